@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { StatusSchema } from './status.js';
+
+/**
+ * The one declaration of everything the renderer may ask of the engine. Each entry is a named
+ * channel with a request and a response schema. The Electron preload exposes exactly these names,
+ * `ipcMain` registers exactly these handlers, and the HTTP shell serves exactly these routes; each
+ * side validates payloads against the schemas here. Adding a channel changes the snapshot in
+ * `test/app/api-surface.snapshot.json`, so it shows up in review.
+ */
+export const channels = {
+  status: {
+    doc: 'Build info, engine start time and data directory.',
+    request: z.object({}).strict(),
+    response: StatusSchema,
+  },
+} as const satisfies Record<string, ChannelSpec>;
+
+export interface ChannelSpec {
+  readonly doc: string;
+  readonly request: z.ZodType;
+  readonly response: z.ZodType;
+}
+
+export type ChannelName = keyof typeof channels;
+export type RequestOf<K extends ChannelName> = z.input<(typeof channels)[K]['request']>;
+export type ResponseOf<K extends ChannelName> = z.output<(typeof channels)[K]['response']>;
+
+/** The API every shell offers the renderer. The engine implements it; clients proxy it. */
+export type WorkbenchApi = {
+  [K in ChannelName]: (request: RequestOf<K>) => Promise<ResponseOf<K>>;
+};
+
+export const channelNames = Object.keys(channels) as ChannelName[];
+
+export function isChannelName(name: unknown): name is ChannelName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(channels, name);
+}
+
+/** IPC channel string for a contract name; one prefix so main can refuse anything else. */
+export const ipcChannelPrefix = 'vigil:';
+export function ipcChannel(name: ChannelName): string {
+  return ipcChannelPrefix + name;
+}
+
+/** HTTP route for a contract name in `vigil serve`. */
+export const httpApiPrefix = '/api/vigil/';
+export function httpRoute(name: ChannelName): string {
+  return httpApiPrefix + name;
+}

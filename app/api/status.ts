@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** What `status()` answers: who is running, since when, and where the data lives. */
+export const BuildInfoSchema = z.object({
+  version: z.string(),
+  /** Git revision the build came from, or "unknown" for an unpacked source tree. */
+  revision: z.string(),
+  /** Runtime the engine runs on, e.g. "node 20.20.2" or "electron 40.8.5". */
+  runtime: z.string(),
+  platform: z.string(),
+});
+
+export const StatusSchema = z.object({
+  build: BuildInfoSchema,
+  /** Engine start time, milliseconds since the Unix epoch. */
+  startTimeMs: z.number().int().nonnegative(),
+  /** Absolute path of the data directory. */
+  dataDir: z.string(),
+  /** Which shell hosts the engine. */
+  shell: z.enum(['electron', 'serve', 'cli', 'test']),
+  /** Path of the loaded config file, or null when the embedded default is in use. */
+  configFile: z.string().nullable(),
+});
+
+export type BuildInfo = z.infer<typeof BuildInfoSchema>;
+export type Status = z.infer<typeof StatusSchema>;

@@ -1,0 +1,99 @@
+// Enforces the "may import" column of shared DESIGN.md: which folder may import which, who may
+// use Node built-ins, and that only main/electron/ imports `electron`. Modelled on VS Code's
+// code-layering rule: a table, a resolver, one check per import.
+import { builtinModules } from 'node:module';
+import { dirname, relative, resolve, sep } from 'node:path';
+
+const builtins = new Set(builtinModules);
+const isBuiltin = (spec) => spec.startsWith('node:') || builtins.has(spec.split('/')[0]);
+
+/**
+ * Zones, most specific first. `allow` lists zones (or single files) a zone may import from;
+ * `node` says whether Node built-ins are allowed.
+ */
+export const zones = [
+  { name: 'app', prefix: 'app/', allow: ['app/'], node: false },
+  { name: 'renderer', prefix: 'renderer/', allow: ['renderer/', 'app/'], node: false },
+  { name: 'main/electron', prefix: 'main/electron/', allow: ['main/', 'app/'], node: true, electron: true },
+  { name: 'main/tsdb', prefix: 'main/tsdb/', allow: ['main/tsdb/', 'main/util/', 'app/'], node: true },
+  { name: 'main/promql', prefix: 'main/promql/', allow: ['main/promql/', 'main/tsdb/interface.ts', 'main/tsdb/labels.ts', 'main/util/', 'app/'], node: true },
+  { name: 'main/scrape', prefix: 'main/scrape/', allow: ['main/scrape/', 'main/tsdb/interface.ts', 'main/tsdb/labels.ts', 'main/config/', 'main/util/', 'app/'], node: true },
+  { name: 'main/probe', prefix: 'main/probe/', allow: ['main/probe/', 'main/tsdb/interface.ts', 'main/tsdb/labels.ts', 'main/util/', 'app/'], node: true },
+  { name: 'main/rules', prefix: 'main/rules/', allow: ['main/rules/', 'main/promql/', 'main/tsdb/', 'main/notify/', 'main/util/', 'app/'], node: true },
+  { name: 'main/notify', prefix: 'main/notify/', allow: ['main/notify/', 'main/util/', 'app/'], node: true },
+  { name: 'main/config', prefix: 'main/config/', allow: ['main/config/', 'main/util/', 'app/'], node: true },
+  { name: 'main/util', prefix: 'main/util/', allow: ['main/util/', 'app/'], node: true },
+  { name: 'main', prefix: 'main/', allow: ['main/', 'app/'], deny: ['main/electron/'], node: true },
+  { name: 'test', prefix: 'test/', allow: ['app/', 'main/', 'renderer/', 'test/', 'build/'], node: true },
+  { name: 'build', prefix: 'build/', allow: ['build/', 'app/', 'main/'], node: true },
+];
+
+function zoneOf(path) {
+  return zones.find((z) => path.startsWith(z.prefix)) ?? null;
+}
+
+function toPosix(p) {
+  return p.split(sep).join('/');
+}
+
+/** Maps an emitted `.js` specifier back to its TypeScript source path. */
+function sourcePath(p) {
+  return p.replace(/\.js$/, '.ts');
+}
+
+export const layeringRule = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'enforce the folder layering of DESIGN.md' },
+    schema: [{ type: 'object', properties: { root: { type: 'string' } }, additionalProperties: false }],
+    messages: {
+      layer: '{{from}} may not import {{target}} (allowed: {{allowed}}); see the layering table in DESIGN.md',
+      node: '{{from}} may not use the Node built-in "{{spec}}": this code also runs where Node is absent',
+      electron: 'only main/electron/ may import "electron"; {{from}} must stay plain Node',
+    },
+  },
+  create(context) {
+    const root = resolve(context.options[0]?.root ?? context.cwd);
+    const file = toPosix(relative(root, context.filename));
+    const zone = zoneOf(file);
+    if (zone === null || file.startsWith('..')) return {};
+
+    function check(node, spec) {
+      if (typeof spec !== 'string') return;
+      if (spec === 'electron' || spec.startsWith('electron/')) {
+        if (!zone.electron) context.report({ node, messageId: 'electron', data: { from: zone.name } });
+        return;
+      }
+      if (isBuiltin(spec)) {
+        if (!zone.node) context.report({ node, messageId: 'node', data: { from: zone.name, spec } });
+        return;
+      }
+      if (!spec.startsWith('.')) return; // a package: governed by package.json, not by layering
+      const target = toPosix(relative(root, resolve(dirname(context.filename), spec)));
+      const targetSrc = sourcePath(target);
+      const denied = (zone.deny ?? []).some((d) => targetSrc.startsWith(d));
+      const allowed = zone.allow.some((a) => (a.endsWith('/') ? targetSrc.startsWith(a) : targetSrc === a || target === a));
+      if (denied || !allowed) {
+        context.report({
+          node,
+          messageId: 'layer',
+          data: { from: zone.name, target: targetSrc, allowed: zone.allow.join(', ') },
+        });
+      }
+    }
+
+    return {
+      ImportDeclaration: (node) => check(node.source, node.source.value),
+      ExportNamedDeclaration: (node) => node.source && check(node.source, node.source.value),
+      ExportAllDeclaration: (node) => check(node.source, node.source.value),
+      ImportExpression: (node) => node.source.type === 'Literal' && check(node.source, node.source.value),
+      CallExpression: (node) => {
+        if (node.callee.type === 'Identifier' && node.callee.name === 'require' && node.arguments[0]?.type === 'Literal') {
+          check(node.arguments[0], node.arguments[0].value);
+        }
+      },
+    };
+  },
+};
+
+export default { rules: { layering: layeringRule } };

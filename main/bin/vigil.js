@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The `vigil` command. The engine is TypeScript compiled to dist/ by `npm run build`; this shim
+// only finds it and says what to do when it is missing.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const entry = new URL('../../dist/main/cli.js', import.meta.url);
+if (!existsSync(fileURLToPath(entry))) {
+  process.stderr.write('vigil: the engine is not built yet; run `npm run build` (or `npm run serve`) first\n');
+  process.exit(2);
+}
+const { runCli } = await import(entry.href);
+const code = await runCli(process.argv.slice(2));
+process.exitCode = code;

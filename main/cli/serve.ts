@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { Engine } from '../engine.js';
+import { HttpServer } from '../api/http-server.js';
+import { defaultDataDir, rendererDir } from '../paths.js';
+import { createLogger } from '../util/log.js';
+import { UsageError, type Command } from './command.js';
+
+export const serveCommand: Command = {
+  words: ['serve'],
+  usage: 'vigil serve [--port 9797] [--data DIR] [--config FILE]',
+  summary: 'run the engine headless and serve the UI and API on http://127.0.0.1:PORT/',
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        port: { type: 'string', default: '9797' },
+        data: { type: 'string' },
+        config: { type: 'string' },
+      },
+      strict: true,
+    });
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new UsageError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}`);
+    }
+    const logger = createLogger('vigil');
+    const engine = await Engine.start({
+      dataDir: resolve(values.data ?? defaultDataDir()),
+      configFile: values.config === undefined ? null : resolve(values.config),
+      shell: 'serve',
+      logger: logger.child('engine'),
+    });
+    const server = new HttpServer({ api: engine, rendererDir, port, logger: logger.child('http') });
+    try {
+      await server.listen();
+    } catch (err) {
+      await engine.stop();
+      throw new Error(`cannot listen on 127.0.0.1:${port}: ${(err as Error).message}`);
+    }
+    process.stdout.write(`Vigil is serving on ${server.url}\n`);
+    await new Promise<void>((done) => {
+      const shutdown = (signal: string): void => {
+        logger.info(`received ${signal}, shutting down`);
+        void server
+          .close()
+          .then(() => engine.stop())
+          .then(done);
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,77 @@
+// Electron entry point: a thin shell around the engine. It owns the window, the `app://`
+// protocol, the IPC adapter and the data directory; everything else is the engine's.
+import { app, BrowserWindow, ipcMain, protocol, shell, session } from 'electron';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Engine } from '../engine.js';
+import { rendererDir } from '../paths.js';
+import { createLogger } from '../util/log.js';
+import { registerIpcHandlers } from './ipc.js';
+import { appScheme } from './origin.js';
+import { createAppProtocolHandler } from './protocol.js';
+import { createMainWindow } from './window.js';
+
+const log = createLogger('electron');
+const preloadPath = join(fileURLToPath(new URL('.', import.meta.url)), 'preload.cjs');
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let engine: Engine | null = null;
+  let mainWindow: BrowserWindow | null = null;
+
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+
+  app.on('web-contents-created', (_event, contents) => {
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+
+  app
+    .whenReady()
+    .then(async () => {
+      // No permission (camera, notifications from the page, geolocation…) is ever granted to the page.
+      session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+      protocol.handle(appScheme, createAppProtocolHandler(rendererDir));
+      engine = await Engine.start({
+        dataDir: join(app.getPath('userData'), 'data'),
+        shell: 'electron',
+        logger: log.child('engine'),
+      });
+      registerIpcHandlers(ipcMain, engine);
+      mainWindow = createMainWindow(BrowserWindow, preloadPath, (url) => shell.openExternal(url));
+      mainWindow.on('closed', () => {
+        mainWindow = null;
+      });
+    })
+    .catch((err: unknown) => {
+      log.error('failed to start', { error: String(err) });
+      app.exit(1);
+    });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  app.on('activate', () => {
+    if (mainWindow === null && engine !== null) {
+      mainWindow = createMainWindow(BrowserWindow, preloadPath, (url) => shell.openExternal(url));
+    }
+  });
+
+  let stopping = false;
+  app.on('will-quit', (event) => {
+    if (engine === null || stopping) return;
+    stopping = true;
+    event.preventDefault();
+    void engine.stop().finally(() => app.quit());
+  });
+}

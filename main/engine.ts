@@ -1,0 +1,60 @@
+import type { WorkbenchApi, RequestOf, ResponseOf } from '../app/api/channels.js';
+import type { Status } from '../app/api/status.js';
+import { readBuildInfo } from './build-info.js';
+import { DataDirLock } from './data-dir.js';
+import { createLogger, type Logger } from './util/log.js';
+
+export interface EngineOptions {
+  dataDir: string;
+  configFile?: string | null;
+  shell: Status['shell'];
+  logger?: Logger;
+  now?: () => number;
+}
+
+/**
+ * The engine: owns the data directory and the lifecycle of every subsystem, and implements the
+ * `WorkbenchApi` contract. It runs unchanged in Electron's main process, in `vigil serve`, in CLI
+ * commands and in tests; it never imports `electron`.
+ */
+export class Engine implements WorkbenchApi {
+  readonly startTimeMs: number;
+  readonly log: Logger;
+  private stopped = false;
+
+  private constructor(
+    private readonly options: EngineOptions,
+    private readonly lock: DataDirLock,
+  ) {
+    this.startTimeMs = (options.now ?? Date.now)();
+    this.log = options.logger ?? createLogger('engine');
+  }
+
+  static async start(options: EngineOptions): Promise<Engine> {
+    const lock = DataDirLock.acquire(options.dataDir);
+    const engine = new Engine(options, lock);
+    engine.log.info('engine started', { dataDir: lock.dir, shell: options.shell });
+    return engine;
+  }
+
+  get dataDir(): string {
+    return this.lock.dir;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.lock.release();
+    this.log.info('engine stopped');
+  }
+
+  async status(_request: RequestOf<'status'>): Promise<ResponseOf<'status'>> {
+    return {
+      build: readBuildInfo(),
+      startTimeMs: this.startTimeMs,
+      dataDir: this.lock.dir,
+      shell: this.options.shell,
+      configFile: this.options.configFile ?? null,
+    };
+  }
+}

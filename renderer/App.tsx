@@ -1,0 +1,37 @@
+import { useEffect, useState } from 'react';
+import { pages } from './pages/registry.js';
+
+function currentPageId(): string {
+  const id = window.location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
+  return pages.some((p) => p.id === id) ? id : pages[0]!.id;
+}
+
+export function App() {
+  const [pageId, setPageId] = useState(currentPageId);
+  useEffect(() => {
+    const onHash = () => setPageId(currentPageId());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  const page = pages.find((p) => p.id === pageId) ?? pages[0]!;
+  const Page = page.component;
+  return (
+    <div className="shell">
+      <nav className="nav" aria-label="Main">
+        <div className="brand">Vigil</div>
+        <ul>
+          {pages.map((p) => (
+            <li key={p.id}>
+              <a href={`#/${p.id}`} aria-current={p.id === page.id ? 'page' : undefined}>
+                {p.title}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="content">
+        <Page />
+      </main>
+    </div>
+  );
+}

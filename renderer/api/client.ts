@@ -1,0 +1,70 @@
+import {
+  channelNames,
+  httpRoute,
+  type ChannelName,
+  type RequestOf,
+  type ResponseOf,
+  type WorkbenchApi,
+} from '../../app/api/channels.js';
+import { ApiError, ApiErrorSchema } from '../../app/api/errors.js';
+import { parseResponse } from '../../app/api/validate.js';
+
+/** What the Electron preload puts on `window.vigil`: one function per channel, returning an envelope. */
+type Envelope = { ok: true; value: unknown } | { ok: false; error: unknown };
+type Bridge = Record<string, (payload: unknown) => Promise<Envelope>>;
+
+declare global {
+  interface Window {
+    vigil?: Bridge;
+  }
+}
+
+function unwrap<K extends ChannelName>(name: K, envelope: Envelope, where: string): ResponseOf<K> {
+  if (envelope.ok) return parseResponse(name, envelope.value, where);
+  const parsed = ApiErrorSchema.safeParse(envelope.error);
+  throw new ApiError(parsed.success ? parsed.data : { kind: 'internal', message: String(envelope.error), where });
+}
+
+/** The contract over Electron IPC (the preload's named functions). */
+export function createIpcClient(bridge: Bridge): WorkbenchApi {
+  const api: Partial<Record<ChannelName, unknown>> = {};
+  for (const name of channelNames) {
+    api[name] = async (request: RequestOf<typeof name>) => {
+      const fn = bridge[name];
+      if (!fn) throw new ApiError({ kind: 'unknown_channel', message: `the desktop shell does not offer ${name}` });
+      return unwrap(name, await fn(request), `IPC ${name}`);
+    };
+  }
+  return api as WorkbenchApi;
+}
+
+/** The contract over HTTP to `vigil serve` (same origin). */
+export function createHttpClient(baseUrl = ''): WorkbenchApi {
+  const api: Partial<Record<ChannelName, unknown>> = {};
+  for (const name of channelNames) {
+    api[name] = async (request: RequestOf<typeof name>, signal?: AbortSignal) => {
+      const where = `HTTP ${httpRoute(name)}`;
+      let res: Response;
+      try {
+        res = await fetch(baseUrl + httpRoute(name), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(request ?? {}),
+          signal: signal ?? null,
+        });
+      } catch (err) {
+        throw new ApiError({ kind: 'unavailable', message: `cannot reach the Vigil engine: ${(err as Error).message}`, where });
+      }
+      const body: unknown = await res.json().catch(() => null);
+      return unwrap(name, res.ok ? { ok: true, value: body } : { ok: false, error: body ?? res.statusText }, where);
+    };
+  }
+  return api as WorkbenchApi;
+}
+
+/** IPC inside the desktop app, HTTP in a browser. */
+export function createApiClient(): WorkbenchApi {
+  return typeof window !== 'undefined' && window.vigil ? createIpcClient(window.vigil) : createHttpClient();
+}
+
+export const api: WorkbenchApi = createApiClient();

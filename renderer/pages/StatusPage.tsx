@@ -1,0 +1,53 @@
+import { useEffect } from 'react';
+import { api } from '../api/client.js';
+import { useStatusStore } from '../store/status.js';
+import { formatDuration } from '../format.js';
+
+export function StatusPage() {
+  const { status, error, loading, refresh } = useStatusStore();
+  useEffect(() => {
+    void refresh(api);
+  }, [refresh]);
+
+  return (
+    <section className="page">
+      <header className="page-header">
+        <h1>Status</h1>
+        <button type="button" onClick={() => void refresh(api)} disabled={loading}>
+          Refresh
+        </button>
+      </header>
+      {error !== null && (
+        <p className="error" role="alert">
+          Cannot read the engine's status: {error}
+        </p>
+      )}
+      {status === null && error === null && <p className="muted">Loading…</p>}
+      {status !== null && (
+        <dl className="facts" aria-label="Engine status">
+          <dt>Engine started</dt>
+          <dd data-testid="start-time">
+            {new Date(status.startTimeMs).toISOString()}{' '}
+            <span className="muted">({formatDuration(Date.now() - status.startTimeMs)} ago)</span>
+          </dd>
+          <dt>Version</dt>
+          <dd>
+            {status.build.version} <span className="muted">({status.build.revision})</span>
+          </dd>
+          <dt>Runtime</dt>
+          <dd>
+            {status.build.runtime} on {status.build.platform}
+          </dd>
+          <dt>Shell</dt>
+          <dd>{status.shell}</dd>
+          <dt>Data directory</dt>
+          <dd data-testid="data-dir">
+            <code>{status.dataDir}</code>
+          </dd>
+          <dt>Config file</dt>
+          <dd>{status.configFile === null ? <span className="muted">embedded default</span> : <code>{status.configFile}</code>}</dd>
+        </dl>
+      )}
+    </section>
+  );
+}

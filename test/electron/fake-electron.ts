@@ -1,0 +1,111 @@
+// A stand-in for the `electron` module: records what the shell registers so tests can inspect
+// and drive it. The Electron binary cannot be downloaded on the build machines.
+import { EventEmitter } from 'node:events';
+
+type Handler = (event: unknown, payload: unknown) => Promise<unknown>;
+
+export class FakeWebContents extends EventEmitter {
+  windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
+  mainFrame = { url: 'app://vigil/index.html', parent: null };
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
+    this.windowOpenHandler = handler;
+  }
+}
+
+export class FakeBrowserWindow extends EventEmitter {
+  static created: FakeBrowserWindow[] = [];
+  webContents = new FakeWebContents();
+  loadedUrl: string | null = null;
+  constructor(readonly options: Record<string, unknown>) {
+    super();
+    FakeBrowserWindow.created.push(this);
+  }
+  async loadURL(url: string): Promise<void> {
+    this.loadedUrl = url;
+  }
+  show(): void {}
+  isMinimized(): boolean {
+    return false;
+  }
+  restore(): void {}
+  focus(): void {}
+}
+
+class FakeApp extends EventEmitter {
+  userData = '';
+  readyResolve: (() => void) | null = null;
+  private ready = new Promise<void>((r) => (this.readyResolve = r));
+  exitCode: number | null = null;
+  requestSingleInstanceLock(): boolean {
+    return true;
+  }
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+  getPath(name: string): string {
+    if (name !== 'userData') throw new Error(`unexpected getPath(${name})`);
+    return this.userData;
+  }
+  quit(): void {}
+  exit(code: number): void {
+    this.exitCode = code;
+  }
+}
+
+export const app = new FakeApp();
+export const BrowserWindow = FakeBrowserWindow;
+
+export const ipcMain = {
+  handlers: new Map<string, Handler>(),
+  handle(channel: string, handler: Handler): void {
+    if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+    this.handlers.set(channel, handler);
+  },
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  },
+};
+
+export const protocol = {
+  privileged: [] as Array<{ scheme: string; privileges: Record<string, boolean> }>,
+  handlers: new Map<string, (request: Request) => Promise<Response>>(),
+  registerSchemesAsPrivileged(schemes: Array<{ scheme: string; privileges: Record<string, boolean> }>): void {
+    this.privileged.push(...schemes);
+  },
+  handle(scheme: string, handler: (request: Request) => Promise<Response>): void {
+    this.handlers.set(scheme, handler);
+  },
+};
+
+export const shell = {
+  opened: [] as string[],
+  async openExternal(url: string): Promise<void> {
+    this.opened.push(url);
+  },
+};
+
+export const session = {
+  defaultSession: {
+    permissionHandler: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
+    setPermissionRequestHandler(h: (wc: unknown, permission: string, cb: (ok: boolean) => void) => void): void {
+      this.permissionHandler = h;
+    },
+  },
+};
+
+export const contextBridge = {
+  exposed: new Map<string, unknown>(),
+  exposeInMainWorld(key: string, value: unknown): void {
+    this.exposed.set(key, value);
+  },
+};
+
+export const ipcRenderer = {
+  calls: [] as Array<[string, unknown]>,
+  async invoke(channel: string, payload: unknown): Promise<unknown> {
+    this.calls.push([channel, payload]);
+    return { ok: true, value: null };
+  },
+};
+
+export default { app, BrowserWindow, ipcMain, protocol, shell, session, contextBridge, ipcRenderer };
