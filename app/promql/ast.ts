@@ -1,0 +1,159 @@
+/**
+ * The typed PromQL syntax tree, shared by the engine (main/promql) and the editor (renderer).
+ * A sealed discriminated union on `type`; every node carries the half-open character range
+ * [start, end) of the query text it came from. Times and durations are milliseconds.
+ * Mirrors Prometheus' promql/parser/ast.go so semantics map one to one.
+ */
+
+export interface PosRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
+
+export type MatchType = '=' | '!=' | '=~' | '!~';
+
+export interface LabelMatcher {
+  readonly type: MatchType;
+  readonly name: string;
+  readonly value: string;
+}
+
+export type AggregateOp =
+  | 'sum'
+  | 'min'
+  | 'max'
+  | 'avg'
+  | 'group'
+  | 'stddev'
+  | 'stdvar'
+  | 'count'
+  | 'count_values'
+  | 'bottomk'
+  | 'topk'
+  | 'quantile'
+  | 'limitk'
+  | 'limit_ratio';
+
+export type ArithmeticOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2';
+export type ComparisonOp = '==' | '!=' | '>' | '<' | '>=' | '<=';
+export type SetOp = 'and' | 'or' | 'unless';
+export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp;
+
+export type VectorMatchCardinality = 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
+
+export interface VectorMatching {
+  readonly card: VectorMatchCardinality;
+  /** Labels listed in `on(...)` or `ignoring(...)`. */
+  readonly matchingLabels: readonly string[];
+  /** True for `on`, false for `ignoring` (and for no clause at all). */
+  readonly on: boolean;
+  /** Extra labels of `group_left(...)` / `group_right(...)`. */
+  readonly include: readonly string[];
+}
+
+/** `@ start()` / `@ end()` are resolved to the query's start or end time at evaluation. */
+export type AtModifier = { readonly kind: 'time'; readonly ms: number } | { readonly kind: 'start' } | { readonly kind: 'end' };
+
+export interface VectorSelector {
+  readonly type: 'vector';
+  /** Metric name written before the braces, or null (`{job="x"}`). */
+  readonly name: string | null;
+  /** All matchers, including a `__name__` equality matcher derived from `name`. */
+  readonly matchers: readonly LabelMatcher[];
+  /** `offset` in ms (negative allowed), 0 when absent. */
+  readonly offset: number;
+  readonly at: AtModifier | null;
+  readonly pos: PosRange;
+}
+
+export interface MatrixSelector {
+  readonly type: 'matrix';
+  readonly vector: VectorSelector;
+  /** Range in ms, e.g. 300000 for `[5m]`. */
+  readonly range: number;
+  readonly pos: PosRange;
+}
+
+export interface SubqueryExpr {
+  readonly type: 'subquery';
+  readonly expr: Expr;
+  readonly range: number;
+  /** Resolution in ms; 0 when omitted (`[1h:]`), meaning the engine's default evaluation interval. */
+  readonly step: number;
+  readonly offset: number;
+  readonly at: AtModifier | null;
+  readonly pos: PosRange;
+}
+
+export interface AggregateExpr {
+  readonly type: 'aggregate';
+  readonly op: AggregateOp;
+  readonly expr: Expr;
+  /** The parameter of topk/bottomk/quantile/count_values/limitk/limit_ratio, else null. */
+  readonly param: Expr | null;
+  readonly grouping: readonly string[];
+  /** True for `without (...)`; false for `by (...)` and for no clause. */
+  readonly without: boolean;
+  readonly pos: PosRange;
+}
+
+export interface BinaryExpr {
+  readonly type: 'binary';
+  readonly op: BinaryOp;
+  readonly lhs: Expr;
+  readonly rhs: Expr;
+  /** Null when at least one side is a scalar. */
+  readonly matching: VectorMatching | null;
+  /** The `bool` modifier of comparison operators. */
+  readonly returnBool: boolean;
+  readonly pos: PosRange;
+}
+
+export interface Call {
+  readonly type: 'call';
+  /** Function name as written; the catalog says whether it exists. */
+  readonly func: string;
+  readonly args: readonly Expr[];
+  readonly pos: PosRange;
+}
+
+export interface NumberLiteral {
+  readonly type: 'number';
+  readonly value: number;
+  readonly pos: PosRange;
+}
+
+export interface StringLiteral {
+  readonly type: 'string';
+  readonly value: string;
+  readonly pos: PosRange;
+}
+
+export interface ParenExpr {
+  readonly type: 'paren';
+  readonly expr: Expr;
+  readonly pos: PosRange;
+}
+
+export interface UnaryExpr {
+  readonly type: 'unary';
+  readonly op: '-' | '+';
+  readonly expr: Expr;
+  readonly pos: PosRange;
+}
+
+export type Expr =
+  | AggregateExpr
+  | BinaryExpr
+  | Call
+  | MatrixSelector
+  | SubqueryExpr
+  | NumberLiteral
+  | StringLiteral
+  | ParenExpr
+  | UnaryExpr
+  | VectorSelector;
+
+export type ExprType = Expr['type'];

@@ -1,0 +1,125 @@
+/**
+ * The storage boundary. Everything that writes samples (scrape, probe, rules, import) uses an
+ * `Appender`; everything that reads (PromQL, API) uses a `Querier`. Neither side reaches into
+ * storage internals. Times are milliseconds since the Unix epoch (integers stored as doubles).
+ */
+import type { LabelMatcher } from '../../app/promql/ast.js';
+import type { Labels } from './labels.js';
+
+export type Matcher = LabelMatcher;
+
+/** Dense integer id of a series inside one storage instance; never 0. */
+export type SeriesRef = number;
+
+// ---------------------------------------------------------------------------------------------
+// Typed errors. `kind` is stable for metrics (`rejected samples by reason`) and API answers.
+
+export class StorageError extends Error {
+  readonly kind: string = 'storage';
+}
+/** A sample older than the newest one already appended for its series. */
+export class OutOfOrderError extends StorageError {
+  override readonly kind = 'out_of_order';
+}
+/** Same timestamp as the newest sample of the series but a different value. */
+export class DuplicateSampleError extends StorageError {
+  override readonly kind = 'duplicate_timestamp';
+}
+/** Older than what the head still accepts (behind retention or the head's lower bound). */
+export class OutOfBoundsError extends StorageError {
+  override readonly kind = 'out_of_bounds';
+}
+/** A label set with more labels (or longer names/values) than storage accepts. */
+export class TooManyLabelsError extends StorageError {
+  override readonly kind = 'too_many_labels';
+}
+/** Writes are paused (disk full, storage closing); the message says why. */
+export class StorageUnavailableError extends StorageError {
+  override readonly kind = 'unavailable';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/**
+ * A transaction. `append` validates and buffers (throwing one of the typed errors above for a
+ * bad sample, which leaves the rest of the transaction intact) and returns the series ref, which
+ * callers may cache and pass instead of labels next time. `commit` resolves once every buffered
+ * sample is durable; `rollback` discards them.
+ */
+export interface Appender {
+  append(series: Labels | SeriesRef, t: number, v: number): SeriesRef;
+  commit(): Promise<void>;
+  rollback(): void;
+}
+
+export interface Appendable {
+  appender(): Appender;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+export interface SelectHints {
+  /** Query evaluation range in ms (the engine may ask for more data than this, e.g. lookback). */
+  readonly start: number;
+  readonly end: number;
+  readonly step?: number;
+  /** Outermost function over the selector, e.g. "rate"; informational. */
+  readonly func?: string;
+  /** Range of a range selector in ms. */
+  readonly range?: number;
+  /** Return at most this many series (API `limit`). */
+  readonly limit?: number;
+  /** Only labels, no samples needed (e.g. /api/v1/series). */
+  readonly seriesOnly?: boolean;
+}
+
+/** Columnar samples: timestamps ascending, one value per timestamp. */
+export interface SampleArrays {
+  readonly t: Float64Array;
+  readonly v: Float64Array;
+}
+
+export interface StoredSeries {
+  readonly labels: Labels;
+  /** Samples of this series within the querier's [mint, maxt], both inclusive. */
+  samples(): SampleArrays;
+}
+
+export interface SeriesSet {
+  /** Sorted by labels (compareLabels). */
+  readonly series: readonly StoredSeries[];
+  /** Non-fatal problems (e.g. a quarantined chunk skipped). */
+  readonly warnings: readonly string[];
+}
+
+/** A read view over [mint, maxt] (ms, inclusive). */
+export interface Querier {
+  select(matchers: readonly Matcher[], hints?: SelectHints): Promise<SeriesSet>;
+  labelNames(matchers?: readonly Matcher[]): Promise<string[]>;
+  labelValues(name: string, matchers?: readonly Matcher[]): Promise<string[]>;
+  close(): void;
+}
+
+export interface Queryable {
+  querier(mint: number, maxt: number): Promise<Querier>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staleness: Prometheus marks a vanished series with one specific NaN. Compare bits, never isNaN.
+// V8 keeps NaN payloads in Float64Array, DataView, object properties and structured clones, but
+// a plain JS array of doubles quiets them (0x7ff0…02 becomes 0x7ff8…02): keep samples that may be
+// stale markers in Float64Arrays, never in `number[]`.
+
+const staleBuf = new DataView(new ArrayBuffer(8));
+export const staleNaNBits = 0x7ff0000000000002n;
+staleBuf.setBigUint64(0, staleNaNBits);
+/** The staleness marker as a float64. Its bits survive Float64Array copies and postMessage. */
+export const StaleNaN: number = staleBuf.getFloat64(0);
+
+export function isStaleNaN(v: number): boolean {
+  if (v === v) return false; // not NaN at all: the common case, no DataView work
+  staleBuf.setFloat64(0, v);
+  return staleBuf.getBigUint64(0) === staleNaNBits;
+}
