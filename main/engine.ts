@@ -1,5 +1,7 @@
 import type { WorkbenchApi, RequestOf, ResponseOf } from '../app/api/channels.js';
 import type { Status } from '../app/api/status.js';
+import { ApiError } from '../app/api/errors.js';
+import type { QueryService } from './api/query-service.js';
 import { readBuildInfo } from './build-info.js';
 import { DataDirLock } from './data-dir.js';
 import { createLogger, type Logger } from './util/log.js';
@@ -21,6 +23,7 @@ export class Engine implements WorkbenchApi {
   readonly startTimeMs: number;
   readonly log: Logger;
   private stopped = false;
+  private queries: QueryService | null = null;
 
   private constructor(
     private readonly options: EngineOptions,
@@ -46,6 +49,30 @@ export class Engine implements WorkbenchApi {
     this.stopped = true;
     this.lock.release();
     this.log.info('engine stopped');
+  }
+
+  private queryService(): QueryService {
+    if (this.queries === null) throw new ApiError({ kind: 'unavailable', message: 'the query engine is not running yet' });
+    return this.queries;
+  }
+
+  query(request: RequestOf<'query'>): Promise<ResponseOf<'query'>> {
+    return this.queryService().query(request);
+  }
+  queryRange(request: RequestOf<'queryRange'>): Promise<ResponseOf<'queryRange'>> {
+    return this.queryService().queryRange(request);
+  }
+  cancelQuery(request: RequestOf<'cancelQuery'>): Promise<ResponseOf<'cancelQuery'>> {
+    return this.queryService().cancelQuery(request);
+  }
+  labelNames(request: RequestOf<'labelNames'>): Promise<ResponseOf<'labelNames'>> {
+    return this.queryService().labelNames(request);
+  }
+  labelValues(request: RequestOf<'labelValues'>): Promise<ResponseOf<'labelValues'>> {
+    return this.queryService().labelValues(request);
+  }
+  metadata(request: RequestOf<'metadata'>): Promise<ResponseOf<'metadata'>> {
+    return this.queryService().metadata(request);
   }
 
   async status(_request: RequestOf<'status'>): Promise<ResponseOf<'status'>> {

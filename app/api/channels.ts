@@ -1,5 +1,18 @@
 import { z } from 'zod';
 import { StatusSchema } from './status.js';
+import {
+  CancelQueryRequestSchema,
+  CancelQueryResponseSchema,
+  InstantQueryRequestSchema,
+  InstantQueryResponseSchema,
+  LabelNamesRequestSchema,
+  LabelValuesRequestSchema,
+  MetadataRequestSchema,
+  MetadataResponseSchema,
+  RangeQueryRequestSchema,
+  RangeQueryResponseSchema,
+  StringListResponseSchema,
+} from './query.js';
 
 /**
  * The one declaration of everything the renderer may ask of the engine. Each entry is a named
@@ -13,6 +26,36 @@ export const channels = {
     doc: 'Build info, engine start time and data directory.',
     request: z.object({}).strict(),
     response: StatusSchema,
+  },
+  query: {
+    doc: 'Instant PromQL query at one time, with warnings and engine stats.',
+    request: InstantQueryRequestSchema,
+    response: InstantQueryResponseSchema,
+  },
+  queryRange: {
+    doc: 'Range PromQL query over [start, end] by step (ms), columnar result for graphs.',
+    request: RangeQueryRequestSchema,
+    response: RangeQueryResponseSchema,
+  },
+  cancelQuery: {
+    doc: 'Cancel a running query by the id its request carried.',
+    request: CancelQueryRequestSchema,
+    response: CancelQueryResponseSchema,
+  },
+  labelNames: {
+    doc: 'Label names, optionally scoped by series selectors.',
+    request: LabelNamesRequestSchema,
+    response: StringListResponseSchema,
+  },
+  labelValues: {
+    doc: 'Values of one label, scoped by selectors, filtered and limited on the engine side.',
+    request: LabelValuesRequestSchema,
+    response: StringListResponseSchema,
+  },
+  metadata: {
+    doc: 'Metric names with type, HELP and unit, filtered and limited on the engine side.',
+    request: MetadataRequestSchema,
+    response: MetadataResponseSchema,
   },
 } as const satisfies Record<string, ChannelSpec>;
 

@@ -38,6 +38,7 @@ const statusForKind: Record<ApiErrorData['kind'], number> = {
 export class HttpServer {
   private readonly server: Server;
   private readonly routes = new Map<string, RouteHandler>();
+  private readonly prefixRoutes: Array<{ prefix: string; handler: RouteHandler; extract: (path: string) => Record<string, string> | null }> = [];
   private boundPort = 0;
 
   constructor(private readonly options: HttpServerOptions) {
@@ -59,6 +60,14 @@ export class HttpServer {
   /** Registers a handler for an exact path (`GET`/`POST` both reach it). */
   route(path: string, handler: RouteHandler): void {
     this.routes.set(path, handler);
+  }
+
+  /**
+   * Registers a handler for paths under `prefix` with path parameters: `extract` returns them
+   * (they are added to the URL's query parameters) or null when the path does not fit.
+   */
+  prefixRoute(prefix: string, handler: RouteHandler, extract: (path: string) => Record<string, string> | null): void {
+    this.prefixRoutes.push({ prefix, handler, extract });
   }
 
   async listen(): Promise<string> {
@@ -96,7 +105,17 @@ export class HttpServer {
       await this.handleContract(req, res, url.pathname.slice(httpApiPrefix.length));
       return;
     }
-    const handler = this.routes.get(url.pathname);
+    let handler = this.routes.get(url.pathname);
+    if (!handler) {
+      for (const route of this.prefixRoutes) {
+        if (!url.pathname.startsWith(route.prefix)) continue;
+        const params = route.extract(url.pathname);
+        if (params === null) continue;
+        for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+        handler = route.handler;
+        break;
+      }
+    }
     if (handler) {
       const body = req.method === 'POST' ? await readBody(req, maxBodyBytes) : Buffer.alloc(0);
       await handler(req, res, url, body);

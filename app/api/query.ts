@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/**
+ * Query results on the wire (IPC and HTTP alike). JSON has no NaN or ±Inf, so non-finite values
+ * travel as the strings Prometheus uses ("NaN", "+Inf", "-Inf"); a missing point is null. Range
+ * results are columnar: one shared timestamp axis (ms) and one value column per series, which is
+ * what uPlot draws without any reshaping.
+ */
+export const WireValueSchema = z.union([z.number(), z.enum(['NaN', '+Inf', '-Inf'])]);
+export type WireValue = z.infer<typeof WireValueSchema>;
+
+export const LabelSetSchema = z.record(z.string(), z.string());
+
+export const PosSchema = z.object({ start: z.number().int(), end: z.number().int() });
+
+export const NodeStatsSchema = z.object({
+  pos: PosSchema,
+  /** Printed sub-expression, for the explain tree. */
+  expr: z.string(),
+  type: z.string(),
+  ms: z.number(),
+  series: z.number().int(),
+  samples: z.number(),
+});
+
+export const QueryStatsSchema = z.object({
+  seriesTouched: z.number().int(),
+  samplesTouched: z.number(),
+  peakSamples: z.number(),
+  totalMs: z.number(),
+  nodes: z.array(NodeStatsSchema),
+});
+
+export const InstantResultSchema = z.discriminatedUnion('resultType', [
+  z.object({
+    resultType: z.literal('vector'),
+    samples: z.array(z.object({ labels: LabelSetSchema, t: z.number(), v: WireValueSchema })),
+  }),
+  z.object({ resultType: z.literal('scalar'), t: z.number(), v: WireValueSchema }),
+  z.object({ resultType: z.literal('string'), t: z.number(), v: z.string() }),
+  z.object({
+    resultType: z.literal('matrix'),
+    series: z.array(z.object({ labels: LabelSetSchema, t: z.array(z.number()), v: z.array(WireValueSchema) })),
+  }),
+]);
+
+export const RangeResultSchema = z.object({
+  resultType: z.literal('matrix'),
+  /** Step timestamps in ms, start..end by step. */
+  timestamps: z.array(z.number()),
+  series: z.array(z.object({ labels: LabelSetSchema, values: z.array(WireValueSchema.nullable()) })),
+});
+
+const answer = {
+  warnings: z.array(z.string()),
+  infos: z.array(z.string()),
+  stats: QueryStatsSchema,
+};
+
+export const InstantQueryRequestSchema = z
+  .object({
+    query: z.string().max(256 * 1024),
+    /** Evaluation time in ms; default now. */
+    time: z.number().optional(),
+    /** Client-chosen id so a later `cancelQuery` can stop it. */
+    queryId: z.string().max(64).optional(),
+  })
+  .strict();
+
+export const RangeQueryRequestSchema = z
+  .object({
+    query: z.string().max(256 * 1024),
+    start: z.number(),
+    end: z.number(),
+    step: z.number().positive(),
+    queryId: z.string().max(64).optional(),
+  })
+  .strict();
+
+export const InstantQueryResponseSchema = z.object({ result: InstantResultSchema, ...answer });
+export const RangeQueryResponseSchema = z.object({ result: RangeResultSchema, ...answer });
+
+export type InstantResult = z.infer<typeof InstantResultSchema>;
+export type RangeResult = z.infer<typeof RangeResultSchema>;
+export type QueryStats = z.infer<typeof QueryStatsSchema>;
+export type InstantQueryResponse = z.infer<typeof InstantQueryResponseSchema>;
+export type RangeQueryResponse = z.infer<typeof RangeQueryResponseSchema>;
+
+export function toWire(v: number): WireValue {
+  if (Number.isFinite(v)) return v;
+  return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
+}
+
+export function fromWire(v: WireValue): number {
+  return typeof v === 'number' ? v : v === 'NaN' ? NaN : v === '+Inf' ? Infinity : -Infinity;
+}
+
+/** Metadata lookups for the editor's completion (PromClient in renderer/promql-language). */
+export const LabelNamesRequestSchema = z
+  .object({ match: z.array(z.string()).max(20).optional(), start: z.number().optional(), end: z.number().optional(), limit: z.number().int().positive().optional() })
+  .strict();
+export const LabelValuesRequestSchema = z
+  .object({
+    name: z.string().max(1024),
+    match: z.array(z.string()).max(20).optional(),
+    start: z.number().optional(),
+    end: z.number().optional(),
+    /** Case-insensitive substring or fuzzy filter applied on the server, so 200k names never cross. */
+    search: z.string().max(1024).optional(),
+    limit: z.number().int().positive().optional(),
+  })
+  .strict();
+export const StringListResponseSchema = z.object({ values: z.array(z.string()), truncated: z.boolean() });
+
+export const MetadataRequestSchema = z.object({ metric: z.string().optional(), search: z.string().optional(), limit: z.number().int().positive().optional() }).strict();
+export const MetadataResponseSchema = z.object({
+  metrics: z.array(z.object({ name: z.string(), type: z.string(), help: z.string(), unit: z.string() })),
+  truncated: z.boolean(),
+});
+
+export const CancelQueryRequestSchema = z.object({ queryId: z.string().max(64) }).strict();
+export const CancelQueryResponseSchema = z.object({ cancelled: z.boolean() });

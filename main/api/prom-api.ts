@@ -1,0 +1,228 @@
+/**
+ * The Prometheus HTTP API (web/api/v1) on `vigil serve`, so Grafana and other Prometheus clients
+ * can use Vigil as a data source: same paths, parameters (GET query string or POST form), JSON
+ * shapes and error responses. It sits on the same QueryService the renderer uses.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { InstantResult, RangeResult, WireValue } from '../../app/api/query.js';
+import { ApiError } from '../../app/api/errors.js';
+import type { HttpServer } from './http-server.js';
+import { BadParamError, formatPromFloat, parseDurationParam, parseRangeParams, parseTimeParam } from './prom-params.js';
+import type { QueryService } from './query-service.js';
+
+export interface SeriesLookup {
+  /** Label sets of series matching any of the selectors within [start, end]. */
+  series(match: string[], startMs: number, endMs: number, limit?: number): Promise<Array<Record<string, string>>>;
+}
+
+export interface PromApiDeps {
+  queries: QueryService;
+  series: SeriesLookup;
+  /** Pretty-prints a query (Prometheus' format_query); throws ApiError for a bad query. */
+  formatQuery(query: string): string;
+  buildInfo(): Record<string, string>;
+  /** Extra GET endpoints subsystems serve (targets, rules, alerts, metadata…), path → data. */
+  extra?: Record<string, (params: URLSearchParams) => Promise<unknown>>;
+}
+
+type PromError = { status: 'error'; errorType: string; error: string };
+
+const statusForErrorType: Record<string, number> = {
+  bad_data: 400,
+  execution: 422,
+  timeout: 503,
+  canceled: 503,
+  unavailable: 503,
+  not_found: 404,
+  internal: 500,
+};
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'X-Content-Type-Options': 'nosniff' });
+  res.end(text);
+}
+
+function fail(res: ServerResponse, errorType: string, error: string): void {
+  const body: PromError = { status: 'error', errorType, error };
+  send(res, statusForErrorType[errorType] ?? 500, body);
+}
+
+function failFrom(res: ServerResponse, err: unknown): void {
+  if (err instanceof BadParamError) return fail(res, 'bad_data', err.message);
+  if (err instanceof ApiError) {
+    const type = err.errorType ?? (err.kind === 'bad_request' ? 'bad_data' : err.kind === 'unavailable' ? 'unavailable' : 'internal');
+    return fail(res, type, err.message);
+  }
+  fail(res, 'internal', err instanceof Error ? err.message : String(err));
+}
+
+/** GET query string merged with a POST form body, as Prometheus' r.FormValue does. */
+function paramsOf(req: IncomingMessage, url: URL, body: Buffer): URLSearchParams {
+  const params = new URLSearchParams(url.search);
+  if (req.method === 'POST' && String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+    for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
+  }
+  return params;
+}
+
+const wire = (v: WireValue): string => (typeof v === 'number' ? formatPromFloat(v) : v);
+
+/** Our wire results → Prometheus JSON `data`. */
+export function instantToProm(r: InstantResult): unknown {
+  switch (r.resultType) {
+    case 'vector':
+      return { resultType: 'vector', result: r.samples.map((s) => ({ metric: s.labels, value: [s.t / 1000, wire(s.v)] })) };
+    case 'scalar':
+      return { resultType: 'scalar', result: [r.t / 1000, wire(r.v)] };
+    case 'string':
+      return { resultType: 'string', result: [r.t / 1000, r.v] };
+    case 'matrix':
+      return { resultType: 'matrix', result: r.series.map((s) => ({ metric: s.labels, values: s.t.map((t, i) => [t / 1000, wire(s.v[i]!)]) })) };
+  }
+}
+
+export function rangeToProm(r: RangeResult): unknown {
+  return {
+    resultType: 'matrix',
+    result: r.series.map((s) => {
+      const values: Array<[number, string]> = [];
+      s.values.forEach((v, i) => {
+        if (v !== null) values.push([r.timestamps[i]! / 1000, wire(v)]);
+      });
+      return { metric: s.labels, values };
+    }),
+  };
+}
+
+function promStats(stats: { seriesTouched: number; samplesTouched: number; peakSamples: number; totalMs: number }): unknown {
+  return {
+    timings: { evalTotalTime: stats.totalMs / 1000, resultSortTime: 0, queryPreparationTime: 0, innerEvalTime: stats.totalMs / 1000, execQueueTime: 0, execTotalTime: stats.totalMs / 1000 },
+    samples: { totalQueryableSamples: stats.samplesTouched, peakSamples: stats.peakSamples },
+    series: { touched: stats.seriesTouched },
+  };
+}
+
+function withAnnotations(data: unknown, warnings: string[], infos: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { status: 'success', data };
+  if (warnings.length > 0) out['warnings'] = warnings;
+  if (infos.length > 0) out['infos'] = infos;
+  return out;
+}
+
+export function registerPromApi(server: HttpServer, deps: PromApiDeps): void {
+  const handle =
+    (fn: (params: URLSearchParams) => Promise<unknown>) =>
+    async (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> => {
+      if (req.method !== 'GET' && req.method !== 'POST') return fail(res, 'bad_data', `method ${req.method} not allowed`);
+      try {
+        send(res, 200, await fn(paramsOf(req, url, body)));
+      } catch (err) {
+        failFrom(res, err);
+      }
+    };
+
+  server.route(
+    '/api/v1/query',
+    handle(async (p) => {
+      const query = p.get('query');
+      if (query === null || query === '') throw new BadParamError('invalid parameter "query": query must not be empty');
+      const time = parseTimeParam(p.get('time'), 'time', Date.now());
+      if (p.has('timeout')) parseDurationParam(p.get('timeout'), 'timeout');
+      const answer = await deps.queries.query({ query, time });
+      const data = instantToProm(answer.result) as Record<string, unknown>;
+      if (p.get('stats')) data['stats'] = promStats(answer.stats);
+      return withAnnotations(data, answer.warnings, answer.infos);
+    }),
+  );
+
+  server.route(
+    '/api/v1/query_range',
+    handle(async (p) => {
+      const query = p.get('query');
+      if (query === null || query === '') throw new BadParamError('invalid parameter "query": query must not be empty');
+      const { startMs, endMs, stepMs } = parseRangeParams(p);
+      const answer = await deps.queries.queryRange({ query, start: startMs, end: endMs, step: stepMs });
+      const data = rangeToProm(answer.result) as Record<string, unknown>;
+      if (p.get('stats')) data['stats'] = promStats(answer.stats);
+      return withAnnotations(data, answer.warnings, answer.infos);
+    }),
+  );
+
+  const timeWindow = (p: URLSearchParams) => ({
+    start: parseTimeParam(p.get('start'), 'start', -9223372036854.775),
+    end: parseTimeParam(p.get('end'), 'end', 9223372036854.775),
+  });
+  const limitOf = (p: URLSearchParams): number | undefined => {
+    const l = p.get('limit');
+    if (l === null || l === '') return undefined;
+    const n = Number(l);
+    if (!Number.isInteger(n) || n < 0) throw new BadParamError(`invalid parameter "limit": cannot parse "${l}" to a valid limit`);
+    return n === 0 ? undefined : n;
+  };
+
+  server.route(
+    '/api/v1/series',
+    handle(async (p) => {
+      const match = p.getAll('match[]');
+      if (match.length === 0) throw new BadParamError('no match[] parameter provided');
+      const { start, end } = timeWindow(p);
+      return { status: 'success', data: await deps.series.series(match, start, end, limitOf(p)) };
+    }),
+  );
+
+  server.route(
+    '/api/v1/labels',
+    handle(async (p) => {
+      const { start, end } = timeWindow(p);
+      const match = p.getAll('match[]');
+      const r = await deps.queries.labelNames({ match: match.length > 0 ? match : undefined, start, end, limit: limitOf(p) });
+      return { status: 'success', data: r.values };
+    }),
+  );
+
+  server.route(
+    '/api/v1/format_query',
+    handle(async (p) => {
+      const query = p.get('query') ?? '';
+      return { status: 'success', data: deps.formatQuery(query) };
+    }),
+  );
+
+  server.route(
+    '/api/v1/status/buildinfo',
+    handle(async () => ({ status: 'success', data: deps.buildInfo() })),
+  );
+
+  server.route(
+    '/api/v1/metadata',
+    handle(async (p) => {
+      const r = await deps.queries.metadata({ metric: p.get('metric') ?? undefined, limit: limitOf(p) });
+      const data: Record<string, Array<{ type: string; help: string; unit: string }>> = {};
+      for (const m of r.metrics) data[m.name] = [{ type: m.type, help: m.help, unit: m.unit }];
+      return { status: 'success', data };
+    }),
+  );
+
+  for (const [path, fn] of Object.entries(deps.extra ?? {})) server.route(path, handle(fn));
+
+  // /api/v1/label/<name>/values: a path parameter, so it goes through the prefix router.
+  server.prefixRoute(
+    '/api/v1/label/',
+    handle(async (p) => {
+      const name = p.get('__label_name__') ?? '';
+      const { start, end } = timeWindow(p);
+      const match = p.getAll('match[]');
+      const r = await deps.queries.labelValues({ name, match: match.length > 0 ? match : undefined, start, end, limit: limitOf(p) });
+      return { status: 'success', data: r.values };
+    }),
+    (path) => {
+      const m = /^\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
+      if (!m) return null;
+      let name = decodeURIComponent(m[1]!);
+      // Prometheus 3: `U__` prefix marks an escaped (UTF-8) label name.
+      if (name.startsWith('U__')) name = name.slice(3).replace(/_([0-9a-fA-F]+)_/g, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)));
+      return { __label_name__: name };
+    },
+  );
+}
