@@ -1,0 +1,38 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { readdirSync } from 'node:fs';
+import { callbackCollector, type MetricsRegistry } from './metrics.js';
+
+/**
+ * process_* (as client libraries export them) and Node's event-loop lag, the figure that says
+ * whether the main thread keeps up.
+ */
+export function registerProcessMetrics(registry: MetricsRegistry, startTimeMs: number): () => void {
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  registry.register(callbackCollector('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.', 'counter', () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  }));
+  registry.register(callbackCollector('process_resident_memory_bytes', 'Resident memory size in bytes.', 'gauge', () => process.memoryUsage().rss));
+  registry.register(callbackCollector('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.', 'gauge', () => startTimeMs / 1000));
+  registry.register(callbackCollector('process_open_fds', 'Number of open file descriptors (Linux only).', 'gauge', () => {
+    try {
+      return readdirSync('/proc/self/fd').length;
+    } catch {
+      return NaN;
+    }
+  }));
+  registry.register(callbackCollector('nodejs_heap_used_bytes', 'V8 heap in use.', 'gauge', () => process.memoryUsage().heapUsed));
+  registry.register(
+    callbackCollector('vigil_event_loop_lag_seconds', 'Main-thread event-loop delay since the last scrape (p50, p99, max).', 'gauge', () => {
+      const out = [
+        { name: 'vigil_event_loop_lag_seconds', labels: { quantile: '0.5' }, value: lag.percentile(50) / 1e9 },
+        { name: 'vigil_event_loop_lag_seconds', labels: { quantile: '0.99' }, value: lag.percentile(99) / 1e9 },
+        { name: 'vigil_event_loop_lag_seconds', labels: { quantile: '1' }, value: lag.max / 1e9 },
+      ];
+      lag.reset();
+      return out;
+    }),
+  );
+  return () => lag.disable();
+}
