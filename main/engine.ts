@@ -2,6 +2,7 @@ import type { WorkbenchApi, RequestOf, ResponseOf } from '../app/api/channels.js
 import type { Status } from '../app/api/status.js';
 import { ApiError } from '../app/api/errors.js';
 import type { QueryService } from './api/query-service.js';
+import type { ProbesService, TargetsService } from './api/services.js';
 import { readBuildInfo } from './build-info.js';
 import { DataDirLock } from './data-dir.js';
 import { createLogger, type Logger } from './util/log.js';
@@ -24,6 +25,8 @@ export class Engine implements WorkbenchApi {
   readonly log: Logger;
   private stopped = false;
   private queries: QueryService | null = null;
+  private targetsService: TargetsService | null = null;
+  private probesService: ProbesService | null = null;
 
   private constructor(
     private readonly options: EngineOptions,
@@ -73,6 +76,19 @@ export class Engine implements WorkbenchApi {
   }
   metadata(request: RequestOf<'metadata'>): Promise<ResponseOf<'metadata'>> {
     return this.queryService().metadata(request);
+  }
+
+  targets(request: RequestOf<'targets'>): Promise<ResponseOf<'targets'>> {
+    if (this.targetsService === null) return Promise.resolve({ activeTargets: [], droppedTargets: [] });
+    return this.targetsService.targets(request);
+  }
+  lintTarget(request: RequestOf<'lintTarget'>): Promise<ResponseOf<'lintTarget'>> {
+    if (this.targetsService === null) throw new ApiError({ kind: 'unavailable', message: 'scraping is not running' });
+    return this.targetsService.lintTarget(request);
+  }
+  probes(request: RequestOf<'probes'>): Promise<ResponseOf<'probes'>> {
+    if (this.probesService === null) return Promise.resolve({ probes: [] });
+    return this.probesService.probes(request);
   }
 
   async status(_request: RequestOf<'status'>): Promise<ResponseOf<'status'>> {

@@ -13,6 +13,8 @@ import {
   RangeQueryResponseSchema,
   StringListResponseSchema,
 } from './query.js';
+import { LintTargetRequestSchema, LintTargetResponseSchema, TargetsRequestSchema, TargetsResponseSchema } from './targets.js';
+import { ProbesRequestSchema, ProbesResponseSchema } from './probes.js';
 
 /**
  * The one declaration of everything the renderer may ask of the engine. Each entry is a named
@@ -56,6 +58,21 @@ export const channels = {
     doc: 'Metric names with type, HELP and unit, filtered and limited on the engine side.',
     request: MetadataRequestSchema,
     response: MetadataResponseSchema,
+  },
+  targets: {
+    doc: 'Scrape targets by pool with health, labels before/after relabeling, last error and relabel steps.',
+    request: TargetsRequestSchema,
+    response: TargetsResponseSchema,
+  },
+  lintTarget: {
+    doc: "Fetch a target's metrics page and check it with promtool's `check metrics` rules.",
+    request: LintTargetRequestSchema,
+    response: LintTargetResponseSchema,
+  },
+  probes: {
+    doc: 'Blackbox probes with their last result, recent durations, failure reason and certificate chain.',
+    request: ProbesRequestSchema,
+    response: ProbesResponseSchema,
   },
 } as const satisfies Record<string, ChannelSpec>;
 

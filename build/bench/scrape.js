@@ -1,0 +1,131 @@
+// npm run bench:scrape — W-fleet (targets × series, default 50 × 2,000 = 100k series) served by
+// `vigil workload serve`, scraped at 5 s (and 1 s with --interval 1s) by Vigil, Prometheus 2.42
+// and VictoriaMetrics 1.79 one after another for the same duration. Prints CPU-seconds per 1 M
+// samples, resident memory per series, scrape duration per target and Vigil's event-loop lag.
+//   node build/bench/scrape.js [--targets 50] [--series 2000] [--interval 5s] [--seconds 60]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { binaries, freePort, installed, machine, printTable, procStats, startPrometheus, startVictoriaMetrics, versionOf } from './peers.js';
+import { startVigilServe, vigilBin } from './vigil-system.js';
+
+const { values } = parseArgs({
+  options: {
+    targets: { type: 'string', default: '50' },
+    series: { type: 'string', default: '2000' },
+    interval: { type: 'string', default: '5s' },
+    seconds: { type: 'string', default: '60' },
+  },
+});
+const targets = Number(values.targets);
+const seriesPerTarget = Number(values.series);
+const seconds = Number(values.seconds);
+
+async function metricValue(url, name, labelFilter = () => true) {
+  const text = await (await fetch(url)).text();
+  let sum = 0;
+  let found = false;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== ' ' && rest[0] !== '{') continue;
+    if (!labelFilter(rest)) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    found = true;
+  }
+  return found ? sum : null;
+}
+
+async function startFleet() {
+  const basePort = await freePort();
+  const child = spawn(process.execPath, [vigilBin, 'workload', 'serve', '--targets', String(targets), '--series', String(seriesPerTarget), '--base-port', String(basePort)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(out.slice(0, nl));
+    });
+    child.once('exit', (code) => reject(new Error(`workload serve exited ${code}`)));
+  });
+  const groups = JSON.parse(line);
+  return { child, addresses: groups[0].targets };
+}
+
+function promConfig(addresses, interval) {
+  return `global:\n  scrape_interval: ${interval}\n  scrape_timeout: ${interval === '1s' ? '1s' : '4s'}\nscrape_configs:\n  - job_name: fleet\n    static_configs:\n      - targets: [${addresses.map((a) => `'${a}'`).join(', ')}]\n`;
+}
+
+async function measure(name, pid, samplesNow) {
+  const warmup = Math.min(15, seconds / 4);
+  await new Promise((r) => setTimeout(r, warmup * 1000));
+  const s0 = await samplesNow();
+  const p0 = procStats(pid);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const s1 = await samplesNow();
+  const p1 = procStats(pid);
+  const samples = (s1 ?? 0) - (s0 ?? 0);
+  const cpu = p1.cpuSeconds - p0.cpuSeconds;
+  process.stderr.write(`${name}: ${samples} samples, ${cpu.toFixed(2)} CPU-s over ${seconds} s, RSS ${(p1.rssBytes / 2 ** 20).toFixed(0)} MiB\n`);
+  return { cpuPerM: samples > 0 ? cpu / (samples / 1e6) : null, rssPerSeries: p1.rssBytes / (targets * seriesPerTarget), samples };
+}
+
+console.log(`# Vigil scrape benchmark — ${new Date().toISOString()}`);
+console.log(`machine: ${JSON.stringify(machine())}`);
+console.log(`workload: W-fleet ${targets} targets × ${seriesPerTarget} series at ${values.interval}, measured ${seconds} s after warm-up`);
+
+const fleet = await startFleet();
+const results = [];
+try {
+  // Vigil
+  {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-vigil-scrape-'));
+    const cfg = join(dir, 'vigil.yml');
+    writeFileSync(cfg, promConfig(fleet.addresses, values.interval));
+    const vigil = await startVigilServe(join(dir, 'data'), ['--config', cfg]);
+    const r = await measure('Vigil', vigil.pid, () => metricValue(`${vigil.url}/metrics`, 'vigil_tsdb_samples_appended_total'));
+    const lag = await metricValue(`${vigil.url}/metrics`, 'vigil_event_loop_lag_seconds', (rest) => rest.includes('quantile="0.99"'));
+    const dur = await fetch(`${vigil.url}/api/v1/query?query=${encodeURIComponent('avg(scrape_duration_seconds{job="fleet"})')}`).then((x) => x.json());
+    r.lagP99 = lag;
+    r.scrapeDuration = Number(dur?.data?.result?.[0]?.value?.[1] ?? NaN);
+    results.push(r);
+    await vigil.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // Prometheus
+  if (installed('prometheus')) {
+    const p = await startPrometheus({ config: promConfig(fleet.addresses, values.interval) });
+    const r = await measure('Prometheus', p.pid, () => metricValue(`${p.url}/metrics`, 'prometheus_tsdb_head_samples_appended_total'));
+    const dur = await fetch(`${p.url}/api/v1/query?query=${encodeURIComponent('avg(scrape_duration_seconds{job="fleet"})')}`).then((x) => x.json());
+    r.scrapeDuration = Number(dur?.data?.result?.[0]?.value?.[1] ?? NaN);
+    results.push(r);
+    await p.stop();
+  } else results.push(null);
+  // VictoriaMetrics (its built-in scraper)
+  if (installed('victoriaMetrics')) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-vm-scrape-'));
+    const cfg = join(dir, 'scrape.yml');
+    writeFileSync(cfg, promConfig(fleet.addresses, values.interval));
+    const vm = await startVictoriaMetrics({ extraArgs: [`-promscrape.config=${cfg}`] });
+    const r = await measure('VictoriaMetrics', vm.pid, () => metricValue(`${vm.url}/metrics`, 'vm_rows_added_to_storage_total'));
+    const dur = await fetch(`${vm.url}/api/v1/query?nocache=1&query=${encodeURIComponent('avg(scrape_duration_seconds{job="fleet"})')}`).then((x) => x.json());
+    r.scrapeDuration = Number(dur?.data?.result?.[0]?.value?.[1] ?? NaN);
+    results.push(r);
+    await vm.stop();
+    rmSync(dir, { recursive: true, force: true });
+  } else results.push(null);
+} finally {
+  fleet.child.kill('SIGTERM');
+}
+
+const col = (i, f) => (results[i] ? f(results[i]) : null);
+printTable(`W-fleet live scrape at ${values.interval}`, [
+  ['CPU-seconds per 1 M samples', col(0, (r) => r.cpuPerM), col(1, (r) => r.cpuPerM), col(2, (r) => r.cpuPerM)],
+  ['resident bytes per series', col(0, (r) => r.rssPerSeries), col(1, (r) => r.rssPerSeries), col(2, (r) => r.rssPerSeries)],
+  ['avg scrape duration per target, s', col(0, (r) => r.scrapeDuration), col(1, (r) => r.scrapeDuration), col(2, (r) => r.scrapeDuration)],
+  ['samples ingested in the window', col(0, (r) => r.samples), col(1, (r) => r.samples), col(2, (r) => r.samples)],
+  ['event-loop lag p99, s (Vigil main thread)', col(0, (r) => r.lagP99), null, null],
+]);
+console.log(`peers: ${versionOf(binaries.prometheus)} | ${versionOf(binaries.victoriaMetrics)}`);

@@ -1,0 +1,76 @@
+// Vigil as a benchmark "system", beside the peers: import through `vigil import` (its own
+// process, timed and CPU-measured), bytes on disk after the import closed the database, and
+// queries through `vigil serve`'s Prometheus API.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { duBytes } from './peers.js';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const vigilBin = join(repoRoot, 'main/bin/vigil.js');
+
+export async function startVigilServe(dataDir, extraArgs = []) {
+  const child = spawn(process.execPath, [vigilBin, 'serve', '--port', '0', '--data', dataDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (out = (out + c).slice(-8000)));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`vigil serve did not start:\n${out}`)), 60_000);
+    child.stdout.on('data', () => {
+      const m = /serving on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`vigil serve exited ${code}:\n${out}`)));
+  });
+  return {
+    url,
+    pid: child.pid,
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+export function vigilSystem(omFile) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-vigil-'));
+  let server = null;
+  return {
+    name: 'Vigil',
+    dataDir: dir,
+    async import() {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [vigilBin, 'import', '--data', dir, omFile], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      const seconds = (performance.now() - t0) / 1000;
+      if (r.status !== 0) throw new Error(`vigil import failed (${r.status}): ${r.stderr}\n${r.stdout}`);
+      return { seconds, output: r.stdout.trim() };
+    },
+    bytesOnDisk() {
+      return { all: duBytes(join(dir, 'tsdb')), chunks: null };
+    },
+    async query(q, start, end, step) {
+      server ??= await startVigilServe(dir);
+      const params = new URLSearchParams({ query: q, start: String(start / 1000), end: String(end / 1000), step: String(step / 1000) });
+      const t0 = performance.now();
+      const res = await fetch(`${server.url}/api/v1/query_range?${params}`);
+      const body = await res.json();
+      const ms = performance.now() - t0;
+      if (body.status !== 'success') throw new Error(`${q}: ${body.error}`);
+      return { ms, series: body.data.result.length };
+    },
+    async stop() {
+      await server?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * A rule group: rules evaluated in order at one timestamp per interval, results appended to
+ * storage, staleness markers for series a rule stopped producing, and alerts handed on for
+ * notification. Scheduled like Prometheus: a fixed per-group offset inside the interval so
+ * groups spread out, and missed iterations skipped rather than queued.
+ */
+import type { Appendable } from '../tsdb/interface.js';
+import { StaleNaN, StorageError } from '../tsdb/interface.js';
+import { labelsKey, type Labels } from '../tsdb/labels.js';
+import { AlertingRule, type EvalContext } from './alerting-rule.js';
+import type { RecordingRule } from './recording-rule.js';
+import type { Alert } from './types.js';
+
+export type Rule = AlertingRule | RecordingRule;
+
+export interface GroupSpec {
+  name: string;
+  file: string;
+  intervalMs: number;
+  limit: number;
+  queryOffsetMs: number;
+  rules: Rule[];
+}
+
+export interface GroupDeps {
+  ctx: Omit<EvalContext, 'limit' | 'queryOffsetMs'>;
+  storage: Appendable;
+  /** Alerts of one rule that need (re)sending after an evaluation. */
+  onAlerts?: (alerts: Alert[], rule: AlertingRule, group: RuleGroup) => void;
+  resendDelayMs?: number;
+  logWarn?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export class RuleGroup {
+  lastEvaluationMs: number | null = null;
+  evaluationSeconds = 0;
+  missedIterations = 0;
+  private readonly previous = new Map<Rule, Map<string, Labels>>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+
+  constructor(readonly spec: GroupSpec) {}
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** The evaluation time at or before `nowMs`, offset by a hash of the group so groups spread. */
+  evalTimestamp(nowMs: number): number {
+    const interval = this.spec.intervalMs;
+    const offset = fnv1a(`${this.spec.file}\u0000${this.spec.name}`) % interval;
+    const adj = nowMs - offset;
+    return adj - (((adj % interval) + interval) % interval) + offset;
+  }
+
+  /** Evaluates every rule at `ts` and appends the results; rule errors are recorded per rule. */
+  async evalAt(ts: number, deps: GroupDeps): Promise<void> {
+    const started = performance.now();
+    const app = deps.storage.appender();
+    const sampleTs = ts - this.spec.queryOffsetMs;
+    for (const rule of this.spec.rules) {
+      const ctx: EvalContext = { ...deps.ctx, limit: this.spec.limit, queryOffsetMs: this.spec.queryOffsetMs };
+      let samples;
+      try {
+        samples = await rule.eval(ts, ctx);
+      } catch {
+        continue; // the rule's health carries the error
+      }
+      const seen = new Map<string, Labels>();
+      for (const s of samples) {
+        const key = labelsKey(s.labels);
+        seen.set(key, s.labels);
+        try {
+          app.append(s.labels, sampleTs, s.value);
+        } catch (err) {
+          if (!(err instanceof StorageError)) throw err;
+          deps.logWarn?.('rule sample rejected', { group: this.name, rule: rule.name, error: err.message });
+        }
+      }
+      // Series this rule produced last time but not now get a staleness marker.
+      for (const [key, labels] of this.previous.get(rule) ?? []) {
+        if (seen.has(key)) continue;
+        try {
+          app.append(labels, sampleTs, StaleNaN);
+        } catch (err) {
+          if (!(err instanceof StorageError)) throw err;
+        }
+      }
+      this.previous.set(rule, seen);
+      if (rule instanceof AlertingRule && deps.onAlerts) {
+        const toSend = rule.alertsToSend(ts, deps.resendDelayMs ?? 60_000, this.spec.intervalMs);
+        if (toSend.length > 0) deps.onAlerts(toSend, rule, this);
+      }
+    }
+    await app.commit();
+    this.lastEvaluationMs = ts;
+    this.evaluationSeconds = (performance.now() - started) / 1000;
+  }
+
+  /** Runs the group on its schedule until `stop()`. */
+  start(deps: GroupDeps, now: () => number = Date.now): void {
+    this.stopped = false;
+    const tick = (): void => {
+      if (this.stopped) return;
+      const ts = this.evalTimestamp(now());
+      if (this.lastEvaluationMs !== null && ts <= this.lastEvaluationMs) {
+        this.schedule(tick, now);
+        return;
+      }
+      if (this.lastEvaluationMs !== null) {
+        const missed = Math.floor((ts - this.lastEvaluationMs) / this.spec.intervalMs) - 1;
+        if (missed > 0) this.missedIterations += missed;
+      }
+      void this.evalAt(ts, deps)
+        .catch((err: unknown) => deps.logWarn?.('rule group evaluation failed', { group: this.name, error: String(err) }))
+        .finally(() => this.schedule(tick, now));
+    };
+    this.schedule(tick, now);
+  }
+
+  private schedule(tick: () => void, now: () => number): void {
+    if (this.stopped) return;
+    const next = this.evalTimestamp(now()) + this.spec.intervalMs;
+    this.timer = setTimeout(tick, Math.max(0, next - now()));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
