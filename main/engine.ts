@@ -6,6 +6,7 @@ import type { ProbesService, TargetsService } from './api/services.js';
 import { readBuildInfo } from './build-info.js';
 import { DataDirLock } from './data-dir.js';
 import { createLogger, type Logger } from './util/log.js';
+import { EngineEvents } from './events.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -23,6 +24,8 @@ export interface EngineOptions {
 export class Engine implements WorkbenchApi {
   readonly startTimeMs: number;
   readonly log: Logger;
+  /** Notifications and change signals for the attached shell (IPC or server-sent events). */
+  readonly events = new EngineEvents();
   private stopped = false;
   private queries: QueryService | null = null;
   private targetsService: TargetsService | null = null;

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { pages } from './pages/registry.js';
+import { subscribeEvents } from './api/client.js';
 
 function currentPageId(): string {
   const id = window.location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
@@ -11,7 +12,13 @@ export function App() {
   useEffect(() => {
     const onHash = () => setPageId(currentPageId());
     window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
+    const unsubscribe = subscribeEvents((event) => {
+      if (event.type === 'navigate') window.location.hash = event.hash;
+    });
+    return () => {
+      window.removeEventListener('hashchange', onHash);
+      unsubscribe();
+    };
   }, []);
   const page = pages.find((p) => p.id === pageId) ?? pages[0]!;
   const Page = page.component;

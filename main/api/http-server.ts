@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { WorkbenchApi } from '../../app/api/channels.js';
 import { httpApiPrefix } from '../../app/api/channels.js';
+import { httpEventsPath, type EngineEvent } from '../../app/api/events.js';
 import type { ApiErrorData } from '../../app/api/errors.js';
 import type { Logger } from '../util/log.js';
 import { securityHeaders } from './csp.js';
@@ -18,6 +19,8 @@ export interface HttpServerOptions {
   api: WorkbenchApi;
   rendererDir: string;
   port: number;
+  /** Engine events streamed to browsers at /api/vigil/events (server-sent events). */
+  subscribe?: (listener: (event: EngineEvent) => void) => () => void;
   /** Only loopback is supported; the option exists so the refusal is explicit. */
   host?: string;
   logger: Logger;
@@ -101,6 +104,10 @@ export class HttpServer {
       return;
     }
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.boundPort}`);
+    if (url.pathname === httpEventsPath && req.method === 'GET' && this.options.subscribe) {
+      this.streamEvents(req, res, this.options.subscribe);
+      return;
+    }
     if (url.pathname.startsWith(httpApiPrefix)) {
       await this.handleContract(req, res, url.pathname.slice(httpApiPrefix.length));
       return;
@@ -133,6 +140,17 @@ export class HttpServer {
     }
     res.writeHead(200, { 'Content-Type': file.contentType, 'Cache-Control': 'no-cache', ...securityHeaders });
     res.end(req.method === 'HEAD' ? undefined : file.body);
+  }
+
+  private streamEvents(req: IncomingMessage, res: ServerResponse, subscribe: NonNullable<HttpServerOptions['subscribe']>): void {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Content-Type-Options': 'nosniff' });
+    res.write(': connected\n\n');
+    const unsubscribe = subscribe((event) => res.write(`data: ${JSON.stringify(event)}\n\n`));
+    const keepAlive = setInterval(() => res.write(': ping\n\n'), 25_000);
+    req.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+    });
   }
 
   private async handleContract(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {

@@ -31,7 +31,7 @@ export const serveCommand: Command = {
       shell: 'serve',
       logger: logger.child('engine'),
     });
-    const server = new HttpServer({ api: engine, rendererDir, port, logger: logger.child('http') });
+    const server = new HttpServer({ api: engine, rendererDir, port, logger: logger.child('http'), subscribe: (l) => engine.events.subscribe(l) });
     try {
       await server.listen();
     } catch (err) {

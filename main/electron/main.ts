@@ -1,6 +1,6 @@
 // Electron entry point: a thin shell around the engine. It owns the window, the `app://`
 // protocol, the IPC adapter and the data directory; everything else is the engine's.
-import { app, BrowserWindow, ipcMain, protocol, shell, session } from 'electron';
+import { app, BrowserWindow, ipcMain, Notification, protocol, shell, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../engine.js';
@@ -10,6 +10,7 @@ import { registerIpcHandlers } from './ipc.js';
 import { appScheme } from './origin.js';
 import { createAppProtocolHandler } from './protocol.js';
 import { createMainWindow } from './window.js';
+import { attachEngineEvents } from './notifications.js';
 
 const log = createLogger('electron');
 const preloadPath = join(fileURLToPath(new URL('.', import.meta.url)), 'preload.cjs');
@@ -47,6 +48,7 @@ if (!app.requestSingleInstanceLock()) {
         logger: log.child('engine'),
       });
       registerIpcHandlers(ipcMain, engine);
+      attachEngineEvents((l) => engine!.events.subscribe(l), () => mainWindow, Notification);
       mainWindow = createMainWindow(BrowserWindow, preloadPath, (url) => shell.openExternal(url));
       mainWindow.on('closed', () => {
         mainWindow = null;

@@ -28,6 +28,8 @@ export interface GroupDeps {
   /** Alerts of one rule that need (re)sending after an evaluation. */
   onAlerts?: (alerts: Alert[], rule: AlertingRule, group: RuleGroup) => void;
   resendDelayMs?: number;
+  /** Called after each evaluation is committed (the manager restores `for` state after the first). */
+  onEvaluated?: (group: RuleGroup, ts: number) => Promise<void> | void;
   logWarn?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -104,6 +106,7 @@ export class RuleGroup {
     await app.commit();
     this.lastEvaluationMs = ts;
     this.evaluationSeconds = (performance.now() - started) / 1000;
+    await deps.onEvaluated?.(this, ts);
   }
 
   /** Runs the group on its schedule until `stop()`. */

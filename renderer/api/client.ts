@@ -8,10 +8,13 @@ import {
 } from '../../app/api/channels.js';
 import { ApiError, ApiErrorSchema } from '../../app/api/errors.js';
 import { parseResponse } from '../../app/api/validate.js';
+import { EngineEventSchema, httpEventsPath, type EngineEvent } from '../../app/api/events.js';
 
 /** What the Electron preload puts on `window.vigil`: one function per channel, returning an envelope. */
 type Envelope = { ok: true; value: unknown } | { ok: false; error: unknown };
-type Bridge = Record<string, (payload: unknown) => Promise<Envelope>>;
+type Bridge = Record<string, (payload: unknown) => Promise<Envelope>> & {
+  onEvent?: (listener: (event: unknown) => void) => () => void;
+};
 
 declare global {
   interface Window {
@@ -68,3 +71,25 @@ export function createApiClient(): WorkbenchApi {
 }
 
 export const api: WorkbenchApi = createApiClient();
+
+/**
+ * Engine events (notifications, change signals, navigation requests from the desktop shell):
+ * IPC in the app, server-sent events in a browser. Malformed events are dropped.
+ */
+export function subscribeEvents(listener: (event: EngineEvent) => void): () => void {
+  const deliver = (raw: unknown) => {
+    const parsed = EngineEventSchema.safeParse(raw);
+    if (parsed.success) listener(parsed.data);
+  };
+  if (typeof window !== 'undefined' && window.vigil?.onEvent) return window.vigil.onEvent(deliver);
+  if (typeof EventSource === 'undefined') return () => {};
+  const source = new EventSource(httpEventsPath);
+  source.onmessage = (m: MessageEvent<string>) => {
+    try {
+      deliver(JSON.parse(m.data));
+    } catch {
+      /* not JSON: ignore */
+    }
+  };
+  return () => source.close();
+}

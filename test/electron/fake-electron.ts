@@ -5,6 +5,10 @@ import { EventEmitter } from 'node:events';
 type Handler = (event: unknown, payload: unknown) => Promise<unknown>;
 
 export class FakeWebContents extends EventEmitter {
+  sent: Array<[string, unknown]> = [];
+  send(channel: string, payload: unknown): void {
+    this.sent.push([channel, payload]);
+  }
   windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
   mainFrame = { url: 'app://vigil/index.html', parent: null };
   setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
@@ -100,7 +104,33 @@ export const contextBridge = {
   },
 };
 
+export class Notification {
+  static shown: Notification[] = [];
+  static isSupported(): boolean {
+    return true;
+  }
+  private clickHandler: (() => void) | null = null;
+  constructor(readonly options: { title: string; body: string }) {}
+  on(_event: 'click', listener: () => void): this {
+    this.clickHandler = listener;
+    return this;
+  }
+  show(): void {
+    Notification.shown.push(this);
+  }
+  click(): void {
+    this.clickHandler?.();
+  }
+}
+
 export const ipcRenderer = {
+  listeners: new Map<string, Array<(event: unknown, payload: unknown) => void>>(),
+  on(channel: string, handler: (event: unknown, payload: unknown) => void): void {
+    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), handler]);
+  },
+  removeListener(channel: string, handler: (event: unknown, payload: unknown) => void): void {
+    this.listeners.set(channel, (this.listeners.get(channel) ?? []).filter((h) => h !== handler));
+  },
   calls: [] as Array<[string, unknown]>,
   async invoke(channel: string, payload: unknown): Promise<unknown> {
     this.calls.push([channel, payload]);
@@ -108,4 +138,4 @@ export const ipcRenderer = {
   },
 };
 
-export default { app, BrowserWindow, ipcMain, protocol, shell, session, contextBridge, ipcRenderer };
+export default { app, BrowserWindow, ipcMain, protocol, shell, session, contextBridge, ipcRenderer, Notification };

@@ -79,10 +79,17 @@ describe('Electron shell wiring (fake electron module)', () => {
     await import('../../main/electron/preload.js');
     const bridge = fake.contextBridge.exposed.get('vigil') as Record<string, (p: unknown) => Promise<unknown>>;
     expect([...fake.contextBridge.exposed.keys()]).toEqual(['vigil']);
-    expect(Object.keys(bridge).sort()).toEqual([...channelNames].sort());
+    expect(Object.keys(bridge).sort()).toEqual([...channelNames, 'onEvent'].sort());
     await bridge['status']!({});
     expect(fake.ipcRenderer.calls).toEqual([['vigil:status', {}]]);
     expect(Object.isFrozen(bridge)).toBe(true);
+    // Events reach the page as payloads only, and the listener can be removed.
+    const got: unknown[] = [];
+    const off = (bridge['onEvent'] as unknown as (l: (e: unknown) => void) => () => void)((e) => got.push(e));
+    for (const h of fake.ipcRenderer.listeners.get('vigil:event') ?? []) h({ sender: 'secret' }, { type: 'alertsChanged' });
+    expect(got).toEqual([{ type: 'alertsChanged' }]);
+    off();
+    expect(fake.ipcRenderer.listeners.get('vigil:event')).toEqual([]);
   });
 
   it('the app:// protocol serves the renderer with a CSP and refuses traversal and other hosts', async () => {

@@ -120,3 +120,36 @@ describe('vigil serve HTTP server', () => {
     expect(() => new HttpServer({ api: engine, rendererDir: tmp.dir, port: 0, host: '0.0.0.0', logger: silentLogger })).toThrow(/loopback only/);
   });
 });
+
+describe('server-sent engine events', () => {
+  it('streams events to a loopback client and refuses a foreign origin', async () => {
+    const tmp = tempDir();
+    const engine = await Engine.start({ dataDir: join(tmp.dir, 'data'), shell: 'test', logger: silentLogger });
+    const server = new HttpServer({ api: engine, rendererDir: tmp.dir, port: 0, logger: silentLogger, subscribe: (l) => engine.events.subscribe(l) });
+    await server.listen();
+    try {
+      const got = await new Promise<string>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: server.port, path: '/api/vigil/events' }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => {
+            text += c.toString();
+            if (text.includes('connected')) engine.events.emit({ type: 'alertsChanged' });
+            if (text.includes('alertsChanged')) {
+              resolve(text);
+              req.destroy();
+            }
+          });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(got).toContain('data: {"type":"alertsChanged"}');
+      const foreign = await send(server.port, { path: '/api/vigil/events', headers: { Origin: 'https://evil.example' } });
+      expect(foreign.status).toBe(403);
+    } finally {
+      await server.close();
+      await engine.stop();
+      tmp.cleanup();
+    }
+  });
+});

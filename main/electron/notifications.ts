@@ -1,0 +1,43 @@
+import type { BrowserWindow, NotificationConstructorOptions } from 'electron';
+import { ipcEventChannel, type EngineEvent } from '../../app/api/events.js';
+
+export interface NotificationLike {
+  on(event: 'click', listener: () => void): unknown;
+  show(): void;
+}
+
+export interface NotificationFactory {
+  new (options: NotificationConstructorOptions): NotificationLike;
+  isSupported(): boolean;
+}
+
+/**
+ * Forwards engine events to the window and shows alert notifications on the desktop. Clicking a
+ * notification brings the window forward and opens the alert in the inbox.
+ */
+export function attachEngineEvents(
+  subscribe: (listener: (event: EngineEvent) => void) => () => void,
+  getWindow: () => BrowserWindow | null,
+  Notification: NotificationFactory,
+): () => void {
+  return subscribe((event) => {
+    const win = getWindow();
+    win?.webContents.send(ipcEventChannel, event);
+    if (event.type !== 'notification' || !Notification.isSupported()) return;
+    const n = new Notification({
+      title: event.drill ? `[DRILL] ${event.title}` : event.title,
+      body: event.body,
+      urgency: event.severity === 'critical' ? 'critical' : 'normal',
+    });
+    n.on('click', () => {
+      const w = getWindow();
+      if (!w) return;
+      if (w.isMinimized()) w.restore();
+      w.show();
+      w.focus();
+      const hash = event.alertFingerprint ? `#/alerts?alert=${encodeURIComponent(event.alertFingerprint)}` : '#/alerts';
+      w.webContents.send(ipcEventChannel, { type: 'navigate', hash } satisfies EngineEvent);
+    });
+    n.show();
+  });
+}
