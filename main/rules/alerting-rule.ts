@@ -56,16 +56,24 @@ export class AlertingRule {
   }
 
   private async update(ts: number, res: RuleSample[], ctx: EvalContext): Promise<RuleSample[]> {
+    // As Prometheus: a template that fails to expand yields its error text, the rule still runs.
+    const expand = async (tmpl: string, data: Parameters<EvalContext['expand']>[1], name: string): Promise<string> => {
+      try {
+        return await ctx.expand(tmpl, data, name);
+      } catch (err) {
+        return `<error expanding template: ${(err as Error).message}>`;
+      }
+    };
     const fresh = new Map<string, Alert>();
     for (const sample of res) {
       const metricLabels = labelsToRecord(sample.labels);
       const data = { labels: metricLabels, value: sample.value, externalLabels: ctx.externalLabels, externalURL: ctx.externalURL };
       const pairs = sample.labels.filter((l) => l.name !== metricNameLabel).map((l) => ({ name: l.name, value: l.value }));
-      for (const [k, tmpl] of Object.entries(this.spec.labels)) pairs.push({ name: k, value: await ctx.expand(tmpl, data, `label ${k}`) });
+      for (const [k, tmpl] of Object.entries(this.spec.labels)) pairs.push({ name: k, value: await expand(tmpl, data, `label ${k}`) });
       pairs.push({ name: 'alertname', value: this.spec.name });
       const labels = normalizeLabels(pairs);
       const annotations: Record<string, string> = {};
-      for (const [k, tmpl] of Object.entries(this.spec.annotations)) annotations[k] = await ctx.expand(tmpl, data, `annotation ${k}`);
+      for (const [k, tmpl] of Object.entries(this.spec.annotations)) annotations[k] = await expand(tmpl, data, `annotation ${k}`);
       const key = labelsKey(labels);
       if (fresh.has(key)) throw new Error('vector contains metrics with the same labelset after applying alert labels');
       fresh.set(key, {

@@ -110,7 +110,7 @@ export class Notification {
     return true;
   }
   private clickHandler: (() => void) | null = null;
-  constructor(readonly options: { title: string; body: string }) {}
+  constructor(readonly options: { title?: string; body?: string }) {}
   on(_event: 'click', listener: () => void): this {
     this.clickHandler = listener;
     return this;
