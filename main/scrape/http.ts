@@ -1,0 +1,188 @@
+/**
+ * Fetches one scrape over node:http/https, as Prometheus 2.42 does: its Accept header, gzip,
+ * `X-Prometheus-Scrape-Timeout-Seconds`, one deadline over the whole exchange (headers and body,
+ * so a slowloris target is cut), and the body size limit counted while streaming and after
+ * gunzip (so a gzip bomb stops at the limit, not when memory runs out). No proxies.
+ */
+import { Buffer } from 'node:buffer';
+import http from 'node:http';
+import https from 'node:https';
+import { gunzipSync } from 'node:zlib';
+import type { Readable } from 'node:stream';
+
+/** Prometheus 2.42's exact header (checked against the Debian binary). */
+export const scrapeAcceptHeader =
+  'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+
+/** TLS settings with the files already read (PEM contents). */
+export interface TlsMaterial {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  serverName?: string;
+  insecureSkipVerify?: boolean;
+  /** Node's names: 'TLSv1.2', 'TLSv1.3', … */
+  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+}
+
+export interface ScrapeRequest {
+  url: string;
+  /** The deadline for the whole scrape in ms. */
+  timeoutMs: number;
+  /** Uncompressed bytes; 0 means no limit (Prometheus' default). */
+  bodySizeLimit: number;
+  /** The whole `Authorization` header value, e.g. `Bearer abc`. */
+  authorization?: string;
+  /** false sends `Accept-Encoding: identity` (Prometheus' enable_compression: false). */
+  compression?: boolean;
+  userAgent: string;
+  signal?: AbortSignal;
+}
+
+export interface ScrapeResponse {
+  body: Buffer;
+  contentType: string;
+}
+
+/** Why a fetch failed; `reason` feeds the self-metrics, `message` is Prometheus' wording. */
+export type ScrapeFailure = 'timeout' | 'body_size' | 'http_status' | 'network' | 'decode' | 'aborted';
+
+export class ScrapeHttpError extends Error {
+  constructor(
+    readonly reason: ScrapeFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const reasonMessages: Record<'timeout' | 'body_size' | 'aborted', string> = {
+  timeout: 'context deadline exceeded',
+  body_size: 'body size limit exceeded',
+  aborted: 'context canceled',
+};
+
+/** Keeps connections alive between scrapes of one target, like Go's http.Transport. */
+export class ScrapeClient {
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  private readonly httpsAgent: https.Agent;
+
+  constructor(tls: TlsMaterial = {}) {
+    this.httpsAgent = new https.Agent({
+      keepAlive: true,
+      maxSockets: 1,
+      ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+      ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+      ...(tls.key !== undefined ? { key: tls.key } : {}),
+      ...(tls.serverName !== undefined && tls.serverName !== '' ? { servername: tls.serverName } : {}),
+      ...(tls.minVersion !== undefined ? { minVersion: tls.minVersion } : {}),
+      rejectUnauthorized: tls.insecureSkipVerify !== true,
+    });
+  }
+
+  fetch(req: ScrapeRequest): Promise<ScrapeResponse> {
+    return fetchOnce(req, req.url.startsWith('https:') ? this.httpsAgent : this.httpAgent);
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}
+
+function requestHeaders(req: ScrapeRequest): Record<string, string> {
+  const headers: Record<string, string> = {
+    Accept: scrapeAcceptHeader,
+    'Accept-Encoding': req.compression === false ? 'identity' : 'gzip',
+    'User-Agent': req.userAgent,
+    'X-Prometheus-Scrape-Timeout-Seconds': String(req.timeoutMs / 1000),
+  };
+  if (req.authorization !== undefined) headers['Authorization'] = req.authorization;
+  return headers;
+}
+
+/**
+ * Inflates in one synchronous call: for scrape-sized bodies this costs less CPU than a zlib
+ * stream's thread-pool round trips per 16 KiB chunk. zlib stops as soon as the output would
+ * pass the limit, so a gzip bomb costs at most `limit` bytes of work and memory.
+ */
+function gunzipBounded(body: Buffer, limit: number): Buffer {
+  return limit > 0 ? gunzipSync(body, { maxOutputLength: Math.max(1, limit - 1) }) : gunzipSync(body);
+}
+
+function fetchOnce(req: ScrapeRequest, agent: http.Agent): Promise<ScrapeResponse> {
+  return new Promise((resolve, reject) => {
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch {
+      reject(new ScrapeHttpError('network', `invalid scrape URL "${req.url}"`));
+      return;
+    }
+    const mod = url.protocol === 'https:' ? https : http;
+    let settled = false;
+    let gotHeaders = false;
+    let source: Readable | null = null;
+
+    const fail = (reason: ScrapeFailure, message: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+      // Go wraps request-phase errors as `Get "<url>": …`; body-phase errors stand alone.
+      reject(new ScrapeHttpError(reason, gotHeaders || reason === 'http_status' ? message : `Get "${req.url}": ${message}`));
+      source?.destroy();
+      request.destroy();
+    };
+    const onAbort = (): void => fail('aborted', reasonMessages.aborted);
+    const timer = setTimeout(() => fail('timeout', reasonMessages.timeout), req.timeoutMs);
+
+    const request = mod.get(url, { agent, headers: requestHeaders(req) }, (res) => {
+      gotHeaders = true;
+      const status = res.statusCode ?? 0;
+      if (status !== 200) {
+        res.resume();
+        fail('http_status', `server returned HTTP status ${status} ${res.statusMessage ?? http.STATUS_CODES[status] ?? ''}`.trimEnd());
+        return;
+      }
+      const gzipped = /\bgzip\b/i.test(res.headers['content-encoding'] ?? '');
+      source = res;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const limit = req.bodySizeLimit;
+      // Prometheus reads at most `limit` bytes and fails when it got all of them. Compressed
+      // bytes get the same cap plus gzip's worst-case growth, so an endless gzip stream is cut too.
+      const cap = limit <= 0 ? Infinity : gzipped ? limit + Math.ceil(limit / 100) + 1024 : limit;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size >= cap) {
+          fail('body_size', reasonMessages.body_size);
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('error', (err: Error) => fail('network', err.message));
+      res.on('aborted', () => fail('network', 'unexpected EOF'));
+      res.on('end', () => {
+        if (settled) return;
+        let body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+        if (gzipped) {
+          try {
+            body = gunzipBounded(body, limit);
+          } catch (err) {
+            const tooBig = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+            fail(tooBig ? 'body_size' : 'decode', tooBig ? reasonMessages.body_size : `gzip: ${(err as Error).message}`);
+            return;
+          }
+        }
+        settled = true;
+        clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onAbort);
+        resolve({ body, contentType: res.headers['content-type'] ?? '' });
+      });
+    });
+    request.on('error', (err: Error) => fail('network', err.message));
+    if (req.signal?.aborted) onAbort();
+    else req.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

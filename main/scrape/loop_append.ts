@@ -1,0 +1,173 @@
+/**
+ * The hot path of one scrape: parsed page → scrape cache → Appender. Runs in steps so a huge
+ * page can yield to the event loop between them; a breached limit or a parse error throws and
+ * the caller rolls the whole transaction back, as Prometheus does.
+ */
+import {
+  DuplicateSampleError,
+  OutOfBoundsError,
+  OutOfOrderError,
+  StaleNaN,
+  StorageError,
+  type Appender,
+  type SeriesRef,
+} from '../tsdb/interface.js';
+import { getLabel, type Labels } from '../tsdb/labels.js';
+import type { ScrapeCache } from './cache.js';
+import { labelLimitError, mergeTargetLabels } from './loop_labels.js';
+import type { ScrapeLimits } from './target-types.js';
+import type { TextParser } from './parse/parser.js';
+
+export type LimitKind = 'sample_limit' | 'label_limit' | 'missing_name';
+
+/** A breached scrape limit: the scrape fails and nothing from it is kept. */
+export class ScrapeLimitError extends Error {
+  constructor(
+    readonly kind: LimitKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface AppendSettings {
+  readonly cache: ScrapeCache;
+  /** Already stripped of `__` meta labels. */
+  readonly targetLabels: Labels;
+  readonly honorLabels: boolean;
+  readonly honorTimestamps: boolean;
+  readonly limits: ScrapeLimits;
+  readonly metricRelabel?: ((l: Labels) => Labels | null) | undefined;
+}
+
+export interface AppendCounts {
+  /** Samples on the page (scrape_samples_scraped). */
+  total: number;
+  /** Samples appended after metric relabeling (scrape_samples_post_metric_relabeling). */
+  added: number;
+  /** New series in this scrape (scrape_series_added). */
+  seriesAdded: number;
+  /** Samples storage refused (out of order, duplicate timestamp, out of bounds): skipped. */
+  rejected: number;
+}
+
+/** Storage errors that skip one sample, as in Prometheus; anything else fails the scrape. */
+export function isSampleRejection(err: unknown): boolean {
+  return err instanceof OutOfOrderError || err instanceof DuplicateSampleError || err instanceof OutOfBoundsError;
+}
+
+export class PageAppend {
+  readonly counts: AppendCounts = { total: 0, added: 0, seriesAdded: 0, rejected: 0 };
+  private done = false;
+
+  constructor(
+    private readonly s: AppendSettings,
+    private readonly app: Appender,
+    private readonly parser: TextParser,
+    /** Scrape time in ms: the timestamp of samples without one (or all, without honor_timestamps). */
+    private readonly defaultTime: number,
+  ) {}
+
+  /** Handles up to `budget` page entries; true when the page is finished. */
+  step(budget: number): boolean {
+    if (this.done) return true;
+    const { cache, limits, honorTimestamps } = this.s;
+    const p = this.parser;
+    const counts = this.counts;
+    const sampleLimit = limits.sampleLimit;
+    for (let n = 0; n < budget; n++) {
+      const kind = p.next();
+      if (kind === 'eof') {
+        this.done = true;
+        return true;
+      }
+      if (kind !== 'series') {
+        if (kind === 'type') cache.setMetadata(p.metricType().name, 'type', p.metricType().type);
+        else if (kind === 'help') cache.setMetadata(p.help().name, 'help', p.help().text);
+        else if (kind === 'unit') cache.setMetadata(p.unit().name, 'unit', p.unit().unit);
+        continue;
+      }
+      counts.total++;
+      const id = p.seriesId();
+      const ts = honorTimestamps ? p.timestamp() : null;
+      const t = ts ?? this.defaultTime;
+      const v = p.value();
+      let entry = cache.get(id);
+      let ref: SeriesRef | undefined;
+      let labels: Labels;
+      if (entry !== undefined) {
+        labels = entry.labels;
+        ref = this.appendRef(entry.ref, labels, t, v);
+        if (ref !== undefined && ref !== entry.ref) entry.ref = ref;
+      } else {
+        if (cache.isDropped(id)) continue;
+        const final = this.finalLabels(p.labels());
+        if (final === null) {
+          cache.addDropped(id);
+          continue;
+        }
+        labels = final;
+        ref = this.appendLabels(labels, t, v);
+        if (ref !== undefined) {
+          entry = cache.add(id, ref, labels);
+          counts.seriesAdded++;
+        }
+      }
+      if (ref === undefined || entry === undefined) continue;
+      counts.added++;
+      if (sampleLimit > 0 && counts.added > sampleLimit) throw new ScrapeLimitError('sample_limit', 'sample limit exceeded');
+      // A sample with its own timestamp bypasses staleness, as in Prometheus.
+      if (ts === null) cache.trackStaleness(entry);
+    }
+    return false;
+  }
+
+  /** Appends StaleNaN for the series the previous scrape had and this one did not. */
+  markVanished(): number {
+    let n = 0;
+    for (const [ref, labels] of this.s.cache.vanished()) {
+      if (this.appendRef(ref, labels, this.defaultTime, StaleNaN) !== undefined) n++;
+    }
+    return n;
+  }
+
+  private finalLabels(exposed: Labels): Labels | null {
+    const s = this.s;
+    let l = mergeTargetLabels(exposed, s.targetLabels, s.honorLabels);
+    if (s.metricRelabel !== undefined) {
+      const r = s.metricRelabel(l);
+      if (r === null || r.length === 0) return null;
+      l = r;
+    }
+    if (getLabel(l, '__name__') === '') throw new ScrapeLimitError('missing_name', 'missing metric name (__name__ label)');
+    const limitErr = labelLimitError(l, s.limits);
+    if (limitErr !== null) throw new ScrapeLimitError('label_limit', limitErr);
+    return l;
+  }
+
+  private appendLabels(labels: Labels, t: number, v: number): SeriesRef | undefined {
+    try {
+      return this.app.append(labels, t, v);
+    } catch (err) {
+      if (isSampleRejection(err)) {
+        this.counts.rejected++;
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  private appendRef(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef | undefined {
+    try {
+      return this.app.append(ref, t, v);
+    } catch (err) {
+      if (isSampleRejection(err)) {
+        this.counts.rejected++;
+        return undefined;
+      }
+      // A ref storage no longer knows (series garbage-collected): fall back to the labels.
+      if (!(err instanceof StorageError)) return this.appendLabels(labels, t, v);
+      throw err;
+    }
+  }
+}

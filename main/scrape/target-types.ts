@@ -1,0 +1,105 @@
+/**
+ * What the scrape loop receives: one fully resolved scrape target. Built by `targets.ts` from a
+ * discovered target group, the job's scrape config and its relabel_configs. Nothing here refers
+ * to the config file shape, so the scrape loop depends on this file alone.
+ */
+import type { Labels } from '../tsdb/labels.js';
+
+/** Limits of one scrape; 0 means "no limit", as in Prometheus. */
+export interface ScrapeLimits {
+  readonly sampleLimit: number;
+  readonly labelLimit: number;
+  readonly labelNameLengthLimit: number;
+  readonly labelValueLengthLimit: number;
+  /** Bytes of the uncompressed body. */
+  readonly bodySizeLimit: number;
+}
+
+/**
+ * How to authenticate. Secrets are either inline or a file path the scrape loop reads on each
+ * scrape (Prometheus re-reads `*_file` so a rotated token is picked up without a reload).
+ */
+export type ScrapeAuth =
+  | { readonly kind: 'none' }
+  | {
+      readonly kind: 'basic';
+      readonly username: string;
+      /** When set (non-empty), the username is read from this file instead. */
+      readonly usernameFile?: string;
+      readonly password: string;
+      readonly passwordFile: string;
+    }
+  | {
+      readonly kind: 'authorization';
+      /** The scheme word of the header, "Bearer" by default. */
+      readonly type: string;
+      readonly credentials: string;
+      readonly credentialsFile: string;
+    };
+
+export interface ScrapeTls {
+  /** Inline PEM (`ca`, `cert`, `key` in prometheus.yml); each excludes its `*File` twin. Absent = ''. */
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** SNI and certificate name check; '' means the URL's host. */
+  readonly serverName: string;
+  readonly insecureSkipVerify: boolean;
+  /** 'TLS10' | 'TLS11' | 'TLS12' | 'TLS13' | '' (Go's names, as in prometheus.yml). */
+  readonly minVersion: string;
+}
+
+/** One relabel rule applied, for the relabel debugger. */
+export interface RelabelStep {
+  /** Index of the rule in its relabel_configs list. */
+  readonly index: number;
+  readonly action: string;
+  readonly before: Labels;
+  /** The labels after the rule; equal to `before` when the rule did nothing. */
+  readonly after: Labels;
+  /** True when this rule dropped the target / series; no later steps follow. */
+  readonly dropped: boolean;
+}
+
+export interface ScrapeTarget {
+  /**
+   * Stable identity across SD updates: same key ⇔ same target (job + final labels + URL), so the
+   * scrape manager keeps a running loop (and its cache and staleness state) when a refresh
+   * returns the same target again.
+   */
+  readonly key: string;
+  readonly job: string;
+  /** Full URL including `params` / `__param_*` query string. */
+  readonly url: string;
+  /** Final target labels (after relabel_configs, `__*` removed, `instance` defaulted). */
+  readonly labels: Labels;
+  /** Labels as discovered, before relabeling (includes `__meta_*`), for the Targets page. */
+  readonly discoveredLabels: Labels;
+  /** Milliseconds. */
+  readonly interval: number;
+  /** Milliseconds; never more than `interval`. */
+  readonly timeout: number;
+  readonly honorLabels: boolean;
+  readonly honorTimestamps: boolean;
+  readonly limits: ScrapeLimits;
+  readonly auth: ScrapeAuth;
+  readonly tls: ScrapeTls;
+  /** Ask for gzip (`Accept-Encoding: gzip`); Prometheus' enable_compression, default true. */
+  readonly enableCompression: boolean;
+  /** metric_relabel_configs of the job bound as a function; null drops the series. */
+  readonly metricRelabel: (labels: Labels) => Labels | null;
+  /** True when the job has no metric_relabel_configs, so the loop can skip the call. */
+  readonly metricRelabelIsNoop: boolean;
+  /** The target relabeling that produced this target, step by step (for the debugger). */
+  readonly relabelSteps: () => readonly RelabelStep[];
+}
+
+/** A target that relabeling dropped; kept so the Targets page can show why. */
+export interface DroppedTarget {
+  readonly job: string;
+  readonly discoveredLabels: Labels;
+  readonly relabelSteps: () => readonly RelabelStep[];
+}
