@@ -2,9 +2,10 @@ import { readBuildInfo } from './build-info.js';
 import { UsageError, type Command } from './cli/command.js';
 import { serveCommand } from './cli/serve.js';
 import { workloadDumpCommand, workloadServeCommand } from './cli/workload.js';
+import { checkMetricsCommand } from './cli/check-metrics.js';
 
 /** Every `vigil` command. Later subsystems add theirs here (check, import, backup, test rules…). */
-export const commands: readonly Command[] = [serveCommand, workloadServeCommand, workloadDumpCommand];
+export const commands: readonly Command[] = [serveCommand, checkMetricsCommand, workloadServeCommand, workloadDumpCommand];
 
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));
