@@ -8,6 +8,11 @@ export default defineConfig({
   root: fileURLToPath(new URL('../renderer', import.meta.url)),
   base: './',
   plugins: [react()],
+  resolve: {
+    // Monaco's editor contributions (suggest, hover, snippets…) and codicon CSS are not in its
+    // package exports; this alias lets renderer/promql-language/monaco.ts pick exactly those.
+    alias: [{ find: /^monaco-esm\/(.*)$/, replacement: fileURLToPath(new URL('../node_modules/monaco-editor/esm/vs/', import.meta.url)) + '$1' }],
+  },
   build: {
     outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
     emptyOutDir: true,

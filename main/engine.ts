@@ -68,6 +68,9 @@ export class Engine implements WorkbenchApi {
   queryRange(request: RequestOf<'queryRange'>): Promise<ResponseOf<'queryRange'>> {
     return this.queryService().queryRange(request);
   }
+  estimateQuery(request: RequestOf<'estimateQuery'>): Promise<ResponseOf<'estimateQuery'>> {
+    return this.queryService().estimateQuery(request);
+  }
   cancelQuery(request: RequestOf<'cancelQuery'>): Promise<ResponseOf<'cancelQuery'>> {
     return this.queryService().cancelQuery(request);
   }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { StatusSchema } from './status.js';
 import {
   CancelQueryRequestSchema,
+  EstimateRequestSchema,
+  EstimateResponseSchema,
   CancelQueryResponseSchema,
   InstantQueryRequestSchema,
   InstantQueryResponseSchema,
@@ -38,6 +40,11 @@ export const channels = {
     doc: 'Range PromQL query over [start, end] by step (ms), columnar result for graphs.',
     request: RangeQueryRequestSchema,
     response: RangeQueryResponseSchema,
+  },
+  estimateQuery: {
+    doc: 'Series and samples a query would touch (index only), and whether that is over the limit.',
+    request: EstimateRequestSchema,
+    response: EstimateResponseSchema,
   },
   cancelQuery: {
     doc: 'Cancel a running query by the id its request carried.',

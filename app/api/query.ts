@@ -19,8 +19,10 @@ export const NodeStatsSchema = z.object({
   expr: z.string(),
   type: z.string(),
   ms: z.number(),
-  series: z.number().int(),
-  samples: z.number(),
+  /** Result series of this node, when the engine reports it. */
+  series: z.number().int().nullable(),
+  /** Samples this node loaded from storage, when the engine reports it. */
+  samples: z.number().nullable(),
 });
 
 export const QueryStatsSchema = z.object({
@@ -120,3 +122,14 @@ export const MetadataResponseSchema = z.object({
 
 export const CancelQueryRequestSchema = z.object({ queryId: z.string().max(64) }).strict();
 export const CancelQueryResponseSchema = z.object({ cancelled: z.boolean() });
+
+export const EstimateRequestSchema = z
+  .object({ query: z.string().max(256 * 1024), start: z.number(), end: z.number() })
+  .strict();
+export const EstimateResponseSchema = z.object({
+  series: z.number().int(),
+  samples: z.number(),
+  tooHeavy: z.boolean(),
+  reason: z.string().nullable(),
+});
+export type Estimate = z.infer<typeof EstimateResponseSchema>;

@@ -7,6 +7,7 @@ import type { RequestOf, ResponseOf } from '../../app/api/channels.js';
 export interface QueryService {
   query(request: RequestOf<'query'>): Promise<ResponseOf<'query'>>;
   queryRange(request: RequestOf<'queryRange'>): Promise<ResponseOf<'queryRange'>>;
+  estimateQuery(request: RequestOf<'estimateQuery'>): Promise<ResponseOf<'estimateQuery'>>;
   cancelQuery(request: RequestOf<'cancelQuery'>): Promise<ResponseOf<'cancelQuery'>>;
   labelNames(request: RequestOf<'labelNames'>): Promise<ResponseOf<'labelNames'>>;
   labelValues(request: RequestOf<'labelValues'>): Promise<ResponseOf<'labelValues'>>;

@@ -1,5 +1,7 @@
 import type { ComponentType } from 'react';
 import { StatusPage } from './StatusPage.js';
+import { ExplorePage } from './ExplorePage.js';
+import { TargetsPage } from './TargetsPage.js';
 
 export interface PageEntry {
   id: string;
@@ -11,4 +13,8 @@ export interface PageEntry {
  * The pages in the navigation, in order. Only pages that exist are listed; Explore, Dashboards,
  * Topology, Alerts and Targets & Probes join as their capabilities land.
  */
-export const pages: readonly PageEntry[] = [{ id: 'status', title: 'Status', component: StatusPage }];
+export const pages: readonly PageEntry[] = [
+  { id: 'explore', title: 'Explore', component: ExplorePage },
+  { id: 'targets', title: 'Targets & Probes', component: TargetsPage },
+  { id: 'status', title: 'Status', component: StatusPage },
+];

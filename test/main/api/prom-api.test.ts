@@ -24,6 +24,9 @@ const queries: QueryService = {
       stats,
     };
   },
+  async estimateQuery() {
+    return { series: 0, samples: 0, tooHeavy: false, reason: null };
+  },
   async cancelQuery() {
     return { cancelled: false };
   },

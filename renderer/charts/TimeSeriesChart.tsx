@@ -1,0 +1,106 @@
+import { useEffect, useRef } from 'react';
+import uPlot, { type AlignedData, type Options } from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { formatValue, type Unit } from '../explore/units.js';
+
+export interface ChartSeries {
+  label: string;
+  color: string;
+  show: boolean;
+}
+
+export interface TimeSeriesChartProps {
+  /** uPlot's columnar data: [x seconds, y1, y2, …], prepared outside the chart. */
+  data: AlignedData;
+  series: readonly ChartSeries[];
+  unit: Unit;
+  yFromZero: boolean;
+  height?: number;
+  onZoom?: (startMs: number, endMs: number) => void;
+  onToggleSeries?: (index: number, show: boolean) => void;
+}
+
+/**
+ * A uPlot chart. It does no data work: it draws the columns it is given, formats axes and the
+ * legend by unit, and reports drag-to-zoom and legend toggles upward.
+ */
+export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, onZoom, onToggleSeries }: TimeSeriesChartProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const callbacks = useRef({ onZoom, onToggleSeries });
+  callbacks.current = { onZoom, onToggleSeries };
+
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const opts: Options = {
+      width: el.clientWidth || 800,
+      height,
+      cursor: { drag: { x: true, y: false, setScale: false } },
+      legend: { live: true },
+      scales: { x: { time: true }, y: { range: (_u, min, max) => [yFromZero ? Math.min(0, min) : min, max === min ? max + 1 : max] } },
+      axes: [
+        { stroke: '#8593a3', grid: { stroke: '#26303b' }, ticks: { stroke: '#26303b' } },
+        {
+          stroke: '#8593a3',
+          grid: { stroke: '#26303b' },
+          ticks: { stroke: '#26303b' },
+          size: 70,
+          values: (_u, splits) => splits.map((v) => formatValue(v, unit)),
+        },
+      ],
+      series: [
+        { label: 'Time' },
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: 1.5,
+          show: s.show,
+          spanGaps: false,
+          points: { show: false },
+          value: (_u: uPlot, v: number | null) => formatValue(v, unit),
+        })),
+      ],
+      hooks: {
+        setSelect: [
+          (u) => {
+            if (u.select.width > 2) {
+              const start = u.posToVal(u.select.left, 'x');
+              const end = u.posToVal(u.select.left + u.select.width, 'x');
+              callbacks.current.onZoom?.(Math.round(start * 1000), Math.round(end * 1000));
+            }
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          },
+        ],
+        setSeries: [
+          (u, index) => {
+            if (index !== null && index > 0) callbacks.current.onToggleSeries?.(index - 1, u.series[index]!.show !== false);
+          },
+        ],
+      },
+    };
+    const p = new uPlot(opts, data, el);
+    plot.current = p;
+    const resize = new ResizeObserver(() => p.setSize({ width: el.clientWidth, height }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      p.destroy();
+      plot.current = null;
+    };
+    // Rebuild when the set of series or the formatting changes; data-only changes use setData below.
+  }, [series.length, series.map((s) => s.label + s.color).join('|'), unit, yFromZero, height]);
+
+  useEffect(() => {
+    plot.current?.setData(data);
+  }, [data]);
+
+  useEffect(() => {
+    series.forEach((s, i) => {
+      const p = plot.current;
+      if (p && p.series[i + 1] && (p.series[i + 1]!.show !== false) !== s.show) p.setSeries(i + 1, { show: s.show }, false);
+    });
+  }, [series]);
+
+  return <div className="chart" ref={host} data-testid="chart" />;
+}

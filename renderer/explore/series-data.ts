@@ -1,0 +1,83 @@
+/**
+ * Turns engine results into what the chart and table draw. This is the one place data is
+ * reshaped for display (wire values → numbers, stacking, labels, colours), so charts stay dumb.
+ */
+import type { AlignedData } from 'uplot';
+import { fromWire, type RangeResult, type WireValue } from '../../app/api/query.js';
+
+const palette = ['#4ea1ff', '#3ecf8e', '#f5b942', '#ff6b6b', '#b48cff', '#4fd1c5', '#f687b3', '#a3e635', '#fb923c', '#94a3b8'];
+
+export function colorFor(index: number): string {
+  return palette[index % palette.length]!;
+}
+
+/** `up{instance="a", job="b"}`, Prometheus' way of naming a series. */
+export function seriesName(labels: Readonly<Record<string, string>>): string {
+  const name = labels['__name__'] ?? '';
+  const rest = Object.keys(labels)
+    .filter((k) => k !== '__name__')
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(labels[k])}`)
+    .join(', ');
+  return rest === '' ? name || '{}' : `${name}{${rest}}`;
+}
+
+export interface PlotSeries {
+  panel: number;
+  label: string;
+  labels: Record<string, string>;
+  color: string;
+  values: Array<number | null>;
+}
+
+export interface PlotData {
+  timestamps: number[];
+  series: PlotSeries[];
+}
+
+function toNumbers(values: ReadonlyArray<WireValue | null>): Array<number | null> {
+  return values.map((v) => (v === null ? null : fromWire(v)));
+}
+
+/** Merges the results of several query panels onto one time axis (they share start/end/step). */
+export function mergeRange(results: ReadonlyArray<{ panel: number; result: RangeResult } | null>): PlotData {
+  const first = results.find((r) => r !== null);
+  const timestamps = first ? first.result.timestamps : [];
+  const series: PlotSeries[] = [];
+  for (const r of results) {
+    if (!r) continue;
+    for (const s of r.result.series) {
+      series.push({ panel: r.panel, label: seriesName(s.labels), labels: s.labels, color: colorFor(series.length), values: toNumbers(s.values) });
+    }
+  }
+  return { timestamps, series };
+}
+
+/** uPlot columns: x in seconds, then each series; stacked sums visible series bottom-up. */
+export function toAligned(data: PlotData, stacked: boolean, hidden: ReadonlySet<string>): AlignedData {
+  const xs = data.timestamps.map((t) => t / 1000);
+  if (!stacked) return [xs, ...data.series.map((s) => s.values)];
+  const acc = new Array<number>(xs.length).fill(0);
+  return [
+    xs,
+    ...data.series.map((s) => {
+      if (hidden.has(s.label)) return s.values;
+      return s.values.map((v, i) => {
+        if (v === null || !Number.isFinite(v)) return v;
+        acc[i]! += v;
+        return acc[i]!;
+      });
+    }),
+  ];
+}
+
+/** CSV of what is shown: one row per timestamp, one column per visible series. */
+export function toCsv(data: PlotData, hidden: ReadonlySet<string>): string {
+  const visible = data.series.filter((s) => !hidden.has(s.label));
+  const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  const rows = [['timestamp', ...visible.map((s) => quote(s.label))].join(',')];
+  data.timestamps.forEach((t, i) => {
+    rows.push([new Date(t).toISOString(), ...visible.map((s) => (s.values[i] === null ? '' : String(s.values[i])))].join(','));
+  });
+  return rows.join('\n') + '\n';
+}

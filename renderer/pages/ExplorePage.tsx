@@ -1,0 +1,201 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { api } from '../api/client.js';
+import { useExploreStore } from '../store/explore.js';
+import { PromQLEditor, insertAtCursor } from '../promql-language/Editor.js';
+import { setCompletionSource } from '../promql-language/register.js';
+import { CachingPromClient, type PromClient } from '../promql-language/prom-client.js';
+import { vocabulary } from '../promql-language/vocabulary.js';
+import { metricNamesIn } from '../promql-language/context.js';
+import { loadHistory } from '../explore/history.js';
+import { TimeSeriesChart } from '../charts/TimeSeriesChart.js';
+import { mergeRange, toAligned, toCsv } from '../explore/series-data.js';
+import { unitOfQuery } from '../explore/units.js';
+import { ResultTable } from '../explore/ResultTable.js';
+import { CostLine, ExplainTree } from '../explore/ExplainTree.js';
+import { ResolutionPicker, TimeRangePicker } from '../explore/TimeRangePicker.js';
+import { MetricsExplorer } from '../explore/MetricsExplorer.js';
+import type { Tab } from '../explore/url-state.js';
+
+const engineClient: PromClient = {
+  async labelNames(match) {
+    return (await api.labelNames({ match, limit: 5000 })).values;
+  },
+  async labelValues(name, opts) {
+    return (await api.labelValues({ name, match: opts?.match, search: opts?.search, limit: opts?.limit ?? 200 })).values;
+  },
+  async metricMetadata(opts) {
+    return (await api.metadata({ search: opts?.search, limit: opts?.limit ?? 200 })).metrics;
+  },
+};
+const promClient = new CachingPromClient(engineClient, 15_000);
+setCompletionSource({ client: promClient, vocabulary, history: loadHistory, limit: 100 });
+
+function hashSearch(): string {
+  const h = window.location.hash;
+  const q = h.indexOf('?');
+  return q >= 0 ? h.slice(q + 1) : '';
+}
+
+export function ExplorePage() {
+  const s = useExploreStore();
+  const [explorer, setExplorer] = useState(false);
+  const [problems, setProblems] = useState<Record<number, string[]>>({});
+  const graphBox = useRef<HTMLDivElement>(null);
+
+
+  const run = useCallback(() => {
+    const st = useExploreStore.getState();
+    window.history.replaceState(null, '', `#/explore?${st.urlSearch()}`);
+    void st.run(api, graphBox.current?.clientWidth ?? 1000);
+  }, []);
+
+  // Restore the view from the URL once, and run it if it has a query.
+  useEffect(() => {
+    const search = hashSearch();
+    if (search !== '') {
+      useExploreStore.getState().loadFromUrl(search);
+      if (useExploreStore.getState().panels.some((p) => p.enabled && p.query.trim() !== '')) run();
+    }
+  }, [run]);
+
+  const plot = useMemo(
+    () => mergeRange(s.results.map((r, i) => (r?.range ? { panel: i, result: r.range.result } : null))),
+    [s.results],
+  );
+  const aligned = useMemo(() => toAligned(plot, s.stacked, s.hidden), [plot, s.stacked, s.hidden]);
+  const chartSeries = useMemo(() => plot.series.map((p) => ({ label: p.label, color: p.color, show: !s.hidden.has(p.label) })), [plot, s.hidden]);
+  const unit = useMemo(() => unitOfQuery(s.panels.filter((p) => p.enabled).flatMap((p) => metricNamesIn(p.query))), [s.panels]);
+  const errors = s.results.map((r, i) => (r?.error ? { panel: i, message: r.error } : null)).filter((e) => e !== null);
+  const warnings = s.results.flatMap((r) => [...(r?.range?.warnings ?? []), ...(r?.instant?.warnings ?? [])]);
+  const stats = s.results.map((r) => r?.stats).filter((x) => x !== null && x !== undefined);
+
+  const setTab = (tab: Tab) => {
+    s.setTab(tab);
+    run();
+  };
+
+  const exportCsv = () => {
+    const blob = new Blob([toCsv(plot, s.hidden)], { type: 'text/csv' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = 'vigil-query.csv';
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+
+  return (
+    <section className="page explore">
+      <header className="page-header wrap">
+        <h1>Explore</h1>
+        <TimeRangePicker range={s.range} onChange={(r) => (s.setRange(r), run())} />
+        <ResolutionPicker resolution={s.resolution} onChange={(r) => (s.setResolution(r), run())} />
+        <label className="inline">
+          <input type="checkbox" checked={s.stacked} onChange={(e) => (s.setStacked(e.target.checked), run())} /> stacked
+        </label>
+        <label className="inline">
+          <input type="checkbox" checked={s.yFromZero} onChange={(e) => (s.setYFromZero(e.target.checked), run())} /> y from 0
+        </label>
+        <button type="button" onClick={() => setExplorer(!explorer)} aria-pressed={explorer}>
+          Metrics
+        </button>
+        <button type="button" className="primary" onClick={run} disabled={s.running && false}>
+          {s.running ? 'Running…' : 'Run'}
+        </button>
+      </header>
+      <div className="explore-body">
+        <div className="explore-main">
+          <ol className="panels">
+            {s.panels.map((panel, i) => (
+              <li key={i} className={panel.enabled ? 'panel' : 'panel disabled'}>
+                <input type="checkbox" checked={panel.enabled} aria-label={`Query ${i + 1} enabled`} onChange={() => (s.togglePanel(i), run())} />
+                <div className="editor-box">
+                  <PromQLEditor
+                    value={panel.query}
+                    onChange={(q) => s.setQuery(i, q)}
+                    onRun={run}
+                    testId={`editor-${i}`}
+                    onDiagnostics={(messages) => setProblems((p) => ({ ...p, [i]: messages }))}
+                  />
+                  {(problems[i] ?? []).map((m, k) => (
+                    <div key={k} className="diagnostic" data-testid="diagnostic">
+                      {m}
+                    </div>
+                  ))}
+                </div>
+                <button type="button" aria-label={`Remove query ${i + 1}`} onClick={() => (s.removePanel(i), run())} disabled={s.panels.length === 1}>
+                  ×
+                </button>
+              </li>
+            ))}
+          </ol>
+          <button type="button" className="link" onClick={s.addPanel}>
+            + Add query
+          </button>
+          <nav className="tabs" role="tablist">
+            {(['graph', 'table', 'explain'] as const).map((t) => (
+              <button key={t} type="button" role="tab" aria-selected={s.tab === t} onClick={() => setTab(t)}>
+                {t[0]!.toUpperCase() + t.slice(1)}
+              </button>
+            ))}
+          </nav>
+          {s.heavy && (
+            <div className="warning heavy" role="alert" data-testid="heavy-warning">
+              <p>{s.heavy}</p>
+              <button type="button" onClick={() => void useExploreStore.getState().run(api, graphBox.current?.clientWidth ?? 1000, true)}>
+                Run anyway
+              </button>
+            </div>
+          )}
+          {errors.map((e) => (
+            <p key={e.panel} className="error query-error" role="alert" data-testid="query-error">
+              Query {e.panel + 1}: {e.message}
+            </p>
+          ))}
+          {warnings.map((w, i) => (
+            <p key={i} className="warning">
+              {w}
+            </p>
+          ))}
+          <div ref={graphBox} className="result-area">
+            {s.tab === 'graph' && plot.series.length > 0 && (
+              <>
+                <TimeSeriesChart
+                  data={aligned}
+                  series={chartSeries}
+                  unit={unit}
+                  yFromZero={s.yFromZero}
+                  onZoom={(startMs, endMs) => (s.setRange({ kind: 'absolute', startMs, endMs }), run())}
+                  onToggleSeries={(index, show) => s.toggleSeries(plot.series[index]!.label, show)}
+                />
+                <button type="button" onClick={exportCsv}>
+                  Export CSV
+                </button>
+              </>
+            )}
+            {s.tab === 'graph' && plot.series.length === 0 && errors.length === 0 && s.results.some((r) => r !== null) && <p className="muted">Empty query result.</p>}
+            {s.tab === 'table' && s.results.map((r, i) => r?.instant && <ResultTable key={i} answer={r.instant} />)}
+            {s.tab === 'explain' &&
+              s.results.map(
+                (r, i) =>
+                  r?.stats && (
+                    <ExplainTree
+                      key={i}
+                      stats={r.stats}
+                      onPick={(expr) => {
+                        s.setQuery(i, expr);
+                        s.setTab('graph');
+                        run();
+                      }}
+                    />
+                  ),
+              )}
+          </div>
+          {stats.map((st, i) => (
+            <CostLine key={i} stats={st} />
+          ))}
+        </div>
+        {explorer && <MetricsExplorer api={api} onInsert={(text) => insertAtCursor(text)} onClose={() => setExplorer(false)} />}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,158 @@
+import { useEffect, useState } from 'react';
+import { api } from '../api/client.js';
+import type { Certificate, ProbeStatus } from '../../app/api/probes.js';
+
+const dayMs = 86_400_000;
+
+/** Days left on a certificate and its urgency class (≤ 7 critical, ≤ 30 warning). */
+export function certUrgency(notAfterMs: number, now: number): { days: number; level: 'expired' | 'critical' | 'warning' | 'ok' } {
+  const days = Math.floor((notAfterMs - now) / dayMs);
+  const level = notAfterMs <= now ? 'expired' : days <= 7 ? 'critical' : days <= 30 ? 'warning' : 'ok';
+  return { days, level };
+}
+
+function Sparkline({ values }: { values: readonly number[] }) {
+  if (values.length < 2) return <span className="muted">—</span>;
+  const w = 80;
+  const h = 18;
+  const max = Math.max(...values, 1);
+  const pts = values.map((v, i) => `${(i / (values.length - 1)) * w},${h - (v / max) * (h - 2) - 1}`).join(' ');
+  return (
+    <svg width={w} height={h} className="sparkline" role="img" aria-label="recent durations">
+      <polyline points={pts} fill="none" stroke="#4ea1ff" strokeWidth="1.5" />
+    </svg>
+  );
+}
+
+function CertificatePanel({ certs }: { certs: readonly Certificate[] }) {
+  const now = Date.now();
+  return (
+    <table className="cert-panel" data-testid="cert-panel">
+      <thead>
+        <tr>
+          <th>Depth</th>
+          <th>Subject</th>
+          <th>Issuer</th>
+          <th>Expires</th>
+          <th>Days left</th>
+        </tr>
+      </thead>
+      <tbody>
+        {certs.map((c) => {
+          const u = certUrgency(c.notAfterMs, now);
+          return (
+            <tr key={c.fingerprintSha256 + c.depth} className={`cert-${u.level}`}>
+              <td>{c.depth}</td>
+              <td>
+                <code>{c.subject}</code>
+              </td>
+              <td>
+                <code>{c.issuer}</code>
+              </td>
+              <td>{new Date(c.notAfterMs).toISOString().slice(0, 10)}</td>
+              <td className={`days ${u.level}`} data-testid="cert-days">
+                {u.level === 'expired' ? 'expired' : `${u.days} d`}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function ProbeRow({ p }: { p: ProbeStatus }) {
+  const [open, setOpen] = useState(p.certificates.length > 0);
+  const state = p.success === null ? 'unknown' : p.success ? 'up' : 'down';
+  return (
+    <>
+      <tr data-testid="probe-row">
+        <td>
+          <button type="button" className="link" onClick={() => setOpen(!open)} aria-expanded={open}>
+            {open ? '▾' : '▸'}
+          </button>{' '}
+          {p.target}
+        </td>
+        <td>
+          {p.job} / {p.module} <span className="muted">({p.prober})</span>
+        </td>
+        <td>
+          <span className={`health ${state}`}>{state === 'up' ? 'SUCCESS' : state === 'down' ? 'FAILED' : 'PENDING'}</span>
+        </td>
+        <td>{p.lastDurationMs === null ? '—' : `${p.lastDurationMs.toFixed(1)} ms`}</td>
+        <td>
+          <Sparkline values={p.recentDurationsMs} />
+        </td>
+        <td className="error" data-testid="probe-failure">
+          {p.failure}
+        </td>
+      </tr>
+      {open && (
+        <tr className="target-detail">
+          <td colSpan={6}>
+            {p.certificates.length > 0 && (
+              <>
+                <h4>Certificate chain</h4>
+                <CertificatePanel certs={p.certificates} />
+              </>
+            )}
+            <h4>Probe log (last run)</h4>
+            <ul className="probe-log">
+              {p.log.map((l, i) => (
+                <li key={i} className={l.level}>
+                  <span className="muted">{l.phase}</span> {l.message}
+                </li>
+              ))}
+            </ul>
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+/** Probes of the Targets & Probes page: status, duration sparkline, failure reason, certificates. */
+export function ProbesSection() {
+  const [probes, setProbes] = useState<ProbeStatus[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      api
+        .probes({})
+        .then((r) => live && (setProbes(r.probes), setError(null)))
+        .catch((e: Error) => live && setError(e.message));
+    void load();
+    const t = setInterval(load, 5000);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, []);
+  return (
+    <div className="pool">
+      <h2>Probes</h2>
+      {error && <p className="error">{error}</p>}
+      {probes && probes.length === 0 && <p className="muted">No probes configured (probe_configs in the config file).</p>}
+      {probes && probes.length > 0 && (
+        <table className="targets">
+          <thead>
+            <tr>
+              <th>Target</th>
+              <th>Job / module</th>
+              <th>Result</th>
+              <th>Duration</th>
+              <th>Recent</th>
+              <th>Failure</th>
+            </tr>
+          </thead>
+          <tbody>
+            {probes.map((p) => (
+              <ProbeRow key={`${p.job}|${p.module}|${p.target}`} p={p} />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
