@@ -1,0 +1,229 @@
+/**
+ * The query side of the contract over the PromQL engine and storage: parses with the shared
+ * parser (errors carry Prometheus' message and position), runs with cancellation by query id,
+ * and returns columnar results and stats. `vigil serve`'s Prometheus API uses the same service.
+ */
+import type { RequestOf, ResponseOf } from '../../app/api/channels.js';
+import { ApiError } from '../../app/api/errors.js';
+import { toWire, type InstantResult, type QueryStats as WireStats } from '../../app/api/query.js';
+import type { Expr } from '../../app/promql/ast.js';
+import { parseExpr, PromQLParseError } from '../../app/promql/parser.js';
+import type { PromQLEngine, QueryResult } from '../promql/engine.js';
+import { PromQLError } from '../promql/errors.js';
+import type { Matcher, Queryable } from '../tsdb/interface.js';
+import { labelsToRecord, metricNameLabel } from '../tsdb/labels.js';
+import type { MetadataStore } from './metadata-store.js';
+import type { QueryService } from './query-service.js';
+import { estimateQuery } from './query-estimate.js';
+
+const minTime = -9_223_372_036_854;
+const maxTime = 9_223_372_036_854;
+
+const errorTypes: Record<string, { errorType: string; kind: 'bad_request' | 'unavailable' | 'internal' }> = {
+  execution: { errorType: 'execution', kind: 'bad_request' },
+  too_many_samples: { errorType: 'execution', kind: 'bad_request' },
+  not_supported: { errorType: 'execution', kind: 'bad_request' },
+  bad_data: { errorType: 'bad_data', kind: 'bad_request' },
+  timeout: { errorType: 'timeout', kind: 'unavailable' },
+  canceled: { errorType: 'canceled', kind: 'unavailable' },
+  unavailable: { errorType: 'unavailable', kind: 'unavailable' },
+};
+
+export function toApiError(err: unknown, query: string): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof PromQLParseError) {
+    return new ApiError({ kind: 'bad_request', errorType: 'bad_data', message: err.format(query), pos: err.pos, where: 'query' });
+  }
+  if (err instanceof PromQLError) {
+    const t = errorTypes[err.kind] ?? { errorType: 'execution', kind: 'bad_request' as const };
+    return new ApiError({ kind: t.kind, errorType: t.errorType, message: err.message, where: 'query' });
+  }
+  return new ApiError({ kind: 'internal', errorType: 'internal', message: err instanceof Error ? err.message : String(err), where: 'query' });
+}
+
+function fuzzyMatch(needle: string, hay: string): boolean {
+  if (needle === '') return true;
+  const h = hay.toLowerCase();
+  if (h.includes(needle)) return true;
+  let i = 0;
+  for (let j = 0; j < h.length && i < needle.length; j++) if (h.charCodeAt(j) === needle.charCodeAt(i)) i++;
+  return i === needle.length;
+}
+
+export interface QueryServiceOptions {
+  enableExperimental?: boolean;
+}
+
+export class EngineQueryService implements QueryService {
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly engine: PromQLEngine,
+    private readonly storage: Queryable,
+    private readonly metadataStore: MetadataStore,
+    private readonly options: QueryServiceOptions = {},
+  ) {}
+
+  parse(query: string): Expr {
+    try {
+      return parseExpr(query, { enableExperimental: this.options.enableExperimental ?? false });
+    } catch (err) {
+      throw toApiError(err, query);
+    }
+  }
+
+  private async track<T>(queryId: string | undefined, query: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    if (queryId !== undefined) {
+      this.running.get(queryId)?.abort();
+      this.running.set(queryId, controller);
+    }
+    try {
+      return await run(controller.signal);
+    } catch (err) {
+      throw toApiError(err, query);
+    } finally {
+      if (queryId !== undefined && this.running.get(queryId) === controller) this.running.delete(queryId);
+    }
+  }
+
+  async query(req: RequestOf<'query'>): Promise<ResponseOf<'query'>> {
+    const expr = this.parse(req.query);
+    const time = req.time ?? Date.now();
+    return this.track(req.queryId, req.query, async (signal) => {
+      const r = await this.engine.instantQuery(this.storage, expr, time, { signal });
+      return { result: instantResult(r), warnings: r.warnings, infos: r.infos, stats: wireStats(r, req.query) };
+    });
+  }
+
+  async queryRange(req: RequestOf<'queryRange'>): Promise<ResponseOf<'queryRange'>> {
+    const expr = this.parse(req.query);
+    return this.track(req.queryId, req.query, async (signal) => {
+      const r = await this.engine.rangeQuery(this.storage, expr, req.start, req.end, req.step, { signal });
+      const n = Math.floor((req.end - req.start) / req.step) + 1;
+      const timestamps = Array.from({ length: n }, (_, i) => req.start + i * req.step);
+      if (r.result.type !== 'matrix') {
+        throw new ApiError({ kind: 'internal', message: `range query returned ${r.result.type}` });
+      }
+      const series = r.result.series.map((s) => {
+        const values: Array<ReturnType<typeof toWire> | null> = new Array(n).fill(null);
+        for (let i = 0; i < s.t.length; i++) {
+          const idx = Math.round((s.t[i]! - req.start) / req.step);
+          if (idx >= 0 && idx < n) values[idx] = toWire(s.v[i]!);
+        }
+        return { labels: labelsToRecord(s.labels), values };
+      });
+      return { result: { resultType: 'matrix' as const, timestamps, series }, warnings: r.warnings, infos: r.infos, stats: wireStats(r, req.query) };
+    });
+  }
+
+  async estimateQuery(req: RequestOf<'estimateQuery'>): Promise<ResponseOf<'estimateQuery'>> {
+    const expr = this.parse(req.query);
+    return estimateQuery(this.storage, expr, req.start, req.end, {
+      lookbackMs: this.engine.options.lookbackDelta,
+      maxSamples: this.engine.options.maxSamples,
+    });
+  }
+
+  async cancelQuery(req: RequestOf<'cancelQuery'>): Promise<ResponseOf<'cancelQuery'>> {
+    const c = this.running.get(req.queryId);
+    if (!c) return { cancelled: false };
+    c.abort();
+    this.running.delete(req.queryId);
+    return { cancelled: true };
+  }
+
+  /** Each `match[]` selector's matchers; their results are unioned, as in Prometheus. */
+  matcherSets(match: string[] | undefined): Matcher[][] {
+    if (!match || match.length === 0) return [[]];
+    return match.map((m) => {
+      const e = this.parse(m);
+      if (e.type !== 'vector') throw new ApiError({ kind: 'bad_request', errorType: 'bad_data', message: `invalid parameter "match[]": ${m} is not a series selector` });
+      return [...e.matchers];
+    });
+  }
+
+  async labelNames(req: RequestOf<'labelNames'>): Promise<ResponseOf<'labelNames'>> {
+    const q = await this.storage.querier(req.start ?? minTime, req.end ?? maxTime);
+    try {
+      const names = new Set<string>();
+      for (const set of this.matcherSets(req.match)) for (const n of await q.labelNames(set)) names.add(n);
+      return limitList([...names].sort(), req.limit);
+    } finally {
+      q.close();
+    }
+  }
+
+  async labelValues(req: RequestOf<'labelValues'>): Promise<ResponseOf<'labelValues'>> {
+    const q = await this.storage.querier(req.start ?? minTime, req.end ?? maxTime);
+    try {
+      const values = new Set<string>();
+      for (const set of this.matcherSets(req.match)) for (const v of await q.labelValues(req.name, set)) values.add(v);
+      const needle = (req.search ?? '').toLowerCase();
+      const list = [...values].filter((v) => fuzzyMatch(needle, v)).sort();
+      return limitList(list, req.limit);
+    } finally {
+      q.close();
+    }
+  }
+
+  async metadata(req: RequestOf<'metadata'>): Promise<ResponseOf<'metadata'>> {
+    const q = await this.storage.querier(minTime, maxTime);
+    let names: string[];
+    try {
+      names = req.metric ? [req.metric] : await q.labelValues(metricNameLabel, []);
+    } finally {
+      q.close();
+    }
+    const needle = (req.search ?? '').toLowerCase();
+    const limit = req.limit ?? Infinity;
+    const metrics: ResponseOf<'metadata'>['metrics'] = [];
+    let truncated = false;
+    for (const name of names) {
+      if (!fuzzyMatch(needle, name)) continue;
+      if (metrics.length >= limit) {
+        truncated = true;
+        break;
+      }
+      const md = this.metadataStore.lookup(name);
+      metrics.push({ name, type: md?.type ?? '', help: md?.help ?? '', unit: md?.unit ?? '' });
+    }
+    return { metrics, truncated };
+  }
+}
+
+function limitList(values: string[], limit: number | undefined): { values: string[]; truncated: boolean } {
+  if (limit === undefined || values.length <= limit) return { values, truncated: false };
+  return { values: values.slice(0, limit), truncated: true };
+}
+
+function instantResult(r: QueryResult): InstantResult {
+  const v = r.result;
+  switch (v.type) {
+    case 'vector':
+      return { resultType: 'vector', samples: v.samples.map((s) => ({ labels: labelsToRecord(s.labels), t: s.t, v: toWire(s.v) })) };
+    case 'scalar':
+      return { resultType: 'scalar', t: v.t, v: toWire(v.v) };
+    case 'string':
+      return { resultType: 'string', t: v.t, v: v.value };
+    case 'matrix':
+      return { resultType: 'matrix', series: v.series.map((s) => ({ labels: labelsToRecord(s.labels), t: Array.from(s.t), v: Array.from(s.v, toWire) })) };
+  }
+}
+
+function wireStats(r: QueryResult, query: string): WireStats {
+  return {
+    seriesTouched: r.stats.seriesTouched,
+    samplesTouched: r.stats.samplesTouched,
+    peakSamples: r.stats.peakSamples,
+    totalMs: r.stats.totalMs,
+    nodes: Object.values(r.stats.nodes).map((n) => ({
+      pos: n.pos,
+      expr: query.slice(n.pos.start, n.pos.end),
+      type: n.type,
+      ms: n.ms,
+      series: null, // per-node series and samples: not reported by the engine yet
+      samples: null,
+    })),
+  };
+}

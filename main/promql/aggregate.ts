@@ -1,0 +1,252 @@
+/**
+ * Aggregation operators over whole step columns. Groups are formed once per query (labels do
+ * not change between steps); each group is then reduced step by step over its present members.
+ */
+import type { AggregateExpr, AggregateOp } from '../../app/promql/ast.js';
+import type { Labels } from '../tsdb/labels.js';
+import { labelsKey, metricNameLabel, normalizeLabels } from '../tsdb/labels.js';
+import { QueryExecutionError } from './errors.js';
+import type { EvalEnv } from './evaluator.js';
+import { KahanSum } from './kahan.js';
+import { formatGoFloat, quantile } from './mathutil.js';
+import type { EvalValue, StepSeries, VectorValue } from './value.js';
+import { newStepSeries } from './value.js';
+
+interface Group {
+  readonly labels: Labels;
+  readonly members: StepSeries[];
+  dropName: boolean;
+}
+
+/** Reduces the present values of one group at one step; `vals` is never empty. */
+type Reducer = (vals: number[], param: number) => number;
+
+const avgReducer: Reducer = (vals) => {
+  const k = new KahanSum();
+  let count = 0;
+  let incremental = false;
+  let mean = 0;
+  let c = 0;
+  for (const x of vals) {
+    count++;
+    if (!incremental) {
+      const prevSum = k.sum;
+      const prevC = k.c;
+      k.add(x);
+      if (Number.isFinite(k.sum) || Number.isNaN(k.sum)) continue;
+      // The running sum would overflow: continue with an incremental mean, as Prometheus does.
+      incremental = true;
+      mean = count > 1 ? prevSum / (count - 1) : 0;
+      c = count > 1 ? prevC / (count - 1) : 0;
+    }
+    const q = (count - 1) / count;
+    const acc = new KahanSum();
+    acc.sum = q * mean;
+    acc.c = q * c;
+    acc.add(x / count);
+    mean = acc.sum;
+    c = acc.c;
+  }
+  if (incremental) return Number.isFinite(mean) ? mean + c : mean;
+  return k.value() / count;
+};
+
+function variance(vals: number[]): number {
+  let count = 0;
+  let mean = 0;
+  let m2 = 0;
+  for (const x of vals) {
+    count++;
+    const delta = x - mean;
+    mean += delta / count;
+    m2 += delta * (x - mean);
+  }
+  return m2 / count;
+}
+
+const reducers: Partial<Record<AggregateOp, Reducer>> = {
+  sum: (vals) => {
+    const k = new KahanSum();
+    for (const x of vals) k.add(x);
+    return k.value();
+  },
+  avg: avgReducer,
+  count: (vals) => vals.length,
+  group: () => 1,
+  min: (vals) => {
+    let m = vals[0]!;
+    for (const x of vals) if (m > x || Number.isNaN(m)) m = x;
+    return m;
+  },
+  max: (vals) => {
+    let m = vals[0]!;
+    for (const x of vals) if (m < x || Number.isNaN(m)) m = x;
+    return m;
+  },
+  stdvar: (vals) => variance(vals),
+  stddev: (vals) => Math.sqrt(variance(vals)),
+  quantile: (vals, q) => quantile(q, vals),
+};
+
+function groupSeries(expr: AggregateExpr, series: readonly StepSeries[]): Group[] {
+  const names = new Set(expr.grouping);
+  const groups = new Map<string, Group>();
+  for (const s of series) {
+    const labels = expr.without
+      ? s.labels.filter((l) => !names.has(l.name) && l.name !== metricNameLabel)
+      : s.labels.filter((l) => names.has(l.name));
+    const key = labelsKey(labels);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { labels, members: [], dropName: false }));
+    g.members.push(s);
+    if (s.dropName) g.dropName = true;
+  }
+  return [...groups.values()];
+}
+
+function paramAt(param: EvalValue | null, i: number): number {
+  return param !== null && param.kind === 'scalar' ? param.v[i]! : NaN;
+}
+
+export async function evalAggregate(expr: AggregateExpr, param: EvalValue | null, inner: VectorValue, n: number, env: EvalEnv): Promise<VectorValue> {
+  const groups = groupSeries(expr, inner.series);
+  if (expr.op === 'topk' || expr.op === 'bottomk' || expr.op === 'limitk' || expr.op === 'limit_ratio') {
+    return selectK(expr, param, groups, n, env);
+  }
+  if (expr.op === 'count_values') return countValues(expr, param, inner, n, env);
+  const reduce = reducers[expr.op];
+  if (!reduce) throw new QueryExecutionError(`unknown aggregation ${expr.op}`);
+  if (expr.op === 'quantile') {
+    for (let i = 0; i < n; i++) {
+      const q = paramAt(param, i);
+      if (!(q >= 0 && q <= 1)) env.annotations.warn(`quantile value should be between 0 and 1, got ${formatGoFloat(q)}`, expr.param?.pos ?? expr.pos);
+    }
+  }
+  const out: StepSeries[] = [];
+  const vals: number[] = [];
+  let done = 0;
+  for (const g of groups) {
+    if ((++done & 63) === 0) await env.pause();
+    const r = newStepSeries(g.labels, n, g.dropName);
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      vals.length = 0;
+      for (const s of g.members) if (s.has[i]) vals.push(s.v[i]!);
+      if (vals.length === 0) continue;
+      r.v[i] = reduce(vals, paramAt(param, i));
+      r.has[i] = 1;
+      any = true;
+    }
+    if (any) out.push(r);
+  }
+  return { kind: 'vector', series: out };
+}
+
+/** topk, bottomk, limitk, limit_ratio: keep input series (labels untouched) where selected. */
+function selectK(expr: AggregateExpr, param: EvalValue | null, groups: Group[], n: number, env: EvalEnv): VectorValue {
+  const selected = new Map<StepSeries, StepSeries>();
+  const order: StepSeries[] = [];
+  const take = (s: StepSeries, i: number): void => {
+    let r = selected.get(s);
+    if (!r) {
+      r = newStepSeries(s.labels, n, s.dropName);
+      selected.set(s, r);
+      order.push(r);
+    }
+    r.v[i] = s.v[i]!;
+    r.has[i] = 1;
+  };
+  const ratioWarned = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    env.check();
+    let p = paramAt(param, i);
+    if (expr.op === 'limit_ratio') {
+      if (Number.isNaN(p)) throw new QueryExecutionError('Ratio value is NaN');
+      if (p < -1 || p > 1) {
+        const capped = p < -1 ? -1 : 1;
+        if (!ratioWarned.has(p)) env.annotations.warn(`ratio value should be between -1 and 1, got ${formatGoFloat(p)}, capping to ${capped}`, expr.param?.pos ?? expr.pos);
+        ratioWarned.add(p);
+        p = capped;
+      }
+    } else {
+      if (Number.isNaN(p)) throw new QueryExecutionError('Parameter value is NaN');
+      if (p >= 9.223372036854776e18 || p <= -9.223372036854776e18) throw new QueryExecutionError(`Scalar value ${formatGoFloat(p)} overflows int64`);
+      p = Math.trunc(p);
+    }
+    for (const g of groups) {
+      const present = g.members.filter((s) => s.has[i]);
+      if (present.length === 0) continue;
+      if (expr.op === 'limit_ratio') {
+        for (const s of present) if (ratioSelects(p, s.labels)) take(s, i);
+        continue;
+      }
+      if (p < 1) continue;
+      if (expr.op === 'limitk') {
+        for (const s of present.slice(0, p)) take(s, i);
+        continue;
+      }
+      const top = expr.op === 'topk';
+      // NaN sorts last for both directions: it is the first to be dropped.
+      const ranked = present.slice().sort((a, b) => {
+        const x = a.v[i]!;
+        const y = b.v[i]!;
+        if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : 1;
+        if (Number.isNaN(y)) return -1;
+        return top ? y - x : x - y;
+      });
+      for (const s of ranked.slice(0, p)) take(s, i);
+    }
+  }
+  return { kind: 'vector', series: order };
+}
+
+/** A stable per-series fraction in [0, 1) from the label set (FNV-1a 64-bit). */
+function labelsFraction(labels: Labels): number {
+  let h = 0xcbf29ce484222325n;
+  const key = labelsKey(labels);
+  for (let i = 0; i < key.length; i++) {
+    h ^= BigInt(key.charCodeAt(i));
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return Number(h) / 18446744073709551616;
+}
+
+function ratioSelects(ratio: number, labels: Labels): boolean {
+  const offset = labelsFraction(labels);
+  return (ratio >= 0 && offset < ratio) || (ratio < 0 && offset >= 1 + ratio);
+}
+
+const labelNameRe = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+function countValues(expr: AggregateExpr, param: EvalValue | null, inner: VectorValue, n: number, env: EvalEnv): VectorValue {
+  if (param === null || param.kind !== 'string') throw new QueryExecutionError('count_values needs a string label name');
+  const label = param.s;
+  if (!labelNameRe.test(label) && !isValidUtf8LabelName(label)) throw new QueryExecutionError(`invalid label name ${JSON.stringify(label)}`);
+  const names = new Set(expr.grouping);
+  const out = new Map<string, StepSeries>();
+  for (const s of inner.series) {
+    env.check();
+    const base = expr.without
+      ? s.labels.filter((l) => !names.has(l.name) && l.name !== metricNameLabel)
+      : s.labels.filter((l) => names.has(l.name));
+    for (let i = 0; i < n; i++) {
+      if (!s.has[i]) continue;
+      const labels = normalizeLabels([...base, { name: label, value: formatGoFloat(s.v[i]!) }]);
+      const key = labelsKey(labels);
+      let r = out.get(key);
+      if (!r) out.set(key, (r = newStepSeries(labels, n, false)));
+      r.v[i] = (r.has[i] ? r.v[i]! : 0) + 1;
+      r.has[i] = 1;
+    }
+  }
+  return { kind: 'vector', series: [...out.values()] };
+}
+
+function isValidUtf8LabelName(name: string): boolean {
+  if (name === '') return false;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(new TextEncoder().encode(name)) === name && !name.includes('\ufffd');
+  } catch {
+    return false;
+  }
+}

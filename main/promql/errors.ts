@@ -1,0 +1,59 @@
+/**
+ * Typed query errors with Prometheus' wording, so API clients and users see the messages they
+ * know from Prometheus. `kind` is stable for the HTTP API's errorType.
+ */
+
+export class PromQLError extends Error {
+  readonly kind: string = 'execution';
+}
+
+/** Bad input: wrong argument values, many-to-many matching, duplicate label sets. */
+export class QueryExecutionError extends PromQLError {
+  override readonly kind = 'execution';
+}
+
+export class TooManySamplesError extends PromQLError {
+  override readonly kind = 'too_many_samples';
+  constructor(where = 'query execution') {
+    super(`query processing would load too many samples into memory in ${where}`);
+  }
+}
+
+export class QueryTimeoutError extends PromQLError {
+  override readonly kind = 'timeout';
+  constructor(where = 'expression evaluation') {
+    super(`query timed out in ${where}`);
+  }
+}
+
+export class QueryCanceledError extends PromQLError {
+  override readonly kind = 'canceled';
+  constructor(where = 'expression evaluation') {
+    super(`query was canceled in ${where}`);
+  }
+}
+
+export class TooManyPointsError extends PromQLError {
+  override readonly kind = 'bad_data';
+  constructor(limit: number) {
+    super(
+      `exceeded maximum resolution of ${limit.toLocaleString('en-US')} points per timeseries. Try decreasing the query resolution (?step=XX)`,
+    );
+  }
+}
+
+export class TooManyConcurrentQueriesError extends PromQLError {
+  override readonly kind = 'unavailable';
+  constructor(limit: number) {
+    super(`too many concurrent queries (limit ${limit}); retry when running queries finish`);
+  }
+}
+
+/** Raised for features the engine deliberately refuses (native histograms). */
+export class NotSupportedError extends PromQLError {
+  override readonly kind = 'not_supported';
+}
+
+export function nativeHistogramsUnsupported(what: string): NotSupportedError {
+  return new NotSupportedError(`not supported: native histograms (${what})`);
+}

@@ -1,0 +1,385 @@
+/**
+ * The evaluator: walks the AST once per query, evaluating every node for all steps at once
+ * (columnar), as DESIGN.md asks. Selectors fetch their data with one `select` per query.
+ */
+import type {
+  AggregateExpr,
+  AtModifier,
+  BinaryExpr,
+  Call,
+  Expr,
+  MatrixSelector,
+  PosRange,
+  SubqueryExpr,
+  UnaryExpr,
+  VectorSelector,
+} from '../../app/promql/ast.js';
+import type { Querier, Queryable } from '../tsdb/interface.js';
+import { isStaleNaN } from '../tsdb/interface.js';
+import { QueryCanceledError, QueryExecutionError, QueryTimeoutError, TooManySamplesError } from './errors.js';
+import type { EvalValue, MatrixValue, RangeSeries, ScalarValue, StepSeries, VectorValue } from './value.js';
+import { newStepSeries } from './value.js';
+import { evalAggregate } from './aggregate.js';
+import { evalBinary, evalUnaryMinus } from './binary.js';
+import { callFunction } from './functions/index.js';
+import type { InfoServices } from './info.js';
+import { evalInfo } from './info.js';
+
+export interface EvalOptions {
+  readonly lookbackDelta: number;
+  readonly maxSamples: number;
+  readonly defaultSubqueryStep: number;
+  readonly deadline: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+export interface NodeTiming {
+  readonly pos: PosRange;
+  readonly type: string;
+  ms: number;
+}
+
+/** Annotations carry Prometheus' text plus the `(line:col)` of the node that raised them. */
+export class Annotations {
+  readonly warnings = new Set<string>();
+  readonly infos = new Set<string>();
+  constructor(private readonly query: string) {}
+  warn(msg: string, pos: PosRange | null): void {
+    this.warnings.add(`PromQL warning: ${msg}${this.where(pos)}`);
+  }
+  info(msg: string, pos: PosRange | null): void {
+    this.infos.add(`PromQL info: ${msg}${this.where(pos)}`);
+  }
+  private where(pos: PosRange | null): string {
+    if (pos === null) return '';
+    const before = this.query.slice(0, pos.start);
+    const line = before.split('\n').length;
+    const col = pos.start - (before.lastIndexOf('\n') + 1) + 1;
+    return ` (${line}:${col})`;
+  }
+}
+
+/** What functions, aggregations and operators may use from the evaluator. */
+export interface EvalEnv {
+  readonly annotations: Annotations;
+  readonly isRangeQuery: boolean;
+  readonly queryStart: number;
+  readonly queryEnd: number;
+  /** Step of a range query in ms; 0 for instant queries. */
+  readonly queryStep: number;
+  /** Throws if the query was cancelled or timed out; cheap enough for inner loops. */
+  check(): void;
+  /** Yields to the event loop when due (every ~10 ms) so an abort can land; then checks. */
+  pause(): Promise<void>;
+}
+
+export class Evaluator implements EvalEnv {
+  readonly annotations: Annotations;
+  readonly timings = new Map<string, NodeTiming>();
+  seriesTouched = 0;
+  samplesTouched = 0;
+  peakSamples = 0;
+  private currentSamples = 0;
+  private readonly queriers: Querier[] = [];
+  private checks = 0;
+  private lastYield = Date.now();
+
+  constructor(
+    private readonly queryable: Queryable,
+    private readonly opts: EvalOptions,
+    readonly queryStart: number,
+    readonly queryEnd: number,
+    readonly queryStep: number,
+    readonly isRangeQuery: boolean,
+    queryText: string,
+  ) {
+    this.annotations = new Annotations(queryText);
+  }
+
+  close(): void {
+    for (const q of this.queriers) q.close();
+  }
+
+  check(): void {
+    if ((++this.checks & 0xff) !== 0) return;
+    this.checkNow();
+  }
+
+  checkNow(): void {
+    if (this.opts.signal?.aborted) throw new QueryCanceledError();
+    if (Date.now() > this.opts.deadline) throw new QueryTimeoutError();
+  }
+
+  /** Accounts samples held by a node's output; Prometheus-style limit on the peak. */
+  private account(n: number): void {
+    this.currentSamples += n;
+    if (this.currentSamples > this.peakSamples) this.peakSamples = this.currentSamples;
+    if (this.currentSamples > this.opts.maxSamples) throw new TooManySamplesError();
+  }
+  private release(n: number): void {
+    this.currentSamples -= n;
+  }
+
+  /**
+   * Cancellation arrives through the event loop, so evaluation yields now and then (between
+   * nodes and while reading series) to let an `abort()` land; timeouts are checked in loops.
+   */
+  pause(): Promise<void> {
+    return this.yieldNow();
+  }
+
+  private async yieldNow(): Promise<void> {
+    if (Date.now() - this.lastYield >= 10) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.lastYield = Date.now();
+    }
+    this.checkNow();
+  }
+
+  async eval(expr: Expr, grid: Float64Array): Promise<EvalValue> {
+    await this.yieldNow();
+    const started = performance.now();
+    const before = this.currentSamples;
+    const out = await this.evalNode(expr, grid);
+    // Children's samples are released once this node has produced its own.
+    this.release(this.currentSamples - before);
+    this.account(countSamples(out));
+    const key = `${expr.pos.start}-${expr.pos.end}`;
+    const timing = this.timings.get(key);
+    const ms = performance.now() - started;
+    if (timing) timing.ms += ms;
+    else this.timings.set(key, { pos: expr.pos, type: expr.type, ms });
+    return out;
+  }
+
+  private async evalNode(expr: Expr, grid: Float64Array): Promise<EvalValue> {
+    switch (expr.type) {
+      case 'number':
+        return { kind: 'scalar', v: new Float64Array(grid.length).fill(expr.value) };
+      case 'string':
+        return { kind: 'string', s: expr.value };
+      case 'paren':
+        return this.eval(expr.expr, grid);
+      case 'unary':
+        return this.evalUnary(expr, grid);
+      case 'vector':
+        return this.evalVectorSelector(expr, grid);
+      case 'matrix':
+        return this.evalMatrixSelector(expr, grid);
+      case 'subquery':
+        return this.evalSubquery(expr, grid);
+      case 'binary':
+        return this.evalBinaryExpr(expr, grid);
+      case 'aggregate':
+        return this.evalAggregateExpr(expr, grid);
+      case 'call':
+        return this.evalCall(expr, grid);
+    }
+  }
+
+  private async evalUnary(expr: UnaryExpr, grid: Float64Array): Promise<EvalValue> {
+    const inner = await this.eval(expr.expr, grid);
+    if (expr.op === '+') return inner;
+    if (inner.kind === 'scalar') return { kind: 'scalar', v: inner.v.map((x) => -x) };
+    if (inner.kind === 'vector') return evalUnaryMinus(inner);
+    throw new QueryExecutionError(`unary minus is not defined for a ${inner.kind}`);
+  }
+
+  private async evalBinaryExpr(expr: BinaryExpr, grid: Float64Array): Promise<EvalValue> {
+    const lhs = await this.eval(expr.lhs, grid);
+    const rhs = await this.eval(expr.rhs, grid);
+    return evalBinary(expr, lhs, rhs, grid.length, this);
+  }
+
+  private async evalAggregateExpr(expr: AggregateExpr, grid: Float64Array): Promise<EvalValue> {
+    const param = expr.param === null ? null : await this.eval(expr.param, grid);
+    const inner = await this.eval(expr.expr, grid);
+    if (inner.kind !== 'vector') throw new QueryExecutionError(`aggregation ${expr.op} expects an instant vector`);
+    return evalAggregate(expr, param, inner, grid.length, this);
+  }
+
+  private async evalCall(expr: Call, grid: Float64Array): Promise<EvalValue> {
+    // info() reads its second argument as a label selector, not as data, and queries storage.
+    if (expr.func === 'info') return evalInfo(expr, grid, this.infoServices());
+    const args: EvalValue[] = [];
+    for (const arg of expr.args) {
+      const bare = unwrapParens(arg);
+      // timestamp() of a selector reports the samples' own timestamps, not the step times.
+      if (expr.func === 'timestamp' && bare.type === 'vector') args.push(await this.evalVectorSelector(bare, grid, true));
+      else args.push(await this.eval(arg, grid));
+    }
+    return callFunction(expr, args, grid, this);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Selectors
+
+  private infoServices(): InfoServices {
+    return {
+      eval: async (e, g) => {
+        const v = await this.eval(e, g);
+        if (v.kind !== 'vector') throw new QueryExecutionError('info() expects an instant vector');
+        return v;
+      },
+      selectAt: (vs, g) => this.evalVectorSelector(vs, g, true),
+      resolveAt: (at) => this.resolveAt(at),
+      check: () => this.check(),
+    };
+  }
+
+  resolveAt(at: AtModifier | null): number | null {
+    if (at === null) return null;
+    if (at.kind === 'time') return at.ms;
+    return at.kind === 'start' ? this.queryStart : this.queryEnd;
+  }
+
+  /** Evaluation time per step after `@` and `offset`; monotonic non-decreasing. */
+  private stepTimes(grid: Float64Array, at: AtModifier | null, offset: number): Float64Array {
+    const pinned = this.resolveAt(at);
+    const out = new Float64Array(grid.length);
+    for (let i = 0; i < grid.length; i++) out[i] = (pinned ?? grid[i]!) - offset;
+    return out;
+  }
+
+  private async select(vs: VectorSelector, mint: number, maxt: number, range?: number): Promise<{ labels: RangeSeries['labels']; t: Float64Array; v: Float64Array }[]> {
+    const querier = await this.queryable.querier(mint, maxt);
+    this.queriers.push(querier);
+    const set = await querier.select(vs.matchers, { start: mint, end: maxt, ...(range !== undefined ? { range } : {}) });
+    for (const w of set.warnings) this.annotations.warn(w, vs.pos);
+    this.checkNow();
+    return set.series.map((s) => {
+      const { t, v } = s.samples();
+      this.seriesTouched++;
+      this.samplesTouched += t.length;
+      return { labels: s.labels, t, v };
+    });
+  }
+
+  async evalVectorSelector(vs: VectorSelector, grid: Float64Array, wantTimestamps = false): Promise<VectorValue> {
+    const n = grid.length;
+    const times = this.stepTimes(grid, vs.at, vs.offset);
+    if (n === 0) return { kind: 'vector', series: [] };
+    const lookback = this.opts.lookbackDelta;
+    const raw = await this.select(vs, times[0]! - lookback + 1, times[n - 1]!);
+    const out: StepSeries[] = [];
+    let done = 0;
+    for (const s of raw) {
+      if ((++done & 0x3ff) === 0) await this.yieldNow();
+      const res = newStepSeries(s.labels, n, false);
+      let j = 0;
+      let any = false;
+      for (let i = 0; i < n; i++) {
+        const T = times[i]!;
+        while (j < s.t.length && s.t[j]! <= T) j++;
+        const k = j - 1;
+        if (k < 0 || s.t[k]! <= T - lookback) continue;
+        const val = s.v[k]!;
+        if (isStaleNaN(val)) continue;
+        res.v[i] = wantTimestamps ? s.t[k]! / 1000 : val;
+        res.has[i] = 1;
+        any = true;
+      }
+      if (any) out.push(res);
+    }
+    return { kind: 'vector', series: out };
+  }
+
+  private async evalMatrixSelector(ms: MatrixSelector, grid: Float64Array): Promise<MatrixValue> {
+    const vs = ms.vector;
+    const ends = this.stepTimes(grid, vs.at, vs.offset);
+    const n = grid.length;
+    if (n === 0) return { kind: 'matrix', series: [], ends, range: ms.range };
+    const raw = await this.select(vs, ends[0]! - ms.range + 1, ends[n - 1]!, ms.range);
+    const series: RangeSeries[] = [];
+    for (const s of raw) {
+      this.check();
+      // Stale markers only end series; windows never contain them.
+      let stale = 0;
+      for (let i = 0; i < s.v.length; i++) if (isStaleNaN(s.v[i]!)) stale++;
+      if (stale === 0) {
+        series.push({ labels: s.labels, t: s.t, v: s.v, dropName: false });
+        continue;
+      }
+      const t = new Float64Array(s.t.length - stale);
+      const v = new Float64Array(s.t.length - stale);
+      let k = 0;
+      for (let i = 0; i < s.v.length; i++) {
+        if (isStaleNaN(s.v[i]!)) continue;
+        t[k] = s.t[i]!;
+        v[k] = s.v[i]!;
+        k++;
+      }
+      if (k > 0) series.push({ labels: s.labels, t, v, dropName: false });
+    }
+    return { kind: 'matrix', series, ends, range: ms.range };
+  }
+
+  private async evalSubquery(sq: SubqueryExpr, grid: Float64Array): Promise<MatrixValue> {
+    const ends = this.stepTimes(grid, sq.at, sq.offset);
+    const n = grid.length;
+    const step = sq.step > 0 ? sq.step : this.opts.defaultSubqueryStep;
+    if (n === 0) return { kind: 'matrix', series: [], ends, range: sq.range };
+    // Prometheus aligns subquery steps to absolute multiples of the step (Go division truncates).
+    const first = ends[0]! - sq.range;
+    let start = step * Math.trunc(first / step);
+    if (start <= first) start += step;
+    const last = ends[n - 1]!;
+    const count = last >= start ? Math.floor((last - start) / step) + 1 : 0;
+    const inner = new Float64Array(count);
+    for (let i = 0; i < count; i++) inner[i] = start + i * step;
+    const value = await this.eval(sq.expr, inner);
+    const series: RangeSeries[] = [];
+    if (value.kind === 'scalar') {
+      series.push({ labels: [], t: inner, v: value.v, dropName: false });
+    } else if (value.kind === 'vector') {
+      for (const s of value.series) {
+        let k = 0;
+        for (let i = 0; i < count; i++) k += s.has[i]!;
+        if (k === 0) continue;
+        const t = new Float64Array(k);
+        const v = new Float64Array(k);
+        k = 0;
+        for (let i = 0; i < count; i++) {
+          if (!s.has[i]) continue;
+          t[k] = inner[i]!;
+          v[k] = s.v[i]!;
+          k++;
+        }
+        series.push({ labels: s.labels, t, v, dropName: s.dropName });
+      }
+    } else {
+      throw new QueryExecutionError(`subquery is only allowed on instant vector, got ${value.kind}`);
+    }
+    return { kind: 'matrix', series, ends, range: sq.range };
+  }
+}
+
+export function unwrapParens(e: Expr): Expr {
+  let cur = e;
+  while (cur.type === 'paren') cur = cur.expr;
+  return cur;
+}
+
+function countSamples(v: EvalValue): number {
+  switch (v.kind) {
+    case 'scalar':
+      return v.v.length;
+    case 'string':
+      return 0;
+    case 'vector': {
+      let n = 0;
+      for (const s of v.series) for (let i = 0; i < s.has.length; i++) n += s.has[i]!;
+      return n;
+    }
+    case 'matrix': {
+      let n = 0;
+      for (const s of v.series) n += s.t.length;
+      return n;
+    }
+  }
+}
+
+export function scalarOf(v: EvalValue | undefined, what: string): ScalarValue {
+  if (v === undefined || v.kind !== 'scalar') throw new QueryExecutionError(`expected a scalar for ${what}`);
+  return v;
+}

@@ -1,0 +1,190 @@
+/**
+ * Histogram functions. Classic histograms (`le` buckets as float series) are supported by
+ * histogram_quantile, histogram_quantiles and histogram_fraction. Native histograms are refused
+ * explicitly: storage holds floats only, so the native-only functions (histogram_count, _sum,
+ * _avg, _stddev, _stdvar) throw "not supported: native histograms" instead of quietly
+ * returning nothing.
+ */
+import type { PosRange } from '../../../app/promql/ast.js';
+import type { Labels } from '../../tsdb/labels.js';
+import { getLabel, labelsKey, metricNameLabel, normalizeLabels } from '../../tsdb/labels.js';
+import { NotSupportedError, nativeHistogramsUnsupported } from '../errors.js';
+import type { Bucket } from '../mathutil.js';
+import { bucketFraction, bucketQuantile, formatGoFloat } from '../mathutil.js';
+import type { EvalValue, StepSeries } from '../value.js';
+import { newStepSeries } from '../value.js';
+import { scalarArg, stringArg, vector, vectorArg } from './helpers.js';
+import type { FnCall, FunctionImpl } from './types.js';
+
+/** Go's strconv.ParseFloat for `le` values: no surrounding spaces, Inf/NaN spelled any case. */
+export function parseGoFloat(s: string): number {
+  if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(s)) return NaN;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.replace(/_/g, ''))) return parseHex(s);
+  return Number(s.replace(/_/g, ''));
+}
+
+function parseHex(s: string): number {
+  return /^[+-]?0[xX][0-9a-fA-F]+(\.[0-9a-fA-F]*)?[pP][+-]?\d+$/.test(s) ? hexFloat(s) : NaN;
+}
+function hexFloat(s: string): number {
+  const m = /^([+-]?)0[xX]([0-9a-fA-F]+)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(s)!;
+  const frac = m[3] ?? '';
+  const mant = parseInt(m[2]! + frac, 16) / 16 ** frac.length;
+  return (m[1] === '-' ? -1 : 1) * mant * 2 ** Number(m[4]);
+}
+
+/** Functions that only read native histograms: refused, since storage holds floats only. */
+const nativeOnly =
+  (fn: string): FunctionImpl =>
+  () => {
+    throw nativeHistogramsUnsupported(`${fn}() reads native histograms only; for classic histograms use the _count and _sum series`);
+  };
+
+interface BucketGroup {
+  readonly labels: Labels;
+  readonly members: { s: StepSeries; le: number }[];
+  dropName: boolean;
+}
+
+/**
+ * Groups classic buckets (series with `le`) by their other labels and reduces each group's
+ * buckets per step; malformed `le` values are warned about and skipped, as in Prometheus.
+ */
+function overBucketGroups(c: FnCall, vecArg: number, reduce: (buckets: Bucket[], step: number) => number, afterGroup?: (g: BucketGroup, forced: boolean) => void): EvalValue {
+  const input = vectorArg(c, vecArg);
+  const n = c.grid.length;
+  const vecPos = c.call.args[vecArg]?.pos ?? c.call.pos;
+  const groups = new Map<string, BucketGroup>();
+  for (const s of input.series) {
+    const leText = getLabel(s.labels, 'le');
+    const le = leText === '' ? NaN : parseGoFloat(leText);
+    if (Number.isNaN(le)) {
+      c.env.annotations.warn(`bucket label "le" is missing or has a malformed value of ${JSON.stringify(leText)} for metric name ${JSON.stringify(getLabel(s.labels, metricNameLabel))}`, vecPos);
+      continue;
+    }
+    const labels = s.labels.filter((l) => l.name !== 'le');
+    const key = labelsKey(labels);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { labels, members: [], dropName: true }));
+    g.members.push({ s, le });
+  }
+  const out: StepSeries[] = [];
+  for (const g of groups.values()) {
+    c.env.check();
+    const r = newStepSeries(g.labels, n, true);
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      const buckets: Bucket[] = [];
+      for (const m of g.members) if (m.s.has[i]) buckets.push({ upperBound: m.le, count: m.s.v[i]! });
+      if (buckets.length === 0) continue;
+      r.v[i] = reduce(buckets, i);
+      r.has[i] = 1;
+      any = true;
+    }
+    afterGroup?.(g, false);
+    if (any) out.push(r);
+  }
+  return vector(out);
+}
+
+function warnQuantiles(c: FnCall, q: Float64Array): void {
+  const qPos = c.call.args[0]?.pos ?? c.call.pos;
+  const warned = new Set<number>();
+  for (const x of q) {
+    if (!(x >= 0 && x <= 1) && !warned.has(x)) {
+      warned.add(x);
+      c.env.annotations.warn(`quantile value should be between 0 and 1, got ${formatGoFloat(x)}`, qPos);
+    }
+  }
+}
+
+function monotonicInfo(c: FnCall, labels: Labels, pos: PosRange): void {
+  c.env.annotations.info(
+    `input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name ${JSON.stringify(getLabel(labels, metricNameLabel))}`,
+    pos,
+  );
+}
+
+function histogramQuantile(c: FnCall): EvalValue {
+  const q = scalarArg(c, 0);
+  warnQuantiles(c, q);
+  const vecPos = c.call.args[1]?.pos ?? c.call.pos;
+  let forced = false;
+  return overBucketGroups(
+    c,
+    1,
+    (buckets, i) => {
+      const res = bucketQuantile(q[i]!, buckets);
+      if (res.forcedMonotonic) forced = true;
+      return res.value;
+    },
+    (g) => {
+      if (forced) monotonicInfo(c, g.labels, vecPos);
+      forced = false;
+    },
+  );
+}
+
+/** Several quantiles at once; each output series carries its φ in the named label. */
+function histogramQuantiles(c: FnCall): EvalValue {
+  const label = stringArg(c, 1);
+  const out: StepSeries[] = [];
+  const forced = new Set<string>();
+  for (let k = 2; k < c.args.length; k++) {
+    const q = scalarArg(c, k);
+    const qPos = c.call.args[k]?.pos ?? c.call.pos;
+    const seen = new Set<number>();
+    for (const x of q) {
+      if (!(x >= 0 && x <= 1) && !seen.has(x)) {
+        seen.add(x);
+        c.env.annotations.warn(`quantile value should be between 0 and 1, got ${formatGoFloat(x)}`, qPos);
+      }
+    }
+    const res = overBucketGroups(
+      c,
+      0,
+      (buckets, i) => {
+        const r = bucketQuantile(q[i]!, buckets);
+        if (r.forcedMonotonic) forced.add('');
+        return r.value;
+      },
+      (g) => {
+        if (forced.size > 0) monotonicInfo(c, g.labels, c.call.args[0]?.pos ?? c.call.pos);
+        forced.clear();
+      },
+    );
+    if (res.kind !== 'vector') continue;
+    const text = formatGoFloat(q[0]!);
+    const qText = /^-?\d+$/.test(text) ? `${text}.0` : text;
+    for (const s of res.series) out.push({ ...s, labels: normalizeLabels([...s.labels, { name: label, value: qText }]) });
+  }
+  return vector(out);
+}
+
+function histogramFraction(c: FnCall): EvalValue {
+  const lower = scalarArg(c, 0);
+  const upper = scalarArg(c, 1);
+  return overBucketGroups(c, 2, (buckets, i) => bucketFraction(lower[i]!, upper[i]!, buckets));
+}
+
+export const histogramFunctions = {
+  histogram_quantile: histogramQuantile,
+  histogram_count: nativeOnly('histogram_count'),
+  histogram_sum: nativeOnly('histogram_sum'),
+  histogram_avg: nativeOnly('histogram_avg'),
+  histogram_stddev: nativeOnly('histogram_stddev'),
+  histogram_stdvar: nativeOnly('histogram_stdvar'),
+  histogram_fraction: histogramFraction,
+  histogram_quantiles: histogramQuantiles,
+  // info() needs storage access and an unevaluated selector argument: see ../info.ts.
+  info: (): EvalValue => {
+    throw new NotSupportedError('info() is evaluated by the evaluator, not through the function table');
+  },
+  start_timestamp: (): EvalValue => {
+    throw new NotSupportedError('not supported: start_timestamp() (experimental; start timestamps are not stored)');
+  },
+  integral: (): EvalValue => {
+    throw new NotSupportedError('not supported: integral() (experimental)');
+  },
+} satisfies Record<string, FunctionImpl>;

@@ -1,0 +1,209 @@
+/** Functions over range vectors: rates, deltas, counters, *_over_time, regression. */
+import { KahanSum } from '../kahan.js';
+import { formatGoFloat, linearRegression, quantile } from '../mathutil.js';
+import type { EvalValue, RangeSeries } from '../value.js';
+import type { WindowFn } from './helpers.js';
+import { matrixArg, overWindows, scalarArg } from './helpers.js';
+import type { FnCall, FunctionImpl } from './types.js';
+
+const over = (f: WindowFn, dropName = true): FunctionImpl => (c) => overWindows(c, matrixArg(c, 0), f, dropName);
+
+/** Prometheus' extrapolatedRate for rate / increase / delta. */
+function extrapolatedRate(c: FnCall, isCounter: boolean, isRate: boolean): Promise<EvalValue> {
+  const m = matrixArg(c, 0);
+  return overWindows(c, m, (s, lo, hi, end) => {
+    if (hi - lo < 2) return null;
+    const rangeStart = end - m.range;
+    const firstT = s.t[lo]!;
+    const lastT = s.t[hi - 1]!;
+    let result = s.v[hi - 1]! - s.v[lo]!;
+    if (isCounter) {
+      let prev = s.v[lo]!;
+      for (let i = lo + 1; i < hi; i++) {
+        const cur = s.v[i]!;
+        if (cur < prev) result += prev;
+        prev = cur;
+      }
+    }
+    let durationToStart = (firstT - rangeStart) / 1000;
+    let durationToEnd = (end - lastT) / 1000;
+    const sampledInterval = (lastT - firstT) / 1000;
+    const avgBetween = sampledInterval / (hi - lo - 1);
+    const threshold = avgBetween * 1.1;
+    if (durationToStart >= threshold) durationToStart = avgBetween / 2;
+    if (isCounter && result > 0 && s.v[lo]! >= 0) {
+      // Counters start at zero: never extrapolate below it.
+      const durationToZero = sampledInterval * (s.v[lo]! / result);
+      if (durationToZero < durationToStart) durationToStart = durationToZero;
+    }
+    if (durationToEnd >= threshold) durationToEnd = avgBetween / 2;
+    let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+    if (isRate) factor /= m.range / 1000;
+    return result * factor;
+  });
+}
+
+function instantValue(isRate: boolean): FunctionImpl {
+  return over((s, lo, hi) => {
+    if (hi - lo < 2) return null;
+    const last = s.v[hi - 1]!;
+    const prev = s.v[hi - 2]!;
+    const interval = s.t[hi - 1]! - s.t[hi - 2]!;
+    if (interval === 0) return null;
+    let result = isRate && last < prev ? last : last - prev;
+    if (isRate) result /= interval / 1000;
+    return result;
+  });
+}
+
+function sumWindow(s: RangeSeries, lo: number, hi: number): number {
+  const k = new KahanSum();
+  for (let i = lo; i < hi; i++) k.add(s.v[i]!);
+  return k.value();
+}
+
+/** Direct mean with Kahan; switches to an incremental mean if the sum would overflow. */
+function avgWindow(s: RangeSeries, lo: number, hi: number): number {
+  const k = new KahanSum();
+  let count = 0;
+  let incremental = false;
+  let mean = 0;
+  let c = 0;
+  for (let i = lo; i < hi; i++) {
+    const x = s.v[i]!;
+    count++;
+    if (!incremental) {
+      const ps = k.sum;
+      const pc = k.c;
+      k.add(x);
+      if (Number.isFinite(k.sum) || Number.isNaN(k.sum)) continue;
+      incremental = true;
+      mean = count > 1 ? ps / (count - 1) : 0;
+      c = count > 1 ? pc / (count - 1) : 0;
+    }
+    const q = (count - 1) / count;
+    const acc = new KahanSum();
+    acc.sum = q * mean;
+    acc.c = q * c;
+    acc.add(x / count);
+    mean = acc.sum;
+    c = acc.c;
+  }
+  if (incremental) return Number.isFinite(mean) ? mean + c : mean;
+  return k.value() / count;
+}
+
+function varianceWindow(s: RangeSeries, lo: number, hi: number): number {
+  let count = 0;
+  const mean = new KahanSum();
+  const aux = new KahanSum();
+  for (let i = lo; i < hi; i++) {
+    const x = s.v[i]!;
+    count++;
+    const delta = x - (mean.sum + mean.c);
+    mean.add(delta / count);
+    aux.add(delta * (x - (mean.sum + mean.c)));
+  }
+  return (aux.sum + aux.c) / count;
+}
+
+function windowValues(s: RangeSeries, lo: number, hi: number): number[] {
+  return Array.from(s.v.subarray(lo, hi));
+}
+
+export const rangeFunctions = {
+  rate: (c: FnCall) => extrapolatedRate(c, true, true),
+  increase: (c: FnCall) => extrapolatedRate(c, true, false),
+  delta: (c: FnCall) => extrapolatedRate(c, false, false),
+  irate: instantValue(true),
+  idelta: instantValue(false),
+  deriv: over((s, lo, hi) => (hi - lo < 2 ? null : linearRegression(s.t, s.v, lo, hi, s.t[lo]!)[0])),
+  predict_linear: (c: FnCall) => {
+    const dur = scalarArg(c, 1);
+    return overWindows(c, matrixArg(c, 0), (s, lo, hi, _end, i) => {
+      if (hi - lo < 2) return null;
+      const [slope, intercept] = linearRegression(s.t, s.v, lo, hi, c.grid[i]!);
+      return slope * dur[i]! + intercept;
+    });
+  },
+  resets: over((s, lo, hi) => {
+    let n = 0;
+    for (let i = lo + 1; i < hi; i++) if (s.v[i]! < s.v[i - 1]!) n++;
+    return n;
+  }),
+  changes: over((s, lo, hi) => {
+    let n = 0;
+    for (let i = lo + 1; i < hi; i++) {
+      const a = s.v[i]!;
+      const b = s.v[i - 1]!;
+      if (!(a === b || (Number.isNaN(a) && Number.isNaN(b)))) n++;
+    }
+    return n;
+  }),
+  sum_over_time: over(sumWindow),
+  avg_over_time: over(avgWindow),
+  count_over_time: over((_s, lo, hi) => hi - lo),
+  min_over_time: over((s, lo, hi) => {
+    let m = s.v[lo]!;
+    for (let i = lo + 1; i < hi; i++) if (s.v[i]! < m || Number.isNaN(m)) m = s.v[i]!;
+    return m;
+  }),
+  max_over_time: over((s, lo, hi) => {
+    let m = s.v[lo]!;
+    for (let i = lo + 1; i < hi; i++) if (s.v[i]! > m || Number.isNaN(m)) m = s.v[i]!;
+    return m;
+  }),
+  stdvar_over_time: over(varianceWindow),
+  stddev_over_time: over((s, lo, hi) => Math.sqrt(varianceWindow(s, lo, hi))),
+  last_over_time: over((s, _lo, hi) => s.v[hi - 1]!, false),
+  first_over_time: over((s, lo) => s.v[lo]!, false),
+  present_over_time: over(() => 1),
+  ts_of_last_over_time: over((s, _lo, hi) => s.t[hi - 1]! / 1000),
+  ts_of_first_over_time: over((s, lo) => s.t[lo]! / 1000),
+  ts_of_max_over_time: over((s, lo, hi) => {
+    let m = lo;
+    for (let i = lo + 1; i < hi; i++) if (s.v[i]! >= s.v[m]! || Number.isNaN(s.v[m]!)) m = i;
+    return s.t[m]! / 1000;
+  }),
+  ts_of_min_over_time: over((s, lo, hi) => {
+    let m = lo;
+    for (let i = lo + 1; i < hi; i++) if (s.v[i]! <= s.v[m]! || Number.isNaN(s.v[m]!)) m = i;
+    return s.t[m]! / 1000;
+  }),
+  mad_over_time: over((s, lo, hi) => {
+    const vals = windowValues(s, lo, hi);
+    if (vals.some((x) => Number.isNaN(x))) return NaN;
+    const median = quantile(0.5, vals);
+    return quantile(0.5, vals.map((x) => Math.abs(x - median)));
+  }),
+  quantile_over_time: (c: FnCall) => {
+    const q = scalarArg(c, 0);
+    const warned = new Set<number>();
+    for (const x of q) {
+      if (!(x >= 0 && x <= 1) && !warned.has(x)) {
+        warned.add(x);
+        c.env.annotations.warn(`quantile value should be between 0 and 1, got ${formatGoFloat(x)}`, c.call.args[0]?.pos ?? c.call.pos);
+      }
+    }
+    return overWindows(c, matrixArg(c, 1), (s, lo, hi, _end, i) => quantile(q[i]!, windowValues(s, lo, hi)));
+  },
+  double_exponential_smoothing: (c: FnCall) => {
+    const sf = scalarArg(c, 1);
+    const tf = scalarArg(c, 2);
+    return overWindows(c, matrixArg(c, 0), (s, lo, hi, _end, i) => {
+      const a = sf[i]!;
+      const b = tf[i]!;
+      if (!(a > 0 && a < 1) || !(b > 0 && b < 1) || hi - lo < 2) return null;
+      let s0 = 0;
+      let s1 = s.v[lo]!;
+      let trend = s.v[lo + 1]! - s.v[lo]!;
+      for (let k = lo + 1; k < hi; k++) {
+        const x = s.v[k]!;
+        if (k > lo + 1) trend = b * (s1 - s0) + (1 - b) * trend;
+        s0 = s1;
+        s1 = a * x + (1 - a) * (s0 + trend);
+      }
+      return s1;
+    });
+  },
+} satisfies Record<string, FunctionImpl>;

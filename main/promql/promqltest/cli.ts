@@ -1,0 +1,43 @@
+/**
+ * `node dist/main/promql/promqltest/cli.js [--experimental] [files…]`: runs promqltest scripts
+ * (default: every file in ../shared/conformance/promql-testdata) and prints pass / fail /
+ * skipped per file, the skip reasons, every failure with file:line and expected vs got, then one
+ * summary line. `--experimental` also runs evals that call experimental functions.
+ */
+import { resolve } from 'node:path';
+import { defaultScriptFiles, runSuite } from './suite.js';
+
+async function main(argv: string[]): Promise<number> {
+  const experimental = argv.includes('--experimental');
+  const paths = argv.filter((a) => a !== '--experimental');
+  const files = paths.length > 0 ? paths.map((f) => resolve(f)) : await defaultScriptFiles();
+  const summary = await runSuite(files, undefined, experimental);
+  const reasons = new Map<string, number>();
+  for (const r of summary.reports) {
+    const count = (s: string): number => r.outcomes.filter((o) => o.status === s).length;
+    console.log(`${r.file}: ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped`);
+    if (r.error !== undefined) console.log(`  script error: ${r.error}`);
+    for (const o of r.outcomes) if (o.status === 'skip') reasons.set(o.detail, (reasons.get(o.detail) ?? 0) + 1);
+  }
+  if (reasons.size > 0) {
+    console.log('\nskipped, by reason:');
+    for (const [why, n] of [...reasons].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(5)}  ${why}`);
+  }
+  const failures = summary.reports.flatMap((r) => r.outcomes.filter((o) => o.status === 'fail'));
+  if (failures.length > 0) {
+    console.log('\nfailures:');
+    for (const f of failures) console.log(`${f.file}:${f.line}  ${f.expr}\n    ${f.detail}`);
+  }
+  console.log(`conformance: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
+  return summary.failed > 0 ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,302 @@
+/**
+ * Runs promqltest scripts through PromQLEngine over a fresh storage per script (the storage is
+ * a factory parameter: in-memory now, the real TSDB later). Every eval ends as pass, fail (with
+ * expected vs got) or skip (with the reason: native histograms, feature-flagged syntax,
+ * experimental functions).
+ */
+import type { Expr } from '../../../app/promql/ast.js';
+import { aggregations } from '../../../app/promql/catalog.js';
+import { functionSignatures, isFunctionName } from '../../../app/promql/functions.js';
+import type { Appendable, Queryable } from '../../tsdb/interface.js';
+import type { Labels } from '../../tsdb/labels.js';
+import { getLabel, metricNameLabel } from '../../tsdb/labels.js';
+import { PromQLEngine } from '../engine.js';
+import type { QueryResult } from '../engine.js';
+import { matchesAll } from '../matchers.js';
+import { atTestTimes, pinAt } from './at_modifier.js';
+import { compareResult } from './compare.js';
+import type { EvalCmd, LoadCmd } from './script.js';
+import { parseScript } from './script.js';
+
+export interface TestStorage {
+  readonly queryable: Queryable;
+  readonly appendable: Appendable;
+  close?(): void | Promise<void>;
+}
+export type StorageFactory = () => TestStorage | Promise<TestStorage>;
+
+export type EvalStatus = 'pass' | 'fail' | 'skip';
+
+export interface EvalOutcome {
+  readonly file: string;
+  readonly line: number;
+  readonly expr: string;
+  readonly status: EvalStatus;
+  /** Skip reason, or failure description (expected vs got). */
+  readonly detail: string;
+}
+
+export interface ScriptReport {
+  readonly file: string;
+  readonly outcomes: EvalOutcome[];
+  /** The script itself could not be parsed. */
+  readonly error?: string;
+}
+
+export interface RunnerOptions {
+  readonly storage: StorageFactory;
+  readonly parse: (query: string) => Expr;
+  readonly engine?: PromQLEngine;
+  /** Also run evals that call experimental functions (skipped by default, as upstream flags them). */
+  readonly experimental?: boolean;
+}
+
+/** Engine settings the upstream suite assumes (FORMAT.md). */
+export function conformanceEngine(parse: (q: string) => Expr): PromQLEngine {
+  return new PromQLEngine({ lookbackDelta: 300_000, timeoutMs: 100_000, defaultSubqueryStep: 60_000, parse });
+}
+
+const featureSyntax: readonly [RegExp, string][] = [
+  [/\b(anchored|smoothed)\b/, 'anchored/smoothed range selectors (feature flag)'],
+  [/\bfill(_left|_right)?\s*\(/, 'binop fill modifiers (feature flag)'],
+];
+
+/** Signs of duration expressions, consulted only when our parser rejects the query. */
+const durationExprHints = [/\[[^\]"']*[-+*/%^()][^\]"']*\]/, /\boffset\s*[-(]/, /\b(step|range|start|end)\s*\(\s*\)/i, /@\s*\(/, /\[\s*\d+(\.\d+)?\s*[\]:]/, /:\s*\d+(\.\d+)?\s*\]/];
+
+function selectors(e: Expr, out: Expr[] = []): Expr[] {
+  switch (e.type) {
+    case 'vector':
+      out.push(e);
+      break;
+    case 'matrix':
+      out.push(e.vector);
+      break;
+    case 'subquery':
+    case 'paren':
+    case 'unary':
+      selectors(e.expr, out);
+      break;
+    case 'call':
+      for (const a of e.args) selectors(a, out);
+      break;
+    case 'aggregate':
+      selectors(e.expr, out);
+      if (e.param) selectors(e.param, out);
+      break;
+    case 'binary':
+      selectors(e.lhs, out);
+      selectors(e.rhs, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+function experimentalCall(e: Expr): string | null {
+  switch (e.type) {
+    case 'call': {
+      if (isFunctionName(e.func) && functionSignatures[e.func].experimental) return e.func;
+      for (const a of e.args) {
+        const f = experimentalCall(a);
+        if (f) return f;
+      }
+      return null;
+    }
+    case 'aggregate':
+      if (aggregations[e.op].experimental) return e.op;
+      return experimentalCall(e.expr) ?? (e.param ? experimentalCall(e.param) : null);
+    case 'binary':
+      return experimentalCall(e.lhs) ?? experimentalCall(e.rhs);
+    case 'subquery':
+    case 'paren':
+    case 'unary':
+      return experimentalCall(e.expr);
+    default:
+      return null;
+  }
+}
+
+interface ScriptState {
+  storage: TestStorage;
+  histogramSeries: Labels[];
+  startTimestampSeries: Labels[];
+}
+
+async function load(state: ScriptState, cmd: LoadCmd): Promise<void> {
+  const app = state.storage.appendable.appender();
+  for (const s of cmd.series) {
+    if (s.histogram) {
+      state.histogramSeries.push(s.labels);
+      continue;
+    }
+    s.values.forEach((v, i) => {
+      if (!v.omitted) app.append(s.labels, i * cmd.interval, v.value);
+    });
+    if (cmd.withNhcb) {
+      // load_with_nhcb also stores X_bucket/X_count/X_sum groups as a native histogram X.
+      const name = getLabel(s.labels, metricNameLabel);
+      const base = /^(.*)_(bucket|count|sum)$/.exec(name);
+      if (base) {
+        state.histogramSeries.push(
+          s.labels.filter((l) => l.name !== 'le').map((l) => (l.name === metricNameLabel ? { name: l.name, value: base[1]! } : l)),
+        );
+      }
+    }
+  }
+  state.startTimestampSeries.push(...cmd.startTimestampSeries);
+  await app.commit();
+}
+
+function skipReason(cmd: EvalCmd, expr: Expr | null, parseError: string | null, state: ScriptState, experimental: boolean): string | null {
+  if (cmd.histogramExpected) return 'native histogram in expected result';
+  for (const [re, why] of featureSyntax) if (re.test(cmd.expr)) return why;
+  if (expr === null) {
+    if (durationExprHints.some((re) => re.test(cmd.expr))) return 'duration expressions (feature flag)';
+    if (parseError !== null && /experimental/.test(parseError)) return `experimental syntax: ${parseError}`;
+    const fn = /\b(min_of|max_of)\s*\(/.exec(cmd.expr);
+    if (fn) return `experimental function ${fn[1]!} (not in our catalog)`;
+    return null;
+  }
+  const exp = experimental ? null : experimentalCall(expr);
+  if (exp) return `experimental function ${exp}`;
+  for (const sel of selectors(expr)) {
+    if (sel.type !== 'vector') continue;
+    if (state.histogramSeries.some((l) => matchesAll(sel.matchers, l))) return 'native histogram data';
+    if (state.startTimestampSeries.some((l) => matchesAll(sel.matchers, l))) return 'start timestamps (@st)';
+  }
+  return null;
+}
+
+function annotationProblem(cmd: EvalCmd, res: QueryResult): string | null {
+  if (cmd.noWarn && res.warnings.length > 0) return `unexpected warnings: ${res.warnings.join('; ')}`;
+  if (cmd.noInfo && res.infos.length > 0) return `unexpected info annotations: ${res.infos.join('; ')}`;
+  if (cmd.expectWarn && res.warnings.length === 0) return 'expected a warning annotation, got none';
+  if (cmd.expectInfo && res.infos.length === 0) return 'expected an info annotation, got none';
+  for (const kind of ['warn', 'info'] as const) {
+    const exps = cmd.annotations.filter((a) => a.kind === kind);
+    if (exps.length === 0) continue;
+    const got = kind === 'warn' ? res.warnings : res.infos;
+    const matches = (a: (typeof exps)[number], text: string): boolean => (a.msg !== undefined ? a.msg === text : a.regex!.test(text));
+    for (const a of exps) if (!got.some((g) => matches(a, g))) return `expected ${kind} ${a.msg ?? String(a.regex)}, got [${got.join('; ')}]`;
+    for (const g of got) if (!exps.some((a) => matches(a, g))) return `unexpected ${kind} ${g}`;
+  }
+  return null;
+}
+
+function failProblem(cmd: EvalCmd, err: unknown): string | null {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (!cmd.fail) return `unexpected error: ${msg}`;
+  if (cmd.failMsg !== undefined && msg !== cmd.failMsg) return `expected error ${JSON.stringify(cmd.failMsg)}, got ${JSON.stringify(msg)}`;
+  if (cmd.failRegex !== undefined && !cmd.failRegex.test(msg)) return `expected error matching ${String(cmd.failRegex)}, got ${JSON.stringify(msg)}`;
+  return null;
+}
+
+async function runInstant(engine: PromQLEngine, q: Queryable, cmd: EvalCmd, expr: Expr, t: number, label: string): Promise<string | null> {
+  let res: QueryResult;
+  try {
+    res = await engine.instantQuery(q, expr, t);
+  } catch (err) {
+    const p = failProblem(cmd, err);
+    return p === null ? null : `${label}: ${p}`;
+  }
+  if (cmd.fail) return `${label}: expected the query to fail, it succeeded`;
+  const anno = annotationProblem(cmd, res);
+  if (anno) return `${label}: ${anno}`;
+  const cmp = compareResult(cmd, res.result, cmd.rangeVector);
+  if (cmp) return `${label}: ${cmp}`;
+  if (cmd.expectedString !== null || cmd.rangeVector !== null || /\b(start|end|range|step)\s*\(\s*\)/.test(cmd.expr)) return null;
+  // The same query as a range query around t must give the instant result at its middle step.
+  let rr: QueryResult;
+  try {
+    rr = await engine.rangeQuery(q, expr, t - 60_000, t + 60_000, 60_000);
+  } catch (err) {
+    return `${label} as range query: unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  if (cmd.ordered) return null;
+  if (rr.result.type !== 'matrix') return `${label} as range query: not a matrix`;
+  const samples = [];
+  for (const s of rr.result.series) {
+    for (let i = 0; i < s.t.length; i++) if (s.t[i] === t) samples.push({ labels: s.labels, t, v: s.v[i]! });
+  }
+  const mid = res.result.type === 'scalar' ? ({ type: 'scalar', t, v: samples[0]?.v ?? NaN } as const) : ({ type: 'vector', samples } as const);
+  const cmp2 = compareResult(cmd, mid, null);
+  return cmp2 ? `${label} as range query (middle step): ${cmp2}` : null;
+}
+
+async function runEval(engine: PromQLEngine, q: Queryable, cmd: EvalCmd, expr: Expr): Promise<string | null> {
+  if (cmd.range !== null) {
+    let res: QueryResult;
+    try {
+      res = await engine.rangeQuery(q, expr, cmd.range.start, cmd.range.end, cmd.range.step);
+    } catch (err) {
+      return failProblem(cmd, err);
+    }
+    if (cmd.fail) return 'expected the query to fail, it succeeded';
+    return annotationProblem(cmd, res) ?? compareResult(cmd, res.result, cmd.range);
+  }
+  const first = await runInstant(engine, q, cmd, expr, cmd.at, `at ${cmd.at / 1000}s`);
+  if (first) return first;
+  const pinned = pinAt(expr, cmd.at);
+  if (pinned.unsafe) return null;
+  for (const t of atTestTimes(cmd.at)) {
+    const p = await runInstant(engine, q, cmd, pinned.expr, t, `@ re-run (pinned to ${cmd.at / 1000}s) at ${t / 1000}s`);
+    if (p) return p;
+  }
+  return null;
+}
+
+export async function runScript(file: string, text: string, opts: RunnerOptions): Promise<ScriptReport> {
+  let cmds;
+  try {
+    cmds = parseScript(text);
+  } catch (err) {
+    return { file, outcomes: [], error: err instanceof Error ? err.message : String(err) };
+  }
+  const engine = opts.engine ?? conformanceEngine(opts.parse);
+  const state: ScriptState = { storage: await opts.storage(), histogramSeries: [], startTimestampSeries: [] };
+  const outcomes: EvalOutcome[] = [];
+  try {
+    for (const cmd of cmds) {
+      if (cmd.type === 'clear') {
+        await state.storage.close?.();
+        state.storage = await opts.storage();
+        state.histogramSeries = [];
+        state.startTimestampSeries = [];
+        continue;
+      }
+      if (cmd.type === 'load') {
+        await load(state, cmd);
+        continue;
+      }
+      let expr: Expr | null = null;
+      let parseError: string | null = null;
+      try {
+        expr = opts.parse(cmd.expr);
+      } catch (err) {
+        parseError = err instanceof Error ? err.message : String(err);
+      }
+      const base = { file, line: cmd.line, expr: cmd.expr };
+      const skip = skipReason(cmd, expr, parseError, state, opts.experimental ?? false);
+      if (skip !== null) {
+        outcomes.push({ ...base, status: 'skip', detail: skip });
+        continue;
+      }
+      if (expr === null) {
+        outcomes.push({ ...base, status: 'fail', detail: `parse error: ${parseError ?? ''}` });
+        continue;
+      }
+      let problem: string | null;
+      try {
+        problem = await runEval(engine, state.storage.queryable, cmd, expr);
+      } catch (err) {
+        problem = `runner error: ${err instanceof Error ? err.message : String(err)}`;
+      }
+      outcomes.push({ ...base, status: problem === null ? 'pass' : 'fail', detail: problem ?? '' });
+    }
+  } finally {
+    await state.storage.close?.();
+  }
+  return { file, outcomes };
+}

@@ -1,0 +1,169 @@
+/**
+ * An in-memory Queryable + Appendable for engine tests and the conformance runner. Samples are
+ * kept per series in append order (the runner appends in time order); `select` returns copies
+ * restricted to the querier's [mint, maxt] as Float64Arrays so stale-marker bits survive.
+ */
+import type {
+  Appendable,
+  Appender,
+  Matcher,
+  Querier,
+  Queryable,
+  SampleArrays,
+  SelectHints,
+  SeriesRef,
+  SeriesSet,
+  StoredSeries,
+} from '../../tsdb/interface.js';
+import { OutOfOrderError } from '../../tsdb/interface.js';
+import type { Labels } from '../../tsdb/labels.js';
+import { compareLabels, labelsKey, metricNameLabel, getLabel } from '../../tsdb/labels.js';
+import { matchesAll } from '../matchers.js';
+
+interface MemSeries {
+  readonly ref: SeriesRef;
+  readonly labels: Labels;
+  t: Float64Array;
+  v: Float64Array;
+  n: number;
+}
+
+export class MemoryStorage implements Queryable, Appendable {
+  private readonly byKey = new Map<string, MemSeries>();
+  private readonly byRef: MemSeries[] = [];
+  /** Series sorted by labels, rebuilt lazily after new series arrive. */
+  private sorted: MemSeries[] | null = null;
+
+  appender(): Appender {
+    const pending: { s: Labels | SeriesRef; t: number; v: number }[] = [];
+    return {
+      append: (s, t, v) => {
+        const series = this.seriesFor(s);
+        pending.push({ s: series.ref, t, v });
+        return series.ref;
+      },
+      commit: () => {
+        for (const p of pending) this.addSample(this.byRef[(p.s as number) - 1]!, p.t, p.v);
+        pending.length = 0;
+        return Promise.resolve();
+      },
+      rollback: () => {
+        pending.length = 0;
+      },
+    };
+  }
+
+  /** Synchronous append for test setup; same ordering rules as a committed Appender. */
+  add(labels: Labels, t: number, v: number): void {
+    this.addSample(this.seriesFor(labels), t, v);
+  }
+
+  clear(): void {
+    this.byKey.clear();
+    this.byRef.length = 0;
+    this.sorted = null;
+  }
+
+  querier(mint: number, maxt: number): Promise<Querier> {
+    const select = (matchers: readonly Matcher[], hints?: SelectHints): Promise<SeriesSet> => {
+      const out: StoredSeries[] = [];
+      for (const s of this.sortedSeries()) {
+        if (!matchesAll(matchers, s.labels)) continue;
+        if (hints?.limit !== undefined && out.length >= hints.limit) break;
+        const lo = lowerBound(s.t, s.n, mint);
+        const hi = upperBound(s.t, s.n, maxt);
+        if (hi <= lo) continue;
+        const arrays: SampleArrays = { t: s.t.slice(lo, hi), v: s.v.slice(lo, hi) };
+        out.push({ labels: s.labels, samples: () => arrays });
+      }
+      return Promise.resolve({ series: out, warnings: [] });
+    };
+    const names = (matchers?: readonly Matcher[]): Promise<string[]> => {
+      const set = new Set<string>();
+      for (const s of this.sortedSeries()) {
+        if (matchers && !matchesAll(matchers, s.labels)) continue;
+        for (const l of s.labels) set.add(l.name);
+      }
+      return Promise.resolve([...set].sort());
+    };
+    const values = (name: string, matchers?: readonly Matcher[]): Promise<string[]> => {
+      const set = new Set<string>();
+      for (const s of this.sortedSeries()) {
+        if (matchers && !matchesAll(matchers, s.labels)) continue;
+        const v = getLabel(s.labels, name);
+        if (v !== '') set.add(v);
+      }
+      return Promise.resolve([...set].sort());
+    };
+    return Promise.resolve({ select, labelNames: names, labelValues: values, close: () => undefined });
+  }
+
+  private sortedSeries(): MemSeries[] {
+    this.sorted ??= [...this.byRef].sort((a, b) => compareLabels(a.labels, b.labels));
+    return this.sorted;
+  }
+
+  private seriesFor(s: Labels | SeriesRef): MemSeries {
+    if (typeof s === 'number') {
+      const found = this.byRef[s - 1];
+      if (!found) throw new Error(`unknown series ref ${s}`);
+      return found;
+    }
+    const key = labelsKey(s);
+    let series = this.byKey.get(key);
+    if (!series) {
+      series = { ref: this.byRef.length + 1, labels: s, t: new Float64Array(16), v: new Float64Array(16), n: 0 };
+      this.byKey.set(key, series);
+      this.byRef.push(series);
+      this.sorted = null;
+    }
+    return series;
+  }
+
+  private addSample(s: MemSeries, t: number, v: number): void {
+    if (s.n > 0) {
+      const lastT = s.t[s.n - 1]!;
+      if (t < lastT) throw new OutOfOrderError(`out of order sample for ${getLabel(s.labels, metricNameLabel)} at ${t}`);
+      if (t === lastT) {
+        // Later loads may overwrite a value at the same time (promqltest does); keep the newest.
+        s.v[s.n - 1] = v;
+        return;
+      }
+    }
+    if (s.n === s.t.length) {
+      const t2 = new Float64Array(s.n * 2);
+      t2.set(s.t);
+      const v2 = new Float64Array(s.n * 2);
+      v2.set(s.v);
+      s.t = t2;
+      s.v = v2;
+    }
+    s.t[s.n] = t;
+    s.v[s.n] = v;
+    s.n++;
+  }
+}
+
+/** First index with t[i] >= x. */
+function lowerBound(t: Float64Array, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index with t[i] > x. */
+function upperBound(t: Float64Array, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,40 @@
+/**
+ * Runs every upstream promqltest script through our engine (experimental functions included)
+ * and compares failures with known-failures.txt: a new failure fails the test, and so does a
+ * listed failure that now passes, so the list stays honest.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { defaultScriptFiles, defaultTestdataDir, memoryStorageFactory, runSuite } from '../../main/promql/promqltest/suite.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const testdata = defaultTestdataDir();
+
+function knownFailures(): Map<string, string> {
+  const known = new Map<string, string>();
+  for (const raw of readFileSync(join(here, 'known-failures.txt'), 'utf8').split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^(\S+:\d+)\s+(.*)$/.exec(line);
+    if (!m) throw new Error(`known-failures.txt: malformed line ${JSON.stringify(line)} (want "file:line  reason")`);
+    known.set(m[1]!, m[2]!);
+  }
+  return known;
+}
+
+describe.skipIf(!existsSync(testdata))(`PromQL conformance (${testdata})`, () => {
+  it('fails exactly the evals listed in known-failures.txt', async () => {
+    const summary = await runSuite(await defaultScriptFiles(), memoryStorageFactory, true);
+    expect(summary.reports.filter((r) => r.error !== undefined).map((r) => `${r.file}: ${r.error}`)).toEqual([]);
+    const known = knownFailures();
+    const outcomes = summary.reports.flatMap((r) => r.outcomes);
+    const unexpected = outcomes.filter((o) => o.status === 'fail' && !known.has(`${o.file}:${o.line}`)).map((o) => `${o.file}:${o.line}  ${o.expr}: ${o.detail}`);
+    const byKey = new Map(outcomes.map((o) => [`${o.file}:${o.line}`, o]));
+    const nowPassing = [...known.keys()].filter((k) => byKey.get(k)?.status !== 'fail');
+    expect(unexpected, 'new failures (fix them or list them in known-failures.txt)').toEqual([]);
+    expect(nowPassing, 'listed as known failures but no longer failing: remove them from known-failures.txt').toEqual([]);
+    expect(summary.passed).toBeGreaterThan(900);
+  }, 60_000);
+});

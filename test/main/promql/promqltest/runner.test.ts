@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { parseExpr } from '../../../../app/promql/parser.js';
+import { runScript } from '../../../../main/promql/promqltest/runner.js';
+import { memoryStorageFactory } from '../../../../main/promql/promqltest/suite.js';
+
+const parse = (q: string) => parseExpr(q, { enableExperimental: true });
+const run = (text: string) => runScript('inline.test', text, { storage: memoryStorageFactory, parse });
+
+describe('script runner', () => {
+  it('passes correct expectations, including the @ and range re-runs', async () => {
+    const r = await run(`
+load 1m
+  m{a="1"} 0+10x10
+
+eval instant at 5m m
+  m{a="1"} 50
+
+eval instant at 5m rate(m[2m])
+  {a="1"} 0.16666666666666666
+
+eval range from 0 to 2m step 1m m
+  m{a="1"} 0 10 20
+`);
+    expect(r.outcomes.map((o) => o.status)).toEqual(['pass', 'pass', 'pass']);
+  });
+
+  it('fails wrong values with expected vs got and file:line', async () => {
+    const r = await run(`
+load 1m
+  m 1
+
+eval instant at 0 m
+  m 2
+`);
+    expect(r.outcomes[0]).toMatchObject({ status: 'fail', line: 5 });
+    expect(r.outcomes[0]!.detail).toContain('expected 2, got 1');
+  });
+
+  it('checks expected failures and their messages', async () => {
+    const r = await run(`
+load 1m
+  dup{l="a"} 1
+  dup{l="b"} 2
+  one 1
+
+eval instant at 0 one + on() dup
+  expect fail regex: many-to-many matching not allowed
+
+eval instant at 0 one
+  expect fail
+`);
+    expect(r.outcomes.map((o) => o.status)).toEqual(['pass', 'fail']);
+  });
+
+  it('checks annotations', async () => {
+    const r = await run(`
+load 1m
+  x 1
+
+eval instant at 0 quantile(2, x)
+  expect warn msg: PromQL warning: quantile value should be between 0 and 1, got 2 (1:10)
+  {} +Inf
+
+eval instant at 0 quantile(2, x)
+  expect no_warn
+  {} +Inf
+`);
+    expect(r.outcomes.map((o) => o.status)).toEqual(['pass', 'fail']);
+  });
+
+  it('skips native histograms and feature-flagged syntax with a reason', async () => {
+    const r = await run(`
+load 1m
+  h {{schema:0 sum:1 count:1}}
+  f 1
+
+eval instant at 0 h
+  h {{schema:0 sum:1 count:1}}
+
+eval instant at 0 rate(f[1m] anchored)
+
+eval instant at 0 sort_by_label(f, "x")
+  f 1
+`);
+    expect(r.outcomes.map((o) => `${o.status}: ${o.detail}`)).toEqual([
+      'skip: native histogram in expected result',
+      'skip: anchored/smoothed range selectors (feature flag)',
+      'skip: experimental function sort_by_label',
+    ]);
+  });
+});
