@@ -3,9 +3,20 @@ import { UsageError, type Command } from './cli/command.js';
 import { serveCommand } from './cli/serve.js';
 import { workloadDumpCommand, workloadServeCommand } from './cli/workload.js';
 import { checkMetricsCommand } from './cli/check-metrics.js';
+import { checkConfigCommand } from './cli/check-config.js';
+import { checkRulesCommand } from './cli/check-rules.js';
+import { testRulesCommand } from './cli/test-rules.js';
 
 /** Every `vigil` command. Later subsystems add theirs here (check, import, backup, test rules…). */
-export const commands: readonly Command[] = [serveCommand, checkMetricsCommand, workloadServeCommand, workloadDumpCommand];
+export const commands: readonly Command[] = [
+  serveCommand,
+  checkConfigCommand,
+  checkRulesCommand,
+  checkMetricsCommand,
+  testRulesCommand,
+  workloadServeCommand,
+  workloadDumpCommand,
+];
 
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

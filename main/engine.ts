@@ -2,7 +2,7 @@ import type { WorkbenchApi, RequestOf, ResponseOf } from '../app/api/channels.js
 import type { Status } from '../app/api/status.js';
 import { ApiError } from '../app/api/errors.js';
 import type { QueryService } from './api/query-service.js';
-import type { ProbesService, TargetsService } from './api/services.js';
+import type { AlertingService, ProbesService, TargetsService } from './api/services.js';
 import { readBuildInfo } from './build-info.js';
 import { DataDirLock } from './data-dir.js';
 import { createLogger, type Logger } from './util/log.js';
@@ -30,6 +30,7 @@ export class Engine implements WorkbenchApi {
   private queries: QueryService | null = null;
   private targetsService: TargetsService | null = null;
   private probesService: ProbesService | null = null;
+  private alerting: AlertingService | null = null;
 
   private constructor(
     private readonly options: EngineOptions,
@@ -95,6 +96,47 @@ export class Engine implements WorkbenchApi {
   probes(request: RequestOf<'probes'>): Promise<ResponseOf<'probes'>> {
     if (this.probesService === null) return Promise.resolve({ probes: [] });
     return this.probesService.probes(request);
+  }
+
+  private alertingService(): AlertingService {
+    if (this.alerting === null) throw new ApiError({ kind: 'unavailable', message: 'alerting is not running yet' });
+    return this.alerting;
+  }
+  alerts(r: RequestOf<'alerts'>): Promise<ResponseOf<'alerts'>> {
+    return this.alertingService().alerts(r);
+  }
+  ackAlert(r: RequestOf<'ackAlert'>): Promise<ResponseOf<'ackAlert'>> {
+    return this.alertingService().ackAlert(r);
+  }
+  unackAlert(r: RequestOf<'unackAlert'>): Promise<ResponseOf<'unackAlert'>> {
+    return this.alertingService().unackAlert(r);
+  }
+  addAlertNote(r: RequestOf<'addAlertNote'>): Promise<ResponseOf<'addAlertNote'>> {
+    return this.alertingService().addAlertNote(r);
+  }
+  silences(r: RequestOf<'silences'>): Promise<ResponseOf<'silences'>> {
+    return this.alertingService().silences(r);
+  }
+  createSilence(r: RequestOf<'createSilence'>): Promise<ResponseOf<'createSilence'>> {
+    return this.alertingService().createSilence(r);
+  }
+  expireSilence(r: RequestOf<'expireSilence'>): Promise<ResponseOf<'expireSilence'>> {
+    return this.alertingService().expireSilence(r);
+  }
+  previewSilence(r: RequestOf<'previewSilence'>): Promise<ResponseOf<'previewSilence'>> {
+    return this.alertingService().previewSilence(r);
+  }
+  rules(r: RequestOf<'rules'>): Promise<ResponseOf<'rules'>> {
+    return this.alertingService().rules(r);
+  }
+  runRuleTests(r: RequestOf<'runRuleTests'>): Promise<ResponseOf<'runRuleTests'>> {
+    return this.alertingService().runRuleTests(r);
+  }
+  backtest(r: RequestOf<'backtest'>): Promise<ResponseOf<'backtest'>> {
+    return this.alertingService().backtest(r);
+  }
+  fireDrill(r: RequestOf<'fireDrill'>): Promise<ResponseOf<'fireDrill'>> {
+    return this.alertingService().fireDrill(r);
   }
 
   async status(_request: RequestOf<'status'>): Promise<ResponseOf<'status'>> {

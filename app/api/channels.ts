@@ -17,6 +17,26 @@ import {
 } from './query.js';
 import { LintTargetRequestSchema, LintTargetResponseSchema, TargetsRequestSchema, TargetsResponseSchema } from './targets.js';
 import { ProbesRequestSchema, ProbesResponseSchema } from './probes.js';
+import {
+  AlertActionRequestSchema,
+  AlertNoteRequestSchema,
+  AlertResponseSchema,
+  AlertsRequestSchema,
+  AlertsResponseSchema,
+  BacktestRequestSchema,
+  BacktestResponseSchema,
+  CreateSilenceRequestSchema,
+  DrillRequestSchema,
+  DrillResponseSchema,
+  PreviewSilenceRequestSchema,
+  PreviewSilenceResponseSchema,
+  RulesResponseSchema,
+  RuleTestsRequestSchema,
+  RuleTestsResponseSchema,
+  SilenceIdRequestSchema,
+  SilenceSchema,
+  SilencesResponseSchema,
+} from './alerts.js';
 
 /**
  * The one declaration of everything the renderer may ask of the engine. Each entry is a named
@@ -80,6 +100,66 @@ export const channels = {
     doc: 'Blackbox probes with their last result, recent durations, failure reason and certificate chain.',
     request: ProbesRequestSchema,
     response: ProbesResponseSchema,
+  },
+  alerts: {
+    doc: 'The alert inbox: firing, pending and resolved alerts with history, notes, acks and silences.',
+    request: AlertsRequestSchema,
+    response: AlertsResponseSchema,
+  },
+  ackAlert: {
+    doc: 'Acknowledge an alert: repeats stop until it changes.',
+    request: AlertActionRequestSchema,
+    response: AlertResponseSchema,
+  },
+  unackAlert: {
+    doc: 'Withdraw an acknowledgement.',
+    request: AlertActionRequestSchema,
+    response: AlertResponseSchema,
+  },
+  addAlertNote: {
+    doc: 'Attach a note to an alert.',
+    request: AlertNoteRequestSchema,
+    response: AlertResponseSchema,
+  },
+  silences: {
+    doc: 'All silences with their state.',
+    request: z.object({}).strict(),
+    response: SilencesResponseSchema,
+  },
+  createSilence: {
+    doc: 'Silence alerts matching label matchers until a time.',
+    request: CreateSilenceRequestSchema,
+    response: SilenceSchema,
+  },
+  expireSilence: {
+    doc: 'End a silence now.',
+    request: SilenceIdRequestSchema,
+    response: SilenceSchema,
+  },
+  previewSilence: {
+    doc: 'The alerts a silence with these matchers would mute.',
+    request: PreviewSilenceRequestSchema,
+    response: PreviewSilenceResponseSchema,
+  },
+  rules: {
+    doc: 'Rule groups with each rule’s health, last evaluation and alert state.',
+    request: z.object({}).strict(),
+    response: RulesResponseSchema,
+  },
+  runRuleTests: {
+    doc: "Run rule unit-test files (promtool's format) and return the report.",
+    request: RuleTestsRequestSchema,
+    response: RuleTestsResponseSchema,
+  },
+  backtest: {
+    doc: 'Evaluate an alerting rule over stored history: pending/firing intervals and notifications, optionally against the saved rule.',
+    request: BacktestRequestSchema,
+    response: BacktestResponseSchema,
+  },
+  fireDrill: {
+    doc: 'Run a rule over synthetic samples in a sandbox (nothing stored) and deliver drill-marked notifications.',
+    request: DrillRequestSchema,
+    response: DrillResponseSchema,
   },
 } as const satisfies Record<string, ChannelSpec>;
 

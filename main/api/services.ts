@@ -10,3 +10,34 @@ export interface TargetsService {
 export interface ProbesService {
   probes(request: RequestOf<'probes'>): Promise<ResponseOf<'probes'>>;
 }
+
+type AlertingChannel =
+  | 'alerts'
+  | 'ackAlert'
+  | 'unackAlert'
+  | 'addAlertNote'
+  | 'silences'
+  | 'createSilence'
+  | 'expireSilence'
+  | 'previewSilence'
+  | 'rules'
+  | 'runRuleTests'
+  | 'backtest'
+  | 'fireDrill';
+
+/** The alerting side of the contract, implemented over rules, notifications and the inbox. */
+export type AlertingService = { [K in AlertingChannel]: (request: RequestOf<K>) => Promise<ResponseOf<K>> };
+export const alertingChannels: readonly AlertingChannel[] = [
+  'alerts',
+  'ackAlert',
+  'unackAlert',
+  'addAlertNote',
+  'silences',
+  'createSilence',
+  'expireSilence',
+  'previewSilence',
+  'rules',
+  'runRuleTests',
+  'backtest',
+  'fireDrill',
+];

@@ -1,7 +1,7 @@
 // End-to-end harness: starts `vigil serve` on a free port with a temporary data directory and
 // drives Debian's Chromium through playwright-core. Every request the page makes is recorded so
 // tests can prove nothing left 127.0.0.1.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +25,29 @@ export interface ServeHandle {
   stop(): Promise<void>;
 }
 
-export async function startServe(extraArgs: string[] = []): Promise<ServeHandle> {
+/** Runs a `vigil` CLI command to completion; throws with its output on failure. */
+export function vigil(args: string[]): string {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'main/bin/vigil.js'), ...args], { cwd: repoRoot, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`vigil ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * A data directory with a small W-offline set ending now: `series` series, one sample per 15 s
+ * for the last `minutes` minutes (written with `vigil workload dump`, loaded with `vigil import`).
+ */
+export function dataDirWithWorkload(series = 400, minutes = 60): string {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
+  const samples = (minutes * 60) / 15;
+  const start = Math.floor((Date.now() - minutes * 60_000) / 15_000) * 15_000;
+  const file = join(dataDir, 'workload.om');
+  vigil(['workload', 'dump', '--out', file, '--series', String(series), '--samples', String(samples), '--start', String(start)]);
+  vigil(['import', '--data', dataDir, file]);
+  return dataDir;
+}
+
+export async function startServe(extraArgs: string[] = [], existingDataDir?: string): Promise<ServeHandle> {
+  const dataDir = existingDataDir ?? mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
   const child = spawn(process.execPath, [join(repoRoot, 'main/bin/vigil.js'), 'serve', '--port', '0', '--data', dataDir, ...extraArgs], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,169 @@
+/**
+ * Building blocks of the prometheus.yml schema: scalars (the loader hands every YAML scalar over
+ * as its source text, as Go's strict unmarshalling sees it), durations, sizes, label names, and
+ * Prometheus' common HTTP client config (auth and TLS) with its validation messages.
+ */
+import { z } from 'zod';
+import { parseByteSize, parseDuration } from './duration.js';
+
+export const legacyLabelNameRe = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+export const str = z.string({ error: 'expected a string' });
+
+export const duration = z.string({ error: 'expected a duration such as "15s"' }).transform((s, ctx) => {
+  const ms = parseDuration(s);
+  if (ms === null) {
+    ctx.issues.push({ code: 'custom', message: `invalid duration ${JSON.stringify(s)}: use a number and a unit (ms, s, m, h, d, w, y), e.g. "15s" or "1m30s"`, input: s });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const byteSize = z.string({ error: 'expected a size such as "10MB"' }).transform((s, ctx) => {
+  const n = parseByteSize(s);
+  if (n === null) {
+    ctx.issues.push({ code: 'custom', message: `invalid size ${JSON.stringify(s)}: use a number and a unit (B, KB, MB, GB, KiB…), e.g. "10MB"`, input: s });
+    return z.NEVER;
+  }
+  return n;
+});
+
+export const uint = z.string({ error: 'expected a non-negative integer' }).transform((s, ctx) => {
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) {
+    ctx.issues.push({ code: 'custom', message: `invalid non-negative integer ${JSON.stringify(s)}`, input: s });
+    return z.NEVER;
+  }
+  return Number(s);
+});
+
+export const bool = z.string({ error: 'expected true or false' }).transform((s, ctx) => {
+  const v = ({ true: true, false: false, True: true, False: false, TRUE: true, FALSE: false } as Record<string, boolean>)[s];
+  if (v === undefined) {
+    ctx.issues.push({ code: 'custom', message: `invalid boolean ${JSON.stringify(s)}: use true or false`, input: s });
+    return z.NEVER;
+  }
+  return v;
+});
+
+export const labelName = z.string({ error: 'expected a label name' }).refine((s) => legacyLabelNameRe.test(s), {
+  error: (iss) => `${JSON.stringify(iss.input)} is not a valid label name`,
+});
+
+/** `labels:` / `external_labels:` maps: valid names, string values. */
+export const labelMap = z.record(z.string(), z.string({ error: 'label values must be strings' })).superRefine((m, ctx) => {
+  for (const name of Object.keys(m)) {
+    if (!legacyLabelNameRe.test(name)) ctx.issues.push({ code: 'custom', message: `${JSON.stringify(name)} is not a valid label name`, path: [name], input: name });
+  }
+});
+
+export const stringList = z.array(str, { error: 'expected a list of strings' });
+
+export const basicAuth = z.strictObject({
+  username: str.default(''),
+  username_file: str.default(''),
+  password: str.default(''),
+  password_file: str.default(''),
+});
+
+export const authorization = z.strictObject({
+  type: str.default('Bearer'),
+  credentials: str.default(''),
+  credentials_file: str.default(''),
+});
+
+export const tlsVersions = ['TLS10', 'TLS11', 'TLS12', 'TLS13'] as const;
+
+export const tlsConfig = z.strictObject({
+  ca: str.default(''),
+  ca_file: str.default(''),
+  cert: str.default(''),
+  cert_file: str.default(''),
+  key: str.default(''),
+  key_file: str.default(''),
+  server_name: str.default(''),
+  insecure_skip_verify: bool.default(false),
+  min_version: z.enum(tlsVersions, { error: (iss) => `unknown TLS version ${JSON.stringify(iss.input)}: use one of ${tlsVersions.join(', ')}` }).optional(),
+  max_version: z.enum(tlsVersions, { error: (iss) => `unknown TLS version ${JSON.stringify(iss.input)}: use one of ${tlsVersions.join(', ')}` }).optional(),
+});
+export type TlsConfig = z.output<typeof tlsConfig>;
+
+/** Prometheus' common.HTTPClientConfig fields, spread into every config that makes requests. */
+export const httpClientFields = {
+  basic_auth: basicAuth.optional(),
+  authorization: authorization.optional(),
+  bearer_token: str.optional(),
+  bearer_token_file: str.optional(),
+  tls_config: tlsConfig.optional(),
+  proxy_url: str.optional(),
+  no_proxy: str.optional(),
+  proxy_from_environment: bool.optional(),
+  follow_redirects: bool.default(true),
+  enable_http2: bool.default(true),
+};
+
+export interface HttpClientConfigLike {
+  basic_auth?: z.output<typeof basicAuth> | undefined;
+  authorization?: z.output<typeof authorization> | undefined;
+  bearer_token?: string | undefined;
+  bearer_token_file?: string | undefined;
+  tls_config?: TlsConfig | undefined;
+}
+
+/** Where validation reports a problem: a field (relative path) and Prometheus' message. */
+export type Report = (path: readonly (string | number)[], message: string) => void;
+
+/** A Report that adds zod issues to a refinement/transform context, under `prefix`. */
+export function reporter(ctx: { issues: z.core.$ZodRawIssue[] }, prefix: readonly (string | number)[] = []): Report {
+  return (path, message) => ctx.issues.push({ code: 'custom', message, path: [...prefix, ...path], input: undefined });
+}
+
+/**
+ * Prometheus' HTTPClientConfig.Validate, with its messages. Folds the legacy bearer_token(_file)
+ * into `authorization` as Prometheus does, so consumers only look at one place.
+ */
+export function validateHttpClient<T extends HttpClientConfigLike>(c: T, report: Report): T {
+  const fail = (message: string, field: string) => report([field], message);
+  const bearer = (c.bearer_token ?? '') !== '' || (c.bearer_token_file ?? '') !== '';
+  if ((c.bearer_token ?? '') !== '' && (c.bearer_token_file ?? '') !== '') {
+    fail('at most one of bearer_token & bearer_token_file must be configured', 'bearer_token');
+  }
+  if (c.basic_auth !== undefined && bearer) {
+    fail('at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured', 'basic_auth');
+  }
+  if (c.basic_auth !== undefined) {
+    if (c.basic_auth.username !== '' && c.basic_auth.username_file !== '') {
+      fail('at most one of basic_auth username & username_file must be configured', 'basic_auth');
+    }
+    if (c.basic_auth.password !== '' && c.basic_auth.password_file !== '') {
+      fail('at most one of basic_auth password & password_file must be configured', 'basic_auth');
+    }
+  }
+  if (c.authorization !== undefined) {
+    if (bearer) fail('authorization is not compatible with bearer_token & bearer_token_file', 'authorization');
+    if (c.authorization.credentials !== '' && c.authorization.credentials_file !== '') {
+      fail('at most one of authorization credentials & credentials_file must be configured', 'authorization');
+    }
+    if (c.authorization.type.toLowerCase() === 'basic') {
+      fail('authorization type cannot be set to "basic", use "basic_auth" instead', 'authorization');
+    }
+    if (c.basic_auth !== undefined) fail('at most one of basic_auth, oauth2 & authorization must be configured', 'authorization');
+  }
+  const t = c.tls_config;
+  if (t !== undefined) {
+    for (const [inline, file] of [['ca', 'ca_file'], ['cert', 'cert_file'], ['key', 'key_file']] as const) {
+      if (t[inline] !== '' && t[file] !== '') fail(`at most one of ${inline} and ${file} must be configured`, 'tls_config');
+    }
+    if ((t.cert !== '' || t.cert_file !== '') !== (t.key !== '' || t.key_file !== '')) {
+      fail('exactly one of key and key_file must be configured when a client certificate is configured', 'tls_config');
+    }
+  }
+  if (bearer && c.authorization === undefined) {
+    return {
+      ...c,
+      authorization: { type: 'Bearer', credentials: c.bearer_token ?? '', credentials_file: c.bearer_token_file ?? '' },
+      bearer_token: undefined,
+      bearer_token_file: undefined,
+    };
+  }
+  return c;
+}

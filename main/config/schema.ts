@@ -1,0 +1,271 @@
+/**
+ * The prometheus.yml schema (zod) and the types of a loaded config. Field names stay as in the
+ * file (snake_case) so an error path reads like the YAML; durations are milliseconds and sizes
+ * bytes after parsing. Defaults and cross-field checks follow Prometheus' config package.
+ */
+import { z } from 'zod';
+import {
+  bool,
+  byteSize,
+  duration,
+  httpClientFields,
+  labelMap,
+  reporter,
+  str,
+  stringList,
+  uint,
+  validateHttpClient,
+} from './schema-common.js';
+import { relabelConfigs } from './schema-relabel.js';
+import { sdFields } from './schema-sd.js';
+
+export const defaultGlobal = {
+  scrape_interval: 60_000,
+  scrape_timeout: 10_000,
+  evaluation_interval: 60_000,
+};
+
+const limitFields = {
+  sample_limit: uint.optional(),
+  label_limit: uint.optional(),
+  label_name_length_limit: uint.optional(),
+  label_value_length_limit: uint.optional(),
+  body_size_limit: byteSize.optional(),
+  target_limit: uint.optional(),
+};
+
+const probeConfig = z.strictObject({
+  job_name: str.min(1, { error: 'job_name is empty' }),
+  module: str.min(1, { error: 'module is empty: name a module of blackbox_config_file' }),
+  targets: stringList.default([]),
+  scrape_interval: duration.optional(),
+  scrape_timeout: duration.optional(),
+});
+
+const globalSchema = z.strictObject({
+  scrape_interval: duration.optional(),
+  scrape_timeout: duration.optional(),
+  evaluation_interval: duration.optional(),
+  rule_query_offset: duration.optional(),
+  external_labels: labelMap.default({}),
+  query_log_file: str.optional(),
+  scrape_protocols: stringList.optional(),
+  keep_dropped_targets: uint.optional(),
+  ...limitFields,
+  /** Vigil: blackbox_exporter-style module file used by probe_configs. */
+  blackbox_config_file: str.optional(),
+  /** Vigil: blackbox probes run in-process (job, module, targets). */
+  probe_configs: z.array(probeConfig).default([]),
+});
+
+const scrapeConfigRaw = z.strictObject({
+  job_name: str.min(1, { error: 'job_name is empty' }),
+  scrape_interval: duration.optional(),
+  scrape_timeout: duration.optional(),
+  scrape_protocols: stringList.optional(),
+  metrics_path: str.default('/metrics'),
+  scheme: z.enum(['http', 'https'], { error: (iss) => `invalid scheme ${JSON.stringify(iss.input)}: use http or https` }).default('http'),
+  params: z.record(z.string(), stringList).default({}),
+  honor_labels: bool.default(false),
+  honor_timestamps: bool.default(true),
+  track_timestamps_staleness: bool.default(false),
+  enable_compression: bool.default(true),
+  ...httpClientFields,
+  ...sdFields,
+  relabel_configs: relabelConfigs,
+  metric_relabel_configs: relabelConfigs,
+  ...limitFields,
+  keep_dropped_targets: uint.optional(),
+});
+
+const alertmanagerConfig = z
+  .strictObject({
+    scheme: z.enum(['http', 'https'], { error: (iss) => `invalid scheme ${JSON.stringify(iss.input)}: use http or https` }).default('http'),
+    path_prefix: str.default('/'),
+    timeout: duration.default(10_000),
+    api_version: z.enum(['v2'], { error: (iss) => `unsupported Alertmanager API version ${JSON.stringify(iss.input)}: only v2 is supported` }).default('v2'),
+    ...httpClientFields,
+    ...sdFields,
+    relabel_configs: relabelConfigs,
+    alert_relabel_configs: relabelConfigs,
+  })
+  .transform((c, ctx) => validateHttpClient(c, reporter(ctx)));
+
+const alertingSchema = z.strictObject({
+  alert_relabel_configs: relabelConfigs,
+  alertmanagers: z.array(alertmanagerConfig).default([]),
+});
+
+const queueConfig = z.strictObject({
+  capacity: uint.optional(),
+  max_shards: uint.optional(),
+  min_shards: uint.optional(),
+  max_samples_per_send: uint.optional(),
+  batch_send_deadline: duration.optional(),
+  min_backoff: duration.optional(),
+  max_backoff: duration.optional(),
+  retry_on_http_429: bool.optional(),
+  sample_age_limit: duration.optional(),
+});
+
+const metadataConfig = z.strictObject({
+  send: bool.optional(),
+  send_interval: duration.optional(),
+  max_samples_per_send: uint.optional(),
+});
+
+const remoteWriteConfig = z
+  .strictObject({
+    url: str.url({ error: (iss) => `invalid URL ${JSON.stringify(iss.input)}` }),
+    name: str.default(''),
+    remote_timeout: duration.default(30_000),
+    headers: z.record(z.string(), str).default({}),
+    write_relabel_configs: relabelConfigs,
+    send_exemplars: bool.default(false),
+    send_native_histograms: bool.default(false),
+    round_robin_dns: bool.default(false),
+    queue_config: queueConfig.default({}),
+    metadata_config: metadataConfig.default({}),
+    ...httpClientFields,
+  })
+  .transform((c, ctx) => validateHttpClient(c, reporter(ctx)));
+
+const rootRaw = z.strictObject({
+  global: globalSchema.default({ external_labels: {}, probe_configs: [] }),
+  rule_files: stringList.default([]),
+  scrape_configs: z.array(scrapeConfigRaw).default([]),
+  alerting: alertingSchema.default({ alert_relabel_configs: [], alertmanagers: [] }),
+  remote_write: z.array(remoteWriteConfig).default([]),
+});
+
+type RootRaw = z.output<typeof rootRaw>;
+type GlobalRaw = RootRaw['global'];
+type ScrapeRaw = RootRaw['scrape_configs'][number];
+
+export interface Limits {
+  /** 0 = no limit, as in Prometheus. */
+  readonly sample_limit: number;
+  readonly label_limit: number;
+  readonly label_name_length_limit: number;
+  readonly label_value_length_limit: number;
+  readonly body_size_limit: number;
+  readonly target_limit: number;
+}
+
+export type GlobalConfig = Omit<GlobalRaw, 'scrape_interval' | 'scrape_timeout' | 'evaluation_interval' | 'probe_configs' | keyof Limits> &
+  Limits & {
+    readonly scrape_interval: number;
+    readonly scrape_timeout: number;
+    readonly evaluation_interval: number;
+    readonly probe_configs: readonly ProbeConfig[];
+  };
+
+export interface ProbeConfig {
+  readonly job_name: string;
+  readonly module: string;
+  readonly targets: readonly string[];
+  readonly scrape_interval: number;
+  readonly scrape_timeout: number;
+}
+
+export type ScrapeConfig = Omit<ScrapeRaw, 'scrape_interval' | 'scrape_timeout' | keyof Limits> &
+  Limits & {
+    readonly scrape_interval: number;
+    readonly scrape_timeout: number;
+  };
+
+export type AlertingConfig = RootRaw['alerting'];
+export type RemoteWriteConfig = RootRaw['remote_write'][number];
+
+export interface Config {
+  readonly global: GlobalConfig;
+  readonly rule_files: readonly string[];
+  readonly scrape_configs: readonly ScrapeConfig[];
+  readonly alerting: AlertingConfig;
+  readonly remote_write: readonly RemoteWriteConfig[];
+}
+
+type Ctx = { issues: z.core.$ZodRawIssue[] };
+
+function issue(ctx: Ctx, path: (string | number)[], message: string): void {
+  reporter(ctx)(path, message);
+}
+
+/** Scrape interval/timeout with Prometheus' defaulting rules; reports timeout > interval. */
+function intervals(
+  g: { scrape_interval: number; scrape_timeout: number },
+  own: { scrape_interval?: number | undefined; scrape_timeout?: number | undefined },
+): { scrape_interval: number; scrape_timeout: number } {
+  const scrape_interval = own.scrape_interval ?? g.scrape_interval;
+  const scrape_timeout = own.scrape_timeout ?? Math.min(g.scrape_timeout, scrape_interval);
+  return { scrape_interval, scrape_timeout };
+}
+
+function resolve(raw: RootRaw, ctx: Ctx): Config {
+  const g = raw.global;
+  const scrape_interval = g.scrape_interval ?? defaultGlobal.scrape_interval;
+  if (g.scrape_timeout !== undefined && g.scrape_timeout > scrape_interval) {
+    issue(ctx, ['global', 'scrape_timeout'], 'global scrape timeout greater than scrape interval');
+  }
+  const scrape_timeout = g.scrape_timeout ?? Math.min(defaultGlobal.scrape_timeout, scrape_interval);
+  const gl = { scrape_interval, scrape_timeout };
+  const limits: Limits = {
+    sample_limit: g.sample_limit ?? 0,
+    label_limit: g.label_limit ?? 0,
+    label_name_length_limit: g.label_name_length_limit ?? 0,
+    label_value_length_limit: g.label_value_length_limit ?? 0,
+    body_size_limit: g.body_size_limit ?? 0,
+    target_limit: g.target_limit ?? 0,
+  };
+
+  const seen = new Map<string, number>();
+  const jobSeen = (name: string, path: (string | number)[]) => {
+    if (seen.has(name)) issue(ctx, path, `found multiple scrape configs with job name ${JSON.stringify(name)}`);
+    seen.set(name, 1);
+  };
+
+  const scrape_configs = raw.scrape_configs.map((sc, i): ScrapeConfig => {
+    jobSeen(sc.job_name, ['scrape_configs', i, 'job_name']);
+    const iv = intervals(gl, sc);
+    if (iv.scrape_timeout > iv.scrape_interval) {
+      issue(ctx, ['scrape_configs', i, 'scrape_timeout'], `scrape timeout greater than scrape interval for scrape config with job name ${JSON.stringify(sc.job_name)}`);
+    }
+    const checked = validateHttpClient(sc, reporter(ctx, ['scrape_configs', i]));
+    return {
+      ...checked,
+      ...iv,
+      sample_limit: sc.sample_limit ?? limits.sample_limit,
+      label_limit: sc.label_limit ?? limits.label_limit,
+      label_name_length_limit: sc.label_name_length_limit ?? limits.label_name_length_limit,
+      label_value_length_limit: sc.label_value_length_limit ?? limits.label_value_length_limit,
+      body_size_limit: sc.body_size_limit ?? limits.body_size_limit,
+      target_limit: sc.target_limit ?? limits.target_limit,
+    };
+  });
+
+  const probe_configs = g.probe_configs.map((p, i): ProbeConfig => {
+    jobSeen(p.job_name, ['global', 'probe_configs', i, 'job_name']);
+    const iv = intervals(gl, p);
+    if (iv.scrape_timeout > iv.scrape_interval) {
+      issue(ctx, ['global', 'probe_configs', i, 'scrape_timeout'], `scrape timeout greater than scrape interval for probe config with job name ${JSON.stringify(p.job_name)}`);
+    }
+    return { ...p, ...iv };
+  });
+
+  return {
+    global: {
+      ...g,
+      ...limits,
+      scrape_interval,
+      scrape_timeout,
+      evaluation_interval: g.evaluation_interval ?? defaultGlobal.evaluation_interval,
+      probe_configs,
+    },
+    rule_files: raw.rule_files,
+    scrape_configs,
+    alerting: raw.alerting,
+    remote_write: raw.remote_write,
+  };
+}
+
+export const configSchema = rootRaw.transform((raw, ctx) => resolve(raw, ctx));

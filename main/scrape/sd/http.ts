@@ -1,0 +1,97 @@
+/**
+ * http_sd_configs: GET a JSON list of target groups every refresh_interval, as Prometheus'
+ * HTTP SD: sends `X-Prometheus-Refresh-Interval-Seconds`, requires HTTP 200 and a JSON content
+ * type, adds `__meta_url`, and removes groups that a shorter answer no longer lists. A failed
+ * refresh keeps the previous targets.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { HttpSdConfig } from '../../config/schema-sd.js';
+import { authFromConfig, authorizationHeader, nodeTlsOptions, tlsFromConfig } from '../targets-auth.js';
+import { sleep, type Discoverer, type OnDiscoveryError, type TargetGroup } from './discoverer.js';
+import { parseGroups } from './group-parse.js';
+
+const jsonContentType = /^application\/json(;\s*charset=("utf-8"|utf-8))?$/i;
+const maxBody = 16 * 1024 * 1024; // an SD answer larger than this is a mistake, not a fleet
+
+interface Response {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+async function get(url: URL, headers: Record<string, string>, cfg: HttpSdConfig, timeoutMs: number, signal: AbortSignal): Promise<Response> {
+  const tls = url.protocol === 'https:' ? await nodeTlsOptions(tlsFromConfig(cfg)) : {};
+  const mod = url.protocol === 'https:' ? https : http;
+  return new Promise((done, fail) => {
+    const req = mod.request(url, { method: 'GET', headers, signal, timeout: timeoutMs, ...tls }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > maxBody) req.destroy(new Error(`response larger than ${maxBody} bytes`));
+        else chunks.push(c);
+      });
+      res.on('end', () => done({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', fail);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+export class HttpDiscoverer implements Discoverer {
+  private lastCount = 0;
+
+  constructor(
+    private readonly config: HttpSdConfig,
+    private readonly onError: OnDiscoveryError = () => {},
+  ) {}
+
+  /** One refresh; throws with a message naming the URL on failure. */
+  async refresh(signal: AbortSignal = new AbortController().signal): Promise<TargetGroup[]> {
+    const url = new URL(this.config.url);
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'User-Agent': 'Vigil',
+      'X-Prometheus-Refresh-Interval-Seconds': String(this.config.refresh_interval / 1000),
+    };
+    const auth = await authorizationHeader(authFromConfig(this.config));
+    if (auth !== undefined) headers['Authorization'] = auth;
+    const where = `HTTP SD ${this.config.url}`;
+    let res: Response;
+    try {
+      res = await get(url, headers, this.config, Math.max(1000, this.config.refresh_interval), signal);
+    } catch (err) {
+      throw new Error(`${where}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (res.status !== 200) throw new Error(`${where}: server returned HTTP status ${res.status}`);
+    if (!jsonContentType.test(res.contentType.trim())) throw new Error(`${where}: unsupported content type ${JSON.stringify(res.contentType)}: serve application/json`);
+    let data: unknown;
+    try {
+      data = JSON.parse(res.body);
+    } catch (err) {
+      throw new Error(`${where}: invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const source = (i: number) => `${this.config.url}:${i}`;
+    const groups = parseGroups(data, where, source, { __meta_url: this.config.url });
+    // Groups the server stopped sending must be removed explicitly.
+    const count = groups.length;
+    for (let i = count; i < this.lastCount; i++) groups.push({ source: source(i), targets: [], labels: {} });
+    this.lastCount = count;
+    return groups;
+  }
+
+  async run(signal: AbortSignal, send: (groups: readonly TargetGroup[]) => void): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        const groups = await this.refresh(signal);
+        if (!signal.aborted) send(groups);
+      } catch (err) {
+        if (!signal.aborted) this.onError({ mechanism: 'http', message: err instanceof Error ? err.message : String(err) });
+      }
+      await sleep(this.config.refresh_interval, signal);
+    }
+  }
+}
