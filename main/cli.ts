@@ -6,6 +6,7 @@ import { checkMetricsCommand } from './cli/check-metrics.js';
 import { checkConfigCommand } from './cli/check-config.js';
 import { checkRulesCommand } from './cli/check-rules.js';
 import { testRulesCommand } from './cli/test-rules.js';
+import { importCommand } from './cli/import.js';
 
 /** Every `vigil` command. Later subsystems add theirs here (check, import, backup, test rules…). */
 export const commands: readonly Command[] = [
@@ -14,6 +15,7 @@ export const commands: readonly Command[] = [
   checkRulesCommand,
   checkMetricsCommand,
   testRulesCommand,
+  importCommand,
   workloadServeCommand,
   workloadDumpCommand,
 ];

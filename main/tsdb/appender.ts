@@ -1,0 +1,187 @@
+/**
+ * The appender: a transaction buffered in typed arrays (never `number[]`, which would quiet the
+ * StaleNaN payload). `append` checks each sample against the series' newest committed sample and
+ * the transaction's own earlier samples (found through per-series marks in the index, not a Map:
+ * that Map was the append path's main cost); `commit` re-checks everything in order against what
+ * other appenders committed meanwhile — which also catches the rare case of two open
+ * transactions overwriting each other's marks — updates the index state, and resolves once the
+ * worker has made the batch durable.
+ */
+import {
+  DuplicateSampleError,
+  OutOfBoundsError,
+  OutOfOrderError,
+  StorageUnavailableError,
+  TooManyLabelsError,
+  type Appender,
+  type SeriesRef,
+  type StorageError,
+} from './interface.js';
+import type { Labels } from './labels.js';
+import { formatLabels } from './labels.js';
+import { canonicalLabels, type SeriesIndex } from './index_series.js';
+import { checkLabelLimits } from './limits.js';
+
+/** What the appender needs from the database. */
+export interface AppendTarget {
+  readonly index: SeriesIndex;
+  /** Oldest timestamp accepted now (retention), or -Infinity. */
+  minValidTime(): number;
+  /** Creates a series (the caller has validated the labels). */
+  createSeries(labels: Labels): number;
+  reject(err: StorageError): void;
+  /** Sends accepted samples; resolves when durable. */
+  submit(refs: Uint32Array, t: Float64Array, v: Float64Array): Promise<void>;
+  isClosed(): boolean;
+}
+
+const bits = new Float64Array(2);
+const words = new Uint32Array(bits.buffer);
+/** Same float64 bits (so a repeated StaleNaN is a no-op but NaN vs StaleNaN is a conflict). */
+export function sameBits(a: number, b: number): boolean {
+  if (a === b) return a !== 0 || 1 / a === 1 / b;
+  bits[0] = a;
+  bits[1] = b;
+  return words[0] === words[2] && words[1] === words[3];
+}
+
+/**
+ * Released transaction buffers, reused by the next appender: one appender per scrape would
+ * otherwise regrow its arrays from scratch every time (a visible share of append CPU and GC).
+ */
+interface Buffers {
+  refs: Uint32Array;
+  t: Float64Array;
+  v: Float64Array;
+}
+const spare: Buffers[] = [];
+const maxSpare = 16;
+function takeBuffers(): Buffers {
+  return spare.pop() ?? { refs: new Uint32Array(64), t: new Float64Array(64), v: new Float64Array(64) };
+}
+function giveBuffers(b: Buffers): void {
+  if (spare.length < maxSpare) spare.push(b);
+}
+
+export class TsdbAppender implements Appender {
+  private refs: Uint32Array;
+  private t: Float64Array;
+  private v: Float64Array;
+  private n = 0;
+  private done = false;
+  /** Identifies this transaction in the index's per-series marks (see SeriesIndex.txOwner). */
+  private readonly txId: number;
+
+  constructor(private readonly db: AppendTarget) {
+    this.txId = db.index.nextTxId();
+    const b = takeBuffers();
+    this.refs = b.refs;
+    this.t = b.t;
+    this.v = b.v;
+  }
+
+  /** Buffer position of this transaction's newest sample of `ref`, or -1. */
+  private lastInTx(ref: number): number {
+    const index = this.db.index;
+    return index.txOwner[ref] === this.txId ? index.txPos[ref]! : -1;
+  }
+
+  append(series: Labels | SeriesRef, t: number, v: number): SeriesRef {
+    if (this.done) throw new Error('appender already committed or rolled back; take a new one from appender()');
+    const index = this.db.index;
+    let ref: number;
+    try {
+      if (!Number.isSafeInteger(t)) throw new OutOfBoundsError(`timestamp ${t} is not an integer number of milliseconds`);
+      if (t < this.db.minValidTime()) throw new OutOfBoundsError(`timestamp ${new Date(t).toISOString()} is older than the retention window`);
+      ref = typeof series === 'number' ? this.checkRef(series) : this.refOf(series);
+      const i = this.lastInTx(ref);
+      const lastT = i < 0 ? index.lastT[ref]! : this.t[i]!;
+      const lastV = i < 0 ? index.lastV[ref]! : this.v[i]!;
+      if (t < lastT) throw new OutOfOrderError(`out of order sample for ${formatLabels(index.labels(ref))}: ${t} is older than ${lastT}`);
+      if (t === lastT) {
+        if (sameBits(v, lastV)) return ref;
+        throw new DuplicateSampleError(`duplicate sample for timestamp ${t} with a different value for ${formatLabels(index.labels(ref))}`);
+      }
+    } catch (e) {
+      if (e instanceof Error && 'kind' in e) this.db.reject(e as StorageError);
+      throw e;
+    }
+    if (this.n === this.refs.length) this.growBuffers();
+    this.refs[this.n] = ref;
+    this.t[this.n] = t;
+    this.v[this.n] = v;
+    index.txOwner[ref] = this.txId;
+    index.txPos[ref] = this.n;
+    this.n++;
+    return ref;
+  }
+
+  async commit(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    if (this.db.isClosed()) throw new StorageUnavailableError('storage is closed; the samples of this commit were not written');
+    const index = this.db.index;
+    // Another appender may have committed newer samples since append(): re-check, in order.
+    let k = 0;
+    for (let i = 0; i < this.n; i++) {
+      const ref = this.refs[i]!;
+      const t = this.t[i]!;
+      const v = this.v[i]!;
+      const lastT = index.lastT[ref]!;
+      if (t > lastT) {
+        index.lastT[ref] = t;
+        index.lastV[ref] = v;
+        this.refs[k] = ref;
+        this.t[k] = t;
+        this.v[k] = v;
+        k++;
+      } else if (t < lastT) this.db.reject(new OutOfOrderError('out of order at commit'));
+      else if (!sameBits(v, index.lastV[ref]!)) this.db.reject(new DuplicateSampleError('duplicate at commit'));
+    }
+    const refs = this.refs.slice(0, k);
+    const ts = this.t.slice(0, k);
+    const vs = this.v.slice(0, k);
+    this.release();
+    await this.db.submit(refs, ts, vs);
+  }
+
+  rollback(): void {
+    if (this.done) return;
+    this.done = true;
+    this.release();
+  }
+
+  private release(): void {
+    this.n = 0;
+    giveBuffers({ refs: this.refs, t: this.t, v: this.v });
+  }
+
+  private growBuffers(): void {
+    const size = this.refs.length * 2;
+    const r = new Uint32Array(size);
+    r.set(this.refs);
+    const t = new Float64Array(size);
+    t.set(this.t);
+    const v = new Float64Array(size);
+    v.set(this.v);
+    this.refs = r;
+    this.t = t;
+    this.v = v;
+  }
+
+  private checkRef(ref: number): number {
+    if (!this.db.index.isLive(ref)) {
+      throw new OutOfBoundsError(`unknown series ref ${ref}: refs are only valid for the storage instance that returned them; append by labels`);
+    }
+    return ref;
+  }
+
+  private refOf(labels: Labels): number {
+    const canon = canonicalLabels(labels);
+    const found = this.db.index.lookup(canon);
+    if (found !== 0) return found;
+    if (canon.length === 0) throw new TooManyLabelsError('a series needs at least one label (usually __name__)');
+    checkLabelLimits(canon);
+    return this.db.createSeries(canon);
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * Vigil's time-series database: the series index on the main thread, a compression worker that
+ * owns the head and all writes, and one SQLite file (FORMAT.md). This file wires them together;
+ * each part lives in its own module.
+ */
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { silentLogger, type Logger } from '../util/log.js';
+import { TsdbAppender, type AppendTarget } from './appender.js';
+import { InProcessClient, ThreadClient, type HeadClient } from './head_client.js';
+import { SeriesIndex } from './index_series.js';
+import { StorageUnavailableError, type Appendable, type Appender, type Querier, type Queryable, type StorageError } from './interface.js';
+import type { Labels } from './labels.js';
+import { TsdbQuerier, type QuerySource } from './querier.js';
+import { checkOrQuarantine, type QuarantineNotice } from './recovery.js';
+import { dbFileName, openReadOnly, parseStoredLabels } from './store_schema.js';
+import type { CoreOptions } from './worker_core.js';
+import type { HeadRead, RetentionResult } from './worker_protocol.js';
+
+export interface TsdbOptions {
+  readonly dir: string;
+  /** Drop chunks older than this before the newest sample (0/undefined: keep forever). */
+  readonly retentionMs?: number;
+  /** Keep the database under this many bytes by dropping the oldest chunks. */
+  readonly retentionBytes?: number;
+  readonly logger?: Logger;
+  /** false: run the compression worker's logic in this thread (tests, CLI tools). Default true. */
+  readonly worker?: boolean;
+  /** Where the worker script is; defaults to worker.js beside this file (dist/main/tsdb/). */
+  readonly workerUrl?: URL;
+  /** Samples per chunk (default 120). */
+  readonly maxChunkSamples?: number;
+  /** How often retention runs on its own, ms (default 5 min; 0 disables). */
+  readonly retentionIntervalMs?: number;
+}
+
+/** Self-metrics, exported as vigil_tsdb_* by /metrics. */
+export interface TsdbStats {
+  readonly series: number;
+  readonly headSeries: number;
+  readonly headSamples: number;
+  readonly samplesAppended: number;
+  readonly chunksWritten: number;
+  readonly bytesOnDisk: number;
+  readonly compactions: number;
+  readonly rejectedSamples: Readonly<Record<string, number>>;
+  readonly workerRestarts: number;
+  readonly quarantinedChunks: number;
+  readonly logBatches: number;
+  /** Set when the file was found damaged at open and quarantined. */
+  readonly quarantine: QuarantineNotice | null;
+}
+
+export class TSDB implements Appendable, Queryable {
+  readonly index = new SeriesIndex();
+  private nextBatchId: number;
+  /** Series with ref ≤ this have been sent to the worker. */
+  private sentUpTo: number;
+  private samplesAppended = 0;
+  private readonly rejected: Record<string, number> = {};
+  private quarantinedByReads = 0;
+  private readonly reportedBadChunks = new Set<number>();
+  private timer: NodeJS.Timeout | null = null;
+  private isClosed = false;
+  /** Newest committed sample time over all series. */
+  private maxTime = -Infinity;
+
+  private constructor(
+    private readonly opts: TsdbOptions,
+    private readonly file: string,
+    private readonly client: HeadClient,
+    private readonly ro: Database.Database,
+    private readonly log: Logger,
+    lastBatchId: number,
+    private readonly quarantine: QuarantineNotice | null,
+  ) {
+    this.nextBatchId = lastBatchId + 1;
+    this.sentUpTo = 0;
+    this.target = {
+      index: this.index,
+      // A sample already behind time retention would be deleted at once: refuse it as Prometheus does.
+      minValidTime: () => (this.opts.retentionMs ? this.maxTime - this.opts.retentionMs : -Infinity),
+      createSeries: (labels: Labels) => this.index.getOrCreate(labels).ref,
+      reject: (err: StorageError) => {
+        this.rejected[err.kind] = (this.rejected[err.kind] ?? 0) + 1;
+      },
+      submit: (refs, t, v) => this.submit(refs, t, v),
+      isClosed: () => this.isClosed,
+    };
+    this.source = {
+      index: this.index,
+      ro: this.ro,
+      readHead: async (refs, mint, maxt): Promise<HeadRead> => {
+        const r = await this.client.call({ kind: 'read', refs, mint, maxt });
+        return r.head!;
+      },
+      badChunk: (chunkId, ref, reason) => this.badChunk(chunkId, ref, reason),
+    };
+  }
+
+  private readonly target: AppendTarget;
+  private readonly source: QuerySource;
+
+  private badChunk(chunkId: number, ref: number, reason: string): void {
+    if (this.reportedBadChunks.has(chunkId)) return;
+    this.reportedBadChunks.add(chunkId);
+    this.quarantinedByReads++;
+    this.log.warn(`chunk ${chunkId} of series ref ${ref} in ${this.file} failed to decode (${reason}); moved to quarantined_chunks`);
+    this.client.call({ kind: 'quarantine', chunkId, reason }).catch((e: Error) => this.log.warn('could not quarantine chunk', { chunkId, error: e.message }));
+  }
+
+  static async open(opts: TsdbOptions): Promise<TSDB> {
+    const log = (opts.logger ?? silentLogger).child('tsdb');
+    mkdirSync(opts.dir, { recursive: true });
+    const file = join(opts.dir, dbFileName);
+    const notice = checkOrQuarantine(opts.dir, file, log);
+    const coreOpts: CoreOptions = { file, ...(opts.maxChunkSamples ? { maxChunkSamples: opts.maxChunkSamples } : {}) };
+    const client: HeadClient =
+      opts.worker === false ? new InProcessClient(coreOpts) : new ThreadClient(coreOpts, opts.workerUrl ?? new URL('./worker.js', import.meta.url), log);
+    const state = await client.start();
+    const ro = openReadOnly(file);
+    const db = new TSDB(opts, file, client, ro, log, state.lastBatchId, notice);
+    db.loadIndex(state.lastT, state.lastV);
+    db.startRetentionTimer();
+    return db;
+  }
+
+  private loadIndex(lastT: Float64Array, lastV: Float64Array): void {
+    const rows = this.ro.prepare('SELECT ref, labels FROM series ORDER BY ref').raw().iterate() as Iterable<[number, string]>;
+    for (const [ref, text] of rows) {
+      const { ref: got } = this.index.getOrCreate(parseStoredLabels(text), ref);
+      this.index.lastT[got] = lastT[got] ?? -Infinity;
+      this.index.lastV[got] = lastV[got] ?? 0;
+      if (this.index.lastT[got]! > this.maxTime) this.maxTime = this.index.lastT[got]!;
+    }
+    this.sentUpTo = this.index.count;
+  }
+
+  private startRetentionTimer(): void {
+    const every = this.opts.retentionIntervalMs ?? 5 * 60_000;
+    if (every <= 0 || (!this.opts.retentionMs && !this.opts.retentionBytes)) return;
+    this.timer = setInterval(() => {
+      this.applyRetention().catch((e: Error) => this.log.warn('retention failed', { error: e.message }));
+    }, every);
+    this.timer.unref();
+  }
+
+  appender(): Appender {
+    return new TsdbAppender(this.target);
+  }
+
+  private async submit(refs: Uint32Array, t: Float64Array, v: Float64Array): Promise<void> {
+    if (this.isClosed) throw new StorageUnavailableError('storage is closed; the samples of this commit were not written');
+    const count = this.index.count;
+    if (refs.length === 0 && count === this.sentUpTo) return;
+    const newRefs = new Uint32Array(count - this.sentUpTo);
+    const newLabels: string[] = [];
+    for (let ref = this.sentUpTo + 1, i = 0; ref <= count; ref++, i++) {
+      newRefs[i] = ref;
+      const p = this.index.pairs(ref);
+      const flat: string[] = [];
+      for (let j = 0; j < p.length; j++) flat.push(this.index.strings.get(p[j]!));
+      newLabels.push(JSON.stringify(flat));
+    }
+    this.sentUpTo = count;
+    for (let i = 0; i < t.length; i++) if (t[i]! > this.maxTime) this.maxTime = t[i]!;
+    await this.client.call({ kind: 'append', batch: { id: this.nextBatchId++, newRefs, newLabels, refs, t, v } });
+    this.samplesAppended += refs.length;
+  }
+
+  async querier(mint: number, maxt: number): Promise<Querier> {
+    if (this.isClosed) throw new StorageUnavailableError('storage is closed');
+    return new TsdbQuerier(this.source, mint, maxt);
+  }
+
+  stats(): TsdbStats {
+    const c = this.client.counters;
+    let bytes = 0;
+    for (const suffix of ['', '-wal']) {
+      try {
+        bytes += statSync(this.file + suffix).size;
+      } catch {
+        // no -wal right after a TRUNCATE checkpoint
+      }
+    }
+    return {
+      series: this.index.count,
+      headSeries: c.headSeries,
+      headSamples: c.headSamples,
+      samplesAppended: this.samplesAppended,
+      chunksWritten: c.chunksWritten,
+      bytesOnDisk: bytes,
+      compactions: c.compactions,
+      rejectedSamples: { ...this.rejected },
+      workerRestarts: this.client.restarts,
+      quarantinedChunks: Math.max(c.quarantinedChunks, this.quarantinedByReads),
+      logBatches: c.logBatches,
+      quarantine: this.quarantine,
+    };
+  }
+
+  /** Seals every open chunk, empties the log and checkpoints the SQLite WAL. */
+  async flush(): Promise<void> {
+    await this.client.call({ kind: 'flush' });
+  }
+
+  async applyRetention(): Promise<RetentionResult> {
+    const r = await this.client.call({ kind: 'retention', retentionMs: this.opts.retentionMs ?? 0, retentionBytes: this.opts.retentionBytes ?? 0 });
+    return r.retention!;
+  }
+
+  /** `PRAGMA quick_check` of the live file: ok, or SQLite's first messages. */
+  quickCheck(): { ok: boolean; messages: string[] } {
+    const rows = this.ro.pragma('quick_check') as { quick_check: string }[];
+    const messages = rows.map((r) => r.quick_check);
+    return { ok: messages.length === 1 && messages[0] === 'ok', messages };
+  }
+
+  /**
+   * Online backup to one file. It holds sealed chunks and the log, so a restore replays the head:
+   * every sample acknowledged before the backup started is in it.
+   */
+  async backup(file: string): Promise<void> {
+    if (this.isClosed) throw new StorageUnavailableError('storage is closed');
+    await this.ro.backup(file);
+  }
+
+  /** Installs a backup as the database of `dir` (which must not hold one, or be open). */
+  static async restore(file: string, dir: string): Promise<void> {
+    const { default: Database } = await import('better-sqlite3');
+    const check = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const rows = check.pragma('quick_check') as { quick_check: string }[];
+      if (rows.length !== 1 || rows[0]!.quick_check !== 'ok') throw new Error(`backup ${file} is damaged (${rows.map((r) => r.quick_check).join('; ')}); pick another backup`);
+      check.prepare('SELECT count(*) FROM series').get();
+    } finally {
+      check.close();
+    }
+    mkdirSync(dir, { recursive: true });
+    const target = join(dir, dbFileName);
+    if (existsSync(target)) throw new Error(`${target} already exists; restore into an empty folder or move the current database away first`);
+    copyFileSync(file, target + '.restoring');
+    for (const suffix of ['-wal', '-shm']) rmSync(target + suffix, { force: true });
+    renameSync(target + '.restoring', target);
+  }
+
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    if (this.timer) clearInterval(this.timer);
+    try {
+      await this.client.close();
+    } finally {
+      this.ro.close();
+    }
+  }
+
+  /** Tests: kill the compression worker as a crash would (it is respawned). */
+  async crashWorkerForTest(): Promise<void> {
+    await this.client.crash();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Matcher evaluation over the series index with Prometheus semantics: regexes are fully anchored
+ * and `.` matches newlines; a matcher that matches the empty string also selects series WITHOUT
+ * the label (`{a=""}`, `{a!~".+"}`), and `{a!=""}` means "has the label". `__name__` is a label
+ * like any other.
+ */
+import type { Matcher } from './interface.js';
+import type { SeriesIndex } from './index_series.js';
+import { emptyPostings, intersect, subtract, unionAll } from './postings.js';
+
+const regexCache = new Map<string, RegExp>();
+const regexCacheLimit = 512;
+
+/** Compiles a PromQL regex as Prometheus does: `^(?:re)$` with dot-all. */
+export function compileMatcherRegex(re: string): RegExp {
+  let r = regexCache.get(re);
+  if (r) return r;
+  try {
+    r = new RegExp(`^(?:${re})$`, 'su');
+  } catch {
+    // Some RE2 patterns are not valid under the `u` flag (e.g. `\-`); retry without it.
+    try {
+      r = new RegExp(`^(?:${re})$`, 's');
+    } catch (e) {
+      throw new Error(`invalid regular expression ${JSON.stringify(re)} in label matcher: ${(e as Error).message}`);
+    }
+  }
+  if (regexCache.size >= regexCacheLimit) regexCache.delete(regexCache.keys().next().value!);
+  regexCache.set(re, r);
+  return r;
+}
+
+/** A predicate over a label value ('' when the label is absent). */
+export function matcherPredicate(m: Matcher): (value: string) => boolean {
+  switch (m.type) {
+    case '=':
+      return (v) => v === m.value;
+    case '!=':
+      return (v) => v !== m.value;
+    case '=~': {
+      const re = compileMatcherRegex(m.value);
+      return (v) => re.test(v);
+    }
+    case '!~': {
+      const re = compileMatcherRegex(m.value);
+      return (v) => !re.test(v);
+    }
+  }
+}
+
+/** Refs (ascending) of every series whose labels satisfy all matchers. */
+export function selectRefs(index: SeriesIndex, matchers: readonly Matcher[]): Uint32Array {
+  const includes: Uint32Array[] = [];
+  const excludes: Uint32Array[] = [];
+  for (const m of matchers) {
+    const pred = matcherPredicate(m);
+    const nameId = index.strings.lookup(m.name);
+    const byValue = nameId < 0 ? undefined : index.postings.get(nameId);
+    if (pred('')) {
+      // Matches series without the label, so exclude those whose value fails.
+      if (!byValue) continue;
+      const fail: Uint32Array[] = [];
+      for (const [valueId, list] of byValue) if (!pred(index.strings.get(valueId))) fail.push(list.view());
+      if (fail.length > 0) excludes.push(unionAll(fail));
+    } else {
+      if (!byValue) return emptyPostings;
+      if (m.type === '=') {
+        const valueId = index.strings.lookup(m.value);
+        const list = valueId < 0 ? undefined : byValue.get(valueId);
+        if (!list) return emptyPostings;
+        includes.push(list.view());
+      } else if (m.type === '!=' && m.value === '') {
+        includes.push(index.namePostings.get(nameId)!.view());
+      } else {
+        const hit: Uint32Array[] = [];
+        for (const [valueId, list] of byValue) if (pred(index.strings.get(valueId))) hit.push(list.view());
+        if (hit.length === 0) return emptyPostings;
+        includes.push(unionAll(hit));
+      }
+    }
+  }
+  // Smallest first keeps every intersection step cheap.
+  includes.sort((a, b) => a.length - b.length);
+  let out = includes.length === 0 ? index.allRefs() : includes[0]!;
+  for (let i = 1; i < includes.length && out.length > 0; i++) out = intersect(out, includes[i]!);
+  for (const ex of excludes) out = subtract(out, ex);
+  return out;
+}

@@ -1,0 +1,160 @@
+/**
+ * Reads: matchers → refs on the index, then the head through the worker and the sealed chunks
+ * with ONE SQLite query per select. Head first, SQLite second: a chunk sealed in between is then
+ * seen twice (head copy and chunk), never zero times, and the merge drops the repeat.
+ * Samples are decoded lazily, on the first `samples()` call of each series.
+ */
+import type Database from 'better-sqlite3';
+import { decodeChunk } from './chunkenc/chunk.js';
+import type { Matcher, Querier, SampleArrays, SelectHints, SeriesSet, StoredSeries } from './interface.js';
+import { compareLabels, formatLabels, type Labels } from './labels.js';
+import type { SeriesIndex } from './index_series.js';
+import { selectRefs } from './matchers.js';
+import type { HeadRead } from './worker_protocol.js';
+import { chunkWindowMs } from './store_schema.js';
+
+export interface QuerySource {
+  readonly index: SeriesIndex;
+  readonly ro: Database.Database;
+  readHead(refs: Uint32Array, mint: number, maxt: number): Promise<HeadRead>;
+  /** A chunk failed to decode: count it and move it to quarantine. */
+  badChunk(chunkId: number, ref: number, reason: string): void;
+}
+
+interface ChunkRow {
+  id: number;
+  ref: number;
+  encoding: number;
+  data: Uint8Array;
+}
+
+const emptyF64 = new Float64Array(0);
+
+export class TsdbQuerier implements Querier {
+  private readonly chunkQuery: Database.Statement;
+
+  constructor(
+    private readonly src: QuerySource,
+    private readonly mint: number,
+    private readonly maxt: number,
+  ) {
+    this.chunkQuery = src.ro.prepare(
+      `SELECT id, series_ref AS ref, encoding, data FROM chunks
+       WHERE series_ref IN (SELECT value FROM json_each(?)) AND min_t > ? AND min_t <= ? AND max_t >= ?
+       ORDER BY series_ref, min_t`,
+    );
+  }
+
+  /** Matching refs without holes (refs lost to a salvaged, damaged file). */
+  private refs(matchers: readonly Matcher[]): Uint32Array {
+    const refs = selectRefs(this.src.index, matchers);
+    return refs.filter((r) => this.src.index.pairs(r).length > 0);
+  }
+
+  async select(matchers: readonly Matcher[], hints?: SelectHints): Promise<SeriesSet> {
+    const { index } = this.src;
+    const refs = this.refs(matchers);
+    const warnings: string[] = [];
+    if (refs.length === 0 || this.maxt < this.mint) return { series: [], warnings };
+    const head = await this.src.readHead(refs, this.mint, this.maxt);
+    const rows = this.chunkQuery.all(JSON.stringify(Array.from(refs)), this.mint - chunkWindowMs, this.maxt, this.mint) as ChunkRow[];
+    const byRef = new Map<number, ChunkRow[]>();
+    for (const r of rows) {
+      const list = byRef.get(r.ref);
+      if (list) list.push(r);
+      else byRef.set(r.ref, [r]);
+    }
+    const out: { labels: Labels; s: StoredSeries }[] = [];
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i]!;
+      const chunks = byRef.get(ref) ?? [];
+      const ht = head.t.subarray(head.offsets[i]!, head.offsets[i + 1]!);
+      const hv = head.v.subarray(head.offsets[i]!, head.offsets[i + 1]!);
+      if (chunks.length === 0 && ht.length === 0) continue;
+      const labels = index.labels(ref);
+      out.push({ labels, s: this.series(ref, labels, chunks, ht, hv, warnings) });
+    }
+    out.sort((a, b) => compareLabels(a.labels, b.labels));
+    const limited = hints?.limit !== undefined && hints.limit > 0 ? out.slice(0, hints.limit) : out;
+    return { series: limited.map((x) => x.s), warnings };
+  }
+
+  private series(ref: number, labels: Labels, chunks: ChunkRow[], ht: Float64Array, hv: Float64Array, warnings: string[]): StoredSeries {
+    let cached: SampleArrays | null = null;
+    const { mint, maxt, src } = this;
+    return {
+      labels,
+      samples(): SampleArrays {
+        if (cached) return cached;
+        const parts: SampleArrays[] = [];
+        for (const c of chunks) {
+          const d = decodeChunk(c.encoding, c.data);
+          if (d.error) {
+            // Skipped whole: the chunk goes to quarantine, and a query must not see it change.
+            warnings.push(`skipped a damaged chunk of series ${formatLabels(labels)} (${d.error.kind}: ${d.error.message}); it was quarantined`);
+            src.badChunk(c.id, ref, `${d.error.kind}: ${d.error.message}`);
+            continue;
+          }
+          parts.push(d);
+        }
+        if (ht.length > 0) parts.push({ t: ht, v: hv });
+        cached = mergeParts(parts, mint, maxt);
+        return cached;
+      },
+    };
+  }
+
+  async labelNames(matchers?: readonly Matcher[]): Promise<string[]> {
+    const { index } = this.src;
+    const names = new Set<number>();
+    if (!matchers || matchers.length === 0) {
+      for (const [name, list] of index.namePostings) if (list.length > 0) names.add(name);
+    } else {
+      for (const ref of this.refs(matchers)) {
+        const p = index.pairs(ref);
+        for (let i = 0; i < p.length; i += 2) names.add(p[i]!);
+      }
+    }
+    return [...names].map((id) => index.strings.get(id)).sort();
+  }
+
+  async labelValues(name: string, matchers?: readonly Matcher[]): Promise<string[]> {
+    const { index } = this.src;
+    const nameId = index.strings.lookup(name);
+    if (nameId < 0) return [];
+    const values = new Set<number>();
+    if (!matchers || matchers.length === 0) {
+      for (const id of index.postings.get(nameId)?.keys() ?? []) values.add(id);
+    } else {
+      for (const ref of this.refs(matchers)) {
+        const v = index.valueId(ref, nameId);
+        if (v >= 0) values.add(v);
+      }
+    }
+    return [...values].map((id) => index.strings.get(id)).sort();
+  }
+
+  close(): void {}
+}
+
+/** Concatenates time-sorted parts within [mint, maxt], dropping samples not newer than the last kept. */
+export function mergeParts(parts: readonly SampleArrays[], mint: number, maxt: number): SampleArrays {
+  if (parts.length === 0) return { t: emptyF64, v: emptyF64 };
+  let total = 0;
+  for (const p of parts) total += p.t.length;
+  const t = new Float64Array(total);
+  const v = new Float64Array(total);
+  let k = 0;
+  let last = -Infinity;
+  for (const p of parts) {
+    for (let j = 0; j < p.t.length; j++) {
+      const ts = p.t[j]!;
+      if (ts <= last || ts < mint || ts > maxt) continue;
+      t[k] = ts;
+      v[k] = p.v[j]!;
+      last = ts;
+      k++;
+    }
+  }
+  return k === total ? { t, v } : { t: t.slice(0, k), v: v.slice(0, k) };
+}

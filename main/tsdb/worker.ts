@@ -1,0 +1,17 @@
+/**
+ * Thread entry of the compression worker: a thin message loop around WorkerCore. Loaded by
+ * head_client.ts as `new URL('./worker.js', import.meta.url)`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { WorkerCore, type CoreOptions } from './worker_core.js';
+import { serveCore } from './worker_serve.js';
+
+if (parentPort) {
+  const port = parentPort;
+  try {
+    const core = new WorkerCore(workerData as CoreOptions);
+    serveCore(core, (msg, transfer) => port.postMessage(msg, transfer ?? []), (handler) => port.on('message', handler), () => port.close());
+  } catch (e) {
+    port.postMessage({ kind: 'fatal', message: (e as Error).message });
+  }
+}

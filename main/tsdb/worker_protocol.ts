@@ -1,0 +1,60 @@
+/**
+ * Messages between the main thread and the compression worker. Every request carries an id;
+ * the worker answers each with exactly one reply of the same id, in order.
+ */
+
+/** One committed transaction. `id` is increasing and makes re-sending idempotent. */
+export interface AppendBatch {
+  readonly id: number;
+  /** Series created since the previous batch: refs and their labels as flat [n, v, n, v, …] JSON. */
+  readonly newRefs: Uint32Array;
+  readonly newLabels: readonly string[];
+  readonly refs: Uint32Array;
+  readonly t: Float64Array;
+  readonly v: Float64Array;
+}
+
+/** Head samples of `refs` (ascending) in [mint, maxt]: series i owns t/v[offsets[i] … offsets[i+1]). */
+export interface HeadRead {
+  readonly offsets: Uint32Array;
+  readonly t: Float64Array;
+  readonly v: Float64Array;
+}
+
+/** Counters the worker reports with every reply (self-metrics). */
+export interface WorkerCounters {
+  chunksWritten: number;
+  headSamples: number;
+  headSeries: number;
+  compactions: number;
+  quarantinedChunks: number;
+  logBatches: number;
+}
+
+/** State main needs after (re)start: newest sample per series, and the last applied batch id. */
+export interface InitialState {
+  readonly lastBatchId: number;
+  readonly maxRef: number;
+  readonly lastT: Float64Array;
+  readonly lastV: Float64Array;
+}
+
+export interface RetentionResult {
+  deletedChunks: number;
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+export type Request =
+  | { readonly kind: 'append'; readonly id: number; readonly batch: AppendBatch }
+  | { readonly kind: 'read'; readonly id: number; readonly refs: Uint32Array; readonly mint: number; readonly maxt: number }
+  | { readonly kind: 'flush'; readonly id: number }
+  | { readonly kind: 'retention'; readonly id: number; readonly retentionMs: number; readonly retentionBytes: number }
+  | { readonly kind: 'quarantine'; readonly id: number; readonly chunkId: number; readonly reason: string }
+  | { readonly kind: 'close'; readonly id: number };
+
+export type Reply =
+  | { readonly kind: 'ready'; readonly state: InitialState; readonly counters: WorkerCounters }
+  | { readonly kind: 'ok'; readonly id: number; readonly counters: WorkerCounters; readonly head?: HeadRead; readonly retention?: RetentionResult }
+  | { readonly kind: 'error'; readonly id: number; readonly message: string; readonly unavailable: boolean }
+  | { readonly kind: 'fatal'; readonly message: string };

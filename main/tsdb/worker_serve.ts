@@ -1,0 +1,52 @@
+/** Maps protocol requests onto WorkerCore calls; shared by the thread entry and the in-process host. */
+import type { WorkerCore } from './worker_core.js';
+import type { Reply, Request } from './worker_protocol.js';
+
+/** Errors that mean "storage cannot write now" rather than a bug (disk full, I/O, read-only). */
+const unavailableCodes = /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN)/;
+
+export function handleRequest(core: WorkerCore, req: Request): { reply: Reply; transfer?: ArrayBuffer[] } {
+  try {
+    switch (req.kind) {
+      case 'append':
+        core.append(req.batch);
+        return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };
+      case 'read': {
+        const head = core.read(req.refs, req.mint, req.maxt);
+        return {
+          reply: { kind: 'ok', id: req.id, counters: core.stats(), head },
+          transfer: [head.offsets.buffer as ArrayBuffer, head.t.buffer as ArrayBuffer, head.v.buffer as ArrayBuffer],
+        };
+      }
+      case 'flush':
+        core.flush();
+        return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };
+      case 'retention':
+        return { reply: { kind: 'ok', id: req.id, counters: core.stats(), retention: core.retention(req.retentionMs, req.retentionBytes) } };
+      case 'quarantine':
+        core.quarantineChunk(req.chunkId, req.reason);
+        return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };
+      case 'close':
+        core.close();
+        return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };
+    }
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    return { reply: { kind: 'error', id: req.id, message: err.message, unavailable: unavailableCodes.test(err.code ?? '') } };
+  }
+}
+
+/** Runs the request loop over a message port-like transport. */
+export function serveCore(
+  core: WorkerCore,
+  post: (msg: Reply, transfer?: ArrayBuffer[]) => void,
+  onMessage: (handler: (req: Request) => void) => void,
+  close: () => void,
+): void {
+  post({ kind: 'ready', state: core.initialState(), counters: core.stats() });
+  onMessage((req) => {
+    const { reply, transfer } = handleRequest(core, req);
+    post(reply, transfer);
+    if (req.kind === 'close') close();
+  });
+}

@@ -1,0 +1,83 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { SeriesIndex } from '../../../main/tsdb/index_series.js';
+import { selectRefs } from '../../../main/tsdb/matchers.js';
+import type { Matcher } from '../../../main/tsdb/interface.js';
+import { getLabel, normalizeLabels, type Labels } from '../../../main/tsdb/labels.js';
+
+// Oracle: Prometheus semantics written the naive way — every matcher tests the label's value,
+// '' when absent; regexes are anchored and dot-all.
+function oracle(series: readonly Labels[], matchers: readonly Matcher[]): number[] {
+  const out: number[] = [];
+  series.forEach((labels, i) => {
+    const ok = matchers.every((m) => {
+      const v = getLabel(labels, m.name);
+      switch (m.type) {
+        case '=':
+          return v === m.value;
+        case '!=':
+          return v !== m.value;
+        case '=~':
+          return new RegExp(`^(?:${m.value})$`, 's').test(v);
+        case '!~':
+          return !new RegExp(`^(?:${m.value})$`, 's').test(v);
+      }
+    });
+    if (ok) out.push(i + 1);
+  });
+  return out;
+}
+
+const names = ['__name__', 'job', 'code', 'le'];
+const values = ['', 'a', 'b', 'ab', 'a\nb', '5xx', '500'];
+const regexes = ['a', 'a.*', '.*', '.+', 'a.b', '5..', 'b|ab', '', '(a|)'];
+
+const labelsArb = fc
+  .array(fc.tuple(fc.constantFrom(...names), fc.constantFrom(...values)), { minLength: 1, maxLength: 4 })
+  .map((pairs) => normalizeLabels(pairs.map(([name, value]) => ({ name, value }))))
+  .filter((l) => l.length > 0);
+
+const matcherArb: fc.Arbitrary<Matcher> = fc.oneof(
+  fc.record({ type: fc.constantFrom('=' as const, '!=' as const), name: fc.constantFrom(...names, 'absent'), value: fc.constantFrom(...values) }),
+  fc.record({ type: fc.constantFrom('=~' as const, '!~' as const), name: fc.constantFrom(...names, 'absent'), value: fc.constantFrom(...regexes) }),
+);
+
+describe('selectRefs', () => {
+  it('agrees with a brute-force oracle on random series and matchers', () => {
+    fc.assert(
+      fc.property(fc.array(labelsArb, { minLength: 0, maxLength: 40 }), fc.array(matcherArb, { minLength: 1, maxLength: 3 }), (series, matchers) => {
+        const index = new SeriesIndex();
+        const unique: Labels[] = [];
+        for (const l of series) if (index.getOrCreate(l).created) unique.push(l);
+        expect(Array.from(selectRefs(index, matchers))).toEqual(oracle(unique, matchers));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('handles the documented special cases', () => {
+    const index = new SeriesIndex();
+    const a = index.getOrCreate([{ name: '__name__', value: 'up' }, { name: 'job', value: 'x' }]).ref;
+    const b = index.getOrCreate([{ name: '__name__', value: 'up' }]).ref;
+    const c = index.getOrCreate([{ name: '__name__', value: 'down' }, { name: 'job', value: 'multi\nline' }]).ref;
+    const sel = (...m: Matcher[]) => Array.from(selectRefs(index, m));
+    expect(sel({ type: '=', name: 'job', value: '' })).toEqual([b]);
+    expect(sel({ type: '!~', name: 'job', value: '.+' })).toEqual([b]);
+    expect(sel({ type: '!=', name: 'job', value: '' })).toEqual([a, c]);
+    expect(sel({ type: '=~', name: 'job', value: 'multi.line' })).toEqual([c]);
+    expect(sel({ type: '=~', name: 'job', value: 'x|multi' })).toEqual([a]); // anchored
+    expect(sel({ type: '=~', name: '__name__', value: '.+' })).toEqual([a, b, c]);
+    expect(sel({ type: '=', name: '__name__', value: 'up' }, { type: '!=', name: 'job', value: 'x' })).toEqual([b]);
+    expect(() => sel({ type: '=~', name: 'job', value: '(' })).toThrow(/invalid regular expression "\("/);
+  });
+
+  it('finds series by labels and keeps refs dense', () => {
+    const index = new SeriesIndex();
+    const l1 = [{ name: '__name__', value: 'm' }, { name: 'i', value: '1' }];
+    expect(index.getOrCreate(l1)).toEqual({ ref: 1, created: true });
+    expect(index.getOrCreate([{ name: '__name__', value: 'm' }])).toEqual({ ref: 2, created: true });
+    expect(index.lookup(l1)).toBe(1);
+    expect(index.lookup([{ name: '__name__', value: 'zzz' }])).toBe(0);
+    expect(index.labels(1)).toEqual(l1);
+  });
+});
