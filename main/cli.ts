@@ -7,6 +7,7 @@ import { checkConfigCommand } from './cli/check-config.js';
 import { checkRulesCommand } from './cli/check-rules.js';
 import { testRulesCommand } from './cli/test-rules.js';
 import { importCommand } from './cli/import.js';
+import { probeCommand } from './cli/probe.js';
 
 /** Every `vigil` command. Later subsystems add theirs here (check, import, backup, test rules…). */
 export const commands: readonly Command[] = [
@@ -16,6 +17,7 @@ export const commands: readonly Command[] = [
   checkMetricsCommand,
   testRulesCommand,
   importCommand,
+  probeCommand,
   workloadServeCommand,
   workloadDumpCommand,
 ];

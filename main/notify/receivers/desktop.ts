@@ -5,6 +5,7 @@
 import type { EventEmitter } from 'node:events';
 import type { DesktopConfig } from '../config.js';
 import { common, firingAndResolved, summaryLine, type Integration, type Notification } from '../integration.js';
+import { fingerprint } from '../alert.js';
 
 export interface DesktopNotification {
   title: string;
@@ -13,6 +14,10 @@ export interface DesktopNotification {
   groupKey: string;
   firing: number;
   resolved: number;
+  /** The alert a click on the notification opens (the first firing one). */
+  alertFingerprint: string | null;
+  /** Raised by a fire drill. */
+  drill: boolean;
 }
 
 export const desktopEvent = 'notification';
@@ -29,6 +34,8 @@ export function desktopNotification(n: Notification): DesktopNotification {
     groupKey: n.groupKey,
     firing: firing.length,
     resolved: resolved.length,
+    alertFingerprint: first ? fingerprint(first.labels) : null,
+    drill: first?.labels['drill'] === 'true',
   };
 }
 

@@ -1,0 +1,78 @@
+/**
+ * Prometheus text exposition (0.0.4) of probe samples, byte-compatible with what
+ * blackbox_exporter's client_golang registry writes: families sorted by name, HELP and TYPE for
+ * each, samples sorted by label values, floats formatted like Go's strconv 'g' with shortest
+ * precision.
+ */
+import type { ProbeSample } from './probe_types.js';
+
+/** HELP strings, copied from blackbox_exporter 0.23 (see shared/reference). */
+export const metricHelp: Readonly<Record<string, string>> = {
+  probe_success: 'Displays whether or not the probe was a success',
+  probe_duration_seconds: 'Returns how long the probe took to complete in seconds',
+  probe_dns_lookup_time_seconds: 'Returns the time taken for probe dns lookup in seconds',
+  probe_ip_protocol: 'Specifies whether probe ip protocol is IP4 or IP6',
+  probe_ip_addr_hash: "Specifies the hash of IP address. It's useful to detect if the IP address changes.",
+  probe_failed_due_to_regex: 'Indicates if probe failed due to regex',
+  probe_http_content_length: 'Length of http content response',
+  probe_http_duration_seconds: 'Duration of http request by phase, summed over all redirects',
+  probe_http_redirects: 'The number of redirects',
+  probe_http_ssl: 'Indicates if SSL was used for the final redirect',
+  probe_http_status_code: 'Response HTTP status code',
+  probe_http_uncompressed_body_length: 'Length of uncompressed response body',
+  probe_http_version: 'Returns the version of HTTP of the probe response',
+  probe_http_last_modified_timestamp_seconds: 'Returns the Last-Modified HTTP response header in unixtime',
+  probe_ssl_earliest_cert_expiry: 'Returns last SSL chain expiry in unixtime',
+  probe_ssl_last_chain_expiry_timestamp_seconds: 'Returns last SSL chain expiry in timestamp',
+  probe_ssl_last_chain_info: 'Contains SSL leaf certificate information',
+  probe_tls_version_info: 'Returns the TLS version used or NaN when unknown',
+  probe_dns_duration_seconds: 'Duration of DNS request by phase',
+  probe_dns_answer_rrs: 'Returns number of entries in the answer resource record list',
+  probe_dns_authority_rrs: 'Returns number of entries in the authority resource record list',
+  probe_dns_additional_rrs: 'Returns number of entries in the additional resource record list',
+  probe_dns_query_succeeded: 'Displays whether or not the query was executed successfully',
+  probe_dns_serial: 'Returns the serial number of the zone',
+  probe_icmp_duration_seconds: 'Duration of icmp request by phase',
+  probe_icmp_reply_hop_limit: 'Replied packet hop limit (TTL for ipv4)',
+  // Vigil's own, beyond blackbox_exporter.
+  probe_ssl_cert_not_after_timestamp_seconds: 'Vigil: NotAfter of each certificate in the chain, by depth (0 = leaf)',
+  probe_ssl_cert_not_before_timestamp_seconds: 'Vigil: NotBefore of each certificate in the chain, by depth (0 = leaf)',
+};
+
+/** Go's strconv.FormatFloat(v, 'g', -1, 64), which client_golang uses for sample values. */
+export function formatGoFloat(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const [mant = '', e = '0'] = v.toExponential().split('e');
+  const exp = Number(e);
+  // Shortest precision: Go switches to %e when the exponent is < -4 or >= 6 (not 21 as JS does).
+  if (exp < -4 || exp >= 6) return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  return String(v);
+}
+
+const escapeLabel = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const escapeHelp = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+
+export function formatExposition(samples: readonly ProbeSample[]): string {
+  const families = new Map<string, ProbeSample[]>();
+  for (const s of samples) {
+    const list = families.get(s.name);
+    if (list) list.push(s);
+    else families.set(s.name, [s]);
+  }
+  let out = '';
+  for (const name of [...families.keys()].sort()) {
+    const list = families.get(name)!;
+    const rows = list.map((s) => {
+      const names = Object.keys(s.labels).sort();
+      const text = names.length === 0 ? '' : `{${names.map((n) => `${n}="${escapeLabel(s.labels[n]!)}"`).join(',')}}`;
+      return { sortKey: names.map((n) => s.labels[n]).join('\xff'), line: `${name}${text} ${formatGoFloat(s.value)}\n` };
+    });
+    rows.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+    out += `# HELP ${name} ${escapeHelp(metricHelp[name] ?? name)}\n# TYPE ${name} gauge\n`;
+    for (const r of rows) out += r.line;
+  }
+  return out;
+}
