@@ -7,6 +7,22 @@ import { readBuildInfo } from './build-info.js';
 import { DataDirLock } from './data-dir.js';
 import { createLogger, type Logger } from './util/log.js';
 import { EngineEvents } from './events.js';
+import { TSDB } from './tsdb/db.js';
+import { PromQLEngine } from './promql/engine.js';
+import { parseExpr } from '../app/promql/parser.js';
+import { formatExpr } from '../app/promql/printer.js';
+import { EngineQueryService, toApiError } from './api/query-service-impl.js';
+import { MetadataStore } from './api/metadata-store.js';
+import { buildSelfMetrics } from './runtime/self-metrics.js';
+import { Collection } from './runtime/collection.js';
+import { Probing } from './runtime/probing.js';
+import { Alerting } from './runtime/alerting.js';
+import type { MetricsRegistry } from './util/metrics.js';
+import type { Config } from './config/schema.js';
+import { labelsToRecord } from './tsdb/labels.js';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 export interface EngineOptions {
   dataDir: string;
@@ -14,6 +30,18 @@ export interface EngineOptions {
   shell: Status['shell'];
   logger?: Logger;
   now?: () => number;
+  /** Run storage's compression worker logic in this thread (tests run TypeScript sources). */
+  inProcessStorage?: boolean;
+  /** Storage retention by time (ms) and size (bytes); 0 keeps everything. */
+  retentionMs?: number;
+  retentionBytes?: number;
+}
+
+export interface CollectionStart {
+  /** host:port of Vigil's own /metrics, used by the embedded default config. */
+  selfAddress: string;
+  /** The URL users open Vigil at, for links in notifications. */
+  externalURL: string;
 }
 
 /**
@@ -32,28 +60,123 @@ export class Engine implements WorkbenchApi {
   private probesService: ProbesService | null = null;
   private alerting: AlertingService | null = null;
 
+  readonly promql: PromQLEngine;
+  readonly querySvc: EngineQueryService;
+  readonly metrics: MetricsRegistry;
+  private readonly stopMetrics: () => void;
+  collection: Collection | null = null;
+  probing: Probing | null = null;
+  alertingRuntime: Alerting | null = null;
+
   private constructor(
     private readonly options: EngineOptions,
     private readonly lock: DataDirLock,
+    readonly tsdb: TSDB,
   ) {
     this.startTimeMs = (options.now ?? Date.now)();
     this.log = options.logger ?? createLogger('engine');
+    this.promql = new PromQLEngine({ parse: (q) => parseExpr(q) });
+    this.querySvc = new EngineQueryService(this.promql, tsdb, new MetadataStore(), {
+      metadata: (name) => this.collection?.scrape.metadata(name)[name]?.[0],
+    });
+    this.queries = this.querySvc;
+    const m = buildSelfMetrics({ startTimeMs: this.startTimeMs, tsdb, scrape: () => this.collection?.scrape ?? null });
+    this.metrics = m.registry;
+    this.stopMetrics = m.stop;
   }
 
+  /** Opens the data directory and storage; collection (scrape, probes, rules) starts separately. */
   static async start(options: EngineOptions): Promise<Engine> {
     const lock = DataDirLock.acquire(options.dataDir);
-    const engine = new Engine(options, lock);
+    // The compression worker is compiled JavaScript beside this file; running from TypeScript
+    // sources (tests) there is none, and the same worker logic runs in this thread instead.
+    const inProcess = options.inProcessStorage ?? !existsSync(fileURLToPath(new URL('./tsdb/worker.js', import.meta.url)));
+    let tsdb: TSDB;
+    try {
+      tsdb = await TSDB.open({
+        dir: join(lock.dir, 'tsdb'),
+        ...(inProcess ? { worker: false } : {}),
+        ...(options.retentionMs ? { retentionMs: options.retentionMs } : {}),
+        ...(options.retentionBytes ? { retentionBytes: options.retentionBytes } : {}),
+        logger: (options.logger ?? createLogger('engine')).child('tsdb'),
+      });
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+    const engine = new Engine(options, lock, tsdb);
     engine.log.info('engine started', { dataDir: lock.dir, shell: options.shell });
     return engine;
+  }
+
+  /**
+   * Loads the config and starts scraping, probing and rule evaluation. A config that does not
+   * load is an error naming file, line and field; nothing starts.
+   */
+  async startCollection(start: CollectionStart): Promise<void> {
+    const log = this.log;
+    this.probing = new Probing(this.tsdb, log.child('probe'));
+    this.probesService = this.probing;
+    let firstConfig: Config | null = null;
+    this.collection = await Collection.start({
+      configFile: this.options.configFile ?? null,
+      selfAddress: start.selfAddress,
+      storage: this.tsdb,
+      userAgent: `Vigil/${readBuildInfo().version}`,
+      logger: log,
+      onConfig: (cfg) => {
+        firstConfig ??= cfg;
+        void this.probing?.apply(cfg);
+        this.alertingRuntime?.apply(cfg);
+      },
+    });
+    this.targetsService = this.collection;
+    this.alertingRuntime = Alerting.create(
+      { dataDir: this.lock.dir, tsdb: this.tsdb, promql: this.promql, events: this.events, logger: log.child('alerting'), externalURL: start.externalURL },
+      firstConfig ?? this.collection.config.current()!,
+    );
+    this.alerting = this.alertingRuntime;
   }
 
   get dataDir(): string {
     return this.lock.dir;
   }
 
+  /** Label sets of series matching any selector (for /api/v1/series). */
+  async seriesLookup(match: string[], startMs: number, endMs: number, limit?: number): Promise<Array<Record<string, string>>> {
+    const q = await this.tsdb.querier(startMs, endMs);
+    try {
+      const seen = new Map<string, Record<string, string>>();
+      for (const matchers of this.querySvc.matcherSets(match)) {
+        const set = await q.select(matchers, { start: startMs, end: endMs, seriesOnly: true, ...(limit ? { limit } : {}) });
+        for (const s of set.series) {
+          const rec = labelsToRecord(s.labels);
+          seen.set(JSON.stringify(rec), rec);
+          if (limit && seen.size >= limit) return [...seen.values()];
+        }
+      }
+      return [...seen.values()];
+    } finally {
+      q.close();
+    }
+  }
+
+  formatQuery(query: string): string {
+    try {
+      return formatExpr(parseExpr(query));
+    } catch (err) {
+      throw toApiError(err, query);
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.alertingRuntime?.stop().catch((e: unknown) => this.log.error('stopping alerting failed', { error: String(e) }));
+    await this.probing?.stop().catch((e: unknown) => this.log.error('stopping probes failed', { error: String(e) }));
+    await this.collection?.stop().catch((e: unknown) => this.log.error('stopping scraping failed', { error: String(e) }));
+    this.stopMetrics();
+    await this.tsdb.close();
     this.lock.release();
     this.log.info('engine stopped');
   }

@@ -52,6 +52,8 @@ function fuzzyMatch(needle: string, hay: string): boolean {
 
 export interface QueryServiceOptions {
   enableExperimental?: boolean;
+  /** Metadata learned by scraping (TYPE/HELP/UNIT) for a metric name, when known. */
+  metadata?: (name: string) => { type: string; help: string; unit: string } | undefined;
 }
 
 export class EngineQueryService implements QueryService {
@@ -185,7 +187,7 @@ export class EngineQueryService implements QueryService {
         truncated = true;
         break;
       }
-      const md = this.metadataStore.lookup(name);
+      const md = this.metadataStore.lookup(name) ?? this.options.metadata?.(name) ?? this.options.metadata?.(name.replace(/_(total|bucket|sum|count|created)$/, ''));
       metrics.push({ name, type: md?.type ?? '', help: md?.help ?? '', unit: md?.unit ?? '' });
     }
     return { metrics, truncated };

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { Engine } from '../engine.js';
 import { HttpServer } from '../api/http-server.js';
+import { registerServeRoutes } from '../api/serve-routes.js';
 import { defaultDataDir, rendererDir } from '../paths.js';
 import { createLogger } from '../util/log.js';
 import { UsageError, type Command } from './command.js';
@@ -32,11 +33,19 @@ export const serveCommand: Command = {
       logger: logger.child('engine'),
     });
     const server = new HttpServer({ api: engine, rendererDir, port, logger: logger.child('http'), subscribe: (l) => engine.events.subscribe(l) });
+    registerServeRoutes(server, engine);
     try {
       await server.listen();
     } catch (err) {
       await engine.stop();
       throw new Error(`cannot listen on 127.0.0.1:${port}: ${(err as Error).message}`);
+    }
+    try {
+      await engine.startCollection({ selfAddress: `127.0.0.1:${server.port}`, externalURL: server.url });
+    } catch (err) {
+      await server.close();
+      await engine.stop();
+      throw err;
     }
     process.stdout.write(`Vigil is serving on ${server.url}\n`);
     await new Promise<void>((done) => {

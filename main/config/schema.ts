@@ -56,6 +56,8 @@ const globalSchema = z.strictObject({
   blackbox_config_file: str.optional(),
   /** Vigil: blackbox probes run in-process (job, module, targets). */
   probe_configs: z.array(probeConfig).default([]),
+  /** Vigil: notification routing in Alertmanager's config shape (route, receivers, inhibit_rules). */
+  notification_config_file: str.optional(),
 });
 
 const scrapeConfigRaw = z.strictObject({

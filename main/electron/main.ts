@@ -11,6 +11,7 @@ import { appScheme } from './origin.js';
 import { createAppProtocolHandler } from './protocol.js';
 import { createMainWindow } from './window.js';
 import { attachEngineEvents } from './notifications.js';
+import { startMetricsServer } from '../api/metrics-server.js';
 
 const log = createLogger('electron');
 const preloadPath = join(fileURLToPath(new URL('.', import.meta.url)), 'preload.cjs');
@@ -47,6 +48,10 @@ if (!app.requestSingleInstanceLock()) {
         shell: 'electron',
         logger: log.child('engine'),
       });
+      // Vigil scrapes its own /metrics; the desktop app has no HTTP server, so a loopback
+      // listener serves only that page.
+      const metrics = await startMetricsServer(engine.metrics);
+      await engine.startCollection({ selfAddress: metrics.address, externalURL: 'app://vigil/' });
       registerIpcHandlers(ipcMain, engine);
       attachEngineEvents((l) => engine!.events.subscribe(l), () => mainWindow, Notification);
       mainWindow = createMainWindow(BrowserWindow, preloadPath, (url) => shell.openExternal(url));

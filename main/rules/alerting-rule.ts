@@ -142,7 +142,7 @@ export class AlertingRule {
     for (const a of this.active.values()) {
       if (a.state === 'pending') continue;
       const needs =
-        a.lastSentAtMs === null || (a.resolvedAtMs !== null && a.resolvedAtMs > a.lastSentAtMs) || a.lastSentAtMs + resendDelayMs <= ts;
+        a.lastSentAtMs === null || (a.resolvedAtMs !== null && a.resolvedAtMs > a.lastSentAtMs) || a.lastSentAtMs + resendDelayMs < ts;
       if (!needs) continue;
       a.lastSentAtMs = ts;
       a.validUntilMs = ts + 4 * Math.max(resendDelayMs, intervalMs);

@@ -67,14 +67,16 @@ export class RuleGroup {
   /** Evaluates every rule at `ts` and appends the results; rule errors are recorded per rule. */
   async evalAt(ts: number, deps: GroupDeps): Promise<void> {
     const started = performance.now();
-    const app = deps.storage.appender();
     const sampleTs = ts - this.spec.queryOffsetMs;
+    // One commit per rule, as Prometheus: a later rule sees an earlier recording rule's output.
     for (const rule of this.spec.rules) {
+      const app = deps.storage.appender();
       const ctx: EvalContext = { ...deps.ctx, limit: this.spec.limit, queryOffsetMs: this.spec.queryOffsetMs };
       let samples;
       try {
         samples = await rule.eval(ts, ctx);
       } catch {
+        app.rollback();
         continue; // the rule's health carries the error
       }
       const seen = new Map<string, Labels>();
@@ -102,8 +104,8 @@ export class RuleGroup {
         const toSend = rule.alertsToSend(ts, deps.resendDelayMs ?? 60_000, this.spec.intervalMs);
         if (toSend.length > 0) deps.onAlerts(toSend, rule, this);
       }
+      await app.commit();
     }
-    await app.commit();
     this.lastEvaluationMs = ts;
     this.evaluationSeconds = (performance.now() - started) / 1000;
     await deps.onEvaluated?.(this, ts);

@@ -22,6 +22,8 @@ export interface RuleManagerDeps {
   externalURL: string;
   evaluationIntervalMs: number;
   onAlerts?: (alerts: Alert[], rule: AlertingRule, group: RuleGroup) => void;
+  /** After every group evaluation (the inbox records alert state changes from here). */
+  onGroupEvaluated?: (group: RuleGroup, ts: number) => void;
   logWarn?: (msg: string, fields?: Record<string, unknown>) => void;
   parseOptions?: ParseRulesOptions;
   now?: () => number;
@@ -112,6 +114,7 @@ export class RuleManager {
           storage: this.deps.storage,
           // Restore `for` state once, right after the first evaluation created the alerts.
           onEvaluated: async (group, ts) => {
+            this.deps.onGroupEvaluated?.(group, ts);
             if (restored) return;
             restored = true;
             await this.restore(group, ts).catch((err: unknown) => this.deps.logWarn?.('restoring alert state failed', { group: group.name, error: String(err) }));

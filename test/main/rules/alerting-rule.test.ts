@@ -132,13 +132,14 @@ describe('alerting rule state machine (Prometheus semantics)', () => {
     await r.eval(0, c);
     expect(r.alertsToSend(0, 60_000, 15_000)).toHaveLength(1);
     expect(r.alertsToSend(15_000, 60_000, 15_000)).toHaveLength(0);
-    expect(r.alertsToSend(60_000, 60_000, 15_000)).toHaveLength(1);
+    expect(r.alertsToSend(60_000, 60_000, 15_000)).toHaveLength(0);
+    expect(r.alertsToSend(75_000, 60_000, 15_000)).toHaveLength(1);
     on = false;
-    await r.eval(75_000, c);
-    const resolved = r.alertsToSend(75_000, 60_000, 15_000);
+    await r.eval(90_000, c);
+    const resolved = r.alertsToSend(90_000, 60_000, 15_000);
     expect(resolved).toHaveLength(1);
     expect(resolved[0]!.state).toBe('inactive');
-    expect(r.alertsToSend(80_000, 60_000, 15_000)).toHaveLength(0);
+    expect(r.alertsToSend(105_000, 60_000, 15_000)).toHaveLength(0);
   });
 });
 
