@@ -23,6 +23,8 @@ export const NodeStatsSchema = z.object({
   series: z.number().int().nullable(),
   /** Samples this node loaded from storage, when the engine reports it. */
   samples: z.number().nullable(),
+  /** Labels of the node's first result series, as an example. */
+  example: LabelSetSchema.nullable(),
 });
 
 export const QueryStatsSchema = z.object({

@@ -224,8 +224,9 @@ function wireStats(r: QueryResult, query: string): WireStats {
       expr: query.slice(n.pos.start, n.pos.end),
       type: n.type,
       ms: n.ms,
-      series: null, // per-node series and samples: not reported by the engine yet
-      samples: null,
+      series: n.series,
+      samples: n.samples,
+      example: n.example ? labelsToRecord(n.example) : null,
     })),
   };
 }

@@ -41,6 +41,9 @@ export interface NodeStats {
   readonly pos: PosRange;
   readonly type: string;
   readonly ms: number;
+  readonly series: number;
+  readonly samples: number;
+  readonly example: Labels | null;
 }
 
 export interface QueryStats {
@@ -150,7 +153,7 @@ export class PromQLEngine {
       const value = await ev.eval(expr, grid);
       const result = isRange ? toMatrix(value, grid) : toInstant(value, start);
       const nodes: Record<string, NodeStats> = {};
-      for (const [k, t] of ev.timings) nodes[k] = { pos: t.pos, type: t.type, ms: t.ms };
+      for (const [k, t] of ev.timings) nodes[k] = { pos: t.pos, type: t.type, ms: t.ms, series: t.series, samples: t.samples, example: t.example };
       return {
         result,
         warnings: [...ev.annotations.warnings],

@@ -14,6 +14,7 @@ import type {
   UnaryExpr,
   VectorSelector,
 } from '../../app/promql/ast.js';
+import type { Labels } from '../tsdb/labels.js';
 import type { Querier, Queryable } from '../tsdb/interface.js';
 import { isStaleNaN } from '../tsdb/interface.js';
 import { QueryCanceledError, QueryExecutionError, QueryTimeoutError, TooManySamplesError } from './errors.js';
@@ -37,6 +38,12 @@ export interface NodeTiming {
   readonly pos: PosRange;
   readonly type: string;
   ms: number;
+  /** Series the node produced (1 for a scalar or string). */
+  series: number;
+  /** Samples read from storage while evaluating the node and its children. */
+  samples: number;
+  /** Labels of the node's first output series, for the explain view. */
+  example: Labels | null;
 }
 
 /** Annotations carry Prometheus' text plus the `(line:col)` of the node that raised them. */
@@ -140,6 +147,7 @@ export class Evaluator implements EvalEnv {
     await this.yieldNow();
     const started = performance.now();
     const before = this.currentSamples;
+    const touchedBefore = this.samplesTouched;
     const out = await this.evalNode(expr, grid);
     // Children's samples are released once this node has produced its own.
     this.release(this.currentSamples - before);
@@ -147,8 +155,13 @@ export class Evaluator implements EvalEnv {
     const key = `${expr.pos.start}-${expr.pos.end}`;
     const timing = this.timings.get(key);
     const ms = performance.now() - started;
-    if (timing) timing.ms += ms;
-    else this.timings.set(key, { pos: expr.pos, type: expr.type, ms });
+    const series = out.kind === 'vector' || out.kind === 'matrix' ? out.series.length : 1;
+    const example = out.kind === 'vector' || out.kind === 'matrix' ? (out.series[0]?.labels ?? null) : null;
+    const samples = this.samplesTouched - touchedBefore;
+    if (timing) {
+      timing.ms += ms;
+      timing.samples += samples;
+    } else this.timings.set(key, { pos: expr.pos, type: expr.type, ms, series, samples, example });
     return out;
   }
 

@@ -30,8 +30,18 @@ function Node({ t, onPick }: { t: TreeNode; onPick(expr: string): void }) {
       <span className="explain-stats">
         {n.type}
         {n.series !== null && ` · ${n.series} series`}
-        {n.samples !== null && ` · ${Math.round(n.samples).toLocaleString()} samples`} · {n.ms.toFixed(1)} ms
+        {n.samples !== null && ` · ${Math.round(n.samples).toLocaleString()} samples touched`} · {n.ms.toFixed(1)} ms
       </span>
+      {n.example && Object.keys(n.example).length > 0 && (
+        <div className="explain-example">
+          e.g.{' '}
+          {Object.entries(n.example).map(([k, v]) => (
+            <span key={k} className="label-pill">
+              {k}=<b>{v}</b>
+            </span>
+          ))}
+        </div>
+      )}
       {t.children.length > 0 && (
         <ul>
           {t.children.map((c, i) => (
