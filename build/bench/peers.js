@@ -115,7 +115,22 @@ export async function startVictoriaMetrics({ extraArgs = [] } = {}) {
     ...extraArgs,
   ], 'victoria-metrics');
   await waitReady(`http://127.0.0.1:${port}/health`);
-  return { ...p, url: `http://127.0.0.1:${port}`, dataDir: dir, async stop() { await p.stop(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    ...p,
+    url: `http://127.0.0.1:${port}`,
+    dataDir: dir,
+    async stop() {
+      await p.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    /** Stops the process (it flushes on SIGTERM) but keeps the data for measuring. */
+    async stopKeepData() {
+      await p.stop();
+    },
+    removeData() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** CPU seconds (user + system) and resident bytes of a PID, from /proc. */

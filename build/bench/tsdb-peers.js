@@ -92,16 +92,19 @@ export function victoriaSystem(promFile) {
       const seconds = (performance.now() - t0) / 1000;
       return { seconds };
     },
+    /** Measured after stop(): VictoriaMetrics writes its in-memory parts on shutdown. */
     bytesOnDisk() {
-      const all = duBytes(vm.dataDir);
-      const data = duBytes(join(vm.dataDir, 'data'));
-      return { all, chunks: data };
+      return { all: duBytes(vm.dataDir), chunks: duBytes(join(vm.dataDir, 'data')) };
     },
+    measureAfterStop: true,
     async query(q, start, end, step) {
       return promQuery(vm.url, q, start, end, step, '&nocache=1');
     },
     async stop() {
-      await vm?.stop();
+      await vm?.stopKeepData();
+    },
+    cleanup() {
+      vm?.removeData();
     },
   };
 }

@@ -43,14 +43,16 @@ for (const sys of systems) {
   }
   process.stderr.write(`importing into ${sys.name}…\n`);
   const imp = await sys.import();
-  const disk = sys.bytesOnDisk();
+  let disk = sys.measureAfterStop ? null : sys.bytesOnDisk();
   let q = null;
   if (values.only !== 'tsdb') {
     process.stderr.write(`querying ${sys.name}…\n`);
     q = await timeQueries(sys, startMs, startMs + (samples - 1) * stepMs, stepMs, Number(values.runs));
   }
-  results.push({ name: sys.name, importRate: total / imp.seconds, bytesAll: disk.all / total, bytesChunks: disk.chunks === null ? null : disk.chunks / total, q, output: imp.output });
   await sys.stop();
+  disk ??= sys.bytesOnDisk();
+  sys.cleanup?.();
+  results.push({ name: sys.name, importRate: total / imp.seconds, bytesAll: disk.all / total, bytesChunks: disk.chunks === null ? null : disk.chunks / total, q, output: imp.output });
 }
 const col = (i, f) => (results[i] ? f(results[i]) : null);
 const rows = [

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { duBytes } from './peers.js';
+import Database from 'better-sqlite3';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const vigilBin = join(repoRoot, 'main/bin/vigil.js');
@@ -56,7 +57,13 @@ export function vigilSystem(omFile) {
       return { seconds, output: r.stdout.trim() };
     },
     bytesOnDisk() {
-      return { all: duBytes(join(dir, 'tsdb')), chunks: null };
+      const db = new Database(join(dir, 'tsdb', 'vigil.db'), { readonly: true });
+      try {
+        const chunks = db.prepare('SELECT sum(length(data)) FROM chunks').pluck().get();
+        return { all: duBytes(join(dir, 'tsdb')), chunks: Number(chunks ?? 0) };
+      } finally {
+        db.close();
+      }
     },
     async query(q, start, end, step) {
       server ??= await startVigilServe(dir);

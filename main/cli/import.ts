@@ -48,6 +48,9 @@ export const importCommand: Command = {
         },
       });
       if (tty) process.stderr.write('\n');
+      // Seal what the import left in open chunks and give the log's pages back, so the data
+      // directory holds compressed chunks only (and its size is what the data costs).
+      await db.flush();
       const rejected = Object.entries(summary.rejected);
       const total = rejected.reduce((n, [, c]) => n + c, 0);
       process.stdout.write(

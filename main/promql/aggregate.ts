@@ -88,6 +88,85 @@ const reducers: Partial<Record<AggregateOp, Reducer>> = {
   quantile: (vals, q) => quantile(q, vals),
 };
 
+/** Column-at-a-time reducers; return whether any step has a value. */
+type ColumnReducer = (members: readonly StepSeries[], r: StepSeries, n: number) => boolean;
+
+function markHas(members: readonly StepSeries[], r: StepSeries, n: number): boolean {
+  let any = false;
+  for (const s of members) {
+    const has = s.has;
+    for (let i = 0; i < n; i++) if (has[i]) r.has[i] = 1;
+  }
+  for (let i = 0; i < n; i++) if (r.has[i]) any = true;
+  return any;
+}
+
+const columnar: Partial<Record<AggregateOp, ColumnReducer>> = {
+  count: (members, r, n) => {
+    const v = r.v;
+    for (const s of members) {
+      const has = s.has;
+      for (let i = 0; i < n; i++) if (has[i]) v[i]! += 1;
+    }
+    return markHas(members, r, n);
+  },
+  group: (members, r, n) => {
+    const any = markHas(members, r, n);
+    for (let i = 0; i < n; i++) if (r.has[i]) r.v[i] = 1;
+    return any;
+  },
+  sum: (members, r, n) => {
+    // KahanSum.add per step, with the running sum in r.v and the compensation in c.
+    const sum = r.v;
+    const c = new Float64Array(n);
+    for (const s of members) {
+      const has = s.has;
+      const sv = s.v;
+      for (let i = 0; i < n; i++) {
+        if (!has[i]) continue;
+        const inc = sv[i]!;
+        const cur = sum[i]!;
+        const t = cur + inc;
+        if (t === Infinity || t === -Infinity) c[i] = 0;
+        else if (Math.abs(cur) >= Math.abs(inc)) c[i]! += cur - t + inc;
+        else c[i]! += inc - t + cur;
+        sum[i] = t;
+      }
+    }
+    const any = markHas(members, r, n);
+    for (let i = 0; i < n; i++) {
+      const x = sum[i]!;
+      if (r.has[i] && x !== Infinity && x !== -Infinity) sum[i] = x + c[i]!;
+    }
+    return any;
+  },
+  min: (members, r, n) => extreme(members, r, n, (m, x) => m > x),
+  max: (members, r, n) => extreme(members, r, n, (m, x) => m < x),
+};
+
+/** min/max as the generic reducers do it: first value, then replace when better or when NaN. */
+function extreme(members: readonly StepSeries[], r: StepSeries, n: number, better: (m: number, x: number) => boolean): boolean {
+  const v = r.v;
+  const seen = r.has;
+  for (const s of members) {
+    const has = s.has;
+    const sv = s.v;
+    for (let i = 0; i < n; i++) {
+      if (!has[i]) continue;
+      const x = sv[i]!;
+      if (!seen[i]) {
+        v[i] = x;
+        seen[i] = 1;
+      } else {
+        const m = v[i]!;
+        if (better(m, x) || Number.isNaN(m)) v[i] = x;
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) if (seen[i]) return true;
+  return false;
+}
+
 function groupSeries(expr: AggregateExpr, series: readonly StepSeries[]): Group[] {
   const names = new Set(expr.grouping);
   const groups = new Map<string, Group>();
@@ -123,6 +202,18 @@ export async function evalAggregate(expr: AggregateExpr, param: EvalValue | null
     }
   }
   const out: StepSeries[] = [];
+  const fast = columnar[expr.op];
+  if (fast !== undefined) {
+    // Series-major over typed arrays: the same per-step order of additions as the generic path
+    // (members in order), so results are identical, without building a value list per step.
+    let done = 0;
+    for (const g of groups) {
+      if ((++done & 63) === 0) await env.pause();
+      const r = newStepSeries(g.labels, n, g.dropName);
+      if (fast(g.members, r, n)) out.push(r);
+    }
+    return { kind: 'vector', series: out };
+  }
   const vals: number[] = [];
   let done = 0;
   for (const g of groups) {

@@ -5,7 +5,7 @@
  * Samples are decoded lazily, on the first `samples()` call of each series.
  */
 import type Database from 'better-sqlite3';
-import { decodeChunk } from './chunkenc/chunk.js';
+import { decodeChunkInto } from './chunkenc/chunk.js';
 import type { Matcher, Querier, SampleArrays, SelectHints, SeriesSet, StoredSeries } from './interface.js';
 import { compareLabels, formatLabels, type Labels } from './labels.js';
 import type { SeriesIndex } from './index_series.js';
@@ -25,6 +25,7 @@ interface ChunkRow {
   id: number;
   ref: number;
   encoding: number;
+  count: number;
   data: Uint8Array;
 }
 
@@ -39,7 +40,7 @@ export class TsdbQuerier implements Querier {
     private readonly maxt: number,
   ) {
     this.chunkQuery = src.ro.prepare(
-      `SELECT id, series_ref AS ref, encoding, data FROM chunks
+      `SELECT id, series_ref AS ref, encoding, count, data FROM chunks
        WHERE series_ref IN (SELECT value FROM json_each(?)) AND min_t > ? AND min_t <= ? AND max_t >= ?
        ORDER BY series_ref, min_t`,
     );
@@ -86,19 +87,26 @@ export class TsdbQuerier implements Querier {
       labels,
       samples(): SampleArrays {
         if (cached) return cached;
-        const parts: SampleArrays[] = [];
+        // One allocation per series: chunks decode end to end into it, then the head's samples.
+        let total = ht.length;
+        for (const c of chunks) total += c.count;
+        const t = new Float64Array(total);
+        const v = new Float64Array(total);
+        let k = 0;
         for (const c of chunks) {
-          const d = decodeChunk(c.encoding, c.data);
+          const d = decodeChunkInto(c.encoding, c.data, t, v, k);
           if (d.error) {
             // Skipped whole: the chunk goes to quarantine, and a query must not see it change.
             warnings.push(`skipped a damaged chunk of series ${formatLabels(labels)} (${d.error.kind}: ${d.error.message}); it was quarantined`);
             src.badChunk(c.id, ref, `${d.error.kind}: ${d.error.message}`);
             continue;
           }
-          parts.push(d);
+          k += d.n;
         }
-        if (ht.length > 0) parts.push({ t: ht, v: hv });
-        cached = mergeParts(parts, mint, maxt);
+        t.set(ht, k);
+        v.set(hv, k);
+        k += ht.length;
+        cached = compactInPlace(t, v, k, mint, maxt);
         return cached;
       },
     };
@@ -135,6 +143,26 @@ export class TsdbQuerier implements Querier {
   }
 
   close(): void {}
+}
+
+/**
+ * Keeps samples within [mint, maxt] that are newer than the last kept (a head copy of a just
+ * sealed chunk repeats its samples), moving them to the front; returns views, no copy.
+ */
+function compactInPlace(t: Float64Array, v: Float64Array, n: number, mint: number, maxt: number): SampleArrays {
+  let k = 0;
+  let last = -Infinity;
+  for (let j = 0; j < n; j++) {
+    const ts = t[j]!;
+    if (ts <= last || ts < mint || ts > maxt) continue;
+    if (k !== j) {
+      t[k] = ts;
+      v[k] = v[j]!;
+    }
+    last = ts;
+    k++;
+  }
+  return k === t.length ? { t, v } : { t: t.subarray(0, k), v: v.subarray(0, k) };
 }
 
 /** Concatenates time-sorted parts within [mint, maxt], dropping samples not newer than the last kept. */
