@@ -8,6 +8,7 @@ import { checkRulesCommand } from './cli/check-rules.js';
 import { testRulesCommand } from './cli/test-rules.js';
 import { importCommand } from './cli/import.js';
 import { probeCommand } from './cli/probe.js';
+import { conformanceCommand } from './cli/conformance.js';
 
 /** Every `vigil` command. Later subsystems add theirs here (check, import, backup, test rules…). */
 export const commands: readonly Command[] = [
@@ -18,6 +19,7 @@ export const commands: readonly Command[] = [
   testRulesCommand,
   importCommand,
   probeCommand,
+  conformanceCommand,
   workloadServeCommand,
   workloadDumpCommand,
 ];

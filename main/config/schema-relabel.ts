@@ -4,7 +4,7 @@
  * Prometheus would refuse fails at load time, not at the first scrape.
  */
 import { z } from 'zod';
-import { compileAnchored, RegexSyntaxError } from './re2.js';
+import { compileAnchored, RegexSyntaxError } from '../util/re2.js';
 import { legacyLabelNameRe, str, uint } from './schema-common.js';
 
 export const relabelActions = [

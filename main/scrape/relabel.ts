@@ -4,7 +4,7 @@
  * `relabelSteps` replays the same rules and records each step for the relabel debugger.
  */
 import { createHash } from 'node:crypto';
-import { compileAnchored } from '../config/re2.js';
+import { compileAnchored } from '../util/re2.js';
 import { legacyLabelNameRe } from '../config/schema-common.js';
 import type { RelabelAction, RelabelConfig } from '../config/schema-relabel.js';
 import { compareStrings, type Label, type Labels } from '../tsdb/labels.js';

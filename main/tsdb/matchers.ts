@@ -7,27 +7,18 @@
 import type { Matcher } from './interface.js';
 import type { SeriesIndex } from './index_series.js';
 import { emptyPostings, intersect, subtract, unionAll } from './postings.js';
+import { compileAnchored } from '../util/re2.js';
 
-const regexCache = new Map<string, RegExp>();
-const regexCacheLimit = 512;
-
-/** Compiles a PromQL regex as Prometheus does: `^(?:re)$` with dot-all. */
+/**
+ * Compiles a PromQL regex as Prometheus does, `^(?s:re)$`, translating RE2 syntax JavaScript
+ * lacks (`(?i:…)` groups, `\z`, named groups…); compiled regexes are cached.
+ */
 export function compileMatcherRegex(re: string): RegExp {
-  let r = regexCache.get(re);
-  if (r) return r;
   try {
-    r = new RegExp(`^(?:${re})$`, 'su');
-  } catch {
-    // Some RE2 patterns are not valid under the `u` flag (e.g. `\-`); retry without it.
-    try {
-      r = new RegExp(`^(?:${re})$`, 's');
-    } catch (e) {
-      throw new Error(`invalid regular expression ${JSON.stringify(re)} in label matcher: ${(e as Error).message}`);
-    }
+    return compileAnchored(re);
+  } catch (e) {
+    throw new Error(`invalid regular expression ${JSON.stringify(re)} in label matcher: ${(e as Error).message}`);
   }
-  if (regexCache.size >= regexCacheLimit) regexCache.delete(regexCache.keys().next().value!);
-  regexCache.set(re, r);
-  return r;
 }
 
 /** A predicate over a label value ('' when the label is absent). */

@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { defaultScriptFiles, defaultTestdataDir, memoryStorageFactory, runSuite } from '../../main/promql/promqltest/suite.js';
+import { defaultScriptFiles, defaultTestdataDir, runSuite } from '../../main/promql/promqltest/suite.js';
+import { tsdbStorageFactory } from '../../main/cli/conformance.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const testdata = defaultTestdataDir();
@@ -26,7 +27,8 @@ function knownFailures(): Map<string, string> {
 
 describe.skipIf(!existsSync(testdata))(`PromQL conformance (${testdata})`, () => {
   it('fails exactly the evals listed in known-failures.txt', async () => {
-    const summary = await runSuite(await defaultScriptFiles(), memoryStorageFactory, true);
+    // Through the real storage (SQLite, chunk codecs, head), as users' queries run.
+    const summary = await runSuite(await defaultScriptFiles(), tsdbStorageFactory, true);
     expect(summary.reports.filter((r) => r.error !== undefined).map((r) => `${r.file}: ${r.error}`)).toEqual([]);
     const known = knownFailures();
     const outcomes = summary.reports.flatMap((r) => r.outcomes);

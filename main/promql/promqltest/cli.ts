@@ -1,17 +1,21 @@
 /**
- * `node dist/main/promql/promqltest/cli.js [--experimental] [files…]`: runs promqltest scripts
- * (default: every file in ../shared/conformance/promql-testdata) and prints pass / fail /
- * skipped per file, the skip reasons, every failure with file:line and expected vs got, then one
- * summary line. `--experimental` also runs evals that call experimental functions.
+ * The conformance runner's command line: runs promqltest scripts (default: every file in
+ * ../shared/conformance/promql-testdata) and prints pass / fail / skipped per file, the skip
+ * reasons, every failure with file:line and expected vs got, then one summary line.
+ * `--experimental` also runs evals that call experimental functions. `vigil conformance` runs
+ * it over the real storage; run directly (`node dist/main/promql/promqltest/cli.js`) it uses
+ * the in-memory storage.
  */
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defaultScriptFiles, runSuite } from './suite.js';
+import type { StorageFactory } from './runner.js';
 
-async function main(argv: string[]): Promise<number> {
+export async function conformanceCli(argv: string[], storage?: StorageFactory): Promise<number> {
   const experimental = argv.includes('--experimental');
   const paths = argv.filter((a) => a !== '--experimental');
   const files = paths.length > 0 ? paths.map((f) => resolve(f)) : await defaultScriptFiles();
-  const summary = await runSuite(files, undefined, experimental);
+  const summary = await runSuite(files, storage, experimental);
   const reasons = new Map<string, number>();
   for (const r of summary.reports) {
     const count = (s: string): number => r.outcomes.filter((o) => o.status === s).length;
@@ -32,12 +36,14 @@ async function main(argv: string[]): Promise<number> {
   return summary.failed > 0 ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.stack ?? err.message : String(err));
-    process.exitCode = 2;
-  },
-);
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  conformanceCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+      process.exitCode = 2;
+    },
+  );
+}

@@ -9,7 +9,7 @@ import { aggregations } from '../../../app/promql/catalog.js';
 import { functionSignatures, isFunctionName } from '../../../app/promql/functions.js';
 import type { Appendable, Queryable } from '../../tsdb/interface.js';
 import type { Labels } from '../../tsdb/labels.js';
-import { getLabel, metricNameLabel } from '../../tsdb/labels.js';
+import { getLabel, labelsKey, metricNameLabel } from '../../tsdb/labels.js';
 import { PromQLEngine } from '../engine.js';
 import type { QueryResult } from '../engine.js';
 import { matchesAll } from '../matchers.js';
@@ -126,14 +126,27 @@ interface ScriptState {
 
 async function load(state: ScriptState, cmd: LoadCmd): Promise<void> {
   const app = state.storage.appendable.appender();
+  // A block may list the same series twice; the later line wins at each step (as the upstream
+  // loader leaves it), so merge them before appending to a storage that refuses duplicates.
+  const merged = new Map<string, { labels: Labels; values: Map<number, number> }>();
+  for (const s of cmd.series) {
+    if (s.histogram) continue;
+    const key = labelsKey(s.labels);
+    let m = merged.get(key);
+    if (!m) merged.set(key, (m = { labels: s.labels, values: new Map() }));
+    const values = m.values;
+    s.values.forEach((v, i) => {
+      if (!v.omitted) values.set(i, v.value);
+    });
+  }
+  for (const { labels, values } of merged.values()) {
+    for (const i of [...values.keys()].sort((a, b) => a - b)) app.append(labels, i * cmd.interval, values.get(i)!);
+  }
   for (const s of cmd.series) {
     if (s.histogram) {
       state.histogramSeries.push(s.labels);
       continue;
     }
-    s.values.forEach((v, i) => {
-      if (!v.omitted) app.append(s.labels, i * cmd.interval, v.value);
-    });
     if (cmd.withNhcb) {
       // load_with_nhcb also stores X_bucket/X_count/X_sum groups as a native histogram X.
       const name = getLabel(s.labels, metricNameLabel);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileAnchored, RegexSyntaxError } from '../../../main/config/re2.js';
+import { compileAnchored, RegexSyntaxError } from '../../../main/util/re2.js';
 import { formatDuration, parseByteSize, parseDuration } from '../../../main/config/duration.js';
 
 describe('RE2 → JS translation (anchored like Prometheus)', () => {
