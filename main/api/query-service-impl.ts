@@ -54,10 +54,41 @@ export interface QueryServiceOptions {
   enableExperimental?: boolean;
   /** Metadata learned by scraping (TYPE/HELP/UNIT) for a metric name, when known. */
   metadata?: (name: string) => { type: string; help: string; unit: string } | undefined;
+  /** Number of series in storage; the metric-name list is re-read only when it changes. */
+  seriesCount?: () => number;
+}
+
+/**
+ * Ranks names for a search the way completion wants them: prefix matches first, then matches
+ * at a word boundary (`_`, `:`), then anywhere, then as a subsequence; at most `limit`.
+ */
+export function rankNames(names: readonly string[], search: string, limit: number): { names: string[]; truncated: boolean } {
+  const needle = search.toLowerCase();
+  if (needle === '') return { names: names.slice(0, limit), truncated: names.length > limit };
+  const buckets: string[][] = [[], [], [], []];
+  let found = 0;
+  for (const name of names) {
+    const h = name.toLowerCase();
+    let b = -1;
+    if (h.startsWith(needle)) b = 0;
+    else {
+      const at = h.indexOf(needle);
+      if (at > 0) b = h[at - 1] === '_' || h[at - 1] === ':' ? 1 : 2;
+      else if (fuzzyMatch(needle, h)) b = 3;
+    }
+    if (b < 0) continue;
+    found++;
+    // Once the best bucket alone fills the limit, worse buckets cannot contribute.
+    if (buckets[b]!.length < limit) buckets[b]!.push(name);
+  }
+  const out: string[] = [];
+  for (const bucket of buckets) for (const n of bucket) if (out.length < limit) out.push(n);
+  return { names: out, truncated: found > out.length };
 }
 
 export class EngineQueryService implements QueryService {
   private readonly running = new Map<string, AbortController>();
+  private nameCache: { count: number; names: string[] } | null = null;
 
   constructor(
     private readonly engine: PromQLEngine,
@@ -169,24 +200,25 @@ export class EngineQueryService implements QueryService {
     }
   }
 
-  async metadata(req: RequestOf<'metadata'>): Promise<ResponseOf<'metadata'>> {
+  /** Every metric name in storage, cached until the number of series changes. */
+  private async metricNames(): Promise<string[]> {
+    const count = this.options.seriesCount?.() ?? -1;
+    if (this.nameCache !== null && count >= 0 && this.nameCache.count === count) return this.nameCache.names;
     const q = await this.storage.querier(minTime, maxTime);
-    let names: string[];
     try {
-      names = req.metric ? [req.metric] : await q.labelValues(metricNameLabel, []);
+      const names = await q.labelValues(metricNameLabel, []);
+      this.nameCache = { count, names };
+      return names;
     } finally {
       q.close();
     }
-    const needle = (req.search ?? '').toLowerCase();
-    const limit = req.limit ?? Infinity;
+  }
+
+  async metadata(req: RequestOf<'metadata'>): Promise<ResponseOf<'metadata'>> {
+    const all = req.metric ? [req.metric] : await this.metricNames();
+    const { names, truncated } = rankNames(all, req.search ?? '', req.limit ?? all.length);
     const metrics: ResponseOf<'metadata'>['metrics'] = [];
-    let truncated = false;
     for (const name of names) {
-      if (!fuzzyMatch(needle, name)) continue;
-      if (metrics.length >= limit) {
-        truncated = true;
-        break;
-      }
       const md = this.metadataStore.lookup(name) ?? this.options.metadata?.(name) ?? this.options.metadata?.(name.replace(/_(total|bucket|sum|count|created)$/, ''));
       metrics.push({ name, type: md?.type ?? '', help: md?.help ?? '', unit: md?.unit ?? '' });
     }

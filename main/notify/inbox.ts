@@ -168,7 +168,7 @@ export function inboxIntegration(name: string, inbox: Inbox): Integration {
     sendResolved: true,
     send: async (n) => {
       const { firing, resolved } = firingAndResolved(n);
-      for (const a of firing) inbox.record(a.labels, a.annotations, 'firing', n.atMs, { startsAtMs: a.startsAtMs, drill: a.labels['vigil_drill'] === 'true' });
+      for (const a of firing) inbox.record(a.labels, a.annotations, 'firing', n.atMs, { startsAtMs: a.startsAtMs, drill: a.labels['drill'] === 'true' });
       for (const a of resolved) inbox.record(a.labels, a.annotations, 'resolved', n.atMs);
     },
   };

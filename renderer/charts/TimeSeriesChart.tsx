@@ -79,7 +79,10 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, o
         ],
       },
     };
+    // User Timing marks (visible in devtools, read by npm run bench:ui): build + first draw.
+    performance.mark('vigil:chart:start');
     const p = new uPlot(opts, data, el);
+    requestAnimationFrame(() => performance.measure('vigil:chart-render', 'vigil:chart:start'));
     plot.current = p;
     const resize = new ResizeObserver(() => p.setSize({ width: el.clientWidth, height }));
     resize.observe(el);
@@ -92,7 +95,10 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, o
   }, [series.length, series.map((s) => s.label + s.color).join('|'), unit, yFromZero, height]);
 
   useEffect(() => {
-    plot.current?.setData(data);
+    if (!plot.current) return;
+    performance.mark('vigil:chart:start');
+    plot.current.setData(data);
+    requestAnimationFrame(() => performance.measure('vigil:chart-render', 'vigil:chart:start'));
   }, [data]);
 
   useEffect(() => {

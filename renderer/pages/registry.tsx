@@ -2,6 +2,8 @@ import type { ComponentType } from 'react';
 import { StatusPage } from './StatusPage.js';
 import { ExplorePage } from './ExplorePage.js';
 import { TargetsPage } from './TargetsPage.js';
+import { AlertsPage } from './AlertsPage.js';
+import { RulesPage } from './RulesPage.js';
 
 export interface PageEntry {
   id: string;
@@ -15,6 +17,8 @@ export interface PageEntry {
  */
 export const pages: readonly PageEntry[] = [
   { id: 'explore', title: 'Explore', component: ExplorePage },
+  { id: 'alerts', title: 'Alerts', component: AlertsPage },
+  { id: 'rules', title: 'Rules', component: RulesPage },
   { id: 'targets', title: 'Targets & Probes', component: TargetsPage },
   { id: 'status', title: 'Status', component: StatusPage },
 ];

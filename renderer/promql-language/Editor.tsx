@@ -48,6 +48,7 @@ export function PromQLEditor({ value, onChange, onRun, testId, onDiagnostics }: 
       wordBasedSuggestions: 'off',
     });
     ed.current = e;
+    if (performance.getEntriesByName('vigil:interactive').length === 0) performance.mark('vigil:interactive');
     const model = e.getModel()!;
     const fit = () => {
       const lines = Math.min(10, Math.max(1, e.getContentHeight() / 19));

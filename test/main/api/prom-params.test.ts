@@ -36,3 +36,12 @@ describe('Prometheus API parameters', () => {
     expect(formatPromFloat(NaN)).toBe('NaN');
   });
 });
+
+describe('metric name ranking for completion', async () => {
+  const { rankNames } = await import('../../../main/api/query-service-impl.js');
+  it('puts prefix matches first, then word-boundary, substring and subsequence matches', () => {
+    const names = ['xhttp_requests', 'node_http_x', 'http_requests_total', 'h_t_t_p', 'other'];
+    expect(rankNames(names, 'http', 10)).toEqual({ names: ['http_requests_total', 'node_http_x', 'xhttp_requests', 'h_t_t_p'], truncated: false });
+    expect(rankNames(names, 'http', 1)).toEqual({ names: ['http_requests_total'], truncated: true });
+  });
+});

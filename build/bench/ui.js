@@ -1,0 +1,127 @@
+/* global window, document */
+// npm run bench:ui — the renderer's figures in Debian's Chromium against `vigil serve`:
+// time to interactive (Explore's editor ready), completion latency p95 with 200k metric names,
+// graph render time for 100 series × 10k points, and the longest main-thread task while a
+// query runs. No peer has these figures; BENCH.md's targets are < 50 ms and < 100 ms.
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { chromium } from 'playwright-core';
+import { machine, median } from './peers.js';
+import { startVigilServe, vigilBin } from './vigil-system.js';
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(chromiumPath)) {
+  console.log(`skipped: Chromium not found at ${chromiumPath}`);
+  process.exit(0);
+}
+
+function vigil(args) {
+  const r = spawnSync(process.execPath, [vigilBin, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`vigil ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-ui-'));
+const data = join(dir, 'data');
+const now = Date.now();
+// 200,000 distinct metric names, one sample each.
+const names = join(dir, 'names.prom');
+{
+  const lines = [];
+  for (let i = 0; i < 200_000; i++) lines.push(`bench_metric_${(i * 7919) % 200_000}_${i % 97}_total{job="bench"} ${i} ${now - 60_000}`);
+  writeFileSync(names, lines.join('\n') + '\n');
+}
+// 100 series × 10,000 points at 15 s.
+const points = join(dir, 'points.prom');
+const step = 15_000;
+const start = Math.floor((now - 10_000 * step) / step) * step;
+{
+  const lines = [];
+  for (let s = 0; s < 100; s++) {
+    let v = 1000 * s;
+    for (let i = 0; i < 10_000; i++) {
+      v += Math.sin(i / 50 + s) * 10;
+      lines.push(`render_series{idx="${s}"} ${v.toFixed(2)} ${start + i * step}`);
+    }
+  }
+  writeFileSync(points, lines.join('\n') + '\n');
+}
+vigil(['import', '--data', data, '--format', 'prometheus', names]);
+vigil(['import', '--data', data, '--format', 'prometheus', points]);
+
+const serve = await startVigilServe(data);
+const profile = mkdtempSync(join(tmpdir(), 'bench-ui-chromium-'));
+const ctx = await chromium.launchPersistentContext(profile, {
+  executablePath: chromiumPath,
+  headless: true,
+  viewport: { width: 1360, height: 860 },
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const page = ctx.pages()[0] ?? (await ctx.newPage());
+try {
+  // Time to interactive: navigation start → the Explore editor exists.
+  const ttis = [];
+  for (let i = 0; i < 5; i++) {
+    await page.goto(`${serve.url}/#/explore`);
+    await page.waitForFunction(() => performance.getEntriesByName('vigil:interactive').length > 0);
+    ttis.push(await page.evaluate(() => performance.getEntriesByName('vigil:interactive')[0].startTime));
+  }
+
+  // Completion latency: a key press → the suggestion list shows metric names for the new prefix.
+  const editor = page.locator('.monaco-editor').first();
+  await editor.click();
+  const latencies = [];
+  const prefixes = Array.from({ length: 40 }, (_, i) => `bench_metric_${(i * 37) % 1000}`);
+  for (const prefix of prefixes) {
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type(prefix.slice(0, -1));
+    await page.waitForTimeout(50);
+    const last = prefix.slice(-1);
+    const t0 = performance.now();
+    await page.keyboard.type(last);
+    await page.waitForFunction(
+      (p) => [...document.querySelectorAll('.suggest-widget .monaco-list-row')].some((r) => (r.textContent ?? '').startsWith(p)),
+      prefix,
+      { polling: 'raf', timeout: 10_000 },
+    );
+    latencies.push(performance.now() - t0);
+    await page.keyboard.press('Escape');
+  }
+  latencies.sort((a, b) => a - b);
+  const p95 = latencies[Math.floor(latencies.length * 0.95) - 1];
+
+  // Render time of 100 series × 10k points, and long tasks while the query runs.
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((l) => window.__longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: false });
+    performance.clearMeasures('vigil:chart-render');
+  });
+  const q = encodeURIComponent('render_series');
+  await page.goto(`${serve.url}/#/explore?q0=${q}&start=${start}&end=${start + 9_999 * step}&step=${step}&tab=graph`);
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((l) => window.__longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: true });
+  });
+  await page.waitForFunction(() => performance.getEntriesByName('vigil:chart-render').length > 0, undefined, { timeout: 60_000 });
+  const render = await page.evaluate(() => performance.getEntriesByName('vigil:chart-render')[0].duration);
+  const rows = await page.evaluate(() => document.querySelectorAll('.u-legend .u-series').length - 1);
+  const longTasks = await page.evaluate(() => window.__longTasks);
+
+  console.log(`# Vigil UI benchmark — ${new Date().toISOString()}`);
+  console.log(`machine: ${JSON.stringify(machine())}, Chromium ${ctx.browser()?.version() ?? 'headless'}`);
+  console.log('\n| figure | Vigil | target |');
+  console.log('|---|---|---|');
+  console.log(`| time to interactive (Explore editor ready), median of 5 | ${median(ttis).toFixed(0)} ms | — |`);
+  console.log(`| completion latency p95, 200k metric names (${latencies.length} key presses) | ${p95.toFixed(1)} ms | < 50 ms |`);
+  console.log(`| completion latency median | ${median(latencies).toFixed(1)} ms | — |`);
+  console.log(`| graph render, 100 series × 10,000 points (${rows} series drawn) | ${render.toFixed(1)} ms | < 100 ms |`);
+  console.log(`| longest main-thread task while the query ran and drew | ${longTasks.length ? Math.max(...longTasks).toFixed(0) : 0} ms (${longTasks.length} tasks > 50 ms) | < 100 ms |`);
+} finally {
+  await ctx.close();
+  await serve.stop();
+  rmSync(profile, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+}
