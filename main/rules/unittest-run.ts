@@ -124,11 +124,12 @@ function loadGroups(files: string[], intervalMs: number, order: string[]): RuleG
     }
   }
   if (order.length === 0) return groups;
-  // group_eval_order: listed groups first in that order, as promtool orders them.
+  // group_eval_order as promtool 2.42: a repeated name fails the file; names of no group are ignored.
+  const repeated = order.find((n, i) => order.indexOf(n) !== i);
+  if (repeated !== undefined) throw new Error(`group name repeated in evaluation order: ${repeated}`);
   const byName = new Map(groups.map((g) => [g.name, g]));
-  const missing = order.filter((n) => !byName.has(n));
-  if (missing.length > 0) throw new Error(`group_eval_order: groups ${missing.map((m) => JSON.stringify(m)).join(', ')} not found in rule files`);
-  return [...order.map((n) => byName.get(n)!), ...groups.filter((g) => !order.includes(g.name))];
+  const listed = order.filter((n) => byName.has(n));
+  return [...listed.map((n) => byName.get(n)!), ...groups.filter((g) => !order.includes(g.name))];
 }
 
 async function runGroup(tg: RuleTestGroup, ruleFiles: string[], evalIntervalMs: number, order: string[]): Promise<string[]> {

@@ -66,9 +66,15 @@ export function notificationConfig(config: Config, externalURL: string): { confi
     (am.static_configs ?? []).flatMap((sc) => sc.targets.map((t) => `${am.scheme}://${t}${am.path_prefix === '/' ? '' : am.path_prefix.replace(/\/$/, '')}`)),
   );
   if (ams.length > 0 && raw !== null && typeof raw === 'object') {
-    const r = raw as { receivers?: unknown[]; route?: { routes?: unknown[] } };
+    const r = raw as { receivers?: unknown[]; route?: Record<string, unknown> };
     r.receivers = [...(r.receivers ?? []), { name: 'prometheus-config-alertmanagers', alertmanager_configs: ams.map((url) => ({ url })) }];
-    if (r.route) r.route.routes = [{ receiver: 'prometheus-config-alertmanagers', continue: true }, ...(r.route.routes ?? [])];
+    if (r.route) {
+      // A node handles an alert only when none of its children match, so a matching `continue`
+      // child at the root would take every alert from the root receiver. Keep the user's tree
+      // whole as the second child of a root with the same settings.
+      const { routes: _routes, ...settings } = r.route;
+      r.route = { ...settings, routes: [{ receiver: 'prometheus-config-alertmanagers', continue: true }, { ...r.route }] };
+    }
   }
   const built = buildNotifyConfig(raw, (p) => `${file ?? 'notification config'}: ${p.join('.')}:`);
   return built.ok ? { config: built.value } : { errors: built.errors };
@@ -155,7 +161,7 @@ export class Alerting implements AlertingService {
       annotations: a.annotations,
       startsAtMs: a.firedAtMs ?? a.activeAtMs,
       endsAtMs: a.resolvedAtMs ?? a.validUntilMs ?? 0,
-      generatorURL: `${this.o.externalURL}#/explore?q0=${encodeURIComponent(rule.spec.expr)}&tab=graph`,
+      generatorURL: `${this.o.externalURL.replace(/\/?$/, '/')}#/explore?q0=${encodeURIComponent(rule.spec.expr)}&tab=graph`,
       updatedAtMs: now,
     }));
     this.notifier.dispatcher.put(out);
@@ -395,7 +401,7 @@ export class Alerting implements AlertingService {
           annotations: { ...first.annotations, summary: `[DRILL] ${first.annotations['summary'] ?? spec.name}` },
           startsAtMs: first.firedAtMs ?? first.activeAtMs,
           endsAtMs: 0,
-          generatorURL: `${this.o.externalURL}#/alerts?drill=${drillId}`,
+          generatorURL: `${this.o.externalURL.replace(/\/?$/, '/')}#/alerts?drill=${drillId}`,
           updatedAtMs: Date.now(),
         };
         for (const receiver of receivers) {
