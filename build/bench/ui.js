@@ -85,7 +85,7 @@ try {
     await page.waitForFunction(
       (p) => [...document.querySelectorAll('.suggest-widget .monaco-list-row')].some((r) => (r.textContent ?? '').startsWith(p)),
       prefix,
-      { polling: 'raf', timeout: 10_000 },
+      { polling: 5, timeout: 10_000 },
     );
     latencies.push(performance.now() - t0);
     await page.keyboard.press('Escape');
@@ -94,11 +94,8 @@ try {
   const p95 = latencies[Math.floor(latencies.length * 0.95) - 1];
 
   // Render time of 100 series × 10k points, and long tasks while the query runs.
-  await page.evaluate(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((l) => window.__longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: false });
-    performance.clearMeasures('vigil:chart-render');
-  });
+  // A fresh page load (a hash-only change would not reload the view from the URL).
+  await page.goto('about:blank');
   const q = encodeURIComponent('render_series');
   await page.goto(`${serve.url}/#/explore?q0=${q}&start=${start}&end=${start + 9_999 * step}&step=${step}&tab=graph`);
   await page.evaluate(() => {
@@ -108,7 +105,30 @@ try {
   await page.waitForFunction(() => performance.getEntriesByName('vigil:chart-render').length > 0, undefined, { timeout: 60_000 });
   const render = await page.evaluate(() => performance.getEntriesByName('vigil:chart-render')[0].duration);
   const rows = await page.evaluate(() => document.querySelectorAll('.u-legend .u-series').length - 1);
-  const longTasks = await page.evaluate(() => window.__longTasks);
+
+  // Long tasks while a heavier query runs on the engine (from sending it to its answer arriving),
+  // started with Enter once the page is idle.
+  await page.goto('about:blank');
+  await page.goto(`${serve.url}/#/explore?start=${start}&end=${start + 9_999 * step}&step=${step}&tab=graph`);
+  await page.waitForFunction(() => performance.getEntriesByName('vigil:interactive').length > 0);
+  await page.waitForTimeout(1000);
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    performance.clearMarks('vigil:query:start');
+    performance.clearMarks('vigil:query:end');
+    new PerformanceObserver((l) => window.__longTasks.push(...l.getEntries().map((e) => ({ start: e.startTime, duration: e.duration })))).observe({ type: 'longtask' });
+  });
+  await page.locator('.monaco-editor').first().click();
+  await page.keyboard.type('max_over_time(render_series[30m])');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => performance.getEntriesByName('vigil:query:end').length > 0, undefined, { timeout: 120_000 });
+  const running = await page.evaluate(() => {
+    const s = performance.getEntriesByName('vigil:query:start')[0].startTime;
+    const e = performance.getEntriesByName('vigil:query:end')[0].startTime;
+    return { ms: e - s, tasks: window.__longTasks.filter((t) => t.start >= s && t.start < e).map((t) => t.duration) };
+  });
+  const longTasks = running.tasks;
 
   console.log(`# Vigil UI benchmark — ${new Date().toISOString()}`);
   console.log(`machine: ${JSON.stringify(machine())}, Chromium ${ctx.browser()?.version() ?? 'headless'}`);
@@ -118,7 +138,7 @@ try {
   console.log(`| completion latency p95, 200k metric names (${latencies.length} key presses) | ${p95.toFixed(1)} ms | < 50 ms |`);
   console.log(`| completion latency median | ${median(latencies).toFixed(1)} ms | — |`);
   console.log(`| graph render, 100 series × 10,000 points (${rows} series drawn) | ${render.toFixed(1)} ms | < 100 ms |`);
-  console.log(`| longest main-thread task while the query ran and drew | ${longTasks.length ? Math.max(...longTasks).toFixed(0) : 0} ms (${longTasks.length} tasks > 50 ms) | < 100 ms |`);
+  console.log(`| longest main-thread task while a ${running.ms.toFixed(0)} ms query ran | ${longTasks.length ? Math.max(...longTasks).toFixed(0) : 0} ms (${longTasks.length} tasks > 50 ms) | < 100 ms |`);
 } finally {
   await ctx.close();
   await serve.stop();

@@ -41,6 +41,12 @@ export function toApiError(err: unknown, query: string): ApiError {
   return new ApiError({ kind: 'internal', errorType: 'internal', message: err instanceof Error ? err.message : String(err), where: 'query' });
 }
 
+function isSubsequence(needle: string, h: string): boolean {
+  let i = 0;
+  for (let j = 0; j < h.length && i < needle.length; j++) if (h.charCodeAt(j) === needle.charCodeAt(i)) i++;
+  return i === needle.length;
+}
+
 function fuzzyMatch(needle: string, hay: string): boolean {
   if (needle === '') return true;
   const h = hay.toLowerCase();
@@ -62,22 +68,30 @@ export interface QueryServiceOptions {
  * Ranks names for a search the way completion wants them: prefix matches first, then matches
  * at a word boundary (`_`, `:`), then anywhere, then as a subsequence; at most `limit`.
  */
-export function rankNames(names: readonly string[], search: string, limit: number): { names: string[]; truncated: boolean } {
+export function rankNames(
+  names: readonly string[],
+  search: string,
+  limit: number,
+  lower: readonly string[] = names.map((n) => n.toLowerCase()),
+): { names: string[]; truncated: boolean } {
   const needle = search.toLowerCase();
   if (needle === '') return { names: names.slice(0, limit), truncated: names.length > limit };
   const buckets: string[][] = [[], [], [], []];
   let found = 0;
-  for (const name of names) {
-    const h = name.toLowerCase();
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const h = lower[i]!;
     let b = -1;
     if (h.startsWith(needle)) b = 0;
     else {
       const at = h.indexOf(needle);
       if (at > 0) b = h[at - 1] === '_' || h[at - 1] === ':' ? 1 : 2;
-      else if (fuzzyMatch(needle, h)) b = 3;
+      else if (isSubsequence(needle, h)) b = 3;
     }
     if (b < 0) continue;
     found++;
+    // Enough prefix matches to fill the answer: nothing later can rank higher.
+    if (b === 0 && buckets[0]!.length >= limit) return { names: buckets[0]!.slice(0, limit), truncated: true };
     // Once the best bucket alone fills the limit, worse buckets cannot contribute.
     if (buckets[b]!.length < limit) buckets[b]!.push(name);
   }
@@ -88,7 +102,7 @@ export function rankNames(names: readonly string[], search: string, limit: numbe
 
 export class EngineQueryService implements QueryService {
   private readonly running = new Map<string, AbortController>();
-  private nameCache: { count: number; names: string[] } | null = null;
+  private nameCache: { count: number; names: string[]; lower: string[] } | null = null;
 
   constructor(
     private readonly engine: PromQLEngine,
@@ -200,23 +214,23 @@ export class EngineQueryService implements QueryService {
     }
   }
 
-  /** Every metric name in storage, cached until the number of series changes. */
-  private async metricNames(): Promise<string[]> {
+  /** Every metric name in storage (and its lower case), cached until the number of series changes. */
+  private async metricNames(): Promise<{ names: string[]; lower: string[] }> {
     const count = this.options.seriesCount?.() ?? -1;
-    if (this.nameCache !== null && count >= 0 && this.nameCache.count === count) return this.nameCache.names;
+    if (this.nameCache !== null && count >= 0 && this.nameCache.count === count) return this.nameCache;
     const q = await this.storage.querier(minTime, maxTime);
     try {
       const names = await q.labelValues(metricNameLabel, []);
-      this.nameCache = { count, names };
-      return names;
+      this.nameCache = { count, names, lower: names.map((n) => n.toLowerCase()) };
+      return this.nameCache;
     } finally {
       q.close();
     }
   }
 
   async metadata(req: RequestOf<'metadata'>): Promise<ResponseOf<'metadata'>> {
-    const all = req.metric ? [req.metric] : await this.metricNames();
-    const { names, truncated } = rankNames(all, req.search ?? '', req.limit ?? all.length);
+    const all = req.metric ? { names: [req.metric], lower: [req.metric.toLowerCase()] } : await this.metricNames();
+    const { names, truncated } = rankNames(all.names, req.search ?? '', req.limit ?? all.names.length, all.lower);
     const metrics: ResponseOf<'metadata'>['metrics'] = [];
     for (const name of names) {
       const md = this.metadataStore.lookup(name) ?? this.options.metadata?.(name) ?? this.options.metadata?.(name.replace(/_(total|bucket|sum|count|created)$/, ''));

@@ -41,12 +41,49 @@ export function createIpcClient(bridge: Bridge): WorkbenchApi {
   return api as WorkbenchApi;
 }
 
+/** Channels whose answers can be large: fetched, parsed and validated in a worker. */
+const offThread = new Set<ChannelName>(['query', 'queryRange']);
+
+let worker: Worker | null = null;
+let nextJob = 1;
+const waiting = new Map<number, (envelope: Envelope) => void>();
+
+function fetchInWorker(url: string, name: ChannelName, body: string): Promise<Envelope> | null {
+  if (typeof Worker === 'undefined') return null;
+  if (worker === null) {
+    try {
+      worker = new Worker(new URL('./fetch-worker.ts', import.meta.url), { type: 'module' });
+    } catch {
+      return null;
+    }
+    worker.onmessage = (e: MessageEvent<Envelope & { id: number }>) => {
+      const done = waiting.get(e.data.id);
+      waiting.delete(e.data.id);
+      done?.(e.data);
+    };
+  }
+  const id = nextJob++;
+  return new Promise((resolve) => {
+    waiting.set(id, resolve);
+    worker!.postMessage({ id, url, name, body });
+  });
+}
+
 /** The contract over HTTP to `vigil serve` (same origin). */
 export function createHttpClient(baseUrl = ''): WorkbenchApi {
   const api: Partial<Record<ChannelName, unknown>> = {};
   for (const name of channelNames) {
     api[name] = async (request: RequestOf<typeof name>, signal?: AbortSignal) => {
       const where = `HTTP ${httpRoute(name)}`;
+      if (offThread.has(name)) {
+        const url = new URL(baseUrl + httpRoute(name), globalThis.location?.href ?? 'http://127.0.0.1/').href;
+        const pending = fetchInWorker(url, name, JSON.stringify(request ?? {}));
+        if (pending !== null) {
+          const envelope = await pending;
+          if (envelope.ok) return envelope.value as ResponseOf<typeof name>; // validated in the worker
+          return unwrap(name, envelope, where);
+        }
+      }
       let res: Response;
       try {
         res = await fetch(baseUrl + httpRoute(name), {

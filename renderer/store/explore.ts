@@ -104,6 +104,7 @@ export const useExploreStore = create<ExploreSlice>((set, get) => ({
       }
     }
     set({ heavy: null });
+    performance.mark('vigil:query:start');
     const controllers = panels.map(() => new AbortController());
     const ids = panels.map((_, i) => `q${seq}-${i}-${Math.random().toString(36).slice(2, 8)}`);
     active = { controllers, ids };
@@ -124,6 +125,7 @@ export const useExploreStore = create<ExploreSlice>((set, get) => ({
         }
       }),
     );
+    performance.mark('vigil:query:end');
     if (seq !== runSeq) return; // a newer run replaced this one
     active = null;
     set({ results, running: false });
