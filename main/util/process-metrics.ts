@@ -24,15 +24,12 @@ export function registerProcessMetrics(registry: MetricsRegistry, startTimeMs: n
   }));
   registry.register(callbackCollector('nodejs_heap_used_bytes', 'V8 heap in use.', 'gauge', () => process.memoryUsage().heapUsed));
   registry.register(
-    callbackCollector('vigil_event_loop_lag_seconds', 'Main-thread event-loop delay since the last scrape (p50, p99, max).', 'gauge', () => {
-      const out = [
-        { name: 'vigil_event_loop_lag_seconds', labels: { quantile: '0.5' }, value: lag.percentile(50) / 1e9 },
-        { name: 'vigil_event_loop_lag_seconds', labels: { quantile: '0.99' }, value: lag.percentile(99) / 1e9 },
-        { name: 'vigil_event_loop_lag_seconds', labels: { quantile: '1' }, value: lag.max / 1e9 },
-      ];
-      lag.reset();
-      return out;
-    }),
+    // Since start: reading must not reset it, or whoever scrapes first decides what others see.
+    callbackCollector('vigil_event_loop_lag_seconds', 'Main-thread event-loop delay since start (p50, p99, max).', 'gauge', () => [
+      { name: 'vigil_event_loop_lag_seconds', labels: { quantile: '0.5' }, value: lag.percentile(50) / 1e9 },
+      { name: 'vigil_event_loop_lag_seconds', labels: { quantile: '0.99' }, value: lag.percentile(99) / 1e9 },
+      { name: 'vigil_event_loop_lag_seconds', labels: { quantile: '1' }, value: lag.max / 1e9 },
+    ]),
   );
   return () => lag.disable();
 }
