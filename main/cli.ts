@@ -25,8 +25,7 @@ export const commands: readonly Command[] = [
 ];
 
 export function helpText(): string {
-  const width = Math.max(...commands.map((c) => c.usage.length));
-  const lines = commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
+  const lines = commands.map((c) => `  ${c.usage}\n      ${c.summary}`);
   return [
     'Vigil — a desktop observability workbench (scrape, probe, store, query, alert).',
     '',
@@ -34,8 +33,8 @@ export function helpText(): string {
     '',
     'Commands:',
     ...lines,
-    `  ${'vigil --help'.padEnd(width)}  show this help`,
-    `  ${'vigil --version'.padEnd(width)}  print the version`,
+    '  vigil --help\n      show this help',
+    '  vigil --version\n      print the version',
     '',
   ].join('\n');
 }
