@@ -236,6 +236,8 @@ export function recordTlsMetrics(ctx: ProbeContext, facts: TlsFacts, insecure: b
       subject: leaf.subject,
       issuer: leaf.issuer,
       subjectalternative: leaf.dnsNames.join(','),
+      // blackbox_exporter 0.24+ adds the serial number (hex, as Go's %x); 0.23 has no such label.
+      serialnumber: leaf.serial,
     });
   }
 }
