@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProbe } from '../../../main/probe/probe_runner.js';
 import { expandTemplate, splitHostPort } from '../../../main/probe/tcp_probe.js';
@@ -152,5 +152,16 @@ describe('icmp prober via the ping binary', () => {
     const noReply = await runProbe(moduleFrom('prober: icmp\ntimeout: 2s'), '127.0.0.1', { pingPath: lost });
     expect(noReply.success).toBe(false);
     expect(logText(noReply)).toMatch(/No echo reply.*100% packet loss/);
+  });
+});
+
+const realPing = ['/usr/bin/ping', '/bin/ping'].find((p) => existsSync(p));
+describe.skipIf(realPing === undefined)(`icmp prober with the system ping against 127.0.0.1${realPing ? '' : ' (skipped: no ping binary; apt-get install iputils-ping)'}`, () => {
+  it('echoes loopback and reports rtt, hop limit and the ip protocol', async () => {
+    const r = await runProbe(moduleFrom('prober: icmp\ntimeout: 3s\nicmp:\n  preferred_ip_protocol: ip4'), '127.0.0.1', { pingPath: realPing! });
+    expect(r.success).toBe(true);
+    expect(sample(r, 'probe_ip_protocol')).toBe(4);
+    expect(sample(r, 'probe_icmp_duration_seconds', { phase: 'rtt' })).toBeGreaterThan(0);
+    expect(sample(r, 'probe_icmp_reply_hop_limit')).toBe(64);
   });
 });
