@@ -9,6 +9,7 @@ import { testRulesCommand } from './cli/test-rules.js';
 import { importCommand } from './cli/import.js';
 import { probeCommand } from './cli/probe.js';
 import { conformanceCommand } from './cli/conformance.js';
+import { backupCommand, restoreCommand } from './cli/backup.js';
 
 /** Every `vigil` command. Later subsystems add theirs here (check, import, backup, test rules…). */
 export const commands: readonly Command[] = [
@@ -18,6 +19,8 @@ export const commands: readonly Command[] = [
   checkMetricsCommand,
   testRulesCommand,
   importCommand,
+  backupCommand,
+  restoreCommand,
   probeCommand,
   conformanceCommand,
   workloadServeCommand,
