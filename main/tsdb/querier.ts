@@ -21,6 +21,8 @@ export interface QuerySource {
   badChunk(chunkId: number, ref: number, reason: string): void;
 }
 
+type RawChunkRow = [id: number, ref: number, encoding: number, count: number, data: Uint8Array];
+
 interface ChunkRow {
   id: number;
   ref: number;
@@ -43,7 +45,7 @@ export class TsdbQuerier implements Querier {
       `SELECT id, series_ref AS ref, encoding, count, data FROM chunks
        WHERE series_ref IN (SELECT value FROM json_each(?)) AND min_t > ? AND min_t <= ? AND max_t >= ?
        ORDER BY series_ref, min_t`,
-    );
+    ).raw(true);
   }
 
   /** Matching refs without holes (refs lost to a salvaged, damaged file). */
@@ -58,12 +60,14 @@ export class TsdbQuerier implements Querier {
     const warnings: string[] = [];
     if (refs.length === 0 || this.maxt < this.mint) return { series: [], warnings };
     const head = await this.src.readHead(refs, this.mint, this.maxt);
-    const rows = this.chunkQuery.all(JSON.stringify(Array.from(refs)), this.mint - chunkWindowMs, this.maxt, this.mint) as ChunkRow[];
+    // Raw rows (arrays, not objects): 60k chunk rows for a wide query are cheaper this way.
+    const raw = this.chunkQuery.all(JSON.stringify(Array.from(refs)), this.mint - chunkWindowMs, this.maxt, this.mint) as unknown as RawChunkRow[];
     const byRef = new Map<number, ChunkRow[]>();
-    for (const r of rows) {
-      const list = byRef.get(r.ref);
+    for (const [id, ref, encoding, count, data] of raw) {
+      const r: ChunkRow = { id, ref, encoding, count, data };
+      const list = byRef.get(ref);
       if (list) list.push(r);
-      else byRef.set(r.ref, [r]);
+      else byRef.set(ref, [r]);
     }
     const out: { labels: Labels; s: StoredSeries }[] = [];
     for (let i = 0; i < refs.length; i++) {
