@@ -253,6 +253,12 @@ export class Engine implements WorkbenchApi {
   rules(r: RequestOf<'rules'>): Promise<ResponseOf<'rules'>> {
     return this.alertingService().rules(r);
   }
+  readRuleText(r: RequestOf<'readRuleText'>): Promise<ResponseOf<'readRuleText'>> {
+    return this.alertingService().readRuleText(r);
+  }
+  saveRuleText(r: RequestOf<'saveRuleText'>): Promise<ResponseOf<'saveRuleText'>> {
+    return this.alertingService().saveRuleText(r);
+  }
   runRuleTests(r: RequestOf<'runRuleTests'>): Promise<ResponseOf<'runRuleTests'>> {
     return this.alertingService().runRuleTests(r);
   }

@@ -132,6 +132,15 @@ export const DrillResponseSchema = z.object({
 export const RuleTestsRequestSchema = z.object({ files: z.array(z.string().max(4096)).min(1).max(50) }).strict();
 export const RuleTestsResponseSchema = z.object({ ok: z.boolean(), report: z.string() });
 
+/** Editing rule files (from the config's rule_files) and rule unit-test files beside them. */
+export const RuleTextKindSchema = z.enum(['rules', 'tests']);
+export const ReadRuleTextRequestSchema = z.object({ path: z.string().min(1).max(4096), kind: RuleTextKindSchema }).strict();
+export const ReadRuleTextResponseSchema = z.object({ path: z.string(), text: z.string() });
+export const SaveRuleTextRequestSchema = z
+  .object({ path: z.string().min(1).max(4096), kind: RuleTextKindSchema, text: z.string().max(4 * 1024 * 1024) })
+  .strict();
+export const SaveRuleTextResponseSchema = z.object({ saved: z.boolean(), errors: z.array(z.string()) });
+
 export type InboxAlert = z.infer<typeof InboxAlertSchema>;
 export type Silence = z.infer<typeof SilenceSchema>;
 export type RuleGroupStatus = z.infer<typeof RuleGroupStatusSchema>;

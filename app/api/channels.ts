@@ -31,6 +31,10 @@ import {
   PreviewSilenceRequestSchema,
   PreviewSilenceResponseSchema,
   RulesResponseSchema,
+  ReadRuleTextRequestSchema,
+  ReadRuleTextResponseSchema,
+  SaveRuleTextRequestSchema,
+  SaveRuleTextResponseSchema,
   RuleTestsRequestSchema,
   RuleTestsResponseSchema,
   SilenceIdRequestSchema,
@@ -145,6 +149,16 @@ export const channels = {
     doc: 'Rule groups with each rule’s health, last evaluation and alert state.',
     request: z.object({}).strict(),
     response: RulesResponseSchema,
+  },
+  readRuleText: {
+    doc: "Text of a rule file from the config's rule_files, or of a rule unit-test file beside one.",
+    request: ReadRuleTextRequestSchema,
+    response: ReadRuleTextResponseSchema,
+  },
+  saveRuleText: {
+    doc: 'Validate and save a rule file (then reload the rules) or a rule unit-test file; nothing is written when it has errors.',
+    request: SaveRuleTextRequestSchema,
+    response: SaveRuleTextResponseSchema,
   },
   runRuleTests: {
     doc: "Run rule unit-test files (promtool's format) and return the report.",

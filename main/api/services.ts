@@ -21,6 +21,8 @@ type AlertingChannel =
   | 'expireSilence'
   | 'previewSilence'
   | 'rules'
+  | 'readRuleText'
+  | 'saveRuleText'
   | 'runRuleTests'
   | 'backtest'
   | 'fireDrill';
@@ -37,6 +39,8 @@ export const alertingChannels: readonly AlertingChannel[] = [
   'expireSilence',
   'previewSilence',
   'rules',
+  'readRuleText',
+  'saveRuleText',
   'runRuleTests',
   'backtest',
   'fireDrill',

@@ -4,8 +4,8 @@
  * inbox kept with every state change, and the alerting side of the contract.
  */
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { RequestOf, ResponseOf } from '../../app/api/channels.js';
 import { ApiError } from '../../app/api/errors.js';
@@ -24,6 +24,8 @@ import { AlertingRule } from '../rules/alerting-rule.js';
 import { RuleManager } from '../rules/manager.js';
 import { ruleTemplateExpander } from '../rules/template.js';
 import { runRuleTestFile } from '../rules/unittest-run.js';
+import { parseRuleFile } from '../rules/rulefile.js';
+import { parseRuleTestFile } from '../rules/unittest-file.js';
 import { backtestAlertingRule, compareRuleEdit, type BacktestResult } from '../rules/backtest.js';
 import { startDrill, type DrillAlert } from '../rules/drill.js';
 import type { AlertingRuleSpec } from '../rules/alerting-rule.js';
@@ -59,7 +61,24 @@ export function notificationConfig(config: Config, externalURL: string): { confi
     if (!checked.ok) return { errors: checked.errors };
     raw = parseYaml(text) as unknown;
   } else {
-    raw = defaultNotifyConfigRaw({ externalURL });
+    // The default routing: critical → desktop (and PagerDuty when a routing key is set), the rest
+    // → email when SMTP is set, everything → the inbox. Secrets come from the environment.
+    const env = process.env;
+    const email =
+      env['VIGIL_EMAIL_TO'] && env['VIGIL_EMAIL_FROM'] && env['VIGIL_SMTP_SMARTHOST']
+        ? {
+            to: env['VIGIL_EMAIL_TO'],
+            from: env['VIGIL_EMAIL_FROM'],
+            smarthost: env['VIGIL_SMTP_SMARTHOST'],
+            ...(env['VIGIL_SMTP_USERNAME'] ? { authUsername: env['VIGIL_SMTP_USERNAME'] } : {}),
+            ...(env['VIGIL_SMTP_PASSWORD'] ? { authPassword: env['VIGIL_SMTP_PASSWORD'] } : {}),
+          }
+        : undefined;
+    raw = defaultNotifyConfigRaw({
+      externalURL,
+      ...(env['VIGIL_PAGERDUTY_ROUTING_KEY'] ? { pagerdutyRoutingKey: env['VIGIL_PAGERDUTY_ROUTING_KEY'] } : {}),
+      ...(email ? { email } : {}),
+    });
   }
   // Alertmanagers of the Prometheus config (`alerting.alertmanagers`) receive every alert.
   const ams = config.alerting.alertmanagers.flatMap((am) =>
@@ -88,6 +107,7 @@ export class Alerting implements AlertingService {
   private started = false;
   private ruleErrors: string[] = [];
   private evaluationIntervalMs: number;
+  private config: Config;
   private drills = 0;
 
   constructor(
@@ -96,6 +116,7 @@ export class Alerting implements AlertingService {
     config: Config,
   ) {
     this.evaluationIntervalMs = config.global.evaluation_interval;
+    this.config = config;
     this.notifier = createNotifier({ config: notifyConfig, stateFile: join(o.dataDir, 'notify.sqlite'), log: o.logger.child('notify'), desktop: this.desktop });
     this.desktop.on('notification', (n: DesktopNotification) =>
       o.events.emit({
@@ -145,6 +166,7 @@ export class Alerting implements AlertingService {
   /** Loads the config's rule files; errors are kept for the Rules page and the old rules stay. */
   apply(config: Config): void {
     this.evaluationIntervalMs = config.global.evaluation_interval;
+    this.config = config;
     const errors = this.ruleManager.load([...config.rule_files]);
     this.ruleErrors = errors;
     if (errors.length > 0) this.o.logger.error(`rule files not loaded:\n${errors.join('\n')}`);
@@ -302,6 +324,50 @@ export class Alerting implements AlertingService {
         }),
       })),
     };
+  }
+
+  /**
+   * Only the config's rule files may be read or written, and unit-test files (.yml/.yaml) in the
+   * same folders: the page cannot make Vigil touch other files.
+   */
+  private allowedPath(path: string, kind: 'rules' | 'tests'): string {
+    const abs = resolve(path);
+    const ruleFiles = this.config.rule_files.map((f) => resolve(f));
+    const ok = kind === 'rules' ? ruleFiles.includes(abs) : /\.ya?ml$/.test(abs) && ruleFiles.some((f) => dirname(f) === dirname(abs));
+    if (!ok) {
+      throw new ApiError({
+        kind: 'forbidden',
+        message: kind === 'rules' ? `${path} is not one of the config's rule_files` : `${path} is not a .yml/.yaml file beside one of the config's rule_files`,
+      });
+    }
+    return abs;
+  }
+
+  async readRuleText(r: RequestOf<'readRuleText'>): Promise<ResponseOf<'readRuleText'>> {
+    const path = this.allowedPath(r.path, r.kind);
+    try {
+      return { path, text: readFileSync(path, 'utf8') };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && r.kind === 'tests') return { path, text: '' };
+      throw new ApiError({ kind: 'bad_request', message: `${path}: ${(err as Error).message}` });
+    }
+  }
+
+  async saveRuleText(r: RequestOf<'saveRuleText'>): Promise<ResponseOf<'saveRuleText'>> {
+    const path = this.allowedPath(r.path, r.kind);
+    const checked = r.kind === 'rules' ? parseRuleFile(path, r.text) : parseRuleTestFile(path, r.text);
+    if (!checked.ok) return { saved: false, errors: checked.errors };
+    // Write beside and rename: a reader never sees half a file.
+    const tmp = `${path}.vigil-tmp`;
+    writeFileSync(tmp, r.text);
+    renameSync(tmp, path);
+    if (r.kind === 'rules') {
+      const errors = this.ruleManager.load([...this.config.rule_files]);
+      this.ruleErrors = errors;
+      if (errors.length > 0) return { saved: true, errors };
+      this.o.events.emit({ type: 'alertsChanged' });
+    }
+    return { saved: true, errors: [] };
   }
 
   async runRuleTests(r: RequestOf<'runRuleTests'>): Promise<ResponseOf<'runRuleTests'>> {

@@ -1,5 +1,6 @@
 import { api } from '../api/client.js';
 import { useRulesStore } from '../store/rules.js';
+import { RuleFileEditor } from './RuleFileEditor.js';
 
 /** Run rule unit-test files (promtool's `test rules` format) and show the report. */
 export function RuleTestsPanel() {
@@ -19,6 +20,7 @@ export function RuleTestsPanel() {
           {tests.running ? 'Running…' : 'Run rule unit tests'}
         </button>
       </form>
+      {testFiles.trim() !== '' && <RuleFileEditor key={testFiles.split(',')[0]!.trim()} path={testFiles.split(',')[0]!.trim()} kind="tests" />}
       {tests.error && <p className="query-error">{tests.error}</p>}
       {tests.ok !== null && (
         <div data-testid="rule-tests-report">

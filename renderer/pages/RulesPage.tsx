@@ -8,6 +8,7 @@ import { formatFor } from '../alerts/rule_helpers.js';
 import { BacktestPanel } from '../alerts/BacktestPanel.js';
 import { DrillPanel } from '../alerts/DrillPanel.js';
 import { RuleTestsPanel } from '../alerts/RuleTestsPanel.js';
+import { RuleFileEditor } from '../alerts/RuleFileEditor.js';
 import { NotificationToasts } from '../alerts/NotificationToasts.js';
 import { LabelPills, StateBadge } from '../alerts/LabelPills.js';
 
@@ -57,6 +58,7 @@ export function RulesPage() {
           <p className="muted small">
             every {g.intervalSeconds}s · last evaluation {ago(g.lastEvaluationMs)} · took {(g.evaluationSeconds * 1000).toFixed(1)} ms
           </p>
+          {data.groups.findIndex((x) => x.file === g.file) === data.groups.indexOf(g) && <RuleFileEditor path={g.file} kind="rules" onSaved={() => void refresh(api)} />}
           <table className="targets rules">
             <thead>
               <tr>
