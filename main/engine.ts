@@ -78,7 +78,7 @@ export class Engine implements WorkbenchApi {
     this.promql = new PromQLEngine({ parse: (q) => parseExpr(q) });
     this.querySvc = new EngineQueryService(this.promql, tsdb, new MetadataStore(), {
       metadata: (name) => this.collection?.scrape.metadata(name)[name]?.[0],
-      seriesCount: () => tsdb.stats().series,
+      seriesCount: () => tsdb.index.count,
     });
     this.queries = this.querySvc;
     const m = buildSelfMetrics({ startTimeMs: this.startTimeMs, tsdb, scrape: () => this.collection?.scrape ?? null });

@@ -67,6 +67,7 @@ export interface QueryServiceOptions {
 /**
  * Ranks names for a search the way completion wants them: prefix matches first, then matches
  * at a word boundary (`_`, `:`), then anywhere, then as a subsequence; at most `limit`.
+ * `names` is expected sorted (as label values come); `lower` holds their lower-case forms.
  */
 export function rankNames(
   names: readonly string[],
@@ -76,6 +77,18 @@ export function rankNames(
 ): { names: string[]; truncated: boolean } {
   const needle = search.toLowerCase();
   if (needle === '') return { names: names.slice(0, limit), truncated: names.length > limit };
+  // Names come sorted, so exact-case prefix matches are one contiguous run: when that run alone
+  // fills the answer, binary search finds it without scanning the other 200k names.
+  let lo = 0;
+  let hi = names.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (names[mid]! < search) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo + limit < names.length && names[lo + limit]!.startsWith(search) && names[lo]!.startsWith(search)) {
+    return { names: names.slice(lo, lo + limit), truncated: true };
+  }
   const buckets: string[][] = [[], [], [], []];
   let found = 0;
   for (let i = 0; i < names.length; i++) {

@@ -45,6 +45,7 @@ export function PromQLEditor({ value, onChange, onRun, testId, onDiagnostics }: 
       scrollbar: { vertical: 'hidden', horizontal: 'hidden', alwaysConsumeMouseWheel: false },
       suggest: { showWords: false, preview: false },
       quickSuggestions: { other: true, strings: true, comments: false },
+      quickSuggestionsDelay: 0,
       wordBasedSuggestions: 'off',
     });
     ed.current = e;

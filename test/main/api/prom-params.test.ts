@@ -44,4 +44,12 @@ describe('metric name ranking for completion', async () => {
     expect(rankNames(names, 'http', 10)).toEqual({ names: ['http_requests_total', 'node_http_x', 'xhttp_requests', 'h_t_t_p'], truncated: false });
     expect(rankNames(names, 'http', 1)).toEqual({ names: ['http_requests_total'], truncated: true });
   });
+
+  it('finds a long run of prefix matches in a sorted list without scanning it, with the same answer', () => {
+    const names = Array.from({ length: 5000 }, (_, i) => `m_${String(i).padStart(4, '0')}`).sort();
+    const fast = rankNames(names, 'm_12', 5);
+    expect(fast).toEqual({ names: ['m_1200', 'm_1201', 'm_1202', 'm_1203', 'm_1204'], truncated: true });
+    // Too few prefix matches for the shortcut: the full ranking still applies.
+    expect(rankNames(names, 'm_4999', 5).names[0]).toBe('m_4999');
+  });
 });
