@@ -48,6 +48,29 @@ let worker: Worker | null = null;
 let nextJob = 1;
 const waiting = new Map<number, (envelope: Envelope) => void>();
 
+interface PackedSeries {
+  labels: Record<string, string>;
+  v: Float64Array;
+  present: Uint8Array;
+}
+
+/** Back from the worker's typed arrays to the contract's wire values (one pass, no parsing). */
+function unpackRange(packed: { result: { timestamps: Float64Array; series: PackedSeries[] } } & Record<string, unknown>): unknown {
+  const wire = (x: number): number | string => (Number.isFinite(x) ? x : Number.isNaN(x) ? 'NaN' : x > 0 ? '+Inf' : '-Inf');
+  return {
+    ...packed,
+    result: {
+      resultType: 'matrix',
+      timestamps: Array.from(packed.result.timestamps),
+      series: packed.result.series.map((s) => {
+        const values = new Array<number | string | null>(s.v.length);
+        for (let i = 0; i < s.v.length; i++) values[i] = s.present[i] ? wire(s.v[i]!) : null;
+        return { labels: s.labels, values };
+      }),
+    },
+  };
+}
+
 function fetchInWorker(url: string, name: ChannelName, body: string): Promise<Envelope> | null {
   if (typeof Worker === 'undefined') return null;
   if (worker === null) {
@@ -56,10 +79,11 @@ function fetchInWorker(url: string, name: ChannelName, body: string): Promise<En
     } catch {
       return null;
     }
-    worker.onmessage = (e: MessageEvent<Envelope & { id: number }>) => {
+    worker.onmessage = (e: MessageEvent<(Envelope | { ok: true; packed: Parameters<typeof unpackRange>[0] }) & { id: number }>) => {
       const done = waiting.get(e.data.id);
       waiting.delete(e.data.id);
-      done?.(e.data);
+      const d = e.data;
+      done?.('packed' in d ? { ok: true, value: unpackRange(d.packed) } : d);
     };
   }
   const id = nextJob++;

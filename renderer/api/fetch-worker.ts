@@ -26,6 +26,27 @@ self.onmessage = async (e: MessageEvent<Job>) => {
       postMessage({ id, ok: false, error: { kind: 'internal', message: `invalid response from ${name}: ${parsed.error.message}` } });
       return;
     }
+    if (name === 'queryRange') {
+      // A range answer can hold ~1M values: send them as transferable typed arrays, so the page
+      // receives them without deserialising a million-element structure on its main thread.
+      const value = parsed.data as { result: { timestamps: number[]; series: { labels: Record<string, string>; values: (number | string | null)[] }[] } };
+      const buffers: ArrayBuffer[] = [];
+      const series = value.result.series.map((s) => {
+        const v = new Float64Array(s.values.length);
+        const present = new Uint8Array(s.values.length);
+        s.values.forEach((x, i) => {
+          if (x === null) return;
+          present[i] = 1;
+          v[i] = typeof x === 'number' ? x : x === 'NaN' ? NaN : x === '+Inf' ? Infinity : -Infinity;
+        });
+        buffers.push(v.buffer, present.buffer);
+        return { labels: s.labels, v, present };
+      });
+      const timestamps = Float64Array.from(value.result.timestamps);
+      buffers.push(timestamps.buffer);
+      postMessage({ id, ok: true, packed: { ...value, result: { resultType: 'matrix', timestamps, series } } }, { transfer: buffers });
+      return;
+    }
     postMessage({ id, ok: true, value: parsed.data });
   } catch (err) {
     postMessage({ id, ok: false, error: { kind: 'unavailable', message: `cannot reach the Vigil engine: ${(err as Error).message}` } });

@@ -53,9 +53,9 @@ describe.skipIf(missing !== null)('Explore in Chromium against vigil serve with 
     await page.keyboard.press('Escape');
     await page.keyboard.press('End');
     await page.keyboard.press('Backspace');
-    const diag = page.getByTestId('diagnostic').first();
-    await diag.waitFor();
-    expect(await diag.textContent()).toMatch(/unclosed left parenthesis/);
+    // Diagnostics follow every keystroke; wait for the one of the final text.
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="diagnostic"]')].some((d) => /unclosed left parenthesis/.test(d.textContent ?? '')));
+    expect(await page.getByTestId('diagnostic').allTextContents()).toEqual(['unclosed left parenthesis']);
     expect(await page.locator('.squiggly-error').count()).toBeGreaterThan(0);
     await screenshot(page, 'explore-syntax-error');
   });
