@@ -7,7 +7,7 @@ import type { Labels } from '../tsdb/labels.js';
 import { labelsKey, metricNameLabel, normalizeLabels } from '../tsdb/labels.js';
 import { QueryExecutionError } from './errors.js';
 import type { EvalEnv } from './evaluator.js';
-import { KahanSum } from './kahan.js';
+import { KahanSum, kahanMean } from './kahan.js';
 import { formatGoFloat, quantile } from './mathutil.js';
 import type { EvalValue, StepSeries, VectorValue } from './value.js';
 import { newStepSeries } from './value.js';
@@ -21,35 +21,7 @@ interface Group {
 /** Reduces the present values of one group at one step; `vals` is never empty. */
 type Reducer = (vals: number[], param: number) => number;
 
-const avgReducer: Reducer = (vals) => {
-  const k = new KahanSum();
-  let count = 0;
-  let incremental = false;
-  let mean = 0;
-  let c = 0;
-  for (const x of vals) {
-    count++;
-    if (!incremental) {
-      const prevSum = k.sum;
-      const prevC = k.c;
-      k.add(x);
-      if (Number.isFinite(k.sum) || Number.isNaN(k.sum)) continue;
-      // The running sum would overflow: continue with an incremental mean, as Prometheus does.
-      incremental = true;
-      mean = count > 1 ? prevSum / (count - 1) : 0;
-      c = count > 1 ? prevC / (count - 1) : 0;
-    }
-    const q = (count - 1) / count;
-    const acc = new KahanSum();
-    acc.sum = q * mean;
-    acc.c = q * c;
-    acc.add(x / count);
-    mean = acc.sum;
-    c = acc.c;
-  }
-  if (incremental) return Number.isFinite(mean) ? mean + c : mean;
-  return k.value() / count;
-};
+const avgReducer: Reducer = (vals) => kahanMean(vals);
 
 function variance(vals: number[]): number {
   let count = 0;

@@ -1,5 +1,5 @@
 /** Functions over range vectors: rates, deltas, counters, *_over_time, regression. */
-import { KahanSum } from '../kahan.js';
+import { KahanSum, kahanMean } from '../kahan.js';
 import { formatGoFloat, linearRegression, quantile } from '../mathutil.js';
 import type { EvalValue, RangeSeries } from '../value.js';
 import type { WindowFn } from './helpers.js';
@@ -64,33 +64,7 @@ function sumWindow(s: RangeSeries, lo: number, hi: number): number {
 
 /** Direct mean with Kahan; switches to an incremental mean if the sum would overflow. */
 function avgWindow(s: RangeSeries, lo: number, hi: number): number {
-  const k = new KahanSum();
-  let count = 0;
-  let incremental = false;
-  let mean = 0;
-  let c = 0;
-  for (let i = lo; i < hi; i++) {
-    const x = s.v[i]!;
-    count++;
-    if (!incremental) {
-      const ps = k.sum;
-      const pc = k.c;
-      k.add(x);
-      if (Number.isFinite(k.sum) || Number.isNaN(k.sum)) continue;
-      incremental = true;
-      mean = count > 1 ? ps / (count - 1) : 0;
-      c = count > 1 ? pc / (count - 1) : 0;
-    }
-    const q = (count - 1) / count;
-    const acc = new KahanSum();
-    acc.sum = q * mean;
-    acc.c = q * c;
-    acc.add(x / count);
-    mean = acc.sum;
-    c = acc.c;
-  }
-  if (incremental) return Number.isFinite(mean) ? mean + c : mean;
-  return k.value() / count;
+  return kahanMean(s.v, lo, hi);
 }
 
 function varianceWindow(s: RangeSeries, lo: number, hi: number): number {
