@@ -13,7 +13,7 @@ import { Engine } from '../../../main/engine.js';
 import { silentLogger } from '../../../main/util/log.js';
 import { tempDir } from '../helpers.js';
 import { missingPeers, startAlertmanager, until, type Peer } from '../interop/peers.js';
-import { smtpSink, type SmtpMessage } from './smtp-sink.js';
+import { smtpSink, type SmtpMessage } from '../notify/smtp-sink.js';
 
 const skip = missingPeers('alertmanager');
 const zeroTime = '0001-01-01T00:00:00Z';

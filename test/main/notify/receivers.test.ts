@@ -1,6 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import type { Server as TcpServer } from 'node:net';
+import { smtpSink } from './smtp-sink.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -231,65 +232,10 @@ describe('PagerDuty and desktop receivers', () => {
   });
 });
 
-/** Just enough SMTP (RFC 5321) for nodemailer to hand over one message. */
-async function smtpSink(reject = false): Promise<{ port: number; messages: { from: string; to: string[]; data: string }[]; server: TcpServer }> {
-  const messages: { from: string; to: string[]; data: string }[] = [];
-  const server = createTcpServer((sock: Socket) => {
-    let buf = '';
-    let inData = false;
-    let cur = { from: '', to: [] as string[], data: '' };
-    sock.write('220 test ESMTP\r\n');
-    sock.on('data', (chunk: Buffer) => {
-      buf += chunk.toString('utf8');
-      for (;;) {
-        if (inData) {
-          const end = buf.indexOf('\r\n.\r\n');
-          if (end < 0) return;
-          cur.data = buf.slice(0, end);
-          buf = buf.slice(end + 5);
-          inData = false;
-          messages.push(cur);
-          cur = { from: '', to: [], data: '' };
-          sock.write('250 OK queued\r\n');
-          continue;
-        }
-        const nl = buf.indexOf('\r\n');
-        if (nl < 0) return;
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 2);
-        const verb = line.slice(0, 4).toUpperCase();
-        if (verb === 'EHLO') sock.write('250-test\r\n250 8BITMIME\r\n');
-        else if (verb === 'HELO') sock.write('250 test\r\n');
-        else if (verb === 'MAIL') {
-          if (reject) sock.write('550 mailbox unavailable\r\n');
-          else {
-            cur.from = line.replace(/^MAIL FROM:\s*/i, '');
-            sock.write('250 OK\r\n');
-          }
-        } else if (verb === 'RCPT') {
-          cur.to.push(line.replace(/^RCPT TO:\s*/i, ''));
-          sock.write('250 OK\r\n');
-        } else if (verb === 'DATA') {
-          inData = true;
-          sock.write('354 go ahead\r\n');
-        } else if (verb === 'QUIT') {
-          sock.end('221 bye\r\n');
-          return;
-        } else if (verb === 'RSET' || verb === 'NOOP') sock.write('250 OK\r\n');
-        else sock.write('502 not implemented\r\n');
-      }
-    });
-    sock.on('error', () => {});
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  return { port: typeof addr === 'object' && addr !== null ? addr.port : 0, messages, server };
-}
-
 describe('email receiver', () => {
   it('delivers over SMTP to a local server', async () => {
     const smtp = await smtpSink();
-    cleanup.push(() => closeServer(smtp.server));
+    cleanup.push(() => smtp.close());
     const text = `global:\n  smtp_smarthost: "127.0.0.1:${smtp.port}"\n  smtp_from: vigil@example.test\n  smtp_require_tls: false\nroute:\n  receiver: mail\n  group_wait: 0s\nreceivers:\n  - name: mail\n    email_configs: [{to: oncall@example.test}]\n`;
     const n = notifier(text);
     n.dispatcher.put([alert({ alertname: 'DiskFull', instance: 'db-1' }, Date.now() - 60_000, 0, { summary: 'disk 97% full' })]);
@@ -306,7 +252,7 @@ describe('email receiver', () => {
 
   it('treats an SMTP 5xx as permanent', async () => {
     const smtp = await smtpSink(true);
-    cleanup.push(() => closeServer(smtp.server));
+    cleanup.push(() => smtp.close());
     const integ = emailIntegration('m/email/0', { to: 'a@b.test', from: 'v@b.test', smarthost: `127.0.0.1:${smtp.port}`, require_tls: false, send_resolved: false });
     const err = await integ
       .send({ receiver: 'm', groupKey: 'k', groupLabels: {}, alerts: [alert({ alertname: 'X' }, Date.now())], externalURL: '', atMs: Date.now() }, new AbortController().signal)

@@ -7,7 +7,8 @@ export interface SmtpMessage {
   data: string;
 }
 
-export async function smtpSink(): Promise<{ port: number; messages: SmtpMessage[]; close: () => Promise<void> }> {
+/** `reject`: answer MAIL FROM with 550, a permanent failure. */
+export async function smtpSink(reject = false): Promise<{ port: number; messages: SmtpMessage[]; close: () => Promise<void> }> {
   const messages: SmtpMessage[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((sock: Socket) => {
@@ -39,8 +40,11 @@ export async function smtpSink(): Promise<{ port: number; messages: SmtpMessage[
         if (verb === 'EHLO') sock.write('250-test\r\n250 8BITMIME\r\n');
         else if (verb === 'HELO') sock.write('250 test\r\n');
         else if (verb === 'MAIL') {
-          cur.from = line.replace(/^MAIL FROM:\s*/i, '');
-          sock.write('250 OK\r\n');
+          if (reject) sock.write('550 mailbox unavailable\r\n');
+          else {
+            cur.from = line.replace(/^MAIL FROM:\s*/i, '');
+            sock.write('250 OK\r\n');
+          }
         } else if (verb === 'RCPT') {
           cur.to.push(line.replace(/^RCPT TO:\s*/i, ''));
           sock.write('250 OK\r\n');
