@@ -1,3 +1,4 @@
+import type { ScrapeSpread } from './scrape/loop.js';
 import type { WorkbenchApi, RequestOf, ResponseOf } from '../app/api/channels.js';
 import type { Status } from '../app/api/status.js';
 import { ApiError } from '../app/api/errors.js';
@@ -35,6 +36,8 @@ export interface EngineOptions {
   /** Storage retention by time (ms) and size (bytes); 0 keeps everything. */
   retentionMs?: number;
   retentionBytes?: number;
+  /** Scrape schedule: 'slots' (default, fewer wake-ups) or 'uniform' (Prometheus' spread). */
+  scrapeSpread?: ScrapeSpread;
 }
 
 export interface CollectionStart {
@@ -125,6 +128,7 @@ export class Engine implements WorkbenchApi {
       storage: this.tsdb,
       userAgent: `Vigil/${readBuildInfo().version}`,
       logger: log,
+      ...(this.options.scrapeSpread !== undefined ? { scrapeSpread: this.options.scrapeSpread } : {}),
       onConfig: (cfg) => {
         firstConfig ??= cfg;
         void this.probing?.apply(cfg);

@@ -2,7 +2,8 @@
 // `vigil workload serve`, scraped at 5 s (and 1 s with --interval 1s) by Vigil, Prometheus 2.42
 // and VictoriaMetrics 1.79 one after another for the same duration. Prints CPU-seconds per 1 M
 // samples, resident memory per series, scrape duration per target and Vigil's event-loop lag.
-//   node build/bench/scrape.js [--targets 50] [--series 2000] [--interval 5s] [--seconds 60]
+//   node build/bench/scrape.js [--targets 50] [--series 2000] [--interval 5s] [--seconds 60] [--only vigil] [--uniform no]
+// Vigil runs twice: with its default schedule (scrape slots) and with Prometheus' (uniform).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,8 @@ const { values } = parseArgs({
     series: { type: 'string', default: '2000' },
     interval: { type: 'string', default: '5s' },
     seconds: { type: 'string', default: '60' },
+    only: { type: 'string' },
+    uniform: { type: 'string', default: 'yes' },
   },
 });
 const targets = Number(values.targets);
@@ -76,26 +79,30 @@ console.log(`# Vigil scrape benchmark — ${new Date().toISOString()}`);
 console.log(`machine: ${JSON.stringify(machine())}`);
 console.log(`workload: W-fleet ${targets} targets × ${seriesPerTarget} series at ${values.interval}, measured ${seconds} s after warm-up`);
 
-const fleet = await startFleet();
-const results = [];
-try {
-  // Vigil
-  {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-vigil-scrape-'));
-    const cfg = join(dir, 'vigil.yml');
-    writeFileSync(cfg, promConfig(fleet.addresses, values.interval));
-    const vigil = await startVigilServe(join(dir, 'data'), ['--config', cfg]);
-    const r = await measure('Vigil', vigil.pid, () => metricValue(`${vigil.url}/metrics`, 'vigil_tsdb_samples_appended_total'));
-    const lag = await metricValue(`${vigil.url}/metrics`, 'vigil_event_loop_lag_seconds', (rest) => rest.includes('quantile="0.99"'));
+async function runVigil(spread) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-vigil-scrape-'));
+  const cfg = join(dir, 'vigil.yml');
+  writeFileSync(cfg, promConfig(fleet.addresses, values.interval));
+  const vigil = await startVigilServe(join(dir, 'data'), ['--config', cfg, '--scrape-spread', spread]);
+  try {
+    const r = await measure(`Vigil (${spread})`, vigil.pid, () => metricValue(`${vigil.url}/metrics`, 'vigil_tsdb_samples_appended_total'));
+    r.lagP99 = await metricValue(`${vigil.url}/metrics`, 'vigil_event_loop_lag_seconds', (rest) => rest.includes('quantile="0.99"'));
     const dur = await fetch(`${vigil.url}/api/v1/query?query=${encodeURIComponent('avg(scrape_duration_seconds{job="fleet"})')}`).then((x) => x.json());
-    r.lagP99 = lag;
     r.scrapeDuration = Number(dur?.data?.result?.[0]?.value?.[1] ?? NaN);
-    results.push(r);
+    return r;
+  } finally {
     await vigil.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const fleet = await startFleet();
+const results = [];
+let uniform = null;
+try {
+  results.push(await runVigil('slots'));
   // Prometheus
-  if (installed('prometheus')) {
+  if (installed('prometheus') && values.only !== 'vigil') {
     const p = await startPrometheus({ config: promConfig(fleet.addresses, values.interval) });
     const r = await measure('Prometheus', p.pid, () => metricValue(`${p.url}/metrics`, 'prometheus_tsdb_head_samples_appended_total'));
     const dur = await fetch(`${p.url}/api/v1/query?query=${encodeURIComponent('avg(scrape_duration_seconds{job="fleet"})')}`).then((x) => x.json());
@@ -103,8 +110,10 @@ try {
     results.push(r);
     await p.stop();
   } else results.push(null);
+  // Vigil again with Prometheus' schedule (each target at its own phase)
+  uniform = values.uniform === 'no' ? null : await runVigil('uniform');
   // VictoriaMetrics (its built-in scraper)
-  if (installed('victoriaMetrics')) {
+  if (installed('victoriaMetrics') && values.only !== 'vigil') {
     const dir = mkdtempSync(join(tmpdir(), 'bench-vm-scrape-'));
     const cfg = join(dir, 'scrape.yml');
     writeFileSync(cfg, promConfig(fleet.addresses, values.interval));
@@ -121,11 +130,20 @@ try {
 }
 
 const col = (i, f) => (results[i] ? f(results[i]) : null);
-printTable(`W-fleet live scrape at ${values.interval}`, [
+printTable(`W-fleet live scrape at ${values.interval} (Vigil's default schedule: --scrape-spread slots)`, [
   ['CPU-seconds per 1 M samples', col(0, (r) => r.cpuPerM), col(1, (r) => r.cpuPerM), col(2, (r) => r.cpuPerM)],
   ['resident bytes per series', col(0, (r) => r.rssPerSeries), col(1, (r) => r.rssPerSeries), col(2, (r) => r.rssPerSeries)],
   ['avg scrape duration per target, s', col(0, (r) => r.scrapeDuration), col(1, (r) => r.scrapeDuration), col(2, (r) => r.scrapeDuration)],
   ['samples ingested in the window', col(0, (r) => r.samples), col(1, (r) => r.samples), col(2, (r) => r.samples)],
   ['event-loop lag p99, s (Vigil main thread)', col(0, (r) => r.lagP99), null, null],
 ]);
+if (uniform !== null) {
+  const p = results[1];
+  printTable(`Vigil with Prometheus' schedule (--scrape-spread uniform), same run`, [
+    ['CPU-seconds per 1 M samples', uniform.cpuPerM, p?.cpuPerM ?? null, results[2]?.cpuPerM ?? null],
+    ['resident bytes per series', uniform.rssPerSeries, p?.rssPerSeries ?? null, results[2]?.rssPerSeries ?? null],
+    ['avg scrape duration per target, s', uniform.scrapeDuration, p?.scrapeDuration ?? null, results[2]?.scrapeDuration ?? null],
+    ['event-loop lag p99, s (Vigil main thread)', uniform.lagP99, null, null],
+  ], ['Vigil uniform', 'Prometheus 2.42', 'VictoriaMetrics 1.79']);
+}
 console.log(`peers: ${versionOf(binaries.prometheus)} | ${versionOf(binaries.victoriaMetrics)}`);

@@ -9,7 +9,7 @@ import { UsageError, type Command } from './command.js';
 
 export const serveCommand: Command = {
   words: ['serve'],
-  usage: 'vigil serve [--port 9797] [--data DIR] [--config FILE]',
+  usage: 'vigil serve [--port 9797] [--data DIR] [--config FILE] [--scrape-spread slots|uniform]',
   summary: 'run the engine headless and serve the UI and API on http://127.0.0.1:PORT/',
   async run(args) {
     const { values } = parseArgs({
@@ -18,6 +18,7 @@ export const serveCommand: Command = {
         port: { type: 'string', default: '9797' },
         data: { type: 'string' },
         config: { type: 'string' },
+        'scrape-spread': { type: 'string', default: 'slots' },
       },
       strict: true,
     });
@@ -25,12 +26,17 @@ export const serveCommand: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new UsageError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}`);
     }
+    const spread = values['scrape-spread'];
+    if (spread !== 'slots' && spread !== 'uniform') {
+      throw new UsageError(`--scrape-spread must be slots or uniform, got ${JSON.stringify(spread)}`);
+    }
     const logger = createLogger('vigil');
     const engine = await Engine.start({
       dataDir: resolve(values.data ?? defaultDataDir()),
       configFile: values.config === undefined ? null : resolve(values.config),
       shell: 'serve',
       logger: logger.child('engine'),
+      scrapeSpread: spread,
     });
     const server = new HttpServer({ api: engine, rendererDir, port, logger: logger.child('http'), subscribe: (l) => engine.events.subscribe(l) });
     registerServeRoutes(server, engine);

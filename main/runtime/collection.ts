@@ -3,6 +3,7 @@
  * target pools, and the scrape manager writing into storage. Config reloads (file change or
  * API) apply new scrape configs; a bad file is reported and the running config stays.
  */
+import type { ScrapeSpread } from '../scrape/loop.js';
 import type { RequestOf, ResponseOf } from '../../app/api/channels.js';
 import { ApiError } from '../../app/api/errors.js';
 import { ConfigStore, type ReloadResult } from '../config/store.js';
@@ -26,6 +27,8 @@ export interface CollectionOptions {
   storage: Appendable;
   userAgent: string;
   logger: Logger;
+  /** Scrape schedule (scrape/loop.ts scrapeOffset); default 'slots'. */
+  scrapeSpread?: ScrapeSpread;
   onConfig?: (config: Config) => void;
 }
 
@@ -41,7 +44,12 @@ export class Collection implements TargetsService {
 
   private constructor(private readonly o: CollectionOptions) {
     this.config = new ConfigStore(o.configFile, { defaultText: defaultConfigText(o.selfAddress) });
-    this.scrape = new ScrapeManager({ appendable: o.storage, userAgent: o.userAgent, logger: o.logger.child('scrape') });
+    this.scrape = new ScrapeManager({
+      appendable: o.storage,
+      userAgent: o.userAgent,
+      logger: o.logger.child('scrape'),
+      ...(o.scrapeSpread !== undefined ? { spread: o.scrapeSpread } : {}),
+    });
   }
 
   /** Loads the config; throws with every error (file:line: field: message) when the first load fails. */

@@ -1,11 +1,15 @@
 /**
- * The scrape cache, after Prometheus' scrapeCache: raw series text → storage ref and the final
- * labels (after target labels and metric relabeling), so a repeat scrape of an unchanged page
- * does no label parsing and no relabeling. Also tracks which series the previous scrape
- * produced, so the ones that vanished get a staleness marker.
+ * The scrape cache, after Prometheus' scrapeCache: raw series text → storage ref, so a repeat
+ * scrape of an unchanged page does no label parsing and no relabeling. Also remembers which
+ * series the last scrapes produced, so the ones that vanished get a staleness marker.
+ *
+ * Keys are the page's own bytes (cache_keys.ts), per-series state lives in typed arrays indexed
+ * by slot, and a lookup first tries the slot that held the same line position in the previous
+ * scrape: pages list their series in the same order scrape after scrape, so the usual lookup is
+ * one byte comparison against memory read in order, with no hashing at all.
  */
 import type { SeriesRef } from '../tsdb/interface.js';
-import type { Labels } from '../tsdb/labels.js';
+import { hashBytes, KeySlots, viewOf } from './cache_keys.js';
 import type { MetricTypeName } from './parse/parser.js';
 
 /** What a page says about a metric family, for /api/v1/metadata. */
@@ -15,50 +19,116 @@ export interface MetricMetadata {
   unit: string;
 }
 
-export interface CacheEntry {
-  ref: SeriesRef;
-  readonly labels: Labels;
-  /** Scrape iteration that last saw this raw series. */
-  lastIter: number;
-  /** Scrape iteration that last appended it at scrape time (for staleness); -1: none. */
-  trackedIter: number;
+/** Marks by series ref, shared by every cache: vanished() stamps present refs with a token. */
+let refMarks = new Int32Array(1024);
+let markToken = 0;
+
+function growInt32(a: Int32Array, min: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(Math.max(min, a.length * 2));
+  next.set(a);
+  return next;
+}
+
+function growUint32(a: Uint32Array, min: number): Uint32Array<ArrayBuffer> {
+  const next = new Uint32Array(Math.max(min, a.length * 2));
+  next.set(a);
+  return next;
 }
 
 export class ScrapeCache {
-  private readonly series = new Map<string, CacheEntry>();
-  /** Raw series that metric relabeling drops: remembered so they are not relabeled again. */
-  private readonly dropped = new Map<string, number>();
+  private readonly keys = new KeySlots();
+  // Per slot.
+  private refs = new Uint32Array(16);
+  /** Scrape iteration that last saw the slot's raw series. */
+  private lastIter = new Int32Array(16);
+  /** 1: metric relabeling drops this raw series (remembered so it is not relabeled again). */
+  private dropped = new Uint8Array(16);
   /** Family name → metadata and the scrape that last saw it. */
   private readonly meta = new Map<string, MetricMetadata & { lastIter: number }>();
   private iter = 0;
-  /** Raw series added in the running scrape: forgotten if it fails (its refs were rolled back). */
-  private added: string[] = [];
-  // Staleness: entries appended without an explicit timestamp in this / the last scrape. Arrays
-  // plus an iteration stamp on the entry: no hashing per sample.
-  private cur: CacheEntry[] = [];
-  private prev: CacheEntry[] = [];
+  /** Slots added in the running scrape: forgotten if it fails (their refs were rolled back). */
+  private added: number[] = [];
+  // Line position → slot, for this scrape and the last successful one (-1: not cached).
+  private curOrder = new Int32Array(1024);
+  private curOrderN = 0;
+  private prevOrder = new Int32Array(0);
+  private prevOrderN = 0;
+  // Refs appended at scrape time in this / the previous scrape (staleness).
+  private curRefs = new Uint32Array(1024);
+  private curRefsN = 0;
+  private prevRefs = new Uint32Array(0);
+  private prevRefsN = 0;
+  // The page being scraped and the last missed key (for add / addDropped).
+  private page: Uint8Array | null = null;
+  private view = viewOf(new Uint8Array(0));
+  private missStart = 0;
+  private missEnd = 0;
+  private missHash = 0;
 
-  get(id: string): CacheEntry | undefined {
-    const e = this.series.get(id);
-    if (e !== undefined) e.lastIter = this.iter;
-    return e;
+  /**
+   * Looks up the raw series `buf[s, e)` of the page's next series line. Returns its slot, or
+   * -1 on a miss (then call `add` or `addDropped` for it, or nothing).
+   */
+  lookup(buf: Uint8Array, s: number, e: number): number {
+    if (buf !== this.page) {
+      this.page = buf;
+      this.view = viewOf(buf);
+    }
+    const pos = this.curOrderN++;
+    if (pos >= this.curOrder.length) this.curOrder = growInt32(this.curOrder, pos + 1);
+    let slot = pos < this.prevOrderN ? this.prevOrder[pos]! : -1;
+    if (slot < 0 || !this.keys.isLive(slot) || !this.keys.equals(slot, this.view, s, e)) {
+      const h = hashBytes(this.view, s, e);
+      slot = this.keys.find(this.view, s, e, h);
+      if (slot < 0) {
+        this.missStart = s;
+        this.missEnd = e;
+        this.missHash = h;
+      }
+    }
+    this.curOrder[pos] = slot;
+    if (slot >= 0) this.lastIter[slot] = this.iter;
+    return slot;
   }
 
-  add(id: string, ref: SeriesRef, labels: Labels): CacheEntry {
-    const e: CacheEntry = { ref, labels, lastIter: this.iter, trackedIter: -1 };
-    this.series.set(id, e);
-    this.added.push(id);
-    return e;
+  isDropped(slot: number): boolean {
+    return this.dropped[slot] === 1;
   }
 
-  isDropped(id: string): boolean {
-    if (!this.dropped.has(id)) return false;
-    this.dropped.set(id, this.iter);
-    return true;
+  refOf(slot: number): SeriesRef {
+    return this.refs[slot]!;
   }
 
-  addDropped(id: string): void {
-    this.dropped.set(id, this.iter);
+  setRef(slot: number, ref: SeriesRef): void {
+    this.refs[slot] = ref;
+  }
+
+  /** Caches the key of the last missed lookup with its storage ref. */
+  add(ref: SeriesRef): number {
+    return this.insert(ref, 0);
+  }
+
+  /** Remembers that metric relabeling drops the last missed key. */
+  addDropped(): number {
+    return this.insert(0, 1);
+  }
+
+  private insert(ref: number, dropped: number): number {
+    const slot = this.keys.insert(this.view, this.missStart, this.missEnd, this.missHash);
+    if (slot >= this.refs.length) {
+      const n = this.keys.capacity;
+      this.refs = growUint32(this.refs, n);
+      this.lastIter = growInt32(this.lastIter, n);
+      const d = new Uint8Array(n);
+      d.set(this.dropped);
+      this.dropped = d;
+    }
+    this.refs[slot] = ref;
+    this.dropped[slot] = dropped;
+    this.lastIter[slot] = this.iter;
+    this.curOrder[this.curOrderN - 1] = slot;
+    this.added.push(slot);
+    return slot;
   }
 
   /** Records one `# TYPE` / `# HELP` / `# UNIT` line of the current page. */
@@ -77,62 +147,88 @@ export class ScrapeCache {
     return out;
   }
 
-  /** Records that the entry's series got a sample at scrape time in this scrape. */
-  trackStaleness(e: CacheEntry): void {
-    if (e.trackedIter === this.iter) return;
-    e.trackedIter = this.iter;
-    this.cur.push(e);
-  }
-
-  /** Series the previous scrape produced and this one did not: they get StaleNaN. */
-  vanished(): [SeriesRef, Labels][] {
-    const gone = this.prev.filter((e) => e.trackedIter !== this.iter);
-    if (gone.length === 0) return gone.map((e) => [e.ref, e.labels]);
-    // Two raw series may share one stored series (relabeling made them equal): it is only gone
-    // if neither produced a sample.
-    const present = new Set<SeriesRef>();
-    for (const e of this.cur) present.add(e.ref);
-    const out = new Map<SeriesRef, Labels>();
-    for (const e of gone) if (!present.has(e.ref)) out.set(e.ref, e.labels);
-    return [...out];
+  /** Records that series `ref` got a sample at scrape time in this scrape. */
+  trackStaleness(ref: SeriesRef): void {
+    if (this.curRefsN === this.curRefs.length) this.curRefs = growUint32(this.curRefs, this.curRefsN + 1);
+    this.curRefs[this.curRefsN++] = ref;
   }
 
   /**
-   * Undoes a failed scrape's traces: its new entries (their refs came from a rolled-back
+   * Series the previous scrape produced and this one did not: they get StaleNaN. Two raw
+   * series may share one stored series (relabeling made them equal): it is only gone if neither
+   * produced a sample.
+   */
+  vanished(): SeriesRef[] {
+    let max = 0;
+    for (let i = 0; i < this.prevRefsN; i++) if (this.prevRefs[i]! > max) max = this.prevRefs[i]!;
+    for (let i = 0; i < this.curRefsN; i++) if (this.curRefs[i]! > max) max = this.curRefs[i]!;
+    if (max >= refMarks.length) refMarks = growInt32(refMarks, max + 1);
+    if (++markToken === 0x7fffffff) {
+      refMarks.fill(0);
+      markToken = 1;
+    }
+    const token = markToken;
+    for (let i = 0; i < this.curRefsN; i++) refMarks[this.curRefs[i]!] = token;
+    const out: SeriesRef[] = [];
+    for (let i = 0; i < this.prevRefsN; i++) {
+      const r = this.prevRefs[i]!;
+      if (refMarks[r] === token) continue;
+      refMarks[r] = token;
+      out.push(r);
+    }
+    return out;
+  }
+
+  /**
+   * Undoes a failed scrape's traces: its new slots (their refs came from a rolled-back
    * transaction) and its staleness tracking, so that every series of the last good scrape
    * shows up in `vanished()`.
    */
   abort(): void {
-    for (const id of this.added) this.series.delete(id);
+    for (const slot of this.added) this.keys.remove(slot);
     this.added = [];
-    for (const e of this.cur) e.trackedIter = -1;
-    this.cur = [];
+    this.curRefsN = 0;
   }
 
   /**
    * Ends a scrape. After a successful one, forgets raw series not seen in this or the previous
-   * scrape and rolls the staleness window; after a failed one, the scrape counts as empty (every
-   * series of the last good scrape is marked stale by the caller first).
+   * scrape, keeps this scrape's line order for the next lookups and rolls the staleness window;
+   * after a failed one, the scrape counts as empty (every series of the last good scrape is
+   * marked stale by the caller first).
    */
   iterDone(success: boolean): void {
     if (success) {
-      for (const [id, e] of this.series) if (e.lastIter < this.iter - 1) this.series.delete(id);
-      for (const [id, it] of this.dropped) if (it < this.iter - 1) this.dropped.delete(id);
-      for (const [name, m] of this.meta) if (m.lastIter < this.iter - 1) this.meta.delete(name);
+      const top = this.keys.slotTop;
+      const keep = this.iter - 1;
+      for (let slot = 0; slot < top; slot++) if (this.lastIter[slot]! < keep && this.keys.isLive(slot)) this.keys.remove(slot);
+      for (const [name, m] of this.meta) if (m.lastIter < keep) this.meta.delete(name);
+      const order = this.prevOrder;
+      this.prevOrder = this.curOrder;
+      this.prevOrderN = this.curOrderN;
+      this.curOrder = order.length >= this.curOrderN ? order : new Int32Array(this.curOrderN);
     }
-    this.prev = this.cur;
-    this.cur = [];
+    this.curOrderN = 0;
+    const refs = this.prevRefs;
+    this.prevRefs = this.curRefs;
+    this.prevRefsN = this.curRefsN;
+    this.curRefs = refs.length > 0 ? refs : new Uint32Array(1024);
+    this.curRefsN = 0;
     this.added = [];
     this.iter++;
   }
 
-  /** Drops everything, e.g. when metric relabeling changed. Staleness tracking survives. */
+  /** Drops every cached key, e.g. when metric relabeling changed. Staleness tracking survives. */
   clear(): void {
-    this.series.clear();
-    this.dropped.clear();
+    this.keys.clear();
+    this.refs = new Uint32Array(16);
+    this.lastIter = new Int32Array(16);
+    this.dropped = new Uint8Array(16);
+    this.added = [];
+    this.prevOrderN = 0;
+    this.curOrder.fill(-1, 0, this.curOrderN);
   }
 
   get size(): number {
-    return this.series.size + this.dropped.size;
+    return this.keys.size;
   }
 }

@@ -88,36 +88,32 @@ export class PageAppend {
         continue;
       }
       counts.total++;
-      const id = p.seriesId();
       const ts = honorTimestamps ? p.timestamp() : null;
       const t = ts ?? this.defaultTime;
       const v = p.value();
-      let entry = cache.get(id);
+      let slot = cache.lookup(p.body, p.seriesIdStart(), p.seriesIdEnd());
       let ref: SeriesRef | undefined;
-      let labels: Labels;
-      if (entry !== undefined) {
-        labels = entry.labels;
-        ref = this.appendRef(entry.ref, labels, t, v);
-        if (ref !== undefined && ref !== entry.ref) entry.ref = ref;
+      if (slot >= 0) {
+        if (cache.isDropped(slot)) continue;
+        const known = cache.refOf(slot);
+        ref = this.appendRef(known, t, v);
+        if (ref !== undefined && ref !== known) cache.setRef(slot, ref);
       } else {
-        if (cache.isDropped(id)) continue;
         const final = this.finalLabels(p.labels());
         if (final === null) {
-          cache.addDropped(id);
+          cache.addDropped();
           continue;
         }
-        labels = final;
-        ref = this.appendLabels(labels, t, v);
-        if (ref !== undefined) {
-          entry = cache.add(id, ref, labels);
-          counts.seriesAdded++;
-        }
+        ref = this.appendLabels(final, t, v);
+        if (ref === undefined) continue;
+        slot = cache.add(ref);
+        counts.seriesAdded++;
       }
-      if (ref === undefined || entry === undefined) continue;
+      if (ref === undefined) continue;
       counts.added++;
       if (sampleLimit > 0 && counts.added > sampleLimit) throw new ScrapeLimitError('sample_limit', 'sample limit exceeded');
       // A sample with its own timestamp bypasses staleness, as in Prometheus.
-      if (ts === null) cache.trackStaleness(entry);
+      if (ts === null) cache.trackStaleness(ref);
     }
     return false;
   }
@@ -125,8 +121,14 @@ export class PageAppend {
   /** Appends StaleNaN for the series the previous scrape had and this one did not. */
   markVanished(): number {
     let n = 0;
-    for (const [ref, labels] of this.s.cache.vanished()) {
-      if (this.appendRef(ref, labels, this.defaultTime, StaleNaN) !== undefined) n++;
+    for (const ref of this.s.cache.vanished()) {
+      try {
+        this.app.append(ref, this.defaultTime, StaleNaN);
+        n++;
+      } catch (err) {
+        // Refused (e.g. a series storage has deleted meanwhile): no marker is needed.
+        if (!isSampleRejection(err)) throw err;
+      }
     }
     return n;
   }
@@ -157,7 +159,7 @@ export class PageAppend {
     }
   }
 
-  private appendRef(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef | undefined {
+  private appendRef(ref: SeriesRef, t: number, v: number): SeriesRef | undefined {
     try {
       return this.app.append(ref, t, v);
     } catch (err) {
@@ -165,8 +167,11 @@ export class PageAppend {
         this.counts.rejected++;
         return undefined;
       }
-      // A ref storage no longer knows (series garbage-collected): fall back to the labels.
-      if (!(err instanceof StorageError)) return this.appendLabels(labels, t, v);
+      // A ref storage no longer takes: once more by the line's labels.
+      if (!(err instanceof StorageError)) {
+        const final = this.finalLabels(this.parser.labels());
+        return final === null ? undefined : this.appendLabels(final, t, v);
+      }
       throw err;
     }
   }

@@ -30,6 +30,10 @@ export interface TextParser {
    * `labels()` for the decoded text.
    */
   seriesId(): string;
+  /** The page's bytes: the raw series text is `body[seriesIdStart(), seriesIdEnd())`. */
+  readonly body: Uint8Array;
+  seriesIdStart(): number;
+  seriesIdEnd(): number;
   /** float64 incl. NaN/±Inf. */
   value(): number;
   /** ms (OpenMetrics seconds are converted), null when absent. */

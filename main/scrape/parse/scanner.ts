@@ -123,6 +123,15 @@ export class ExpositionScanner implements TextParser {
   seriesId(): string {
     return latin1(this.buf, this.idStart, this.idEnd);
   }
+  get body(): Uint8Array {
+    return this.buf;
+  }
+  seriesIdStart(): number {
+    return this.idStart;
+  }
+  seriesIdEnd(): number {
+    return this.idEnd;
+  }
   value(): number {
     return this.val;
   }

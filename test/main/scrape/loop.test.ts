@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StorageUnavailableError, isStaleNaN } from '../../../main/tsdb/interface.js';
 import { labelsFromRecord, type Labels } from '../../../main/tsdb/labels.js';
-import { ScrapeLoop, scrapeOffset } from '../../../main/scrape/loop.js';
+import { ScrapeLoop, scrapeOffset, scrapeSlotMs } from '../../../main/scrape/loop.js';
 import { ScrapeHttpError } from '../../../main/scrape/http.js';
 import { MemoryAppendable, makeTarget, pageFetcher, steppingClock } from './loop_fixtures.js';
 
@@ -218,6 +218,25 @@ describe('scrape offset', () => {
       offs.add(o);
     }
     expect(offs.size).toBeGreaterThan(40);
+  });
+
+  it("with 'slots' puts targets on at most 8 phases an interval, 1 s or more apart, stable over time", () => {
+    for (const [interval, slot, maxPhases] of [[15_000, 1875, 8], [5_000, 1000, 5], [1_000, 1000, 1], [60_000, 7500, 8]] as const) {
+      expect(scrapeSlotMs(interval)).toBe(slot);
+      const phases = new Set<number>();
+      for (let i = 0; i < 200; i++) {
+        const key = `job\u0000http://h${i}:9100/metrics`;
+        const now = 1_000_000 + i * 37;
+        const o = scrapeOffset(key, interval, now, 0, 'slots');
+        expect(o).toBeGreaterThanOrEqual(0);
+        expect(o).toBeLessThanOrEqual(interval);
+        const phase = (now + o) % interval;
+        expect(phase % slot).toBe(0);
+        expect((now + 12_345 + scrapeOffset(key, interval, now + 12_345, 0, 'slots')) % interval).toBe(phase);
+        phases.add(phase);
+      }
+      expect(phases.size).toBe(maxPhases);
+    }
   });
 });
 
