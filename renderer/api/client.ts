@@ -9,6 +9,8 @@ import {
 import { ApiError, ApiErrorSchema } from '../../app/api/errors.js';
 import { parseResponse } from '../../app/api/validate.js';
 import { EngineEventSchema, httpEventsPath, type EngineEvent } from '../../app/api/events.js';
+import type { RangeQueryResponse } from '../../app/api/query.js';
+import { columnsFromPacked, columnsFromWire, type PackedSeries, type RangeColumnsResponse } from './range-columns.js';
 
 /** What the Electron preload puts on `window.vigil`: one function per channel, returning an envelope. */
 type Envelope = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -46,16 +48,12 @@ const offThread = new Set<ChannelName>(['query', 'queryRange']);
 
 let worker: Worker | null = null;
 let nextJob = 1;
-const waiting = new Map<number, (envelope: Envelope) => void>();
 
-interface PackedSeries {
-  labels: Record<string, string>;
-  v: Float64Array;
-  present: Uint8Array;
-}
+type Packed = { result: { timestamps: Float64Array; series: PackedSeries[] } } & Record<string, unknown>;
+type WorkerAnswer = { ok: true; packed: Packed } | Envelope;
 
 /** Back from the worker's typed arrays to the contract's wire values (one pass, no parsing). */
-function unpackRange(packed: { result: { timestamps: Float64Array; series: PackedSeries[] } } & Record<string, unknown>): unknown {
+function unpackRange(packed: Packed): unknown {
   const wire = (x: number): number | string => (Number.isFinite(x) ? x : Number.isNaN(x) ? 'NaN' : x > 0 ? '+Inf' : '-Inf');
   return {
     ...packed,
@@ -64,14 +62,16 @@ function unpackRange(packed: { result: { timestamps: Float64Array; series: Packe
       timestamps: Array.from(packed.result.timestamps),
       series: packed.result.series.map((s) => {
         const values = new Array<number | string | null>(s.v.length);
-        for (let i = 0; i < s.v.length; i++) values[i] = s.present[i] ? wire(s.v[i]!) : null;
+        for (let i = 0; i < s.v.length; i++) values[i] = s.present === null || s.present[i] ? wire(s.v[i]!) : null;
         return { labels: s.labels, values };
       }),
     },
   };
 }
 
-function fetchInWorker(url: string, name: ChannelName, body: string): Promise<Envelope> | null {
+const waitingAnswers = new Map<number, (answer: WorkerAnswer) => void>();
+
+function fetchInWorker(url: string, name: ChannelName, body: string): Promise<WorkerAnswer> | null {
   if (typeof Worker === 'undefined') return null;
   if (worker === null) {
     try {
@@ -79,18 +79,42 @@ function fetchInWorker(url: string, name: ChannelName, body: string): Promise<En
     } catch {
       return null;
     }
-    worker.onmessage = (e: MessageEvent<(Envelope | { ok: true; packed: Parameters<typeof unpackRange>[0] }) & { id: number }>) => {
-      const done = waiting.get(e.data.id);
-      waiting.delete(e.data.id);
-      const d = e.data;
-      done?.('packed' in d ? { ok: true, value: unpackRange(d.packed) } : d);
+    worker.onmessage = (e: MessageEvent<WorkerAnswer & { id: number }>) => {
+      const done = waitingAnswers.get(e.data.id);
+      waitingAnswers.delete(e.data.id);
+      done?.(e.data);
     };
   }
   const id = nextJob++;
   return new Promise((resolve) => {
-    waiting.set(id, resolve);
+    waitingAnswers.set(id, resolve);
     worker!.postMessage({ id, url, name, body });
   });
+}
+
+/** HTTP clients made here: their range answers can skip the wire values (queryRangeColumns). */
+const httpClients = new WeakSet<object>();
+const httpBases = new WeakMap<object, string>();
+
+/**
+ * A range query for the graph. Through `vigil serve` the worker's typed arrays go to the chart
+ * as they are; otherwise (IPC, no worker) the contract's answer is converted.
+ */
+export async function queryRangeColumns(client: WorkbenchApi, request: RequestOf<'queryRange'>): Promise<RangeColumnsResponse> {
+  if (httpClients.has(client)) {
+    const url = new URL(httpBases.get(client)! + httpRoute('queryRange'), globalThis.location?.href ?? 'http://127.0.0.1/').href;
+    const pending = fetchInWorker(url, 'queryRange', JSON.stringify(request));
+    if (pending !== null) {
+      const answer = await pending;
+      if ('packed' in answer) {
+        const { result, ...rest } = answer.packed;
+        return { ...(rest as Omit<RangeQueryResponse, 'result'>), result: columnsFromPacked(result.timestamps, result.series) };
+      }
+      unwrap('queryRange', answer, `HTTP ${httpRoute('queryRange')}`);
+    }
+  }
+  const r = await client.queryRange(request);
+  return { ...r, result: columnsFromWire(r.result) };
 }
 
 /** The contract over HTTP to `vigil serve` (same origin). */
@@ -103,9 +127,10 @@ export function createHttpClient(baseUrl = ''): WorkbenchApi {
         const url = new URL(baseUrl + httpRoute(name), globalThis.location?.href ?? 'http://127.0.0.1/').href;
         const pending = fetchInWorker(url, name, JSON.stringify(request ?? {}));
         if (pending !== null) {
-          const envelope = await pending;
-          if (envelope.ok) return envelope.value as ResponseOf<typeof name>; // validated in the worker
-          return unwrap(name, envelope, where);
+          const answer = await pending;
+          if ('packed' in answer) return unpackRange(answer.packed) as ResponseOf<typeof name>; // validated in the worker
+          if (answer.ok) return answer.value as ResponseOf<typeof name>;
+          return unwrap(name, answer, where);
         }
       }
       let res: Response;
@@ -123,6 +148,8 @@ export function createHttpClient(baseUrl = ''): WorkbenchApi {
       return unwrap(name, res.ok ? { ok: true, value: body } : { ok: false, error: body ?? res.statusText }, where);
     };
   }
+  httpClients.add(api);
+  httpBases.set(api, baseUrl);
   return api as WorkbenchApi;
 }
 

@@ -33,13 +33,16 @@ self.onmessage = async (e: MessageEvent<Job>) => {
       const buffers: ArrayBuffer[] = [];
       const series = value.result.series.map((s) => {
         const v = new Float64Array(s.values.length);
-        const present = new Uint8Array(s.values.length);
+        let present: Uint8Array | null = null;
         s.values.forEach((x, i) => {
-          if (x === null) return;
-          present[i] = 1;
+          if (x === null) {
+            (present ??= new Uint8Array(s.values.length).fill(1))[i] = 0;
+            return;
+          }
           v[i] = typeof x === 'number' ? x : x === 'NaN' ? NaN : x === '+Inf' ? Infinity : -Infinity;
         });
-        buffers.push(v.buffer, present.buffer);
+        buffers.push(v.buffer);
+        if (present !== null) buffers.push((present as Uint8Array).buffer as ArrayBuffer);
         return { labels: s.labels, v, present };
       });
       const timestamps = Float64Array.from(value.result.timestamps);

@@ -3,7 +3,7 @@
  * reshaped for display (wire values → numbers, stacking, labels, colours), so charts stay dumb.
  */
 import type { AlignedData } from 'uplot';
-import { fromWire, type RangeResult, type WireValue } from '../../app/api/query.js';
+import type { ColumnValues, RangeColumns } from '../api/range-columns.js';
 
 const palette = ['#4ea1ff', '#3ecf8e', '#f5b942', '#ff6b6b', '#b48cff', '#4fd1c5', '#f687b3', '#a3e635', '#fb923c', '#94a3b8'];
 
@@ -27,27 +27,24 @@ export interface PlotSeries {
   label: string;
   labels: Record<string, string>;
   color: string;
-  values: Array<number | null>;
+  /** Float64Array when the series has no gaps; null marks a gap otherwise. */
+  values: ColumnValues;
 }
 
 export interface PlotData {
-  timestamps: number[];
+  timestamps: Float64Array;
   series: PlotSeries[];
 }
 
-function toNumbers(values: ReadonlyArray<WireValue | null>): Array<number | null> {
-  return values.map((v) => (v === null ? null : fromWire(v)));
-}
-
 /** Merges the results of several query panels onto one time axis (they share start/end/step). */
-export function mergeRange(results: ReadonlyArray<{ panel: number; result: RangeResult } | null>): PlotData {
+export function mergeRange(results: ReadonlyArray<{ panel: number; result: RangeColumns } | null>): PlotData {
   const first = results.find((r) => r !== null);
-  const timestamps = first ? first.result.timestamps : [];
+  const timestamps = first ? first.result.timestamps : new Float64Array(0);
   const series: PlotSeries[] = [];
   for (const r of results) {
     if (!r) continue;
     for (const s of r.result.series) {
-      series.push({ panel: r.panel, label: seriesName(s.labels), labels: s.labels, color: colorFor(series.length), values: toNumbers(s.values) });
+      series.push({ panel: r.panel, label: seriesName(s.labels), labels: s.labels, color: colorFor(series.length), values: s.values });
     }
   }
   return { timestamps, series };
@@ -55,18 +52,21 @@ export function mergeRange(results: ReadonlyArray<{ panel: number; result: Range
 
 /** uPlot columns: x in seconds, then each series; stacked sums visible series bottom-up. */
 export function toAligned(data: PlotData, stacked: boolean, hidden: ReadonlySet<string>): AlignedData {
-  const xs = data.timestamps.map((t) => t / 1000);
+  const xs = new Float64Array(data.timestamps.length);
+  for (let i = 0; i < xs.length; i++) xs[i] = data.timestamps[i]! / 1000;
   if (!stacked) return [xs, ...data.series.map((s) => s.values)];
-  const acc = new Array<number>(xs.length).fill(0);
+  const acc = new Float64Array(xs.length);
   return [
     xs,
-    ...data.series.map((s) => {
+    ...data.series.map((s): ColumnValues => {
       if (hidden.has(s.label)) return s.values;
-      return s.values.map((v, i) => {
-        if (v === null || !Number.isFinite(v)) return v;
-        acc[i]! += v;
-        return acc[i]!;
-      });
+      const v = s.values;
+      if (v instanceof Float64Array) {
+        const out = new Float64Array(v.length);
+        for (let i = 0; i < v.length; i++) out[i] = Number.isFinite(v[i]!) ? (acc[i]! += v[i]!) : v[i]!;
+        return out;
+      }
+      return v.map((x, i) => (x === null || !Number.isFinite(x) ? x : (acc[i]! += x)));
     }),
   ];
 }

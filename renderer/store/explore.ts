@@ -1,12 +1,14 @@
 import { create } from 'zustand';
 import type { WorkbenchApi } from '../../app/api/channels.js';
 import { ApiError } from '../../app/api/errors.js';
-import type { InstantQueryResponse, QueryStats, RangeQueryResponse } from '../../app/api/query.js';
+import type { InstantQueryResponse, QueryStats } from '../../app/api/query.js';
+import { queryRangeColumns } from '../api/client.js';
+import type { RangeColumnsResponse } from '../api/range-columns.js';
 import { decodeView, defaultView, encodeView, resolveRange, resolveStep, type ExploreView, type PanelState, type Resolution, type Tab, type TimeRange } from '../explore/url-state.js';
 import { addToHistory } from '../explore/history.js';
 
 export interface PanelResult {
-  range: RangeQueryResponse | null;
+  range: RangeColumnsResponse | null;
   instant: InstantQueryResponse | null;
   error: string | null;
   stats: QueryStats | null;
@@ -118,7 +120,7 @@ export const useExploreStore = create<ExploreSlice>((set, get) => ({
             const instant = await api.query({ query: panel.query, time: endMs, queryId: ids[i] });
             return { range: null, instant, error: null, stats: instant.stats };
           }
-          const rangeAnswer = await api.queryRange({ query: panel.query, start: startMs, end: endMs, step, queryId: ids[i] });
+          const rangeAnswer = await queryRangeColumns(api, { query: panel.query, start: startMs, end: endMs, step, queryId: ids[i] });
           return { range: rangeAnswer, instant: null, error: null, stats: rangeAnswer.stats };
         } catch (err) {
           return { range: null, instant: null, error: describe(err), stats: null };

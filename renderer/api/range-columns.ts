@@ -1,0 +1,61 @@
+/**
+ * A range answer as the graph draws it: one Float64Array of values per series, straight from
+ * the fetch worker's transferable buffers. Only a series with gaps (steps without a value, or
+ * NaN, which a chart cannot place either) becomes a `(number | null)[]`, since uPlot breaks a
+ * line only at `null`. A dense answer of 100 series × 10k points thus reaches the chart with no
+ * per-value work on the page's main thread.
+ */
+import { fromWire, type RangeQueryResponse, type RangeResult } from '../../app/api/query.js';
+
+export type ColumnValues = Float64Array | Array<number | null>;
+
+export interface ColumnSeries {
+  labels: Record<string, string>;
+  values: ColumnValues;
+}
+
+export interface RangeColumns {
+  /** Step timestamps in ms. */
+  timestamps: Float64Array;
+  series: ColumnSeries[];
+}
+
+export type RangeColumnsResponse = Omit<RangeQueryResponse, 'result'> & { result: RangeColumns };
+
+/** How the fetch worker ships one series: values, and presence flags only when some are absent. */
+export interface PackedSeries {
+  labels: Record<string, string>;
+  v: Float64Array;
+  /** null: every step has a value. */
+  present: Uint8Array | null;
+}
+
+/** Values with absent steps and NaN as null, or the array itself when it has neither. */
+export function plotValues(v: Float64Array, present: Uint8Array | null): ColumnValues {
+  let gaps = false;
+  for (let i = 0; i < v.length && !gaps; i++) gaps = (present !== null && present[i] === 0) || Number.isNaN(v[i]!);
+  if (!gaps) return v;
+  const out = new Array<number | null>(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = (present !== null && present[i] === 0) || Number.isNaN(v[i]!) ? null : v[i]!;
+  return out;
+}
+
+export function columnsFromPacked(timestamps: Float64Array, series: readonly PackedSeries[]): RangeColumns {
+  return { timestamps, series: series.map((s) => ({ labels: s.labels, values: plotValues(s.v, s.present) })) };
+}
+
+/** The same from the contract's wire values (IPC in the desktop app, or no worker). */
+export function columnsFromWire(r: RangeResult): RangeColumns {
+  return {
+    timestamps: Float64Array.from(r.timestamps),
+    series: r.series.map((s) => {
+      const v = new Float64Array(s.values.length);
+      let present: Uint8Array | null = null;
+      s.values.forEach((x, i) => {
+        if (x === null) (present ??= new Uint8Array(s.values.length).fill(1))[i] = 0;
+        else v[i] = fromWire(x);
+      });
+      return { labels: s.labels, values: plotValues(v, present) };
+    }),
+  };
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { columnsFromWire, plotValues } from '../../renderer/api/range-columns.js';
+import { mergeRange, toAligned, toCsv } from '../../renderer/explore/series-data.js';
+
+describe('range answers as chart columns', () => {
+  it('keeps a dense series as its Float64Array and turns gaps and NaN into null', () => {
+    const dense = new Float64Array([1, 2, Infinity]);
+    expect(plotValues(dense, null)).toBe(dense);
+    expect(plotValues(new Float64Array([1, 0, 3]), new Uint8Array([1, 0, 1]))).toEqual([1, null, 3]);
+    expect(plotValues(new Float64Array([1, NaN, 3]), null)).toEqual([1, null, 3]);
+  });
+
+  it('reads the contract wire values the same way', () => {
+    const cols = columnsFromWire({
+      resultType: 'matrix',
+      timestamps: [1000, 2000, 3000],
+      series: [
+        { labels: { __name__: 'a' }, values: [1, '+Inf', 2] },
+        { labels: { __name__: 'b' }, values: [null, 'NaN', 5] },
+      ],
+    });
+    expect(cols.timestamps).toEqual(new Float64Array([1000, 2000, 3000]));
+    expect(cols.series[0]!.values).toEqual(new Float64Array([1, Infinity, 2]));
+    expect(cols.series[1]!.values).toEqual([null, null, 5]);
+  });
+
+  it('stacks typed and gappy series bottom-up and exports what is shown', () => {
+    const plot = mergeRange([
+      {
+        panel: 0,
+        result: {
+          timestamps: new Float64Array([1000, 2000]),
+          series: [
+            { labels: { __name__: 'a' }, values: new Float64Array([1, 2]) },
+            { labels: { __name__: 'b' }, values: [null, 10] },
+          ],
+        },
+      },
+    ]);
+    const [xs, a, b] = toAligned(plot, true, new Set());
+    expect(Array.from(xs as Float64Array)).toEqual([1, 2]);
+    expect(Array.from(a as Float64Array)).toEqual([1, 2]);
+    expect(b).toEqual([null, 12]);
+    expect(toAligned(plot, false, new Set())[1]).toBe(plot.series[0]!.values);
+    expect(toCsv(plot, new Set(['b']))).toBe('timestamp,"a"\n1970-01-01T00:00:01.000Z,1\n1970-01-01T00:00:02.000Z,2\n');
+  });
+});
