@@ -8,7 +8,7 @@ import { readBuildInfo } from './build-info.js';
 import { DataDirLock } from './data-dir.js';
 import { createLogger, type Logger } from './util/log.js';
 import { EngineEvents } from './events.js';
-import { TSDB } from './tsdb/db.js';
+import { TSDB, type TsdbStats } from './tsdb/db.js';
 import { PromQLEngine } from './promql/engine.js';
 import { parseExpr } from '../app/promql/parser.js';
 import { formatExpr } from '../app/promql/printer.js';
@@ -280,6 +280,16 @@ export class Engine implements WorkbenchApi {
       dataDir: this.lock.dir,
       shell: this.options.shell,
       configFile: this.options.configFile ?? null,
+      storage: storageStatus(this.tsdb.stats()),
     };
   }
+}
+
+function storageStatus(st: TsdbStats): Status['storage'] {
+  const q = st.quarantine;
+  const quarantine =
+    q === null
+      ? null
+      : `The database was damaged (${q.problem}); it was moved to ${q.quarantineDir} and ${q.salvaged.series} series, ${q.salvaged.chunks} chunks and ${q.salvaged.batches} log batches were recovered from it.`;
+  return { paused: st.paused, quarantine };
 }

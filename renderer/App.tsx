@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { pages } from './pages/registry.js';
 import { subscribeEvents } from './api/client.js';
+import { StorageBanner } from './components/StorageBanner.js';
 
 function currentPageId(): string {
   const id = window.location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
@@ -37,6 +38,7 @@ export function App() {
         </ul>
       </nav>
       <main className="content">
+        <StorageBanner />
         <Page />
       </main>
     </div>

@@ -20,6 +20,13 @@ export const StatusSchema = z.object({
   shell: z.enum(['electron', 'serve', 'cli', 'test']),
   /** Path of the loaded config file, or null when the embedded default is in use. */
   configFile: z.string().nullable(),
+  /** Storage health the user must see: paused ingestion (disk full) and damage found at open. */
+  storage: z.object({
+    /** Why commits are refused right now (null: writing normally), and since when (ms). */
+    paused: z.object({ sinceMs: z.number(), message: z.string() }).nullable(),
+    /** The quarantine notice when the database was found damaged at open, else null. */
+    quarantine: z.string().nullable(),
+  }),
 });
 
 export type BuildInfo = z.infer<typeof BuildInfoSchema>;

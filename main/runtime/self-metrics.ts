@@ -27,6 +27,8 @@ export function buildSelfMetrics(deps: SelfMetricsDeps): { registry: MetricsRegi
   gauge('vigil_tsdb_bytes_on_disk', 'Size of the database files.', () => t().bytesOnDisk);
   counter('vigil_tsdb_compactions_total', 'Log truncations and retention passes.', () => t().compactions);
   counter('vigil_tsdb_worker_restarts_total', 'Times the compression worker was respawned.', () => t().workerRestarts);
+  gauge('vigil_tsdb_ingestion_paused', '1 while storage cannot write (disk full, I/O error) and commits are refused.', () => (t().paused === null ? 0 : 1));
+  counter('vigil_tsdb_write_failures_total', 'Commits storage could not make durable.', () => t().writeFailures);
   counter('vigil_tsdb_quarantined_chunks_total', 'Chunks found damaged and set aside.', () => t().quarantinedChunks);
   counter('vigil_tsdb_rejected_samples_total', 'Samples refused by storage, by reason.', () =>
     Object.entries(t().rejectedSamples).map(([reason, value]) => ({ name: 'vigil_tsdb_rejected_samples_total', labels: { reason }, value })),

@@ -33,6 +33,8 @@ export interface TsdbOptions {
   readonly maxChunkSamples?: number;
   /** How often retention runs on its own, ms (default 5 min; 0 disables). */
   readonly retentionIntervalMs?: number;
+  /** While writes fail, one commit per this many ms probes whether they work again (default 5 s). */
+  readonly pausedRetryMs?: number;
 }
 
 /** Self-metrics, exported as vigil_tsdb_* by /metrics. */
@@ -50,7 +52,19 @@ export interface TsdbStats {
   readonly logBatches: number;
   /** Set when the file was found damaged at open and quarantined. */
   readonly quarantine: QuarantineNotice | null;
+  /** Set while writes fail (disk full, I/O error): commits are refused until one succeeds. */
+  readonly paused: IngestionPause | null;
+  /** Commits the worker could not make durable. */
+  readonly writeFailures: number;
 }
+
+export interface IngestionPause {
+  readonly sinceMs: number;
+  readonly message: string;
+}
+
+/** While paused, one commit every this many ms is let through to find out whether space is back. */
+export const defaultPausedRetryMs = 5_000;
 
 export class TSDB implements Appendable, Queryable {
   readonly index = new SeriesIndex();
@@ -65,6 +79,8 @@ export class TSDB implements Appendable, Queryable {
   private isClosed = false;
   /** Newest committed sample time over all series. */
   private maxTime = -Infinity;
+  private paused: (IngestionPause & { nextTry: number }) | null = null;
+  private writeFailures = 0;
 
   private constructor(
     private readonly opts: TsdbOptions,
@@ -152,11 +168,20 @@ export class TSDB implements Appendable, Queryable {
 
   private async submit(refs: Uint32Array, t: Float64Array, v: Float64Array): Promise<void> {
     if (this.isClosed) throw new StorageUnavailableError('storage is closed; the samples of this commit were not written');
+    const paused = this.paused;
+    if (paused !== null) {
+      const now = Date.now();
+      if (now < paused.nextTry) {
+        throw new StorageUnavailableError(`ingestion paused since ${new Date(paused.sinceMs).toISOString()}: ${paused.message}; retrying every ${this.retryMs / 1000} s`);
+      }
+      paused.nextTry = now + this.retryMs; // this commit is the probe
+    }
     const count = this.index.count;
     if (refs.length === 0 && count === this.sentUpTo) return;
-    const newRefs = new Uint32Array(count - this.sentUpTo);
+    const before = this.sentUpTo;
+    const newRefs = new Uint32Array(count - before);
     const newLabels: string[] = [];
-    for (let ref = this.sentUpTo + 1, i = 0; ref <= count; ref++, i++) {
+    for (let ref = before + 1, i = 0; ref <= count; ref++, i++) {
       newRefs[i] = ref;
       const p = this.index.pairs(ref);
       const flat: string[] = [];
@@ -164,9 +189,40 @@ export class TSDB implements Appendable, Queryable {
       newLabels.push(JSON.stringify(flat));
     }
     this.sentUpTo = count;
+    try {
+      await this.client.call({ kind: 'append', batch: { id: this.nextBatchId++, newRefs, newLabels, refs, t, v } });
+    } catch (err) {
+      // The series this batch introduced are not stored: send them again with the next batch.
+      this.sentUpTo = Math.min(this.sentUpTo, before);
+      this.writeFailures++;
+      if (err instanceof StorageUnavailableError) this.pause((err as Error).message);
+      throw err;
+    }
     for (let i = 0; i < t.length; i++) if (t[i]! > this.maxTime) this.maxTime = t[i]!;
-    await this.client.call({ kind: 'append', batch: { id: this.nextBatchId++, newRefs, newLabels, refs, t, v } });
     this.samplesAppended += refs.length;
+    if (this.paused !== null) {
+      this.log.info('storage writes work again: ingestion resumed', { pausedSince: new Date(this.paused.sinceMs).toISOString() });
+      this.paused = null;
+    }
+  }
+
+  private get retryMs(): number {
+    return this.opts.pausedRetryMs ?? defaultPausedRetryMs;
+  }
+
+  private pause(message: string): void {
+    if (this.paused !== null) {
+      this.paused.nextTry = Date.now() + this.retryMs;
+      return;
+    }
+    const now = Date.now();
+    this.paused = { sinceMs: now, message, nextTry: now + this.retryMs };
+    this.log.warn(`storage cannot write (${message}): ingestion paused, queries keep working; retrying every ${this.retryMs / 1000} s`);
+  }
+
+  /** Tests and fault drills: cap the database file so writes fail as on a full disk (0 lifts the cap). */
+  async limitPagesForTest(pages: number): Promise<void> {
+    await this.client.call({ kind: 'max_pages', pages });
   }
 
   async querier(mint: number, maxt: number): Promise<Querier> {
@@ -197,6 +253,8 @@ export class TSDB implements Appendable, Queryable {
       quarantinedChunks: Math.max(c.quarantinedChunks, this.quarantinedByReads),
       logBatches: c.logBatches,
       quarantine: this.quarantine,
+      paused: this.paused === null ? null : { sinceMs: this.paused.sinceMs, message: this.paused.message },
+      writeFailures: this.writeFailures,
     };
   }
 

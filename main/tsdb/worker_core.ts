@@ -23,6 +23,11 @@ export interface CoreOptions {
 
 type Stmt = Database.Statement;
 
+/** Refused batch: storage must get the missing series first (worker_serve maps the code). */
+function seriesGap(detail: string): Error {
+  return Object.assign(new Error(`series not yet stored: ${detail}`), { code: 'VIGIL_SERIES_GAP' });
+}
+
 export class WorkerCore {
   private readonly db: Database.Database;
   private readonly head: Head;
@@ -98,9 +103,20 @@ export class WorkerCore {
     };
   }
 
-  /** Applies a batch once; a batch id seen before is acknowledged without effect. */
+  /**
+   * Applies a batch once; a batch id seen before is acknowledged without effect. A batch whose
+   * new series do not continue the series table, or whose samples name a series the table does
+   * not have (an earlier batch carrying it failed, e.g. on a full disk), is refused rather than
+   * acknowledged with samples left out: main re-sends those series with its next batch.
+   */
   append(b: AppendBatch): void {
     if (b.id <= this.lastBatchId) return;
+    let newMax = this.maxRef;
+    if (b.newRefs.length > 0) {
+      if (b.newRefs[0]! > this.maxRef + 1) throw seriesGap(`new series start at ref ${b.newRefs[0]}, the table ends at ${this.maxRef}`);
+      newMax = Math.max(newMax, b.newRefs[b.newRefs.length - 1]!);
+    }
+    for (let i = 0; i < b.refs.length; i++) if (b.refs[i]! > newMax) throw seriesGap(`sample for unknown series ref ${b.refs[i]}`);
     this.db.transaction(() => {
       for (let i = 0; i < b.newRefs.length; i++) this.st.insertSeries.run(b.newRefs[i]!, b.newLabels[i]!);
       if (b.refs.length > 0) this.st.insertBatch.run(b.id, b.refs.length, packRefs(b.refs), packTimes(b.t), blobOf(b.v));
@@ -118,6 +134,11 @@ export class WorkerCore {
     }
     if (++this.batchesSinceCheckpoint >= this.checkpointEvery) this.checkpoint(runs);
     else this.writeRuns(runs);
+  }
+
+  /** Tests and fault drills: SQLite's max_page_count fails writes with SQLITE_FULL as a full disk does (0: no limit). */
+  setMaxPages(pages: number): void {
+    this.db.pragma(`max_page_count = ${pages > 0 ? Math.floor(pages) : 4294967294}`);
   }
 
   /** Seals quiet series, writes chunks, truncates the log behind what open chunks need. */

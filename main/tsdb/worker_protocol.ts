@@ -51,6 +51,7 @@ export type Request =
   | { readonly kind: 'flush'; readonly id: number }
   | { readonly kind: 'retention'; readonly id: number; readonly retentionMs: number; readonly retentionBytes: number }
   | { readonly kind: 'quarantine'; readonly id: number; readonly chunkId: number; readonly reason: string }
+  | { readonly kind: 'max_pages'; readonly id: number; readonly pages: number }
   | { readonly kind: 'close'; readonly id: number };
 
 export type Reply =

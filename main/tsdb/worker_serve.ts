@@ -3,7 +3,7 @@ import type { WorkerCore } from './worker_core.js';
 import type { Reply, Request } from './worker_protocol.js';
 
 /** Errors that mean "storage cannot write now" rather than a bug (disk full, I/O, read-only). */
-const unavailableCodes = /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN)/;
+const unavailableCodes = /^(SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN)|VIGIL_SERIES_GAP)/;
 
 export function handleRequest(core: WorkerCore, req: Request): { reply: Reply; transfer?: ArrayBuffer[] } {
   try {
@@ -23,6 +23,9 @@ export function handleRequest(core: WorkerCore, req: Request): { reply: Reply; t
         return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };
       case 'retention':
         return { reply: { kind: 'ok', id: req.id, counters: core.stats(), retention: core.retention(req.retentionMs, req.retentionBytes) } };
+      case 'max_pages':
+        core.setMaxPages(req.pages);
+        return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };
       case 'quarantine':
         core.quarantineChunk(req.chunkId, req.reason);
         return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };

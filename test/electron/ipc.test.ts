@@ -12,6 +12,7 @@ const status = {
   dataDir: '/d',
   shell: 'electron' as const,
   configFile: null,
+  storage: { paused: null, quarantine: null },
 };
 const api = { status: async () => status } as unknown as WorkbenchApi;
 

@@ -1,0 +1,32 @@
+import { useEffect } from 'react';
+import { api } from '../api/client.js';
+import { useStatusStore } from '../store/status.js';
+
+/** How often every page re-reads the engine's status for storage problems. */
+const pollMs = 15_000;
+
+/**
+ * Storage problems shown on every page: ingestion paused (disk full, I/O errors) and a database
+ * found damaged at start. Queries keep working in both cases, so the rest of the page stays.
+ */
+export function StorageBanner() {
+  const { status, refresh } = useStatusStore();
+  useEffect(() => {
+    void refresh(api);
+    const timer = setInterval(() => void refresh(api), pollMs);
+    return () => clearInterval(timer);
+  }, [refresh]);
+  const storage = status?.storage;
+  if (!storage || (storage.paused === null && storage.quarantine === null)) return null;
+  return (
+    <div className="banner" role="alert" data-testid="storage-banner">
+      {storage.paused !== null && (
+        <p>
+          <strong>Ingestion paused</strong> since {new Date(storage.paused.sinceMs).toLocaleString()}: {storage.paused.message}. New samples are not
+          stored; queries keep working, and ingestion resumes by itself once storage can write again.
+        </p>
+      )}
+      {storage.quarantine !== null && <p>{storage.quarantine}</p>}
+    </div>
+  );
+}
