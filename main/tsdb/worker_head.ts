@@ -1,8 +1,11 @@
 /**
- * The open (head) chunks, owned by the compression worker. Each series keeps its unsealed
- * samples raw in pages of a shared pool (worker_head_pages.ts): timestamps as uint32 offsets from
- * the chunk's first sample (a chunk never spans more than its 2 h window, far below 2^32 ms) and
- * values as float64, 12 bytes a sample.
+ * The open (head) chunks, owned by the compression worker. Each series keeps its newest unsealed
+ * samples raw in one page of a shared pool (worker_head_pages.ts): timestamps as uint32 offsets
+ * from the chunk's first sample (a chunk never spans more than its 2 h window, far below 2^32 ms)
+ * and values as float64, 12 bytes a sample. A page that fills (16 samples) is encoded with the
+ * chunk codecs (best of XOR and decimal) into a shared byte arena — ~3 bytes a sample with the
+ * page's header instead of 12 — so a series holding a nearly full chunk costs ~500 bytes of
+ * head, not ~1.4 KB.
  *
  * A chunk is cut when it holds `maxSamples` samples (120, as Prometheus: ~30 min at 15 s, where
  * XOR and decimal codecs have amortised their headers; more costs head memory and decode work
@@ -10,8 +13,31 @@
  * bound lets a query find every chunk overlapping [mint, maxt] by `min_t > mint − 2 h`, and it
  * lets retention drop whole chunks at a clean time.
  */
+import { decodeChunkInto, encodeChunk } from './chunkenc/chunk.js';
 import { chunkWindowMs } from './store_schema.js';
 import { PagePool, pageSamples } from './worker_head_pages.js';
+
+/** Encoded pages of open chunks, back to back; compacted when half of it is garbage. */
+class ByteArena {
+  bytes = new Uint8Array(1 << 16);
+  used = 0;
+  garbage = 0;
+
+  alloc(data: Uint8Array): number {
+    if (this.used + data.length > this.bytes.length) {
+      const next = new Uint8Array(Math.max(this.bytes.length * 2, this.used + data.length));
+      next.set(this.bytes.subarray(0, this.used));
+      this.bytes = next;
+    }
+    this.bytes.set(data, this.used);
+    this.used += data.length;
+    return this.used - data.length;
+  }
+}
+
+// Scratch for freezing and reading one page.
+const scratchT = new Float64Array(pageSamples);
+const scratchV = new Float64Array(pageSamples);
 
 export const defaultMaxChunkSamples = 120;
 
@@ -26,9 +52,14 @@ export interface SealedRun {
 
 export class Head {
   private readonly pool = new PagePool();
-  /** Page ids of series `ref` at [ref · slots, (ref + 1) · slots), in sample order. */
-  private pages: Int32Array;
-  private readonly slots: number;
+  private readonly arena = new ByteArena();
+  /** Raw page of series `ref` (its newest samples after the frozen ones), -1 when none. */
+  private rawPage = new Int32Array(1024).fill(-1);
+  /** Frozen (encoded) pages of series `ref` at [ref · frozenSlots, …): arena offset, length, encoding. */
+  private readonly frozenSlots: number;
+  private frozenOff: Uint32Array;
+  private frozenLen: Uint16Array;
+  private frozenEnc: Uint8Array;
   private len = new Uint32Array(1024);
   private base = new Float64Array(1024);
   private firstBatch = new Float64Array(1024);
@@ -41,15 +72,17 @@ export class Head {
   private newest = -Infinity;
 
   constructor(private readonly maxSamples = defaultMaxChunkSamples) {
-    this.slots = Math.ceil(maxSamples / pageSamples);
-    this.pages = new Int32Array(1024 * this.slots);
+    this.frozenSlots = Math.max(1, Math.ceil(maxSamples / pageSamples));
+    this.frozenOff = new Uint32Array(1024 * this.frozenSlots);
+    this.frozenLen = new Uint16Array(1024 * this.frozenSlots);
+    this.frozenEnc = new Uint8Array(1024 * this.frozenSlots);
   }
 
   ensure(maxRef: number): void {
     if (maxRef < this.len.length) return;
     const n = Math.max(maxRef + 1, this.len.length * 2);
-    const g = <T extends Uint32Array | Float64Array>(a: T, make: (n: number) => T): T => {
-      const next = make(n);
+    const g = <T extends Uint32Array | Float64Array | Int32Array | Uint16Array | Uint8Array>(a: T, make: (n: number) => T, size = n): T => {
+      const next = make(size);
       next.set(a);
       return next;
     };
@@ -58,9 +91,11 @@ export class Head {
     this.firstBatch = g(this.firstBatch, (k) => new Float64Array(k));
     this.lastT = g(this.lastT, (k) => new Float64Array(k).fill(-Infinity));
     this.lastV = g(this.lastV, (k) => new Float64Array(k));
-    const pages = new Int32Array(n * this.slots);
-    pages.set(this.pages);
-    this.pages = pages;
+    this.rawPage = g(this.rawPage, (k) => new Int32Array(k).fill(-1));
+    const f = n * this.frozenSlots;
+    this.frozenOff = g(this.frozenOff, (k) => new Uint32Array(k), f);
+    this.frozenLen = g(this.frozenLen, (k) => new Uint16Array(k), f);
+    this.frozenEnc = g(this.frozenEnc, (k) => new Uint8Array(k), f);
   }
 
   /**
@@ -76,8 +111,8 @@ export class Head {
       n = 0;
     }
     const slot = n % pageSamples;
-    if (slot === 0) this.pages[ref * this.slots + n / pageSamples] = this.pool.alloc();
-    const { dt, v: vals, at } = this.pool.locate(this.pages[ref * this.slots + Math.floor(n / pageSamples)]!);
+    if (slot === 0) this.rawPage[ref] = this.pool.alloc();
+    const { dt, v: vals, at } = this.pool.locate(this.rawPage[ref]!);
     if (n === 0) {
       this.base[ref] = t;
       this.firstBatch[ref] = batch;
@@ -90,7 +125,56 @@ export class Head {
     this.lastV[ref] = v;
     if (t > this.newest) this.newest = t;
     this.samples++;
+    if (slot === pageSamples - 1) this.freeze(ref, (n + 1) / pageSamples - 1);
     return sealed;
+  }
+
+  /** Encodes the series' full raw page as its frozen page `i` and gives the raw page back. */
+  private freeze(ref: number, i: number): void {
+    const page = this.rawPage[ref]!;
+    const { dt, v, at } = this.pool.locate(page);
+    const base = this.base[ref]!;
+    for (let j = 0; j < pageSamples; j++) {
+      scratchT[j] = base + dt[at + j]!;
+      scratchV[j] = v[at + j]!;
+    }
+    const c = encodeChunk(scratchT, scratchV);
+    const k = ref * this.frozenSlots + i;
+    this.frozenOff[k] = this.arena.alloc(c.bytes);
+    this.frozenLen[k] = c.bytes.length;
+    this.frozenEnc[k] = c.encoding;
+    this.pool.release(page);
+    this.rawPage[ref] = -1;
+  }
+
+  /** Gives back the series' pages (after sealing). */
+  private drop(ref: number, n: number): void {
+    const frozen = Math.floor(n / pageSamples);
+    for (let i = 0; i < frozen; i++) this.arena.garbage += this.frozenLen[ref * this.frozenSlots + i]!;
+    if (this.rawPage[ref]! >= 0) this.pool.release(this.rawPage[ref]!);
+    this.rawPage[ref] = -1;
+    if (this.arena.garbage > 1 << 20 && this.arena.garbage * 2 > this.arena.used) this.compact();
+  }
+
+  /** Moves the live encoded pages to a fresh arena, in series order. */
+  private compact(): void {
+    const live = this.arena.used - this.arena.garbage;
+    const next = new Uint8Array(Math.max(1 << 16, Math.ceil(live * 1.5)));
+    let used = 0;
+    for (let ref = 1; ref < this.len.length; ref++) {
+      const frozen = Math.floor(this.len[ref]! / pageSamples);
+      for (let i = 0; i < frozen; i++) {
+        const k = ref * this.frozenSlots + i;
+        const off = this.frozenOff[k]!;
+        const l = this.frozenLen[k]!;
+        next.set(this.arena.bytes.subarray(off, off + l), used);
+        this.frozenOff[k] = used;
+        used += l;
+      }
+    }
+    this.arena.bytes = next;
+    this.arena.used = used;
+    this.arena.garbage = 0;
   }
 
   /** Removes the series' open samples as a sealed run (null when empty). */
@@ -100,7 +184,7 @@ export class Head {
     const t = new Float64Array(n);
     const v = new Float64Array(n);
     this.copyOut(ref, n, -Infinity, Infinity, t, v, 0);
-    for (let p = 0; p * pageSamples < n; p++) this.pool.release(this.pages[ref * this.slots + p]!);
+    this.drop(ref, n);
     this.len[ref] = 0;
     this.samples -= n;
     this.series--;
@@ -147,25 +231,39 @@ export class Head {
 
   /** Copies the series' open samples within [mint, maxt] to t/v from index k; returns the new k. */
   private copyOut(ref: number, n: number, mint: number, maxt: number, t: Float64Array, v: Float64Array, k: number): number {
-    const base = this.base[ref]!;
-    for (let p = 0; p * pageSamples < n; p++) {
-      const { dt, v: vals, at } = this.pool.locate(this.pages[ref * this.slots + p]!);
-      const m = Math.min(pageSamples, n - p * pageSamples);
-      for (let j = 0; j < m; j++) {
-        const ts = base + dt[at + j]!;
+    const frozen = Math.floor(n / pageSamples);
+    for (let i = 0; i < frozen; i++) {
+      const f = ref * this.frozenSlots + i;
+      const off = this.frozenOff[f]!;
+      const got = decodeChunkInto(this.frozenEnc[f]!, this.arena.bytes.subarray(off, off + this.frozenLen[f]!), scratchT, scratchV, 0);
+      // The arena is memory this worker wrote a moment ago: a failure here is a bug, not damage.
+      if (got.error !== null || got.n !== pageSamples) throw new Error(`head page ${i} of series ${ref} does not decode: ${String(got.error)}`);
+      for (let j = 0; j < pageSamples; j++) {
+        const ts = scratchT[j]!;
         if (ts < mint || ts > maxt) continue;
         t[k] = ts;
-        // Copy the value's bits through the typed arrays (never via arithmetic).
-        v[k] = vals[at + j]!;
+        v[k] = scratchV[j]!;
         k++;
       }
+    }
+    const m = n - frozen * pageSamples;
+    if (m === 0) return k;
+    const base = this.base[ref]!;
+    const { dt, v: vals, at } = this.pool.locate(this.rawPage[ref]!);
+    for (let j = 0; j < m; j++) {
+      const ts = base + dt[at + j]!;
+      if (ts < mint || ts > maxt) continue;
+      t[k] = ts;
+      // Copy the value's bits through the typed arrays (never via arithmetic).
+      v[k] = vals[at + j]!;
+      k++;
     }
     return k;
   }
 
-  /** Bytes held by head pages (allocated segments). */
+  /** Bytes held by head pages (raw page segments and the encoded-page arena). */
   get pageBytes(): number {
-    return this.pool.bytes;
+    return this.pool.bytes + this.arena.bytes.byteLength;
   }
 
   /** Newest sample time over all series (for quiet-series sealing and time retention). */

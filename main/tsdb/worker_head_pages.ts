@@ -1,10 +1,12 @@
 /**
  * Fixed-size pages of head samples in large shared segments, so the head allocates no object
  * per series and never leaves a trail of outgrown per-series arrays behind (that trail cost
- * ~25 B a sample in resident memory). A page holds 32 samples: uint32 time offsets and float64
- * values, 384 bytes. Segments of 4,096 pages (1.5 MiB) are added as needed and never copied.
+ * ~25 B a sample in resident memory). A page holds 16 samples: uint32 time offsets and float64
+ * values, 192 bytes; a full page is encoded into the head's arena (worker_head.ts), so a series
+ * holds at most one raw page. Segments of 4,096 pages (768 KiB) are added as needed and never
+ * copied.
  */
-export const pageSamples = 32;
+export const pageSamples = 16;
 const pagesPerSegment = 4096;
 
 export class PagePool {
