@@ -9,6 +9,9 @@ if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('vigil: the engine is not built yet; run `npm run build` (or `npm run serve`) first\n');
   process.exit(2);
 }
+// GC settings before the engine allocates (main/util/gc-tuning.ts says why).
+const { tuneGarbageCollector } = await import(new URL('../../dist/main/util/gc-tuning.js', import.meta.url).href);
+tuneGarbageCollector();
 const { runCli } = await import(entry.href);
 const code = await runCli(process.argv.slice(2));
 process.exitCode = code;

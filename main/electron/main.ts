@@ -12,6 +12,10 @@ import { createAppProtocolHandler } from './protocol.js';
 import { createMainWindow } from './window.js';
 import { attachEngineEvents } from './notifications.js';
 import { startMetricsServer } from '../api/metrics-server.js';
+import { tuneGarbageCollector } from '../util/gc-tuning.js';
+
+// Before the engine allocates; the engine runs in this process (main/util/gc-tuning.ts says why).
+tuneGarbageCollector();
 
 const log = createLogger('electron');
 const preloadPath = join(fileURLToPath(new URL('.', import.meta.url)), 'preload.cjs');

@@ -2,10 +2,10 @@
  * The open (head) chunks, owned by the compression worker. Each series keeps its newest unsealed
  * samples raw in one page of a shared pool (worker_head_pages.ts): timestamps as uint32 offsets
  * from the chunk's first sample (a chunk never spans more than its 2 h window, far below 2^32 ms)
- * and values as float64, 12 bytes a sample. A page that fills (16 samples) is encoded with the
- * chunk codecs (best of XOR and decimal) into a shared byte arena — ~3 bytes a sample with the
- * page's header instead of 12 — so a series holding a nearly full chunk costs ~500 bytes of
- * head, not ~1.4 KB.
+ * and values as float64, 12 bytes a sample. A page that fills (16 samples) is encoded as a bare
+ * Gorilla XOR body (no frame, no checksum: it never leaves memory; the decimal codec's planning
+ * cost more CPU than its bytes saved here) into a shared byte arena — ~3 bytes a sample instead
+ * of 12 — so a series holding a nearly full chunk costs ~500 bytes of head, not ~1.4 KB.
  *
  * A chunk is cut when it holds `maxSamples` samples (120, as Prometheus: ~30 min at 15 s, where
  * XOR and decimal codecs have amortised their headers; more costs head memory and decode work
@@ -13,7 +13,7 @@
  * bound lets a query find every chunk overlapping [mint, maxt] by `min_t > mint − 2 h`, and it
  * lets retention drop whole chunks at a clean time.
  */
-import { decodeChunkInto, encodeChunk } from './chunkenc/chunk.js';
+import { xorCodec } from './chunkenc/xor.js';
 import { chunkWindowMs } from './store_schema.js';
 import { PagePool, pageSamples } from './worker_head_pages.js';
 
@@ -55,11 +55,10 @@ export class Head {
   private readonly arena = new ByteArena();
   /** Raw page of series `ref` (its newest samples after the frozen ones), -1 when none. */
   private rawPage = new Int32Array(1024).fill(-1);
-  /** Frozen (encoded) pages of series `ref` at [ref · frozenSlots, …): arena offset, length, encoding. */
+  /** Frozen (XOR-encoded) pages of series `ref` at [ref · frozenSlots, …): arena offset and length. */
   private readonly frozenSlots: number;
   private frozenOff: Uint32Array;
   private frozenLen: Uint16Array;
-  private frozenEnc: Uint8Array;
   private len = new Uint32Array(1024);
   private base = new Float64Array(1024);
   private firstBatch = new Float64Array(1024);
@@ -75,7 +74,6 @@ export class Head {
     this.frozenSlots = Math.max(1, Math.ceil(maxSamples / pageSamples));
     this.frozenOff = new Uint32Array(1024 * this.frozenSlots);
     this.frozenLen = new Uint16Array(1024 * this.frozenSlots);
-    this.frozenEnc = new Uint8Array(1024 * this.frozenSlots);
   }
 
   ensure(maxRef: number): void {
@@ -95,7 +93,6 @@ export class Head {
     const f = n * this.frozenSlots;
     this.frozenOff = g(this.frozenOff, (k) => new Uint32Array(k), f);
     this.frozenLen = g(this.frozenLen, (k) => new Uint16Array(k), f);
-    this.frozenEnc = g(this.frozenEnc, (k) => new Uint8Array(k), f);
   }
 
   /**
@@ -138,11 +135,10 @@ export class Head {
       scratchT[j] = base + dt[at + j]!;
       scratchV[j] = v[at + j]!;
     }
-    const c = encodeChunk(scratchT, scratchV);
+    const body = xorCodec.encode(scratchT, scratchV, 0, pageSamples)!;
     const k = ref * this.frozenSlots + i;
-    this.frozenOff[k] = this.arena.alloc(c.bytes);
-    this.frozenLen[k] = c.bytes.length;
-    this.frozenEnc[k] = c.encoding;
+    this.frozenOff[k] = this.arena.alloc(body);
+    this.frozenLen[k] = body.length;
     this.pool.release(page);
     this.rawPage[ref] = -1;
   }
@@ -235,9 +231,9 @@ export class Head {
     for (let i = 0; i < frozen; i++) {
       const f = ref * this.frozenSlots + i;
       const off = this.frozenOff[f]!;
-      const got = decodeChunkInto(this.frozenEnc[f]!, this.arena.bytes.subarray(off, off + this.frozenLen[f]!), scratchT, scratchV, 0);
+      const got = xorCodec.decode(this.arena.bytes.subarray(off, off + this.frozenLen[f]!), pageSamples, scratchT, scratchV);
       // The arena is memory this worker wrote a moment ago: a failure here is a bug, not damage.
-      if (got.error !== null || got.n !== pageSamples) throw new Error(`head page ${i} of series ${ref} does not decode: ${String(got.error)}`);
+      if (got.bad !== null || got.n !== pageSamples) throw new Error(`head page ${i} of series ${ref} does not decode: ${got.bad}`);
       for (let j = 0; j < pageSamples; j++) {
         const ts = scratchT[j]!;
         if (ts < mint || ts > maxt) continue;
