@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import type { Status } from '../../app/api/status.js';
 import { api } from '../api/client.js';
 import { useStatusStore } from '../store/status.js';
 
@@ -16,8 +17,12 @@ export function StorageBanner() {
     const timer = setInterval(() => void refresh(api), pollMs);
     return () => clearInterval(timer);
   }, [refresh]);
-  const storage = status?.storage;
-  if (!storage || (storage.paused === null && storage.quarantine === null)) return null;
+  return status ? <StorageNotice storage={status.storage} /> : null;
+}
+
+/** The banner's content for a status answer (nothing when storage is healthy). */
+export function StorageNotice({ storage }: { storage: Status['storage'] }) {
+  if (storage.paused === null && storage.quarantine === null) return null;
   return (
     <div className="banner" role="alert" data-testid="storage-banner">
       {storage.paused !== null && (
