@@ -10,12 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { TSDB } from '../../tsdb/db.js';
+import { tuneGarbageCollector } from '../../util/gc-tuning.js';
 import { labelsFromRecord, labelsKey } from '../../tsdb/labels.js';
 import { buildTarget } from '../fleet.js';
 import { PageRenderer } from '../exposition.js';
 import { ScrapeLoop } from '../../scrape/loop.js';
 import type { ScrapeTarget } from '../../scrape/target-types.js';
 
+tuneGarbageCollector(); // as `vigil serve` does
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const num = (k: string, d: number): number => (args.has(k) ? Number(args.get(k)) : d);
