@@ -286,10 +286,5 @@ export class Engine implements WorkbenchApi {
 }
 
 function storageStatus(st: TsdbStats): Status['storage'] {
-  const q = st.quarantine;
-  const quarantine =
-    q === null
-      ? null
-      : `The database was damaged (${q.problem}); it was moved to ${q.quarantineDir} and ${q.salvaged.series} series, ${q.salvaged.chunks} chunks and ${q.salvaged.batches} log batches were recovered from it.`;
-  return { paused: st.paused, quarantine };
+  return { paused: st.paused, quarantine: st.quarantine?.message ?? null };
 }

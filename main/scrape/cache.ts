@@ -11,6 +11,7 @@
 import type { SeriesRef } from '../tsdb/interface.js';
 import { hashBytes, KeySlots, viewOf } from './cache_keys.js';
 import type { MetricTypeName } from './parse/parser.js';
+import { grown } from '../util/typed-arrays.js';
 
 /** What a page says about a metric family, for /api/v1/metadata. */
 export interface MetricMetadata {
@@ -22,18 +23,6 @@ export interface MetricMetadata {
 /** Marks by series ref, shared by every cache: vanished() stamps present refs with a token. */
 let refMarks = new Int32Array(1024);
 let markToken = 0;
-
-function growInt32(a: Int32Array, min: number): Int32Array<ArrayBuffer> {
-  const next = new Int32Array(Math.max(min, a.length * 2));
-  next.set(a);
-  return next;
-}
-
-function growUint32(a: Uint32Array, min: number): Uint32Array<ArrayBuffer> {
-  const next = new Uint32Array(Math.max(min, a.length * 2));
-  next.set(a);
-  return next;
-}
 
 export class ScrapeCache {
   private readonly keys = new KeySlots();
@@ -75,7 +64,7 @@ export class ScrapeCache {
       this.view = viewOf(buf);
     }
     const pos = this.curOrderN++;
-    if (pos >= this.curOrder.length) this.curOrder = growInt32(this.curOrder, pos + 1);
+    this.curOrder = grown(this.curOrder, pos + 1);
     let slot = pos < this.prevOrderN ? this.prevOrder[pos]! : -1;
     if (slot < 0 || !this.keys.isLive(slot) || !this.keys.equals(slot, this.view, s, e)) {
       const h = hashBytes(this.view, s, e);
@@ -115,14 +104,10 @@ export class ScrapeCache {
 
   private insert(ref: number, dropped: number): number {
     const slot = this.keys.insert(this.view, this.missStart, this.missEnd, this.missHash);
-    if (slot >= this.refs.length) {
-      const n = this.keys.capacity;
-      this.refs = growUint32(this.refs, n);
-      this.lastIter = growInt32(this.lastIter, n);
-      const d = new Uint8Array(n);
-      d.set(this.dropped);
-      this.dropped = d;
-    }
+    const n = this.keys.capacity;
+    this.refs = grown(this.refs, n);
+    this.lastIter = grown(this.lastIter, n);
+    this.dropped = grown(this.dropped, n);
     this.refs[slot] = ref;
     this.dropped[slot] = dropped;
     this.lastIter[slot] = this.iter;
@@ -149,7 +134,7 @@ export class ScrapeCache {
 
   /** Records that series `ref` got a sample at scrape time in this scrape. */
   trackStaleness(ref: SeriesRef): void {
-    if (this.curRefsN === this.curRefs.length) this.curRefs = growUint32(this.curRefs, this.curRefsN + 1);
+    this.curRefs = grown(this.curRefs, this.curRefsN + 1);
     this.curRefs[this.curRefsN++] = ref;
   }
 
@@ -162,7 +147,7 @@ export class ScrapeCache {
     let max = 0;
     for (let i = 0; i < this.prevRefsN; i++) if (this.prevRefs[i]! > max) max = this.prevRefs[i]!;
     for (let i = 0; i < this.curRefsN; i++) if (this.curRefs[i]! > max) max = this.curRefs[i]!;
-    if (max >= refMarks.length) refMarks = growInt32(refMarks, max + 1);
+    refMarks = grown(refMarks, max + 1);
     if (++markToken === 0x7fffffff) {
       refMarks.fill(0);
       markToken = 1;

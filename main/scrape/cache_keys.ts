@@ -9,6 +9,8 @@
  * and the key strings and Map entries ~150 bytes of memory per series.
  */
 
+import { grown } from '../util/typed-arrays.js';
+
 const empty = 0;
 const tombstone = -1;
 
@@ -101,7 +103,9 @@ export class KeySlots {
     if ((this.size + 1 + this.tombstones) * 2 > this.table.length) this.rehash(this.size + 1);
     if (this.used + n > this.arena.length) this.makeRoom(n);
     const slot = this.free.length > 0 ? this.free.pop()! : this.top++;
-    if (slot >= this.len.length) this.growSlots();
+    this.start = grown(this.start, slot + 1);
+    this.len = grown(this.len, slot + 1, -1);
+    this.hash = grown(this.hash, slot + 1);
     for (let i = 0; i < n; i++) this.arena[this.used + i] = view.getUint8(s + i);
     this.start[slot] = this.used;
     this.len[slot] = n;
@@ -169,19 +173,6 @@ export class KeySlots {
     this.arenaView = viewOf(next);
     this.used = at;
     this.garbage = 0;
-  }
-
-  private growSlots(): void {
-    const n = this.len.length * 2;
-    const start = new Uint32Array(n);
-    start.set(this.start);
-    const len = new Int32Array(n).fill(-1);
-    len.set(this.len);
-    const hash = new Uint32Array(n);
-    hash.set(this.hash);
-    this.start = start;
-    this.len = len;
-    this.hash = hash;
   }
 
   private rehash(live: number): void {

@@ -195,7 +195,7 @@ export class TSDB implements Appendable, Queryable {
       // The series this batch introduced are not stored: send them again with the next batch.
       this.sentUpTo = Math.min(this.sentUpTo, before);
       this.writeFailures++;
-      if (err instanceof StorageUnavailableError) this.pause((err as Error).message);
+      if (err instanceof StorageUnavailableError) this.pause(err.message);
       throw err;
     }
     for (let i = 0; i < t.length; i++) if (t[i]! > this.maxTime) this.maxTime = t[i]!;

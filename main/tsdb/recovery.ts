@@ -15,6 +15,8 @@ export interface QuarantineNotice {
   readonly problem: string;
   readonly quarantineDir: string;
   readonly salvaged: { series: number; chunks: number; batches: number };
+  /** The one message the user sees (log and Status banner). */
+  readonly message: string;
 }
 
 function quickCheck(file: string): string | null {
@@ -45,11 +47,11 @@ export function checkOrQuarantine(dir: string, file: string, log: Logger, now = 
   const base = file.split(/[\\/]/).pop()!;
   for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) renameSync(file + suffix, join(quarantineDir, base + suffix));
   const salvaged = salvage(join(quarantineDir, base), file);
-  log.error(
+  const message =
     `storage file ${file} is damaged (${problem}); moved it to ${quarantineDir} and started a fresh database with what could be read ` +
-      `(${salvaged.series} series, ${salvaged.chunks} chunks, ${salvaged.batches} log batches). Keep that folder to inspect it, or restore a backup.`,
-  );
-  return { problem, quarantineDir, salvaged };
+    `(${salvaged.series} series, ${salvaged.chunks} chunks, ${salvaged.batches} log batches). Keep that folder to inspect it, or restore a backup.`;
+  log.error(message);
+  return { problem, quarantineDir, salvaged, message };
 }
 
 /** Copies readable rows table by table; a table stops at its first unreadable row. */

@@ -16,6 +16,7 @@
 import { xorCodec } from './chunkenc/xor.js';
 import { chunkWindowMs } from './store_schema.js';
 import { PagePool, pageSamples } from './worker_head_pages.js';
+import { grown } from '../util/typed-arrays.js';
 
 /** Encoded pages of open chunks, back to back; compacted when half of it is garbage. */
 class ByteArena {
@@ -79,20 +80,14 @@ export class Head {
   ensure(maxRef: number): void {
     if (maxRef < this.len.length) return;
     const n = Math.max(maxRef + 1, this.len.length * 2);
-    const g = <T extends Uint32Array | Float64Array | Int32Array | Uint16Array | Uint8Array>(a: T, make: (n: number) => T, size = n): T => {
-      const next = make(size);
-      next.set(a);
-      return next;
-    };
-    this.len = g(this.len, (k) => new Uint32Array(k));
-    this.base = g(this.base, (k) => new Float64Array(k));
-    this.firstBatch = g(this.firstBatch, (k) => new Float64Array(k));
-    this.lastT = g(this.lastT, (k) => new Float64Array(k).fill(-Infinity));
-    this.lastV = g(this.lastV, (k) => new Float64Array(k));
-    this.rawPage = g(this.rawPage, (k) => new Int32Array(k).fill(-1));
-    const f = n * this.frozenSlots;
-    this.frozenOff = g(this.frozenOff, (k) => new Uint32Array(k), f);
-    this.frozenLen = g(this.frozenLen, (k) => new Uint16Array(k), f);
+    this.len = grown(this.len, n);
+    this.base = grown(this.base, n);
+    this.firstBatch = grown(this.firstBatch, n);
+    this.lastT = grown(this.lastT, n, -Infinity);
+    this.lastV = grown(this.lastV, n);
+    this.rawPage = grown(this.rawPage, n, -1);
+    this.frozenOff = grown(this.frozenOff, n * this.frozenSlots);
+    this.frozenLen = grown(this.frozenLen, n * this.frozenSlots);
   }
 
   /**

@@ -9,7 +9,7 @@ import {
 import { ApiError, ApiErrorSchema } from '../../app/api/errors.js';
 import { parseResponse } from '../../app/api/validate.js';
 import { EngineEventSchema, httpEventsPath, type EngineEvent } from '../../app/api/events.js';
-import type { RangeQueryResponse } from '../../app/api/query.js';
+import { toWire, type RangeQueryResponse } from '../../app/api/query.js';
 import { columnsFromPacked, columnsFromWire, type PackedSeries, type RangeColumnsResponse } from './range-columns.js';
 
 /** What the Electron preload puts on `window.vigil`: one function per channel, returning an envelope. */
@@ -54,7 +54,6 @@ type WorkerAnswer = { ok: true; packed: Packed } | Envelope;
 
 /** Back from the worker's typed arrays to the contract's wire values (one pass, no parsing). */
 function unpackRange(packed: Packed): unknown {
-  const wire = (x: number): number | string => (Number.isFinite(x) ? x : Number.isNaN(x) ? 'NaN' : x > 0 ? '+Inf' : '-Inf');
   return {
     ...packed,
     result: {
@@ -62,7 +61,7 @@ function unpackRange(packed: Packed): unknown {
       timestamps: Array.from(packed.result.timestamps),
       series: packed.result.series.map((s) => {
         const values = new Array<number | string | null>(s.v.length);
-        for (let i = 0; i < s.v.length; i++) values[i] = s.present === null || s.present[i] ? wire(s.v[i]!) : null;
+        for (let i = 0; i < s.v.length; i++) values[i] = s.present === null || s.present[i] ? toWire(s.v[i]!) : null;
         return { labels: s.labels, values };
       }),
     },

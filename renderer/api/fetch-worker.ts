@@ -3,6 +3,7 @@
 // posts the result back: a range query for 100 series × 10k points is ~10 MB of JSON whose
 // parsing and checking would otherwise block the UI for a few hundred milliseconds.
 import { channels, isChannelName } from '../../app/api/channels.js';
+import { fromWire, type RangeQueryResponse } from '../../app/api/query.js';
 
 interface Job {
   id: number;
@@ -29,7 +30,7 @@ self.onmessage = async (e: MessageEvent<Job>) => {
     if (name === 'queryRange') {
       // A range answer can hold ~1M values: send them as transferable typed arrays, so the page
       // receives them without deserialising a million-element structure on its main thread.
-      const value = parsed.data as { result: { timestamps: number[]; series: { labels: Record<string, string>; values: (number | string | null)[] }[] } };
+      const value = parsed.data as RangeQueryResponse;
       const buffers: ArrayBuffer[] = [];
       const series = value.result.series.map((s) => {
         const v = new Float64Array(s.values.length);
@@ -39,7 +40,7 @@ self.onmessage = async (e: MessageEvent<Job>) => {
             (present ??= new Uint8Array(s.values.length).fill(1))[i] = 0;
             return;
           }
-          v[i] = typeof x === 'number' ? x : x === 'NaN' ? NaN : x === '+Inf' ? Infinity : -Infinity;
+          v[i] = fromWire(x);
         });
         buffers.push(v.buffer);
         if (present !== null) buffers.push((present as Uint8Array).buffer as ArrayBuffer);
