@@ -1,5 +1,7 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { channelNames, ipcChannel, type WorkbenchApi } from '../../app/api/channels.js';
+import type { RangeQueryResponse } from '../../app/api/query.js';
+import { packRange, type PackedRangeResponse } from '../../app/api/range-packed.js';
 import { dispatch, type Envelope } from '../api/dispatch.js';
 import { isAppUrl } from './origin.js';
 
@@ -18,8 +20,12 @@ export function isTrustedSender(event: IpcMainInvokeEvent): boolean {
 /**
  * Registers one `ipcMain.handle` per contract channel and nothing else. Each handler checks the
  * sender, then hands the payload to the shared dispatcher, which validates request and response.
- * Results travel as envelopes because Electron flattens thrown errors to a string.
+ * Results travel as envelopes because Electron flattens thrown errors to a string. A range
+ * answer, once validated, travels `packed` in typed arrays: the structured clone then copies a few
+ * buffers instead of a million-element array that the page would have to walk on its main thread.
  */
+export type IpcEnvelope = Envelope | { ok: true; packed: PackedRangeResponse };
+
 export function registerIpcHandlers(
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>,
   api: WorkbenchApi,
@@ -27,12 +33,14 @@ export function registerIpcHandlers(
 ): () => void {
   for (const name of channelNames) {
     const channel = ipcChannel(name);
-    ipcMain.handle(channel, async (event, payload: unknown): Promise<Envelope> => {
+    ipcMain.handle(channel, async (event, payload: unknown): Promise<IpcEnvelope> => {
       const where = `IPC ${channel}`;
       if (!trusted(event)) {
         return { ok: false, error: { kind: 'forbidden', message: `${where}: sender is not the Vigil window`, where } };
       }
-      return dispatch(api, name, payload, where);
+      const answer = await dispatch(api, name, payload, where);
+      if (name === 'queryRange' && answer.ok) return { ok: true, packed: packRange(answer.value as RangeQueryResponse) };
+      return answer;
     });
   }
   return () => {

@@ -9,12 +9,16 @@ import {
 import { ApiError, ApiErrorSchema } from '../../app/api/errors.js';
 import { parseResponse } from '../../app/api/validate.js';
 import { EngineEventSchema, httpEventsPath, type EngineEvent } from '../../app/api/events.js';
-import { toWire, type RangeQueryResponse } from '../../app/api/query.js';
-import { columnsFromPacked, columnsFromWire, type PackedSeries, type RangeColumnsResponse } from './range-columns.js';
+import { checkPackedRange, unpackRange, type PackedRangeResponse } from '../../app/api/range-packed.js';
+import { columnsFromWire, responseFromPacked, type RangeColumnsResponse } from './range-columns.js';
 
-/** What the Electron preload puts on `window.vigil`: one function per channel, returning an envelope. */
+/**
+ * What the Electron preload puts on `window.vigil`: one function per channel, returning an
+ * envelope. A range answer comes `packed` (typed arrays; see app/api/range-packed.ts).
+ */
 type Envelope = { ok: true; value: unknown } | { ok: false; error: unknown };
-type Bridge = Record<string, (payload: unknown) => Promise<Envelope>> & {
+type BridgeEnvelope = Envelope | { ok: true; packed: unknown };
+type Bridge = Record<string, (payload: unknown) => Promise<BridgeEnvelope>> & {
   onEvent?: (listener: (event: unknown) => void) => () => void;
 };
 
@@ -30,6 +34,8 @@ function unwrap<K extends ChannelName>(name: K, envelope: Envelope, where: strin
   throw new ApiError(parsed.success ? parsed.data : { kind: 'internal', message: String(envelope.error), where });
 }
 
+const ipcBridges = new WeakMap<object, Bridge>();
+
 /** The contract over Electron IPC (the preload's named functions). */
 export function createIpcClient(bridge: Bridge): WorkbenchApi {
   const api: Partial<Record<ChannelName, unknown>> = {};
@@ -37,9 +43,16 @@ export function createIpcClient(bridge: Bridge): WorkbenchApi {
     api[name] = async (request: RequestOf<typeof name>) => {
       const fn = bridge[name];
       if (!fn) throw new ApiError({ kind: 'unknown_channel', message: `the desktop shell does not offer ${name}` });
-      return unwrap(name, await fn(request), `IPC ${name}`);
+      const where = `IPC ${name}`;
+      const answer = await fn(request);
+      if ('packed' in answer) {
+        if (name !== 'queryRange') throw new ApiError({ kind: 'internal', message: `invalid response from ${name}: a packed answer`, where });
+        return unpackRange(checkPackedRange(answer.packed, where));
+      }
+      return unwrap(name, answer, where);
     };
   }
+  ipcBridges.set(api, bridge);
   return api as WorkbenchApi;
 }
 
@@ -49,24 +62,7 @@ const offThread = new Set<ChannelName>(['query', 'queryRange']);
 let worker: Worker | null = null;
 let nextJob = 1;
 
-type Packed = { result: { timestamps: Float64Array; series: PackedSeries[] } } & Record<string, unknown>;
-type WorkerAnswer = { ok: true; packed: Packed } | Envelope;
-
-/** Back from the worker's typed arrays to the contract's wire values (one pass, no parsing). */
-function unpackRange(packed: Packed): unknown {
-  return {
-    ...packed,
-    result: {
-      resultType: 'matrix',
-      timestamps: Array.from(packed.result.timestamps),
-      series: packed.result.series.map((s) => {
-        const values = new Array<number | string | null>(s.v.length);
-        for (let i = 0; i < s.v.length; i++) values[i] = s.present === null || s.present[i] ? toWire(s.v[i]!) : null;
-        return { labels: s.labels, values };
-      }),
-    },
-  };
-}
+type WorkerAnswer = { ok: true; packed: PackedRangeResponse } | Envelope;
 
 const waitingAnswers = new Map<number, (answer: WorkerAnswer) => void>();
 
@@ -96,19 +92,25 @@ const httpClients = new WeakSet<object>();
 const httpBases = new WeakMap<object, string>();
 
 /**
- * A range query for the graph. Through `vigil serve` the worker's typed arrays go to the chart
- * as they are; otherwise (IPC, no worker) the contract's answer is converted.
+ * A range query for the graph. Through `vigil serve` the fetch worker's typed arrays, and in the
+ * desktop app the IPC answer's typed arrays, go to the chart as they are; otherwise (no worker)
+ * the contract's answer is converted.
  */
 export async function queryRangeColumns(client: WorkbenchApi, request: RequestOf<'queryRange'>): Promise<RangeColumnsResponse> {
+  const bridge = ipcBridges.get(client);
+  if (bridge?.queryRange) {
+    const where = 'IPC queryRange';
+    const answer = await bridge.queryRange(request);
+    if ('packed' in answer) return responseFromPacked(checkPackedRange(answer.packed, where));
+    const r = unwrap('queryRange', answer, where);
+    return { ...r, result: columnsFromWire(r.result) };
+  }
   if (httpClients.has(client)) {
     const url = new URL(httpBases.get(client)! + httpRoute('queryRange'), globalThis.location?.href ?? 'http://127.0.0.1/').href;
     const pending = fetchInWorker(url, 'queryRange', JSON.stringify(request));
     if (pending !== null) {
       const answer = await pending;
-      if ('packed' in answer) {
-        const { result, ...rest } = answer.packed;
-        return { ...(rest as Omit<RangeQueryResponse, 'result'>), result: columnsFromPacked(result.timestamps, result.series) };
-      }
+      if ('packed' in answer) return responseFromPacked(answer.packed); // validated in the worker
       unwrap('queryRange', answer, `HTTP ${httpRoute('queryRange')}`);
     }
   }

@@ -3,7 +3,8 @@
 // posts the result back: a range query for 100 series × 10k points is ~10 MB of JSON whose
 // parsing and checking would otherwise block the UI for a few hundred milliseconds.
 import { channels, isChannelName } from '../../app/api/channels.js';
-import { fromWire, type RangeQueryResponse } from '../../app/api/query.js';
+import type { RangeQueryResponse } from '../../app/api/query.js';
+import { packRange, packedBuffers } from '../../app/api/range-packed.js';
 
 interface Job {
   id: number;
@@ -30,25 +31,8 @@ self.onmessage = async (e: MessageEvent<Job>) => {
     if (name === 'queryRange') {
       // A range answer can hold ~1M values: send them as transferable typed arrays, so the page
       // receives them without deserialising a million-element structure on its main thread.
-      const value = parsed.data as RangeQueryResponse;
-      const buffers: ArrayBuffer[] = [];
-      const series = value.result.series.map((s) => {
-        const v = new Float64Array(s.values.length);
-        let present: Uint8Array | null = null;
-        s.values.forEach((x, i) => {
-          if (x === null) {
-            (present ??= new Uint8Array(s.values.length).fill(1))[i] = 0;
-            return;
-          }
-          v[i] = fromWire(x);
-        });
-        buffers.push(v.buffer);
-        if (present !== null) buffers.push((present as Uint8Array).buffer as ArrayBuffer);
-        return { labels: s.labels, v, present };
-      });
-      const timestamps = Float64Array.from(value.result.timestamps);
-      buffers.push(timestamps.buffer);
-      postMessage({ id, ok: true, packed: { ...value, result: { resultType: 'matrix', timestamps, series } } }, { transfer: buffers });
+      const packed = packRange(parsed.data as RangeQueryResponse);
+      postMessage({ id, ok: true, packed }, { transfer: packedBuffers(packed) });
       return;
     }
     postMessage({ id, ok: true, value: parsed.data });

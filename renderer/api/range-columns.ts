@@ -6,6 +6,7 @@
  * per-value work on the page's main thread.
  */
 import { fromWire, type RangeQueryResponse, type RangeResult } from '../../app/api/query.js';
+import type { PackedRangeResponse, PackedSeries } from '../../app/api/range-packed.js';
 
 export type ColumnValues = Float64Array | Array<number | null>;
 
@@ -22,14 +23,6 @@ export interface RangeColumns {
 
 export type RangeColumnsResponse = Omit<RangeQueryResponse, 'result'> & { result: RangeColumns };
 
-/** How the fetch worker ships one series: values, and presence flags only when some are absent. */
-export interface PackedSeries {
-  labels: Record<string, string>;
-  v: Float64Array;
-  /** null: every step has a value. */
-  present: Uint8Array | null;
-}
-
 /** Values with absent steps and NaN as null, or the array itself when it has neither. */
 export function plotValues(v: Float64Array, present: Uint8Array | null): ColumnValues {
   let gaps = false;
@@ -42,6 +35,11 @@ export function plotValues(v: Float64Array, present: Uint8Array | null): ColumnV
 
 export function columnsFromPacked(timestamps: Float64Array, series: readonly PackedSeries[]): RangeColumns {
   return { timestamps, series: series.map((s) => ({ labels: s.labels, values: plotValues(s.v, s.present) })) };
+}
+
+export function responseFromPacked(packed: PackedRangeResponse): RangeColumnsResponse {
+  const { result, ...rest } = packed;
+  return { ...rest, result: columnsFromPacked(result.timestamps, result.series) };
 }
 
 /** The same from the contract's wire values (IPC in the desktop app, or no worker). */
