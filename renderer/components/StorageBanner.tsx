@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { Status } from '../../app/api/status.js';
 import { api } from '../api/client.js';
 import { useStatusStore } from '../store/status.js';
@@ -17,11 +17,16 @@ export function StorageBanner() {
     const timer = setInterval(() => void refresh(api), pollMs);
     return () => clearInterval(timer);
   }, [refresh]);
-  return status ? <StorageNotice storage={status.storage} /> : null;
+  // The quarantine notice reports a one-time event at start; once read it can be put away (it
+  // stays on the Status page). A pause is current state and stays while it lasts.
+  const [dismissed, setDismissed] = useState<string | null>(null);
+  if (!status) return null;
+  const { paused, quarantine } = status.storage;
+  return <StorageNotice storage={{ paused, quarantine: quarantine === dismissed ? null : quarantine }} onDismissQuarantine={() => setDismissed(quarantine)} />;
 }
 
 /** The banner's content for a status answer (nothing when storage is healthy). */
-export function StorageNotice({ storage }: { storage: Status['storage'] }) {
+export function StorageNotice({ storage, onDismissQuarantine }: { storage: Status['storage']; onDismissQuarantine?: () => void }) {
   if (storage.paused === null && storage.quarantine === null) return null;
   return (
     <div className="banner" role="alert" data-testid="storage-banner">
@@ -31,7 +36,16 @@ export function StorageNotice({ storage }: { storage: Status['storage'] }) {
           stored; queries keep working, and ingestion resumes by itself once storage can write again.
         </p>
       )}
-      {storage.quarantine !== null && <p>{storage.quarantine}</p>}
+      {storage.quarantine !== null && (
+        <p>
+          <strong>Database damaged at start</strong>: {storage.quarantine}
+          {onDismissQuarantine && (
+            <button type="button" className="link banner-dismiss" onClick={onDismissQuarantine}>
+              Dismiss
+            </button>
+          )}
+        </p>
+      )}
     </div>
   );
 }

@@ -173,6 +173,12 @@ export function ExplorePage() {
               </>
             )}
             {s.tab === 'graph' && plot.series.length === 0 && errors.length === 0 && s.results.some((r) => r !== null) && <p className="muted">Empty query result.</p>}
+            {s.results.every((r) => r === null) && errors.length === 0 && (
+              <p className="muted" data-testid="explore-hint">
+                Type a PromQL query and press Enter (Shift+Enter for a new line); Ctrl+Space lists metrics, functions and labels. Metrics browses every metric name with its
+                type and help. Try <code>up</code> or <code>rate(vigil_tsdb_samples_appended_total[1m])</code>.
+              </p>
+            )}
             {s.tab === 'table' && s.results.map((r, i) => r?.instant && <ResultTable key={i} answer={r.instant} />)}
             {s.tab === 'explain' &&
               s.results.map(

@@ -46,6 +46,12 @@ export function StatusPage() {
           </dd>
           <dt>Config file</dt>
           <dd>{status.configFile === null ? <span className="muted">embedded default</span> : <code>{status.configFile}</code>}</dd>
+          <dt>Storage</dt>
+          <dd data-testid="storage-health">
+            {status.storage.paused === null && status.storage.quarantine === null && 'healthy'}
+            {status.storage.paused !== null && `ingestion paused since ${new Date(status.storage.paused.sinceMs).toISOString()}: ${status.storage.paused.message}`}
+            {status.storage.quarantine !== null && <div>{status.storage.quarantine}</div>}
+          </dd>
         </dl>
       )}
     </section>

@@ -25,7 +25,12 @@ describe('storage banner', () => {
     expect(html).toContain('queries keep working');
   });
 
-  it('shows the quarantine notice from start-up', () => {
-    expect(renderToStaticMarkup(<StorageNotice storage={{ paused: null, quarantine: 'The database was damaged (x).' }} />)).toContain('The database was damaged (x).');
+  it('shows the quarantine notice from start-up, with a way to put it away when one is given', () => {
+    const storage = { paused: null, quarantine: 'storage file /d/vigil.db is damaged (x).' };
+    const html = renderToStaticMarkup(<StorageNotice storage={storage} />);
+    expect(html).toContain('Database damaged at start');
+    expect(html).toContain('storage file /d/vigil.db is damaged (x).');
+    expect(html).not.toContain('Dismiss');
+    expect(renderToStaticMarkup(<StorageNotice storage={storage} onDismissQuarantine={() => {}} />)).toContain('Dismiss');
   });
 });
