@@ -24,6 +24,7 @@ import { labelsToRecord } from './tsdb/labels.js';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { QueryJournal } from './api/query-journal.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -65,6 +66,7 @@ export class Engine implements WorkbenchApi {
 
   readonly promql: PromQLEngine;
   readonly querySvc: EngineQueryService;
+  private readonly journal: QueryJournal;
   readonly metrics: MetricsRegistry;
   private readonly stopMetrics: () => void;
   collection: Collection | null = null;
@@ -79,9 +81,11 @@ export class Engine implements WorkbenchApi {
     this.startTimeMs = (options.now ?? Date.now)();
     this.log = options.logger ?? createLogger('engine');
     this.promql = new PromQLEngine({ parse: (q) => parseExpr(q) });
+    this.journal = QueryJournal.open(lock.dir, this.log.child('query'));
     this.querySvc = new EngineQueryService(this.promql, tsdb, new MetadataStore(), {
       metadata: (name) => this.collection?.scrape.metadata(name)[name]?.[0],
       seriesCount: () => tsdb.index.count,
+      journal: this.journal,
     });
     this.queries = this.querySvc;
     const m = buildSelfMetrics({ startTimeMs: this.startTimeMs, tsdb, scrape: () => this.collection?.scrape ?? null });
@@ -281,6 +285,7 @@ export class Engine implements WorkbenchApi {
       shell: this.options.shell,
       configFile: this.options.configFile ?? null,
       storage: storageStatus(this.tsdb.stats()),
+      interruptedQueries: [...this.journal.interrupted],
     };
   }
 }

@@ -27,6 +27,11 @@ export const StatusSchema = z.object({
     /** The quarantine notice when the database was found damaged at open, else null. */
     quarantine: z.string().nullable(),
   }),
+  /**
+   * User queries that were running when the engine last stopped without finishing them (a crash,
+   * out of memory). Views restored from a URL do not run these again by themselves.
+   */
+  interruptedQueries: z.array(z.object({ query: z.string(), startedMs: z.number() })),
 });
 
 export type BuildInfo = z.infer<typeof BuildInfoSchema>;

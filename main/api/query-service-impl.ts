@@ -15,6 +15,7 @@ import { labelsToRecord, metricNameLabel } from '../tsdb/labels.js';
 import type { MetadataStore } from './metadata-store.js';
 import type { QueryService } from './query-service.js';
 import { estimateQuery } from './query-estimate.js';
+import type { QueryJournal } from './query-journal.js';
 
 const minTime = -9_223_372_036_854;
 const maxTime = 9_223_372_036_854;
@@ -62,6 +63,8 @@ export interface QueryServiceOptions {
   metadata?: (name: string) => { type: string; help: string; unit: string } | undefined;
   /** Number of series in storage; the metric-name list is re-read only when it changes. */
   seriesCount?: () => number;
+  /** Records each running query on disk, so a crash names it at the next start. */
+  journal?: Pick<QueryJournal, 'begin' | 'end'>;
 }
 
 /**
@@ -138,11 +141,14 @@ export class EngineQueryService implements QueryService {
       this.running.get(queryId)?.abort();
       this.running.set(queryId, controller);
     }
+    const journal = this.options.journal;
+    const token = journal?.begin(query);
     try {
       return await run(controller.signal);
     } catch (err) {
       throw toApiError(err, query);
     } finally {
+      if (token !== undefined) journal!.end(token);
       if (queryId !== undefined && this.running.get(queryId) === controller) this.running.delete(queryId);
     }
   }

@@ -14,6 +14,7 @@ import { ResultTable } from '../explore/ResultTable.js';
 import { CostLine, ExplainTree } from '../explore/ExplainTree.js';
 import { ResolutionPicker, TimeRangePicker } from '../explore/TimeRangePicker.js';
 import { MetricsExplorer } from '../explore/MetricsExplorer.js';
+import { interruptedReason } from '../explore/interrupted.js';
 import type { Tab } from '../explore/url-state.js';
 
 const engineClient: PromClient = {
@@ -49,13 +50,23 @@ export function ExplorePage() {
     void st.run(api, graphBox.current?.clientWidth ?? 1000);
   }, []);
 
-  // Restore the view from the URL once, and run it if it has a query.
+  // Restore the view from the URL once, and run it if it has a query, unless one of its queries
+  // was running when the engine last stopped unexpectedly: that one may be what stopped it.
   useEffect(() => {
     const search = hashSearch();
-    if (search !== '') {
-      useExploreStore.getState().loadFromUrl(search);
-      if (useExploreStore.getState().panels.some((p) => p.enabled && p.query.trim() !== '')) run();
-    }
+    if (search === '') return;
+    const st = useExploreStore.getState();
+    st.loadFromUrl(search);
+    const queries = useExploreStore.getState().panels.map((p) => (p.enabled ? p.query.trim() : ''));
+    if (queries.every((q) => q === '')) return;
+    void api
+      .status({})
+      .then((status) => status.interruptedQueries, () => [])
+      .then((interrupted) => {
+        const reason = interruptedReason(queries, interrupted);
+        if (reason === null) run();
+        else useExploreStore.getState().holdBack(reason);
+      });
   }, [run]);
 
   const plot = useMemo(
@@ -138,9 +149,9 @@ export function ExplorePage() {
               </button>
             ))}
           </nav>
-          {s.heavy && (
-            <div className="warning heavy" role="alert" data-testid="heavy-warning">
-              <p>{s.heavy}</p>
+          {s.held && (
+            <div className="warning held" role="alert" data-testid="held-warning">
+              <p>{s.held}</p>
               <button type="button" onClick={() => void useExploreStore.getState().run(api, graphBox.current?.clientWidth ?? 1000, true)}>
                 Run anyway
               </button>
@@ -173,7 +184,7 @@ export function ExplorePage() {
               </>
             )}
             {s.tab === 'graph' && plot.series.length === 0 && errors.length === 0 && s.results.some((r) => r !== null) && <p className="muted">Empty query result.</p>}
-            {s.results.every((r) => r === null) && errors.length === 0 && (
+            {s.panels.every((p) => p.query.trim() === '') && s.results.every((r) => r === null) && (
               <p className="muted" data-testid="explore-hint">
                 Type a PromQL query and press Enter (Shift+Enter for a new line); Ctrl+Space lists metrics, functions and labels. Metrics browses every metric name with its
                 type and help. Try <code>up</code> or <code>rate(vigil_tsdb_samples_appended_total[1m])</code>.

@@ -52,6 +52,21 @@ export function StatusPage() {
             {status.storage.paused !== null && `ingestion paused since ${new Date(status.storage.paused.sinceMs).toISOString()}: ${status.storage.paused.message}`}
             {status.storage.quarantine !== null && <div>{status.storage.quarantine}</div>}
           </dd>
+          {status.interruptedQueries.length > 0 && (
+            <>
+              <dt>Interrupted queries</dt>
+              <dd data-testid="interrupted-queries">
+                Running when Vigil last stopped unexpectedly, and not run again:
+                <ul>
+                  {status.interruptedQueries.map((q, i) => (
+                    <li key={i}>
+                      <code>{q.query}</code> <span className="muted">(started {new Date(q.startedMs).toISOString()})</span>
+                    </li>
+                  ))}
+                </ul>
+              </dd>
+            </>
+          )}
         </dl>
       )}
     </section>

@@ -21,8 +21,11 @@ export interface ExploreSlice extends ExploreView {
   hidden: ReadonlySet<string>;
   /** Time the last run resolved a relative range at, so the view is reproducible. */
   lastRunAt: number | null;
-  /** Set when the engine estimated the queries too heavy; the user may run them anyway. */
-  heavy: string | null;
+  /**
+   * Why the queries were held back instead of run (the engine estimated them too heavy, or they
+   * were running when the engine last stopped unexpectedly); the user may run them anyway.
+   */
+  held: string | null;
   setQuery(index: number, query: string): void;
   togglePanel(index: number): void;
   addPanel(): void;
@@ -34,6 +37,8 @@ export interface ExploreSlice extends ExploreView {
   setYFromZero(on: boolean): void;
   toggleSeries(label: string, show: boolean): void;
   loadFromUrl(search: string): void;
+  /** Shows why the view's queries were not run (see `held`). */
+  holdBack(reason: string): void;
   urlSearch(): string;
   run(api: WorkbenchApi, widthPx?: number, force?: boolean): Promise<void>;
 }
@@ -60,7 +65,7 @@ export const useExploreStore = create<ExploreSlice>((set, get) => ({
   running: false,
   hidden: new Set(),
   lastRunAt: null,
-  heavy: null,
+  held: null,
   setQuery: (index, query) => set((s) => ({ panels: s.panels.map((p, i) => (i === index ? { ...p, query } : p)) })),
   togglePanel: (index) => set((s) => ({ panels: s.panels.map((p, i) => (i === index ? { ...p, enabled: !p.enabled } : p)) })),
   addPanel: () => set((s) => ({ panels: [...s.panels, { query: '', enabled: true }] })),
@@ -82,6 +87,7 @@ export const useExploreStore = create<ExploreSlice>((set, get) => ({
       return { hidden };
     }),
   loadFromUrl: (search) => set({ ...decodeView(search) }),
+  holdBack: (reason) => set({ held: reason, running: false }),
   urlSearch: () => {
     const s = get();
     return encodeView({ panels: s.panels, range: s.range, resolution: s.resolution, tab: s.tab, stacked: s.stacked, yFromZero: s.yFromZero });
@@ -101,11 +107,11 @@ export const useExploreStore = create<ExploreSlice>((set, get) => ({
       if (seq !== runSeq) return;
       const heavy = estimates.map((e, i) => (e?.tooHeavy ? `Query ${i + 1}: ${e.reason}` : null)).filter((x) => x !== null);
       if (heavy.length > 0) {
-        set({ heavy: heavy.join('\n'), running: false });
+        set({ held: heavy.join('\n'), running: false });
         return;
       }
     }
-    set({ heavy: null });
+    set({ held: null });
     performance.mark('vigil:query:start');
     const controllers = panels.map(() => new AbortController());
     const ids = panels.map((_, i) => `q${seq}-${i}-${Math.random().toString(36).slice(2, 8)}`);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const screenshotDir = join(repoRoot, 'test-results', 'screenshots');
@@ -150,4 +151,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(screenshotDir, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * For one describe block: `vigil serve` on the data directory `prepare` makes (run before start)
+ * and a browser, both stopped afterwards. Read the handles inside tests.
+ */
+export function serveAndBrowser(prepare: () => string, extraArgs: string[] = []): { serve: ServeHandle; browser: BrowserHandle } {
+  const env = {} as { serve: ServeHandle; browser: BrowserHandle };
+  beforeAll(async () => {
+    env.serve = await startServe(extraArgs, prepare());
+    env.browser = await openBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.serve?.stop();
+  });
+  return env;
 }

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissingReason, dataDirWithWorkload, openBrowser, screenshot, startServe, type BrowserHandle, type ServeHandle } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { chromiumMissingReason, dataDirWithWorkload, screenshot, serveAndBrowser } from './harness.js';
 
 const missing = chromiumMissingReason();
 if (missing !== null && process.env['CI']) throw new Error(`e2e needs Chromium in CI: ${missing}`);
@@ -21,32 +21,24 @@ function damageChunksPage(dataDir: string): void {
 }
 
 describe.skipIf(missing !== null)(`Storage problems on every page, in Chromium against vigil serve${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  let serve: ServeHandle;
-  let browser: BrowserHandle;
-
-  beforeAll(async () => {
+  const env = serveAndBrowser(() => {
     const dataDir = dataDirWithWorkload(400, 60);
     damageChunksPage(dataDir);
-    serve = await startServe([], dataDir);
-    browser = await openBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
+    return dataDir;
   });
 
   it('starts on a damaged database, quarantines it, says so in a banner, and still answers queries from what it salvaged', async () => {
-    const { page } = browser;
-    await page.goto(`${serve.url}#/explore`);
+    const { page } = env.browser;
+    await page.goto(`${env.serve.url}#/explore`);
     const banner = page.getByTestId('storage-banner');
     await banner.waitFor({ timeout: 15_000 });
     const text = (await banner.textContent()) ?? '';
     const dir = /(\S*quarantine\S*?)[\s,.;:)]/.exec(text)?.[1];
     expect(text).toMatch(/damaged|corrupt|quarantin/i);
     expect(dir, text).toBeDefined();
-    expect(existsSync(join(serve.dataDir, 'tsdb', 'quarantine'))).toBe(true);
+    expect(existsSync(join(env.serve.dataDir, 'tsdb', 'quarantine'))).toBe(true);
     // The banner's message is the one the engine logged, once.
-    expect(serve.output().split('\n').filter((l) => l.includes(dir!))).toHaveLength(1);
+    expect(env.serve.output().split('\n').filter((l) => l.includes(dir!))).toHaveLength(1);
     await page.locator('.monaco-editor').first().waitFor();
     await screenshot(page, 'storage-quarantine');
 
@@ -68,14 +60,14 @@ describe.skipIf(missing !== null)(`Storage problems on every page, in Chromium a
   });
 
   it('shows a paused ingestion as the engine reports it (status answer stubbed; the pause itself is tested in db_diskfull.test.ts)', async () => {
-    const { page } = browser;
+    const { page } = env.browser;
     await page.route('**/api/vigil/status', async (route) => {
       const res = await route.fetch();
       const status = (await res.json()) as { storage: Record<string, unknown> };
       status.storage = { paused: { sinceMs: Date.UTC(2026, 10, 26, 9, 30), message: 'SQLITE_FULL: database or disk is full' }, quarantine: null };
       await route.fulfill({ response: res, json: status });
     });
-    await page.goto(`${serve.url}#/alerts`);
+    await page.goto(`${env.serve.url}#/alerts`);
     await page.reload();
     const banner = page.getByTestId('storage-banner');
     await banner.filter({ hasText: 'Ingestion paused' }).waitFor({ timeout: 15_000 });

@@ -18,6 +18,7 @@ const status = {
   shell: 'electron' as const,
   configFile: null,
   storage: { paused: null, quarantine: null },
+  interruptedQueries: [],
 };
 const api = { status: async () => status } as unknown as WorkbenchApi;
 

@@ -10,6 +10,7 @@ const base: Status = {
   shell: 'serve',
   configFile: null,
   storage: { paused: null, quarantine: null },
+  interruptedQueries: [],
 };
 
 describe('storage banner', () => {
