@@ -75,6 +75,30 @@ export function vigilSystem(omFile) {
       if (body.status !== 'success') throw new Error(`${q}: ${body.error}`);
       return { ms, series: body.data.result.length };
     },
+    /**
+     * RELIABILITY.md: cancelling stops work within 100 ms. A heavy range query is abandoned by its
+     * client after `abortAfterMs`; the figure is the time from the abort to the answer of a
+     * trivial query sent at that moment, i.e. until the single-threaded engine is free again.
+     */
+    async cancelLatency(q, start, end, step, rounds = 5, abortAfterMs = 300) {
+      server ??= await startVigilServe(dir);
+      const params = new URLSearchParams({ query: q, start: String(start / 1000), end: String(end / 1000), step: String(step / 1000) });
+      const t0 = performance.now();
+      const full = await (await fetch(`${server.url}/api/v1/query_range?${params}`)).json();
+      const fullMs = performance.now() - t0;
+      if (full.status !== 'success') throw new Error(`${q}: ${full.error}`);
+      const latencies = [];
+      for (let i = 0; i < rounds; i++) {
+        const abandoned = fetch(`${server.url}/api/v1/query_range?${params}`, { signal: AbortSignal.timeout(abortAfterMs) }).catch(() => null);
+        await new Promise((r) => setTimeout(r, abortAfterMs));
+        const t = performance.now();
+        const ping = await (await fetch(`${server.url}/api/v1/query?query=vector(1)`)).json();
+        if (ping.status !== 'success') throw new Error(`ping: ${ping.error}`);
+        latencies.push(performance.now() - t);
+        await abandoned;
+      }
+      return { fullMs, latencies };
+    },
     async stop() {
       await server?.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import type { InstantResult, RangeResult, WireValue } from '../../app/api/query.
 import { ApiError } from '../../app/api/errors.js';
 import type { HttpServer } from './http-server.js';
 import { BadParamError, formatPromFloat, parseDurationParam, parseRangeParams, parseTimeParam } from './prom-params.js';
-import type { QueryService } from './query-service.js';
+import type { QueryCall, QueryService } from './query-service.js';
 
 export interface SeriesLookup {
   /** Label sets of series matching any of the selectors within [start, end]. */
@@ -103,6 +103,13 @@ function promStats(stats: { seriesTouched: number; samplesTouched: number; peakS
   };
 }
 
+/** The request's own `timeout` (capped by the engine's) and its client's presence. */
+function queryCall(p: URLSearchParams, signal: AbortSignal): QueryCall {
+  const timeout = p.get('timeout');
+  if (timeout === null || timeout === '') return { signal };
+  return { signal, timeoutMs: parseDurationParam(timeout, 'timeout') };
+}
+
 function withAnnotations(data: unknown, warnings: string[], infos: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = { status: 'success', data };
   if (warnings.length > 0) out['warnings'] = warnings;
@@ -112,24 +119,32 @@ function withAnnotations(data: unknown, warnings: string[], infos: string[]): Re
 
 export function registerPromApi(server: HttpServer, deps: PromApiDeps): void {
   const handle =
-    (fn: (params: URLSearchParams) => Promise<unknown>) =>
+    (fn: (params: URLSearchParams, gone: AbortSignal) => Promise<unknown>) =>
     async (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> => {
       if (req.method !== 'GET' && req.method !== 'POST') return fail(res, 'bad_data', `method ${req.method} not allowed`);
+      // A client that goes away before its answer (Grafana on a new refresh, a closed tab) cancels
+      // its query, as Prometheus' request context does.
+      const gone = new AbortController();
+      const onClose = (): void => {
+        if (!res.writableEnded) gone.abort();
+      };
+      res.once('close', onClose);
       try {
-        send(res, 200, await fn(paramsOf(req, url, body)));
+        send(res, 200, await fn(paramsOf(req, url, body), gone.signal));
       } catch (err) {
-        failFrom(res, err);
+        if (!res.destroyed) failFrom(res, err);
+      } finally {
+        res.off('close', onClose);
       }
     };
 
   server.route(
     '/api/v1/query',
-    handle(async (p) => {
+    handle(async (p, gone) => {
       const query = p.get('query');
       if (query === null || query === '') throw new BadParamError('invalid parameter "query": query must not be empty');
       const time = parseTimeParam(p.get('time'), 'time', Date.now());
-      if (p.has('timeout')) parseDurationParam(p.get('timeout'), 'timeout');
-      const answer = await deps.queries.query({ query, time });
+      const answer = await deps.queries.query({ query, time }, queryCall(p, gone));
       const data = instantToProm(answer.result) as Record<string, unknown>;
       if (p.get('stats')) data['stats'] = promStats(answer.stats);
       return withAnnotations(data, answer.warnings, answer.infos);
@@ -138,11 +153,11 @@ export function registerPromApi(server: HttpServer, deps: PromApiDeps): void {
 
   server.route(
     '/api/v1/query_range',
-    handle(async (p) => {
+    handle(async (p, gone) => {
       const query = p.get('query');
       if (query === null || query === '') throw new BadParamError('invalid parameter "query": query must not be empty');
       const { startMs, endMs, stepMs } = parseRangeParams(p);
-      const answer = await deps.queries.queryRange({ query, start: startMs, end: endMs, step: stepMs });
+      const answer = await deps.queries.queryRange({ query, start: startMs, end: endMs, step: stepMs }, queryCall(p, gone));
       const data = rangeToProm(answer.result) as Record<string, unknown>;
       if (p.get('stats')) data['stats'] = promStats(answer.stats);
       return withAnnotations(data, answer.warnings, answer.infos);

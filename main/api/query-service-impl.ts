@@ -13,7 +13,7 @@ import { PromQLError } from '../promql/errors.js';
 import type { Matcher, Queryable } from '../tsdb/interface.js';
 import { labelsToRecord, metricNameLabel } from '../tsdb/labels.js';
 import type { MetadataStore } from './metadata-store.js';
-import type { QueryService } from './query-service.js';
+import type { QueryCall, QueryService } from './query-service.js';
 import { estimateQuery } from './query-estimate.js';
 import type { QueryJournal } from './query-journal.js';
 
@@ -116,6 +116,10 @@ export function rankNames(
   return { names: out, truncated: found > out.length };
 }
 
+function timeoutOf(call: QueryCall | undefined): { timeoutMs?: number } {
+  return call?.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {};
+}
+
 export class EngineQueryService implements QueryService {
   private readonly running = new Map<string, AbortController>();
   private nameCache: { count: number; names: string[]; lower: string[] } | null = null;
@@ -135,12 +139,16 @@ export class EngineQueryService implements QueryService {
     }
   }
 
-  private async track<T>(queryId: string | undefined, query: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async track<T>(queryId: string | undefined, query: string, call: QueryCall | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
     if (queryId !== undefined) {
       this.running.get(queryId)?.abort();
       this.running.set(queryId, controller);
     }
+    const outer = call?.signal;
+    const abort = (): void => controller.abort();
+    if (outer?.aborted) abort();
+    else outer?.addEventListener('abort', abort, { once: true });
     const journal = this.options.journal;
     const token = journal?.begin(query);
     try {
@@ -148,24 +156,25 @@ export class EngineQueryService implements QueryService {
     } catch (err) {
       throw toApiError(err, query);
     } finally {
+      outer?.removeEventListener('abort', abort);
       if (token !== undefined) journal!.end(token);
       if (queryId !== undefined && this.running.get(queryId) === controller) this.running.delete(queryId);
     }
   }
 
-  async query(req: RequestOf<'query'>): Promise<ResponseOf<'query'>> {
+  async query(req: RequestOf<'query'>, call?: QueryCall): Promise<ResponseOf<'query'>> {
     const expr = this.parse(req.query);
     const time = req.time ?? Date.now();
-    return this.track(req.queryId, req.query, async (signal) => {
-      const r = await this.engine.instantQuery(this.storage, expr, time, { signal });
+    return this.track(req.queryId, req.query, call, async (signal) => {
+      const r = await this.engine.instantQuery(this.storage, expr, time, { signal, ...timeoutOf(call) });
       return { result: instantResult(r), warnings: r.warnings, infos: r.infos, stats: wireStats(r, req.query) };
     });
   }
 
-  async queryRange(req: RequestOf<'queryRange'>): Promise<ResponseOf<'queryRange'>> {
+  async queryRange(req: RequestOf<'queryRange'>, call?: QueryCall): Promise<ResponseOf<'queryRange'>> {
     const expr = this.parse(req.query);
-    return this.track(req.queryId, req.query, async (signal) => {
-      const r = await this.engine.rangeQuery(this.storage, expr, req.start, req.end, req.step, { signal });
+    return this.track(req.queryId, req.query, call, async (signal) => {
+      const r = await this.engine.rangeQuery(this.storage, expr, req.start, req.end, req.step, { signal, ...timeoutOf(call) });
       const n = Math.floor((req.end - req.start) / req.step) + 1;
       const timestamps = Array.from({ length: n }, (_, i) => req.start + i * req.step);
       if (r.result.type !== 'matrix') {

@@ -180,7 +180,7 @@ export async function evalAggregate(expr: AggregateExpr, param: EvalValue | null
     // (members in order), so results are identical, without building a value list per step.
     let done = 0;
     for (const g of groups) {
-      if ((++done & 63) === 0) await env.pause();
+      if ((++done & 7) === 0 && env.due()) await env.pause();
       const r = newStepSeries(g.labels, n, g.dropName);
       if (fast(g.members, r, n)) out.push(r);
     }
@@ -189,7 +189,7 @@ export async function evalAggregate(expr: AggregateExpr, param: EvalValue | null
   const vals: number[] = [];
   let done = 0;
   for (const g of groups) {
-    if ((++done & 63) === 0) await env.pause();
+    if ((++done & 7) === 0 && env.due()) await env.pause();
     const r = newStepSeries(g.labels, n, g.dropName);
     let any = false;
     for (let i = 0; i < n; i++) {

@@ -189,7 +189,7 @@ async function vectorVector(
   const matchedMany = new Map<string, Map<string, Uint8Array>>();
   let done = 0;
   for (const ls of many.series) {
-    if ((++done & 63) === 0) await env.pause();
+    if ((++done & 7) === 0 && env.due()) await env.pause();
     const sig = sigf(ls.labels);
     const group = oneBySig.get(sig);
     if (!group) continue;

@@ -64,6 +64,8 @@ export interface QueryResult {
 
 export interface QueryCallOptions {
   readonly signal?: AbortSignal;
+  /** This query's evaluation timeout, capped by the engine's (Prometheus' `timeout` parameter). */
+  readonly timeoutMs?: number;
 }
 
 export class PromQLEngine {
@@ -137,7 +139,7 @@ export class PromQLEngine {
         lookbackDelta: this.options.lookbackDelta,
         maxSamples: this.options.maxSamples,
         defaultSubqueryStep: this.options.defaultSubqueryStep,
-        deadline: Date.now() + this.options.timeoutMs,
+        deadline: Date.now() + Math.min(this.options.timeoutMs, opts.timeoutMs ?? Infinity),
         signal: opts.signal,
       },
       start,

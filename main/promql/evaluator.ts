@@ -78,6 +78,11 @@ export interface EvalEnv {
   check(): void;
   /** Yields to the event loop when due (every ~10 ms) so an abort can land; then checks. */
   pause(): Promise<void>;
+  /**
+   * Whether ~10 ms passed since the last yield, so `pause()` would yield: loops ask every few
+   * series, so cancellation lands within about 10 ms plus one series' work.
+   */
+  due(): boolean;
 }
 
 export class Evaluator implements EvalEnv {
@@ -133,6 +138,10 @@ export class Evaluator implements EvalEnv {
    */
   pause(): Promise<void> {
     return this.yieldNow();
+  }
+
+  due(): boolean {
+    return Date.now() - this.lastYield >= 10;
   }
 
   private async yieldNow(): Promise<void> {
@@ -257,15 +266,27 @@ export class Evaluator implements EvalEnv {
   private async select(vs: VectorSelector, mint: number, maxt: number, range?: number): Promise<{ labels: RangeSeries['labels']; t: Float64Array; v: Float64Array }[]> {
     const querier = await this.queryable.querier(mint, maxt);
     this.queriers.push(querier);
-    const set = await querier.select(vs.matchers, { start: mint, end: maxt, ...(range !== undefined ? { range } : {}) });
+    const signal = this.opts.signal;
+    let set: Awaited<ReturnType<Querier['select']>>;
+    try {
+      set = await querier.select(vs.matchers, { start: mint, end: maxt, ...(range !== undefined ? { range } : {}), ...(signal ? { signal } : {}) });
+    } catch (err) {
+      this.checkNow(); // a select stopped by our own signal is this query's cancellation
+      throw err;
+    }
     for (const w of set.warnings) this.annotations.warn(w, vs.pos);
     this.checkNow();
-    return set.series.map((s) => {
+    const out: { labels: RangeSeries['labels']; t: Float64Array; v: Float64Array }[] = [];
+    let done = 0;
+    for (const s of set.series) {
+      // Decoding is the bulk of a wide select: let an abort land between series.
+      if ((++done & 7) === 0 && this.due()) await this.yieldNow();
       const { t, v } = s.samples();
       this.seriesTouched++;
       this.samplesTouched += t.length;
-      return { labels: s.labels, t, v };
-    });
+      out.push({ labels: s.labels, t, v });
+    }
+    return out;
   }
 
   async evalVectorSelector(vs: VectorSelector, grid: Float64Array, wantTimestamps = false): Promise<VectorValue> {
@@ -277,7 +298,7 @@ export class Evaluator implements EvalEnv {
     const out: StepSeries[] = [];
     let done = 0;
     for (const s of raw) {
-      if ((++done & 0x3ff) === 0) await this.yieldNow();
+      if ((++done & 7) === 0 && this.due()) await this.yieldNow();
       const res = newStepSeries(s.labels, n, false);
       let j = 0;
       let any = false;
@@ -304,8 +325,9 @@ export class Evaluator implements EvalEnv {
     if (n === 0) return { kind: 'matrix', series: [], ends, range: ms.range };
     const raw = await this.select(vs, ends[0]! - ms.range + 1, ends[n - 1]!, ms.range);
     const series: RangeSeries[] = [];
+    let done = 0;
     for (const s of raw) {
-      this.check();
+      if ((++done & 7) === 0 && this.due()) await this.yieldNow();
       // Stale markers only end series; windows never contain them.
       let stale = 0;
       for (let i = 0; i < s.v.length; i++) if (isStaleNaN(s.v[i]!)) stale++;
@@ -345,7 +367,9 @@ export class Evaluator implements EvalEnv {
     if (value.kind === 'scalar') {
       series.push({ labels: [], t: inner, v: value.v, dropName: false });
     } else if (value.kind === 'vector') {
+      let done = 0;
       for (const s of value.series) {
+        if ((++done & 7) === 0 && this.due()) await this.yieldNow();
         let k = 0;
         for (let i = 0; i < count; i++) k += s.has[i]!;
         if (k === 0) continue;

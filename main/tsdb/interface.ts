@@ -73,6 +73,11 @@ export interface SelectHints {
   readonly limit?: number;
   /** Only labels, no samples needed (e.g. /api/v1/series). */
   readonly seriesOnly?: boolean;
+  /**
+   * Aborting stops a wide select between batches of series (the signal's reason is thrown); the
+   * select also yields to the event loop between batches so the abort can land.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Columnar samples: timestamps ascending, one value per timestamp. */

@@ -38,7 +38,7 @@ export async function mapSamples(c: FnCall, v: VectorValue, f: (x: number, i: nu
   const out: StepSeries[] = [];
   let done = 0;
   for (const s of v.series) {
-    if ((++done & 63) === 0) await c.env.pause();
+    if ((++done & 7) === 0 && c.env.due()) await c.env.pause();
     const r = newStepSeries(s.labels, n, dropName || s.dropName);
     let any = false;
     for (let i = 0; i < n; i++) {
@@ -66,7 +66,7 @@ export async function overWindows(c: FnCall, m: MatrixValue, f: WindowFn, dropNa
   const out: StepSeries[] = [];
   let done = 0;
   for (const s of m.series) {
-    if ((++done & 63) === 0) await c.env.pause();
+    if ((++done & 7) === 0 && c.env.due()) await c.env.pause();
     const r = newStepSeries(s.labels, n, dropName || s.dropName);
     const len = s.t.length;
     let lo = 0;

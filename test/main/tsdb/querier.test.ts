@@ -62,3 +62,35 @@ describe('TsdbQuerier', () => {
     expect(Array.from(m.v)).toEqual([0.2, 0.3, 0.4]);
   });
 });
+
+describe('a wide select', () => {
+  it('reads chunks in batches of series and returns every series whole, in label order', async () => {
+    const { dir, cleanup } = tempDir('vigil-querier-wide-');
+    cleanups.push(cleanup);
+    const db = await TSDB.open({ dir, worker: false, maxChunkSamples: 4 });
+    cleanups.push(() => db.close());
+    const n = 2_500; // more than two batches
+    const a = db.appender();
+    for (let s = 0; s < n; s++) {
+      const ref = a.append(labelsFromRecord({ __name__: 'w', i: String(s).padStart(4, '0') }), 0, s);
+      for (let k = 1; k < 10; k++) a.append(ref, k * 1000, s + k);
+    }
+    await a.commit();
+    await db.flush(); // sealed chunks in SQLite, not only the head
+    const set = await (await db.querier(0, 9000)).select([{ type: '=', name: '__name__', value: 'w' }]);
+    expect(set.series).toHaveLength(n);
+    set.series.forEach((s, i) => {
+      expect(s.labels[1]!.value).toBe(String(i).padStart(4, '0'));
+      const { t, v } = s.samples();
+      expect(Array.from(t)).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000]);
+      expect(Array.from(v)).toEqual(Array.from({ length: 10 }, (_, k) => i + k));
+    });
+  });
+
+  it('stops with the abort reason when its signal is aborted', async () => {
+    const db = await seeded();
+    const controller = new AbortController();
+    controller.abort(new Error('client went away'));
+    await expect((await db.querier(0, 10_000)).select([{ type: '=~', name: '__name__', value: '.+' }], { start: 0, end: 10_000, signal: controller.signal })).rejects.toThrow('client went away');
+  });
+});
