@@ -9,7 +9,7 @@ import { createLogger } from '../util/log.js';
 import { registerIpcHandlers } from './ipc.js';
 import { appScheme } from './origin.js';
 import { createAppProtocolHandler } from './protocol.js';
-import { createMainWindow } from './window.js';
+import { createMainWindow, isSafeExternal } from './window.js';
 import { attachEngineEvents } from './notifications.js';
 import { startMetricsServer } from '../api/metrics-server.js';
 import { tuneGarbageCollector } from '../util/gc-tuning.js';
@@ -19,6 +19,14 @@ tuneGarbageCollector();
 
 const log = createLogger('electron');
 const preloadPath = join(fileURLToPath(new URL('.', import.meta.url)), 'preload.cjs');
+
+/**
+ * The app's one way out to the system browser: http(s) links the user clicked (the window's
+ * handler only passes those; checked again here, next to the call Electronegativity flags).
+ */
+async function openLink(url: string): Promise<void> {
+  if (isSafeExternal(url)) await shell.openExternal(url);
+}
 
 protocol.registerSchemesAsPrivileged([
   { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
@@ -58,7 +66,7 @@ if (!app.requestSingleInstanceLock()) {
       await engine.startCollection({ selfAddress: metrics.address, externalURL: 'app://vigil/' });
       registerIpcHandlers(ipcMain, engine);
       attachEngineEvents((l) => engine!.events.subscribe(l), () => mainWindow, Notification);
-      mainWindow = createMainWindow(BrowserWindow, preloadPath, (url) => shell.openExternal(url));
+      mainWindow = createMainWindow(BrowserWindow, preloadPath, openLink);
       mainWindow.on('closed', () => {
         mainWindow = null;
       });
@@ -74,7 +82,7 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('activate', () => {
     if (mainWindow === null && engine !== null) {
-      mainWindow = createMainWindow(BrowserWindow, preloadPath, (url) => shell.openExternal(url));
+      mainWindow = createMainWindow(BrowserWindow, preloadPath, openLink);
     }
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { channelNames, ipcChannel } from '../../app/api/channels.js';
-import { mainWindowOptions, isSafeExternal } from '../../main/electron/window.js';
+import { createMainWindow, isSafeExternal, type WindowFactory } from '../../main/electron/window.js';
 import { createAppProtocolHandler } from '../../main/electron/protocol.js';
 import * as fake from './fake-electron.js';
 
@@ -61,7 +61,8 @@ describe('Electron shell wiring (fake electron module)', () => {
   });
 
   it('window options follow the security checklist', () => {
-    const opts = mainWindowOptions('/p/preload.cjs');
+    const win = createMainWindow(fake.FakeBrowserWindow as unknown as WindowFactory, '/p/preload.cjs', async () => {});
+    const opts = (win as unknown as fake.FakeBrowserWindow).options as { webPreferences: Record<string, unknown> };
     expect(opts.webPreferences).toMatchObject({
       contextIsolation: true,
       sandbox: true,
@@ -69,6 +70,7 @@ describe('Electron shell wiring (fake electron module)', () => {
       nodeIntegrationInWorker: false,
       webviewTag: false,
       allowRunningInsecureContent: false,
+      disableBlinkFeatures: 'Auxclick',
     });
     expect(isSafeExternal('javascript:alert(1)')).toBe(false);
     expect(isSafeExternal('http://127.0.0.1:9090/')).toBe(true);
