@@ -2,13 +2,19 @@
  * Fetches one scrape over node:http/https, as Prometheus 2.42 does: its Accept header, gzip,
  * `X-Prometheus-Scrape-Timeout-Seconds`, one deadline over the whole exchange (headers and body,
  * so a slowloris target is cut), and the body size limit counted while streaming and after
- * gunzip (so a gzip bomb stops at the limit, not when memory runs out). No proxies.
+ * gunzip (so a gzip bomb stops at the limit, not when memory runs out). Redirects are followed
+ * as Go's client does (at most 10, http and https only, Authorization kept on the same host
+ * only, all within the one deadline), except that a redirect to a link-local address (the cloud
+ * metadata range) is refused. No proxies.
  */
 import { Buffer } from 'node:buffer';
 import http from 'node:http';
 import https from 'node:https';
+import { lookup as dnsLookup, type LookupAddress, type LookupOneOptions, type LookupAllOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { isLinkLocal } from '../util/ip.js';
 
 /** Prometheus 2.42's exact header (checked against the Debian binary). */
 export const scrapeAcceptHeader =
@@ -37,6 +43,8 @@ export interface ScrapeRequest {
   compression?: boolean;
   userAgent: string;
   signal?: AbortSignal;
+  /** Follow redirects (Prometheus' follow_redirects, default true); false fails on a 3xx. */
+  followRedirects?: boolean;
 }
 
 export interface ScrapeResponse {
@@ -80,8 +88,25 @@ export class ScrapeClient {
     });
   }
 
-  fetch(req: ScrapeRequest): Promise<ScrapeResponse> {
-    return fetchOnce(req, req.url.startsWith('https:') ? this.httpsAgent : this.httpAgent);
+  async fetch(req: ScrapeRequest): Promise<ScrapeResponse> {
+    const deadline = Date.now() + req.timeoutMs;
+    const origin = hostOf(req.url);
+    let hop = req;
+    for (let redirects = 0; ; redirects++) {
+      const answer = await fetchOnce(hop, hop.url.startsWith('https:') ? this.httpsAgent : this.httpAgent, redirects > 0);
+      if (!('location' in answer)) return answer;
+      // Go's default: the 10th response's redirect is not followed; the error names its Location as sent.
+      if (redirects + 1 >= maxRedirects) throw new ScrapeHttpError('network', `Get "${answer.location}": stopped after ${maxRedirects} redirects`);
+      const next = redirectTarget(hop.url, answer.location);
+      const { authorization: _dropped, ...rest } = hop;
+      hop = {
+        ...rest,
+        url: next,
+        timeoutMs: Math.max(1, deadline - Date.now()),
+        // Go keeps sensitive headers only while the redirect stays on the same host.
+        ...(hop.authorization !== undefined && hostOf(next) === origin ? { authorization: hop.authorization } : {}),
+      };
+    }
   }
 
   close(): void {
@@ -110,7 +135,54 @@ function gunzipBounded(body: Buffer, limit: number): Buffer {
   return limit > 0 ? gunzipSync(body, { maxOutputLength: Math.max(1, limit - 1) }) : gunzipSync(body);
 }
 
-function fetchOnce(req: ScrapeRequest, agent: http.Agent): Promise<ScrapeResponse> {
+const maxRedirects = 10;
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
+}
+
+/** The next URL of a redirect, or the error Go's client (or Vigil's link-local rule) gives. */
+function redirectTarget(from: string, location: string): string {
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    throw new ScrapeHttpError('network', `Get "${from}": failed to parse Location header "${location}"`);
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    throw new ScrapeHttpError('network', `Get "${next.href}": unsupported protocol scheme "${next.protocol.slice(0, -1)}"`);
+  }
+  const host = next.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(host) !== 0 && isLinkLocal(host)) throw new ScrapeHttpError('network', `Get "${next.href}": ${linkLocalRefusal(host)}`);
+  return next.href;
+}
+
+function linkLocalRefusal(address: string): string {
+  return `refusing to follow a redirect to link-local address ${address} (cloud metadata range); scrape that address directly if it is meant`;
+}
+
+/** DNS for a redirect hop: a name that resolves into the link-local range is refused. */
+function lookupRefusingLinkLocal(
+  hostname: string,
+  options: LookupOneOptions | LookupAllOptions,
+  callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+): void {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, []);
+    const bad = addresses.find((a) => isLinkLocal(a.address));
+    if (bad) return callback(new ScrapeHttpError('network', linkLocalRefusal(bad.address)), []);
+    if ((options as LookupAllOptions).all) return callback(null, addresses);
+    const first = addresses[0]!;
+    callback(null, first.address, first.family);
+  });
+}
+
+function fetchOnce(req: ScrapeRequest, agent: http.Agent, isRedirect: boolean): Promise<ScrapeResponse | { location: string }> {
   return new Promise((resolve, reject) => {
     let url: URL;
     try {
@@ -137,9 +209,19 @@ function fetchOnce(req: ScrapeRequest, agent: http.Agent): Promise<ScrapeRespons
     const onAbort = (): void => fail('aborted', reasonMessages.aborted);
     const timer = setTimeout(() => fail('timeout', reasonMessages.timeout), req.timeoutMs);
 
-    const request = mod.get(url, { agent, headers: requestHeaders(req) }, (res) => {
+    const options: http.RequestOptions = { agent, headers: requestHeaders(req), ...(isRedirect ? { lookup: lookupRefusingLinkLocal as never } : {}) };
+    const request = mod.get(url, options, (res) => {
       gotHeaders = true;
       const status = res.statusCode ?? 0;
+      const location = res.headers.location;
+      if (redirectStatuses.has(status) && req.followRedirects !== false && location !== undefined) {
+        res.resume();
+        settled = true;
+        clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onAbort);
+        resolve({ location });
+        return;
+      }
       if (status !== 200) {
         res.resume();
         fail('http_status', `server returned HTTP status ${status} ${res.statusMessage ?? http.STATUS_CODES[status] ?? ''}`.trimEnd());
@@ -181,7 +263,7 @@ function fetchOnce(req: ScrapeRequest, agent: http.Agent): Promise<ScrapeRespons
         resolve({ body, contentType: res.headers['content-type'] ?? '' });
       });
     });
-    request.on('error', (err: Error) => fail('network', err.message));
+    request.on('error', (err: Error) => (err instanceof ScrapeHttpError ? fail(err.reason, err.message) : fail('network', err.message)));
     if (req.signal?.aborted) onAbort();
     else req.signal?.addEventListener('abort', onAbort, { once: true });
   });

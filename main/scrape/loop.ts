@@ -279,6 +279,7 @@ export class ScrapeLoop {
         bodySizeLimit: target.limits.bodySizeLimit,
         ...(authorization !== undefined ? { authorization } : {}),
         compression: target.enableCompression,
+        followRedirects: target.followRedirects,
         userAgent: this.opts.userAgent ?? 'Vigil',
         signal: ac.signal,
       };

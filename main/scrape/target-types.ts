@@ -89,6 +89,8 @@ export interface ScrapeTarget {
   readonly tls: ScrapeTls;
   /** Ask for gzip (`Accept-Encoding: gzip`); Prometheus' enable_compression, default true. */
   readonly enableCompression: boolean;
+  /** Follow HTTP redirects; Prometheus' follow_redirects, default true. */
+  readonly followRedirects: boolean;
   /** metric_relabel_configs of the job bound as a function; null drops the series. */
   readonly metricRelabel: (labels: Labels) => Labels | null;
   /** True when the job has no metric_relabel_configs, so the loop can skip the call. */

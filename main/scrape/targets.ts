@@ -123,6 +123,7 @@ export function buildTarget(cfg: ScrapeConfig, target: TargetLabels, groupLabels
       auth: authFromConfig(cfg),
       tls: tlsFromConfig(cfg),
       enableCompression: cfg.enable_compression,
+      followRedirects: cfg.follow_redirects,
       metricRelabel: relabelFn(cfg.metric_relabel_configs),
       metricRelabelIsNoop: cfg.metric_relabel_configs.length === 0,
       relabelSteps: steps,

@@ -43,6 +43,7 @@ function target(i: number): ScrapeTarget {
     auth: { kind: 'none' },
     tls: { caFile: '', certFile: '', keyFile: '', serverName: '', insecureSkipVerify: false, minVersion: '' },
     enableCompression: true,
+    followRedirects: true,
     metricRelabel: (l) => l,
     metricRelabelIsNoop: true,
     relabelSteps: () => [],

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { chooseProtocol, ipAddrHash, ipBytes, isLinkLocal } from '../../../main/probe/resolve.js';
+import { chooseProtocol, ipAddrHash } from '../../../main/probe/resolve.js';
+import { ipBytes, isLinkLocal } from '../../../main/util/ip.js';
 import { MetricSet, type ProbeContext } from '../../../main/probe/probe_types.js';
 
 function ctx(): ProbeContext {

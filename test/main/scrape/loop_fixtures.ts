@@ -120,6 +120,7 @@ export function makeTarget(over: Partial<ScrapeTarget> = {}): ScrapeTarget {
     auth: { kind: 'none' },
     tls: { caFile: '', certFile: '', keyFile: '', serverName: '', insecureSkipVerify: false, minVersion: '' },
     enableCompression: true,
+    followRedirects: true,
     metricRelabel: (l) => l,
     metricRelabelIsNoop: over.metricRelabel === undefined,
     relabelSteps: () => [],
