@@ -2,8 +2,10 @@
 // `vigil workload serve`, scraped at 5 s (and 1 s with --interval 1s) by Vigil, Prometheus 2.42
 // and VictoriaMetrics 1.79 one after another for the same duration. Prints CPU-seconds per 1 M
 // samples, resident memory per series, scrape duration per target and Vigil's event-loop lag.
-//   node build/bench/scrape.js [--targets 50] [--series 2000] [--interval 5s] [--seconds 60] [--only vigil] [--uniform no]
-// Vigil runs twice: with its default schedule (scrape slots) and with Prometheus' (uniform).
+//   node build/bench/scrape.js [--targets 50] [--series 2000] [--interval 5s] [--seconds 60] [--only vigil] [--uniform no] [--dashboard 75]
+// Vigil runs twice: with its default schedule (scrape slots) and with Prometheus' (uniform). After
+// the measured window, the default run keeps ingesting while a dashboard refreshes for
+// --dashboard seconds (0: skip), for BENCH.md's "lag p99 during ingest with queries running".
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     only: { type: 'string' },
     uniform: { type: 'string', default: 'yes' },
+    dashboard: { type: 'string', default: '75' },
   },
 });
 const targets = Number(values.targets);
@@ -79,6 +82,38 @@ console.log(`# Vigil scrape benchmark — ${new Date().toISOString()}`);
 console.log(`machine: ${JSON.stringify(machine())}`);
 console.log(`workload: W-fleet ${targets} targets × ${seriesPerTarget} series at ${values.interval}, measured ${seconds} s after warm-up`);
 
+/**
+ * A dashboard of four panels over the last 15 minutes (BENCH.md's Q1, Q2, Q3 as range queries at
+ * 15 s, Q5 as an instant query), refreshed every 5 s while ingestion goes on; then the engine's
+ * event-loop lag over the last minute, which then lies inside this phase.
+ */
+async function dashboardPhase(url, secondsToRun) {
+  const ranges = [
+    'sum by (handler) (rate(http_requests_total[1m]))',
+    'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[1m])))',
+    'topk(5, sum by (deployment, dst_deployment) (rate(response_total[1m])))',
+  ];
+  const latencies = [];
+  const until = Date.now() + secondsToRun * 1000;
+  while (Date.now() < until) {
+    const started = Date.now();
+    const end = started / 1000;
+    for (const q of ranges) {
+      const t0 = performance.now();
+      const body = await (await fetch(`${url}/api/v1/query_range?${new URLSearchParams({ query: q, start: String(end - 900), end: String(end), step: '15' })}`)).json();
+      if (body.status !== 'success') throw new Error(`${q}: ${body.error}`);
+      latencies.push(performance.now() - t0);
+    }
+    const t0 = performance.now();
+    await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('count({__name__=~".+"})')}`)).json();
+    latencies.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, Math.max(0, 5000 - (Date.now() - started))));
+  }
+  latencies.sort((a, b) => a - b);
+  const last = (q) => metricValue(`${url}/metrics`, 'vigil_event_loop_lag_last_minute_seconds', (rest) => rest.includes(`quantile="${q}"`));
+  return { lagP99: await last('0.99'), lagMax: await last('1'), queryMedianMs: latencies[Math.floor(latencies.length / 2)], queries: latencies.length };
+}
+
 async function runVigil(spread) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-vigil-scrape-'));
   const cfg = join(dir, 'vigil.yml');
@@ -89,6 +124,10 @@ async function runVigil(spread) {
     r.lagP99 = await metricValue(`${vigil.url}/metrics`, 'vigil_event_loop_lag_seconds', (rest) => rest.includes('quantile="0.99"'));
     const dur = await fetch(`${vigil.url}/api/v1/query?query=${encodeURIComponent('avg(scrape_duration_seconds{job="fleet"})')}`).then((x) => x.json());
     r.scrapeDuration = Number(dur?.data?.result?.[0]?.value?.[1] ?? NaN);
+    if (spread === 'slots' && Number(values.dashboard) > 0) {
+      process.stderr.write(`Vigil (${spread}): dashboard refreshing for ${values.dashboard} s…\n`);
+      r.dashboard = await dashboardPhase(vigil.url, Number(values.dashboard));
+    }
     return r;
   } finally {
     await vigil.stop();
@@ -136,6 +175,9 @@ printTable(`W-fleet live scrape at ${values.interval} (Vigil's default schedule:
   ['avg scrape duration per target, s', col(0, (r) => r.scrapeDuration), col(1, (r) => r.scrapeDuration), col(2, (r) => r.scrapeDuration)],
   ['samples ingested in the window', col(0, (r) => r.samples), col(1, (r) => r.samples), col(2, (r) => r.samples)],
   ['event-loop lag p99, s (Vigil main thread)', col(0, (r) => r.lagP99), null, null],
+  ['same, last minute, with a 4-panel dashboard refreshing every 5 s', col(0, (r) => r.dashboard?.lagP99 ?? null), null, null],
+  ['  its max, s', col(0, (r) => r.dashboard?.lagMax ?? null), null, null],
+  ['  dashboard query median, ms', col(0, (r) => r.dashboard?.queryMedianMs ?? null), null, null],
 ]);
 if (uniform !== null) {
   const p = results[1];
