@@ -54,7 +54,11 @@ export function checkOrQuarantine(dir: string, file: string, log: Logger, now = 
   return { problem, quarantineDir, salvaged, message };
 }
 
-/** Copies readable rows table by table; a table stops at its first unreadable row. */
+/**
+ * Copies readable rows table by table. A damaged page stops a scan; the scan then resumes just
+ * past the damaged key range (found by doubling, then bisecting, the key it restarts from), so
+ * only the rows on damaged pages are lost.
+ */
 function salvage(from: string, to: string): QuarantineNotice['salvaged'] {
   const out = openWritable(to);
   const counts = { series: 0, chunks: 0, batches: 0 };
@@ -65,26 +69,9 @@ function salvage(from: string, to: string): QuarantineNotice['salvaged'] {
     out.close();
     return counts;
   }
-  const copy = (select: string, insert: string, key: keyof typeof counts): void => {
-    const ins = out.prepare(insert);
-    try {
-      out.transaction(() => {
-        try {
-          for (const row of src!.prepare(select).raw().iterate() as Iterable<unknown[]>) {
-            ins.run(...row);
-            counts[key]++;
-          }
-        } catch {
-          // damaged page: keep the rows read so far
-        }
-      })();
-    } catch {
-      // the insert side failed (e.g. disk full): nothing more to keep
-    }
-  };
-  copy('SELECT ref, labels FROM series ORDER BY ref', 'INSERT OR IGNORE INTO series(ref, labels) VALUES (?, ?)', 'series');
-  copy('SELECT id, series_ref, min_t, max_t, encoding, count, data FROM chunks', 'INSERT OR IGNORE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)', 'chunks');
-  copy('SELECT id, n, refs, t, v FROM wal_batches ORDER BY id', 'INSERT OR IGNORE INTO wal_batches VALUES (?, ?, ?, ?, ?)', 'batches');
+  counts.series = copyReadable(src, out, 'series', 'ref', 'ref, labels', 'INSERT OR IGNORE INTO series(ref, labels) VALUES (?, ?)');
+  counts.chunks = copyReadable(src, out, 'chunks', 'id', 'id, series_ref, min_t, max_t, encoding, count, data', 'INSERT OR IGNORE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)');
+  counts.batches = copyReadable(src, out, 'wal_batches', 'id', 'id, n, refs, t, v', 'INSERT OR IGNORE INTO wal_batches VALUES (?, ?, ?, ?, ?)');
   try {
     const last = src.prepare("SELECT value FROM meta WHERE key = 'last_batch_id'").pluck().get() as number | undefined;
     const maxLogged = (out.prepare('SELECT max(id) FROM wal_batches').pluck().get() as number | null) ?? 0;
@@ -99,4 +86,71 @@ function salvage(from: string, to: string): QuarantineNotice['salvaged'] {
   }
   out.close();
   return counts;
+}
+
+class InsertFailed extends Error {}
+
+/** Rows of `table` (integer key `pk`) that can be read, copied into `out`; returns how many. */
+function copyReadable(src: Database.Database, out: Database.Database, table: string, pk: string, columns: string, insertSql: string): number {
+  let read: Database.Statement;
+  let ins: Database.Statement;
+  try {
+    read = src.prepare(`SELECT ${columns} FROM ${table} WHERE ${pk} >= ? ORDER BY ${pk}`).raw();
+    ins = out.prepare(insertSql);
+  } catch {
+    return 0; // the table's definition itself is unreadable
+  }
+  // Whether a scan from key `k` gets past its first row (a damaged page throws).
+  const readsFrom = (k: number): boolean => {
+    const it = read.iterate(k) as IterableIterator<unknown[]>;
+    try {
+      it.next();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      it.return?.();
+    }
+  };
+  // Keys (series refs, chunk and batch ids) are non-negative and within JavaScript's exact range.
+  const top = Number.MAX_SAFE_INTEGER;
+  let copied = 0;
+  let from = 0;
+  try {
+    out.transaction(() => {
+      for (;;) {
+        try {
+          for (const row of read.iterate(from) as Iterable<unknown[]>) {
+            try {
+              ins.run(...row);
+            } catch (err) {
+              throw new InsertFailed((err as Error).message);
+            }
+            copied++;
+            from = Number(row[0]) + 1;
+          }
+          return;
+        } catch (err) {
+          if (err instanceof InsertFailed) throw err;
+        }
+        // A damaged page at or past `from`: find the smallest key from which reading works
+        // (doubling, then bisecting); everything below it on that page is lost.
+        let step = 1;
+        while (from + step < top && !readsFrom(from + step)) step *= 2;
+        if (from + step >= top) return;
+        let bad = from + step / 2;
+        let good = from + step;
+        if (step === 1) bad = from;
+        while (good - bad > 1) {
+          const mid = bad + Math.floor((good - bad) / 2);
+          if (readsFrom(mid)) good = mid;
+          else bad = mid;
+        }
+        from = good;
+      }
+    })();
+  } catch {
+    // the insert side failed (e.g. disk full): keep what was committed before
+  }
+  return copied;
 }

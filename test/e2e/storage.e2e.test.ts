@@ -43,7 +43,7 @@ describe.skipIf(missing !== null)(`Storage problems on every page, in Chromium a
     await screenshot(page, 'storage-quarantine');
 
     const answer = await page.evaluate(async () => {
-      const res = await fetch('/api/vigil/query', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: 'count(last_over_time(http_requests_total[2h]))' }) });
+      const res = await fetch('/api/vigil/query', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: 'count(last_over_time({job="fleet"}[2h]))' }) });
       return (await res.json()) as { result: { resultType: string; samples: Array<{ v: number }> } };
     });
     expect(answer.result.resultType).toBe('vector');
