@@ -17,6 +17,9 @@ export function isTrustedSender(event: IpcMainInvokeEvent): boolean {
   return isAppUrl(frame.url);
 }
 
+/** What an IPC handler answers: the dispatcher's envelope, or a range answer `packed` (see below). */
+export type IpcEnvelope = Envelope | { ok: true; packed: PackedRangeResponse };
+
 /**
  * Registers one `ipcMain.handle` per contract channel and nothing else. Each handler checks the
  * sender, then hands the payload to the shared dispatcher, which validates request and response.
@@ -24,8 +27,6 @@ export function isTrustedSender(event: IpcMainInvokeEvent): boolean {
  * answer, once validated, travels `packed` in typed arrays: the structured clone then copies a few
  * buffers instead of a million-element array that the page would have to walk on its main thread.
  */
-export type IpcEnvelope = Envelope | { ok: true; packed: PackedRangeResponse };
-
 export function registerIpcHandlers(
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>,
   api: WorkbenchApi,

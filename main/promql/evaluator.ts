@@ -25,6 +25,7 @@ import { evalBinary, evalUnaryMinus } from './binary.js';
 import { callFunction } from './functions/index.js';
 import type { InfoServices } from './info.js';
 import { evalInfo } from './info.js';
+import { EventLoopTurns } from '../util/event-loop-turns.js';
 
 export interface EvalOptions {
   readonly lookbackDelta: number;
@@ -94,7 +95,7 @@ export class Evaluator implements EvalEnv {
   private currentSamples = 0;
   private readonly queriers: Querier[] = [];
   private checks = 0;
-  private lastYield = Date.now();
+  private readonly turns = new EventLoopTurns();
 
   constructor(
     private readonly queryable: Queryable,
@@ -141,14 +142,11 @@ export class Evaluator implements EvalEnv {
   }
 
   due(): boolean {
-    return Date.now() - this.lastYield >= 10;
+    return this.turns.due();
   }
 
   private async yieldNow(): Promise<void> {
-    if (Date.now() - this.lastYield >= 10) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      this.lastYield = Date.now();
-    }
+    await this.turns.pause();
     this.checkNow();
   }
 

@@ -12,6 +12,7 @@ import type { SeriesIndex } from './index_series.js';
 import { selectRefs } from './matchers.js';
 import type { HeadRead } from './worker_protocol.js';
 import { chunkWindowMs } from './store_schema.js';
+import { EventLoopTurns } from '../util/event-loop-turns.js';
 import { sortYielding } from '../util/sort-yielding.js';
 
 export interface QuerySource {
@@ -68,12 +69,9 @@ export class TsdbQuerier implements Querier {
     // in batches of series, yielding between them, so a wide select never blocks the event loop
     // for long and a cancelled query stops reading.
     const byRef = new Map<number, ChunkRow[]>();
-    let lastYield = performance.now();
+    const turns = new EventLoopTurns();
     const pause = async (): Promise<void> => {
-      if (performance.now() - lastYield < 10) return;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      hints?.signal?.throwIfAborted();
-      lastYield = performance.now();
+      if (await turns.pause()) hints?.signal?.throwIfAborted();
     };
     for (let b = 0; b < refs.length; b += selectBatch) {
       await pause();
