@@ -39,6 +39,8 @@ export interface EngineOptions {
   retentionBytes?: number;
   /** Scrape schedule: 'slots' (default, fewer wake-ups) or 'uniform' (Prometheus' spread). */
   scrapeSpread?: ScrapeSpread;
+  /** The storage worker's entry file when it is not beside db.js (the packaged app unpacks it). */
+  storageWorkerUrl?: URL;
 }
 
 export interface CollectionStart {
@@ -104,6 +106,7 @@ export class Engine implements WorkbenchApi {
       tsdb = await TSDB.open({
         dir: join(lock.dir, 'tsdb'),
         ...(inProcess ? { worker: false } : {}),
+        ...(options.storageWorkerUrl ? { workerUrl: options.storageWorkerUrl } : {}),
         ...(options.retentionMs ? { retentionMs: options.retentionMs } : {}),
         ...(options.retentionBytes ? { retentionBytes: options.retentionBytes } : {}),
         logger: (options.logger ?? createLogger('engine')).child('tsdb'),

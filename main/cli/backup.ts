@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../util/sqlite.js';
 import { TSDB } from '../tsdb/db.js';
 import { dbFileName } from '../tsdb/store_schema.js';
 import { DataDirLock } from '../data-dir.js';
@@ -28,7 +28,7 @@ export const backupCommand: Command = {
     const db = join(dataDir, 'tsdb', dbFileName);
     if (!existsSync(db)) throw new UsageError(`no database at ${db}; pass the --data directory Vigil uses`);
     if (existsSync(file)) throw new UsageError(`${file} exists; choose a new file name`);
-    const conn = new Database(db, { readonly: true, fileMustExist: true });
+    const conn = openSqlite(db, { readonly: true, fileMustExist: true });
     try {
       await conn.backup(file);
     } finally {

@@ -6,6 +6,7 @@ import { registerServeRoutes } from '../api/serve-routes.js';
 import { defaultDataDir, rendererDir } from '../paths.js';
 import { createLogger } from '../util/log.js';
 import { UsageError, type Command } from './command.js';
+import { checkNativeModules, currentRuntime, describeNativeFailure } from '../native-modules/check.js';
 
 export const serveCommand: Command = {
   words: ['serve'],
@@ -29,6 +30,12 @@ export const serveCommand: Command = {
     const spread = values['scrape-spread'];
     if (spread !== 'slots' && spread !== 'uniform') {
       throw new UsageError(`--scrape-spread must be slots or uniform, got ${JSON.stringify(spread)}`);
+    }
+    // The same first-run check as the desktop shell's, in Node's wording.
+    const failures = checkNativeModules();
+    if (failures.length > 0) {
+      const { title, message } = describeNativeFailure(failures, currentRuntime());
+      throw new Error(`${title}\n\n${message}`);
     }
     const logger = createLogger('vigil');
     const engine = await Engine.start({

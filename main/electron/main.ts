@@ -1,6 +1,6 @@
 // Electron entry point: a thin shell around the engine. It owns the window, the `app://`
 // protocol, the IPC adapter and the data directory; everything else is the engine's.
-import { app, BrowserWindow, ipcMain, Notification, protocol, shell, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, shell, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../engine.js';
@@ -13,6 +13,9 @@ import { createMainWindow, isSafeExternal } from './window.js';
 import { attachEngineEvents } from './notifications.js';
 import { startMetricsServer } from '../api/metrics-server.js';
 import { tuneGarbageCollector } from '../util/gc-tuning.js';
+import { useSqliteBinding } from '../util/sqlite.js';
+import { chooseSqliteBinding, unpackedFromAsar } from '../native-modules/electron-build.js';
+import { checkNativeModules, currentRuntime, describeNativeFailure } from '../native-modules/check.js';
 
 // Before the engine allocates; the engine runs in this process (main/util/gc-tuning.ts says why).
 tuneGarbageCollector();
@@ -26,6 +29,22 @@ const preloadPath = join(fileURLToPath(new URL('.', import.meta.url)), 'preload.
  */
 async function openLink(url: string): Promise<void> {
   if (isSafeExternal(url)) await shell.openExternal(url);
+}
+
+/**
+ * Chooses Electron's build of each native module and loads it before the engine starts; when one
+ * does not load, a native dialog says which, why and the command that fixes it (never a silent
+ * exit or a blank window). The storage worker inherits the choice (main/util/sqlite.ts).
+ */
+function nativeModulesLoad(): boolean {
+  const where = { isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appRoot: app.getAppPath() };
+  useSqliteBinding(chooseSqliteBinding(process.versions.electron, where));
+  const failures = checkNativeModules();
+  if (failures.length === 0) return true;
+  const { title, message } = describeNativeFailure(failures, currentRuntime(app.isPackaged));
+  log.error(title, { detail: message });
+  dialog.showErrorBox(title, message);
+  return false;
 }
 
 protocol.registerSchemesAsPrivileged([
@@ -55,10 +74,15 @@ if (!app.requestSingleInstanceLock()) {
       // No permission (camera, notifications from the page, geolocation…) is ever granted to the page.
       session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
       protocol.handle(appScheme, createAppProtocolHandler(rendererDir));
+      if (!nativeModulesLoad()) {
+        app.exit(1);
+        return;
+      }
       engine = await Engine.start({
         dataDir: join(app.getPath('userData'), 'data'),
         shell: 'electron',
         logger: log.child('engine'),
+        storageWorkerUrl: unpackedFromAsar(new URL('../tsdb/worker.js', import.meta.url), app.isPackaged),
       });
       // Vigil scrapes its own /metrics; the desktop app has no HTTP server, so a loopback
       // listener serves only that page.
@@ -73,6 +97,7 @@ if (!app.requestSingleInstanceLock()) {
     })
     .catch((err: unknown) => {
       log.error('failed to start', { error: String(err) });
+      dialog.showErrorBox('Vigil could not start', err instanceof Error ? err.message : String(err));
       app.exit(1);
     });
 

@@ -3,7 +3,8 @@
  * notifications not yet delivered, silences, acknowledgements and the inbox. One small file so
  * a restart resumes exactly where delivery stopped. Schema in main/notify/README.md.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../util/sqlite.js';
 import type { Silence } from './silences.js';
 
 export interface NlogEntry {
@@ -69,7 +70,7 @@ export class NotifyStore {
 
   constructor(readonly file: string) {
     try {
-      this.db = new Database(file);
+      this.db = openSqlite(file);
     } catch (e) {
       throw new Error(`cannot open the notification state file ${file}: ${(e as Error).message}; check the data directory is writable`);
     }

@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } fro
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { silentLogger, type Logger } from '../util/log.js';
+import { openSqlite } from '../util/sqlite.js';
 import { TsdbAppender, type AppendTarget } from './appender.js';
 import { InProcessClient, ThreadClient, type HeadClient } from './head_client.js';
 import { SeriesIndex } from './index_series.js';
@@ -286,8 +287,7 @@ export class TSDB implements Appendable, Queryable {
 
   /** Installs a backup as the database of `dir` (which must not hold one, or be open). */
   static async restore(file: string, dir: string): Promise<void> {
-    const { default: Database } = await import('better-sqlite3');
-    const check = new Database(file, { readonly: true, fileMustExist: true });
+    const check = openSqlite(file, { readonly: true, fileMustExist: true });
     try {
       const rows = check.pragma('quick_check') as { quick_check: string }[];
       if (rows.length !== 1 || rows[0]!.quick_check !== 'ok') throw new Error(`backup ${file} is damaged (${rows.map((r) => r.quick_check).join('; ')}); pick another backup`);

@@ -8,7 +8,8 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../util/log.js';
 import { StorageUnavailableError } from './interface.js';
-import { WorkerCore, type CoreOptions } from './worker_core.js';
+import { WorkerCore, type CoreOptions, type WorkerStart } from './worker_core.js';
+import { sqliteBinding } from '../util/sqlite.js';
 import type { InitialState, Reply, Request, WorkerCounters } from './worker_protocol.js';
 import { handleRequest } from './worker_serve.js';
 
@@ -106,7 +107,8 @@ export class ThreadClient implements HeadClient {
 
   private spawn(): void {
     this.ready = false;
-    const w = new Worker(this.url, { workerData: this.opts });
+    // The worker opens SQLite with the same native build as this thread (main/util/sqlite.ts).
+    const w = new Worker(this.url, { workerData: { ...this.opts, sqliteBinding: sqliteBinding() } satisfies WorkerStart });
     this.worker = w;
     w.on('message', (m: Reply) => this.receive(w, m));
     w.on('error', (e) => this.log.error('storage worker failed', { error: e.message }));

@@ -7,7 +7,8 @@
  */
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../util/sqlite.js';
 import type { Logger } from '../util/log.js';
 import { openWritable } from './store_schema.js';
 
@@ -22,7 +23,7 @@ export interface QuarantineNotice {
 function quickCheck(file: string): string | null {
   let db: Database.Database | null = null;
   try {
-    db = new Database(file, { fileMustExist: true });
+    db = openSqlite(file, { fileMustExist: true });
     const rows = db.pragma('quick_check') as { quick_check: string }[];
     const msgs = rows.map((r) => r.quick_check);
     return msgs.length === 1 && msgs[0] === 'ok' ? null : msgs.slice(0, 5).join('; ');
@@ -64,7 +65,7 @@ function salvage(from: string, to: string): QuarantineNotice['salvaged'] {
   const counts = { series: 0, chunks: 0, batches: 0 };
   let src: Database.Database | null = null;
   try {
-    src = new Database(from, { fileMustExist: true });
+    src = openSqlite(from, { fileMustExist: true });
   } catch {
     out.close();
     return counts;

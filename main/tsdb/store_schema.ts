@@ -2,7 +2,8 @@
  * The SQLite file (layout in FORMAT.md). Opened read-write by the compression worker (the only
  * writer) and read-only by the main thread for queries, backup and checks.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../util/sqlite.js';
 
 export const dbFileName = 'vigil.db';
 export const formatVersion = 1;
@@ -39,7 +40,7 @@ INSERT OR IGNORE INTO meta(key, value) VALUES ('format_version', ${formatVersion
 
 /** Opens (creating if needed) the database for writing, with the durability settings of FORMAT.md. */
 export function openWritable(file: string): Database.Database {
-  const db = new Database(file);
+  const db = openSqlite(file);
   // Must precede the first table so that size retention can give pages back to the file system.
   db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
@@ -60,7 +61,7 @@ export function openWritable(file: string): Database.Database {
 }
 
 export function openReadOnly(file: string): Database.Database {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openSqlite(file, { readonly: true, fileMustExist: true });
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -8000'); // queries stream chunks once; the OS page cache does the rest
 

@@ -3,13 +3,16 @@
  * head_client.ts as `new URL('./worker.js', import.meta.url)`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { WorkerCore, type CoreOptions } from './worker_core.js';
+import { WorkerCore, type WorkerStart } from './worker_core.js';
+import { useSqliteBinding } from '../util/sqlite.js';
 import { serveCore } from './worker_serve.js';
 
 if (parentPort) {
   const port = parentPort;
   try {
-    const core = new WorkerCore(workerData as CoreOptions);
+    const start = workerData as WorkerStart;
+    useSqliteBinding(start.sqliteBinding);
+    const core = new WorkerCore(start);
     serveCore(core, (msg, transfer) => port.postMessage(msg, transfer ?? []), (handler) => port.on('message', handler), () => port.close());
   } catch (e) {
     port.postMessage({ kind: 'fatal', message: (e as Error).message });

@@ -21,6 +21,11 @@ export interface CoreOptions {
   readonly checkpointEvery?: number;
 }
 
+/** What a worker thread is started with: its options and the native SQLite build to load. */
+export interface WorkerStart extends CoreOptions {
+  readonly sqliteBinding: string | undefined;
+}
+
 type Stmt = Database.Statement;
 
 /** Refused batch: storage must get the missing series first (worker_serve maps the code). */

@@ -37,6 +37,8 @@ export class FakeBrowserWindow extends EventEmitter {
 
 class FakeApp extends EventEmitter {
   userData = '';
+  appPath = '';
+  isPackaged = false;
   readyResolve: (() => void) | null = null;
   private ready = new Promise<void>((r) => (this.readyResolve = r));
   exitCode: number | null = null;
@@ -49,6 +51,9 @@ class FakeApp extends EventEmitter {
   getPath(name: string): string {
     if (name !== 'userData') throw new Error(`unexpected getPath(${name})`);
     return this.userData;
+  }
+  getAppPath(): string {
+    return this.appPath;
   }
   quit(): void {}
   exit(code: number): void {
@@ -97,6 +102,13 @@ export const session = {
   },
 };
 
+export const dialog = {
+  errors: [] as Array<{ title: string; content: string }>,
+  showErrorBox(title: string, content: string): void {
+    this.errors.push({ title, content });
+  },
+};
+
 export const contextBridge = {
   exposed: new Map<string, unknown>(),
   exposeInMainWorld(key: string, value: unknown): void {
@@ -138,4 +150,4 @@ export const ipcRenderer = {
   },
 };
 
-export default { app, BrowserWindow, ipcMain, protocol, shell, session, contextBridge, ipcRenderer, Notification };
+export default { app, BrowserWindow, dialog, ipcMain, protocol, shell, session, contextBridge, ipcRenderer, Notification };
