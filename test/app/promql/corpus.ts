@@ -3,11 +3,12 @@
  * test scripts (with their `expect fail` lines) and the compliance tester's query templates,
  * expanded over the tester's variant values.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
-export const conformanceRoot = '/work/shared/conformance';
+/** Beside the checkout, as CI lays it out (README, "Tests and benchmarks"); not part of the repository. */
+export const conformanceRoot = resolve(import.meta.dirname, '../../../../shared/conformance');
 
 export interface CorpusQuery {
   readonly query: string;
@@ -21,8 +22,14 @@ export interface CorpusQuery {
 
 const evalRe = /^(eval(?:_fail|_warn|_info|_ordered)?)\s+(?:instant\s+at\s+\S+|range\s+from\s+\S+\s+to\s+\S+\s+step\s+\S+)\s+(.*)$/i;
 
+function material(name: string): string {
+  const dir = join(conformanceRoot, name);
+  if (!existsSync(dir)) throw new Error(`Prometheus' conformance material is missing at ${dir}: it is read from ../shared beside the checkout`);
+  return dir;
+}
+
 export function scriptQueries(): CorpusQuery[] {
-  const dir = join(conformanceRoot, 'promql-testdata');
+  const dir = material('promql-testdata');
   const out: CorpusQuery[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.test')).sort()) {
     const lines = readFileSync(join(dir, file), 'utf8').split('\n');
@@ -81,7 +88,7 @@ function expand(template: string): string[] {
 }
 
 export function complianceQueries(): CorpusQuery[] {
-  const dir = join(conformanceRoot, 'compliance-queries');
+  const dir = material('compliance-queries');
   const out: CorpusQuery[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yml')).sort()) {
     const doc = parseYaml(readFileSync(join(dir, file), 'utf8')) as { test_cases?: { query: string; should_fail?: boolean }[] } | null;
