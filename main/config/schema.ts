@@ -25,6 +25,22 @@ export const defaultGlobal = {
   evaluation_interval: 60_000,
 };
 
+/**
+ * Scrape limits when neither the job nor `global` sets one. Prometheus leaves them unlimited; on
+ * a laptop one runaway target could then take all memory, so Vigil bounds each scrape at sizes a
+ * real exporter never reaches (node_exporter exposes ~500 series, a big application ~50k, label
+ * values are names, paths and URLs). Any of them can be raised, or set to 0 for no limit, per
+ * job or in `global`. The table is in the README ("Scrape limits").
+ */
+export const defaultLimits: Limits = {
+  sample_limit: 200_000,
+  label_limit: 64,
+  label_name_length_limit: 0,
+  label_value_length_limit: 16 * 1024,
+  body_size_limit: 64 * 1024 * 1024,
+  target_limit: 0,
+};
+
 const limitFields = {
   sample_limit: uint.optional(),
   label_limit: uint.optional(),
@@ -145,7 +161,7 @@ type GlobalRaw = RootRaw['global'];
 type ScrapeRaw = RootRaw['scrape_configs'][number];
 
 export interface Limits {
-  /** 0 = no limit, as in Prometheus. */
+  /** 0 = no limit, as in Prometheus; defaults in defaultLimits. */
   readonly sample_limit: number;
   readonly label_limit: number;
   readonly label_name_length_limit: number;
@@ -212,12 +228,12 @@ function resolve(raw: RootRaw, ctx: Ctx): Config {
   const scrape_timeout = g.scrape_timeout ?? Math.min(defaultGlobal.scrape_timeout, scrape_interval);
   const gl = { scrape_interval, scrape_timeout };
   const limits: Limits = {
-    sample_limit: g.sample_limit ?? 0,
-    label_limit: g.label_limit ?? 0,
-    label_name_length_limit: g.label_name_length_limit ?? 0,
-    label_value_length_limit: g.label_value_length_limit ?? 0,
-    body_size_limit: g.body_size_limit ?? 0,
-    target_limit: g.target_limit ?? 0,
+    sample_limit: g.sample_limit ?? defaultLimits.sample_limit,
+    label_limit: g.label_limit ?? defaultLimits.label_limit,
+    label_name_length_limit: g.label_name_length_limit ?? defaultLimits.label_name_length_limit,
+    label_value_length_limit: g.label_value_length_limit ?? defaultLimits.label_value_length_limit,
+    body_size_limit: g.body_size_limit ?? defaultLimits.body_size_limit,
+    target_limit: g.target_limit ?? defaultLimits.target_limit,
   };
 
   const seen = new Map<string, number>();
