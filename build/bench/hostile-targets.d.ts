@@ -1,4 +1,5 @@
 // Types of hostile-targets.js for the TypeScript tests that use it.
+import type { ServerResponse } from 'node:http';
 export interface HostileScale {
   bombBytes: number;
   bigBytes: number;
@@ -6,6 +7,7 @@ export interface HostileScale {
   labelBytes: number;
 }
 export const scales: { full: HostileScale; ci: HostileScale };
+export function pump(res: ServerResponse, chunk: Buffer, total: number): void;
 export const hostileKinds: Record<string, RegExp>;
 export interface Healthy {
   host: string;

@@ -24,7 +24,8 @@ export const hostileKinds = {
   '/longlabel': /^label_value_length_limit exceeded/,
 };
 
-function pump(res, chunk, total) {
+/** Writes `chunk` repeatedly until `total` bytes (Infinity: until the client hangs up), honouring backpressure. */
+export function pump(res, chunk, total) {
   let sent = 0;
   const write = () => {
     while (sent < total && !res.destroyed) {

@@ -219,6 +219,13 @@ function intervals(
   return { scrape_interval, scrape_timeout };
 }
 
+/** Each limit as `own` sets it, else as `base` (a job over global, global over the defaults). */
+function limitsOver(own: { readonly [K in keyof Limits]?: number | undefined }, base: Limits): Limits {
+  const out = { ...base };
+  for (const k of Object.keys(base) as (keyof Limits)[]) out[k] = own[k] ?? base[k];
+  return out;
+}
+
 function resolve(raw: RootRaw, ctx: Ctx): Config {
   const g = raw.global;
   const scrape_interval = g.scrape_interval ?? defaultGlobal.scrape_interval;
@@ -227,14 +234,7 @@ function resolve(raw: RootRaw, ctx: Ctx): Config {
   }
   const scrape_timeout = g.scrape_timeout ?? Math.min(defaultGlobal.scrape_timeout, scrape_interval);
   const gl = { scrape_interval, scrape_timeout };
-  const limits: Limits = {
-    sample_limit: g.sample_limit ?? defaultLimits.sample_limit,
-    label_limit: g.label_limit ?? defaultLimits.label_limit,
-    label_name_length_limit: g.label_name_length_limit ?? defaultLimits.label_name_length_limit,
-    label_value_length_limit: g.label_value_length_limit ?? defaultLimits.label_value_length_limit,
-    body_size_limit: g.body_size_limit ?? defaultLimits.body_size_limit,
-    target_limit: g.target_limit ?? defaultLimits.target_limit,
-  };
+  const limits = limitsOver(g, defaultLimits);
 
   const seen = new Map<string, number>();
   const jobSeen = (name: string, path: (string | number)[]) => {
@@ -252,12 +252,7 @@ function resolve(raw: RootRaw, ctx: Ctx): Config {
     return {
       ...checked,
       ...iv,
-      sample_limit: sc.sample_limit ?? limits.sample_limit,
-      label_limit: sc.label_limit ?? limits.label_limit,
-      label_name_length_limit: sc.label_name_length_limit ?? limits.label_name_length_limit,
-      label_value_length_limit: sc.label_value_length_limit ?? limits.label_value_length_limit,
-      body_size_limit: sc.body_size_limit ?? limits.body_size_limit,
-      target_limit: sc.target_limit ?? limits.target_limit,
+      ...limitsOver(sc, limits),
     };
   });
 
