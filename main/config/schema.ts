@@ -25,6 +25,22 @@ export const defaultGlobal = {
   evaluation_interval: 60_000,
 };
 
+/**
+ * Scrape limits when neither the job nor `global` sets one. Prometheus leaves them unlimited; on
+ * a laptop one runaway target could then take all memory, so Vigil bounds each scrape at sizes a
+ * real exporter never reaches (node_exporter exposes ~500 series, a big application ~50k, label
+ * values are names, paths and URLs). Any of them can be raised, or set to 0 for no limit, per
+ * job or in `global`. The table is in the README ("Scrape limits").
+ */
+export const defaultLimits: Limits = {
+  sample_limit: 200_000,
+  label_limit: 64,
+  label_name_length_limit: 0,
+  label_value_length_limit: 16 * 1024,
+  body_size_limit: 64 * 1024 * 1024,
+  target_limit: 0,
+};
+
 const limitFields = {
   sample_limit: uint.optional(),
   label_limit: uint.optional(),
@@ -145,7 +161,7 @@ type GlobalRaw = RootRaw['global'];
 type ScrapeRaw = RootRaw['scrape_configs'][number];
 
 export interface Limits {
-  /** 0 = no limit, as in Prometheus. */
+  /** 0 = no limit, as in Prometheus; defaults in defaultLimits. */
   readonly sample_limit: number;
   readonly label_limit: number;
   readonly label_name_length_limit: number;
@@ -203,6 +219,13 @@ function intervals(
   return { scrape_interval, scrape_timeout };
 }
 
+/** Each limit as `own` sets it, else as `base` (a job over global, global over the defaults). */
+function limitsOver(own: { readonly [K in keyof Limits]?: number | undefined }, base: Limits): Limits {
+  const out = { ...base };
+  for (const k of Object.keys(base) as (keyof Limits)[]) out[k] = own[k] ?? base[k];
+  return out;
+}
+
 function resolve(raw: RootRaw, ctx: Ctx): Config {
   const g = raw.global;
   const scrape_interval = g.scrape_interval ?? defaultGlobal.scrape_interval;
@@ -211,14 +234,7 @@ function resolve(raw: RootRaw, ctx: Ctx): Config {
   }
   const scrape_timeout = g.scrape_timeout ?? Math.min(defaultGlobal.scrape_timeout, scrape_interval);
   const gl = { scrape_interval, scrape_timeout };
-  const limits: Limits = {
-    sample_limit: g.sample_limit ?? 0,
-    label_limit: g.label_limit ?? 0,
-    label_name_length_limit: g.label_name_length_limit ?? 0,
-    label_value_length_limit: g.label_value_length_limit ?? 0,
-    body_size_limit: g.body_size_limit ?? 0,
-    target_limit: g.target_limit ?? 0,
-  };
+  const limits = limitsOver(g, defaultLimits);
 
   const seen = new Map<string, number>();
   const jobSeen = (name: string, path: (string | number)[]) => {
@@ -236,12 +252,7 @@ function resolve(raw: RootRaw, ctx: Ctx): Config {
     return {
       ...checked,
       ...iv,
-      sample_limit: sc.sample_limit ?? limits.sample_limit,
-      label_limit: sc.label_limit ?? limits.label_limit,
-      label_name_length_limit: sc.label_name_length_limit ?? limits.label_name_length_limit,
-      label_value_length_limit: sc.label_value_length_limit ?? limits.label_value_length_limit,
-      body_size_limit: sc.body_size_limit ?? limits.body_size_limit,
-      target_limit: sc.target_limit ?? limits.target_limit,
+      ...limitsOver(sc, limits),
     };
   });
 

@@ -40,6 +40,8 @@ export function buildSelfMetrics(deps: SelfMetricsDeps): { registry: MetricsRegi
   );
   counter('vigil_scrape_samples_appended_total', 'Samples appended by scrapes.', () => s()?.samplesAppendedTotal ?? 0);
   counter('vigil_scrape_samples_rejected_total', 'Scraped samples refused by storage.', () => s()?.samplesRejectedTotal ?? 0);
+  // Prometheus' own name, so its dashboards and alerts on out-of-bounds samples work unchanged.
+  counter('prometheus_target_scrapes_sample_out_of_bounds_total', 'Total number of samples rejected due to timestamp falling outside of the time bounds.', () => s()?.samplesOutOfBoundsTotal ?? 0);
   counter('vigil_scrape_stale_markers_total', 'Staleness markers written by scrapes.', () => s()?.staleMarkersTotal ?? 0);
   gauge('vigil_scrape_active_targets', 'Targets being scraped.', () => s()?.activeTargets ?? 0);
   gauge('vigil_scrape_cache_entries', 'Entries in the scrape caches.', () => s()?.cacheEntries ?? 0);

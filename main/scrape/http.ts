@@ -12,7 +12,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { lookup as dnsLookup, type LookupAddress, type LookupOneOptions, type LookupAllOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { gunzipSync } from 'node:zlib';
+import { gunzip, gunzipSync, type ZlibOptions } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { isLinkLocal } from '../util/ip.js';
 
@@ -126,13 +126,25 @@ function requestHeaders(req: ScrapeRequest): Record<string, string> {
   return headers;
 }
 
+/** Compressed bodies up to this size inflate synchronously: even at gzip's ~1000:1 worst case that is ≤ 4 MiB, a few ms. */
+const syncInflateMax = 4 * 1024;
+
 /**
- * Inflates in one synchronous call: for scrape-sized bodies this costs less CPU than a zlib
- * stream's thread-pool round trips per 16 KiB chunk. zlib stops as soon as the output would
- * pass the limit, so a gzip bomb costs at most `limit` bytes of work and memory.
+ * Inflates a gzip body, stopping as soon as the output would pass the limit, so a gzip bomb costs
+ * at most `limit` bytes of work and memory. A small body inflates in one synchronous call (less
+ * CPU than a zlib stream's thread-pool round trip); a larger one on the thread pool in 1 MiB
+ * chunks, so a 64 MiB inflate (about 160 ms of CPU) does not stall other targets' scrapes.
  */
-function gunzipBounded(body: Buffer, limit: number): Buffer {
-  return limit > 0 ? gunzipSync(body, { maxOutputLength: Math.max(1, limit - 1) }) : gunzipSync(body);
+function gunzipBounded(body: Buffer, limit: number): Promise<Buffer> {
+  const opts: ZlibOptions = limit > 0 ? { maxOutputLength: Math.max(1, limit - 1) } : {};
+  if (body.length <= syncInflateMax) {
+    try {
+      return Promise.resolve(gunzipSync(body, opts));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+  return new Promise((resolve, reject) => gunzip(body, { ...opts, chunkSize: 1024 * 1024 }, (err, out) => (err ? reject(err) : resolve(out))));
 }
 
 const maxRedirects = 10;
@@ -247,20 +259,20 @@ function fetchOnce(req: ScrapeRequest, agent: http.Agent, isRedirect: boolean): 
       res.on('aborted', () => fail('network', 'unexpected EOF'));
       res.on('end', () => {
         if (settled) return;
-        let body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-        if (gzipped) {
-          try {
-            body = gunzipBounded(body, limit);
-          } catch (err) {
-            const tooBig = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
-            fail(tooBig ? 'body_size' : 'decode', tooBig ? reasonMessages.body_size : `gzip: ${(err as Error).message}`);
-            return;
-          }
-        }
-        settled = true;
-        clearTimeout(timer);
-        req.signal?.removeEventListener('abort', onAbort);
-        resolve({ body, contentType: res.headers['content-type'] ?? '' });
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+        chunks.length = 0;
+        const done = (out: Buffer): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          req.signal?.removeEventListener('abort', onAbort);
+          resolve({ body: out, contentType: res.headers['content-type'] ?? '' });
+        };
+        if (!gzipped) return done(body);
+        gunzipBounded(body, limit).then(done, (err: NodeJS.ErrnoException) => {
+          const tooBig = err.code === 'ERR_BUFFER_TOO_LARGE';
+          fail(tooBig ? 'body_size' : 'decode', tooBig ? reasonMessages.body_size : `gzip: ${err.message}`);
+        });
       });
     });
     request.on('error', (err: Error) => (err instanceof ScrapeHttpError ? fail(err.reason, err.message) : fail('network', err.message)));

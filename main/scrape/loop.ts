@@ -10,7 +10,7 @@ import { StaleNaN, StorageError, type Appendable, type Appender } from '../tsdb/
 import { silentLogger, type Logger } from '../util/log.js';
 import { ScrapeCache, type MetricMetadata } from './cache.js';
 import { ScrapeClient, ScrapeHttpError, type ScrapeRequest, type ScrapeResponse } from './http.js';
-import { isSampleRejection, PageAppend, ScrapeLimitError, type AppendCounts, type AppendSettings } from './loop_append.js';
+import { isSampleRejection, PageAppend, ScrapeLimitError, zeroCounts, type AppendCounts, type AppendSettings } from './loop_append.js';
 import { authorizationHeader, tlsMaterial } from './loop_client.js';
 import { sampleTargetLabels } from './loop_labels.js';
 import { ReportSeries } from './loop_report.js';
@@ -66,8 +66,11 @@ export interface ScrapeLoopOptions {
   logger?: Logger;
   /** Called after every scrape (self-metrics). */
   onScrape?: (report: ScrapeReport) => void;
-  /** Page entries handled between event-loop yields, so one huge page does not stall the app. */
-  stepBudget?: number;
+  /**
+   * Milliseconds of parse + append work between event-loop yields (default 5): one huge page
+   * costs other targets at most this much latency per turn, however big it is.
+   */
+  sliceMs?: number;
   /** Mixed into the start offset so two Vigil instances do not scrape in lockstep. */
   jitterSeed?: number;
   /** How target phases spread over the interval (see scrapeOffset); default 'slots'. */
@@ -115,8 +118,11 @@ export function scrapeOffset(targetKey: string, intervalMs: number, nowMs: numbe
   return next > interval ? next - interval : next;
 }
 
-const zeroCounts = (): AppendCounts => ({ total: 0, added: 0, seriesAdded: 0, rejected: 0 });
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Work per turn of the event loop while appending a page; see ScrapeLoopOptions.sliceMs. */
+const defaultSliceMs = 5;
+/** Page entries between clock reads: a few hundred µs even when every entry is a new series. */
+const entriesPerCheck = 256;
 
 /** Auth or TLS files that cannot be read: the scrape fails with a message naming the file. */
 class TargetConfigError extends Error {}
@@ -261,6 +267,9 @@ export class ScrapeLoop {
     const target = this.target;
     const start = this.clock();
     const t0 = performance.now();
+    // One deadline over fetch, inflate, parse and append: a page too big to handle in time
+    // fails like a slow target does, instead of holding the loop past its timeout.
+    const deadline = t0 + target.timeout;
     const ac = new AbortController();
     this.abort = ac;
     let app: Appender = this.opts.appendable.appender();
@@ -285,11 +294,7 @@ export class ScrapeLoop {
       };
       const res = await (this.injectedFetch ?? ((r: ScrapeRequest) => this.client!.fetch(r)))(req);
       page = new PageAppend(this.settings, app, createParser(res.body, res.contentType), start);
-      const budget = this.opts.stepBudget ?? 50_000;
-      while (!page.step(budget)) {
-        await yieldToEventLoop();
-        if (ac.signal.aborted) throw new ScrapeHttpError('aborted', 'context canceled');
-      }
+      await this.appendWithin(page, deadline, ac.signal);
       staleMarkers = page.markVanished();
       this.cache.iterDone(true);
     } catch (err) {
@@ -330,6 +335,23 @@ export class ScrapeLoop {
     const report: ScrapeReport = { up: failure === null, error, failure, counts, durationSeconds, staleMarkers };
     this.opts.onScrape?.(report);
     return report;
+  }
+
+  /**
+   * Parses and appends the page in slices of at most `sliceMs`, yielding between them so other
+   * targets, queries and the UI keep their turns; past the deadline the scrape fails as a timeout.
+   */
+  private async appendWithin(page: PageAppend, deadline: number, signal: AbortSignal): Promise<void> {
+    const sliceMs = this.opts.sliceMs ?? defaultSliceMs;
+    let sliceEnd = performance.now() + sliceMs;
+    while (!page.step(entriesPerCheck)) {
+      const now = performance.now();
+      if (now >= deadline) throw new ScrapeHttpError('timeout', 'context deadline exceeded');
+      if (now < sliceEnd) continue;
+      await yieldToEventLoop();
+      if (signal.aborted) throw new ScrapeHttpError('aborted', 'context canceled');
+      sliceEnd = performance.now() + sliceMs;
+    }
   }
 
   private clock(): number {

@@ -49,7 +49,20 @@ export interface AppendCounts {
   seriesAdded: number;
   /** Samples storage refused (out of order, duplicate timestamp, out of bounds): skipped. */
   rejected: number;
+  /**
+   * Of `rejected`, samples whose own timestamp lies outside what the head takes (older than
+   * headWindowMs before the scrape or past the retention window, or more than futureMs ahead):
+   * prometheus_target_scrapes_sample_out_of_bounds_total.
+   */
+  outOfBounds: number;
 }
+
+/** How far before the scrape a page's own timestamp may lie: Prometheus' head takes ~1 h (half a 2 h block). */
+export const headWindowMs = 60 * 60 * 1000;
+/** How far ahead of the scrape a page's own timestamp may lie: generous clock skew, not a year. */
+export const futureMs = 10 * 60 * 1000;
+
+export const zeroCounts = (): AppendCounts => ({ total: 0, added: 0, seriesAdded: 0, rejected: 0, outOfBounds: 0 });
 
 /** Storage errors that skip one sample, as in Prometheus; anything else fails the scrape. */
 export function isSampleRejection(err: unknown): boolean {
@@ -57,7 +70,7 @@ export function isSampleRejection(err: unknown): boolean {
 }
 
 export class PageAppend {
-  readonly counts: AppendCounts = { total: 0, added: 0, seriesAdded: 0, rejected: 0 };
+  readonly counts: AppendCounts = zeroCounts();
   private done = false;
 
   constructor(
@@ -89,6 +102,12 @@ export class PageAppend {
       }
       counts.total++;
       const ts = honorTimestamps ? p.timestamp() : null;
+      if (ts !== null && (ts < this.defaultTime - headWindowMs || ts > this.defaultTime + futureMs)) {
+        // Prometheus' ErrOutOfBounds: the sample is skipped, the scrape goes on.
+        counts.rejected++;
+        counts.outOfBounds++;
+        continue;
+      }
       const t = ts ?? this.defaultTime;
       const v = p.value();
       let slot = cache.lookup(p.body, p.seriesIdStart(), p.seriesIdEnd());
@@ -147,12 +166,17 @@ export class PageAppend {
     return l;
   }
 
+  private countRejection(err: unknown): void {
+    this.counts.rejected++;
+    if (err instanceof OutOfBoundsError) this.counts.outOfBounds++;
+  }
+
   private appendLabels(labels: Labels, t: number, v: number): SeriesRef | undefined {
     try {
       return this.app.append(labels, t, v);
     } catch (err) {
       if (isSampleRejection(err)) {
-        this.counts.rejected++;
+        this.countRejection(err);
         return undefined;
       }
       throw err;
@@ -164,7 +188,7 @@ export class PageAppend {
       return this.app.append(ref, t, v);
     } catch (err) {
       if (isSampleRejection(err)) {
-        this.counts.rejected++;
+        this.countRejection(err);
         return undefined;
       }
       // A ref storage no longer takes: once more by the line's labels.

@@ -39,6 +39,8 @@ export interface ScrapeSelfMetrics {
   failuresTotal: Partial<Record<FailureReason, number>>;
   samplesAppendedTotal: number;
   samplesRejectedTotal: number;
+  /** Of samplesRejectedTotal: timestamps outside the head's window (Prometheus' "out of bounds"). */
+  samplesOutOfBoundsTotal: number;
   staleMarkersTotal: number;
   activeTargets: number;
   cacheEntries: number;
@@ -57,6 +59,7 @@ export class ScrapeManager {
     failuresTotal: {} as Partial<Record<FailureReason, number>>,
     samplesAppendedTotal: 0,
     samplesRejectedTotal: 0,
+    samplesOutOfBoundsTotal: 0,
     staleMarkersTotal: 0,
   };
 
@@ -163,6 +166,7 @@ export class ScrapeManager {
     if (r.failure !== null) c.failuresTotal[r.failure] = (c.failuresTotal[r.failure] ?? 0) + 1;
     if (r.up) c.samplesAppendedTotal += r.counts.added;
     c.samplesRejectedTotal += r.counts.rejected;
+    c.samplesOutOfBoundsTotal += r.counts.outOfBounds;
     c.staleMarkersTotal += r.staleMarkers;
   }
 }

@@ -4,7 +4,7 @@
  * `# EOF`). `next()` validates a whole line without building strings; `labels()` decodes the
  * label block only when the scrape cache missed. No recursion, no allocation beyond the entry.
  */
-import { Buffer } from 'node:buffer';
+import { Buffer, isUtf8 } from 'node:buffer';
 import type { Label, Labels } from '../../tsdb/labels.js';
 import { ExpositionParseError } from './errors.js';
 import { parseFloatBytes, parseIntBytes } from './number.js';
@@ -175,13 +175,17 @@ export class ExpositionScanner implements TextParser {
         while (buf[p] !== QUOTE) p++;
         const vs = ++p;
         let escaped = false;
+        let high = 0;
         while (buf[p] !== QUOTE) {
           if (buf[p] === BSL) {
             escaped = true;
             p++;
           }
+          high |= buf[p]!;
           p++;
         }
+        // As Prometheus: a value that is not UTF-8 fails the scrape (decoding would store U+FFFD).
+        if (high >= 0x80 && !isUtf8(buf.subarray(vs, p))) throw this.fail('invalid UTF-8 label value');
         const value = escaped ? this.unescape(vs, p, valueEscapes) : buf.toString('utf8', vs, p);
         p++;
         if (value !== '') out.push({ name, value });

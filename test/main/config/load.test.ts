@@ -29,10 +29,22 @@ describe('parseConfig: valid configs and defaults', () => {
       honor_labels: false,
       honor_timestamps: true,
       enable_compression: true,
-      sample_limit: 0,
-      body_size_limit: 0,
+      // Vigil's laptop-safe limits where Prometheus has none.
+      sample_limit: 200_000,
+      label_limit: 64,
+      label_value_length_limit: 16_384,
+      body_size_limit: 64 * 1024 * 1024,
     });
     expect(job.static_configs).toEqual([{ targets: ['a:9100'], labels: {} }]);
+  });
+
+  it('lets global raise a default limit, a job lift one with 0, and keeps the rest', () => {
+    const cfg = ok(
+      'global:\n  sample_limit: 1000000\n  body_size_limit: 256MiB\nscrape_configs:\n  - job_name: a\n  - job_name: b\n    sample_limit: 0\n    label_value_length_limit: 0\n',
+    );
+    expect(cfg.global).toMatchObject({ sample_limit: 1_000_000, body_size_limit: 256 * 1024 * 1024, label_limit: 64 });
+    expect(cfg.scrape_configs[0]).toMatchObject({ sample_limit: 1_000_000, body_size_limit: 256 * 1024 * 1024, label_value_length_limit: 16_384 });
+    expect(cfg.scrape_configs[1]).toMatchObject({ sample_limit: 0, label_value_length_limit: 0, label_limit: 64 });
   });
 
   it('takes job intervals from global and caps the default timeout at the interval', () => {

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { pump } from '../../../build/bench/hostile-targets.js';
 
 export interface HostileServer {
   base: string;
@@ -16,20 +17,6 @@ const goodPage = 'a 1\nb 2\n';
 
 /** Route handlers for requests after the first: the first request to every route gets `goodPage`. */
 function hostileRoutes(bomb: Buffer, million: () => Buffer): Record<string, (res: http.ServerResponse) => void> {
-  const pump = (res: http.ServerResponse, chunk: Buffer, total: number) => {
-    let sent = 0;
-    const write = (): void => {
-      while (sent < total && !res.destroyed) {
-        sent += chunk.length;
-        if (!res.write(chunk)) {
-          res.once('drain', write);
-          return;
-        }
-      }
-      if (!res.destroyed) res.end();
-    };
-    write();
-  };
   return {
     '/healthy': (res) => res.end('healthy 1\n'),
     '/big': (res) => pump(res, Buffer.alloc(64 * 1024, 'x'), 100 * 1024 * 1024),

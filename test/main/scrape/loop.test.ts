@@ -42,15 +42,16 @@ describe('scrape loop', () => {
 
   it('writes a staleness marker for a series that disappears, once', async () => {
     const db = new MemoryAppendable();
-    const { page, fetch } = pageFetcher('a 1\nb 2\nwith_ts 5 1000\n');
-    const loop = new ScrapeLoop(makeTarget(), { appendable: db, fetch, now: steppingClock() });
+    const t0 = 1_700_000_000_000;
+    const { page, fetch } = pageFetcher(`a 1\nb 2\nwith_ts 5 ${t0}\n`);
+    const loop = new ScrapeLoop(makeTarget(), { appendable: db, fetch, now: steppingClock(t0) });
     await loop.scrapeOnce();
     page.body = 'a 1\n';
     const r = await loop.scrapeOnce();
     expect(r.staleMarkers).toBe(1);
     expect(db.staleSeries()).toEqual(['b{instance="host:9100", job="node"}']);
     // A series with its own timestamp bypasses staleness, as in Prometheus.
-    expect(db.samples({ __name__: 'with_ts', ...base })).toEqual([{ t: 1000, v: 5 }]);
+    expect(db.samples({ __name__: 'with_ts', ...base })).toEqual([{ t: t0, v: 5 }]);
     await loop.scrapeOnce();
     expect(db.samples({ __name__: 'b', ...base })).toHaveLength(2);
     // A series that comes back is just appended again.
@@ -75,13 +76,14 @@ describe('scrape loop', () => {
   });
 
   it('honors or overrides exposed timestamps', async () => {
-    const body = 'm 1 1234\n';
+    const own = Date.now() - 60_000;
+    const body = `m 1 ${own}\n`;
     const a = new MemoryAppendable();
     await new ScrapeLoop(makeTarget(), { appendable: a, fetch: pageFetcher(body).fetch }).scrapeOnce();
-    expect(a.samples({ __name__: 'm', ...base })[0]!.t).toBe(1234);
+    expect(a.samples({ __name__: 'm', ...base })[0]!.t).toBe(own);
     const b = new MemoryAppendable();
     await new ScrapeLoop(makeTarget({ honorTimestamps: false }), { appendable: b, fetch: pageFetcher(body).fetch }).scrapeOnce();
-    expect(b.samples({ __name__: 'm', ...base })[0]!.t).toBeGreaterThan(1234);
+    expect(b.samples({ __name__: 'm', ...base })[0]!.t).toBeGreaterThan(own);
   });
 
   it('writes the synthetic series with the target labels', async () => {
@@ -166,9 +168,39 @@ describe('scrape loop', () => {
 
   it('skips samples storage rejects and keeps the rest', async () => {
     const db = new MemoryAppendable();
-    const loop = new ScrapeLoop(makeTarget(), { appendable: db, fetch: pageFetcher('a 1 5000\na 2 4000\nb 1\n').fetch });
+    const t = Date.now() - 5000;
+    const loop = new ScrapeLoop(makeTarget(), { appendable: db, fetch: pageFetcher(`a 1 ${t}\na 2 ${t - 1000}\nb 1\n`).fetch });
     const r = await loop.scrapeOnce();
-    expect(r).toMatchObject({ up: true, counts: { total: 3, added: 2, rejected: 1 } });
+    expect(r).toMatchObject({ up: true, counts: { total: 3, added: 2, rejected: 1, outOfBounds: 0 } });
+  });
+
+  it('skips samples timestamped outside the head window as out of bounds and keeps the rest', async () => {
+    const db = new MemoryAppendable();
+    const now = 1_700_000_000_000;
+    const yearAgo = now - 365 * 86_400_000;
+    const page = `old 1 ${yearAgo}\nfuture 1 ${now + 3_600_000}\nrecent 1 ${now - 60_000}\nplain 1\n`;
+    const loop = new ScrapeLoop(makeTarget(), { appendable: db, fetch: pageFetcher(page).fetch, now: () => now });
+    const r = await loop.scrapeOnce();
+    expect(r).toMatchObject({ up: true, error: '', counts: { total: 4, added: 2, rejected: 2, outOfBounds: 2 } });
+    expect(db.samples({ __name__: 'old', ...base })).toEqual([]);
+    expect(db.samples({ __name__: 'future', ...base })).toEqual([]);
+    expect(db.samples({ __name__: 'recent', ...base })).toEqual([{ t: now - 60_000, v: 1 }]);
+  });
+
+  it('rejects a page with a label value that is not UTF-8, as Prometheus does', async () => {
+    const db = new MemoryAppendable();
+    const body = Buffer.concat([Buffer.from('ok 1\nbad{v="'), Buffer.from([0x61, 0xff, 0xfe]), Buffer.from('"} 1\n')]);
+    const loop = new ScrapeLoop(makeTarget(), {
+      appendable: db,
+      fetch: () => Promise.resolve({ body, contentType: 'text/plain; version=0.0.4' }),
+    });
+    const r = await loop.scrapeOnce();
+    expect(r).toMatchObject({ up: false, failure: 'parse', error: 'line 2: invalid UTF-8 label value' });
+    expect(db.samples({ __name__: 'ok', ...base })).toEqual([]);
+    // Valid multi-byte UTF-8 is fine.
+    const good = new ScrapeLoop(makeTarget(), { appendable: db, fetch: pageFetcher('city{name="Zürich 東京"} 1\n').fetch });
+    expect(await good.scrapeOnce()).toMatchObject({ up: true });
+    expect(db.samples({ __name__: 'city', name: 'Zürich 東京', ...base })).toHaveLength(1);
   });
 
   it('reports a storage failure on commit and recovers on the next scrape', async () => {
@@ -197,10 +229,10 @@ describe('scrape loop', () => {
     expect(db.last({ __name__: 'a', ...base })).toBe(1);
   });
 
-  it('handles a page bigger than one step budget', async () => {
+  it('handles a page bigger than one time slice', async () => {
     const db = new MemoryAppendable();
     const body = Array.from({ length: 1000 }, (_, i) => `s{i="${i}"} ${i}`).join('\n');
-    const loop = new ScrapeLoop(makeTarget(), { appendable: db, fetch: pageFetcher(body).fetch, stepBudget: 64 });
+    const loop = new ScrapeLoop(makeTarget(), { appendable: db, fetch: pageFetcher(body).fetch, sliceMs: 0 });
     expect((await loop.scrapeOnce()).counts.added).toBe(1000);
   });
 });
