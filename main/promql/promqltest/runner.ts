@@ -4,6 +4,7 @@
  * expected vs got) or skip (with the reason: native histograms, feature-flagged syntax,
  * experimental functions).
  */
+import { matchesAll } from '../../../app/dialect/matcher.js';
 import type { Expr } from '../../../app/promql/ast.js';
 import { aggregations } from '../../../app/promql/catalog.js';
 import { functionSignatures, isFunctionName } from '../../../app/promql/functions.js';
@@ -12,7 +13,6 @@ import type { Labels } from '../../tsdb/labels.js';
 import { getLabel, labelsKey, metricNameLabel } from '../../tsdb/labels.js';
 import { PromQLEngine } from '../engine.js';
 import type { QueryResult } from '../engine.js';
-import { matchesAll } from '../matchers.js';
 import { atTestTimes, pinAt } from './at_modifier.js';
 import { compareResult } from './compare.js';
 import type { EvalCmd, LoadCmd } from './script.js';
@@ -176,8 +176,8 @@ function skipReason(cmd: EvalCmd, expr: Expr | null, parseError: string | null, 
   if (exp) return `experimental function ${exp}`;
   for (const sel of selectors(expr)) {
     if (sel.type !== 'vector') continue;
-    if (state.histogramSeries.some((l) => matchesAll(sel.matchers, l))) return 'native histogram data';
-    if (state.startTimestampSeries.some((l) => matchesAll(sel.matchers, l))) return 'start timestamps (@st)';
+    if (state.histogramSeries.some((l) => matchesAll(sel.matchers, (n) => getLabel(l, n)))) return 'native histogram data';
+    if (state.startTimestampSeries.some((l) => matchesAll(sel.matchers, (n) => getLabel(l, n)))) return 'start timestamps (@st)';
   }
   return null;
 }
