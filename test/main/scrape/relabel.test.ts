@@ -224,6 +224,26 @@ describe('relabelSteps', () => {
   });
 });
 
+describe('relabeling regexes are Go\'s, in linear time', () => {
+  it('(a+)+b against a 50,000-character value (issue #19)', () => {
+    const long = 'a'.repeat(50_000);
+    const l = labelsFromRecord({ __name__: 'x', v: long });
+    const t0 = performance.now();
+    expect(relabel(l, [rc({ source_labels: ['v'], regex: '(a+)+b', action: 'drop' })])).toBe(l);
+    expect(relabel(l, [rc({ source_labels: ['v'], regex: '(a+)+b', target_label: 'y', replacement: 'z' })])).toBe(l);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('\\Q…\\E and (?i) as Prometheus accepts them', () => {
+    const l = labelsFromRecord({ __name__: 'x', host: 'A.B:80' });
+    expect(labelsToRecord(relabel(l, [rc({ source_labels: ['host'], regex: '(?i)\\Qa.b\\E:(\\d+)', target_label: 'port', replacement: '$1' })])!)).toEqual({
+      __name__: 'x',
+      host: 'A.B:80',
+      port: '80',
+    });
+  });
+});
+
 describe('validateRelabel (Prometheus messages)', () => {
   const errs = (raw: Parameters<typeof validateRelabel>[0]) => validateRelabel(raw).errors.map(([, msg]) => msg);
   it.each([

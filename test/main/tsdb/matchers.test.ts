@@ -71,6 +71,14 @@ describe('selectRefs', () => {
     expect(() => sel({ op: '=~', name: 'job', value: '(' })).toThrow(/invalid regular expression "\("/);
   });
 
+  it('selects over a 50,000-character value with (a+)+b in linear time (issue #19)', () => {
+    const index = new SeriesIndex();
+    index.getOrCreate([{ name: '__name__', value: 'longlab' }, { name: 'v', value: 'a'.repeat(50_000) }]);
+    const t0 = performance.now();
+    expect(Array.from(selectRefs(index, [{ op: '=', name: '__name__', value: 'longlab' }, { op: '=~', name: 'v', value: '(a+)+b' }]))).toEqual([]);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
   it('finds series by labels and keeps refs dense', () => {
     const index = new SeriesIndex();
     const l1 = [{ name: '__name__', value: 'm' }, { name: 'i', value: '1' }];
