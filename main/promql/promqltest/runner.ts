@@ -192,7 +192,7 @@ function annotationProblem(cmd: EvalCmd, res: QueryResult): string | null {
     if (exps.length === 0) continue;
     const got = kind === 'warn' ? res.warnings : res.infos;
     const matches = (a: (typeof exps)[number], text: string): boolean => (a.msg !== undefined ? a.msg === text : a.regex!.test(text));
-    for (const a of exps) if (!got.some((g) => matches(a, g))) return `expected ${kind} ${a.msg ?? String(a.regex)}, got [${got.join('; ')}]`;
+    for (const a of exps) if (!got.some((g) => matches(a, g))) return `expected ${kind} ${a.msg ?? `/${a.regex!.pattern}/`}, got [${got.join('; ')}]`;
     for (const g of got) if (!exps.some((a) => matches(a, g))) return `unexpected ${kind} ${g}`;
   }
   return null;
@@ -202,7 +202,7 @@ function failProblem(cmd: EvalCmd, err: unknown): string | null {
   const msg = err instanceof Error ? err.message : String(err);
   if (!cmd.fail) return `unexpected error: ${msg}`;
   if (cmd.failMsg !== undefined && msg !== cmd.failMsg) return `expected error ${JSON.stringify(cmd.failMsg)}, got ${JSON.stringify(msg)}`;
-  if (cmd.failRegex !== undefined && !cmd.failRegex.test(msg)) return `expected error matching ${String(cmd.failRegex)}, got ${JSON.stringify(msg)}`;
+  if (cmd.failRegex !== undefined && !cmd.failRegex.test(msg)) return `expected error matching /${cmd.failRegex.pattern}/, got ${JSON.stringify(msg)}`;
   return null;
 }
 
