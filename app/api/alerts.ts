@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { matchOps } from '../dialect/matcher.js';
 
 /**
  * The alerting side of the contract: the inbox (alerts with history, notes, acknowledgement,
@@ -28,7 +29,7 @@ export const InboxAlertSchema = z.object({
 
 export const MatcherSchema = z.object({
   name: z.string().min(1),
-  op: z.enum(['=', '!=', '=~', '!~']),
+  op: z.enum(matchOps),
   value: z.string(),
 });
 

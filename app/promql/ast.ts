@@ -12,13 +12,8 @@ export interface PosRange {
 
 export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
 
-export type MatchType = '=' | '!=' | '=~' | '!~';
-
-export interface LabelMatcher {
-  readonly type: MatchType;
-  readonly name: string;
-  readonly value: string;
-}
+export type { LabelMatcher, MatchOp } from '../dialect/matcher.js';
+import type { LabelMatcher } from '../dialect/matcher.js';
 
 export type AggregateOp =
   | 'sum'

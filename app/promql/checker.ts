@@ -3,7 +3,8 @@
  * word for word and the same node positions, so the editor and `vigil check` say what
  * Prometheus would say. Runs over a finished AST; returns every problem found.
  */
-import type { BinaryExpr, Call, Expr, PosRange, ValueType, VectorSelector } from './ast.js';
+import { compileMatcher } from '../dialect/matcher.js';
+import type { BinaryExpr, Call, Expr, LabelMatcher, PosRange, ValueType, VectorSelector } from './ast.js';
 import { aggregations, isComparisonOp, isSetOp } from './catalog.js';
 import { PromQLParseError } from './errors.js';
 import { getFunction } from './functions.js';
@@ -180,37 +181,10 @@ function checkVectorSelector(vs: VectorSelector, ctx: Ctx, bypassEmpty: boolean)
     return;
   }
   if (bypassEmpty) return;
-  if (!vs.matchers.some((m) => !matchesEmpty(m.type, m.value))) ctx.add('vector selector must contain at least one non-empty matcher', vs.pos);
+  if (!vs.matchers.some((m) => !matchesEmpty(m))) ctx.add('vector selector must contain at least one non-empty matcher', vs.pos);
 }
 
-/** Whether a matcher accepts the empty string (regexes are fully anchored, as in Prometheus). */
-function matchesEmpty(type: string, value: string): boolean {
-  switch (type) {
-    case '=':
-      return value === '';
-    case '!=':
-      return value !== '';
-    default: {
-      const re = toJsRegex(value);
-      // A regex JavaScript cannot compile is reported by the engine; here it counts as non-empty.
-      if (re === null) return false;
-      const hit = re.test('');
-      return type === '=~' ? hit : !hit;
-    }
-  }
-}
-
-function toJsRegex(value: string): RegExp | null {
-  let src = value;
-  let flags = 's';
-  const inline = /^\(\?([imsU]+)\)/.exec(src);
-  if (inline?.[1] !== undefined) {
-    if (inline[1].includes('i')) flags += 'i';
-    src = src.slice(inline[0].length);
-  }
-  try {
-    return new RegExp(`^(?:${src})$`, flags);
-  } catch {
-    return null;
-  }
+/** Whether a matcher accepts the empty string (the parser has already refused invalid regexes). */
+function matchesEmpty(m: LabelMatcher): boolean {
+  return compileMatcher(m).matches('');
 }

@@ -16,7 +16,7 @@ import type {
   Call,
   Expr,
   LabelMatcher,
-  MatchType,
+  MatchOp,
   MatrixSelector,
   PosRange,
   SubqueryExpr,
@@ -25,6 +25,8 @@ import type {
 } from './ast.js';
 import { aggregations, binaryOperators, isSetOp, unaryPrecedence } from './catalog.js';
 import { checkExpr, type CheckOptions } from './checker.js';
+import { compileMatcher } from '../dialect/matcher.js';
+import { RegexSyntaxError } from '../dialect/regex.js';
 import { PromQLParseError } from './errors.js';
 import { MAX_DEPTH, prescan, type Prescan } from './parser_prescan.js';
 import { numberValue, secondsToMs, signedNumberValue } from './parser_literals.js';
@@ -165,7 +167,7 @@ const binaryOps: Readonly<Record<string, BinaryOp>> = {
   And: 'and', Or: 'or', Unless: 'unless',
 };
 
-const matchTypes: Readonly<Record<string, MatchType>> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
+const matchTypes: Readonly<Record<string, MatchOp>> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
 
 /** Node names that are syntax we recognise but deliberately do not support. */
 const unsupported: Readonly<Record<string, string>> = {
@@ -297,20 +299,28 @@ class Converter {
       else if (c.name === 'LabelMatchers') {
         for (const m of kids(c)) {
           if (m.name === 'QuotedLabelName') {
-            matchers.push({ type: '=', name: '__name__', value: this.labelName(m) });
+            matchers.push({ op: '=', name: '__name__', value: this.labelName(m) });
             continue;
           }
           const [ln, op, val] = kids(m);
           if (ln === undefined || op === undefined || val === undefined) return this.fail('unexpected end of label matcher', this.pos(m));
           const opTok = kids(op)[0];
-          const type = opTok === undefined ? undefined : matchTypes[opTok.name];
-          if (type === undefined) return this.fail(`unexpected ${this.text(op)} in label matching`, this.pos(op));
-          matchers.push({ type, name: this.labelName(ln), value: this.string(val) });
+          const matchOp = opTok === undefined ? undefined : matchTypes[opTok.name];
+          if (matchOp === undefined) return this.fail(`unexpected ${this.text(op)} in label matching`, this.pos(op));
+          const matcher: LabelMatcher = { op: matchOp, name: this.labelName(ln), value: this.string(val) };
+          // As Prometheus' parser: a regex Go refuses is a parse error at the matcher's value.
+          try {
+            compileMatcher(matcher);
+          } catch (err) {
+            if (err instanceof RegexSyntaxError) return this.fail(err.message, this.pos(val));
+            throw err;
+          }
+          matchers.push(matcher);
         }
       }
     }
     // As in Prometheus, the name written before the braces becomes the last matcher.
-    if (name !== null) matchers.push({ type: '=', name: '__name__', value: name });
+    if (name !== null) matchers.push({ op: '=', name: '__name__', value: name });
     return { type: 'vector', name, matchers, offset: 0, at: null, pos: this.pos(n) };
   }
 

@@ -46,7 +46,7 @@ function offsetString(ms: number): string {
 }
 
 function matcherString(m: LabelMatcher): string {
-  return `${labelName(m.name)}${m.type}${quoteString(m.value)}`;
+  return `${labelName(m.name)}${m.op}${quoteString(m.value)}`;
 }
 
 /**
@@ -59,9 +59,9 @@ function selectorString(vs: VectorSelector, sorted = false): string {
   let name = '';
   if (vs.name !== null) {
     const last = shown[shown.length - 1];
-    if (last !== undefined && last.name === '__name__' && last.type === '=' && last.value === vs.name) shown.pop();
+    if (last !== undefined && last.name === '__name__' && last.op === '=' && last.value === vs.name) shown.pop();
     if (legacyName.test(vs.name) && !reservedNames.has(vs.name.toLowerCase())) name = vs.name;
-    else shown.unshift({ type: '=', name: '__name__', value: vs.name });
+    else shown.unshift({ op: '=', name: '__name__', value: vs.name });
   }
   if (shown.length === 0) return name === '' ? '{}' : name;
   const parts = shown.map(matcherString);

@@ -4,7 +4,7 @@
  * Prometheus would refuse fails at load time, not at the first scrape.
  */
 import { z } from 'zod';
-import { compileAnchored, RegexSyntaxError } from '../util/re2.js';
+import { compileRegex, RegexSyntaxError } from '../../app/dialect/regex.js';
 import { legacyLabelNameRe, str, uint } from './schema-common.js';
 
 export const relabelActions = [
@@ -78,9 +78,9 @@ export function validateRelabel(raw: RawRelabel): { cfg: RelabelConfig; errors: 
     if (!legacyLabelNameRe.test(name)) errors.push([`source_labels[${i}]`, `${JSON.stringify(name)} is not a valid label name`]);
   });
   try {
-    compileAnchored(cfg.regex);
+    compileRegex(cfg.regex, 'prometheus');
   } catch (err) {
-    errors.push(['regex', err instanceof RegexSyntaxError ? err.message : String(err)]);
+    errors.push(['regex', err instanceof RegexSyntaxError ? err.reason : String(err)]);
   }
   const t = cfg.target_label;
   const needsTarget: readonly RelabelAction[] = ['replace', 'hashmod', 'lowercase', 'uppercase', 'keepequal', 'dropequal'];

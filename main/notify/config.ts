@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../../app/promql/duration.js';
-import { compileMatcher, formatMatcher, MatcherError, parseMatchers, type CompiledMatcher, type Matcher } from './matchers.js';
+import { formatMatcher, type CompiledMatcher } from '../../app/dialect/matcher.js';
+import { compileMatcher, MatcherError, parseMatchers, type Matcher } from './matchers.js';
 import { formatPosition, parseYamlWithPositions, type YamlPath } from '../util/yaml-positions.js';
 
 const duration = z.string().or(z.number().transform(String));

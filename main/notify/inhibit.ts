@@ -4,7 +4,7 @@
  */
 import type { InhibitRule } from './config.js';
 import { fingerprint, isResolved, type NotifyAlert } from './alert.js';
-import { matchesAll } from './matchers.js';
+import { matchesLabels } from './matchers.js';
 
 export class Inhibitor {
   constructor(private readonly rules: readonly InhibitRule[]) {}
@@ -13,9 +13,9 @@ export class Inhibitor {
   isInhibited(target: Record<string, string>, alerts: Iterable<NotifyAlert>, nowMs: number): boolean {
     const targetFp = fingerprint(target);
     for (const rule of this.rules) {
-      if (!matchesAll(rule.target, target)) continue;
+      if (!matchesLabels(rule.target, target)) continue;
       for (const a of alerts) {
-        if (isResolved(a, nowMs) || !matchesAll(rule.source, a.labels)) continue;
+        if (isResolved(a, nowMs) || !matchesLabels(rule.source, a.labels)) continue;
         if (fingerprint(a.labels) === targetFp) continue;
         if (rule.equal.every((l) => (a.labels[l] ?? '') === (target[l] ?? ''))) return true;
       }

@@ -1,50 +1,28 @@
 /**
  * Alertmanager label matchers: the new syntax (`a="b"`, `a=~"x"`, `a!="b"`, `a!~"x"`, a list
- * in braces or comma-separated) and the legacy `match` / `match_re` maps. Regexes are anchored
- * as in Alertmanager.
+ * in braces or comma-separated) and the legacy `match` / `match_re` maps, parsed into the one
+ * matcher type of app/dialect/matcher.ts and compiled there, anchored as Alertmanager anchors.
  */
+import { compileMatcher as compileLabelMatcher, formatMatcher, matchesAll, type CompiledMatcher, type LabelMatcher as Matcher, type MatchOp } from '../../app/dialect/matcher.js';
+import { RegexSyntaxError } from '../../app/dialect/regex.js';
 
-export type MatchOp = '=' | '!=' | '=~' | '!~';
-
-export interface Matcher {
-  name: string;
-  op: MatchOp;
-  value: string;
-}
-
-export interface CompiledMatcher extends Matcher {
-  test(labels: Record<string, string>): boolean;
-}
+export type { LabelMatcher as Matcher, MatchOp } from '../../app/dialect/matcher.js';
 
 export class MatcherError extends Error {}
 
+/** The shared compiler in Alertmanager's dialect (`^(?:re)$`); a bad regex is a MatcherError. */
 export function compileMatcher(m: Matcher): CompiledMatcher {
-  let re: RegExp | null = null;
-  if (m.op === '=~' || m.op === '!~') {
-    try {
-      re = new RegExp(`^(?:${m.value})$`, 's');
-    } catch (e) {
-      throw new MatcherError(`invalid regular expression in matcher ${m.name}${m.op}"${m.value}": ${(e as Error).message}`);
-    }
+  try {
+    return compileLabelMatcher(m, 'alertmanager');
+  } catch (e) {
+    if (!(e instanceof RegexSyntaxError)) throw e;
+    throw new MatcherError(`invalid regular expression in matcher ${formatMatcher(m)}: ${e.reason}`);
   }
-  const test = (labels: Record<string, string>): boolean => {
-    const v = labels[m.name] ?? '';
-    switch (m.op) {
-      case '=':
-        return v === m.value;
-      case '!=':
-        return v !== m.value;
-      case '=~':
-        return re?.test(v) ?? false;
-      case '!~':
-        return !(re?.test(v) ?? false);
-    }
-  };
-  return { ...m, test };
 }
 
-export function matchesAll(ms: readonly CompiledMatcher[], labels: Record<string, string>): boolean {
-  return ms.every((m) => m.test(labels));
+/** Whether an alert's labels satisfy every matcher, as Alertmanager matches them. */
+export function matchesLabels(ms: readonly Matcher[], labels: Readonly<Record<string, string>>): boolean {
+  return matchesAll(ms, (name) => labels[name], 'alertmanager');
 }
 
 const matcherRe = /^\s*([a-zA-Z_][a-zA-Z0-9_]*|"(?:[^"\\]|\\.)*")\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|[^,}"]*?)\s*(?:,|$)/;
@@ -77,6 +55,3 @@ export function parseMatchers(text: string): Matcher[] {
   return out;
 }
 
-export function formatMatcher(m: Matcher): string {
-  return `${m.name}${m.op}${JSON.stringify(m.value)}`;
-}

@@ -1,11 +1,11 @@
 /** Routing-tree matching with Alertmanager's semantics (depth first, `continue` to keep going). */
 import type { Route } from './config.js';
-import { matchesAll } from './matchers.js';
+import { matchesLabels } from './matchers.js';
 
 const maxRouteDepth = 100;
 
 export function matchRoutes(route: Route, labels: Record<string, string>, depth = 0): Route[] {
-  if (depth > maxRouteDepth || !matchesAll(route.matchers, labels)) return [];
+  if (depth > maxRouteDepth || !matchesLabels(route.matchers, labels)) return [];
   const all: Route[] = [];
   for (const child of route.routes) {
     const m = matchRoutes(child, labels, depth + 1);

@@ -3,7 +3,8 @@
  * which alerts a proposed silence would mute. Persisted through `NotifyStore` when given one.
  */
 import { randomUUID } from 'node:crypto';
-import { compileMatcher, matchesAll, type CompiledMatcher, type Matcher } from './matchers.js';
+import type { CompiledMatcher } from '../../app/dialect/matcher.js';
+import { compileMatcher, matchesLabels, type Matcher } from './matchers.js';
 import type { NotifyAlert } from './alert.js';
 import type { NotifyStore } from './store.js';
 
@@ -35,7 +36,7 @@ export class Silences {
     if (s.endsAtMs <= s.startsAtMs) throw new SilenceError('a silence must end after it starts');
     const compiled = s.matchers.map(compileMatcher);
     // Alertmanager refuses silences that would match every alert.
-    if (compiled.every((m) => m.test({}))) throw new SilenceError('at least one matcher must not match the empty string, or the silence mutes everything');
+    if (compiled.every((m) => m.matches(''))) throw new SilenceError('at least one matcher must not match the empty string, or the silence mutes everything');
     return compiled;
   }
 
@@ -71,7 +72,7 @@ export class Silences {
   mutedBy(labels: Record<string, string>, nowMs = this.now()): string[] {
     const out: string[] = [];
     for (const { s, compiled } of this.items.values()) {
-      if (this.state(s, nowMs) === 'active' && matchesAll(compiled, labels)) out.push(s.id);
+      if (this.state(s, nowMs) === 'active' && matchesLabels(compiled, labels)) out.push(s.id);
     }
     return out;
   }
@@ -79,6 +80,6 @@ export class Silences {
   /** Which of `alerts` a proposed set of matchers would silence. */
   preview(matchers: Matcher[], alerts: Iterable<NotifyAlert>): NotifyAlert[] {
     const compiled = matchers.map(compileMatcher);
-    return [...alerts].filter((a) => matchesAll(compiled, a.labels));
+    return [...alerts].filter((a) => matchesLabels(compiled, a.labels));
   }
 }

@@ -7,6 +7,7 @@
 import { createSocket } from 'node:dgram';
 import { connect as netConnect } from 'node:net';
 import { randomInt } from 'node:crypto';
+import type { GoRegex } from '../../app/dialect/regex.js';
 import * as dnsPacket from 'dns-packet';
 import type { DnsProbeConfig, RRValidator } from './module_schema.js';
 import { chooseProtocol, type LookupFn } from './resolve.js';
@@ -57,8 +58,8 @@ export function rrString(a: dnsPacket.Answer): string {
 
 /** blackbox's validRRs: four lists of regexps over the records' text. */
 export function validRRs(ctx: ProbeContext, section: string, rrs: readonly string[], v: RRValidator): boolean {
-  const fail = (check: string, re: RegExp, rr?: string): boolean => {
-    ctx.log('error', 'check', `${section} RRs validation failed: ${check}`, { regexp: re.source, ...(rr !== undefined ? { rr } : { rrs: rrs.join(' | ') }) });
+  const fail = (check: string, re: GoRegex, rr?: string): boolean => {
+    ctx.log('error', 'check', `${section} RRs validation failed: ${check}`, { regexp: re.pattern, ...(rr !== undefined ? { rr } : { rrs: rrs.join(' | ') }) });
     return false;
   };
   for (const re of v.fail_if_matches_regexp) for (const rr of rrs) if (re.test(rr)) return fail('fail_if_matches_regexp', re, rr);

@@ -280,7 +280,7 @@ function checkHeaders(ctx: ProbeContext, cfg: HttpProbeConfig, headers: Record<s
     }
     const hit = vs.find((v) => h.regexp.test(v));
     if (hit !== undefined) {
-      ctx.log('error', 'check', 'Header matched regular expression', { header: h.header, regexp: h.regexp.source, value_received: hit });
+      ctx.log('error', 'check', 'Header matched regular expression', { header: h.header, regexp: h.regexp.pattern, value_received: hit });
       return false;
     }
   }
@@ -294,7 +294,7 @@ function checkHeaders(ctx: ProbeContext, cfg: HttpProbeConfig, headers: Record<s
       continue;
     }
     if (!vs.some((v) => h.regexp.test(v))) {
-      ctx.log('error', 'check', 'Header did not match regular expression', { header: h.header, regexp: h.regexp.source, value_received: vs.join(', ') });
+      ctx.log('error', 'check', 'Header did not match regular expression', { header: h.header, regexp: h.regexp.pattern, value_received: vs.join(', ') });
       return false;
     }
   }
@@ -305,13 +305,13 @@ function checkBody(ctx: ProbeContext, cfg: HttpProbeConfig, text: string): boole
   const excerpt = text.length > 200 ? text.slice(0, 200) + '…' : text;
   for (const re of cfg.fail_if_body_matches_regexp) {
     if (re.test(text)) {
-      ctx.log('error', 'check', 'Body matched regular expression', { regexp: re.source, body_received: excerpt });
+      ctx.log('error', 'check', 'Body matched regular expression', { regexp: re.pattern, body_received: excerpt });
       return false;
     }
   }
   for (const re of cfg.fail_if_body_not_matches_regexp) {
     if (!re.test(text)) {
-      ctx.log('error', 'check', 'Body did not match regular expression', { regexp: re.source, body_received: excerpt });
+      ctx.log('error', 'check', 'Body did not match regular expression', { regexp: re.pattern, body_received: excerpt });
       return false;
     }
   }

@@ -4,6 +4,7 @@
  * Defaults are blackbox_exporter 0.23's.
  */
 import { z } from 'zod';
+import { compileRegex, RegexSyntaxError } from '../../app/dialect/regex.js';
 
 /** Prometheus' model.Duration: `1h30m`, `5s`, `250ms`, `0`. */
 const durationRe = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
@@ -27,25 +28,13 @@ export const durationSchema = z.string().transform((s, ctx) => {
   return ms;
 });
 
-/** A Go (RE2) regular expression, compiled to a JS RegExp; leading `(?flags)` become JS flags. */
-export function compileGoRegexp(source: string): RegExp {
-  let body = source;
-  let flags = '';
-  const m = /^\(\?([imsU]+)\)/.exec(body);
-  if (m) {
-    body = body.slice(m[0].length);
-    for (const f of m[1]!) if (f !== 'U' && !flags.includes(f)) flags += f;
-  }
-  // RE2 spellings JS lacks: named groups (?P<name>…), \A and \z anchors.
-  body = body.replace(/\(\?P</g, '(?<').replace(/\\A/g, '^').replace(/\\z/g, '$');
-  return new RegExp(body, flags);
-}
-
 const regexpSchema = z.string().transform((s, ctx) => {
   try {
-    return compileGoRegexp(s);
+    // blackbox_exporter's config.Regexp is regexp.Compile: unanchored, `.` stops at newlines.
+    return compileRegex(s, 'unanchored');
   } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(err as Error).message}` });
+    if (!(err instanceof RegexSyntaxError)) throw err;
+    ctx.addIssue({ code: 'custom', message: err.message });
     return z.NEVER;
   }
 });

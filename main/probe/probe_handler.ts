@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { formatExposition } from './exposition.js';
 import { formatLogLine, type ProbeHistory } from './probe_history.js';
 import { runProbe } from './probe_runner.js';
+import { isGoRegex } from '../../app/dialect/regex.js';
 import type { ProbeModule } from './module_schema.js';
 import type { Logger } from '../util/log.js';
 
@@ -57,7 +58,7 @@ export function formatDurationMs(ms: number): string {
 /** The module as YAML for the debug page: regexps as their source, durations as text, secrets hidden (as blackbox prints them). */
 function moduleYaml(module: ProbeModule): string {
   return stringify(module, (k, v: unknown) => {
-    if (v instanceof RegExp) return v.source;
+    if (isGoRegex(v)) return v.pattern;
     if (k === 'timeout' && typeof v === 'number') return formatDurationMs(v);
     if (secretFields.has(k) && typeof v === 'string' && v !== '') return '<secret>';
     return v;

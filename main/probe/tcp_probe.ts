@@ -6,6 +6,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket, type ConnectionOptions } from 'node:tls';
 import { readFileSync } from 'node:fs';
+import { expandTemplate, type RegexMatch } from '../../app/dialect/regex.js';
 import type { TcpProbeConfig } from './module_schema.js';
 import { chooseProtocol, type LookupFn } from './resolve.js';
 import { explainChain, recordCertSeries, recordTlsMetrics, readPemFile, secureContextFor, tlsFacts, trustedRoots, type ChainCert } from './tls_chain.js';
@@ -19,16 +20,6 @@ export function splitHostPort(target: string): { host: string; port: number } | 
   if (!m) return null;
   const port = Number(m[3]);
   return port > 65535 ? null : { host: m[1] ?? m[2] ?? '', port };
-}
-
-/** Go's regexp.Expand template: $1, ${1}, $name, ${name}, $$. */
-export function expandTemplate(template: string, match: RegExpExecArray): string {
-  return template.replace(/\$(\$|\{(\w+)\}|(\w+))/g, (_all, raw: string, braced?: string, bare?: string) => {
-    if (raw === '$') return '$';
-    const key = braced ?? bare ?? '';
-    const v = /^\d+$/.test(key) ? match[Number(key)] : match.groups?.[key];
-    return v ?? '';
-  });
 }
 
 /** Reads '\n'-terminated lines (a trailing '\r' dropped, as bufio.ScanLines) from a socket. */
@@ -198,7 +189,7 @@ export async function probeTcp(ctx: ProbeContext, target: string, cfg: TcpProbeC
       ctx.log('info', 'tcp', 'Processing query response entry', { entry_number: i });
       let send = qr.send;
       if (qr.expect !== undefined) {
-        let match: RegExpExecArray | null = null;
+        let match: RegexMatch | null = null;
         let last = '';
         const seen: string[] = [];
         try {
@@ -207,18 +198,18 @@ export async function probeTcp(ctx: ProbeContext, target: string, cfg: TcpProbeC
             if (seen.length < 5) seen.push(line);
             match = qr.expect.exec(line);
             if (match) {
-              ctx.log('info', 'tcp', 'Regexp matched', { regexp: qr.expect.source, line });
+              ctx.log('info', 'tcp', 'Regexp matched', { regexp: qr.expect.pattern, line });
               break;
             }
           }
         } catch (err) {
           // As blackbox: a read error (timeout included) is not a regexp failure.
-          ctx.log('error', 'tcp', 'Error reading from connection', { err: (err as Error).message, regexp: qr.expect.source, lines_received: seen.join(' | ') });
+          ctx.log('error', 'tcp', 'Error reading from connection', { err: (err as Error).message, regexp: qr.expect.pattern, lines_received: seen.join(' | ') });
           return false;
         }
         if (match === null) {
           ctx.metrics.set('probe_failed_due_to_regex', 1);
-          ctx.log('error', 'check', 'Regexp did not match', { regexp: qr.expect.source, line: last, lines_received: seen.join(' | ') });
+          ctx.log('error', 'check', 'Regexp did not match', { regexp: qr.expect.pattern, line: last, lines_received: seen.join(' | ') });
           return false;
         }
         ctx.metrics.set('probe_failed_due_to_regex', 0);

@@ -8,7 +8,8 @@ import type { Call, Expr, LabelMatcher, VectorSelector } from '../../app/promql/
 import type { Labels } from '../tsdb/labels.js';
 import { getLabel, labelsKey, metricNameLabel, normalizeLabels } from '../tsdb/labels.js';
 import { QueryExecutionError } from './errors.js';
-import { matchValue } from './matchers.js';
+import { compileMatcher } from '../../app/dialect/matcher.js';
+import { quoteMeta } from '../../app/dialect/regex.js';
 import type { StepSeries, VectorValue } from './value.js';
 import { newStepSeries } from './value.js';
 import { labelsString } from './binary.js';
@@ -59,8 +60,6 @@ function referenceTimes(expr: Expr, grid: Float64Array, ev: InfoServices): Float
   });
 }
 
-const escapeRegex = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
-
 export async function evalInfo(call: Call, grid: Float64Array, ev: InfoServices): Promise<VectorValue> {
   const arg = call.args[0];
   if (arg === undefined) throw new QueryExecutionError('info() needs an instant vector argument');
@@ -77,11 +76,11 @@ export async function evalInfo(call: Call, grid: Float64Array, ev: InfoServices)
     }
     nameMatchers = selector.matchers.filter((m) => m.name === metricNameLabel);
   } else {
-    nameMatchers = [{ type: '=', name: metricNameLabel, value: 'target_info' }];
+    nameMatchers = [{ op: '=', name: metricNameLabel, value: 'target_info' }];
   }
   // Info series themselves are not enriched; only a positive name matcher can mark them.
-  const positive = nameMatchers.some((m) => m.type === '=' || m.type === '=~');
-  const ignored = (s: StepSeries): boolean => positive && nameMatchers.every((m) => matchValue(m, getLabel(s.labels, metricNameLabel)));
+  const positive = nameMatchers.some((m) => m.op === '=' || m.op === '=~');
+  const ignored = (s: StepSeries): boolean => positive && nameMatchers.every((m) => compileMatcher(m).matches(getLabel(s.labels, metricNameLabel)));
 
   const idValues = new Map<string, Set<string>>();
   for (const s of base.series) {
@@ -101,9 +100,9 @@ export async function evalInfo(call: Call, grid: Float64Array, ev: InfoServices)
     const matchers: LabelMatcher[] = [];
     // No name matcher means target_info; only negative ones still mean "some *_info metric"
     // (upstream info.test: a negated name matcher must not turn data series into info series).
-    if (!nameGiven) matchers.push({ type: '=', name: metricNameLabel, value: 'target_info' });
-    else if (!positive) matchers.push({ type: '=~', name: metricNameLabel, value: '.+_info' });
-    for (const [name, vals] of idValues) matchers.push({ type: '=~', name, value: [...vals].map(escapeRegex).join('|') });
+    if (!nameGiven) matchers.push({ op: '=', name: metricNameLabel, value: 'target_info' });
+    else if (!positive) matchers.push({ op: '=~', name: metricNameLabel, value: '.+_info' });
+    for (const [name, vals] of idValues) matchers.push({ op: '=~', name, value: [...vals].map(quoteMeta).join('|') });
     if (selector !== undefined && selector.type === 'vector') matchers.push(...selector.matchers);
     const vs: VectorSelector = { type: 'vector', name: null, matchers, offset: 0, at: null, pos: call.pos };
     info = await ev.selectAt(vs, referenceTimes(arg, grid, ev));
@@ -112,7 +111,7 @@ export async function evalInfo(call: Call, grid: Float64Array, ev: InfoServices)
   const sigOf = (name: string, labels: Labels): string =>
     name + '\xfe' + identifyingLabels.map((l) => getLabel(labels, l)).join('\xff');
   const infoNames = [...new Set(info.series.map((s) => getLabel(s.labels, metricNameLabel)))];
-  const allMatchEmpty = [...dataMatchers.values()].every((ms) => ms.every((m) => matchValue(m, '')));
+  const allMatchEmpty = [...dataMatchers.values()].every((ms) => ms.every((m) => compileMatcher(m).matches('')));
 
   const n = grid.length;
   const out = new Map<string, StepSeries>();

@@ -143,8 +143,8 @@ export class RuleManager {
     try {
       for (const rule of rules) {
         const set = await querier.select([
-          { type: '=', name: metricNameLabel, value: 'ALERTS_FOR_STATE' },
-          { type: '=', name: 'alertname', value: rule.name },
+          { op: '=', name: metricNameLabel, value: 'ALERTS_FOR_STATE' },
+          { op: '=', name: 'alertname', value: rule.name },
         ]);
         const last = new Map<string, { t: number; v: number }>();
         for (const s of set.series) {

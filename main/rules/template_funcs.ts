@@ -4,6 +4,7 @@
  */
 import { formatValue, humanize, humanize1024, humanizeDuration, humanizePercentage, humanizeTimestamp, sprintf, type SampleValue } from './template_format.js';
 import { parseDuration } from '../../app/promql/duration.js';
+import { compileRegex, RegexSyntaxError, type GoRegex } from '../../app/dialect/regex.js';
 
 export type QueryFn = (query: string) => Promise<SampleValue[]>;
 
@@ -79,23 +80,14 @@ function basicEq(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-/** Go regexp syntax differs a little from JavaScript's; these are the spellings that matter. */
-function goRegex(pattern: string, fn: string): RegExp {
+/** Go's regexp.Compile (unanchored), as text/template's funcs use it; errors name the function. */
+function goRegex(pattern: string, fn: string): GoRegex {
   try {
-    return new RegExp(pattern.replace(/\(\?P</g, '(?<').replace(/\\z/g, '$'), 'su');
+    return compileRegex(pattern, 'unanchored');
   } catch (e) {
-    throw new TemplateFuncError(`error calling ${fn}: ${(e as Error).message}`);
+    if (!(e instanceof RegexSyntaxError)) throw e;
+    throw new TemplateFuncError(`error calling ${fn}: ${e.reason}`);
   }
-}
-
-/** Go's regexp expansion: `$1`, `${1}`, `$name`, `${name}`, `$$`. */
-function goExpand(repl: string, m: RegExpMatchArray): string {
-  return repl.replace(/\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g, (_x, all: string, braced: string | undefined, bare: string | undefined) => {
-    if (all === '$') return '$';
-    const key = braced ?? bare ?? '';
-    if (/^\d+$/.test(key)) return m[Number(key)] ?? '';
-    return m.groups?.[key] ?? '';
-  });
 }
 
 function queryEscape(s: string): string {
@@ -202,19 +194,7 @@ const prometheus: Record<string, TemplateFunc> = {
   toLower: (_c, a) => (arity('toLower', a, 1), str(a[0]).toLowerCase()),
   title: (_c, a) => (arity('title', a, 1), title(str(a[0]))),
   match: (_c, a) => (arity('match', a, 2), goRegex(str(a[0]), 'match').test(str(a[1]))),
-  reReplaceAll: (_c, a) => {
-    arity('reReplaceAll', a, 3);
-    const re = goRegex(str(a[0]), 'reReplaceAll');
-    const g = new RegExp(re.source, re.flags + 'g');
-    const text = str(a[2]);
-    let out = '';
-    let last = 0;
-    for (const m of text.matchAll(g)) {
-      out += text.slice(last, m.index) + goExpand(str(a[1]), m);
-      last = m.index + m[0].length;
-    }
-    return out + text.slice(last);
-  },
+  reReplaceAll: (_c, a) => (arity('reReplaceAll', a, 3), goRegex(str(a[0]), 'reReplaceAll').replaceAll(str(a[2]), str(a[1]))),
   stripPort: (_c, a) => (arity('stripPort', a, 1), stripPort(str(a[0]))),
   args: (_c, a) => Object.fromEntries(a.map((v, i) => [`arg${i}`, v])),
   safeHtml: (_c, a) => (arity('safeHtml', a, 1), str(a[0])),

@@ -15,7 +15,7 @@ import type { Config } from '../config/schema.js';
 import { buildNotifyConfig, parseNotifyConfig, type NotifyConfig, type RawNotifyConfig } from '../notify/config.js';
 import { defaultNotifyConfigRaw } from '../notify/default-config.js';
 import { createNotifier, type Notifier } from '../notify/notifier.js';
-import { compileMatcher, matchesAll, parseMatchers, MatcherError } from '../notify/matchers.js';
+import { compileMatcher, matchesLabels, parseMatchers, MatcherError } from '../notify/matchers.js';
 import type { InboxAlert, InboxState } from '../notify/inbox.js';
 import type { NotifyAlert } from '../notify/alert.js';
 import type { DesktopNotification } from '../notify/receivers/desktop.js';
@@ -242,7 +242,7 @@ export class Alerting implements AlertingService {
     const list = this.notifier.inbox
       .list(r.states ? { states: r.states } : {})
       .filter((a) => (r.includeDrills ?? true) || !a.drill)
-      .filter((a) => matchesAll(ms, a.labels))
+      .filter((a) => matchesLabels(ms, a.labels))
       .sort((a, b) => b.lastChangeMs - a.lastChangeMs);
     return { alerts: list.map((a) => this.wire(a)) };
   }
@@ -291,7 +291,7 @@ export class Alerting implements AlertingService {
   }
   async previewSilence(r: RequestOf<'previewSilence'>): Promise<ResponseOf<'previewSilence'>> {
     const ms = this.guard(() => r.matchers.map(compileMatcher));
-    const hit = this.notifier.inbox.list({ states: ['pending', 'firing'] }).filter((a) => matchesAll(ms, a.labels));
+    const hit = this.notifier.inbox.list({ states: ['pending', 'firing'] }).filter((a) => matchesLabels(ms, a.labels));
     return { alerts: hit.map((a) => this.wire(a)) };
   }
 

@@ -4,7 +4,7 @@
  * `relabelSteps` replays the same rules and records each step for the relabel debugger.
  */
 import { createHash } from 'node:crypto';
-import { compileAnchored } from '../util/re2.js';
+import { compileRegex, expandTemplate, type GoRegex } from '../../app/dialect/regex.js';
 import { legacyLabelNameRe } from '../config/schema-common.js';
 import type { RelabelAction, RelabelConfig } from '../config/schema-relabel.js';
 import { compareStrings, type Label, type Labels } from '../tsdb/labels.js';
@@ -12,7 +12,7 @@ import type { RelabelStep } from './target-types.js';
 
 interface Compiled {
   readonly cfg: RelabelConfig;
-  readonly re: RegExp;
+  readonly re: GoRegex;
   /** Replace fast path: default regex and no `$` in target/replacement, as Prometheus checks. */
   readonly plainReplace: boolean;
 }
@@ -24,47 +24,12 @@ function compile(cfg: RelabelConfig): Compiled {
   if (c === undefined) {
     c = {
       cfg,
-      re: compileAnchored(cfg.regex),
+      re: compileRegex(cfg.regex, 'prometheus'),
       plainReplace: cfg.regex === '(.*)' && !cfg.target_label.includes('$') && !cfg.replacement.includes('$'),
     };
     compiledCache.set(cfg, c);
   }
   return c;
-}
-
-/**
- * Go's regexp.Expand: `$1`, `${1}`, `$name`, `${name}`, `$$`. A name is the longest run of
- * [A-Za-z0-9_] (so `$1x` means group "1x", which is empty — a classic Prometheus surprise);
- * an unknown or unmatched group expands to ''; a `$` that starts no reference stays literal.
- */
-export function expandTemplate(template: string, m: RegExpExecArray): string {
-  if (!template.includes('$')) return template;
-  let out = '';
-  let i = 0;
-  while (i < template.length) {
-    const dollar = template.indexOf('$', i);
-    if (dollar < 0) {
-      out += template.slice(i);
-      break;
-    }
-    out += template.slice(i, dollar);
-    const rest = template.slice(dollar + 1);
-    if (rest.startsWith('$')) {
-      out += '$';
-      i = dollar + 2;
-      continue;
-    }
-    const ref = /^(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/.exec(rest);
-    if (ref === null) {
-      out += '$';
-      i = dollar + 1;
-      continue;
-    }
-    const name = ref[1] ?? ref[2]!;
-    out += /^\d+$/.test(name) ? (m[Number(name)] ?? '') : (m.groups?.[name] ?? '');
-    i = dollar + 1 + ref[0].length;
-  }
-  return out;
 }
 
 function md5Mod(value: string, modulus: number): string {

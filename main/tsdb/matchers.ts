@@ -1,50 +1,20 @@
 /**
- * Matcher evaluation over the series index with Prometheus semantics: regexes are fully anchored
- * and `.` matches newlines; a matcher that matches the empty string also selects series WITHOUT
- * the label (`{a=""}`, `{a!~".+"}`), and `{a!=""}` means "has the label". `__name__` is a label
- * like any other.
+ * Matcher evaluation over the series index with Prometheus semantics (matchers compiled by
+ * app/dialect/matcher.ts: regexes fully anchored, `.` matches newlines); a matcher that matches
+ * the empty string also selects series WITHOUT the label (`{a=""}`, `{a!~".+"}`), and `{a!=""}`
+ * means "has the label". `__name__` is a label like any other.
  */
 import type { Matcher } from './interface.js';
 import type { SeriesIndex } from './index_series.js';
 import { emptyPostings, intersect, subtract, unionAll } from './postings.js';
-import { compileAnchored } from '../util/re2.js';
-
-/**
- * Compiles a PromQL regex as Prometheus does, `^(?s:re)$`, translating RE2 syntax JavaScript
- * lacks (`(?i:…)` groups, `\z`, named groups…); compiled regexes are cached.
- */
-export function compileMatcherRegex(re: string): RegExp {
-  try {
-    return compileAnchored(re);
-  } catch (e) {
-    throw new Error(`invalid regular expression ${JSON.stringify(re)} in label matcher: ${(e as Error).message}`);
-  }
-}
-
-/** A predicate over a label value ('' when the label is absent). */
-export function matcherPredicate(m: Matcher): (value: string) => boolean {
-  switch (m.type) {
-    case '=':
-      return (v) => v === m.value;
-    case '!=':
-      return (v) => v !== m.value;
-    case '=~': {
-      const re = compileMatcherRegex(m.value);
-      return (v) => re.test(v);
-    }
-    case '!~': {
-      const re = compileMatcherRegex(m.value);
-      return (v) => !re.test(v);
-    }
-  }
-}
+import { compileMatcher } from '../../app/dialect/matcher.js';
 
 /** Refs (ascending) of every series whose labels satisfy all matchers. */
 export function selectRefs(index: SeriesIndex, matchers: readonly Matcher[]): Uint32Array {
   const includes: Uint32Array[] = [];
   const excludes: Uint32Array[] = [];
   for (const m of matchers) {
-    const pred = matcherPredicate(m);
+    const pred = compileMatcher(m).matches;
     const nameId = index.strings.lookup(m.name);
     const byValue = nameId < 0 ? undefined : index.postings.get(nameId);
     if (pred('')) {
@@ -55,12 +25,12 @@ export function selectRefs(index: SeriesIndex, matchers: readonly Matcher[]): Ui
       if (fail.length > 0) excludes.push(unionAll(fail));
     } else {
       if (!byValue) return emptyPostings;
-      if (m.type === '=') {
+      if (m.op === '=') {
         const valueId = index.strings.lookup(m.value);
         const list = valueId < 0 ? undefined : byValue.get(valueId);
         if (!list) return emptyPostings;
         includes.push(list.view());
-      } else if (m.type === '!=' && m.value === '') {
+      } else if (m.op === '!=' && m.value === '') {
         includes.push(index.namePostings.get(nameId)!.view());
       } else {
         const hit: Uint32Array[] = [];

@@ -1,10 +1,10 @@
 import { api } from '../api/client.js';
 import { formatDuration } from '../format.js';
 import { useAlertsStore } from '../store/alerts.js';
-import { durationPresets, parseSilenceDuration, type MatchOp } from './alert_helpers.js';
+import { matchOps as ops, type MatchOp } from '../../app/dialect/matcher.js';
+import { durationPresets, parseSilenceDuration } from './alert_helpers.js';
 import { LabelPills, StateBadge } from './LabelPills.js';
 
-const ops: readonly MatchOp[] = ['=', '!=', '=~', '!~'];
 
 /** Compose a silence (pre-filled from an alert), preview what it mutes, then confirm. */
 export function SilenceForm() {

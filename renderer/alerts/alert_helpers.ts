@@ -3,14 +3,10 @@
  * silence durations and the "open in Explore" link. No React, no API: unit-tested directly.
  */
 import type { InboxAlert } from '../../app/api/alerts.js';
+import { formatMatcher, type LabelMatcher as Matcher } from '../../app/dialect/matcher.js';
 import { encodeView, defaultView } from '../explore/url-state.js';
 
-export type MatchOp = '=' | '!=' | '=~' | '!~';
-export interface Matcher {
-  name: string;
-  op: MatchOp;
-  value: string;
-}
+export type { LabelMatcher as Matcher } from '../../app/dialect/matcher.js';
 
 /**
  * Labels that identify the alert rather than describe one evaluation: a silence pre-filled from
@@ -24,7 +20,7 @@ export function matchersFromLabels(labels: Record<string, string>): Matcher[] {
 
 /** `alertname="X", severity="critical"` — Alertmanager's matcher syntax, for display and filters. */
 export function formatMatchers(ms: readonly Matcher[]): string {
-  return ms.map((m) => `${m.name}${m.op}${JSON.stringify(m.value)}`).join(', ');
+  return ms.map(formatMatcher).join(', ');
 }
 
 /** Silence durations as Alertmanager writes them: `30m`, `2h`, `1d12h`, `1w`. */

@@ -52,7 +52,7 @@ function threshold(e: Expr): number | null {
 }
 
 function selectorText(s: VectorSelector): string {
-  const ms = s.matchers.filter((m) => m.name !== '__name__' && m.type === '=').map((m) => `${m.name}=${JSON.stringify(m.value)}`);
+  const ms = s.matchers.filter((m) => m.name !== '__name__' && m.op === '=').map((m) => `${m.name}=${JSON.stringify(m.value)}`);
   const name = s.name ?? '';
   return ms.length > 0 ? `${name}{${ms.join(', ')}}` : name || '{}';
 }

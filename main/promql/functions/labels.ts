@@ -2,7 +2,7 @@
 import type { Labels } from '../../tsdb/labels.js';
 import { getLabel, metricNameLabel, normalizeLabels } from '../../tsdb/labels.js';
 import { QueryExecutionError } from '../errors.js';
-import { goRegexToJs } from '../matchers.js';
+import { compileRegex, expandTemplate, RegexSyntaxError, type GoRegex } from '../../../app/dialect/regex.js';
 import type { EvalValue, StepSeries } from '../value.js';
 import { stringArg, vector, vectorArg } from './helpers.js';
 import type { FnCall, FunctionImpl } from './types.js';
@@ -17,16 +17,6 @@ function validLabelName(name: string): boolean {
   return !/[\ud800-\udfff]/.test(name.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''));
 }
 
-
-/** Go's Regexp.Expand: `$1`, `${1}`, `$name`, `${name}`, `$$`; unknown groups expand to ''. */
-export function expandTemplate(template: string, m: RegExpExecArray): string {
-  return template.replace(/\$(?:\$|\{([a-zA-Z0-9_]+)\}|([a-zA-Z0-9_]+))/g, (whole, braced: string | undefined, bare: string | undefined) => {
-    if (whole === '$$') return '$';
-    const name = braced ?? bare ?? '';
-    if (/^\d+$/.test(name)) return m[Number(name)] ?? '';
-    return m.groups?.[name] ?? '';
-  });
-}
 
 function setLabel(labels: Labels, name: string, value: string): Labels {
   return normalizeLabels([...labels.filter((l) => l.name !== name), { name, value }]);
@@ -57,11 +47,12 @@ export const labelFunctions = {
     const repl = stringArg(c, 2);
     const src = stringArg(c, 3);
     const regexText = stringArg(c, 4);
-    let re: RegExp;
+    let re: GoRegex;
     try {
-      re = new RegExp(`^(?:${goRegexToJs(regexText)})$`, 'su');
+      re = compileRegex(regexText, 'prometheus');
     } catch (e) {
-      throw new QueryExecutionError(`invalid regular expression in label_replace(): ${regexText}: ${(e as Error).message}`);
+      if (!(e instanceof RegexSyntaxError)) throw e;
+      throw new QueryExecutionError(`invalid regular expression in label_replace(): ${regexText}: ${e.reason}`);
     }
     if (!validLabelName(dst)) throw new QueryExecutionError(`invalid destination label name in label_replace(): ${dst}`);
     const out = new Map<string, StepSeries>();

@@ -17,7 +17,7 @@ function absentLabels(expr: Expr | undefined): Labels {
   const dropped = new Set<string>();
   for (const m of sel.matchers) {
     if (m.name === '__name__') continue;
-    if (m.type === '=' && !map.has(m.name) && !dropped.has(m.name)) map.set(m.name, m.value);
+    if (m.op === '=' && !map.has(m.name) && !dropped.has(m.name)) map.set(m.name, m.value);
     else {
       map.delete(m.name);
       dropped.add(m.name);

@@ -4,6 +4,7 @@
  * expected vs got) or skip (with the reason: native histograms, feature-flagged syntax,
  * experimental functions).
  */
+import { matchesAll } from '../../../app/dialect/matcher.js';
 import type { Expr } from '../../../app/promql/ast.js';
 import { aggregations } from '../../../app/promql/catalog.js';
 import { functionSignatures, isFunctionName } from '../../../app/promql/functions.js';
@@ -12,7 +13,6 @@ import type { Labels } from '../../tsdb/labels.js';
 import { getLabel, labelsKey, metricNameLabel } from '../../tsdb/labels.js';
 import { PromQLEngine } from '../engine.js';
 import type { QueryResult } from '../engine.js';
-import { matchesAll } from '../matchers.js';
 import { atTestTimes, pinAt } from './at_modifier.js';
 import { compareResult } from './compare.js';
 import type { EvalCmd, LoadCmd } from './script.js';
@@ -176,8 +176,8 @@ function skipReason(cmd: EvalCmd, expr: Expr | null, parseError: string | null, 
   if (exp) return `experimental function ${exp}`;
   for (const sel of selectors(expr)) {
     if (sel.type !== 'vector') continue;
-    if (state.histogramSeries.some((l) => matchesAll(sel.matchers, l))) return 'native histogram data';
-    if (state.startTimestampSeries.some((l) => matchesAll(sel.matchers, l))) return 'start timestamps (@st)';
+    if (state.histogramSeries.some((l) => matchesAll(sel.matchers, (n) => getLabel(l, n)))) return 'native histogram data';
+    if (state.startTimestampSeries.some((l) => matchesAll(sel.matchers, (n) => getLabel(l, n)))) return 'start timestamps (@st)';
   }
   return null;
 }
@@ -192,7 +192,7 @@ function annotationProblem(cmd: EvalCmd, res: QueryResult): string | null {
     if (exps.length === 0) continue;
     const got = kind === 'warn' ? res.warnings : res.infos;
     const matches = (a: (typeof exps)[number], text: string): boolean => (a.msg !== undefined ? a.msg === text : a.regex!.test(text));
-    for (const a of exps) if (!got.some((g) => matches(a, g))) return `expected ${kind} ${a.msg ?? String(a.regex)}, got [${got.join('; ')}]`;
+    for (const a of exps) if (!got.some((g) => matches(a, g))) return `expected ${kind} ${a.msg ?? `/${a.regex!.pattern}/`}, got [${got.join('; ')}]`;
     for (const g of got) if (!exps.some((a) => matches(a, g))) return `unexpected ${kind} ${g}`;
   }
   return null;
@@ -202,7 +202,7 @@ function failProblem(cmd: EvalCmd, err: unknown): string | null {
   const msg = err instanceof Error ? err.message : String(err);
   if (!cmd.fail) return `unexpected error: ${msg}`;
   if (cmd.failMsg !== undefined && msg !== cmd.failMsg) return `expected error ${JSON.stringify(cmd.failMsg)}, got ${JSON.stringify(msg)}`;
-  if (cmd.failRegex !== undefined && !cmd.failRegex.test(msg)) return `expected error matching ${String(cmd.failRegex)}, got ${JSON.stringify(msg)}`;
+  if (cmd.failRegex !== undefined && !cmd.failRegex.test(msg)) return `expected error matching /${cmd.failRegex.pattern}/, got ${JSON.stringify(msg)}`;
   return null;
 }
 

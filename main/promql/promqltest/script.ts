@@ -3,6 +3,7 @@
  * ../shared/conformance/FORMAT.md). Produces commands with their 1-based line numbers; it never
  * evaluates anything.
  */
+import { compileRegex, type GoRegex } from '../../../app/dialect/regex.js';
 import { parseDuration } from '../../../app/promql/duration.js';
 import type { Labels } from '../../tsdb/labels.js';
 import type { SeriesLine, SeriesValue } from './series.js';
@@ -33,7 +34,7 @@ export interface ExpectedSeries {
 export interface AnnotationExpect {
   readonly kind: 'warn' | 'info';
   readonly msg?: string;
-  readonly regex?: RegExp;
+  readonly regex?: GoRegex;
 }
 
 export interface EvalCmd {
@@ -44,7 +45,7 @@ export interface EvalCmd {
   readonly at: number;
   fail: boolean;
   failMsg?: string;
-  failRegex?: RegExp;
+  failRegex?: GoRegex;
   ordered: boolean;
   expectWarn: boolean;
   expectInfo: boolean;
@@ -174,7 +175,7 @@ function parseEval(ls: string[], i: number, raise: (msg: string) => never): Eval
       break;
     }
     if (cmd.fail && def.startsWith('expected_fail_regexp')) {
-      cmd.failRegex = new RegExp(def.slice('expected_fail_regexp'.length).trim());
+      cmd.failRegex = compileRegex(def.slice('expected_fail_regexp'.length).trim(), 'unanchored');
       break;
     }
     if (def.startsWith('expect string')) {
@@ -194,7 +195,7 @@ function parseEval(ls: string[], i: number, raise: (msg: string) => never): Eval
       if (kind === 'fail') {
         cmd.fail = true;
         if (m[2] === 'msg') cmd.failMsg = text;
-        if (m[2] === 'regex') cmd.failRegex = new RegExp(text ?? '');
+        if (m[2] === 'regex') cmd.failRegex = compileRegex(text ?? '', 'unanchored');
       } else if (kind === 'ordered') cmd.ordered = true;
       else if (kind === 'no_warn') cmd.noWarn = true;
       else if (kind === 'no_info') cmd.noInfo = true;
@@ -202,7 +203,7 @@ function parseEval(ls: string[], i: number, raise: (msg: string) => never): Eval
         if (kind === 'warn') cmd.expectWarn = true;
         else cmd.expectInfo = true;
         if (m[2] === 'msg') cmd.annotations.push({ kind, msg: text ?? '' });
-        if (m[2] === 'regex') cmd.annotations.push({ kind, regex: new RegExp(text ?? '') });
+        if (m[2] === 'regex') cmd.annotations.push({ kind, regex: compileRegex(text ?? '', 'unanchored') });
       }
       continue;
     }

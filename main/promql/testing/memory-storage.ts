@@ -18,7 +18,7 @@ import type {
 import { OutOfOrderError } from '../../tsdb/interface.js';
 import type { Labels } from '../../tsdb/labels.js';
 import { compareLabels, labelsKey, metricNameLabel, getLabel } from '../../tsdb/labels.js';
-import { matchesAll } from '../matchers.js';
+import { matchesAll } from '../../../app/dialect/matcher.js';
 
 interface MemSeries {
   readonly ref: SeriesRef;
@@ -68,7 +68,7 @@ export class MemoryStorage implements Queryable, Appendable {
     const select = (matchers: readonly Matcher[], hints?: SelectHints): Promise<SeriesSet> => {
       const out: StoredSeries[] = [];
       for (const s of this.sortedSeries()) {
-        if (!matchesAll(matchers, s.labels)) continue;
+        if (!matchesAll(matchers, (n) => getLabel(s.labels, n))) continue;
         if (hints?.limit !== undefined && out.length >= hints.limit) break;
         const lo = lowerBound(s.t, s.n, mint);
         const hi = upperBound(s.t, s.n, maxt);
@@ -81,7 +81,7 @@ export class MemoryStorage implements Queryable, Appendable {
     const names = (matchers?: readonly Matcher[]): Promise<string[]> => {
       const set = new Set<string>();
       for (const s of this.sortedSeries()) {
-        if (matchers && !matchesAll(matchers, s.labels)) continue;
+        if (matchers && !matchesAll(matchers, (n) => getLabel(s.labels, n))) continue;
         for (const l of s.labels) set.add(l.name);
       }
       return Promise.resolve([...set].sort());
@@ -89,7 +89,7 @@ export class MemoryStorage implements Queryable, Appendable {
     const values = (name: string, matchers?: readonly Matcher[]): Promise<string[]> => {
       const set = new Set<string>();
       for (const s of this.sortedSeries()) {
-        if (matchers && !matchesAll(matchers, s.labels)) continue;
+        if (matchers && !matchesAll(matchers, (n) => getLabel(s.labels, n))) continue;
         const v = getLabel(s.labels, name);
         if (v !== '') set.add(v);
       }

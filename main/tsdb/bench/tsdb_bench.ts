@@ -134,8 +134,8 @@ async function diskBench(): Promise<void> {
       times.sort((a, b) => a - b);
       return `${times[2]!.toFixed(0)} ms for ${samplesRead} samples`;
     };
-    console.log(`select + decode, median of 5: all series ${await selectMs([{ type: '=~', name: '__name__', value: '.+' }])}; ` +
-      `http_requests_total ${await selectMs([{ type: '=', name: '__name__', value: 'http_requests_total' }])}`);
+    console.log(`select + decode, median of 5: all series ${await selectMs([{ op: '=~', name: '__name__', value: '.+' }])}; ` +
+      `http_requests_total ${await selectMs([{ op: '=', name: '__name__', value: 'http_requests_total' }])}`);
     console.log(
       `bytes on disk per sample (W-offline-like, ${mix.labels.length} series × ${samples} samples): ${(st.bytesOnDisk / n).toFixed(3)} all-in, ` +
         `${(chunkBytes / n).toFixed(3)} chunk bytes only (${chunks} chunks); import ${(n / secs / 1e6).toFixed(2)} M samples/s; ${reference.disk}`,

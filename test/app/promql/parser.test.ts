@@ -25,7 +25,7 @@ const n = (value: number): object => ({ type: 'number', value });
 const vs = (name: string, extra: object = {}): object => ({
   type: 'vector',
   name,
-  matchers: [{ type: '=', name: '__name__', value: name }],
+  matchers: [{ op: '=', name: '__name__', value: name }],
   offset: 0,
   at: null,
   ...extra,
@@ -126,8 +126,8 @@ describe('literals', () => {
 describe('selectors and names', () => {
   it('metric names with colons and __name__ matchers', () => {
     expect(shape('job:rate:5m')).toEqual(vs('job:rate:5m'));
-    expect(shape('{__name__="x"}')).toEqual({ type: 'vector', name: null, matchers: [{ type: '=', name: '__name__', value: 'x' }], offset: 0, at: null });
-    expect(shape('{"a.b", c!~"d"}')).toMatchObject({ name: null, matchers: [{ name: '__name__', value: 'a.b' }, { type: '!~', name: 'c', value: 'd' }] });
+    expect(shape('{__name__="x"}')).toEqual({ type: 'vector', name: null, matchers: [{ op: '=', name: '__name__', value: 'x' }], offset: 0, at: null });
+    expect(shape('{"a.b", c!~"d"}')).toMatchObject({ name: null, matchers: [{ name: '__name__', value: 'a.b' }, { op: '!~', name: 'c', value: 'd' }] });
     expect(shape('x{"a.b"="c"}')).toMatchObject({ matchers: [{ name: 'a.b', value: 'c' }, { name: '__name__' }] });
   });
 

@@ -6,7 +6,7 @@ import { stripPos } from './strip.js';
 
 const at = { start: 0, end: 0 };
 const num = (value: number): Expr => ({ type: 'number', value, pos: at });
-const sel = (name: string): Expr => ({ type: 'vector', name, matchers: [{ type: '=', name: '__name__', value: name }], offset: 0, at: null, pos: at });
+const sel = (name: string): Expr => ({ type: 'vector', name, matchers: [{ op: '=', name: '__name__', value: name }], offset: 0, at: null, pos: at });
 const bin = (op: '+' | '*' | '^', lhs: Expr, rhs: Expr): Expr => ({ type: 'binary', op, lhs, rhs, matching: null, returnBool: false, pos: at });
 
 describe('printExpr', () => {

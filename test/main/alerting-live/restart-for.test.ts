@@ -45,8 +45,8 @@ async function forState(engine: Engine, alertname: string, from: number, to: num
   const q = await engine.tsdb.querier(from, to);
   try {
     const set = await q.select([
-      { type: '=', name: '__name__', value: 'ALERTS_FOR_STATE' },
-      { type: '=', name: 'alertname', value: alertname },
+      { op: '=', name: '__name__', value: 'ALERTS_FOR_STATE' },
+      { op: '=', name: 'alertname', value: alertname },
     ]);
     const out: Array<{ t: number; v: number }> = [];
     for (const s of set.series) {

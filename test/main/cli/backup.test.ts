@@ -31,7 +31,7 @@ describe.skipIf(!built)(`vigil backup / restore${built ? '' : ' (skipped: run np
         process.execPath,
         ['--input-type=module', '-e', `import { TSDB } from ${JSON.stringify(join(root, 'dist/main/tsdb/db.js'))};
 const db = await TSDB.open({ dir: ${JSON.stringify(join(dst, 'tsdb'))}, worker: false });
-const q = await db.querier(0, 2e12); const s = await q.select([{ type: '=', name: '__name__', value: 'up' }]);
+const q = await db.querier(0, 2e12); const s = await q.select([{ op: '=', name: '__name__', value: 'up' }]);
 console.log(JSON.stringify(Array.from(s.series[0].samples().v))); await db.close();`],
         { encoding: 'utf8' },
       );

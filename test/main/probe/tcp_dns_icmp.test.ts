@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProbe } from '../../../main/probe/probe_runner.js';
-import { expandTemplate, splitHostPort } from '../../../main/probe/tcp_probe.js';
+import { splitHostPort } from '../../../main/probe/tcp_probe.js';
+import { compileRegex, expandTemplate } from '../../../app/dialect/regex.js';
 import { parsePingOutput } from '../../../main/probe/icmp_probe.js';
 import { tempDir } from '../helpers.js';
 import { makePki, type Pki } from './fixtures_pki.js';
@@ -18,7 +19,7 @@ describe('tcp helpers', () => {
     expect(splitHostPort('[::1]:53')).toEqual({ host: '::1', port: 53 });
     expect(splitHostPort('example.com')).toBeNull();
     expect(splitHostPort('a:99999')).toBeNull();
-    const m = /^(?<code>\d+) (\S+)/.exec('220 mx.example ESMTP')!;
+    const m = compileRegex('^(?P<code>\\d+) (\\S+)', 'unanchored').exec('220 mx.example ESMTP')!;
     expect(expandTemplate('EHLO ${2} $code $$1', m)).toBe('EHLO mx.example 220 $1');
   });
 });

@@ -23,6 +23,15 @@ describe('label_replace and label_join', () => {
     expect(await at('label_replace(up{job="api"}, "x", "y", "instance", "host")')).toEqual({ 'up{instance="host-1:9090", job="api"}': 1 });
   });
 
+  it('takes Go regex syntax: \\Q…\\E quotes, (?i) folds case, `.` matches a newline', async () => {
+    expect(await at('label_replace(up{job="api"}, "x", "$1", "instance", "\\\\Qhost-1\\\\E:(.*)")')).toEqual({ 'up{instance="host-1:9090", job="api", x="9090"}': 1 });
+    expect(await at('label_replace(up{job="api"}, "x", "y", "instance", "\\\\Qhost.1\\\\E.*")')).toEqual({ 'up{instance="host-1:9090", job="api"}': 1 });
+    expect(await at('label_replace(up{job="api"}, "x", "${1}", "job", "(?i)(API)")')).toEqual({ 'up{instance="host-1:9090", job="api", x="api"}': 1 });
+    await expect(e.instantQuery(s, 'label_replace(up, "a", "x", "job", "(?=a)")', 0)).rejects.toThrow(
+      'invalid regular expression in label_replace(): (?=a): lookahead (?=) is not supported (RE2 syntax)',
+    );
+  });
+
   it('an empty replacement deletes the label', async () => {
     expect(await at('label_replace(up{job="api"}, "job", "", "job", ".*")')).toEqual({ 'up{instance="host-1:9090"}': 1 });
   });

@@ -62,7 +62,7 @@ describe('instant and range selectors', () => {
 
   it('keeps stale-marker bits through the memory storage', async () => {
     const q = await s.querier(0, m('10m'));
-    const set = await q.select([{ type: '=', name: '__name__', value: 'b' }]);
+    const set = await q.select([{ op: '=', name: '__name__', value: 'b' }]);
     const bits = new DataView(set.series[0]!.samples().v.buffer).getBigUint64(2 * 8, true);
     expect(bits).toBe(staleNaNBits);
     expect(isStaleNaN(StaleNaN)).toBe(true);
@@ -71,9 +71,9 @@ describe('instant and range selectors', () => {
 
 describe('Go regex translation', () => {
   it('handles RE2-only syntax', async () => {
-    const { goRegexToJs } = await import('../../../main/promql/matchers.js');
-    const re = (src: string): RegExp => new RegExp(`^(?:${goRegexToJs(src)})$`, 'su');
-    expect(re('(?P<n>a)b').exec('ab')?.groups?.['n']).toBe('a');
+    const { compileRegex } = await import('../../../app/dialect/regex.js');
+    const re = (src: string) => compileRegex(src, 'prometheus');
+    expect(re('(?P<n>a)b').exec('ab')?.group('n')).toBe('a');
     expect(re('[[:digit:]]+').test('123')).toBe(true);
     expect(re('\\pL+').test('héllo')).toBe(true);
     expect(re('a\\_b').test('a_b')).toBe(true);

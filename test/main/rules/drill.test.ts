@@ -86,10 +86,10 @@ describe('fire drill in simulated time', () => {
     expect(real.appenderCalls).toBe(0);
     const rq = await real.querier(0, t0 + 3_600 * s);
     expect(await rq.labelValues('__name__')).toEqual(['cpu_usage', 'up']);
-    const cpu = (await rq.select([{ type: '=', name: '__name__', value: 'cpu_usage' }])).series[0]!.samples();
+    const cpu = (await rq.select([{ op: '=', name: '__name__', value: 'cpu_usage' }])).series[0]!.samples();
     expect([...cpu.v]).toEqual([10]);
     const oq = await drill.storage.querier(0, t0 + 3_600 * s);
-    const alerts = await oq.select([{ type: '=', name: '__name__', value: 'ALERTS' }]);
+    const alerts = await oq.select([{ op: '=', name: '__name__', value: 'ALERTS' }]);
     expect(alerts.series.map((x) => labelsToRecord(x.labels)['alertstate']).sort()).toEqual(['firing', 'pending']);
     expect(alerts.series.every((x) => labelsToRecord(x.labels)['drill'] === 'true')).toBe(true);
   });

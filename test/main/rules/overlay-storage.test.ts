@@ -20,7 +20,7 @@ class ReadOnlyReal implements Queryable, Appendable {
 }
 
 const L = labelsFromRecord;
-const eq = (name: string, value: string): Matcher => ({ type: '=', name, value });
+const eq = (name: string, value: string): Matcher => ({ op: '=', name, value });
 
 async function read(q: Queryable, matchers: Matcher[], limit?: number) {
   const querier = await q.querier(0, 1_000);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { relabelDefaults, validateRelabel, type RelabelConfig } from '../../../main/config/schema-relabel.js';
-import { expandTemplate, relabel, relabelFn, relabelSteps } from '../../../main/scrape/relabel.js';
+import { relabel, relabelFn, relabelSteps } from '../../../main/scrape/relabel.js';
 import { labelsFromRecord, labelsToRecord } from '../../../main/tsdb/labels.js';
 
 /** A config as the loader would produce it: Prometheus' defaults plus the given fields. */
@@ -224,20 +224,23 @@ describe('relabelSteps', () => {
   });
 });
 
-describe('expandTemplate', () => {
-  const m = /(?<word>a)(b)?/.exec('a')!;
-  it.each([
-    ['$1', 'a'],
-    ['${1}', 'a'],
-    ['$2', ''],
-    ['$word', 'a'],
-    ['${word}x', 'ax'],
-    ['$wordx', ''],
-    ['$$1', '$1'],
-    ['$-', '$-'],
-    ['no refs', 'no refs'],
-  ])('%s → %s', (template, want) => {
-    expect(expandTemplate(template, m)).toBe(want);
+describe('relabeling regexes are Go\'s, in linear time', () => {
+  it('(a+)+b against a 50,000-character value (issue #19)', () => {
+    const long = 'a'.repeat(50_000);
+    const l = labelsFromRecord({ __name__: 'x', v: long });
+    const t0 = performance.now();
+    expect(relabel(l, [rc({ source_labels: ['v'], regex: '(a+)+b', action: 'drop' })])).toBe(l);
+    expect(relabel(l, [rc({ source_labels: ['v'], regex: '(a+)+b', target_label: 'y', replacement: 'z' })])).toBe(l);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('\\Q…\\E and (?i) as Prometheus accepts them', () => {
+    const l = labelsFromRecord({ __name__: 'x', host: 'A.B:80' });
+    expect(labelsToRecord(relabel(l, [rc({ source_labels: ['host'], regex: '(?i)\\Qa.b\\E:(\\d+)', target_label: 'port', replacement: '$1' })])!)).toEqual({
+      __name__: 'x',
+      host: 'A.B:80',
+      port: '80',
+    });
   });
 });
 
@@ -252,7 +255,8 @@ describe('validateRelabel (Prometheus messages)', () => {
     [{ action: 'labeldrop', source_labels: ['a'] }, "labeldrop action requires only 'regex', and no other fields"],
     [{ action: 'keepequal', target_label: 'x', regex: 'a' }, "keepequal action requires only 'source_labels' and `target_label`, and no other fields"],
     [{ action: 'explode' }, 'unknown relabel action "explode"'],
-    [{ target_label: 'x', regex: '(?=a)' }, 'error parsing regexp: invalid or unsupported Perl syntax'],
+    [{ target_label: 'x', regex: '(?=a)' }, 'lookahead (?=) is not supported (RE2 syntax)'],
+    [{ target_label: 'x', regex: '(a' }, 'error parsing regexp: missing closing ): `(a`'],
   ] as [Record<string, unknown>, string][])('%j', (raw, message) => {
     expect(errs(raw as Parameters<typeof validateRelabel>[0]).join('\n')).toContain(message);
   });

@@ -72,7 +72,7 @@ describe('crash safety (SIGKILL during ingest)', () => {
         // Check the recent window fully; the final round checks everything.
         const from = round === rounds - 1 ? 0 : Math.max(0, lastAck - 40);
         const q = await db.querier(crashBase + from * 1000, Infinity);
-        const set = await q.select([{ type: '=~', name: '__name__', value: '.+' }]);
+        const set = await q.select([{ op: '=~', name: '__name__', value: '.+' }]);
         expect(set.series.length).toBe(labels.length);
         // Plain loops, one expect per round: expect() per sample would dominate the run time.
         const problems: string[] = [];

@@ -26,7 +26,7 @@ async function openDb(opts: { maxChunkSamples?: number } = {}): Promise<{ db: TS
 
 async function readAll(db: TSDB, name: string, mint = -Infinity, maxt = Infinity) {
   const q = await db.querier(mint, maxt);
-  const set = await q.select([{ type: '=', name: '__name__', value: name }]);
+  const set = await q.select([{ op: '=', name: '__name__', value: name }]);
   return set.series.map((s) => ({ labels: s.labels, ...s.samples() }));
 }
 

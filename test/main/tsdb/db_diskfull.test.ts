@@ -18,7 +18,7 @@ async function commitSeries(db: TSDB, name: string, n: number, t: number): Promi
 
 async function count(db: TSDB, name: string): Promise<{ series: number; samples: number }> {
   const q = await db.querier(-Infinity, Infinity);
-  const set = await q.select([{ type: '=', name: '__name__', value: name }]);
+  const set = await q.select([{ op: '=', name: '__name__', value: name }]);
   return { series: set.series.length, samples: set.series.reduce((n, s) => n + s.samples().t.length, 0) };
 }
 

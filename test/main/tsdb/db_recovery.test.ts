@@ -39,7 +39,7 @@ async function fill(db: TSDB, series: number, batches: number, from = 0): Promis
 
 async function timestamps(db: TSDB, mint = -Infinity, maxt = Infinity): Promise<number[][]> {
   const q = await db.querier(mint, maxt);
-  const set = await q.select([{ type: '=', name: '__name__', value: 'm' }]);
+  const set = await q.select([{ op: '=', name: '__name__', value: 'm' }]);
   return set.series.map((s) => Array.from(s.samples().t));
 }
 
@@ -129,7 +129,7 @@ describe('recovery', () => {
     db = await TSDB.open({ dir, worker: false, logger: recordingLogger(lines) });
     try {
       const q = await db.querier(-Infinity, Infinity);
-      const set = await q.select([{ type: '=', name: 'i', value: '0' }]);
+      const set = await q.select([{ op: '=', name: 'i', value: '0' }]);
       const t = Array.from(set.series[0]!.samples().t);
       expect(t).toEqual([...Array.from({ length: 10 }, (_, b) => b * 1000), ...Array.from({ length: 10 }, (_, b) => (b + 20) * 1000)]);
       expect(set.warnings).toHaveLength(1);

@@ -23,7 +23,7 @@ describe('compression worker thread', () => {
       for (let i = 1; i < 12; i++) a.append(ref, i * 10, i === 7 || i === 11 ? StaleNaN : i);
       await a.commit();
       const q = await db.querier(0, 1000);
-      const [s] = (await q.select([{ type: '=', name: '__name__', value: 'w' }])).series;
+      const [s] = (await q.select([{ op: '=', name: '__name__', value: 'w' }])).series;
       const { t, v } = s!.samples();
       expect(Array.from(t)).toEqual(Array.from({ length: 12 }, (_, i) => i * 10));
       expect([isStaleNaN(v[7]!), isStaleNaN(v[11]!), v[6]]).toEqual([true, true, 6]);
@@ -49,7 +49,7 @@ describe('compression worker thread', () => {
       await Promise.all(commits);
       expect(db.stats().workerRestarts).toBe(1);
       const q = await db.querier(0, Infinity);
-      const set = await q.select([{ type: '=', name: '__name__', value: 'k' }]);
+      const set = await q.select([{ op: '=', name: '__name__', value: 'k' }]);
       expect(set.series).toHaveLength(series);
       const bad = set.series.filter((s) => {
         const { t, v } = s.samples();

@@ -12,7 +12,7 @@ function oracle(series: readonly Labels[], matchers: readonly Matcher[]): number
   series.forEach((labels, i) => {
     const ok = matchers.every((m) => {
       const v = getLabel(labels, m.name);
-      switch (m.type) {
+      switch (m.op) {
         case '=':
           return v === m.value;
         case '!=':
@@ -38,8 +38,8 @@ const labelsArb = fc
   .filter((l) => l.length > 0);
 
 const matcherArb: fc.Arbitrary<Matcher> = fc.oneof(
-  fc.record({ type: fc.constantFrom('=' as const, '!=' as const), name: fc.constantFrom(...names, 'absent'), value: fc.constantFrom(...values) }),
-  fc.record({ type: fc.constantFrom('=~' as const, '!~' as const), name: fc.constantFrom(...names, 'absent'), value: fc.constantFrom(...regexes) }),
+  fc.record({ op: fc.constantFrom('=' as const, '!=' as const), name: fc.constantFrom(...names, 'absent'), value: fc.constantFrom(...values) }),
+  fc.record({ op: fc.constantFrom('=~' as const, '!~' as const), name: fc.constantFrom(...names, 'absent'), value: fc.constantFrom(...regexes) }),
 );
 
 describe('selectRefs', () => {
@@ -61,14 +61,22 @@ describe('selectRefs', () => {
     const b = index.getOrCreate([{ name: '__name__', value: 'up' }]).ref;
     const c = index.getOrCreate([{ name: '__name__', value: 'down' }, { name: 'job', value: 'multi\nline' }]).ref;
     const sel = (...m: Matcher[]) => Array.from(selectRefs(index, m));
-    expect(sel({ type: '=', name: 'job', value: '' })).toEqual([b]);
-    expect(sel({ type: '!~', name: 'job', value: '.+' })).toEqual([b]);
-    expect(sel({ type: '!=', name: 'job', value: '' })).toEqual([a, c]);
-    expect(sel({ type: '=~', name: 'job', value: 'multi.line' })).toEqual([c]);
-    expect(sel({ type: '=~', name: 'job', value: 'x|multi' })).toEqual([a]); // anchored
-    expect(sel({ type: '=~', name: '__name__', value: '.+' })).toEqual([a, b, c]);
-    expect(sel({ type: '=', name: '__name__', value: 'up' }, { type: '!=', name: 'job', value: 'x' })).toEqual([b]);
-    expect(() => sel({ type: '=~', name: 'job', value: '(' })).toThrow(/invalid regular expression "\("/);
+    expect(sel({ op: '=', name: 'job', value: '' })).toEqual([b]);
+    expect(sel({ op: '!~', name: 'job', value: '.+' })).toEqual([b]);
+    expect(sel({ op: '!=', name: 'job', value: '' })).toEqual([a, c]);
+    expect(sel({ op: '=~', name: 'job', value: 'multi.line' })).toEqual([c]);
+    expect(sel({ op: '=~', name: 'job', value: 'x|multi' })).toEqual([a]); // anchored
+    expect(sel({ op: '=~', name: '__name__', value: '.+' })).toEqual([a, b, c]);
+    expect(sel({ op: '=', name: '__name__', value: 'up' }, { op: '!=', name: 'job', value: 'x' })).toEqual([b]);
+    expect(() => sel({ op: '=~', name: 'job', value: '(' })).toThrow(/invalid regular expression "\("/);
+  });
+
+  it('selects over a 50,000-character value with (a+)+b in linear time (issue #19)', () => {
+    const index = new SeriesIndex();
+    index.getOrCreate([{ name: '__name__', value: 'longlab' }, { name: 'v', value: 'a'.repeat(50_000) }]);
+    const t0 = performance.now();
+    expect(Array.from(selectRefs(index, [{ op: '=', name: '__name__', value: 'longlab' }, { op: '=~', name: 'v', value: '(a+)+b' }]))).toEqual([]);
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 
   it('finds series by labels and keeps refs dense', () => {

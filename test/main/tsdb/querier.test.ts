@@ -35,23 +35,23 @@ describe('TsdbQuerier', () => {
   it('returns series sorted by labels, only those with samples in range, honouring limit', async () => {
     const db = await seeded();
     const q = await db.querier(2000, 5000);
-    const set = await q.select([{ type: '=~', name: '__name__', value: '.+' }]);
+    const set = await q.select([{ op: '=~', name: '__name__', value: '.+' }]);
     const labels = set.series.map((s) => s.labels);
     expect(labels.map((l) => l.map((x) => x.value).join(','))).toEqual(['http_requests_total,200,a', 'http_requests_total,500,a', 'up,b,z', 'up,c,a']);
     expect([...labels].sort(compareLabels)).toEqual(labels);
     expect(Array.from(set.series[0]!.samples().t)).toEqual([2000, 3000, 4000, 5000]);
-    expect((await q.select([{ type: '=', name: 'job', value: 'a' }], { start: 0, end: 0, limit: 2 })).series).toHaveLength(2);
+    expect((await q.select([{ op: '=', name: 'job', value: 'a' }], { start: 0, end: 0, limit: 2 })).series).toHaveLength(2);
     // `old` has one sample at t=0, outside the range.
-    expect((await q.select([{ type: '=', name: '__name__', value: 'old' }])).series).toHaveLength(0);
+    expect((await q.select([{ op: '=', name: '__name__', value: 'old' }])).series).toHaveLength(0);
   });
 
   it('scopes label names and values by matchers', async () => {
     const db = await seeded();
     const q = await db.querier(0, 10_000);
     expect(await q.labelNames()).toEqual(['__name__', 'code', 'instance', 'job']);
-    expect(await q.labelNames([{ type: '=', name: '__name__', value: 'up' }])).toEqual(['__name__', 'instance', 'job']);
+    expect(await q.labelNames([{ op: '=', name: '__name__', value: 'up' }])).toEqual(['__name__', 'instance', 'job']);
     expect(await q.labelValues('job')).toEqual(['a', 'gone', 'z']);
-    expect(await q.labelValues('code', [{ type: '=', name: 'job', value: 'a' }])).toEqual(['200', '500']);
+    expect(await q.labelValues('code', [{ op: '=', name: 'job', value: 'a' }])).toEqual(['200', '500']);
     expect(await q.labelValues('nope')).toEqual([]);
   });
 
@@ -77,7 +77,7 @@ describe('a wide select', () => {
     }
     await a.commit();
     await db.flush(); // sealed chunks in SQLite, not only the head
-    const set = await (await db.querier(0, 9000)).select([{ type: '=', name: '__name__', value: 'w' }]);
+    const set = await (await db.querier(0, 9000)).select([{ op: '=', name: '__name__', value: 'w' }]);
     expect(set.series).toHaveLength(n);
     set.series.forEach((s, i) => {
       expect(s.labels[1]!.value).toBe(String(i).padStart(4, '0'));
@@ -91,6 +91,6 @@ describe('a wide select', () => {
     const db = await seeded();
     const controller = new AbortController();
     controller.abort(new Error('client went away'));
-    await expect((await db.querier(0, 10_000)).select([{ type: '=~', name: '__name__', value: '.+' }], { start: 0, end: 10_000, signal: controller.signal })).rejects.toThrow('client went away');
+    await expect((await db.querier(0, 10_000)).select([{ op: '=~', name: '__name__', value: '.+' }], { start: 0, end: 10_000, signal: controller.signal })).rejects.toThrow('client went away');
   });
 });
