@@ -16,7 +16,7 @@ export const zones = [
   { name: 'renderer', prefix: 'renderer/', allow: ['renderer/', 'app/'], node: false },
   { name: 'main/electron', prefix: 'main/electron/', allow: ['main/', 'app/'], node: true, electron: true },
   { name: 'main/tsdb', prefix: 'main/tsdb/', allow: ['main/tsdb/', 'main/util/', 'app/'], node: true },
-  { name: 'main/promql', prefix: 'main/promql/', allow: ['main/promql/', 'main/tsdb/interface.ts', 'main/tsdb/labels.ts', 'main/util/', 'app/'], node: true },
+  { name: 'main/promql', prefix: 'main/promql/', allow: ['main/promql/', 'main/tsdb/interface.ts', 'main/tsdb/labels.ts', 'main/tsdb/memory-storage.ts', 'main/util/', 'app/'], node: true },
   { name: 'main/scrape', prefix: 'main/scrape/', allow: ['main/scrape/', 'main/tsdb/interface.ts', 'main/tsdb/labels.ts', 'main/config/', 'main/util/', 'app/'], node: true },
   { name: 'main/probe', prefix: 'main/probe/', allow: ['main/probe/', 'main/tsdb/interface.ts', 'main/tsdb/labels.ts', 'main/util/', 'app/'], node: true },
   { name: 'main/rules', prefix: 'main/rules/', allow: ['main/rules/', 'main/promql/', 'main/tsdb/', 'main/notify/', 'main/util/', 'app/'], node: true },

@@ -1,7 +1,9 @@
 /**
- * An in-memory Queryable + Appendable for engine tests and the conformance runner. Samples are
- * kept per series in append order (the runner appends in time order); `select` returns copies
- * restricted to the querier's [mint, maxt] as Float64Arrays so stale-marker bits survive.
+ * Storage held in memory (a Queryable + Appendable): what `vigil test rules`, fire drills (as the
+ * overlay beside real storage) and the PromQL conformance runner evaluate over, and engine tests.
+ * Samples are kept per series in append order (the runner appends in time order); `select`
+ * returns copies restricted to the querier's [mint, maxt] as Float64Arrays so stale-marker bits
+ * survive. Matchers are evaluated as the disk storage evaluates them (./matchers.ts).
  */
 import type {
   Appendable,
@@ -14,11 +16,11 @@ import type {
   SeriesRef,
   SeriesSet,
   StoredSeries,
-} from '../../tsdb/interface.js';
-import { OutOfOrderError } from '../../tsdb/interface.js';
-import type { Labels } from '../../tsdb/labels.js';
-import { compareLabels, labelsKey, metricNameLabel, getLabel } from '../../tsdb/labels.js';
-import { matchesAll } from '../matchers.js';
+} from './interface.js';
+import { OutOfOrderError } from './interface.js';
+import type { Labels } from './labels.js';
+import { compareLabels, labelsKey, metricNameLabel, getLabel } from './labels.js';
+import { matcherPredicate } from './matchers.js';
 
 interface MemSeries {
   readonly ref: SeriesRef;
@@ -67,8 +69,9 @@ export class MemoryStorage implements Queryable, Appendable {
   querier(mint: number, maxt: number): Promise<Querier> {
     const select = (matchers: readonly Matcher[], hints?: SelectHints): Promise<SeriesSet> => {
       const out: StoredSeries[] = [];
+      const matches = matchAll(matchers);
       for (const s of this.sortedSeries()) {
-        if (!matchesAll(matchers, s.labels)) continue;
+        if (!matches(s.labels)) continue;
         if (hints?.limit !== undefined && out.length >= hints.limit) break;
         const lo = lowerBound(s.t, s.n, mint);
         const hi = upperBound(s.t, s.n, maxt);
@@ -80,16 +83,18 @@ export class MemoryStorage implements Queryable, Appendable {
     };
     const names = (matchers?: readonly Matcher[]): Promise<string[]> => {
       const set = new Set<string>();
+      const matches = matchAll(matchers ?? []);
       for (const s of this.sortedSeries()) {
-        if (matchers && !matchesAll(matchers, s.labels)) continue;
+        if (!matches(s.labels)) continue;
         for (const l of s.labels) set.add(l.name);
       }
       return Promise.resolve([...set].sort());
     };
     const values = (name: string, matchers?: readonly Matcher[]): Promise<string[]> => {
       const set = new Set<string>();
+      const matches = matchAll(matchers ?? []);
       for (const s of this.sortedSeries()) {
-        if (matchers && !matchesAll(matchers, s.labels)) continue;
+        if (!matches(s.labels)) continue;
         const v = getLabel(s.labels, name);
         if (v !== '') set.add(v);
       }
@@ -166,4 +171,10 @@ function upperBound(t: Float64Array, n: number, x: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** One predicate over a series' labels for all matchers; an absent label reads as ''. */
+function matchAll(matchers: readonly Matcher[]): (labels: Labels) => boolean {
+  const preds = matchers.map((m) => ({ name: m.name, test: matcherPredicate(m) }));
+  return (labels) => preds.every((p) => p.test(getLabel(labels, p.name)));
 }
