@@ -1,9 +1,7 @@
 import type { ScrapeSpread } from './scrape/loop.js';
-import type { WorkbenchApi, RequestOf, ResponseOf } from '../app/api/channels.js';
+import type { WorkbenchApi, ResponseOf } from '../app/api/channels.js';
 import type { Status } from '../app/api/status.js';
-import { ApiError } from '../app/api/errors.js';
-import type { QueryService } from './api/query-service.js';
-import type { AlertingService, ProbesService, TargetsService } from './api/services.js';
+import { routeChannels, type RunningServices } from './api/services.js';
 import { readBuildInfo } from './build-info.js';
 import { DataDirLock } from './data-dir.js';
 import { createLogger, type Logger } from './util/log.js';
@@ -51,20 +49,21 @@ export interface CollectionStart {
 }
 
 /**
- * The engine: owns the data directory and the lifecycle of every subsystem, and implements the
- * `WorkbenchApi` contract. It runs unchanged in Electron's main process, in `vigil serve`, in CLI
- * commands and in tests; it never imports `electron`.
+ * The engine: owns the data directory and the lifecycle of every subsystem, and answers the
+ * `WorkbenchApi` contract through `api`. It runs unchanged in Electron's main process, in `vigil
+ * serve`, in CLI commands and in tests; it never imports `electron`.
  */
-export class Engine implements WorkbenchApi {
+export class Engine {
   readonly startTimeMs: number;
   readonly log: Logger;
   /** Notifications and change signals for the attached shell (IPC or server-sent events). */
   readonly events = new EngineEvents();
+  /**
+   * The contract for the shells (IPC, HTTP): each channel answered by the service that owns it
+   * (main/api/services.ts), or an "unavailable" error while that service is not running.
+   */
+  readonly api: WorkbenchApi = routeChannels(() => this.running());
   private stopped = false;
-  private queries: QueryService | null = null;
-  private targetsService: TargetsService | null = null;
-  private probesService: ProbesService | null = null;
-  private alerting: AlertingService | null = null;
 
   readonly promql: PromQLEngine;
   readonly querySvc: EngineQueryService;
@@ -89,10 +88,21 @@ export class Engine implements WorkbenchApi {
       seriesCount: () => tsdb.index.count,
       journal: this.journal,
     });
-    this.queries = this.querySvc;
     const m = buildSelfMetrics({ startTimeMs: this.startTimeMs, tsdb, scrape: () => this.collection?.scrape ?? null });
     this.metrics = m.registry;
     this.stopMetrics = m.stop;
+  }
+
+  /** The services answering the contract now; none once the engine is stopping. */
+  private running(): RunningServices {
+    if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null };
+    return {
+      engine: { status: () => this.status() },
+      queries: this.querySvc,
+      targets: this.collection,
+      probes: this.probing,
+      alerting: this.alertingRuntime?.service ?? null,
+    };
   }
 
   /** Opens the data directory and storage; collection (scrape, probes, rules) starts separately. */
@@ -126,10 +136,10 @@ export class Engine implements WorkbenchApi {
    */
   async startCollection(start: CollectionStart): Promise<void> {
     const log = this.log;
-    this.probing = new Probing(this.tsdb, log.child('probe'));
-    this.probesService = this.probing;
+    const probing = new Probing(this.tsdb, log.child('probe'));
+    this.probing = probing;
     let firstConfig: Config | null = null;
-    this.collection = await Collection.start({
+    const collection = await Collection.start({
       configFile: this.options.configFile ?? null,
       selfAddress: start.selfAddress,
       storage: this.tsdb,
@@ -138,16 +148,15 @@ export class Engine implements WorkbenchApi {
       ...(this.options.scrapeSpread !== undefined ? { scrapeSpread: this.options.scrapeSpread } : {}),
       onConfig: (cfg) => {
         firstConfig ??= cfg;
-        void this.probing?.apply(cfg);
+        void probing.apply(cfg);
         this.alertingRuntime?.apply(cfg);
       },
     });
-    this.targetsService = this.collection;
+    this.collection = collection;
     this.alertingRuntime = Alerting.create(
       { dataDir: this.lock.dir, tsdb: this.tsdb, promql: this.promql, events: this.events, logger: log.child('alerting'), externalURL: start.externalURL },
-      firstConfig ?? this.collection.config.current()!,
+      firstConfig ?? collection.config.current()!,
     );
-    this.alerting = this.alertingRuntime;
   }
 
   get dataDir(): string {
@@ -193,94 +202,7 @@ export class Engine implements WorkbenchApi {
     this.log.info('engine stopped');
   }
 
-  private queryService(): QueryService {
-    if (this.queries === null) throw new ApiError({ kind: 'unavailable', message: 'the query engine is not running yet' });
-    return this.queries;
-  }
-
-  query(request: RequestOf<'query'>): Promise<ResponseOf<'query'>> {
-    return this.queryService().query(request);
-  }
-  queryRange(request: RequestOf<'queryRange'>): Promise<ResponseOf<'queryRange'>> {
-    return this.queryService().queryRange(request);
-  }
-  estimateQuery(request: RequestOf<'estimateQuery'>): Promise<ResponseOf<'estimateQuery'>> {
-    return this.queryService().estimateQuery(request);
-  }
-  cancelQuery(request: RequestOf<'cancelQuery'>): Promise<ResponseOf<'cancelQuery'>> {
-    return this.queryService().cancelQuery(request);
-  }
-  labelNames(request: RequestOf<'labelNames'>): Promise<ResponseOf<'labelNames'>> {
-    return this.queryService().labelNames(request);
-  }
-  labelValues(request: RequestOf<'labelValues'>): Promise<ResponseOf<'labelValues'>> {
-    return this.queryService().labelValues(request);
-  }
-  metadata(request: RequestOf<'metadata'>): Promise<ResponseOf<'metadata'>> {
-    return this.queryService().metadata(request);
-  }
-
-  targets(request: RequestOf<'targets'>): Promise<ResponseOf<'targets'>> {
-    if (this.targetsService === null) return Promise.resolve({ activeTargets: [], droppedTargets: [] });
-    return this.targetsService.targets(request);
-  }
-  lintTarget(request: RequestOf<'lintTarget'>): Promise<ResponseOf<'lintTarget'>> {
-    if (this.targetsService === null) throw new ApiError({ kind: 'unavailable', message: 'scraping is not running' });
-    return this.targetsService.lintTarget(request);
-  }
-  probes(request: RequestOf<'probes'>): Promise<ResponseOf<'probes'>> {
-    if (this.probesService === null) return Promise.resolve({ probes: [] });
-    return this.probesService.probes(request);
-  }
-
-  private alertingService(): AlertingService {
-    if (this.alerting === null) throw new ApiError({ kind: 'unavailable', message: 'alerting is not running yet' });
-    return this.alerting;
-  }
-  alerts(r: RequestOf<'alerts'>): Promise<ResponseOf<'alerts'>> {
-    return this.alertingService().alerts(r);
-  }
-  ackAlert(r: RequestOf<'ackAlert'>): Promise<ResponseOf<'ackAlert'>> {
-    return this.alertingService().ackAlert(r);
-  }
-  unackAlert(r: RequestOf<'unackAlert'>): Promise<ResponseOf<'unackAlert'>> {
-    return this.alertingService().unackAlert(r);
-  }
-  addAlertNote(r: RequestOf<'addAlertNote'>): Promise<ResponseOf<'addAlertNote'>> {
-    return this.alertingService().addAlertNote(r);
-  }
-  silences(r: RequestOf<'silences'>): Promise<ResponseOf<'silences'>> {
-    return this.alertingService().silences(r);
-  }
-  createSilence(r: RequestOf<'createSilence'>): Promise<ResponseOf<'createSilence'>> {
-    return this.alertingService().createSilence(r);
-  }
-  expireSilence(r: RequestOf<'expireSilence'>): Promise<ResponseOf<'expireSilence'>> {
-    return this.alertingService().expireSilence(r);
-  }
-  previewSilence(r: RequestOf<'previewSilence'>): Promise<ResponseOf<'previewSilence'>> {
-    return this.alertingService().previewSilence(r);
-  }
-  rules(r: RequestOf<'rules'>): Promise<ResponseOf<'rules'>> {
-    return this.alertingService().rules(r);
-  }
-  readRuleText(r: RequestOf<'readRuleText'>): Promise<ResponseOf<'readRuleText'>> {
-    return this.alertingService().readRuleText(r);
-  }
-  saveRuleText(r: RequestOf<'saveRuleText'>): Promise<ResponseOf<'saveRuleText'>> {
-    return this.alertingService().saveRuleText(r);
-  }
-  runRuleTests(r: RequestOf<'runRuleTests'>): Promise<ResponseOf<'runRuleTests'>> {
-    return this.alertingService().runRuleTests(r);
-  }
-  backtest(r: RequestOf<'backtest'>): Promise<ResponseOf<'backtest'>> {
-    return this.alertingService().backtest(r);
-  }
-  fireDrill(r: RequestOf<'fireDrill'>): Promise<ResponseOf<'fireDrill'>> {
-    return this.alertingService().fireDrill(r);
-  }
-
-  async status(_request: RequestOf<'status'>): Promise<ResponseOf<'status'>> {
+  private async status(): Promise<ResponseOf<'status'>> {
     return {
       build: readBuildInfo(),
       startTimeMs: this.startTimeMs,

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import { pages } from './pages/registry.js';
+import { pageHash, parseAppHash, type PageId } from '../app/app-urls.js';
 import { subscribeEvents } from './api/client.js';
 import { StorageBanner } from './components/StorageBanner.js';
 
-function currentPageId(): string {
-  const id = window.location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
-  return pages.some((p) => p.id === id) ? id : pages[0]!.id;
+function currentPageId(): PageId {
+  const id = parseAppHash(window.location.hash)?.page;
+  return (pages.find((p) => p.id === id) ?? pages[0]!).id;
 }
 
 export function App() {
@@ -30,7 +31,7 @@ export function App() {
         <ul>
           {pages.map((p) => (
             <li key={p.id}>
-              <a href={`#/${p.id}`} aria-current={p.id === page.id ? 'page' : undefined}>
+              <a href={pageHash(p.id)} aria-current={p.id === page.id ? 'page' : undefined}>
                 {p.title}
               </a>
             </li>

@@ -8,6 +8,7 @@ import { configYaml } from '../config/redact.js';
 import type { HttpServer } from './http-server.js';
 import { sendJson } from './http-server.js';
 import { registerPromApi } from './prom-api.js';
+import { prometheusRules } from './alerting-service.js';
 
 export function registerServeRoutes(server: HttpServer, engine: Engine): void {
   registerPromApi(server, {
@@ -30,8 +31,8 @@ export function registerServeRoutes(server: HttpServer, engine: Engine): void {
           },
         };
       },
-      '/api/v1/rules': async (p) => ({ status: 'success', data: engine.alertingRuntime?.rulesApi(p) ?? { groups: [] } }),
-      '/api/v1/alerts': async () => ({ status: 'success', data: engine.alertingRuntime?.alertsApi() ?? { alerts: [] } }),
+      '/api/v1/rules': async (p) => ({ status: 'success', data: prometheusRules(engine.alertingRuntime?.ruleManager, p) }),
+      '/api/v1/alerts': async () => ({ status: 'success', data: engine.alertingRuntime?.ruleManager.alertsApi() ?? { alerts: [] } }),
       '/api/v1/status/config': async () => {
         const cfg = engine.collection?.config.current();
         return { status: 'success', data: { yaml: cfg ? configYaml(cfg) : '' } };

@@ -45,7 +45,7 @@ export const serveCommand: Command = {
       logger: logger.child('engine'),
       scrapeSpread: spread,
     });
-    const server = new HttpServer({ api: engine, rendererDir, port, logger: logger.child('http'), subscribe: (l) => engine.events.subscribe(l) });
+    const server = new HttpServer({ api: engine.api, rendererDir, port, logger: logger.child('http'), subscribe: (l) => engine.events.subscribe(l) });
     registerServeRoutes(server, engine);
     try {
       await server.listen();

@@ -88,7 +88,7 @@ if (!app.requestSingleInstanceLock()) {
       // listener serves only that page.
       const metrics = await startMetricsServer(engine.metrics);
       await engine.startCollection({ selfAddress: metrics.address, externalURL: 'app://vigil/' });
-      registerIpcHandlers(ipcMain, engine);
+      registerIpcHandlers(ipcMain, engine.api);
       attachEngineEvents((l) => engine!.events.subscribe(l), () => mainWindow, Notification);
       mainWindow = createMainWindow(BrowserWindow, preloadPath, openLink);
       mainWindow.on('closed', () => {

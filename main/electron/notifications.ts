@@ -1,5 +1,6 @@
 import type { BrowserWindow, NotificationConstructorOptions } from 'electron';
 import { ipcEventChannel, type EngineEvent } from '../../app/api/events.js';
+import { appHash } from '../../app/app-urls.js';
 
 export interface NotificationLike {
   on(event: 'click', listener: () => void): unknown;
@@ -35,7 +36,7 @@ export function attachEngineEvents(
       if (w.isMinimized()) w.restore();
       w.show();
       w.focus();
-      const hash = event.alertFingerprint ? `#/alerts?alert=${encodeURIComponent(event.alertFingerprint)}` : '#/alerts';
+      const hash = appHash({ page: 'alerts', ...(event.alertFingerprint ? { alert: event.alertFingerprint } : {}) });
       w.webContents.send(ipcEventChannel, { type: 'navigate', hash } satisfies EngineEvent);
     });
     n.show();

@@ -4,7 +4,7 @@
  * so a drill can write its ALERTS / ALERTS_FOR_STATE series and synthetic inputs without ever
  * touching real data. The real storage is only ever asked for a querier.
  */
-import { MemoryStorage } from '../promql/testing/memory-storage.js';
+import { MemoryStorage } from '../tsdb/memory-storage.js';
 import type {
   Appendable,
   Appender,

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { parseExpr } from '../../app/promql/parser.js';
 import { PromQLEngine } from '../promql/engine.js';
-import { MemoryStorage } from '../promql/testing/memory-storage.js';
+import { MemoryStorage } from '../tsdb/memory-storage.js';
 import { StaleNaN } from '../tsdb/interface.js';
 import { compareLabels, labelsFromRecord, labelsKey, labelsToRecord, type Labels } from '../tsdb/labels.js';
 import { AlertingRule } from './alerting-rule.js';

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { InboxAlert } from '../../app/api/alerts.js';
-import { api } from '../api/client.js';
+import { queries } from '../api/engine-reads.js';
 import { formatDuration } from '../format.js';
 import { useAlertsStore } from '../store/alerts.js';
 import { exploreHref } from './alert_helpers.js';
@@ -62,7 +62,7 @@ export function AlertCard({ alert, focused }: { alert: InboxAlert; focused: bool
       {alert.annotations['summary'] && <div className="alert-summary">{alert.annotations['summary']}</div>}
       <div className="alert-actions">
         {alert.ack ? (
-          <button type="button" onClick={() => void unack(api, alert.fingerprint)}>
+          <button type="button" onClick={() => void unack(queries, alert.fingerprint)}>
             Unacknowledge
           </button>
         ) : ackComment === null ? (
@@ -74,7 +74,7 @@ export function AlertCard({ alert, focused }: { alert: InboxAlert; focused: bool
             className="inline-form"
             onSubmit={(e) => {
               e.preventDefault();
-              void ack(api, alert.fingerprint, ackComment);
+              void ack(queries, alert.fingerprint, ackComment);
               setAckComment(null);
             }}
           >
@@ -106,7 +106,7 @@ export function AlertCard({ alert, focused }: { alert: InboxAlert; focused: bool
           className="inline-form"
           onSubmit={(e) => {
             e.preventDefault();
-            void addNote(api, alert.fingerprint, note).then((ok) => ok && setNote(null));
+            void addNote(queries, alert.fingerprint, note).then((ok) => ok && setNote(null));
           }}
         >
           <input aria-label="Note" className="note-input" placeholder="what you found, what you did" value={note} onChange={(e) => setNote(e.target.value)} autoFocus />

@@ -1,4 +1,5 @@
 import { api } from '../api/client.js';
+import { appHash } from '../../app/app-urls.js';
 import { useRulesStore } from '../store/rules.js';
 import type { SavedRule } from './rule_helpers.js';
 import { LabelPills, StateBadge } from './LabelPills.js';
@@ -76,7 +77,7 @@ export function DrillPanel({ k, rule }: { k: string; rule: SavedRule }) {
             Receivers reached: {d.result.receivers.length > 0 ? d.result.receivers.map((r) => <code key={r}>{r} </code>) : <span className="muted">none (the rule never fired, or no route matched)</span>}
             {d.result.receivers.length > 0 && !d.notify && <span className="muted"> (routing only: no test notification sent)</span>}
           </p>
-          <a href="#/alerts">See the drill alerts in the inbox</a>
+          <a href={appHash({ page: 'alerts', drill: d.result.drillId })}>See the drill alerts in the inbox</a>
         </div>
       )}
     </div>

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { onEngineEvent } from './event_hub.js';
 import { useAlertsStore } from '../store/alerts.js';
+import { appHash } from '../../app/app-urls.js';
 
 const toastMs = 30_000;
 
@@ -34,7 +35,7 @@ export function NotificationToasts() {
             <b>{t.title}</b>
             <div className="small">{t.body}</div>
             {t.alertFingerprint && (
-              <a href={`#/alerts?alert=${encodeURIComponent(t.alertFingerprint)}`} className="small">
+              <a href={appHash({ page: 'alerts', alert: t.alertFingerprint })} className="small">
                 open alert
               </a>
             )}

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { queryError } from '../api/query-cache.js';
 import { api } from '../api/client.js';
 
 interface Props {
@@ -24,7 +25,7 @@ export function RuleFileEditor({ path, kind, onSaved }: Props) {
       setErrors([]);
       setStatus(null);
     } catch (err) {
-      setErrors([(err as Error).message]);
+      setErrors([queryError(err, `read ${path}`).message]);
     } finally {
       setBusy(false);
     }
@@ -39,7 +40,7 @@ export function RuleFileEditor({ path, kind, onSaved }: Props) {
       setStatus(r.saved ? (r.errors.length === 0 ? 'Saved.' : 'Saved, but the rules did not load:') : 'Not saved: fix these first.');
       if (r.saved) onSaved?.();
     } catch (err) {
-      setErrors([(err as Error).message]);
+      setErrors([queryError(err, `save ${path}`).message]);
     } finally {
       setBusy(false);
     }

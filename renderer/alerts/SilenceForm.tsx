@@ -1,4 +1,4 @@
-import { api } from '../api/client.js';
+import { queries } from '../api/engine-reads.js';
 import { formatDuration } from '../format.js';
 import { useAlertsStore } from '../store/alerts.js';
 import { matchOps as ops, type MatchOp } from '../../app/dialect/matcher.js';
@@ -67,10 +67,10 @@ export function SilenceForm() {
         </label>
       </div>
       <div className="form-row">
-        <button type="button" disabled={draft.busy} onClick={() => void previewSilence(api)}>
+        <button type="button" disabled={draft.busy} onClick={() => void previewSilence(queries)}>
           Preview
         </button>
-        <button type="button" className="primary" disabled={draft.busy || draft.preview === null} title={draft.preview === null ? 'preview first' : ''} onClick={() => void createSilence(api, Date.now())}>
+        <button type="button" className="primary" disabled={draft.busy || draft.preview === null} title={draft.preview === null ? 'preview first' : ''} onClick={() => void createSilence(queries, Date.now())}>
           Create silence
         </button>
         <button type="button" onClick={cancelSilence}>

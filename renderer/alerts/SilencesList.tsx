@@ -1,15 +1,19 @@
-import { api } from '../api/client.js';
+import { inboxPollMs, onAlertsChanged, queries, useEngineRead } from '../api/engine-reads.js';
+import { ReadError } from '../components/ReadError.js';
 import { useAlertsStore } from '../store/alerts.js';
 import { formatMatchers } from './alert_helpers.js';
 
 /** Every silence with its state; active and pending ones can be expired. */
 export function SilencesList() {
-  const { silences, expireSilence } = useAlertsStore();
+  const { expireSilence } = useAlertsStore();
+  const { data, error } = useEngineRead('silences', {}, { pollMs: inboxPollMs, subscribe: onAlertsChanged });
+  const silences = data?.silences ?? [];
   const order = { active: 0, pending: 1, expired: 2 } as const;
   const sorted = [...silences].sort((a, b) => order[a.state] - order[b.state] || b.startsAtMs - a.startsAtMs);
   return (
     <section className="silences" aria-label="Silences">
       <h2>Silences</h2>
+      <ReadError error={error} />
       {sorted.length === 0 ? (
         <p className="muted">No silences.</p>
       ) : (
@@ -38,7 +42,7 @@ export function SilencesList() {
                 <td>{s.comment}</td>
                 <td>
                   {s.state !== 'expired' && (
-                    <button type="button" onClick={() => void expireSilence(api, s.id)}>
+                    <button type="button" onClick={() => void expireSilence(queries, s.id)}>
                       Expire
                     </button>
                   )}

@@ -4,7 +4,7 @@
  */
 import type { InboxAlert } from '../../app/api/alerts.js';
 import { formatMatcher, type LabelMatcher as Matcher } from '../../app/dialect/matcher.js';
-import { encodeView, defaultView } from '../explore/url-state.js';
+import { appHash, exploreQuery, parseAppHash } from '../../app/app-urls.js';
 
 export type { LabelMatcher as Matcher } from '../../app/dialect/matcher.js';
 
@@ -90,12 +90,11 @@ export function alertWindow(a: InboxAlert, nowMs: number): { startMs: number; en
 export function exploreHref(a: InboxAlert, nowMs: number): string | null {
   if (a.expr === null || a.expr === '') return null;
   const w = alertWindow(a, nowMs);
-  return `#/explore?${encodeView({ ...defaultView, panels: [{ query: a.expr, enabled: true }], range: { kind: 'absolute', ...w }, tab: 'graph' })}`;
+  return appHash(exploreQuery(a.expr, { kind: 'absolute', ...w }));
 }
 
 /** The `alert=` parameter of `#/alerts?alert=<fingerprint>`, or null. */
 export function focusedFingerprint(hash: string): string | null {
-  const q = hash.indexOf('?');
-  if (q < 0) return null;
-  return new URLSearchParams(hash.slice(q + 1)).get('alert');
+  const route = parseAppHash(hash);
+  return route?.page === 'alerts' ? (route.alert ?? null) : null;
 }

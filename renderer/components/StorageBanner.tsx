@@ -1,7 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Status } from '../../app/api/status.js';
-import { api } from '../api/client.js';
-import { useStatusStore } from '../store/status.js';
+import { useEngineRead } from '../api/engine-reads.js';
 
 /** How often every page re-reads the engine's status for storage problems. */
 const pollMs = 15_000;
@@ -11,12 +10,7 @@ const pollMs = 15_000;
  * found damaged at start. Queries keep working in both cases, so the rest of the page stays.
  */
 export function StorageBanner() {
-  const { status, refresh } = useStatusStore();
-  useEffect(() => {
-    void refresh(api);
-    const timer = setInterval(() => void refresh(api), pollMs);
-    return () => clearInterval(timer);
-  }, [refresh]);
+  const { data: status } = useEngineRead('status', {}, { pollMs });
   // The quarantine notice reports a one-time event at start; once read it can be put away (it
   // stays on the Status page). A pause is current state and stays while it lasts.
   const [dismissed, setDismissed] = useState<string | null>(null);

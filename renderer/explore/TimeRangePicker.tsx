@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Resolution, TimeRange } from './url-state.js';
+import type { Resolution, TimeRange } from '../../app/app-urls.js';
 
 const relative: Array<[string, number]> = [
   ['5m', 300_000],

@@ -1,7 +1,7 @@
 import { useEffect, useMemo } from 'react';
-import { api } from '../api/client.js';
-import { onEngineEvent } from '../alerts/event_hub.js';
-import { useAlertsStore } from '../store/alerts.js';
+import { inboxPollMs, onAlertsChanged, useEngineRead } from '../api/engine-reads.js';
+import { ReadError } from '../components/ReadError.js';
+import { alertsReadError, alertsRequest, useAlertsStore } from '../store/alerts.js';
 import { focusedFingerprint, groupAlerts } from '../alerts/alert_helpers.js';
 import { AlertCard } from '../alerts/AlertCard.js';
 import { SilenceForm } from '../alerts/SilenceForm.js';
@@ -9,34 +9,25 @@ import { SilencesList } from '../alerts/SilencesList.js';
 import { NotificationToasts } from '../alerts/NotificationToasts.js';
 import { StateBadge } from '../alerts/LabelPills.js';
 
-/** Slow fallback for when the event stream drops; `alertsChanged` drives normal refreshes. */
-const pollMs = 15_000;
-
 export function AlertsPage() {
   const s = useAlertsStore();
-  const { refresh, setFocused } = s;
+  const { setFocused } = s;
   useEffect(() => {
     const sync = () => setFocused(focusedFingerprint(window.location.hash));
     sync();
     window.addEventListener('hashchange', sync);
-    void refresh(api);
-    const t = setInterval(() => void refresh(api), pollMs);
-    const unsubscribe = onEngineEvent((e) => {
-      if (e.type === 'alertsChanged') void refresh(api);
-    });
-    return () => {
-      window.removeEventListener('hashchange', sync);
-      clearInterval(t);
-      unsubscribe();
-    };
-  }, [refresh, setFocused]);
+    return () => window.removeEventListener('hashchange', sync);
+  }, [setFocused]);
+  const read = useEngineRead('alerts', alertsRequest(s), { pollMs: inboxPollMs, subscribe: onAlertsChanged });
+  const alerts = read.data?.alerts;
+  const error = alertsReadError(read.error, s.appliedFilter);
 
-  const groups = useMemo(() => groupAlerts(s.alerts, s.groupBy.trim() || null), [s.alerts, s.groupBy]);
+  const groups = useMemo(() => groupAlerts(alerts ?? [], s.groupBy.trim() || null), [alerts, s.groupBy]);
   const counts = useMemo(() => {
     const c = { firing: 0, pending: 0, resolved: 0 };
-    for (const a of s.alerts) c[a.state]++;
+    for (const a of alerts ?? []) c[a.state]++;
     return c;
-  }, [s.alerts]);
+  }, [alerts]);
 
   return (
     <div className="alerts-page">
@@ -51,7 +42,7 @@ export function AlertsPage() {
         className="alerts-toolbar"
         onSubmit={(e) => {
           e.preventDefault();
-          void s.applyFilter(api);
+          s.applyFilter();
         }}
       >
         <input aria-label="Filter" className="grow" placeholder='label matchers, e.g. severity="critical", job=~"api.*"' value={s.filter} onChange={(e) => s.setFilter(e.target.value)} />
@@ -66,7 +57,6 @@ export function AlertsPage() {
             checked={s.showResolved}
             onChange={(e) => {
               s.setShowResolved(e.target.checked);
-              void refresh(api);
             }}
           />
           resolved
@@ -77,20 +67,15 @@ export function AlertsPage() {
             checked={s.includeDrills}
             onChange={(e) => {
               s.setIncludeDrills(e.target.checked);
-              void refresh(api);
             }}
           />
           drills
         </label>
       </form>
-      {s.error && (
-        <p className="query-error" data-testid="alerts-error">
-          {s.error}
-        </p>
-      )}
+      <ReadError error={error} testId="alerts-error" />
       {s.actionError && <p className="error">{s.actionError}</p>}
       <SilenceForm />
-      {s.loaded && groups.length === 0 && !s.error && <p className="muted">No alerts{s.appliedFilter ? ' match the filter' : ''}.</p>}
+      {alerts !== undefined && groups.length === 0 && !error && <p className="muted">No alerts{s.appliedFilter ? ' match the filter' : ''}.</p>}
       {groups.map((g) => (
         <section key={g.key} className="alert-group" data-testid="alert-group">
           <h2>

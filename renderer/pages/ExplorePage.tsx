@@ -15,7 +15,7 @@ import { CostLine, ExplainTree } from '../explore/ExplainTree.js';
 import { ResolutionPicker, TimeRangePicker } from '../explore/TimeRangePicker.js';
 import { MetricsExplorer } from '../explore/MetricsExplorer.js';
 import { interruptedReason } from '../explore/interrupted.js';
-import type { Tab } from '../explore/url-state.js';
+import { appHash, parseAppHash, type Tab } from '../../app/app-urls.js';
 
 const engineClient: PromClient = {
   async labelNames(match) {
@@ -31,12 +31,6 @@ const engineClient: PromClient = {
 const promClient = new CachingPromClient(engineClient, 15_000);
 setCompletionSource({ client: promClient, vocabulary, history: loadHistory, limit: 100 });
 
-function hashSearch(): string {
-  const h = window.location.hash;
-  const q = h.indexOf('?');
-  return q >= 0 ? h.slice(q + 1) : '';
-}
-
 export function ExplorePage() {
   const s = useExploreStore();
   const [explorer, setExplorer] = useState(false);
@@ -46,17 +40,18 @@ export function ExplorePage() {
 
   const run = useCallback(() => {
     const st = useExploreStore.getState();
-    window.history.replaceState(null, '', `#/explore?${st.urlSearch()}`);
+    window.history.replaceState(null, '', appHash({ page: 'explore', view: st.view() }));
     void st.run(api, graphBox.current?.clientWidth ?? 1000);
   }, []);
 
   // Restore the view from the URL once, and run it if it has a query, unless one of its queries
   // was running when the engine last stopped unexpectedly: that one may be what stopped it.
   useEffect(() => {
-    const search = hashSearch();
-    if (search === '') return;
+    // A bare `#/explore` keeps the view the page already has.
+    const route = window.location.hash.includes('?') ? parseAppHash(window.location.hash) : null;
+    if (route?.page !== 'explore') return;
     const st = useExploreStore.getState();
-    st.loadFromUrl(search);
+    st.loadView(route.view);
     const queries = useExploreStore.getState().panels.map((p) => (p.enabled ? p.query.trim() : ''));
     if (queries.every((q) => q === '')) return;
     void api

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
-import { api } from '../api/client.js';
+import { useState } from 'react';
+import { useEngineRead } from '../api/engine-reads.js';
+import { ReadError } from '../components/ReadError.js';
 import type { Certificate, ProbeStatus } from '../../app/api/probes.js';
 
 const dayMs = 86_400_000;
@@ -113,26 +114,12 @@ function ProbeRow({ p }: { p: ProbeStatus }) {
 
 /** Probes of the Targets & Probes page: status, duration sparkline, failure reason, certificates. */
 export function ProbesSection() {
-  const [probes, setProbes] = useState<ProbeStatus[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      api
-        .probes({})
-        .then((r) => live && (setProbes(r.probes), setError(null)))
-        .catch((e: Error) => live && setError(e.message));
-    void load();
-    const t = setInterval(load, 5000);
-    return () => {
-      live = false;
-      clearInterval(t);
-    };
-  }, []);
+  const { data, error } = useEngineRead('probes', {}, { pollMs: 5000 });
+  const probes = data?.probes;
   return (
     <div className="pool">
       <h2>Probes</h2>
-      {error && <p className="error">{error}</p>}
+      <ReadError error={error} />
       {probes && probes.length === 0 && <p className="muted">No probes configured (probe_configs in the config file).</p>}
       {probes && probes.length > 0 && (
         <table className="targets">

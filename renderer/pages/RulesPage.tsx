@@ -1,6 +1,5 @@
-import { useEffect } from 'react';
-import { api } from '../api/client.js';
-import { onEngineEvent } from '../alerts/event_hub.js';
+import { onAlertsChanged, useEngineRead } from '../api/engine-reads.js';
+import { ReadError } from '../components/ReadError.js';
 import { formatDuration } from '../format.js';
 import { useRulesStore } from '../store/rules.js';
 import type { SavedRule } from '../alerts/rule_helpers.js';
@@ -19,18 +18,8 @@ function ago(ms: number | null): string {
 }
 
 export function RulesPage() {
-  const { data, error, refresh, openBacktest, openDrill, close, backtests, drills } = useRulesStore();
-  useEffect(() => {
-    void refresh(api);
-    const t = setInterval(() => void refresh(api), pollMs);
-    const unsubscribe = onEngineEvent((e) => {
-      if (e.type === 'alertsChanged') void refresh(api);
-    });
-    return () => {
-      clearInterval(t);
-      unsubscribe();
-    };
-  }, [refresh]);
+  const { openBacktest, openDrill, close, backtests, drills } = useRulesStore();
+  const { data, error, refresh } = useEngineRead('rules', {}, { pollMs, subscribe: onAlertsChanged });
 
   return (
     <div className="rules-page">
@@ -38,7 +27,7 @@ export function RulesPage() {
       <header className="page-header">
         <h1>Rules</h1>
       </header>
-      {error && <p className="query-error">{error}</p>}
+      <ReadError error={error} />
       {data && data.errors.length > 0 && (
         <div className="query-error" data-testid="rule-load-errors">
           <b>Rule files failed to load:</b>
@@ -58,7 +47,7 @@ export function RulesPage() {
           <p className="muted small">
             every {g.intervalSeconds}s · last evaluation {ago(g.lastEvaluationMs)} · took {(g.evaluationSeconds * 1000).toFixed(1)} ms
           </p>
-          {data.groups.findIndex((x) => x.file === g.file) === data.groups.indexOf(g) && <RuleFileEditor path={g.file} kind="rules" onSaved={() => void refresh(api)} />}
+          {data.groups.findIndex((x) => x.file === g.file) === data.groups.indexOf(g) && <RuleFileEditor path={g.file} kind="rules" onSaved={() => void refresh()} />}
           <table className="targets rules">
             <thead>
               <tr>

@@ -1,29 +1,21 @@
-import { useEffect } from 'react';
-import { api } from '../api/client.js';
-import { useStatusStore } from '../store/status.js';
+import { useEngineRead } from '../api/engine-reads.js';
+import { ReadError } from '../components/ReadError.js';
 import { formatDuration } from '../format.js';
 
 export function StatusPage() {
-  const { status, error, loading, refresh } = useStatusStore();
-  useEffect(() => {
-    void refresh(api);
-  }, [refresh]);
+  const { data: status, error, loading, refresh } = useEngineRead('status', {});
 
   return (
     <section className="page">
       <header className="page-header">
         <h1>Status</h1>
-        <button type="button" onClick={() => void refresh(api)} disabled={loading}>
+        <button type="button" onClick={() => void refresh()} disabled={loading}>
           Refresh
         </button>
       </header>
-      {error !== null && (
-        <p className="error" role="alert">
-          Cannot read the engine's status: {error}
-        </p>
-      )}
-      {status === null && error === null && <p className="muted">Loading…</p>}
-      {status !== null && (
+      <ReadError error={error} />
+      {status === undefined && error === null && <p className="muted">Loading…</p>}
+      {status !== undefined && (
         <dl className="facts" aria-label="Engine status">
           <dt>Engine started</dt>
           <dd data-testid="start-time">

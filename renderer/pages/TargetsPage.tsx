@@ -1,6 +1,8 @@
-import { useEffect, useMemo } from 'react';
+import { useMemo } from 'react';
 import { api } from '../api/client.js';
 import { useTargetsStore } from '../store/targets.js';
+import { useEngineRead } from '../api/engine-reads.js';
+import { ReadError } from '../components/ReadError.js';
 import type { ActiveTarget } from '../../app/api/targets.js';
 import { formatDuration } from '../format.js';
 import { ProbesSection } from './ProbesSection.js';
@@ -100,13 +102,8 @@ function TargetRow({ t }: { t: ActiveTarget }) {
 }
 
 export function TargetsPage() {
-  const { data, error, filter, onlyUnhealthy, setFilter, setOnlyUnhealthy, refresh } = useTargetsStore();
-  useEffect(() => {
-    void refresh(api);
-    const t = setInterval(() => void refresh(api), 5000);
-    return () => clearInterval(t);
-  }, [refresh]);
-
+  const { filter, onlyUnhealthy, setFilter, setOnlyUnhealthy } = useTargetsStore();
+  const { data, error, refresh } = useEngineRead('targets', {}, { pollMs: 5000 });
   const pools = useMemo(() => {
     const byPool = new Map<string, ActiveTarget[]>();
     for (const t of data?.activeTargets ?? []) {
@@ -128,11 +125,11 @@ export function TargetsPage() {
         <label className="inline">
           <input type="checkbox" checked={onlyUnhealthy} onChange={(e) => setOnlyUnhealthy(e.target.checked)} /> unhealthy only
         </label>
-        <button type="button" onClick={() => void refresh(api)}>
+        <button type="button" onClick={() => void refresh()}>
           Refresh
         </button>
       </header>
-      {error && <p className="error">{error}</p>}
+      <ReadError error={error} />
       {pools.map(([pool, targets]) => {
         const up = targets.filter((t) => t.health === 'up').length;
         return (

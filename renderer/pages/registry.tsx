@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import type { PageId } from '../../app/app-urls.js';
 import { StatusPage } from './StatusPage.js';
 import { ExplorePage } from './ExplorePage.js';
 import { TargetsPage } from './TargetsPage.js';
@@ -6,7 +7,7 @@ import { AlertsPage } from './AlertsPage.js';
 import { RulesPage } from './RulesPage.js';
 
 export interface PageEntry {
-  id: string;
+  id: PageId;
   title: string;
   component: ComponentType;
 }

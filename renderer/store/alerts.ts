@@ -1,6 +1,7 @@
 import { create } from 'zustand';
-import type { WorkbenchApi } from '../../app/api/channels.js';
-import type { InboxAlert, Silence } from '../../app/api/alerts.js';
+import type { RequestOf } from '../../app/api/channels.js';
+import { queryError, type QueryCache, type QueryError } from '../api/query-cache.js';
+import type { InboxAlert } from '../../app/api/alerts.js';
 import type { NotificationEvent } from '../../app/api/events.js';
 import { formatMatchers, matchersFromLabels, silenceEnd, type Matcher } from '../alerts/alert_helpers.js';
 
@@ -17,10 +18,6 @@ export interface SilenceDraft {
 }
 
 export interface AlertsSlice {
-  alerts: InboxAlert[];
-  silences: Silence[];
-  loaded: boolean;
-  error: string | null;
   filter: string;
   /** The filter text last sent; errors refer to it. */
   appliedFilter: string;
@@ -36,41 +33,51 @@ export interface AlertsSlice {
   setIncludeDrills(on: boolean): void;
   setGroupBy(label: string): void;
   setFocused(fingerprint: string | null): void;
-  refresh(api: WorkbenchApi): Promise<void>;
-  applyFilter(api: WorkbenchApi): Promise<void>;
-  ack(api: WorkbenchApi, fingerprint: string, comment: string): Promise<void>;
-  unack(api: WorkbenchApi, fingerprint: string): Promise<void>;
-  addNote(api: WorkbenchApi, fingerprint: string, text: string): Promise<boolean>;
+  applyFilter(): void;
+  ack(q: QueryCache, fingerprint: string, comment: string): Promise<void>;
+  unack(q: QueryCache, fingerprint: string): Promise<void>;
+  addNote(q: QueryCache, fingerprint: string, text: string): Promise<boolean>;
   startSilence(alert: InboxAlert): void;
   editDraft(patch: Partial<Pick<SilenceDraft, 'matchers' | 'duration' | 'comment' | 'createdBy'>>): void;
   cancelSilence(): void;
-  previewSilence(api: WorkbenchApi): Promise<void>;
-  createSilence(api: WorkbenchApi, nowMs: number): Promise<boolean>;
-  expireSilence(api: WorkbenchApi, id: string): Promise<void>;
+  previewSilence(q: QueryCache): Promise<void>;
+  createSilence(q: QueryCache, nowMs: number): Promise<boolean>;
+  expireSilence(q: QueryCache, id: string): Promise<void>;
   pushToast(n: NotificationEvent): void;
   dismissToast(id: string): void;
 }
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+/** The inbox read the page's filter and toggles ask for. */
+export function alertsRequest(s: Pick<AlertsSlice, 'appliedFilter' | 'showResolved' | 'includeDrills'>): RequestOf<'alerts'> {
+  return {
+    ...(s.appliedFilter.trim() ? { filter: s.appliedFilter } : {}),
+    ...(s.showResolved ? {} : { states: ['pending', 'firing'] as const }),
+    includeDrills: s.includeDrills,
+  };
+}
 
-/** The Alerts inbox's state. */
+/** A failed inbox read under a filter, with an example of the matcher syntax. */
+export function alertsReadError(error: QueryError | null, appliedFilter: string): QueryError | null {
+  const f = appliedFilter.trim();
+  if (error === null || !f || error.kind === 'unavailable') return error;
+  return { ...error, message: `filter ${f}: ${error.detail} — write matchers like severity="critical", job=~"api.*"` };
+}
+
+/** What the inbox's actions change: the engine then answers these reads differently. */
+const inboxReads = ['alerts', 'silences', 'rules'] as const;
+
+/** The Alerts inbox's view state and actions; alerts and silences are shared reads. */
 export const useAlertsStore = create<AlertsSlice>((set, get) => {
-  // Only the newest refresh may write its result; slower older ones are dropped.
-  let seq = 0;
-  const act = async (api: WorkbenchApi, what: string, fn: () => Promise<unknown>) => {
+  const act = async (q: QueryCache, what: string, fn: () => Promise<unknown>) => {
     try {
       await fn();
       set({ actionError: null });
     } catch (err) {
-      set({ actionError: `${what}: ${message(err)}` });
+      set({ actionError: queryError(err, what).message });
     }
-    await get().refresh(api);
+    await q.invalidate(...inboxReads);
   };
   return {
-    alerts: [],
-    silences: [],
-    loaded: false,
-    error: null,
     filter: '',
     appliedFilter: '',
     showResolved: true,
@@ -85,38 +92,15 @@ export const useAlertsStore = create<AlertsSlice>((set, get) => {
     setIncludeDrills: (includeDrills) => set({ includeDrills }),
     setGroupBy: (groupBy) => set({ groupBy }),
     setFocused: (focused) => set({ focused }),
-    async refresh(api) {
-      const my = ++seq;
-      const { appliedFilter, showResolved, includeDrills } = get();
-      try {
-        const [a, s] = await Promise.all([
-          api.alerts({
-            ...(appliedFilter.trim() ? { filter: appliedFilter } : {}),
-            ...(showResolved ? {} : { states: ['pending', 'firing'] as const satisfies InboxAlert['state'][] }),
-            includeDrills,
-          }),
-          api.silences({}),
-        ]);
-        if (my !== seq) return;
-        set({ alerts: a.alerts, silences: s.silences, loaded: true, error: null });
-      } catch (err) {
-        if (my !== seq) return;
-        const f = appliedFilter.trim();
-        set({ loaded: true, error: f ? `filter ${f}: ${message(err)} — write matchers like severity="critical", job=~"api.*"` : message(err) });
-      }
-    },
-    async applyFilter(api) {
-      set({ appliedFilter: get().filter });
-      await get().refresh(api);
-    },
-    ack: (api, fingerprint, comment) => act(api, 'acknowledge', () => api.ackAlert({ fingerprint, ...(comment ? { comment } : {}) })),
-    unack: (api, fingerprint) => act(api, 'unacknowledge', () => api.unackAlert({ fingerprint })),
-    async addNote(api, fingerprint, text) {
+    applyFilter: () => set({ appliedFilter: get().filter }),
+    ack: (q, fingerprint, comment) => act(q, 'acknowledge', () => q.api.ackAlert({ fingerprint, ...(comment ? { comment } : {}) })),
+    unack: (q, fingerprint) => act(q, 'unacknowledge', () => q.api.unackAlert({ fingerprint })),
+    async addNote(q, fingerprint, text) {
       if (!text.trim()) return false;
       let ok = true;
-      await act(api, 'add note', async () => {
+      await act(q, 'add note', async () => {
         try {
-          await api.addAlertNote({ fingerprint, text });
+          await q.api.addAlertNote({ fingerprint, text });
         } catch (err) {
           ok = false;
           throw err;
@@ -144,20 +128,20 @@ export const useAlertsStore = create<AlertsSlice>((set, get) => {
       set({ draft: { ...d, ...patch, ...(patch.matchers ? { preview: null } : {}), error: null } });
     },
     cancelSilence: () => set({ draft: null }),
-    async previewSilence(api) {
+    async previewSilence(q) {
       const d = get().draft;
       if (!d) return;
       set({ draft: { ...d, busy: true, previewError: null } });
       try {
-        const r = await api.previewSilence({ matchers: d.matchers });
+        const r = await q.api.previewSilence({ matchers: d.matchers });
         const cur = get().draft;
         if (cur) set({ draft: { ...cur, busy: false, preview: r.alerts } });
       } catch (err) {
         const cur = get().draft;
-        if (cur) set({ draft: { ...cur, busy: false, preview: null, previewError: `${formatMatchers(d.matchers)}: ${message(err)}` } });
+        if (cur) set({ draft: { ...cur, busy: false, preview: null, previewError: queryError(err, formatMatchers(d.matchers)).message } });
       }
     },
-    async createSilence(api, nowMs) {
+    async createSilence(q, nowMs) {
       const d = get().draft;
       if (!d) return false;
       const end = silenceEnd(nowMs, d.duration);
@@ -171,17 +155,17 @@ export const useAlertsStore = create<AlertsSlice>((set, get) => {
       }
       set({ draft: { ...d, busy: true } });
       try {
-        await api.createSilence({ matchers: d.matchers, endsAtMs: end.endsAtMs, createdBy: d.createdBy || 'vigil', comment: d.comment });
+        await q.api.createSilence({ matchers: d.matchers, endsAtMs: end.endsAtMs, createdBy: d.createdBy || 'vigil', comment: d.comment });
         set({ draft: null });
-        await get().refresh(api);
+        await q.invalidate(...inboxReads);
         return true;
       } catch (err) {
         const cur = get().draft;
-        if (cur) set({ draft: { ...cur, busy: false, error: `create silence ${formatMatchers(d.matchers)}: ${message(err)}` } });
+        if (cur) set({ draft: { ...cur, busy: false, error: queryError(err, `create silence ${formatMatchers(d.matchers)}`).message } });
         return false;
       }
     },
-    expireSilence: (api, id) => act(api, `expire silence ${id}`, () => api.expireSilence({ id })),
+    expireSilence: (q, id) => act(q, `expire silence ${id}`, () => q.api.expireSilence({ id })),
     pushToast: (n) => set({ toasts: [...get().toasts.filter((t) => t.id !== n.id), n].slice(-5) }),
     dismissToast: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
   };

@@ -4,7 +4,8 @@ import { ApiError } from '../../app/api/errors.js';
 import type { InstantQueryResponse, QueryStats } from '../../app/api/query.js';
 import { queryRangeColumns } from '../api/client.js';
 import type { RangeColumnsResponse } from '../api/range-columns.js';
-import { decodeView, defaultView, encodeView, resolveRange, resolveStep, type ExploreView, type PanelState, type Resolution, type Tab, type TimeRange } from '../explore/url-state.js';
+import { defaultView, type ExploreView, type PanelState, type Resolution, type Tab, type TimeRange } from '../../app/app-urls.js';
+import { resolveRange, resolveStep } from '../explore/url-state.js';
 import { addToHistory } from '../explore/history.js';
 
 export interface PanelResult {
@@ -36,10 +37,11 @@ export interface ExploreSlice extends ExploreView {
   setStacked(stacked: boolean): void;
   setYFromZero(on: boolean): void;
   toggleSeries(label: string, show: boolean): void;
-  loadFromUrl(search: string): void;
+  loadView(view: ExploreView): void;
   /** Shows why the view's queries were not run (see `held`). */
   holdBack(reason: string): void;
-  urlSearch(): string;
+  /** The view as it stands, for the page's URL. */
+  view(): ExploreView;
   run(api: WorkbenchApi, widthPx?: number, force?: boolean): Promise<void>;
 }
 
@@ -86,11 +88,11 @@ export const useExploreStore = create<ExploreSlice>((set, get) => ({
       else hidden.add(label);
       return { hidden };
     }),
-  loadFromUrl: (search) => set({ ...decodeView(search) }),
+  loadView: (view) => set({ ...view }),
   holdBack: (reason) => set({ held: reason, running: false }),
-  urlSearch: () => {
+  view: () => {
     const s = get();
-    return encodeView({ panels: s.panels, range: s.range, resolution: s.resolution, tab: s.tab, stacked: s.stacked, yFromZero: s.yFromZero });
+    return { panels: s.panels, range: s.range, resolution: s.resolution, tab: s.tab, stacked: s.stacked, yFromZero: s.yFromZero };
   },
   async run(api, widthPx = 1000, force = false) {
     cancelActive(api);

@@ -1,10 +1,10 @@
 import { create } from 'zustand';
 import type { z } from 'zod';
 import type { WorkbenchApi } from '../../app/api/channels.js';
-import type { BacktestResponseSchema, DrillResponseSchema, RulesResponseSchema } from '../../app/api/alerts.js';
+import type { BacktestResponseSchema, DrillResponseSchema } from '../../app/api/alerts.js';
+import { queryError } from '../api/query-cache.js';
 import { drillSeriesFor, ruleSpec, type DrillSeries, type SavedRule } from '../alerts/rule_helpers.js';
 
-type RulesResponse = z.infer<typeof RulesResponseSchema>;
 type BacktestResponse = z.infer<typeof BacktestResponseSchema>;
 type DrillResponse = z.infer<typeof DrillResponseSchema>;
 
@@ -32,13 +32,10 @@ export interface DrillState {
 
 /** Open panels are keyed by `group file/group name/rule name/index`. */
 export interface RulesSlice {
-  data: RulesResponse | null;
-  error: string | null;
   backtests: Record<string, BacktestState>;
   drills: Record<string, DrillState>;
   testFiles: string;
   tests: { running: boolean; ok: boolean | null; report: string; error: string | null };
-  refresh(api: WorkbenchApi): Promise<void>;
   openBacktest(key: string, rule: SavedRule): void;
   editBacktest(key: string, patch: Partial<Pick<BacktestState, 'rangeMs' | 'expr' | 'forSeconds'>>): void;
   runBacktest(api: WorkbenchApi, key: string, rule: SavedRule, nowMs: number): Promise<void>;
@@ -50,9 +47,7 @@ export interface RulesSlice {
   runTests(api: WorkbenchApi): Promise<void>;
 }
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
-/** The Rules page's state. */
+/** The Rules page's panels (backtests, drills, rule tests); the rules themselves are a shared read. */
 export const useRulesStore = create<RulesSlice>((set, get) => {
   const patchBacktest = (key: string, patch: Partial<BacktestState>) => {
     const cur = get().backtests[key];
@@ -63,19 +58,10 @@ export const useRulesStore = create<RulesSlice>((set, get) => {
     if (cur) set({ drills: { ...get().drills, [key]: { ...cur, ...patch } } });
   };
   return {
-    data: null,
-    error: null,
     backtests: {},
     drills: {},
     testFiles: '',
     tests: { running: false, ok: null, report: '', error: null },
-    async refresh(api) {
-      try {
-        set({ data: await api.rules({}), error: null });
-      } catch (err) {
-        set({ error: message(err) });
-      }
-    },
     openBacktest(key, rule) {
       if (get().backtests[key]) return;
       set({ backtests: { ...get().backtests, [key]: { rangeMs: 3_600_000, expr: rule.query, forSeconds: rule.forSeconds, running: false, error: null, result: null, axis: null } } });
@@ -95,7 +81,7 @@ export const useRulesStore = create<RulesSlice>((set, get) => {
         });
         patchBacktest(key, { running: false, result, axis });
       } catch (err) {
-        patchBacktest(key, { running: false, error: `backtest of ${rule.name}: ${message(err)}` });
+        patchBacktest(key, { running: false, error: queryError(err, `backtest of ${rule.name}`).message });
       }
     },
     openDrill(key, rule) {
@@ -117,7 +103,7 @@ export const useRulesStore = create<RulesSlice>((set, get) => {
         const result = await api.fireDrill({ rule: ruleSpec(rule), series, stepSeconds: d.stepSeconds, notify: d.notify });
         patchDrill(key, { running: false, result });
       } catch (err) {
-        patchDrill(key, { running: false, error: `fire drill of ${rule.name}: ${message(err)}` });
+        patchDrill(key, { running: false, error: queryError(err, `fire drill of ${rule.name}`).message });
       }
     },
     close(key) {
@@ -140,7 +126,7 @@ export const useRulesStore = create<RulesSlice>((set, get) => {
         const r = await api.runRuleTests({ files });
         set({ tests: { running: false, ok: r.ok, report: r.report, error: null } });
       } catch (err) {
-        set({ tests: { running: false, ok: null, report: '', error: `rule tests ${files.join(', ')}: ${message(err)}` } });
+        set({ tests: { running: false, ok: null, report: '', error: queryError(err, `rule tests ${files.join(', ')}`).message } });
       }
     },
   };

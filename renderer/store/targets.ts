@@ -1,10 +1,8 @@
 import { create } from 'zustand';
 import type { WorkbenchApi } from '../../app/api/channels.js';
-import type { TargetsResponse } from '../../app/api/targets.js';
+import { queryError } from '../api/query-cache.js';
 
 export interface TargetsSlice {
-  data: TargetsResponse | null;
-  error: string | null;
   filter: string;
   onlyUnhealthy: boolean;
   expanded: ReadonlySet<string>;
@@ -12,14 +10,11 @@ export interface TargetsSlice {
   setFilter(f: string): void;
   setOnlyUnhealthy(on: boolean): void;
   toggle(url: string): void;
-  refresh(api: WorkbenchApi): Promise<void>;
   runLint(api: WorkbenchApi, scrapeUrl: string): Promise<void>;
 }
 
-/** The Targets page's state. */
+/** The Targets page's view state and lint results; the targets themselves are a shared read. */
 export const useTargetsStore = create<TargetsSlice>((set, get) => ({
-  data: null,
-  error: null,
   filter: '',
   onlyUnhealthy: false,
   expanded: new Set(),
@@ -33,20 +28,13 @@ export const useTargetsStore = create<TargetsSlice>((set, get) => ({
       else expanded.add(url);
       return { expanded };
     }),
-  async refresh(api) {
-    try {
-      set({ data: await api.targets({}), error: null });
-    } catch (err) {
-      set({ error: (err as Error).message });
-    }
-  },
   async runLint(api, scrapeUrl) {
     set({ lint: { ...get().lint, [scrapeUrl]: 'loading' } });
     try {
       const r = await api.lintTarget({ scrapeUrl });
       set({ lint: { ...get().lint, [scrapeUrl]: r } });
     } catch (err) {
-      set({ lint: { ...get().lint, [scrapeUrl]: { problems: [], error: (err as Error).message } } });
+      set({ lint: { ...get().lint, [scrapeUrl]: { problems: [], error: queryError(err, `lint ${scrapeUrl}`).message } } });
     }
   },
 }));

@@ -15,7 +15,7 @@ describe('Engine', () => {
     cleanups.push(cleanup);
     const engine = await Engine.start({ dataDir: dir, shell: 'test', logger: silentLogger, now: () => 1_700_000_000_000 });
     cleanups.push(() => engine.stop());
-    const status = StatusSchema.parse(await engine.status({}));
+    const status = StatusSchema.parse(await engine.api.status({}));
     expect(status.startTimeMs).toBe(1_700_000_000_000);
     expect(status.dataDir).toBe(dir);
     expect(status.shell).toBe('test');

@@ -41,7 +41,7 @@ describe('vigil serve HTTP server', () => {
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Vigil</title>');
     writeFileSync(join(tmp.dir, 'secret.txt'), 'do not serve');
     engine = await Engine.start({ dataDir: join(tmp.dir, 'data'), shell: 'test', logger: silentLogger });
-    server = new HttpServer({ api: engine, rendererDir, port: 0, logger: silentLogger });
+    server = new HttpServer({ api: engine.api, rendererDir, port: 0, logger: silentLogger });
     await server.listen();
     port = server.port;
   });
@@ -117,7 +117,7 @@ describe('vigil serve HTTP server', () => {
   });
 
   it('refuses to bind anything but loopback', () => {
-    expect(() => new HttpServer({ api: engine, rendererDir: tmp.dir, port: 0, host: '0.0.0.0', logger: silentLogger })).toThrow(/loopback only/);
+    expect(() => new HttpServer({ api: engine.api, rendererDir: tmp.dir, port: 0, host: '0.0.0.0', logger: silentLogger })).toThrow(/loopback only/);
   });
 });
 
@@ -125,7 +125,7 @@ describe('server-sent engine events', () => {
   it('streams events to a loopback client and refuses a foreign origin', async () => {
     const tmp = tempDir();
     const engine = await Engine.start({ dataDir: join(tmp.dir, 'data'), shell: 'test', logger: silentLogger });
-    const server = new HttpServer({ api: engine, rendererDir: tmp.dir, port: 0, logger: silentLogger, subscribe: (l) => engine.events.subscribe(l) });
+    const server = new HttpServer({ api: engine.api, rendererDir: tmp.dir, port: 0, logger: silentLogger, subscribe: (l) => engine.events.subscribe(l) });
     await server.listen();
     try {
       const got = await new Promise<string>((resolve, reject) => {

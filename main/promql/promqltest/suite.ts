@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseExpr } from '../../../app/promql/parser.js';
 import type { Expr } from '../../../app/promql/ast.js';
-import { MemoryStorage } from '../testing/memory-storage.js';
+import { MemoryStorage } from '../../tsdb/memory-storage.js';
 import type { EvalOutcome, ScriptReport, StorageFactory } from './runner.js';
 import { runScript } from './runner.js';
 

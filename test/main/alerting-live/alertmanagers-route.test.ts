@@ -5,7 +5,12 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../../main/config/load.js';
-import { notificationConfig } from '../../../main/runtime/alerting.js';
+import { alertmanagerUrls } from '../../../main/config/alertmanagers.js';
+import { loadNotificationConfig } from '../../../main/notify/notification-config.js';
+import type { Config } from '../../../main/config/schema.js';
+
+const notificationConfig = (config: Config, externalURL: string) =>
+  loadNotificationConfig({ file: config.global.notification_config_file, alertmanagerUrls: alertmanagerUrls(config), externalURL });
 import { matchRoutes } from '../../../main/notify/route.js';
 import { tempDir } from '../helpers.js';
 

@@ -8,7 +8,7 @@ import { registerPromApi } from '../../../main/api/prom-api.js';
 import { EngineQueryService } from '../../../main/api/query-service-impl.js';
 import type { QueryService } from '../../../main/api/query-service.js';
 import { PromQLEngine } from '../../../main/promql/engine.js';
-import { MemoryStorage } from '../../../main/promql/testing/memory-storage.js';
+import { MemoryStorage } from '../../../main/tsdb/memory-storage.js';
 import { labelsFromRecord } from '../../../main/tsdb/labels.js';
 import { silentLogger } from '../../../main/util/log.js';
 

@@ -5,7 +5,7 @@ import { MetadataStore } from '../../../main/api/metadata-store.js';
 import { QueryJournal, queryJournalFile } from '../../../main/api/query-journal.js';
 import { EngineQueryService } from '../../../main/api/query-service-impl.js';
 import type { PromQLEngine } from '../../../main/promql/engine.js';
-import { MemoryStorage } from '../../../main/promql/testing/memory-storage.js';
+import { MemoryStorage } from '../../../main/tsdb/memory-storage.js';
 import { silentLogger, type Logger } from '../../../main/util/log.js';
 import { tempDir } from '../helpers.js';
 

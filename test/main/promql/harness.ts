@@ -4,7 +4,7 @@ import { PromQLEngine } from '../../../main/promql/engine.js';
 import type { EngineOptions, QueryResult } from '../../../main/promql/engine.js';
 import { parseScriptDuration } from '../../../main/promql/promqltest/script.js';
 import { parseSeriesLine } from '../../../main/promql/promqltest/series.js';
-import { MemoryStorage } from '../../../main/promql/testing/memory-storage.js';
+import { MemoryStorage } from '../../../main/tsdb/memory-storage.js';
 import { formatLabels } from '../../../main/tsdb/labels.js';
 
 /** `load 1m` followed by series lines, as in promqltest scripts. */

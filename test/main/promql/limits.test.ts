@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { QueryCanceledError, QueryTimeoutError, TooManyPointsError, TooManySamplesError } from '../../../main/promql/errors.js';
 import type { Querier, Queryable } from '../../../main/tsdb/interface.js';
 import { labelsFromRecord } from '../../../main/tsdb/labels.js';
-import { MemoryStorage } from '../../../main/promql/testing/memory-storage.js';
+import { MemoryStorage } from '../../../main/tsdb/memory-storage.js';
 import { engine, load, m } from './harness.js';
 
 function manySeries(n: number): MemoryStorage {

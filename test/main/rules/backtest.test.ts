@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseExpr } from '../../../app/promql/parser.js';
 import { PromQLEngine } from '../../../main/promql/engine.js';
-import { MemoryStorage } from '../../../main/promql/testing/memory-storage.js';
+import { MemoryStorage } from '../../../main/tsdb/memory-storage.js';
 import type { AlertingRuleSpec } from '../../../main/rules/alerting-rule.js';
 import { BacktestLimitError, backtestAlertingRule, compareBacktests, compareRuleEdit, type BacktestOptions } from '../../../main/rules/backtest.js';
 import { subtractSpans, totalMs, type Span } from '../../../main/rules/backtest_intervals.js';

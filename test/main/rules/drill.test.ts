@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseExpr } from '../../../app/promql/parser.js';
 import { PromQLEngine } from '../../../main/promql/engine.js';
-import { MemoryStorage } from '../../../main/promql/testing/memory-storage.js';
+import { MemoryStorage } from '../../../main/tsdb/memory-storage.js';
 import type { AlertingRuleSpec } from '../../../main/rules/alerting-rule.js';
 import { DrillInputError, startDrill, type DrillAlert, type DrillOptions } from '../../../main/rules/drill.js';
 import type { Appendable, Appender, Querier, Queryable } from '../../../main/tsdb/interface.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseExpr } from '../../../app/promql/parser.js';
 import { PromQLEngine } from '../../../main/promql/engine.js';
-import { MemoryStorage } from '../../../main/promql/testing/memory-storage.js';
+import { MemoryStorage } from '../../../main/tsdb/memory-storage.js';
 import { OverlayStorage } from '../../../main/rules/overlay-storage.js';
 import { isStaleNaN, StaleNaN, type Appendable, type Appender, type Matcher, type Querier, type Queryable } from '../../../main/tsdb/interface.js';
 import { labelsFromRecord, labelsToRecord } from '../../../main/tsdb/labels.js';

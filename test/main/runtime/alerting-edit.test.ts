@@ -25,32 +25,32 @@ describe('editing rule files and rule unit-test files through the alerting servi
   });
 
   it('reads a configured rule file, refuses anything else', async () => {
-    expect((await engine.readRuleText({ path: rulesFile, kind: 'rules' })).text).toBe(rules('First'));
-    await expect(engine.readRuleText({ path: '/etc/passwd', kind: 'rules' })).rejects.toThrow(ApiError);
-    await expect(engine.readRuleText({ path: '/etc/passwd', kind: 'tests' })).rejects.toThrow(/not a \.yml\/\.yaml file beside/);
+    expect((await engine.api.readRuleText({ path: rulesFile, kind: 'rules' })).text).toBe(rules('First'));
+    await expect(engine.api.readRuleText({ path: '/etc/passwd', kind: 'rules' })).rejects.toThrow(ApiError);
+    await expect(engine.api.readRuleText({ path: '/etc/passwd', kind: 'tests' })).rejects.toThrow(/not a \.yml\/\.yaml file beside/);
   });
 
   it('does not write a file with errors, and says where they are', async () => {
-    const r = await engine.saveRuleText({ path: rulesFile, kind: 'rules', text: 'groups:\n  - name: g\n    rules:\n      - alert: Bad\n        expr: rate(up)\n' });
+    const r = await engine.api.saveRuleText({ path: rulesFile, kind: 'rules', text: 'groups:\n  - name: g\n    rules:\n      - alert: Bad\n        expr: rate(up)\n' });
     expect(r.saved).toBe(false);
     expect(r.errors.join('\n')).toMatch(/rules\.yml: 5:\d+: .*expected type range vector/);
     expect(readFileSync(rulesFile, 'utf8')).toBe(rules('First'));
   });
 
   it('saves a valid file and reloads the rules', async () => {
-    const r = await engine.saveRuleText({ path: rulesFile, kind: 'rules', text: rules('Second') });
+    const r = await engine.api.saveRuleText({ path: rulesFile, kind: 'rules', text: rules('Second') });
     expect(r).toEqual({ saved: true, errors: [] });
-    const names = (await engine.rules({})).groups.flatMap((g) => g.rules.map((x) => x.name));
+    const names = (await engine.api.rules({})).groups.flatMap((g) => g.rules.map((x) => x.name));
     expect(names).toEqual(['Second']);
   });
 
   it('saves a unit-test file beside the rules and runs it', async () => {
     const testFile = join(t.dir, 'rules_test.yml');
     const text = `rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series: []\n    alert_rule_test:\n      - eval_time: 2m\n        alertname: Second\n        exp_alerts:\n          - exp_labels: {}\n`;
-    expect(await engine.saveRuleText({ path: testFile, kind: 'tests', text })).toEqual({ saved: true, errors: [] });
-    const run = await engine.runRuleTests({ files: [testFile] });
+    expect(await engine.api.saveRuleText({ path: testFile, kind: 'tests', text })).toEqual({ saved: true, errors: [] });
+    const run = await engine.api.runRuleTests({ files: [testFile] });
     expect(run.ok, run.report).toBe(true);
-    const bad = await engine.saveRuleText({ path: testFile, kind: 'tests', text: 'tests: [{interval: "5x"}]\n' });
+    const bad = await engine.api.saveRuleText({ path: testFile, kind: 'tests', text: 'tests: [{interval: "5x"}]\n' });
     expect(bad.saved).toBe(false);
   });
 });

@@ -12,7 +12,7 @@ import {
   parseSilenceDuration,
   silenceEnd,
 } from '../../../renderer/alerts/alert_helpers.js';
-import { decodeView } from '../../../renderer/explore/url-state.js';
+import { parseAppHash } from '../../../app/app-urls.js';
 
 
 describe('matchersFromLabels', () => {
@@ -91,7 +91,9 @@ describe('Explore link and focus', () => {
     expect(w.endMs).toBeGreaterThan(10_060_000);
     const href = exploreHref(alert, 20_000_000)!;
     expect(href.startsWith('#/explore?')).toBe(true);
-    const view = decodeView(href.slice('#/explore?'.length));
+    const route = parseAppHash(href);
+    if (route?.page !== 'explore') throw new Error(`not an Explore link: ${href}`);
+    const view = route.view;
     expect(view.panels[0]!.query).toBe('queue_depth > 100');
     expect(view.range).toEqual({ kind: 'absolute', ...w });
     expect(view.tab).toBe('graph');

@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { InboxAlert, Silence } from '../../../app/api/alerts.js';
-import { useAlertsStore } from '../../../renderer/store/alerts.js';
+import type { WorkbenchApi } from '../../../app/api/channels.js';
+import { QueryCache } from '../../../renderer/api/query-cache.js';
+import { alertsReadError, alertsRequest, useAlertsStore } from '../../../renderer/store/alerts.js';
 import { useRulesStore } from '../../../renderer/store/rules.js';
 import { fakeApi, inboxAlert } from './fixtures.js';
 
@@ -13,6 +15,15 @@ beforeEach(() => {
 
 const firing = inboxAlert({ alertname: 'QueueTooDeep', severity: 'critical', job: 'q' });
 
+/** The inbox read as the Alerts page watches it, so actions that change it read it again. */
+async function watchedInbox(api: WorkbenchApi) {
+  const q = new QueryCache(api);
+  const request = alertsRequest(useAlertsStore.getState());
+  q.subscribe('alerts', request, () => {});
+  await q.fetch('alerts', request);
+  return { q, alerts: () => q.state('alerts', request).data?.alerts ?? [] };
+}
+
 describe('alerts store', () => {
   it('sends the applied filter and shows an engine error with the filter and an example', async () => {
     const { api, calls } = fakeApi({
@@ -22,21 +33,20 @@ describe('alerts store', () => {
       },
       silences: async () => ({ silences: [] }),
     });
-    const s = useAlertsStore.getState();
-    await s.refresh(api);
-    expect(useAlertsStore.getState().alerts).toEqual([firing]);
-    s.setFilter('severity~critical');
-    await useAlertsStore.getState().applyFilter(api);
+    const { alerts } = await watchedInbox(api);
+    expect(alerts()).toEqual([firing]);
+    useAlertsStore.getState().setFilter('severity~critical');
+    useAlertsStore.getState().applyFilter();
     const st = useAlertsStore.getState();
+    const q = new QueryCache(api);
+    await q.fetch('alerts', alertsRequest(st));
     expect(calls.filter((c) => c.name === 'alerts').at(-1)!.request).toMatchObject({ filter: 'severity~critical' });
-    expect(st.error).toMatch(/filter severity~critical: bad matcher.*severity="critical"/);
+    expect(alertsReadError(q.state('alerts', alertsRequest(st)).error, st.appliedFilter)?.message).toMatch(/filter severity~critical: bad matcher.*severity="critical"/);
   });
 
-  it('asks only for active alerts when resolved ones are hidden', async () => {
-    const { api, calls } = fakeApi({ alerts: async () => ({ alerts: [] }), silences: async () => ({ silences: [] }) });
+  it('asks only for active alerts when resolved ones are hidden', () => {
     useAlertsStore.getState().setShowResolved(false);
-    await useAlertsStore.getState().refresh(api);
-    expect(calls[0]!.request).toMatchObject({ states: ['pending', 'firing'] });
+    expect(alertsRequest(useAlertsStore.getState())).toMatchObject({ states: ['pending', 'firing'] });
   });
 
   it('pre-fills a silence from the alert, requires a preview, and creates it with the duration', async () => {
@@ -50,29 +60,30 @@ describe('alerts store', () => {
         return { id: 's1', matchers: r.matchers, startsAtMs: 0, endsAtMs: r.endsAtMs, createdBy: r.createdBy, comment: r.comment, state: 'active' };
       },
     });
+    const { q, alerts } = await watchedInbox(api);
     const s = useAlertsStore.getState();
     s.startSilence(firing);
     expect(useAlertsStore.getState().draft!.matchers.map((m) => m.name)).toEqual(['alertname', 'job', 'severity']);
-    await useAlertsStore.getState().previewSilence(api);
+    await useAlertsStore.getState().previewSilence(q);
     expect(useAlertsStore.getState().draft!.preview).toEqual([firing]);
     // Editing the matchers throws the preview away: it no longer describes the silence.
     useAlertsStore.getState().editDraft({ matchers: [{ name: 'alertname', op: '=', value: 'QueueTooDeep' }] });
     expect(useAlertsStore.getState().draft!.preview).toBeNull();
     useAlertsStore.getState().editDraft({ duration: '90m' });
-    expect(await useAlertsStore.getState().createSilence(api, 1_000)).toBe(false);
+    expect(await useAlertsStore.getState().createSilence(q, 1_000)).toBe(false);
     expect(useAlertsStore.getState().draft!.error).toMatch(/comment/);
     useAlertsStore.getState().editDraft({ comment: 'deploy in progress' });
-    expect(await useAlertsStore.getState().createSilence(api, 1_000)).toBe(true);
+    expect(await useAlertsStore.getState().createSilence(q, 1_000)).toBe(true);
     expect(created).toMatchObject({ endsAtMs: 1_000 + 90 * 60_000, comment: 'deploy in progress', matchers: [{ name: 'alertname', op: '=', value: 'QueueTooDeep' }] });
     expect(useAlertsStore.getState().draft).toBeNull();
-    expect(useAlertsStore.getState().alerts[0]!.silencedBy).toEqual(['s1']);
+    expect(alerts()[0]!.silencedBy).toEqual(['s1']);
   });
 
   it('rejects a bad duration without calling the engine', async () => {
     const { api, calls } = fakeApi({});
     useAlertsStore.getState().startSilence(firing);
     useAlertsStore.getState().editDraft({ duration: 'forever', comment: 'x' });
-    expect(await useAlertsStore.getState().createSilence(api, 0)).toBe(false);
+    expect(await useAlertsStore.getState().createSilence(new QueryCache(api), 0)).toBe(false);
     expect(useAlertsStore.getState().draft!.error).toMatch(/"forever" is not a duration/);
     expect(calls).toEqual([]);
   });
@@ -90,9 +101,10 @@ describe('alerts store', () => {
         throw new Error('unknown alert fingerprint');
       },
     });
-    await useAlertsStore.getState().ack(api, firing.fingerprint, 'looking');
-    expect(useAlertsStore.getState().alerts[0]!.ack).toMatchObject({ comment: 'looking' });
-    await useAlertsStore.getState().unack(api, firing.fingerprint);
+    const { q, alerts } = await watchedInbox(api);
+    await useAlertsStore.getState().ack(q, firing.fingerprint, 'looking');
+    expect(alerts()[0]!.ack).toMatchObject({ comment: 'looking' });
+    await useAlertsStore.getState().unack(q, firing.fingerprint);
     expect(useAlertsStore.getState().actionError).toMatch(/^unacknowledge: unknown alert fingerprint/);
   });
 

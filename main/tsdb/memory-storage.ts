@@ -1,7 +1,9 @@
 /**
- * An in-memory Queryable + Appendable for engine tests and the conformance runner. Samples are
- * kept per series in append order (the runner appends in time order); `select` returns copies
- * restricted to the querier's [mint, maxt] as Float64Arrays so stale-marker bits survive.
+ * Storage held in memory (a Queryable + Appendable): what `vigil test rules`, fire drills (as the
+ * overlay beside real storage) and the PromQL conformance runner evaluate over, and engine tests.
+ * Samples are kept per series in append order (the runner appends in time order); `select`
+ * returns copies restricted to the querier's [mint, maxt] as Float64Arrays so stale-marker bits
+ * survive. Matchers are evaluated as the disk storage evaluates them (./matchers.ts).
  */
 import type {
   Appendable,
@@ -14,11 +16,11 @@ import type {
   SeriesRef,
   SeriesSet,
   StoredSeries,
-} from '../../tsdb/interface.js';
-import { OutOfOrderError } from '../../tsdb/interface.js';
-import type { Labels } from '../../tsdb/labels.js';
-import { compareLabels, labelsKey, metricNameLabel, getLabel } from '../../tsdb/labels.js';
-import { matchesAll } from '../../../app/dialect/matcher.js';
+} from './interface.js';
+import { OutOfOrderError } from './interface.js';
+import type { Labels } from './labels.js';
+import { compareLabels, labelsKey, metricNameLabel, getLabel } from './labels.js';
+import { matchesAll } from '../../app/dialect/matcher.js';
 
 interface MemSeries {
   readonly ref: SeriesRef;
@@ -167,3 +169,4 @@ function upperBound(t: Float64Array, n: number, x: number): number {
   }
   return lo;
 }
+

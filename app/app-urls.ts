@@ -1,0 +1,143 @@
+/**
+ * Every in-app address (`#/page?…`) is built and parsed here: links in notifications (the
+ * engine's generatorURL, drill links, desktop notification clicks) and links between pages in
+ * the renderer, so a page's parameters have one spelling. The Explore view travels in full (in
+ * the hash, so both shells can restore it): queries and their on/off state, time range,
+ * resolution, tab, display options.
+ */
+export interface PanelState {
+  query: string;
+  enabled: boolean;
+}
+
+export type TimeRange = { kind: 'relative'; durationMs: number } | { kind: 'absolute'; startMs: number; endMs: number };
+export type Resolution = { kind: 'auto' } | { kind: 'fixed'; stepMs: number };
+export type Tab = 'graph' | 'table' | 'explain';
+
+export interface ExploreView {
+  panels: PanelState[];
+  range: TimeRange;
+  resolution: Resolution;
+  tab: Tab;
+  stacked: boolean;
+  yFromZero: boolean;
+}
+
+export const defaultView: ExploreView = {
+  panels: [{ query: '', enabled: true }],
+  range: { kind: 'relative', durationMs: 3_600_000 },
+  resolution: { kind: 'auto' },
+  tab: 'graph',
+  stacked: false,
+  yFromZero: false,
+};
+
+export const pageIds = ['explore', 'alerts', 'rules', 'targets', 'status'] as const;
+export type PageId = (typeof pageIds)[number];
+
+/** A page and its parameters. */
+export type AppRoute =
+  | { page: 'explore'; view: ExploreView }
+  | { page: 'alerts'; /** fingerprint of the alert to focus */ alert?: string; /** id of a fire drill */ drill?: string }
+  | { page: 'rules' }
+  | { page: 'targets' }
+  | { page: 'status' };
+
+export function encodeView(view: ExploreView): string {
+  const p = new URLSearchParams();
+  view.panels.forEach((panel, i) => {
+    p.set(`q${i}`, panel.query);
+    if (!panel.enabled) p.set(`off${i}`, '1');
+  });
+  if (view.range.kind === 'relative') p.set('range', String(view.range.durationMs));
+  else {
+    p.set('start', String(view.range.startMs));
+    p.set('end', String(view.range.endMs));
+  }
+  if (view.resolution.kind === 'fixed') p.set('step', String(view.resolution.stepMs));
+  p.set('tab', view.tab);
+  if (view.stacked) p.set('stacked', '1');
+  if (view.yFromZero) p.set('zero', '1');
+  return p.toString();
+}
+
+const positive = (s: string | null): number | null => {
+  if (s === null) return null;
+  const n = Number(s);
+  return Number.isFinite(n) && n > 0 ? n : null;
+};
+
+export function decodeView(search: string): ExploreView {
+  const p = new URLSearchParams(search);
+  const panels: PanelState[] = [];
+  for (let i = 0; i < 20 && p.has(`q${i}`); i++) panels.push({ query: p.get(`q${i}`) ?? '', enabled: p.get(`off${i}`) !== '1' });
+  const start = Number(p.get('start'));
+  const end = Number(p.get('end'));
+  const range: TimeRange =
+    p.has('start') && p.has('end') && Number.isFinite(start) && Number.isFinite(end) && end > start
+      ? { kind: 'absolute', startMs: start, endMs: end }
+      : { kind: 'relative', durationMs: positive(p.get('range')) ?? 3_600_000 };
+  const step = positive(p.get('step'));
+  const tab = p.get('tab');
+  return {
+    panels: panels.length > 0 ? panels : defaultView.panels,
+    range,
+    resolution: step === null ? { kind: 'auto' } : { kind: 'fixed', stepMs: step },
+    tab: tab === 'table' || tab === 'explain' ? tab : 'graph',
+    stacked: p.get('stacked') === '1',
+    yFromZero: p.get('zero') === '1',
+  };
+}
+
+/** Explore with one query graphed over the default range, or over `range` when given. */
+export function exploreQuery(query: string, range?: TimeRange): AppRoute {
+  return { page: 'explore', view: { ...defaultView, panels: [{ query, enabled: true }], ...(range ? { range } : {}), tab: 'graph' } };
+}
+
+/** `#/page?params`, the hash a shell navigates to. */
+export function appHash(route: AppRoute): string {
+  let search = '';
+  if (route.page === 'explore') search = encodeView(route.view);
+  else if (route.page === 'alerts') {
+    const p = new URLSearchParams();
+    if (route.alert !== undefined) p.set('alert', route.alert);
+    if (route.drill !== undefined) p.set('drill', route.drill);
+    search = p.toString();
+  }
+  return `#/${route.page}${search === '' ? '' : `?${search}`}`;
+}
+
+/** A page as the user left it (navigation links): Explore keeps its current view. */
+export function pageHash(page: PageId): string {
+  return `#/${page}`;
+}
+
+/** An absolute link for someone outside the app (notifications): Vigil's URL plus the hash. */
+export function appUrl(externalURL: string, route: AppRoute): string {
+  return `${externalURL.replace(/\/?$/, '/')}${appHash(route)}`;
+}
+
+/** The page a hash (`#/alerts?alert=…`, or a full URL ending in one) shows; unknown pages are null. */
+export function parseAppHash(hash: string): AppRoute | null {
+  const h = hash.slice(Math.max(0, hash.indexOf('#'))).replace(/^#\/?/, '');
+  const q = h.indexOf('?');
+  const page = (q < 0 ? h : h.slice(0, q)).split('/')[0] ?? '';
+  const search = q < 0 ? '' : h.slice(q + 1);
+  const p = new URLSearchParams(search);
+  const opt = (name: string) => p.get(name) ?? undefined;
+  switch (page) {
+    case 'explore':
+      return { page, view: decodeView(search) };
+    case 'alerts': {
+      const alert = opt('alert');
+      const drill = opt('drill');
+      return { page, ...(alert !== undefined ? { alert } : {}), ...(drill !== undefined ? { drill } : {}) };
+    }
+    case 'rules':
+    case 'targets':
+    case 'status':
+      return { page };
+    default:
+      return null;
+  }
+}
