@@ -4,7 +4,7 @@
  * `<secret>`. File paths of secrets stay visible: they are not secret, and users need them.
  */
 import { stringify } from 'yaml';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../../app/dialect/duration.js';
 import type { Config } from './schema.js';
 
 export const secretMarker = '<secret>';

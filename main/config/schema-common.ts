@@ -4,14 +4,15 @@
  * Prometheus' common HTTP client config (auth and TLS) with its validation messages.
  */
 import { z } from 'zod';
-import { parseByteSize, parseDuration } from './duration.js';
+import { parseByteSize } from './byte-size.js';
+import { tryParseDuration } from '../../app/dialect/duration.js';
 
 export const legacyLabelNameRe = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 export const str = z.string({ error: 'expected a string' });
 
 export const duration = z.string({ error: 'expected a duration such as "15s"' }).transform((s, ctx) => {
-  const ms = parseDuration(s);
+  const ms = tryParseDuration(s);
   if (ms === null) {
     ctx.issues.push({ code: 'custom', message: `invalid duration ${JSON.stringify(s)}: use a number and a unit (ms, s, m, h, d, w, y), e.g. "15s" or "1m30s"`, input: s });
     return z.NEVER;

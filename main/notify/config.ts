@@ -4,7 +4,7 @@
  * names the file, line and field, like `file: 12:7: route.routes[0].group_wait: …`.
  */
 import { z } from 'zod';
-import { parseDuration } from '../../app/promql/duration.js';
+import { parseDuration } from '../../app/dialect/duration.js';
 import { compileMatcher, formatMatcher, MatcherError, parseMatchers, type CompiledMatcher, type Matcher } from './matchers.js';
 import { formatPosition, parseYamlWithPositions, type YamlPath } from '../util/yaml-positions.js';
 

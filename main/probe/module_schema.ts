@@ -4,22 +4,11 @@
  * Defaults are blackbox_exporter 0.23's.
  */
 import { z } from 'zod';
+import { tryParseDuration } from '../../app/dialect/duration.js';
 
 /** Prometheus' model.Duration: `1h30m`, `5s`, `250ms`, `0`. */
-const durationRe = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const durationUnitsMs = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1];
-
-export function parseDurationMs(text: string): number | null {
-  if (text === '0') return 0;
-  const m = durationRe.exec(text);
-  if (m === null || text === '') return null;
-  let ms = 0;
-  for (let i = 0; i < durationUnitsMs.length; i++) if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * durationUnitsMs[i]!;
-  return ms;
-}
-
 export const durationSchema = z.string().transform((s, ctx) => {
-  const ms = parseDurationMs(s);
+  const ms = tryParseDuration(s);
   if (ms === null) {
     ctx.addIssue({ code: 'custom', message: `not a valid duration "${s}" (use e.g. 5s, 1m30s, 250ms)` });
     return z.NEVER;

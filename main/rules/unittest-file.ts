@@ -3,7 +3,7 @@
  * Series values use the promql test notation (`1+2x3`, `_`, `_x4`, `stale`) and are expanded
  * here so the runner (later) only sees numbers. Errors name the file, line and field.
  */
-import { parseDuration } from '../../app/promql/duration.js';
+import { parseDuration } from '../../app/dialect/duration.js';
 import { formatPosition, parseYamlWithPositions, type PositionedYaml, type YamlPath } from '../util/yaml-positions.js';
 
 /** One expanded input value: a number, an omitted step (`_`), or a staleness marker. */

@@ -3,7 +3,7 @@
  * ../shared/conformance/FORMAT.md). Produces commands with their 1-based line numbers; it never
  * evaluates anything.
  */
-import { parseDuration } from '../../../app/promql/duration.js';
+import { parseDuration } from '../../../app/dialect/duration.js';
 import type { Labels } from '../../tsdb/labels.js';
 import type { SeriesLine, SeriesValue } from './series.js';
 import { parseSeriesLine, parseSeriesValues } from './series.js';
