@@ -10,7 +10,6 @@ import { formatDuration } from '../../app/dialect/duration.js';
 import { parseExpr } from '../../app/promql/parser.js';
 import { PromQLEngine } from '../promql/engine.js';
 import { MemoryStorage } from '../promql/testing/memory-storage.js';
-import { StaleNaN } from '../tsdb/interface.js';
 import { compareLabels, labelsFromRecord, labelsKey, labelsToRecord, type Labels } from '../tsdb/labels.js';
 import { AlertingRule } from './alerting-rule.js';
 import { RecordingRule } from './recording-rule.js';
@@ -119,10 +118,8 @@ function loadGroups(files: string[], intervalMs: number, order: string[]): RuleG
 async function runGroup(tg: RuleTestGroup, ruleFiles: string[], evalIntervalMs: number, order: string[]): Promise<string[]> {
   const storage = new MemoryStorage();
   for (const s of tg.inputSeries) {
-    const labels = labelsFromRecord(s.labels);
     s.values.forEach((v, i) => {
-      if (v === 'omitted') return;
-      storage.add(labels, i * tg.intervalMs, v === 'stale' ? StaleNaN : v);
+      if (!v.omitted) storage.add(s.labels, i * tg.intervalMs, v.value);
     });
   }
   const engine = new PromQLEngine({ parse: (q) => parseExpr(q) });
@@ -182,7 +179,7 @@ async function runGroup(tg: RuleTestGroup, ruleFiles: string[], evalIntervalMs: 
       continue;
     }
     const gotS = got.map((s) => ({ labels: s.labels, value: s.value })).sort((a, b) => compareLabels(a.labels, b.labels));
-    const expS = tc.expSamples.map((s) => ({ labels: labelsFromRecord(s.labels), value: s.value })).sort((a, b) => compareLabels(a.labels, b.labels));
+    const expS = tc.expSamples.map((s) => ({ labels: s.labels, value: s.value })).sort((a, b) => compareLabels(a.labels, b.labels));
     const equal = gotS.length === expS.length && gotS.every((g, i) => labelsKey(g.labels) === labelsKey(expS[i]!.labels) && sameFloat(g.value, expS[i]!.value));
     if (!equal) {
       const fmt = (xs: typeof gotS) => '[' + xs.map((x) => `${fmtLabels(labelsToRecord(x.labels))} ${x.value}`).join(', ') + ']';
