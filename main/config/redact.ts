@@ -9,7 +9,7 @@ import type { Config } from './schema.js';
 
 export const secretMarker = '<secret>';
 
-const secretKeys = new Set(['password', 'credentials', 'bearer_token', 'key']);
+const secretKeys = new Set(['password', 'credentials', 'bearer_token', 'key', 'client_secret']);
 const urlKeys = new Set(['url', 'proxy_url']);
 
 function redactUrl(text: string): string {

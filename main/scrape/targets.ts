@@ -10,7 +10,7 @@ import { compareStrings, labelsKey, type Label, type Labels } from '../tsdb/labe
 import type { TargetGroup, TargetLabels } from './sd/discoverer.js';
 import { relabel, relabelFn, relabelSteps } from './relabel.js';
 import type { DroppedTarget, ScrapeTarget } from './target-types.js';
-import { authFromConfig, tlsFromConfig } from './targets-auth.js';
+import { authSettings, tlsSettings } from '../http-client/settings.js';
 
 export const addressLabel = '__address__';
 export const schemeLabel = '__scheme__';
@@ -120,8 +120,8 @@ export function buildTarget(cfg: ScrapeConfig, target: TargetLabels, groupLabels
         labelValueLengthLimit: cfg.label_value_length_limit,
         bodySizeLimit: cfg.body_size_limit,
       },
-      auth: authFromConfig(cfg),
-      tls: tlsFromConfig(cfg),
+      auth: authSettings(cfg),
+      tls: tlsSettings(cfg.tls_config),
       enableCompression: cfg.enable_compression,
       followRedirects: cfg.follow_redirects,
       metricRelabel: relabelFn(cfg.metric_relabel_configs),

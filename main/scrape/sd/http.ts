@@ -7,7 +7,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { HttpSdConfig } from '../../config/schema-sd.js';
-import { authFromConfig, authorizationHeader, nodeTlsOptions, tlsFromConfig } from '../targets-auth.js';
+import { authorizationHeader } from '../../http-client/auth.js';
+import { authSettings, tlsSettings, type HttpAuth } from '../../http-client/settings.js';
+import { nodeTlsOptions } from '../../http-client/tls.js';
 import { sleep, type Discoverer, type OnDiscoveryError, type TargetGroup } from './discoverer.js';
 import { parseGroups } from './group-parse.js';
 
@@ -21,7 +23,7 @@ interface Response {
 }
 
 async function get(url: URL, headers: Record<string, string>, cfg: HttpSdConfig, timeoutMs: number, signal: AbortSignal): Promise<Response> {
-  const tls = url.protocol === 'https:' ? await nodeTlsOptions(tlsFromConfig(cfg)) : {};
+  const tls = url.protocol === 'https:' ? nodeTlsOptions(tlsSettings(cfg.tls_config)) : {};
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise((done, fail) => {
     const req = mod.request(url, { method: 'GET', headers, signal, timeout: timeoutMs, ...tls }, (res) => {
@@ -43,11 +45,15 @@ async function get(url: URL, headers: Record<string, string>, cfg: HttpSdConfig,
 
 export class HttpDiscoverer implements Discoverer {
   private lastCount = 0;
+  /** Built once so an OAuth2 token is reused across refreshes until it expires. */
+  private readonly auth: HttpAuth;
 
   constructor(
     private readonly config: HttpSdConfig,
     private readonly onError: OnDiscoveryError = () => {},
-  ) {}
+  ) {
+    this.auth = authSettings(config);
+  }
 
   /** One refresh; throws with a message naming the URL on failure. */
   async refresh(signal: AbortSignal = new AbortController().signal): Promise<TargetGroup[]> {
@@ -57,7 +63,7 @@ export class HttpDiscoverer implements Discoverer {
       'User-Agent': 'Vigil',
       'X-Prometheus-Refresh-Interval-Seconds': String(this.config.refresh_interval / 1000),
     };
-    const auth = await authorizationHeader(authFromConfig(this.config));
+    const auth = await authorizationHeader(this.auth);
     if (auth !== undefined) headers['Authorization'] = auth;
     const where = `HTTP SD ${this.config.url}`;
     let res: Response;
