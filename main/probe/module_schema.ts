@@ -52,6 +52,9 @@ const bytesSchema = z.union([z.number().int().nonnegative(), z.string()]).transf
 });
 
 export const tlsConfigSchema = z.strictObject({
+  ca: z.string().optional(),
+  cert: z.string().optional(),
+  key: z.string().optional(),
   ca_file: z.string().optional(),
   cert_file: z.string().optional(),
   key_file: z.string().optional(),
@@ -89,12 +92,23 @@ export const httpProbeSchema = z.strictObject({
   fail_if_header_matches: z.array(headerMatchSchema).default([]),
   fail_if_header_not_matches: z.array(headerMatchSchema).default([]),
   basic_auth: z
-    .strictObject({ username: z.string().default(''), password: secretSchema.optional(), password_file: z.string().optional() })
+    .strictObject({ username: z.string().default(''), username_file: z.string().optional(), password: secretSchema.optional(), password_file: z.string().optional() })
     .optional(),
   bearer_token: secretSchema.optional(),
   bearer_token_file: z.string().optional(),
   authorization: z
     .strictObject({ type: z.string().default('Bearer'), credentials: secretSchema.optional(), credentials_file: z.string().optional() })
+    .optional(),
+  oauth2: z
+    .strictObject({
+      client_id: z.string(),
+      client_secret: secretSchema.optional(),
+      client_secret_file: z.string().optional(),
+      scopes: z.array(z.string()).default([]),
+      token_url: z.string(),
+      endpoint_params: z.record(z.string(), z.string()).default({}),
+      tls_config: tlsConfigSchema.default({ insecure_skip_verify: false }),
+    })
     .optional(),
   tls_config: tlsConfigSchema.default({ insecure_skip_verify: false }),
   body_size_limit: bytesSchema.optional(),

@@ -39,7 +39,7 @@ export function probeTimeoutSeconds(module: ProbeModule, scrapeTimeoutHeader: st
   return (moduleSeconds > 0 && moduleSeconds < max) || max < 0 ? moduleSeconds : max;
 }
 
-const secretFields = new Set(['password', 'bearer_token', 'credentials']);
+const secretFields = new Set(['password', 'bearer_token', 'credentials', 'client_secret', 'key']);
 
 /** The module as YAML for the debug page: regexps as their source, durations as text, secrets hidden (as blackbox prints them). */
 function moduleYaml(module: ProbeModule): string {
