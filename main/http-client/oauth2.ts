@@ -4,8 +4,7 @@
  * client id and secret as HTTP basic auth, and reuse the token until 10 s before it expires.
  */
 import { Buffer } from 'node:buffer';
-import http from 'node:http';
-import https from 'node:https';
+import { httpRequest, type HttpResponse } from './request.js';
 import { readSecret } from './secret.js';
 import type { OAuth2Settings } from './settings.js';
 import { nodeTlsOptions } from './tls.js';
@@ -25,27 +24,6 @@ const maxTokenBody = 1024 * 1024;
 
 const cache = new WeakMap<OAuth2Settings, CachedToken>();
 
-function post(url: URL, body: string, headers: Record<string, string>, cfg: OAuth2Settings): Promise<{ status: number; body: string }> {
-  const mod = url.protocol === 'https:' ? https : http;
-  const tls = url.protocol === 'https:' ? nodeTlsOptions(cfg.tls) : {};
-  return new Promise((resolve, reject) => {
-    const req = mod.request(url, { method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, timeout: tokenTimeoutMs, ...tls }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > maxTokenBody) req.destroy(new Error(`token response larger than ${maxTokenBody} bytes`));
-        else chunks.push(c);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${tokenTimeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 /** Go's url.QueryEscape, which x/oauth2 applies to the id and secret before basic auth. */
 const queryEscape = (s: string): string => encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
@@ -55,19 +33,28 @@ async function fetchToken(cfg: OAuth2Settings, secret: string, nowMs: number): P
   if (cfg.scopes.length > 0) form.set('scope', cfg.scopes.join(' '));
   for (const [k, v] of Object.entries(cfg.endpointParams)) form.set(k, v);
   const basic = Buffer.from(`${queryEscape(cfg.clientId)}:${queryEscape(secret)}`).toString('base64');
-  let res: { status: number; body: string };
+  let res: HttpResponse;
   try {
-    res = await post(new URL(cfg.tokenUrl), form.toString(), { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${basic}`, Accept: 'application/json' }, cfg);
+    res = await httpRequest(new URL(cfg.tokenUrl), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${basic}`, Accept: 'application/json' },
+      body: form.toString(),
+      tls: nodeTlsOptions(cfg.tls),
+      timeoutMs: tokenTimeoutMs,
+      maxBodyBytes: maxTokenBody,
+      followRedirects: true,
+    });
   } catch (err) {
     throw new Error(`${where}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (res.status < 200 || res.status > 299) throw new Error(`${where}: cannot fetch token: HTTP ${res.status}: ${res.body.slice(0, 200)}`);
+  const text = res.body.toString('utf8');
+  if (res.status < 200 || res.status > 299) throw new Error(`${where}: cannot fetch token: HTTP ${res.status}: ${text.slice(0, 200)}`);
   let data: { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
   try {
-    data = JSON.parse(res.body) as typeof data;
+    data = JSON.parse(text) as typeof data;
   } catch {
     // Some servers answer form-encoded, which x/oauth2 also accepts.
-    const f = new URLSearchParams(res.body);
+    const f = new URLSearchParams(text);
     data = { access_token: f.get('access_token') ?? undefined, token_type: f.get('token_type') ?? undefined, expires_in: f.get('expires_in') ?? undefined };
   }
   if (typeof data.access_token !== 'string' || data.access_token === '') throw new Error(`${where}: server response missing access_token`);

@@ -62,6 +62,6 @@ export function webhookIntegration(name: string, cfg: WebhookConfig): Integratio
     name,
     kind: 'webhook',
     sendResolved: cfg.send_resolved,
-    send: (n, signal) => postJson(cfg.url, webhookPayload(n, cfg.max_alerts), signal, `webhook ${name}`, timeoutMs),
+    send: (n, signal) => postJson(cfg.url, webhookPayload(n, cfg.max_alerts), signal, `webhook ${name}`, timeoutMs, cfg.http_config),
   };
 }
