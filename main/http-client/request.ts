@@ -46,12 +46,19 @@ function once(url: URL, o: HttpRequestOptions, method: string, headers: Record<s
     const req = mod.request(url, { method, headers: sized, timeout, ...(o.signal !== undefined ? { signal: o.signal } : {}), ...tls }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
+      let tooLarge = false;
       res.on('data', (c: Buffer) => {
+        if (tooLarge) return;
         size += c.length;
-        if (size > o.maxBodyBytes) req.destroy(new Error(`response larger than ${o.maxBodyBytes} bytes`));
-        else chunks.push(c);
+        if (size <= o.maxBodyBytes) return void chunks.push(c);
+        // Reject here: destroying the request alone can still end the response with a cut body.
+        tooLarge = true;
+        reject(new Error(`response larger than ${o.maxBodyBytes} bytes`));
+        res.destroy();
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url }));
+      res.on('end', () => {
+        if (!tooLarge) resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url });
+      });
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${o.timeoutMs} ms`)));
