@@ -12,7 +12,7 @@ import { runHop, type HopResult, type HopTls } from './http_hop.js';
 import { explainChain, recordCertSeries, recordTlsMetrics, trustedRoots } from './tls_chain.js';
 import { authorizationHeader } from '../http-client/auth.js';
 import { nodeTlsOptions } from '../http-client/tls.js';
-import { probeAuthSettings, probeTlsSettings } from './client-settings.js';
+import { authSettings, tlsSettings } from '../http-client/settings.js';
 import type { ProbeContext } from './probe_types.js';
 
 /** Go's http.Client stops after 10 redirects. */
@@ -40,7 +40,7 @@ function requestHeaders(cfg: HttpProbeConfig, url: URL, sameHost: boolean, autho
 }
 
 function hopTls(cfg: HttpProbeConfig): HopTls {
-  const o = nodeTlsOptions(probeTlsSettings(cfg.tls_config));
+  const o = nodeTlsOptions(tlsSettings(cfg.tls_config));
   return {
     ...(o.ca !== undefined ? { ca: o.ca } : {}),
     ...(o.cert !== undefined ? { cert: o.cert } : {}),
@@ -83,7 +83,7 @@ export async function probeHttp(ctx: ProbeContext, target: string, cfg: HttpProb
   }
   let authorization: string | undefined;
   try {
-    authorization = await authorizationHeader(probeAuthSettings(cfg));
+    authorization = await authorizationHeader(authSettings(cfg));
   } catch (err) {
     ctx.log('error', 'http', 'Error creating the request credentials', { err: (err as Error).message });
     return false;

@@ -11,7 +11,7 @@ import { explainChain, recordCertSeries, recordTlsMetrics, secureContextFor, tls
 
 import type { ProbeContext } from './probe_types.js';
 import { nodeTlsOptions } from '../http-client/tls.js';
-import { probeTlsSettings } from './client-settings.js';
+import { tlsSettings } from '../http-client/settings.js';
 
 /** Splits "host:port" / "[v6]:port" like Go's net.SplitHostPort; null when there is no port. */
 export function splitHostPort(target: string): { host: string; port: number } | null {
@@ -93,7 +93,7 @@ class LineReader {
 }
 
 function tlsOptions(cfg: TcpProbeConfig, host: string): { opts: ConnectionOptions; roots: ChainCert[] } {
-  const { ca, cert, key, servername: configured, minVersion, maxVersion } = nodeTlsOptions(probeTlsSettings(cfg.tls_config));
+  const { ca, cert, key, servername: configured, minVersion, maxVersion } = nodeTlsOptions(tlsSettings(cfg.tls_config));
   const servername = configured ?? host;
   const isIpName = /^[\d.]+$|:/.test(servername);
   return {
