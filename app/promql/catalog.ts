@@ -110,20 +110,3 @@ export const keywords: readonly KeywordInfo[] = [
   { name: 'start()', doc: 'After @: the start time of the query range.' },
   { name: 'end()', doc: 'After @: the end time of the query range.' },
 ];
-
-export interface DurationUnitInfo {
-  readonly unit: string;
-  readonly ms: number;
-  readonly doc: string;
-}
-
-/** Longest first, the order they must appear in a duration like 1y2w3d4h5m6s7ms. */
-export const durationUnits: readonly DurationUnitInfo[] = [
-  { unit: 'y', ms: 365 * 24 * 3600_000, doc: 'Years; always 365 days.' },
-  { unit: 'w', ms: 7 * 24 * 3600_000, doc: 'Weeks; always 7 days.' },
-  { unit: 'd', ms: 24 * 3600_000, doc: 'Days; always 24 hours.' },
-  { unit: 'h', ms: 3600_000, doc: 'Hours.' },
-  { unit: 'm', ms: 60_000, doc: 'Minutes.' },
-  { unit: 's', ms: 1000, doc: 'Seconds.' },
-  { unit: 'ms', ms: 1, doc: 'Milliseconds.' },
-];

@@ -1,5 +1,5 @@
 /** Number and duration literal values, with Go's strconv rules as Prometheus' parser applies them. */
-import { isDurationLiteral, parseDuration } from './duration.js';
+import { isDurationLiteral, parseDuration } from '../dialect/duration.js';
 
 /**
  * Value of an unsigned number token: `Inf`/`NaN` (any case), hex `0x1f`, Go octal `017`,

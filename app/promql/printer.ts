@@ -6,7 +6,7 @@
  */
 import type { AtModifier, Expr, LabelMatcher, VectorMatching, VectorSelector } from './ast.js';
 import { binaryOperators, unaryPrecedence } from './catalog.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../dialect/duration.js';
 import { quoteString } from './strings.js';
 
 const legacyName = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

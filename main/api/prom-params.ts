@@ -4,30 +4,12 @@
  * Prometheus durations or float seconds.
  */
 
+import { tryParseDuration } from '../../app/dialect/duration.js';
+
 export class BadParamError extends Error {}
 
 const minTimeMs = -9223372036854.775; // Prometheus' MinTime / MaxTime, in ms
 const maxTimeMs = 9223372036854.775;
-
-const durationRe = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const unitMs = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1];
-
-/** Parses `1h30m`, `15s`, `500ms` to milliseconds; null when the text is not a duration. */
-export function parsePromDuration(text: string): number | null {
-  if (text === '' || text === '0') return text === '0' ? 0 : null;
-  const m = durationRe.exec(text);
-  if (!m) return null;
-  let ms = 0;
-  let any = false;
-  for (let i = 0; i < unitMs.length; i++) {
-    const part = m[i + 1];
-    if (part !== undefined) {
-      ms += Number(part) * unitMs[i]!;
-      any = true;
-    }
-  }
-  return any ? ms : null;
-}
 
 /** A time parameter: `1700000000`, `1700000000.123`, or `2023-11-14T22:13:20.123Z`. */
 export function parseTimeParam(value: string | null, name: string, fallbackMs?: number): number {
@@ -61,7 +43,7 @@ export function parseDurationParam(value: string | null, name: string): number {
     }
     return Math.round(seconds * 1000);
   }
-  const ms = parsePromDuration(value);
+  const ms = tryParseDuration(value);
   if (ms === null) throw new BadParamError(`invalid parameter "${name}": cannot parse "${value}" to a valid duration`);
   return ms;
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { dumpWorkload } from '../workload/dump.js';
 import { serveFleet } from '../workload/serve.js';
-import { parsePromDuration } from '../api/prom-params.js';
+import { tryParseDuration } from '../../app/dialect/duration.js';
 import { UsageError, type Command } from './command.js';
 
 function int(value: string | undefined, name: string, fallback: number): number {
@@ -60,7 +60,7 @@ export const workloadDumpCommand: Command = {
     if (values.format !== 'openmetrics' && values.format !== 'prometheus') {
       throw new UsageError(`--format must be openmetrics or prometheus, got ${JSON.stringify(values.format)}`);
     }
-    const stepMs = parsePromDuration(values.step ?? '15s');
+    const stepMs = tryParseDuration(values.step ?? '15s');
     if (stepMs === null || stepMs <= 0) throw new UsageError(`--step must be a duration like 15s, got ${JSON.stringify(values.step)}`);
     const samples = int(values.samples, 'samples', 720);
     const startMs =

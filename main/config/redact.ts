@@ -4,12 +4,12 @@
  * `<secret>`. File paths of secrets stay visible: they are not secret, and users need them.
  */
 import { stringify } from 'yaml';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../../app/dialect/duration.js';
 import type { Config } from './schema.js';
 
 export const secretMarker = '<secret>';
 
-const secretKeys = new Set(['password', 'credentials', 'bearer_token', 'key']);
+const secretKeys = new Set(['password', 'credentials', 'bearer_token', 'key', 'client_secret']);
 const urlKeys = new Set(['url', 'proxy_url']);
 
 function redactUrl(text: string): string {

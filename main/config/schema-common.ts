@@ -4,14 +4,15 @@
  * Prometheus' common HTTP client config (auth and TLS) with its validation messages.
  */
 import { z } from 'zod';
-import { parseByteSize, parseDuration } from './duration.js';
+import { parseByteSize } from './byte-size.js';
+import { tryParseDuration } from '../../app/dialect/duration.js';
 
 export const legacyLabelNameRe = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 export const str = z.string({ error: 'expected a string' });
 
 export const duration = z.string({ error: 'expected a duration such as "15s"' }).transform((s, ctx) => {
-  const ms = parseDuration(s);
+  const ms = tryParseDuration(s);
   if (ms === null) {
     ctx.issues.push({ code: 'custom', message: `invalid duration ${JSON.stringify(s)}: use a number and a unit (ms, s, m, h, d, w, y), e.g. "15s" or "1m30s"`, input: s });
     return z.NEVER;
@@ -87,10 +88,22 @@ export const tlsConfig = z.strictObject({
 });
 export type TlsConfig = z.output<typeof tlsConfig>;
 
+export const oauth2 = z.strictObject({
+  client_id: str.default(''),
+  client_secret: str.default(''),
+  client_secret_file: str.default(''),
+  scopes: stringList.default([]),
+  token_url: str.default(''),
+  endpoint_params: z.record(z.string(), str).default({}),
+  tls_config: tlsConfig.optional(),
+  proxy_url: str.optional(),
+});
+
 /** Prometheus' common.HTTPClientConfig fields, spread into every config that makes requests. */
 export const httpClientFields = {
   basic_auth: basicAuth.optional(),
   authorization: authorization.optional(),
+  oauth2: oauth2.optional(),
   bearer_token: str.optional(),
   bearer_token_file: str.optional(),
   tls_config: tlsConfig.optional(),
@@ -104,6 +117,7 @@ export const httpClientFields = {
 export interface HttpClientConfigLike {
   basic_auth?: z.output<typeof basicAuth> | undefined;
   authorization?: z.output<typeof authorization> | undefined;
+  oauth2?: z.output<typeof oauth2> | undefined;
   bearer_token?: string | undefined;
   bearer_token_file?: string | undefined;
   tls_config?: TlsConfig | undefined;
@@ -127,7 +141,7 @@ export function validateHttpClient<T extends HttpClientConfigLike>(c: T, report:
   if ((c.bearer_token ?? '') !== '' && (c.bearer_token_file ?? '') !== '') {
     fail('at most one of bearer_token & bearer_token_file must be configured', 'bearer_token');
   }
-  if (c.basic_auth !== undefined && bearer) {
+  if ((c.basic_auth !== undefined || c.oauth2 !== undefined) && bearer) {
     fail('at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured', 'basic_auth');
   }
   if (c.basic_auth !== undefined) {
@@ -146,7 +160,14 @@ export function validateHttpClient<T extends HttpClientConfigLike>(c: T, report:
     if (c.authorization.type.toLowerCase() === 'basic') {
       fail('authorization type cannot be set to "basic", use "basic_auth" instead', 'authorization');
     }
-    if (c.basic_auth !== undefined) fail('at most one of basic_auth, oauth2 & authorization must be configured', 'authorization');
+    if (c.basic_auth !== undefined || c.oauth2 !== undefined) fail('at most one of basic_auth, oauth2 & authorization must be configured', 'authorization');
+  }
+  if (c.oauth2 !== undefined) {
+    const o = c.oauth2;
+    if (c.basic_auth !== undefined) fail('at most one of basic_auth, oauth2 & authorization must be configured', 'oauth2');
+    if (o.client_id === '') fail('oauth2 client_id must be configured', 'oauth2');
+    if (o.token_url === '') fail('oauth2 token_url must be configured', 'oauth2');
+    if (o.client_secret !== '' && o.client_secret_file !== '') fail('at most one of oauth2 client_secret & client_secret_file must be configured', 'oauth2');
   }
   const t = c.tls_config;
   if (t !== undefined) {

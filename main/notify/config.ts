@@ -4,8 +4,9 @@
  * names the file, line and field, like `file: 12:7: route.routes[0].group_wait: …`.
  */
 import { z } from 'zod';
-import { parseDuration } from '../../app/promql/duration.js';
+import { parseDuration } from '../../app/dialect/duration.js';
 import { formatMatcher, type CompiledMatcher } from '../../app/dialect/matcher.js';
+import { httpConfigSchema } from '../http-client/schema.js';
 import { compileMatcher, MatcherError, parseMatchers, type Matcher } from './matchers.js';
 import { formatPosition, parseYamlWithPositions, type YamlPath } from '../util/yaml-positions.js';
 
@@ -43,7 +44,13 @@ const routeSchema: z.ZodType<RawRoute> = z.lazy(() =>
 );
 
 const webhookSchema = z
-  .object({ url: z.url(), send_resolved: z.boolean().default(true), max_alerts: z.number().int().min(0).default(0), timeout: duration.optional() })
+  .object({
+    url: z.url(),
+    send_resolved: z.boolean().default(true),
+    max_alerts: z.number().int().min(0).default(0),
+    timeout: duration.optional(),
+    http_config: httpConfigSchema.optional(),
+  })
   .strict();
 const emailSchema = z
   .object({
@@ -70,10 +77,11 @@ const pagerdutySchema = z
     source: z.string().optional(),
     send_resolved: z.boolean().default(true),
     details: strMap.optional(),
+    http_config: httpConfigSchema.optional(),
   })
   .strict();
 const desktopSchema = z.object({ send_resolved: z.boolean().default(true) }).strict();
-const alertmanagerSchema = z.object({ url: z.url(), send_resolved: z.boolean().default(true) }).strict();
+const alertmanagerSchema = z.object({ url: z.url(), send_resolved: z.boolean().default(true), http_config: httpConfigSchema.optional() }).strict();
 
 const receiverSchema = z
   .object({

@@ -2,6 +2,11 @@
  * What every receiver integration (webhook, email, PagerDuty, desktop, inbox, Alertmanager)
  * implements, and the notification it is handed: one aggregation group's alerts at one moment.
  */
+import { authorizationHeader } from '../http-client/auth.js';
+import { httpRequest, type HttpResponse } from '../http-client/request.js';
+import type { HttpClientSettings } from '../http-client/schema.js';
+import { noTls } from '../http-client/settings.js';
+import { nodeTlsOptions } from '../http-client/tls.js';
 import type { NotifyAlert } from './alert.js';
 
 export interface Notification {
@@ -43,21 +48,34 @@ export function retryableStatus(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
-/** POSTs JSON and turns the answer into success or a DeliveryError naming the target. */
-export async function postJson(url: string, body: unknown, signal: AbortSignal, what: string, timeoutMs = 10_000): Promise<void> {
-  let res: Response;
+/** A receiver without http_config: no auth, system CAs, redirects followed (Alertmanager's defaults). */
+export const defaultHttpClient: HttpClientSettings = { auth: { kind: 'none' }, tls: noTls, followRedirects: true };
+
+/** An answer longer than this is cut off as an error; receivers only read a status and a short message. */
+const maxAnswerBytes = 1024 * 1024;
+
+/** POSTs JSON with the receiver's http_config and turns the answer into success or a DeliveryError naming the target. */
+export async function postJson(url: string, body: unknown, signal: AbortSignal, what: string, timeoutMs = 10_000, client: HttpClientSettings = defaultHttpClient): Promise<void> {
+  let res: HttpResponse;
   try {
-    res = await fetch(url, {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Vigil' };
+    const authorization = await authorizationHeader(client.auth);
+    if (authorization !== undefined) headers['authorization'] = authorization;
+    res = await httpRequest(new URL(url), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'Vigil' },
+      headers,
       body: JSON.stringify(body),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      tls: nodeTlsOptions(client.tls),
+      timeoutMs,
+      signal,
+      maxBodyBytes: maxAnswerBytes,
+      followRedirects: client.followRedirects,
     });
   } catch (e) {
     throw new DeliveryError(`${what}: POST ${redactUrl(url)} failed: ${(e as Error).message}`, true);
   }
-  const text = await res.text().catch(() => '');
-  if (res.ok) return;
+  if (res.status >= 200 && res.status <= 299) return;
+  const text = res.body.toString('utf8');
   throw new DeliveryError(`${what}: POST ${redactUrl(url)} answered ${res.status}${text === '' ? '' : `: ${text.slice(0, 200)}`}`, retryableStatus(res.status));
 }
 

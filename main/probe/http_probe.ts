@@ -3,14 +3,16 @@
  * redirects, status/version/header/body checks) with Vigil's safety rules: every redirect hop is
  * checked (http/https only, no link-local metadata addresses unless allowed) and bodies are capped.
  */
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { HttpProbeConfig } from './module_schema.js';
 import { chooseProtocol, type LookupFn } from './resolve.js';
 import { isLinkLocal } from '../util/ip.js';
 import { runHop, type HopResult, type HopTls } from './http_hop.js';
-import { explainChain, recordCertSeries, recordTlsMetrics, readPemFile, trustedRoots } from './tls_chain.js';
+import { explainChain, recordCertSeries, recordTlsMetrics, trustedRoots } from './tls_chain.js';
+import { authorizationHeader } from '../http-client/auth.js';
+import { nodeTlsOptions } from '../http-client/tls.js';
+import { authSettings, tlsSettings } from '../http-client/settings.js';
 import type { ProbeContext } from './probe_types.js';
 
 /** Go's http.Client stops after 10 redirects. */
@@ -18,18 +20,12 @@ const maxRedirects = 10;
 /** With no body_size_limit, still refuse to buffer more than this (blackbox has no cap). */
 export const defaultBodyCap = 64 * 1024 * 1024;
 const phases = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
-const tlsVersions = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const;
-
-function secret(value: string | undefined, file: string | undefined): string {
-  if (value !== undefined) return value;
-  return file !== undefined ? readFileSync(file, 'utf8').trim() : '';
-}
 
 /**
  * Headers for one hop. On a redirect to another host, the configured Host override and the
  * credentials stay behind (Go's client drops Authorization across hosts, too).
  */
-function requestHeaders(cfg: HttpProbeConfig, url: URL, sameHost: boolean): OutgoingHttpHeaders {
+function requestHeaders(cfg: HttpProbeConfig, url: URL, sameHost: boolean, authorization: string | undefined): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = { 'User-Agent': 'Blackbox Exporter/0.23.0 (Vigil)', Host: url.host };
   for (const [k, v] of Object.entries(cfg.headers)) {
     const isHost = k.toLowerCase() === 'host';
@@ -39,30 +35,21 @@ function requestHeaders(cfg: HttpProbeConfig, url: URL, sameHost: boolean): Outg
   }
   if (cfg.compression !== '') headers['Accept-Encoding'] = cfg.compression;
   if (cfg.body !== undefined) headers['Content-Length'] = Buffer.byteLength(cfg.body);
-  if (!sameHost) return headers;
-  if (cfg.basic_auth) {
-    const pass = secret(cfg.basic_auth.password, cfg.basic_auth.password_file);
-    headers['Authorization'] = 'Basic ' + Buffer.from(`${cfg.basic_auth.username}:${pass}`).toString('base64');
-  } else if (cfg.bearer_token !== undefined || cfg.bearer_token_file !== undefined) {
-    headers['Authorization'] = 'Bearer ' + secret(cfg.bearer_token, cfg.bearer_token_file);
-  } else if (cfg.authorization) {
-    headers['Authorization'] = `${cfg.authorization.type} ${secret(cfg.authorization.credentials, cfg.authorization.credentials_file)}`;
-  }
+  if (sameHost && authorization !== undefined) headers['Authorization'] = authorization;
   return headers;
 }
 
 function hopTls(cfg: HttpProbeConfig): HopTls {
-  const t = cfg.tls_config;
-  const ca = readPemFile(t.ca_file);
+  const o = nodeTlsOptions(tlsSettings(cfg.tls_config));
   return {
-    ...(ca !== undefined ? { ca } : {}),
-    ...(t.cert_file !== undefined ? { cert: readFileSync(t.cert_file, 'utf8') } : {}),
-    ...(t.key_file !== undefined ? { key: readFileSync(t.key_file, 'utf8') } : {}),
-    ...(t.server_name !== undefined ? { serverName: t.server_name } : {}),
-    ...(t.min_version !== undefined ? { minVersion: tlsVersions[t.min_version] } : {}),
-    ...(t.max_version !== undefined ? { maxVersion: tlsVersions[t.max_version] } : {}),
-    insecure: t.insecure_skip_verify,
-    roots: trustedRoots(ca),
+    ...(o.ca !== undefined ? { ca: o.ca } : {}),
+    ...(o.cert !== undefined ? { cert: o.cert } : {}),
+    ...(o.key !== undefined ? { key: o.key } : {}),
+    ...(o.servername !== undefined ? { serverName: o.servername } : {}),
+    ...(o.minVersion !== undefined ? { minVersion: o.minVersion } : {}),
+    ...(o.maxVersion !== undefined ? { maxVersion: o.maxVersion } : {}),
+    insecure: !o.rejectUnauthorized,
+    roots: trustedRoots(o.ca),
   };
 }
 
@@ -92,6 +79,13 @@ export async function probeHttp(ctx: ProbeContext, target: string, cfg: HttpProb
     tls = hopTls(cfg);
   } catch (err) {
     ctx.log('error', 'tls', 'Error creating the TLS configuration', { err: (err as Error).message });
+    return false;
+  }
+  let authorization: string | undefined;
+  try {
+    authorization = await authorizationHeader(authSettings(cfg));
+  } catch (err) {
+    ctx.log('error', 'http', 'Error creating the request credentials', { err: (err as Error).message });
     return false;
   }
   const follow = cfg.no_follow_redirects === true ? false : cfg.follow_redirects;
@@ -134,7 +128,7 @@ export async function probeHttp(ctx: ProbeContext, target: string, cfg: HttpProb
       url,
       ip,
       method,
-      headers: requestHeaders(cfg, url, url.host === firstHost),
+      headers: requestHeaders(cfg, url, url.host === firstHost, authorization),
       ...(body !== undefined ? { body } : {}),
       tls,
       http2: cfg.enable_http2,

@@ -5,22 +5,12 @@
  */
 import { z } from 'zod';
 import { compileRegex, RegexSyntaxError } from '../../app/dialect/regex.js';
+import { tryParseDuration } from '../../app/dialect/duration.js';
+import { typedHttpClientFields, typedTlsConfig, validatedHttpClient } from '../http-client/schema.js';
 
 /** Prometheus' model.Duration: `1h30m`, `5s`, `250ms`, `0`. */
-const durationRe = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const durationUnitsMs = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1];
-
-export function parseDurationMs(text: string): number | null {
-  if (text === '0') return 0;
-  const m = durationRe.exec(text);
-  if (m === null || text === '') return null;
-  let ms = 0;
-  for (let i = 0; i < durationUnitsMs.length; i++) if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * durationUnitsMs[i]!;
-  return ms;
-}
-
 export const durationSchema = z.string().transform((s, ctx) => {
-  const ms = parseDurationMs(s);
+  const ms = tryParseDuration(s);
   if (ms === null) {
     ctx.addIssue({ code: 'custom', message: `not a valid duration "${s}" (use e.g. 5s, 1m30s, 250ms)` });
     return z.NEVER;
@@ -51,15 +41,6 @@ const bytesSchema = z.union([z.number().int().nonnegative(), z.string()]).transf
   return Number(m[1]) * 1024 ** (pow[m[2] ?? 'B'] ?? 0);
 });
 
-export const tlsConfigSchema = z.strictObject({
-  ca_file: z.string().optional(),
-  cert_file: z.string().optional(),
-  key_file: z.string().optional(),
-  server_name: z.string().optional(),
-  insecure_skip_verify: z.boolean().default(false),
-  min_version: z.enum(['TLS10', 'TLS11', 'TLS12', 'TLS13']).optional(),
-  max_version: z.enum(['TLS10', 'TLS11', 'TLS12', 'TLS13']).optional(),
-});
 
 const ipProtocolSchema = z.enum(['ip4', 'ip6']).optional();
 
@@ -68,8 +49,6 @@ const headerMatchSchema = z.strictObject({
   regexp: regexpSchema,
   allow_missing: z.boolean().default(false),
 });
-
-const secretSchema = z.string();
 
 export const httpProbeSchema = z.strictObject({
   preferred_ip_protocol: ipProtocolSchema,
@@ -80,28 +59,19 @@ export const httpProbeSchema = z.strictObject({
   valid_status_codes: z.array(z.number().int().min(100).max(999)).default([]),
   valid_http_versions: z.array(z.string()).default([]),
   no_follow_redirects: z.boolean().optional(),
-  follow_redirects: z.boolean().default(true),
-  enable_http2: z.boolean().default(true),
   fail_if_ssl: z.boolean().default(false),
   fail_if_not_ssl: z.boolean().default(false),
   fail_if_body_matches_regexp: z.array(regexpSchema).default([]),
   fail_if_body_not_matches_regexp: z.array(regexpSchema).default([]),
   fail_if_header_matches: z.array(headerMatchSchema).default([]),
   fail_if_header_not_matches: z.array(headerMatchSchema).default([]),
-  basic_auth: z
-    .strictObject({ username: z.string().default(''), password: secretSchema.optional(), password_file: z.string().optional() })
-    .optional(),
-  bearer_token: secretSchema.optional(),
-  bearer_token_file: z.string().optional(),
-  authorization: z
-    .strictObject({ type: z.string().default('Bearer'), credentials: secretSchema.optional(), credentials_file: z.string().optional() })
-    .optional(),
-  tls_config: tlsConfigSchema.default({ insecure_skip_verify: false }),
+  // blackbox embeds Prometheus' HTTPClientConfig: the same fields and validation as prometheus.yml.
+  ...typedHttpClientFields,
   body_size_limit: bytesSchema.optional(),
   compression: z.enum(['', 'gzip', 'br', 'deflate', 'identity']).default(''),
   /** Vigil extension: allow link-local (cloud metadata) addresses on any hop. Off by default. */
   allow_link_local: z.boolean().default(false),
-});
+}).transform((c, ctx) => validatedHttpClient(c, ctx));
 
 const queryResponseSchema = z.strictObject({
   expect: regexpSchema.optional(),
@@ -115,7 +85,7 @@ export const tcpProbeSchema = z.strictObject({
   source_ip_address: z.string().optional(),
   query_response: z.array(queryResponseSchema).default([]),
   tls: z.boolean().default(false),
-  tls_config: tlsConfigSchema.default({ insecure_skip_verify: false }),
+  tls_config: typedTlsConfig,
 });
 
 const rrValidatorSchema = z.strictObject({
@@ -178,7 +148,6 @@ export type HttpProbeConfig = z.output<typeof httpProbeSchema>;
 export type TcpProbeConfig = z.output<typeof tcpProbeSchema>;
 export type DnsProbeConfig = z.output<typeof dnsProbeSchema>;
 export type IcmpProbeConfig = z.output<typeof icmpProbeSchema>;
-export type TlsConfig = z.output<typeof tlsConfigSchema>;
 export type RRValidator = z.output<typeof rrValidatorSchema>;
 export type ProbeModule = z.output<typeof moduleSchema>;
 export type ProberName = ProbeModule['prober'];

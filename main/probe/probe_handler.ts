@@ -4,6 +4,7 @@
  * the debug page (logs, metrics, module configuration). Framework-free: the lead mounts it.
  */
 import { stringify } from 'yaml';
+import { formatDuration } from '../../app/dialect/duration.js';
 import { formatExposition } from './exposition.js';
 import { formatLogLine, type ProbeHistory } from './probe_history.js';
 import { runProbe } from './probe_runner.js';
@@ -39,27 +40,13 @@ export function probeTimeoutSeconds(module: ProbeModule, scrapeTimeoutHeader: st
   return (moduleSeconds > 0 && moduleSeconds < max) || max < 0 ? moduleSeconds : max;
 }
 
-const secretFields = new Set(['password', 'bearer_token', 'credentials']);
-
-/** Milliseconds back to a Prometheus duration (`5s`, `1m30s`, `250ms`) for display. */
-export function formatDurationMs(ms: number): string {
-  if (ms === 0) return '0s';
-  const units: [string, number][] = [['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]];
-  let rest = ms;
-  let out = '';
-  for (const [u, size] of units) {
-    const n = Math.floor(rest / size);
-    if (n > 0) out += `${n}${u}`;
-    rest -= n * size;
-  }
-  return out;
-}
+const secretFields = new Set(['password', 'bearer_token', 'credentials', 'client_secret', 'key']);
 
 /** The module as YAML for the debug page: regexps as their source, durations as text, secrets hidden (as blackbox prints them). */
 function moduleYaml(module: ProbeModule): string {
   return stringify(module, (k, v: unknown) => {
     if (isGoRegex(v)) return v.pattern;
-    if (k === 'timeout' && typeof v === 'number') return formatDurationMs(v);
+    if (k === 'timeout' && typeof v === 'number') return formatDuration(v);
     if (secretFields.has(k) && typeof v === 'string' && v !== '') return '<secret>';
     return v;
   });

@@ -5,14 +5,14 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket, type ConnectionOptions } from 'node:tls';
-import { readFileSync } from 'node:fs';
 import { expandTemplate, type RegexMatch } from '../../app/dialect/regex.js';
 import type { TcpProbeConfig } from './module_schema.js';
 import { chooseProtocol, type LookupFn } from './resolve.js';
-import { explainChain, recordCertSeries, recordTlsMetrics, readPemFile, secureContextFor, tlsFacts, trustedRoots, type ChainCert } from './tls_chain.js';
+import { explainChain, recordCertSeries, recordTlsMetrics, secureContextFor, tlsFacts, trustedRoots, type ChainCert } from './tls_chain.js';
 
-const tlsVersionNames = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const;
 import type { ProbeContext } from './probe_types.js';
+import { nodeTlsOptions } from '../http-client/tls.js';
+import { tlsSettings } from '../http-client/settings.js';
 
 /** Splits "host:port" / "[v6]:port" like Go's net.SplitHostPort; null when there is no port. */
 export function splitHostPort(target: string): { host: string; port: number } | null {
@@ -84,18 +84,17 @@ class LineReader {
 }
 
 function tlsOptions(cfg: TcpProbeConfig, host: string): { opts: ConnectionOptions; roots: ChainCert[] } {
-  const t = cfg.tls_config;
-  const ca = readPemFile(t.ca_file);
-  const servername = t.server_name ?? host;
+  const { ca, cert, key, servername: configured, minVersion, maxVersion } = nodeTlsOptions(tlsSettings(cfg.tls_config));
+  const servername = configured ?? host;
   const isIpName = /^[\d.]+$|:/.test(servername);
   return {
     opts: {
       secureContext: secureContextFor({
         ...(ca !== undefined ? { ca } : {}),
-        ...(t.cert_file !== undefined ? { cert: readFileSync(t.cert_file, 'utf8') } : {}),
-        ...(t.key_file !== undefined ? { key: readFileSync(t.key_file, 'utf8') } : {}),
-        ...(t.min_version !== undefined ? { minVersion: tlsVersionNames[t.min_version] } : {}),
-        ...(t.max_version !== undefined ? { maxVersion: tlsVersionNames[t.max_version] } : {}),
+        ...(cert !== undefined ? { cert } : {}),
+        ...(key !== undefined ? { key } : {}),
+        ...(minVersion !== undefined ? { minVersion } : {}),
+        ...(maxVersion !== undefined ? { maxVersion } : {}),
       }),
       ...(isIpName ? {} : { servername }),
       // Verified below so failures can name the certificate; the host check still runs.

@@ -4,7 +4,6 @@
  * plus Vigil's per-certificate series.
  */
 import { X509Certificate, createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createSecureContext, rootCertificates, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import type { ProbeContext } from './probe_types.js';
 import { certNames } from './x509_name.js';
@@ -87,10 +86,6 @@ function systemRoots(): ChainCert[] {
 
 export function splitPem(pem: string): string[] {
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-}
-
-export function readPemFile(path: string | undefined): string | undefined {
-  return path === undefined ? undefined : readFileSync(path, 'utf8');
 }
 
 /**

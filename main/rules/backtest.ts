@@ -18,7 +18,7 @@ import { expanderFor, gridQueryFn, queryFnFor } from './backtest_query.js';
 import { IntervalTracker, totalMs, type ActiveState, type AlertInterval } from './backtest_intervals.js';
 import { compareBacktests, type BacktestComparison } from './backtest_compare.js';
 import type { ExpandFn } from './types.js';
-import { goDuration } from './unittest-run.js';
+import { formatDuration } from '../../app/dialect/duration.js';
 
 export type { AlertInterval } from './backtest_intervals.js';
 export { compareBacktests, type AlertDiff, type BacktestComparison } from './backtest_compare.js';
@@ -113,8 +113,8 @@ export function backtestSteps(ruleName: string, startMs: number, endMs: number, 
   if (steps > maxSteps) {
     const minStep = Math.ceil((endMs - startMs) / (maxSteps - 1) / 1000) * 1000;
     throw new BacktestLimitError(
-      `backtest of rule "${ruleName}" would need ${steps} evaluations (${goDuration(endMs - startMs)} at a ${goDuration(stepMs)} step); ` +
-        `the limit is ${maxSteps}. Shorten the window or use a step of at least ${goDuration(minStep)}.`,
+      `backtest of rule "${ruleName}" would need ${steps} evaluations (${formatDuration(endMs - startMs)} at a ${formatDuration(stepMs)} step); ` +
+        `the limit is ${maxSteps}. Shorten the window or use a step of at least ${formatDuration(minStep)}.`,
     );
   }
   return steps;

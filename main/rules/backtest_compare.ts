@@ -8,7 +8,7 @@ import { labelsKey, type Labels } from '../tsdb/labels.js';
 // Types only: backtest.ts imports this module, so a value import back would be a cycle.
 import type { BacktestAlert, BacktestResult } from './backtest.js';
 import { subtractSpans, totalMs, type Span } from './backtest_intervals.js';
-import { goDuration } from './unittest-run.js';
+import { formatDuration } from '../../app/dialect/duration.js';
 
 export interface AlertDiff {
   /** The alert's labels (the edited run's when in both). */
@@ -113,7 +113,7 @@ function summarize(gained: number, lost: number, addedMs: number, removedMs: num
   const parts: string[] = [];
   if (gained > 0) parts.push(`${plural(gained, 'new alert')}`);
   if (lost > 0) parts.push(`${plural(lost, 'alert')} no longer raised`);
-  parts.push(`firing +${goDuration(addedMs)} / -${goDuration(removedMs)}`);
+  parts.push(`firing +${formatDuration(addedMs)} / -${formatDuration(removedMs)}`);
   const delta = editedN - savedN;
   parts.push(`notifications ${savedN} → ${editedN} (${delta >= 0 ? '+' : ''}${delta})`);
   return parts.join('; ');

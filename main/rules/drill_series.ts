@@ -2,9 +2,8 @@
  * Synthetic input of a fire drill: series written in promtool's notation (`0x10 5x20 _ stale`)
  * or as curve points, placed relative to the drill's start and loaded into the overlay.
  */
-import { StaleNaN } from '../tsdb/interface.js';
-import { labelsFromRecord, type Labels } from '../tsdb/labels.js';
-import { expandSeriesValues, parseSeriesSelector } from './unittest-file.js';
+import type { Labels } from '../tsdb/labels.js';
+import { expandSeriesValues, parseSeriesSelector, SeriesNotationError } from '../promql/series-notation.js';
 
 /** `values` in promtool notation, one value every `stepMs` from `startMs` after the drill starts. */
 export interface DrillNotationSeries {
@@ -39,9 +38,7 @@ export function expandDrillSeries(series: readonly DrillSeries[], drillStartMs: 
   const out: SyntheticSample[] = [];
   series.forEach((s, idx) => {
     const where = `drill series ${idx + 1} (${JSON.stringify(s.selector)})`;
-    const rec = parseSeriesSelector(s.selector);
-    if (typeof rec === 'string') throw new DrillInputError(`${where}: ${rec}; write it as metric{label="value"}`);
-    const labels = labelsFromRecord(rec);
+    const labels = notation(() => parseSeriesSelector(s.selector), (m) => `${where}: ${m}; write it as metric{label="value"}`);
     if ('points' in s) {
       const pts = [...s.points].sort((a, b) => a.offsetMs - b.offsetMs);
       for (const p of pts) {
@@ -50,15 +47,23 @@ export function expandDrillSeries(series: readonly DrillSeries[], drillStartMs: 
       }
       return;
     }
-    const values = expandSeriesValues(s.values);
-    if (typeof values === 'string') throw new DrillInputError(`${where}: ${values}`);
+    const values = notation(() => expandSeriesValues(s.values), (m) => `${where}: ${m}`);
     const step = s.stepMs ?? defaultStepMs;
     if (!(step > 0)) throw new DrillInputError(`${where}: step must be positive, got ${step} ms`);
     const start = drillStartMs + (s.startMs ?? 0);
     values.forEach((v, i) => {
-      if (v === 'omitted') return;
-      out.push({ labels, t: start + i * step, v: v === 'stale' ? StaleNaN : v });
+      if (!v.omitted) out.push({ labels, t: start + i * step, v: v.value });
     });
   });
   return out;
+}
+
+/** A series-notation parse whose error becomes a DrillInputError worded by `message`. */
+function notation<T>(parse: () => T, message: (reason: string) => string): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof SeriesNotationError) throw new DrillInputError(message(e.message));
+    throw e;
+  }
 }

@@ -3,7 +3,7 @@
  * validated with the wording of Prometheus' rulefmt so `vigil check rules` reads like
  * `promtool check rules`: `FILE: line:col: group "g", rule 2, "name": message`.
  */
-import { parseDuration, DurationError } from '../../app/promql/duration.js';
+import { parseDuration, DurationError } from '../../app/dialect/duration.js';
 import { formatPosition, parseYamlWithPositions, type PositionedYaml, type YamlPath } from '../util/yaml-positions.js';
 import { promqlCheckExpr, type CheckExpr } from './rulefile_expr.js';
 import { parseTemplate } from './template_parse.js';

@@ -3,7 +3,7 @@
  * Prometheus' (humanize*, query, first, label…). One table, name → implementation.
  */
 import { formatValue, humanize, humanize1024, humanizeDuration, humanizePercentage, humanizeTimestamp, sprintf, type SampleValue } from './template_format.js';
-import { parseDuration } from '../../app/promql/duration.js';
+import { parseDuration } from '../../app/dialect/duration.js';
 import { compileRegex, RegexSyntaxError, type GoRegex } from '../../app/dialect/regex.js';
 
 export type QueryFn = (query: string) => Promise<SampleValue[]>;

@@ -1,18 +1,17 @@
 /**
  * promtool's rule unit-test file (`promtool test rules`), parsed and validated with positions.
- * Series values use the promql test notation (`1+2x3`, `_`, `_x4`, `stale`) and are expanded
+ * Series values use promtool's series notation (`1+2x3`, `_`, `_x4`, `stale`) and are expanded
  * here so the runner (later) only sees numbers. Errors name the file, line and field.
  */
-import { parseDuration } from '../../app/promql/duration.js';
+import { parseDuration } from '../../app/dialect/duration.js';
+import { expandSeriesValues, parseSeriesSelector, SeriesNotationError, type SequenceValue } from '../promql/series-notation.js';
+import type { Labels } from '../tsdb/labels.js';
 import { formatPosition, parseYamlWithPositions, type PositionedYaml, type YamlPath } from '../util/yaml-positions.js';
-
-/** One expanded input value: a number, an omitted step (`_`), or a staleness marker. */
-export type SeriesValue = number | 'omitted' | 'stale';
 
 export interface InputSeries {
   series: string;
-  labels: Record<string, string>;
-  values: SeriesValue[];
+  labels: Labels;
+  values: SequenceValue[];
 }
 
 export interface ExpectedAlert {
@@ -30,7 +29,7 @@ export interface AlertTestCase {
 export interface ExprTestCase {
   expr: string;
   evalTimeMs: number;
-  expSamples: { labels: Record<string, string>; value: number }[];
+  expSamples: { labels: Labels; value: number }[];
   line: number;
 }
 
@@ -69,8 +68,6 @@ const fields: Record<string, ReadonlySet<string>> = {
   sample: new Set(['labels', 'value']),
 };
 
-const maxExpandedValues = 1_000_000;
-
 class Ctx {
   readonly errors: string[] = [];
   constructor(
@@ -99,6 +96,16 @@ class Ctx {
       return [];
     }
     return v;
+  }
+  /** Runs a series-notation parse; a SeriesNotationError becomes an error at `path`, and null. */
+  notation<T>(path: YamlPath, prefix: string, parse: () => T): T | null {
+    try {
+      return parse();
+    } catch (e) {
+      if (!(e instanceof SeriesNotationError)) throw e;
+      this.err(path, prefix + e.message);
+      return null;
+    }
   }
   duration(o: Obj, key: string, path: YamlPath, fallback: number): number {
     const v = o[key];
@@ -143,11 +150,9 @@ function parseGroup(c: Ctx, raw: unknown, path: YamlPath, defaultInterval: numbe
     const p = [...path, 'input_series', si];
     const o = c.check(s, 'series', p);
     const series = String(o['series'] ?? '');
-    const labels = parseSeriesSelector(series);
-    if (typeof labels === 'string') c.err([...p, 'series'], `could not parse series ${JSON.stringify(series)}: ${labels}`);
-    const values = expandSeriesValues(String(o['values'] ?? ''));
-    if (typeof values === 'string') c.err([...p, 'values'], values);
-    return { series, labels: typeof labels === 'string' ? {} : labels, values: typeof values === 'string' ? [] : values };
+    const labels = c.notation([...p, 'series'], `could not parse series ${JSON.stringify(series)}: `, () => parseSeriesSelector(series)) ?? [];
+    const values = c.notation([...p, 'values'], '', () => expandSeriesValues(String(o['values'] ?? ''))) ?? [];
+    return { series, labels, values };
   });
   const alertRuleTests = c.list(g, 'alert_rule_test', path).map((a, ai): AlertTestCase => {
     const p = [...path, 'alert_rule_test', ai];
@@ -177,11 +182,10 @@ function parseGroup(c: Ctx, raw: unknown, path: YamlPath, defaultInterval: numbe
         const sp = [...p, 'exp_samples', si];
         const so = c.check(s, 'sample', sp);
         const text = String(so['labels'] ?? '');
-        const labels = text === '' ? {} : parseSeriesSelector(text);
-        if (typeof labels === 'string') c.err([...sp, 'labels'], `could not parse labels ${JSON.stringify(text)}: ${labels}`);
+        const labels = text === '' ? [] : (c.notation([...sp, 'labels'], `could not parse labels ${JSON.stringify(text)}: `, () => parseSeriesSelector(text)) ?? []);
         const value = parseNumber(String(so['value'] ?? '0'));
         if (value === null) c.err([...sp, 'value'], `not a number: ${JSON.stringify(so['value'])}`);
-        return { labels: typeof labels === 'string' ? {} : labels, value: value ?? 0 };
+        return { labels, value: value ?? 0 };
       }),
       line: c.line(p),
     };
@@ -206,107 +210,4 @@ function parseNumber(s: string): number | null {
   if (t === '' || !/^[+-]?(0x[0-9a-f]+|(\d+\.?\d*|\.\d+)(e[+-]?\d+)?)$/i.test(t)) return null;
   const n = t.toLowerCase().includes('0x') ? (t.startsWith('-') ? -1 : 1) * parseInt(t.replace(/^[+-]/, ''), 16) : Number(t);
   return Number.isNaN(n) ? null : n;
-}
-
-/**
- * Expands promql test notation: `1 2 3`, `1+2x3` (1 3 5 7), `5-1x2` (5 4 3), `1x3` (1 1 1 1),
- * `_` (omitted), `_x3` (three omitted), `stale`. Returns an error string on bad input.
- */
-export function expandSeriesValues(text: string): SeriesValue[] | string {
-  const out: SeriesValue[] = [];
-  for (const tok of text.trim().split(/\s+/).filter((t) => t !== '')) {
-    if (tok === 'stale') {
-      out.push('stale');
-      continue;
-    }
-    if (tok === '_') {
-      out.push('omitted');
-      continue;
-    }
-    const blank = /^_x(\d+)$/.exec(tok);
-    if (blank !== null) {
-      const n = Number(blank[1]);
-      if (out.length + n > maxExpandedValues) return `series expands to more than ${maxExpandedValues} values`;
-      for (let i = 0; i < n; i++) out.push('omitted');
-      continue;
-    }
-    const m = /^(.+?)(?:([+-])(.+?))?x(\d+)$/.exec(tok);
-    if (m !== null && parseNumber(m[1] ?? '') !== null) {
-      const start = parseNumber(m[1] ?? '') ?? 0;
-      const delta = m[2] === undefined ? 0 : (parseNumber(m[3] ?? '') ?? NaN) * (m[2] === '-' ? -1 : 1);
-      if (Number.isNaN(delta)) return `invalid value ${JSON.stringify(tok)}: expected a number after ${m[2]}`;
-      const n = Number(m[4]);
-      if (out.length + n + 1 > maxExpandedValues) return `series expands to more than ${maxExpandedValues} values`;
-      for (let i = 0; i <= n; i++) out.push(start + delta * i);
-      continue;
-    }
-    const v = parseNumber(tok);
-    if (v === null) return `invalid value ${JSON.stringify(tok)}: expected a number, _, stale, or a+bxN`;
-    out.push(v);
-  }
-  return out;
-}
-
-/** Parses `metric{a="b", c="d"}` into labels (with `__name__`); returns an error string on bad input. */
-export function parseSeriesSelector(text: string): Record<string, string> | string {
-  const labels: Record<string, string> = {};
-  let i = 0;
-  const s = text.trim();
-  const name = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(s);
-  if (name !== null) {
-    labels['__name__'] = name[0];
-    i = name[0].length;
-  }
-  if (i === s.length) return name === null ? 'empty series' : labels;
-  if (s[i] !== '{') return `unexpected ${JSON.stringify(s[i])} at position ${i + 1}`;
-  i++;
-  const ws = (): void => {
-    while (s[i] === ' ' || s[i] === '\t') i++;
-  };
-  for (;;) {
-    ws();
-    if (s[i] === '}') {
-      i++;
-      break;
-    }
-    const ln = /^[a-zA-Z_][a-zA-Z0-9_]*/.exec(s.slice(i));
-    if (ln === null) return `expected a label name at position ${i + 1}`;
-    i += ln[0].length;
-    ws();
-    if (s[i] !== '=') return `expected "=" after ${ln[0]} (series take exact labels only)`;
-    i++;
-    ws();
-    const q = s[i];
-    if (q !== '"' && q !== "'" && q !== '`') return `expected a quoted value for ${ln[0]}`;
-    let j = i + 1;
-    let v = '';
-    for (;;) {
-      const ch = s[j];
-      if (ch === undefined) return `unterminated value for ${ln[0]}`;
-      if (ch === q) break;
-      if (ch === '\\' && q !== '`') {
-        const e = s[j + 1] ?? '';
-        v += ({ n: '\n', t: '\t', '\\': '\\', '"': '"', "'": "'" } as Record<string, string>)[e] ?? e;
-        j += 2;
-        continue;
-      }
-      v += ch;
-      j++;
-    }
-    labels[ln[0]] = v;
-    i = j + 1;
-    ws();
-    if (s[i] === ',') {
-      i++;
-      continue;
-    }
-    if (s[i] === '}') {
-      i++;
-      break;
-    }
-    return `expected "," or "}" at position ${i + 1}`;
-  }
-  ws();
-  if (i !== s.length) return `unexpected text after "}" at position ${i + 1}`;
-  return labels;
 }

@@ -6,10 +6,10 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
+import { formatDuration } from '../../app/dialect/duration.js';
 import { parseExpr } from '../../app/promql/parser.js';
 import { PromQLEngine } from '../promql/engine.js';
 import { MemoryStorage } from '../tsdb/memory-storage.js';
-import { StaleNaN } from '../tsdb/interface.js';
 import { compareLabels, labelsFromRecord, labelsKey, labelsToRecord, type Labels } from '../tsdb/labels.js';
 import { AlertingRule } from './alerting-rule.js';
 import { RecordingRule } from './recording-rule.js';
@@ -24,23 +24,6 @@ export interface TestFileResult {
   ok: boolean;
   /** promtool-style report: `Unit Testing:  FILE` then SUCCESS or FAILED with each difference. */
   report: string;
-}
-
-/** Go's time.Duration.String for whole milliseconds: 0s, 10s, 5m0s, 1h30m0s, 1.5s. */
-export function goDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  const neg = ms < 0;
-  let rest = Math.abs(ms);
-  const h = Math.floor(rest / 3_600_000);
-  rest -= h * 3_600_000;
-  const m = Math.floor(rest / 60_000);
-  rest -= m * 60_000;
-  const s = rest / 1000;
-  let out = '';
-  if (h > 0) out += `${h}h`;
-  if (h > 0 || m > 0) out += `${m}m`;
-  out += `${s}s`;
-  return (neg ? '-' : '') + out;
 }
 
 function expandGlob(dir: string, pattern: string): string[] {
@@ -135,10 +118,8 @@ function loadGroups(files: string[], intervalMs: number, order: string[]): RuleG
 async function runGroup(tg: RuleTestGroup, ruleFiles: string[], evalIntervalMs: number, order: string[]): Promise<string[]> {
   const storage = new MemoryStorage();
   for (const s of tg.inputSeries) {
-    const labels = labelsFromRecord(s.labels);
     s.values.forEach((v, i) => {
-      if (v === 'omitted') return;
-      storage.add(labels, i * tg.intervalMs, v === 'stale' ? StaleNaN : v);
+      if (!v.omitted) storage.add(s.labels, i * tg.intervalMs, v.value);
     });
   }
   const engine = new PromQLEngine({ parse: (q) => parseExpr(q) });
@@ -182,7 +163,7 @@ async function runGroup(tg: RuleTestGroup, ruleFiles: string[], evalIntervalMs: 
         const es = sortAlerts(exp);
         const equal = gs.length === es.length && gs.every((a, i) => sameRecord(a.labels, es[i]!.labels) && sameRecord(a.annotations, es[i]!.annotations));
         if (!equal) {
-          errs.push(`${prefix}    alertname: ${tc.alertname}, time: ${goDuration(t)}, \n        exp:${alertsString(es, '            ')}, \n        got:${alertsString(gs, '            ')}`);
+          errs.push(`${prefix}    alertname: ${tc.alertname}, time: ${formatDuration(t)}, \n        exp:${alertsString(es, '            ')}, \n        got:${alertsString(gs, '            ')}`);
         }
       }
       curr++;
@@ -194,15 +175,15 @@ async function runGroup(tg: RuleTestGroup, ruleFiles: string[], evalIntervalMs: 
     try {
       got = await query(tc.expr, tc.evalTimeMs);
     } catch (err) {
-      errs.push(`    expr: ${JSON.stringify(tc.expr)}, time: ${goDuration(tc.evalTimeMs)}, err: ${(err as Error).message}`);
+      errs.push(`    expr: ${JSON.stringify(tc.expr)}, time: ${formatDuration(tc.evalTimeMs)}, err: ${(err as Error).message}`);
       continue;
     }
     const gotS = got.map((s) => ({ labels: s.labels, value: s.value })).sort((a, b) => compareLabels(a.labels, b.labels));
-    const expS = tc.expSamples.map((s) => ({ labels: labelsFromRecord(s.labels), value: s.value })).sort((a, b) => compareLabels(a.labels, b.labels));
+    const expS = tc.expSamples.map((s) => ({ labels: s.labels, value: s.value })).sort((a, b) => compareLabels(a.labels, b.labels));
     const equal = gotS.length === expS.length && gotS.every((g, i) => labelsKey(g.labels) === labelsKey(expS[i]!.labels) && sameFloat(g.value, expS[i]!.value));
     if (!equal) {
       const fmt = (xs: typeof gotS) => '[' + xs.map((x) => `${fmtLabels(labelsToRecord(x.labels))} ${x.value}`).join(', ') + ']';
-      errs.push(`    expr: ${JSON.stringify(tc.expr)}, time: ${goDuration(tc.evalTimeMs)},\n        exp: ${fmt(expS)}\n        got: ${fmt(gotS)}`);
+      errs.push(`    expr: ${JSON.stringify(tc.expr)}, time: ${formatDuration(tc.evalTimeMs)},\n        exp: ${fmt(expS)}\n        got: ${fmt(gotS)}`);
     }
   }
   return errs;

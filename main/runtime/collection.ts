@@ -14,7 +14,7 @@ import { TargetPools } from '../scrape/targets-pools.js';
 import { DiscoveryManager } from '../scrape/sd/discovery.js';
 import { ScrapeClient } from '../scrape/http.js';
 import { lintPage } from '../scrape/lint.js';
-import { authorizationHeader } from '../scrape/loop_client.js';
+import { authorizationHeader } from '../http-client/auth.js';
 import type { Appendable } from '../tsdb/interface.js';
 import { labelsToRecord, type Labels } from '../tsdb/labels.js';
 import type { Logger } from '../util/log.js';

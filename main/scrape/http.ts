@@ -14,22 +14,12 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOneOptions, type Lo
 import { isIP } from 'node:net';
 import { gunzip, gunzipSync, type ZlibOptions } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import type { NodeTlsOptions } from '../http-client/tls.js';
 import { isLinkLocal } from '../util/ip.js';
 
 /** Prometheus 2.42's exact header (checked against the Debian binary). */
 export const scrapeAcceptHeader =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
-
-/** TLS settings with the files already read (PEM contents). */
-export interface TlsMaterial {
-  ca?: string;
-  cert?: string;
-  key?: string;
-  serverName?: string;
-  insecureSkipVerify?: boolean;
-  /** Node's names: 'TLSv1.2', 'TLSv1.3', … */
-  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
-}
 
 export interface ScrapeRequest {
   url: string;
@@ -75,17 +65,9 @@ export class ScrapeClient {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   private readonly httpsAgent: https.Agent;
 
-  constructor(tls: TlsMaterial = {}) {
-    this.httpsAgent = new https.Agent({
-      keepAlive: true,
-      maxSockets: 1,
-      ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-      ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-      ...(tls.key !== undefined ? { key: tls.key } : {}),
-      ...(tls.serverName !== undefined && tls.serverName !== '' ? { servername: tls.serverName } : {}),
-      ...(tls.minVersion !== undefined ? { minVersion: tls.minVersion } : {}),
-      rejectUnauthorized: tls.insecureSkipVerify !== true,
-    });
+  /** `tls` comes from main/http-client's nodeTlsOptions (files already read). */
+  constructor(tls: NodeTlsOptions = { rejectUnauthorized: true }) {
+    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 1, ...tls });
   }
 
   async fetch(req: ScrapeRequest): Promise<ScrapeResponse> {

@@ -11,7 +11,8 @@ import { silentLogger, type Logger } from '../util/log.js';
 import { ScrapeCache, type MetricMetadata } from './cache.js';
 import { ScrapeClient, ScrapeHttpError, type ScrapeRequest, type ScrapeResponse } from './http.js';
 import { isSampleRejection, PageAppend, ScrapeLimitError, zeroCounts, type AppendCounts, type AppendSettings } from './loop_append.js';
-import { authorizationHeader, tlsMaterial } from './loop_client.js';
+import { authorizationHeader } from '../http-client/auth.js';
+import { nodeTlsOptions } from '../http-client/tls.js';
 import { sampleTargetLabels } from './loop_labels.js';
 import { ReportSeries } from './loop_report.js';
 import { ExpositionParseError, createParser } from './parse/parser.js';
@@ -166,7 +167,7 @@ export class ScrapeLoop {
     this.client?.close();
     this.tlsError = null;
     try {
-      this.client = new ScrapeClient(tlsMaterial(this.target.tls));
+      this.client = new ScrapeClient(nodeTlsOptions(this.target.tls));
     } catch (err) {
       this.tlsError = (err as Error).message;
       this.client = new ScrapeClient();

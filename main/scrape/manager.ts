@@ -3,7 +3,7 @@
  * update: new targets start, removed ones stop (writing staleness markers), unchanged ones keep
  * running with their cache. `targets()` answers in the shape of Prometheus' /api/v1/targets.
  */
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../../app/dialect/duration.js';
 import { labelsToRecord } from '../tsdb/labels.js';
 import { ScrapeLoop, type FailureReason, type ScrapeLoopOptions, type ScrapeReport, type TargetHealth } from './loop.js';
 import { sampleTargetLabels } from './loop_labels.js';

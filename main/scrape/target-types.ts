@@ -3,6 +3,7 @@
  * discovered target group, the job's scrape config and its relabel_configs. Nothing here refers
  * to the config file shape, so the scrape loop depends on this file alone.
  */
+import type { HttpAuth, TlsSettings } from '../http-client/settings.js';
 import type { Labels } from '../tsdb/labels.js';
 
 /** Limits of one scrape; 0 means "no limit", as in Prometheus. */
@@ -13,43 +14,6 @@ export interface ScrapeLimits {
   readonly labelValueLengthLimit: number;
   /** Bytes of the uncompressed body. */
   readonly bodySizeLimit: number;
-}
-
-/**
- * How to authenticate. Secrets are either inline or a file path the scrape loop reads on each
- * scrape (Prometheus re-reads `*_file` so a rotated token is picked up without a reload).
- */
-export type ScrapeAuth =
-  | { readonly kind: 'none' }
-  | {
-      readonly kind: 'basic';
-      readonly username: string;
-      /** When set (non-empty), the username is read from this file instead. */
-      readonly usernameFile?: string;
-      readonly password: string;
-      readonly passwordFile: string;
-    }
-  | {
-      readonly kind: 'authorization';
-      /** The scheme word of the header, "Bearer" by default. */
-      readonly type: string;
-      readonly credentials: string;
-      readonly credentialsFile: string;
-    };
-
-export interface ScrapeTls {
-  /** Inline PEM (`ca`, `cert`, `key` in prometheus.yml); each excludes its `*File` twin. Absent = ''. */
-  readonly ca?: string;
-  readonly cert?: string;
-  readonly key?: string;
-  readonly caFile: string;
-  readonly certFile: string;
-  readonly keyFile: string;
-  /** SNI and certificate name check; '' means the URL's host. */
-  readonly serverName: string;
-  readonly insecureSkipVerify: boolean;
-  /** 'TLS10' | 'TLS11' | 'TLS12' | 'TLS13' | '' (Go's names, as in prometheus.yml). */
-  readonly minVersion: string;
 }
 
 /** One relabel rule applied, for the relabel debugger. */
@@ -85,8 +49,9 @@ export interface ScrapeTarget {
   readonly honorLabels: boolean;
   readonly honorTimestamps: boolean;
   readonly limits: ScrapeLimits;
-  readonly auth: ScrapeAuth;
-  readonly tls: ScrapeTls;
+  /** Auth and TLS: secret files are read on each scrape, as Prometheus does, so rotation needs no reload. */
+  readonly auth: HttpAuth;
+  readonly tls: TlsSettings;
   /** Ask for gzip (`Accept-Encoding: gzip`); Prometheus' enable_compression, default true. */
   readonly enableCompression: boolean;
   /** Follow HTTP redirects; Prometheus' follow_redirects, default true. */

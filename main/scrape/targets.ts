@@ -4,13 +4,13 @@
  * __scrape_timeout__ / __param_*, apply relabel_configs, drop `__meta_*`, default `instance`,
  * then take the URL and the interval from the relabeled `__*` labels and drop those too.
  */
-import { formatDuration, parseDuration } from '../config/duration.js';
+import { DurationError, formatDuration, parseDuration } from '../../app/dialect/duration.js';
 import type { ScrapeConfig } from '../config/schema.js';
 import { compareStrings, labelsKey, type Label, type Labels } from '../tsdb/labels.js';
 import type { TargetGroup, TargetLabels } from './sd/discoverer.js';
 import { relabel, relabelFn, relabelSteps } from './relabel.js';
 import type { DroppedTarget, ScrapeTarget } from './target-types.js';
-import { authFromConfig, tlsFromConfig } from './targets-auth.js';
+import { authSettings, tlsSettings } from '../http-client/settings.js';
 
 export const addressLabel = '__address__';
 export const schemeLabel = '__scheme__';
@@ -85,12 +85,12 @@ export function buildTarget(cfg: ScrapeConfig, target: TargetLabels, groupLabels
   if (addr === '') return fail('no address: relabel_configs removed __address__');
   if (addr.includes('/')) return fail(`${JSON.stringify(addr)} is not a valid hostname`);
   const intervalText = get(scrapeIntervalLabel);
-  const interval = parseDuration(intervalText);
-  if (interval === null) return fail(`error parsing scrape interval: not a valid duration string: ${JSON.stringify(intervalText)}`);
+  const interval = labelDuration(intervalText);
+  if (typeof interval === 'string') return fail(`error parsing scrape interval: ${interval}`);
   if (interval === 0) return fail('scrape interval cannot be 0');
   const timeoutText = get(scrapeTimeoutLabel);
-  const timeout = parseDuration(timeoutText);
-  if (timeout === null) return fail(`error parsing scrape timeout: not a valid duration string: ${JSON.stringify(timeoutText)}`);
+  const timeout = labelDuration(timeoutText);
+  if (typeof timeout === 'string') return fail(`error parsing scrape timeout: ${timeout}`);
   if (timeout === 0) return fail('scrape timeout cannot be 0');
   if (timeout > interval) return fail(`scrape timeout cannot be greater than scrape interval (${JSON.stringify(timeoutText)} > ${JSON.stringify(intervalText)})`);
 
@@ -120,8 +120,8 @@ export function buildTarget(cfg: ScrapeConfig, target: TargetLabels, groupLabels
         labelValueLengthLimit: cfg.label_value_length_limit,
         bodySizeLimit: cfg.body_size_limit,
       },
-      auth: authFromConfig(cfg),
-      tls: tlsFromConfig(cfg),
+      auth: authSettings(cfg),
+      tls: tlsSettings(cfg.tls_config),
       enableCompression: cfg.enable_compression,
       followRedirects: cfg.follow_redirects,
       metricRelabel: relabelFn(cfg.metric_relabel_configs),
@@ -146,4 +146,14 @@ export function buildTargets(cfg: ScrapeConfig, groups: Iterable<TargetGroup>): 
     }
   }
   return { active: [...active.values()], dropped, errors };
+}
+
+/** A duration label's value in milliseconds, or Prometheus' reason it is not one. */
+function labelDuration(text: string): number | string {
+  try {
+    return parseDuration(text);
+  } catch (e) {
+    if (e instanceof DurationError) return e.message;
+    throw e;
+  }
 }

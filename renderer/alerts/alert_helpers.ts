@@ -4,6 +4,7 @@
  */
 import type { InboxAlert } from '../../app/api/alerts.js';
 import { formatMatcher, type LabelMatcher as Matcher } from '../../app/dialect/matcher.js';
+import { tryParseDuration } from '../../app/dialect/duration.js';
 import { appHash, exploreQuery, parseAppHash } from '../../app/app-urls.js';
 
 export type { LabelMatcher as Matcher } from '../../app/dialect/matcher.js';
@@ -23,16 +24,10 @@ export function formatMatchers(ms: readonly Matcher[]): string {
   return ms.map(formatMatcher).join(', ');
 }
 
-/** Silence durations as Alertmanager writes them: `30m`, `2h`, `1d12h`, `1w`. */
-const unitMs: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** Parses `1h30m`-style durations; null when the text is not one (or is zero). */
+/** Silence durations as amtool reads them (Prometheus durations: `30m`, `1d12h`, `1w`); null when not one, or zero. */
 export function parseSilenceDuration(text: string): number | null {
-  const t = text.trim();
-  if (!/^(\d+[smhdw])+$/.test(t)) return null;
-  let total = 0;
-  for (const m of t.matchAll(/(\d+)([smhdw])/g)) total += Number(m[1]) * unitMs[m[2]!]!;
-  return total > 0 && Number.isFinite(total) ? total : null;
+  const ms = tryParseDuration(text.trim());
+  return ms === null || ms === 0 ? null : ms;
 }
 
 /** When a silence starting at `nowMs` for `duration` ends; null with a readable reason on bad input. */

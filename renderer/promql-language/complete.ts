@@ -3,6 +3,7 @@
  * by the selector being typed, functions and aggregations with signature and doc, keywords,
  * duration units and past queries. Plain data (no Monaco types) so it is unit-testable.
  */
+import { durationUnits } from '../../app/dialect/duration.js';
 import type { CompletionContext, Matcher } from './context.js';
 import { analyzeContext } from './context.js';
 import { topFuzzy } from './fuzzy.js';
@@ -41,15 +42,8 @@ export interface CompletionSource {
   limit?: number;
 }
 
-const durationUnits: Array<[string, string]> = [
-  ['ms', 'milliseconds'],
-  ['s', 'seconds'],
-  ['m', 'minutes'],
-  ['h', 'hours'],
-  ['d', 'days'],
-  ['w', 'weeks'],
-  ['y', 'years (365 days)'],
-];
+/** Smallest first: after `5` the list offers ms, s, m… */
+const unitsSmallestFirst = [...durationUnits].reverse();
 
 const binaryKeywords: Array<[string, string]> = [
   ['and', 'intersection: left samples with a match on the right'],
@@ -171,9 +165,9 @@ export async function completeContext(ctx: CompletionContext, src: CompletionSou
     case 'duration': {
       const digits = /^\d+/.exec(ctx.prefix)?.[0] ?? '';
       const unit = ctx.prefix.slice(digits.length);
-      return durationUnits
-        .filter(([u]) => u.startsWith(unit))
-        .map(([u, doc]) => ({ label: `${digits}${u}`, kind: 'duration', documentation: doc, insertText: `${digits}${u}`, replace: ctx.prefix.length }));
+      return unitsSmallestFirst
+        .filter(({ unit: u }) => u.startsWith(unit))
+        .map(({ unit: u, doc }) => ({ label: `${digits}${u}`, kind: 'duration', documentation: doc, insertText: `${digits}${u}`, replace: ctx.prefix.length }));
     }
     case 'atModifier':
       return [

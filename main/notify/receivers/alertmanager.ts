@@ -7,6 +7,7 @@
  */
 import { rfc3339, type NotifyAlert } from '../alert.js';
 import type { AlertmanagerTargetConfig } from '../config.js';
+import type { HttpClientSettings } from '../../http-client/schema.js';
 import { postJson, type Integration } from '../integration.js';
 
 export interface AlertmanagerV2Alert {
@@ -31,8 +32,8 @@ export function alertsUrl(base: string): string {
   return base.replace(/\/+$/, '') + '/api/v2/alerts';
 }
 
-export async function postToAlertmanager(base: string, alerts: readonly NotifyAlert[], nowMs: number, signal: AbortSignal, validForMs?: number): Promise<void> {
-  await postJson(alertsUrl(base), toAlertmanagerAlerts(alerts, nowMs, validForMs), signal, `alertmanager ${base}`);
+export async function postToAlertmanager(base: string, alerts: readonly NotifyAlert[], nowMs: number, signal: AbortSignal, validForMs?: number, client?: HttpClientSettings): Promise<void> {
+  await postJson(alertsUrl(base), toAlertmanagerAlerts(alerts, nowMs, validForMs), signal, `alertmanager ${base}`, undefined, client);
 }
 
 export function alertmanagerIntegration(name: string, cfg: AlertmanagerTargetConfig): Integration {
@@ -40,6 +41,6 @@ export function alertmanagerIntegration(name: string, cfg: AlertmanagerTargetCon
     name,
     kind: 'alertmanager',
     sendResolved: cfg.send_resolved,
-    send: (n, signal) => postToAlertmanager(cfg.url, n.alerts, n.atMs, signal, n.validForMs),
+    send: (n, signal) => postToAlertmanager(cfg.url, n.alerts, n.atMs, signal, n.validForMs, cfg.http_config),
   };
 }

@@ -58,6 +58,6 @@ export function pagerdutyIntegration(name: string, cfg: PagerdutyConfig, globalU
     name,
     kind: 'pagerduty',
     sendResolved: cfg.send_resolved,
-    send: (n, signal) => postJson(url, pagerdutyEvent(n, cfg), signal, `pagerduty ${name}`),
+    send: (n, signal) => postJson(url, pagerdutyEvent(n, cfg), signal, `pagerduty ${name}`, undefined, cfg.http_config),
   };
 }

@@ -2,7 +2,7 @@
 import { fingerprint, rfc3339 } from '../alert.js';
 import type { WebhookConfig } from '../config.js';
 import { common, firingAndResolved, postJson, type Integration, type Notification } from '../integration.js';
-import { parseDuration } from '../../../app/promql/duration.js';
+import { parseDuration } from '../../../app/dialect/duration.js';
 
 export interface WebhookAlert {
   status: 'firing' | 'resolved';
@@ -62,6 +62,6 @@ export function webhookIntegration(name: string, cfg: WebhookConfig): Integratio
     name,
     kind: 'webhook',
     sendResolved: cfg.send_resolved,
-    send: (n, signal) => postJson(cfg.url, webhookPayload(n, cfg.max_alerts), signal, `webhook ${name}`, timeoutMs),
+    send: (n, signal) => postJson(cfg.url, webhookPayload(n, cfg.max_alerts), signal, `webhook ${name}`, timeoutMs, cfg.http_config),
   };
 }

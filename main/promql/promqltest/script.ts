@@ -4,10 +4,9 @@
  * evaluates anything.
  */
 import { compileRegex, type GoRegex } from '../../../app/dialect/regex.js';
-import { parseDuration } from '../../../app/promql/duration.js';
+import { parseDuration } from '../../../app/dialect/duration.js';
 import type { Labels } from '../../tsdb/labels.js';
-import type { SeriesLine, SeriesValue } from './series.js';
-import { parseSeriesLine, parseSeriesValues } from './series.js';
+import { expandSeriesValues, parseSeriesLine, type SequenceValue, type SeriesLine } from '../series-notation.js';
 
 export interface LoadCmd {
   readonly type: 'load';
@@ -26,7 +25,7 @@ export interface ClearCmd {
 
 export interface ExpectedSeries {
   readonly labels: Labels;
-  readonly values: SeriesValue[];
+  readonly values: SequenceValue[];
   /** 1-based position in the listing, for ordered checks. */
   readonly pos: number;
 }
@@ -208,7 +207,7 @@ function parseEval(ls: string[], i: number, raise: (msg: string) => never): Eval
       continue;
     }
     if (/^[+-]?(\d|\.\d|Inf|NaN|inf|nan)/.test(def) && !/[{\s]/.test(def.replace(/\s+$/, ''))) {
-      const v = parseSeriesValues(def);
+      const v = expandSeriesValues(def);
       if (v.length === 1) {
         cmd.expectedScalar = v[0]!.value;
         break;

@@ -4,50 +4,28 @@
  * type, adds `__meta_url`, and removes groups that a shorter answer no longer lists. A failed
  * refresh keeps the previous targets.
  */
-import http from 'node:http';
-import https from 'node:https';
 import type { HttpSdConfig } from '../../config/schema-sd.js';
-import { authFromConfig, authorizationHeader, nodeTlsOptions, tlsFromConfig } from '../targets-auth.js';
+import { authorizationHeader } from '../../http-client/auth.js';
+import { httpRequest, type HttpResponse } from '../../http-client/request.js';
+import { authSettings, tlsSettings, type HttpAuth } from '../../http-client/settings.js';
+import { nodeTlsOptions } from '../../http-client/tls.js';
 import { sleep, type Discoverer, type OnDiscoveryError, type TargetGroup } from './discoverer.js';
 import { parseGroups } from './group-parse.js';
 
 const jsonContentType = /^application\/json(;\s*charset=("utf-8"|utf-8))?$/i;
 const maxBody = 16 * 1024 * 1024; // an SD answer larger than this is a mistake, not a fleet
 
-interface Response {
-  status: number;
-  contentType: string;
-  body: string;
-}
-
-async function get(url: URL, headers: Record<string, string>, cfg: HttpSdConfig, timeoutMs: number, signal: AbortSignal): Promise<Response> {
-  const tls = url.protocol === 'https:' ? await nodeTlsOptions(tlsFromConfig(cfg)) : {};
-  const mod = url.protocol === 'https:' ? https : http;
-  return new Promise((done, fail) => {
-    const req = mod.request(url, { method: 'GET', headers, signal, timeout: timeoutMs, ...tls }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > maxBody) req.destroy(new Error(`response larger than ${maxBody} bytes`));
-        else chunks.push(c);
-      });
-      res.on('end', () => done({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', fail);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', fail);
-    req.end();
-  });
-}
-
 export class HttpDiscoverer implements Discoverer {
   private lastCount = 0;
+  /** Built once so an OAuth2 token is reused across refreshes until it expires. */
+  private readonly auth: HttpAuth;
 
   constructor(
     private readonly config: HttpSdConfig,
     private readonly onError: OnDiscoveryError = () => {},
-  ) {}
+  ) {
+    this.auth = authSettings(config);
+  }
 
   /** One refresh; throws with a message naming the URL on failure. */
   async refresh(signal: AbortSignal = new AbortController().signal): Promise<TargetGroup[]> {
@@ -57,20 +35,29 @@ export class HttpDiscoverer implements Discoverer {
       'User-Agent': 'Vigil',
       'X-Prometheus-Refresh-Interval-Seconds': String(this.config.refresh_interval / 1000),
     };
-    const auth = await authorizationHeader(authFromConfig(this.config));
+    const auth = await authorizationHeader(this.auth);
     if (auth !== undefined) headers['Authorization'] = auth;
     const where = `HTTP SD ${this.config.url}`;
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await get(url, headers, this.config, Math.max(1000, this.config.refresh_interval), signal);
+      res = await httpRequest(url, {
+        method: 'GET',
+        headers,
+        tls: nodeTlsOptions(tlsSettings(this.config.tls_config)),
+        timeoutMs: Math.max(1000, this.config.refresh_interval),
+        signal,
+        maxBodyBytes: maxBody,
+        followRedirects: this.config.follow_redirects,
+      });
     } catch (err) {
       throw new Error(`${where}: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (res.status !== 200) throw new Error(`${where}: server returned HTTP status ${res.status}`);
-    if (!jsonContentType.test(res.contentType.trim())) throw new Error(`${where}: unsupported content type ${JSON.stringify(res.contentType)}: serve application/json`);
+    const contentType = res.headers['content-type'] ?? '';
+    if (!jsonContentType.test(contentType.trim())) throw new Error(`${where}: unsupported content type ${JSON.stringify(contentType)}: serve application/json`);
     let data: unknown;
     try {
-      data = JSON.parse(res.body);
+      data = JSON.parse(res.body.toString('utf8'));
     } catch (err) {
       throw new Error(`${where}: invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ValueType } from '../../../app/promql/ast.js';
-import { aggregations, binaryOperators, durationUnits, keywords, unaryPrecedence } from '../../../app/promql/catalog.js';
+import { aggregations, binaryOperators, keywords, unaryPrecedence } from '../../../app/promql/catalog.js';
+import { durationUnits } from '../../../app/dialect/duration.js';
 import { typeOf } from '../../../app/promql/checker.js';
 import { functionNames, functionSignatures, getFunction } from '../../../app/promql/functions.js';
 import { parse } from '../../../app/promql/parser.js';

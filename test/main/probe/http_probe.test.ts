@@ -1,6 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { X509Certificate } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { runProbe } from '../../../main/probe/probe_runner.js';
 import { tempDir } from '../helpers.js';
 import { makePki, type Pki } from './fixtures_pki.js';
@@ -152,6 +156,37 @@ describe.skipIf(opensslMissing)('http prober against local HTTPS servers (openss
     const other = await runProbe(m, `${base}/to-auth-other-host`);
     expect(sample(other, 'probe_http_status_code')).toBe(401);
     expect(sample(other, 'probe_http_redirects')).toBe(1);
+  });
+
+  it('trusts an inline tls_config.ca (blackbox reads Prometheus\' TLSConfig)', async () => {
+    const r = await runProbe(moduleFrom(`prober: http\ntimeout: 5s\nhttp:\n  tls_config:\n    ca: ${JSON.stringify(pki.pem('root.crt'))}`), url('good'));
+    expect(r.success, logText(r)).toBe(true);
+  });
+
+  it('authenticates with basic_auth.username_file and with OAuth2 client credentials', async () => {
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      if (req.url === '/token') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"probe-token","token_type":"bearer","expires_in":3600}');
+        return;
+      }
+      seen.push(req.headers.authorization ?? '');
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const userFile = join(tmp.dir, 'probe-user');
+      writeFileSync(userFile, 'prober\n');
+      const basic = await runProbe(moduleFrom(`prober: http\ntimeout: 5s\nhttp:\n  basic_auth:\n    username_file: ${userFile}\n    password: pw`), `${base}/`);
+      expect(basic.success, logText(basic)).toBe(true);
+      const oauth = await runProbe(moduleFrom(`prober: http\ntimeout: 5s\nhttp:\n  oauth2:\n    client_id: c\n    client_secret: s\n    token_url: ${base}/token`), `${base}/`);
+      expect(oauth.success, logText(oauth)).toBe(true);
+      expect(seen).toEqual([`Basic ${Buffer.from('prober:pw').toString('base64')}`, 'Bearer probe-token']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('a 503 fails with the status code recorded; valid_status_codes can accept it', async () => {

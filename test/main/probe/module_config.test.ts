@@ -1,6 +1,5 @@
 import { describe, it, expect } from 'vitest';
 import { ModuleConfigError, parseModules } from '../../../main/probe/module_config.js';
-import { parseDurationMs } from '../../../main/probe/module_schema.js';
 import { parseProbeConfigs } from '../../../main/probe/probe_config.js';
 
 const reference = `modules:
@@ -71,15 +70,6 @@ describe('blackbox module files', () => {
   it('requires query_name for dns modules and reports YAML syntax errors with a line', () => {
     expect(errorOf(() => parseModules('modules:\n  d:\n    prober: dns\n    dns:\n      query_type: A\n')).message).toMatch(/:4: modules\.d\.dns\.query_name/);
     expect(errorOf(() => parseModules('modules:\n  a: [\n', 'x.yml')).message).toMatch(/^x\.yml:\d+: YAML: /);
-  });
-
-  it('parses Prometheus durations', () => {
-    expect(parseDurationMs('1m30s')).toBe(90_000);
-    expect(parseDurationMs('250ms')).toBe(250);
-    expect(parseDurationMs('1h')).toBe(3_600_000);
-    expect(parseDurationMs('0')).toBe(0);
-    expect(parseDurationMs('5')).toBeNull();
-    expect(parseDurationMs('')).toBeNull();
   });
 
   it('never throws anything but ModuleConfigError on arbitrary input', () => {

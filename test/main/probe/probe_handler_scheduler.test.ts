@@ -56,10 +56,19 @@ describe('/probe handler', () => {
   });
 
   it('hides secrets on the debug page', async () => {
-    const withAuth = parseModules('modules:\n  auth:\n    prober: http\n    timeout: 1s\n    http:\n      basic_auth:\n        username: u\n        password: hunter2\n      bearer_token: tok123\n');
+    const withAuth = parseModules(
+      'modules:\n  auth:\n    prober: http\n    timeout: 1s\n    http:\n      basic_auth:\n        username: u\n        password: hunter2\n  tok:\n    prober: http\n    timeout: 1s\n    http:\n      bearer_token: tok123\n',
+    );
     const dbg = await handleProbe(new URLSearchParams({ module: 'auth', target: `http://127.0.0.1:${server.port}/`, debug: 'true' }), {}, { modules: withAuth });
-    expect(dbg.body).not.toMatch(/hunter2|tok123/);
+    expect(dbg.body).not.toMatch(/hunter2/);
     expect(dbg.body).toMatch(/password: <secret>/);
+    const tok = await handleProbe(new URLSearchParams({ module: 'tok', target: `http://127.0.0.1:${server.port}/`, debug: 'true' }), {}, { modules: withAuth });
+    expect(tok.body).not.toMatch(/tok123/);
+    expect(tok.body).toMatch(/credentials: <secret>/);
+    // blackbox validates its HTTP client config as Prometheus does.
+    expect(() => parseModules('modules:\n  both:\n    prober: http\n    http:\n      basic_auth: {username: u}\n      bearer_token: t\n')).toThrow(
+      'at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured',
+    );
   });
 
   it("derives the timeout from Prometheus' header as blackbox does", () => {

@@ -3,7 +3,7 @@ import { parseExpr } from '../../../app/promql/parser.js';
 import { PromQLEngine } from '../../../main/promql/engine.js';
 import type { EngineOptions, QueryResult } from '../../../main/promql/engine.js';
 import { parseScriptDuration } from '../../../main/promql/promqltest/script.js';
-import { parseSeriesLine } from '../../../main/promql/promqltest/series.js';
+import { parseSeriesLine } from '../../../main/promql/series-notation.js';
 import { MemoryStorage } from '../../../main/tsdb/memory-storage.js';
 import { formatLabels } from '../../../main/tsdb/labels.js';
 

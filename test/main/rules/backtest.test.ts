@@ -169,7 +169,7 @@ describe('comparing an edited rule with the saved one', () => {
     expect(c.firingAddedMs).toBe(0);
     expect(c.notificationsDelta).toBe(-2);
     expect(c.changed).toHaveLength(1);
-    expect(c.summary).toBe('1 alert no longer raised; firing +0s / -3m0s; notifications 6 → 4 (-2)');
+    expect(c.summary).toBe('1 alert no longer raised; firing +0s / -3m; notifications 6 → 4 (-2)');
   });
 
   it('shows firing time added when `for` shortens', async () => {

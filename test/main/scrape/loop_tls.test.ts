@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
@@ -65,6 +66,24 @@ describe.skipIf(missing)('scraping over TLS', () => {
     const lax = new ScrapeLoop(makeTarget({ url, tls: { ...tls, insecureSkipVerify: true } }), { appendable: new MemoryAppendable() });
     expect((await lax.scrapeOnce()).error).toBe('');
     await lax.stop();
+  });
+
+  it('sends the username from basic_auth.username_file (not an empty user)', async () => {
+    const userFile = join(tmp.dir, 'user');
+    writeFileSync(userFile, 'scraper\n');
+    const loop = new ScrapeLoop(
+      makeTarget({ url, tls: { ...tls, caFile: ca }, auth: { kind: 'basic', username: '', usernameFile: userFile, password: 'p', passwordFile: '' } }),
+      { appendable: new MemoryAppendable() },
+    );
+    expect((await loop.scrapeOnce()).error).toBe('');
+    expect(lastAuth).toBe('Basic ' + Buffer.from('scraper:p').toString('base64'));
+    await loop.stop();
+  });
+
+  it('trusts an inline tls_config.ca', async () => {
+    const loop = new ScrapeLoop(makeTarget({ url, tls: { ...tls, ca: readFileSync(ca, 'utf8') } }), { appendable: new MemoryAppendable() });
+    expect((await loop.scrapeOnce()).error).toBe('');
+    await loop.stop();
   });
 
   it('names an unreadable file in the error', async () => {

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDuration } from '../../../main/config/duration.js';
+import { formatDuration } from '../../../app/dialect/duration.js';
 import { parseConfig } from '../../../main/config/load.js';
 import { staticGroups } from '../../../main/scrape/sd/static.js';
 import { buildTargets } from '../../../main/scrape/targets.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../main/config/load.js';
 import type { ScrapeConfig } from '../../../main/config/schema.js';
 import { TargetPools, type JobTargets } from '../../../main/scrape/targets-pools.js';
-import { buildTarget, buildTargets, targetUrl } from '../../../main/scrape/targets.js';
+import { buildTarget, buildTargets, discoveredLabels, targetUrl } from '../../../main/scrape/targets.js';
 import { staticGroups } from '../../../main/scrape/sd/static.js';
 import { labelsFromRecord, labelsToRecord } from '../../../main/tsdb/labels.js';
 
@@ -51,6 +51,11 @@ describe('buildTarget (Prometheus PopulateLabels)', () => {
     expect(t.metricRelabel(labelsFromRecord({ __name__: 'go_goroutines' }))).toBeNull();
     expect(t.metricRelabel(labelsFromRecord({ __name__: 'up' }))).not.toBeNull();
     expect(t.relabelSteps()).toHaveLength(1);
+  });
+
+  it('__scrape_interval__ carries Prometheus\' spelling of the interval (8d, not 1w1d)', () => {
+    const c = job(`  - job_name: slow\n    scrape_interval: 8d\n    scrape_timeout: 7d\n`);
+    expect(labelsToRecord(discoveredLabels(c, { __address__: 'h:1' }, {}))).toMatchObject({ __scrape_interval__: '8d', __scrape_timeout__: '1w' });
   });
 
   it('target labels win over group labels; config defaults only fill what is absent', () => {

@@ -44,9 +44,10 @@ describe('silence durations', () => {
     expect(parseSilenceDuration('1d12h')).toBe(36 * 3_600_000);
     expect(parseSilenceDuration('1w')).toBe(7 * 86_400_000);
     expect(parseSilenceDuration(' 2h ')).toBe(7_200_000);
+    expect(parseSilenceDuration('1y')).toBe(365 * 86_400_000); // amtool reads model.ParseDuration, years included
   });
   it('rejects text that is not a duration, and zero', () => {
-    for (const bad of ['', '2', 'h', '-1h', '1.5h', '0m', '2 hours', '1y']) expect(parseSilenceDuration(bad)).toBeNull();
+    for (const bad of ['', '2', 'h', '-1h', '1.5h', '0m', '2 hours', '1h1d']) expect(parseSilenceDuration(bad)).toBeNull();
   });
   it('computes the end from now, or says how to write a duration', () => {
     expect(silenceEnd(5_000, '1m')).toEqual({ endsAtMs: 65_000 });

@@ -1,0 +1,92 @@
+/**
+ * One HTTP(S) request with the client config applied, for callers that send a request and read a
+ * bounded answer (HTTP SD, notification receivers, OAuth2 token requests). Redirects follow Go's
+ * http.Client, as Prometheus and Alertmanager do with follow_redirects: at most 10 hops, http and
+ * https only, 301/302/303 turn a POST into a GET without body, 307/308 repeat it, and the
+ * Authorization header is kept on the same host only. The scrape loop has its own client
+ * (main/scrape/http.ts) because it streams, decompresses and limits bodies while reading.
+ */
+import { Buffer } from 'node:buffer';
+import http, { type IncomingHttpHeaders } from 'node:http';
+import https from 'node:https';
+import type { NodeTlsOptions } from './tls.js';
+
+export interface HttpRequestOptions {
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** Used for https URLs (the first request and any redirect to https). */
+  readonly tls?: NodeTlsOptions;
+  /** One deadline over all hops. */
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** A longer answer fails the request rather than filling memory. */
+  readonly maxBodyBytes: number;
+  /** follow_redirects: false returns the 3xx answer itself. */
+  readonly followRedirects: boolean;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+  /** The URL that answered, after redirects. */
+  readonly url: URL;
+}
+
+/** Go's http.Client gives up after this many redirects. */
+export const maxRedirects = 10;
+
+function once(url: URL, o: HttpRequestOptions, method: string, headers: Record<string, string>, body: string | undefined, deadline: number): Promise<HttpResponse> {
+  const mod = url.protocol === 'https:' ? https : http;
+  const tls = url.protocol === 'https:' ? (o.tls ?? {}) : {};
+  const timeout = Math.max(1, deadline - Date.now());
+  const sized = body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
+  return new Promise((resolve, reject) => {
+    const req = mod.request(url, { method, headers: sized, timeout, ...(o.signal !== undefined ? { signal: o.signal } : {}), ...tls }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let tooLarge = false;
+      res.on('data', (c: Buffer) => {
+        if (tooLarge) return;
+        size += c.length;
+        if (size <= o.maxBodyBytes) return void chunks.push(c);
+        // Reject here: destroying the request alone can still end the response with a cut body.
+        tooLarge = true;
+        reject(new Error(`response larger than ${o.maxBodyBytes} bytes`));
+        res.destroy();
+      });
+      res.on('end', () => {
+        if (!tooLarge) resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${o.timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Sends the request, following redirects as configured. Throws on network errors, timeouts and redirect loops. */
+export async function httpRequest(url: URL, o: HttpRequestOptions): Promise<HttpResponse> {
+  const deadline = Date.now() + o.timeoutMs;
+  let method = o.method;
+  let body = o.body;
+  let headers: Record<string, string> = { ...o.headers };
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    const res = await once(current, o, method, headers, body, deadline);
+    const location = res.headers.location;
+    if (!o.followRedirects || res.status < 300 || res.status > 399 || location === undefined || ![301, 302, 303, 307, 308].includes(res.status)) return res;
+    if (hop >= maxRedirects) throw new Error(`stopped after ${maxRedirects} redirects`);
+    const next = new URL(location, current);
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new Error(`redirect to unsupported protocol scheme "${next.protocol.slice(0, -1)}"`);
+    if (res.status !== 307 && res.status !== 308 && method !== 'GET' && method !== 'HEAD') {
+      method = 'GET';
+      body = undefined;
+      headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'content-type'));
+    }
+    if (next.host !== current.host) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
+    current = next;
+  }
+}
