@@ -28,13 +28,13 @@ import { checkExpr, type CheckOptions } from './checker.js';
 import { compileMatcher } from '../dialect/matcher.js';
 import { RegexSyntaxError } from '../dialect/regex.js';
 import { PromQLParseError } from './errors.js';
-import { MAX_DEPTH, prescan, type Prescan } from './parser_prescan.js';
-import { numberValue, secondsToMs, signedNumberValue } from './parser_literals.js';
+import { MAX_DEPTH, prescan, type Prescan } from './parser-prescan.js';
+import { numberValue, secondsToMs, signedNumberValue } from './parser-literals.js';
 import { StringSyntaxError, unquoteString } from './strings.js';
 import { typeOf } from './types.js';
 
 export { PromQLParseError } from './errors.js';
-export { MAX_DEPTH } from './parser_prescan.js';
+export { MAX_DEPTH } from './parser-prescan.js';
 
 /** `enableExperimental`: accept functions behind Prometheus' promql-experimental-functions flag. */
 export type ParseOptions = Omit<CheckOptions, 'input'>;

@@ -1,5 +1,5 @@
 // Peer systems for side-by-side benchmarks: start Prometheus 2.42, VictoriaMetrics 1.79,
-// node_exporter or blackbox_exporter on free 127.0.0.1 ports with temporary data directories,
+// node-exporter or blackbox_exporter on free 127.0.0.1 ports with temporary data directories,
 // record each PID, and kill exactly those PIDs on stop or exit. A missing binary gives null so a
 // benchmark can print "skipped: <peer> not installed".
 import { spawn, execFileSync } from 'node:child_process';

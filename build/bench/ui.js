@@ -140,7 +140,7 @@ try {
   console.log(`| graph render, 100 series × 10,000 points (${rows} series drawn) | ${render.toFixed(1)} ms | < 100 ms |`);
   console.log(`| longest main-thread task while a ${running.ms.toFixed(0)} ms query ran | ${longTasks.length ? Math.max(...longTasks).toFixed(0) : 0} ms (${longTasks.length} tasks > 50 ms) | < 100 ms |`);
   // The desktop app's path (Electron IPC) cannot run here; its page-side cost is measured in V8.
-  const ipc = JSON.parse(spawnSync(process.execPath, ['dist/main/api/bench/ipc_range_bench.js'], { encoding: 'utf8' }).stdout);
+  const ipc = JSON.parse(spawnSync(process.execPath, ['dist/main/api/bench/ipc-range-bench.js'], { encoding: 'utf8' }).stdout);
   console.log(`| desktop app: one IPC range answer, 100 × 10k, on the page's thread (structured clone + checks), contract wire form → packed form | ${ipc.pageWireMs.toFixed(0)} → ${ipc.pagePackedMs.toFixed(1)} ms | < 100 ms |`);
 } finally {
   await ctx.close();

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openSqlite } from '../util/sqlite.js';
 import { TSDB } from '../tsdb/db.js';
-import { dbFileName } from '../tsdb/store_schema.js';
+import { dbFileName } from '../tsdb/store-schema.js';
 import { DataDirLock } from '../data-dir.js';
 import { defaultDataDir } from '../paths.js';
 import { UsageError, type Command } from './command.js';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadModules, ModuleConfigError } from '../probe/module_config.js';
-import { handleProbe } from '../probe/probe_handler.js';
+import { loadModules, ModuleConfigError } from '../probe/module-config.js';
+import { handleProbe } from '../probe/handler.js';
 import { UsageError, type Command } from './command.js';
 
 /** `vigil probe`: one blackbox-style probe from the command line, printed as /probe would answer. */

@@ -28,7 +28,7 @@ export const defaultGlobal = {
 /**
  * Scrape limits when neither the job nor `global` sets one. Prometheus leaves them unlimited; on
  * a laptop one runaway target could then take all memory, so Vigil bounds each scrape at sizes a
- * real exporter never reaches (node_exporter exposes ~500 series, a big application ~50k, label
+ * real exporter never reaches (node-exporter exposes ~500 series, a big application ~50k, label
  * values are names, paths and URLs). Any of them can be raised, or set to 0 for no limit, per
  * job or in `global`. The table is in the README ("Scrape limits").
  */

@@ -4,7 +4,7 @@
  * each, samples sorted by label values, floats formatted like Go's strconv 'g' with shortest
  * precision.
  */
-import type { ProbeSample } from './probe_types.js';
+import type { ProbeSample } from './types.js';
 
 /** HELP strings, copied from blackbox_exporter 0.23 (see shared/reference). */
 export const metricHelp: Readonly<Record<string, string>> = {

@@ -5,7 +5,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { ProbeContext } from './probe_types.js';
+import type { ProbeContext } from './types.js';
 import { ipBytes } from '../util/ip.js';
 
 export interface Resolved {

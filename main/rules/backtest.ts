@@ -14,14 +14,14 @@ import type { PromQLEngine } from '../promql/engine.js';
 import type { Queryable } from '../tsdb/interface.js';
 import { labelsKey, type Labels } from '../tsdb/labels.js';
 import { AlertingRule, type AlertingRuleSpec, type EvalContext } from './alerting-rule.js';
-import { expanderFor, gridQueryFn, queryFnFor } from './backtest_query.js';
-import { IntervalTracker, totalMs, type ActiveState, type AlertInterval } from './backtest_intervals.js';
-import { compareBacktests, type BacktestComparison } from './backtest_compare.js';
+import { expanderFor, gridQueryFn, queryFnFor } from './backtest-query.js';
+import { IntervalTracker, totalMs, type ActiveState, type AlertInterval } from './backtest-intervals.js';
+import { compareBacktests, type BacktestComparison } from './backtest-compare.js';
 import type { ExpandFn } from './types.js';
 import { formatDuration } from '../../app/dialect/duration.js';
 
-export type { AlertInterval } from './backtest_intervals.js';
-export { compareBacktests, type AlertDiff, type BacktestComparison } from './backtest_compare.js';
+export type { AlertInterval } from './backtest-intervals.js';
+export { compareBacktests, type AlertDiff, type BacktestComparison } from './backtest-compare.js';
 
 /** Same bound as a range query's points per series, for the same reason: bounded work per request. */
 export const defaultMaxBacktestSteps = 11_000;

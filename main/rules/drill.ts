@@ -13,14 +13,14 @@ import type { Queryable } from '../tsdb/interface.js';
 import { labelsKey, type Labels } from '../tsdb/labels.js';
 import { AlertingRule, type AlertingRuleSpec } from './alerting-rule.js';
 import { defaultMaxBacktestSteps } from './backtest.js';
-import { expanderFor, queryFnFor } from './backtest_query.js';
-import { expandDrillSeries, DrillInputError, type DrillSeries } from './drill_series.js';
+import { expanderFor, queryFnFor } from './backtest-query.js';
+import { expandDrillSeries, DrillInputError, type DrillSeries } from './drill-series.js';
 import { RuleGroup, type GroupDeps, type Rule } from './group.js';
 import { OverlayStorage } from './overlay-storage.js';
 import { RecordingRule, type RecordingRuleSpec } from './recording-rule.js';
 import type { Alert, AlertState } from './types.js';
 
-export { DrillInputError, type DrillSeries } from './drill_series.js';
+export { DrillInputError, type DrillSeries } from './drill-series.js';
 
 export const drillLabel = 'drill';
 

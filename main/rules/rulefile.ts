@@ -5,8 +5,8 @@
  */
 import { parseDuration, DurationError } from '../../app/dialect/duration.js';
 import { formatPosition, parseYamlWithPositions, type PositionedYaml, type YamlPath } from '../util/yaml-positions.js';
-import { promqlCheckExpr, type CheckExpr } from './rulefile_expr.js';
-import { parseTemplate } from './template_parse.js';
+import { promqlCheckExpr, type CheckExpr } from './rulefile-expr.js';
+import { parseTemplate } from './template-parse.js';
 
 export interface RecordingRule {
   kind: 'record';

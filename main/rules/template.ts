@@ -4,12 +4,12 @@
  * async because `query` asks the engine; it is bounded in steps, output size and call depth so
  * a template cannot loop or grow without end.
  */
-import { formatValue, type SampleValue } from './template_format.js';
-import { templateFuncs, truthy, TemplateFuncError, type FuncContext, type QueryFn } from './template_funcs.js';
-import { lineColOf, parseTemplate, type Command, type Operand, type ParsedTemplate, type Pipe, type TNode } from './template_parse.js';
+import { formatValue, type SampleValue } from './template-format.js';
+import { templateFuncs, truthy, TemplateFuncError, type FuncContext, type QueryFn } from './template-funcs.js';
+import { lineColOf, parseTemplate, type Command, type Operand, type ParsedTemplate, type Pipe, type TNode } from './template-parse.js';
 
-export type { QueryFn } from './template_funcs.js';
-export type { SampleValue } from './template_format.js';
+export type { QueryFn } from './template-funcs.js';
+export type { SampleValue } from './template-format.js';
 
 export interface TemplateData {
   labels: Record<string, string>;

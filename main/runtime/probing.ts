@@ -4,11 +4,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/schema.js';
-import { loadModules } from '../probe/module_config.js';
-import type { ProbeModule } from '../probe/module_schema.js';
-import { ProbeScheduler } from '../probe/probe_scheduler.js';
-import { probeStatuses } from '../probe/probe_status.js';
-import { handleProbe } from '../probe/probe_handler.js';
+import { loadModules } from '../probe/module-config.js';
+import type { ProbeModule } from '../probe/module-schema.js';
+import { ProbeScheduler } from '../probe/scheduler.js';
+import { probeStatuses } from '../probe/status.js';
+import { handleProbe } from '../probe/handler.js';
 import type { Appendable } from '../tsdb/interface.js';
 import type { Logger } from '../util/log.js';
 import type { ProbesService } from '../api/services.js';

@@ -3,13 +3,13 @@
  * scrape of an unchanged page does no label parsing and no relabeling. Also remembers which
  * series the last scrapes produced, so the ones that vanished get a staleness marker.
  *
- * Keys are the page's own bytes (cache_keys.ts), per-series state lives in typed arrays indexed
+ * Keys are the page's own bytes (cache-keys.ts), per-series state lives in typed arrays indexed
  * by slot, and a lookup first tries the slot that held the same line position in the previous
  * scrape: pages list their series in the same order scrape after scrape, so the usual lookup is
  * one byte comparison against memory read in order, with no hashing at all.
  */
 import type { SeriesRef } from '../tsdb/interface.js';
-import { hashBytes, KeySlots, viewOf } from './cache_keys.js';
+import { hashBytes, KeySlots, viewOf } from './cache-keys.js';
 import type { MetricTypeName } from './parse/parser.js';
 import { grown } from '../util/typed-arrays.js';
 

@@ -10,11 +10,11 @@ import { StaleNaN, StorageError, type Appendable, type Appender } from '../tsdb/
 import { silentLogger, type Logger } from '../util/log.js';
 import { ScrapeCache, type MetricMetadata } from './cache.js';
 import { ScrapeClient, ScrapeHttpError, type ScrapeRequest, type ScrapeResponse } from './http.js';
-import { isSampleRejection, PageAppend, ScrapeLimitError, zeroCounts, type AppendCounts, type AppendSettings } from './loop_append.js';
+import { isSampleRejection, PageAppend, ScrapeLimitError, zeroCounts, type AppendCounts, type AppendSettings } from './loop-append.js';
 import { authorizationHeader } from '../http-client/auth.js';
 import { nodeTlsOptions } from '../http-client/tls.js';
-import { sampleTargetLabels } from './loop_labels.js';
-import { ReportSeries } from './loop_report.js';
+import { sampleTargetLabels } from './loop-labels.js';
+import { ReportSeries } from './loop-report.js';
 import { ExpositionParseError, createParser } from './parse/parser.js';
 import type { ScrapeTarget } from './target-types.js';
 

@@ -6,7 +6,7 @@
 import { formatDuration } from '../../app/dialect/duration.js';
 import { labelsToRecord } from '../tsdb/labels.js';
 import { ScrapeLoop, type FailureReason, type ScrapeLoopOptions, type ScrapeReport, type TargetHealth } from './loop.js';
-import { sampleTargetLabels } from './loop_labels.js';
+import { sampleTargetLabels } from './loop-labels.js';
 import type { MetricMetadata } from './cache.js';
 import type { DroppedTarget, ScrapeTarget } from './target-types.js';
 

@@ -19,7 +19,7 @@ import {
 } from './interface.js';
 import type { Labels } from './labels.js';
 import { formatLabels } from './labels.js';
-import { canonicalLabels, type SeriesIndex } from './index_series.js';
+import { canonicalLabels, type SeriesIndex } from './index-series.js';
 import { checkLabelLimits } from './limits.js';
 
 /** What the appender needs from the database. */

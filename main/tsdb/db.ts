@@ -9,15 +9,15 @@ import type Database from 'better-sqlite3';
 import { silentLogger, type Logger } from '../util/log.js';
 import { openSqlite } from '../util/sqlite.js';
 import { TsdbAppender, type AppendTarget } from './appender.js';
-import { InProcessClient, ThreadClient, type HeadClient } from './head_client.js';
-import { SeriesIndex } from './index_series.js';
+import { InProcessClient, ThreadClient, type HeadClient } from './head-client.js';
+import { SeriesIndex } from './index-series.js';
 import { StorageUnavailableError, type Appendable, type Appender, type Querier, type Queryable, type StorageError } from './interface.js';
 import type { Labels } from './labels.js';
 import { TsdbQuerier, type QuerySource } from './querier.js';
 import { checkOrQuarantine, type QuarantineNotice } from './recovery.js';
-import { dbFileName, openReadOnly, parseStoredLabels } from './store_schema.js';
-import type { CoreOptions } from './worker_core.js';
-import type { HeadRead, RetentionResult } from './worker_protocol.js';
+import { dbFileName, openReadOnly, parseStoredLabels } from './store-schema.js';
+import type { CoreOptions } from './worker-core.js';
+import type { HeadRead, RetentionResult } from './worker-protocol.js';
 
 export interface TsdbOptions {
   readonly dir: string;

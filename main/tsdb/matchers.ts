@@ -5,7 +5,7 @@
  * means "has the label". `__name__` is a label like any other.
  */
 import type { Matcher } from './interface.js';
-import type { SeriesIndex } from './index_series.js';
+import type { SeriesIndex } from './index-series.js';
 import { emptyPostings, intersect, subtract, unionAll } from './postings.js';
 import { compileMatcher } from '../../app/dialect/matcher.js';
 

@@ -8,10 +8,10 @@ import type Database from 'better-sqlite3';
 import { decodeChunkInto } from './chunkenc/chunk.js';
 import type { Matcher, Querier, SampleArrays, SelectHints, SeriesSet, StoredSeries } from './interface.js';
 import { compareLabels, formatLabels, type Labels } from './labels.js';
-import type { SeriesIndex } from './index_series.js';
+import type { SeriesIndex } from './index-series.js';
 import { selectRefs } from './matchers.js';
-import type { HeadRead } from './worker_protocol.js';
-import { chunkWindowMs } from './store_schema.js';
+import type { HeadRead } from './worker-protocol.js';
+import { chunkWindowMs } from './store-schema.js';
 import { EventLoopTurns } from '../util/event-loop-turns.js';
 import { sortYielding } from '../util/sort-yielding.js';
 

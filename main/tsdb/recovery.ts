@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../util/sqlite.js';
 import type { Logger } from '../util/log.js';
-import { openWritable } from './store_schema.js';
+import { openWritable } from './store-schema.js';
 
 export interface QuarantineNotice {
   readonly problem: string;

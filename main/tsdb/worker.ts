@@ -1,11 +1,11 @@
 /**
  * Thread entry of the compression worker: a thin message loop around WorkerCore. Loaded by
- * head_client.ts as `new URL('./worker.js', import.meta.url)`.
+ * head-client.ts as `new URL('./worker.js', import.meta.url)`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { WorkerCore, type WorkerStart } from './worker_core.js';
+import { WorkerCore, type WorkerStart } from './worker-core.js';
 import { useSqliteBinding } from '../util/sqlite.js';
-import { serveCore } from './worker_serve.js';
+import { serveCore } from './worker-serve.js';
 
 if (parentPort) {
   const port = parentPort;

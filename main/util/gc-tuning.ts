@@ -5,7 +5,7 @@
  * With V8's defaults the old generation's limit is set just above the live heap after each full
  * collection. The scrape path promotes a steady trickle of short-lived objects (buffers alive
  * across an await), so V8 could fall into a full mark-compact every ~100 ms — the scrape hot-path
- * bench (`main/workload/bench/scrape_bench.ts`) was bimodal, 0.65 or 1.5 CPU-s per 1 M samples
+ * bench (`main/workload/bench/scrape-bench.ts`) was bimodal, 0.65 or 1.5 CPU-s per 1 M samples
  * from run to run. Letting the old generation grow to twice its live size after a collection
  * removes that (0.64–0.66 in every run) for a few MiB of headroom. A larger young generation
  * (`--min-semi-space-size=16`) helped too, but reserves 32 MiB per isolate (main and storage

@@ -3,7 +3,7 @@ import type { InboxAlert } from '../../app/api/alerts.js';
 import { queries } from '../api/engine-reads.js';
 import { formatDuration } from '../format.js';
 import { useAlertsStore } from '../store/alerts.js';
-import { exploreHref } from './alert_helpers.js';
+import { exploreHref } from './alert-helpers.js';
 import { LabelPills, StateBadge } from './LabelPills.js';
 
 const time = (ms: number) => new Date(ms).toLocaleString();

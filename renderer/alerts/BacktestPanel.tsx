@@ -1,6 +1,6 @@
 import { api } from '../api/client.js';
 import { useRulesStore } from '../store/rules.js';
-import { backtestRanges, formatFor, parseFor, type SavedRule } from './rule_helpers.js';
+import { backtestRanges, formatFor, parseFor, type SavedRule } from './rule-helpers.js';
 import { IntervalBars } from './IntervalBars.js';
 
 /** Backtest a rule over stored history; edit expr/for to compare with the saved rule. */

@@ -1,7 +1,7 @@
 import { api } from '../api/client.js';
 import { appHash } from '../../app/app-urls.js';
 import { useRulesStore } from '../store/rules.js';
-import type { SavedRule } from './rule_helpers.js';
+import type { SavedRule } from './rule-helpers.js';
 import { LabelPills, StateBadge } from './LabelPills.js';
 
 /** Fire drill: run the rule over synthetic series in a sandbox and see who would be told. */

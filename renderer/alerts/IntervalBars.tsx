@@ -1,5 +1,5 @@
 import { formatDuration } from '../format.js';
-import { barGeometry } from './rule_helpers.js';
+import { barGeometry } from './rule-helpers.js';
 import { LabelPills } from './LabelPills.js';
 
 /** "2 firing (3m 10s), 1 pending": what the bars show, in words. */

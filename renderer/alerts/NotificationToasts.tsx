@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { onEngineEvent } from './event_hub.js';
+import { onEngineEvent } from './event-hub.js';
 import { useAlertsStore } from '../store/alerts.js';
 import { appHash } from '../../app/app-urls.js';
 

@@ -2,7 +2,7 @@ import { queries } from '../api/engine-reads.js';
 import { formatDuration } from '../format.js';
 import { useAlertsStore } from '../store/alerts.js';
 import { matchOps as ops, type MatchOp } from '../../app/dialect/matcher.js';
-import { durationPresets, parseSilenceDuration } from './alert_helpers.js';
+import { durationPresets, parseSilenceDuration } from './alert-helpers.js';
 import { LabelPills, StateBadge } from './LabelPills.js';
 
 

@@ -1,7 +1,7 @@
 import { inboxPollMs, onAlertsChanged, queries, useEngineRead } from '../api/engine-reads.js';
 import { ReadError } from '../components/ReadError.js';
 import { useAlertsStore } from '../store/alerts.js';
-import { formatMatchers } from './alert_helpers.js';
+import { formatMatchers } from './alert-helpers.js';
 
 /** Every silence with its state; active and pending ones can be expired. */
 export function SilencesList() {

@@ -3,7 +3,7 @@
  * refresh on.
  */
 import type { ChannelName, RequestOf, ResponseOf } from '../../app/api/channels.js';
-import { onEngineEvent } from '../alerts/event_hub.js';
+import { onEngineEvent } from '../alerts/event-hub.js';
 import { api } from './client.js';
 import { QueryCache, useChannel, type QueryState, type ReadOptions } from './query-cache.js';
 

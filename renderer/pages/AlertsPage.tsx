@@ -2,7 +2,7 @@ import { useEffect, useMemo } from 'react';
 import { inboxPollMs, onAlertsChanged, useEngineRead } from '../api/engine-reads.js';
 import { ReadError } from '../components/ReadError.js';
 import { alertsReadError, alertsRequest, useAlertsStore } from '../store/alerts.js';
-import { focusedFingerprint, groupAlerts } from '../alerts/alert_helpers.js';
+import { focusedFingerprint, groupAlerts } from '../alerts/alert-helpers.js';
 import { AlertCard } from '../alerts/AlertCard.js';
 import { SilenceForm } from '../alerts/SilenceForm.js';
 import { SilencesList } from '../alerts/SilencesList.js';

@@ -3,7 +3,7 @@ import type { RequestOf } from '../../app/api/channels.js';
 import { queryError, type QueryCache, type QueryError } from '../api/query-cache.js';
 import type { InboxAlert } from '../../app/api/alerts.js';
 import type { NotificationEvent } from '../../app/api/events.js';
-import { formatMatchers, matchersFromLabels, silenceEnd, type Matcher } from '../alerts/alert_helpers.js';
+import { formatMatchers, matchersFromLabels, silenceEnd, type Matcher } from '../alerts/alert-helpers.js';
 
 /** The silence being composed: pre-filled from an alert, previewed before it is created. */
 export interface SilenceDraft {

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { WorkbenchApi } from '../../app/api/channels.js';
 import type { BacktestResponseSchema, DrillResponseSchema } from '../../app/api/alerts.js';
 import { queryError } from '../api/query-cache.js';
-import { drillSeriesFor, ruleSpec, type DrillSeries, type SavedRule } from '../alerts/rule_helpers.js';
+import { drillSeriesFor, ruleSpec, type DrillSeries, type SavedRule } from '../alerts/rule-helpers.js';
 
 type BacktestResponse = z.infer<typeof BacktestResponseSchema>;
 type DrillResponse = z.infer<typeof DrillResponseSchema>;

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePki } from '../main/probe/fixtures_pki.js';
-import { httpsServer, type Closable } from '../main/probe/fixtures_servers.js';
+import { makePki } from '../main/probe/fixtures-pki.js';
+import { httpsServer, type Closable } from '../main/probe/fixtures-servers.js';
 import { chromiumMissingReason, foreignRequests, openBrowser, screenshot, startServe, type BrowserHandle, type ServeHandle } from './harness.js';
 
 const missing = chromiumMissingReason();

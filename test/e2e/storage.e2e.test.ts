@@ -59,7 +59,7 @@ describe.skipIf(missing !== null)(`Storage problems on every page, in Chromium a
     expect(await page.getByTestId('storage-health').textContent()).toContain(dir!);
   });
 
-  it('shows a paused ingestion as the engine reports it (status answer stubbed; the pause itself is tested in db_diskfull.test.ts)', async () => {
+  it('shows a paused ingestion as the engine reports it (status answer stubbed; the pause itself is tested in db-diskfull.test.ts)', async () => {
     const { page } = env.browser;
     await page.route('**/api/vigil/status', async (route) => {
       const res = await route.fetch();

@@ -13,7 +13,7 @@ import type { Labels } from '../../tsdb/labels.js';
 import { getLabel, labelsKey, metricNameLabel } from '../../tsdb/labels.js';
 import { PromQLEngine } from '../engine.js';
 import type { QueryResult } from '../engine.js';
-import { atTestTimes, pinAt } from './at_modifier.js';
+import { atTestTimes, pinAt } from './at-modifier.js';
 import { compareResult } from './compare.js';
 import type { EvalCmd, LoadCmd } from './script.js';
 import { parseScript } from './script.js';

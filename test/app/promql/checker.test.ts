@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkExpr, typeOf } from '../../../app/promql/checker.js';
 import { parse, parseExpr } from '../../../app/promql/parser.js';
-import { bad } from './bad_queries.js';
+import { bad } from './bad-queries.js';
 
 
 describe('checker messages and positions', () => {

@@ -3,7 +3,7 @@ import type { Expr } from '../../../app/promql/ast.js';
 import { MAX_DEPTH, parse, parseExpr, PromQLParseError } from '../../../app/promql/parser.js';
 import { printExpr } from '../../../app/promql/printer.js';
 import { isValidUtf8 } from '../../../app/promql/strings.js';
-import { badSyntax } from './bad_queries.js';
+import { badSyntax } from './bad-queries.js';
 import { stripPos } from './strip.js';
 
 const p = (q: string): Expr => parseExpr(q, { enableExperimental: true });

@@ -1,4 +1,4 @@
-// Vigil and Prometheus 2.42 scrape the same real node_exporter every second, side by side; the
+// Vigil and Prometheus 2.42 scrape the same real node-exporter every second, side by side; the
 // stored series sets (names and label sets) must be the same.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ const skip = missingPeers('prometheus', 'nodeExporter');
 const key = (l: Record<string, string>): string =>
   JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
 
-describe.skipIf(skip !== '')(`node_exporter scraped by Vigil and Prometheus 2.42${skip ? ` (skipped: ${skip})` : ''}`, () => {
+describe.skipIf(skip !== '')(`node-exporter scraped by Vigil and Prometheus 2.42${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let exporter: Peer | null = null;
   let prom: Peer | null = null;
   let engine: Engine | null = null;
@@ -57,7 +57,7 @@ describe.skipIf(skip !== '')(`node_exporter scraped by Vigil and Prometheus 2.42
       };
       return Number(r.data.result[0]?.value[1] ?? 0);
     };
-    await until(async () => ((await scrapes()) >= 4 && (await promScrapes()) >= 4 ? true : null), '4 successful scrapes of node_exporter by both', 20_000, 250);
+    await until(async () => ((await scrapes()) >= 4 && (await promScrapes()) >= 4 ? true : null), '4 successful scrapes of node-exporter by both', 20_000, 250);
 
     // A window both have covered since the start; series that appear mid-window would show up in both.
     const end = Date.now() - 1500;
@@ -74,7 +74,7 @@ describe.skipIf(skip !== '')(`node_exporter scraped by Vigil and Prometheus 2.42
     const onlyProm = [...promKeys.keys()].filter((k) => !ourKeys.has(k));
     const onlyOurs = [...ourKeys.keys()].filter((k) => !promKeys.has(k));
 
-    // node_exporter gives hundreds of series; an empty comparison would prove nothing.
+    // node-exporter gives hundreds of series; an empty comparison would prove nothing.
     expect(promKeys.size).toBeGreaterThan(100);
     expect({ onlyProm, onlyOurs }).toEqual({ onlyProm: [], onlyOurs: [] });
     expect([...ourKeys.keys()].some((k) => k.includes('"node_cpu_seconds_total"'))).toBe(true);

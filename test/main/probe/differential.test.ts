@@ -9,11 +9,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { handleProbe } from '../../../main/probe/probe_handler.js';
-import { parseModules } from '../../../main/probe/module_config.js';
+import { handleProbe } from '../../../main/probe/handler.js';
+import { parseModules } from '../../../main/probe/module-config.js';
 import { tempDir } from '../helpers.js';
-import { makePki, type Pki } from './fixtures_pki.js';
-import { bannerServer, dnsServer, h2Server, httpServer, httpsServer, type Closable } from './fixtures_servers.js';
+import { makePki, type Pki } from './fixtures-pki.js';
+import { bannerServer, dnsServer, h2Server, httpServer, httpsServer, type Closable } from './fixtures-servers.js';
 
 const blackbox = '/usr/bin/prometheus-blackbox-exporter';
 const missing = !existsSync(blackbox) || spawnSync('openssl', ['version']).status !== 0;

@@ -1,6 +1,6 @@
-import { parseModules } from '../../../main/probe/module_config.js';
-import type { ProbeModule } from '../../../main/probe/module_schema.js';
-import type { ProbeResult, ProbeSample } from '../../../main/probe/probe_types.js';
+import { parseModules } from '../../../main/probe/module-config.js';
+import type { ProbeModule } from '../../../main/probe/module-schema.js';
+import type { ProbeResult, ProbeSample } from '../../../main/probe/types.js';
 
 /** One module from a YAML snippet (the `modules:` body of a blackbox file). */
 export function moduleFrom(yaml: string): ProbeModule {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { chooseProtocol, ipAddrHash } from '../../../main/probe/resolve.js';
 import { ipBytes, isLinkLocal } from '../../../main/util/ip.js';
-import { MetricSet, type ProbeContext } from '../../../main/probe/probe_types.js';
+import { MetricSet, type ProbeContext } from '../../../main/probe/types.js';
 
 function ctx(): ProbeContext {
   return { metrics: new MetricSet(), log: () => {}, signal: new AbortController().signal, deadline: Date.now() + 5000, pingPath: 'ping', certificates: [] };

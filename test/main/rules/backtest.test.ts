@@ -5,8 +5,8 @@ import { PromQLEngine } from '../../../main/promql/engine.js';
 import { MemoryStorage } from '../../../main/tsdb/memory-storage.js';
 import type { AlertingRuleSpec } from '../../../main/rules/alerting-rule.js';
 import { BacktestLimitError, backtestAlertingRule, compareBacktests, compareRuleEdit, type BacktestOptions } from '../../../main/rules/backtest.js';
-import { subtractSpans, totalMs, type Span } from '../../../main/rules/backtest_intervals.js';
-import { gridQueryFn, queryFnFor } from '../../../main/rules/backtest_query.js';
+import { subtractSpans, totalMs, type Span } from '../../../main/rules/backtest-intervals.js';
+import { gridQueryFn, queryFnFor } from '../../../main/rules/backtest-query.js';
 import { StaleNaN } from '../../../main/tsdb/interface.js';
 import { labelsFromRecord, labelsToRecord } from '../../../main/tsdb/labels.js';
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { expandTemplate, type TemplateData } from '../../../main/rules/template.js';
-import { formatG, sprintf } from '../../../main/rules/template_format.js';
+import { formatG, sprintf } from '../../../main/rules/template-format.js';
 
 const data: TemplateData = {
   labels: { instance: 'web-1:9100', job: 'node', severity: 'critical' },

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ScrapeCache } from '../../../main/scrape/cache.js';
-import { hashBytes, KeySlots, viewOf } from '../../../main/scrape/cache_keys.js';
+import { hashBytes, KeySlots, viewOf } from '../../../main/scrape/cache-keys.js';
 
 const enc = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 

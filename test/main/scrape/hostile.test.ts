@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelsFromRecord } from '../../../main/tsdb/labels.js';
 import { ScrapeLoop } from '../../../main/scrape/loop.js';
 import type { ScrapeLimits } from '../../../main/scrape/target-types.js';
-import { MemoryAppendable, makeTarget, noLimits } from './loop_fixtures.js';
-import { startHostileServer, type HostileServer } from './hostile_server.js';
+import { MemoryAppendable, makeTarget, noLimits } from './loop-fixtures.js';
+import { startHostileServer, type HostileServer } from './hostile-server.js';
 
 let srv: HostileServer;
 beforeAll(async () => {

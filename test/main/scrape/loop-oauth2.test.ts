@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../main/config/load.js';
 import { ScrapeLoop } from '../../../main/scrape/loop.js';
 import { buildTarget } from '../../../main/scrape/targets.js';
-import { MemoryAppendable } from './loop_fixtures.js';
+import { MemoryAppendable } from './loop-fixtures.js';
 
 describe('scraping with oauth2 client credentials (prometheus.yml → target → scrape)', () => {
   let server: http.Server;

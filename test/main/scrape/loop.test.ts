@@ -3,7 +3,7 @@ import { StorageUnavailableError, isStaleNaN } from '../../../main/tsdb/interfac
 import { labelsFromRecord, type Labels } from '../../../main/tsdb/labels.js';
 import { ScrapeLoop, scrapeOffset, scrapeSlotMs } from '../../../main/scrape/loop.js';
 import { ScrapeHttpError } from '../../../main/scrape/http.js';
-import { MemoryAppendable, makeTarget, pageFetcher, steppingClock } from './loop_fixtures.js';
+import { MemoryAppendable, makeTarget, pageFetcher, steppingClock } from './loop-fixtures.js';
 
 const base = { job: 'node', instance: 'host:9100' };
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { labelsFromRecord } from '../../../main/tsdb/labels.js';
 import { ScrapeManager } from '../../../main/scrape/manager.js';
-import { MemoryAppendable, makeTarget } from './loop_fixtures.js';
+import { MemoryAppendable, makeTarget } from './loop-fixtures.js';
 
 const until = async (what: string, cond: () => boolean): Promise<void> => {
   for (let i = 0; i < 400; i++) {

@@ -6,7 +6,7 @@ import { isStaleNaN } from '../../../main/tsdb/interface.js';
 import { labelsKey } from '../../../main/tsdb/labels.js';
 import { tempDir } from '../helpers.js';
 import { bundle } from './bundle.js';
-import { crashBase, fleetLabels, sampleValue } from './fixtures/crash_data.js';
+import { crashBase, fleetLabels, sampleValue } from './fixtures/crash-data.js';
 
 const series = 2000;
 const rounds = 20;
@@ -49,8 +49,8 @@ describe('crash safety (SIGKILL during ingest)', () => {
   const indexOf = new Map(labels.map((l, i) => [labelsKey(l), i]));
   let script = '';
   beforeAll(async () => {
-    await bundle(join(tmp.dir, 'bin'), { crash_child: 'test/main/tsdb/fixtures/crash_child.ts' });
-    script = join(tmp.dir, 'bin', 'crash_child.js');
+    await bundle(join(tmp.dir, 'bin'), { 'crash-child': 'test/main/tsdb/fixtures/crash-child.ts' });
+    script = join(tmp.dir, 'bin', 'crash-child.js');
   }, 60_000);
   afterAll(() => tmp.cleanup());
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { SeriesIndex } from '../../../main/tsdb/index_series.js';
+import { SeriesIndex } from '../../../main/tsdb/index-series.js';
 import { selectRefs } from '../../../main/tsdb/matchers.js';
 import type { Matcher } from '../../../main/tsdb/interface.js';
 import { getLabel, normalizeLabels, type Labels } from '../../../main/tsdb/labels.js';

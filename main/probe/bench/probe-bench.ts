@@ -1,0 +1,190 @@
+/**
+ * Benchmark: probes per second and CPU per probe for 200 HTTPS targets on a local server
+ * (root → intermediate → leaf chain, verified), Vigil beside blackbox_exporter 0.23 in the same
+ * run. The HTTPS server runs in a child process so neither prober is charged for it.
+ *
+ *   npx jiti main/probe/bench/probe-bench.ts [--targets 200] [--rounds 5] [--concurrency 50]
+ *
+ * Vigil is measured through handleProbe (probe + exposition text), blackbox through its /probe
+ * endpoint; blackbox's CPU comes from /proc/<pid>/stat, Vigil's from process.cpuUsage().
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { handleProbe } from '../handler.js';
+import { parseModules } from '../module-config.js';
+
+const blackboxBin = '/usr/bin/prometheus-blackbox-exporter';
+const clockTicks = 100; // Linux USER_HZ
+
+function makeChain(dir: string): void {
+  const ssl = (...a: string[]): void => void execFileSync('openssl', a, { cwd: dir, stdio: 'ignore' });
+  const key = (n: string): void => ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${n}.key`);
+  writeFileSync(join(dir, 'ext.cnf'), '[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n[leaf]\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  key('root');
+  ssl('req', '-x509', '-new', '-key', 'root.key', '-subj', '/CN=Bench Root', '-days', '30', '-out', 'root.crt');
+  for (const [n, issuer, ext, subj] of [['int', 'root', 'ca', '/CN=Bench Intermediate'], ['leaf', 'int', 'leaf', '/CN=localhost']] as const) {
+    key(n);
+    ssl('req', '-new', '-key', `${n}.key`, '-subj', subj, '-out', `${n}.csr`);
+    ssl('x509', '-req', '-in', `${n}.csr`, '-CA', `${issuer}.crt`, '-CAkey', `${issuer}.key`, '-CAcreateserial', '-days', '20', '-extfile', 'ext.cnf', '-extensions', ext, '-out', `${n}.crt`);
+  }
+}
+
+const serverScript = `
+import { createServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+const dir = process.argv[2];
+const s = createServer({ key: readFileSync(dir + '/leaf.key'), cert: readFileSync(dir + '/leaf.crt', 'utf8') + readFileSync(dir + '/int.crt', 'utf8') },
+  (req, res) => { if (req.url === '/slow') return; res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end('ok\\n'); });
+s.on('tlsClientError', () => {});
+s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '\\n'));
+`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function procCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks; // utime, stime
+}
+
+async function pool<T>(items: readonly T[], concurrency: number, fn: (t: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+interface Figure {
+  probesPerSecond: number;
+  cpuMsPerProbe: number;
+  failures: number;
+}
+
+async function measure(total: number, run: () => Promise<number>, cpu: () => number): Promise<Figure> {
+  const c0 = cpu();
+  const t0 = performance.now();
+  const failures = await run();
+  const wall = (performance.now() - t0) / 1000;
+  return { probesPerSecond: total / wall, cpuMsPerProbe: ((cpu() - c0) * 1000) / total, failures };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { targets: { type: 'string', default: '200' }, rounds: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '50' } } });
+  const nTargets = Number(values.targets);
+  const rounds = Number(values.rounds);
+  const concurrency = Number(values.concurrency);
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-probe-bench-'));
+  const children: ChildProcess[] = [];
+  // If this process dies early (Ctrl-C, a closed pipe), take the peers down with it.
+  const killChildren = (): void => {
+    for (const c of children) if (c.pid !== undefined && c.exitCode === null) c.kill('SIGTERM');
+  };
+  process.once('exit', () => {
+    killChildren();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGPIPE'] as const) process.once(sig, () => process.exit(130));
+  try {
+    makeChain(dir);
+    writeFileSync(join(dir, 'server.mjs'), serverScript);
+    const server = spawn(process.execPath, [join(dir, 'server.mjs'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(server);
+    const port = await new Promise<number>((resolve) => server.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    const moduleYaml = `modules:\n  https_2xx:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n      tls_config:\n        ca_file: ${join(dir, 'root.crt')}\n`;
+    writeFileSync(join(dir, 'bb.yml'), moduleYaml);
+    const modules = parseModules(moduleYaml, 'bb.yml');
+    const targets = Array.from({ length: nTargets }, (_, i) => `https://127.0.0.1:${port}/t${i}`);
+    const work = Array.from({ length: rounds }, () => targets).flat();
+    const ok = (body: string): boolean => body.includes('\nprobe_success 1\n');
+
+    // Warm-up (JIT, root cache), then measure.
+    await pool(targets.slice(0, 20), 10, (t) => handleProbe(new URLSearchParams({ module: 'https_2xx', target: t }), {}, { modules }));
+    const runVigil = (): Promise<Figure> =>
+      measure(
+        work.length,
+        async () => {
+          let failed = 0;
+          await pool(work, concurrency, async (t) => {
+            if (!ok((await handleProbe(new URLSearchParams({ module: 'https_2xx', target: t }), {}, { modules })).body)) failed++;
+          });
+          return failed;
+        },
+        () => {
+          const u = process.cpuUsage();
+          return (u.user + u.system) / 1e6;
+        },
+      );
+    const show = (who: string, f: Figure): void =>
+      console.log(`${who}: ${f.probesPerSecond.toFixed(0)} probes/s, ${f.cpuMsPerProbe.toFixed(3)} CPU-ms/probe, ${f.failures} failed (${work.length} probes, concurrency ${concurrency})`);
+    const vigil = await runVigil();
+    show('Vigil            ', vigil);
+
+    // Timeout accuracy: a server that never answers, probed with 1 s and 2 s timeouts.
+    for (const timeout of [1, 2]) {
+      const durations: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const q = new URLSearchParams({ module: 'https_2xx', target: `https://127.0.0.1:${port}/slow` });
+        const body = (await handleProbe(q, { scrapeTimeoutSeconds: String(timeout + 0.5) }, { modules })).body;
+        durations.push(Number(/\nprobe_duration_seconds (\S+)/.exec(body)?.[1]));
+      }
+      const worst = Math.max(...durations.map((d) => Math.abs(d - timeout) / timeout));
+      console.log(`timeout ${timeout}s: probe_duration_seconds ${durations.map((d) => d.toFixed(3)).join(', ')} (worst deviation ${(worst * 100).toFixed(1)} %)`);
+    }
+
+    if (!existsSync(blackboxBin)) {
+      console.log(`blackbox_exporter: skipped (${blackboxBin} not installed)`);
+      return;
+    }
+    const bbPort = await freePort();
+    const bb = spawn(blackboxBin, [`--config.file=${join(dir, 'bb.yml')}`, `--web.listen-address=127.0.0.1:${bbPort}`], { stdio: 'ignore' });
+    children.push(bb);
+    for (let i = 0; i < 100; i++) {
+      if (await fetch(`http://127.0.0.1:${bbPort}/-/healthy`).then((r) => r.ok, () => false)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const probeBb = async (t: string): Promise<boolean> => ok(await (await fetch(`http://127.0.0.1:${bbPort}/probe?module=https_2xx&target=${encodeURIComponent(t)}`)).text());
+    await pool(targets.slice(0, 20), 10, probeBb);
+    const runBlackbox = (): Promise<Figure> =>
+      measure(
+        work.length,
+        async () => {
+          let failed = 0;
+          await pool(work, concurrency, async (t) => {
+            if (!(await probeBb(t))) failed++;
+          });
+          return failed;
+        },
+        () => procCpuSeconds(bb.pid!),
+      );
+    // Alternate (B, V, B) so load from other processes on a shared machine hits both alike.
+    const black1 = await runBlackbox();
+    show('blackbox_exporter', black1);
+    const vigil2 = await runVigil();
+    show('Vigil (again)    ', vigil2);
+    const black2 = await runBlackbox();
+    show('blackbox (again) ', black2);
+    const best = (a: Figure, b: Figure): Figure => (a.cpuMsPerProbe <= b.cpuMsPerProbe ? a : b);
+    const v = best(vigil, vigil2);
+    const k = best(black1, black2);
+    console.log(`ratio Vigil/blackbox (best of each): throughput ${(v.probesPerSecond / k.probesPerSecond).toFixed(2)}x, CPU per probe ${(v.cpuMsPerProbe / k.cpuMsPerProbe).toFixed(2)}x`);
+    console.log('(blackbox throughput includes its HTTP round trip from this process; its CPU figure counts only the exporter process)');
+  } finally {
+    killChildren();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

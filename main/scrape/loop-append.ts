@@ -1,0 +1,202 @@
+/**
+ * The hot path of one scrape: parsed page → scrape cache → Appender. Runs in steps so a huge
+ * page can yield to the event loop between them; a breached limit or a parse error throws and
+ * the caller rolls the whole transaction back, as Prometheus does.
+ */
+import {
+  DuplicateSampleError,
+  OutOfBoundsError,
+  OutOfOrderError,
+  StaleNaN,
+  StorageError,
+  type Appender,
+  type SeriesRef,
+} from '../tsdb/interface.js';
+import { getLabel, type Labels } from '../tsdb/labels.js';
+import type { ScrapeCache } from './cache.js';
+import { labelLimitError, mergeTargetLabels } from './loop-labels.js';
+import type { ScrapeLimits } from './target-types.js';
+import type { TextParser } from './parse/parser.js';
+
+export type LimitKind = 'sample_limit' | 'label_limit' | 'missing_name';
+
+/** A breached scrape limit: the scrape fails and nothing from it is kept. */
+export class ScrapeLimitError extends Error {
+  constructor(
+    readonly kind: LimitKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface AppendSettings {
+  readonly cache: ScrapeCache;
+  /** Already stripped of `__` meta labels. */
+  readonly targetLabels: Labels;
+  readonly honorLabels: boolean;
+  readonly honorTimestamps: boolean;
+  readonly limits: ScrapeLimits;
+  readonly metricRelabel?: ((l: Labels) => Labels | null) | undefined;
+}
+
+export interface AppendCounts {
+  /** Samples on the page (scrape_samples_scraped). */
+  total: number;
+  /** Samples appended after metric relabeling (scrape_samples_post_metric_relabeling). */
+  added: number;
+  /** New series in this scrape (scrape_series_added). */
+  seriesAdded: number;
+  /** Samples storage refused (out of order, duplicate timestamp, out of bounds): skipped. */
+  rejected: number;
+  /**
+   * Of `rejected`, samples whose own timestamp lies outside what the head takes (older than
+   * headWindowMs before the scrape or past the retention window, or more than futureMs ahead):
+   * prometheus_target_scrapes_sample_out_of_bounds_total.
+   */
+  outOfBounds: number;
+}
+
+/** How far before the scrape a page's own timestamp may lie: Prometheus' head takes ~1 h (half a 2 h block). */
+export const headWindowMs = 60 * 60 * 1000;
+/** How far ahead of the scrape a page's own timestamp may lie: generous clock skew, not a year. */
+export const futureMs = 10 * 60 * 1000;
+
+export const zeroCounts = (): AppendCounts => ({ total: 0, added: 0, seriesAdded: 0, rejected: 0, outOfBounds: 0 });
+
+/** Storage errors that skip one sample, as in Prometheus; anything else fails the scrape. */
+export function isSampleRejection(err: unknown): boolean {
+  return err instanceof OutOfOrderError || err instanceof DuplicateSampleError || err instanceof OutOfBoundsError;
+}
+
+export class PageAppend {
+  readonly counts: AppendCounts = zeroCounts();
+  private done = false;
+
+  constructor(
+    private readonly s: AppendSettings,
+    private readonly app: Appender,
+    private readonly parser: TextParser,
+    /** Scrape time in ms: the timestamp of samples without one (or all, without honor_timestamps). */
+    private readonly defaultTime: number,
+  ) {}
+
+  /** Handles up to `budget` page entries; true when the page is finished. */
+  step(budget: number): boolean {
+    if (this.done) return true;
+    const { cache, limits, honorTimestamps } = this.s;
+    const p = this.parser;
+    const counts = this.counts;
+    const sampleLimit = limits.sampleLimit;
+    for (let n = 0; n < budget; n++) {
+      const kind = p.next();
+      if (kind === 'eof') {
+        this.done = true;
+        return true;
+      }
+      if (kind !== 'series') {
+        if (kind === 'type') cache.setMetadata(p.metricType().name, 'type', p.metricType().type);
+        else if (kind === 'help') cache.setMetadata(p.help().name, 'help', p.help().text);
+        else if (kind === 'unit') cache.setMetadata(p.unit().name, 'unit', p.unit().unit);
+        continue;
+      }
+      counts.total++;
+      const ts = honorTimestamps ? p.timestamp() : null;
+      if (ts !== null && (ts < this.defaultTime - headWindowMs || ts > this.defaultTime + futureMs)) {
+        // Prometheus' ErrOutOfBounds: the sample is skipped, the scrape goes on.
+        counts.rejected++;
+        counts.outOfBounds++;
+        continue;
+      }
+      const t = ts ?? this.defaultTime;
+      const v = p.value();
+      let slot = cache.lookup(p.body, p.seriesIdStart(), p.seriesIdEnd());
+      let ref: SeriesRef | undefined;
+      if (slot >= 0) {
+        if (cache.isDropped(slot)) continue;
+        const known = cache.refOf(slot);
+        ref = this.appendRef(known, t, v);
+        if (ref !== undefined && ref !== known) cache.setRef(slot, ref);
+      } else {
+        const final = this.finalLabels(p.labels());
+        if (final === null) {
+          cache.addDropped();
+          continue;
+        }
+        ref = this.appendLabels(final, t, v);
+        if (ref === undefined) continue;
+        slot = cache.add(ref);
+        counts.seriesAdded++;
+      }
+      if (ref === undefined) continue;
+      counts.added++;
+      if (sampleLimit > 0 && counts.added > sampleLimit) throw new ScrapeLimitError('sample_limit', 'sample limit exceeded');
+      // A sample with its own timestamp bypasses staleness, as in Prometheus.
+      if (ts === null) cache.trackStaleness(ref);
+    }
+    return false;
+  }
+
+  /** Appends StaleNaN for the series the previous scrape had and this one did not. */
+  markVanished(): number {
+    let n = 0;
+    for (const ref of this.s.cache.vanished()) {
+      try {
+        this.app.append(ref, this.defaultTime, StaleNaN);
+        n++;
+      } catch (err) {
+        // Refused (e.g. a series storage has deleted meanwhile): no marker is needed.
+        if (!isSampleRejection(err)) throw err;
+      }
+    }
+    return n;
+  }
+
+  private finalLabels(exposed: Labels): Labels | null {
+    const s = this.s;
+    let l = mergeTargetLabels(exposed, s.targetLabels, s.honorLabels);
+    if (s.metricRelabel !== undefined) {
+      const r = s.metricRelabel(l);
+      if (r === null || r.length === 0) return null;
+      l = r;
+    }
+    if (getLabel(l, '__name__') === '') throw new ScrapeLimitError('missing_name', 'missing metric name (__name__ label)');
+    const limitErr = labelLimitError(l, s.limits);
+    if (limitErr !== null) throw new ScrapeLimitError('label_limit', limitErr);
+    return l;
+  }
+
+  private countRejection(err: unknown): void {
+    this.counts.rejected++;
+    if (err instanceof OutOfBoundsError) this.counts.outOfBounds++;
+  }
+
+  private appendLabels(labels: Labels, t: number, v: number): SeriesRef | undefined {
+    try {
+      return this.app.append(labels, t, v);
+    } catch (err) {
+      if (isSampleRejection(err)) {
+        this.countRejection(err);
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  private appendRef(ref: SeriesRef, t: number, v: number): SeriesRef | undefined {
+    try {
+      return this.app.append(ref, t, v);
+    } catch (err) {
+      if (isSampleRejection(err)) {
+        this.countRejection(err);
+        return undefined;
+      }
+      // A ref storage no longer takes: once more by the line's labels.
+      if (!(err instanceof StorageError)) {
+        const final = this.finalLabels(this.parser.labels());
+        return final === null ? undefined : this.appendLabels(final, t, v);
+      }
+      throw err;
+    }
+  }
+}

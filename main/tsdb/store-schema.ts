@@ -1,0 +1,96 @@
+/**
+ * The SQLite file (layout in FORMAT.md). Opened read-write by the compression worker (the only
+ * writer) and read-only by the main thread for queries, backup and checks.
+ */
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../util/sqlite.js';
+
+export const dbFileName = 'vigil.db';
+export const formatVersion = 1;
+
+/** Chunks never span a 2 h window (see worker-head.ts), so a chunk ending ≥ mint starts > mint − 2 h. */
+export const chunkWindowMs = 2 * 60 * 60 * 1000;
+
+const schema = `
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS series(ref INTEGER PRIMARY KEY, labels TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks(
+  id INTEGER PRIMARY KEY,
+  series_ref INTEGER NOT NULL,
+  min_t INTEGER NOT NULL,
+  max_t INTEGER NOT NULL,
+  encoding INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_by_series ON chunks(series_ref, min_t, max_t);
+CREATE INDEX IF NOT EXISTS chunks_by_max_t ON chunks(max_t);
+CREATE TABLE IF NOT EXISTS wal_batches(id INTEGER PRIMARY KEY, n INTEGER NOT NULL, refs BLOB NOT NULL, t BLOB NOT NULL, v BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS quarantined_chunks(
+  id INTEGER PRIMARY KEY,
+  series_ref INTEGER NOT NULL,
+  min_t INTEGER NOT NULL,
+  max_t INTEGER NOT NULL,
+  encoding INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  reason TEXT NOT NULL,
+  quarantined_at INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('format_version', ${formatVersion}), ('last_batch_id', 0);
+`;
+
+/** Opens (creating if needed) the database for writing, with the durability settings of FORMAT.md. */
+export function openWritable(file: string): Database.Database {
+  const db = openSqlite(file);
+  // Must precede the first table so that size retention can give pages back to the file system.
+  db.pragma('auto_vacuum = INCREMENTAL');
+  db.pragma('journal_mode = WAL');
+  // NORMAL: a commit is in the -wal file before we acknowledge it, so a process crash loses
+  // nothing; only a power loss can drop the last commits (FORMAT.md, "Durability").
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  // 8 MiB page cache (SQLite's default is 16): the writer touches recent pages only, and at 100k
+  // series every MiB is 10 bytes per series of resident memory.
+  db.pragma('cache_size = -8000');
+  db.exec(schema);
+  const v = db.prepare("SELECT value FROM meta WHERE key = 'format_version'").pluck().get() as number;
+  if (v !== formatVersion) {
+    db.close();
+    throw new Error(`${file}: storage format version ${v}, this Vigil reads version ${formatVersion}; open it with a matching Vigil or restore a backup`);
+  }
+  return db;
+}
+
+export function openReadOnly(file: string): Database.Database {
+  const db = openSqlite(file, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -8000'); // queries stream chunks once; the OS page cache does the rest
+
+  return db;
+}
+
+/** Bytes of a typed array as a Buffer without copying (for BLOB parameters). */
+export function blobOf(a: Uint32Array | Float64Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** A BLOB back into an aligned typed array (copies: SQLite buffers need not be 8-aligned). */
+export function float64sOf(b: Uint8Array): Float64Array {
+  const copy = new Uint8Array(b.length - (b.length % 8));
+  copy.set(b.subarray(0, copy.length));
+  return new Float64Array(copy.buffer);
+}
+
+export function uint32sOf(b: Uint8Array): Uint32Array {
+  const copy = new Uint8Array(b.length - (b.length % 4));
+  copy.set(b.subarray(0, copy.length));
+  return new Uint32Array(copy.buffer);
+}
+
+/** Series labels as stored: a JSON array [name, value, name, value, …]. */
+export function parseStoredLabels(text: string): { name: string; value: string }[] {
+  const flat = JSON.parse(text) as unknown;
+  if (!Array.isArray(flat) || flat.length % 2 !== 0) throw new Error('series row: labels are not a [name, value, …] array');
+  const out: { name: string; value: string }[] = [];
+  for (let i = 0; i < flat.length; i += 2) out.push({ name: String(flat[i]), value: String(flat[i + 1]) });
+  return out;
+}

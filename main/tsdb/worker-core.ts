@@ -1,0 +1,283 @@
+/**
+ * The compression worker's logic, independent of how it is hosted: inside a worker thread
+ * (worker.ts) or in-process (`TSDB.open({ worker: false })`, for tests and tools).
+ *
+ * Write path of one batch: (1) one SQLite transaction stores the new series, the raw batch in
+ * the `wal_batches` log and the batch id: that commit is the durability point acknowledged to
+ * `commit()`; (2) samples go into the head, which may seal chunks; (3) a second transaction
+ * writes the sealed chunks. Every `checkpointEvery` batches, quiet series are sealed and the log
+ * is truncated behind the oldest batch an open chunk still needs.
+ */
+import type Database from 'better-sqlite3';
+import { decodeChunk, encodeChunk } from './chunkenc/chunk.js';
+import { Head, type SealedRun } from './worker-head.js';
+import type { AppendBatch, HeadRead, InitialState, RetentionResult, WorkerCounters } from './worker-protocol.js';
+import { blobOf, openWritable } from './store-schema.js';
+import { packRefs, packTimes, unpackBatch } from './log-codec.js';
+
+export interface CoreOptions {
+  readonly file: string;
+  readonly maxChunkSamples?: number;
+  readonly checkpointEvery?: number;
+}
+
+/** What a worker thread is started with: its options and the native SQLite build to load. */
+export interface WorkerStart extends CoreOptions {
+  readonly sqliteBinding: string | undefined;
+}
+
+type Stmt = Database.Statement;
+
+/** Refused batch: storage must get the missing series first (worker-serve maps the code). */
+function seriesGap(detail: string): Error {
+  return Object.assign(new Error(`series not yet stored: ${detail}`), { code: 'VIGIL_SERIES_GAP' });
+}
+
+export class WorkerCore {
+  private readonly db: Database.Database;
+  private readonly head: Head;
+  private lastBatchId: number;
+  private maxRef = 0;
+  private batchesSinceCheckpoint = 0;
+  private readonly checkpointEvery: number;
+  /** Sealed runs whose chunk write failed (e.g. disk full); retried, and still served to reads. */
+  private unwritten: SealedRun[] = [];
+  /** Why the last chunk write failed, until one succeeds. */
+  writeError: string | null = null;
+  private readonly counters: WorkerCounters = { chunksWritten: 0, headSamples: 0, headSeries: 0, compactions: 0, quarantinedChunks: 0, logBatches: 0 };
+  private readonly st: {
+    insertSeries: Stmt;
+    insertBatch: Stmt;
+    setLastBatch: Stmt;
+    insertChunk: Stmt;
+    truncateLog: Stmt;
+  };
+
+  constructor(opts: CoreOptions) {
+    this.db = openWritable(opts.file);
+    this.head = new Head(opts.maxChunkSamples);
+    this.checkpointEvery = opts.checkpointEvery ?? 32;
+    const db = this.db;
+    this.st = {
+      insertSeries: db.prepare('INSERT OR IGNORE INTO series(ref, labels) VALUES (?, ?)'),
+      insertBatch: db.prepare('INSERT INTO wal_batches(id, n, refs, t, v) VALUES (?, ?, ?, ?, ?)'),
+      setLastBatch: db.prepare("UPDATE meta SET value = ? WHERE key = 'last_batch_id'"),
+      insertChunk: db.prepare('INSERT INTO chunks(series_ref, min_t, max_t, encoding, count, data) VALUES (?, ?, ?, ?, ?, ?)'),
+      truncateLog: db.prepare('DELETE FROM wal_batches WHERE id < ?'),
+    };
+    this.lastBatchId = db.prepare("SELECT value FROM meta WHERE key = 'last_batch_id'").pluck().get() as number;
+    this.recover();
+  }
+
+  /** Rebuilds the head: newest sealed time per series, then replay of the log. */
+  private recover(): void {
+    const db = this.db;
+    this.maxRef = (db.prepare('SELECT max(ref) FROM series').pluck().get() as number | null) ?? 0;
+    this.head.ensure(this.maxRef);
+    const sealed = db.prepare('SELECT series_ref AS ref, max(max_t) AS t FROM chunks GROUP BY series_ref').all() as { ref: number; t: number }[];
+    for (const { ref, t } of sealed) if (ref <= this.maxRef) this.head.lastT[ref] = t;
+    const replay = db.prepare('SELECT id, n, refs, t, v FROM wal_batches ORDER BY id');
+    const runs: SealedRun[] = [];
+    for (const row of replay.iterate() as Iterable<{ id: number; n: number; refs: Uint8Array; t: Uint8Array; v: Uint8Array }>) {
+      const { refs, t, v } = unpackBatch(row.n, row.refs, row.t, row.v);
+      for (let i = 0; i < refs.length; i++) {
+        const ref = refs[i]!;
+        if (ref === 0 || ref > this.maxRef) continue;
+        const run = this.head.append(ref, t[i]!, v[i]!, row.id);
+        if (run) runs.push(run);
+      }
+    }
+    this.writeRuns(runs);
+    // Series whose newest sample is sealed: read it back for duplicate detection in main.
+    const last = db.prepare('SELECT encoding, data FROM chunks WHERE series_ref = ? ORDER BY min_t DESC LIMIT 1');
+    for (const { ref, t } of sealed) {
+      if (ref > this.maxRef || this.head.lastT[ref] !== t) continue;
+      const row = last.get(ref) as { encoding: number; data: Uint8Array } | undefined;
+      if (!row) continue;
+      const d = decodeChunk(row.encoding, row.data);
+      this.head.lastV[ref] = d.v.length > 0 ? d.v[d.v.length - 1]! : NaN;
+    }
+  }
+
+  initialState(): InitialState {
+    return {
+      lastBatchId: this.lastBatchId,
+      maxRef: this.maxRef,
+      lastT: this.head.lastT.slice(0, this.maxRef + 1),
+      lastV: this.head.lastV.slice(0, this.maxRef + 1),
+    };
+  }
+
+  /**
+   * Applies a batch once; a batch id seen before is acknowledged without effect. A batch whose
+   * new series do not continue the series table, or whose samples name a series the table does
+   * not have (an earlier batch carrying it failed, e.g. on a full disk), is refused rather than
+   * acknowledged with samples left out: main re-sends those series with its next batch.
+   */
+  append(b: AppendBatch): void {
+    if (b.id <= this.lastBatchId) return;
+    let newMax = this.maxRef;
+    if (b.newRefs.length > 0) {
+      if (b.newRefs[0]! > this.maxRef + 1) throw seriesGap(`new series start at ref ${b.newRefs[0]}, the table ends at ${this.maxRef}`);
+      newMax = Math.max(newMax, b.newRefs[b.newRefs.length - 1]!);
+    }
+    for (let i = 0; i < b.refs.length; i++) if (b.refs[i]! > newMax) throw seriesGap(`sample for unknown series ref ${b.refs[i]}`);
+    this.db.transaction(() => {
+      for (let i = 0; i < b.newRefs.length; i++) this.st.insertSeries.run(b.newRefs[i]!, b.newLabels[i]!);
+      if (b.refs.length > 0) this.st.insertBatch.run(b.id, b.refs.length, packRefs(b.refs), packTimes(b.t), blobOf(b.v));
+      this.st.setLastBatch.run(b.id);
+    })();
+    this.lastBatchId = b.id;
+    for (let i = 0; i < b.newRefs.length; i++) if (b.newRefs[i]! > this.maxRef) this.maxRef = b.newRefs[i]!;
+    this.head.ensure(this.maxRef);
+    const runs: SealedRun[] = [];
+    for (let i = 0; i < b.refs.length; i++) {
+      const ref = b.refs[i]!;
+      if (ref === 0 || ref > this.maxRef) continue;
+      const run = this.head.append(ref, b.t[i]!, b.v[i]!, b.id);
+      if (run) runs.push(run);
+    }
+    if (++this.batchesSinceCheckpoint >= this.checkpointEvery) this.checkpoint(runs);
+    else this.writeRuns(runs);
+  }
+
+  /** Tests and fault drills: SQLite's max_page_count fails writes with SQLITE_FULL as a full disk does (0: no limit). */
+  setMaxPages(pages: number): void {
+    this.db.pragma(`max_page_count = ${pages > 0 ? Math.floor(pages) : 4294967294}`);
+  }
+
+  /** Seals quiet series, writes chunks, truncates the log behind what open chunks need. */
+  checkpoint(runs: SealedRun[] = []): void {
+    this.batchesSinceCheckpoint = 0;
+    this.head.sealBefore(this.head.maxTime(), runs);
+    this.writeRuns(runs);
+    this.truncateLog();
+  }
+
+  /** Seals every open chunk and empties the log (before a backup or a size measurement). */
+  flush(): void {
+    const runs: SealedRun[] = [];
+    this.head.sealAll(runs);
+    this.writeRuns(runs);
+    this.truncateLog();
+    // Give the emptied log's pages back to the file system (auto_vacuum = INCREMENTAL).
+    this.db.pragma('incremental_vacuum');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  private truncateLog(): void {
+    let keep = Math.min(this.head.oldestBatch(), this.lastBatchId + 1);
+    for (const r of this.unwritten) keep = Math.min(keep, r.firstBatch);
+    const res = this.st.truncateLog.run(keep);
+    if (res.changes > 0) this.counters.compactions++;
+    this.counters.logBatches = this.db.prepare('SELECT count(*) FROM wal_batches').pluck().get() as number;
+  }
+
+  private writeRuns(runs: SealedRun[]): void {
+    const all = this.unwritten.length > 0 ? [...this.unwritten, ...runs] : runs;
+    if (all.length === 0) return;
+    try {
+      this.db.transaction(() => {
+        for (const r of all) {
+          const c = encodeChunk(r.t, r.v);
+          this.st.insertChunk.run(r.ref, c.minT, c.maxT, c.encoding, c.count, c.bytes);
+        }
+      })();
+      this.counters.chunksWritten += all.length;
+      this.unwritten = [];
+      this.writeError = null;
+    } catch (e) {
+      // The samples are still in the log and in `unwritten`: nothing is lost; retried with the
+      // next batch. The batch that sealed them is already durable, so this is not its error.
+      this.unwritten = all;
+      this.writeError = (e as Error).message;
+    }
+  }
+
+  read(refs: Uint32Array, mint: number, maxt: number): HeadRead {
+    const open = this.head.read(refs, mint, maxt);
+    if (this.unwritten.length === 0) return open;
+    // Rare path (a chunk write failed): merge the unwritten runs in front of the open samples.
+    const byRef = new Map<number, SealedRun[]>();
+    for (const r of this.unwritten) byRef.set(r.ref, [...(byRef.get(r.ref) ?? []), r]);
+    const t: number[] = [];
+    const vParts: Float64Array[] = [];
+    const offsets = new Uint32Array(refs.length + 1);
+    let k = 0;
+    for (let i = 0; i < refs.length; i++) {
+      offsets[i] = k;
+      const parts = [...(byRef.get(refs[i]!) ?? []), { t: open.t.subarray(open.offsets[i]!, open.offsets[i + 1]!), v: open.v.subarray(open.offsets[i]!, open.offsets[i + 1]!) }];
+      for (const p of parts) {
+        for (let j = 0; j < p.t.length; j++) {
+          if (p.t[j]! < mint || p.t[j]! > maxt) continue;
+          t.push(p.t[j]!);
+          vParts.push(p.v.subarray(j, j + 1));
+          k++;
+        }
+      }
+    }
+    offsets[refs.length] = k;
+    const v = new Float64Array(k);
+    vParts.forEach((p, i) => v.set(p, i));
+    return { offsets, t: Float64Array.from(t), v };
+  }
+
+  /** Drops chunks older than `retentionMs` before the newest sample, then oldest-first down to `retentionBytes`. */
+  retention(retentionMs: number, retentionBytes: number): RetentionResult {
+    const used = (): number => {
+      const pages = this.db.pragma('page_count', { simple: true }) as number;
+      const free = this.db.pragma('freelist_count', { simple: true }) as number;
+      const size = this.db.pragma('page_size', { simple: true }) as number;
+      return (pages - free) * size;
+    };
+    const bytesBefore = used();
+    let deleted = 0;
+    if (retentionMs > 0) {
+      const newest = Math.max(this.head.maxTime(), (this.db.prepare('SELECT max(max_t) FROM chunks').pluck().get() as number | null) ?? -Infinity);
+      if (Number.isFinite(newest)) deleted += this.db.prepare('DELETE FROM chunks WHERE max_t < ?').run(newest - retentionMs).changes;
+    }
+    if (retentionBytes > 0) {
+      const oldest = this.db.prepare('DELETE FROM chunks WHERE id IN (SELECT id FROM chunks ORDER BY max_t LIMIT ?)');
+      const avg = this.db.prepare('SELECT avg(length(data)) FROM chunks').pluck();
+      // Each round frees about the excess, estimated from the mean chunk size plus row and
+      // index overhead; bounded so a budget below the empty schema cannot spin.
+      for (let round = 0; round < 1000; round++) {
+        const over = used() - retentionBytes;
+        if (over <= 0) break;
+        const per = ((avg.get() as number | null) ?? 0) + 48;
+        const n = oldest.run(Math.max(1, Math.ceil(over / per))).changes;
+        if (n === 0) break;
+        deleted += n;
+      }
+    }
+    if (deleted > 0) {
+      this.db.pragma('incremental_vacuum');
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.counters.compactions++;
+    }
+    return { deletedChunks: deleted, bytesBefore, bytesAfter: used() };
+  }
+
+  /** Moves a chunk that failed to decode out of the way, keeping its bytes for inspection. */
+  quarantineChunk(chunkId: number, reason: string): void {
+    const moved = this.db.transaction(() => {
+      const n = this.db
+        .prepare('INSERT INTO quarantined_chunks SELECT id, series_ref, min_t, max_t, encoding, count, data, ?, ? FROM chunks WHERE id = ?')
+        .run(reason, Date.now(), chunkId).changes;
+      this.db.prepare('DELETE FROM chunks WHERE id = ?').run(chunkId);
+      return n;
+    })();
+    this.counters.quarantinedChunks += moved;
+  }
+
+  stats(): WorkerCounters {
+    this.counters.headSamples = this.head.samples;
+    this.counters.headSeries = this.head.series;
+    return { ...this.counters };
+  }
+
+  close(): void {
+    this.writeRuns([]);
+    this.db.close();
+  }
+}
