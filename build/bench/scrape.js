@@ -5,7 +5,7 @@
 //   node build/bench/scrape.js [--targets 50] [--series 2000] [--interval 5s] [--seconds 60] [--only vigil] [--uniform no] [--dashboard 75]
 // Vigil runs twice: with its default schedule (scrape slots) and with Prometheus' (uniform). After
 // the measured window, the default run keeps ingesting while a dashboard refreshes for
-// --dashboard seconds (0: skip), for BENCH.md's "lag p99 during ingest with queries running".
+// --dashboard seconds (0: skip), for docs/benchmarks.md's "lag p99 during ingest with queries running".
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,7 +83,7 @@ console.log(`machine: ${JSON.stringify(machine())}`);
 console.log(`workload: W-fleet ${targets} targets × ${seriesPerTarget} series at ${values.interval}, measured ${seconds} s after warm-up`);
 
 /**
- * A dashboard of four panels over the last 15 minutes (BENCH.md's Q1, Q2, Q3 as range queries at
+ * A dashboard of four panels over the last 15 minutes (Q1, Q2, Q3 of docs/benchmarks.md as range queries at
  * 15 s, Q5 as an instant query), refreshed every 5 s while ingestion goes on; then the engine's
  * event-loop lag over the last minute, which then lies inside this phase.
  */

@@ -1,4 +1,4 @@
-// Storage and query figures of the peers on W-offline (shared/BENCH.md): Prometheus 2.42 backfill
+// Storage and query figures of the peers on W-offline (docs/benchmarks.md): Prometheus 2.42 backfill
 // (promtool) and VictoriaMetrics 1.79 import, bytes on disk per sample, and Q1–Q5 range-query
 // medians. Each system is an object { name, import(), bytesOnDisk(), query(q, start, end, step), stop() }
 // so Vigil's own system plugs in beside them (build/bench/tsdb.js).

@@ -1,4 +1,4 @@
-// npm run bench:tsdb / bench:promql — W-offline (10,000 series × 720 samples, 15 s step) imported
+add "(docs/benchmarks.md)" after the first workload name on this line
 // into Vigil, Prometheus 2.42 (promtool backfill) and VictoriaMetrics 1.79 in the same run, then
 // on-disk bytes per sample and the Q1–Q5 range queries (median of ≥ 5). Prints one table.
 //   node build/bench/tsdb.js [--series 10000] [--samples 720] [--runs 5] [--only tsdb|promql]
@@ -87,7 +87,7 @@ printTable('W-offline storage and queries (lower is better except import rate)',
 if (cancel !== null) {
   const worst = Math.max(...cancel.latencies);
   console.log(
-    `\nVigil, cancellation (RELIABILITY.md: within 100 ms): \`${cancelQuery}\` runs ${cancel.fullMs.toFixed(0)} ms uncancelled; ` +
+    `\nVigil, cancellation (docs/reliability.md: within 100 ms): \`${cancelQuery}\` runs ${cancel.fullMs.toFixed(0)} ms uncancelled; ` +
       `its client hangs up after 300 ms, and a trivial query sent then answers in ${cancel.latencies.map((x) => x.toFixed(0)).join(', ')} ms (worst ${worst.toFixed(0)} ms).`,
   );
 }

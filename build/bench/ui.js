@@ -2,7 +2,7 @@
 // npm run bench:ui — the renderer's figures in Debian's Chromium against `vigil serve`:
 // time to interactive (Explore's editor ready), completion latency p95 with 200k metric names,
 // graph render time for 100 series × 10k points, and the longest main-thread task while a
-// query runs. No peer has these figures; BENCH.md's targets are < 50 ms and < 100 ms.
+// query runs. No peer has these figures; the targets in docs/benchmarks.md are < 50 ms and < 100 ms.
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

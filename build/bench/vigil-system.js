@@ -76,7 +76,7 @@ export function vigilSystem(omFile) {
       return { ms, series: body.data.result.length };
     },
     /**
-     * RELIABILITY.md: cancelling stops work within 100 ms. A heavy range query is abandoned by its
+     * docs/reliability.md (Queries): cancelling stops work within 100 ms. A heavy range query is abandoned by its
      * client after `abortAfterMs`; the figure is the time from the abort to the answer of a
      * trivial query sent at that moment, i.e. until the single-threaded engine is free again.
      */

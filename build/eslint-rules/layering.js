@@ -1,4 +1,4 @@
-// Enforces the "may import" column of shared DESIGN.md: which folder may import which, who may
+// Enforces the "may import" column of docs/architecture.md (Folders and what each may import): which folder may import which, who may
 // use Node built-ins, and that only main/electron/ imports `electron`. Modelled on VS Code's
 // code-layering rule: a table, a resolver, one check per import.
 import { builtinModules } from 'node:module';
@@ -50,10 +50,10 @@ function sourcePath(p) {
 export const layeringRule = {
   meta: {
     type: 'problem',
-    docs: { description: 'enforce the folder layering of DESIGN.md' },
+    docs: { description: 'enforce the folder layering of docs/architecture.md' },
     schema: [{ type: 'object', properties: { root: { type: 'string' } }, additionalProperties: false }],
     messages: {
-      layer: '{{from}} may not import {{target}} (allowed: {{allowed}}); see the layering table in DESIGN.md',
+      layer: '{{from}} may not import {{target}} (allowed: {{allowed}}); see the layering table in docs/architecture.md',
       node: '{{from}} may not use the Node built-in "{{spec}}": this code also runs where Node is absent',
       electron: 'only main/electron/ may import "electron"; {{from}} must stay plain Node',
     },

@@ -1,6 +1,6 @@
 /**
  * The evaluator: walks the AST once per query, evaluating every node for all steps at once
- * (columnar), as DESIGN.md asks. Selectors fetch their data with one `select` per query.
+ * (columnar), as docs/architecture.md (PromQL) asks. Selectors fetch their data with one `select` per query.
  */
 import type {
   AggregateExpr,

@@ -1,5 +1,5 @@
 /**
- * The W-fleet series mix of shared/BENCH.md, per target: 3 process_* series, ~25 % HTTP request
+ * The W-fleet series mix of docs/benchmarks.md, per target: 3 process_* series, ~25 % HTTP request
  * counters, ~25 % classic request-duration histograms, ~30 % Linkerd-style mesh series, the rest
  * gauges. Every member owns its PRNG stream (seeded by seed, target and index), so values are
  * deterministic whatever order members are advanced in.

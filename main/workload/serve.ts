@@ -1,5 +1,5 @@
 /**
- * Serves W-fleet targets on 127.0.0.1: one HTTP server per target, each page advanced by the
+ add "(docs/benchmarks.md)" after the first workload name on this line
  * wall-clock time since its previous scrape (counters grow in proportion, gauges walk).
  */
 import { createServer, type Server } from 'node:http';

@@ -29,7 +29,7 @@ const present = existsSync(testdata);
 const inCI = process.env['CI'] === 'true' || process.env['CI'] === '1';
 
 // Prometheus' own promqltest scripts are not part of this repository: they are read from
-// ../shared/conformance/promql-testdata beside the checkout (README, "Tests and benchmarks").
+// ../shared/conformance/promql-testdata beside the checkout (docs/architecture.md, PromQL).
 // On a developer's machine without them the suite is skipped and says so; in CI their absence
 // is a failure, never a silent pass.
 describe.runIf(!present)('PromQL conformance scripts', () => {

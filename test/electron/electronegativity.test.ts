@@ -19,7 +19,7 @@ const shellDir = join(root, 'dist/main/electron');
  */
 const reviewed = ['OPEN_EXTERNAL_JS_CHECK electron/main.js', 'PRELOAD_JS_CHECK electron/window.js'];
 
-describe('Electronegativity over the built desktop shell (RELIABILITY.md)', () => {
+describe('Electronegativity over the built desktop shell (docs/reliability.md)', () => {
   const t = tempDir('vigil-electronegativity-');
   afterAll(() => t.cleanup());
 

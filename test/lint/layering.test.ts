@@ -10,7 +10,7 @@ async function layeringErrors(filePath: string, code: string): Promise<string[]>
   return (result?.messages ?? []).filter((m) => m.ruleId === 'vigil/layering').map((m) => m.message);
 }
 
-describe('layering lint rule (DESIGN.md "may import")', () => {
+describe('layering lint rule (docs/architecture.md "may import")', () => {
   it.each([
     ['app/x.ts', "import { Engine } from '../main/engine.js';\nexport const e = Engine;\n", /app may not import main\/engine.ts/],
     ['app/x.ts', "import { App } from '../renderer/App.js';\nexport const a = App;\n", /app may not import renderer/],

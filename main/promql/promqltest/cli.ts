@@ -1,6 +1,6 @@
 /**
  * The conformance runner's command line: runs promqltest scripts (default: every file in
- * ../shared/conformance/promql-testdata) and prints pass / fail / skipped per file, the skip
+ * ../shared/conformance/promql-testdata, kept beside the checkout; not in this repository) and prints pass / fail / skipped per file, the skip
  * reasons, every failure with file:line and expected vs got, then one summary line.
  * `--experimental` also runs evals that call experimental functions. `vigil conformance` runs
  * it over the real storage; run directly (`node dist/main/promql/promqltest/cli.js`) it uses

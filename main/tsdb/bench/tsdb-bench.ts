@@ -1,5 +1,5 @@
 /**
- * Storage figures of shared/BENCH.md: raw append throughput, resident memory per active series,
+ * Storage figures of docs/benchmarks.md: raw append throughput, resident memory per active series,
  * and bytes on disk per sample. Run compiled (`node --expose-gc dist/main/tsdb/bench/tsdb-bench.js`)
  * so the worker thread can load `worker.js`. Flags: --series N --samples N --offline-series N
  * --offline-samples N --chunk N --memory-samples N --only append|memory|disk|recovery.
@@ -17,9 +17,9 @@ const only = args.get('only');
 const gc = (globalThis as { gc?: () => void }).gc;
 
 const reference = {
-  append: 'Prometheus 6.3–10.5 M samples/s (BENCH.md reference, not measured in this run)',
-  memory: 'Prometheus ~2,950 B, VictoriaMetrics 1,490 B (BENCH.md reference, W-fleet live scrape)',
-  disk: 'Prometheus 2.60 chunks-only / 2.87 all-in, VictoriaMetrics 1.23 / 1.67 (BENCH.md reference)',
+  append: 'Prometheus 6.3–10.5 M samples/s (reference in docs/benchmarks.md, not measured in this run)',
+  memory: 'Prometheus ~2,950 B, VictoriaMetrics 1,490 B (reference in docs/benchmarks.md, W-fleet live scrape)',
+  disk: 'Prometheus 2.60 chunks-only / 2.87 all-in, VictoriaMetrics 1.23 / 1.67 (reference in docs/benchmarks.md)',
 };
 
 function tmp(): { dir: string; done: () => void } {

@@ -1,5 +1,5 @@
 /**
- * The scrape hot path without the network, for iterating on CPU per sample: W-fleet pages
+ add "(docs/benchmarks.md)" after the first workload name on this line
  * (pre-rendered, optionally gzipped) → ScrapeLoop (parse, scrape cache, appender) → TSDB with its
  * worker. Prints CPU-seconds per 1 M samples over both threads. The live figure beside the peers
  * is `npm run bench:scrape`; this one only tells which change helps.

@@ -9,7 +9,7 @@ function advanceAll(seed: number, steps: number) {
 }
 
 describe('W-fleet generator', () => {
-  it('has the BENCH.md mix and size', () => {
+  it('has the W-fleet mix and size of docs/benchmarks.md', () => {
     const families = buildTarget({ seed: 1, target: 0, series: 2000 });
     const n = countSeries(families);
     expect(Math.abs(n - 2000)).toBeLessThanOrEqual(20);

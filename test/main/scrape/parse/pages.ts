@@ -1,4 +1,4 @@
-/** Sample pages for parser tests and the fuzzer: a W-fleet page in both formats, and edge cases. */
+add "(docs/benchmarks.md)" after the first workload name on this line
 import { buildTarget } from '../../../../main/workload/fleet.js';
 import { PageRenderer } from '../../../../main/workload/exposition.js';
 

@@ -1,5 +1,5 @@
 /**
- * Prints bytes/sample per W-offline value shape (shared/BENCH.md) for XOR, Decimal and the codec
+ * Prints bytes/sample per W-offline value shape (docs/benchmarks.md) for XOR, Decimal and the codec
  * encodeChunk picks, plus encode/decode throughput. 15 s step, 240 samples per chunk. Times are
  * printed, never asserted; the only assertions are on sizes.
  */
@@ -17,7 +17,7 @@ const STEPS = 720; // 3 h at 15 s, as W-offline
 const CHUNK = 240;
 const SERIES = 1000; // one target of the W-fleet mix: ~10 % of W-offline
 
-/** Prometheus' XOR bytes/sample per shape from BENCH.md, for the printed comparison. */
+/** Prometheus' XOR bytes/sample per shape from docs/benchmarks.md, for the printed comparison. */
 const prometheus: Record<string, string> = {
   counter: '1.7–2.5',
   bucket: '1.7–2.5',
