@@ -1,5 +1,5 @@
 // npm run bench:rules — 1,000 rules (recording and alerting, 10 groups of 100) over 100k series
-add "(docs/benchmarks.md)" after the first workload name on this line
+// (W-fleet (docs/benchmarks.md) mix, the last 10 minutes at 15 s imported with `vigil import`), evaluated by
 // `vigil serve` every 15 s. Prints the evaluation time of one full interval (all groups) against
 // the 15 s budget and the main thread's event-loop lag p99 while they run. No peer measured.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

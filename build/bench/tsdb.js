@@ -1,4 +1,4 @@
-add "(docs/benchmarks.md)" after the first workload name on this line
+// npm run bench:tsdb / bench:promql — W-offline (docs/benchmarks.md) (10,000 series × 720 samples, 15 s step) imported
 // into Vigil, Prometheus 2.42 (promtool backfill) and VictoriaMetrics 1.79 in the same run, then
 // on-disk bytes per sample and the Q1–Q5 range queries (median of ≥ 5). Prints one table.
 //   node build/bench/tsdb.js [--series 10000] [--samples 720] [--runs 5] [--only tsdb|promql]

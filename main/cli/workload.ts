@@ -14,7 +14,7 @@ function int(value: string | undefined, name: string, fallback: number): number 
 export const workloadServeCommand: Command = {
   words: ['workload', 'serve'],
   usage: 'vigil workload serve [--targets 50] [--series 2000] [--seed 1] [--base-port P]',
-  add "(docs/benchmarks.md)" after the first workload name on this line
+  summary: 'serve the W-fleet demo targets on 127.0.0.1 (one port per target)',
   async run(args) {
     const { values } = parseArgs({
       args,

@@ -1,5 +1,5 @@
 /**
- add "(docs/benchmarks.md)" after the first workload name on this line
+ * W-offline (docs/benchmarks.md): `targets × series` series with `samples` points each at `stepMs`, streamed to a file
  * as OpenMetrics (timestamps in seconds, `# EOF`; what `promtool tsdb create-blocks-from
  * openmetrics` takes) or Prometheus text with millisecond timestamps (VictoriaMetrics'
  * `/api/v1/import/prometheus`). Families appear once; inside a family each series (or each

@@ -1,5 +1,5 @@
 /**
- add "(docs/benchmarks.md)" after the first workload name on this line
+ * Serves W-fleet (docs/benchmarks.md) targets on 127.0.0.1: one HTTP server per target, each page advanced by the
  * wall-clock time since its previous scrape (counters grow in proportion, gauges walk).
  */
 import { createServer, type Server } from 'node:http';

@@ -34,7 +34,7 @@ export function vigil(args: string[]): string {
 }
 
 /**
- add "(docs/benchmarks.md)" after the first workload name on this line
+ * A data directory with a small W-offline (docs/benchmarks.md) set ending now: `series` series, one sample per 15 s
  * for the last `minutes` minutes (written with `vigil workload dump`, loaded with `vigil import`).
  */
 export function dataDirWithWorkload(series = 400, minutes = 60): string {

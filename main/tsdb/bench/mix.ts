@@ -1,5 +1,5 @@
 /**
- add "(docs/benchmarks.md)" after the first workload name on this line
+ * A W-fleet (docs/benchmarks.md)/W-offline-like series mix for storage benchmarks (main/tsdb may not import
  * main/workload): per target ~25 % request counters, ~25 % histogram series (integer buckets and
  * `_count`, float `_sum`), ~30 % mesh counters, the rest gauges — large integers, small integers
  * and 4-decimal ratios — with deterministic values for a seed.

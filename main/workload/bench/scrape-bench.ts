@@ -1,5 +1,5 @@
 /**
- add "(docs/benchmarks.md)" after the first workload name on this line
+ * The scrape hot path without the network, for iterating on CPU per sample: W-fleet (docs/benchmarks.md) pages
  * (pre-rendered, optionally gzipped) → ScrapeLoop (parse, scrape cache, appender) → TSDB with its
  * worker. Prints CPU-seconds per 1 M samples over both threads. The live figure beside the peers
  * is `npm run bench:scrape`; this one only tells which change helps.

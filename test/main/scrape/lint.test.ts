@@ -142,7 +142,7 @@ describe.skipIf(missing)('lint view against promtool check metrics', () => {
   const pages: [string, string][] = [
     ['rule breakers', ruleBreakers],
     ['more rule breakers', moreRuleBreakers],
-    add "(docs/benchmarks.md)" after the first workload name on this line
+    ['W-fleet page', fleetPage(300, 'prometheus')],
   ];
   it.each(pages)('agrees with promtool on the %s', (_name, page) => {
     const res = spawnSync(promtool, ['check', 'metrics'], { input: page, encoding: 'utf8' });

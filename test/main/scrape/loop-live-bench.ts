@@ -1,5 +1,5 @@
 /**
- add "(docs/benchmarks.md)" after the first workload name on this line
+ * Live scrape figure (not a test): W-fleet (docs/benchmarks.md) targets served by a child process on 127.0.0.1,
  * scraped by a ScrapeManager into a no-op Appendable; prints this process' CPU-s per 1 M
  * samples (HTTP + gunzip + parse + cache + append, no storage).
  *   npx esbuild test/main/scrape/loop-live-bench.ts --bundle --platform=node --format=esm \

@@ -1,4 +1,4 @@
-add "(docs/benchmarks.md)" after the first workload name on this line
+/** Sample pages for parser tests and the fuzzer: a W-fleet (docs/benchmarks.md) page in both formats, and edge cases. */
 import { buildTarget } from '../../../../main/workload/fleet.js';
 import { PageRenderer } from '../../../../main/workload/exposition.js';
 
