@@ -7,9 +7,9 @@ import { matchOps } from '../dialect/matcher.js';
  */
 const LabelSet = z.record(z.string(), z.string());
 
-export const InboxStateSchema = z.enum(['pending', 'firing', 'resolved']);
+const InboxStateSchema = z.enum(['pending', 'firing', 'resolved']);
 
-export const InboxAlertSchema = z.object({
+const InboxAlertSchema = z.object({
   fingerprint: z.string(),
   labels: LabelSet,
   annotations: LabelSet,
@@ -27,7 +27,7 @@ export const InboxAlertSchema = z.object({
   expr: z.string().nullable(),
 });
 
-export const MatcherSchema = z.object({
+const MatcherSchema = z.object({
   name: z.string().min(1),
   op: z.enum(matchOps),
   value: z.string(),
@@ -71,7 +71,7 @@ export const SilenceIdRequestSchema = z.object({ id: z.string().max(128) }).stri
 export const PreviewSilenceRequestSchema = z.object({ matchers: z.array(MatcherSchema).min(1).max(64) }).strict();
 export const PreviewSilenceResponseSchema = z.object({ alerts: z.array(InboxAlertSchema) });
 
-export const RuleStatusSchema = z.object({
+const RuleStatusSchema = z.object({
   name: z.string(),
   type: z.enum(['alerting', 'recording']),
   query: z.string(),
@@ -85,7 +85,7 @@ export const RuleStatusSchema = z.object({
   evaluationSeconds: z.number(),
   state: z.enum(['inactive', 'pending', 'firing']).nullable(),
 });
-export const RuleGroupStatusSchema = z.object({
+const RuleGroupStatusSchema = z.object({
   name: z.string(),
   file: z.string(),
   intervalSeconds: z.number(),
@@ -107,8 +107,8 @@ export const RuleSpecSchema = z.object({
 export const BacktestRequestSchema = z
   .object({ rule: RuleSpecSchema, compareWith: RuleSpecSchema.optional(), startMs: z.number(), endMs: z.number(), stepMs: z.number().positive().optional() })
   .strict();
-export const BacktestIntervalSchema = z.object({ state: z.enum(['pending', 'firing']), startMs: z.number(), endMs: z.number() });
-export const BacktestRunSchema = z.object({
+const BacktestIntervalSchema = z.object({ state: z.enum(['pending', 'firing']), startMs: z.number(), endMs: z.number() });
+const BacktestRunSchema = z.object({
   alerts: z.array(z.object({ labels: LabelSet, intervals: z.array(BacktestIntervalSchema) })),
   notifications: z.number().int(),
 });
@@ -134,7 +134,7 @@ export const RuleTestsRequestSchema = z.object({ files: z.array(z.string().max(4
 export const RuleTestsResponseSchema = z.object({ ok: z.boolean(), report: z.string() });
 
 /** Editing rule files (from the config's rule_files) and rule unit-test files beside them. */
-export const RuleTextKindSchema = z.enum(['rules', 'tests']);
+const RuleTextKindSchema = z.enum(['rules', 'tests']);
 export const ReadRuleTextRequestSchema = z.object({ path: z.string().min(1).max(4096), kind: RuleTextKindSchema }).strict();
 export const ReadRuleTextResponseSchema = z.object({ path: z.string(), text: z.string() });
 export const SaveRuleTextRequestSchema = z
@@ -144,4 +144,3 @@ export const SaveRuleTextResponseSchema = z.object({ saved: z.boolean(), errors:
 
 export type InboxAlert = z.infer<typeof InboxAlertSchema>;
 export type Silence = z.infer<typeof SilenceSchema>;
-export type RuleGroupStatus = z.infer<typeof RuleGroupStatusSchema>;

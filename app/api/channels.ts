@@ -199,7 +199,7 @@ export function isChannelName(name: unknown): name is ChannelName {
 }
 
 /** IPC channel string for a contract name; one prefix so main can refuse anything else. */
-export const ipcChannelPrefix = 'vigil:';
+const ipcChannelPrefix = 'vigil:';
 export function ipcChannel(name: ChannelName): string {
   return ipcChannelPrefix + name;
 }

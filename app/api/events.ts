@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Events the engine pushes to the renderer: over IPC (`vigil:event`) in the desktop app and as
  * server-sent events (`/api/vigil/events`) in `vigil serve`. Each is validated on arrival.
  */
-export const NotificationEventSchema = z.object({
+const NotificationEventSchema = z.object({
   type: z.literal('notification'),
   id: z.string(),
   title: z.string(),

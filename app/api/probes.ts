@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const CertificateSchema = z.object({
+const CertificateSchema = z.object({
   depth: z.number().int(),
   subject: z.string(),
   issuer: z.string(),
@@ -10,7 +10,7 @@ export const CertificateSchema = z.object({
   notAfterMs: z.number(),
 });
 
-export const ProbeLogEntrySchema = z.object({
+const ProbeLogEntrySchema = z.object({
   atMs: z.number(),
   level: z.enum(['info', 'warn', 'error']),
   phase: z.string(),
@@ -18,7 +18,7 @@ export const ProbeLogEntrySchema = z.object({
 });
 
 /** One configured probe (job × module × target) with its latest result. */
-export const ProbeStatusSchema = z.object({
+const ProbeStatusSchema = z.object({
   job: z.string(),
   module: z.string(),
   prober: z.string(),

@@ -6,14 +6,14 @@ import { z } from 'zod';
  * results are columnar: one shared timestamp axis (ms) and one value column per series, which is
  * what uPlot draws without any reshaping.
  */
-export const WireValueSchema = z.union([z.number(), z.enum(['NaN', '+Inf', '-Inf'])]);
+const WireValueSchema = z.union([z.number(), z.enum(['NaN', '+Inf', '-Inf'])]);
 export type WireValue = z.infer<typeof WireValueSchema>;
 
 export const LabelSetSchema = z.record(z.string(), z.string());
 
-export const PosSchema = z.object({ start: z.number().int(), end: z.number().int() });
+const PosSchema = z.object({ start: z.number().int(), end: z.number().int() });
 
-export const NodeStatsSchema = z.object({
+const NodeStatsSchema = z.object({
   pos: PosSchema,
   /** Printed sub-expression, for the explain tree. */
   expr: z.string(),
@@ -27,7 +27,7 @@ export const NodeStatsSchema = z.object({
   example: LabelSetSchema.nullable(),
 });
 
-export const QueryStatsSchema = z.object({
+const QueryStatsSchema = z.object({
   seriesTouched: z.number().int(),
   samplesTouched: z.number(),
   peakSamples: z.number(),
@@ -35,7 +35,7 @@ export const QueryStatsSchema = z.object({
   nodes: z.array(NodeStatsSchema),
 });
 
-export const InstantResultSchema = z.discriminatedUnion('resultType', [
+const InstantResultSchema = z.discriminatedUnion('resultType', [
   z.object({
     resultType: z.literal('vector'),
     samples: z.array(z.object({ labels: LabelSetSchema, t: z.number(), v: WireValueSchema })),
@@ -48,7 +48,7 @@ export const InstantResultSchema = z.discriminatedUnion('resultType', [
   }),
 ]);
 
-export const RangeResultSchema = z.object({
+const RangeResultSchema = z.object({
   resultType: z.literal('matrix'),
   /** Step timestamps in ms, start..end by step. */
   timestamps: z.array(z.number()),
@@ -134,4 +134,3 @@ export const EstimateResponseSchema = z.object({
   tooHeavy: z.boolean(),
   reason: z.string().nullable(),
 });
-export type Estimate = z.infer<typeof EstimateResponseSchema>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** What `status()` answers: who is running, since when, and where the data lives. */
-export const BuildInfoSchema = z.object({
+const BuildInfoSchema = z.object({
   version: z.string(),
   /** Git revision the build came from, or "unknown" for an unpacked source tree. */
   revision: z.string(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const LabelSet = z.record(z.string(), z.string());
 
-export const RelabelStepSchema = z.object({
+const RelabelStepSchema = z.object({
   index: z.number().int(),
   action: z.string(),
   before: LabelSet,
@@ -11,7 +11,7 @@ export const RelabelStepSchema = z.object({
 });
 
 /** One scrape target, in the shape of Prometheus' /api/v1/targets plus the relabel steps. */
-export const ActiveTargetSchema = z.object({
+const ActiveTargetSchema = z.object({
   discoveredLabels: LabelSet,
   labels: LabelSet,
   scrapePool: z.string(),
@@ -42,4 +42,3 @@ export const LintTargetResponseSchema = z.object({
 });
 
 export type ActiveTarget = z.infer<typeof ActiveTargetSchema>;
-export type TargetsResponse = z.infer<typeof TargetsResponseSchema>;

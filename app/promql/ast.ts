@@ -33,10 +33,10 @@ export type AggregateOp =
 
 export type ArithmeticOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2';
 export type ComparisonOp = '==' | '!=' | '>' | '<' | '>=' | '<=';
-export type SetOp = 'and' | 'or' | 'unless';
+type SetOp = 'and' | 'or' | 'unless';
 export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp;
 
-export type VectorMatchCardinality = 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
+type VectorMatchCardinality = 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
 
 export interface VectorMatching {
   readonly card: VectorMatchCardinality;
@@ -114,19 +114,19 @@ export interface Call {
   readonly pos: PosRange;
 }
 
-export interface NumberLiteral {
+interface NumberLiteral {
   readonly type: 'number';
   readonly value: number;
   readonly pos: PosRange;
 }
 
-export interface StringLiteral {
+interface StringLiteral {
   readonly type: 'string';
   readonly value: string;
   readonly pos: PosRange;
 }
 
-export interface ParenExpr {
+interface ParenExpr {
   readonly type: 'paren';
   readonly expr: Expr;
   readonly pos: PosRange;
@@ -151,4 +151,3 @@ export type Expr =
   | UnaryExpr
   | VectorSelector;
 
-export type ExprType = Expr['type'];

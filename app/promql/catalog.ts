@@ -40,11 +40,7 @@ export const aggregations = {
   limit_ratio: agg('limit_ratio', 'Sample a pseudo-random ratio of elements (-1..1, by series hash).', 'scalar', true),
 } as const satisfies Record<AggregateOp, AggregationInfo>;
 
-export function getAggregation(name: string): AggregationInfo | undefined {
-  return Object.hasOwn(aggregations, name) ? aggregations[name as AggregateOp] : undefined;
-}
-
-export type OperatorKind = 'arithmetic' | 'comparison' | 'set';
+type OperatorKind = 'arithmetic' | 'comparison' | 'set';
 
 export interface OperatorInfo {
   readonly op: BinaryOp;
@@ -84,10 +80,6 @@ export const binaryOperators = {
 
 /** Unary minus/plus binds tighter than * and looser than ^, so -1^2 is -(1^2). */
 export const unaryPrecedence = 5.5;
-
-export function getOperator(o: string): OperatorInfo | undefined {
-  return Object.hasOwn(binaryOperators, o) ? binaryOperators[o as BinaryOp] : undefined;
-}
 
 export const isComparisonOp = (o: BinaryOp): boolean => binaryOperators[o].kind === 'comparison';
 export const isSetOp = (o: BinaryOp): boolean => binaryOperators[o].kind === 'set';

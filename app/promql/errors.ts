@@ -21,7 +21,7 @@ export class PromQLParseError extends Error {
   }
 }
 
-export function lineCol(text: string, offset: number): { line: number; col: number } {
+function lineCol(text: string, offset: number): { line: number; col: number } {
   let line = 1;
   let lineStart = 0;
   const end = Math.min(offset, text.length);

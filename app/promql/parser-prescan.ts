@@ -14,7 +14,7 @@ import { functionSignatures } from './functions.js';
 
 export const MAX_DEPTH = 1000;
 
-export interface LexError {
+interface LexError {
   readonly message: string;
   readonly pos: PosRange;
 }

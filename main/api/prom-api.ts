@@ -10,7 +10,7 @@ import type { HttpServer } from './http-server.js';
 import { BadParamError, formatPromFloat, parseDurationParam, parseRangeParams, parseTimeParam } from './prom-params.js';
 import type { QueryCall, QueryService } from './query-service.js';
 
-export interface SeriesLookup {
+interface SeriesLookup {
   /** Label sets of series matching any of the selectors within [start, end]. */
   series(match: string[], startMs: number, endMs: number, limit?: number): Promise<Array<Record<string, string>>>;
 }
@@ -69,7 +69,7 @@ function paramsOf(req: IncomingMessage, url: URL, body: Buffer): URLSearchParams
 const wire = (v: WireValue): string => (typeof v === 'number' ? formatPromFloat(v) : v);
 
 /** Our wire results → Prometheus JSON `data`. */
-export function instantToProm(r: InstantResult): unknown {
+function instantToProm(r: InstantResult): unknown {
   switch (r.resultType) {
     case 'vector':
       return { resultType: 'vector', result: r.samples.map((s) => ({ metric: s.labels, value: [s.t / 1000, wire(s.v)] })) };
@@ -82,7 +82,7 @@ export function instantToProm(r: InstantResult): unknown {
   }
 }
 
-export function rangeToProm(r: RangeResult): unknown {
+function rangeToProm(r: RangeResult): unknown {
   return {
     resultType: 'matrix',
     result: r.series.map((s) => {

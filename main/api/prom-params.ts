@@ -83,8 +83,3 @@ export function formatPromFloat(v: number): string {
   const digits = s.slice(e + (s[e + 1] === '-' || s[e + 1] === '+' ? 2 : 1));
   return `${mantissa}e${sign}${digits.padStart(2, '0')}`;
 }
-
-/** Prometheus writes sample timestamps as float seconds (ms precision). */
-export function formatPromTime(ms: number): number {
-  return ms / 1000;
-}

@@ -6,14 +6,14 @@
 import type { Expr, VectorSelector } from '../../app/promql/ast.js';
 import type { Queryable } from '../tsdb/interface.js';
 
-export interface SelectorSpan {
+interface SelectorSpan {
   selector: VectorSelector;
   /** Milliseconds of data before each step this selector reads (range or lookback). */
   windowMs: number;
 }
 
 /** Every selector with the data window it reads per step, through subqueries and offsets. */
-export function selectorSpans(expr: Expr, lookbackMs: number, extraMs = 0): SelectorSpan[] {
+function selectorSpans(expr: Expr, lookbackMs: number, extraMs = 0): SelectorSpan[] {
   switch (expr.type) {
     case 'vector':
       return [{ selector: expr, windowMs: lookbackMs + extraMs }];

@@ -39,7 +39,7 @@ export const channelOwners = {
 type ChannelsOf<S extends ServiceName> = { [K in ChannelName]: (typeof channelOwners)[K] extends S ? K : never }[ChannelName];
 
 /** The part of the contract one service answers. */
-export type ServiceOf<S extends ServiceName> = Pick<WorkbenchApi, ChannelsOf<S>>;
+type ServiceOf<S extends ServiceName> = Pick<WorkbenchApi, ChannelsOf<S>>;
 /** The scrape side (targets page), implemented over the scrape manager. */
 export type TargetsService = ServiceOf<'targets'>;
 /** The probe side, implemented over the probe scheduler. */
@@ -59,7 +59,7 @@ const serviceTitles: Record<ServiceName, string> = {
 };
 
 /** The one answer of a channel whose service is not running. */
-export function unavailable(service: ServiceName, channel: ChannelName): ApiError {
+function unavailable(service: ServiceName, channel: ChannelName): ApiError {
   return new ApiError({
     kind: 'unavailable',
     where: channel,

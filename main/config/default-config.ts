@@ -2,9 +2,9 @@
  * The config Vigil runs with when the user has none: scrape Vigil's own /metrics so the first
  * launch already has data. `{{self}}` is replaced with the serve address (host:port).
  */
-export const selfPlaceholder = '{{self}}';
+const selfPlaceholder = '{{self}}';
 
-export const defaultConfigTemplate = `# Vigil's built-in config (Prometheus prometheus.yml format).
+const defaultConfigTemplate = `# Vigil's built-in config (Prometheus prometheus.yml format).
 global:
   scrape_interval: 15s
   evaluation_interval: 15s

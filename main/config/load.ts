@@ -30,7 +30,7 @@ export type LoadResult =
   | { readonly ok: false; readonly errors: readonly ConfigError[]; readonly file: string };
 
 /** `['scrape_configs', 0, 'job_name']` → `scrape_configs[0].job_name`. */
-export function formatFieldPath(path: readonly PropertyKey[]): string {
+function formatFieldPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;

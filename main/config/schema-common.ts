@@ -46,10 +46,6 @@ export const bool = z.string({ error: 'expected true or false' }).transform((s, 
   return v;
 });
 
-export const labelName = z.string({ error: 'expected a label name' }).refine((s) => legacyLabelNameRe.test(s), {
-  error: (iss) => `${JSON.stringify(iss.input)} is not a valid label name`,
-});
-
 /** `labels:` / `external_labels:` maps: valid names, string values. */
 export const labelMap = z.record(z.string(), z.string({ error: 'label values must be strings' })).superRefine((m, ctx) => {
   for (const name of Object.keys(m)) {
@@ -59,20 +55,20 @@ export const labelMap = z.record(z.string(), z.string({ error: 'label values mus
 
 export const stringList = z.array(str, { error: 'expected a list of strings' });
 
-export const basicAuth = z.strictObject({
+const basicAuth = z.strictObject({
   username: str.default(''),
   username_file: str.default(''),
   password: str.default(''),
   password_file: str.default(''),
 });
 
-export const authorization = z.strictObject({
+const authorization = z.strictObject({
   type: str.default('Bearer'),
   credentials: str.default(''),
   credentials_file: str.default(''),
 });
 
-export const tlsVersions = ['TLS10', 'TLS11', 'TLS12', 'TLS13'] as const;
+const tlsVersions = ['TLS10', 'TLS11', 'TLS12', 'TLS13'] as const;
 
 export const tlsConfig = z.strictObject({
   ca: str.default(''),
@@ -88,7 +84,7 @@ export const tlsConfig = z.strictObject({
 });
 export type TlsConfig = z.output<typeof tlsConfig>;
 
-export const oauth2 = z.strictObject({
+const oauth2 = z.strictObject({
   client_id: str.default(''),
   client_secret: str.default(''),
   client_secret_file: str.default(''),

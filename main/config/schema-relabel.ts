@@ -116,7 +116,7 @@ export function validateRelabel(raw: RawRelabel): { cfg: RelabelConfig; errors: 
   return { cfg, errors };
 }
 
-export const relabelConfig = rawRelabel.transform((raw, ctx): RelabelConfig => {
+const relabelConfig = rawRelabel.transform((raw, ctx): RelabelConfig => {
   const { cfg, errors } = validateRelabel(raw);
   for (const [field, message] of errors) ctx.issues.push({ code: 'custom', message, path: [field.replace(/\[\d+\]$/, '')], input: raw });
   return cfg;

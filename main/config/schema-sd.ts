@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { duration, httpClientFields, labelMap, reporter, str, stringList, uint, validateHttpClient } from './schema-common.js';
 
-export const staticConfig = z.strictObject({
+const staticConfig = z.strictObject({
   targets: stringList.default([]).superRefine((targets, ctx) => {
     targets.forEach((t, i) => {
       // Prometheus: an address, not a URL; the scheme and path come from the scrape config.
@@ -19,7 +19,7 @@ export type StaticConfig = z.output<typeof staticConfig>;
 
 const sdFilePattern = /\.(json|ya?ml)$/;
 
-export const fileSdConfig = z.strictObject({
+const fileSdConfig = z.strictObject({
   files: stringList.superRefine((files, ctx) => {
     if (files.length === 0) ctx.issues.push({ code: 'custom', message: 'file service discovery config must contain at least one path name', input: files });
     files.forEach((f, i) => {
@@ -30,10 +30,10 @@ export const fileSdConfig = z.strictObject({
 });
 export type FileSdConfig = z.output<typeof fileSdConfig>;
 
-export const dnsRecordTypes = ['SRV', 'A', 'AAAA', 'MX', 'NS'] as const;
+const dnsRecordTypes = ['SRV', 'A', 'AAAA', 'MX', 'NS'] as const;
 export type DnsRecordType = (typeof dnsRecordTypes)[number];
 
-export const dnsSdConfig = z
+const dnsSdConfig = z
   .strictObject({
     names: stringList,
     refresh_interval: duration.default(30_000),
@@ -58,7 +58,7 @@ export const dnsSdConfig = z
   });
 export type DnsSdConfig = z.output<typeof dnsSdConfig>;
 
-export const httpSdConfig = z
+const httpSdConfig = z
   .strictObject({
     url: str,
     refresh_interval: duration.default(60_000),

@@ -19,7 +19,7 @@ import {
 import { relabelConfigs } from './schema-relabel.js';
 import { sdFields } from './schema-sd.js';
 
-export const defaultGlobal = {
+const defaultGlobal = {
   scrape_interval: 60_000,
   scrape_timeout: 10_000,
   evaluation_interval: 60_000,
@@ -32,7 +32,7 @@ export const defaultGlobal = {
  * values are names, paths and URLs). Any of them can be raised, or set to 0 for no limit, per
  * job or in `global`. The table is in the README ("Scrape limits").
  */
-export const defaultLimits: Limits = {
+const defaultLimits: Limits = {
   sample_limit: 200_000,
   label_limit: 64,
   label_name_length_limit: 0,
@@ -160,7 +160,7 @@ type RootRaw = z.output<typeof rootRaw>;
 type GlobalRaw = RootRaw['global'];
 type ScrapeRaw = RootRaw['scrape_configs'][number];
 
-export interface Limits {
+interface Limits {
   /** 0 = no limit, as in Prometheus; defaults in defaultLimits. */
   readonly sample_limit: number;
   readonly label_limit: number;
@@ -170,7 +170,7 @@ export interface Limits {
   readonly target_limit: number;
 }
 
-export type GlobalConfig = Omit<GlobalRaw, 'scrape_interval' | 'scrape_timeout' | 'evaluation_interval' | 'probe_configs' | keyof Limits> &
+type GlobalConfig = Omit<GlobalRaw, 'scrape_interval' | 'scrape_timeout' | 'evaluation_interval' | 'probe_configs' | keyof Limits> &
   Limits & {
     readonly scrape_interval: number;
     readonly scrape_timeout: number;
@@ -178,7 +178,7 @@ export type GlobalConfig = Omit<GlobalRaw, 'scrape_interval' | 'scrape_timeout' 
     readonly probe_configs: readonly ProbeConfig[];
   };
 
-export interface ProbeConfig {
+interface ProbeConfig {
   readonly job_name: string;
   readonly module: string;
   readonly targets: readonly string[];
@@ -192,8 +192,8 @@ export type ScrapeConfig = Omit<ScrapeRaw, 'scrape_interval' | 'scrape_timeout' 
     readonly scrape_timeout: number;
   };
 
-export type AlertingConfig = RootRaw['alerting'];
-export type RemoteWriteConfig = RootRaw['remote_write'][number];
+type AlertingConfig = RootRaw['alerting'];
+type RemoteWriteConfig = RootRaw['remote_write'][number];
 
 export interface Config {
   readonly global: GlobalConfig;

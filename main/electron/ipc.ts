@@ -18,7 +18,7 @@ export function isTrustedSender(event: IpcMainInvokeEvent): boolean {
 }
 
 /** What an IPC handler answers: the dispatcher's envelope, or a range answer `packed` (see below). */
-export type IpcEnvelope = Envelope | { ok: true; packed: PackedRangeResponse };
+type IpcEnvelope = Envelope | { ok: true; packed: PackedRangeResponse };
 
 /**
  * Registers one `ipcMain.handle` per contract channel and nothing else. Each handler checks the

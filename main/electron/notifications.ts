@@ -2,7 +2,7 @@ import type { BrowserWindow, NotificationConstructorOptions } from 'electron';
 import { ipcEventChannel, type EngineEvent } from '../../app/api/events.js';
 import { appHash } from '../../app/app-urls.js';
 
-export interface NotificationLike {
+interface NotificationLike {
   on(event: 'click', listener: () => void): unknown;
   show(): void;
 }

@@ -1,7 +1,7 @@
 /** The renderer's origin inside the desktop app: a custom, privileged, standard scheme. */
 export const appScheme = 'app';
 export const appHost = 'vigil';
-export const appOrigin = `${appScheme}://${appHost}`;
+const appOrigin = `${appScheme}://${appHost}`;
 export const appEntryUrl = `${appOrigin}/index.html`;
 
 /** True when `url` is a page of our own renderer (and not, say, `app://vigil.evil/`). */

@@ -5,7 +5,7 @@ import { appEntryUrl, isAppUrl } from './origin.js';
  * Denies every new window and every navigation away from the app. Links to http(s) pages that
  * the user clicked open in the system browser through `openExternal`; nothing else does.
  */
-export function lockDownContents(contents: WebContents, openExternal: (url: string) => Promise<void>): void {
+function lockDownContents(contents: WebContents, openExternal: (url: string) => Promise<void>): void {
   contents.setWindowOpenHandler((details: HandlerDetails) => {
     if (isSafeExternal(details.url)) void openExternal(details.url);
     return { action: 'deny' };

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { TlsSettings } from './settings.js';
 
-export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 
 export interface NodeTlsOptions {
   ca?: string;

@@ -35,7 +35,7 @@ const openMetricsType = 'application/openmetrics-text; version=1.0.0';
 const promType = 'text/plain; version=0.0.4';
 
 /** OpenMetrics files end with `# EOF`; anything else is read as Prometheus text (ms timestamps). */
-export function detectFormat(fd: number, size: number): ImportFormat {
+function detectFormat(fd: number, size: number): ImportFormat {
   const tail = Buffer.alloc(Math.min(64, size));
   readSync(fd, tail, 0, tail.length, size - tail.length);
   return /# EOF\s*$/.test(tail.toString('latin1')) ? 'openmetrics' : 'prometheus';

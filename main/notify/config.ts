@@ -121,7 +121,7 @@ const globalSchema = z
   })
   .strict();
 
-export const notifyConfigSchema = z
+const notifyConfigSchema = z
   .object({
     global: globalSchema.optional(),
     route: routeSchema,
@@ -137,7 +137,7 @@ export type EmailConfig = z.infer<typeof emailSchema>;
 export type PagerdutyConfig = z.infer<typeof pagerdutySchema>;
 export type DesktopConfig = z.infer<typeof desktopSchema>;
 export type AlertmanagerTargetConfig = z.infer<typeof alertmanagerSchema>;
-export type ReceiverConfig = z.infer<typeof receiverSchema>;
+type ReceiverConfig = z.infer<typeof receiverSchema>;
 export type GlobalConfig = z.infer<typeof globalSchema>;
 
 export interface Route {
@@ -168,7 +168,7 @@ export interface NotifyConfig {
 }
 
 // Alertmanager's defaults.
-export const routeDefaults = { groupWaitMs: 30_000, groupIntervalMs: 5 * 60_000, repeatIntervalMs: 4 * 3600_000 };
+const routeDefaults = { groupWaitMs: 30_000, groupIntervalMs: 5 * 60_000, repeatIntervalMs: 4 * 3600_000 };
 
 export type NotifyConfigResult = { ok: true; value: NotifyConfig } | { ok: false; errors: string[] };
 

@@ -6,8 +6,7 @@
  * re-sends what the outbox still holds.
  */
 import type { Clock } from './clock.js';
-import { fingerprint } from './alert.js';
-import { firingAndResolved, type Integration, type Notification } from './integration.js';
+import type { Integration, Notification } from './integration.js';
 import { defaultBackoff, withRetries, type BackoffOptions } from './retry.js';
 import type { NotifyStore } from './store.js';
 import type { Logger } from '../util/log.js';
@@ -31,12 +30,6 @@ export interface Logged {
 interface Queued {
   n: Notification;
   logged: Logged;
-}
-
-/** The fingerprints a notification log entry records for `n`. */
-export function loggedOf(n: Notification): Logged {
-  const { firing, resolved } = firingAndResolved(n);
-  return { firing: firing.map((a) => fingerprint(a.labels)), resolved: resolved.map((a) => fingerprint(a.labels)), basedOnSentAtMs: null };
 }
 
 export interface DeliveryStats {

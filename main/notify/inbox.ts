@@ -10,7 +10,7 @@ import type { NotifyStore } from './store.js';
 
 export type InboxState = 'pending' | 'firing' | 'resolved';
 
-export interface InboxNote {
+interface InboxNote {
   atMs: number;
   author: string;
   text: string;
@@ -40,7 +40,7 @@ export interface InboxOptions {
   historyRetentionMs: number;
 }
 
-export const defaultInboxOptions: InboxOptions = { flapChanges: 4, flapWindowMs: 3600_000, historyRetentionMs: 7 * 86400_000 };
+const defaultInboxOptions: InboxOptions = { flapChanges: 4, flapWindowMs: 3600_000, historyRetentionMs: 7 * 86400_000 };
 
 export interface InboxStore {
   record(labels: Record<string, string>, annotations: Record<string, string>, state: InboxState, atMs: number, opts?: { drill?: boolean; startsAtMs?: number }): InboxAlert;
@@ -51,7 +51,7 @@ export interface InboxStore {
   unacknowledge(fingerprint: string): InboxAlert;
 }
 
-export class InboxError extends Error {}
+class InboxError extends Error {}
 
 const maxHistoryPerAlert = 1000;
 

@@ -49,7 +49,7 @@ export function retryableStatus(status: number): boolean {
 }
 
 /** A receiver without http_config: no auth, system CAs, redirects followed (Alertmanager's defaults). */
-export const defaultHttpClient: HttpClientSettings = { auth: { kind: 'none' }, tls: noTls, followRedirects: true };
+const defaultHttpClient: HttpClientSettings = { auth: { kind: 'none' }, tls: noTls, followRedirects: true };
 
 /** An answer longer than this is cut off as an error; receivers only read a status and a short message. */
 const maxAnswerBytes = 1024 * 1024;
@@ -80,7 +80,7 @@ export async function postJson(url: string, body: unknown, signal: AbortSignal, 
 }
 
 /** Hides credentials in URLs before they reach logs or error messages. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password !== '') u.password = '<secret>';

@@ -6,7 +6,7 @@
 import { compileMatcher as compileLabelMatcher, formatMatcher, matchesAll, type CompiledMatcher, type LabelMatcher as Matcher, type MatchOp } from '../../app/dialect/matcher.js';
 import { RegexSyntaxError } from '../../app/dialect/regex.js';
 
-export type { LabelMatcher as Matcher, MatchOp } from '../../app/dialect/matcher.js';
+export type { LabelMatcher as Matcher,  } from '../../app/dialect/matcher.js';
 
 export class MatcherError extends Error {}
 

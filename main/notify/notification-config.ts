@@ -18,7 +18,7 @@ export interface NotificationSources {
   env?: NodeJS.ProcessEnv;
 }
 
-export const prometheusAlertmanagersReceiver = 'prometheus-config-alertmanagers';
+const prometheusAlertmanagersReceiver = 'prometheus-config-alertmanagers';
 
 export function loadNotificationConfig(s: NotificationSources): { config: NotifyConfig } | { errors: string[] } {
   const { file } = s;

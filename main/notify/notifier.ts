@@ -45,7 +45,7 @@ export interface Notifier {
   close(): Promise<void>;
 }
 
-export function buildIntegrations(config: NotifyConfig, deps: { desktop: EventEmitter; inbox: Inbox }): Map<string, Integration[]> {
+function buildIntegrations(config: NotifyConfig, deps: { desktop: EventEmitter; inbox: Inbox }): Map<string, Integration[]> {
   const out = new Map<string, Integration[]>();
   for (const [name, r] of config.receivers) {
     const list: Integration[] = [];

@@ -19,7 +19,7 @@ export interface Silence {
 
 export type SilenceState = 'pending' | 'active' | 'expired';
 
-export class SilenceError extends Error {}
+class SilenceError extends Error {}
 
 export class Silences {
   private readonly items = new Map<string, { s: Silence; compiled: CompiledMatcher[] }>();

@@ -7,11 +7,11 @@ import { durationSchema } from './module-schema.js';
 import { describeIssues, ModuleConfigError, yamlLineLocator } from './module-config.js';
 import type { ProbeModule } from './module-schema.js';
 
-export const defaultProbeIntervalMs = 60_000;
-export const defaultProbeTimeoutMs = 10_000;
+const defaultProbeIntervalMs = 60_000;
+const defaultProbeTimeoutMs = 10_000;
 
 /** One `probe_configs` entry; exported so the main config loader can embed it. */
-export const probeConfigSchema = z.strictObject({
+const probeConfigSchema = z.strictObject({
   job_name: z.string().min(1),
   module: z.string().min(1),
   targets: z.array(z.string().min(1)).min(1),

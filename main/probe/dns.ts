@@ -48,7 +48,7 @@ const rdataFormat: Record<string, Rdata> = {
   },
 };
 
-export function rrString(a: dnsPacket.Answer): string {
+function rrString(a: dnsPacket.Answer): string {
   const fmt = rdataFormat[a.type];
   const ttl = (a as { ttl?: number }).ttl ?? 0;
   const cls = (a as { class?: string }).class ?? 'IN';
@@ -57,7 +57,7 @@ export function rrString(a: dnsPacket.Answer): string {
 }
 
 /** blackbox's validRRs: four lists of regexps over the records' text. */
-export function validRRs(ctx: ProbeContext, section: string, rrs: readonly string[], v: RRValidator): boolean {
+function validRRs(ctx: ProbeContext, section: string, rrs: readonly string[], v: RRValidator): boolean {
   const fail = (check: string, re: GoRegex, rr?: string): boolean => {
     ctx.log('error', 'check', `${section} RRs validation failed: ${check}`, { regexp: re.pattern, ...(rr !== undefined ? { rr } : { rrs: rrs.join(' | ') }) });
     return false;

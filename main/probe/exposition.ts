@@ -7,7 +7,7 @@
 import type { ProbeSample } from './types.js';
 
 /** HELP strings, copied from blackbox_exporter 0.23's /probe output (test/main/probe/differential.test.ts compares them). */
-export const metricHelp: Readonly<Record<string, string>> = {
+const metricHelp: Readonly<Record<string, string>> = {
   probe_success: 'Displays whether or not the probe was a success',
   probe_duration_seconds: 'Returns how long the probe took to complete in seconds',
   probe_dns_lookup_time_seconds: 'Returns the time taken for probe dns lookup in seconds',

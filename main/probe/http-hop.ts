@@ -38,7 +38,7 @@ export interface HopRequest {
 }
 
 /** performance.now() milliseconds; 0 = never reached. */
-export interface HopTimes {
+interface HopTimes {
   start: number;
   connectDone: number;
   tlsStart: number;
@@ -49,7 +49,7 @@ export interface HopTimes {
 }
 
 /** What the prober needs of a response, for HTTP/1.1 and HTTP/2 alike. */
-export interface HopResponse {
+interface HopResponse {
   readonly statusCode: number;
   /** Lower-case names, no HTTP/2 pseudo-headers. */
   readonly headers: IncomingHttpHeaders;

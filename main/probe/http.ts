@@ -18,7 +18,7 @@ import type { ProbeContext } from './types.js';
 /** Go's http.Client stops after 10 redirects. */
 const maxRedirects = 10;
 /** With no body_size_limit, still refuse to buffer more than this (blackbox has no cap). */
-export const defaultBodyCap = 64 * 1024 * 1024;
+const defaultBodyCap = 64 * 1024 * 1024;
 const phases = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
 
 /**

@@ -101,7 +101,7 @@ const emptyValidator = {
   fail_if_none_matches_regexp: [],
 };
 
-export const dnsProbeSchema = z.strictObject({
+const dnsProbeSchema = z.strictObject({
   preferred_ip_protocol: ipProtocolSchema,
   ip_protocol_fallback: z.boolean().default(true),
   source_ip_address: z.string().optional(),
@@ -125,7 +125,7 @@ export const icmpProbeSchema = z.strictObject({
   ttl: z.number().int().min(1).max(255).default(64),
 });
 
-export const moduleSchema = z
+const moduleSchema = z
   .strictObject({
     prober: z.enum(['http', 'tcp', 'dns', 'icmp']),
     timeout: durationSchema.optional(),

@@ -70,7 +70,7 @@ export async function chooseProtocol(
 }
 
 /** Rejects when the signal aborts, so a hung resolver cannot outlive the probe's timeout. */
-export function withAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+function withAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(new Error('probe timed out'));
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(new Error('probe timed out'));

@@ -10,7 +10,7 @@ import { probeDns } from './dns.js';
 import { probeIcmp } from './icmp.js';
 
 /** Blackbox's own fallback when neither the module nor the caller gives a timeout. */
-export const defaultTimeoutSeconds = 119.5;
+const defaultTimeoutSeconds = 119.5;
 
 type Prober = (ctx: ProbeContext, target: string, module: ProbeModule) => Promise<boolean>;
 
@@ -20,7 +20,7 @@ const missing = (section: string) => (ctx: ProbeContext): Promise<boolean> => {
 };
 
 /** Prober name → implementation (a table, as blackbox's Probers map). */
-export const probers: Record<ProberName, Prober> = {
+const probers: Record<ProberName, Prober> = {
   http: (ctx, t, m) => (m.http ? probeHttp(ctx, t, m.http) : missing('http')(ctx)),
   tcp: (ctx, t, m) => (m.tcp ? probeTcp(ctx, t, m.tcp) : missing('tcp')(ctx)),
   dns: (ctx, t, m) => (m.dns ? probeDns(ctx, t, m.dns) : missing('dns')(ctx)),

@@ -12,7 +12,7 @@ export interface ProbeListing {
 }
 
 /** The most telling error of a failed run: the first error that is not the generic summary. */
-export function failureReason(run: ProbeRun): string | null {
+function failureReason(run: ProbeRun): string | null {
   if (run.success) return null;
   const errors = run.log.filter((e) => e.level === 'error');
   const specific = errors.find((e) => e.phase !== 'probe') ?? errors[0];

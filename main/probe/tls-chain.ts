@@ -20,14 +20,10 @@ export interface ChainCert {
   readonly dnsNames: string[];
 }
 
-export function describeCert(der: Buffer): ChainCert {
-  return describeX509(new X509Certificate(der));
-}
-
 /** Parsed facts per certificate, by fingerprint: probes see the same few certificates again and again. */
 const certCache = new Map<string, ChainCert>();
 
-export function describeX509(x509: X509Certificate): ChainCert {
+function describeX509(x509: X509Certificate): ChainCert {
   const fp = x509.fingerprint256;
   const cached = certCache.get(fp);
   if (cached !== undefined) return cached;
@@ -84,7 +80,7 @@ function systemRoots(): ChainCert[] {
   return systemRootCache;
 }
 
-export function splitPem(pem: string): string[] {
+function splitPem(pem: string): string[] {
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
 }
 
@@ -95,7 +91,7 @@ export function splitPem(pem: string): string[] {
  * A server that does send its root therefore loses it too; only the earliest-expiry figure can
  * differ, and only when the root expires before the rest of the chain.
  */
-export function presentedChain(socket: TLSSocket, roots: readonly ChainCert[]): ChainCert[] {
+function presentedChain(socket: TLSSocket, roots: readonly ChainCert[]): ChainCert[] {
   const out: ChainCert[] = [];
   const seen = new Set<string>();
   // X509Certificate.issuerCertificate walks the peer chain without building the (costly)
@@ -114,7 +110,7 @@ export function presentedChain(socket: TLSSocket, roots: readonly ChainCert[]): 
 }
 
 /** Every chain from the leaf through presented intermediates to a trusted root (bounded search). */
-export function verifiedChains(presented: readonly ChainCert[], roots: readonly ChainCert[], nowSec = Date.now() / 1000): ChainCert[][] {
+function verifiedChains(presented: readonly ChainCert[], roots: readonly ChainCert[], nowSec = Date.now() / 1000): ChainCert[][] {
   const leaf = presented[0];
   if (leaf === undefined) return [];
   const chains: ChainCert[][] = [];
@@ -156,7 +152,7 @@ export function verifiedChains(presented: readonly ChainCert[], roots: readonly 
 const issuedCache = new Map<string, boolean>();
 
 /** Go's getLastChainExpiry: the best chain's earliest NotAfter; undefined when nothing verified. */
-export function lastChainExpiry(chains: readonly ChainCert[][]): number | undefined {
+function lastChainExpiry(chains: readonly ChainCert[][]): number | undefined {
   let best: number | undefined;
   for (const chain of chains) {
     const earliest = Math.min(...chain.map((c) => c.notAfter));
@@ -179,7 +175,7 @@ export interface TlsFacts {
 }
 
 /** Keeps the presented chain on the probe context for the UI (leaf first). */
-export function notePresented(ctx: ProbeContext, facts: TlsFacts): void {
+function notePresented(ctx: ProbeContext, facts: TlsFacts): void {
   ctx.certificates.splice(
     0,
     ctx.certificates.length,
@@ -208,7 +204,7 @@ export interface TlsMetricSelection {
   readonly info: boolean;
   readonly version: boolean;
 }
-export const allTlsMetrics: TlsMetricSelection = { earliest: true, lastChain: true, info: true, version: true };
+const allTlsMetrics: TlsMetricSelection = { earliest: true, lastChain: true, info: true, version: true };
 
 export function recordTlsMetrics(ctx: ProbeContext, facts: TlsFacts, insecure: boolean, which: TlsMetricSelection = allTlsMetrics): void {
   const m = ctx.metrics;

@@ -13,7 +13,7 @@ export interface ProbeSample {
   readonly value: number;
 }
 
-export type ProbeLogLevel = 'debug' | 'info' | 'warn' | 'error';
+type ProbeLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface ProbeLogEntry {
   /** Milliseconds since the Unix epoch. */

@@ -100,7 +100,7 @@ function vectorScalar(op: BinaryOp, vec: VectorValue, sc: Float64Array, swap: bo
 
 type SigFn = (labels: Labels) => string;
 
-export function signatureFn(on: boolean, names: readonly string[]): SigFn {
+function signatureFn(on: boolean, names: readonly string[]): SigFn {
   const set = new Set(names);
   if (on) {
     return (labels) => {

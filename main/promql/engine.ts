@@ -11,7 +11,6 @@ import { QueryCanceledError, QueryExecutionError, TooManyConcurrentQueriesError,
 import { Evaluator } from './evaluator.js';
 import type { EvalValue, Matrix, QueryResultValue, Sample, SeriesPoints } from './value.js';
 
-export type { Matrix, QueryResultValue, Scalar, StringValue, Vector } from './value.js';
 
 export interface EngineOptions {
   /** How far back an instant selector looks for a sample (ms). */
@@ -27,7 +26,7 @@ export interface EngineOptions {
   readonly parse: (query: string) => Expr;
 }
 
-export const defaultEngineOptions: EngineOptions = {
+const defaultEngineOptions: EngineOptions = {
   lookbackDelta: 5 * 60_000,
   maxSamples: 50e6,
   timeoutMs: 120_000,
@@ -37,7 +36,7 @@ export const defaultEngineOptions: EngineOptions = {
   parse: (query) => parseExpr(query),
 };
 
-export interface NodeStats {
+interface NodeStats {
   readonly pos: PosRange;
   readonly type: string;
   readonly ms: number;
@@ -46,7 +45,7 @@ export interface NodeStats {
   readonly example: Labels | null;
 }
 
-export interface QueryStats {
+interface QueryStats {
   readonly seriesTouched: number;
   readonly samplesTouched: number;
   readonly peakSamples: number;

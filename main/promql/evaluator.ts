@@ -18,7 +18,7 @@ import type { Labels } from '../tsdb/labels.js';
 import type { Querier, Queryable } from '../tsdb/interface.js';
 import { isStaleNaN } from '../tsdb/interface.js';
 import { QueryCanceledError, QueryExecutionError, QueryTimeoutError, TooManySamplesError } from './errors.js';
-import type { EvalValue, MatrixValue, RangeSeries, ScalarValue, StepSeries, VectorValue } from './value.js';
+import type { EvalValue, MatrixValue, RangeSeries, StepSeries, VectorValue } from './value.js';
 import { newStepSeries } from './value.js';
 import { evalAggregate } from './aggregate.js';
 import { evalBinary, evalUnaryMinus } from './binary.js';
@@ -414,7 +414,3 @@ function countSamples(v: EvalValue): number {
   }
 }
 
-export function scalarOf(v: EvalValue | undefined, what: string): ScalarValue {
-  if (v === undefined || v.kind !== 'scalar') throw new QueryExecutionError(`expected a scalar for ${what}`);
-  return v;
-}

@@ -1,12 +1,3 @@
-/** Kahan–Babuška compensated summation, as Prometheus' kahanSumInc. Returns [sum, c]. */
-export function kahanSumInc(inc: number, sum: number, c: number): [number, number] {
-  const t = sum + inc;
-  if (!Number.isFinite(t) && !Number.isNaN(t)) return [t, 0];
-  if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
-  else c += inc - t + sum;
-  return [t, c];
-}
-
 /** Mutable accumulator to avoid tuple allocations in hot loops. */
 export class KahanSum {
   sum = 0;

@@ -34,7 +34,7 @@ export function quantile(q: number, values: readonly number[]): number {
 }
 
 /** Go's sort.Float64s order: NaN first, then ascending. */
-export function floatCompare(a: number, b: number): number {
+function floatCompare(a: number, b: number): number {
   if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : -1;
   if (Number.isNaN(b)) return 1;
   return a < b ? -1 : a > b ? 1 : 0;

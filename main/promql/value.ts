@@ -21,7 +21,7 @@ export interface RangeSeries {
   readonly dropName: boolean;
 }
 
-export interface ScalarValue {
+interface ScalarValue {
   readonly kind: 'scalar';
   readonly v: Float64Array;
 }
@@ -36,7 +36,7 @@ export interface MatrixValue {
   readonly ends: Float64Array;
   readonly range: number;
 }
-export interface StringEvalValue {
+interface StringEvalValue {
   readonly kind: 'string';
   readonly s: string;
 }
@@ -60,16 +60,16 @@ export interface Matrix {
   readonly type: 'matrix';
   readonly series: readonly SeriesPoints[];
 }
-export interface Vector {
+interface Vector {
   readonly type: 'vector';
   readonly samples: readonly Sample[];
 }
-export interface Scalar {
+interface Scalar {
   readonly type: 'scalar';
   readonly t: number;
   readonly v: number;
 }
-export interface StringValue {
+interface StringValue {
   readonly type: 'string';
   readonly t: number;
   readonly value: string;

@@ -10,7 +10,7 @@ import type { BacktestAlert, BacktestResult } from './backtest.js';
 import { subtractSpans, totalMs, type Span } from './backtest-intervals.js';
 import { formatDuration } from '../../app/dialect/duration.js';
 
-export interface AlertDiff {
+interface AlertDiff {
   /** The alert's labels (the edited run's when in both). */
   labels: Labels;
   presence: 'both' | 'saved-only' | 'edited-only';

@@ -20,8 +20,7 @@ import { compareBacktests, type BacktestComparison } from './backtest-compare.js
 import type { ExpandFn } from './types.js';
 import { formatDuration } from '../../app/dialect/duration.js';
 
-export type { AlertInterval } from './backtest-intervals.js';
-export { compareBacktests, type AlertDiff, type BacktestComparison } from './backtest-compare.js';
+export { compareBacktests,  type BacktestComparison } from './backtest-compare.js';
 
 /** Same bound as a range query's points per series, for the same reason: bounded work per request. */
 export const defaultMaxBacktestSteps = 11_000;
@@ -66,9 +65,9 @@ export interface BacktestOptions {
  * firing, the first send after it resolved, or a repeat of that (Prometheus keeps resending a
  * resolved alert every resend delay for the 15 minutes it retains it).
  */
-export type SendKind = 'firing' | 'resend' | 'resolved' | 'resolved-resend';
+type SendKind = 'firing' | 'resend' | 'resolved' | 'resolved-resend';
 
-export interface BacktestSend {
+interface BacktestSend {
   atMs: number;
   kind: SendKind;
 }
@@ -105,7 +104,7 @@ export interface BacktestResult {
 }
 
 /** Number of evaluations in `[startMs, endMs]` at `stepMs`; throws a readable error past the cap. */
-export function backtestSteps(ruleName: string, startMs: number, endMs: number, stepMs: number, maxSteps: number): number {
+function backtestSteps(ruleName: string, startMs: number, endMs: number, stepMs: number, maxSteps: number): number {
   if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) throw new RangeError(`backtest of rule "${ruleName}": start and end must be finite times`);
   if (!(stepMs > 0)) throw new RangeError(`backtest of rule "${ruleName}": step must be positive, got ${stepMs} ms`);
   if (endMs < startMs) throw new RangeError(`backtest of rule "${ruleName}": end is before start; swap them`);

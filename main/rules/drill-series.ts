@@ -6,7 +6,7 @@ import type { Labels } from '../tsdb/labels.js';
 import { expandSeriesValues, parseSeriesSelector, SeriesNotationError } from '../promql/series-notation.js';
 
 /** `values` in promtool notation, one value every `stepMs` from `startMs` after the drill starts. */
-export interface DrillNotationSeries {
+interface DrillNotationSeries {
   selector: string;
   values: string;
   /** Offset of the first value from the drill start (ms, may be negative for history). Default 0. */
@@ -16,7 +16,7 @@ export interface DrillNotationSeries {
 }
 
 /** Explicit points, e.g. a curve drawn in the UI; offsets are ms from the drill start. */
-export interface DrillCurveSeries {
+interface DrillCurveSeries {
   selector: string;
   points: readonly { offsetMs: number; value: number }[];
 }

@@ -20,12 +20,12 @@ import { OverlayStorage } from './overlay-storage.js';
 import { RecordingRule, type RecordingRuleSpec } from './recording-rule.js';
 import type { Alert, AlertState } from './types.js';
 
-export { DrillInputError, type DrillSeries } from './drill-series.js';
+export { DrillInputError,  } from './drill-series.js';
 
-export const drillLabel = 'drill';
+const drillLabel = 'drill';
 
 /** Several rules evaluated in order, e.g. a recording rule an alert depends on. */
-export interface DrillGroupSpec {
+interface DrillGroupSpec {
   name: string;
   rules: readonly (AlertingRuleSpec | RecordingRuleSpec)[];
 }
@@ -66,7 +66,7 @@ export interface DrillAlert {
   drill: true;
 }
 
-export interface DrillTransition {
+interface DrillTransition {
   atMs: number;
   /** `atMs` minus the drill start. */
   offsetMs: number;

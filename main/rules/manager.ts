@@ -29,15 +29,15 @@ export interface RuleManagerDeps {
   now?: () => number;
 }
 
-export const outageToleranceMs = 3_600_000;
-export const forGracePeriodMs = 600_000;
+const outageToleranceMs = 3_600_000;
+const forGracePeriodMs = 600_000;
 
 function goTime(ms: number | null): string {
   return ms === null ? '0001-01-01T00:00:00Z' : new Date(ms).toISOString();
 }
 
 /** Go's strconv.FormatFloat(v, 'e', -1, 64), which Prometheus uses for alert values. */
-export function formatAlertValue(v: number): string {
+function formatAlertValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
   const [mant, exp] = v.toExponential().split('e') as [string, string];

@@ -104,7 +104,7 @@ function mergedSeries(real: StoredSeries, over: StoredSeries): StoredSeries {
  * Merges two ascending sample columns; at equal timestamps the overlay's value wins. Values are
  * copied Float64Array to Float64Array so stale-marker NaN bits survive.
  */
-export function mergeSamples(real: SampleArrays, over: SampleArrays): SampleArrays {
+function mergeSamples(real: SampleArrays, over: SampleArrays): SampleArrays {
   const n = real.t.length + over.t.length;
   const t = new Float64Array(n);
   const v = new Float64Array(n);

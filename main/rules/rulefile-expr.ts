@@ -11,7 +11,7 @@ import { parse, PromQLParseError } from '../../app/promql/parser.js';
 export type CheckExpr = (expr: string) => string | null;
 
 /** Syntax-only check with the lezer grammar the Prometheus UI uses. */
-export const lezerCheckExpr: CheckExpr = (expr) => {
+const lezerCheckExpr: CheckExpr = (expr) => {
   const tree = parser.parse(expr);
   let errAt = -1;
   tree.iterate({

@@ -8,7 +8,7 @@ import { formatPosition, parseYamlWithPositions, type PositionedYaml, type YamlP
 import { promqlCheckExpr, type CheckExpr } from './rulefile-expr.js';
 import { parseTemplate } from './template-parse.js';
 
-export interface RecordingRule {
+interface RecordingRule {
   kind: 'record';
   record: string;
   expr: string;
@@ -16,7 +16,7 @@ export interface RecordingRule {
   line: number;
 }
 
-export interface AlertingRule {
+interface AlertingRule {
   kind: 'alert';
   alert: string;
   expr: string;
@@ -27,9 +27,9 @@ export interface AlertingRule {
   line: number;
 }
 
-export type Rule = RecordingRule | AlertingRule;
+type Rule = RecordingRule | AlertingRule;
 
-export interface RuleGroup {
+interface RuleGroup {
   name: string;
   /** Milliseconds; null means "use the global evaluation_interval". */
   intervalMs: number | null;
@@ -40,7 +40,7 @@ export interface RuleGroup {
   line: number;
 }
 
-export interface RuleFile {
+interface RuleFile {
   file: string;
   groups: RuleGroup[];
 }

@@ -43,13 +43,13 @@ export function formatG(v: number, prec = -1): string {
   return `${sign}${digits.slice(0, dp)}.${digits.slice(dp)}`;
 }
 
-export function formatE(v: number, prec = 6): string {
+function formatE(v: number, prec = 6): string {
   const sp = specials(v);
   if (sp !== null) return sp;
   return goExp(v.toExponential(prec));
 }
 
-export function formatF(v: number, prec = 6): string {
+function formatF(v: number, prec = 6): string {
   const sp = specials(v);
   if (sp !== null) return sp;
   if (Math.abs(v) >= 1e21) {
@@ -80,7 +80,7 @@ function halfEven(v: number, digits: number, mode: 'fixed' | 'exp'): string {
 }
 
 /** Go's `%q` of a string: double quotes, Go escapes. */
-export function quoteGo(s: string): string {
+function quoteGo(s: string): string {
   return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
@@ -173,7 +173,7 @@ export function sprintf(format: string, args: readonly unknown[]): string {
   return ai < args.length ? `${out}%!(EXTRA ${args.slice(ai).map((a) => `${goType(a)}=${formatValue(a)}`).join(', ')})` : out;
 }
 
-export function goType(a: unknown): string {
+function goType(a: unknown): string {
   if (typeof a === 'number') return 'float64';
   if (typeof a === 'bigint') return 'int';
   if (typeof a === 'string') return 'string';

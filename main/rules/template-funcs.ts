@@ -26,7 +26,7 @@ export function truthy(v: unknown): boolean {
   return true;
 }
 
-export function toFloat(v: unknown, fn: string): number {
+function toFloat(v: unknown, fn: string): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'boolean') return v ? 1 : 0;

@@ -6,7 +6,7 @@
 
 import { templateFuncs } from './template-funcs.js';
 
-export const maxTemplateDepth = 64;
+const maxTemplateDepth = 64;
 
 /** Functions a template may call; unknown names fail at parse time, as in Go. */
 const knownFuncs: ReadonlySet<string> = new Set([...Object.keys(templateFuncs), 'query']);
@@ -215,7 +215,7 @@ function lexAction(src: string, p: number, toks: Tok[]): number {
 }
 
 /** Variables Prometheus defines before every rule template. */
-export const predefinedVars: readonly string[] = ['$', '$labels', '$externalLabels', '$externalURL', '$value'];
+const predefinedVars: readonly string[] = ['$', '$labels', '$externalLabels', '$externalURL', '$value'];
 
 class Parser {
   private i = 0;
@@ -486,7 +486,7 @@ export function lineColOf(src: string, pos: number): string {
   return `${lineOf(src, pos)}:${before.length - before.lastIndexOf('\n')}`;
 }
 
-export function lineOf(src: string, pos: number): number {
+function lineOf(src: string, pos: number): number {
   let n = 1;
   for (let i = 0; i < pos && i < src.length; i++) if (src.charCodeAt(i) === 10) n++;
   return n;

@@ -4,12 +4,10 @@
  * async because `query` asks the engine; it is bounded in steps, output size and call depth so
  * a template cannot loop or grow without end.
  */
-import { formatValue, type SampleValue } from './template-format.js';
+import { formatValue } from './template-format.js';
 import { templateFuncs, truthy, TemplateFuncError, type FuncContext, type QueryFn } from './template-funcs.js';
 import { lineColOf, parseTemplate, type Command, type Operand, type ParsedTemplate, type Pipe, type TNode } from './template-parse.js';
 
-export type { QueryFn } from './template-funcs.js';
-export type { SampleValue } from './template-format.js';
 
 export interface TemplateData {
   labels: Record<string, string>;
@@ -29,7 +27,7 @@ export interface ExpandOptions {
 
 export type ExpandResult = { ok: true; text: string } | { ok: false; error: string };
 
-export const defaultLimits = { maxSteps: 100_000, maxOutputBytes: 1 << 20, maxTemplateCalls: 100_000, maxDepth: 100 };
+const defaultLimits = { maxSteps: 100_000, maxOutputBytes: 1 << 20, maxTemplateCalls: 100_000, maxDepth: 100 };
 
 class ExecError extends Error {
   constructor(
@@ -298,7 +296,7 @@ export async function expandTemplate(text: string, data: TemplateData, name = 't
   return runTemplate(parsed.value, data, opts);
 }
 
-export async function runTemplate(tpl: ParsedTemplate, data: TemplateData, opts: ExpandOptions = {}): Promise<ExpandResult> {
+async function runTemplate(tpl: ParsedTemplate, data: TemplateData, opts: ExpandOptions = {}): Promise<ExpandResult> {
   const limits = {
     ...defaultLimits,
     ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
@@ -329,9 +327,6 @@ export async function runTemplate(tpl: ParsedTemplate, data: TemplateData, opts:
   }
 }
 
-export type { ParsedTemplate };
-export { parseTemplate };
-export type TemplateSample = SampleValue;
 
 /**
  * An expander with the shape rule evaluation injects (`(template, data, name) → text`), throwing

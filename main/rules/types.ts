@@ -13,7 +13,7 @@ export interface RuleSample {
 /** Evaluates an instant query at `timeMs`; must return an instant vector (scalars are wrapped by the caller). */
 export type QueryFn = (expr: string, timeMs: number, signal?: AbortSignal) => Promise<RuleSample[]>;
 
-export interface TemplateData {
+interface TemplateData {
   labels: Record<string, string>;
   value: number;
   externalLabels: Record<string, string>;

@@ -8,25 +8,25 @@ import { expandSeriesValues, parseSeriesSelector, SeriesNotationError, type Sequ
 import type { Labels } from '../tsdb/labels.js';
 import { formatPosition, parseYamlWithPositions, type PositionedYaml, type YamlPath } from '../util/yaml-positions.js';
 
-export interface InputSeries {
+interface InputSeries {
   series: string;
   labels: Labels;
   values: SequenceValue[];
 }
 
-export interface ExpectedAlert {
+interface ExpectedAlert {
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }
 
-export interface AlertTestCase {
+interface AlertTestCase {
   evalTimeMs: number;
   alertname: string;
   expAlerts: ExpectedAlert[];
   line: number;
 }
 
-export interface ExprTestCase {
+interface ExprTestCase {
   expr: string;
   evalTimeMs: number;
   expSamples: { labels: Labels; value: number }[];
@@ -44,7 +44,7 @@ export interface RuleTestGroup {
   line: number;
 }
 
-export interface RuleTestFile {
+interface RuleTestFile {
   file: string;
   ruleFiles: string[];
   evaluationIntervalMs: number;

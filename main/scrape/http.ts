@@ -18,7 +18,7 @@ import type { NodeTlsOptions } from '../http-client/tls.js';
 import { isLinkLocal } from '../util/ip.js';
 
 /** Prometheus 2.42's exact header (checked against the Debian binary). */
-export const scrapeAcceptHeader =
+const scrapeAcceptHeader =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
 export interface ScrapeRequest {

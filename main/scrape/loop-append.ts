@@ -58,9 +58,9 @@ export interface AppendCounts {
 }
 
 /** How far before the scrape a page's own timestamp may lie: Prometheus' head takes ~1 h (half a 2 h block). */
-export const headWindowMs = 60 * 60 * 1000;
+const headWindowMs = 60 * 60 * 1000;
 /** How far ahead of the scrape a page's own timestamp may lie: generous clock skew, not a year. */
-export const futureMs = 10 * 60 * 1000;
+const futureMs = 10 * 60 * 1000;
 
 export const zeroCounts = (): AppendCounts => ({ total: 0, added: 0, seriesAdded: 0, rejected: 0, outOfBounds: 0 });
 

@@ -6,7 +6,7 @@ import { StaleNaN, type Appender, type SeriesRef } from '../tsdb/interface.js';
 import { compareStrings, type Labels } from '../tsdb/labels.js';
 import { isSampleRejection, type AppendCounts } from './loop-append.js';
 
-export const reportSeriesNames = [
+const reportSeriesNames = [
   'up',
   'scrape_duration_seconds',
   'scrape_samples_scraped',

@@ -11,7 +11,7 @@ import type { MetricMetadata } from './cache.js';
 import type { DroppedTarget, ScrapeTarget } from './target-types.js';
 
 /** One entry of `activeTargets` in Prometheus' /api/v1/targets. */
-export interface ActiveTargetInfo {
+interface ActiveTargetInfo {
   discoveredLabels: Record<string, string>;
   labels: Record<string, string>;
   scrapePool: string;

@@ -12,13 +12,12 @@ import { relabel, relabelFn, relabelSteps } from './relabel.js';
 import type { DroppedTarget, ScrapeTarget } from './target-types.js';
 import { authSettings, tlsSettings } from '../http-client/settings.js';
 
-export const addressLabel = '__address__';
-export const schemeLabel = '__scheme__';
-export const metricsPathLabel = '__metrics_path__';
-export const scrapeIntervalLabel = '__scrape_interval__';
-export const scrapeTimeoutLabel = '__scrape_timeout__';
-export const paramLabelPrefix = '__param_';
-export const metaLabelPrefix = '__meta_';
+const addressLabel = '__address__';
+const schemeLabel = '__scheme__';
+const metricsPathLabel = '__metrics_path__';
+const scrapeIntervalLabel = '__scrape_interval__';
+const scrapeTimeoutLabel = '__scrape_timeout__';
+const paramLabelPrefix = '__param_';
 
 export type TargetResult =
   | { readonly kind: 'active'; readonly target: ScrapeTarget }

@@ -38,7 +38,7 @@ export interface AppendTarget {
 const bits = new Float64Array(2);
 const words = new Uint32Array(bits.buffer);
 /** Same float64 bits (so a repeated StaleNaN is a no-op but NaN vs StaleNaN is a conflict). */
-export function sameBits(a: number, b: number): boolean {
+function sameBits(a: number, b: number): boolean {
   if (a === b) return a !== 0 || 1 / a === 1 / b;
   bits[0] = a;
   bits[1] = b;

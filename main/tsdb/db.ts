@@ -65,7 +65,7 @@ export interface IngestionPause {
 }
 
 /** While paused, one commit every this many ms is let through to find out whether space is back. */
-export const defaultPausedRetryMs = 5_000;
+const defaultPausedRetryMs = 5_000;
 
 export class TSDB implements Appendable, Queryable {
   readonly index = new SeriesIndex();

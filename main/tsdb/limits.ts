@@ -6,7 +6,7 @@ import { TooManyLabelsError } from './interface.js';
 import type { Labels } from './labels.js';
 import { formatLabels } from './labels.js';
 
-export const labelLimits = {
+const labelLimits = {
   /** Prometheus' default `label_limit` is unlimited; real series rarely exceed 30. */
   maxLabels: 64,
   /** Label names are identifiers; 1 KiB is far beyond any real one. */

@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import { openSqlite } from '../util/sqlite.js';
 
 export const dbFileName = 'vigil.db';
-export const formatVersion = 1;
+const formatVersion = 1;
 
 /** Chunks never span a 2 h window (see worker-head.ts), so a chunk ending ≥ mint starts > mint − 2 h. */
 export const chunkWindowMs = 2 * 60 * 60 * 1000;

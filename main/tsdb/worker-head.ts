@@ -40,7 +40,7 @@ class ByteArena {
 const scratchT = new Float64Array(pageSamples);
 const scratchV = new Float64Array(pageSamples);
 
-export const defaultMaxChunkSamples = 120;
+const defaultMaxChunkSamples = 120;
 
 /** A sealed run of samples waiting to be encoded and written. */
 export interface SealedRun {

@@ -7,7 +7,7 @@ const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 
 const secretKey = /pass(word)?|secret|token|authorization|api[_-]?key|routing[_-]?key|credentials/i;
 
-export function redact(value: unknown, depth = 0): unknown {
+function redact(value: unknown, depth = 0): unknown {
   if (depth > 8 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};

@@ -6,10 +6,10 @@
  */
 import { mixSeed, mulberry32 } from './prng.js';
 
-export type FamilyType = 'counter' | 'gauge' | 'histogram';
+type FamilyType = 'counter' | 'gauge' | 'histogram';
 
 /** One series, or one histogram (its buckets, `_sum` and `_count` move together). */
-export interface Member {
+interface Member {
   /** Label block as written, without braces, e.g. `method="GET",code="200"`. */
   readonly labels: string;
   /** counter/gauge: [value]; histogram: [bucket_0 … bucket_n(+Inf), sum, count]. */

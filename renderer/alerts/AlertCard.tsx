@@ -9,7 +9,7 @@ import { LabelPills, StateBadge } from './LabelPills.js';
 const time = (ms: number) => new Date(ms).toLocaleString();
 
 /** The `drill="true"` label is the drill marker the engine sets; the flag alone can be lost. */
-export const isDrill = (a: InboxAlert) => a.drill || a.labels['drill'] === 'true';
+const isDrill = (a: InboxAlert) => a.drill || a.labels['drill'] === 'true';
 
 /** "firing for 3m", or the time for a change stamped ahead of now (drills run in simulated time). */
 function since(a: InboxAlert, now: number): string {

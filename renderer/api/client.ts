@@ -119,7 +119,7 @@ export async function queryRangeColumns(client: WorkbenchApi, request: RequestOf
 }
 
 /** The contract over HTTP to `vigil serve` (same origin). */
-export function createHttpClient(baseUrl = ''): WorkbenchApi {
+function createHttpClient(baseUrl = ''): WorkbenchApi {
   const api: Partial<Record<ChannelName, unknown>> = {};
   for (const name of channelNames) {
     api[name] = async (request: RequestOf<typeof name>, signal?: AbortSignal) => {
@@ -155,7 +155,7 @@ export function createHttpClient(baseUrl = ''): WorkbenchApi {
 }
 
 /** IPC inside the desktop app, HTTP in a browser. */
-export function createApiClient(): WorkbenchApi {
+function createApiClient(): WorkbenchApi {
   return typeof window !== 'undefined' && window.vigil ? createIpcClient(window.vigil) : createHttpClient();
 }
 

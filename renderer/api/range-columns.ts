@@ -10,7 +10,7 @@ import type { PackedRangeResponse, PackedSeries } from '../../app/api/range-pack
 
 export type ColumnValues = Float64Array | Array<number | null>;
 
-export interface ColumnSeries {
+interface ColumnSeries {
   labels: Record<string, string>;
   values: ColumnValues;
 }
@@ -33,7 +33,7 @@ export function plotValues(v: Float64Array, present: Uint8Array | null): ColumnV
   return out;
 }
 
-export function columnsFromPacked(timestamps: Float64Array, series: readonly PackedSeries[]): RangeColumns {
+function columnsFromPacked(timestamps: Float64Array, series: readonly PackedSeries[]): RangeColumns {
   return { timestamps, series: series.map((s) => ({ labels: s.labels, values: plotValues(s.v, s.present) })) };
 }
 

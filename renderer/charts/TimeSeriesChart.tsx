@@ -3,7 +3,7 @@ import uPlot, { type AlignedData, type Options } from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatValue, type Unit } from '../explore/units.js';
 
-export interface ChartSeries {
+interface ChartSeries {
   label: string;
   color: string;
   show: boolean;

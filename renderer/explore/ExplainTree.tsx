@@ -6,7 +6,7 @@ interface TreeNode {
 }
 
 /** Nests the engine's per-node stats by position: a node contains the nodes inside its range. */
-export function buildTree(nodes: QueryStats['nodes']): TreeNode[] {
+function buildTree(nodes: QueryStats['nodes']): TreeNode[] {
   const sorted = [...nodes].sort((a, b) => a.pos.start - b.pos.start || b.pos.end - a.pos.end);
   const roots: TreeNode[] = [];
   const stack: TreeNode[] = [];

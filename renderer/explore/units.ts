@@ -1,7 +1,7 @@
 /** Units guessed from metric names (Prometheus naming conventions) and value formatting per unit. */
 export type Unit = 'seconds' | 'bytes' | 'ratio' | 'none';
 
-export function unitOfMetric(name: string): Unit {
+function unitOfMetric(name: string): Unit {
   const base = name.replace(/_(total|sum|count|bucket)$/, '');
   if (/_seconds$/.test(base)) return 'seconds';
   if (/_bytes$/.test(base)) return 'bytes';

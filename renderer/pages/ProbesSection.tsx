@@ -6,7 +6,7 @@ import type { Certificate, ProbeStatus } from '../../app/api/probes.js';
 const dayMs = 86_400_000;
 
 /** Days left on a certificate and its urgency class (≤ 7 critical, ≤ 30 warning). */
-export function certUrgency(notAfterMs: number, now: number): { days: number; level: 'expired' | 'critical' | 'warning' | 'ok' } {
+function certUrgency(notAfterMs: number, now: number): { days: number; level: 'expired' | 'critical' | 'warning' | 'ok' } {
   const days = Math.floor((notAfterMs - now) / dayMs);
   const level = notAfterMs <= now ? 'expired' : days <= 7 ? 'critical' : days <= 30 ? 'warning' : 'ok';
   return { days, level };

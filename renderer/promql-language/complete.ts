@@ -73,7 +73,7 @@ function soft<T>(p: Promise<T[]>): Promise<T[]> {
   return p.catch(() => []);
 }
 
-export async function completeContext(ctx: CompletionContext, src: CompletionSource): Promise<CompletionItem[]> {
+async function completeContext(ctx: CompletionContext, src: CompletionSource): Promise<CompletionItem[]> {
   const limit = src.limit ?? 100;
   switch (ctx.kind) {
     case 'history':

@@ -26,7 +26,7 @@ export type CompletionContext =
   | { kind: 'none' };
 
 const groupingKeywords = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
-export const aggregationOps = new Set([
+const aggregationOps = new Set([
   'sum', 'min', 'max', 'avg', 'group', 'stddev', 'stdvar', 'count', 'count_values', 'bottomk', 'topk', 'quantile', 'limitk', 'limit_ratio',
 ]);
 

@@ -6,7 +6,7 @@
  */
 
 /** Score of `query` against `candidate` (query already lower-cased), or -1 when it does not match. */
-export function fuzzyScore(query: string, candidate: string): number {
+function fuzzyScore(query: string, candidate: string): number {
   if (query.length === 0) return 1;
   const lower = candidate.toLowerCase();
   if (lower.startsWith(query)) return 1000 - candidate.length * 0.01;

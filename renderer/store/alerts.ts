@@ -6,7 +6,7 @@ import type { NotificationEvent } from '../../app/api/events.js';
 import { formatMatchers, matchersFromLabels, silenceEnd, type Matcher } from '../alerts/alert-helpers.js';
 
 /** The silence being composed: pre-filled from an alert, previewed before it is created. */
-export interface SilenceDraft {
+interface SilenceDraft {
   matchers: Matcher[];
   duration: string;
   comment: string;

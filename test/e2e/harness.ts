@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 
-export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-export const screenshotDir = join(repoRoot, 'test-results', 'screenshots');
-export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const screenshotDir = join(repoRoot, 'test-results', 'screenshots');
+const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 export function chromiumMissingReason(): string | null {
   if (existsSync(chromiumPath)) return null;
@@ -27,7 +27,7 @@ export interface ServeHandle {
 }
 
 /** Runs a `vigil` CLI command to completion; throws with its output on failure. */
-export function vigil(args: string[]): string {
+function vigil(args: string[]): string {
   const r = spawnSync(process.execPath, [join(repoRoot, 'main/bin/vigil.js'), ...args], { cwd: repoRoot, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`vigil ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;

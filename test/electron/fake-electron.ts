@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 
 type Handler = (event: unknown, payload: unknown) => Promise<unknown>;
 
-export class FakeWebContents extends EventEmitter {
+class FakeWebContents extends EventEmitter {
   sent: Array<[string, unknown]> = [];
   send(channel: string, payload: unknown): void {
     this.sent.push([channel, payload]);
@@ -62,7 +62,7 @@ class FakeApp extends EventEmitter {
 }
 
 export const app = new FakeApp();
-export const BrowserWindow = FakeBrowserWindow;
+const BrowserWindow = FakeBrowserWindow;
 
 export const ipcMain = {
   handlers: new Map<string, Handler>(),

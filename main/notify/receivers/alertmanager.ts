@@ -10,7 +10,7 @@ import type { AlertmanagerTargetConfig } from '../config.js';
 import type { HttpClientSettings } from '../../http-client/schema.js';
 import { postJson, type Integration } from '../integration.js';
 
-export interface AlertmanagerV2Alert {
+interface AlertmanagerV2Alert {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   startsAt: string;
@@ -18,7 +18,7 @@ export interface AlertmanagerV2Alert {
   generatorURL?: string;
 }
 
-export function toAlertmanagerAlerts(alerts: readonly NotifyAlert[], nowMs: number, validForMs?: number): AlertmanagerV2Alert[] {
+function toAlertmanagerAlerts(alerts: readonly NotifyAlert[], nowMs: number, validForMs?: number): AlertmanagerV2Alert[] {
   return alerts.map((a) => ({
     labels: a.labels,
     annotations: a.annotations,
@@ -28,7 +28,7 @@ export function toAlertmanagerAlerts(alerts: readonly NotifyAlert[], nowMs: numb
   }));
 }
 
-export function alertsUrl(base: string): string {
+function alertsUrl(base: string): string {
   return base.replace(/\/+$/, '') + '/api/v2/alerts';
 }
 

@@ -22,7 +22,7 @@ export interface DesktopNotification {
 
 export const desktopEvent = 'notification';
 
-export function desktopNotification(n: Notification): DesktopNotification {
+function desktopNotification(n: Notification): DesktopNotification {
   const { firing, resolved } = firingAndResolved(n);
   const ann = common(n.alerts.map((a) => a.annotations));
   const first = firing[0] ?? resolved[0];

@@ -10,7 +10,7 @@ function alertText(a: NotifyAlert): string {
   return ['Labels:', ...labels, ...(ann.length > 0 ? ['Annotations:', ...ann] : []), ...(a.generatorURL !== '' ? [`Source: ${a.generatorURL}`] : []), ''].join('\n');
 }
 
-export function emailBody(n: Notification): string {
+function emailBody(n: Notification): string {
   const { firing, resolved } = firingAndResolved(n);
   const parts: string[] = [];
   if (firing.length > 0) parts.push(`${firing.length} alert(s) firing:`, '', ...firing.map(alertText));

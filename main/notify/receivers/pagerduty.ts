@@ -4,7 +4,7 @@ import { rfc3339 } from '../alert.js';
 import type { PagerdutyConfig } from '../config.js';
 import { firingAndResolved, postJson, summaryLine, type Integration, type Notification } from '../integration.js';
 
-export const defaultPagerdutyUrl = 'https://events.pagerduty.com/v2/enqueue';
+const defaultPagerdutyUrl = 'https://events.pagerduty.com/v2/enqueue';
 
 export interface PagerdutyEvent {
   routing_key: string;
@@ -23,7 +23,7 @@ export interface PagerdutyEvent {
 
 const severities = new Set(['critical', 'error', 'warning', 'info']);
 
-export function pagerdutyEvent(n: Notification, cfg: PagerdutyConfig): PagerdutyEvent {
+function pagerdutyEvent(n: Notification, cfg: PagerdutyConfig): PagerdutyEvent {
   const { firing, resolved } = firingAndResolved(n);
   const action = firing.length > 0 ? 'trigger' : 'resolve';
   const wanted = cfg.severity ?? n.alerts[0]?.labels['severity'] ?? 'error';

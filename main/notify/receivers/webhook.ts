@@ -4,7 +4,7 @@ import type { WebhookConfig } from '../config.js';
 import { common, firingAndResolved, postJson, type Integration, type Notification } from '../integration.js';
 import { parseDuration } from '../../../app/dialect/duration.js';
 
-export interface WebhookAlert {
+interface WebhookAlert {
   status: 'firing' | 'resolved';
   labels: Record<string, string>;
   annotations: Record<string, string>;

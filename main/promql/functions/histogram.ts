@@ -17,7 +17,7 @@ import { scalarArg, stringArg, vector, vectorArg } from './helpers.js';
 import type { FnCall, FunctionImpl } from './types.js';
 
 /** Go's strconv.ParseFloat for `le` values: no surrounding spaces, Inf/NaN spelled any case. */
-export function parseGoFloat(s: string): number {
+function parseGoFloat(s: string): number {
   if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
   if (/^[+-]?nan$/i.test(s)) return NaN;
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.replace(/_/g, ''))) return parseHex(s);

@@ -16,9 +16,8 @@ import { miscFunctions } from './misc.js';
 import { rangeFunctions } from './range.js';
 import type { FunctionImpl } from './types.js';
 
-export type { FnCall, FunctionImpl } from './types.js';
 
-export const functionImpls = {
+const functionImpls = {
   ...mathFunctions,
   ...timeFunctions,
   ...rangeFunctions,

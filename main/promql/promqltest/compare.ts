@@ -6,7 +6,7 @@ import { almostEqual } from '../mathutil.js';
 import type { QueryResultValue, SeriesPoints } from '../value.js';
 import type { EvalCmd, ExpectedSeries } from './script.js';
 
-export function floatsMatch(expected: number, got: number): boolean {
+function floatsMatch(expected: number, got: number): boolean {
   if (isStaleNaN(expected) || isStaleNaN(got)) return isStaleNaN(expected) && isStaleNaN(got);
   return almostEqual(expected, got, 1e-6);
 }

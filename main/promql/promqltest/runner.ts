@@ -18,14 +18,14 @@ import { compareResult } from './compare.js';
 import type { EvalCmd, LoadCmd } from './script.js';
 import { parseScript } from './script.js';
 
-export interface TestStorage {
+interface TestStorage {
   readonly queryable: Queryable;
   readonly appendable: Appendable;
   close?(): void | Promise<void>;
 }
 export type StorageFactory = () => TestStorage | Promise<TestStorage>;
 
-export type EvalStatus = 'pass' | 'fail' | 'skip';
+type EvalStatus = 'pass' | 'fail' | 'skip';
 
 export interface EvalOutcome {
   readonly file: string;
@@ -52,7 +52,7 @@ export interface RunnerOptions {
 }
 
 /** Engine settings the upstream suite assumes (FORMAT.md). */
-export function conformanceEngine(parse: (q: string) => Expr): PromQLEngine {
+function conformanceEngine(parse: (q: string) => Expr): PromQLEngine {
   return new PromQLEngine({ lookbackDelta: 300_000, timeoutMs: 100_000, defaultSubqueryStep: 60_000, parse });
 }
 

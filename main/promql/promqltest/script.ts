@@ -18,7 +18,7 @@ export interface LoadCmd {
   readonly startTimestampSeries: Labels[];
 }
 
-export interface ClearCmd {
+interface ClearCmd {
   readonly type: 'clear';
   readonly line: number;
 }
@@ -30,7 +30,7 @@ export interface ExpectedSeries {
   readonly pos: number;
 }
 
-export interface AnnotationExpect {
+interface AnnotationExpect {
   readonly kind: 'warn' | 'info';
   readonly msg?: string;
   readonly regex?: GoRegex;
@@ -61,7 +61,7 @@ export interface EvalCmd {
 
 export type Command = LoadCmd | ClearCmd | EvalCmd;
 
-export class ScriptSyntaxError extends Error {}
+class ScriptSyntaxError extends Error {}
 
 const patLoad = /^load(?:_(with_nhcb))?\s+(.+?)$/i;
 const patEvalInstant = /^eval(?:_(fail|warn|ordered|info))?\s+instant\s+(?:at\s+(.+?))?\s+(.+)$/i;

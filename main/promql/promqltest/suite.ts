@@ -10,7 +10,7 @@ import type { EvalOutcome, ScriptReport, StorageFactory } from './runner.js';
 import { runScript } from './runner.js';
 
 /** The repository root: the nearest ancestor of this file holding package.json. */
-export function repoRoot(): string {
+function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);
@@ -35,7 +35,7 @@ export const memoryStorageFactory: StorageFactory = () => {
   return { queryable: m, appendable: m };
 };
 
-export const conformanceParse = (q: string): Expr => parseExpr(q, { enableExperimental: true });
+const conformanceParse = (q: string): Expr => parseExpr(q, { enableExperimental: true });
 
 export interface SuiteSummary {
   readonly reports: ScriptReport[];

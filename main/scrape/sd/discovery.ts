@@ -15,7 +15,7 @@ import { HttpDiscoverer } from './http.js';
 import { StaticDiscoverer } from './static.js';
 
 /** Providers of one SD section, named `<mechanism>/<index>` (stable across reloads). */
-export function discoverersFor(sd: SdConfigs, onError: OnDiscoveryError): Map<string, Discoverer> {
+function discoverersFor(sd: SdConfigs, onError: OnDiscoveryError): Map<string, Discoverer> {
   const out = new Map<string, Discoverer>();
   if (sd.static_configs.length > 0) out.set('static/0', new StaticDiscoverer(sd.static_configs));
   sd.file_sd_configs.forEach((c, i) => out.set(`file/${i}`, new FileDiscoverer(c, onError)));

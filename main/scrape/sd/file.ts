@@ -46,7 +46,7 @@ export async function expandPattern(pattern: string): Promise<string[]> {
   }
 }
 
-export async function readGroupFile(file: string): Promise<TargetGroup[]> {
+async function readGroupFile(file: string): Promise<TargetGroup[]> {
   const text = await readFile(file, 'utf8');
   let data: unknown;
   try {

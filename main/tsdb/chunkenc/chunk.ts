@@ -9,9 +9,8 @@ import { ChunkDecodeError } from './errors.js';
 import { MAX_COUNT, type Unwrapped, unwrap, wrap } from './frame.js';
 import { xorCodec } from './xor.js';
 
-export { ChunkDecodeError, type ChunkDecodeErrorKind } from './errors.js';
+export { ChunkDecodeError,  } from './errors.js';
 /** Most samples one chunk can hold (the count is a u16 in spirit; the storage cuts well below). */
-export { MAX_COUNT as MAX_CHUNK_SAMPLES } from './frame.js';
 
 /** Persisted in SQLite: append new values, never reorder or reuse. */
 export const Encoding = { XOR: 1, Decimal: 2 } as const;

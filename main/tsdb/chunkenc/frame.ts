@@ -10,7 +10,7 @@
 import { crc32 } from 'node:zlib';
 import type { ChunkDecodeErrorKind } from './errors.js';
 
-export const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 1;
 export const MAX_COUNT = 65535;
 /** Largest body the envelope admits: far above the worst case of 65535 XOR samples (~1.1 MB). */
 const MAX_BODY = 1 << 24;

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 /** Beside the checkout, as CI lays it out (README, "Tests and benchmarks"); not part of the repository. */
-export const conformanceRoot = resolve(import.meta.dirname, '../../../../shared/conformance');
+const conformanceRoot = resolve(import.meta.dirname, '../../../../shared/conformance');
 
 export interface CorpusQuery {
   readonly query: string;
@@ -102,7 +102,7 @@ export function complianceQueries(): CorpusQuery[] {
 }
 
 /** Features this parser deliberately rejects; queries using them are skipped with the reason. */
-export const unsupportedFeatures: readonly { readonly reason: string; readonly re: RegExp }[] = [
+const unsupportedFeatures: readonly { readonly reason: string; readonly re: RegExp }[] = [
   { reason: 'anchored/smoothed range modifiers', re: /\b(anchored|smoothed)\b/ },
   { reason: 'fill modifiers', re: /\bfill(_left|_right)?\s*\(/ },
   { reason: 'duration expressions', re: /\b(min_of|max_of)\s*\(/ },

@@ -18,7 +18,7 @@ export function missingPeers(...names: Array<keyof typeof peerBins>): string {
   return missing.length === 0 ? '' : `${missing.join(', ')} not installed (Debian packages prometheus, prometheus-node-exporter, prometheus-alertmanager)`;
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const s = netServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   const addr = s.address();
@@ -51,7 +51,7 @@ export interface Peer {
 }
 
 /** Starts `bin` with `args(port, dir)` and waits for `readyPath` to answer 200. */
-export async function startPeer(bin: string, args: (port: number, dir: string) => string[], readyPath: string, files: Record<string, string> = {}): Promise<Peer> {
+async function startPeer(bin: string, args: (port: number, dir: string) => string[], readyPath: string, files: Record<string, string> = {}): Promise<Peer> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-peer-'));
   for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, name), body);
   const port = await freePort();

@@ -15,7 +15,7 @@ export function config(text: string): NotifyConfig {
   return r.value;
 }
 
-export interface Sent {
+interface Sent {
   integration: string;
   n: Notification;
 }

@@ -15,7 +15,7 @@ export interface Pki {
 }
 
 /** Subject of the good leaf: exercises Go's pkix.Name ordering, escaping and unknown OIDs. */
-export const leafSubject = '/C=DE/ST=Berlin/O=Vigil, Test/OU=Probes/CN=localhost/emailAddress=ops@example.com';
+const leafSubject = '/C=DE/ST=Berlin/O=Vigil, Test/OU=Probes/CN=localhost/emailAddress=ops@example.com';
 
 export function makePki(dir: string): Pki {
   const p = (n: string): string => join(dir, n);

@@ -17,7 +17,7 @@ export interface Closable {
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Routes shared by the HTTP and HTTPS servers. */
-export function routes(base: () => string): Handler {
+function routes(base: () => string): Handler {
   return (req, res) => {
     const url = req.url ?? '/';
     const table: Record<string, () => void> = {

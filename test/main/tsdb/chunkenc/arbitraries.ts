@@ -38,7 +38,7 @@ const specials = [
 ];
 
 /** One value's bits: anything at all, a special, a decimal, or an integer. */
-export const anyValueBits: fc.Arbitrary<bigint> = fc.oneof(
+const anyValueBits: fc.Arbitrary<bigint> = fc.oneof(
   fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
   fc.constantFrom(...specials),
   fc.tuple(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 8 })).map(([m, e]) => numberBits(m / 10 ** e)),
