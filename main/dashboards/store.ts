@@ -4,6 +4,8 @@
  * stars (also for provisioned dashboards, which live in files). Schema in main/dashboards/FORMAT.md.
  */
 import type Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { openSqlite } from '../util/sqlite.js';
 import type { Dashboard } from '../../app/dashboards/model.js';
 
@@ -56,6 +58,8 @@ export class DashboardStore {
 
   constructor(readonly file: string) {
     try {
+      // `vigil dashboard import --data DIR` may be the first thing to use a new data directory.
+      mkdirSync(dirname(file), { recursive: true });
       this.db = openSqlite(file);
     } catch (e) {
       throw new Error(`cannot open the dashboard store ${file}: ${(e as Error).message}; check the data directory is writable`);
