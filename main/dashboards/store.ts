@@ -6,13 +6,12 @@
 import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { openSqlite } from '../util/sqlite.js';
+import { openStateFile } from '../util/sqlite.js';
 import type { Dashboard } from '../../app/dashboards/model.js';
 
 const schemaVersion = 1;
 
 const schema = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS dashboards (
   uid TEXT PRIMARY KEY, title TEXT NOT NULL, tags TEXT NOT NULL, folder TEXT NOT NULL,
   version INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL);
@@ -57,21 +56,10 @@ export class DashboardStore {
   private readonly db: Database.Database;
 
   constructor(readonly file: string) {
-    try {
-      // `vigil dashboard import --data DIR` may be the first thing to use a new data directory.
-      mkdirSync(dirname(file), { recursive: true });
-      this.db = openSqlite(file);
-    } catch (e) {
-      throw new Error(`cannot open the dashboard store ${file}: ${(e as Error).message}; check the data directory is writable`);
-    }
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    // `vigil dashboard import` may write while a running Vigil holds the file open.
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(schema);
-    const v = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version') as { value: string } | undefined;
-    if (v === undefined) this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(schemaVersion));
-    else if (Number(v.value) > schemaVersion) throw new Error(`${file} was written by a newer Vigil (schema ${v.value}); upgrade Vigil or move the file away`);
+    // `vigil dashboard import --data DIR` may be the first thing to use a new data directory.
+    mkdirSync(dirname(file), { recursive: true });
+    // The busy timeout lets `vigil dashboard import` write while a running Vigil holds the file.
+    this.db = openStateFile(file, 'the dashboard store', schema, schemaVersion, ['busy_timeout = 5000']);
   }
 
   close(): void {
