@@ -10,7 +10,12 @@ import { dispatch } from './dispatch.js';
 import { checkHostAndOrigin } from './http-guard.js';
 import { readStaticFile } from './static-files.js';
 
-const maxBodyBytes = 1 << 20;
+/** Request bodies (POST forms, contract JSON) larger than this answer 413. */
+export const maxBodyBytes = 1 << 20;
+/** Request line + headers larger than this answer 431 (Go's net/http default, as Prometheus). */
+export const maxHeaderBytes = 1 << 20;
+/** A body this far over the limit is not drained to answer politely: the connection is cut. */
+const maxDrainBytes = 16 * maxBodyBytes;
 
 /** A route handler for the Prometheus-compatible API and other endpoints added by subsystems. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) => Promise<void> | void;
@@ -49,12 +54,32 @@ export class HttpServer {
     if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
       throw new Error(`vigil serve binds loopback only; refusing to listen on ${host}`);
     }
-    this.server = createServer((req, res) => {
+    this.server = createServer({ maxHeaderSize: maxHeaderBytes }, (req, res) => {
       this.handle(req, res).catch((err: unknown) => {
+        if (err instanceof BodyTooLargeError) {
+          options.logger.warn(err.message, { url: req.url });
+          if (!res.headersSent) sendBodyTooLarge(req, res, err);
+          return;
+        }
         options.logger.error('request failed', { url: req.url, error: String(err) });
         if (!res.headersSent) sendJson(res, 500, { kind: 'internal', message: 'internal error' });
         else res.destroy();
       });
+    });
+    // Node answers an over-long request line or header block with a bare 431 (or just closes);
+    // say what was too long and what to do instead.
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const overflow = err.code === 'HPE_HEADER_OVERFLOW';
+      const status = overflow ? 431 : 400;
+      const message = overflow
+        ? `request line and headers exceed ${maxHeaderBytes} bytes; send long queries with POST (application/x-www-form-urlencoded body)`
+        : `malformed HTTP request: ${err.code ?? err.message}`;
+      const text = JSON.stringify({ status: 'error', errorType: 'bad_data', error: message });
+      socket.end(
+        `HTTP/1.1 ${status} ${overflow ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      );
     });
     this.server.headersTimeout = 30_000;
     this.server.requestTimeout = 120_000;
@@ -169,6 +194,7 @@ export class HttpServer {
       const body = await readBody(req, maxBodyBytes);
       payload = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
     } catch (err) {
+      if (err instanceof BodyTooLargeError) throw err;
       sendJson(res, 400, { kind: 'bad_request', message: `${where}: ${(err as Error).message}`, where });
       return;
     }
@@ -188,15 +214,42 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export class BodyTooLargeError extends Error {}
+export class BodyTooLargeError extends Error {
+  constructor(
+    readonly limit: number,
+    /** The body was not read to its end: the connection must close. */
+    readonly cut: boolean,
+  ) {
+    super(`request body exceeds the limit of ${limit} bytes`);
+  }
+}
 
+/**
+ * The request body, at most `limit` bytes. A larger body is read on and discarded (up to a cap)
+ * so the client, still sending, receives the 413 instead of a reset connection.
+ */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxDrainBytes) throw new BodyTooLargeError(limit, true);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLargeError(`request body exceeds ${limit} bytes`);
-    chunks.push(chunk as Buffer);
+    if (size > maxDrainBytes) throw new BodyTooLargeError(limit, true);
+    if (size <= limit) chunks.push(chunk as Buffer);
   }
+  if (size > limit) throw new BodyTooLargeError(limit, false);
   return Buffer.concat(chunks);
+}
+
+/** 413 in the shape the path's clients read: Prometheus' error JSON under /api/v1, else the contract's. */
+function sendBodyTooLarge(req: IncomingMessage, res: ServerResponse, err: BodyTooLargeError): void {
+  const where = `HTTP ${req.method ?? ''} ${(req.url ?? '').slice(0, 200)}`;
+  const message = `${where}: ${err.message}; send a smaller request (long queries: shorten them, or split the time range)`;
+  const body = (req.url ?? '').startsWith('/api/v1/')
+    ? { status: 'error', errorType: 'bad_data', error: message }
+    : { kind: 'bad_request', message, where };
+  res.setHeader('Connection', 'close');
+  sendJson(res, 413, body);
+  if (err.cut) res.once('finish', () => req.destroy());
 }

@@ -4,7 +4,7 @@
  * shapes and error responses. It sits on the same QueryService the renderer uses.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { InstantResult, RangeResult, WireValue } from '../../app/api/query.js';
+import { maxQueryLength, type InstantResult, type RangeResult, type WireValue } from '../../app/api/query.js';
 import { ApiError } from '../../app/api/errors.js';
 import type { HttpServer } from './http-server.js';
 import { BadParamError, formatPromFloat, parseDurationParam, parseRangeParams, parseTimeParam } from './prom-params.js';
@@ -103,6 +103,16 @@ function promStats(stats: { seriesTouched: number; samplesTouched: number; peakS
   };
 }
 
+/** The `query` parameter: present, and no longer than the contract allows (400 bad_data otherwise). */
+function queryParam(p: URLSearchParams): string {
+  const query = p.get('query');
+  if (query === null || query === '') throw new BadParamError('invalid parameter "query": query must not be empty');
+  if (query.length > maxQueryLength) {
+    throw new BadParamError(`invalid parameter "query": query is ${query.length} characters long, over the limit of ${maxQueryLength}; shorten it`);
+  }
+  return query;
+}
+
 /** The request's own `timeout` (capped by the engine's) and its client's presence. */
 function queryCall(p: URLSearchParams, signal: AbortSignal): QueryCall {
   const timeout = p.get('timeout');
@@ -141,8 +151,7 @@ export function registerPromApi(server: HttpServer, deps: PromApiDeps): void {
   server.route(
     '/api/v1/query',
     handle(async (p, gone) => {
-      const query = p.get('query');
-      if (query === null || query === '') throw new BadParamError('invalid parameter "query": query must not be empty');
+      const query = queryParam(p);
       const time = parseTimeParam(p.get('time'), 'time', Date.now());
       const answer = await deps.queries.query({ query, time }, queryCall(p, gone));
       const data = instantToProm(answer.result) as Record<string, unknown>;
@@ -154,8 +163,7 @@ export function registerPromApi(server: HttpServer, deps: PromApiDeps): void {
   server.route(
     '/api/v1/query_range',
     handle(async (p, gone) => {
-      const query = p.get('query');
-      if (query === null || query === '') throw new BadParamError('invalid parameter "query": query must not be empty');
+      const query = queryParam(p);
       const { startMs, endMs, stepMs } = parseRangeParams(p);
       const answer = await deps.queries.queryRange({ query, start: startMs, end: endMs, step: stepMs }, queryCall(p, gone));
       const data = rangeToProm(answer.result) as Record<string, unknown>;
@@ -199,8 +207,7 @@ export function registerPromApi(server: HttpServer, deps: PromApiDeps): void {
   server.route(
     '/api/v1/format_query',
     handle(async (p) => {
-      const query = p.get('query') ?? '';
-      return { status: 'success', data: deps.formatQuery(query) };
+      return { status: 'success', data: deps.formatQuery(queryParam(p)) };
     }),
   );
 
