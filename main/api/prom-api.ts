@@ -115,9 +115,10 @@ function queryParam(p: URLSearchParams): string {
 
 /** The request's own `timeout` (capped by the engine's) and its client's presence. */
 function queryCall(p: URLSearchParams, signal: AbortSignal): QueryCall {
+  // Clients from outside (Grafana, scripts) queue behind the UI and rule evaluation.
   const timeout = p.get('timeout');
-  if (timeout === null || timeout === '') return { signal };
-  return { signal, timeoutMs: parseDurationParam(timeout, 'timeout') };
+  if (timeout === null || timeout === '') return { signal, priority: 'bulk' };
+  return { signal, priority: 'bulk', timeoutMs: parseDurationParam(timeout, 'timeout') };
 }
 
 function withAnnotations(data: unknown, warnings: string[], infos: string[]): Record<string, unknown> {
