@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { WorkbenchApi } from '../../app/api/channels.js';
 import { httpApiPrefix } from '../../app/api/channels.js';
@@ -9,6 +10,7 @@ import { securityHeaders } from './csp.js';
 import { dispatch } from './dispatch.js';
 import { checkHostAndOrigin } from './http-guard.js';
 import { readStaticFile } from './static-files.js';
+import { isLoopback, type WebConfig } from './web-config.js';
 
 /** Request bodies (POST forms, contract JSON) larger than this answer 413. */
 export const maxBodyBytes = 1 << 20;
@@ -26,9 +28,23 @@ export interface HttpServerOptions {
   port: number;
   /** Engine events streamed to browsers at /api/vigil/events (server-sent events). */
   subscribe?: (listener: (event: EngineEvent) => void) => () => void;
-  /** Only loopback is supported; the option exists so the refusal is explicit. */
+  /** Default 127.0.0.1. Any other than loopback needs `webConfig` with TLS and authentication. */
   host?: string;
+  /** `--web.config.file`: TLS and basic auth (web-config.ts). */
+  webConfig?: WebConfig | null;
   logger: Logger;
+}
+
+/** Why `host` may not be listened on with this web config, or null when it may. */
+export function listenRefusal(host: string, webConfig: WebConfig | null | undefined): string | null {
+  if (isLoopback(host)) return null;
+  const how =
+    'pass --web.config.file with tls_server_config (cert_file, key_file) and basic_auth_users (bcrypt hashes) ' +
+    'or client_auth_type: RequireAndVerifyClientCert, as for Prometheus; or listen on 127.0.0.1';
+  if (!webConfig) return `refusing to listen on ${host} without a web config: ${how}`;
+  if (webConfig.tls === null) return `refusing to listen on ${host}: ${webConfig.file} has no tls_server_config; ${how}`;
+  if (!webConfig.requiresAuth && !webConfig.tls.rejectUnauthorized) return `refusing to listen on ${host}: ${webConfig.file} authenticates no one; ${how}`;
+  return null;
 }
 
 const statusForKind: Record<ApiErrorData['kind'], number> = {
@@ -41,7 +57,8 @@ const statusForKind: Record<ApiErrorData['kind'], number> = {
 
 /**
  * `vigil serve`'s HTTP server: the built renderer, the contract API at `/api/vigil/<channel>`
- * (POST, JSON), and routes subsystems register (`/api/v1/...`, `/metrics`). Loopback only.
+ * (POST, JSON), and routes subsystems register (`/api/v1/...`, `/metrics`). Loopback, or beyond
+ * it only behind a web config's TLS and authentication.
  */
 export class HttpServer {
   private readonly server: Server;
@@ -51,10 +68,10 @@ export class HttpServer {
 
   constructor(private readonly options: HttpServerOptions) {
     const host = options.host ?? '127.0.0.1';
-    if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-      throw new Error(`vigil serve binds loopback only; refusing to listen on ${host}`);
-    }
-    this.server = createServer({ maxHeaderSize: maxHeaderBytes }, (req, res) => {
+    const refusal = listenRefusal(host, options.webConfig);
+    if (refusal !== null) throw new Error(refusal);
+    const tls = options.webConfig?.tls ?? null;
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch((err: unknown) => {
         if (err instanceof BodyTooLargeError) {
           options.logger.warn(err.message, { url: req.url });
@@ -65,7 +82,8 @@ export class HttpServer {
         if (!res.headersSent) sendJson(res, 500, { kind: 'internal', message: 'internal error' });
         else res.destroy();
       });
-    });
+    };
+    this.server = tls ? createTlsServer({ ...tls, maxHeaderSize: maxHeaderBytes }, onRequest) : createServer({ maxHeaderSize: maxHeaderBytes }, onRequest);
     // Node answers an over-long request line or header block with a bare 431 (or just closes);
     // say what was too long and what to do instead.
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
@@ -113,7 +131,13 @@ export class HttpServer {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.boundPort}/`;
+    const host = this.options.host ?? '127.0.0.1';
+    const name = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    return `${this.scheme}://${name}:${this.boundPort}/`;
+  }
+
+  private get scheme(): 'http' | 'https' {
+    return this.options.webConfig?.tls ? 'https' : 'http';
   }
 
   async close(): Promise<void> {
@@ -122,13 +146,23 @@ export class HttpServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const refusal = checkHostAndOrigin(req, this.boundPort);
+    const web = this.options.webConfig;
+    if (web) {
+      const denied = await web.authorize(req);
+      if (denied !== null) {
+        this.options.logger.warn(`refused: ${denied}`, { url: req.url, remote: req.socket.remoteAddress });
+        res.setHeader('WWW-Authenticate', 'Basic realm="Vigil", charset="UTF-8"');
+        sendJson(res, 401, { kind: 'forbidden', message: `${denied} (users are listed in ${web.file})` });
+        return;
+      }
+    }
+    const refusal = checkHostAndOrigin(req, this.boundPort, { scheme: this.scheme, anyHost: !isLoopback(this.options.host ?? '127.0.0.1') });
     if (refusal !== null) {
       this.options.logger.warn(refusal, { url: req.url });
       sendJson(res, 403, { kind: 'forbidden', message: refusal });
       return;
     }
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.boundPort}`);
+    const url = new URL(req.url ?? '/', `${this.scheme}://127.0.0.1:${this.boundPort}`);
     if (url.pathname === httpEventsPath && req.method === 'GET' && this.options.subscribe) {
       this.streamEvents(req, res, this.options.subscribe);
       return;
