@@ -299,6 +299,7 @@ export class Engine implements WorkbenchApi {
       configFile: this.options.configFile ?? null,
       storage: storageStatus(this.tsdb.stats()),
       interruptedQueries: [...this.journal.interrupted],
+      configErrors: (this.collection?.config.errors() ?? []).map(String),
     };
   }
 }
