@@ -18,8 +18,8 @@ export interface ConfigStoreOptions {
   readonly defaultText?: string;
   readonly debounceMs?: number;
   /**
-   * Checks beyond the file itself (the rule files it names); any error refuses the whole config,
-   * as Prometheus refuses it, and the running one stays.
+   * Checks beyond the file itself (the rule files it names); on a reload any error refuses the
+   * whole config, as Prometheus refuses it, and the running one stays.
    */
   readonly validate?: (config: Config, file: string) => readonly ConfigError[];
 }
@@ -62,7 +62,9 @@ export class ConfigStore {
 
   private async doReload(): Promise<ReloadResult> {
     const loaded: LoadResult = this.file === null ? parseConfig(this.options.defaultText ?? '', '<default config>') : await loadConfig(this.file);
-    const invalid = loaded.ok ? (this.options.validate?.(loaded.config, loaded.file) ?? []) : [];
+    // Only a reload is refused for these: at the first load there is no running config to keep,
+    // and starting without the broken rules (shown on the Rules page) beats not monitoring.
+    const invalid = loaded.ok && this.config !== null ? (this.options.validate?.(loaded.config, loaded.file) ?? []) : [];
     const r: LoadResult = invalid.length > 0 ? { ok: false, file: loaded.file, errors: invalid } : loaded;
     let result: ReloadResult;
     if (r.ok) {
