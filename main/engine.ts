@@ -22,6 +22,7 @@ import { Alerting } from './runtime/alerting.js';
 import type { MetricsRegistry } from './util/metrics.js';
 import type { Config } from './config/schema.js';
 import { labelsToRecord } from './tsdb/labels.js';
+import { selectRefs } from './tsdb/matchers.js';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +92,7 @@ export class Engine implements WorkbenchApi {
     this.querySvc = new EngineQueryService(this.promql, tsdb, new MetadataStore(), {
       metadata: (name) => this.collection?.scrape.metadata(name)[name]?.[0],
       seriesCount: () => tsdb.index.count,
+      countSeries: (matchers) => selectRefs(tsdb.index, matchers).length,
       journal: this.journal,
       scrapeIntervalMs: () => {
         const cfg = this.collection?.config.current();

@@ -70,6 +70,8 @@ export interface QueryServiceOptions {
    * data, a refusal never comes from guessing the data denser than it is. Default 15 s.
    */
   scrapeIntervalMs?: () => number | undefined;
+  /** Index-only series count for a selector (the estimate's cheap first pass). */
+  countSeries?: (matchers: readonly Matcher[]) => number;
 }
 
 /**
@@ -209,6 +211,7 @@ export class EngineQueryService implements QueryService {
       lookbackMs: this.engine.options.lookbackDelta,
       maxSamples: this.engine.options.maxSamples,
       ...(interval !== undefined ? { scrapeIntervalMs: interval } : {}),
+      ...(this.options.countSeries ? { countSeries: this.options.countSeries } : {}),
     });
   }
 

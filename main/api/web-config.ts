@@ -17,7 +17,6 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import type { SecureContextOptions } from 'node:tls';
-import bcrypt from 'bcryptjs';
 import { z } from 'zod';
 import { ConfigError, parseYamlWithSchema } from '../config/load.js';
 
@@ -148,6 +147,8 @@ class LoadedWebConfig implements WebConfig {
     const key = createHash('sha256').update(user).update('\0').update(password).digest();
     const cached = this.verified.get(user);
     if (hash !== undefined && cached !== undefined && timingSafeEqual(cached, key)) return null;
+    // Loaded on first use: only a server with basic_auth_users needs it.
+    const { default: bcrypt } = await import('bcryptjs');
     const ok = await bcrypt.compare(password, hash ?? dummyHash);
     if (!ok || hash === undefined) return 'invalid username or password';
     this.verified.set(user, key);

@@ -34,6 +34,12 @@ export interface EngineOptions {
   readonly maxConcurrent: number;
   /** Queries beyond this many waiting are refused at once (503), not queued. */
   readonly maxQueued: number;
+  /**
+   * Queries estimated at no more samples than this (an `up`, a single series) skip the queue in
+   * a lane of their own, as many as maxConcurrent at once: they cost little and must answer
+   * while heavy queries hold every slot.
+   */
+  readonly cheapSamples: number;
   /** Step of subqueries written without one (`[1h:]`), ms. */
   readonly defaultSubqueryStep: number;
   /** Text → AST for queries passed as strings; default: app/promql's parseExpr (no experimental functions). */
@@ -53,6 +59,7 @@ export const defaultEngineOptions: EngineOptions = {
   maxPointsPerSeries: 11_000,
   maxConcurrent: 4,
   maxQueued: 100,
+  cheapSamples: 100_000,
   defaultSubqueryStep: 60_000,
   parse: (query) => parseExpr(query),
 };
@@ -120,6 +127,8 @@ const rankOf: Record<QueryPriority, number> = { interactive: 0, bulk: 1 };
 export class PromQLEngine {
   readonly options: EngineOptions;
   private running = 0;
+  /** Cheap queries running in their own lane (not counted in `running`). */
+  private light = 0;
   private seq = 0;
   private readonly waiting: Waiter[] = [];
   private readonly refused: Record<string, number> = {};
@@ -149,15 +158,19 @@ export class PromQLEngine {
   admission(): AdmissionStats {
     const queued = { interactive: 0, bulk: 0 };
     for (const w of this.waiting) queued[w.priority]++;
-    return { running: this.running, queued, maxConcurrent: this.options.maxConcurrent, refused: { ...this.refused } };
+    return { running: this.running + this.light, queued, maxConcurrent: this.options.maxConcurrent, refused: { ...this.refused } };
   }
 
   /** Takes a slot, waiting in priority order; the query's deadline covers the wait, as in Prometheus. */
-  private async acquire(signal: AbortSignal, deadline: number, opts: QueryCallOptions): Promise<void> {
+  private async acquire(signal: AbortSignal, deadline: number, opts: QueryCallOptions): Promise<'slot' | 'light'> {
     if (signal.aborted) throw new QueryCanceledError('query queue');
     if (this.running < this.options.maxConcurrent && this.waiting.length === 0) {
       this.running++;
-      return;
+      return 'slot';
+    }
+    if (opts.cost !== undefined && opts.cost <= this.options.cheapSamples && this.light < this.options.maxConcurrent) {
+      this.light++;
+      return 'light';
     }
     if (this.waiting.length >= this.options.maxQueued) {
       throw new TooManyConcurrentQueriesError(this.options.maxConcurrent, this.waiting.length);
@@ -192,9 +205,14 @@ export class PromQLEngine {
       this.waiting.splice(at, 0, waiter);
     });
     // The slot was handed over by release(), which did not decrement `running`.
+    return 'slot';
   }
 
-  private release(): void {
+  private release(lane: 'slot' | 'light'): void {
+    if (lane === 'light') {
+      this.light--;
+      return;
+    }
     const next = this.waiting.shift();
     if (next) next.go();
     else this.running--;
@@ -224,8 +242,9 @@ export class PromQLEngine {
     }
     const deadline = Date.now() + Math.min(this.options.timeoutMs, opts.timeoutMs ?? Infinity);
     const signal = opts.signal ? AbortSignal.any([opts.signal, this.closing.signal]) : this.closing.signal;
+    let lane: 'slot' | 'light';
     try {
-      await this.acquire(signal, deadline, opts);
+      lane = await this.acquire(signal, deadline, opts);
     } catch (err) {
       this.count(err);
       throw err;
@@ -272,7 +291,7 @@ export class PromQLEngine {
       throw err;
     } finally {
       ev.close();
-      this.release();
+      this.release(lane);
     }
   }
 }

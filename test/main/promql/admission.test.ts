@@ -94,7 +94,7 @@ describe('samples limit and memory ceiling are enforced while data loads', () =>
 
 describe('the query queue', () => {
   it('interactive queries (UI, rules) go before bulk API queries; cheaper bulk before heavier', async () => {
-    const e = engine({ maxConcurrent: 1 });
+    const e = engine({ maxConcurrent: 1, cheapSamples: 0 });
     const hold = gated(manySeries(1));
     const first = e.instantQuery(hold.storage, 'x', 0);
     const order: string[] = [];
@@ -158,5 +158,19 @@ describe('the query queue', () => {
     expect(text).toMatch(/^vigil_engine_queries_queued\{priority="bulk"\} 0$/m);
     hold.open();
     await running;
+  });
+});
+
+describe('cheap queries', () => {
+  it('a query estimated cheap runs at once in its own lane while heavy ones hold every slot', async () => {
+    const e = engine({ maxConcurrent: 1, cheapSamples: 1000 });
+    const hold = gated(manySeries(1));
+    const heavy = e.instantQuery(hold.storage, 'x', 0, { priority: 'bulk', cost: 1e9 });
+    const queuedHeavy = e.instantQuery(manySeries(1), 'x', 0, { priority: 'bulk', cost: 1e9 });
+    await expect(e.instantQuery(manySeries(1), 'x', 0, { priority: 'bulk', cost: 11 })).resolves.toBeDefined();
+    // Without an estimate a query is not known to be cheap: it waits its turn.
+    expect(e.admission()).toMatchObject({ running: 1, queued: { bulk: 1 } });
+    hold.open();
+    await Promise.all([heavy, queuedHeavy]);
   });
 });
