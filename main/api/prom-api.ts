@@ -233,6 +233,8 @@ export function registerPromApi(server: HttpServer, deps: PromApiDeps): void {
   server.prefixRoute(
     '/api/v1/label/',
     handle(async (p) => {
+      const bad = p.get('__label_name_undecodable__');
+      if (bad !== null) throw new BadParamError(`invalid label name: "${bad}" is not valid percent-encoding`);
       const name = p.get('__label_name__') ?? '';
       const { start, end } = timeWindow(p);
       const match = p.getAll('match[]');
@@ -242,7 +244,13 @@ export function registerPromApi(server: HttpServer, deps: PromApiDeps): void {
     (path) => {
       const m = /^\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
       if (!m) return null;
-      let name = decodeURIComponent(m[1]!);
+      let name: string;
+      try {
+        name = decodeURIComponent(m[1]!);
+      } catch {
+        // Answered 400 by the handler, not a 500 from the router.
+        return { __label_name_undecodable__: m[1]! };
+      }
       // Prometheus 3: `U__` prefix marks an escaped (UTF-8) label name.
       if (name.startsWith('U__')) name = name.slice(3).replace(/_([0-9a-fA-F]+)_/g, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)));
       return { __label_name__: name };
