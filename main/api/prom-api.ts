@@ -241,7 +241,7 @@ export function registerPromApi(server: HttpServer, deps: PromApiDeps): void {
       const r = await deps.queries.labelValues({ name, match: match.length > 0 ? match : undefined, start, end, limit: limitOf(p) });
       return { status: 'success', data: r.values };
     }),
-    (path) => {
+    (path): Record<string, string> | null => {
       const m = /^\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
       if (!m) return null;
       let name: string;
