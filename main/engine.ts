@@ -7,7 +7,8 @@ import { DataDirLock } from './data-dir.js';
 import { createLogger, type Logger } from './util/log.js';
 import { EngineEvents } from './events.js';
 import { TSDB, type TsdbStats } from './tsdb/db.js';
-import { PromQLEngine } from './promql/engine.js';
+import { PromQLEngine, type EngineOptions as PromQLEngineOptions } from './promql/engine.js';
+import { registerQueryMetrics } from './api/query-metrics.js';
 import { parseExpr } from '../app/promql/parser.js';
 import { formatExpr } from '../app/promql/printer.js';
 import { EngineQueryService, toApiError } from './api/query-service-impl.js';
@@ -19,6 +20,7 @@ import { Alerting } from './runtime/alerting.js';
 import type { MetricsRegistry } from './util/metrics.js';
 import type { Config } from './config/schema.js';
 import { labelsToRecord } from './tsdb/labels.js';
+import { selectRefs } from './tsdb/matchers.js';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +44,12 @@ export interface EngineOptions {
   storageWorkerUrl?: URL;
   /** Folders of provisioned dashboard files besides `<data>/dashboards/` (`--dashboards DIR`). */
   dashboardDirs?: readonly string[];
+  /** Query admission limits (`vigil serve --query.*`); unset ones keep the engine's defaults. */
+  queryLimits?: Partial<QueryLimits>;
 }
+
+/** The PromQL engine's limits a shell may set. */
+export type QueryLimits = Pick<PromQLEngineOptions, 'maxSamples' | 'maxQueryBytes' | 'timeoutMs' | 'maxConcurrent' | 'maxQueued'>;
 
 export interface CollectionStart {
   /** host:port of Vigil's own /metrics, used by the embedded default config. */
@@ -89,15 +96,21 @@ export class Engine {
   ) {
     this.startTimeMs = (options.now ?? Date.now)();
     this.log = options.logger ?? createLogger('engine');
-    this.promql = new PromQLEngine({ parse: (q) => parseExpr(q) });
+    this.promql = new PromQLEngine({ ...options.queryLimits, parse: (q) => parseExpr(q) });
     this.journal = QueryJournal.open(lock.dir, this.log.child('query'));
     this.querySvc = new EngineQueryService(this.promql, tsdb, new MetadataStore(), {
       metadata: (name) => this.collection?.scrape.metadata(name)[name]?.[0],
       seriesCount: () => tsdb.index.count,
+      countSeries: (matchers) => selectRefs(tsdb.index, matchers).length,
       journal: this.journal,
+      scrapeIntervalMs: () => {
+        const cfg = this.collection?.config.current();
+        return cfg ? Math.max(cfg.global.scrape_interval, ...cfg.scrape_configs.map((c) => c.scrape_interval)) : undefined;
+      },
     });
     const m = buildSelfMetrics({ startTimeMs: this.startTimeMs, tsdb, scrape: () => this.collection?.scrape ?? null });
     this.metrics = m.registry;
+    registerQueryMetrics(this.metrics, this.promql);
     this.stopMetrics = m.stop;
     this.dashboards = openDashboards({ dataDir: lock.dir, extraDirs: options.dashboardDirs ?? [], logger: this.log.child('dashboards'), ...(options.now ? { now: options.now } : {}) });
   }
@@ -203,6 +216,8 @@ export class Engine {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    // Running and queued queries end first: they hold storage readers and the event loop.
+    this.promql.close();
     await this.alertingRuntime?.stop().catch((e: unknown) => this.log.error('stopping alerting failed', { error: String(e) }));
     await this.probing?.stop().catch((e: unknown) => this.log.error('stopping probes failed', { error: String(e) }));
     await this.collection?.stop().catch((e: unknown) => this.log.error('stopping scraping failed', { error: String(e) }));
@@ -222,6 +237,7 @@ export class Engine {
       configFile: this.options.configFile ?? null,
       storage: storageStatus(this.tsdb.stats()),
       interruptedQueries: [...this.journal.interrupted],
+      configErrors: (this.collection?.config.errors() ?? []).map(String),
     };
   }
 }

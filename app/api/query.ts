@@ -55,6 +55,9 @@ const RangeResultSchema = z.object({
   series: z.array(z.object({ labels: LabelSetSchema, values: z.array(WireValueSchema.nullable()) })),
 });
 
+/** The longest query text accepted (characters), on the contract and on Prometheus' API alike. */
+export const maxQueryLength = 256 * 1024;
+
 const answer = {
   warnings: z.array(z.string()),
   infos: z.array(z.string()),
@@ -63,7 +66,7 @@ const answer = {
 
 export const InstantQueryRequestSchema = z
   .object({
-    query: z.string().max(256 * 1024),
+    query: z.string().max(maxQueryLength),
     /** Evaluation time in ms; default now. */
     time: z.number().optional(),
     /** Client-chosen id so a later `cancelQuery` can stop it. */
@@ -73,7 +76,7 @@ export const InstantQueryRequestSchema = z
 
 export const RangeQueryRequestSchema = z
   .object({
-    query: z.string().max(256 * 1024),
+    query: z.string().max(maxQueryLength),
     start: z.number(),
     end: z.number(),
     step: z.number().positive(),
@@ -126,7 +129,7 @@ export const CancelQueryRequestSchema = z.object({ queryId: z.string().max(64) }
 export const CancelQueryResponseSchema = z.object({ cancelled: z.boolean() });
 
 export const EstimateRequestSchema = z
-  .object({ query: z.string().max(256 * 1024), start: z.number(), end: z.number() })
+  .object({ query: z.string().max(maxQueryLength), start: z.number(), end: z.number() })
   .strict();
 export const EstimateResponseSchema = z.object({
   series: z.number().int(),

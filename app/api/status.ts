@@ -32,6 +32,11 @@ export const StatusSchema = z.object({
    * out of memory). Views restored from a URL do not run these again by themselves.
    */
   interruptedQueries: z.array(z.object({ query: z.string(), startedMs: z.number() })),
+  /**
+   * Why the last config reload was refused (file:line: field: message each), while the previous
+   * config keeps running; empty when the last load succeeded.
+   */
+  configErrors: z.array(z.string()),
 });
 
 export type BuildInfo = z.infer<typeof BuildInfoSchema>;

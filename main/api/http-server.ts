@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { WorkbenchApi } from '../../app/api/channels.js';
 import { httpApiPrefix } from '../../app/api/channels.js';
@@ -10,13 +11,19 @@ import { securityHeaders } from './csp.js';
 import { dispatch } from './dispatch.js';
 import { checkHostAndOrigin } from './http-guard.js';
 import { readStaticFile } from './static-files.js';
+import { isLoopback, type WebConfig } from './web-config.js';
 
-const maxBodyBytes = 1 << 20;
+/** Request bodies (POST forms) larger than this answer 413. */
+export const maxBodyBytes = 1 << 20;
 /**
  * Contract calls carry whole dashboards (import, save): room for the largest accepted dashboard
  * as an escaped JSON string, so the import's own size check (which names the limit) answers.
  */
 const maxContractBodyBytes = 4 * maxDashboardJsonBytes;
+/** Request line + headers larger than this answer 431 (Go's net/http default, as Prometheus). */
+export const maxHeaderBytes = 1 << 20;
+/** A body this far over the limit is not drained to answer politely: the connection is cut. */
+const maxDrainBytes = 16 * maxContractBodyBytes;
 
 /** A route handler for the Prometheus-compatible API and other endpoints added by subsystems. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) => Promise<void> | void;
@@ -27,9 +34,23 @@ export interface HttpServerOptions {
   port: number;
   /** Engine events streamed to browsers at /api/vigil/events (server-sent events). */
   subscribe?: (listener: (event: EngineEvent) => void) => () => void;
-  /** Only loopback is supported; the option exists so the refusal is explicit. */
+  /** Default 127.0.0.1. Any other than loopback needs `webConfig` with TLS and authentication. */
   host?: string;
+  /** `--web.config.file`: TLS and basic auth (web-config.ts). */
+  webConfig?: WebConfig | null;
   logger: Logger;
+}
+
+/** Why `host` may not be listened on with this web config, or null when it may. */
+export function listenRefusal(host: string, webConfig: WebConfig | null | undefined): string | null {
+  if (isLoopback(host)) return null;
+  const how =
+    'pass --web.config.file with tls_server_config (cert_file, key_file) and basic_auth_users (bcrypt hashes) ' +
+    'or client_auth_type: RequireAndVerifyClientCert, as for Prometheus; or listen on 127.0.0.1';
+  if (!webConfig) return `refusing to listen on ${host} without a web config: ${how}`;
+  if (webConfig.tls === null) return `refusing to listen on ${host}: ${webConfig.file} has no tls_server_config; ${how}`;
+  if (!webConfig.requiresAuth && !webConfig.tls.rejectUnauthorized) return `refusing to listen on ${host}: ${webConfig.file} authenticates no one; ${how}`;
+  return null;
 }
 
 const statusForKind: Record<ApiErrorData['kind'], number> = {
@@ -42,7 +63,8 @@ const statusForKind: Record<ApiErrorData['kind'], number> = {
 
 /**
  * `vigil serve`'s HTTP server: the built renderer, the contract API at `/api/vigil/<channel>`
- * (POST, JSON), and routes subsystems register (`/api/v1/...`, `/metrics`). Loopback only.
+ * (POST, JSON), and routes subsystems register (`/api/v1/...`, `/metrics`). Loopback, or beyond
+ * it only behind a web config's TLS and authentication.
  */
 export class HttpServer {
   private readonly server: Server;
@@ -52,15 +74,36 @@ export class HttpServer {
 
   constructor(private readonly options: HttpServerOptions) {
     const host = options.host ?? '127.0.0.1';
-    if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-      throw new Error(`vigil serve binds loopback only; refusing to listen on ${host}`);
-    }
-    this.server = createServer((req, res) => {
+    const refusal = listenRefusal(host, options.webConfig);
+    if (refusal !== null) throw new Error(refusal);
+    const tls = options.webConfig?.tls ?? null;
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch((err: unknown) => {
+        if (err instanceof BodyTooLargeError) {
+          options.logger.warn(err.message, { url: req.url });
+          if (!res.headersSent) sendBodyTooLarge(req, res, err);
+          return;
+        }
         options.logger.error('request failed', { url: req.url, error: String(err) });
         if (!res.headersSent) sendJson(res, 500, { kind: 'internal', message: 'internal error' });
         else res.destroy();
       });
+    };
+    this.server = tls ? createTlsServer({ ...tls, maxHeaderSize: maxHeaderBytes }, onRequest) : createServer({ maxHeaderSize: maxHeaderBytes }, onRequest);
+    // Node answers an over-long request line or header block with a bare 431 (or just closes);
+    // say what was too long and what to do instead.
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const overflow = err.code === 'HPE_HEADER_OVERFLOW';
+      const status = overflow ? 431 : 400;
+      const message = overflow
+        ? `request line and headers exceed ${maxHeaderBytes} bytes; send long queries with POST (application/x-www-form-urlencoded body)`
+        : `malformed HTTP request: ${err.code ?? err.message}`;
+      const text = JSON.stringify({ status: 'error', errorType: 'bad_data', error: message });
+      socket.end(
+        `HTTP/1.1 ${status} ${overflow ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      );
     });
     this.server.headersTimeout = 30_000;
     this.server.requestTimeout = 120_000;
@@ -94,7 +137,13 @@ export class HttpServer {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.boundPort}/`;
+    const host = this.options.host ?? '127.0.0.1';
+    const name = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    return `${this.scheme}://${name}:${this.boundPort}/`;
+  }
+
+  private get scheme(): 'http' | 'https' {
+    return this.options.webConfig?.tls ? 'https' : 'http';
   }
 
   async close(): Promise<void> {
@@ -103,13 +152,23 @@ export class HttpServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const refusal = checkHostAndOrigin(req, this.boundPort);
+    const web = this.options.webConfig;
+    if (web) {
+      const denied = await web.authorize(req);
+      if (denied !== null) {
+        this.options.logger.warn(`refused: ${denied}`, { url: req.url, remote: req.socket.remoteAddress });
+        res.setHeader('WWW-Authenticate', 'Basic realm="Vigil", charset="UTF-8"');
+        sendJson(res, 401, { kind: 'forbidden', message: `${denied} (users are listed in ${web.file})` });
+        return;
+      }
+    }
+    const refusal = checkHostAndOrigin(req, this.boundPort, { scheme: this.scheme, anyHost: !isLoopback(this.options.host ?? '127.0.0.1') });
     if (refusal !== null) {
       this.options.logger.warn(refusal, { url: req.url });
       sendJson(res, 403, { kind: 'forbidden', message: refusal });
       return;
     }
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.boundPort}`);
+    const url = new URL(req.url ?? '/', `${this.scheme}://127.0.0.1:${this.boundPort}`);
     if (url.pathname === httpEventsPath && req.method === 'GET' && this.options.subscribe) {
       this.streamEvents(req, res, this.options.subscribe);
       return;
@@ -175,6 +234,7 @@ export class HttpServer {
       const body = await readBody(req, maxContractBodyBytes);
       payload = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
     } catch (err) {
+      if (err instanceof BodyTooLargeError) throw err;
       sendJson(res, 400, { kind: 'bad_request', message: `${where}: ${(err as Error).message}`, where });
       return;
     }
@@ -194,15 +254,42 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-class BodyTooLargeError extends Error {}
+export class BodyTooLargeError extends Error {
+  constructor(
+    readonly limit: number,
+    /** The body was not read to its end: the connection must close. */
+    readonly cut: boolean,
+  ) {
+    super(`request body exceeds the limit of ${limit} bytes`);
+  }
+}
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * The request body, at most `limit` bytes. A larger body is read on and discarded (up to a cap)
+ * so the client, still sending, receives the 413 instead of a reset connection.
+ */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxDrainBytes) throw new BodyTooLargeError(limit, true);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLargeError(`request body exceeds ${limit} bytes`);
-    chunks.push(chunk as Buffer);
+    if (size > maxDrainBytes) throw new BodyTooLargeError(limit, true);
+    if (size <= limit) chunks.push(chunk as Buffer);
   }
+  if (size > limit) throw new BodyTooLargeError(limit, false);
   return Buffer.concat(chunks);
+}
+
+/** 413 in the shape the path's clients read: Prometheus' error JSON under /api/v1, else the contract's. */
+function sendBodyTooLarge(req: IncomingMessage, res: ServerResponse, err: BodyTooLargeError): void {
+  const where = `HTTP ${req.method ?? ''} ${(req.url ?? '').slice(0, 200)}`;
+  const message = `${where}: ${err.message}; send a smaller request (long queries: shorten them, or split the time range)`;
+  const body = (req.url ?? '').startsWith('/api/v1/')
+    ? { status: 'error', errorType: 'bad_data', error: message }
+    : { kind: 'bad_request', message, where };
+  res.setHeader('Connection', 'close');
+  sendJson(res, 413, body);
+  if (err.cut) res.once('finish', () => req.destroy());
 }

@@ -4,7 +4,7 @@
  * shapes and error responses. It sits on the same QueryService the renderer uses.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { InstantResult, RangeResult, WireValue } from '../../app/api/query.js';
+import { maxQueryLength, type InstantResult, type RangeResult, type WireValue } from '../../app/api/query.js';
 import { ApiError } from '../../app/api/errors.js';
 import type { HttpServer } from './http-server.js';
 import { BadParamError, formatPromFloat, parseDurationParam, parseRangeParams, parseTimeParam } from './prom-params.js';
@@ -103,11 +103,22 @@ function promStats(stats: { seriesTouched: number; samplesTouched: number; peakS
   };
 }
 
+/** The `query` parameter: present, and no longer than the contract allows (400 bad_data otherwise). */
+function queryParam(p: URLSearchParams): string {
+  const query = p.get('query');
+  if (query === null || query === '') throw new BadParamError('invalid parameter "query": query must not be empty');
+  if (query.length > maxQueryLength) {
+    throw new BadParamError(`invalid parameter "query": query is ${query.length} characters long, over the limit of ${maxQueryLength}; shorten it`);
+  }
+  return query;
+}
+
 /** The request's own `timeout` (capped by the engine's) and its client's presence. */
 function queryCall(p: URLSearchParams, signal: AbortSignal): QueryCall {
+  // Clients from outside (Grafana, scripts) queue behind the UI and rule evaluation.
   const timeout = p.get('timeout');
-  if (timeout === null || timeout === '') return { signal };
-  return { signal, timeoutMs: parseDurationParam(timeout, 'timeout') };
+  if (timeout === null || timeout === '') return { signal, priority: 'bulk' };
+  return { signal, priority: 'bulk', timeoutMs: parseDurationParam(timeout, 'timeout') };
 }
 
 function withAnnotations(data: unknown, warnings: string[], infos: string[]): Record<string, unknown> {
@@ -141,8 +152,7 @@ export function registerPromApi(server: HttpServer, deps: PromApiDeps): void {
   server.route(
     '/api/v1/query',
     handle(async (p, gone) => {
-      const query = p.get('query');
-      if (query === null || query === '') throw new BadParamError('invalid parameter "query": query must not be empty');
+      const query = queryParam(p);
       const time = parseTimeParam(p.get('time'), 'time', Date.now());
       const answer = await deps.queries.query({ query, time }, queryCall(p, gone));
       const data = instantToProm(answer.result) as Record<string, unknown>;
@@ -154,8 +164,7 @@ export function registerPromApi(server: HttpServer, deps: PromApiDeps): void {
   server.route(
     '/api/v1/query_range',
     handle(async (p, gone) => {
-      const query = p.get('query');
-      if (query === null || query === '') throw new BadParamError('invalid parameter "query": query must not be empty');
+      const query = queryParam(p);
       const { startMs, endMs, stepMs } = parseRangeParams(p);
       const answer = await deps.queries.queryRange({ query, start: startMs, end: endMs, step: stepMs }, queryCall(p, gone));
       const data = rangeToProm(answer.result) as Record<string, unknown>;
@@ -199,8 +208,7 @@ export function registerPromApi(server: HttpServer, deps: PromApiDeps): void {
   server.route(
     '/api/v1/format_query',
     handle(async (p) => {
-      const query = p.get('query') ?? '';
-      return { status: 'success', data: deps.formatQuery(query) };
+      return { status: 'success', data: deps.formatQuery(queryParam(p)) };
     }),
   );
 
@@ -225,16 +233,24 @@ export function registerPromApi(server: HttpServer, deps: PromApiDeps): void {
   server.prefixRoute(
     '/api/v1/label/',
     handle(async (p) => {
+      const bad = p.get('__label_name_undecodable__');
+      if (bad !== null) throw new BadParamError(`invalid label name: "${bad}" is not valid percent-encoding`);
       const name = p.get('__label_name__') ?? '';
       const { start, end } = timeWindow(p);
       const match = p.getAll('match[]');
       const r = await deps.queries.labelValues({ name, match: match.length > 0 ? match : undefined, start, end, limit: limitOf(p) });
       return { status: 'success', data: r.values };
     }),
-    (path) => {
+    (path): Record<string, string> | null => {
       const m = /^\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
       if (!m) return null;
-      let name = decodeURIComponent(m[1]!);
+      let name: string;
+      try {
+        name = decodeURIComponent(m[1]!);
+      } catch {
+        // Answered 400 by the handler, not a 500 from the router.
+        return { __label_name_undecodable__: m[1]! };
+      }
       // Prometheus 3: `U__` prefix marks an escaped (UTF-8) label name.
       if (name.startsWith('U__')) name = name.slice(3).replace(/_([0-9a-fA-F]+)_/g, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)));
       return { __label_name__: name };

@@ -1,10 +1,11 @@
 /**
  * A cheap cost estimate before a query runs: for each selector, how many series match (index
  * only, no samples read) and how many samples the time span would load at the typical scrape
- * interval. The Explore page warns before running a query estimated to be too heavy.
+ * interval. The Explore page warns before running a query estimated to be too heavy, and the
+ * query service refuses one before it loads anything (query-service-impl.ts, admit).
  */
 import type { Expr, VectorSelector } from '../../app/promql/ast.js';
-import type { Queryable } from '../tsdb/interface.js';
+import type { Matcher, Queryable } from '../tsdb/interface.js';
 
 interface SelectorSpan {
   selector: VectorSelector;
@@ -43,17 +44,33 @@ export interface Estimate {
   reason: string | null;
 }
 
-export async function estimateQuery(
-  storage: Queryable,
-  expr: Expr,
-  startMs: number,
-  endMs: number,
-  opts: { lookbackMs: number; maxSamples: number; scrapeIntervalMs?: number },
-): Promise<Estimate> {
+export interface EstimateOptions {
+  lookbackMs: number;
+  maxSamples: number;
+  scrapeIntervalMs?: number;
+  /**
+   * Series in the index matching a selector, whatever their time range: a cheap upper bound.
+   * When given and that bound is under the limit, storage is not read at all.
+   */
+  countSeries?: (matchers: readonly Matcher[]) => number;
+}
+
+export async function estimateQuery(storage: Queryable, expr: Expr, startMs: number, endMs: number, opts: EstimateOptions): Promise<Estimate> {
   const interval = opts.scrapeIntervalMs ?? 15_000;
+  const spans = selectorSpans(expr, opts.lookbackMs);
+  if (opts.countSeries) {
+    let series = 0;
+    let samples = 0;
+    for (const { selector, windowMs } of spans) {
+      const n = opts.countSeries(selector.matchers);
+      series += n;
+      samples += n * Math.ceil((endMs - startMs + windowMs) / interval);
+    }
+    if (samples <= opts.maxSamples) return { series, samples, tooHeavy: false, reason: null };
+  }
   let series = 0;
   let samples = 0;
-  for (const { selector, windowMs } of selectorSpans(expr, opts.lookbackMs)) {
+  for (const { selector, windowMs } of spans) {
     const q = await storage.querier(startMs - windowMs - Math.max(0, selector.offset), endMs);
     try {
       const set = await q.select(selector.matchers, { start: startMs, end: endMs, seriesOnly: true });

@@ -8,13 +8,13 @@ import { ApiError } from '../../app/api/errors.js';
 import { toWire, type InstantResult, type QueryStats as WireStats } from '../../app/api/query.js';
 import type { Expr } from '../../app/promql/ast.js';
 import { parseExpr, PromQLParseError } from '../../app/promql/parser.js';
-import type { PromQLEngine, QueryResult } from '../promql/engine.js';
-import { PromQLError } from '../promql/errors.js';
+import type { PromQLEngine, QueryCallOptions, QueryResult } from '../promql/engine.js';
+import { PromQLError, QueryMemoryLimitError, TooManySamplesError } from '../promql/errors.js';
 import type { Matcher, Queryable } from '../tsdb/interface.js';
 import { labelsToRecord, metricNameLabel } from '../tsdb/labels.js';
 import type { MetadataStore } from './metadata-store.js';
 import type { QueryCall, QueryService } from './query-service.js';
-import { estimateQuery } from './query-estimate.js';
+import { estimateQuery, type Estimate } from './query-estimate.js';
 import type { QueryJournal } from './query-journal.js';
 
 const minTime = -9_223_372_036_854;
@@ -65,6 +65,13 @@ export interface QueryServiceOptions {
   seriesCount?: () => number;
   /** Records each running query on disk, so a crash names it at the next start. */
   journal?: Pick<QueryJournal, 'begin' | 'end'>;
+  /**
+   * The longest configured scrape interval (ms), for the pre-run estimate: assuming the sparsest
+   * data, a refusal never comes from guessing the data denser than it is. Default 15 s.
+   */
+  scrapeIntervalMs?: () => number | undefined;
+  /** Index-only series count for a selector (the estimate's cheap first pass). */
+  countSeries?: (matchers: readonly Matcher[]) => number;
 }
 
 /**
@@ -116,8 +123,8 @@ export function rankNames(
   return { names: out, truncated: found > out.length };
 }
 
-function timeoutOf(call: QueryCall | undefined): { timeoutMs?: number } {
-  return call?.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {};
+function callOptions(call: QueryCall | undefined, cost: number): QueryCallOptions {
+  return { cost, ...(call?.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}), ...(call?.priority ? { priority: call.priority } : {}) };
 }
 
 export class EngineQueryService implements QueryService {
@@ -166,7 +173,8 @@ export class EngineQueryService implements QueryService {
     const expr = this.parse(req.query);
     const time = req.time ?? Date.now();
     return this.track(req.queryId, req.query, call, async (signal) => {
-      const r = await this.engine.instantQuery(this.storage, expr, time, { signal, ...timeoutOf(call) });
+      const cost = await this.admit(expr, time, time);
+      const r = await this.engine.instantQuery(this.storage, expr, time, { signal, ...callOptions(call, cost) });
       return { result: instantResult(r), warnings: r.warnings, infos: r.infos, stats: wireStats(r, req.query) };
     });
   }
@@ -174,7 +182,8 @@ export class EngineQueryService implements QueryService {
   async queryRange(req: RequestOf<'queryRange'>, call?: QueryCall): Promise<ResponseOf<'queryRange'>> {
     const expr = this.parse(req.query);
     return this.track(req.queryId, req.query, call, async (signal) => {
-      const r = await this.engine.rangeQuery(this.storage, expr, req.start, req.end, req.step, { signal, ...timeoutOf(call) });
+      const cost = await this.admit(expr, req.start, req.end);
+      const r = await this.engine.rangeQuery(this.storage, expr, req.start, req.end, req.step, { signal, ...callOptions(call, cost) });
       const n = Math.floor((req.end - req.start) / req.step) + 1;
       const timestamps = Array.from({ length: n }, (_, i) => req.start + i * req.step);
       if (r.result.type !== 'matrix') {
@@ -193,11 +202,29 @@ export class EngineQueryService implements QueryService {
   }
 
   async estimateQuery(req: RequestOf<'estimateQuery'>): Promise<ResponseOf<'estimateQuery'>> {
-    const expr = this.parse(req.query);
-    return estimateQuery(this.storage, expr, req.start, req.end, {
+    return this.estimate(this.parse(req.query), req.start, req.end);
+  }
+
+  private estimate(expr: Expr, start: number, end: number): Promise<Estimate> {
+    const interval = this.options.scrapeIntervalMs?.();
+    return estimateQuery(this.storage, expr, start, end, {
       lookbackMs: this.engine.options.lookbackDelta,
       maxSamples: this.engine.options.maxSamples,
+      ...(interval !== undefined ? { scrapeIntervalMs: interval } : {}),
+      ...(this.options.countSeries ? { countSeries: this.options.countSeries } : {}),
     });
+  }
+
+  /**
+   * The pre-run estimate (index only): refuses a query sure to exceed the samples limit or the
+   * memory ceiling before it loads anything; otherwise its cost orders the queue.
+   */
+  private async admit(expr: Expr, start: number, end: number): Promise<number> {
+    const est = await this.estimate(expr, start, end);
+    const detail = `estimated ${est.samples.toLocaleString('en-US')} samples from ${est.series.toLocaleString('en-US')} series before running`;
+    if (est.tooHeavy) throw new TooManySamplesError('query execution', `${detail}, over the limit of ${this.engine.options.maxSamples.toLocaleString('en-US')}`);
+    if (est.samples * 16 > this.engine.options.maxQueryBytes) throw new QueryMemoryLimitError(this.engine.options.maxQueryBytes);
+    return est.samples;
   }
 
   async cancelQuery(req: RequestOf<'cancelQuery'>): Promise<ResponseOf<'cancelQuery'>> {

@@ -1,4 +1,5 @@
 import type { RequestOf, ResponseOf } from '../../app/api/channels.js';
+import type { QueryPriority } from '../promql/engine.js';
 
 /** How a caller inside the engine can bound a query: cancel it, or give it less time. */
 export interface QueryCall {
@@ -6,6 +7,8 @@ export interface QueryCall {
   readonly signal?: AbortSignal;
   /** Evaluation timeout for this query, capped by the engine's own. */
   readonly timeoutMs?: number;
+  /** Queue class: 'interactive' (default: the UI, rules) or 'bulk' (Prometheus' API from outside). */
+  readonly priority?: QueryPriority;
 }
 
 /**

@@ -70,6 +70,7 @@ export function registerServeRoutes(server: HttpServer, engine: Engine): void {
     }
     const r = await engine.collection?.reload();
     if (!r || r.ok) res.writeHead(200).end();
+    // As Prometheus: 500 and the reasons; the running config stays (shown on the Status page).
     else res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`failed to reload config: ${r.errors.map(String).join('\n')}\n`);
   });
 }

@@ -1,38 +1,119 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { Engine } from '../engine.js';
-import { HttpServer } from '../api/http-server.js';
+import { Engine, type QueryLimits } from '../engine.js';
+import { HttpServer, listenRefusal } from '../api/http-server.js';
+import { tryParseDuration } from '../../app/dialect/duration.js';
 import { registerServeRoutes } from '../api/serve-routes.js';
+import { loadWebConfig, type WebConfig } from '../api/web-config.js';
 import { defaultDataDir, rendererDir } from '../paths.js';
 import { createLogger } from '../util/log.js';
 import { UsageError, type Command } from './command.js';
 import { checkNativeModules, currentRuntime, describeNativeFailure } from '../native-modules/check.js';
 
-export const serveCommand: Command = {
-  words: ['serve'],
-  usage: 'vigil serve [--port 9797] [--data DIR] [--config FILE] [--dashboards DIR]... [--scrape-spread slots|uniform]',
-  summary: 'run the engine headless and serve the UI and API on http://127.0.0.1:PORT/',
-  async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        port: { type: 'string', default: '9797' },
-        data: { type: 'string' },
-        config: { type: 'string' },
-        /** Folders of provisioned dashboard JSON files (read-only in Vigil), besides <data>/dashboards/. */
-        dashboards: { type: 'string', multiple: true },
-        'scrape-spread': { type: 'string', default: 'slots' },
-      },
-      strict: true,
-    });
-    const port = Number(values.port);
+/** How long SIGTERM / SIGINT may take before the process exits anyway. */
+export const shutdownBudgetMs = 5000;
+
+export interface ServeFlags {
+  host: string;
+  port: number;
+  webConfigFile: string | null;
+  queryLimits: Partial<QueryLimits>;
+}
+
+function positiveInt(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+const byteUnits: Record<string, number> = { '': 1, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, KB: 1e3, MB: 1e6, GB: 1e9 };
+
+function bytes(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)\s*([KMG]i?B|B)?$/.exec(text.trim());
+  const unit = byteUnits[m?.[2] ?? ''];
+  if (!m || unit === undefined || Number(m[1]) <= 0) throw new UsageError(`--${flag} must be a size such as 256MiB or 1GiB, got ${JSON.stringify(text)}`);
+  return Math.round(Number(m[1]) * unit);
+}
+
+/** `host:port`, `[::1]:port` or `:port`. */
+function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
+  if (!m) throw new UsageError(`--listen must be HOST:PORT (e.g. 127.0.0.1:9797), got ${JSON.stringify(text)}`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new UsageError(`--listen port must be from 0 to 65535, got ${m[3]}`);
+  return { host: m[1] ?? (m[2] === '' ? '0.0.0.0' : m[2]!), port };
+}
+
+export const serveUsage =
+  'vigil serve [--port 9797 | --listen HOST:PORT] [--web.config.file FILE] [--data DIR] [--config FILE] [--dashboards DIR]... [--scrape-spread slots|uniform]\n' +
+  '            [--query.max-concurrency 4] [--query.max-queued 100] [--query.max-samples 10000000] [--query.max-memory 256MiB] [--query.timeout 2m]';
+
+/** `vigil serve`'s flags, checked; every problem is a UsageError saying what is expected. */
+export function parseServeFlags(args: string[]): ServeFlags & { data: string | undefined; config: string | undefined; dashboards: string[]; spread: 'slots' | 'uniform' } {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      listen: { type: 'string' },
+      'web.config.file': { type: 'string' },
+      data: { type: 'string' },
+      config: { type: 'string' },
+      /** Folders of provisioned dashboard JSON files (read-only in Vigil), besides <data>/dashboards/. */
+      dashboards: { type: 'string', multiple: true },
+      'scrape-spread': { type: 'string', default: 'slots' },
+      'query.max-concurrency': { type: 'string' },
+      'query.max-queued': { type: 'string' },
+      'query.max-samples': { type: 'string' },
+      'query.max-memory': { type: 'string' },
+      'query.timeout': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (values.port !== undefined && values.listen !== undefined) throw new UsageError('give --port or --listen, not both');
+  let host = '127.0.0.1';
+  let port = 9797;
+  if (values.listen !== undefined) ({ host, port } = parseListen(values.listen));
+  else if (values.port !== undefined) {
+    port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new UsageError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}`);
     }
-    const spread = values['scrape-spread'];
-    if (spread !== 'slots' && spread !== 'uniform') {
-      throw new UsageError(`--scrape-spread must be slots or uniform, got ${JSON.stringify(spread)}`);
-    }
+  }
+  const spread = values['scrape-spread'];
+  if (spread !== 'slots' && spread !== 'uniform') {
+    throw new UsageError(`--scrape-spread must be slots or uniform, got ${JSON.stringify(spread)}`);
+  }
+  const timeoutText = values['query.timeout'];
+  const timeoutMs = timeoutText === undefined ? undefined : tryParseDuration(timeoutText);
+  if (timeoutMs === null || timeoutMs === 0) throw new UsageError(`--query.timeout must be a duration such as 30s or 2m, got ${JSON.stringify(timeoutText)}`);
+  const limits: Partial<Record<keyof QueryLimits, number | undefined>> = {
+    maxConcurrent: positiveInt('query.max-concurrency', values['query.max-concurrency']),
+    maxQueued: positiveInt('query.max-queued', values['query.max-queued']),
+    maxSamples: positiveInt('query.max-samples', values['query.max-samples']),
+    maxQueryBytes: bytes('query.max-memory', values['query.max-memory']),
+    timeoutMs,
+  };
+  const queryLimits: Partial<QueryLimits> = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
+  return {
+    host,
+    port,
+    webConfigFile: values['web.config.file'] === undefined ? null : resolve(values['web.config.file']),
+    queryLimits,
+    data: values.data,
+    config: values.config,
+    dashboards: (values.dashboards ?? []).map((d) => resolve(d)),
+    spread,
+  };
+}
+
+export const serveCommand: Command = {
+  words: ['serve'],
+  usage: serveUsage,
+  summary: 'run the engine headless and serve the UI and API on http://127.0.0.1:PORT/',
+  async run(args) {
+    const flags = parseServeFlags(args);
     // The same first-run check as the desktop shell's, in Node's wording.
     const failures = checkNativeModules();
     if (failures.length > 0) {
@@ -40,41 +121,72 @@ export const serveCommand: Command = {
       throw new Error(`${title}\n\n${message}`);
     }
     const logger = createLogger('vigil');
+    let webConfig: WebConfig | null = null;
+    if (flags.webConfigFile !== null) webConfig = await loadWebConfig(flags.webConfigFile);
+    // Refuse before the data directory is locked and storage opened.
+    const refusal = listenRefusal(flags.host, webConfig);
+    if (refusal !== null) throw new UsageError(refusal);
     const engine = await Engine.start({
-      dataDir: resolve(values.data ?? defaultDataDir()),
-      configFile: values.config === undefined ? null : resolve(values.config),
+      dataDir: resolve(flags.data ?? defaultDataDir()),
+      configFile: flags.config === undefined ? null : resolve(flags.config),
       shell: 'serve',
       logger: logger.child('engine'),
-      scrapeSpread: spread,
-      dashboardDirs: (values.dashboards ?? []).map((d) => resolve(d)),
+      scrapeSpread: flags.spread,
+      queryLimits: flags.queryLimits,
+      dashboardDirs: flags.dashboards,
     });
-    const server = new HttpServer({ api: engine.api, rendererDir, port, logger: logger.child('http'), subscribe: (l) => engine.events.subscribe(l) });
+    const server = new HttpServer({
+      api: engine.api,
+      rendererDir,
+      port: flags.port,
+      host: flags.host,
+      webConfig,
+      logger: logger.child('http'),
+      subscribe: (l) => engine.events.subscribe(l),
+    });
     registerServeRoutes(server, engine);
     try {
       await server.listen();
     } catch (err) {
       await engine.stop();
-      throw new Error(`cannot listen on 127.0.0.1:${port}: ${(err as Error).message}`);
+      throw new Error(`cannot listen on ${flags.host}:${flags.port}: ${(err as Error).message}`);
     }
+    const selfHost = flags.host === '0.0.0.0' || flags.host === '::' ? '127.0.0.1' : flags.host;
     try {
-      await engine.startCollection({ selfAddress: `127.0.0.1:${server.port}`, externalURL: server.url });
+      await engine.startCollection({ selfAddress: `${selfHost.includes(':') ? `[${selfHost}]` : selfHost}:${server.port}`, externalURL: server.url });
     } catch (err) {
       await server.close();
       await engine.stop();
       throw err;
     }
     process.stdout.write(`Vigil is serving on ${server.url}\n`);
-    await new Promise<void>((done) => {
-      const shutdown = (signal: string): void => {
+    return new Promise<number>((done) => {
+      let stopping = false;
+      const shutdown = (signal: NodeJS.Signals): void => {
+        if (stopping) {
+          // A second signal: the user means it.
+          logger.warn(`received ${signal} again, exiting at once`);
+          process.exit(signal === 'SIGINT' ? 130 : 143);
+        }
+        stopping = true;
         logger.info(`received ${signal}, shutting down`);
-        void server
-          .close()
-          .then(() => engine.stop())
-          .then(done);
+        // Whatever hangs (a stuck fetch, a slow disk), the process is gone within the budget;
+        // what storage committed is on disk already (its write-ahead log).
+        let finished = false;
+        setTimeout(() => {
+          // Still alive: either the stop hangs, or it finished and a stray handle holds the loop.
+          if (!finished) logger.error(`shutdown took over ${shutdownBudgetMs / 1000} s; exiting without waiting further`);
+          process.exit(finished ? 0 : 1);
+        }, shutdownBudgetMs - 250).unref();
+        void Promise.all([server.close(), engine.stop()])
+          .catch((err: unknown) => logger.error('shutdown failed', { error: String(err) }))
+          .then(() => {
+            finished = true;
+            done(0);
+          });
       };
-      process.once('SIGINT', () => shutdown('SIGINT'));
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', shutdown);
+      process.on('SIGTERM', shutdown);
     });
-    return 0;
   },
 };

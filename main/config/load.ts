@@ -195,16 +195,30 @@ function tooDeep(text: string): number {
 
 /** Parses config text; `file` is used in messages and to resolve relative paths. */
 export function parseConfig(text: string, file: string): LoadResult {
+  const r = parseYamlWithSchema(text, file, configSchema, { kind: 'prometheus.yml', noun: 'config', example: 'global:, scrape_configs:, …' });
+  return r.ok ? { ok: true, file, text, config: r.value } : { ok: false, file, errors: r.errors };
+}
+
+/**
+ * YAML text → a schema's type, or errors naming file, line and field: the one loader for
+ * prometheus.yml and the other YAML files Vigil reads (the web config). Relative `*_file`
+ * paths are resolved against the file's directory. Never throws for bad input.
+ */
+export function parseYamlWithSchema<T>(
+  text: string,
+  file: string,
+  schema: z.ZodType<T>,
+  describe: { kind: string; noun: string; example: string },
+): { ok: true; value: T } | { ok: false; errors: ConfigError[] } {
   const deepAt = tooDeep(text);
   if (deepAt > 0) {
-    return { ok: false, file, errors: [new ConfigError(file, deepAt, '', `YAML nested too deeply (over ${maxFlowDepth} brackets or ${maxIndent} columns of indentation); check the file is a prometheus.yml`)] };
+    return { ok: false, errors: [new ConfigError(file, deepAt, '', `YAML nested too deeply (over ${maxFlowDepth} brackets or ${maxIndent} columns of indentation); check the file is a ${describe.kind}`)] };
   }
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      file,
       errors: doc.errors.map((e) => new ConfigError(file, e.linePos?.[0].line ?? 0, '', `YAML syntax: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`)),
     };
   }
@@ -215,19 +229,19 @@ export function parseConfig(text: string, file: string): LoadResult {
     // maxAliasCount bounds alias expansion ("billion laughs").
     js = doc.toJS({ maxAliasCount: 100 }) ?? {};
   } catch (err) {
-    return { ok: false, file, errors: [new ConfigError(file, 0, '', `YAML: ${err instanceof Error ? err.message : String(err)}`)] };
+    return { ok: false, errors: [new ConfigError(file, 0, '', `YAML: ${err instanceof Error ? err.message : String(err)}`)] };
   }
   if (typeof js !== 'object' || Array.isArray(js)) {
-    return { ok: false, file, errors: [new ConfigError(file, 1, '', 'the config must be a YAML mapping (global:, scrape_configs:, …)')] };
+    return { ok: false, errors: [new ConfigError(file, 1, '', `the ${describe.noun} must be a YAML mapping (${describe.example})`)] };
   }
   resolvePaths(js, dirname(resolve(file)));
-  const parsed = configSchema.safeParse(js);
+  const parsed = schema.safeParse(js);
   if (!parsed.success) {
     const errors = parsed.error.issues.flatMap((i) => issueErrors(i, file, root, lc));
     errors.sort((a, b) => a.line - b.line);
-    return { ok: false, file, errors };
+    return { ok: false, errors };
   }
-  return { ok: true, file, text, config: parsed.data };
+  return { ok: true, value: parsed.data };
 }
 
 /** Reads and parses a config file. */

@@ -1,7 +1,8 @@
 /**
  * The running config: load once, reload on demand or when the file changes (fs.watch on the
- * directory, debounced, since editors save by rename). A bad new file never replaces a running
- * good one: reload returns the errors and the previous config stays current.
+ * directory, debounced, since editors save by rename). A bad new file (or one naming missing or
+ * invalid rule files) never replaces a running good one: reload returns the errors and the
+ * previous config stays current.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
@@ -16,6 +17,11 @@ export interface ConfigStoreOptions {
   /** Used when `file` is null: the embedded default config text. */
   readonly defaultText?: string;
   readonly debounceMs?: number;
+  /**
+   * Checks beyond the file itself (the rule files it names); on a reload any error refuses the
+   * whole config, as Prometheus refuses it, and the running one stays.
+   */
+  readonly validate?: (config: Config, file: string) => readonly ConfigError[];
 }
 
 export class ConfigStore {
@@ -55,7 +61,11 @@ export class ConfigStore {
   }
 
   private async doReload(): Promise<ReloadResult> {
-    const r: LoadResult = this.file === null ? parseConfig(this.options.defaultText ?? '', '<default config>') : await loadConfig(this.file);
+    const loaded: LoadResult = this.file === null ? parseConfig(this.options.defaultText ?? '', '<default config>') : await loadConfig(this.file);
+    // Only a reload is refused for these: at the first load there is no running config to keep,
+    // and starting without the broken rules (shown on the Rules page) beats not monitoring.
+    const invalid = loaded.ok && this.config !== null ? (this.options.validate?.(loaded.config, loaded.file) ?? []) : [];
+    const r: LoadResult = invalid.length > 0 ? { ok: false, file: loaded.file, errors: invalid } : loaded;
     let result: ReloadResult;
     if (r.ok) {
       const changed = r.text !== this.text;

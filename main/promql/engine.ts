@@ -7,7 +7,15 @@ import { parseExpr } from '../../app/promql/parser.js';
 import type { Queryable } from '../tsdb/interface.js';
 import type { Labels } from '../tsdb/labels.js';
 import { compareLabels, labelsKey, metricNameLabel } from '../tsdb/labels.js';
-import { QueryCanceledError, QueryExecutionError, TooManyConcurrentQueriesError, TooManyPointsError } from './errors.js';
+import {
+  PromQLError,
+  QueryCanceledError,
+  QueryExecutionError,
+  QueryMemoryLimitError,
+  QueryTimeoutError,
+  TooManyConcurrentQueriesError,
+  TooManyPointsError,
+} from './errors.js';
 import { Evaluator } from './evaluator.js';
 import type { EvalValue, Matrix, QueryResultValue, Sample, SeriesPoints } from './value.js';
 
@@ -15,28 +23,62 @@ import type { EvalValue, Matrix, QueryResultValue, Sample, SeriesPoints } from '
 export interface EngineOptions {
   /** How far back an instant selector looks for a sample (ms). */
   readonly lookbackDelta: number;
+  /** Samples one query may hold at once (Prometheus' --query.max-samples). */
   readonly maxSamples: number;
+  /** Bytes one query's loaded and intermediate values may hold at once (--query.max-memory). */
+  readonly maxQueryBytes: number;
   readonly timeoutMs: number;
   readonly maxPointsPerSeries: number;
-  /** Queries beyond this many wait for a slot (Prometheus' active query tracker). */
+  /** Queries beyond this many wait for a slot (Prometheus' --query.max-concurrency). */
   readonly maxConcurrent: number;
+  /** Queries beyond this many waiting are refused at once (503), not queued. */
+  readonly maxQueued: number;
+  /**
+   * Queries estimated at no more samples than this (an `up`, a single series) skip the queue in
+   * a lane of their own, as many as maxConcurrent at once: they cost little and must answer
+   * while heavy queries hold every slot.
+   */
+  readonly cheapSamples: number;
   /** Step of subqueries written without one (`[1h:]`), ms. */
   readonly defaultSubqueryStep: number;
   /** Text → AST for queries passed as strings; default: app/promql's parseExpr (no experimental functions). */
   readonly parse: (query: string) => Expr;
 }
 
-const defaultEngineOptions: EngineOptions = {
+/**
+ * Laptop-safe limits (docs/reliability.md, "Query and server limits"). Prometheus' defaults are
+ * 50,000,000 samples and 20 concurrent queries, sized for a server; here a few heavy dashboard
+ * queries must not take the memory the scrapes and the desktop need.
+ */
+export const defaultEngineOptions: EngineOptions = {
   lookbackDelta: 5 * 60_000,
-  maxSamples: 50e6,
+  maxSamples: 10_000_000,
+  maxQueryBytes: 256 * 1024 * 1024,
   timeoutMs: 120_000,
   maxPointsPerSeries: 11_000,
-  maxConcurrent: 20,
+  maxConcurrent: 4,
+  maxQueued: 100,
+  cheapSamples: 100_000,
   defaultSubqueryStep: 60_000,
   parse: (query) => parseExpr(query),
 };
 
-interface NodeStats {
+/**
+ * Who waits for a query slot first: the UI's own queries and rule evaluation ('interactive')
+ * before queries from outside through Prometheus' API ('bulk'); within a class, cheaper first.
+ */
+export type QueryPriority = 'interactive' | 'bulk';
+
+/** Admission figures for /metrics. */
+export interface AdmissionStats {
+  readonly running: number;
+  readonly queued: Readonly<Record<QueryPriority, number>>;
+  readonly maxConcurrent: number;
+  /** Queries that ended in a limit, by reason (too_many_samples, timeout, queue_full, …). */
+  readonly refused: Readonly<Record<string, number>>;
+}
+
+export interface NodeStats {
   readonly pos: PosRange;
   readonly type: string;
   readonly ms: number;
@@ -65,12 +107,32 @@ export interface QueryCallOptions {
   readonly signal?: AbortSignal;
   /** This query's evaluation timeout, capped by the engine's (Prometheus' `timeout` parameter). */
   readonly timeoutMs?: number;
+  /** Default 'interactive'; Prometheus' API from outside passes 'bulk'. */
+  readonly priority?: QueryPriority;
+  /** Estimated samples, to let cheap queries of a class pass heavy ones in the queue. */
+  readonly cost?: number;
 }
+
+interface Waiter {
+  readonly rank: number;
+  readonly cost: number;
+  readonly seq: number;
+  readonly priority: QueryPriority;
+  readonly go: () => void;
+}
+
+const rankOf: Record<QueryPriority, number> = { interactive: 0, bulk: 1 };
 
 export class PromQLEngine {
   readonly options: EngineOptions;
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Cheap queries running in their own lane (not counted in `running`). */
+  private light = 0;
+  private seq = 0;
+  private readonly waiting: Waiter[] = [];
+  private readonly refused: Record<string, number> = {};
+  /** Aborted by close(): every running and queued query ends. */
+  private readonly closing = new AbortController();
 
   constructor(options: Partial<EngineOptions> = {}) {
     this.options = { ...defaultEngineOptions, ...options };
@@ -87,31 +149,78 @@ export class PromQLEngine {
     return this.run(queryable, query, startMs, endMs, stepMs, true, opts);
   }
 
-  private async acquire(signal: AbortSignal | undefined): Promise<void> {
-    if (this.running < this.options.maxConcurrent) {
-      this.running++;
-      return;
-    }
-    if (this.waiting.length >= this.options.maxConcurrent * 10) throw new TooManyConcurrentQueriesError(this.options.maxConcurrent);
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        const i = this.waiting.indexOf(go);
-        if (i >= 0) this.waiting.splice(i, 1);
-        reject(new QueryCanceledError('queue'));
-      };
-      const go = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(go);
-    });
-    this.running++;
+  /** Cancels every running and queued query and refuses new ones (shutdown). */
+  close(): void {
+    this.closing.abort();
   }
 
-  private release(): void {
-    this.running--;
-    this.waiting.shift()?.();
+  admission(): AdmissionStats {
+    const queued = { interactive: 0, bulk: 0 };
+    for (const w of this.waiting) queued[w.priority]++;
+    return { running: this.running + this.light, queued, maxConcurrent: this.options.maxConcurrent, refused: { ...this.refused } };
+  }
+
+  /** Takes a slot, waiting in priority order; the query's deadline covers the wait, as in Prometheus. */
+  private async acquire(signal: AbortSignal, deadline: number, opts: QueryCallOptions): Promise<'slot' | 'light'> {
+    if (signal.aborted) throw new QueryCanceledError('query queue');
+    if (this.running < this.options.maxConcurrent && this.waiting.length === 0) {
+      this.running++;
+      return 'slot';
+    }
+    if (opts.cost !== undefined && opts.cost <= this.options.cheapSamples && this.light < this.options.maxConcurrent) {
+      this.light++;
+      return 'light';
+    }
+    if (this.waiting.length >= this.options.maxQueued) {
+      throw new TooManyConcurrentQueriesError(this.options.maxConcurrent, this.waiting.length);
+    }
+    const priority = opts.priority ?? 'interactive';
+    await new Promise<void>((resolve, reject) => {
+      const leave = (err: Error): void => {
+        const i = this.waiting.indexOf(waiter);
+        if (i >= 0) this.waiting.splice(i, 1);
+        clearTimeout(timer);
+        reject(err);
+      };
+      const onAbort = (): void => leave(new QueryCanceledError('query queue'));
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        leave(new QueryTimeoutError('query queue'));
+      }, Math.max(0, deadline - Date.now()));
+      const waiter: Waiter = {
+        rank: rankOf[priority],
+        cost: opts.cost ?? 0,
+        seq: this.seq++,
+        priority,
+        go: () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      let at = this.waiting.length;
+      while (at > 0 && before(waiter, this.waiting[at - 1]!)) at--;
+      this.waiting.splice(at, 0, waiter);
+    });
+    // The slot was handed over by release(), which did not decrement `running`.
+    return 'slot';
+  }
+
+  private release(lane: 'slot' | 'light'): void {
+    if (lane === 'light') {
+      this.light--;
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) next.go();
+    else this.running--;
+  }
+
+  private count(err: unknown): void {
+    const reason = err instanceof TooManyConcurrentQueriesError ? 'queue_full' : err instanceof QueryMemoryLimitError ? 'memory' : err instanceof PromQLError ? err.kind : null;
+    if (reason === null || reason === 'execution' || reason === 'bad_data' || reason === 'not_supported') return;
+    this.refused[reason] = (this.refused[reason] ?? 0) + 1;
   }
 
   private async run(
@@ -130,16 +239,25 @@ export class PromQLEngine {
     } else {
       expr = query;
     }
-    await this.acquire(opts.signal);
+    const deadline = Date.now() + Math.min(this.options.timeoutMs, opts.timeoutMs ?? Infinity);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, this.closing.signal]) : this.closing.signal;
+    let lane: 'slot' | 'light';
+    try {
+      lane = await this.acquire(signal, deadline, opts);
+    } catch (err) {
+      this.count(err);
+      throw err;
+    }
     const started = performance.now();
     const ev = new Evaluator(
       queryable,
       {
         lookbackDelta: this.options.lookbackDelta,
         maxSamples: this.options.maxSamples,
+        maxBytes: this.options.maxQueryBytes,
         defaultSubqueryStep: this.options.defaultSubqueryStep,
-        deadline: Date.now() + Math.min(this.options.timeoutMs, opts.timeoutMs ?? Infinity),
-        signal: opts.signal,
+        deadline,
+        signal,
       },
       start,
       end,
@@ -167,11 +285,21 @@ export class PromQLEngine {
           totalMs: performance.now() - started,
         },
       };
+    } catch (err) {
+      this.count(err);
+      throw err;
     } finally {
       ev.close();
-      this.release();
+      this.release(lane);
     }
   }
+}
+
+/** Queue order: class first, then estimated cost, then arrival. */
+function before(a: Waiter, b: Waiter): boolean {
+  if (a.rank !== b.rank) return a.rank < b.rank;
+  if (a.cost !== b.cost) return a.cost < b.cost;
+  return a.seq < b.seq;
 }
 
 /** Labels that go with the metric name: dropped with it (Prometheus' type-and-unit labels). */

@@ -14,8 +14,20 @@ export class QueryExecutionError extends PromQLError {
 
 export class TooManySamplesError extends PromQLError {
   override readonly kind = 'too_many_samples';
-  constructor(where = 'query execution') {
-    super(`query processing would load too many samples into memory in ${where}`);
+  /** `detail` follows Prometheus' message, e.g. what the pre-run estimate found. */
+  constructor(where = 'query execution', detail?: string) {
+    super(`query processing would load too many samples into memory in ${where}${detail ? `; ${detail}` : ''}`);
+  }
+}
+
+/** The per-query memory ceiling: what the query's intermediate results would hold, in bytes. */
+export class QueryMemoryLimitError extends PromQLError {
+  override readonly kind = 'too_many_samples';
+  constructor(limitBytes: number, where = 'query execution') {
+    super(
+      `query processing would use more than ${Math.round(limitBytes / 1048576)} MiB of memory in ${where}; ` +
+        'select fewer series or a shorter range, or raise --query.max-memory',
+    );
   }
 }
 
@@ -44,8 +56,8 @@ export class TooManyPointsError extends PromQLError {
 
 export class TooManyConcurrentQueriesError extends PromQLError {
   override readonly kind = 'unavailable';
-  constructor(limit: number) {
-    super(`too many concurrent queries (limit ${limit}); retry when running queries finish`);
+  constructor(limit: number, queued: number) {
+    super(`too many queries: ${limit} running and ${queued} waiting (limits --query.max-concurrency, --query.max-queued); retry when running queries finish`);
   }
 }
 

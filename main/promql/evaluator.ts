@@ -17,7 +17,7 @@ import type {
 import type { Labels } from '../tsdb/labels.js';
 import type { Querier, Queryable } from '../tsdb/interface.js';
 import { isStaleNaN } from '../tsdb/interface.js';
-import { QueryCanceledError, QueryExecutionError, QueryTimeoutError, TooManySamplesError } from './errors.js';
+import { QueryCanceledError, QueryExecutionError, QueryMemoryLimitError, QueryTimeoutError, TooManySamplesError } from './errors.js';
 import type { EvalValue, MatrixValue, RangeSeries, StepSeries, VectorValue } from './value.js';
 import { newStepSeries } from './value.js';
 import { evalAggregate } from './aggregate.js';
@@ -30,6 +30,8 @@ import { EventLoopTurns } from '../util/event-loop-turns.js';
 export interface EvalOptions {
   readonly lookbackDelta: number;
   readonly maxSamples: number;
+  /** Ceiling on the bytes a query's loaded and intermediate values hold at once. */
+  readonly maxBytes: number;
   readonly defaultSubqueryStep: number;
   readonly deadline: number;
   readonly signal: AbortSignal | undefined;
@@ -92,7 +94,9 @@ export class Evaluator implements EvalEnv {
   seriesTouched = 0;
   samplesTouched = 0;
   peakSamples = 0;
+  peakBytes = 0;
   private currentSamples = 0;
+  private currentBytes = 0;
   private readonly queriers: Querier[] = [];
   private checks = 0;
   private readonly turns = new EventLoopTurns();
@@ -123,14 +127,21 @@ export class Evaluator implements EvalEnv {
     if (Date.now() > this.opts.deadline) throw new QueryTimeoutError();
   }
 
-  /** Accounts samples held by a node's output; Prometheus-style limit on the peak. */
-  private account(n: number): void {
+  /**
+   * Accounts samples (and their bytes) held by raw selects and node outputs; Prometheus-style
+   * limit on the peak, checked as data is loaded so memory stops growing at the limit.
+   */
+  private account(n: number, bytes: number): void {
     this.currentSamples += n;
+    this.currentBytes += bytes;
     if (this.currentSamples > this.peakSamples) this.peakSamples = this.currentSamples;
+    if (this.currentBytes > this.peakBytes) this.peakBytes = this.currentBytes;
     if (this.currentSamples > this.opts.maxSamples) throw new TooManySamplesError();
+    if (this.currentBytes > this.opts.maxBytes) throw new QueryMemoryLimitError(this.opts.maxBytes);
   }
-  private release(n: number): void {
+  private release(n: number, bytes: number): void {
     this.currentSamples -= n;
+    this.currentBytes -= bytes;
   }
 
   /**
@@ -154,11 +165,12 @@ export class Evaluator implements EvalEnv {
     await this.yieldNow();
     const started = performance.now();
     const before = this.currentSamples;
+    const bytesBefore = this.currentBytes;
     const touchedBefore = this.samplesTouched;
     const out = await this.evalNode(expr, grid);
     // Children's samples are released once this node has produced its own.
-    this.release(this.currentSamples - before);
-    this.account(countSamples(out));
+    this.release(this.currentSamples - before, this.currentBytes - bytesBefore);
+    this.account(countSamples(out), bytesOf(out));
     const key = `${expr.pos.start}-${expr.pos.end}`;
     const timing = this.timings.get(key);
     const ms = performance.now() - started;
@@ -282,6 +294,7 @@ export class Evaluator implements EvalEnv {
       const { t, v } = s.samples();
       this.seriesTouched++;
       this.samplesTouched += t.length;
+      this.account(t.length, t.length * 16 + labelsBytes(s.labels));
       out.push({ labels: s.labels, t, v });
     }
     return out;
@@ -393,6 +406,33 @@ export function unwrapParens(e: Expr): Expr {
   let cur = e;
   while (cur.type === 'paren') cur = cur.expr;
   return cur;
+}
+
+/** Rough heap cost of one series' labels and array headers: enough to bound memory, not exact. */
+function labelsBytes(labels: readonly { name: string; value: string }[]): number {
+  let n = 96;
+  for (const l of labels) n += 48 + 2 * (l.name.length + l.value.length);
+  return n;
+}
+
+/** Bytes a node's output holds: step series keep a value and a flag per step, present or not. */
+function bytesOf(v: EvalValue): number {
+  switch (v.kind) {
+    case 'scalar':
+      return v.v.length * 8;
+    case 'string':
+      return v.s.length * 2;
+    case 'vector': {
+      let n = 0;
+      for (const s of v.series) n += s.has.length * 9 + labelsBytes(s.labels);
+      return n;
+    }
+    case 'matrix': {
+      let n = 0;
+      for (const s of v.series) n += s.t.length * 16 + labelsBytes(s.labels);
+      return n;
+    }
+  }
 }
 
 function countSamples(v: EvalValue): number {

@@ -37,7 +37,28 @@ function goTime(ms: number | null): string {
 }
 
 /** Go's strconv.FormatFloat(v, 'e', -1, 64), which Prometheus uses for alert values. */
-function formatAlertValue(v: number): string {
+type ParsedRuleFile = Extract<ReturnType<typeof parseRuleFile>, { ok: true }>;
+
+/** Reads and parses rule files: each file's groups, and every error (file:line: message). */
+export function readRuleFiles(files: readonly string[], opts?: ParseRulesOptions): { errors: string[]; files: Array<{ file: string; parsed: ParsedRuleFile }> } {
+  const errors: string[] = [];
+  const out: Array<{ file: string; parsed: ParsedRuleFile }> = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      errors.push(`${file}: ${(err as Error).message}`);
+      continue;
+    }
+    const parsed = parseRuleFile(file, text, opts);
+    if (!parsed.ok) errors.push(...parsed.errors);
+    else out.push({ file, parsed });
+  }
+  return { errors, files: out };
+}
+
+export function formatAlertValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
   const [mant, exp] = v.toExponential().split('e') as [string, string];
@@ -54,21 +75,9 @@ export class RuleManager {
 
   /** Parses every file; on any error nothing changes and the errors are returned. */
   load(files: string[]): string[] {
-    const errors: string[] = [];
+    const { errors, files: read } = readRuleFiles(files, this.deps.parseOptions);
     const next: RuleGroup[] = [];
-    for (const file of files) {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (err) {
-        errors.push(`${file}: ${(err as Error).message}`);
-        continue;
-      }
-      const parsed = parseRuleFile(file, text, this.deps.parseOptions);
-      if (!parsed.ok) {
-        errors.push(...parsed.errors);
-        continue;
-      }
+    for (const { file, parsed } of read) {
       for (const g of parsed.value.groups) {
         const rules: Rule[] = g.rules.map((r) =>
           r.kind === 'alert'

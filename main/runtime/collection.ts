@@ -7,6 +7,8 @@ import type { ScrapeSpread } from '../scrape/loop.js';
 import type { RequestOf, ResponseOf } from '../../app/api/channels.js';
 import { ApiError } from '../../app/api/errors.js';
 import { ConfigStore, type ReloadResult } from '../config/store.js';
+import { ConfigError } from '../config/load.js';
+import { readRuleFiles } from '../rules/manager.js';
 import { defaultConfigText } from '../config/default-config.js';
 import type { Config } from '../config/schema.js';
 import { ScrapeManager } from '../scrape/manager.js';
@@ -34,6 +36,11 @@ export interface CollectionOptions {
 
 const rec = (l: Labels) => labelsToRecord(l);
 
+/** A config naming rule files that are missing or invalid is refused whole, as Prometheus does. */
+function ruleFileErrors(cfg: Config, file: string): ConfigError[] {
+  return readRuleFiles(cfg.rule_files).errors.map((e) => new ConfigError(file, 0, 'rule_files', e));
+}
+
 export class Collection implements TargetsService {
   readonly config: ConfigStore;
   readonly scrape: ScrapeManager;
@@ -43,7 +50,7 @@ export class Collection implements TargetsService {
   private readonly lintClient = new ScrapeClient();
 
   private constructor(private readonly o: CollectionOptions) {
-    this.config = new ConfigStore(o.configFile, { defaultText: defaultConfigText(o.selfAddress) });
+    this.config = new ConfigStore(o.configFile, { defaultText: defaultConfigText(o.selfAddress), validate: ruleFileErrors });
     this.scrape = new ScrapeManager({
       appendable: o.storage,
       userAgent: o.userAgent,

@@ -44,6 +44,21 @@ export function StatusPage() {
             {status.storage.paused !== null && `ingestion paused since ${new Date(status.storage.paused.sinceMs).toISOString()}: ${status.storage.paused.message}`}
             {status.storage.quarantine !== null && <div>{status.storage.quarantine}</div>}
           </dd>
+          {status.configErrors.length > 0 && (
+            <>
+              <dt>Config reload refused</dt>
+              <dd data-testid="config-errors" role="alert">
+                The last reload was refused; the previous config keeps running. Fix these and reload:
+                <ul>
+                  {status.configErrors.map((e, i) => (
+                    <li key={i}>
+                      <code>{e}</code>
+                    </li>
+                  ))}
+                </ul>
+              </dd>
+            </>
+          )}
           {status.interruptedQueries.length > 0 && (
             <>
               <dt>Interrupted queries</dt>

@@ -24,6 +24,8 @@ export interface ServeHandle {
   process: ChildProcess;
   output: () => string;
   stop(): Promise<void>;
+  /** Stops the server (SIGTERM) and leaves its data directory for a restart. */
+  stopKeepingData(): Promise<void>;
 }
 
 /** Runs a `vigil` CLI command to completion; throws with its output on failure. */
@@ -71,18 +73,22 @@ export async function startServe(extraArgs: string[] = [], existingDataDir?: str
       reject(new Error(`vigil serve exited with ${code}:\n${out}`));
     });
   });
+  async function stopKeepingData(): Promise<void> {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }
   return {
     url,
     dataDir,
     process: child,
     output: () => out,
+    stopKeepingData,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await stopKeepingData();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

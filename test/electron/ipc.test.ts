@@ -19,6 +19,7 @@ const status = {
   configFile: null,
   storage: { paused: null, quarantine: null },
   interruptedQueries: [],
+  configErrors: [],
 };
 const api = { status: async () => status } as unknown as WorkbenchApi;
 

@@ -11,6 +11,7 @@ const base: Status = {
   configFile: null,
   storage: { paused: null, quarantine: null },
   interruptedQueries: [],
+  configErrors: [],
 };
 
 describe('storage banner', () => {

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MetadataStore } from '../../../main/api/metadata-store.js';
 import { QueryJournal, queryJournalFile } from '../../../main/api/query-journal.js';
 import { EngineQueryService } from '../../../main/api/query-service-impl.js';
@@ -56,7 +56,7 @@ describe('the running-queries journal', () => {
     const journal = QueryJournal.open(t.dir);
     let finish: (() => void) | undefined;
     const engine = {
-      options: { lookbackDelta: 300_000, maxSamples: 1e6 },
+      options: { lookbackDelta: 300_000, maxSamples: 1e6, maxQueryBytes: 1e9 },
       instantQuery: (_s: unknown, _e: unknown, _t: number) =>
         new Promise((resolve, reject) => {
           finish = () => reject(new Error('boom'));
@@ -66,6 +66,8 @@ describe('the running-queries journal', () => {
     const service = new EngineQueryService(engine, new MemoryStorage(), new MetadataStore(), { journal });
     const running = service.query({ query: 'up == 0' });
     expect(onDisk(t.dir)).toEqual(['up == 0']);
+    // The pre-run estimate reads the index first; the engine is reached a turn later.
+    await vi.waitFor(() => expect(finish).toBeDefined());
     finish!();
     await expect(running).rejects.toThrow('boom');
     expect(onDisk(t.dir)).toEqual([]);
