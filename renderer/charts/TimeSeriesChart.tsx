@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot, { type AlignedData, type Options } from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { formatValue, type Unit } from '../explore/units.js';
+import { formatValue } from '../../app/dashboards/units.js';
 
 export interface ChartSeries {
   label: string;
@@ -13,7 +13,8 @@ export interface TimeSeriesChartProps {
   /** uPlot's columnar data: [x seconds, y1, y2, …], prepared outside the chart. */
   data: AlignedData;
   series: readonly ChartSeries[];
-  unit: Unit;
+  /** A Grafana unit id; null formats as `short`. */
+  unit: string | null;
   yFromZero: boolean;
   height?: number;
   onZoom?: (startMs: number, endMs: number) => void;
