@@ -95,13 +95,15 @@ export class Engine {
 
   /** The services answering the contract now; none once the engine is stopping. */
   private running(): RunningServices {
-    if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null };
+    if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null, dashboards: null };
     return {
       engine: { status: () => this.status() },
       queries: this.querySvc,
       targets: this.collection,
       probes: this.probing,
       alerting: this.alertingRuntime?.service ?? null,
+      // Answered once the dashboard store lands (main/dashboards/); until then "unavailable".
+      dashboards: null,
     };
   }
 

@@ -41,6 +41,26 @@ import {
   SilenceSchema,
   SilencesResponseSchema,
 } from './alerts.js';
+import {
+  DashboardRequestSchema,
+  DashboardResponseSchema,
+  DashboardsRequestSchema,
+  DashboardsResponseSchema,
+  DashboardVersionsResponseSchema,
+  DeleteDashboardResponseSchema,
+  DiffDashboardVersionsRequestSchema,
+  DiffDashboardVersionsResponseSchema,
+  ExportDashboardRequestSchema,
+  ExportDashboardResponseSchema,
+  ImportDashboardRequestSchema,
+  ImportDashboardResponseSchema,
+  RestoreDashboardVersionRequestSchema,
+  SaveDashboardRequestSchema,
+  SaveDashboardResponseSchema,
+  StarDashboardRequestSchema,
+  StarDashboardResponseSchema,
+  UidRequestSchema,
+} from './dashboards.js';
 
 /**
  * The one declaration of everything the renderer may ask of the engine. Each entry is a named
@@ -174,6 +194,56 @@ export const channels = {
     doc: 'Run a rule over synthetic samples in a sandbox (nothing stored) and deliver drill-marked notifications.',
     request: DrillRequestSchema,
     response: DrillResponseSchema,
+  },
+  dashboards: {
+    doc: 'Dashboards (stored and provisioned) with tags, starred and folder, filtered by title, tags or starred.',
+    request: DashboardsRequestSchema,
+    response: DashboardsResponseSchema,
+  },
+  dashboard: {
+    doc: 'One dashboard in Grafana’s JSON model by uid (latest, or a given version) with its metadata.',
+    request: DashboardRequestSchema,
+    response: DashboardResponseSchema,
+  },
+  saveDashboard: {
+    doc: 'Save a dashboard as a new version; refused for provisioned ones (save as a copy instead).',
+    request: SaveDashboardRequestSchema,
+    response: SaveDashboardResponseSchema,
+  },
+  deleteDashboard: {
+    doc: 'Delete a stored dashboard with its history; provisioned ones are refused.',
+    request: UidRequestSchema,
+    response: DeleteDashboardResponseSchema,
+  },
+  starDashboard: {
+    doc: 'Star or unstar a dashboard.',
+    request: StarDashboardRequestSchema,
+    response: StarDashboardResponseSchema,
+  },
+  dashboardVersions: {
+    doc: 'Version history of a stored dashboard: who, when, message, newest first.',
+    request: UidRequestSchema,
+    response: DashboardVersionsResponseSchema,
+  },
+  diffDashboardVersions: {
+    doc: 'Changed JSON paths between two versions of a dashboard.',
+    request: DiffDashboardVersionsRequestSchema,
+    response: DiffDashboardVersionsResponseSchema,
+  },
+  restoreDashboardVersion: {
+    doc: 'Make an old version the latest again (as a new version).',
+    request: RestoreDashboardVersionRequestSchema,
+    response: SaveDashboardResponseSchema,
+  },
+  importDashboard: {
+    doc: 'Import Grafana dashboard JSON (7 to 12): migrate, report what was mapped/kept/unsupported, and store it unless dryRun.',
+    request: ImportDashboardRequestSchema,
+    response: ImportDashboardResponseSchema,
+  },
+  exportDashboard: {
+    doc: 'A dashboard as Grafana JSON text, optionally for sharing externally (__inputs, __requires, ${DS_PROMETHEUS}).',
+    request: ExportDashboardRequestSchema,
+    response: ExportDashboardResponseSchema,
   },
 } as const satisfies Record<string, ChannelSpec>;
 

@@ -2,7 +2,7 @@ import { channelNames, type ChannelName, type WorkbenchApi } from '../../app/api
 import { ApiError } from '../../app/api/errors.js';
 
 /** The services that answer the contract, each started and stopped with its subsystem. */
-export type ServiceName = 'engine' | 'queries' | 'targets' | 'probes' | 'alerting';
+export type ServiceName = 'engine' | 'queries' | 'targets' | 'probes' | 'alerting' | 'dashboards';
 
 /**
  * Which service answers each channel. `satisfies` makes a channel added to app/api/channels.ts
@@ -34,6 +34,16 @@ export const channelOwners = {
   runRuleTests: 'alerting',
   backtest: 'alerting',
   fireDrill: 'alerting',
+  dashboards: 'dashboards',
+  dashboard: 'dashboards',
+  saveDashboard: 'dashboards',
+  deleteDashboard: 'dashboards',
+  starDashboard: 'dashboards',
+  dashboardVersions: 'dashboards',
+  diffDashboardVersions: 'dashboards',
+  restoreDashboardVersion: 'dashboards',
+  importDashboard: 'dashboards',
+  exportDashboard: 'dashboards',
 } as const satisfies Record<ChannelName, ServiceName>;
 
 type ChannelsOf<S extends ServiceName> = { [K in ChannelName]: (typeof channelOwners)[K] extends S ? K : never }[ChannelName];
@@ -46,6 +56,8 @@ export type TargetsService = ServiceOf<'targets'>;
 export type ProbesService = ServiceOf<'probes'>;
 /** The alerting side, implemented over rules, notifications and the inbox. */
 export type AlertingService = ServiceOf<'alerting'>;
+/** Dashboards: the store, provisioning, import and export. */
+export type DashboardsService = ServiceOf<'dashboards'>;
 
 /** Each service, or null while it is not running (not started yet, failed, or stopped). */
 export type RunningServices = { readonly [S in ServiceName]: ServiceOf<S> | null };
@@ -56,6 +68,7 @@ const serviceTitles: Record<ServiceName, string> = {
   targets: 'scraping',
   probes: 'probing',
   alerting: 'alerting',
+  dashboards: 'the dashboard store',
 };
 
 /** The one answer of a channel whose service is not running. */
