@@ -7,6 +7,25 @@ export interface ChartSeries {
   label: string;
   color: string;
   show: boolean;
+  /** How to draw it (dashboards' `fieldConfig.custom`); absent: a 1.5 px line. */
+  style?: SeriesStyle;
+}
+
+export interface SeriesStyle {
+  drawStyle?: 'line' | 'bars' | 'points';
+  lineWidth?: number;
+  /** 0–100, Grafana's fill opacity under the line. */
+  fillOpacity?: number;
+  pointSize?: number;
+}
+
+function seriesOptions(s: ChartSeries): Partial<uPlot.Series> {
+  const st = s.style ?? {};
+  const fill = st.fillOpacity ? `${s.color}${Math.round((st.fillOpacity / 100) * 255).toString(16).padStart(2, '0')}` : undefined;
+  const base = { stroke: s.color, width: st.lineWidth ?? 1.5, ...(fill ? { fill } : {}) };
+  if (st.drawStyle === 'bars') return { ...base, fill: fill ?? s.color, paths: uPlot.paths.bars!({ size: [0.6, 100] }), points: { show: false } };
+  if (st.drawStyle === 'points') return { ...base, paths: () => null, points: { show: true, size: st.pointSize ?? 5, fill: s.color } };
+  return { ...base, points: { show: false } };
 }
 
 export interface TimeSeriesChartProps {
@@ -17,6 +36,8 @@ export interface TimeSeriesChartProps {
   unit: string | null;
   yFromZero: boolean;
   height?: number;
+  /** Hide the legend (small dashboard panels, `options.legend.showLegend: false`). */
+  legend?: boolean;
   onZoom?: (startMs: number, endMs: number) => void;
   onToggleSeries?: (index: number, show: boolean) => void;
 }
@@ -25,7 +46,7 @@ export interface TimeSeriesChartProps {
  * A uPlot chart. It does no data work: it draws the columns it is given, formats axes and the
  * legend by unit, and reports drag-to-zoom and legend toggles upward.
  */
-export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, onZoom, onToggleSeries }: TimeSeriesChartProps) {
+export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, legend = true, onZoom, onToggleSeries }: TimeSeriesChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const callbacks = useRef({ onZoom, onToggleSeries });
@@ -38,7 +59,7 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, o
       width: el.clientWidth || 800,
       height,
       cursor: { drag: { x: true, y: false, setScale: false } },
-      legend: { live: true },
+      legend: { show: legend, live: true },
       scales: { x: { time: true }, y: { range: (_u, min, max) => [yFromZero ? Math.min(0, min) : min, max === min ? max + 1 : max] } },
       axes: [
         { stroke: '#8593a3', grid: { stroke: '#26303b' }, ticks: { stroke: '#26303b' } },
@@ -54,11 +75,9 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, o
         { label: 'Time' },
         ...series.map((s) => ({
           label: s.label,
-          stroke: s.color,
-          width: 1.5,
+          ...seriesOptions(s),
           show: s.show,
           spanGaps: false,
-          points: { show: false },
           value: (_u: uPlot, v: number | null) => formatValue(v, unit),
         })),
       ],
@@ -93,7 +112,7 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, o
       plot.current = null;
     };
     // Rebuild when the set of series or the formatting changes; data-only changes use setData below.
-  }, [series.length, series.map((s) => s.label + s.color).join('|'), unit, yFromZero, height]);
+  }, [series.length, series.map((s) => s.label + s.color + JSON.stringify(s.style ?? null)).join('|'), unit, yFromZero, height, legend]);
 
   useEffect(() => {
     if (!plot.current) return;
