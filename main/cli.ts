@@ -10,6 +10,7 @@ import { importCommand } from './cli/import.js';
 import { probeCommand } from './cli/probe.js';
 import { conformanceCommand } from './cli/conformance.js';
 import { backupCommand, restoreCommand } from './cli/backup.js';
+import { dashboardExportCommand, dashboardImportCommand, dashboardListCommand } from './cli/dashboard.js';
 
 /** Every `vigil` command. Later subsystems add theirs here (check, import, backup, test rules…). */
 export const commands: readonly Command[] = [
@@ -21,6 +22,9 @@ export const commands: readonly Command[] = [
   importCommand,
   backupCommand,
   restoreCommand,
+  dashboardListCommand,
+  dashboardImportCommand,
+  dashboardExportCommand,
   probeCommand,
   conformanceCommand,
   workloadServeCommand,

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { QueryJournal } from './api/query-journal.js';
+import { Dashboards, type DashboardsOptions } from './dashboards/service.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -39,6 +40,8 @@ export interface EngineOptions {
   scrapeSpread?: ScrapeSpread;
   /** The storage worker's entry file when it is not beside db.js (the packaged app unpacks it). */
   storageWorkerUrl?: URL;
+  /** Folders of provisioned dashboard files besides `<data>/dashboards/` (`--dashboards DIR`). */
+  dashboardDirs?: readonly string[];
 }
 
 export interface CollectionStart {
@@ -73,6 +76,11 @@ export class Engine {
   collection: Collection | null = null;
   probing: Probing | null = null;
   alertingRuntime: Alerting | null = null;
+  /**
+   * Stored and provisioned dashboards; they need no collection, so they answer from the start.
+   * Null when the store cannot open: the rest of Vigil runs, the channels say "unavailable".
+   */
+  readonly dashboards: Dashboards | null;
 
   private constructor(
     private readonly options: EngineOptions,
@@ -91,6 +99,7 @@ export class Engine {
     const m = buildSelfMetrics({ startTimeMs: this.startTimeMs, tsdb, scrape: () => this.collection?.scrape ?? null });
     this.metrics = m.registry;
     this.stopMetrics = m.stop;
+    this.dashboards = openDashboards({ dataDir: lock.dir, extraDirs: options.dashboardDirs ?? [], logger: this.log.child('dashboards'), ...(options.now ? { now: options.now } : {}) });
   }
 
   /** The services answering the contract now; none once the engine is stopping. */
@@ -102,8 +111,7 @@ export class Engine {
       targets: this.collection,
       probes: this.probing,
       alerting: this.alertingRuntime?.service ?? null,
-      // Answered once the dashboard store lands (main/dashboards/); until then "unavailable".
-      dashboards: null,
+      dashboards: this.dashboards,
     };
   }
 
@@ -199,6 +207,7 @@ export class Engine {
     await this.probing?.stop().catch((e: unknown) => this.log.error('stopping probes failed', { error: String(e) }));
     await this.collection?.stop().catch((e: unknown) => this.log.error('stopping scraping failed', { error: String(e) }));
     this.stopMetrics();
+    this.dashboards?.close();
     await this.tsdb.close();
     this.lock.release();
     this.log.info('engine stopped');
@@ -214,6 +223,15 @@ export class Engine {
       storage: storageStatus(this.tsdb.stats()),
       interruptedQueries: [...this.journal.interrupted],
     };
+  }
+}
+
+function openDashboards(options: DashboardsOptions): Dashboards | null {
+  try {
+    return new Dashboards(options);
+  } catch (err) {
+    options.logger.error('dashboards unavailable', { error: (err as Error).message });
+    return null;
   }
 }
 

@@ -126,7 +126,7 @@ export type ImportReport = z.infer<typeof ImportReportSchema>;
 export const ImportDashboardRequestSchema = z
   .object({
     /** The dashboard JSON text (a Grafana export, with or without `__inputs`). */
-    json: z.string().max(maxDashboardJsonBytes),
+    json: z.string().max(maxDashboardJsonBytes, { error: `dashboard JSON is over the limit of ${maxDashboardJsonBytes / 1024 / 1024} MB per dashboard; split it into several dashboards` }),
     /** Migrate and report only; nothing is stored. */
     dryRun: z.boolean().optional(),
     /** Replace a stored dashboard with the same uid (as a new version) instead of refusing. */

@@ -174,9 +174,9 @@ export interface Panel extends z.infer<z.ZodObject<typeof panelShape, z.core.$lo
   panels?: Panel[];
 }
 
-export const PanelSchema: z.ZodType<Panel> = z.looseObject({
+export const PanelSchema: z.ZodType<Panel, Panel> = z.looseObject({
   ...panelShape,
-  get panels(): z.ZodOptional<z.ZodArray<z.ZodType<Panel>>> {
+  get panels(): z.ZodOptional<z.ZodArray<z.ZodType<Panel, Panel>>> {
     return z.array(PanelSchema).optional();
   },
 });

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { WorkbenchApi } from '../../app/api/channels.js';
 import { httpApiPrefix } from '../../app/api/channels.js';
+import { maxDashboardJsonBytes } from '../../app/api/dashboards.js';
 import { httpEventsPath, type EngineEvent } from '../../app/api/events.js';
 import type { ApiErrorData } from '../../app/api/errors.js';
 import type { Logger } from '../util/log.js';
@@ -11,6 +12,11 @@ import { checkHostAndOrigin } from './http-guard.js';
 import { readStaticFile } from './static-files.js';
 
 const maxBodyBytes = 1 << 20;
+/**
+ * Contract calls carry whole dashboards (import, save): room for the largest accepted dashboard
+ * as an escaped JSON string, so the import's own size check (which names the limit) answers.
+ */
+const maxContractBodyBytes = 4 * maxDashboardJsonBytes;
 
 /** A route handler for the Prometheus-compatible API and other endpoints added by subsystems. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) => Promise<void> | void;
@@ -166,7 +172,7 @@ export class HttpServer {
     }
     let payload: unknown;
     try {
-      const body = await readBody(req, maxBodyBytes);
+      const body = await readBody(req, maxContractBodyBytes);
       payload = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
     } catch (err) {
       sendJson(res, 400, { kind: 'bad_request', message: `${where}: ${(err as Error).message}`, where });

@@ -10,7 +10,7 @@ import { checkNativeModules, currentRuntime, describeNativeFailure } from '../na
 
 export const serveCommand: Command = {
   words: ['serve'],
-  usage: 'vigil serve [--port 9797] [--data DIR] [--config FILE] [--scrape-spread slots|uniform]',
+  usage: 'vigil serve [--port 9797] [--data DIR] [--config FILE] [--dashboards DIR]... [--scrape-spread slots|uniform]',
   summary: 'run the engine headless and serve the UI and API on http://127.0.0.1:PORT/',
   async run(args) {
     const { values } = parseArgs({
@@ -19,6 +19,8 @@ export const serveCommand: Command = {
         port: { type: 'string', default: '9797' },
         data: { type: 'string' },
         config: { type: 'string' },
+        /** Folders of provisioned dashboard JSON files (read-only in Vigil), besides <data>/dashboards/. */
+        dashboards: { type: 'string', multiple: true },
         'scrape-spread': { type: 'string', default: 'slots' },
       },
       strict: true,
@@ -44,6 +46,7 @@ export const serveCommand: Command = {
       shell: 'serve',
       logger: logger.child('engine'),
       scrapeSpread: spread,
+      dashboardDirs: (values.dashboards ?? []).map((d) => resolve(d)),
     });
     const server = new HttpServer({ api: engine.api, rendererDir, port, logger: logger.child('http'), subscribe: (l) => engine.events.subscribe(l) });
     registerServeRoutes(server, engine);

@@ -1,7 +1,7 @@
 // Electron entry point: a thin shell around the engine. It owns the window, the `app://`
 // protocol, the IPC adapter and the data directory; everything else is the engine's.
 import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, shell, session } from 'electron';
-import { join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../engine.js';
 import { rendererDir } from '../paths.js';
@@ -83,6 +83,12 @@ if (!app.requestSingleInstanceLock()) {
         shell: 'electron',
         logger: log.child('engine'),
         storageWorkerUrl: unpackedFromAsar(new URL('../tsdb/worker.js', import.meta.url), app.isPackaged),
+        // `--dashboards=DIR` (several separated by the path delimiter): provisioned dashboard folders, as `vigil serve --dashboards`.
+        dashboardDirs: app.commandLine
+          .getSwitchValue('dashboards')
+          .split(delimiter)
+          .filter((d) => d !== '')
+          .map((d) => resolve(d)),
       });
       // Vigil scrapes its own /metrics; the desktop app has no HTTP server, so a loopback
       // listener serves only that page.

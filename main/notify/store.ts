@@ -4,7 +4,7 @@
  * a restart resumes exactly where delivery stopped. Schema in main/notify/README.md.
  */
 import type Database from 'better-sqlite3';
-import { openSqlite } from '../util/sqlite.js';
+import { openStateFile } from '../util/sqlite.js';
 import type { Silence } from './silences.js';
 
 export interface NlogEntry {
@@ -69,17 +69,7 @@ export class NotifyStore {
   readonly db: Database.Database;
 
   constructor(readonly file: string) {
-    try {
-      this.db = openSqlite(file);
-    } catch (e) {
-      throw new Error(`cannot open the notification state file ${file}: ${(e as Error).message}; check the data directory is writable`);
-    }
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(schema);
-    const v = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version') as { value: string } | undefined;
-    if (v === undefined) this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(schemaVersion));
-    else if (Number(v.value) > schemaVersion) throw new Error(`${file} was written by a newer Vigil (schema ${v.value}); upgrade Vigil or move the file away`);
+    this.db = openStateFile(file, 'the notification state file', schema, schemaVersion);
   }
 
   close(): void {

@@ -22,3 +22,28 @@ export function sqliteBinding(): string | undefined {
 export function openSqlite(file: string, options: Database.Options = {}): Database.Database {
   return new Database(file, binding === undefined ? options : { ...options, nativeBinding: binding });
 }
+
+/**
+ * Opens (creating if needed) one of the engine's small state files: WAL, the schema applied, and
+ * a `meta.schema_version` row written once; a file from a newer Vigil is refused. `what` names
+ * the file in errors ("the notification state file").
+ */
+export function openStateFile(file: string, what: string, schema: string, schemaVersion: number, pragmas: readonly string[] = []): Database.Database {
+  let db: Database.Database;
+  try {
+    db = openSqlite(file);
+  } catch (e) {
+    throw new Error(`cannot open ${what} ${file}: ${(e as Error).message}; check the data directory is writable`);
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  for (const p of pragmas) db.pragma(p);
+  db.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n${schema}`);
+  const v = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version') as { value: string } | undefined;
+  if (v === undefined) db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(schemaVersion));
+  else if (Number(v.value) > schemaVersion) {
+    db.close();
+    throw new Error(`${file} was written by a newer Vigil (schema ${v.value}); upgrade Vigil or move the file away`);
+  }
+  return db;
+}
