@@ -10,27 +10,11 @@
  * `getRateIntervalScopedVariable`, `metricFindQuery`); the unit tests cite the cases.
  */
 import { compileRegex, RegexSyntaxError } from '../dialect/regex.js';
+import type { Variable } from './model.js';
+import { variableDependencies } from './variable-refs.js';
 
-/** The JSON of one entry of a dashboard's `templating.list`, the fields variables read. */
-export interface VariableModel {
-  name: string;
-  type: string;
-  label?: string | null;
-  /** query: the PromQL helper text or `{query}` object; custom: `a, b, c`; interval: `1m,5m`. */
-  query?: unknown;
-  /** A JavaScript-style `/re/flags` (or a bare pattern) filtering and extracting option texts. */
-  regex?: string;
-  sort?: number;
-  multi?: boolean;
-  includeAll?: boolean;
-  allValue?: string | null;
-  current?: { text?: unknown; value?: unknown } | null;
-  options?: ReadonlyArray<{ text?: unknown; value?: unknown; selected?: boolean }>;
-  auto?: boolean;
-  auto_count?: number;
-  auto_min?: string;
-  hide?: number;
-}
+/** One entry of a dashboard's `templating.list` (Grafana's JSON, as the model reads it). */
+export type VariableModel = Variable;
 
 export const allValue = '$__all';
 
@@ -250,16 +234,6 @@ export function interpolate(text: string, scope: Scope, target: InterpolationTar
   });
 }
 
-/** The variable names `text` refers to (`$a`, `${b:csv}`, `[[c]]`), built-ins excluded. */
-export function referencedNames(text: string): string[] {
-  const out = new Set<string>();
-  for (const m of text.matchAll(variableRe)) {
-    const name = m[1] ?? m[2] ?? m[4];
-    if (name !== undefined && !name.startsWith('__')) out.add(name);
-  }
-  return [...out];
-}
-
 // ---------------------------------------------------------------------------------------------
 // Query variables: Grafana's Prometheus metricFindQuery helpers
 
@@ -392,19 +366,12 @@ export function queryText(v: VariableModel): string {
   return '';
 }
 
-/** What a variable's definition refers to (its query, regex, and for query kinds the match). */
-function dependencies(v: VariableModel, names: ReadonlySet<string>): string[] {
-  const refs = [...referencedNames(queryText(v)), ...referencedNames(v.regex ?? '')];
-  return [...new Set(refs)].filter((n) => names.has(n) && n !== v.name);
-}
-
 /**
  * Dependency order (a variable after every variable its query or regex mentions). A cycle
  * yields an error naming it, and its members resolve to no options.
  */
 export function dependencyOrder(defs: readonly VariableModel[]): { order: string[]; loops: Map<string, string> } {
-  const names = new Set(defs.map((d) => d.name));
-  const deps = new Map(defs.map((d) => [d.name, dependencies(d, names)]));
+  const deps = variableDependencies(defs);
   const order: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const loops = new Map<string, string>();
@@ -534,14 +501,14 @@ export function rangeBuiltins(fromMs: number, toMs: number): Record<string, stri
 
 /** The variables a change of `changed` invalidates: those depending on it, transitively. */
 export function dependants(defs: readonly VariableModel[], changed: string): Set<string> {
-  const names = new Set(defs.map((d) => d.name));
+  const all = variableDependencies(defs);
   const out = new Set<string>();
   let grew = true;
   while (grew) {
     grew = false;
     for (const d of defs) {
       if (out.has(d.name)) continue;
-      const deps = dependencies(d, names);
+      const deps = (all.get(d.name) ?? []).filter((n) => n !== d.name);
       if (deps.includes(changed) || deps.some((x) => out.has(x))) {
         out.add(d.name);
         grew = true;
