@@ -409,6 +409,9 @@ async function optionsOf(v: VariableModel, scope: Scope, ctx: ResolveContext): P
       return parseCustomOptions(interpolate(q, scope, 'text'));
     case 'constant':
       return [{ text: q, value: q }];
+    case 'datasource':
+      // Vigil's engine is the one Prometheus data source a dashboard can pick.
+      return [{ text: 'Vigil', value: 'vigil' }];
     case 'textbox': {
       const value = asStrings(v.current?.value)[0] ?? q;
       return [{ text: value, value }];
@@ -441,7 +444,7 @@ async function optionsOf(v: VariableModel, scope: Scope, ctx: ResolveContext): P
       return sortOptions(applyVariableRegex(texts, interpolate(v.regex ?? '', scope, 'text')), v.sort);
     }
     default:
-      throw new Error(`variable type "${v.type}" is not supported (supported: query, custom, constant, interval, textbox)`);
+      throw new Error(`variable type "${v.type}" is not supported (supported: query, custom, constant, interval, textbox, datasource)`);
   }
 }
 

@@ -19,6 +19,13 @@ export interface SeriesStyle {
   pointSize?: number;
 }
 
+/** Tick labels in the unit, with as many decimals as it takes to tell neighbouring ticks apart. */
+function axisLabels(splits: number[], unit: string | null): string[] {
+  let labels = splits.map((v) => formatValue(v, unit));
+  for (let d = 1; d <= 4 && new Set(labels).size < labels.length; d++) labels = splits.map((v) => formatValue(v, unit, d));
+  return labels;
+}
+
 function seriesOptions(s: ChartSeries): Partial<uPlot.Series> {
   const st = s.style ?? {};
   const fill = st.fillOpacity ? `${s.color}${Math.round((st.fillOpacity / 100) * 255).toString(16).padStart(2, '0')}` : undefined;
@@ -68,7 +75,7 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
           grid: { stroke: '#26303b' },
           ticks: { stroke: '#26303b' },
           size: 70,
-          values: (_u, splits) => splits.map((v) => formatValue(v, unit)),
+          values: (_u, splits) => axisLabels(splits, unit),
         },
       ],
       series: [

@@ -33,6 +33,7 @@ export function VariablesBar({ variables, defs, onChange }: { variables: Readonl
               <select
                 aria-label={`Variable ${d.name}`}
                 multiple={v?.multi === true}
+                {...(v?.multi ? { size: Math.min(4, (v.options.length || 1) + (v.includeAll ? 1 : 0)) } : {})}
                 value={v?.multi ? (v?.selected ?? []) : (v?.selected[0] ?? '')}
                 onChange={(e) => {
                   const picked = [...e.target.selectedOptions].map((o) => o.value);

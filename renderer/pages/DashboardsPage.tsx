@@ -29,8 +29,9 @@ export function DashboardsPage() {
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  // A new uid is a new view: its state (draft, variables) starts over.
-  return route ? <DashboardView key={route.uid} route={route} /> : <DashboardList />;
+  // A link followed (another dashboard, time, variables or mode) is a new view: its state starts
+  // over from the link. The view's own address updates use replaceState and fire no hashchange.
+  return route ? <DashboardView key={JSON.stringify(route)} route={route} /> : <DashboardList />;
 }
 
 function ImportBox({ onDone }: { onDone(): void }) {

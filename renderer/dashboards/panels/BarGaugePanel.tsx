@@ -17,10 +17,13 @@ export function BarGaugePanel({ panel, data }: PanelProps) {
         const d = displayValue(v.value, { ...o, min, max });
         const frac = v.value === null || !Number.isFinite(v.value) ? 0 : Math.max(0, Math.min(1, (v.value - min) / (max - min || 1)));
         return (
-          <div key={i} className="bargauge-row">
-            <span className="bargauge-name" title={v.name}>
-              {v.name}
-            </span>
+          <div key={i} className={values.length > 1 ? 'bargauge-row' : 'bargauge-row single'}>
+            {/* One series needs no name: the panel title says it (as in Grafana). */}
+            {values.length > 1 && (
+              <span className="bargauge-name" title={v.name}>
+                {v.name}
+              </span>
+            )}
             <span className="bargauge-track">
               <span className="bargauge-bar" style={{ width: `${(frac * 100).toFixed(1)}%`, background: d.color ?? '#73bf69' }} />
             </span>

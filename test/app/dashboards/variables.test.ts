@@ -192,6 +192,7 @@ describe('query variables', () => {
     { name: 'iv', type: 'interval', query: '1m,5m', auto: true, auto_count: 30, auto_min: '10s', current: { value: 'auto' } },
     { name: 'c', type: 'constant', query: 'k' },
     { name: 't', type: 'textbox', query: 'default' },
+    { name: 'ds', type: 'datasource', query: 'prometheus' },
   ];
 
   it('resolves chained variables in dependency order; the URL wins over saved values', async () => {
@@ -203,6 +204,7 @@ describe('query variables', () => {
     expect(r.get('iv')!.selected).toEqual(['1h']);
     expect(r.get('c')!.selected).toEqual(['k']);
     expect(r.get('t')!.selected).toEqual(['default']);
+    expect(r.get('ds')).toMatchObject({ selected: ['vigil'], error: null });
     const u = await resolveVariables(defs, { fromMs: 0, toMs: 3_600_000, source, urlValues: { job: ['node'], instance: ['n:2'], t: ['typed'] } });
     expect(u.get('instance')!.selected).toEqual(['n:2']);
     expect(u.get('t')!.selected).toEqual(['typed']);
