@@ -5,7 +5,7 @@
  * regex, special). Which unit a query's result has when the user chose none is
  * `unit-inference.ts`'s business.
  */
-import { compileRegex } from '../dialect/regex.js';
+import { grafanaRegex } from './grafana-regex.js';
 
 export interface Formatted {
   text: string;
@@ -242,10 +242,9 @@ export function mapValue(v: number | null | undefined, mappings: readonly ValueM
       }
       case 'regex': {
         if (v === null || v === undefined) break;
-        const pat = /^\/(.*)\/([a-z]*)$/s.exec(m.options.pattern);
         let re;
         try {
-          re = compileRegex(pat ? `${pat[2]!.includes('i') ? '(?i)' : ''}${pat[1]}` : m.options.pattern, 'unanchored');
+          re = grafanaRegex(m.options.pattern);
         } catch {
           break; // a broken pattern maps nothing, as in Grafana
         }

@@ -9,7 +9,8 @@
  * and the Prometheus data source (`interpolateQueryExpr`, `adjustInterval`,
  * `getRateIntervalScopedVariable`, `metricFindQuery`); the unit tests cite the cases.
  */
-import { compileRegex, RegexSyntaxError } from '../dialect/regex.js';
+import { RegexSyntaxError } from '../dialect/regex.js';
+import { grafanaRegex } from './grafana-regex.js';
 import type { Variable } from './model.js';
 import { variableDependencies } from './variable-refs.js';
 
@@ -283,10 +284,7 @@ export function queryResultText(labels: Readonly<Record<string, string>>, value:
  */
 export function applyVariableRegex(texts: readonly string[], regex: string): VariableOption[] {
   if (regex === '') return texts.map((t) => ({ text: t, value: t }));
-  const m = /^\/(.*)\/([gimsuy]*)$/s.exec(regex);
-  const pattern = m ? m[1]! : regex;
-  const flags = m ? m[2]!.replace(/[gyu]/g, '') : '';
-  const re = compileRegex(flags ? `(?${flags})${pattern}` : pattern, 'unanchored');
+  const re = grafanaRegex(regex);
   const out: VariableOption[] = [];
   const seen = new Set<string>();
   for (const t of texts) {

@@ -4,7 +4,7 @@
  * (Grafana's `byName` / `byRegexp` matchers) for colour, draw style, fill, unit.
  */
 import type { Panel } from '../../app/dashboards/model.js';
-import { compileRegex } from '../../app/dialect/regex.js';
+import { grafanaRegex } from '../../app/dashboards/grafana-regex.js';
 import { inferSharedUnit } from '../../app/dashboards/unit-inference.js';
 import { cssColor, type DisplayOptions, type Thresholds, type ValueMapping } from '../../app/dashboards/units.js';
 import type { SeriesStyle } from '../charts/TimeSeriesChart.js';
@@ -52,7 +52,7 @@ function matches(matcher: { id: string; options?: unknown }, name: string, refId
       return opt === name;
     case 'byRegexp':
       try {
-        return compileRegex(opt, 'prometheus').test(name);
+        return grafanaRegex(opt).test(name);
       } catch {
         return false;
       }

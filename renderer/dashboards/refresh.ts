@@ -12,7 +12,6 @@ export class RefreshLoop {
   private running: Promise<void> | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private intervalMs = 0;
-  private stopped = false;
   /** Refreshes started (for tests and the bench). */
   started = 0;
 
@@ -44,21 +43,21 @@ export class RefreshLoop {
     this.intervalMs = ms;
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (ms > 0 && !this.stopped) this.schedule();
+    if (ms > 0) this.schedule();
   }
 
   private schedule(): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.refresh().then(() => {
-        if (this.intervalMs > 0 && !this.stopped && this.timer === undefined) this.schedule();
+        if (this.intervalMs > 0 && this.timer === undefined) this.schedule();
       });
     }, this.intervalMs);
   }
 
+  /** Auto refresh off (a refresh in flight still ends; none follows). */
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
+    this.setInterval(0);
   }
 }
 
