@@ -45,6 +45,8 @@ class FakeApp extends EventEmitter {
   requestSingleInstanceLock(): boolean {
     return true;
   }
+  /** Command-line switches (`--dashboards=DIR`); none given in these tests. */
+  commandLine = { getSwitchValue: (_name: string): string => '' };
   whenReady(): Promise<void> {
     return this.ready;
   }
