@@ -3,8 +3,11 @@
  * engine's generatorURL, drill links, desktop notification clicks) and links between pages in
  * the renderer, so a page's parameters have one spelling. The Explore view travels in full (in
  * the hash, so both shells can restore it): queries and their on/off state, time range,
- * resolution, tab, display options.
+ * resolution, tab, display options. A dashboard travels as Grafana spells it: `uid`, `from`/`to`
+ * (`now-1h` or epoch ms), `var-name=value` (repeated for several values), `refresh`.
  */
+import { formatDuration, tryParseDuration } from './dialect/duration.js';
+
 export interface PanelState {
   query: string;
   enabled: boolean;
@@ -32,12 +35,13 @@ export const defaultView: ExploreView = {
   yFromZero: false,
 };
 
-export const pageIds = ['explore', 'alerts', 'rules', 'targets', 'status'] as const;
+export const pageIds = ['explore', 'dashboards', 'alerts', 'rules', 'targets', 'status'] as const;
 export type PageId = (typeof pageIds)[number];
 
 /** A page and its parameters. */
 export type AppRoute =
   | { page: 'explore'; view: ExploreView }
+  | { page: 'dashboards'; /** the open dashboard; absent: the list */ dashboard?: DashboardView }
   | { page: 'alerts'; /** fingerprint of the alert to focus */ alert?: string; /** id of a fire drill */ drill?: string }
   | { page: 'rules' }
   | { page: 'targets' }
@@ -89,6 +93,64 @@ export function decodeView(search: string): ExploreView {
   };
 }
 
+/** One open dashboard: which, over what time, with which variable values. */
+export interface DashboardView {
+  uid: string;
+  /** Absent: the dashboard's own saved time. */
+  range?: TimeRange;
+  /** Values by variable name; absent names keep the dashboard's saved selection. */
+  vars: Record<string, string[]>;
+  /** Auto refresh interval as Grafana writes it (`5s`, `1m`); absent: the saved one. */
+  refresh?: string;
+  edit?: boolean;
+}
+
+export function encodeDashboard(d: DashboardView): string {
+  const p = new URLSearchParams();
+  p.set('uid', d.uid);
+  if (d.range?.kind === 'relative') {
+    p.set('from', `now-${formatDuration(d.range.durationMs)}`);
+    p.set('to', 'now');
+  } else if (d.range?.kind === 'absolute') {
+    p.set('from', String(d.range.startMs));
+    p.set('to', String(d.range.endMs));
+  }
+  for (const [name, values] of Object.entries(d.vars)) for (const v of values) p.append(`var-${name}`, v);
+  if (d.refresh !== undefined) p.set('refresh', d.refresh);
+  if (d.edit) p.set('edit', '1');
+  return p.toString();
+}
+
+/** Grafana's `from`/`to`: `now-6h`…`now`, or epoch milliseconds; anything else is no range. */
+export function parseGrafanaRange(from: string | null, to: string | null): TimeRange | undefined {
+  if (from === null || to === null) return undefined;
+  const rel = /^now-(.+)$/.exec(from);
+  if (rel && to === 'now') {
+    const ms = tryParseDuration(rel[1]!);
+    return ms !== null && ms > 0 ? { kind: 'relative', durationMs: ms } : undefined;
+  }
+  const start = Number(from);
+  const end = Number(to);
+  return /^\d+$/.test(from) && /^\d+$/.test(to) && end > start ? { kind: 'absolute', startMs: start, endMs: end } : undefined;
+}
+
+export function decodeDashboard(search: string): DashboardView | undefined {
+  const p = new URLSearchParams(search);
+  const uid = p.get('uid');
+  if (uid === null || uid === '') return undefined;
+  const vars: Record<string, string[]> = {};
+  for (const [k, v] of p) if (k.startsWith('var-') && k.length > 4) (vars[k.slice(4)] ??= []).push(v);
+  const range = parseGrafanaRange(p.get('from'), p.get('to'));
+  const refresh = p.get('refresh');
+  return { uid, ...(range ? { range } : {}), vars, ...(refresh !== null ? { refresh } : {}), ...(p.get('edit') === '1' ? { edit: true } : {}) };
+}
+
+/** Explore with several queries (a dashboard panel's visible targets) over a range. */
+export function exploreQueries(queries: readonly string[], range: TimeRange): AppRoute {
+  const panels = queries.length > 0 ? queries.map((query) => ({ query, enabled: true })) : defaultView.panels;
+  return { page: 'explore', view: { ...defaultView, panels, range, tab: 'graph' } };
+}
+
 /** Explore with one query graphed over the default range, or over `range` when given. */
 export function exploreQuery(query: string, range?: TimeRange): AppRoute {
   return { page: 'explore', view: { ...defaultView, panels: [{ query, enabled: true }], ...(range ? { range } : {}), tab: 'graph' } };
@@ -98,6 +160,7 @@ export function exploreQuery(query: string, range?: TimeRange): AppRoute {
 export function appHash(route: AppRoute): string {
   let search = '';
   if (route.page === 'explore') search = encodeView(route.view);
+  else if (route.page === 'dashboards') search = route.dashboard ? encodeDashboard(route.dashboard) : '';
   else if (route.page === 'alerts') {
     const p = new URLSearchParams();
     if (route.alert !== undefined) p.set('alert', route.alert);
@@ -132,6 +195,10 @@ export function parseAppHash(hash: string): AppRoute | null {
       const alert = opt('alert');
       const drill = opt('drill');
       return { page, ...(alert !== undefined ? { alert } : {}), ...(drill !== undefined ? { drill } : {}) };
+    }
+    case 'dashboards': {
+      const dashboard = decodeDashboard(search);
+      return dashboard ? { page, dashboard } : { page };
     }
     case 'rules':
     case 'targets':

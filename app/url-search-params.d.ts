@@ -5,5 +5,7 @@ declare class URLSearchParams {
   get(name: string): string | null;
   has(name: string): boolean;
   set(name: string, value: string): void;
+  append(name: string, value: string): void;
+  [Symbol.iterator](): IterableIterator<[string, string]>;
   toString(): string;
 }

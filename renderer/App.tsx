@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
 import { pages } from './pages/registry.js';
 import { pageHash, parseAppHash, type PageId } from '../app/app-urls.js';
 import { subscribeEvents } from './api/client.js';
@@ -40,7 +40,9 @@ export function App() {
       </nav>
       <main className="content">
         <StorageBanner />
-        <Page />
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          <Page />
+        </Suspense>
       </main>
     </div>
   );

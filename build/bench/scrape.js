@@ -6,13 +6,15 @@
 // Vigil runs twice: with its default schedule (scrape slots) and with Prometheus' (uniform). After
 // the measured window, the default run keeps ingesting while a dashboard refreshes for
 // --dashboard seconds (0: skip), for docs/benchmarks.md's "lag p99 during ingest with queries running".
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { binaries, freePort, installed, machine, printTable, procStats, startPrometheus, startVictoriaMetrics, versionOf } from './peers.js';
-import { startVigilServe, vigilBin } from './vigil-system.js';
+import { binaries, installed, machine, printTable, procStats, startPrometheus, startVictoriaMetrics, versionOf } from './peers.js';
+import { startVigilServe } from './vigil-system.js';
+import { fleetConfig as promConfig, metricValue, startFleet as startFleetOf } from './fleet.js';
+
+const startFleet = () => startFleetOf(targets, seriesPerTarget);
 
 const { values } = parseArgs({
   options: {
@@ -28,41 +30,6 @@ const { values } = parseArgs({
 const targets = Number(values.targets);
 const seriesPerTarget = Number(values.series);
 const seconds = Number(values.seconds);
-
-async function metricValue(url, name, labelFilter = () => true) {
-  const text = await (await fetch(url)).text();
-  let sum = 0;
-  let found = false;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const rest = line.slice(name.length);
-    if (rest[0] !== ' ' && rest[0] !== '{') continue;
-    if (!labelFilter(rest)) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-    found = true;
-  }
-  return found ? sum : null;
-}
-
-async function startFleet() {
-  const basePort = await freePort();
-  const child = spawn(process.execPath, [vigilBin, 'workload', 'serve', '--targets', String(targets), '--series', String(seriesPerTarget), '--base-port', String(basePort)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(out.slice(0, nl));
-    });
-    child.once('exit', (code) => reject(new Error(`workload serve exited ${code}`)));
-  });
-  const groups = JSON.parse(line);
-  return { child, addresses: groups[0].targets };
-}
-
-function promConfig(addresses, interval) {
-  return `global:\n  scrape_interval: ${interval}\n  scrape_timeout: ${interval === '1s' ? '1s' : '4s'}\nscrape_configs:\n  - job_name: fleet\n    static_configs:\n      - targets: [${addresses.map((a) => `'${a}'`).join(', ')}]\n`;
-}
 
 async function measure(name, pid, samplesNow) {
   const warmup = Math.min(15, seconds / 4);

@@ -3,19 +3,15 @@
 // time to interactive (Explore's editor ready), completion latency p95 with 200k metric names,
 // graph render time for 100 series × 10k points, and the longest main-thread task while a
 // query runs. No peer has these figures; the targets in docs/benchmarks.md are < 50 ms and < 100 ms.
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
+import { launchBenchChromium, requireChromium } from './chromium.js';
 import { machine, median } from './peers.js';
 import { startVigilServe, vigilBin } from './vigil-system.js';
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!existsSync(chromiumPath)) {
-  console.log(`skipped: Chromium not found at ${chromiumPath}`);
-  process.exit(0);
-}
+requireChromium();
 
 function vigil(args) {
   const r = spawnSync(process.execPath, [vigilBin, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -52,14 +48,8 @@ vigil(['import', '--data', data, '--format', 'prometheus', names]);
 vigil(['import', '--data', data, '--format', 'prometheus', points]);
 
 const serve = await startVigilServe(data);
-const profile = mkdtempSync(join(tmpdir(), 'bench-ui-chromium-'));
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: chromiumPath,
-  headless: true,
-  viewport: { width: 1360, height: 860 },
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const page = ctx.pages()[0] ?? (await ctx.newPage());
+const browser = await launchBenchChromium('ui');
+const { ctx, page } = browser;
 try {
   // Time to interactive: navigation start → the Explore editor exists.
   const ttis = [];
@@ -143,8 +133,7 @@ try {
   const ipc = JSON.parse(spawnSync(process.execPath, ['dist/main/api/bench/ipc-range-bench.js'], { encoding: 'utf8' }).stdout);
   console.log(`| desktop app: one IPC range answer, 100 × 10k, on the page's thread (structured clone + checks), contract wire form → packed form | ${ipc.pageWireMs.toFixed(0)} → ${ipc.pagePackedMs.toFixed(1)} ms | < 100 ms |`);
 } finally {
-  await ctx.close();
+  await browser.close();
   await serve.stop();
-  rmSync(profile, { recursive: true, force: true });
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,21 +1,50 @@
 import { useEffect, useRef } from 'react';
 import uPlot, { type AlignedData, type Options } from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { formatValue, type Unit } from '../explore/units.js';
+import { formatValue } from '../../app/dashboards/units.js';
 
-interface ChartSeries {
+export interface ChartSeries {
   label: string;
   color: string;
   show: boolean;
+  /** How to draw it (dashboards' `fieldConfig.custom`); absent: a 1.5 px line. */
+  style?: SeriesStyle;
+}
+
+export interface SeriesStyle {
+  drawStyle?: 'line' | 'bars' | 'points';
+  lineWidth?: number;
+  /** 0–100, Grafana's fill opacity under the line. */
+  fillOpacity?: number;
+  pointSize?: number;
+}
+
+/** Tick labels in the unit, with as many decimals as it takes to tell neighbouring ticks apart. */
+function axisLabels(splits: number[], unit: string | null): string[] {
+  let labels = splits.map((v) => formatValue(v, unit));
+  for (let d = 1; d <= 4 && new Set(labels).size < labels.length; d++) labels = splits.map((v) => formatValue(v, unit, d));
+  return labels;
+}
+
+function seriesOptions(s: ChartSeries): Partial<uPlot.Series> {
+  const st = s.style ?? {};
+  const fill = st.fillOpacity ? `${s.color}${Math.round((st.fillOpacity / 100) * 255).toString(16).padStart(2, '0')}` : undefined;
+  const base = { stroke: s.color, width: st.lineWidth ?? 1.5, ...(fill ? { fill } : {}) };
+  if (st.drawStyle === 'bars') return { ...base, fill: fill ?? s.color, paths: uPlot.paths.bars!({ size: [0.6, 100] }), points: { show: false } };
+  if (st.drawStyle === 'points') return { ...base, paths: () => null, points: { show: true, size: st.pointSize ?? 5, fill: s.color } };
+  return { ...base, points: { show: false } };
 }
 
 export interface TimeSeriesChartProps {
   /** uPlot's columnar data: [x seconds, y1, y2, …], prepared outside the chart. */
   data: AlignedData;
   series: readonly ChartSeries[];
-  unit: Unit;
+  /** A Grafana unit id; null formats as `short`. */
+  unit: string | null;
   yFromZero: boolean;
   height?: number;
+  /** Hide the legend (small dashboard panels, `options.legend.showLegend: false`). */
+  legend?: boolean;
   onZoom?: (startMs: number, endMs: number) => void;
   onToggleSeries?: (index: number, show: boolean) => void;
 }
@@ -24,7 +53,7 @@ export interface TimeSeriesChartProps {
  * A uPlot chart. It does no data work: it draws the columns it is given, formats axes and the
  * legend by unit, and reports drag-to-zoom and legend toggles upward.
  */
-export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, onZoom, onToggleSeries }: TimeSeriesChartProps) {
+export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, legend = true, onZoom, onToggleSeries }: TimeSeriesChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const callbacks = useRef({ onZoom, onToggleSeries });
@@ -37,7 +66,7 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, o
       width: el.clientWidth || 800,
       height,
       cursor: { drag: { x: true, y: false, setScale: false } },
-      legend: { live: true },
+      legend: { show: legend, live: true },
       scales: { x: { time: true }, y: { range: (_u, min, max) => [yFromZero ? Math.min(0, min) : min, max === min ? max + 1 : max] } },
       axes: [
         { stroke: '#8593a3', grid: { stroke: '#26303b' }, ticks: { stroke: '#26303b' } },
@@ -46,18 +75,16 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, o
           grid: { stroke: '#26303b' },
           ticks: { stroke: '#26303b' },
           size: 70,
-          values: (_u, splits) => splits.map((v) => formatValue(v, unit)),
+          values: (_u, splits) => axisLabels(splits, unit),
         },
       ],
       series: [
         { label: 'Time' },
         ...series.map((s) => ({
           label: s.label,
-          stroke: s.color,
-          width: 1.5,
+          ...seriesOptions(s),
           show: s.show,
           spanGaps: false,
-          points: { show: false },
           value: (_u: uPlot, v: number | null) => formatValue(v, unit),
         })),
       ],
@@ -92,7 +119,7 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, o
       plot.current = null;
     };
     // Rebuild when the set of series or the formatting changes; data-only changes use setData below.
-  }, [series.length, series.map((s) => s.label + s.color).join('|'), unit, yFromZero, height]);
+  }, [series.length, series.map((s) => s.label + s.color + JSON.stringify(s.style ?? null)).join('|'), unit, yFromZero, height, legend]);
 
   useEffect(() => {
     if (!plot.current) return;

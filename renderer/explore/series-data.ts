@@ -7,7 +7,7 @@ import type { ColumnValues, RangeColumns } from '../api/range-columns.js';
 
 const palette = ['#4ea1ff', '#3ecf8e', '#f5b942', '#ff6b6b', '#b48cff', '#4fd1c5', '#f687b3', '#a3e635', '#fb923c', '#94a3b8'];
 
-function colorFor(index: number): string {
+export function colorFor(index: number): string {
   return palette[index % palette.length]!;
 }
 

@@ -1,10 +1,13 @@
-import type { ComponentType } from 'react';
+import { lazy, type ComponentType } from 'react';
 import type { PageId } from '../../app/app-urls.js';
 import { StatusPage } from './StatusPage.js';
 import { ExplorePage } from './ExplorePage.js';
 import { TargetsPage } from './TargetsPage.js';
 import { AlertsPage } from './AlertsPage.js';
 import { RulesPage } from './RulesPage.js';
+
+// Dashboards bring the grid library, Markdown and its sanitiser (~52 kB gzip): loaded on first visit.
+const DashboardsPage = lazy(() => import('./DashboardsPage.js').then((m) => ({ default: m.DashboardsPage })));
 
 export interface PageEntry {
   id: PageId;
@@ -18,6 +21,7 @@ export interface PageEntry {
  */
 export const pages: readonly PageEntry[] = [
   { id: 'explore', title: 'Explore', component: ExplorePage },
+  { id: 'dashboards', title: 'Dashboards', component: DashboardsPage },
   { id: 'alerts', title: 'Alerts', component: AlertsPage },
   { id: 'rules', title: 'Rules', component: RulesPage },
   { id: 'targets', title: 'Targets & Probes', component: TargetsPage },

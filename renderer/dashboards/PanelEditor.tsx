@@ -1,0 +1,75 @@
+import { useState } from 'react';
+import type { Panel, Target } from '../../app/dashboards/model.js';
+import { knownUnits } from '../../app/dashboards/units.js';
+import { panelComponents } from './panels/index.js';
+
+const refIds = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/** Edits a panel's title, type, unit and queries (expr, legend, min step, instant, hidden). */
+export function PanelEditor({ panel, onApply, onClose }: { panel: Panel; onApply(p: Panel): void; onClose(): void }) {
+  const [title, setTitle] = useState(panel.title ?? '');
+  const [type, setType] = useState(panel.type);
+  const [unit, setUnit] = useState(panel.fieldConfig?.defaults.unit ?? '');
+  const [targets, setTargets] = useState<Target[]>(panel.targets ?? []);
+  const set = (i: number, patch: Partial<Target>) => setTargets((ts) => ts.map((t, k) => (k === i ? { ...t, ...patch } : t)));
+  const apply = () => {
+    const defaults = { ...(panel.fieldConfig?.defaults ?? {}) };
+    if (unit === '') delete defaults.unit;
+    else defaults.unit = unit;
+    onApply({ ...panel, title, type, targets, fieldConfig: { overrides: [], ...panel.fieldConfig, defaults } });
+  };
+  return (
+    <div className="panel-editor" role="dialog" aria-label={`Edit panel ${panel.title ?? panel.id}`}>
+      <div className="panel-editor-row">
+        <label className="inline">
+          Title <input aria-label="Panel title" value={title} onChange={(e) => setTitle(e.target.value)} />
+        </label>
+        <label className="inline">
+          Type
+          <select aria-label="Panel type" value={type} onChange={(e) => setType(e.target.value)}>
+            {[...new Set([...Object.keys(panelComponents), type])].map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+        <label className="inline">
+          Unit
+          <input aria-label="Unit" list="grafana-units" value={unit} placeholder="inferred" onChange={(e) => setUnit(e.target.value)} />
+          <datalist id="grafana-units">
+            {knownUnits.map((u) => (
+              <option key={u} value={u} />
+            ))}
+          </datalist>
+        </label>
+      </div>
+      {targets.map((t, i) => (
+        <div key={i} className="panel-editor-target">
+          <span className="muted">{t.refId}</span>
+          <textarea aria-label={`Query ${t.refId}`} value={t.expr ?? ''} rows={2} onChange={(e) => set(i, { expr: e.target.value })} />
+          <input aria-label={`Legend ${t.refId}`} placeholder="legend {{label}}" value={t.legendFormat ?? ''} onChange={(e) => set(i, { legendFormat: e.target.value })} />
+          <input aria-label={`Min step ${t.refId}`} placeholder="min step" size={6} value={t.interval ?? ''} onChange={(e) => set(i, { interval: e.target.value })} />
+          <label className="inline">
+            <input type="checkbox" checked={t.instant === true} onChange={(e) => set(i, { instant: e.target.checked })} /> instant
+          </label>
+          <label className="inline">
+            <input type="checkbox" checked={t.hide === true} onChange={(e) => set(i, { hide: e.target.checked })} /> hide
+          </label>
+          <button type="button" aria-label={`Remove query ${t.refId}`} onClick={() => setTargets((ts) => ts.filter((_, k) => k !== i))}>
+            ×
+          </button>
+        </div>
+      ))}
+      <div className="panel-editor-row">
+        <button type="button" className="link" onClick={() => setTargets((ts) => [...ts, { refId: refIds.split('').find((r) => !ts.some((t) => t.refId === r)) ?? `Q${ts.length}`, expr: '' }])}>
+          + Query
+        </button>
+        <button type="button" className="primary" onClick={apply}>
+          Apply
+        </button>
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}

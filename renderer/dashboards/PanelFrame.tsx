@@ -1,0 +1,139 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Panel } from '../../app/dashboards/model.js';
+import { appHash, exploreQueries, type TimeRange } from '../../app/app-urls.js';
+import { interpolate, type ResolvedVariable } from '../../app/dashboards/variables.js';
+import { api } from '../api/client.js';
+import { fetchPanelData, rangeBounds, visibleTargets, type PanelData } from './panel-data.js';
+import type { RefreshLoop } from './refresh.js';
+import { panelComponents, staticPanelTypes } from './panels/index.js';
+import { UnsupportedPanel } from './panels/UnsupportedPanel.js';
+
+export type PanelState = 'loading' | 'ok' | 'nodata' | 'error' | 'unsupported';
+
+const empty: PanelData = { timestamps: new Float64Array(0), series: [], instant: [], heatmap: null, queries: [], errors: [], warnings: [] };
+
+function stateOf(panel: Panel, data: PanelData | null): PanelState {
+  if (!panelComponents[panel.type]) return 'unsupported';
+  if (staticPanelTypes.has(panel.type)) return 'ok';
+  if (data === null) return 'loading';
+  const hasData = data.series.length > 0 || data.instant.length > 0;
+  if (data.errors.length > 0 && !hasData) return 'error';
+  return hasData ? 'ok' : 'nodata';
+}
+
+export interface PanelFrameProps {
+  panel: Panel;
+  range: TimeRange;
+  variables: ReadonlyMap<string, ResolvedVariable>;
+  loop: RefreshLoop;
+  editing: boolean;
+  onZoom: (startMs: number, endMs: number) => void;
+  onEdit?: () => void;
+  onRemove?: () => void;
+}
+
+/**
+ * One panel on the grid: its title bar (with the link to Explore), its state for tests and
+ * screen readers (`data-panel-state`), and its data — fetched only while the panel is on screen
+ * (IntersectionObserver), again when the time or variables change, and on every dashboard
+ * refresh (the refresh loop waits for it, so refreshes never stack).
+ */
+export function PanelFrame({ panel, range, variables, loop, editing, onZoom, onEdit, onRemove }: PanelFrameProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const body = useRef<HTMLDivElement>(null);
+  const [visible, setVisible] = useState(false);
+  const [size, setSize] = useState({ width: 400, height: 200 });
+  const [data, setData] = useState<PanelData | null>(null);
+  const inFlight = useRef<AbortController | null>(null);
+  const Component = panelComponents[panel.type] ?? UnsupportedPanel;
+  const queries = !staticPanelTypes.has(panel.type) && panelComponents[panel.type] !== undefined;
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const io = new IntersectionObserver((entries) => setVisible(entries.some((e) => e.isIntersecting)), { rootMargin: '100px' });
+    io.observe(el);
+    const ro = new ResizeObserver(() => {
+      const b = body.current;
+      if (b) setSize({ width: b.clientWidth, height: b.clientHeight });
+    });
+    if (body.current) ro.observe(body.current);
+    return () => {
+      io.disconnect();
+      ro.disconnect();
+    };
+  }, []);
+
+  // The width only changes the step when it changes a lot (Grafana uses the width at load).
+  const widthBucket = Math.max(100, Math.round(size.width / 100) * 100);
+  const load = useCallback(async () => {
+    inFlight.current?.abort();
+    const controller = new AbortController();
+    inFlight.current = controller;
+    const started = performance.now();
+    // A relative range ends now at each refresh.
+    const { fromMs, toMs } = rangeBounds(range, Date.now());
+    const d = await fetchPanelData(api, panel, { fromMs, toMs, widthPx: widthBucket, variables }, controller.signal);
+    if (controller.signal.aborted) return;
+    inFlight.current = null;
+    performance.measure(`vigil:panel-load:${panel.id}`, { start: started });
+    setData(d);
+  }, [panel, range, widthBucket, variables]);
+
+  useEffect(() => {
+    if (!visible || !queries) return;
+    void load();
+    const off = loop.register(String(panel.id), load);
+    return () => {
+      off();
+    };
+  }, [visible, queries, load, loop, panel.id]);
+  useEffect(() => () => inFlight.current?.abort(), []);
+
+  const state = stateOf(panel, data);
+  const title = interpolate(panel.title ?? '', { variables }, 'text');
+  const exploreLink = appHash(exploreQueries(data?.queries ?? visibleTargets(panel).map((t) => t.expr ?? ''), range));
+  return (
+    <div ref={box} className={`dash-panel${panel.transparent ? ' transparent' : ''}`} data-panel-id={panel.id} data-panel-state={state} data-panel-type={panel.type}>
+      <header className="dash-panel-title">
+        <span className={editing ? 'drag-handle' : undefined} title={panel.description ?? title}>
+          {title || '\u00a0'}
+        </span>
+        {data !== null && data.errors.length > 0 && state !== 'error' && (
+          <span className="error" title={data.errors.map((e) => e.message).join('\n')}>
+            ⚠
+          </span>
+        )}
+        {queries && (
+          <a className="panel-link" href={exploreLink} title="Open these queries in Explore over this time range">
+            Explore
+          </a>
+        )}
+        {editing && onEdit && (
+          <button type="button" className="link" onClick={onEdit}>
+            Edit
+          </button>
+        )}
+        {editing && onRemove && (
+          <button type="button" className="link" aria-label={`Remove panel ${title}`} onClick={onRemove}>
+            ×
+          </button>
+        )}
+      </header>
+      <div ref={body} className="dash-panel-body">
+        {state === 'error' && data && (
+          <div className="error panel-error" role="alert">
+            {data.errors.map((e) => (
+              <p key={e.refId}>{e.message}</p>
+            ))}
+          </div>
+        )}
+        {state === 'nodata' && <p className="muted nodata">No data</p>}
+        {state === 'loading' && <p className="muted">Loading…</p>}
+        {(state === 'ok' || state === 'unsupported') && (
+          <Component panel={panel} data={data ?? empty} width={size.width} height={size.height} variables={variables} onZoom={onZoom} />
+        )}
+      </div>
+    </div>
+  );
+}

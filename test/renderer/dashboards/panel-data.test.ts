@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { WorkbenchApi } from '../../../app/api/channels.js';
+import type { Panel } from '../../../app/dashboards/model.js';
+import type { ResolvedVariable } from '../../../app/dashboards/variables.js';
+import { fetchPanelData, legendName, planTarget, reduce, toHeatmap } from '../../../renderer/dashboards/panel-data.js';
+
+const vars = new Map<string, ResolvedVariable>([
+  ['instance', { name: 'instance', type: 'query', multi: true, includeAll: true, customAll: null, options: [{ text: 'a:1', value: 'a:1' }, { text: 'b.2', value: 'b.2' }], selected: ['$__all'], error: null }],
+]);
+
+describe('legendFormat', () => {
+  it('replaces {{label}} (missing labels are empty) and variables; empty or __auto names the series', () => {
+    expect(legendName('{{instance}} {{ mode }} {{nope}}!', { instance: 'x:1', mode: 'idle' }, vars)).toBe('x:1 idle !');
+    expect(legendName('$instance', {}, vars)).toBe('a:1, b.2');
+    expect(legendName('', { __name__: 'up', job: 'j' }, vars)).toBe('up{job="j"}');
+    expect(legendName('__auto', { __name__: 'up' }, vars)).toBe('up');
+  });
+});
+
+describe('a target as sent', () => {
+  const panel: Panel = { id: 1, type: 'timeseries', gridPos: { x: 0, y: 0, w: 12, h: 8 }, targets: [] };
+  it('interpolates variables and $__rate_interval, steps by Grafana’s interval, aligns the range to the step', () => {
+    const p = planTarget(panel, { refId: 'A', expr: 'rate(x{instance=~"$instance"}[$__rate_interval])' }, { fromMs: 1_000_001, toMs: 1_000_001 + 3_600_000, widthPx: 1000, variables: vars });
+    expect(p.query).toBe('rate(x{instance=~"(a:1|b\\\\.2)"}[60s])');
+    expect(p.stepMs).toBe(15_000);
+    expect(p.startMs % 15_000).toBe(0);
+    expect(p.instant).toBe(false);
+  });
+  it('maxDataPoints and the min interval set the step; instant targets are instant', () => {
+    const p = planTarget({ ...panel, maxDataPoints: 60, interval: '30s' }, { refId: 'A', expr: 'up', instant: true }, { fromMs: 0, toMs: 3_600_000, widthPx: 1000, variables: vars });
+    expect(p.stepMs).toBe(60_000);
+    expect(p.instant).toBe(true);
+  });
+});
+
+describe('heatmap from classic buckets', () => {
+  it('sorts by le and de-accumulates; same bounds from several series add up', () => {
+    const t = new Float64Array([1, 2]);
+    const s = (le: string, v: number[]) => ({ refId: 'A', name: le, labels: { le }, values: Float64Array.from(v) });
+    const hm = toHeatmap(t, [s('+Inf', [10, 20]), s('0.1', [2, 4]), s('1', [5, 10]), s('1', [1, 1])])!;
+    expect(hm.bounds).toEqual(['0.1', '1', '+Inf']);
+    expect(hm.counts.map((c) => [...c])).toEqual([
+      [2, 4],
+      [4, 7],
+      [4, 9],
+    ]);
+  });
+  it('is null without le labels', () => {
+    expect(toHeatmap(new Float64Array(1), [{ refId: 'A', name: 'x', labels: {}, values: new Float64Array(1) }])).toBeNull();
+  });
+});
+
+describe('reducers', () => {
+  it('lastNotNull skips gaps; mean, max, min, sum, count, delta', () => {
+    const v = [1, null, 4, null];
+    expect(reduce(v, 'lastNotNull')).toBe(4);
+    expect(reduce(v, 'last')).toBeNull();
+    expect(reduce(v, 'mean')).toBe(2.5);
+    expect(reduce(v, 'max')).toBe(4);
+    expect(reduce(v, 'sum')).toBe(5);
+    expect(reduce(v, 'count')).toBe(2);
+    expect(reduce(v, 'delta')).toBe(3);
+  });
+});
+
+describe('fetching', () => {
+  it('one failing target is an error for that target; the other still draws; hidden targets are not run', async () => {
+    const asked: string[] = [];
+    const client = {
+      query: async ({ query }: { query: string }) => {
+        asked.push(query);
+        if (query === 'bad(') throw new Error('parse error at char 5');
+        return { result: { resultType: 'vector', samples: [{ labels: { job: 'j' }, t: 1, v: 1 }] }, warnings: [], infos: [], stats: {} };
+      },
+      cancelQuery: async () => ({ cancelled: true }),
+    } as unknown as WorkbenchApi;
+    const panel: Panel = {
+      id: 1,
+      type: 'stat',
+      gridPos: { x: 0, y: 0, w: 6, h: 4 },
+      targets: [
+        { refId: 'A', expr: 'bad(', instant: true },
+        { refId: 'B', expr: 'up', instant: true, legendFormat: '{{job}}' },
+        { refId: 'C', expr: 'hidden', instant: true, hide: true },
+      ],
+    };
+    const d = await fetchPanelData(client, panel, { fromMs: 0, toMs: 1000, widthPx: 500, variables: new Map() }, new AbortController().signal);
+    expect(asked.sort()).toEqual(['bad(', 'up']);
+    expect(d.instant.map((r) => r.name)).toEqual(['j']);
+    expect(d.errors).toEqual([{ refId: 'A', message: expect.stringMatching(/^query A \(bad\(\): parse error at char 5/) }]);
+  });
+});
