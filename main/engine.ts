@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { QueryJournal } from './api/query-journal.js';
+import { TopologyService } from './topology/service.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -67,6 +68,7 @@ export class Engine {
 
   readonly promql: PromQLEngine;
   readonly querySvc: EngineQueryService;
+  readonly topologySvc: TopologyService;
   private readonly journal: QueryJournal;
   readonly metrics: MetricsRegistry;
   private readonly stopMetrics: () => void;
@@ -88,6 +90,12 @@ export class Engine {
       seriesCount: () => tsdb.index.count,
       journal: this.journal,
     });
+    this.topologySvc = new TopologyService({
+      queries: this.querySvc,
+      dataDir: lock.dir,
+      scrapeIntervalMs: () => this.collection?.config.current()?.global.scrape_interval ?? 60_000,
+      ...(options.now ? { now: options.now } : {}),
+    });
     const m = buildSelfMetrics({ startTimeMs: this.startTimeMs, tsdb, scrape: () => this.collection?.scrape ?? null });
     this.metrics = m.registry;
     this.stopMetrics = m.stop;
@@ -95,13 +103,14 @@ export class Engine {
 
   /** The services answering the contract now; none once the engine is stopping. */
   private running(): RunningServices {
-    if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null };
+    if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null, topology: null };
     return {
       engine: { status: () => this.status() },
       queries: this.querySvc,
       targets: this.collection,
       probes: this.probing,
       alerting: this.alertingRuntime?.service ?? null,
+      topology: this.topologySvc,
     };
   }
 

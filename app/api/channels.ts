@@ -41,6 +41,7 @@ import {
   SilenceSchema,
   SilencesResponseSchema,
 } from './alerts.js';
+import { SaveTopologySettingsRequestSchema, TopologyRequestSchema, TopologyResponseSchema, TopologySettingsSchema } from './topology.js';
 
 /**
  * The one declaration of everything the renderer may ask of the engine. Each entry is a named
@@ -174,6 +175,21 @@ export const channels = {
     doc: 'Run a rule over synthetic samples in a sandbox (nothing stored) and deliver drill-marked notifications.',
     request: DrillRequestSchema,
     response: DrillResponseSchema,
+  },
+  topology: {
+    doc: 'The service graph of mesh traffic at a time (Linkerd, Istio, OpenTelemetry service graph or a custom dialect): nodes, edges, figures, notes.',
+    request: TopologyRequestSchema,
+    response: TopologyResponseSchema,
+  },
+  topologySettings: {
+    doc: 'The saved topology settings: custom dialect and health thresholds.',
+    request: z.object({}).strict(),
+    response: TopologySettingsSchema,
+  },
+  saveTopologySettings: {
+    doc: 'Save the topology settings (a custom dialect whose matchers do not parse is refused).',
+    request: SaveTopologySettingsRequestSchema,
+    response: TopologySettingsSchema,
   },
 } as const satisfies Record<string, ChannelSpec>;
 

@@ -2,7 +2,7 @@ import { channelNames, type ChannelName, type WorkbenchApi } from '../../app/api
 import { ApiError } from '../../app/api/errors.js';
 
 /** The services that answer the contract, each started and stopped with its subsystem. */
-export type ServiceName = 'engine' | 'queries' | 'targets' | 'probes' | 'alerting';
+export type ServiceName = 'engine' | 'queries' | 'targets' | 'probes' | 'alerting' | 'topology';
 
 /**
  * Which service answers each channel. `satisfies` makes a channel added to app/api/channels.ts
@@ -34,6 +34,9 @@ export const channelOwners = {
   runRuleTests: 'alerting',
   backtest: 'alerting',
   fireDrill: 'alerting',
+  topology: 'topology',
+  topologySettings: 'topology',
+  saveTopologySettings: 'topology',
 } as const satisfies Record<ChannelName, ServiceName>;
 
 type ChannelsOf<S extends ServiceName> = { [K in ChannelName]: (typeof channelOwners)[K] extends S ? K : never }[ChannelName];
@@ -56,6 +59,7 @@ const serviceTitles: Record<ServiceName, string> = {
   targets: 'scraping',
   probes: 'probing',
   alerting: 'alerting',
+  topology: 'the topology view',
 };
 
 /** The one answer of a channel whose service is not running. */
