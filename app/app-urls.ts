@@ -32,13 +32,14 @@ export const defaultView: ExploreView = {
   yFromZero: false,
 };
 
-export const pageIds = ['explore', 'alerts', 'rules', 'targets', 'status'] as const;
+export const pageIds = ['explore', 'topology', 'alerts', 'rules', 'targets', 'status'] as const;
 export type PageId = (typeof pageIds)[number];
 
 /** A page and its parameters. */
 export type AppRoute =
   | { page: 'explore'; view: ExploreView }
   | { page: 'alerts'; /** fingerprint of the alert to focus */ alert?: string; /** id of a fire drill */ drill?: string }
+  | { page: 'topology'; /** evaluation time (ms), absent for now */ time?: number; /** selected node or edge id */ select?: string }
   | { page: 'rules' }
   | { page: 'targets' }
   | { page: 'status' };
@@ -94,6 +95,11 @@ export function exploreQuery(query: string, range?: TimeRange): AppRoute {
   return { page: 'explore', view: { ...defaultView, panels: [{ query, enabled: true }], ...(range ? { range } : {}), tab: 'graph' } };
 }
 
+/** Explore with several queries graphed together (a topology edge's figures). */
+export function exploreQueries(queries: readonly string[], range?: TimeRange): AppRoute {
+  return { page: 'explore', view: { ...defaultView, panels: queries.map((query) => ({ query, enabled: true })), ...(range ? { range } : {}), tab: 'graph' } };
+}
+
 /** `#/page?params`, the hash a shell navigates to. */
 export function appHash(route: AppRoute): string {
   let search = '';
@@ -102,6 +108,11 @@ export function appHash(route: AppRoute): string {
     const p = new URLSearchParams();
     if (route.alert !== undefined) p.set('alert', route.alert);
     if (route.drill !== undefined) p.set('drill', route.drill);
+    search = p.toString();
+  } else if (route.page === 'topology') {
+    const p = new URLSearchParams();
+    if (route.time !== undefined) p.set('time', String(route.time));
+    if (route.select !== undefined) p.set('select', route.select);
     search = p.toString();
   }
   return `#/${route.page}${search === '' ? '' : `?${search}`}`;
@@ -132,6 +143,11 @@ export function parseAppHash(hash: string): AppRoute | null {
       const alert = opt('alert');
       const drill = opt('drill');
       return { page, ...(alert !== undefined ? { alert } : {}), ...(drill !== undefined ? { drill } : {}) };
+    }
+    case 'topology': {
+      const time = positive(p.get('time'));
+      const select = opt('select');
+      return { page, ...(time !== null ? { time } : {}), ...(select !== undefined ? { select } : {}) };
     }
     case 'rules':
     case 'targets':

@@ -350,3 +350,35 @@ function otelFamilies(model: MeshModel, clock: Clock): Family[] {
     { name: 'traces_service_graph_request_client_seconds', type: 'histogram', help: 'Time for a request between two nodes as seen from the client', buckets: otelServerBucketsSeconds, members: client },
   ];
 }
+
+/**
+ * A large synthetic mesh for benchmarks (W-mesh: 200 services, 1,000 edges): services in five
+ * tiers across eight namespaces, calls mostly to deeper tiers with a few going back up, every
+ * pair at most once. Deterministic for a seed.
+ */
+export function syntheticMesh(opts: { services: number; edges: number; seed: number }): MeshModel {
+  const rand = mulberry32(mixSeed(opts.seed, 4242));
+  const tiers = 5;
+  const services: MeshService[] = Array.from({ length: opts.services }, (_, i) => ({ name: `svc-${String(i).padStart(3, '0')}`, namespace: `ns-${i % 8}` }));
+  const tierOf = (i: number) => Math.floor((i * tiers) / opts.services);
+  const seen = new Set<string>();
+  const edges: MeshEdge[] = [];
+  const max = (opts.services * (opts.services - 1)) / 2;
+  while (edges.length < Math.min(opts.edges, max)) {
+    const a = Math.floor(rand() * opts.services);
+    const b = Math.floor(rand() * opts.services);
+    const down = tierOf(b) > tierOf(a) || (tierOf(b) === tierOf(a) && rand() < 0.1) || rand() < 0.05;
+    if (a === b || !down || seen.has(`${a}>${b}`)) continue;
+    seen.add(`${a}>${b}`);
+    edges.push({
+      src: services[a]!.name,
+      dst: services[b]!.name,
+      kind: 'mesh',
+      rps: Math.round((0.1 + 50 * rand() ** 3) * 100) / 100,
+      failRatio: rand() < 0.05 ? 0.15 : Math.round(rand() * 10) / 1000,
+      tlsRatio: 1,
+      latencyMeanMs: Math.round(2 + 100 * rand() ** 2),
+    });
+  }
+  return { services, edges };
+}

@@ -5,6 +5,7 @@ import { ExplorePage } from './ExplorePage.js';
 import { TargetsPage } from './TargetsPage.js';
 import { AlertsPage } from './AlertsPage.js';
 import { RulesPage } from './RulesPage.js';
+import { TopologyPage } from '../topology/TopologyPage.js';
 
 export interface PageEntry {
   id: PageId;
@@ -18,6 +19,7 @@ export interface PageEntry {
  */
 export const pages: readonly PageEntry[] = [
   { id: 'explore', title: 'Explore', component: ExplorePage },
+  { id: 'topology', title: 'Topology', component: TopologyPage },
   { id: 'alerts', title: 'Alerts', component: AlertsPage },
   { id: 'rules', title: 'Rules', component: RulesPage },
   { id: 'targets', title: 'Targets & Probes', component: TargetsPage },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appHash, appUrl, decodeView, defaultView, encodeView, exploreQuery, pageHash, pageIds, parseAppHash, type AppRoute, type ExploreView } from '../../app/app-urls.js';
+import { appHash, appUrl, decodeView, defaultView, encodeView, exploreQuery,
+  exploreQueries, pageHash, pageIds, parseAppHash, type AppRoute, type ExploreView } from '../../app/app-urls.js';
 
 const views: ExploreView[] = [
   defaultView,
@@ -24,6 +25,9 @@ describe('app URLs', () => {
     { page: 'alerts', alert: 'a1b2&c=d' },
     { page: 'alerts', drill: 'drill-lq2x-1' },
     { page: 'alerts', alert: 'f', drill: 'd' },
+    exploreQueries(['sum(rate(response_total{a="b"}[1m]))', 'histogram_quantile(0.95, x)']),
+    { page: 'topology' },
+    { page: 'topology', time: 1795690000000, select: 'shop/checkout->shop/payment' },
     { page: 'rules' },
     { page: 'targets' },
     { page: 'status' },
@@ -37,7 +41,7 @@ describe('app URLs', () => {
     expect(appHash({ page: 'alerts' })).toBe('#/alerts');
     expect(appUrl('http://vigil.test', { page: 'alerts', drill: 'drill-1' })).toBe('http://vigil.test/#/alerts?drill=drill-1');
     expect(appUrl('http://vigil.test/', exploreQuery('up == 0'))).toBe('http://vigil.test/#/explore?q0=up+%3D%3D+0&range=3600000&tab=graph');
-    expect(pageIds.map(pageHash)).toEqual(['#/explore', '#/alerts', '#/rules', '#/targets', '#/status']);
+    expect(pageIds.map(pageHash)).toEqual(['#/explore', '#/topology', '#/alerts', '#/rules', '#/targets', '#/status']);
   });
 
   it('reads hand-written and older links, and refuses unknown pages', () => {
