@@ -119,7 +119,7 @@ export function TopologyGraph({ nodes, edges, positions, selected = null, onSele
     >
       <defs>
         {(Object.keys(healthColours) as Health[]).map((h) => (
-          <marker key={h} id={`arrow-${h}`} viewBox="0 0 10 10" refX={9} refY={5} markerWidth={5} markerHeight={5} orient="auto-start-reverse">
+          <marker key={h} id={`arrow-${h}`} viewBox="0 0 10 10" refX={9} refY={5} markerUnits="userSpaceOnUse" markerWidth={10} markerHeight={10} orient="auto-start-reverse">
             <path d="M0,0 L10,5 L0,10 z" fill={healthColours[h]} />
           </marker>
         ))}

@@ -24,6 +24,13 @@ function routeState(): { time: number | null; select: string | null } {
   return r?.page === 'topology' ? { time: r.time ?? null, select: r.select ?? null } : { time: null, select: null };
 }
 
+/** The graph an hour before `time`, read only while comparing (its request is stable per time). */
+function EarlierGraph({ time, windowMs, onData }: { time: number; windowMs: number; onData: (g: TopologyResponse | null) => void }) {
+  const { data } = useEngineRead('topology', { time: time - hour, windowMs });
+  useEffect(() => onData(data ?? null), [data, onData]);
+  return null;
+}
+
 export function TopologyPage() {
   const initial = useMemo(routeState, []);
   /** null: live (now, refreshed); else the time scrubbed to. */
@@ -35,7 +42,8 @@ export function TopologyPage() {
   const [playing, setPlaying] = useState(false);
   const request = time === null ? {} : { time };
   const { data, error, loading, refresh } = useEngineRead('topology', request, time === null ? { pollMs: 15_000 } : {});
-  const before = useEngineRead('topology', { time: (data?.time ?? Date.now()) - hour, ...(data ? { windowMs: data.windowMs } : {}) }, {});
+  const [beforeData, setBefore] = useState<TopologyResponse | null>(null);
+  const before = { data: compare ? beforeData : null };
   const layout = useRef(new StableLayout());
   const [positions, setPositions] = useState<ReadonlyMap<string, Point>>(new Map());
   const [layoutError, setLayoutError] = useState<string | null>(null);
@@ -194,6 +202,7 @@ export function TopologyPage() {
           Since 1 h ago: {[...changes.values()].filter((c) => c === 'new').length} new, {[...changes.values()].filter((c) => c === 'gone').length} gone, {[...changes.values()].filter((c) => c === 'degraded').length} degraded edges
         </p>
       )}
+      {compare && data && <EarlierGraph time={data.time} windowMs={data.windowMs} onData={setBefore} />}
       <div className="topology-body">
         <div className="topology-canvas" ref={svgHost}>
           {data === undefined && error === null && <p className="muted">Loading…</p>}
