@@ -7,9 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
 import { machine, median } from './peers.js';
-import { startVigilServe, vigilBin } from './vigil-system.js';
+import { openChromium, startVigilServe, vigilBin } from './vigil-system.js';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (!existsSync(chromiumPath)) {
@@ -52,14 +51,8 @@ vigil(['import', '--data', data, '--format', 'prometheus', names]);
 vigil(['import', '--data', data, '--format', 'prometheus', points]);
 
 const serve = await startVigilServe(data);
-const profile = mkdtempSync(join(tmpdir(), 'bench-ui-chromium-'));
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: chromiumPath,
-  headless: true,
-  viewport: { width: 1360, height: 860 },
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const page = ctx.pages()[0] ?? (await ctx.newPage());
+const chrome = await openChromium(chromiumPath, 'bench-ui-chromium-');
+const { ctx, page } = chrome;
 try {
   // Time to interactive: navigation start → the Explore editor exists.
   const ttis = [];
@@ -143,8 +136,7 @@ try {
   const ipc = JSON.parse(spawnSync(process.execPath, ['dist/main/api/bench/ipc_range_bench.js'], { encoding: 'utf8' }).stdout);
   console.log(`| desktop app: one IPC range answer, 100 × 10k, on the page's thread (structured clone + checks), contract wire form → packed form | ${ipc.pageWireMs.toFixed(0)} → ${ipc.pagePackedMs.toFixed(1)} ms | < 100 ms |`);
 } finally {
-  await ctx.close();
+  await chrome.close();
   await serve.stop();
-  rmSync(profile, { recursive: true, force: true });
   rmSync(dir, { recursive: true, force: true });
 }

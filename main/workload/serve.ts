@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { buildTarget, type Family } from './fleet.js';
 import { PageRenderer } from './exposition.js';
-import { meshFamilies, meshModel, type MeshDialect } from './mesh.js';
+import { meshFamilies, meshModel, syntheticMesh, type MeshDialect } from './mesh.js';
 
 export interface FleetServer {
   ports: number[];
@@ -63,6 +63,7 @@ export async function serveFleet(opts: { targets: number; series: number; seed: 
 }
 
 /** The demo mesh in one dialect on one port (what a federating Prometheus or a collector exposes). */
-export async function serveMesh(opts: { dialect: MeshDialect; seed: number; port?: number }): Promise<FleetServer> {
-  return serving([await servePage(meshFamilies(meshModel(opts.seed), opts.dialect), opts.port ?? 0)]);
+export async function serveMesh(opts: { dialect: MeshDialect; seed: number; port?: number; size?: { services: number; edges: number } }): Promise<FleetServer> {
+  const model = opts.size ? syntheticMesh({ ...opts.size, seed: opts.seed }) : meshModel(opts.seed);
+  return serving([await servePage(meshFamilies(model, opts.dialect), opts.port ?? 0)]);
 }

@@ -3,7 +3,7 @@
  * edge width by request rate, colour by health, figures on hover. Embeddable (dashboards' panel):
  * it takes nodes, edges and positions as props and reports clicks.
  */
-import { useRef, useState, type PointerEvent as ReactPointerEvent, type WheelEvent as ReactWheelEvent } from 'react';
+import { useMemo, useRef, useState, type PointerEvent as ReactPointerEvent, type WheelEvent as ReactWheelEvent } from 'react';
 import type { Health } from '../../app/api/topology.js';
 import type { EdgeChange } from '../../app/topology/graph.js';
 import { nodeHeight, nodeWidth, type Point } from './layout.js';
@@ -99,6 +99,43 @@ export function TopologyGraph({ nodes, edges, positions, selected = null, onSele
     );
   };
 
+  // Panning and zooming only change the viewBox: the drawing itself is kept, so React does not
+  // compare a thousand edges on every wheel step.
+  const content = useMemo(
+    () => (
+      <>
+      <g>{edges.map((e) => edgeLine(e, { change: changes?.get(e.id) ?? 'same' }))}</g>
+        <g>{goneEdges.map((e) => edgeLine(e, { dashed: true, change: 'gone' }))}</g>
+        <g>
+        {placed.map((n) => {
+          const p = positions.get(n.id)!;
+          return (
+            <g key={n.id} className="topology-node" data-node-id={n.id} data-health={n.health} transform={`translate(${p.x - nodeWidth / 2},${p.y - nodeHeight / 2})`} onClick={click(n.id, 'node')}>
+              <title>{`${n.id}\n${fmt(n.rps, ' req/s')} in+out · ${n.health}`}</title>
+              <rect
+                width={nodeWidth}
+                height={nodeHeight}
+                rx={n.kind === 'external' ? 17 : 6}
+                fill="#fff"
+                stroke={healthColours[n.health]}
+                strokeWidth={selected === n.id ? 4 : 2}
+                strokeDasharray={n.kind === 'external' ? '4 3' : undefined}
+              />
+              <text x={nodeWidth / 2} y={14} textAnchor="middle" fontSize={12} fontWeight={600} fill="#1d2330">
+                {n.label.length > 18 ? `${n.label.slice(0, 17)}…` : n.label}
+              </text>
+              <text x={nodeWidth / 2} y={27} textAnchor="middle" fontSize={10} fill="#5b6270">
+                {n.kind === 'group' ? 'namespace' : (n.group ?? '')}
+              </text>
+            </g>
+          );
+        })}
+      </g>
+      </>
+    ),
+    // edgeLine and click read only these, the drag ref and the props listed.
+    [nodes, edges, positions, selected, changes, goneEdges, onSelect, maxRps],
+  );
   return (
     <svg
       className="topology-graph"
@@ -124,33 +161,7 @@ export function TopologyGraph({ nodes, edges, positions, selected = null, onSele
           </marker>
         ))}
       </defs>
-      <g>{edges.map((e) => edgeLine(e, { change: changes?.get(e.id) ?? 'same' }))}</g>
-      <g>{goneEdges.map((e) => edgeLine(e, { dashed: true, change: 'gone' }))}</g>
-      <g>
-        {placed.map((n) => {
-          const p = positions.get(n.id)!;
-          return (
-            <g key={n.id} className="topology-node" data-node-id={n.id} data-health={n.health} transform={`translate(${p.x - nodeWidth / 2},${p.y - nodeHeight / 2})`} onClick={click(n.id, 'node')}>
-              <title>{`${n.id}\n${fmt(n.rps, ' req/s')} in+out · ${n.health}`}</title>
-              <rect
-                width={nodeWidth}
-                height={nodeHeight}
-                rx={n.kind === 'external' ? 17 : 6}
-                fill="#fff"
-                stroke={healthColours[n.health]}
-                strokeWidth={selected === n.id ? 4 : 2}
-                strokeDasharray={n.kind === 'external' ? '4 3' : undefined}
-              />
-              <text x={nodeWidth / 2} y={14} textAnchor="middle" fontSize={12} fontWeight={600} fill="#1d2330">
-                {n.label.length > 18 ? `${n.label.slice(0, 17)}…` : n.label}
-              </text>
-              <text x={nodeWidth / 2} y={27} textAnchor="middle" fontSize={10} fill="#5b6270">
-                {n.kind === 'group' ? 'namespace' : (n.group ?? '')}
-              </text>
-            </g>
-          );
-        })}
-      </g>
+      {content}
     </svg>
   );
 }

@@ -204,7 +204,7 @@ export function TopologyPage() {
       )}
       {compare && data && <EarlierGraph time={data.time} windowMs={data.windowMs} onData={setBefore} />}
       <div className="topology-body">
-        <div className="topology-canvas" ref={svgHost}>
+        <div className="topology-canvas" ref={svgHost} data-answer-time={data?.time} data-layout-ms={layout.current.lastLayoutMs.toFixed(1)} data-edges-shown={view.edges.length}>
           {data === undefined && error === null && <p className="muted">Loading…</p>}
           {data && <TopologyGraph nodes={view.nodes} edges={view.edges} positions={positions} selected={selected} onSelect={(id) => setSelected(id)} changes={changes} goneEdges={goneEdges} />}
         </div>
