@@ -35,7 +35,7 @@ export const defaultView: ExploreView = {
   yFromZero: false,
 };
 
-export const pageIds = ['explore', 'dashboards', 'alerts', 'rules', 'targets', 'status'] as const;
+export const pageIds = ['explore', 'dashboards', 'topology', 'alerts', 'rules', 'targets', 'status'] as const;
 export type PageId = (typeof pageIds)[number];
 
 /** A page and its parameters. */
@@ -43,6 +43,7 @@ export type AppRoute =
   | { page: 'explore'; view: ExploreView }
   | { page: 'dashboards'; /** the open dashboard; absent: the list */ dashboard?: DashboardView }
   | { page: 'alerts'; /** fingerprint of the alert to focus */ alert?: string; /** id of a fire drill */ drill?: string }
+  | { page: 'topology'; /** evaluation time (ms), absent for now */ time?: number; /** selected node or edge id */ select?: string }
   | { page: 'rules' }
   | { page: 'targets' }
   | { page: 'status' };
@@ -145,10 +146,13 @@ export function decodeDashboard(search: string): DashboardView | undefined {
   return { uid, ...(range ? { range } : {}), vars, ...(refresh !== null ? { refresh } : {}), ...(p.get('edit') === '1' ? { edit: true } : {}) };
 }
 
-/** Explore with several queries (a dashboard panel's visible targets) over a range. */
-export function exploreQueries(queries: readonly string[], range: TimeRange): AppRoute {
+/**
+ * Explore with several queries graphed together (a dashboard panel's visible targets, a topology
+ * edge's figures) over the default range, or over `range` when given.
+ */
+export function exploreQueries(queries: readonly string[], range?: TimeRange): AppRoute {
   const panels = queries.length > 0 ? queries.map((query) => ({ query, enabled: true })) : defaultView.panels;
-  return { page: 'explore', view: { ...defaultView, panels, range, tab: 'graph' } };
+  return { page: 'explore', view: { ...defaultView, panels, ...(range ? { range } : {}), tab: 'graph' } };
 }
 
 /** Explore with one query graphed over the default range, or over `range` when given. */
@@ -165,6 +169,11 @@ export function appHash(route: AppRoute): string {
     const p = new URLSearchParams();
     if (route.alert !== undefined) p.set('alert', route.alert);
     if (route.drill !== undefined) p.set('drill', route.drill);
+    search = p.toString();
+  } else if (route.page === 'topology') {
+    const p = new URLSearchParams();
+    if (route.time !== undefined) p.set('time', String(route.time));
+    if (route.select !== undefined) p.set('select', route.select);
     search = p.toString();
   }
   return `#/${route.page}${search === '' ? '' : `?${search}`}`;
@@ -199,6 +208,11 @@ export function parseAppHash(hash: string): AppRoute | null {
     case 'dashboards': {
       const dashboard = decodeDashboard(search);
       return dashboard ? { page, dashboard } : { page };
+    }
+    case 'topology': {
+      const time = positive(p.get('time'));
+      const select = opt('select');
+      return { page, ...(time !== null ? { time } : {}), ...(select !== undefined ? { select } : {}) };
     }
     case 'rules':
     case 'targets':

@@ -26,6 +26,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { QueryJournal } from './api/query-journal.js';
 import { Dashboards, type DashboardsOptions } from './dashboards/service.js';
+import { TopologyService } from './topology/service.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -77,6 +78,7 @@ export class Engine {
 
   readonly promql: PromQLEngine;
   readonly querySvc: EngineQueryService;
+  readonly topologySvc: TopologyService;
   private readonly journal: QueryJournal;
   readonly metrics: MetricsRegistry;
   private readonly stopMetrics: () => void;
@@ -108,6 +110,12 @@ export class Engine {
         return cfg ? Math.max(cfg.global.scrape_interval, ...cfg.scrape_configs.map((c) => c.scrape_interval)) : undefined;
       },
     });
+    this.topologySvc = new TopologyService({
+      queries: this.querySvc,
+      dataDir: lock.dir,
+      scrapeIntervalMs: () => this.collection?.config.current()?.global.scrape_interval ?? 60_000,
+      ...(options.now ? { now: options.now } : {}),
+    });
     const m = buildSelfMetrics({ startTimeMs: this.startTimeMs, tsdb, scrape: () => this.collection?.scrape ?? null });
     this.metrics = m.registry;
     registerQueryMetrics(this.metrics, this.promql);
@@ -117,7 +125,7 @@ export class Engine {
 
   /** The services answering the contract now; none once the engine is stopping. */
   private running(): RunningServices {
-    if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null, dashboards: null };
+    if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null, dashboards: null, topology: null };
     return {
       engine: { status: () => this.status() },
       queries: this.querySvc,
@@ -125,6 +133,7 @@ export class Engine {
       probes: this.probing,
       alerting: this.alertingRuntime?.service ?? null,
       dashboards: this.dashboards,
+      topology: this.topologySvc,
     };
   }
 

@@ -61,6 +61,7 @@ import {
   StarDashboardResponseSchema,
   UidRequestSchema,
 } from './dashboards.js';
+import { SaveTopologySettingsRequestSchema, TopologyRequestSchema, TopologyResponseSchema, TopologySettingsSchema } from './topology.js';
 
 /**
  * The one declaration of everything the renderer may ask of the engine. Each entry is a named
@@ -244,6 +245,21 @@ export const channels = {
     doc: 'A dashboard as Grafana JSON text, optionally for sharing externally (__inputs, __requires, ${DS_PROMETHEUS}).',
     request: ExportDashboardRequestSchema,
     response: ExportDashboardResponseSchema,
+  },
+  topology: {
+    doc: 'The service graph of mesh traffic at a time (Linkerd, Istio, OpenTelemetry service graph or a custom dialect): nodes, edges, figures, notes.',
+    request: TopologyRequestSchema,
+    response: TopologyResponseSchema,
+  },
+  topologySettings: {
+    doc: 'The saved topology settings: custom dialect and health thresholds.',
+    request: z.object({}).strict(),
+    response: TopologySettingsSchema,
+  },
+  saveTopologySettings: {
+    doc: 'Save the topology settings (a custom dialect whose matchers do not parse is refused).',
+    request: SaveTopologySettingsRequestSchema,
+    response: TopologySettingsSchema,
   },
 } as const satisfies Record<string, ChannelSpec>;
 

@@ -2,7 +2,7 @@ import { channelNames, type ChannelName, type WorkbenchApi } from '../../app/api
 import { ApiError } from '../../app/api/errors.js';
 
 /** The services that answer the contract, each started and stopped with its subsystem. */
-export type ServiceName = 'engine' | 'queries' | 'targets' | 'probes' | 'alerting' | 'dashboards';
+export type ServiceName = 'engine' | 'queries' | 'targets' | 'probes' | 'alerting' | 'dashboards' | 'topology';
 
 /**
  * Which service answers each channel. `satisfies` makes a channel added to app/api/channels.ts
@@ -44,6 +44,9 @@ export const channelOwners = {
   restoreDashboardVersion: 'dashboards',
   importDashboard: 'dashboards',
   exportDashboard: 'dashboards',
+  topology: 'topology',
+  topologySettings: 'topology',
+  saveTopologySettings: 'topology',
 } as const satisfies Record<ChannelName, ServiceName>;
 
 type ChannelsOf<S extends ServiceName> = { [K in ChannelName]: (typeof channelOwners)[K] extends S ? K : never }[ChannelName];
@@ -69,6 +72,7 @@ const serviceTitles: Record<ServiceName, string> = {
   probes: 'probing',
   alerting: 'alerting',
   dashboards: 'the dashboard store',
+  topology: 'the topology view',
 };
 
 /** The one answer of a channel whose service is not running. */

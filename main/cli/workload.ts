@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { dumpWorkload } from '../workload/dump.js';
-import { serveFleet } from '../workload/serve.js';
+import { serveFleet, serveMesh } from '../workload/serve.js';
+import { meshDialects, type MeshDialect } from '../workload/mesh.js';
 import { tryParseDuration } from '../../app/dialect/duration.js';
 import { UsageError, type Command } from './command.js';
 
@@ -13,22 +14,33 @@ function int(value: string | undefined, name: string, fallback: number): number 
 
 export const workloadServeCommand: Command = {
   words: ['workload', 'serve'],
-  usage: 'vigil workload serve [--targets 50] [--series 2000] [--seed 1] [--base-port P]',
-  summary: 'serve the W-fleet demo targets on 127.0.0.1 (one port per target)',
+  usage: 'vigil workload serve [--targets 50] [--series 2000] [--seed 1] [--base-port P] | --mesh linkerd|istio|otel [--services N --edges M] [--seed 1] [--base-port P]',
+  summary: 'serve the W-fleet demo targets on 127.0.0.1 (one port per target), or the W-mesh demo service mesh in one dialect (one port)',
   async run(args) {
     const { values } = parseArgs({
       args,
-      options: { targets: { type: 'string' }, series: { type: 'string' }, seed: { type: 'string' }, 'base-port': { type: 'string' } },
+      options: { targets: { type: 'string' }, series: { type: 'string' }, seed: { type: 'string' }, 'base-port': { type: 'string' }, mesh: { type: 'string' }, services: { type: 'string' }, edges: { type: 'string' } },
       strict: true,
     });
-    const fleet = await serveFleet({
-      targets: int(values.targets, 'targets', 50),
-      series: int(values.series, 'series', 2000),
-      seed: int(values.seed, 'seed', 1),
-      basePort: int(values['base-port'], 'base-port', 0),
-    });
+    const mesh = values.mesh;
+    if (mesh !== undefined && !(meshDialects as readonly string[]).includes(mesh)) {
+      throw new UsageError(`--mesh must be one of ${meshDialects.join(', ')}, got ${JSON.stringify(mesh)}`);
+    }
+    const seed = int(values.seed, 'seed', 1);
+    const basePort = int(values['base-port'], 'base-port', 0);
+    const fleet =
+      mesh !== undefined
+        ? await serveMesh({
+            dialect: mesh as MeshDialect,
+            seed,
+            port: basePort,
+            // The demo mesh, or a synthetic one of this size (W-mesh: 200 services, 1,000 edges).
+            ...(values.services !== undefined ? { size: { services: int(values.services, 'services', 200), edges: int(values.edges, 'edges', 1000) } } : {}),
+          })
+        : await serveFleet({ targets: int(values.targets, 'targets', 50), series: int(values.series, 'series', 2000), seed, basePort });
     const targets = fleet.ports.map((p) => `127.0.0.1:${p}`);
-    process.stdout.write(JSON.stringify([{ targets, labels: { job: 'fleet' } }]) + '\n');
+    // A file_sd target group: paste into a config, or point file_sd_configs at the output.
+    process.stdout.write(JSON.stringify([{ targets, labels: { job: mesh !== undefined ? `mesh-${mesh}` : 'fleet' } }]) + '\n');
     await new Promise<void>((done) => {
       const stop = () => void fleet.close().then(done);
       process.once('SIGINT', stop);

@@ -38,6 +38,14 @@ export function dumpWorkload(opts: DumpOptions): DumpSummary {
     const n = Math.min(perTarget, opts.totalSeries - t * perTarget);
     fleets.push(buildTarget({ seed: opts.seed, target: t, series: n, extraLabels: `job="fleet",instance="host-${t}:9100"` }));
   }
+  return dumpFamilies(opts, fleets);
+}
+
+/**
+ * Writes targets' families (each target the same families, as W-fleet and W-mesh build them)
+ * with `samples` points each at `stepMs` from `startMs`.
+ */
+export function dumpFamilies(opts: Pick<DumpOptions, 'out' | 'format' | 'samples' | 'stepMs' | 'startMs' | 'onProgress'>, fleets: Family[][]): DumpSummary {
   const series = fleets.reduce((n, f) => n + countSeries(f), 0);
   const fd = openSync(opts.out, 'w');
   let buffer = '';

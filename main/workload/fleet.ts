@@ -9,7 +9,7 @@ import { mixSeed, mulberry32 } from './prng.js';
 type FamilyType = 'counter' | 'gauge' | 'histogram';
 
 /** One series, or one histogram (its buckets, `_sum` and `_count` move together). */
-interface Member {
+export interface Member {
   /** Label block as written, without braces, e.g. `method="GET",code="200"`. */
   readonly labels: string;
   /** counter/gauge: [value]; histogram: [bucket_0 … bucket_n(+Inf), sum, count]. */

@@ -5,6 +5,7 @@ import { ExplorePage } from './ExplorePage.js';
 import { TargetsPage } from './TargetsPage.js';
 import { AlertsPage } from './AlertsPage.js';
 import { RulesPage } from './RulesPage.js';
+import { TopologyPage } from '../topology/TopologyPage.js';
 
 // Dashboards bring the grid library, Markdown and its sanitiser (~52 kB gzip): loaded on first visit.
 const DashboardsPage = lazy(() => import('./DashboardsPage.js').then((m) => ({ default: m.DashboardsPage })));
@@ -22,6 +23,7 @@ export interface PageEntry {
 export const pages: readonly PageEntry[] = [
   { id: 'explore', title: 'Explore', component: ExplorePage },
   { id: 'dashboards', title: 'Dashboards', component: DashboardsPage },
+  { id: 'topology', title: 'Topology', component: TopologyPage },
   { id: 'alerts', title: 'Alerts', component: AlertsPage },
   { id: 'rules', title: 'Rules', component: RulesPage },
   { id: 'targets', title: 'Targets & Probes', component: TargetsPage },

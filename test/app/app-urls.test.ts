@@ -24,6 +24,9 @@ describe('app URLs', () => {
     { page: 'alerts', alert: 'a1b2&c=d' },
     { page: 'alerts', drill: 'drill-lq2x-1' },
     { page: 'alerts', alert: 'f', drill: 'd' },
+    exploreQueries(['sum(rate(response_total{a="b"}[1m]))', 'histogram_quantile(0.95, x)']),
+    { page: 'topology' },
+    { page: 'topology', time: 1795690000000, select: 'shop/checkout->shop/payment' },
     { page: 'rules' },
     { page: 'dashboards' },
     { page: 'dashboards', dashboard: { uid: 'node-full', vars: {} } },
@@ -45,7 +48,7 @@ describe('app URLs', () => {
     expect(appHash({ page: 'alerts' })).toBe('#/alerts');
     expect(appUrl('http://vigil.test', { page: 'alerts', drill: 'drill-1' })).toBe('http://vigil.test/#/alerts?drill=drill-1');
     expect(appUrl('http://vigil.test/', exploreQuery('up == 0'))).toBe('http://vigil.test/#/explore?q0=up+%3D%3D+0&range=3600000&tab=graph');
-    expect(pageIds.map(pageHash)).toEqual(['#/explore', '#/dashboards', '#/alerts', '#/rules', '#/targets', '#/status']);
+    expect(pageIds.map(pageHash)).toEqual(['#/explore', '#/dashboards', '#/topology', '#/alerts', '#/rules', '#/targets', '#/status']);
   });
 
   it('reads hand-written and older links, and refuses unknown pages', () => {

@@ -1,0 +1,129 @@
+/* global window, document, requestAnimationFrame */
+// npm run bench:topology — the topology view on W-mesh (200 services, 1,000 edges, Linkerd
+// labels, scraped every 5 s) next to W-fleet (10 targets × 2,000 series): the engine's cost of
+// the graph's queries, layout time in the page's worker, frame time p95 while panning and
+// zooming (target < 16 ms) and refresh → picture updated (target < 100 ms), in Debian's Chromium
+// against `vigil serve`. docs/benchmarks.md describes the workloads.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { machine, median } from './peers.js';
+import { openChromium, startVigilServe, vigilBin } from './vigil-system.js';
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(chromiumPath)) {
+  console.log(`skipped: Chromium not found at ${chromiumPath}`);
+  process.exit(0);
+}
+
+/** `vigil workload serve …` as a child; resolves with its file_sd target group. */
+async function workload(args) {
+  const child = spawn(process.execPath, [vigilBin, 'workload', 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const group = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (c) => {
+      out += c;
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0])[0]);
+    });
+    child.once('exit', (code) => reject(new Error(`workload serve ${args.join(' ')} exited ${code}: ${out}`)));
+  });
+  return { group, stop: () => child.kill('SIGTERM') };
+}
+
+const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil(xs.length * 0.95) - 1)];
+const dir = mkdtempSync(join(tmpdir(), 'bench-topology-'));
+const mesh = await workload(['--mesh', 'linkerd', '--services', '200', '--edges', '1000']);
+const fleet = await workload(['--targets', '10', '--series', '2000']);
+const config = join(dir, 'vigil.yml');
+const list = (g) => g.targets.map((t) => `'${t}'`).join(', ');
+writeFileSync(
+  config,
+  `global:\n  scrape_interval: 5s\n  scrape_timeout: 4s\nscrape_configs:\n  - job_name: mesh\n    static_configs:\n      - targets: [${list(mesh.group)}]\n  - job_name: fleet\n    static_configs:\n      - targets: [${list(fleet.group)}]\n`,
+);
+const serve = await startVigilServe(join(dir, 'data'), ['--config', config]);
+const chrome = await openChromium(chromiumPath, 'bench-topology-chromium-');
+const { page } = chrome;
+try {
+  // Three scrapes, so every edge has a rate over the 1 min window.
+  await new Promise((r) => setTimeout(r, 16_000));
+  await page.goto(`${serve.url}/#/topology`);
+
+  // Engine cost: the topology channel as the page calls it, five times.
+  const engine = [];
+  for (let i = 0; i < 5; i++) {
+    engine.push(
+      await page.evaluate(async () => {
+        const t0 = performance.now();
+        const r = await fetch('/api/vigil/topology', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+        const body = await r.json();
+        const ms = performance.now() - t0;
+        const answer = body.value ?? body.result ?? body;
+        return { ms, queries: answer.queries?.length ?? 0, queryMs: (answer.queries ?? []).reduce((a, q) => a + q.ms, 0), edges: answer.edges?.length ?? 0, nodes: answer.nodes?.length ?? 0 };
+      }),
+    );
+  }
+
+  // Layout in the worker: the first picture of 200 nodes.
+  await page.waitForFunction(() => Number(document.querySelector('.topology-canvas')?.getAttribute('data-layout-ms')) > 0 && document.querySelectorAll('[data-node-id]').length >= 190, undefined, { timeout: 180_000 }).catch(async (err) => {
+    console.error(`the picture did not come: ${(await page.locator('.topology-page').textContent().catch(() => '')).slice(0, 600)}`);
+    throw err;
+  });
+  const layoutMs = Number(await page.locator('.topology-canvas').getAttribute('data-layout-ms'));
+  const shown = await page.evaluate(() => ({ nodes: document.querySelectorAll('[data-node-id]').length, edges: document.querySelectorAll('[data-edge-id]').length }));
+
+  // Frame times while panning and zooming: requestAnimationFrame intervals during 120 wheel
+  // steps and 120 drag moves.
+  await page.evaluate(() => {
+    window.__frames = [];
+    let last = performance.now();
+    const tick = (t) => {
+      window.__frames.push(t - last);
+      last = t;
+      if (!window.__stopFrames) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  const box = await page.locator('[data-testid="topology-graph"]').boundingBox();
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  await page.mouse.move(cx, cy);
+  for (let i = 0; i < 120; i++) await page.mouse.wheel(0, i < 60 ? -40 : 40);
+  await page.mouse.down();
+  for (let i = 0; i < 120; i++) await page.mouse.move(cx + Math.sin(i / 10) * 200, cy + Math.cos(i / 10) * 120);
+  await page.mouse.up();
+  const frames = await page.evaluate(() => {
+    window.__stopFrames = true;
+    return window.__frames.slice(2);
+  });
+
+  // Refresh → picture updated: click Refresh, until the new answer's time is on the picture and
+  // a frame has been painted; positions are reused, so no layout runs.
+  const refresh = [];
+  for (let i = 0; i < 5; i++) {
+    await page.waitForTimeout(1200);
+    const before = await page.locator('.topology-canvas').getAttribute('data-answer-time');
+    const t0 = Date.now();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.waitForFunction((b) => document.querySelector('.topology-canvas')?.getAttribute('data-answer-time') !== b, before, { polling: 'raf', timeout: 60_000 });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+    refresh.push(Date.now() - t0);
+  }
+  const engineMedian = median(engine.map((e) => e.ms));
+
+  console.log(`# Vigil topology benchmark — ${new Date().toISOString()}`);
+  console.log(`machine: ${JSON.stringify(machine())}`);
+  console.log(`W-mesh 200 services / 1,000 edges (Linkerd labels) + W-fleet 10 × 2,000 series, scraped every 5 s; graph: ${engine[0].nodes} nodes, ${engine[0].edges} edges; ${shown.nodes} nodes and ${shown.edges} edges drawn`);
+  console.log('\n| figure | Vigil | target |');
+  console.log('|---|---|---|');
+  console.log(`| engine: topology channel, median of 5 (${engine[0].queries} queries) | ${engineMedian.toFixed(0)} ms (queries ${median(engine.map((e) => e.queryMs)).toFixed(0)} ms) | — |`);
+  console.log(`| layout in the worker (fCoSE), first picture | ${layoutMs.toFixed(0)} ms | — |`);
+  console.log(`| frame time p95 while panning/zooming (${frames.length} frames) | ${p95(frames).toFixed(1)} ms (median ${median(frames).toFixed(1)} ms) | < 16 ms |`);
+  console.log(`| refresh → picture updated, median of 5 (includes the engine's answer) | ${median(refresh).toFixed(0)} ms (min ${Math.min(...refresh)} ms) | < 100 ms |`);
+} finally {
+  await chrome.close();
+  await serve.stop();
+  mesh.stop();
+  fleet.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,236 @@
+/**
+ * Builds the service graph at one time: runs each figure's grouped PromQL (app/topology/
+ * dialects.ts) through the query service, joins the answers by group, merges groups into edges
+ * between nodes, and sums nodes' inbound and outbound traffic. Whatever it cannot use (groups
+ * with missing labels, self-calls, counter resets, histograms without `+Inf`, edges over the
+ * cap) it skips and says so in `notes`; it never fails on the data.
+ */
+import { fromWire, type WireValue } from '../../app/api/query.js';
+import type { Health, HealthThresholds, TopologyEdge, TopologyNode, Traffic } from '../../app/api/topology.js';
+import { nodeId, nodeLatencyQuery, partQueries, quantiles, type Dialect, type End, type TrafficPart } from '../../app/topology/dialects.js';
+
+export interface Sample {
+  labels: Record<string, string>;
+  v: WireValue;
+}
+
+/** Runs one instant query; the caller turns errors into ones naming the topology. */
+export type RunQuery = (query: string, time: number) => Promise<{ samples: Sample[]; ms: number }>;
+
+export interface BuildOptions {
+  run: RunQuery;
+  dialect: Dialect;
+  time: number;
+  windowMs: number;
+  thresholds: HealthThresholds;
+  maxEdges: number;
+}
+
+export interface BuiltGraph {
+  nodes: TopologyNode[];
+  edges: TopologyEdge[];
+  notes: string[];
+  droppedEdges: number;
+  queries: Array<{ query: string; ms: number; series: number }>;
+}
+
+/** Linkerd viz's classification of a success rate, with configurable thresholds. */
+export function healthOf(successRate: number | null, t: HealthThresholds): Health {
+  if (successRate === null || !Number.isFinite(successRate)) return 'unknown';
+  if (successRate < t.poor) return 'poor';
+  if (successRate < t.warning) return 'warning';
+  return 'good';
+}
+
+const keyOf = (by: readonly string[], labels: Readonly<Record<string, string>>) => JSON.stringify(by.map((b) => labels[b] ?? ''));
+const finite = (v: number) => (Number.isFinite(v) ? v : null);
+const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3));
+
+interface EdgeAcc {
+  src: End;
+  dst: End;
+  part: number;
+  match: Record<string, string>;
+  rps: number;
+  /** Successful requests/s; null when the part does not count failures. */
+  ok: number | null;
+  tls: number | null;
+  q: Array<number | null>;
+  merged: number;
+}
+
+export async function buildTopology(o: BuildOptions): Promise<BuiltGraph> {
+  const notes: string[] = [];
+  const queries: BuiltGraph['queries'] = [];
+  const run = async (query: string): Promise<Sample[]> => {
+    const a = await o.run(query, o.time);
+    queries.push({ query, ms: a.ms, series: a.samples.length });
+    return a.samples;
+  };
+  const byKey = (by: readonly string[], samples: Sample[]) => new Map(samples.map((s) => [keyOf(by, s.labels), fromWire(s.v)]));
+
+  const edges = new Map<string, EdgeAcc>();
+  let capped = 0;
+  for (const [pi, part] of o.dialect.parts.entries()) {
+    const q0 = partQueries(part, o.windowMs, null);
+    const count = await run(`count(${q0.rps})`);
+    const n = count.length === 0 ? 0 : fromWire(count[0]!.v);
+    if (n === 0) continue;
+    if (n > o.maxEdges) capped += n - o.maxEdges;
+    // Over the cap, every figure is filtered to the busiest groups inside the engine.
+    const pq = n > o.maxEdges ? partQueries(part, o.windowMs, o.maxEdges) : q0;
+    const [rps, failures, tls, resets, ...qs] = await Promise.all([
+      run(pq.rps),
+      pq.failures === null ? null : run(pq.failures),
+      pq.tls === null ? null : run(pq.tls),
+      run(pq.resets),
+      ...pq.quantiles.map((x) => run(x.query)),
+    ]);
+    const failMap = failures === null ? null : byKey(part.by, failures);
+    const tlsMap = tls === null ? null : byKey(part.by, tls);
+    const qMaps = qs.map((s) => byKey(part.by, s));
+    const resetCount = resets.length === 0 ? 0 : fromWire(resets[0]!.v);
+    if (resetCount > 0) notes.push(`${part.requests} (${part.title}): ${resetCount} counter reset(s) in the window; rates account for them`);
+    collect(pi, part, rps, failMap, tlsMap, qMaps, edges, notes);
+  }
+
+  let list = [...edges.entries()];
+  let droppedEdges = capped;
+  if (list.length > o.maxEdges) {
+    list.sort((a, b) => b[1].rps - a[1].rps);
+    droppedEdges += list.length - o.maxEdges;
+    list = list.slice(0, o.maxEdges);
+  }
+  if (droppedEdges > 0) {
+    notes.push(`showing the ${o.maxEdges.toLocaleString('en')} busiest edges of ${(o.maxEdges + droppedEdges).toLocaleString('en')}; ${droppedEdges.toLocaleString('en')} left out (raise the edge limit or filter the data)`);
+  }
+  const unknownLatency = list.filter(([, e]) => e.rps > 0 && o.dialect.parts[e.part]!.histogram !== null && e.q.every((x) => x === null)).length;
+  if (unknownLatency > 0) notes.push(`latency unknown for ${unknownLatency} edge(s): their histogram has no +Inf bucket, no observations in the window, or no series`);
+
+  const outEdges: TopologyEdge[] = list.map(([id, e]) => {
+    const successRate = e.ok === null || e.rps === 0 ? null : Math.min(1, Math.max(0, e.ok / e.rps));
+    return {
+      id,
+      source: nodeId(e.src),
+      target: nodeId(e.dst),
+      health: healthOf(successRate, o.thresholds),
+      part: e.part,
+      match: e.match,
+      rps: e.rps,
+      successRate,
+      p50: e.q[0] ?? null,
+      p95: e.q[1] ?? null,
+      p99: e.q[2] ?? null,
+      mtls: e.tls === null || e.rps === 0 ? null : Math.min(1, e.tls / e.rps),
+    };
+  });
+
+  const ends = new Map<string, End>();
+  for (const [, e] of list) {
+    ends.set(nodeId(e.src), e.src);
+    ends.set(nodeId(e.dst), e.dst);
+  }
+  const latency = await nodeLatencies(o, run, ends);
+  const nodes: TopologyNode[] = [...ends.entries()].map(([id, end]) => {
+    const inbound = sumTraffic(list.filter(([, e]) => nodeId(e.dst) === id).map(([, e]) => e), latency.get(id) ?? null);
+    const outbound = sumTraffic(list.filter(([, e]) => nodeId(e.src) === id).map(([, e]) => e), null);
+    const side = inbound.rps > 0 ? inbound : outbound;
+    return { id, name: end.name, group: end.group, kind: end.kind, inbound, outbound, health: healthOf(side.successRate, o.thresholds) };
+  });
+  nodes.sort((a, b) => a.id.localeCompare(b.id));
+  outEdges.sort((a, b) => a.id.localeCompare(b.id));
+  return { nodes, edges: outEdges, notes, droppedEdges, queries };
+}
+
+function collect(
+  pi: number,
+  part: TrafficPart,
+  rps: Sample[],
+  failMap: Map<string, number> | null,
+  tlsMap: Map<string, number> | null,
+  qMaps: Array<Map<string, number>>,
+  edges: Map<string, EdgeAcc>,
+  notes: string[],
+): void {
+  const ignored = new Map<string, { n: number; rps: number }>();
+  const ignore = (reason: string, r: number) => {
+    const x = ignored.get(reason) ?? { n: 0, rps: 0 };
+    ignored.set(reason, { n: x.n + 1, rps: x.rps + r });
+  };
+  let merged = 0;
+  for (const s of rps) {
+    const r = fromWire(s.v);
+    if (!Number.isFinite(r)) continue;
+    const ends = part.ends(s.labels);
+    if ('ignored' in ends) {
+      ignore(ends.ignored, r);
+      continue;
+    }
+    const src = nodeId(ends.src);
+    const dst = nodeId(ends.dst);
+    if (src === dst) {
+      ignore(`self-call of ${src}`, r);
+      continue;
+    }
+    const key = keyOf(part.by, s.labels);
+    const f = failMap?.get(key) ?? 0;
+    const ok = part.failures === null ? null : part.failures.kind === 'success' ? f : r - f;
+    const tls = tlsMap === null ? null : (tlsMap.get(key) ?? 0);
+    const q = qMaps.map((m) => finite(m.get(key) ?? NaN));
+    const id = `${src}->${dst}`;
+    const prev = edges.get(id);
+    if (prev === undefined) {
+      const match: Record<string, string> = {};
+      for (const b of part.by) match[b] = s.labels[b] ?? '';
+      edges.set(id, { src: ends.src, dst: ends.dst, part: pi, match, rps: r, ok, tls, q, merged: 0 });
+    } else {
+      // Several label groups naming the same two ends (e.g. two authorities of one service):
+      // counts add up; quantiles cannot, the worst is kept.
+      merged++;
+      prev.rps += r;
+      prev.ok = prev.ok === null || ok === null ? null : prev.ok + ok;
+      prev.tls = prev.tls === null || tls === null ? null : prev.tls + tls;
+      prev.q = prev.q.map((x, i) => (x === null ? (q[i] ?? null) : q[i] == null ? x : Math.max(x, q[i]!)));
+      prev.merged++;
+    }
+  }
+  for (const [reason, x] of ignored) {
+    notes.push(`${part.requests} (${part.title}): ${x.n} group(s) ignored, ${reason} (${fmt(x.rps)} req/s)`);
+  }
+  if (merged > 0) notes.push(`${part.requests} (${part.title}): ${merged} label group(s) merged into edges they share ends with; their latency shows the slowest group`);
+}
+
+async function nodeLatencies(o: BuildOptions, run: (q: string) => Promise<Sample[]>, ends: Map<string, End>): Promise<Map<string, Array<number | null>>> {
+  const out = new Map<string, Array<number | null>>();
+  const n = o.dialect.nodeLatency;
+  if (n === null || ends.size === 0) return out;
+  const answers = await Promise.all(quantiles.map((q) => run(nodeLatencyQuery(n, q, o.windowMs))));
+  answers.forEach((samples, qi) => {
+    for (const s of samples) {
+      const end = n.end(s.labels);
+      if (end === null) continue;
+      const id = nodeId(end);
+      if (!ends.has(id)) continue;
+      const row = out.get(id) ?? [null, null, null];
+      row[qi] = finite(fromWire(s.v));
+      out.set(id, row);
+    }
+  });
+  return out;
+}
+
+function sumTraffic(list: EdgeAcc[], latency: Array<number | null> | null): Traffic {
+  const rps = list.reduce((a, e) => a + e.rps, 0);
+  const withOk = list.filter((e) => e.ok !== null);
+  const okRps = withOk.reduce((a, e) => a + e.rps, 0);
+  const withTls = list.filter((e) => e.tls !== null);
+  const tlsRps = withTls.reduce((a, e) => a + e.rps, 0);
+  return {
+    rps,
+    successRate: okRps === 0 ? null : withOk.reduce((a, e) => a + e.ok!, 0) / okRps,
+    p50: latency?.[0] ?? null,
+    p95: latency?.[1] ?? null,
+    p99: latency?.[2] ?? null,
+    mtls: tlsRps === 0 ? null : withTls.reduce((a, e) => a + e.tls!, 0) / tlsRps,
+  };
+}

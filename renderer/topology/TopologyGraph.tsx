@@ -1,0 +1,167 @@
+/**
+ * The topology picture: SVG nodes and edges at given positions, pan (drag) and zoom (wheel),
+ * edge width by request rate, colour by health, figures on hover. Embeddable (dashboards' panel):
+ * it takes nodes, edges and positions as props and reports clicks.
+ */
+import { useMemo, useRef, useState, type PointerEvent as ReactPointerEvent, type WheelEvent as ReactWheelEvent } from 'react';
+import type { Health } from '../../app/api/topology.js';
+import type { EdgeChange } from '../../app/topology/graph.js';
+import { nodeHeight, nodeWidth, type Point } from './layout.js';
+import type { ViewEdge, ViewNode } from './view-model.js';
+
+export const healthColours: Record<Health, string> = { good: '#2e9e5b', warning: '#d9a400', poor: '#d64545', unknown: '#8a8f98' };
+
+export interface TopologyGraphProps {
+  nodes: readonly ViewNode[];
+  edges: readonly ViewEdge[];
+  positions: ReadonlyMap<string, Point>;
+  selected?: string | null;
+  onSelect?: (id: string | null, kind: 'node' | 'edge' | null) => void;
+  /** Marks from "compare with 1 h ago"; gone edges are drawn dashed. */
+  changes?: ReadonlyMap<string, EdgeChange> | null;
+  goneEdges?: readonly ViewEdge[];
+  height?: number;
+}
+
+const fmt = (n: number | null, unit = '') => (n === null ? '–' : `${Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3)}${unit}`);
+
+/** Where the line from `from` to the centre of a node meets the node's box, so arrows show. */
+function atBorder(from: Point, to: Point): Point {
+  const dx = to.x - from.x;
+  const dy = to.y - from.y;
+  const t = Math.min(dx === 0 ? Infinity : nodeWidth / 2 / Math.abs(dx), dy === 0 ? Infinity : nodeHeight / 2 / Math.abs(dy));
+  return t >= 1 ? from : { x: to.x - dx * t, y: to.y - dy * t };
+}
+
+export function TopologyGraph({ nodes, edges, positions, selected = null, onSelect, changes = null, goneEdges = [], height = 560 }: TopologyGraphProps) {
+  const [view, setView] = useState<{ x: number; y: number; k: number } | null>(null);
+  const drag = useRef<{ x: number; y: number; vx: number; vy: number; moved: boolean } | null>(null);
+  const placed = nodes.filter((n) => positions.has(n.id));
+  const xs = placed.map((n) => positions.get(n.id)!.x);
+  const ys = placed.map((n) => positions.get(n.id)!.y);
+  const bounds = placed.length === 0 ? { x: 0, y: 0, w: 800, h: 400 } : { x: Math.min(...xs) - nodeWidth, y: Math.min(...ys) - nodeHeight * 2, w: Math.max(...xs) - Math.min(...xs) + nodeWidth * 2, h: Math.max(...ys) - Math.min(...ys) + nodeHeight * 4 };
+  const v = view ?? { x: 0, y: 0, k: 1 };
+  const maxRps = Math.max(1e-9, ...edges.map((e) => e.rps));
+  const width = (rps: number) => 1 + 7 * Math.sqrt(rps / maxRps);
+
+  const onWheel = (e: ReactWheelEvent<SVGSVGElement>) => {
+    const f = Math.exp(-e.deltaY * 0.0015);
+    setView({ ...v, k: Math.min(20, Math.max(0.1, v.k * f)) });
+  };
+  const onPointerDown = (e: ReactPointerEvent<SVGSVGElement>) => {
+    drag.current = { x: e.clientX, y: e.clientY, vx: v.x, vy: v.y, moved: false };
+  };
+  const onPointerMove = (e: ReactPointerEvent<SVGSVGElement>) => {
+    const d = drag.current;
+    if (d === null) return;
+    const rect = e.currentTarget.getBoundingClientRect();
+    const scale = bounds.w / v.k / Math.max(1, rect.width);
+    if (Math.abs(e.clientX - d.x) + Math.abs(e.clientY - d.y) > 3) d.moved = true;
+    setView({ ...v, x: d.vx - (e.clientX - d.x) * scale, y: d.vy - (e.clientY - d.y) * scale });
+  };
+  const onPointerUp = () => {
+    drag.current = null;
+  };
+  // Zoom about the centre of the picture.
+  const vw = bounds.w / v.k;
+  const vh = bounds.h / v.k;
+  const viewBox = `${bounds.x + (bounds.w - vw) / 2 + v.x} ${bounds.y + (bounds.h - vh) / 2 + v.y} ${vw} ${vh}`;
+  const click = (id: string | null, kind: 'node' | 'edge' | null) => () => {
+    if (drag.current?.moved) return;
+    onSelect?.(id, kind);
+  };
+
+  const edgeLine = (e: ViewEdge, extra: { dashed?: boolean; change?: EdgeChange }) => {
+    const a = positions.get(e.source);
+    const b = positions.get(e.target);
+    if (a === undefined || b === undefined) return null;
+    const colour = extra.dashed ? '#8a8f98' : healthColours[e.health];
+    const title = `${e.source} → ${e.target}\n${fmt(e.rps, ' req/s')} · success ${e.successRate === null ? '–' : fmt(e.successRate * 100, ' %')} · p95 ${fmt(e.p95, ' ms')}${extra.change && extra.change !== 'same' ? `\n${extra.change} since 1 h ago` : ''}`;
+    // A slight curve so edges in both directions stay apart.
+    const mx = (a.x + b.x) / 2 + (b.y - a.y) * 0.08;
+    const my = (a.y + b.y) / 2 - (b.x - a.x) * 0.08;
+    const end = atBorder({ x: mx, y: my }, b);
+    return (
+      <g key={e.id} className="topology-edge" data-edge-id={e.id} data-health={e.health} data-change={extra.change ?? undefined} onClick={click(e.id, 'edge')}>
+        <title>{title}</title>
+        <path d={`M${a.x},${a.y} Q${mx},${my} ${end.x},${end.y}`} fill="none" stroke="transparent" strokeWidth={Math.max(10, width(e.rps) + 6)} />
+        <path
+          d={`M${a.x},${a.y} Q${mx},${my} ${end.x},${end.y}`}
+          fill="none"
+          stroke={colour}
+          strokeOpacity={selected === null || selected === e.id || selected === e.source || selected === e.target ? 0.85 : 0.2}
+          strokeWidth={width(e.rps) + (selected === e.id ? 2 : 0)}
+          strokeDasharray={extra.dashed ? '6 4' : extra.change === 'new' ? '2 3' : undefined}
+          markerEnd={`url(#arrow-${extra.dashed ? 'unknown' : e.health})`}
+        />
+        {extra.change === 'degraded' && <circle cx={mx} cy={my} r={5} fill={healthColours.poor} />}
+      </g>
+    );
+  };
+
+  // Panning and zooming only change the viewBox: the drawing itself is kept, so React does not
+  // compare a thousand edges on every wheel step.
+  const content = useMemo(
+    () => (
+      <>
+      <g>{edges.map((e) => edgeLine(e, { change: changes?.get(e.id) ?? 'same' }))}</g>
+        <g>{goneEdges.map((e) => edgeLine(e, { dashed: true, change: 'gone' }))}</g>
+        <g>
+        {placed.map((n) => {
+          const p = positions.get(n.id)!;
+          return (
+            <g key={n.id} className="topology-node" data-node-id={n.id} data-health={n.health} transform={`translate(${p.x - nodeWidth / 2},${p.y - nodeHeight / 2})`} onClick={click(n.id, 'node')}>
+              <title>{`${n.id}\n${fmt(n.rps, ' req/s')} in+out · ${n.health}`}</title>
+              <rect
+                width={nodeWidth}
+                height={nodeHeight}
+                rx={n.kind === 'external' ? 17 : 6}
+                fill="#fff"
+                stroke={healthColours[n.health]}
+                strokeWidth={selected === n.id ? 4 : 2}
+                strokeDasharray={n.kind === 'external' ? '4 3' : undefined}
+              />
+              <text x={nodeWidth / 2} y={14} textAnchor="middle" fontSize={12} fontWeight={600} fill="#1d2330">
+                {n.label.length > 18 ? `${n.label.slice(0, 17)}…` : n.label}
+              </text>
+              <text x={nodeWidth / 2} y={27} textAnchor="middle" fontSize={10} fill="#5b6270">
+                {n.kind === 'group' ? 'namespace' : (n.group ?? '')}
+              </text>
+            </g>
+          );
+        })}
+      </g>
+      </>
+    ),
+    // edgeLine and click read only these, the drag ref and the props listed.
+    [nodes, edges, positions, selected, changes, goneEdges, onSelect, maxRps],
+  );
+  return (
+    <svg
+      className="topology-graph"
+      data-testid="topology-graph"
+      width="100%"
+      height={height}
+      viewBox={viewBox}
+      onWheel={onWheel}
+      onPointerDown={onPointerDown}
+      onPointerMove={onPointerMove}
+      onPointerUp={onPointerUp}
+      onPointerLeave={onPointerUp}
+      onClick={(e) => {
+        if (e.target === e.currentTarget) click(null, null)();
+      }}
+      xmlns="http://www.w3.org/2000/svg"
+      style={{ background: 'var(--panel-bg, #fff)', cursor: 'grab', touchAction: 'none', userSelect: 'none' }}
+    >
+      <defs>
+        {(Object.keys(healthColours) as Health[]).map((h) => (
+          <marker key={h} id={`arrow-${h}`} viewBox="0 0 10 10" refX={9} refY={5} markerUnits="userSpaceOnUse" markerWidth={10} markerHeight={10} orient="auto-start-reverse">
+            <path d="M0,0 L10,5 L0,10 z" fill={healthColours[h]} />
+          </marker>
+        ))}
+      </defs>
+      {content}
+    </svg>
+  );
+}

@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissingReason, openBrowser, repoRoot, screenshot, startServe, type BrowserHandle, type ServeHandle } from './harness.js';
+
+const missing = chromiumMissingReason();
+if (missing !== null && process.env['CI']) throw new Error(`e2e needs Chromium in CI: ${missing}`);
+
+/** `vigil workload serve --mesh <dialect>` as a child; resolves with its target address. */
+async function startMesh(dialect: string): Promise<{ target: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(repoRoot, 'main/bin/vigil.js'), 'workload', 'serve', '--mesh', dialect], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const target = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`workload serve printed no targets:\n${out}`)), 20_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /"targets":\["([^"]+)"\]/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`workload serve exited with ${code}:\n${out}`)));
+  });
+  return { target, child };
+}
+
+describe.skipIf(missing !== null).each(['linkerd', 'istio', 'otel'])('Topology of the %s demo mesh in Chromium', (dialect) => {
+  let serve: ServeHandle;
+  let browser: BrowserHandle;
+  let mesh: { target: string; child: ChildProcess };
+
+  beforeAll(async () => {
+    mesh = await startMesh(dialect);
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-topology-'));
+    const config = join(dir, 'vigil.yml');
+    writeFileSync(config, `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: mesh\n    static_configs:\n      - targets: ['${mesh.target}']\n`);
+    serve = await startServe(['--config', config]);
+    browser = await openBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    mesh?.child.kill('SIGTERM');
+  });
+
+  it('renders the graph; a node and an edge open their panels; Explore shows the same number; scrubbing changes the picture', async () => {
+    const { page } = browser;
+    // Live first, until a few scrapes give rates.
+    await page.goto(`${serve.url}#/topology`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-edge-id]').length >= 50, undefined, { timeout: 60_000 });
+    // Then pinned at a time (a few scrapes later, so it has at least two samples in the window),
+    // so every number below is evaluated at the same instant.
+    await new Promise((r) => setTimeout(r, 3000));
+    const time = Math.floor(Date.now() / 1000) * 1000 - 1000;
+    await page.goto(`${serve.url}#/topology?time=${time}`);
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('[data-edge-id]').length >= 50, undefined, { timeout: 30_000 }).catch(async (err: unknown) => {
+      await screenshot(page, `topology-${dialect}-failed`);
+      throw err;
+    });
+    expect(await page.getByTestId('topology-dialect').textContent()).toContain(dialect);
+    const nodes = await page.locator('[data-node-id]').count();
+    expect(nodes).toBeGreaterThanOrEqual(28);
+    expect(await page.locator('[data-edge-id][data-health="poor"]').count()).toBeGreaterThanOrEqual(1);
+    for (const el of await page.locator('[data-node-id]').all()) expect(await el.getAttribute('data-health')).toMatch(/^(good|warning|poor|unknown)$/);
+    await screenshot(page, `topology-${dialect}`);
+
+    const scorer = page.locator('[data-node-id$="ml-scorer"]');
+    await scorer.dispatchEvent('click');
+    await page.getByTestId('node-inbound').waitFor();
+    expect(await page.getByTestId('node-health').textContent()).toBe('poor');
+
+    const edge = page.locator('[data-edge-id$="ml-scorer"]').first();
+    const edgeId = await edge.getAttribute('data-edge-id');
+    await edge.locator('path').last().dispatchEvent('click');
+    await page.getByTestId('edge-figures').waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('.topology-chart canvas').length >= 1, undefined, { timeout: 20_000 });
+    await screenshot(page, `topology-${dialect}-edge`);
+    const rpsText = (await page.locator('[data-testid="edge-figures"] [data-figure="rps"]').textContent())!;
+    const rps = Number(rpsText.replace(/ req\/s$/, ''));
+    expect(rps).toBeGreaterThan(0);
+    expect(edgeId).toMatch(/recommendations->.*ml-scorer$/);
+
+    const href = await page.getByTestId('open-in-explore').getAttribute('href');
+    await page.goto(`${serve.url}${href}`);
+    await page.getByRole('tab', { name: 'Table' }).click();
+    await page.getByTestId('result-table').first().waitFor({ timeout: 30_000 });
+    const cell = await page.getByTestId('result-table').first().locator('td').last().textContent();
+    expect(Number(Number(cell).toPrecision(3))).toBe(rps);
+    await screenshot(page, `topology-${dialect}-explore`);
+
+    // Scrub back five minutes: before the mesh was scraped, the picture empties.
+    await page.goto(`${serve.url}#/topology?time=${time}`);
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('[data-edge-id]').length >= 50, undefined, { timeout: 30_000 });
+    await page.getByTestId('scrubber').focus();
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction(() => document.querySelectorAll('[data-edge-id]').length === 0, undefined, { timeout: 30_000 });
+    expect(await page.getByTestId('scrub-time').textContent()).toMatch(/min\)/);
+    expect(await page.getByTestId('topology-notes').textContent()).toMatch(/no mesh metrics|no .* traffic/);
+    await screenshot(page, `topology-${dialect}-scrubbed`);
+    expect(browser.consoleErrors).toEqual([]);
+  }, 180_000);
+});
