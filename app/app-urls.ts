@@ -106,7 +106,7 @@ export interface DashboardView {
   edit?: boolean;
 }
 
-export function encodeDashboard(d: DashboardView): string {
+function encodeDashboard(d: DashboardView): string {
   const p = new URLSearchParams();
   p.set('uid', d.uid);
   if (d.range?.kind === 'relative') {
@@ -135,7 +135,7 @@ export function parseGrafanaRange(from: string | null, to: string | null): TimeR
   return /^\d+$/.test(from) && /^\d+$/.test(to) && end > start ? { kind: 'absolute', startMs: start, endMs: end } : undefined;
 }
 
-export function decodeDashboard(search: string): DashboardView | undefined {
+function decodeDashboard(search: string): DashboardView | undefined {
   const p = new URLSearchParams(search);
   const uid = p.get('uid');
   if (uid === null || uid === '') return undefined;

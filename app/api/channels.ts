@@ -61,7 +61,7 @@ import {
   StarDashboardResponseSchema,
   UidRequestSchema,
 } from './dashboards.js';
-import { SaveTopologySettingsRequestSchema, TopologyRequestSchema, TopologyResponseSchema, TopologySettingsSchema } from './topology.js';
+import { TopologyRequestSchema, TopologyResponseSchema, TopologySettingsSchema } from './topology.js';
 
 /**
  * The one declaration of everything the renderer may ask of the engine. Each entry is a named
@@ -258,7 +258,7 @@ export const channels = {
   },
   saveTopologySettings: {
     doc: 'Save the topology settings (a custom dialect whose matchers do not parse is refused).',
-    request: SaveTopologySettingsRequestSchema,
+    request: TopologySettingsSchema,
     response: TopologySettingsSchema,
   },
 } as const satisfies Record<string, ChannelSpec>;

@@ -15,7 +15,7 @@ export const maxDashboardJsonBytes = 8 * 1024 * 1024;
 const Uid = z.string().min(1).max(40);
 const Version = z.number().int().positive();
 
-export const DashboardSummarySchema = z.object({
+const DashboardSummarySchema = z.object({
   uid: z.string(),
   title: z.string(),
   tags: z.array(z.string()),
@@ -44,7 +44,7 @@ export const DashboardsResponseSchema = z.object({
   tags: z.array(z.string()),
 });
 
-export const DashboardMetaSchema = z.object({
+const DashboardMetaSchema = z.object({
   version: z.number().int(),
   /** Whether the requested version is the latest one. */
   latest: z.boolean(),
@@ -58,7 +58,6 @@ export const DashboardMetaSchema = z.object({
   /** False for provisioned dashboards: save is refused, "save as copy" is offered. */
   canSave: z.boolean(),
 });
-export type DashboardMeta = z.infer<typeof DashboardMetaSchema>;
 
 export const DashboardRequestSchema = z.object({ uid: Uid, version: Version.optional() }).strict();
 export const DashboardResponseSchema = z.object({ dashboard: DashboardSchema, meta: DashboardMetaSchema });
@@ -83,7 +82,7 @@ export const DeleteDashboardResponseSchema = z.object({ deleted: z.boolean() });
 export const StarDashboardRequestSchema = z.object({ uid: Uid, starred: z.boolean() }).strict();
 export const StarDashboardResponseSchema = z.object({ uid: z.string(), starred: z.boolean() });
 
-export const DashboardVersionSchema = z.object({
+const DashboardVersionSchema = z.object({
   version: z.number().int(),
   createdMs: z.number(),
   author: z.string(),
@@ -94,7 +93,7 @@ export const DashboardVersionSchema = z.object({
 export const DashboardVersionsResponseSchema = z.object({ versions: z.array(DashboardVersionSchema) });
 
 export const DiffDashboardVersionsRequestSchema = z.object({ uid: Uid, from: Version, to: Version }).strict();
-export const DashboardChangeSchema = z.object({
+const DashboardChangeSchema = z.object({
   /** JSON path of the change, e.g. `panels[3].targets[0].expr`. */
   path: z.string(),
   kind: z.enum(['added', 'removed', 'changed']),
@@ -108,12 +107,12 @@ export const RestoreDashboardVersionRequestSchema = z
   .object({ uid: Uid, version: Version, author: z.string().max(256).optional() })
   .strict();
 
-export const ImportReportItemSchema = z.object({
+const ImportReportItemSchema = z.object({
   /** Where in the dashboard: `panels[2] "CPU"`, `templating.list[0] $instance`, … */
   where: z.string(),
   message: z.string(),
 });
-export const ImportReportSchema = z.object({
+const ImportReportSchema = z.object({
   /** Changed to Vigil's current model (graph → timeseries, rows → gridPos, datasource refs, …). */
   mapped: z.array(ImportReportItemSchema),
   /** Kept as they are though Vigil does not use them (unknown fields, plugin options). */

@@ -6,15 +6,15 @@ import { z } from 'zod';
  * connector, or a custom counter with source and destination labels). The PromQL behind every
  * figure comes from app/topology/dialects.ts, so the page can show and open the same queries.
  */
-export const topologyDialectNames = ['linkerd', 'istio', 'otel', 'custom'] as const;
-export const TopologyDialectNameSchema = z.enum(topologyDialectNames);
+const topologyDialectNames = ['linkerd', 'istio', 'otel', 'custom'] as const;
+const TopologyDialectNameSchema = z.enum(topologyDialectNames);
 export type TopologyDialectName = z.infer<typeof TopologyDialectNameSchema>;
 
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a label name (letters, digits, _)');
 const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'a metric name (letters, digits, _ and :)');
 
 /** A custom dialect: any counter with a source and a destination label. */
-export const CustomDialectSchema = z
+const CustomDialectSchema = z
   .object({
     /** The request counter, e.g. `http_client_requests_total`. */
     metric: metricName,
@@ -35,7 +35,7 @@ export const CustomDialectSchema = z
 export type CustomDialect = z.infer<typeof CustomDialectSchema>;
 
 /** Success-rate thresholds for health: below `warning` is warning, below `poor` is poor. */
-export const HealthThresholdsSchema = z
+const HealthThresholdsSchema = z
   .object({ warning: z.number().min(0).max(1), poor: z.number().min(0).max(1) })
   .strict()
   .refine((t) => t.poor <= t.warning, { message: 'poor must not be above warning' });
@@ -64,11 +64,11 @@ export const TopologyRequestSchema = z
   })
   .strict();
 
-export const HealthSchema = z.enum(['good', 'warning', 'poor', 'unknown']);
+const HealthSchema = z.enum(['good', 'warning', 'poor', 'unknown']);
 export type Health = z.infer<typeof HealthSchema>;
 
 /** Traffic figures of an edge, or of a node's inbound or outbound side. */
-export const TrafficSchema = z.object({
+const TrafficSchema = z.object({
   /** Requests per second. */
   rps: z.number(),
   /** Share of successful requests, null when there were none. */
@@ -82,7 +82,7 @@ export const TrafficSchema = z.object({
 });
 export type Traffic = z.infer<typeof TrafficSchema>;
 
-export const TopologyNodeSchema = z.object({
+const TopologyNodeSchema = z.object({
   /** `namespace/name`, or `external/name` for callers and destinations outside the mesh. */
   id: z.string(),
   name: z.string(),
@@ -95,7 +95,7 @@ export const TopologyNodeSchema = z.object({
 });
 export type TopologyNode = z.infer<typeof TopologyNodeSchema>;
 
-export const TopologyEdgeSchema = z.object({
+const TopologyEdgeSchema = z.object({
   /** `source->target` node ids. */
   id: z.string(),
   source: z.string(),
@@ -109,7 +109,7 @@ export const TopologyEdgeSchema = z.object({
 });
 export type TopologyEdge = z.infer<typeof TopologyEdgeSchema>;
 
-export const TopologyQueryStatSchema = z.object({ query: z.string(), ms: z.number(), series: z.number().int() });
+const TopologyQueryStatSchema = z.object({ query: z.string(), ms: z.number(), series: z.number().int() });
 
 export const TopologyResponseSchema = z.object({
   time: z.number(),
@@ -130,6 +130,4 @@ export const TopologyResponseSchema = z.object({
   queries: z.array(TopologyQueryStatSchema),
 });
 export type TopologyResponse = z.infer<typeof TopologyResponseSchema>;
-export type TopologyRequest = z.infer<typeof TopologyRequestSchema>;
 
-export const SaveTopologySettingsRequestSchema = TopologySettingsSchema;

@@ -49,12 +49,12 @@ export function applyLayout(panels: readonly Panel[], layout: readonly GridItem[
 }
 
 /** Grafana keeps `panels` in reading order (top to bottom, then left to right). */
-export function sortByPosition(panels: readonly Panel[]): Panel[] {
+function sortByPosition(panels: readonly Panel[]): Panel[] {
   return [...panels].sort((a, b) => a.gridPos.y - b.gridPos.y || a.gridPos.x - b.gridPos.x);
 }
 
 /** The panels a row owns while expanded: those after it up to the next row. */
-export function rowChildren(panels: readonly Panel[], rowId: number): Panel[] {
+function rowChildren(panels: readonly Panel[], rowId: number): Panel[] {
   const i = panels.findIndex((p) => p.id === rowId);
   if (i < 0) return [];
   const out: Panel[] = [];
@@ -108,9 +108,4 @@ export function addPanel(panels: readonly Panel[], panel: Omit<Panel, 'id' | 'gr
 /** Removes a panel (a row takes its collapsed children with it; an expanded row's stay). */
 export function removePanel(panels: readonly Panel[], id: number): Panel[] {
   return panels.filter((p) => p.id !== id);
-}
-
-/** Every panel that draws data, including those inside collapsed rows. */
-export function allPanels(panels: readonly Panel[]): Panel[] {
-  return panels.flatMap((p) => (p.type === 'row' ? (p.panels ?? []) : [p]));
 }

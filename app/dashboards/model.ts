@@ -21,17 +21,16 @@ export const gridColumns = 24;
  * A datasource reference as Grafana writes it: an object `{type, uid}` (7.5+), a name string
  * (older), or null/absent for the default. `${DS_X}` placeholders come from shared exports.
  */
-export const DataSourceRefSchema = z.union([
+const DataSourceRefSchema = z.union([
   z.null(),
   z.string(),
   z.looseObject({ type: z.string().optional(), uid: z.string().optional() }),
 ]);
-export type DataSourceRef = z.infer<typeof DataSourceRefSchema>;
 
 /** The one datasource Vigil's engine is, as written into stored and exported dashboards. */
 export const vigilDatasource = { type: 'prometheus', uid: 'vigil' } as const;
 
-export const GridPosSchema = z.looseObject({
+const GridPosSchema = z.looseObject({
   x: z.number(),
   y: z.number(),
   w: z.number(),
@@ -40,7 +39,7 @@ export const GridPosSchema = z.looseObject({
 });
 export type GridPos = z.infer<typeof GridPosSchema>;
 
-export const TargetSchema = z.looseObject({
+const TargetSchema = z.looseObject({
   refId: z.string(),
   expr: z.string().optional(),
   legendFormat: z.string().optional(),
@@ -58,36 +57,34 @@ export const TargetSchema = z.looseObject({
 });
 export type Target = z.infer<typeof TargetSchema>;
 
-export const ThresholdStepSchema = z.looseObject({
+const ThresholdStepSchema = z.looseObject({
   color: z.string(),
   /** null is −Infinity (the base step; JSON cannot write −Infinity). */
   value: z.number().nullable(),
 });
-export const ThresholdsSchema = z.looseObject({
+const ThresholdsSchema = z.looseObject({
   mode: z.enum(['absolute', 'percentage']),
   steps: z.array(ThresholdStepSchema),
 });
 export type ThresholdStep = z.infer<typeof ThresholdStepSchema>;
-export type Thresholds = z.infer<typeof ThresholdsSchema>;
 
 /**
  * One value mapping: `value` (options: {"10": {text, color}}), `range` (options: {from, to,
  * result}), `regex` (options: {pattern, result}) or `special` (options: {match, result}).
  */
-export const ValueMappingSchema = z.looseObject({
+const ValueMappingSchema = z.looseObject({
   type: z.string(),
   options: z.record(z.string(), z.unknown()),
 });
-export type ValueMapping = z.infer<typeof ValueMappingSchema>;
 
-export const FieldColorSchema = z.looseObject({
+const FieldColorSchema = z.looseObject({
   /** `thresholds`, `palette-classic`, `fixed`, `continuous-GrYlRd`, … */
   mode: z.string(),
   fixedColor: z.string().optional(),
   seriesBy: z.string().optional(),
 });
 
-export const FieldConfigSchema = z.looseObject({
+const FieldConfigSchema = z.looseObject({
   /** Grafana unit id: `bytes`, `percent`, `percentunit`, `s`, `reqps`, `short`, `suffix:x`, … */
   unit: z.string().optional(),
   decimals: z.number().nullable().optional(),
@@ -104,25 +101,24 @@ export const FieldConfigSchema = z.looseObject({
 });
 export type FieldConfig = z.infer<typeof FieldConfigSchema>;
 
-export const MatcherConfigSchema = z.looseObject({
+const MatcherConfigSchema = z.looseObject({
   /** `byName`, `byRegexp`, `byFrameRefID`, `byType`, … */
   id: z.string(),
   options: z.unknown().optional(),
 });
 
-export const FieldOverrideSchema = z.looseObject({
+const FieldOverrideSchema = z.looseObject({
   matcher: MatcherConfigSchema,
   properties: z.array(z.looseObject({ id: z.string(), value: z.unknown().optional() })),
 });
-export type FieldOverride = z.infer<typeof FieldOverrideSchema>;
 
-export const FieldConfigSourceSchema = z.looseObject({
+const FieldConfigSourceSchema = z.looseObject({
   defaults: FieldConfigSchema,
   overrides: z.array(FieldOverrideSchema),
 });
 export type FieldConfigSource = z.infer<typeof FieldConfigSourceSchema>;
 
-export const DashboardLinkSchema = z.looseObject({
+const DashboardLinkSchema = z.looseObject({
   title: z.string().optional(),
   /** `link` or `dashboards`. */
   type: z.string().optional(),
@@ -174,28 +170,24 @@ export interface Panel extends z.infer<z.ZodObject<typeof panelShape, z.core.$lo
   panels?: Panel[];
 }
 
-export const PanelSchema: z.ZodType<Panel, Panel> = z.looseObject({
+const PanelSchema: z.ZodType<Panel, Panel> = z.looseObject({
   ...panelShape,
   get panels(): z.ZodOptional<z.ZodArray<z.ZodType<Panel, Panel>>> {
     return z.array(PanelSchema).optional();
   },
 });
 
-export function isRowPanel(panel: Panel): boolean {
-  return panel.type === 'row';
-}
-
 /** Variable types Grafana has and Vigil resolves; others (adhoc, …) are kept as they are. */
 export const knownVariableTypes = ['query', 'custom', 'constant', 'interval', 'textbox', 'datasource'] as const;
 
-export const VariableOptionSchema = z.looseObject({
+const VariableOptionSchema = z.looseObject({
   text: z.union([z.string(), z.array(z.string())]),
   value: z.union([z.string(), z.array(z.string())]),
   selected: z.boolean().optional(),
 });
 export type VariableOption = z.infer<typeof VariableOptionSchema>;
 
-export const VariableSchema = z.looseObject({
+const VariableSchema = z.looseObject({
   name: z.string().min(1),
   type: z.string(),
   label: z.string().nullable().optional(),
@@ -230,7 +222,7 @@ export const VariableSchema = z.looseObject({
 });
 export type Variable = z.infer<typeof VariableSchema>;
 
-export const AnnotationQuerySchema = z.looseObject({
+const AnnotationQuerySchema = z.looseObject({
   name: z.string().optional(),
   datasource: DataSourceRefSchema.optional(),
   enable: z.boolean().optional(),
@@ -241,7 +233,7 @@ export const AnnotationQuerySchema = z.looseObject({
   type: z.string().optional(),
 });
 
-export const TimeRangeSchema = z.looseObject({
+const TimeRangeSchema = z.looseObject({
   /** `now-6h`, an ISO date, or epoch ms as a string. */
   from: z.string(),
   to: z.string(),

@@ -7,7 +7,7 @@
  */
 import { grafanaRegex } from './grafana-regex.js';
 
-export interface Formatted {
+interface Formatted {
   text: string;
   suffix: string;
 }
@@ -130,7 +130,7 @@ const unitTable: Record<string, Formatter> = {
 export const knownUnits: readonly string[] = Object.keys(unitTable);
 
 /** Formats a value in a Grafana unit; `decimals` null/undefined means automatic. */
-export function formatParts(v: number | null | undefined, unit: string | null | undefined, decimals?: number | null): Formatted {
+function formatParts(v: number | null | undefined, unit: string | null | undefined, decimals?: number | null): Formatted {
   if (v === null || v === undefined) return { text: '—', suffix: '' };
   if (!Number.isFinite(v)) return { text: Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf', suffix: '' };
   const u = unit ?? 'short';
@@ -153,7 +153,7 @@ export function formatValue(v: number | null | undefined, unit: string | null | 
 // ---------------------------------------------------------------------------------------------
 // Thresholds
 
-export interface ThresholdStep {
+interface ThresholdStep {
   /** null is the base step (Grafana writes it as null, meaning -Infinity). */
   value: number | null;
   color: string;

@@ -7,7 +7,7 @@ import type { Variable } from './model.js';
 const variableRef = /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?::([^}]+))?\}/g;
 
 /** Names of the variables a text refers to, in order of first use. */
-export function referencedVariables(text: string): string[] {
+function referencedVariables(text: string): string[] {
   const out = new Set<string>();
   for (const m of text.matchAll(variableRef)) {
     const name = m[1] ?? m[2] ?? m[4];

@@ -44,7 +44,7 @@ export interface ResolvedVariable {
 const intervalSeconds: Record<string, number> = { y: 31536000, M: 2592000, w: 604800, d: 86400, h: 3600, m: 60, s: 1, ms: 0.001 };
 
 /** Grafana's `intervalToMs`: `30s`, `1m`, `500ms`, or a bare number of seconds. */
-export function intervalToMs(text: string): number {
+function intervalToMs(text: string): number {
   const t = text.trim();
   if (/^\d+(\.\d+)?$/.test(t)) return Math.trunc(Number(t)) * 1000;
   const m = /^(\d+(?:\.\d+)?)(ms|[yMwdhms])$/.exec(t);
@@ -148,12 +148,12 @@ function regexEscape(s: string): string {
 }
 
 /** The Prometheus data source's escape inside a regex matcher string (classic behaviour). */
-export function prometheusRegexEscape(s: string): string {
+function prometheusRegexEscape(s: string): string {
   return s.replace(/\\/g, '\\\\\\\\').replace(/[$^*{}[\]+?.()|]/g, '\\\\$&');
 }
 
 /** The Prometheus data source's escape for a single value in a string literal. */
-export function prometheusRegularEscape(s: string): string {
+function prometheusRegularEscape(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/'/g, "\\\\'");
 }
 
@@ -198,7 +198,7 @@ export interface Scope {
 }
 
 /** The values a variable stands for now: All becomes the custom all value or every option. */
-export function selectedValues(v: ResolvedVariable): { values: string[]; isCustomAll: boolean } {
+function selectedValues(v: ResolvedVariable): { values: string[]; isCustomAll: boolean } {
   if (v.selected.includes(allValue)) {
     if (v.customAll !== null) return { values: [v.customAll], isCustomAll: true };
     return { values: v.options.filter((o) => o.value !== allValue).map((o) => o.value), isCustomAll: false };
@@ -357,7 +357,7 @@ export function parseCustomOptions(query: string): VariableOption[] {
 
 const asStrings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined || v === null ? [] : [String(v)]);
 
-export function queryText(v: VariableModel): string {
+function queryText(v: VariableModel): string {
   const q = v.query;
   if (typeof q === 'string') return q;
   if (q !== null && typeof q === 'object' && 'query' in q && typeof (q as { query: unknown }).query === 'string') return (q as { query: string }).query;
@@ -495,7 +495,7 @@ export async function resolveVariables(defs: readonly VariableModel[], ctx: Reso
 }
 
 /** `$__range*` for a time range (variable queries see these; panels add `$__interval`). */
-export function rangeBuiltins(fromMs: number, toMs: number): Record<string, string> {
+function rangeBuiltins(fromMs: number, toMs: number): Record<string, string> {
   const rangeS = Math.round((toMs - fromMs) / 1000);
   return { __range: `${rangeS}s`, __range_s: String(rangeS), __range_ms: String(toMs - fromMs) };
 }

@@ -23,7 +23,7 @@ export function nodeId(end: End): string {
   return end.group === null ? end.name : `${end.group}/${end.name}`;
 }
 
-export const externalGroup = 'external';
+const externalGroup = 'external';
 
 export interface TrafficPart {
   /** What the part covers, for notes. */
@@ -79,7 +79,7 @@ function linkerdSource(l: Readonly<Record<string, string>>): End | string {
 }
 
 /** Linkerd proxy metrics (`response_total` counts answered requests, as Linkerd viz does). */
-export const linkerd: Dialect = {
+const linkerd: Dialect = {
   name: 'linkerd',
   marker: 'response_total',
   parts: [
@@ -143,7 +143,7 @@ export const linkerd: Dialect = {
 const istioUnknown = (v: string | undefined) => v === undefined || v === '' || v === 'unknown';
 
 /** Istio standard metrics: the destination's report, the source's for calls leaving the mesh. */
-export const istio: Dialect = {
+const istio: Dialect = {
   name: 'istio',
   marker: 'istio_requests_total',
   parts: [
@@ -187,7 +187,7 @@ export const istio: Dialect = {
 };
 
 /** The OpenTelemetry Collector's service-graph connector (no namespaces; virtual nodes are external). */
-export const otel: Dialect = {
+const otel: Dialect = {
   name: 'otel',
   marker: 'traces_service_graph_request_total',
   parts: [
@@ -224,7 +224,7 @@ export const otel: Dialect = {
 };
 
 /** Splits a user's matcher text (`a="x", b=~"y"`) into matchers; commas inside quotes stay. */
-export function splitMatchers(text: string | undefined): string[] {
+function splitMatchers(text: string | undefined): string[] {
   if (text === undefined || text.trim() === '') return [];
   const out: string[] = [];
   let cur = '';
@@ -290,7 +290,7 @@ export function dialectByName(name: TopologyDialectName, custom: CustomDialect |
 }
 
 /** Prometheus' duration text for a window in ms (`90s`, `5m`). */
-export function windowText(ms: number): string {
+function windowText(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms % 1000 === 0) return `${ms / 1000}s`;
@@ -302,7 +302,7 @@ const rate = (metric: string, matchers: readonly string[], w: string) => `rate($
 const byClause = (by: readonly string[]) => `sum by (${by.join(', ')})`;
 
 /** Exact-match matchers for a group's label values (empty values too: they mean "absent"). */
-export function equalMatchers(match: Readonly<Record<string, string>>): string[] {
+function equalMatchers(match: Readonly<Record<string, string>>): string[] {
   return Object.entries(match).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
 }
 

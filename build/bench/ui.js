@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { launchBenchChromium, requireChromium } from './chromium.js';
 import { machine, median } from './peers.js';
-import { openChromium, startVigilServe, vigilBin } from './vigil-system.js';
+import { startVigilServe, vigilBin } from './vigil-system.js';
 
 requireChromium();
 

@@ -14,14 +14,14 @@ import { readStaticFile } from './static-files.js';
 import { isLoopback, type WebConfig } from './web-config.js';
 
 /** Request bodies (POST forms) larger than this answer 413. */
-export const maxBodyBytes = 1 << 20;
+const maxBodyBytes = 1 << 20;
 /**
  * Contract calls carry whole dashboards (import, save): room for the largest accepted dashboard
  * as an escaped JSON string, so the import's own size check (which names the limit) answers.
  */
 const maxContractBodyBytes = 4 * maxDashboardJsonBytes;
 /** Request line + headers larger than this answer 431 (Go's net/http default, as Prometheus). */
-export const maxHeaderBytes = 1 << 20;
+const maxHeaderBytes = 1 << 20;
 /** A body this far over the limit is not drained to answer politely: the connection is cut. */
 const maxDrainBytes = 16 * maxContractBodyBytes;
 
@@ -254,7 +254,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export class BodyTooLargeError extends Error {
+class BodyTooLargeError extends Error {
   constructor(
     readonly limit: number,
     /** The body was not read to its end: the connection must close. */
@@ -268,7 +268,7 @@ export class BodyTooLargeError extends Error {
  * The request body, at most `limit` bytes. A larger body is read on and discarded (up to a cap)
  * so the client, still sending, receives the 413 instead of a reset connection.
  */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxDrainBytes) throw new BodyTooLargeError(limit, true);
   const chunks: Buffer[] = [];

@@ -11,7 +11,7 @@ import { UsageError, type Command } from './command.js';
 import { checkNativeModules, currentRuntime, describeNativeFailure } from '../native-modules/check.js';
 
 /** How long SIGTERM / SIGINT may take before the process exits anyway. */
-export const shutdownBudgetMs = 5000;
+const shutdownBudgetMs = 5000;
 
 export interface ServeFlags {
   host: string;
@@ -46,7 +46,7 @@ function parseListen(text: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] === '' ? '0.0.0.0' : m[2]!), port };
 }
 
-export const serveUsage =
+const serveUsage =
   'vigil serve [--port 9797 | --listen HOST:PORT] [--web.config.file FILE] [--data DIR] [--config FILE] [--dashboards DIR]... [--scrape-spread slots|uniform]\n' +
   '            [--query.max-concurrency 4] [--query.max-queued 100] [--query.max-samples 10000000] [--query.max-memory 256MiB] [--query.timeout 2m]';
 

@@ -23,7 +23,7 @@ export interface DashboardsOptions {
 }
 
 /** A short random uid like Grafana's (9 characters of base-62-ish text). */
-export function newDashboardUid(): string {
+function newDashboardUid(): string {
   return randomBytes(7).toString('base64url').slice(0, 9);
 }
 

@@ -50,7 +50,7 @@ export interface EngineOptions {
  * 50,000,000 samples and 20 concurrent queries, sized for a server; here a few heavy dashboard
  * queries must not take the memory the scrapes and the desktop need.
  */
-export const defaultEngineOptions: EngineOptions = {
+const defaultEngineOptions: EngineOptions = {
   lookbackDelta: 5 * 60_000,
   maxSamples: 10_000_000,
   maxQueryBytes: 256 * 1024 * 1024,
@@ -78,7 +78,7 @@ export interface AdmissionStats {
   readonly refused: Readonly<Record<string, number>>;
 }
 
-export interface NodeStats {
+interface NodeStats {
   readonly pos: PosRange;
   readonly type: string;
   readonly ms: number;

@@ -58,7 +58,7 @@ export function readRuleFiles(files: readonly string[], opts?: ParseRulesOptions
   return { errors, files: out };
 }
 
-export function formatAlertValue(v: number): string {
+function formatAlertValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
   const [mant, exp] = v.toExponential().split('e') as [string, string];

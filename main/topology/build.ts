@@ -9,7 +9,7 @@ import { fromWire, type WireValue } from '../../app/api/query.js';
 import type { Health, HealthThresholds, TopologyEdge, TopologyNode, Traffic } from '../../app/api/topology.js';
 import { nodeId, nodeLatencyQuery, partQueries, quantiles, type Dialect, type End, type TrafficPart } from '../../app/topology/dialects.js';
 
-export interface Sample {
+interface Sample {
   labels: Record<string, string>;
   v: WireValue;
 }
@@ -35,7 +35,7 @@ export interface BuiltGraph {
 }
 
 /** Linkerd viz's classification of a success rate, with configurable thresholds. */
-export function healthOf(successRate: number | null, t: HealthThresholds): Health {
+function healthOf(successRate: number | null, t: HealthThresholds): Health {
   if (successRate === null || !Number.isFinite(successRate)) return 'unknown';
   if (successRate < t.poor) return 'poor';
   if (successRate < t.warning) return 'warning';

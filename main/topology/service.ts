@@ -12,7 +12,7 @@ import { builtinDialects, customDialect, dialectByName, type Dialect } from '../
 import type { QueryService } from '../api/query-service.js';
 import { buildTopology, type RunQuery } from './build.js';
 
-export const settingsFileName = 'topology.json';
+const settingsFileName = 'topology.json';
 const defaultSettings: TopologySettings = { custom: null, thresholds: defaultThresholds };
 const defaultMaxEdges = 2000;
 

@@ -13,12 +13,12 @@ import { mixSeed, mulberry32 } from './prng.js';
 export const meshDialects = ['linkerd', 'istio', 'otel'] as const;
 export type MeshDialect = (typeof meshDialects)[number];
 
-export interface MeshService {
+interface MeshService {
   name: string;
   namespace: string;
 }
 
-export type EdgeKind = 'mesh' | 'ingress' | 'egress';
+type EdgeKind = 'mesh' | 'ingress' | 'egress';
 
 export interface MeshEdge {
   /** Calling workload; for `ingress`, the external caller (not a mesh service). */
@@ -51,7 +51,7 @@ const ns: Record<string, string[]> = {
 };
 
 /** The external caller (browsers, partners) in front of the mesh. */
-export const externalCaller = 'internet';
+const externalCaller = 'internet';
 
 // [src, dst, rps, failRatio, latencyMeanMs, note?]; tls 1 unless listed in `partialTls`.
 type Row = [string, string, number, number, number, string?];

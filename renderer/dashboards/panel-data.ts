@@ -21,7 +21,7 @@ export interface PanelSeries {
   values: ColumnValues;
 }
 
-export interface InstantRow {
+interface InstantRow {
   refId: string;
   name: string;
   labels: Record<string, string>;
@@ -136,7 +136,6 @@ export function toHeatmap(timestamps: Float64Array, series: readonly PanelSeries
   return { bounds, timestamps, counts };
 }
 
-export type Reducer = 'lastNotNull' | 'last' | 'firstNotNull' | 'first' | 'mean' | 'max' | 'min' | 'sum' | 'count' | 'range' | 'delta';
 
 /** Grafana's reducers (`reduceOptions.calcs`) over a series' values. */
 export function reduce(values: ColumnValues, calc: string): number | null {

@@ -91,7 +91,7 @@ function parseMatcher(text: string): Matcher | null {
 }
 
 /** Metric names of all vector selectors in the (possibly incomplete) query. */
-export function metricNamesIn(text: string): string[] {
+function metricNamesIn(text: string): string[] {
   const names = new Set<string>();
   const tree = parser.parse(text);
   tree.iterate({

@@ -9,7 +9,7 @@ import type { EdgeChange } from '../../app/topology/graph.js';
 import { nodeHeight, nodeWidth, type Point } from './layout.js';
 import type { ViewEdge, ViewNode } from './view-model.js';
 
-export const healthColours: Record<Health, string> = { good: '#2e9e5b', warning: '#d9a400', poor: '#d64545', unknown: '#8a8f98' };
+const healthColours: Record<Health, string> = { good: '#2e9e5b', warning: '#d9a400', poor: '#d64545', unknown: '#8a8f98' };
 
 export interface TopologyGraphProps {
   nodes: readonly ViewNode[];

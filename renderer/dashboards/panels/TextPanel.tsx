@@ -8,7 +8,7 @@ import type { PanelProps } from './panel-props.js';
  * Grafana's text panel: Markdown (or HTML) rendered by marked and then sanitised by DOMPurify, so
  * a `<script>`, an `onerror=` or a `javascript:` link in an imported dashboard never runs.
  */
-export function renderText(content: string, mode: string): string {
+function renderText(content: string, mode: string): string {
   const html = mode === 'html' ? content : mode === 'code' ? `<pre><code>${content.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)}</code></pre>` : (marked.parse(content, { async: false }) as string);
   return DOMPurify.sanitize(html, { USE_PROFILES: { html: true }, FORBID_TAGS: ['style', 'form', 'input'], FORBID_ATTR: ['style'] });
 }
