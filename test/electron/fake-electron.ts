@@ -64,7 +64,8 @@ class FakeApp extends EventEmitter {
 }
 
 export const app = new FakeApp();
-const BrowserWindow = FakeBrowserWindow;
+/** @public — what `import { BrowserWindow } from 'electron'` receives under vi.mock. */
+export const BrowserWindow = FakeBrowserWindow;
 
 export const ipcMain = {
   handlers: new Map<string, Handler>(),

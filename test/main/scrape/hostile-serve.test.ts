@@ -23,8 +23,9 @@ describe.skipIf(!built)(`hostile targets beside healthy ones in vigil serve${bui
     const hostile = await spawnHostileTargets('ci');
     const dir = mkdtempSync(join(tmpdir(), 'vigil-hostile-'));
     const cfg = join(dir, 'prometheus.yml');
-    // Smaller than the defaults so the CI-sized bodies still cross them.
-    writeFileSync(cfg, hostileConfig({ healthy, hostileBase: hostile.base, hostileInterval: '3s', hostileTimeout: '2s', limits: { body_size_limit: '8MiB' } }));
+    // Smaller than the defaults so the CI-sized pages still cross them (the 150k-series page must
+    // hit the sample limit even when this machine parses it within the deadline).
+    writeFileSync(cfg, hostileConfig({ healthy, hostileBase: hostile.base, hostileInterval: '3s', hostileTimeout: '2s', limits: { body_size_limit: '8MiB', sample_limit: 100000 } }));
     const serve = await startVigilServe(join(dir, 'data'), ['--config', cfg]);
     try {
       // Two rounds of hostile scrapes after a warm-up second.
