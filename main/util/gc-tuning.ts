@@ -15,7 +15,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 
-export const gcFlags = ['--heap-growing-percent=100'] as const;
+const gcFlags = ['--heap-growing-percent=100'] as const;
 
 /** `VIGIL_GC_FLAGS` replaces the defaults (whitespace-separated V8 flags; empty: V8's own). */
 export function tuneGarbageCollector(env: NodeJS.ProcessEnv = process.env): readonly string[] {
