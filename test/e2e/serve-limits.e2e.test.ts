@@ -14,19 +14,24 @@ async function promValue(url: string, query: string, time?: number): Promise<num
   return v === undefined ? null : Number(v);
 }
 
-function heavyQueries(url: string, n: number): Array<Promise<number>> {
+/** Starts n heavy range queries; `done` counts those answered so far. */
+function heavyQueries(url: string, n: number): { statuses: Array<Promise<number>>; done: () => number } {
   const now = Date.now() / 1000;
   const q = `${url}api/v1/query_range?query=${encodeURIComponent('count({__name__=~".+"})')}&start=${now - 7200}&end=${now}&step=15`;
-  return Array.from({ length: n }, () =>
+  let done = 0;
+  const statuses = Array.from({ length: n }, () =>
     fetch(q)
       .then(async (r) => (await r.arrayBuffer(), r.status))
-      .catch(() => 0),
+      .catch(() => 0)
+      .finally(() => done++),
   );
+  return { statuses, done: () => done };
 }
 
-async function timed<T>(p: Promise<T>): Promise<[T, number]> {
-  const t0 = Date.now();
-  return [await p, Date.now() - t0];
+/** Resolves with p's value and how many heavy queries had been answered when p settled. */
+async function rankAgainst<T>(p: Promise<T>, heavy: { done: () => number }): Promise<[T, number]> {
+  const v = await p;
+  return [v, heavy.done()];
 }
 
 /** Sends SIGTERM and resolves with the exit code and how long exiting took. */
@@ -53,20 +58,22 @@ describe('vigil serve under query load', () => {
       const before = rssMB(pid, 'VmRSS');
       const heavy = heavyQueries(serve.url, 40);
       await new Promise((r) => setTimeout(r, 1000));
-      const [[apiUp, apiMs], [uiUp, uiMs], [healthy, healthyMs], metrics] = await Promise.all([
-        timed(fetch(`${serve.url}api/v1/query?query=up`).then((r) => r.status)),
-        timed(fetch(`${serve.url}api/vigil/query`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"query":"up"}' }).then((r) => r.status)),
-        timed(fetch(`${serve.url}-/healthy`).then((r) => r.status)),
+      const [[apiUp, apiRank], [uiUp, uiRank], [healthy, healthyRank], metrics] = await Promise.all([
+        rankAgainst(fetch(`${serve.url}api/v1/query?query=up`).then((r) => r.status), heavy),
+        rankAgainst(fetch(`${serve.url}api/vigil/query`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"query":"up"}' }).then((r) => r.status), heavy),
+        rankAgainst(fetch(`${serve.url}-/healthy`).then((r) => r.status), heavy),
         fetch(`${serve.url}metrics`).then((r) => r.text()),
       ]);
-      const statuses = await Promise.all(heavy);
+      const statuses = await Promise.all(heavy.statuses);
       const growth = rssMB(pid, 'VmHWM') - before;
-      // Base commit ed03f9d: +878 MB, `up` 36.5 s, /-/healthy 3.4 s. With admission: ~+220 MB, < 1 s.
+      // Base commit ed03f9d: +878 MB, `up` answered after 36.5 s, behind the heavy queries. With
+      // admission: ~+220 MB, and cheap requests overtake the queue. No clock thresholds (they flake
+      // on a loaded machine): the cheap answers must come while most heavy queries still wait.
       expect(growth).toBeLessThan(500);
       expect([apiUp, uiUp, healthy]).toEqual([200, 200, 200]);
-      expect(apiMs).toBeLessThan(5000);
-      expect(uiMs).toBeLessThan(5000);
-      expect(healthyMs).toBeLessThan(2000);
+      expect(apiRank, 'heavy queries answered before `up` (API)').toBeLessThan(20);
+      expect(uiRank, 'heavy queries answered before `up` (page channel)').toBeLessThan(20);
+      expect(healthyRank, 'heavy queries answered before /-/healthy').toBeLessThan(20);
       expect(statuses.every((s) => s === 200)).toBe(true);
       expect(metrics).toMatch(/^prometheus_engine_queries_concurrent_max 4$/m);
       expect(Number(/^prometheus_engine_queries (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(4);
@@ -89,7 +96,7 @@ describe('vigil serve under query load', () => {
     expect(upBefore).toBeGreaterThanOrEqual(1);
     const seriesBefore = await promValue(serve.url, 'count({job="fleet"})', ackAt - 60);
     expect(seriesBefore).toBeGreaterThan(0);
-    const load = heavyQueries(serve.url, 30);
+    const load = heavyQueries(serve.url, 30).statuses;
     await new Promise((r) => setTimeout(r, 1500));
     const { code, ms } = await stopWith(serve);
     await Promise.all(load);
@@ -107,7 +114,7 @@ describe('vigil serve under query load', () => {
 
   it('a second SIGTERM exits at once', async () => {
     const serve = await startServe([], dataDir);
-    const load = heavyQueries(serve.url, 20);
+    const load = heavyQueries(serve.url, 20).statuses;
     await new Promise((r) => setTimeout(r, 1000));
     const t0 = Date.now();
     const exited = new Promise<number | null>((resolve) => serve.process.once('exit', (code) => resolve(code)));
