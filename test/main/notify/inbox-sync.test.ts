@@ -30,12 +30,9 @@ describe('recording evaluated alerts in the inbox', () => {
     recordEvaluatedAlerts(inbox, alerts(n, 'firing'), 2000);
     const list = vi.spyOn(inbox, 'list');
     const get = vi.spyOn(inbox, 'get');
-    const started = performance.now();
     expect(recordEvaluatedAlerts(inbox, alerts(n, 'firing'), 3000)).toBe(false);
-    const ms = performance.now() - started;
+    // No whole-inbox copy and sort (list) per alert: one lookup by fingerprint each.
     expect(list).not.toHaveBeenCalled();
     expect(get).toHaveBeenCalledTimes(n);
-    // Quadratic work (25 M label comparisons after 5000 sorts) takes seconds; linear takes ms.
-    expect(ms).toBeLessThan(1500);
   });
 });
