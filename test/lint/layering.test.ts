@@ -10,6 +10,8 @@ async function layeringErrors(filePath: string, code: string): Promise<string[]>
   return (result?.messages ?? []).filter((m) => m.ruleId === 'vigil/layering').map((m) => m.message);
 }
 
+// The committed tree itself is checked by `npm run lint` (the first step of `npm test`); these
+// cases check that the rule refuses and allows what docs/architecture.md says.
 describe('layering lint rule (docs/architecture.md "may import")', () => {
   it.each([
     ['app/x.ts', "import { Engine } from '../main/engine.js';\nexport const e = Engine;\n", /app may not import main\/engine.ts/],
@@ -34,13 +36,5 @@ describe('layering lint rule (docs/architecture.md "may import")', () => {
     ['main/promql/x.ts', "import type { Querier } from '../tsdb/interface.js';\nexport type Q = Querier;\n"],
   ])('%s: an allowed import passes', async (file, code) => {
     expect(await layeringErrors(file, code)).toEqual([]);
-  });
-
-  it('the committed tree has no layering violation', async () => {
-    const results = await eslint.lintFiles(['app', 'main', 'renderer']);
-    const violations = results.flatMap((r) =>
-      r.messages.filter((m) => m.ruleId === 'vigil/layering').map((m) => `${r.filePath}:${m.line} ${m.message}`),
-    );
-    expect(violations).toEqual([]);
   });
 });
