@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseByteSize } from './byte-size.js';
 import { tryParseDuration } from '../../app/dialect/duration.js';
+import { GlobPatternError, globMatch } from '../util/glob.js';
 
 export const legacyLabelNameRe = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -54,6 +55,18 @@ export const labelMap = z.record(z.string(), z.string({ error: 'label values mus
 });
 
 export const stringList = z.array(str, { error: 'expected a list of strings' });
+
+/** File paths that may be patterns (Go's filepath.Match syntax, main/util/glob.ts): a malformed pattern is refused at load. */
+export const filePatterns = stringList.superRefine((files, ctx) => {
+  files.forEach((f, i) => {
+    try {
+      globMatch(f, '');
+    } catch (err) {
+      if (!(err instanceof GlobPatternError)) throw err;
+      ctx.issues.push({ code: 'custom', message: err.message, path: [i], input: f });
+    }
+  });
+});
 
 const basicAuth = z.strictObject({
   username: str.default(''),
