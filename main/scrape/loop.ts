@@ -167,7 +167,7 @@ export class ScrapeLoop {
     this.client?.close();
     this.tlsError = null;
     try {
-      this.client = new ScrapeClient(nodeTlsOptions(this.target.tls));
+      this.client = new ScrapeClient(nodeTlsOptions(this.target.tls), this.target.proxy);
     } catch (err) {
       this.tlsError = (err as Error).message;
       this.client = new ScrapeClient();
