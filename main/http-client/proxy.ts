@@ -16,6 +16,7 @@
  * TLS to the target end to end), the maintained implementations Node lacks. User info in the
  * proxy URL becomes `Proxy-Authorization: Basic …`, as in Go.
  */
+import { Buffer } from 'node:buffer';
 import type { Agent } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import { HttpProxyAgent } from 'http-proxy-agent';
@@ -144,12 +145,24 @@ export function proxyFor(p: ProxySettings, target: URL, environment: NodeJS.Proc
   return useProxy(parseNoProxy(exclusions), target.hostname, port) ? url : undefined;
 }
 
+/** proxy_connect_header as request headers (several values joined with ", "). */
+export function connectHeaders(p: ProxySettings): Record<string, string> {
+  return Object.fromEntries(Object.entries(p.connectHeader).map(([k, v]) => [k, v.join(', ')]));
+}
+
+/** `Proxy-Authorization` from the proxy URL's user info (as Go's Transport sends it), or no header. */
+export function proxyAuthorization(proxy: URL): Record<string, string> {
+  if (proxy.username === '' && proxy.password === '') return {};
+  const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return { 'Proxy-Authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
+}
+
 /** A Node agent that sends requests for `target` through `proxy` (see the header comment). */
 export function proxyAgent(proxy: URL, target: URL, p: ProxySettings, keepAlive: boolean): Agent {
   if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
     throw new Error(`proxy ${proxy.protocol.slice(0, -1)}://${proxy.host}: unsupported proxy scheme ${JSON.stringify(proxy.protocol.slice(0, -1))} (Vigil speaks to http and https proxies)`);
   }
-  const headers = Object.fromEntries(Object.entries(p.connectHeader).map(([k, v]) => [k, v.join(', ')]));
+  const headers = connectHeaders(p);
   return target.protocol === 'https:' ? new HttpsProxyAgent(proxy, { keepAlive, headers }) : new HttpProxyAgent(proxy, { keepAlive });
 }
 
