@@ -5,6 +5,7 @@
 import { access } from 'node:fs/promises';
 import { loadConfig } from '../config/load.js';
 import { UsageError, type Command } from './command.js';
+import { hasGlobMeta } from '../util/glob.js';
 
 export interface CheckOutput {
   out(line: string): void;
@@ -35,7 +36,7 @@ export async function checkConfigFiles(files: readonly string[], io: CheckOutput
     }
     const missing: string[] = [];
     for (const rf of r.config.rule_files) {
-      if (/[*?[]/.test(rf)) continue; // a glob may match nothing yet; promtool accepts it
+      if (hasGlobMeta(rf)) continue; // a glob may match nothing yet; promtool accepts it
       try {
         await access(rf);
       } catch {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseByteSize } from './byte-size.js';
 import { tryParseDuration } from '../../app/dialect/duration.js';
+import { GlobPatternError, globMatch } from '../util/glob.js';
 
 export const legacyLabelNameRe = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -55,6 +56,18 @@ export const labelMap = z.record(z.string(), z.string({ error: 'label values mus
 
 export const stringList = z.array(str, { error: 'expected a list of strings' });
 
+/** File paths that may be patterns (Go's filepath.Match syntax, main/util/glob.ts): a malformed pattern is refused at load. */
+export const filePatterns = stringList.superRefine((files, ctx) => {
+  files.forEach((f, i) => {
+    try {
+      globMatch(f, '');
+    } catch (err) {
+      if (!(err instanceof GlobPatternError)) throw err;
+      ctx.issues.push({ code: 'custom', message: err.message, path: [i], input: f });
+    }
+  });
+});
+
 const basicAuth = z.strictObject({
   username: str.default(''),
   username_file: str.default(''),
@@ -84,6 +97,38 @@ export const tlsConfig = z.strictObject({
 });
 export type TlsConfig = z.output<typeof tlsConfig>;
 
+/** Prometheus' ProxyConfig, inlined in the HTTP client config and in oauth2. */
+const proxyFields = {
+  proxy_url: str.optional(),
+  no_proxy: str.optional(),
+  proxy_from_environment: bool.optional(),
+  /** Header name → values (secrets), sent on CONNECT to the proxy. */
+  proxy_connect_header: z.record(z.string(), stringList).optional(),
+};
+
+export interface ProxyConfigLike {
+  proxy_url?: string | undefined;
+  no_proxy?: string | undefined;
+  proxy_from_environment?: boolean | undefined;
+  proxy_connect_header?: Record<string, string[]> | undefined;
+}
+
+/** ProxyConfig.Validate with Prometheus' messages, plus the proxy schemes Vigil can speak. */
+function validateProxy(c: ProxyConfigLike, fail: (message: string) => void): void {
+  const url = c.proxy_url ?? '';
+  const fromEnv = c.proxy_from_environment === true;
+  if (Object.keys(c.proxy_connect_header ?? {}).length > 0 && !fromEnv && url === '') {
+    fail('if proxy_connect_header is configured, proxy_url or proxy_from_environment must also be configured');
+  }
+  if (fromEnv && url !== '') fail('if proxy_from_environment is configured, proxy_url must not be configured');
+  if (fromEnv && (c.no_proxy ?? '') !== '') fail('if proxy_from_environment is configured, no_proxy must not be configured');
+  if (url === '' && (c.no_proxy ?? '') !== '') fail('if no_proxy is configured, proxy_url must also be configured');
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') {
+    fail(`unsupported proxy scheme ${JSON.stringify(scheme)} in proxy_url: Vigil speaks to http and https proxies`);
+  }
+}
+
 const oauth2 = z.strictObject({
   client_id: str.default(''),
   client_secret: str.default(''),
@@ -92,7 +137,7 @@ const oauth2 = z.strictObject({
   token_url: str.default(''),
   endpoint_params: z.record(z.string(), str).default({}),
   tls_config: tlsConfig.optional(),
-  proxy_url: str.optional(),
+  ...proxyFields,
 });
 
 /** Prometheus' common.HTTPClientConfig fields, spread into every config that makes requests. */
@@ -103,14 +148,12 @@ export const httpClientFields = {
   bearer_token: str.optional(),
   bearer_token_file: str.optional(),
   tls_config: tlsConfig.optional(),
-  proxy_url: str.optional(),
-  no_proxy: str.optional(),
-  proxy_from_environment: bool.optional(),
+  ...proxyFields,
   follow_redirects: bool.default(true),
   enable_http2: bool.default(true),
 };
 
-export interface HttpClientConfigLike {
+export interface HttpClientConfigLike extends ProxyConfigLike {
   basic_auth?: z.output<typeof basicAuth> | undefined;
   authorization?: z.output<typeof authorization> | undefined;
   oauth2?: z.output<typeof oauth2> | undefined;
@@ -165,6 +208,8 @@ export function validateHttpClient<T extends HttpClientConfigLike>(c: T, report:
     if (o.token_url === '') fail('oauth2 token_url must be configured', 'oauth2');
     if (o.client_secret !== '' && o.client_secret_file !== '') fail('at most one of oauth2 client_secret & client_secret_file must be configured', 'oauth2');
   }
+  validateProxy(c, (message) => fail(message, 'proxy_url'));
+  if (c.oauth2 !== undefined) validateProxy(c.oauth2, (message) => fail(message, 'oauth2'));
   const t = c.tls_config;
   if (t !== undefined) {
     for (const [inline, file] of [['ca', 'ca_file'], ['cert', 'cert_file'], ['key', 'key_file']] as const) {

@@ -4,7 +4,7 @@
  * `nameserver` on dns_sd_configs is a Vigil addition (Prometheus uses /etc/resolv.conf).
  */
 import { z } from 'zod';
-import { duration, httpClientFields, labelMap, reporter, str, stringList, uint, validateHttpClient } from './schema-common.js';
+import { duration, filePatterns, httpClientFields, labelMap, reporter, str, stringList, uint, validateHttpClient } from './schema-common.js';
 
 const staticConfig = z.strictObject({
   targets: stringList.default([]).superRefine((targets, ctx) => {
@@ -17,13 +17,14 @@ const staticConfig = z.strictObject({
 });
 export type StaticConfig = z.output<typeof staticConfig>;
 
-const sdFilePattern = /\.(json|ya?ml)$/;
+/** Prometheus' patFileSDName: a `*` only in the file name, and a JSON or YAML extension. */
+const sdFilePattern = /^[^*]*(\*[^/]*)?\.(json|yml|yaml|JSON|YML|YAML)$/;
 
 const fileSdConfig = z.strictObject({
-  files: stringList.superRefine((files, ctx) => {
+  files: filePatterns.superRefine((files, ctx) => {
     if (files.length === 0) ctx.issues.push({ code: 'custom', message: 'file service discovery config must contain at least one path name', input: files });
     files.forEach((f, i) => {
-      if (!sdFilePattern.test(f)) ctx.issues.push({ code: 'custom', message: `path name ${JSON.stringify(f)} is not valid for file discovery: it must end in .json, .yml or .yaml`, path: [i], input: f });
+      if (!sdFilePattern.test(f)) ctx.issues.push({ code: 'custom', message: `path name ${JSON.stringify(f)} is not valid for file discovery: it must end in .json, .yml or .yaml, with a * only in the file name`, path: [i], input: f });
     });
   }),
   refresh_interval: duration.default(5 * 60_000),

@@ -8,6 +8,7 @@ import {
   bool,
   byteSize,
   duration,
+  filePatterns,
   httpClientFields,
   labelMap,
   reporter,
@@ -150,7 +151,7 @@ const remoteWriteConfig = z
 
 const rootRaw = z.strictObject({
   global: globalSchema.default({ external_labels: {}, probe_configs: [] }),
-  rule_files: stringList.default([]),
+  rule_files: filePatterns.default([]),
   scrape_configs: z.array(scrapeConfigRaw).default([]),
   alerting: alertingSchema.default({ alert_relabel_configs: [], alertmanagers: [] }),
   remote_write: z.array(remoteWriteConfig).default([]),

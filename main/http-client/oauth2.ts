@@ -40,6 +40,7 @@ async function fetchToken(cfg: OAuth2Settings, secret: string, nowMs: number): P
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${basic}`, Accept: 'application/json' },
       body: form.toString(),
       tls: nodeTlsOptions(cfg.tls),
+      proxy: cfg.proxy,
       timeoutMs: tokenTimeoutMs,
       maxBodyBytes: maxTokenBody,
       followRedirects: true,

@@ -9,6 +9,7 @@
 import { Buffer } from 'node:buffer';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import { proxyAgent, proxyFor, type ProxySettings } from './proxy.js';
 import type { NodeTlsOptions } from './tls.js';
 
 export interface HttpRequestOptions {
@@ -24,6 +25,8 @@ export interface HttpRequestOptions {
   readonly maxBodyBytes: number;
   /** follow_redirects: false returns the 3xx answer itself. */
   readonly followRedirects: boolean;
+  /** proxy_url etc.; absent or empty connects directly. */
+  readonly proxy?: ProxySettings;
 }
 
 export interface HttpResponse {
@@ -43,7 +46,15 @@ function once(url: URL, o: HttpRequestOptions, method: string, headers: Record<s
   const timeout = Math.max(1, deadline - Date.now());
   const sized = body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
   return new Promise((resolve, reject) => {
-    const req = mod.request(url, { method, headers: sized, timeout, ...(o.signal !== undefined ? { signal: o.signal } : {}), ...tls }, (res) => {
+    // Each hop decides again: a redirect may leave (or enter) the no_proxy list.
+    let agent: http.Agent | undefined;
+    try {
+      const proxy = o.proxy === undefined ? undefined : proxyFor(o.proxy, url);
+      if (proxy !== undefined) agent = proxyAgent(proxy, url, o.proxy!, false);
+    } catch (err) {
+      return reject(err as Error);
+    }
+    const req = mod.request(url, { method, headers: sized, timeout, ...(o.signal !== undefined ? { signal: o.signal } : {}), ...(agent !== undefined ? { agent } : {}), ...tls }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       let tooLarge = false;
@@ -57,12 +68,16 @@ function once(url: URL, o: HttpRequestOptions, method: string, headers: Record<s
         res.destroy();
       });
       res.on('end', () => {
+        agent?.destroy();
         if (!tooLarge) resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url });
       });
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${o.timeoutMs} ms`)));
-    req.on('error', reject);
+    req.on('error', (err) => {
+      agent?.destroy();
+      reject(err);
+    });
     req.end(body);
   });
 }

@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { httpClientFields, reporter, tlsConfig, validateHttpClient, type HttpClientConfigLike } from '../config/schema-common.js';
-import { authSettings, tlsSettings, type HttpAuth, type TlsSettings } from './settings.js';
+import type { ProxySettings } from './proxy.js';
+import { authSettings, proxySettings, tlsSettings, type HttpAuth, type TlsSettings } from './settings.js';
 
 function scalarsAsText(v: unknown): unknown {
   if (typeof v === 'boolean' || typeof v === 'number') return String(v);
@@ -31,6 +32,7 @@ export const typedHttpClientFields = {
   proxy_url: typed(httpClientFields.proxy_url),
   no_proxy: typed(httpClientFields.no_proxy),
   proxy_from_environment: typed(httpClientFields.proxy_from_environment),
+  proxy_connect_header: typed(httpClientFields.proxy_connect_header),
   follow_redirects: typed(httpClientFields.follow_redirects),
   enable_http2: typed(httpClientFields.enable_http2),
 };
@@ -40,14 +42,15 @@ export function validatedHttpClient<T extends HttpClientConfigLike>(c: T, ctx: {
   return validateHttpClient(c, reporter(ctx));
 }
 
-/** What a receiver needs to send: auth, TLS and the redirect policy. */
+/** What a receiver needs to send: auth, TLS, the redirect policy and the proxy. */
 export interface HttpClientSettings {
   readonly auth: HttpAuth;
   readonly tls: TlsSettings;
   readonly followRedirects: boolean;
+  readonly proxy: ProxySettings;
 }
 
 export const httpConfigSchema = z.strictObject(typedHttpClientFields).transform((c, ctx): HttpClientSettings => {
   const v = validatedHttpClient(c, ctx);
-  return { auth: authSettings(v), tls: tlsSettings(v.tls_config), followRedirects: v.follow_redirects };
+  return { auth: authSettings(v), tls: tlsSettings(v.tls_config), followRedirects: v.follow_redirects, proxy: proxySettings(v) };
 });

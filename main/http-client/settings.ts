@@ -3,7 +3,8 @@
  * scraping, service discovery, probes, notifications and (later) remote write. The schema that
  * reads it from prometheus.yml is in ../config/schema-common.ts; this is what callers hold.
  */
-import type { HttpClientConfigLike, TlsConfig } from '../config/schema-common.js';
+import type { HttpClientConfigLike, ProxyConfigLike, TlsConfig } from '../config/schema-common.js';
+import type { ProxySettings } from './proxy.js';
 
 /** Client credentials for an OAuth2 token endpoint (golang.org/x/oauth2/clientcredentials). */
 export interface OAuth2Settings {
@@ -16,6 +17,8 @@ export interface OAuth2Settings {
   readonly endpointParams: Readonly<Record<string, string>>;
   /** TLS towards the token endpoint. */
   readonly tls: TlsSettings;
+  /** The proxy towards the token endpoint (oauth2's own proxy_url etc.). */
+  readonly proxy: ProxySettings;
 }
 
 export type HttpAuth =
@@ -70,6 +73,11 @@ export function tlsSettings(t: TlsConfig | undefined): TlsSettings {
   };
 }
 
+/** proxy_url, no_proxy, proxy_from_environment and proxy_connect_header of a validated config. */
+export function proxySettings(c: ProxyConfigLike): ProxySettings {
+  return { url: c.proxy_url ?? '', noProxy: c.no_proxy ?? '', fromEnvironment: c.proxy_from_environment ?? false, connectHeader: c.proxy_connect_header ?? {} };
+}
+
 /** The auth of a validated config (legacy bearer_token already folded into `authorization`). */
 export function authSettings(c: HttpClientConfigLike): HttpAuth {
   if (c.basic_auth !== undefined) {
@@ -90,6 +98,7 @@ export function authSettings(c: HttpClientConfigLike): HttpAuth {
       scopes: o.scopes,
       endpointParams: o.endpoint_params,
       tls: tlsSettings(o.tls_config),
+      proxy: proxySettings(o),
     };
   }
   return { kind: 'none' };

@@ -3,6 +3,7 @@
  * implements, and the notification it is handed: one aggregation group's alerts at one moment.
  */
 import { authorizationHeader } from '../http-client/auth.js';
+import { directConnection } from '../http-client/proxy.js';
 import { httpRequest, type HttpResponse } from '../http-client/request.js';
 import type { HttpClientSettings } from '../http-client/schema.js';
 import { noTls } from '../http-client/settings.js';
@@ -49,7 +50,7 @@ export function retryableStatus(status: number): boolean {
 }
 
 /** A receiver without http_config: no auth, system CAs, redirects followed (Alertmanager's defaults). */
-const defaultHttpClient: HttpClientSettings = { auth: { kind: 'none' }, tls: noTls, followRedirects: true };
+const defaultHttpClient: HttpClientSettings = { auth: { kind: 'none' }, tls: noTls, followRedirects: true, proxy: directConnection };
 
 /** An answer longer than this is cut off as an error; receivers only read a status and a short message. */
 const maxAnswerBytes = 1024 * 1024;
@@ -70,6 +71,7 @@ export async function postJson(url: string, body: unknown, signal: AbortSignal, 
       signal,
       maxBodyBytes: maxAnswerBytes,
       followRedirects: client.followRedirects,
+      proxy: client.proxy,
     });
   } catch (e) {
     throw new DeliveryError(`${what}: POST ${redactUrl(url)} failed: ${(e as Error).message}`, true);

@@ -6,10 +6,11 @@
  */
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable, Transform } from 'node:stream';
+import { proxyAuthorization } from '../http-client/proxy.js';
 import { secureContextFor, tlsFacts, type ChainCert, type TlsFacts } from './tls-chain.js';
 
 export interface HopTls {
@@ -21,6 +22,14 @@ export interface HopTls {
   readonly minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
   readonly maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
   readonly roots: readonly ChainCert[];
+}
+
+/** An HTTP proxy for the hop (main/http-client/proxy.ts decides whether the hop uses one). */
+export interface HopProxy {
+  /** http://host:port; user info in it becomes Proxy-Authorization. */
+  readonly url: URL;
+  /** proxy_connect_header: sent on CONNECT (https targets) only, as Go does. */
+  readonly connectHeaders: Readonly<Record<string, string>>;
 }
 
 export interface HopRequest {
@@ -35,6 +44,8 @@ export interface HopRequest {
   /** Decompress the body with this algorithm regardless of Content-Encoding (blackbox does). */
   readonly compression: '' | 'gzip' | 'br' | 'deflate' | 'identity';
   readonly signal: AbortSignal;
+  /** Through this proxy, as blackbox_exporter does: to the resolved IP, with the Host header of the URL. */
+  readonly proxy?: HopProxy;
 }
 
 /** performance.now() milliseconds; 0 = never reached. */
@@ -121,13 +132,16 @@ function h1Response(res: IncomingMessage): HopResponse {
 /** HTTP/1.1 over a plain socket (Node dials) or our already-verified TLS socket. */
 function runH1(req: HopRequest, times: HopTimes, finish: Finish, tlsSocket?: TLSSocket): void {
   const port = req.url.port === '' ? (tlsSocket ? 443 : 80) : Number(req.url.port);
+  const path = req.url.pathname + req.url.search;
+  // Plain HTTP through a proxy: the request in absolute form, to the proxy.
+  const forward = tlsSocket === undefined && req.proxy !== undefined ? req.proxy : undefined;
   // On our TLS socket: no agent at all (agent:false would make Node dial its own connection).
   const clientReq = httpRequest({
-    host: req.ip,
-    port,
-    path: req.url.pathname + req.url.search,
+    host: forward ? forward.url.hostname.replace(/^\[(.*)\]$/, '$1') : req.ip,
+    port: forward ? proxyPort(forward.url) : port,
+    path: forward ? `http://${hostPort(req.ip, port)}${path}` : path,
     method: req.method,
-    headers: req.headers,
+    headers: forward ? { ...req.headers, ...proxyAuthorization(forward.url) } : req.headers,
     signal: req.signal,
     ...(tlsSocket ? { createConnection: () => tlsSocket } : { agent: false }),
   });
@@ -180,6 +194,35 @@ function runH2(req: HopRequest, times: HopTimes, finish: Finish, socket: TLSSock
   if (req.body !== undefined) stream.end(req.body);
 }
 
+const proxyPort = (u: URL): number => (u.port === '' ? 80 : Number(u.port));
+const hostPort = (ip: string, port: number): string => (isIP(ip) === 6 ? `[${ip}]:${port}` : `${ip}:${port}`);
+
+/**
+ * Opens a CONNECT tunnel through the proxy to ip:port; resolves with the tunnel's socket, or
+ * rejects naming the proxy's answer.
+ */
+function connectTunnel(req: HopRequest, proxy: HopProxy, port: number): Promise<Socket> {
+  const authority = hostPort(req.ip, port);
+  return new Promise((resolve, reject) => {
+    const r = httpRequest({
+      host: proxy.url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: proxyPort(proxy.url),
+      method: 'CONNECT',
+      path: authority,
+      headers: { Host: authority, ...proxy.connectHeaders, ...proxyAuthorization(proxy.url) },
+      agent: false,
+      signal: req.signal,
+    });
+    r.on('connect', (res, socket) => {
+      if (res.statusCode === 200) return resolve(socket);
+      socket.destroy();
+      reject(new Error(`proxyconnect tcp: the proxy ${proxy.url.host} answered CONNECT ${authority} with ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd()));
+    });
+    r.on('error', (err: NodeJS.ErrnoException) => reject(Object.assign(new Error(`proxyconnect tcp: ${proxy.url.host}: ${err.message}`), { code: err.code })));
+    r.end();
+  });
+}
+
 export function runHop(req: HopRequest): Promise<HopResult> {
   const times: HopTimes = { start: performance.now(), connectDone: 0, tlsStart: 0, tlsDone: 0, gotConn: 0, responseStart: 0, end: 0 };
   const isTls = req.url.protocol === 'https:';
@@ -194,57 +237,69 @@ export function runHop(req: HopRequest): Promise<HopResult> {
       resolve({ times, isTls, ...(facts ? { tls: facts } : {}), ...(tlsError !== undefined ? { tlsError } : {}), ...r });
     };
     if (!isTls) return runH1(req, times, finish);
-
-    const hostname = req.url.hostname.replace(/^\[(.*)\]$/, '$1');
-    const servername = req.tls.serverName ?? (isIP(hostname) === 0 ? hostname : undefined);
-    const socket = tlsConnect({
-      host: req.ip,
-      port: req.url.port === '' ? 443 : Number(req.url.port),
-      ...(servername !== undefined ? { servername } : {}),
-      secureContext: secureContextFor({
-        ...(req.tls.ca !== undefined ? { ca: req.tls.ca } : {}),
-        ...(req.tls.cert !== undefined ? { cert: req.tls.cert } : {}),
-        ...(req.tls.key !== undefined ? { key: req.tls.key } : {}),
-        ...(req.tls.minVersion !== undefined ? { minVersion: req.tls.minVersion } : {}),
-        ...(req.tls.maxVersion !== undefined ? { maxVersion: req.tls.maxVersion } : {}),
-      }),
-      ALPNProtocols: req.http2 ? ['h2', 'http/1.1'] : ['http/1.1'],
-      // We verify after the handshake ourselves so a failure can name the bad certificate;
-      // Node still checks the host name (servername, or the IP we dial) into authorizationError.
-      rejectUnauthorized: false,
-    });
-    const onAbort = (): void => {
-      socket.destroy();
-      finish({ rawBytes: 0, error: describeError(new Error('aborted'), req.signal) });
-    };
-    if (req.signal.aborted) return onAbort();
-    req.signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('connect', () => {
-      times.connectDone = performance.now();
-      times.tlsStart = times.connectDone;
-    });
-    const onHandshakeError = (err: Error): void => finish({ rawBytes: 0, error: describeError(err, req.signal) });
-    socket.once('error', onHandshakeError);
-    socket.once('secureConnect', () => {
-      socket.off('error', onHandshakeError);
-      socket.on('error', () => {}); // later errors surface through the request/session
-      req.signal.removeEventListener('abort', onAbort);
-      times.tlsDone = performance.now();
-      times.gotConn = times.tlsDone;
-      try {
-        facts = tlsFacts(socket, req.tls.roots, req.tls.insecure);
-      } catch (err) {
-        tlsError = `cannot read the peer certificates: ${(err as Error).message}`;
-      }
-      if (!req.tls.insecure && !socket.authorized) {
-        tlsError = String(socket.authorizationError ?? 'certificate not trusted');
+    const port = req.url.port === '' ? 443 : Number(req.url.port);
+    /** TLS to the target, on a socket of its own or inside the proxy's CONNECT tunnel. */
+    const startTls = (tunnel: Socket | undefined): void => {
+      const hostname = req.url.hostname.replace(/^\[(.*)\]$/, '$1');
+      const servername = req.tls.serverName ?? (isIP(hostname) === 0 ? hostname : undefined);
+      const socket = tlsConnect({
+        // Over a tunnel `host` only names whom the certificate is checked against (without a servername).
+        ...(tunnel !== undefined ? { socket: tunnel, host: req.ip } : { host: req.ip, port }),
+        ...(servername !== undefined ? { servername } : {}),
+        secureContext: secureContextFor({
+          ...(req.tls.ca !== undefined ? { ca: req.tls.ca } : {}),
+          ...(req.tls.cert !== undefined ? { cert: req.tls.cert } : {}),
+          ...(req.tls.key !== undefined ? { key: req.tls.key } : {}),
+          ...(req.tls.minVersion !== undefined ? { minVersion: req.tls.minVersion } : {}),
+          ...(req.tls.maxVersion !== undefined ? { maxVersion: req.tls.maxVersion } : {}),
+        }),
+        ALPNProtocols: req.http2 ? ['h2', 'http/1.1'] : ['http/1.1'],
+        // We verify after the handshake ourselves so a failure can name the bad certificate;
+        // Node still checks the host name (servername, or the IP we dial) into authorizationError.
+        rejectUnauthorized: false,
+      });
+      const onAbort = (): void => {
         socket.destroy();
-        finish({ rawBytes: 0, error: `TLS verification failed: ${tlsError}` });
-        return;
-      }
-      if (socket.alpnProtocol === 'h2') runH2(req, times, finish, socket);
-      else runH1(req, times, finish, socket);
-    });
+        finish({ rawBytes: 0, error: describeError(new Error('aborted'), req.signal) });
+      };
+      if (req.signal.aborted) return onAbort();
+      req.signal.addEventListener('abort', onAbort, { once: true });
+      socket.once('connect', () => {
+        times.connectDone = performance.now();
+        times.tlsStart = times.connectDone;
+      });
+      const onHandshakeError = (err: Error): void => finish({ rawBytes: 0, error: describeError(err, req.signal) });
+      socket.once('error', onHandshakeError);
+      socket.once('secureConnect', () => {
+        socket.off('error', onHandshakeError);
+        socket.on('error', () => {}); // later errors surface through the request/session
+        req.signal.removeEventListener('abort', onAbort);
+        times.tlsDone = performance.now();
+        times.gotConn = times.tlsDone;
+        try {
+          facts = tlsFacts(socket, req.tls.roots, req.tls.insecure);
+        } catch (err) {
+          tlsError = `cannot read the peer certificates: ${(err as Error).message}`;
+        }
+        if (!req.tls.insecure && !socket.authorized) {
+          tlsError = String(socket.authorizationError ?? 'certificate not trusted');
+          socket.destroy();
+          finish({ rawBytes: 0, error: `TLS verification failed: ${tlsError}` });
+          return;
+        }
+        if (socket.alpnProtocol === 'h2') runH2(req, times, finish, socket);
+        else runH1(req, times, finish, socket);
+      });
+    };
+    if (req.proxy === undefined) return startTls(undefined);
+    connectTunnel(req, req.proxy, port).then(
+      (tunnel) => {
+        times.connectDone = performance.now();
+        times.tlsStart = times.connectDone;
+        startTls(tunnel);
+      },
+      (err: Error) => finish({ rawBytes: 0, error: describeError(err, req.signal) }),
+    );
   });
 }
 

@@ -8,11 +8,12 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { HttpProbeConfig } from './module-schema.js';
 import { chooseProtocol, type LookupFn } from './resolve.js';
 import { isLinkLocal } from '../util/ip.js';
-import { runHop, type HopResult, type HopTls } from './http-hop.js';
+import { runHop, type HopProxy, type HopResult, type HopTls } from './http-hop.js';
 import { explainChain, recordCertSeries, recordTlsMetrics, trustedRoots } from './tls-chain.js';
 import { authorizationHeader } from '../http-client/auth.js';
 import { nodeTlsOptions } from '../http-client/tls.js';
-import { authSettings, tlsSettings } from '../http-client/settings.js';
+import { connectHeaders, proxyFor } from '../http-client/proxy.js';
+import { authSettings, proxySettings, tlsSettings } from '../http-client/settings.js';
 import type { ProbeContext } from './types.js';
 
 /** Go's http.Client stops after 10 redirects. */
@@ -54,6 +55,21 @@ function hopTls(cfg: HttpProbeConfig): HopTls {
 }
 
 const s = (ms: number): number => ms / 1000;
+
+/**
+ * The proxy of one hop. As blackbox_exporter, the decision (no_proxy, loopback) is made for the
+ * URL as sent, whose host is the resolved IP; the proxy is asked for that IP. Probes speak to
+ * http:// proxies only.
+ */
+function hopProxy(cfg: HttpProbeConfig, url: URL, ip: string): HopProxy | undefined {
+  const sent = new URL(url.href);
+  sent.hostname = isIP(ip) === 6 ? `[${ip}]` : ip;
+  const settings = proxySettings(cfg);
+  const proxy = proxyFor(settings, sent);
+  if (proxy === undefined) return undefined;
+  if (proxy.protocol !== 'http:') throw new Error(`proxy ${proxy.host}: probes go through http:// proxies only, not ${proxy.protocol.slice(0, -1)}://`);
+  return { url: proxy, connectHeaders: connectHeaders(settings) };
+}
 
 export async function probeHttp(ctx: ProbeContext, target: string, cfg: HttpProbeConfig, resolver?: LookupFn): Promise<boolean> {
   const m = ctx.metrics;
@@ -123,8 +139,16 @@ export async function probeHttp(ctx: ProbeContext, target: string, cfg: HttpProb
       ctx.log('error', 'redirect', `Refusing to connect to link-local address ${ip} (cloud metadata range)`, { url: url.href, hint: 'set allow_link_local: true in the module to probe it' });
       return false;
     }
-    ctx.log('info', 'http', 'Making HTTP request', { url: url.href, host: url.host, ip });
+    let proxy: HopProxy | undefined;
+    try {
+      proxy = hopProxy(cfg, url, ip);
+    } catch (err) {
+      ctx.log('error', 'http', 'Error choosing the proxy', { err: (err as Error).message });
+      return false;
+    }
+    ctx.log('info', 'http', 'Making HTTP request', { url: url.href, host: url.host, ip, ...(proxy !== undefined ? { proxy: proxy.url.host } : {}) });
     hop = await runHop({
+      ...(proxy !== undefined ? { proxy } : {}),
       url,
       ip,
       method,

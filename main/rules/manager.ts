@@ -10,6 +10,7 @@ import { AlertingRule } from './alerting-rule.js';
 import { RecordingRule } from './recording-rule.js';
 import { RuleGroup, type Rule } from './group.js';
 import { parseRuleFile, type ParseRulesOptions } from './rulefile.js';
+import { configuredFiles } from '../util/glob.js';
 import type { Alert, ExpandFn, QueryFn } from './types.js';
 
 export interface RuleManagerDeps {
@@ -39,11 +40,26 @@ function goTime(ms: number | null): string {
 /** Go's strconv.FormatFloat(v, 'e', -1, 64), which Prometheus uses for alert values. */
 type ParsedRuleFile = Extract<ReturnType<typeof parseRuleFile>, { ok: true }>;
 
+/**
+ * The files `rule_files` names: patterns expanded as Prometheus does (Go's filepath.Glob; one
+ * matching nothing adds nothing), literal paths as given. A malformed pattern adds an error.
+ */
+export function expandRuleFiles(patterns: readonly string[], errors: string[] = []): string[] {
+  return patterns.flatMap((p) => {
+    try {
+      return configuredFiles(p);
+    } catch (err) {
+      errors.push(`error retrieving rule files for ${p}: ${(err as Error).message}`);
+      return [];
+    }
+  });
+}
+
 /** Reads and parses rule files: each file's groups, and every error (file:line: message). */
 export function readRuleFiles(files: readonly string[], opts?: ParseRulesOptions): { errors: string[]; files: Array<{ file: string; parsed: ParsedRuleFile }> } {
   const errors: string[] = [];
   const out: Array<{ file: string; parsed: ParsedRuleFile }> = [];
-  for (const file of files) {
+  for (const file of expandRuleFiles(files, errors)) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');

@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type { RequestOf, ResponseOf } from '../../app/api/channels.js';
 import { ApiError } from '../../app/api/errors.js';
 import type { Logger } from '../util/log.js';
-import type { RuleManager } from './manager.js';
+import { expandRuleFiles, type RuleManager } from './manager.js';
 import { parseRuleFile } from './rulefile.js';
 import { parseRuleTestFile } from './unittest-file.js';
 import { runRuleTestFile } from './unittest-run.js';
@@ -37,7 +37,7 @@ export class RuleFiles {
    */
   private allowedPath(path: string, kind: 'rules' | 'tests'): string {
     const abs = resolve(path);
-    const ruleFiles = this.files.map((f) => resolve(f));
+    const ruleFiles = expandRuleFiles(this.files).map((f) => resolve(f));
     const ok = kind === 'rules' ? ruleFiles.includes(abs) : /\.ya?ml$/.test(abs) && ruleFiles.some((f) => dirname(f) === dirname(abs));
     if (!ok) {
       throw new ApiError({

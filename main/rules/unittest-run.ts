@@ -4,11 +4,12 @@
  * evaluated every `evaluation_interval` up to the last `eval_time`, firing alerts compared at each
  * `alert_rule_test` time, `promql_expr_test` queries run afterwards over the same storage.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { formatDuration } from '../../app/dialect/duration.js';
 import { parseExpr } from '../../app/promql/parser.js';
 import { PromQLEngine } from '../promql/engine.js';
+import { configuredFiles } from '../util/glob.js';
 import { MemoryStorage } from '../tsdb/memory-storage.js';
 import { compareLabels, labelsFromRecord, labelsKey, labelsToRecord, type Labels } from '../tsdb/labels.js';
 import { AlertingRule } from './alerting-rule.js';
@@ -26,18 +27,9 @@ export interface TestFileResult {
   report: string;
 }
 
-function expandGlob(dir: string, pattern: string): string[] {
-  const full = isAbsolute(pattern) ? pattern : join(dir, pattern);
-  if (!pattern.includes('*') && !pattern.includes('?')) return [full];
-  const re = new RegExp('^' + basename(full).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-  try {
-    return readdirSync(dirname(full))
-      .filter((f) => re.test(f))
-      .sort()
-      .map((f) => join(dirname(full), f));
-  } catch {
-    return [];
-  }
+/** promtool resolves rule_files relative to the test file, then globs them (Go's filepath.Glob). */
+function ruleFilesOf(testFile: string, patterns: readonly string[]): string[] {
+  return patterns.flatMap((p) => configuredFiles(isAbsolute(p) ? p : join(dirname(testFile), p)));
 }
 
 function fmtLabels(labels: Record<string, string>): string {
@@ -79,7 +71,12 @@ export async function runRuleTestFile(file: string): Promise<TestFileResult> {
   const parsed = parseRuleTestFile(file, text);
   if (!parsed.ok) return { file, ok: false, report: `${header}  FAILED:\n${parsed.errors.map((e) => `    ${e}`).join('\n')}\n` };
   const spec = parsed.value;
-  const ruleFiles = spec.ruleFiles.flatMap((f) => expandGlob(dirname(file), f));
+  let ruleFiles: string[];
+  try {
+    ruleFiles = ruleFilesOf(file, spec.ruleFiles);
+  } catch (err) {
+    return { file, ok: false, report: `${header}  FAILED:\n    rule_files: ${(err as Error).message}\n` };
+  }
   const errors: string[] = [];
   for (const group of spec.tests) {
     try {

@@ -14,9 +14,9 @@ import type { Config } from '../config/schema.js';
 import { ScrapeManager } from '../scrape/manager.js';
 import { TargetPools } from '../scrape/targets-pools.js';
 import { DiscoveryManager } from '../scrape/sd/discovery.js';
-import { ScrapeClient } from '../scrape/http.js';
+import type { ScrapeClient } from '../scrape/http.js';
+import { targetClient, targetRequest } from '../scrape/target-client.js';
 import { lintPage } from '../scrape/lint.js';
-import { authorizationHeader } from '../http-client/auth.js';
 import type { Appendable } from '../tsdb/interface.js';
 import { labelsToRecord, type Labels } from '../tsdb/labels.js';
 import type { Logger } from '../util/log.js';
@@ -47,7 +47,6 @@ export class Collection implements TargetsService {
   private pools: TargetPools | null = null;
   private discovery: DiscoveryManager | null = null;
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly lintClient = new ScrapeClient();
 
   private constructor(private readonly o: CollectionOptions) {
     this.config = new ConfigStore(o.configFile, { defaultText: defaultConfigText(o.selfAddress), validate: ruleFileErrors });
@@ -126,20 +125,17 @@ export class Collection implements TargetsService {
     // Only URLs of configured targets: the page cannot make Vigil fetch arbitrary addresses.
     const target = this.pools?.allActive().find((t) => t.url === request.scrapeUrl);
     if (!target) throw new ApiError({ kind: 'bad_request', message: `${request.scrapeUrl} is not a configured scrape target` });
+    // The target's own client and request (TLS, proxy, auth, redirects), as its scrapes use.
+    let client: ScrapeClient | undefined;
     try {
-      const authorization = await authorizationHeader(target.auth);
-      const res = await this.lintClient.fetch({
-        ...(authorization !== undefined ? { authorization } : {}),
-        url: target.url,
-        timeoutMs: target.timeout,
-        bodySizeLimit: target.limits.bodySizeLimit,
-        userAgent: this.o.userAgent,
-        compression: true,
-      });
+      client = targetClient(target);
+      const res = await client.fetch(await targetRequest(target, this.o.userAgent));
       const r = lintPage(res.body, res.contentType);
       return { problems: r.problems.map((p) => ({ metric: p.metric, text: p.text })), error: r.error ?? null };
     } catch (err) {
       return { problems: [], error: (err as Error).message };
+    } finally {
+      client?.close();
     }
   }
 
@@ -148,6 +144,5 @@ export class Collection implements TargetsService {
     this.config.close();
     this.discovery?.stop();
     await this.scrape.stop();
-    this.lintClient.close();
   }
 }

@@ -5,7 +5,8 @@
  * gunzip (so a gzip bomb stops at the limit, not when memory runs out). Redirects are followed
  * as Go's client does (at most 10, http and https only, Authorization kept on the same host
  * only, all within the one deadline), except that a redirect to a link-local address (the cloud
- * metadata range) is refused. No proxies.
+ * metadata range) is refused. proxy_url etc. go through main/http-client/proxy.ts; a proxied
+ * request is resolved by the proxy, so the link-local refusal then applies to IP literals only.
  */
 import { Buffer } from 'node:buffer';
 import http from 'node:http';
@@ -14,6 +15,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOneOptions, type Lo
 import { isIP } from 'node:net';
 import { gunzip, gunzipSync, type ZlibOptions } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { directConnection, ProxyAgents, type ProxySettings } from '../http-client/proxy.js';
 import type { NodeTlsOptions } from '../http-client/tls.js';
 import { isLinkLocal } from '../util/ip.js';
 
@@ -64,10 +66,34 @@ const reasonMessages: Record<'timeout' | 'body_size' | 'aborted', string> = {
 export class ScrapeClient {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   private readonly httpsAgent: https.Agent;
+  private readonly proxies: ProxyAgents;
 
   /** `tls` comes from main/http-client's nodeTlsOptions (files already read). */
-  constructor(tls: NodeTlsOptions = { rejectUnauthorized: true }) {
+  constructor(
+    private readonly tls: NodeTlsOptions = { rejectUnauthorized: true },
+    proxy: ProxySettings = directConnection,
+  ) {
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 1, ...tls });
+    this.proxies = new ProxyAgents(proxy, true);
+  }
+
+  /** The agent for one hop and, through a proxy, the TLS options the tunnel's handshake needs. */
+  private route(url: string): { agent: http.Agent; tls: NodeTlsOptions | undefined } {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      return { agent: this.httpAgent, tls: undefined };
+    }
+    const secure = target.protocol === 'https:';
+    let proxied: http.Agent | undefined;
+    try {
+      proxied = this.proxies.agentFor(target);
+    } catch (err) {
+      throw new ScrapeHttpError('network', `Get "${url}": proxyconnect: ${(err as Error).message}`);
+    }
+    if (proxied !== undefined) return { agent: proxied, tls: secure ? this.tls : undefined };
+    return { agent: secure ? this.httpsAgent : this.httpAgent, tls: undefined };
   }
 
   async fetch(req: ScrapeRequest): Promise<ScrapeResponse> {
@@ -75,7 +101,8 @@ export class ScrapeClient {
     const origin = hostOf(req.url);
     let hop = req;
     for (let redirects = 0; ; redirects++) {
-      const answer = await fetchOnce(hop, hop.url.startsWith('https:') ? this.httpsAgent : this.httpAgent, redirects > 0);
+      const { agent, tls } = this.route(hop.url);
+      const answer = await fetchOnce(hop, agent, redirects > 0, tls);
       if (!('location' in answer)) return answer;
       // Go's default: the 10th response's redirect is not followed; the error names its Location as sent.
       if (redirects + 1 >= maxRedirects) throw new ScrapeHttpError('network', `Get "${answer.location}": stopped after ${maxRedirects} redirects`);
@@ -94,6 +121,7 @@ export class ScrapeClient {
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    this.proxies.close();
   }
 }
 
@@ -176,7 +204,7 @@ function lookupRefusingLinkLocal(
   });
 }
 
-function fetchOnce(req: ScrapeRequest, agent: http.Agent, isRedirect: boolean): Promise<ScrapeResponse | { location: string }> {
+function fetchOnce(req: ScrapeRequest, agent: http.Agent, isRedirect: boolean, tls?: NodeTlsOptions): Promise<ScrapeResponse | { location: string }> {
   return new Promise((resolve, reject) => {
     let url: URL;
     try {
@@ -203,7 +231,7 @@ function fetchOnce(req: ScrapeRequest, agent: http.Agent, isRedirect: boolean): 
     const onAbort = (): void => fail('aborted', reasonMessages.aborted);
     const timer = setTimeout(() => fail('timeout', reasonMessages.timeout), req.timeoutMs);
 
-    const options: http.RequestOptions = { agent, headers: requestHeaders(req), ...(isRedirect ? { lookup: lookupRefusingLinkLocal as never } : {}) };
+    const options: https.RequestOptions = { agent, headers: requestHeaders(req), ...(isRedirect ? { lookup: lookupRefusingLinkLocal as never } : {}), ...tls };
     const request = mod.get(url, options, (res) => {
       gotHeaders = true;
       const status = res.statusCode ?? 0;

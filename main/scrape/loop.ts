@@ -11,11 +11,10 @@ import { silentLogger, type Logger } from '../util/log.js';
 import { ScrapeCache, type MetricMetadata } from './cache.js';
 import { ScrapeClient, ScrapeHttpError, type ScrapeRequest, type ScrapeResponse } from './http.js';
 import { isSampleRejection, PageAppend, ScrapeLimitError, zeroCounts, type AppendCounts, type AppendSettings } from './loop-append.js';
-import { authorizationHeader } from '../http-client/auth.js';
-import { nodeTlsOptions } from '../http-client/tls.js';
 import { sampleTargetLabels } from './loop-labels.js';
 import { ReportSeries } from './loop-report.js';
 import { ExpositionParseError, createParser } from './parse/parser.js';
+import { targetClient, targetRequest } from './target-client.js';
 import type { ScrapeTarget } from './target-types.js';
 
 export type TargetHealth = 'up' | 'down' | 'unknown';
@@ -167,7 +166,7 @@ export class ScrapeLoop {
     this.client?.close();
     this.tlsError = null;
     try {
-      this.client = new ScrapeClient(nodeTlsOptions(this.target.tls));
+      this.client = targetClient(this.target);
     } catch (err) {
       this.tlsError = (err as Error).message;
       this.client = new ScrapeClient();
@@ -280,19 +279,9 @@ export class ScrapeLoop {
     let staleMarkers = 0;
     try {
       if (this.tlsError !== null) throw new TargetConfigError(this.tlsError);
-      const authorization = await authorizationHeader(target.auth).catch((err: Error) => {
+      const req = await targetRequest(target, this.opts.userAgent ?? 'Vigil', ac.signal).catch((err: Error) => {
         throw new TargetConfigError(err.message);
       });
-      const req: ScrapeRequest = {
-        url: target.url,
-        timeoutMs: target.timeout,
-        bodySizeLimit: target.limits.bodySizeLimit,
-        ...(authorization !== undefined ? { authorization } : {}),
-        compression: target.enableCompression,
-        followRedirects: target.followRedirects,
-        userAgent: this.opts.userAgent ?? 'Vigil',
-        signal: ac.signal,
-      };
       const res = await (this.injectedFetch ?? ((r: ScrapeRequest) => this.client!.fetch(r)))(req);
       page = new PageAppend(this.settings, app, createParser(res.body, res.contentType), start);
       await this.appendWithin(page, deadline, ac.signal);

@@ -4,6 +4,7 @@
  * to the config file shape, so the scrape loop depends on this file alone.
  */
 import type { HttpAuth, TlsSettings } from '../http-client/settings.js';
+import type { ProxySettings } from '../http-client/proxy.js';
 import type { Labels } from '../tsdb/labels.js';
 
 /** Limits of one scrape; 0 means "no limit", as in Prometheus. */
@@ -52,6 +53,8 @@ export interface ScrapeTarget {
   /** Auth and TLS: secret files are read on each scrape, as Prometheus does, so rotation needs no reload. */
   readonly auth: HttpAuth;
   readonly tls: TlsSettings;
+  /** proxy_url, no_proxy, proxy_from_environment, proxy_connect_header. */
+  readonly proxy: ProxySettings;
   /** Ask for gzip (`Accept-Encoding: gzip`); Prometheus' enable_compression, default true. */
   readonly enableCompression: boolean;
   /** Follow HTTP redirects; Prometheus' follow_redirects, default true. */

@@ -10,7 +10,7 @@ import { compareStrings, labelsKey, type Label, type Labels } from '../tsdb/labe
 import type { TargetGroup, TargetLabels } from './sd/discoverer.js';
 import { relabel, relabelFn, relabelSteps } from './relabel.js';
 import type { DroppedTarget, ScrapeTarget } from './target-types.js';
-import { authSettings, tlsSettings } from '../http-client/settings.js';
+import { authSettings, proxySettings, tlsSettings } from '../http-client/settings.js';
 
 const addressLabel = '__address__';
 const schemeLabel = '__scheme__';
@@ -121,6 +121,7 @@ export function buildTarget(cfg: ScrapeConfig, target: TargetLabels, groupLabels
       },
       auth: authSettings(cfg),
       tls: tlsSettings(cfg.tls_config),
+      proxy: proxySettings(cfg),
       enableCompression: cfg.enable_compression,
       followRedirects: cfg.follow_redirects,
       metricRelabel: relabelFn(cfg.metric_relabel_configs),

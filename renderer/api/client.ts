@@ -96,7 +96,7 @@ const httpBases = new WeakMap<object, string>();
  * desktop app the IPC answer's typed arrays, go to the chart as they are; otherwise (no worker)
  * the contract's answer is converted.
  */
-export async function queryRangeColumns(client: WorkbenchApi, request: RequestOf<'queryRange'>): Promise<RangeColumnsResponse> {
+export async function queryRangeColumns(client: WorkbenchApi, request: RequestOf<'queryRange'>, signal?: AbortSignal): Promise<RangeColumnsResponse> {
   const bridge = ipcBridges.get(client);
   if (bridge?.queryRange) {
     const where = 'IPC queryRange';
@@ -114,7 +114,9 @@ export async function queryRangeColumns(client: WorkbenchApi, request: RequestOf
       unwrap('queryRange', answer, `HTTP ${httpRoute('queryRange')}`);
     }
   }
-  const r = await client.queryRange(request);
+  // The HTTP client takes a signal beside the contract's request (see the query cache).
+  const withSignal = client.queryRange as (request: RequestOf<'queryRange'>, signal?: AbortSignal) => Promise<ResponseOf<'queryRange'>>;
+  const r = await withSignal.call(client, request, signal);
   return { ...r, result: columnsFromWire(r.result) };
 }
 

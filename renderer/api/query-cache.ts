@@ -37,16 +37,33 @@ export function queryError(err: unknown, what: string): QueryError {
 /** Retry delay for an `unavailable` answer while someone still watches the read. */
 export const unavailableRetryMs = 1000;
 
+/**
+ * How a read is made when the plain channel call is not enough: Explore's range queries come
+ * back as typed-array columns (queryRangeColumns) rather than the contract's JSON.
+ */
+export type Loader<T> = (signal: AbortSignal) => Promise<T>;
+
 interface Entry {
   name: ChannelName;
   request: unknown;
+  load: Loader<unknown> | undefined;
   state: QueryState<unknown>;
   listeners: Set<() => void>;
   inFlight: AbortController | null;
+  /** The engine's id for the query in flight, to stop it there too when it is cancelled here. */
+  inFlightQueryId: string | undefined;
   retry: ReturnType<typeof setTimeout> | undefined;
 }
 
 type Call = (request: unknown, signal?: AbortSignal) => Promise<unknown>;
+
+/** Reads nobody watches are kept for reuse up to this many, the least recently used dropped first. */
+export const maxIdleEntries = 64;
+
+const queryIdOf = (request: unknown): string | undefined => {
+  const id = (request as { queryId?: unknown } | null)?.queryId;
+  return typeof id === 'string' ? id : undefined;
+};
 
 const abortError = () => new DOMException('the read was replaced or nobody needs it', 'AbortError');
 
@@ -55,7 +72,12 @@ export class QueryCache {
 
   constructor(readonly api: WorkbenchApi) {}
 
+  /** A `queryId` names one run of a query (to cancel it in the engine); it does not change the answer, so it is not part of the key. */
   static key(name: ChannelName, request: unknown): string {
+    if (request !== null && typeof request === 'object' && 'queryId' in request) {
+      const { queryId: _id, ...rest } = request as Record<string, unknown>;
+      return `${name} ${JSON.stringify(rest)}`;
+    }
     return `${name} ${JSON.stringify(request)}`;
   }
 
@@ -63,10 +85,33 @@ export class QueryCache {
     const key = QueryCache.key(name, request);
     let e = this.entries.get(key);
     if (e === undefined) {
-      e = { name, request, state: { data: undefined, error: null, loading: false }, listeners: new Set(), inFlight: null, retry: undefined };
-      this.entries.set(key, e);
-    }
+      e = { name, request, load: undefined, state: { data: undefined, error: null, loading: false }, listeners: new Set(), inFlight: null, inFlightQueryId: undefined, retry: undefined };
+    } else this.entries.delete(key); // re-inserted last: the Map's order is the recency order
+    this.entries.set(key, e);
     return e;
+  }
+
+  /** Drops the least recently used reads that nobody watches and nothing is loading. */
+  private evictIdle(): void {
+    let idle = 0;
+    for (const e of this.entries.values()) if (e.listeners.size === 0 && e.inFlight === null) idle++;
+    for (const [key, e] of this.entries) {
+      if (idle <= maxIdleEntries) return;
+      if (e.listeners.size > 0 || e.inFlight !== null) continue;
+      clearTimeout(e.retry);
+      this.entries.delete(key);
+      idle--;
+    }
+  }
+
+  /** Aborts the entry's read in flight here and, when it carries a queryId, in the engine. */
+  private abortInFlight(e: Entry): void {
+    if (e.inFlight === null) return;
+    e.inFlight.abort();
+    e.inFlight = null;
+    const queryId = e.inFlightQueryId;
+    e.inFlightQueryId = undefined;
+    if (queryId !== undefined) void this.api.cancelQuery({ queryId }).catch(() => {});
   }
 
   state<K extends ChannelName>(name: K, request: RequestOf<K>): QueryState<ResponseOf<K>> {
@@ -79,33 +124,51 @@ export class QueryCache {
   }
 
   /**
-   * Reads now. A read already in flight for the same channel and request is replaced: it is
-   * aborted and its answer, should it still come, is dropped, so the newest read always wins.
+   * Reads now, with the channel's call or `load`, and resolves with the state once this read is
+   * settled (or replaced). A read already in flight for the same channel and request is
+   * replaced: it is aborted (and stopped in the engine when it has a queryId) and its answer,
+   * should it still come, is dropped, so the newest read always wins.
    */
-  async fetch<K extends ChannelName>(name: K, request: RequestOf<K>): Promise<void> {
+  async fetch<K extends ChannelName, T = ResponseOf<K>>(name: K, request: RequestOf<K>, load?: Loader<T>): Promise<QueryState<T>> {
     const e = this.entry(name, request);
-    e.inFlight?.abort();
+    this.abortInFlight(e);
     clearTimeout(e.retry);
     const controller = new AbortController();
     e.inFlight = controller;
+    e.inFlightQueryId = queryIdOf(request);
+    e.request = request;
+    if (load !== undefined) e.load = load as Loader<unknown>;
+    const loader = e.load;
     this.set(e, { loading: true });
     const call = this.api[name] as Call;
     try {
       const data = await new Promise<unknown>((resolve, reject) => {
         controller.signal.addEventListener('abort', () => reject(abortError()), { once: true });
         // The HTTP client cancels the request itself; over IPC the answer is dropped.
-        call.call(this.api, request, controller.signal).then(resolve, reject);
+        (loader !== undefined ? loader(controller.signal) : call.call(this.api, request, controller.signal)).then(resolve, reject);
       });
-      if (e.inFlight !== controller) return;
+      if (e.inFlight !== controller) return e.state as QueryState<T>;
       e.inFlight = null;
+      e.inFlightQueryId = undefined;
       this.set(e, { data, error: null, loading: false });
     } catch (err) {
-      if (controller.signal.aborted || e.inFlight !== controller) return;
+      if (controller.signal.aborted || e.inFlight !== controller) return e.state as QueryState<T>;
       e.inFlight = null;
+      e.inFlightQueryId = undefined;
       const error = queryError(err, name);
       this.set(e, { error, loading: false });
       if (error.kind === 'unavailable' && e.listeners.size > 0) e.retry = setTimeout(() => void this.fetch(name, request), unavailableRetryMs);
     }
+    this.evictIdle();
+    return e.state as QueryState<T>;
+  }
+
+  /** Stops a read in flight (here and in the engine); its last answer stays cached. */
+  cancel<K extends ChannelName>(name: K, request: RequestOf<K>): void {
+    const e = this.entries.get(QueryCache.key(name, request));
+    if (e === undefined || e.inFlight === null) return;
+    this.abortInFlight(e);
+    this.set(e, { loading: false });
   }
 
   /** Watches a read; the last watcher leaving cancels what is in flight. */
@@ -115,8 +178,7 @@ export class QueryCache {
     return () => {
       e.listeners.delete(listener);
       if (e.listeners.size > 0) return;
-      e.inFlight?.abort();
-      e.inFlight = null;
+      this.abortInFlight(e);
       clearTimeout(e.retry);
       if (e.state.loading) this.set(e, { loading: false });
     };
@@ -145,7 +207,7 @@ export function useChannel<K extends ChannelName>(cache: QueryCache, name: K, re
   const { pollMs, subscribe } = options;
   // The request object may be new on every render; the key says when it really changed, so the
   // callbacks depend on the key, not on the object.
-  const refresh = useCallback(() => cache.fetch(name, request), [cache, key]);
+  const refresh = useCallback(async () => void (await cache.fetch(name, request)), [cache, key]);
   const snapshot = useCallback(() => cache.state(name, request), [cache, key]);
   const state = useSyncExternalStore(
     useCallback((l: () => void) => cache.subscribe(name, request, l), [cache, key]),

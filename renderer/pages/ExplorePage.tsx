@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api/client.js';
+import { queries as queryCache } from '../api/engine-reads.js';
 import { useExploreStore } from '../store/explore.js';
 import { PromQLEditor, insertAtCursor } from '../promql-language/Editor.js';
 import { setCompletionSource } from '../promql-language/register.js';
@@ -40,7 +41,7 @@ export function ExplorePage() {
   const run = useCallback(() => {
     const st = useExploreStore.getState();
     window.history.replaceState(null, '', appHash({ page: 'explore', view: st.view() }));
-    void st.run(api, graphBox.current?.clientWidth ?? 1000);
+    void st.run(queryCache, graphBox.current?.clientWidth ?? 1000);
   }, []);
 
   // Restore the view from the URL once, and run it if it has a query, unless one of its queries
@@ -146,7 +147,7 @@ export function ExplorePage() {
           {s.held && (
             <div className="warning held" role="alert" data-testid="held-warning">
               <p>{s.held}</p>
-              <button type="button" onClick={() => void useExploreStore.getState().run(api, graphBox.current?.clientWidth ?? 1000, true)}>
+              <button type="button" onClick={() => void useExploreStore.getState().run(queryCache, graphBox.current?.clientWidth ?? 1000, true)}>
                 Run anyway
               </button>
             </div>

@@ -1,8 +1,8 @@
 import { create } from 'zustand';
-import type { WorkbenchApi } from '../../app/api/channels.js';
-import { ApiError } from '../../app/api/errors.js';
+import type { RequestOf } from '../../app/api/channels.js';
 import type { InstantQueryResponse, QueryStats } from '../../app/api/query.js';
 import { queryRangeColumns } from '../api/client.js';
+import type { QueryCache, QueryError } from '../api/query-cache.js';
 import type { RangeColumnsResponse } from '../api/range-columns.js';
 import { defaultView, type ExploreView, type PanelState, type Resolution, type Tab, type TimeRange } from '../../app/app-urls.js';
 import { resolveRange, resolveStep } from '../explore/url-state.js';
@@ -42,22 +42,28 @@ export interface ExploreSlice extends ExploreView {
   holdBack(reason: string): void;
   /** The view as it stands, for the page's URL. */
   view(): ExploreView;
-  run(api: WorkbenchApi, widthPx?: number, force?: boolean): Promise<void>;
+  /**
+   * Runs the view's queries through the renderer's query cache (renderer/api/query-cache.ts):
+   * answers are shared with any other reader of the same query and range, a newer run cancels
+   * the older one's reads (in the engine too), and errors take the cache's one shape.
+   */
+  run(queries: QueryCache, widthPx?: number, force?: boolean): Promise<void>;
 }
+
+type PanelRead = { name: 'query'; request: RequestOf<'query'> } | { name: 'queryRange'; request: RequestOf<'queryRange'> };
 
 let runSeq = 0;
-let active: { controllers: AbortController[]; ids: string[] } | null = null;
+/** The reads of the run in progress, cancelled when a newer run starts. */
+let active: PanelRead[] = [];
 
-function cancelActive(api: WorkbenchApi): void {
-  if (!active) return;
-  for (const c of active.controllers) c.abort();
-  for (const id of active.ids) void api.cancelQuery({ queryId: id }).catch(() => {});
-  active = null;
+function cancelActive(queries: QueryCache): void {
+  for (const r of active) queries.cancel(r.name, r.request);
+  active = [];
 }
 
-function describe(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
-  return err instanceof Error ? err.message : String(err);
+/** A panel whose read failed (or was cancelled: then a newer run's results replace it). */
+function failed(error: QueryError | null): PanelResult {
+  return { range: null, instant: null, error: error?.detail ?? 'cancelled', stats: null };
 }
 
 /** Explore's state: the view (URL-encoded) plus the last results. One slice for the page. */
@@ -94,8 +100,9 @@ export const useExploreStore = create<ExploreSlice>((set, get) => ({
     const s = get();
     return { panels: s.panels, range: s.range, resolution: s.resolution, tab: s.tab, stacked: s.stacked, yFromZero: s.yFromZero };
   },
-  async run(api, widthPx = 1000, force = false) {
-    cancelActive(api);
+  async run(queries, widthPx = 1000, force = false) {
+    const api = queries.api;
+    cancelActive(queries);
     const seq = ++runSeq;
     const { panels, range, resolution, tab } = get();
     const now = Date.now();
@@ -115,29 +122,31 @@ export const useExploreStore = create<ExploreSlice>((set, get) => ({
     }
     set({ held: null });
     performance.mark('vigil:query:start');
-    const controllers = panels.map(() => new AbortController());
-    const ids = panels.map((_, i) => `q${seq}-${i}-${Math.random().toString(36).slice(2, 8)}`);
-    active = { controllers, ids };
+    const reads = panels.map((panel: PanelState, i): PanelRead | null => {
+      if (!panel.enabled || panel.query.trim() === '') return null;
+      const queryId = `q${seq}-${i}-${Math.random().toString(36).slice(2, 8)}`;
+      return tab === 'table'
+        ? { name: 'query', request: { query: panel.query, time: endMs, queryId } }
+        : { name: 'queryRange', request: { query: panel.query, start: startMs, end: endMs, step, queryId } };
+    });
+    active = reads.filter((r) => r !== null);
     set({ running: true, lastRunAt: now });
     const results = await Promise.all(
-      panels.map(async (panel: PanelState, i): Promise<PanelResult | null> => {
-        if (!panel.enabled || panel.query.trim() === '') return null;
-        addToHistory(panel.query);
-        try {
-          if (tab === 'table') {
-            const instant = await api.query({ query: panel.query, time: endMs, queryId: ids[i] });
-            return { range: null, instant, error: null, stats: instant.stats };
-          }
-          const rangeAnswer = await queryRangeColumns(api, { query: panel.query, start: startMs, end: endMs, step, queryId: ids[i] });
-          return { range: rangeAnswer, instant: null, error: null, stats: rangeAnswer.stats };
-        } catch (err) {
-          return { range: null, instant: null, error: describe(err), stats: null };
+      reads.map(async (read): Promise<PanelResult | null> => {
+        if (read === null) return null;
+        addToHistory(read.request.query);
+        if (read.name === 'query') {
+          const { data, error } = await queries.fetch('query', read.request);
+          return data !== undefined && error === null ? { range: null, instant: data, error: null, stats: data.stats } : failed(error);
         }
+        const request = read.request;
+        const { data, error } = await queries.fetch('queryRange', request, (signal) => queryRangeColumns(api, request, signal));
+        return data !== undefined && error === null ? { range: data, instant: null, error: null, stats: data.stats } : failed(error);
       }),
     );
     performance.mark('vigil:query:end');
     if (seq !== runSeq) return; // a newer run replaced this one
-    active = null;
+    active = [];
     set({ results, running: false });
   },
 }));

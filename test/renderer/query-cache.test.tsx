@@ -2,7 +2,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WorkbenchApi } from '../../app/api/channels.js';
 import { ApiError } from '../../app/api/errors.js';
-import { QueryCache, queryError, unavailableRetryMs, useChannel } from '../../renderer/api/query-cache.js';
+import { QueryCache, maxIdleEntries, queryError, unavailableRetryMs, useChannel } from '../../renderer/api/query-cache.js';
 import { ReadError } from '../../renderer/components/ReadError.js';
 
 const status = (startTimeMs: number) => ({
@@ -120,6 +120,61 @@ describe('the renderer query cache', () => {
     await done;
     await tick();
     expect(q.state('alerts', { includeDrills: true }).data).toEqual({ alerts: [] });
+  });
+});
+
+describe('the query cache for engine queries (Explore)', () => {
+  const range = (queryId: string) => ({ query: 'up', start: 0, end: 60_000, step: 15_000, queryId });
+
+  it('reads with a loader, keyed without the queryId, so one range query is shared across runs', async () => {
+    const { api, calls } = heldApi();
+    const q = new QueryCache(api);
+    const loaded: AbortSignal[] = [];
+    const read = q.fetch('queryRange', range('a'), (signal) => (loaded.push(signal), Promise.resolve('columns')));
+    expect(calls).toEqual([]); // the loader, not the channel call
+    expect(await read).toEqual({ data: 'columns', error: null, loading: false });
+    expect(q.state('queryRange', range('b')).data).toBe('columns');
+    expect(loaded[0]!.aborted).toBe(false);
+  });
+
+  it('stops a replaced query in the engine too, by its queryId', async () => {
+    const { api, calls } = heldApi();
+    const q = new QueryCache(api);
+    const first = q.fetch('query', { query: 'up', time: 1, queryId: 'run1' });
+    const second = q.fetch('query', { query: 'up', time: 1, queryId: 'run2' });
+    expect(calls.map((c) => [c.name, c.request])).toEqual([
+      ['query', { query: 'up', time: 1, queryId: 'run1' }],
+      ['cancelQuery', { queryId: 'run1' }],
+      ['query', { query: 'up', time: 1, queryId: 'run2' }],
+    ]);
+    expect(calls[0]!.signal!.aborted).toBe(true);
+    calls[2]!.answer({ result: { resultType: 'scalar', t: 1, v: 2 } });
+    expect((await second).data).toEqual({ result: { resultType: 'scalar', t: 1, v: 2 } });
+    // The replaced read settled when it was replaced, without an answer of its own.
+    expect((await first).data).toBeUndefined();
+  });
+
+  it('cancel() stops the read here and in the engine and keeps the last answer', async () => {
+    const { api, calls } = heldApi();
+    const q = new QueryCache(api);
+    const read = q.fetch('queryRange', range('r1'));
+    q.cancel('queryRange', range('r1'));
+    expect(calls[0]!.signal!.aborted).toBe(true);
+    expect(calls[1]).toMatchObject({ name: 'cancelQuery', request: { queryId: 'r1' } });
+    expect(await read).toEqual({ data: undefined, error: null, loading: false });
+    q.cancel('queryRange', range('r1')); // nothing in flight: nothing sent
+    expect(calls).toHaveLength(2);
+  });
+
+  it('keeps at most maxIdleEntries unwatched answers, dropping the least recently used', async () => {
+    const q = new QueryCache({} as WorkbenchApi);
+    const watched = range('w');
+    q.subscribe('queryRange', watched, () => {});
+    await q.fetch('queryRange', watched, () => Promise.resolve('kept'));
+    for (let i = 0; i <= maxIdleEntries; i++) await q.fetch('queryRange', { ...range('x'), start: i + 1 }, () => Promise.resolve(i));
+    expect(q.state('queryRange', watched).data).toBe('kept');
+    expect(q.state('queryRange', { ...range('x'), start: maxIdleEntries + 1 }).data).toBe(maxIdleEntries);
+    expect(q.state('queryRange', { ...range('x'), start: 1 }).data).toBeUndefined();
   });
 });
 

@@ -2,48 +2,20 @@
  * file_sd_configs: target groups from JSON/YAML files, re-read when a watched directory changes
  * and every refresh_interval (fs.watch misses events on some file systems). A file that fails to
  * parse keeps its previous groups; a file that disappears removes its groups. Adds
- * `__meta_filepath` as Prometheus does. Patterns may use `*`, `?` and `[…]` in the file name.
+ * `__meta_filepath` as Prometheus does. Patterns are Go's filepath.Glob (main/util/glob.ts), as Prometheus reads them.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { configuredFiles } from '../../util/glob.js';
 import type { FileSdConfig } from '../../config/schema-sd.js';
 import { sleep, type Discoverer, type OnDiscoveryError, type TargetGroup } from './discoverer.js';
 import { GroupFormatError, parseGroups } from './group-parse.js';
 
-function globToRegExp(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else if (ch === '[') {
-      const end = pattern.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        const body = pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
-        re += `[${body}]`;
-        i = end;
-      }
-    } else re += ch.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-const hasGlob = /[*?[]/;
-
-/** The files a pattern names right now (sorted). */
-export async function expandPattern(pattern: string): Promise<string[]> {
-  if (!hasGlob.test(basename(pattern))) return [pattern];
-  const dir = dirname(pattern);
-  const re = globToRegExp(basename(pattern));
-  try {
-    const names = await readdir(dir);
-    return names.filter((n) => re.test(n)).sort().map((n) => join(dir, n));
-  } catch {
-    return [];
-  }
+/** The files a pattern names right now (Go's filepath.Glob, sorted); a literal path as given. */
+export function expandPattern(pattern: string): string[] {
+  return configuredFiles(pattern);
 }
 
 async function readGroupFile(file: string): Promise<TargetGroup[]> {
@@ -105,7 +77,7 @@ export class FileDiscoverer implements Discoverer {
   /** Re-reads every file; sends changed and removed groups. */
   async refresh(send: (groups: readonly TargetGroup[]) => void): Promise<void> {
     const files = new Set<string>();
-    for (const pattern of this.config.files) for (const f of await expandPattern(pattern)) files.add(f);
+    for (const pattern of this.config.files) for (const f of expandPattern(pattern)) files.add(f);
     const out: TargetGroup[] = [];
     const present = new Set<string>();
     for (const file of files) {

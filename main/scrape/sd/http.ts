@@ -7,7 +7,7 @@
 import type { HttpSdConfig } from '../../config/schema-sd.js';
 import { authorizationHeader } from '../../http-client/auth.js';
 import { httpRequest, type HttpResponse } from '../../http-client/request.js';
-import { authSettings, tlsSettings, type HttpAuth } from '../../http-client/settings.js';
+import { authSettings, proxySettings, tlsSettings, type HttpAuth } from '../../http-client/settings.js';
 import { nodeTlsOptions } from '../../http-client/tls.js';
 import { sleep, type Discoverer, type OnDiscoveryError, type TargetGroup } from './discoverer.js';
 import { parseGroups } from './group-parse.js';
@@ -48,6 +48,7 @@ export class HttpDiscoverer implements Discoverer {
         signal,
         maxBodyBytes: maxBody,
         followRedirects: this.config.follow_redirects,
+        proxy: proxySettings(this.config),
       });
     } catch (err) {
       throw new Error(`${where}: ${err instanceof Error ? err.message : String(err)}`);

@@ -16,6 +16,7 @@ import { buildTarget } from '../fleet.js';
 import { PageRenderer } from '../exposition.js';
 import { ScrapeLoop } from '../../scrape/loop.js';
 import type { ScrapeTarget } from '../../scrape/target-types.js';
+import { directConnection } from '../../http-client/proxy.js';
 
 tuneGarbageCollector(); // as `vigil serve` does
 const args = new Map<string, string>();
@@ -42,6 +43,7 @@ function target(i: number): ScrapeTarget {
     limits: { sampleLimit: 0, labelLimit: 0, labelNameLengthLimit: 0, labelValueLengthLimit: 0, bodySizeLimit: 0 },
     auth: { kind: 'none' },
     tls: { caFile: '', certFile: '', keyFile: '', serverName: '', insecureSkipVerify: false, minVersion: '' },
+    proxy: directConnection,
     enableCompression: true,
     followRedirects: true,
     metricRelabel: (l) => l,

@@ -132,6 +132,12 @@ describe('parseConfig: every error names file, line and field', () => {
       'prometheus.yml:4: scrape_configs[0].scrape_timeout: scrape timeout greater than scrape interval for scrape config with job name "a"',
     ],
     ['global timeout above interval', 'global:\n  scrape_interval: 5s\n  scrape_timeout: 6s\n', 'prometheus.yml:3: global.scrape_timeout: global scrape timeout greater than scrape interval'],
+    ['malformed rule_files pattern', 'rule_files:\n  - /r/[x-\n', 'prometheus.yml:2: rule_files[0]: syntax error in pattern "/r/[x-"'],
+    [
+      'file_sd pattern in a directory part',
+      'scrape_configs:\n  - job_name: a\n    file_sd_configs:\n      - files: [/sd/*/x.json]\n',
+      'prometheus.yml:4: scrape_configs[0].file_sd_configs[0].files[0]: path name "/sd/*/x.json" is not valid for file discovery: it must end in .json, .yml or .yaml, with a * only in the file name',
+    ],
     ['bad scheme', 'scrape_configs:\n  - job_name: a\n    scheme: ftp\n', 'prometheus.yml:3: scrape_configs[0].scheme: invalid scheme "ftp"'],
     ['bad label name', 'global:\n  external_labels:\n    1x: y\n', 'prometheus.yml:3: global.external_labels.1x: "1x" is not a valid label name'],
     [

@@ -10,6 +10,7 @@ import { authorizationHeader } from '../../../main/http-client/auth.js';
 import { oauth2Header } from '../../../main/http-client/oauth2.js';
 import { authSettings, noTls, tlsSettings, type OAuth2Settings } from '../../../main/http-client/settings.js';
 import { nodeTlsOptions } from '../../../main/http-client/tls.js';
+import { directConnection } from '../../../main/http-client/proxy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-http-client-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -124,6 +125,7 @@ describe('oauth2 client credentials', () => {
     scopes: ['read', 'write'],
     endpointParams: { audience: 'vigil' },
     tls: noTls,
+    proxy: directConnection,
     ...over,
   });
 

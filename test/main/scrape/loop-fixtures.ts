@@ -9,6 +9,7 @@ import {
 } from '../../../main/tsdb/interface.js';
 import { formatLabels, labelsFromRecord, labelsKey, type Labels } from '../../../main/tsdb/labels.js';
 import type { ScrapeLimits, ScrapeTarget } from '../../../main/scrape/target-types.js';
+import { directConnection } from '../../../main/http-client/proxy.js';
 
 export interface StoredSample {
   t: number;
@@ -119,6 +120,7 @@ export function makeTarget(over: Partial<ScrapeTarget> = {}): ScrapeTarget {
     limits: noLimits,
     auth: { kind: 'none' },
     tls: { caFile: '', certFile: '', keyFile: '', serverName: '', insecureSkipVerify: false, minVersion: '' },
+    proxy: directConnection,
     enableCompression: true,
     followRedirects: true,
     metricRelabel: (l) => l,

@@ -87,8 +87,8 @@ describe('file SD', () => {
     writeFileSync(join(dir, 'x1.json'), '[]');
     writeFileSync(join(dir, 'x2.json'), '[]');
     writeFileSync(join(dir, 'y.json'), '[]');
-    expect(await expandPattern(join(dir, 'x?.json'))).toEqual([join(dir, 'x1.json'), join(dir, 'x2.json')]);
-    expect(await expandPattern(join(dir, '[xy]*.json'))).toHaveLength(3);
-    expect(await expandPattern(join(dir, 'missing', '*.json'))).toEqual([]);
+    expect(expandPattern(join(dir, 'x?.json'))).toEqual([join(dir, 'x1.json'), join(dir, 'x2.json')]);
+    expect(expandPattern(join(dir, '[xy]*.json'))).toHaveLength(3);
+    expect(expandPattern(join(dir, 'missing', '*.json'))).toEqual([]);
   });
 });
