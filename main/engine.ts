@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { QueryJournal } from './api/query-journal.js';
 import { Dashboards, type DashboardsOptions } from './dashboards/service.js';
 import { TopologyService } from './topology/service.js';
+import { HostCollector } from './host/host-collector.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -47,6 +48,8 @@ export interface EngineOptions {
   dashboardDirs?: readonly string[];
   /** Query admission limits (`vigil serve --query.*`); unset ones keep the engine's defaults. */
   queryLimits?: Partial<QueryLimits>;
+  /** This machine's collectors: node_exporter's `--collector.<name>` / `--no-collector.<name>` flags. */
+  hostCollectorFlags?: readonly string[];
 }
 
 /** The PromQL engine's limits a shell may set. */
@@ -90,6 +93,8 @@ export class Engine {
    * Null when the store cannot open: the rest of Vigil runs, the channels say "unavailable".
    */
   readonly dashboards: Dashboards | null;
+  /** This machine's metrics with node_exporter's names, served at /host/metrics and scraped like any target. */
+  readonly host: HostCollector;
 
   private constructor(
     private readonly options: EngineOptions,
@@ -98,6 +103,7 @@ export class Engine {
   ) {
     this.startTimeMs = (options.now ?? Date.now)();
     this.log = options.logger ?? createLogger('engine');
+    this.host = new HostCollector({ flags: options.hostCollectorFlags ?? [], logger: this.log.child('host') });
     this.promql = new PromQLEngine({ ...options.queryLimits, parse: (q) => parseExpr(q) });
     this.journal = QueryJournal.open(lock.dir, this.log.child('query'));
     this.querySvc = new EngineQueryService(this.promql, tsdb, new MetadataStore(), {

@@ -9,6 +9,7 @@ import type { HttpServer } from './http-server.js';
 import { sendJson } from './http-server.js';
 import { registerPromApi } from './prom-api.js';
 import { prometheusRules } from './alerting-service.js';
+import { hostMetricsPath, serveHostMetrics } from '../host/http.js';
 
 export function registerServeRoutes(server: HttpServer, engine: Engine): void {
   registerPromApi(server, {
@@ -50,6 +51,7 @@ export function registerServeRoutes(server: HttpServer, engine: Engine): void {
     res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
     res.end(engine.metrics.render());
   });
+  server.route(hostMetricsPath, (req, res, url) => serveHostMetrics(engine.host, req, res, url));
   server.route('/probe', async (req, res, url) => {
     if (!engine.probing) {
       res.writeHead(503, { 'Content-Type': 'text/plain' }).end('probing is not running\n');
