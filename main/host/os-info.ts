@@ -7,7 +7,7 @@ import { readOptional } from './linux/sources.js';
 const infoLabels = ['build_id', 'id', 'id_like', 'image_id', 'image_version', 'name', 'pretty_name', 'variant', 'variant_id', 'version', 'version_codename', 'version_id'] as const;
 
 /** os-release's KEY=value lines; values may be quoted with shell quoting (the subset os-release uses). */
-export function parseOsRelease(text: string): Record<string, string> {
+function parseOsRelease(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const m = /^\s*([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);

@@ -7,12 +7,12 @@ import type { CollectContext } from './collector.js';
 import { listOptional, readAttr, sys } from './linux/sources.js';
 
 /** The zone's abbreviation as Go prints it where Intl knows one (UTC, CET, PST), else Intl's "GMT+1" form. */
-export function zoneName(date: Date): string {
+function zoneName(date: Date): string {
   const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(date).find((p) => p.type === 'timeZoneName');
   return part?.value ?? 'UTC';
 }
 
-export function timeFamilies(nowMs: number, zone: string, offsetSeconds: number): Family[] {
+function timeFamilies(nowMs: number, zone: string, offsetSeconds: number): Family[] {
   return [
     family('node_time_seconds', 'System time in seconds since epoch (1970).', 'gauge', [{ value: nowMs / 1000 }]),
     family('node_time_zone_offset_seconds', 'System time zone offset in seconds.', 'gauge', [{ labels: { time_zone: zone }, value: offsetSeconds }]),

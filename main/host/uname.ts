@@ -4,7 +4,7 @@ import { family, type Family } from './family.js';
 import type { CollectContext } from './collector.js';
 import { proc, readAttr } from './linux/sources.js';
 
-export interface Uname {
+interface Uname {
   sysname: string;
   nodename: string;
   release: string;
@@ -13,7 +13,7 @@ export interface Uname {
   domainname: string;
 }
 
-export function unameFamilies(u: Uname): Family[] {
+function unameFamilies(u: Uname): Family[] {
   return [family('node_uname_info', 'Labeled system information as provided by the uname system call.', 'gauge', [{ labels: { ...u }, value: 1 }])];
 }
 

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 const userHz = 100;
 const modes = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
 
-export function parseCpuStat(text: string): Family[] {
+function parseCpuStat(text: string): Family[] {
   const out = new FamilySet();
   for (const line of text.split('\n')) {
     const m = /^cpu(\d+)\s+(.*)$/.exec(line);

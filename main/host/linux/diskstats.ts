@@ -33,14 +33,14 @@ const fields: ReadonlyArray<[string, string, 'counter' | 'gauge', number]> = [
   ['node_disk_flush_requests_time_seconds_total', 'This is the total number of seconds spent by all flush requests.', 'counter', ms],
 ];
 
-export interface DiskLine {
+interface DiskLine {
   major: string;
   minor: string;
   device: string;
   values: number[];
 }
 
-export function parseDiskstats(text: string): DiskLine[] {
+function parseDiskstats(text: string): DiskLine[] {
   const out: DiskLine[] = [];
   for (const line of text.split('\n')) {
     const p = line.trim().split(/\s+/);
@@ -51,7 +51,7 @@ export function parseDiskstats(text: string): DiskLine[] {
 }
 
 /** udev's database entry for a block device: its E:KEY=value properties. */
-export function parseUdevProperties(text: string): Record<string, string> {
+function parseUdevProperties(text: string): Record<string, string> {
   const props: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const m = /^E:([^=]+)=(.*)$/.exec(line);
@@ -60,7 +60,7 @@ export function parseUdevProperties(text: string): Record<string, string> {
   return props;
 }
 
-export function diskstatsFamilies(disks: readonly DiskLine[], udev: ReadonlyMap<string, Record<string, string>>): Family[] {
+function diskstatsFamilies(disks: readonly DiskLine[], udev: ReadonlyMap<string, Record<string, string>>): Family[] {
   const out = new FamilySet();
   for (const d of disks) {
     const props = udev.get(`${d.major}:${d.minor}`) ?? {};

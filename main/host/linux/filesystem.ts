@@ -9,12 +9,12 @@ import type { CollectContext } from '../collector.js';
 import { filesystemFamilies, mountIncluded, type MountLabels, type MountStats } from '../filesystem-families.js';
 import { proc, readOptional } from './sources.js';
 
-export interface MountEntry extends MountLabels {
+interface MountEntry extends MountLabels {
   options: string;
 }
 
 /** /proc/<pid>/mounts lines; \040 and \011 in mount points are a space and a tab (fstab(5)). */
-export function parseMounts(text: string, source: string): MountEntry[] {
+function parseMounts(text: string, source: string): MountEntry[] {
   const out: MountEntry[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;

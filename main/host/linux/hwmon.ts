@@ -11,7 +11,7 @@ import { NoDataError } from '../collector.js';
 import { listOptional, readAttr, sys } from './sources.js';
 
 /** node_exporter's cleanMetricName: lower case, [^a-z0-9:_] → _, trimmed of _. */
-export function cleanName(s: string): string {
+function cleanName(s: string): string {
   return s
     .trim()
     .toLowerCase()

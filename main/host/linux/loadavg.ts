@@ -8,7 +8,7 @@ export function loadFamilies(loads: readonly number[]): Family[] {
   return (['1', '5', '15'] as const).map((m, i) => family(`node_load${m}`, `${m}m load average.`, 'gauge', [{ value: loads[i]! }]));
 }
 
-export function parseLoadavg(text: string): Family[] {
+function parseLoadavg(text: string): Family[] {
   const v = text.trim().split(/\s+/).slice(0, 3).map(Number);
   if (v.length < 3 || v.some((x) => !Number.isFinite(x))) throw new Error(`unexpected /proc/loadavg content ${JSON.stringify(text.slice(0, 80))}`);
   return loadFamilies(v);

@@ -7,7 +7,7 @@ import { FamilySet, type Family } from '../family.js';
 import type { CollectContext } from '../collector.js';
 import { proc } from './sources.js';
 
-export function parseMeminfo(text: string): Family[] {
+function parseMeminfo(text: string): Family[] {
   const out = new FamilySet();
   for (const line of text.split('\n')) {
     const parts = line.trim().split(/\s+/);

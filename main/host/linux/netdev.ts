@@ -11,7 +11,7 @@ import { proc, readAttr, sys } from './sources.js';
 const receive = ['bytes', 'packets', 'errs', 'drop', 'fifo', 'frame', 'compressed', 'multicast'];
 const transmit = ['bytes', 'packets', 'errs', 'drop', 'fifo', 'colls', 'carrier', 'compressed'];
 
-export function parseNetDev(text: string): NetdevStats[] {
+function parseNetDev(text: string): NetdevStats[] {
   const out: NetdevStats[] = [];
   for (const line of text.split('\n').slice(2)) {
     const i = line.indexOf(':');

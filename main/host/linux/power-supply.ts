@@ -54,7 +54,7 @@ const numeric: Record<string, [string, number]> = {
 };
 const strings = ['type', 'capacity_level', 'charge_type', 'health', 'manufacturer', 'model_name', 'scope', 'serial_number', 'status', 'technology', 'usb_type'];
 
-export async function readPowerSupply(dir: string, name: string): Promise<PowerSupply> {
+async function readPowerSupply(dir: string, name: string): Promise<PowerSupply> {
   const s: PowerSupply = { name, values: {}, info: {} };
   await Promise.all([
     ...Object.entries(numeric).map(async ([file, [metric, div]]) => {

@@ -13,7 +13,7 @@ const fields: Record<string, [name: string, help: string, type: 'counter' | 'gau
   procs_blocked: ['node_procs_blocked', 'Number of processes blocked waiting for I/O to complete.', 'gauge'],
 };
 
-export function parseStat(text: string): Family[] {
+function parseStat(text: string): Family[] {
   const out = new FamilySet();
   for (const line of text.split('\n')) {
     const [key, first] = line.split(/\s+/, 2);

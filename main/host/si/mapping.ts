@@ -17,7 +17,8 @@ export function siMemory(m: SI.MemData): Family[] {
   add('total_bytes', m.total);
   add('free_bytes', m.free);
   add('active_bytes', m.active);
-  // systeminformation's "available" on macOS is free + inactive pages.
+  // systeminformation's "available" on macOS is free + file-backed (reclaimable) pages; those are
+  // what node_exporter's darwin collector counts as inactive.
   add('inactive_bytes', Math.max(0, m.available - m.free));
   add('swap_total_bytes', m.swaptotal);
   add('swap_used_bytes', m.swapused);
