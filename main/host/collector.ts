@@ -17,6 +17,8 @@ export interface HostOptions {
   netdevDeviceExclude: GoRegex | null;
   /** node_exporter's --collector.powersupply.ignored-supplies. */
   powerSupplyIgnored: GoRegex;
+  /** node_exporter's --collector.vmstat.fields. */
+  vmstatFields: GoRegex;
   /** Time a statfs() may take before the mount counts as stuck (--collector.filesystem.mount-timeout). */
   mountTimeoutMs: number;
 }

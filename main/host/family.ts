@@ -7,7 +7,7 @@ import { renderFamily, type Sample } from '../util/metrics.js';
 export interface Family {
   name: string;
   help: string;
-  type: 'counter' | 'gauge';
+  type: 'counter' | 'gauge' | 'untyped';
   samples: Sample[];
 }
 

@@ -21,6 +21,7 @@ export const defaultHostOptionText = {
   diskstatsDeviceExclude: '^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$',
   netdevDeviceExclude: '',
   powerSupplyIgnored: '^$',
+  vmstatFields: '^(oom_kill|pgpg|pswp|pg.*fault).*',
 } as const;
 
 /** node_exporter's darwin defaults for the filesystem collector. */
@@ -37,6 +38,7 @@ export function hostOptions(text: Partial<Record<keyof typeof defaultHostOptionT
     diskstatsDeviceExclude: re(t.diskstatsDeviceExclude),
     netdevDeviceExclude: t.netdevDeviceExclude === '' ? null : re(t.netdevDeviceExclude),
     powerSupplyIgnored: re(t.powerSupplyIgnored),
+    vmstatFields: re(t.vmstatFields),
     mountTimeoutMs: 5000,
   };
 }

@@ -12,6 +12,7 @@ import { collectMeminfo } from './meminfo.js';
 import { collectNetdev } from './netdev.js';
 import { collectPowerSupply } from './power-supply.js';
 import { collectStat } from './stat.js';
+import { collectVmstat } from './vmstat.js';
 
 export const linuxCollectors: HostCollectorSpec[] = [
   { name: 'cpu', collect: collectCpu },
@@ -26,4 +27,5 @@ export const linuxCollectors: HostCollectorSpec[] = [
   { name: 'os', collect: collectOsRelease },
   { name: 'hwmon', collect: collectHwmon },
   { name: 'powersupplyclass', collect: collectPowerSupply },
+  { name: 'vmstat', collect: collectVmstat },
 ];

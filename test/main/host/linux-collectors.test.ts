@@ -25,6 +25,7 @@ const files: Record<string, string> = {
     '',
   ].join('\n'),
   'proc/meminfo': 'MemTotal:       16384000 kB\nMemAvailable:    8192000 kB\nActive(anon):     100 kB\nHugePages_Total:       0\nHugepagesize:       2048 kB\n',
+  'proc/vmstat': 'nr_free_pages 1000\npgpgin 111\npgfault 222\npswpin 3\noom_kill 0\nnuma_hit 5\n',
   'proc/loadavg': '0.50 1.25 2.00 3/400 12345\n',
   'proc/diskstats': [
     '   7       0 loop0 1 0 8 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
@@ -119,6 +120,12 @@ describe.skipIf(process.platform !== 'linux')('Linux host collectors on a fixtur
     expect(value(f.get('node_memory_HugePages_Total'))).toBe(0);
     expect(value(f.get('node_load5'))).toBe(1.25);
     expect(f.get('node_load15')?.help).toBe('15m load average.');
+    expect(families.filter((x) => x.name.startsWith('node_vmstat_')).map((x) => [x.name, x.type, x.samples[0]!.value])).toEqual([
+      ['node_vmstat_pgpgin', 'untyped', 111],
+      ['node_vmstat_pgfault', 'untyped', 222],
+      ['node_vmstat_pswpin', 'untyped', 3],
+      ['node_vmstat_oom_kill', 'untyped', 0],
+    ]);
   });
 
   it('applies the filesystem, diskstats and netdev filters and units', async () => {
@@ -170,11 +177,11 @@ describe.skipIf(process.platform !== 'linux')('Linux host collectors on a fixtur
     });
     const { families, failures } = await broken.collect();
     const f = byName(families);
-    expect(Object.keys(failures).sort()).toEqual(['cpu', 'diskstats', 'loadavg', 'meminfo', 'netdev', 'stat']);
+    expect(Object.keys(failures).sort()).toEqual(['cpu', 'diskstats', 'loadavg', 'meminfo', 'netdev', 'stat', 'vmstat']);
     expect(value(f.get('node_scrape_collector_success'), { collector: 'cpu' })).toBe(0);
     expect(value(f.get('node_scrape_collector_success'), { collector: 'hwmon' })).toBe(1);
     expect(value(f.get('node_hwmon_temp_celsius'), { sensor: 'temp1' })).toBe(45.5);
-    expect(f.get('node_scrape_collector_duration_seconds')!.samples).toHaveLength(12);
+    expect(f.get('node_scrape_collector_duration_seconds')!.samples).toHaveLength(13);
   });
 
   it('runs only the collectors the flags and the request select', async () => {
