@@ -10,6 +10,7 @@ import { sendJson } from './http-server.js';
 import { registerPromApi } from './prom-api.js';
 import { prometheusRules } from './alerting-service.js';
 import { hostMetricsPath, serveHostMetrics } from '../host/http.js';
+import { BadParamError } from './prom-params.js';
 
 export function registerServeRoutes(server: HttpServer, engine: Engine): void {
   registerPromApi(server, {
@@ -37,6 +38,14 @@ export function registerServeRoutes(server: HttpServer, engine: Engine): void {
       '/api/v1/status/config': async () => {
         const cfg = engine.collection?.config.current();
         return { status: 'success', data: { yaml: cfg ? configYaml(cfg) : '' } };
+      },
+      '/api/v1/status/tsdb': async (p) => {
+        const raw = p.get('limit');
+        const limit = raw === null || raw === '' ? 10 : Number(raw);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+          throw new BadParamError(`limit must be an integer from 1 to 10000, got ${JSON.stringify(raw)}`);
+        }
+        return { status: 'success', data: engine.tsdbStatus(limit) };
       },
       '/api/v1/status/runtimeinfo': async () => {
         const s = engine.tsdb.stats();

@@ -66,6 +66,30 @@ describe('first launch with no config', () => {
     expect(ok.result.resultType === 'vector' ? ok.result.samples[0]?.v : null).toBe(1);
   });
 
+  it("answers /api/v1/status/tsdb in Prometheus' shape and says what Vigil costs", async () => {
+    const base = `http://127.0.0.1:${server!.port}`;
+    const r = (await (await fetch(`${base}/api/v1/status/tsdb?limit=5`)).json()) as {
+      status: string;
+      data: { headStats: { numSeries: number }; seriesCountByMetricName: Array<{ name: string; value: number }>; seriesCountByLabelValuePair: Array<{ name: string; value: number }> };
+    };
+    expect(r.status).toBe('success');
+    expect(r.data.headStats.numSeries).toBeGreaterThan(50);
+    expect(r.data.seriesCountByMetricName).toHaveLength(5);
+    expect(r.data.seriesCountByLabelValuePair.map((p) => p.name)).toContain('job=node');
+    const values = r.data.seriesCountByMetricName.map((m) => m.value);
+    expect(values).toEqual([...values].sort((a, b) => b - a));
+    const all = (await (await fetch(`${base}/api/v1/status/tsdb?limit=10000`)).json()) as typeof r;
+    expect(all.data.seriesCountByMetricName.find((m) => m.name === 'node_cpu_seconds_total')?.value).toBeGreaterThanOrEqual(4);
+    const bad = await fetch(`${base}/api/v1/status/tsdb?limit=0`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/limit must be an integer/);
+
+    const status = await engine!.api.status({});
+    expect(status.costs!.series).toBeGreaterThanOrEqual(r.data.headStats.numSeries);
+    expect(status.costs!.storageBytes).toBeGreaterThan(0);
+    expect(status.costs!.memory.map((m) => m.part)).toContain('JavaScript heap');
+  });
+
   it('loads the shipped default rules', () => {
     const groups = engine!.alertingRuntime!.ruleManager.ruleGroups.map((g) => g.spec.name);
     expect(groups).toEqual(expect.arrayContaining(['this-machine', 'vigil', 'certificates']));
