@@ -40,7 +40,7 @@ export function osFamilies(rel: Record<string, string>): Family[] {
 
 export async function collectOsRelease(ctx: CollectContext): Promise<Family[]> {
   for (const path of ctx.paths.osRelease) {
-    const text = await readOptional(path);
+    const text = readOptional(path);
     if (text !== null) return osFamilies(parseOsRelease(text));
   }
   throw new NoDataError(`none of ${ctx.paths.osRelease.join(', ')} exists`);

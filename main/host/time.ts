@@ -22,14 +22,14 @@ function timeFamilies(nowMs: number, zone: string, offsetSeconds: number): Famil
 async function clocksources(ctx: CollectContext): Promise<Family[]> {
   const base = sys(ctx.paths, 'devices', 'system', 'clocksource');
   const out = new FamilySet();
-  for (const entry of ((await listOptional(base)) ?? []).sort()) {
+  for (const entry of ((listOptional(base)) ?? []).sort()) {
     const m = /^clocksource(\d+)$/.exec(entry);
     if (!m) continue;
     const device = m[1]!;
-    for (const cs of ((await readAttr(`${base}/${entry}/available_clocksource`)) ?? '').split(/\s+/).filter(Boolean)) {
+    for (const cs of ((readAttr(`${base}/${entry}/available_clocksource`)) ?? '').split(/\s+/).filter(Boolean)) {
       out.add('node_time_clocksource_available_info', "Available clocksources read from '/sys/devices/system/clocksource'.", 'gauge', 1, { clocksource: cs, device });
     }
-    const current = await readAttr(`${base}/${entry}/current_clocksource`);
+    const current = readAttr(`${base}/${entry}/current_clocksource`);
     if (current) out.add('node_time_clocksource_current_info', "Current clocksource read from '/sys/devices/system/clocksource'.", 'gauge', 1, { clocksource: current, device });
   }
   return out.families();

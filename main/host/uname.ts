@@ -18,6 +18,6 @@ function unameFamilies(u: Uname): Family[] {
 }
 
 export async function collectUname(ctx: CollectContext): Promise<Family[]> {
-  const domainname = process.platform === 'linux' ? ((await readAttr(proc(ctx.paths, 'sys', 'kernel', 'domainname'))) ?? '(none)') : '(none)';
+  const domainname = process.platform === 'linux' ? ((readAttr(proc(ctx.paths, 'sys', 'kernel', 'domainname'))) ?? '(none)') : '(none)';
   return unameFamilies({ sysname: osType(), nodename: hostname(), release: release(), version: version(), machine: machine(), domainname });
 }

@@ -1,8 +1,7 @@
 /** node_exporter's cpu collector on Linux: /proc/stat's per-CPU lines, in USER_HZ (1/100 s). */
 import { FamilySet, type Family } from '../family.js';
 import type { CollectContext } from '../collector.js';
-import { proc } from './sources.js';
-import { readFile } from 'node:fs/promises';
+import { proc, readText } from './sources.js';
 
 const userHz = 100;
 const modes = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
@@ -25,5 +24,5 @@ function parseCpuStat(text: string): Family[] {
 }
 
 export async function collectCpu(ctx: CollectContext): Promise<Family[]> {
-  return parseCpuStat(await readFile(proc(ctx.paths, 'stat'), 'utf8'));
+  return parseCpuStat(readText(proc(ctx.paths, 'stat')));
 }

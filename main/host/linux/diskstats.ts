@@ -3,11 +3,10 @@
  * Documentation/admin-guide/iostats.rst; discard fields from 4.18, flush fields from 5.5) and
  * node_disk_info with udev's properties when /run/udev/data has them.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FamilySet, type Family } from '../family.js';
 import type { CollectContext } from '../collector.js';
-import { proc, readOptional } from './sources.js';
+import { proc, readOptional, readText } from './sources.js';
 
 const sectorBytes = 512;
 const ms = 0.001;
@@ -83,13 +82,16 @@ function diskstatsFamilies(disks: readonly DiskLine[], udev: ReadonlyMap<string,
 }
 
 export async function collectDiskstats(ctx: CollectContext): Promise<Family[]> {
-  const disks = parseDiskstats(await readFile(proc(ctx.paths, 'diskstats'), 'utf8')).filter((d) => !ctx.options.diskstatsDeviceExclude.test(d.device));
+  const disks = parseDiskstats(readText(proc(ctx.paths, 'diskstats'))).filter((d) => !ctx.options.diskstatsDeviceExclude.test(d.device));
   const udev = new Map<string, Record<string, string>>();
-  await Promise.all(
-    disks.map(async (d) => {
-      const text = await readOptional(join(ctx.paths.udevData, `b${d.major}:${d.minor}`)).catch(() => null);
-      if (text !== null) udev.set(`${d.major}:${d.minor}`, parseUdevProperties(text));
-    }),
-  );
+  for (const d of disks) {
+    let text: string | null = null;
+    try {
+      text = readOptional(join(ctx.paths.udevData, `b${d.major}:${d.minor}`));
+    } catch {
+      /* unreadable udev entry: the info labels stay empty */
+    }
+    if (text !== null) udev.set(`${d.major}:${d.minor}`, parseUdevProperties(text));
+  }
   return diskstatsFamilies(disks, udev);
 }

@@ -54,10 +54,10 @@ async function measure(m: MountEntry, timeoutMs: number): Promise<MountStats> {
 
 export async function collectFilesystem(ctx: CollectContext): Promise<Family[]> {
   let source = proc(ctx.paths, '1', 'mounts');
-  let text = await readOptional(source);
+  let text = readOptional(source);
   if (text === null) {
     source = proc(ctx.paths, 'mounts');
-    text = (await readOptional(source)) ?? '';
+    text = (readOptional(source)) ?? '';
   }
   const mounts = parseMounts(text, source).filter((m) => mountIncluded(m, ctx.options));
   return filesystemFamilies(await Promise.all(mounts.map((m) => measure(m, ctx.options.mountTimeoutMs))));

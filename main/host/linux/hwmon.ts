@@ -29,7 +29,7 @@ async function chipName(dir: string): Promise<string> {
   } catch {
     /* no device link: try the name file */
   }
-  const n = cleanName((await readAttr(join(dir, 'name'))) ?? '');
+  const n = cleanName((readAttr(join(dir, 'name'))) ?? '');
   if (n !== '') return n;
   return cleanName(basename(await realpath(dir)));
 }
@@ -43,19 +43,19 @@ const tempFiles: Record<string, [string, string]> = {
 
 export async function collectHwmon(ctx: CollectContext): Promise<Family[]> {
   const base = sys(ctx.paths, 'class', 'hwmon');
-  const entries = await listOptional(base);
+  const entries = listOptional(base);
   if (entries === null) throw new NoDataError(`${base} does not exist: hwmon metrics are not available on this system`);
   const out = new FamilySet();
   for (const entry of entries.sort()) {
     const dir = join(base, entry);
     const chip = await chipName(dir);
-    const name = await readAttr(join(dir, 'name'));
+    const name = readAttr(join(dir, 'name'));
     if (name) out.add('node_hwmon_chip_names', 'Annotation metric for human-readable chip names', 'gauge', 1, { chip, chip_name: name });
-    for (const file of ((await listOptional(dir)) ?? []).sort()) {
+    for (const file of ((listOptional(dir)) ?? []).sort()) {
       const m = /^(temp\d+)_(input|max|crit|min|label)$/.exec(file);
       if (!m) continue;
       const sensor = m[1]!;
-      const raw = await readAttr(join(dir, file));
+      const raw = readAttr(join(dir, file));
       if (raw === null || raw === '') continue;
       if (m[2] === 'label') {
         out.add('node_hwmon_sensor_label', 'Label for given chip and sensor', 'gauge', 1, { chip, label: raw, sensor });

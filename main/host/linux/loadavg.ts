@@ -1,8 +1,7 @@
 /** node_exporter's loadavg collector: node_load1, node_load5, node_load15 from /proc/loadavg. */
-import { readFile } from 'node:fs/promises';
 import { family, type Family } from '../family.js';
 import type { CollectContext } from '../collector.js';
-import { proc } from './sources.js';
+import { proc, readText } from './sources.js';
 
 export function loadFamilies(loads: readonly number[]): Family[] {
   return (['1', '5', '15'] as const).map((m, i) => family(`node_load${m}`, `${m}m load average.`, 'gauge', [{ value: loads[i]! }]));
@@ -15,5 +14,5 @@ function parseLoadavg(text: string): Family[] {
 }
 
 export async function collectLoadavg(ctx: CollectContext): Promise<Family[]> {
-  return parseLoadavg(await readFile(proc(ctx.paths, 'loadavg'), 'utf8'));
+  return parseLoadavg(readText(proc(ctx.paths, 'loadavg')));
 }

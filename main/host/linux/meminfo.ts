@@ -2,10 +2,9 @@
  * node_exporter's meminfo collector on Linux: every /proc/meminfo field as a gauge named
  * node_memory_<Field>[_bytes]; "Active(anon)" becomes Active_anon, kB values become bytes.
  */
-import { readFile } from 'node:fs/promises';
 import { FamilySet, type Family } from '../family.js';
 import type { CollectContext } from '../collector.js';
-import { proc } from './sources.js';
+import { proc, readText } from './sources.js';
 
 function parseMeminfo(text: string): Family[] {
   const out = new FamilySet();
@@ -25,5 +24,5 @@ function parseMeminfo(text: string): Family[] {
 }
 
 export async function collectMeminfo(ctx: CollectContext): Promise<Family[]> {
-  return parseMeminfo(await readFile(proc(ctx.paths, 'meminfo'), 'utf8'));
+  return parseMeminfo(readText(proc(ctx.paths, 'meminfo')));
 }

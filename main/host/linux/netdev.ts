@@ -2,11 +2,10 @@
  * node_exporter's netdev collector on Linux: /proc/net/dev's sixteen counters per device, plus
  * receive_nohandler from sysfs (node_exporter reads it over netlink).
  */
-import { readFile } from 'node:fs/promises';
 import type { Family } from '../family.js';
 import type { CollectContext } from '../collector.js';
 import { netdevFamilies, type NetdevStats } from '../netdev-families.js';
-import { proc, readAttr, sys } from './sources.js';
+import { proc, readAttr, sys, readText } from './sources.js';
 
 const receive = ['bytes', 'packets', 'errs', 'drop', 'fifo', 'frame', 'compressed', 'multicast'];
 const transmit = ['bytes', 'packets', 'errs', 'drop', 'fifo', 'colls', 'carrier', 'compressed'];
@@ -28,10 +27,10 @@ function parseNetDev(text: string): NetdevStats[] {
 
 export async function collectNetdev(ctx: CollectContext): Promise<Family[]> {
   const exclude = ctx.options.netdevDeviceExclude;
-  const devices = parseNetDev(await readFile(proc(ctx.paths, 'net', 'dev'), 'utf8')).filter((d) => exclude === null || !exclude.test(d.device));
+  const devices = parseNetDev(readText(proc(ctx.paths, 'net', 'dev'))).filter((d) => exclude === null || !exclude.test(d.device));
   await Promise.all(
     devices.map(async (d) => {
-      const v = await readAttr(sys(ctx.paths, 'class', 'net', d.device, 'statistics', 'rx_nohandler'));
+      const v = readAttr(sys(ctx.paths, 'class', 'net', d.device, 'statistics', 'rx_nohandler'));
       if (v !== null && v !== '') d.stats['receive_nohandler'] = Number(v);
     }),
   );

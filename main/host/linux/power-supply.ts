@@ -58,11 +58,11 @@ async function readPowerSupply(dir: string, name: string): Promise<PowerSupply> 
   const s: PowerSupply = { name, values: {}, info: {} };
   await Promise.all([
     ...Object.entries(numeric).map(async ([file, [metric, div]]) => {
-      const raw = await readAttr(join(dir, file));
+      const raw = readAttr(join(dir, file));
       if (raw !== null && raw !== '' && Number.isFinite(Number(raw))) s.values[metric] = Number(raw) / div;
     }),
     ...strings.map(async (file) => {
-      const raw = await readAttr(join(dir, file));
+      const raw = readAttr(join(dir, file));
       if (raw) s.info[file] = raw;
     }),
   ]);
@@ -71,7 +71,7 @@ async function readPowerSupply(dir: string, name: string): Promise<PowerSupply> 
 
 export async function collectPowerSupply(ctx: CollectContext): Promise<Family[]> {
   const base = sys(ctx.paths, 'class', 'power_supply');
-  const names = await listOptional(base);
+  const names = listOptional(base);
   if (names === null) throw new NoDataError(`${base} does not exist: power supply metrics are not available on this system`);
   const supplies = await Promise.all(names.filter((n) => !ctx.options.powerSupplyIgnored.test(n)).sort().map((n) => readPowerSupply(join(base, n), n)));
   return powerSupplyFamilies(supplies);

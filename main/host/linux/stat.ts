@@ -1,8 +1,7 @@
 /** node_exporter's stat collector: boot time, context switches, forks, interrupts and process counts from /proc/stat. */
-import { readFile } from 'node:fs/promises';
 import { FamilySet, type Family } from '../family.js';
 import type { CollectContext } from '../collector.js';
-import { proc } from './sources.js';
+import { proc, readText } from './sources.js';
 
 const fields: Record<string, [name: string, help: string, type: 'counter' | 'gauge']> = {
   intr: ['node_intr_total', 'Total number of interrupts serviced.', 'counter'],
@@ -24,5 +23,5 @@ function parseStat(text: string): Family[] {
 }
 
 export async function collectStat(ctx: CollectContext): Promise<Family[]> {
-  return parseStat(await readFile(proc(ctx.paths, 'stat'), 'utf8'));
+  return parseStat(readText(proc(ctx.paths, 'stat')));
 }
