@@ -27,6 +27,10 @@ import { fileURLToPath } from 'node:url';
 import { QueryJournal } from './api/query-journal.js';
 import { Dashboards, type DashboardsOptions } from './dashboards/service.js';
 import { TopologyService } from './topology/service.js';
+import { HostCollector } from './host/host-collector.js';
+import { CostTracker } from './runtime/costs.js';
+import { cardinalityStats } from './tsdb/cardinality.js';
+import type { TsdbStatus } from '../app/api/tsdb-status.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -47,6 +51,8 @@ export interface EngineOptions {
   dashboardDirs?: readonly string[];
   /** Query admission limits (`vigil serve --query.*`); unset ones keep the engine's defaults. */
   queryLimits?: Partial<QueryLimits>;
+  /** This machine's collectors: node_exporter's `--collector.<name>` / `--no-collector.<name>` flags. */
+  hostCollectorFlags?: readonly string[];
 }
 
 /** The PromQL engine's limits a shell may set. */
@@ -90,6 +96,9 @@ export class Engine {
    * Null when the store cannot open: the rest of Vigil runs, the channels say "unavailable".
    */
   readonly dashboards: Dashboards | null;
+  /** This machine's metrics with node_exporter's names, served at /host/metrics and scraped like any target. */
+  readonly host: HostCollector;
+  private readonly costs: CostTracker;
 
   private constructor(
     private readonly options: EngineOptions,
@@ -98,6 +107,7 @@ export class Engine {
   ) {
     this.startTimeMs = (options.now ?? Date.now)();
     this.log = options.logger ?? createLogger('engine');
+    this.host = new HostCollector({ flags: options.hostCollectorFlags ?? [], logger: this.log.child('host') });
     this.promql = new PromQLEngine({ ...options.queryLimits, parse: (q) => parseExpr(q) });
     this.journal = QueryJournal.open(lock.dir, this.log.child('query'));
     this.querySvc = new EngineQueryService(this.promql, tsdb, new MetadataStore(), {
@@ -120,6 +130,15 @@ export class Engine {
     this.metrics = m.registry;
     registerQueryMetrics(this.metrics, this.promql);
     this.stopMetrics = m.stop;
+    this.costs = new CostTracker({
+      stats: () => tsdb.stats(),
+      indexBytes: () => tsdb.index.arrayBytes(),
+      lag: m.lastMinuteLag,
+      retentionMs: options.retentionMs || null,
+      retentionBytes: options.retentionBytes || null,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    this.costs.start();
     this.dashboards = openDashboards({ dataDir: lock.dir, extraDirs: options.dashboardDirs ?? [], logger: this.log.child('dashboards'), ...(options.now ? { now: options.now } : {}) });
   }
 
@@ -127,7 +146,7 @@ export class Engine {
   private running(): RunningServices {
     if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null, dashboards: null, topology: null };
     return {
-      engine: { status: () => this.status() },
+      engine: { status: () => this.status(), tsdbStatus: async (r) => this.tsdbStatus(r.limit ?? 10) },
       queries: this.querySvc,
       targets: this.collection,
       probes: this.probing,
@@ -231,6 +250,7 @@ export class Engine {
     await this.probing?.stop().catch((e: unknown) => this.log.error('stopping probes failed', { error: String(e) }));
     await this.collection?.stop().catch((e: unknown) => this.log.error('stopping scraping failed', { error: String(e) }));
     this.stopMetrics();
+    this.costs.stop();
     this.dashboards?.close();
     await this.tsdb.close();
     this.lock.release();
@@ -247,7 +267,15 @@ export class Engine {
       storage: storageStatus(this.tsdb.stats()),
       interruptedQueries: [...this.journal.interrupted],
       configErrors: (this.collection?.config.errors() ?? []).map(String),
+      costs: this.costs.costs(),
     };
+  }
+
+  /** The cardinality explorer (and `/api/v1/status/tsdb`): top entries by series, `limit` of each. */
+  tsdbStatus(limit: number): TsdbStatus {
+    const c = cardinalityStats(this.tsdb.index, limit);
+    const { numSeries, numLabelPairs, ...lists } = c;
+    return { headStats: { numSeries, numLabelPairs, chunkCount: this.tsdb.stats().headSeries }, ...lists };
   }
 }
 

@@ -62,6 +62,7 @@ import {
   UidRequestSchema,
 } from './dashboards.js';
 import { TopologyRequestSchema, TopologyResponseSchema, TopologySettingsSchema } from './topology.js';
+import { TsdbStatusRequestSchema, TsdbStatusSchema } from './tsdb-status.js';
 
 /**
  * The one declaration of everything the renderer may ask of the engine. Each entry is a named
@@ -75,6 +76,11 @@ export const channels = {
     doc: 'Build info, engine start time and data directory.',
     request: z.object({}).strict(),
     response: StatusSchema,
+  },
+  tsdbStatus: {
+    doc: "Cardinality explorer: top metric names, label names and label pairs by series (Prometheus' /api/v1/status/tsdb).",
+    request: TsdbStatusRequestSchema,
+    response: TsdbStatusSchema,
   },
   query: {
     doc: 'Instant PromQL query at one time, with warnings and engine stats.',

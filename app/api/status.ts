@@ -10,6 +10,28 @@ const BuildInfoSchema = z.object({
   platform: z.string(),
 });
 
+/** What Vigil holds and what it costs this machine, for the Status page. */
+const CostsSchema = z.object({
+  /** Series in the index, and those with samples in open chunks. */
+  series: z.number().int().nonnegative(),
+  headSeries: z.number().int().nonnegative(),
+  /** Samples committed per second over about the last minute; null until a minute has been seen. */
+  samplesPerSecond: z.number().nonnegative().nullable(),
+  /** Size of the database files, and its growth per hour over up to the last hour (null until measured). */
+  storageBytes: z.number().nonnegative(),
+  storageGrowthBytesPerHour: z.number().nullable(),
+  /** Configured retention (null: none), and at the current growth how long until the size limit drops data. */
+  retention: z.object({
+    timeMs: z.number().nonnegative().nullable(),
+    bytes: z.number().nonnegative().nullable(),
+    sizeLimitReachedInMs: z.number().nonnegative().nullable(),
+  }),
+  /** Memory by part, bytes: process resident set, V8 heap, buffers outside the heap, the series index's arrays. */
+  memory: z.array(z.object({ part: z.string(), bytes: z.number().nonnegative() })),
+  /** Main-thread event-loop delay over the last minute, seconds. */
+  eventLoopLag: z.object({ p50: z.number(), p99: z.number(), max: z.number() }),
+});
+
 export const StatusSchema = z.object({
   build: BuildInfoSchema,
   /** Engine start time, milliseconds since the Unix epoch. */
@@ -37,6 +59,8 @@ export const StatusSchema = z.object({
    * config keeps running; empty when the last load succeeded.
    */
   configErrors: z.array(z.string()),
+  /** What Vigil holds and costs; absent from shells that do not measure it. */
+  costs: CostsSchema.optional(),
 });
 
 export type BuildInfo = z.infer<typeof BuildInfoSchema>;

@@ -133,6 +133,15 @@ export async function startVictoriaMetrics({ extraArgs = [] } = {}) {
   };
 }
 
+/** node_exporter on a free port with `extraArgs` (collector flags); null when not installed. */
+export async function startNodeExporter({ extraArgs = [] } = {}) {
+  if (!installed('nodeExporter')) return null;
+  const port = await freePort();
+  const p = launch(binaries.nodeExporter, [`--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...extraArgs], 'node-exporter');
+  await waitReady(`http://127.0.0.1:${port}/metrics`);
+  return { ...p, url: `http://127.0.0.1:${port}` };
+}
+
 /** CPU seconds (user + system) and resident bytes of a PID, from /proc. */
 export function procStats(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -27,6 +27,8 @@ export const zones = [
   // Prometheus' HTTP client config (auth, TLS, OAuth2) for every outgoing request; reads the config schema's types.
   { name: 'main/http-client', prefix: 'main/http-client/', allow: ['main/http-client/', 'main/config/', 'main/util/', 'app/'], node: true },
   { name: 'main/config', prefix: 'main/config/', allow: ['main/config/', 'main/util/', 'app/'], node: true },
+  // This machine's metrics with node_exporter's names: reads /proc, /sys and systeminformation; knows nothing of storage or scraping.
+  { name: 'main/host', prefix: 'main/host/', allow: ['main/host/', 'main/util/', 'app/'], node: true },
   { name: 'main/util', prefix: 'main/util/', allow: ['main/util/', 'app/'], node: true },
   { name: 'main', prefix: 'main/', allow: ['main/', 'app/'], deny: ['main/electron/'], node: true },
   { name: 'test', prefix: 'test/', allow: ['app/', 'main/', 'renderer/', 'test/', 'build/'], node: true },

@@ -9,6 +9,8 @@ import type { HttpServer } from './http-server.js';
 import { sendJson } from './http-server.js';
 import { registerPromApi } from './prom-api.js';
 import { prometheusRules } from './alerting-service.js';
+import { hostMetricsPath, serveHostMetrics } from '../host/http.js';
+import { BadParamError } from './prom-params.js';
 
 export function registerServeRoutes(server: HttpServer, engine: Engine): void {
   registerPromApi(server, {
@@ -37,6 +39,14 @@ export function registerServeRoutes(server: HttpServer, engine: Engine): void {
         const cfg = engine.collection?.config.current();
         return { status: 'success', data: { yaml: cfg ? configYaml(cfg) : '' } };
       },
+      '/api/v1/status/tsdb': async (p) => {
+        const raw = p.get('limit');
+        const limit = raw === null || raw === '' ? 10 : Number(raw);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+          throw new BadParamError(`limit must be an integer from 1 to 10000, got ${JSON.stringify(raw)}`);
+        }
+        return { status: 'success', data: engine.tsdbStatus(limit) };
+      },
       '/api/v1/status/runtimeinfo': async () => {
         const s = engine.tsdb.stats();
         return {
@@ -50,6 +60,7 @@ export function registerServeRoutes(server: HttpServer, engine: Engine): void {
     res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
     res.end(engine.metrics.render());
   });
+  server.route(hostMetricsPath, (req, res, url) => serveHostMetrics(engine.host, req, res, url));
   server.route('/probe', async (req, res, url) => {
     if (!engine.probing) {
       res.writeHead(503, { 'Content-Type': 'text/plain' }).end('probing is not running\n');

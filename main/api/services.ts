@@ -10,6 +10,7 @@ export type ServiceName = 'engine' | 'queries' | 'targets' | 'probes' | 'alertin
  */
 export const channelOwners = {
   status: 'engine',
+  tsdbStatus: 'engine',
   query: 'queries',
   queryRange: 'queries',
   estimateQuery: 'queries',

@@ -9,6 +9,8 @@ import { defaultDataDir, rendererDir } from '../paths.js';
 import { createLogger } from '../util/log.js';
 import { UsageError, type Command } from './command.js';
 import { checkNativeModules, currentRuntime, describeNativeFailure } from '../native-modules/check.js';
+import { HostCollector } from '../host/host-collector.js';
+import { CollectorFilterError, takeCollectorFlags } from '../host/filter.js';
 
 /** How long SIGTERM / SIGINT may take before the process exits anyway. */
 const shutdownBudgetMs = 5000;
@@ -48,12 +50,20 @@ function parseListen(text: string): { host: string; port: number } {
 
 const serveUsage =
   'vigil serve [--port 9797 | --listen HOST:PORT] [--web.config.file FILE] [--data DIR] [--config FILE] [--dashboards DIR]... [--scrape-spread slots|uniform]\n' +
+  '            [--collector.NAME | --no-collector.NAME | --collector.disable-defaults]... (this machine\'s collectors, as node_exporter\'s)\n' +
   '            [--query.max-concurrency 4] [--query.max-queued 100] [--query.max-samples 10000000] [--query.max-memory 256MiB] [--query.timeout 2m]';
 
 /** `vigil serve`'s flags, checked; every problem is a UsageError saying what is expected. */
-export function parseServeFlags(args: string[]): ServeFlags & { data: string | undefined; config: string | undefined; dashboards: string[]; spread: 'slots' | 'uniform' } {
+export function parseServeFlags(args: string[]): ServeFlags & { data: string | undefined; config: string | undefined; dashboards: string[]; spread: 'slots' | 'uniform'; hostCollectorFlags: string[] } {
+  const { collectorFlags, rest } = takeCollectorFlags(args);
+  try {
+    new HostCollector({ flags: collectorFlags });
+  } catch (err) {
+    if (err instanceof CollectorFilterError) throw new UsageError(err.message);
+    throw err;
+  }
   const { values } = parseArgs({
-    args,
+    args: rest,
     options: {
       port: { type: 'string' },
       listen: { type: 'string' },
@@ -105,6 +115,7 @@ export function parseServeFlags(args: string[]): ServeFlags & { data: string | u
     config: values.config,
     dashboards: (values.dashboards ?? []).map((d) => resolve(d)),
     spread,
+    hostCollectorFlags: collectorFlags,
   };
 }
 
@@ -134,6 +145,7 @@ export const serveCommand: Command = {
       scrapeSpread: flags.spread,
       queryLimits: flags.queryLimits,
       dashboardDirs: flags.dashboards,
+      hostCollectorFlags: flags.hostCollectorFlags,
     });
     const server = new HttpServer({
       api: engine.api,

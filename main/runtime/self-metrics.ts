@@ -5,7 +5,7 @@
 import type { TSDB } from '../tsdb/db.js';
 import type { ScrapeManager } from '../scrape/manager.js';
 import { callbackCollector, MetricsRegistry, type Sample } from '../util/metrics.js';
-import { registerProcessMetrics } from '../util/process-metrics.js';
+import { registerProcessMetrics, type LagFigures } from '../util/process-metrics.js';
 
 export interface SelfMetricsDeps {
   startTimeMs: number;
@@ -13,7 +13,7 @@ export interface SelfMetricsDeps {
   scrape: () => ScrapeManager | null;
 }
 
-export function buildSelfMetrics(deps: SelfMetricsDeps): { registry: MetricsRegistry; stop: () => void } {
+export function buildSelfMetrics(deps: SelfMetricsDeps): { registry: MetricsRegistry; stop: () => void; lastMinuteLag: () => LagFigures } {
   const registry = new MetricsRegistry();
   const stop = registerProcessMetrics(registry, deps.startTimeMs);
   const t = () => deps.tsdb.stats();
@@ -45,5 +45,5 @@ export function buildSelfMetrics(deps: SelfMetricsDeps): { registry: MetricsRegi
   counter('vigil_scrape_stale_markers_total', 'Staleness markers written by scrapes.', () => s()?.staleMarkersTotal ?? 0);
   gauge('vigil_scrape_active_targets', 'Targets being scraped.', () => s()?.activeTargets ?? 0);
   gauge('vigil_scrape_cache_entries', 'Entries in the scrape caches.', () => s()?.cacheEntries ?? 0);
-  return { registry, stop };
+  return { registry, stop, lastMinuteLag: stop.lastMinuteLag };
 }

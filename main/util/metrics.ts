@@ -142,12 +142,18 @@ export class MetricsRegistry {
       } catch {
         continue;
       }
-      parts.push(`# HELP ${c.name} ${c.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${c.name} ${c.type}\n`);
-      for (const s of samples) {
-        const l = labelKey(s.labels);
-        parts.push(`${s.name}${l === '' ? '' : `{${l}}`} ${fmt(s.value)}\n`);
-      }
+      parts.push(renderFamily(c, samples));
     }
     return parts.join('');
   }
+}
+
+/** One metric family as Prometheus text 0.0.4: HELP, TYPE, then its samples in the order given. */
+export function renderFamily(c: Pick<Collector, 'name' | 'help' | 'type'>, samples: readonly Sample[]): string {
+  const parts = [`# HELP ${c.name} ${c.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${c.name} ${c.type}\n`];
+  for (const s of samples) {
+    const l = labelKey(s.labels);
+    parts.push(`${s.name}${l === '' ? '' : `{${l}}`} ${fmt(s.value)}\n`);
+  }
+  return parts.join('');
 }

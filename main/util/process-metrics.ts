@@ -6,7 +6,14 @@ import { callbackCollector, type MetricsRegistry } from './metrics.js';
  * process_* (as client libraries export them) and Node's event-loop lag, the figure that says
  * whether the main thread keeps up.
  */
-export function registerProcessMetrics(registry: MetricsRegistry, startTimeMs: number): () => void {
+/** Event-loop delay over the last minute, seconds. */
+export interface LagFigures {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export function registerProcessMetrics(registry: MetricsRegistry, startTimeMs: number): (() => void) & { lastMinuteLag: () => LagFigures } {
   const lag = new LagMonitor();
   registry.register(callbackCollector('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.', 'counter', () => {
     const u = process.cpuUsage();
@@ -38,7 +45,12 @@ export function registerProcessMetrics(registry: MetricsRegistry, startTimeMs: n
       quantiles('vigil_event_loop_lag_last_minute_seconds', lag.lastMinute()),
     ),
   );
-  return () => lag.stop();
+  return Object.assign(() => lag.stop(), {
+    lastMinuteLag: (): LagFigures => {
+      const h = lag.lastMinute();
+      return { p50: seconds(h.percentile(50)), p99: seconds(h.percentile(99)), max: seconds(h.max) };
+    },
+  });
 }
 
 const seconds = (ns: number): number => (Number.isFinite(ns) && ns > 1 ? ns / 1e9 : 0);

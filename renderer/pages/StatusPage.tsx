@@ -1,9 +1,11 @@
 import { useEngineRead } from '../api/engine-reads.js';
 import { ReadError } from '../components/ReadError.js';
 import { formatDuration } from '../format.js';
+import { CostsFacts } from '../status/CostsFacts.js';
+import { Cardinality } from '../status/Cardinality.js';
 
 export function StatusPage() {
-  const { data: status, error, loading, refresh } = useEngineRead('status', {});
+  const { data: status, error, loading, refresh } = useEngineRead('status', {}, { pollMs: 15_000 });
 
   return (
     <section className="page">
@@ -76,6 +78,13 @@ export function StatusPage() {
           )}
         </dl>
       )}
+      {status?.costs !== undefined && (
+        <>
+          <h2>What Vigil holds and costs</h2>
+          <CostsFacts costs={status.costs} />
+        </>
+      )}
+      <Cardinality />
     </section>
   );
 }

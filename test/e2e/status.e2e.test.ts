@@ -40,4 +40,45 @@ describe.skipIf(missing !== null)(`Status page in Chromium against vigil serve${
     expect(browser.requests.length).toBeGreaterThan(0);
     expect(foreignRequests(browser.requests)).toEqual([]);
   });
+
+  it('says what Vigil holds and costs, and lists the top metrics and label pairs by series as /api/v1/status/tsdb does', async () => {
+    const { page } = browser;
+    await page.goto(serve.url);
+    await page.getByRole('link', { name: 'Status' }).click();
+    await page.getByTestId('costs').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('cost-series').textContent()).toMatch(/^\d[\d,]* \(/);
+    expect(await page.getByTestId('cost-storage').textContent()).toMatch(/B/);
+    expect(await page.getByTestId('cost-memory').textContent()).toContain('JavaScript heap');
+    expect(await page.getByTestId('cost-lag').textContent()).toMatch(/^p50 .+, p99 .+, max .+$/);
+
+    // The first launch scrapes this machine: wait until its series are in and the page has refreshed.
+    const api = async () =>
+      page.evaluate(async () => (await (await fetch('/api/v1/status/tsdb?limit=10')).json()) as { data: { seriesCountByMetricName: Array<{ name: string; value: number }>; seriesCountByLabelValuePair: Array<{ name: string; value: number }> } });
+    const deadline = Date.now() + 30_000;
+    let tsdb = await api();
+    while (!tsdb.data.seriesCountByLabelValuePair.some((p) => p.name === 'job=node') && Date.now() < deadline) {
+      await page.waitForTimeout(500);
+      tsdb = await api();
+    }
+    expect(tsdb.data.seriesCountByLabelValuePair.map((p) => p.name)).toContain('job=node');
+    await page.getByLabel('entries per list').selectOption('20');
+    await page.getByLabel('entries per list').selectOption('10');
+    const firstMetric = page.getByTestId('top-metrics').locator('tbody tr').first();
+    await firstMetric.waitFor();
+    tsdb = await api();
+    const rows = await page.getByTestId('top-metrics').locator('tbody tr td:first-child').allTextContents();
+    expect(rows).toEqual(tsdb.data.seriesCountByMetricName.map((m) => m.name));
+    const pairs = await page.getByTestId('top-pairs').locator('tbody tr td:first-child').allTextContents();
+    expect(pairs).toContain('job=node');
+
+    // A metric name opens Explore on its series.
+    const href = await page.getByTestId('top-metrics').locator('tbody a').first().getAttribute('href');
+    expect(href).toMatch(/^#\/explore\?/);
+
+    await page.getByTestId('cardinality').scrollIntoViewIfNeeded();
+    const shot = await screenshot(page, 'status-costs-cardinality');
+    expect(shot).toMatch(/status-costs-cardinality\.png$/);
+    expect(browser.consoleErrors).toEqual([]);
+    expect(foreignRequests(browser.requests)).toEqual([]);
+  });
 });

@@ -86,8 +86,8 @@ async function startPeer(bin: string, args: (port: number, dir: string) => strin
   return { url, pid, output: () => out, stop };
 }
 
-export function startNodeExporter(): Promise<Peer> {
-  return startPeer(peerBins.nodeExporter, (port) => [`--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], '/metrics');
+export function startNodeExporter(extraArgs: readonly string[] = []): Promise<Peer> {
+  return startPeer(peerBins.nodeExporter, (port) => [`--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...extraArgs], '/metrics');
 }
 
 export function startPrometheus(config: string): Promise<Peer> {
