@@ -9,6 +9,7 @@
 import { Buffer } from 'node:buffer';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import { alpnRequest, readBody } from './alpn.js';
 import { proxyAgent, proxyFor, type ProxySettings } from './proxy.js';
 import type { NodeTlsOptions } from './tls.js';
 
@@ -27,6 +28,8 @@ export interface HttpRequestOptions {
   readonly followRedirects: boolean;
   /** proxy_url etc.; absent or empty connects directly. */
   readonly proxy?: ProxySettings;
+  /** enable_http2: offer h2 by ALPN on https (./alpn.ts); not through a proxy. */
+  readonly http2?: boolean;
 }
 
 export interface HttpResponse {
@@ -54,24 +57,21 @@ function once(url: URL, o: HttpRequestOptions, method: string, headers: Record<s
     } catch (err) {
       return reject(err as Error);
     }
+    if (url.protocol === 'https:' && o.http2 === true && agent === undefined) {
+      alpnRequest(url, o.tls ?? { rejectUnauthorized: true }, method, sized, body, timeout, o.maxBodyBytes, o.signal).then((r) => resolve({ ...r, url }), reject);
+      return;
+    }
     const req = mod.request(url, { method, headers: sized, timeout, ...(o.signal !== undefined ? { signal: o.signal } : {}), ...(agent !== undefined ? { agent } : {}), ...tls }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let tooLarge = false;
-      res.on('data', (c: Buffer) => {
-        if (tooLarge) return;
-        size += c.length;
-        if (size <= o.maxBodyBytes) return void chunks.push(c);
-        // Reject here: destroying the request alone can still end the response with a cut body.
-        tooLarge = true;
-        reject(new Error(`response larger than ${o.maxBodyBytes} bytes`));
-        res.destroy();
-      });
-      res.on('end', () => {
-        agent?.destroy();
-        if (!tooLarge) resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url });
-      });
-      res.on('error', reject);
+      readBody(res, o.maxBodyBytes).then(
+        (b) => {
+          agent?.destroy();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: b, url });
+        },
+        (err: Error) => {
+          agent?.destroy();
+          reject(err);
+        },
+      );
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${o.timeoutMs} ms`)));
     req.on('error', (err) => {

@@ -48,9 +48,11 @@ export interface HttpClientSettings {
   readonly tls: TlsSettings;
   readonly followRedirects: boolean;
   readonly proxy: ProxySettings;
+  /** enable_http2 (default true): offer h2 over TLS. */
+  readonly http2: boolean;
 }
 
 export const httpConfigSchema = z.strictObject(typedHttpClientFields).transform((c, ctx): HttpClientSettings => {
   const v = validatedHttpClient(c, ctx);
-  return { auth: authSettings(v), tls: tlsSettings(v.tls_config), followRedirects: v.follow_redirects, proxy: proxySettings(v) };
+  return { auth: authSettings(v), tls: tlsSettings(v.tls_config), followRedirects: v.follow_redirects, proxy: proxySettings(v), http2: v.enable_http2 };
 });

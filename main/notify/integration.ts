@@ -50,7 +50,7 @@ export function retryableStatus(status: number): boolean {
 }
 
 /** A receiver without http_config: no auth, system CAs, redirects followed (Alertmanager's defaults). */
-const defaultHttpClient: HttpClientSettings = { auth: { kind: 'none' }, tls: noTls, followRedirects: true, proxy: directConnection };
+const defaultHttpClient: HttpClientSettings = { auth: { kind: 'none' }, tls: noTls, followRedirects: true, proxy: directConnection, http2: true };
 
 /** An answer longer than this is cut off as an error; receivers only read a status and a short message. */
 const maxAnswerBytes = 1024 * 1024;
@@ -72,6 +72,7 @@ export async function postJson(url: string, body: unknown, signal: AbortSignal, 
       maxBodyBytes: maxAnswerBytes,
       followRedirects: client.followRedirects,
       proxy: client.proxy,
+      http2: client.http2,
     });
   } catch (e) {
     throw new DeliveryError(`${what}: POST ${redactUrl(url)} failed: ${(e as Error).message}`, true);

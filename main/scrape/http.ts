@@ -1,5 +1,6 @@
 /**
- * Fetches one scrape over node:http/https, as Prometheus 2.42 does: its Accept header, gzip,
+ * Fetches one scrape over node:http/https (HTTP/2 with enable_http2 when an https server offers
+ * it, ./http2-sessions.ts), as Prometheus 2.42 does: its Accept header, gzip,
  * `X-Prometheus-Scrape-Timeout-Seconds`, one deadline over the whole exchange (headers and body,
  * so a slowloris target is cut), and the body size limit counted while streaming and after
  * gunzip (so a gzip bomb stops at the limit, not when memory runs out). Redirects are followed
@@ -15,9 +16,12 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOneOptions, type Lo
 import { isIP } from 'node:net';
 import { gunzip, gunzipSync, type ZlibOptions } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import type { ClientHttp2Session, IncomingHttpHeaders as Http2Headers } from 'node:http2';
+import type { IncomingHttpHeaders } from 'node:http';
 import { directConnection, ProxyAgents, type ProxySettings } from '../http-client/proxy.js';
 import type { NodeTlsOptions } from '../http-client/tls.js';
 import { isLinkLocal } from '../util/ip.js';
+import { Http2Sessions, SessionError } from './http2-sessions.js';
 
 /** Prometheus 2.42's exact header (checked against the Debian binary). */
 const scrapeAcceptHeader =
@@ -67,23 +71,41 @@ export class ScrapeClient {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   private readonly httpsAgent: https.Agent;
   private readonly proxies: ProxyAgents;
+  /** enable_http2: HTTP/2 sessions for https targets that offer it; null speaks HTTP/1.1 only. */
+  private readonly http2: Http2Sessions | null;
 
   /** `tls` comes from main/http-client's nodeTlsOptions (files already read). */
   constructor(
     private readonly tls: NodeTlsOptions = { rejectUnauthorized: true },
     proxy: ProxySettings = directConnection,
+    enableHttp2 = false,
   ) {
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 1, ...tls });
     this.proxies = new ProxyAgents(proxy, true);
+    this.http2 = enableHttp2 ? new Http2Sessions(tls) : null;
+  }
+
+  /** How one hop is sent: HTTP/2 when enabled and the https server offers it (not through a proxy), else HTTP/1.1. */
+  private async opener(hop: ScrapeRequest, isRedirect: boolean): Promise<Opener> {
+    const { agent, tls, proxied } = this.route(hop.url);
+    if (this.http2 === null || proxied || !hop.url.startsWith('https:')) return http1Opener(agent, isRedirect, tls);
+    let session: ClientHttp2Session | null;
+    try {
+      session = await this.http2.session(new URL(hop.url), hop.timeoutMs, hop.signal, isRedirect ? (lookupRefusingLinkLocal as never) : undefined);
+    } catch (err) {
+      if (!(err instanceof SessionError)) throw err;
+      throw new ScrapeHttpError(err.reason, `Get "${hop.url}": ${err.message}`);
+    }
+    return session === null ? http1Opener(agent, isRedirect, tls) : http2Opener(session);
   }
 
   /** The agent for one hop and, through a proxy, the TLS options the tunnel's handshake needs. */
-  private route(url: string): { agent: http.Agent; tls: NodeTlsOptions | undefined } {
+  private route(url: string): { agent: http.Agent; tls: NodeTlsOptions | undefined; proxied: boolean } {
     let target: URL;
     try {
       target = new URL(url);
     } catch {
-      return { agent: this.httpAgent, tls: undefined };
+      return { agent: this.httpAgent, tls: undefined, proxied: false };
     }
     const secure = target.protocol === 'https:';
     let proxied: http.Agent | undefined;
@@ -92,8 +114,8 @@ export class ScrapeClient {
     } catch (err) {
       throw new ScrapeHttpError('network', `Get "${url}": proxyconnect: ${(err as Error).message}`);
     }
-    if (proxied !== undefined) return { agent: proxied, tls: secure ? this.tls : undefined };
-    return { agent: secure ? this.httpsAgent : this.httpAgent, tls: undefined };
+    if (proxied !== undefined) return { agent: proxied, tls: secure ? this.tls : undefined, proxied: true };
+    return { agent: secure ? this.httpsAgent : this.httpAgent, tls: undefined, proxied: false };
   }
 
   async fetch(req: ScrapeRequest): Promise<ScrapeResponse> {
@@ -101,8 +123,8 @@ export class ScrapeClient {
     const origin = hostOf(req.url);
     let hop = req;
     for (let redirects = 0; ; redirects++) {
-      const { agent, tls } = this.route(hop.url);
-      const answer = await fetchOnce(hop, agent, redirects > 0, tls);
+      const open = await this.opener(hop, redirects > 0);
+      const answer = await fetchOnce(hop, open, Math.max(1, deadline - Date.now()));
       if (!('location' in answer)) return answer;
       // Go's default: the 10th response's redirect is not followed; the error names its Location as sent.
       if (redirects + 1 >= maxRedirects) throw new ScrapeHttpError('network', `Get "${answer.location}": stopped after ${maxRedirects} redirects`);
@@ -122,6 +144,7 @@ export class ScrapeClient {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
     this.proxies.close();
+    this.http2?.close();
   }
 }
 
@@ -204,7 +227,47 @@ function lookupRefusingLinkLocal(
   });
 }
 
-function fetchOnce(req: ScrapeRequest, agent: http.Agent, isRedirect: boolean, tls?: NodeTlsOptions): Promise<ScrapeResponse | { location: string }> {
+/** A response as fetchOnce reads it, from HTTP/1.1 (node:http) or HTTP/2 (node:http2). */
+interface OpenedResponse {
+  readonly status: number;
+  /** HTTP/1.1's reason phrase; HTTP/2 has none (the standard text is used). */
+  readonly statusMessage: string | undefined;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Readable;
+}
+
+/** Sends the request; calls back once with the response or an error; `destroy` cancels it. */
+type Opener = (url: URL, headers: Record<string, string>, onResponse: (r: OpenedResponse) => void, onError: (err: Error) => void) => { destroy(): void };
+
+/** HTTP/1.1 through a Node agent (keep-alive, or a proxy's). */
+function http1Opener(agent: http.Agent, isRedirect: boolean, tls?: NodeTlsOptions): Opener {
+  return (url, headers, onResponse, onError) => {
+    const mod = url.protocol === 'https:' ? https : http;
+    const options: https.RequestOptions = { agent, headers, ...(isRedirect ? { lookup: lookupRefusingLinkLocal as never } : {}), ...tls };
+    const request = mod.get(url, options, (res) => onResponse({ status: res.statusCode ?? 0, statusMessage: res.statusMessage, headers: res.headers, body: res }));
+    request.on('error', onError);
+    return request;
+  };
+}
+
+/** HTTP/2 on a session ALPN chose h2 for (./http2-sessions.ts). */
+function http2Opener(session: ClientHttp2Session): Opener {
+  return (url, headers, onResponse, onError) => {
+    const h2: Record<string, string> = { ':method': 'GET', ':path': url.pathname + url.search };
+    for (const [k, v] of Object.entries(headers)) h2[k.toLowerCase()] = v;
+    const stream = session.request(h2, { endStream: true });
+    stream.on('response', (h: Http2Headers) => {
+      const plain: IncomingHttpHeaders = {};
+      for (const [k, v] of Object.entries(h)) if (!k.startsWith(':')) plain[k] = v as string | string[];
+      onResponse({ status: Number(h[':status'] ?? 0), statusMessage: undefined, headers: plain, body: stream });
+    });
+    stream.on('error', onError);
+    return { destroy: () => stream.destroy() };
+  };
+}
+
+/** One hop; `timeoutMs` is what is left of the scrape's deadline (opening an HTTP/2 session may have used some). */
+function fetchOnce(req: ScrapeRequest, open: Opener, timeoutMs: number): Promise<ScrapeResponse | { location: string }> {
   return new Promise((resolve, reject) => {
     let url: URL;
     try {
@@ -213,7 +276,6 @@ function fetchOnce(req: ScrapeRequest, agent: http.Agent, isRedirect: boolean, t
       reject(new ScrapeHttpError('network', `invalid scrape URL "${req.url}"`));
       return;
     }
-    const mod = url.protocol === 'https:' ? https : http;
     let settled = false;
     let gotHeaders = false;
     let source: Readable | null = null;
@@ -229,15 +291,14 @@ function fetchOnce(req: ScrapeRequest, agent: http.Agent, isRedirect: boolean, t
       request.destroy();
     };
     const onAbort = (): void => fail('aborted', reasonMessages.aborted);
-    const timer = setTimeout(() => fail('timeout', reasonMessages.timeout), req.timeoutMs);
+    const timer = setTimeout(() => fail('timeout', reasonMessages.timeout), timeoutMs);
 
-    const options: https.RequestOptions = { agent, headers: requestHeaders(req), ...(isRedirect ? { lookup: lookupRefusingLinkLocal as never } : {}), ...tls };
-    const request = mod.get(url, options, (res) => {
+    const request = open(url, requestHeaders(req), (res) => {
       gotHeaders = true;
-      const status = res.statusCode ?? 0;
+      const status = res.status;
       const location = res.headers.location;
       if (redirectStatuses.has(status) && req.followRedirects !== false && location !== undefined) {
-        res.resume();
+        res.body.resume();
         settled = true;
         clearTimeout(timer);
         req.signal?.removeEventListener('abort', onAbort);
@@ -245,19 +306,19 @@ function fetchOnce(req: ScrapeRequest, agent: http.Agent, isRedirect: boolean, t
         return;
       }
       if (status !== 200) {
-        res.resume();
+        res.body.resume();
         fail('http_status', `server returned HTTP status ${status} ${res.statusMessage ?? http.STATUS_CODES[status] ?? ''}`.trimEnd());
         return;
       }
       const gzipped = /\bgzip\b/i.test(res.headers['content-encoding'] ?? '');
-      source = res;
+      source = res.body;
       const chunks: Buffer[] = [];
       let size = 0;
       const limit = req.bodySizeLimit;
       // Prometheus reads at most `limit` bytes and fails when it got all of them. Compressed
       // bytes get the same cap plus gzip's worst-case growth, so an endless gzip stream is cut too.
       const cap = limit <= 0 ? Infinity : gzipped ? limit + Math.ceil(limit / 100) + 1024 : limit;
-      res.on('data', (chunk: Buffer) => {
+      res.body.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size >= cap) {
           fail('body_size', reasonMessages.body_size);
@@ -265,9 +326,9 @@ function fetchOnce(req: ScrapeRequest, agent: http.Agent, isRedirect: boolean, t
         }
         chunks.push(chunk);
       });
-      res.on('error', (err: Error) => fail('network', err.message));
-      res.on('aborted', () => fail('network', 'unexpected EOF'));
-      res.on('end', () => {
+      res.body.on('error', (err: Error) => fail('network', err.message));
+      res.body.on('aborted', () => fail('network', 'unexpected EOF'));
+      res.body.on('end', () => {
         if (settled) return;
         const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
         chunks.length = 0;
@@ -284,8 +345,7 @@ function fetchOnce(req: ScrapeRequest, agent: http.Agent, isRedirect: boolean, t
           fail(tooBig ? 'body_size' : 'decode', tooBig ? reasonMessages.body_size : `gzip: ${err.message}`);
         });
       });
-    });
-    request.on('error', (err: Error) => (err instanceof ScrapeHttpError ? fail(err.reason, err.message) : fail('network', err.message)));
+    }, (err: Error) => (err instanceof ScrapeHttpError ? fail(err.reason, err.message) : fail('network', err.message)));
     if (req.signal?.aborted) onAbort();
     else req.signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -9,9 +9,9 @@ import { nodeTlsOptions } from '../http-client/tls.js';
 import { ScrapeClient, type ScrapeRequest } from './http.js';
 import type { ScrapeTarget } from './target-types.js';
 
-/** The target's client; throws naming an unreadable CA, certificate or key file. */
+/** The target's client (TLS, proxy, HTTP/2); throws naming an unreadable CA, certificate or key file. */
 export function targetClient(target: ScrapeTarget): ScrapeClient {
-  return new ScrapeClient(nodeTlsOptions(target.tls), target.proxy);
+  return new ScrapeClient(nodeTlsOptions(target.tls), target.proxy, target.enableHttp2);
 }
 
 /** The request of one scrape; secret files are read now. Throws naming an unreadable secret file. */

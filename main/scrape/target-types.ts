@@ -57,6 +57,8 @@ export interface ScrapeTarget {
   readonly proxy: ProxySettings;
   /** Ask for gzip (`Accept-Encoding: gzip`); Prometheus' enable_compression, default true. */
   readonly enableCompression: boolean;
+  /** Offer HTTP/2 to https targets (ALPN); Prometheus' enable_http2, default true. */
+  readonly enableHttp2: boolean;
   /** Follow HTTP redirects; Prometheus' follow_redirects, default true. */
   readonly followRedirects: boolean;
   /** metric_relabel_configs of the job bound as a function; null drops the series. */

@@ -124,6 +124,7 @@ export function buildTarget(cfg: ScrapeConfig, target: TargetLabels, groupLabels
       proxy: proxySettings(cfg),
       enableCompression: cfg.enable_compression,
       followRedirects: cfg.follow_redirects,
+      enableHttp2: cfg.enable_http2,
       metricRelabel: relabelFn(cfg.metric_relabel_configs),
       metricRelabelIsNoop: cfg.metric_relabel_configs.length === 0,
       relabelSteps: steps,

@@ -52,6 +52,9 @@ interface Entry {
   inFlight: AbortController | null;
   /** The engine's id for the query in flight, to stop it there too when it is cancelled here. */
   inFlightQueryId: string | undefined;
+  /** The newest read's promise (for `inFlight`): a replaced read settles with it. */
+  pending: Promise<QueryState<unknown>> | null;
+  pendingFor: AbortController | null;
   retry: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -85,7 +88,7 @@ export class QueryCache {
     const key = QueryCache.key(name, request);
     let e = this.entries.get(key);
     if (e === undefined) {
-      e = { name, request, load: undefined, state: { data: undefined, error: null, loading: false }, listeners: new Set(), inFlight: null, inFlightQueryId: undefined, retry: undefined };
+      e = { name, request, load: undefined, state: { data: undefined, error: null, loading: false }, listeners: new Set(), inFlight: null, inFlightQueryId: undefined, pending: null, pendingFor: null, retry: undefined };
     } else this.entries.delete(key); // re-inserted last: the Map's order is the recency order
     this.entries.set(key, e);
     return e;
@@ -124,12 +127,12 @@ export class QueryCache {
   }
 
   /**
-   * Reads now, with the channel's call or `load`, and resolves with the state once this read is
-   * settled (or replaced). A read already in flight for the same channel and request is
-   * replaced: it is aborted (and stopped in the engine when it has a queryId) and its answer,
-   * should it still come, is dropped, so the newest read always wins.
+   * Reads now, with the channel's call or `load`, and resolves with the state once the read is
+   * settled. A read already in flight for the same channel and request is replaced: it is
+   * aborted (and stopped in the engine when it has a queryId), its answer, should it still come,
+   * is dropped, and its caller gets the newer read's state instead, so the newest read always wins.
    */
-  async fetch<K extends ChannelName, T = ResponseOf<K>>(name: K, request: RequestOf<K>, load?: Loader<T>): Promise<QueryState<T>> {
+  fetch<K extends ChannelName, T = ResponseOf<K>>(name: K, request: RequestOf<K>, load?: Loader<T>): Promise<QueryState<T>> {
     const e = this.entry(name, request);
     this.abortInFlight(e);
     clearTimeout(e.retry);
@@ -138,6 +141,14 @@ export class QueryCache {
     e.inFlightQueryId = queryIdOf(request);
     e.request = request;
     if (load !== undefined) e.load = load as Loader<unknown>;
+    const read = this.read(e, name, request, controller);
+    e.pending = read;
+    e.pendingFor = controller;
+    return read as Promise<QueryState<T>>;
+  }
+
+  private async read(e: Entry, name: ChannelName, request: unknown, controller: AbortController): Promise<QueryState<unknown>> {
+    const replaced = (): Promise<QueryState<unknown>> | QueryState<unknown> => (e.pendingFor !== controller && e.pending !== null ? e.pending : e.state);
     const loader = e.load;
     this.set(e, { loading: true });
     const call = this.api[name] as Call;
@@ -147,20 +158,20 @@ export class QueryCache {
         // The HTTP client cancels the request itself; over IPC the answer is dropped.
         (loader !== undefined ? loader(controller.signal) : call.call(this.api, request, controller.signal)).then(resolve, reject);
       });
-      if (e.inFlight !== controller) return e.state as QueryState<T>;
+      if (e.inFlight !== controller) return replaced();
       e.inFlight = null;
       e.inFlightQueryId = undefined;
       this.set(e, { data, error: null, loading: false });
     } catch (err) {
-      if (controller.signal.aborted || e.inFlight !== controller) return e.state as QueryState<T>;
+      if (controller.signal.aborted || e.inFlight !== controller) return replaced();
       e.inFlight = null;
       e.inFlightQueryId = undefined;
       const error = queryError(err, name);
       this.set(e, { error, loading: false });
-      if (error.kind === 'unavailable' && e.listeners.size > 0) e.retry = setTimeout(() => void this.fetch(name, request), unavailableRetryMs);
+      if (error.kind === 'unavailable' && e.listeners.size > 0) e.retry = setTimeout(() => void this.fetch(name, request as RequestOf<ChannelName>), unavailableRetryMs);
     }
     this.evictIdle();
-    return e.state as QueryState<T>;
+    return e.state;
   }
 
   /** Stops a read in flight (here and in the engine); its last answer stays cached. */

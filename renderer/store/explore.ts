@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { RequestOf } from '../../app/api/channels.js';
 import type { InstantQueryResponse, QueryStats } from '../../app/api/query.js';
 import { queryRangeColumns } from '../api/client.js';
-import type { QueryCache, QueryError } from '../api/query-cache.js';
+import { QueryCache, type QueryError } from '../api/query-cache.js';
 import type { RangeColumnsResponse } from '../api/range-columns.js';
 import { defaultView, type ExploreView, type PanelState, type Resolution, type Tab, type TimeRange } from '../../app/app-urls.js';
 import { resolveRange, resolveStep } from '../explore/url-state.js';
@@ -64,6 +64,17 @@ function cancelActive(queries: QueryCache): void {
 /** A panel whose read failed (or was cancelled: then a newer run's results replace it). */
 function failed(error: QueryError | null): PanelResult {
   return { range: null, instant: null, error: error?.detail ?? 'cancelled', stats: null };
+}
+
+async function readPanel(queries: QueryCache, read: PanelRead): Promise<PanelResult> {
+  addToHistory(read.request.query);
+  if (read.name === 'query') {
+    const { data, error } = await queries.fetch('query', read.request);
+    return data !== undefined && error === null ? { range: null, instant: data, error: null, stats: data.stats } : failed(error);
+  }
+  const request = read.request;
+  const { data, error } = await queries.fetch('queryRange', request, (signal) => queryRangeColumns(queries.api, request, signal));
+  return data !== undefined && error === null ? { range: data, instant: null, error: null, stats: data.stats } : failed(error);
 }
 
 /** Explore's state: the view (URL-encoded) plus the last results. One slice for the page. */
@@ -131,17 +142,18 @@ export const useExploreStore = create<ExploreSlice>((set, get) => ({
     });
     active = reads.filter((r) => r !== null);
     set({ running: true, lastRunAt: now });
+    // Panels asking the same thing share one read (a second fetch of the same key would replace the first).
+    const shared = new Map<string, Promise<PanelResult>>();
     const results = await Promise.all(
-      reads.map(async (read): Promise<PanelResult | null> => {
-        if (read === null) return null;
-        addToHistory(read.request.query);
-        if (read.name === 'query') {
-          const { data, error } = await queries.fetch('query', read.request);
-          return data !== undefined && error === null ? { range: null, instant: data, error: null, stats: data.stats } : failed(error);
+      reads.map((read): Promise<PanelResult | null> => {
+        if (read === null) return Promise.resolve(null);
+        const key = QueryCache.key(read.name, read.request);
+        let result = shared.get(key);
+        if (result === undefined) {
+          result = readPanel(queries, read);
+          shared.set(key, result);
         }
-        const request = read.request;
-        const { data, error } = await queries.fetch('queryRange', request, (signal) => queryRangeColumns(api, request, signal));
-        return data !== undefined && error === null ? { range: data, instant: null, error: null, stats: data.stats } : failed(error);
+        return result;
       }),
     );
     performance.mark('vigil:query:end');

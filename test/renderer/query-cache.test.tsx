@@ -150,8 +150,8 @@ describe('the query cache for engine queries (Explore)', () => {
     expect(calls[0]!.signal!.aborted).toBe(true);
     calls[2]!.answer({ result: { resultType: 'scalar', t: 1, v: 2 } });
     expect((await second).data).toEqual({ result: { resultType: 'scalar', t: 1, v: 2 } });
-    // The replaced read settled when it was replaced, without an answer of its own.
-    expect((await first).data).toBeUndefined();
+    // The replaced read's caller gets the answer of the read that replaced it.
+    expect((await first).data).toEqual({ result: { resultType: 'scalar', t: 1, v: 2 } });
   });
 
   it('cancel() stops the read here and in the engine and keeps the last answer', async () => {

@@ -49,6 +49,7 @@ export class HttpDiscoverer implements Discoverer {
         maxBodyBytes: maxBody,
         followRedirects: this.config.follow_redirects,
         proxy: proxySettings(this.config),
+        http2: this.config.enable_http2,
       });
     } catch (err) {
       throw new Error(`${where}: ${err instanceof Error ? err.message : String(err)}`);

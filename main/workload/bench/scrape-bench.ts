@@ -46,6 +46,7 @@ function target(i: number): ScrapeTarget {
     proxy: directConnection,
     enableCompression: true,
     followRedirects: true,
+    enableHttp2: true,
     metricRelabel: (l) => l,
     metricRelabelIsNoop: true,
     relabelSteps: () => [],

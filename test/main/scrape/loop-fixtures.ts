@@ -123,6 +123,7 @@ export function makeTarget(over: Partial<ScrapeTarget> = {}): ScrapeTarget {
     proxy: directConnection,
     enableCompression: true,
     followRedirects: true,
+    enableHttp2: true,
     metricRelabel: (l) => l,
     metricRelabelIsNoop: over.metricRelabel === undefined,
     relabelSteps: () => [],

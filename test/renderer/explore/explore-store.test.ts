@@ -65,4 +65,19 @@ describe("Explore's queries go through the renderer's query cache", () => {
     await Promise.all([first, second]);
     expect(useExploreStore.getState().results[0]).toMatchObject({ error: null, instant: { result: { v: 3 } } });
   });
+
+  it('two panels with the same query share one read instead of cancelling each other', async () => {
+    const { api, calls } = heldApi();
+    const q = new QueryCache(api);
+    useExploreStore.setState({ panels: [{ query: 'up', enabled: true }, { query: 'up', enabled: true }], range: { kind: 'absolute', startMs: 0, endMs: 60_000 }, tab: 'table' });
+    const run = useExploreStore.getState().run(q, 1000, true);
+    await tick();
+    expect(calls.map((c) => c.name)).toEqual(['query']);
+    calls[0]!.answer({ result: { resultType: 'scalar', t: 0, v: 7 }, warnings: [], stats });
+    await run;
+    expect(useExploreStore.getState().results.map((r) => r?.error ?? r?.instant?.result)).toEqual([
+      { resultType: 'scalar', t: 0, v: 7 },
+      { resultType: 'scalar', t: 0, v: 7 },
+    ]);
+  });
 });
