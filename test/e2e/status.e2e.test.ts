@@ -68,6 +68,8 @@ describe.skipIf(missing !== null)(`Status page in Chromium against vigil serve${
     tsdb = await api();
     const rows = await page.getByTestId('top-metrics').locator('tbody tr td:first-child').allTextContents();
     expect(rows).toEqual(tsdb.data.seriesCountByMetricName.map((m) => m.name));
+    // A fresh data directory: every top metric is new since yesterday.
+    expect(await page.getByTestId('top-metrics').getByTestId('change').first().textContent()).toBe('new');
     const pairs = await page.getByTestId('top-pairs').locator('tbody tr td:first-child').allTextContents();
     expect(pairs).toContain('job=node');
 
