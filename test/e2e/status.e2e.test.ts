@@ -83,4 +83,18 @@ describe.skipIf(missing !== null)(`Status page in Chromium against vigil serve${
     expect(browser.consoleErrors).toEqual([]);
     expect(foreignRequests(browser.requests)).toEqual([]);
   });
+
+  it("lists this machine's collector as a healthy target of the first launch", async () => {
+    const { page } = browser;
+    await page.goto(`${serve.url}#/targets`);
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('[data-testid="target-row"]')].some((r) => r.textContent?.includes('job=node') && r.textContent.includes('UP')),
+      undefined,
+      { timeout: 30_000 },
+    );
+    const row = page.locator('[data-testid="target-row"]', { hasText: 'job=node' });
+    expect(await row.textContent()).toContain('/host/metrics');
+    await screenshot(page, 'first-launch-targets');
+    expect(browser.consoleErrors).toEqual([]);
+  });
 });
