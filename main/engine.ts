@@ -133,6 +133,7 @@ export class Engine {
     this.costs = new CostTracker({
       stats: () => tsdb.stats(),
       indexBytes: () => tsdb.index.arrayBytes(),
+      oldestSampleMs: () => tsdb.oldestChunkTime(),
       lag: m.lastMinuteLag,
       retentionMs: options.retentionMs || null,
       retentionBytes: options.retentionBytes || null,

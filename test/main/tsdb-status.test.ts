@@ -54,4 +54,11 @@ describe('tsdbStatus channel', () => {
       { name: 'i=0', value: 3 },
     ]);
   });
+
+  it('says how far back the stored data reaches', async () => {
+    // requests' chunks from a day ago were sealed when the newer samples arrived in a later window.
+    await engine!.tsdb.flush();
+    const status = await engine!.api.status({});
+    expect(status.costs!.retention.oldestSampleMs).toBe(now - day - 60_000);
+  });
 });
