@@ -42,6 +42,17 @@ const files: Record<string, string> = {
   ].join('\n'),
   'proc/sys/kernel/domainname': '(none)\n',
   'sys/class/net/eth0/statistics/rx_nohandler': '13\n',
+  // Two hyperthreads of one core, and a second core, on package 0.
+  'sys/devices/system/cpu/cpu0/topology/physical_package_id': '0\n',
+  'sys/devices/system/cpu/cpu0/topology/core_id': '0\n',
+  'sys/devices/system/cpu/cpu0/thermal_throttle/core_throttle_count': '7\n',
+  'sys/devices/system/cpu/cpu0/thermal_throttle/package_throttle_count': '21\n',
+  'sys/devices/system/cpu/cpu1/topology/physical_package_id': '0\n',
+  'sys/devices/system/cpu/cpu1/topology/core_id': '0\n',
+  'sys/devices/system/cpu/cpu1/thermal_throttle/core_throttle_count': '99\n',
+  'sys/devices/system/cpu/cpu2/topology/physical_package_id': '0\n',
+  'sys/devices/system/cpu/cpu2/topology/core_id': '1\n',
+  'sys/devices/system/cpu/cpu2/thermal_throttle/core_throttle_count': '3\n',
   'sys/class/hwmon/hwmon0/name': 'coretemp\n',
   'sys/class/hwmon/hwmon0/temp1_input': '45500\n',
   'sys/class/hwmon/hwmon0/temp1_crit': '100000\n',
@@ -109,6 +120,11 @@ describe.skipIf(process.platform !== 'linux')('Linux host collectors on a fixtur
     expect(f.get('node_cpu_seconds_total')?.samples).toHaveLength(16);
     expect(value(f.get('node_cpu_guest_seconds_total'), { cpu: '0', mode: 'user' })).toBe(0.07);
     expect(value(f.get('node_cpu_guest_seconds_total'), { cpu: '0', mode: 'nice' })).toBe(0.03);
+    expect(f.get('node_cpu_core_throttles_total')!.samples.map((s) => [s.labels, s.value])).toEqual([
+      [{ core: '0', package: '0' }, 7],
+      [{ core: '1', package: '0' }, 3],
+    ]);
+    expect(f.get('node_cpu_package_throttles_total')!.samples.map((s) => [s.labels, s.value])).toEqual([[{ package: '0' }, 21]]);
     expect(value(f.get('node_boot_time_seconds'))).toBe(1_700_000_000);
     expect(value(f.get('node_intr_total'))).toBe(12345);
     expect(value(f.get('node_context_switches_total'))).toBe(999);
