@@ -57,6 +57,14 @@ const files: Record<string, string> = {
   'sys/class/hwmon/hwmon0/temp1_input': '45500\n',
   'sys/class/hwmon/hwmon0/temp1_crit': '100000\n',
   'sys/class/hwmon/hwmon0/temp1_label': 'Package id 0\n',
+  'sys/class/hwmon/hwmon0/temp1_alarm': '0\n',
+  'sys/class/hwmon/hwmon0/fan1_input': '2400\n',
+  'sys/class/hwmon/hwmon0/fan1_min': '600\n',
+  'sys/class/hwmon/hwmon0/in0_input': '1230\n',
+  'sys/class/hwmon/hwmon0/power1_average': '15500000\n',
+  'sys/class/hwmon/hwmon0/energy1_input': '123000000\n',
+  'sys/class/hwmon/hwmon0/pwm1': '128\n',
+  'sys/class/hwmon/hwmon0/uevent': 'x\n',
   'sys/class/power_supply/BAT0/type': 'Battery\n',
   'sys/class/power_supply/BAT0/status': 'Discharging\n',
   'sys/class/power_supply/BAT0/capacity': '87\n',
@@ -173,6 +181,16 @@ describe.skipIf(process.platform !== 'linux')('Linux host collectors on a fixtur
     expect(value(f.get('node_hwmon_temp_celsius'), { chip: 'coretemp', sensor: 'temp1' })).toBe(45.5);
     expect(value(f.get('node_hwmon_temp_crit_celsius'), { chip: 'coretemp', sensor: 'temp1' })).toBe(100);
     expect(f.get('node_hwmon_sensor_label')!.samples[0]!.labels).toEqual({ chip: 'coretemp', label: 'Package id 0', sensor: 'temp1' });
+    expect(value(f.get('node_hwmon_temp_alarm'), { sensor: 'temp1' })).toBe(0);
+    expect(f.get('node_hwmon_temp_alarm')?.help).toBe('Hardware sensor alarm status (temp)');
+    expect(value(f.get('node_hwmon_fan_rpm'), { chip: 'coretemp', sensor: 'fan1' })).toBe(2400);
+    expect(f.get('node_hwmon_fan_rpm')?.help).toBe('Hardware monitor for fan revolutions per minute (input)');
+    expect(value(f.get('node_hwmon_fan_min_rpm'), { sensor: 'fan1' })).toBe(600);
+    expect(value(f.get('node_hwmon_in_volts'), { sensor: 'in0' })).toBeCloseTo(1.23, 9);
+    expect(value(f.get('node_hwmon_power_average_watt'), { sensor: 'power1' })).toBeCloseTo(15.5, 9);
+    expect(f.get('node_hwmon_energy_joule_total')?.type).toBe('counter');
+    expect(value(f.get('node_hwmon_energy_joule_total'), { sensor: 'energy1' })).toBeCloseTo(123, 9);
+    expect(value(f.get('node_hwmon_pwm'), { sensor: 'pwm1' })).toBe(128);
     expect(value(f.get('node_power_supply_capacity'), { power_supply: 'BAT0' })).toBe(87);
     expect(value(f.get('node_power_supply_energy_watthour'), { power_supply: 'BAT0' })).toBeCloseTo(45.12, 9);
     expect(value(f.get('node_power_supply_voltage_volt'), { power_supply: 'BAT0' })).toBeCloseTo(12.345, 9);
