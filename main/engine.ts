@@ -133,6 +133,7 @@ export class Engine {
     this.costs = new CostTracker({
       stats: () => tsdb.stats(),
       indexBytes: () => tsdb.index.arrayBytes(),
+      oldestSampleMs: () => tsdb.oldestChunkTime(),
       lag: m.lastMinuteLag,
       retentionMs: options.retentionMs || null,
       retentionBytes: options.retentionBytes || null,
@@ -146,7 +147,13 @@ export class Engine {
   private running(): RunningServices {
     if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null, dashboards: null, topology: null };
     return {
-      engine: { status: () => this.status(), tsdbStatus: async (r) => this.tsdbStatus(r.limit ?? 10) },
+      engine: {
+        status: () => this.status(),
+        tsdbStatus: async (r) => {
+          const s = this.tsdbStatus(r.limit ?? 10);
+          return r.sinceYesterday ? { ...s, sinceYesterday: await this.sinceYesterday(s.seriesCountByMetricName.map((m) => m.name)) } : s;
+        },
+      },
       queries: this.querySvc,
       targets: this.collection,
       probes: this.probing,
@@ -269,6 +276,21 @@ export class Engine {
       configErrors: (this.collection?.config.errors() ?? []).map(String),
       costs: this.costs.costs(),
     };
+  }
+
+  /** Active series (a sample within the lookback) of each metric name now and a day ago, by two PromQL queries. */
+  private async sinceYesterday(names: readonly string[]): Promise<NonNullable<TsdbStatus['sinceYesterday']>> {
+    if (names.length === 0) return [];
+    // Metric names are [a-zA-Z_:][a-zA-Z0-9_:]*, so the alternation needs no escaping.
+    const selector = `{__name__=~${JSON.stringify(names.join('|'))}}`;
+    const counts = async (q: string): Promise<Map<string, number>> => {
+      const r = await this.querySvc.query({ query: q });
+      const out = new Map<string, number>();
+      if (r.result.resultType === 'vector') for (const s of r.result.samples) out.set(s.labels['__name__'] ?? '', Number(s.v));
+      return out;
+    };
+    const [now, dayAgo] = await Promise.all([counts(`count by (__name__) (${selector})`), counts(`count by (__name__) (${selector} offset 1d)`)]);
+    return names.map((name) => ({ name, now: now.get(name) ?? 0, dayAgo: dayAgo.get(name) ?? 0 }));
   }
 
   /** The cardinality explorer (and `/api/v1/status/tsdb`): top entries by series, `limit` of each. */

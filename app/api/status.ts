@@ -20,8 +20,10 @@ const CostsSchema = z.object({
   /** Size of the database files, and its growth per hour over up to the last hour (null until measured). */
   storageBytes: z.number().nonnegative(),
   storageGrowthBytesPerHour: z.number().nullable(),
-  /** Configured retention (null: none), and at the current growth how long until the size limit drops data. */
+  /** Configured retention (null: none), how far back the stored data reaches, and at the current growth how long until the size limit drops data. */
   retention: z.object({
+    /** Oldest sample in sealed chunks (ms); null until a chunk is sealed (up to 2 h after the first samples). */
+    oldestSampleMs: z.number().nullable(),
     timeMs: z.number().nonnegative().nullable(),
     bytes: z.number().nonnegative().nullable(),
     sizeLimitReachedInMs: z.number().nonnegative().nullable(),

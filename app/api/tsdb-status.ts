@@ -18,12 +18,19 @@ export const TsdbStatusSchema = z.object({
   labelValueCountByLabelName: z.array(StatSchema),
   memoryInBytesByLabelName: z.array(StatSchema),
   seriesCountByLabelValuePair: z.array(StatSchema),
+  /**
+   * What changed since yesterday, for the top metric names (the contract channel only, when asked):
+   * series with a sample within the lookback (5 min) now and the same a day ago.
+   */
+  sinceYesterday: z.array(z.object({ name: z.string(), now: z.number().int().nonnegative(), dayAgo: z.number().int().nonnegative() })).optional(),
 });
 
 export const TsdbStatusRequestSchema = z
   .object({
     /** How many entries each list keeps (Prometheus' `limit`, default 10). */
     limit: z.number().int().min(1).max(10_000).optional(),
+    /** Also compare the top metric names' active series with a day ago (two queries). */
+    sinceYesterday: z.boolean().optional(),
   })
   .strict();
 

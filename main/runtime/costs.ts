@@ -18,6 +18,7 @@ interface Point {
 export interface CostSources {
   stats: () => TsdbStats;
   indexBytes: () => number;
+  oldestSampleMs: () => number | null;
   lag: () => LagFigures;
   retentionMs: number | null;
   retentionBytes: number | null;
@@ -82,7 +83,7 @@ export class CostTracker {
       samplesPerSecond,
       storageBytes: s.bytesOnDisk,
       storageGrowthBytesPerHour: growth,
-      retention: { timeMs: this.src.retentionMs, bytes: limit, sizeLimitReachedInMs },
+      retention: { oldestSampleMs: this.src.oldestSampleMs(), timeMs: this.src.retentionMs, bytes: limit, sizeLimitReachedInMs },
       memory: [
         { part: 'resident (whole process)', bytes: m.rss },
         { part: 'JavaScript heap', bytes: m.heapUsed },

@@ -143,6 +143,16 @@ export class TSDB implements Appendable, Queryable {
     return db;
   }
 
+  /**
+   * Time of the oldest sample in sealed chunks (ms), or null when none is sealed yet. A chunk
+   * spans less than its 2-hour window, so the oldest one ends within 2 h of the smallest max_t:
+   * two lookups on chunks_by_max_t, not a scan.
+   */
+  oldestChunkTime(): number | null {
+    const row = this.ro.prepare('SELECT min(min_t) AS t FROM chunks WHERE max_t < (SELECT min(max_t) FROM chunks) + 7200000').get() as { t: number | null } | undefined;
+    return row?.t ?? null;
+  }
+
   private loadIndex(lastT: Float64Array, lastV: Float64Array): void {
     const rows = this.ro.prepare('SELECT ref, labels FROM series ORDER BY ref').raw().iterate() as Iterable<[number, string]>;
     for (const [ref, text] of rows) {

@@ -5,7 +5,7 @@ import { CostsFacts } from '../status/CostsFacts.js';
 import { Cardinality } from '../status/Cardinality.js';
 
 export function StatusPage() {
-  const { data: status, error, loading, refresh } = useEngineRead('status', {}, { pollMs: 15_000 });
+  const { data: status, error, loading, refresh } = useEngineRead('status', {}, { pollMs: 5_000 });
 
   return (
     <section className="page">

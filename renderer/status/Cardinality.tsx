@@ -6,7 +6,32 @@ import { ReadError } from '../components/ReadError.js';
 
 type Stat = TsdbStatus['seriesCountByMetricName'][number];
 
-function StatTable({ title, rows, unit, testId, link }: { title: string; rows: Stat[]; unit: string; testId: string; link?: (name: string) => string | null }) {
+type Change = NonNullable<TsdbStatus['sinceYesterday']>[number];
+
+/** "+12", "new", "gone" from active series now and a day ago. */
+function changeText(c: Change): string {
+  const d = c.now - c.dayAgo;
+  if (c.dayAgo === 0 && c.now > 0) return 'new';
+  if (c.now === 0 && c.dayAgo > 0) return 'gone';
+  if (d === 0) return '±0';
+  return `${d > 0 ? '+' : '−'}${Math.abs(d).toLocaleString('en-US')}`;
+}
+
+function StatTable({
+  title,
+  rows,
+  unit,
+  testId,
+  link,
+  changes,
+}: {
+  title: string;
+  rows: Stat[];
+  unit: string;
+  testId: string;
+  link?: (name: string) => string | null;
+  changes?: ReadonlyMap<string, Change>;
+}) {
   const max = rows[0]?.value ?? 0;
   return (
     <table className="targets cardinality" data-testid={testId}>
@@ -15,6 +40,7 @@ function StatTable({ title, rows, unit, testId, link }: { title: string; rows: S
         <tr>
           <th>name</th>
           <th className="num">{unit}</th>
+          {changes && <th title="Series with a sample in the last 5 minutes, against the same a day ago">vs a day ago</th>}
           <th aria-hidden="true" />
         </tr>
       </thead>
@@ -27,6 +53,15 @@ function StatTable({ title, rows, unit, testId, link }: { title: string; rows: S
                 <code>{href ? <a href={href}>{r.name}</a> : r.name}</code>
               </td>
               <td className="num">{r.value.toLocaleString('en-US')}</td>
+              {changes && (
+                <td
+                  className="muted change"
+                  data-testid="change"
+                  title={changes.get(r.name) ? `${changes.get(r.name)!.now} active now, ${changes.get(r.name)!.dayAgo} a day ago` : undefined}
+                >
+                  {changes.get(r.name) ? changeText(changes.get(r.name)!) : ''}
+                </td>
+              )}
               <td className="bar-cell">
                 <span className="bar" style={{ width: `${max > 0 ? Math.max(1, (r.value / max) * 100) : 0}%` }} />
               </td>
@@ -35,7 +70,7 @@ function StatTable({ title, rows, unit, testId, link }: { title: string; rows: S
         })}
         {rows.length === 0 && (
           <tr>
-            <td colSpan={3} className="muted">
+            <td colSpan={changes ? 4 : 3} className="muted">
               no series yet
             </td>
           </tr>
@@ -48,7 +83,7 @@ function StatTable({ title, rows, unit, testId, link }: { title: string; rows: S
 /** Cardinality explorer: what makes the series count, as Prometheus' TSDB status page. */
 export function Cardinality() {
   const [limit, setLimit] = useState(10);
-  const { data, error } = useEngineRead('tsdbStatus', { limit }, { pollMs: 30_000 });
+  const { data, error } = useEngineRead('tsdbStatus', { limit, sinceYesterday: true }, { pollMs: 30_000 });
   // Each name opens Explore on the series it counts, split the way that finds the culprit.
   const metricLink = (name: string) => appHash(exploreQuery(`count by (job) ({__name__=${JSON.stringify(name)}})`));
   const pairLink = (pair: string) => {
@@ -78,7 +113,14 @@ export function Cardinality() {
             <code>/api/v1/status/tsdb</code>.
           </p>
           <div className="cardinality-grid">
-            <StatTable title="Metrics by series" rows={data.seriesCountByMetricName} unit="series" testId="top-metrics" link={metricLink} />
+            <StatTable
+              title="Metrics by series"
+              rows={data.seriesCountByMetricName}
+              unit="series"
+              testId="top-metrics"
+              link={metricLink}
+              changes={new Map((data.sinceYesterday ?? []).map((c) => [c.name, c]))}
+            />
             <StatTable title="Label pairs by series" rows={data.seriesCountByLabelValuePair} unit="series" testId="top-pairs" link={pairLink} />
             <StatTable title="Labels by distinct values" rows={data.labelValueCountByLabelName} unit="values" testId="top-labels" />
             <StatTable title="Labels by bytes of values over their series" rows={data.memoryInBytesByLabelName} unit="bytes" testId="top-label-bytes" />

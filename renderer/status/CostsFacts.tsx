@@ -27,6 +27,16 @@ export function CostsFacts({ costs }: { costs: Costs }) {
           <span className="muted">({costs.storageGrowthBytesPerHour >= 0 ? '+' : '−'}{bytes(Math.abs(costs.storageGrowthBytesPerHour))} an hour)</span>
         )}
       </dd>
+      <dt>Data reaches back to</dt>
+      <dd data-testid="cost-oldest">
+        {r.oldestSampleMs === null ? (
+          <span className="muted">no chunk sealed yet (recent samples are in open chunks)</span>
+        ) : (
+          <>
+            {new Date(r.oldestSampleMs).toISOString()} <span className="muted">({formatDuration(Date.now() - r.oldestSampleMs)} ago)</span>
+          </>
+        )}
+      </dd>
       <dt>Retention</dt>
       <dd data-testid="cost-retention">
         {r.timeMs === null && r.bytes === null && 'keeps everything (no retention limit set)'}

@@ -68,6 +68,8 @@ describe.skipIf(missing !== null)(`Status page in Chromium against vigil serve${
     tsdb = await api();
     const rows = await page.getByTestId('top-metrics').locator('tbody tr td:first-child').allTextContents();
     expect(rows).toEqual(tsdb.data.seriesCountByMetricName.map((m) => m.name));
+    // A fresh data directory: every top metric is new since yesterday.
+    expect(await page.getByTestId('top-metrics').getByTestId('change').first().textContent()).toBe('new');
     const pairs = await page.getByTestId('top-pairs').locator('tbody tr td:first-child').allTextContents();
     expect(pairs).toContain('job=node');
 
@@ -80,5 +82,19 @@ describe.skipIf(missing !== null)(`Status page in Chromium against vigil serve${
     expect(shot).toMatch(/status-costs-cardinality\.png$/);
     expect(browser.consoleErrors).toEqual([]);
     expect(foreignRequests(browser.requests)).toEqual([]);
+  });
+
+  it("lists this machine's collector as a healthy target of the first launch", async () => {
+    const { page } = browser;
+    await page.goto(`${serve.url}#/targets`);
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('[data-testid="target-row"]')].some((r) => r.textContent?.includes('job=node') && r.textContent.includes('UP')),
+      undefined,
+      { timeout: 30_000 },
+    );
+    const row = page.locator('[data-testid="target-row"]', { hasText: 'job=node' });
+    expect(await row.textContent()).toContain('/host/metrics');
+    await screenshot(page, 'first-launch-targets');
+    expect(browser.consoleErrors).toEqual([]);
   });
 });

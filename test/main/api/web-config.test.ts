@@ -9,6 +9,7 @@ import type { WorkbenchApi } from '../../../app/api/channels.js';
 import { HttpServer, listenRefusal } from '../../../main/api/http-server.js';
 import { loadWebConfig, parseWebConfig, WebConfigError } from '../../../main/api/web-config.js';
 import { parseServeFlags, serveCommand } from '../../../main/cli/serve.js';
+import { UsageError } from '../../../main/cli/command.js';
 import { silentLogger } from '../../../main/util/log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-webcfg-'));
@@ -125,5 +126,13 @@ describe('serve flags', () => {
     expect(() => parseServeFlags(['--query.timeout', 'soon'])).toThrow(/--query\.timeout must be a duration/);
     expect(() => parseServeFlags(['--query.max-memory', 'lots'])).toThrow(/--query\.max-memory must be a size/);
     expect(() => parseServeFlags(['--port', '1', '--listen', ':2'])).toThrow(/not both/);
+  });
+
+  it.skipIf(process.platform !== 'linux')("this machine's collector flags, as node_exporter's", () => {
+    const f = parseServeFlags(['--port', '9', '--no-collector.hwmon', '--collector.disable-defaults', '--collector.cpu']);
+    expect(f.hostCollectorFlags).toEqual(['--no-collector.hwmon', '--collector.disable-defaults', '--collector.cpu']);
+    expect(f.port).toBe(9);
+    expect(() => parseServeFlags(['--collector.gpu'])).toThrow(UsageError);
+    expect(() => parseServeFlags(['--collector.gpu'])).toThrow(/unknown collector "gpu" \(known: cpu, meminfo/);
   });
 });

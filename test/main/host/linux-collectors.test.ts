@@ -42,10 +42,29 @@ const files: Record<string, string> = {
   ].join('\n'),
   'proc/sys/kernel/domainname': '(none)\n',
   'sys/class/net/eth0/statistics/rx_nohandler': '13\n',
+  // Two hyperthreads of one core, and a second core, on package 0.
+  'sys/devices/system/cpu/cpu0/topology/physical_package_id': '0\n',
+  'sys/devices/system/cpu/cpu0/topology/core_id': '0\n',
+  'sys/devices/system/cpu/cpu0/thermal_throttle/core_throttle_count': '7\n',
+  'sys/devices/system/cpu/cpu0/thermal_throttle/package_throttle_count': '21\n',
+  'sys/devices/system/cpu/cpu1/topology/physical_package_id': '0\n',
+  'sys/devices/system/cpu/cpu1/topology/core_id': '0\n',
+  'sys/devices/system/cpu/cpu1/thermal_throttle/core_throttle_count': '99\n',
+  'sys/devices/system/cpu/cpu2/topology/physical_package_id': '0\n',
+  'sys/devices/system/cpu/cpu2/topology/core_id': '1\n',
+  'sys/devices/system/cpu/cpu2/thermal_throttle/core_throttle_count': '3\n',
   'sys/class/hwmon/hwmon0/name': 'coretemp\n',
   'sys/class/hwmon/hwmon0/temp1_input': '45500\n',
   'sys/class/hwmon/hwmon0/temp1_crit': '100000\n',
   'sys/class/hwmon/hwmon0/temp1_label': 'Package id 0\n',
+  'sys/class/hwmon/hwmon0/temp1_alarm': '0\n',
+  'sys/class/hwmon/hwmon0/fan1_input': '2400\n',
+  'sys/class/hwmon/hwmon0/fan1_min': '600\n',
+  'sys/class/hwmon/hwmon0/in0_input': '1230\n',
+  'sys/class/hwmon/hwmon0/power1_average': '15500000\n',
+  'sys/class/hwmon/hwmon0/energy1_input': '123000000\n',
+  'sys/class/hwmon/hwmon0/pwm1': '128\n',
+  'sys/class/hwmon/hwmon0/uevent': 'x\n',
   'sys/class/power_supply/BAT0/type': 'Battery\n',
   'sys/class/power_supply/BAT0/status': 'Discharging\n',
   'sys/class/power_supply/BAT0/capacity': '87\n',
@@ -109,6 +128,11 @@ describe.skipIf(process.platform !== 'linux')('Linux host collectors on a fixtur
     expect(f.get('node_cpu_seconds_total')?.samples).toHaveLength(16);
     expect(value(f.get('node_cpu_guest_seconds_total'), { cpu: '0', mode: 'user' })).toBe(0.07);
     expect(value(f.get('node_cpu_guest_seconds_total'), { cpu: '0', mode: 'nice' })).toBe(0.03);
+    expect(f.get('node_cpu_core_throttles_total')!.samples.map((s) => [s.labels, s.value])).toEqual([
+      [{ core: '0', package: '0' }, 7],
+      [{ core: '1', package: '0' }, 3],
+    ]);
+    expect(f.get('node_cpu_package_throttles_total')!.samples.map((s) => [s.labels, s.value])).toEqual([[{ package: '0' }, 21]]);
     expect(value(f.get('node_boot_time_seconds'))).toBe(1_700_000_000);
     expect(value(f.get('node_intr_total'))).toBe(12345);
     expect(value(f.get('node_context_switches_total'))).toBe(999);
@@ -157,6 +181,16 @@ describe.skipIf(process.platform !== 'linux')('Linux host collectors on a fixtur
     expect(value(f.get('node_hwmon_temp_celsius'), { chip: 'coretemp', sensor: 'temp1' })).toBe(45.5);
     expect(value(f.get('node_hwmon_temp_crit_celsius'), { chip: 'coretemp', sensor: 'temp1' })).toBe(100);
     expect(f.get('node_hwmon_sensor_label')!.samples[0]!.labels).toEqual({ chip: 'coretemp', label: 'Package id 0', sensor: 'temp1' });
+    expect(value(f.get('node_hwmon_temp_alarm'), { sensor: 'temp1' })).toBe(0);
+    expect(f.get('node_hwmon_temp_alarm')?.help).toBe('Hardware sensor alarm status (temp)');
+    expect(value(f.get('node_hwmon_fan_rpm'), { chip: 'coretemp', sensor: 'fan1' })).toBe(2400);
+    expect(f.get('node_hwmon_fan_rpm')?.help).toBe('Hardware monitor for fan revolutions per minute (input)');
+    expect(value(f.get('node_hwmon_fan_min_rpm'), { sensor: 'fan1' })).toBe(600);
+    expect(value(f.get('node_hwmon_in_volts'), { sensor: 'in0' })).toBeCloseTo(1.23, 9);
+    expect(value(f.get('node_hwmon_power_average_watt'), { sensor: 'power1' })).toBeCloseTo(15.5, 9);
+    expect(f.get('node_hwmon_energy_joule_total')?.type).toBe('counter');
+    expect(value(f.get('node_hwmon_energy_joule_total'), { sensor: 'energy1' })).toBeCloseTo(123, 9);
+    expect(value(f.get('node_hwmon_pwm'), { sensor: 'pwm1' })).toBe(128);
     expect(value(f.get('node_power_supply_capacity'), { power_supply: 'BAT0' })).toBe(87);
     expect(value(f.get('node_power_supply_energy_watthour'), { power_supply: 'BAT0' })).toBeCloseTo(45.12, 9);
     expect(value(f.get('node_power_supply_voltage_volt'), { power_supply: 'BAT0' })).toBeCloseTo(12.345, 9);

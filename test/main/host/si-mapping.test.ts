@@ -4,8 +4,8 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { Systeminformation as SI } from 'systeminformation';
 import { siBattery, siDisks, siFilesystems, siMemory, siNetwork, siOs, siTemperature } from '../../../main/host/si/mapping.js';
-import { cpuFamilies } from '../../../main/host/si/collectors.js';
-import { hostOptions } from '../../../main/host/host-collector.js';
+import { cpuFamilies, siCollectors } from '../../../main/host/si/collectors.js';
+import { HostCollector, hostOptions } from '../../../main/host/host-collector.js';
 import { renderFamilies, type Family } from '../../../main/host/family.js';
 
 const rec = JSON.parse(readFileSync(new URL('../../fixtures/host/si-macos.json', import.meta.url), 'utf8')) as {
@@ -85,4 +85,18 @@ describe('systeminformation → node_exporter names (macOS recording)', () => {
         'node_cpu_seconds_total{cpu="0",mode="user"} 1.5\nnode_cpu_seconds_total{cpu="0",mode="nice"} 0\nnode_cpu_seconds_total{cpu="0",mode="system"} 0.7\nnode_cpu_seconds_total{cpu="0",mode="idle"} 9\n',
     );
   });
+
+  // The macOS/Windows table runs end to end on whatever OS runs the tests (systeminformation
+  // answers on Linux too), so its wiring is exercised before it first meets a Mac.
+  it('runs the systeminformation collector table through the host collector', async () => {
+    const { families, failures } = await new HostCollector({ collectors: siCollectors }).collect();
+    const names = new Set(families.map((f) => f.name));
+    for (const n of ['node_cpu_seconds_total', 'node_memory_total_bytes', 'node_filesystem_size_bytes', 'node_network_receive_bytes_total', 'node_uname_info', 'node_boot_time_seconds', 'node_os_info']) {
+      expect(names.has(n), n).toBe(true);
+    }
+    const success = families.find((f) => f.name === 'node_scrape_collector_success')!;
+    expect(success.samples.map((s) => s.labels['collector'])).toEqual(siCollectors.map((c) => c.name));
+    // Windows has no load average; elsewhere every collector answers.
+    expect(Object.keys(failures)).toEqual(process.platform === 'win32' ? ['loadavg'] : []);
+  }, 30_000);
 });

@@ -8,7 +8,7 @@ function tracker(retentionBytes: number | null) {
   let samples = 0;
   let bytes = 10_000_000;
   const stats = () => ({ series: 500, headSeries: 400, samplesAppended: samples, bytesOnDisk: bytes }) as unknown as TsdbStats;
-  const c = new CostTracker({ stats, indexBytes: () => 4096, lag: () => ({ p50: 0.001, p99: 0.01, max: 0.02 }), retentionMs: null, retentionBytes, now: () => t });
+  const c = new CostTracker({ stats, indexBytes: () => 4096, oldestSampleMs: () => 123, lag: () => ({ p50: 0.001, p99: 0.01, max: 0.02 }), retentionMs: null, retentionBytes, now: () => t });
   return {
     c,
     advance(ms: number, addSamples: number, addBytes: number) {
