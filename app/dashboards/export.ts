@@ -1,12 +1,13 @@
 import { currentSchemaVersion, vigilDatasource, type Dashboard } from './model.js';
 import { isObject, walkPanels } from './migrate.js';
+import { withoutRepeatCopies } from './repeats.js';
 
 /**
  * Export to Grafana's dashboard JSON model. Plain export is the stored model as it is (every
  * unknown field included). "For sharing externally" is Grafana's option of the same name: the
  * datasource becomes an input (`__inputs` DS_PROMETHEUS, `${DS_PROMETHEUS}` in every reference),
  * `__requires` lists Grafana, the Prometheus datasource and each panel plugin, and the
- * instance-specific `id` is cleared. Dashboards hold no credentials; URLs in links lose any
+ * instance-specific `id` is cleared. Repeat copies are never written. Dashboards hold no credentials; URLs in links lose any
  * `user:password@` part in external exports.
  */
 
@@ -29,7 +30,8 @@ const panelNames: Record<string, string> = {
 };
 
 export function exportDashboard(dashboard: Dashboard, options: { external: boolean }): Json {
-  const d = JSON.parse(JSON.stringify(dashboard)) as Json;
+  // Repeat copies are drawn, never written (Grafana's save model drops them too).
+  const d = JSON.parse(JSON.stringify({ ...dashboard, panels: withoutRepeatCopies(dashboard.panels) })) as Json;
   if (typeof d['schemaVersion'] !== 'number' || d['schemaVersion'] < currentSchemaVersion) d['schemaVersion'] = currentSchemaVersion;
   if (!options.external) return d;
 

@@ -4,7 +4,8 @@ import 'react-grid-layout/css/styles.css';
 import type { Dashboard, Panel } from '../../app/dashboards/model.js';
 import { appHash, parseGrafanaRange, type DashboardView as DashboardRoute, type TimeRange } from '../../app/app-urls.js';
 import { addPanel, applyLayout, gridCellHeight, gridCellMargin, gridItems, removePanel, toggleRow } from '../../app/dashboards/grid.js';
-import { resolveVariables, type ResolvedVariable, type VariableModel } from '../../app/dashboards/variables.js';
+import { expandRepeats, scopedVariables } from '../../app/dashboards/repeats.js';
+import { interpolate, resolveVariables, type ResolvedVariable, type VariableModel } from '../../app/dashboards/variables.js';
 import { api } from '../api/client.js';
 import { queryError, type QueryError } from '../api/query-cache.js';
 import { useEngineRead } from '../api/engine-reads.js';
@@ -87,11 +88,19 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
     if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
   }, [variables, rangeKey, effectiveRefresh, editing, dashboard !== null]);
 
+  // Repeated panels and rows are drawn from the variables; the draft keeps each panel once.
+  const shown = useMemo(() => (dashboard ? expandRepeats(dashboard.panels, variables) : []), [dashboard?.panels, variables]);
+
   const onZoom = useCallback((startMs: number, endMs: number) => setRange({ kind: 'absolute', startMs, endMs }), []);
   const onLayout = useCallback(
     (layout: Layout) => {
       if (!editing) return;
-      setDraft((d) => (d ? { ...d, panels: applyLayout(d.panels, layout) } : d));
+      setDraft((d) => {
+        if (!d) return d;
+        // Copies' positions are ignored (they are not stored); an unchanged layout keeps the draft.
+        const panels = applyLayout(d.panels, layout);
+        return panels.every((p, i) => p === d.panels[i]) ? d : { ...d, panels };
+      });
     },
     [editing],
   );
@@ -169,6 +178,7 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
       {panelBeingEdited && (
         <PanelEditor
           panel={panelBeingEdited}
+          variableNames={(defs ?? []).map((v) => v.name)}
           onApply={(p) => {
             updatePanel(p);
             setEditingPanel(null);
@@ -180,23 +190,24 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
         {mounted && varsReady && (
           <GridLayout
             width={width}
-            layout={gridItems(dashboard.panels)}
+            layout={gridItems(shown)}
             gridConfig={{ cols: 24, rowHeight: gridCellHeight, margin: [gridCellMargin, gridCellMargin], containerPadding: [0, 0] }}
             dragConfig={{ enabled: editing, handle: '.drag-handle' }}
             resizeConfig={{ enabled: editing }}
             compactor={verticalCompactor}
             onLayoutChange={onLayout}
           >
-            {dashboard.panels.map((p) =>
+            {shown.map((p) =>
               p.type === 'row' ? (
-                <div key={String(p.id)} className="dash-row" data-panel-id={p.id} data-row-collapsed={p.collapsed === true}>
-                  <button type="button" className="link" aria-expanded={!p.collapsed} onClick={() => setDraft((d) => (d ? { ...d, panels: toggleRow(d.panels, p.id) } : d))}>
-                    {p.collapsed ? '▸' : '▾'} {p.title ?? 'Row'}
+                <div key={p.gridKey ?? String(p.id)} className="dash-row" data-panel-id={p.id} data-row-collapsed={p.collapsed === true} {...(p.repeatPanelId !== undefined ? { 'data-repeat-of': p.repeatPanelId } : {})}>
+                  {/* A copy of a repeated row folds with its source: copies are not stored. */}
+                  <button type="button" className="link" aria-expanded={!p.collapsed} onClick={() => setDraft((d) => (d ? { ...d, panels: toggleRow(d.panels, p.repeatPanelId ?? p.id) } : d))}>
+                    {p.collapsed ? '▸' : '▾'} {p.title ? interpolate(p.title, { variables: scopedVariables(variables, p.scopedVars) }, 'text') : 'Row'}
                     {p.collapsed && ` (${p.panels?.length ?? 0} panels)`}
                   </button>
                 </div>
               ) : (
-                <div key={String(p.id)}>
+                <div key={p.gridKey ?? String(p.id)}>
                   <PanelFrame
                     panel={p}
                     range={effectiveRange}
@@ -204,8 +215,9 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
                     loop={loop}
                     editing={editing}
                     onZoom={onZoom}
-                    onEdit={() => setEditingPanel(p.id)}
-                    onRemove={() => setDraft((d) => (d ? { ...d, panels: removePanel(d.panels, p.id) } : d))}
+                    {...(p.repeatPanelId === undefined
+                      ? { onEdit: () => setEditingPanel(p.id), onRemove: () => setDraft((d) => (d ? { ...d, panels: removePanel(d.panels, p.id) } : d)) }
+                      : {})}
                   />
                 </div>
               ),

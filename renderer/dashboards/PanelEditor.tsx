@@ -5,18 +5,21 @@ import { panelComponents } from './panels/index.js';
 
 const refIds = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
-/** Edits a panel's title, type, unit and queries (expr, legend, min step, instant, hidden). */
-export function PanelEditor({ panel, onApply, onClose }: { panel: Panel; onApply(p: Panel): void; onClose(): void }) {
+/** Edits a panel's title, type, unit, repeat and queries (expr, legend, min step, instant, hidden). */
+export function PanelEditor({ panel, variableNames, onApply, onClose }: { panel: Panel; variableNames: readonly string[]; onApply(p: Panel): void; onClose(): void }) {
   const [title, setTitle] = useState(panel.title ?? '');
   const [type, setType] = useState(panel.type);
   const [unit, setUnit] = useState(panel.fieldConfig?.defaults.unit ?? '');
+  const [repeat, setRepeat] = useState({ by: panel.repeat ?? '', direction: panel.repeatDirection ?? 'h', maxPerRow: panel.maxPerRow ?? 4 });
   const [targets, setTargets] = useState<Target[]>(panel.targets ?? []);
   const set = (i: number, patch: Partial<Target>) => setTargets((ts) => ts.map((t, k) => (k === i ? { ...t, ...patch } : t)));
   const apply = () => {
     const defaults = { ...(panel.fieldConfig?.defaults ?? {}) };
     if (unit === '') delete defaults.unit;
     else defaults.unit = unit;
-    onApply({ ...panel, title, type, targets, fieldConfig: { overrides: [], ...panel.fieldConfig, defaults } });
+    const { repeat: _r, repeatDirection: _d, maxPerRow: _m, ...rest } = panel;
+    const repeating = repeat.by === '' ? {} : { repeat: repeat.by, repeatDirection: repeat.direction, ...(repeat.direction === 'h' ? { maxPerRow: repeat.maxPerRow } : {}) };
+    onApply({ ...rest, ...repeating, title, type, targets, fieldConfig: { overrides: [], ...panel.fieldConfig, defaults } });
   };
   return (
     <div className="panel-editor" role="dialog" aria-label={`Edit panel ${panel.title ?? panel.id}`}>
@@ -41,6 +44,32 @@ export function PanelEditor({ panel, onApply, onClose }: { panel: Panel; onApply
             ))}
           </datalist>
         </label>
+        <label className="inline">
+          Repeat by
+          <select aria-label="Repeat by variable" value={repeat.by} onChange={(e) => setRepeat((r) => ({ ...r, by: e.target.value }))}>
+            <option value="">(none)</option>
+            {[...new Set([...variableNames, ...(repeat.by ? [repeat.by] : [])])].map((n) => (
+              <option key={n}>{n}</option>
+            ))}
+          </select>
+        </label>
+        {repeat.by !== '' && (
+          <>
+            <select aria-label="Repeat direction" value={repeat.direction} onChange={(e) => setRepeat((r) => ({ ...r, direction: e.target.value === 'v' ? 'v' : 'h' }))}>
+              <option value="h">horizontal</option>
+              <option value="v">vertical</option>
+            </select>
+            {repeat.direction === 'h' && (
+              <select aria-label="Max per row" value={repeat.maxPerRow} onChange={(e) => setRepeat((r) => ({ ...r, maxPerRow: Number(e.target.value) }))}>
+                {[2, 3, 4, 6, 8, 12, 24].map((n) => (
+                  <option key={n} value={n}>
+                    {n} per row
+                  </option>
+                ))}
+              </select>
+            )}
+          </>
+        )}
       </div>
       {targets.map((t, i) => (
         <div key={i} className="panel-editor-target">

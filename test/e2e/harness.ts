@@ -175,3 +175,16 @@ export function serveAndBrowser(prepare: () => string, extraArgs: string[] = [])
   });
   return env;
 }
+
+/** Calls a contract channel over `vigil serve`'s HTTP API from the page. */
+export async function callChannel<T>(page: Page, channel: string, body: unknown): Promise<T> {
+  return page.evaluate(
+    async ([c, b]) => {
+      const res = await fetch(`/api/vigil/${c}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(b) });
+      const json = (await res.json()) as unknown;
+      if (!res.ok) throw new Error(`${c}: ${JSON.stringify(json)}`);
+      return json;
+    },
+    [channel, body] as const,
+  ) as Promise<T>;
+}

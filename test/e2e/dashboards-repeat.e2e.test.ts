@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { callChannel, chromiumMissingReason, dataDirWithWorkload, screenshot, serveAndBrowser } from './harness.js';
+
+const missing = chromiumMissingReason();
+if (missing !== null && process.env['CI']) throw new Error(`e2e needs Chromium in CI: ${missing}`);
+
+const call = callChannel;
+
+/** Every panel element once none is loading: id, state, repeat source, Explore link. */
+async function settled(page: Page) {
+  await page.waitForFunction(() => {
+    const ps = [...document.querySelectorAll('.dash-panel[data-panel-state]')];
+    return ps.length > 0 && ps.every((p) => p.getAttribute('data-panel-state') !== 'loading');
+  }, undefined, { timeout: 30_000 }).catch(async (e: unknown) => {
+    console.log('panels when the wait timed out:', await page.evaluate(() => [...document.querySelectorAll('.dash-panel')].map((p) => `${p.getAttribute('data-panel-id')} ${p.getAttribute('data-panel-state')} ${p.textContent?.slice(0, 120)}`)));
+    await screenshot(page, 'dashboards-repeat-timeout');
+    throw e;
+  });
+  return page.evaluate(() =>
+    [...document.querySelectorAll('.dash-panel[data-panel-state]')].map((p) => ({
+      id: p.getAttribute('data-panel-id')!,
+      state: p.getAttribute('data-panel-state')!,
+      repeatOf: p.getAttribute('data-repeat-of'),
+      title: p.querySelector('.dash-panel-title span')?.textContent ?? '',
+      query: decodeURIComponent((p.querySelector('a.panel-link')?.getAttribute('href') ?? '').replace(/\+/g, ' ')),
+    })),
+  );
+}
+
+const repeatBoard = {
+  uid: 'repeat-board',
+  title: 'Repeats',
+  tags: ['e2e'],
+  time: { from: 'now-30m', to: 'now' },
+  schemaVersion: 39,
+  editable: true,
+  links: [],
+  annotations: { list: [] },
+  templating: {
+    list: [
+      { name: 'method', type: 'query', query: 'label_values(http_requests_total, method)', multi: true, includeAll: true, current: { text: 'All', value: '$__all' } },
+      { name: 'm2', type: 'custom', query: 'GET,POST,PUT', multi: true, current: { text: ['GET', 'POST'], value: ['GET', 'POST'] } },
+    ],
+  },
+  panels: [
+    {
+      id: 1,
+      type: 'timeseries',
+      title: 'Requests $method',
+      repeat: 'method',
+      repeatDirection: 'h',
+      maxPerRow: 4,
+      gridPos: { x: 0, y: 0, w: 24, h: 6 },
+      targets: [{ refId: 'A', expr: 'sum by (code) (rate(http_requests_total{method=~"$method"}[5m]))', legendFormat: '{{code}}' }],
+    },
+    { id: 10, type: 'row', title: 'Method $m2', repeat: 'm2', collapsed: false, gridPos: { x: 0, y: 6, w: 24, h: 1 }, panels: [] },
+    { id: 11, type: 'stat', title: 'Series of $m2', gridPos: { x: 0, y: 7, w: 8, h: 4 }, targets: [{ refId: 'A', expr: 'count(http_requests_total{method=~"$m2"})' }] },
+  ],
+};
+
+describe.skipIf(missing !== null)(`Repeated panels and rows in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  const env = serveAndBrowser(() => dataDirWithWorkload(400, 30));
+
+  it('repeats a panel for every value of "All" and a row per selected value; each copy queries its own value; export holds no copies', async () => {
+    const { page } = env.browser;
+    await page.goto(`${env.serve.url}#/dashboards`);
+    await call(page, 'saveDashboard', { dashboard: repeatBoard });
+    await page.goto(`${env.serve.url}#/dashboards?uid=repeat-board`);
+    await page.reload();
+    const panels = await settled(page);
+    const requests = panels.filter((p) => p.id === '1' || p.repeatOf === '1');
+    // The workload has four methods: "All" gives four copies, side by side, each with data.
+    expect(requests.map((p) => p.title).sort()).toEqual(['Requests DELETE', 'Requests GET', 'Requests POST', 'Requests PUT']);
+    expect(requests.every((p) => p.state === 'ok')).toBe(true);
+    for (const p of requests) expect(p.query).toContain(`method=~"${p.title.slice('Requests '.length)}"`);
+    const boxes = await page.locator('.dash-panel[data-panel-type="timeseries"]').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
+    expect(new Set(boxes.map((t) => Math.round(t))).size).toBe(1);
+
+    const rows = await page.locator('.dash-row').allTextContents();
+    expect(rows.map((r) => r.replace(/[▾▸]\s*/, '').trim())).toEqual(['Method GET', 'Method POST']);
+    const stats = panels.filter((p) => p.id === '11' || p.repeatOf === '11');
+    expect(stats.map((p) => p.title)).toEqual(['Series of GET', 'Series of POST']);
+    expect(stats.every((p) => p.state === 'ok')).toBe(true);
+    await screenshot(page, 'dashboards-repeat-all');
+
+    // One value selected: one panel, no copies.
+    await page.getByLabel('Variable method').selectOption(['GET']);
+    await page.waitForFunction(() => document.querySelectorAll('.dash-panel[data-panel-type="timeseries"]').length === 1);
+    const one = await settled(page);
+    expect(one.find((p) => p.id === '1')).toMatchObject({ title: 'Requests GET', state: 'ok' });
+    expect(page.url()).toContain('var-method=GET');
+    // The row copies kept their own elements: each stat shows its one count, not a copy's old data.
+    for (const p of one.filter((q) => q.id === '11' || q.repeatOf === '11')) {
+      expect(p.state).toBe('ok');
+      expect((await page.locator(`[data-panel-id="${p.id}"] .dash-panel-body`).innerText()).trim()).toMatch(/^\d+$/);
+    }
+    await screenshot(page, 'dashboards-repeat-one');
+
+    const exported = await call<{ json: string }>(page, 'exportDashboard', { uid: 'repeat-board', external: false });
+    const json = JSON.parse(exported.json) as { panels: Array<{ id: number; repeat?: string }> };
+    expect(json.panels.map((p) => p.id)).toEqual([1, 10, 11]);
+    expect(json.panels[0]!.repeat).toBe('method');
+    expect(exported.json).not.toMatch(/repeatPanelId|scopedVars|repeatedByRow/);
+  });
+});
