@@ -59,7 +59,39 @@ const repeatBoard = {
   ],
 };
 
-describe.skipIf(missing !== null)(`Repeated panels and rows in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
+const panelsBoard = {
+  ...repeatBoard,
+  uid: 'panels-board',
+  title: 'Stacking and table columns',
+  templating: { list: [] },
+  panels: [
+    {
+      id: 1,
+      type: 'timeseries',
+      title: 'Share by method',
+      gridPos: { x: 0, y: 0, w: 12, h: 9 },
+      fieldConfig: { defaults: { unit: 'reqps', custom: { stacking: { mode: 'percent', group: 'A' }, fillOpacity: 40 } }, overrides: [] },
+      targets: [{ refId: 'A', expr: 'sum by (method) (rate(http_requests_total[5m]))', legendFormat: '{{method}}' }],
+    },
+    {
+      id: 2,
+      type: 'table',
+      title: 'Requests by method',
+      gridPos: { x: 12, y: 0, w: 12, h: 9 },
+      transformations: [{ id: 'organize', options: { indexByName: { method: 0, Value: 1 }, renameByName: { Value: 'Requests' } } }],
+      fieldConfig: {
+        defaults: { thresholds: { mode: 'absolute', steps: [{ color: 'green', value: null }, { color: 'red', value: 0 }] } },
+        overrides: [
+          { matcher: { id: 'byName', options: 'Requests' }, properties: [{ id: 'unit', value: 'short' }, { id: 'decimals', value: 0 }, { id: 'custom.cellOptions', value: { type: 'color-background' } }, { id: 'custom.width', value: 140 }] },
+          { matcher: { id: 'byName', options: 'method' }, properties: [{ id: 'displayName', value: 'Method' }] },
+        ],
+      },
+      targets: [{ refId: 'A', expr: 'sum by (method) (http_requests_total)', instant: true, format: 'table' }],
+    },
+  ],
+};
+
+describe.skipIf(missing !== null)(`Repeated panels and rows, percent stacking, table columns in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
   const env = serveAndBrowser(() => dataDirWithWorkload(400, 30));
 
   it('repeats a panel for every value of "All" and a row per selected value; each copy queries its own value; export holds no copies', async () => {
@@ -102,5 +134,32 @@ describe.skipIf(missing !== null)(`Repeated panels and rows in Chromium${missing
     expect(json.panels.map((p) => p.id)).toEqual([1, 10, 11]);
     expect(json.panels[0]!.repeat).toBe('method');
     expect(exported.json).not.toMatch(/repeatPanelId|scopedVars|repeatedByRow/);
+  });
+
+  it('percent stacking tops out at 100 %; table columns are ordered, renamed, formatted and coloured as configured', async () => {
+    const { page } = env.browser;
+    await call(page, 'saveDashboard', { dashboard: panelsBoard });
+    await page.goto(`${env.serve.url}#/dashboards?uid=panels-board`);
+    await page.reload();
+    const panels = await settled(page);
+    expect(panels.map((p) => p.state)).toEqual(['ok', 'ok']);
+
+    // Hover the chart: the top of a percent stack is 100 % whatever the rates are.
+    const chart = (await page.locator('[data-panel-id="1"] .u-over').boundingBox())!;
+    await page.mouse.move(chart.x + chart.width * 0.8, chart.y + chart.height / 2);
+    const values = await page.locator('[data-panel-id="1"] .u-legend .u-series .u-value').allTextContents();
+    expect(values.slice(1).map((v) => v.trim())).toEqual(expect.arrayContaining(['100%']));
+    expect(values.slice(1).every((v) => /%$/.test(v.trim()))).toBe(true);
+
+    const table = page.locator('[data-panel-id="2"] table');
+    expect(await table.locator('th').allTextContents()).toEqual(['Method', 'Requests']);
+    expect(await table.locator('th').nth(1).evaluate((e) => (e as HTMLElement).style.width)).toBe('140px');
+    const cells = await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => ({ text: td.textContent, bg: (td as HTMLElement).style.background }))));
+    expect(cells.map((r) => r[0]!.text).sort()).toEqual(['DELETE', 'GET', 'POST', 'PUT']);
+    for (const r of cells) {
+      expect(r[1]!.text).toMatch(/^\d+(\.\d+)? ?[KMB]?\w*$/);
+      expect(r[1]!.bg).not.toBe('');
+    }
+    await screenshot(page, 'dashboards-percent-table');
   });
 });
