@@ -1,6 +1,7 @@
 import { currentSchemaVersion, vigilDatasource, type Dashboard } from './model.js';
 import { isObject, walkPanels } from './migrate.js';
 import { withoutRepeatCopies } from './repeats.js';
+import { topologyPanelType } from './topology-panel.js';
 
 /**
  * Export to Grafana's dashboard JSON model. Plain export is the stored model as it is (every
@@ -43,7 +44,9 @@ export function exportDashboard(dashboard: Dashboard, options: { external: boole
   walkPanels(d['panels'] as unknown[], (panel) => {
     replace(panel);
     if (Array.isArray(panel['targets'])) for (const t of panel['targets']) if (isObject(t)) replace(t);
-    if (typeof panel['type'] === 'string' && panel['type'] !== 'row') panelTypes.add(panel['type']);
+    // Vigil's own topology panel is no Grafana plugin anyone can install: Grafana shows it as
+    // "plugin not found" and keeps it, so it is not declared as a requirement.
+    if (typeof panel['type'] === 'string' && panel['type'] !== 'row' && panel['type'] !== topologyPanelType) panelTypes.add(panel['type']);
     if (Array.isArray(panel['links'])) panel['links'].forEach(stripCredentials);
   });
   for (const v of (d['templating'] as { list: Json[] }).list) replace(v);

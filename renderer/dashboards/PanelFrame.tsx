@@ -16,7 +16,7 @@ function stateOf(panel: ShownPanel, data: PanelData | null): PanelState {
   if (!panelComponents[panel.type]) return 'unsupported';
   if (staticPanelTypes.has(panel.type)) return 'ok';
   if (data === null) return 'loading';
-  const hasData = data.series.length > 0 || data.instant.length > 0;
+  const hasData = data.series.length > 0 || data.instant.length > 0 || (data.topology?.nodes.length ?? 0) > 0;
   if (data.errors.length > 0 && !hasData) return 'error';
   return hasData ? 'ok' : 'nodata';
 }
@@ -130,7 +130,7 @@ export function PanelFrame({ panel, range, variables: dashboardVariables, loop, 
             ))}
           </div>
         )}
-        {state === 'nodata' && <p className="muted nodata">No data</p>}
+        {state === 'nodata' && <p className="muted nodata">No data{data?.topology && data.warnings.length > 0 ? ` (${data.warnings.join('; ')})` : ''}</p>}
         {state === 'loading' && <p className="muted">Loading…</p>}
         {(state === 'ok' || state === 'unsupported') && (
           <Component panel={panel} data={data ?? empty} width={size.width} height={size.height} variables={variables} onZoom={onZoom} />

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissingReason, openBrowser, repoRoot, screenshot, startServe, type BrowserHandle, type ServeHandle } from './harness.js';
+import { callChannel, chromiumMissingReason, openBrowser, repoRoot, screenshot, startServe, type BrowserHandle, type ServeHandle } from './harness.js';
 
 const missing = chromiumMissingReason();
 if (missing !== null && process.env['CI']) throw new Error(`e2e needs Chromium in CI: ${missing}`);
@@ -104,4 +104,54 @@ describe.skipIf(missing !== null).each(['linkerd', 'istio', 'otel'])('Topology o
     await screenshot(page, `topology-${dialect}-scrubbed`);
     expect(browser.consoleErrors).toEqual([]);
   }, 180_000);
+
+  it('embeds the graph as a dashboard panel: its saved options filter it, a node opens the Topology page, export keeps the options', async () => {
+    const { page } = browser;
+    const uid = `mesh-${dialect}`;
+    const board = {
+      uid,
+      title: `Mesh (${dialect})`,
+      tags: [],
+      time: { from: 'now-5m', to: 'now' },
+      schemaVersion: 39,
+      editable: true,
+      links: [],
+      annotations: { list: [] },
+      templating: { list: [] },
+      panels: [
+        { id: 1, type: 'vigil-topology-panel', title: 'Whole mesh', gridPos: { x: 0, y: 0, w: 12, h: 16 }, options: {} },
+        { id: 2, type: 'vigil-topology-panel', title: 'Unhealthy only', gridPos: { x: 12, y: 0, w: 12, h: 16 }, options: { onlyUnhealthy: true } },
+      ],
+    };
+    await page.goto(`${serve.url}#/dashboards`);
+    await callChannel(page, 'saveDashboard', { dashboard: board });
+    // A 5 s refresh, so the panels fill in once the mesh has been scraped long enough for rates.
+    await page.goto(`${serve.url}#/dashboards?uid=${uid}&refresh=5s`);
+    await page.reload();
+    await page
+      .waitForFunction(
+        () => [...document.querySelectorAll('.dash-panel')].every((p) => p.getAttribute('data-panel-state') === 'ok') && document.querySelectorAll('[data-panel-id="1"] [data-edge-id]').length >= 50,
+        undefined,
+        { timeout: 60_000 },
+      )
+      .catch(async (err: unknown) => {
+        await screenshot(page, `topology-${dialect}-panel-failed`);
+        throw err;
+      });
+    const all = await page.locator('[data-panel-id="1"] [data-edge-id]').count();
+    const unhealthy = page.locator('[data-panel-id="2"] [data-edge-id]');
+    expect(await unhealthy.count()).toBeGreaterThanOrEqual(1);
+    expect(await unhealthy.count()).toBeLessThan(all);
+    for (const el of await unhealthy.all()) expect(await el.getAttribute('data-health')).toMatch(/^(warning|poor)$/);
+    expect(await page.locator('[data-panel-id="1"] a.panel-link').getAttribute('href')).toMatch(/^#\/explore\?q0=/);
+    await screenshot(page, `topology-${dialect}-panel`);
+
+    const exported = JSON.parse((await callChannel<{ json: string }>(page, 'exportDashboard', { uid, external: true })).json) as { panels: Array<{ type: string; options: unknown }> };
+    expect(exported.panels[1]).toMatchObject({ type: 'vigil-topology-panel', options: { onlyUnhealthy: true } });
+
+    await page.locator('[data-panel-id="2"] [data-node-id$="ml-scorer"]').dispatchEvent('click');
+    await page.getByTestId('node-inbound').waitFor({ timeout: 30_000 });
+    expect(page.url()).toMatch(/#\/topology\?.*select=/);
+    expect(browser.consoleErrors).toEqual([]);
+  }, 120_000);
 });
