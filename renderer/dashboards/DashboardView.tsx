@@ -16,6 +16,7 @@ import { rangeBounds } from './panel-data.js';
 import { PanelEditor } from './PanelEditor.js';
 import { RefreshLoop, refreshMs } from './refresh.js';
 import { VariablesBar } from './VariablesBar.js';
+import { VersionHistory } from './VersionHistory.js';
 import { variableSource } from './variable-source.js';
 
 const refreshChoices = ['', '5s', '10s', '30s', '1m', '5m', '15m', '1h'];
@@ -43,6 +44,7 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
   const [editingPanel, setEditingPanel] = useState<number | null>(null);
   const [saveError, setSaveError] = useState<QueryError | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  const [history, setHistory] = useState(false);
   const loop = useMemo(() => new RefreshLoop(), []);
   const { width, containerRef, mounted } = useContainerWidth();
 
@@ -62,7 +64,8 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
 
   // Variables resolve in dependency order whenever the definitions, the choices or the range change.
   const defs = dashboard?.templating.list as VariableModel[] | undefined;
-  const defsKey = JSON.stringify(defs ?? []);
+  // "null" until the dashboard loads, so a dashboard without variables still resolves (to none).
+  const defsKey = JSON.stringify(defs ?? null);
   const rangeKey = JSON.stringify(effectiveRange);
   const resolving = useRef(0);
   useEffect(() => {
@@ -151,6 +154,11 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
             Edit
           </button>
         )}
+        {!editing && meta && !meta.provisioned && (
+          <button type="button" aria-expanded={history} onClick={() => setHistory((h) => !h)}>
+            History
+          </button>
+        )}
         {editing && (
           <>
             <button type="button" onClick={() => setDraft((d) => (d ? { ...d, panels: addPanel(d.panels, { type: 'timeseries', title: 'New panel', targets: [{ refId: 'A', expr: 'up' }] }) } : d))}>
@@ -174,6 +182,17 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
       {meta?.provisioned && editing && <p className="notice">Provisioned from {meta.provisionedFrom ?? 'a file'}: saving stores a copy; the file stays the source of truth.</p>}
       {saved && <p className="notice" role="status">{saved}</p>}
       <ReadError error={saveError} testId="save-error" />
+      {history && !editing && (
+        <VersionHistory
+          uid={dashboard.uid}
+          canRestore={meta?.canSave !== false}
+          onRestored={(v) => {
+            setSaved(`Restored as version ${v}.`);
+            void read.refresh();
+          }}
+          onClose={() => setHistory(false)}
+        />
+      )}
       <VariablesBar variables={variables} defs={defs ?? []} onChange={(name, selected) => setValues((v) => ({ ...v, [name]: selected }))} />
       {panelBeingEdited && (
         <PanelEditor

@@ -162,4 +162,43 @@ describe.skipIf(missing !== null)(`Repeated panels and rows, percent stacking, t
     }
     await screenshot(page, 'dashboards-percent-table');
   });
+
+  it('history: every save is a version; two versions compare by JSON path; an old one shows as JSON and restores as a new version', async () => {
+    const { page } = env.browser;
+    const v1 = { ...panelsBoard, uid: 'history-board', title: 'History' };
+    const v2 = { ...v1, panels: v1.panels.map((p) => (p.id === 2 ? { ...p, title: 'Requests per method' } : p)) };
+    await call(page, 'saveDashboard', { dashboard: v1, message: 'first' });
+    await call(page, 'saveDashboard', { dashboard: v2, message: 'renamed the table', baseVersion: 1 });
+    await page.goto(`${env.serve.url}#/dashboards?uid=history-board`);
+    await page.reload();
+    await settled(page);
+    expect(await page.locator('[data-panel-id="2"] .dash-panel-title span').first().textContent()).toBe('Requests per method');
+
+    await page.getByRole('button', { name: 'History' }).click();
+    const history = page.getByRole('dialog', { name: 'Version history' });
+    await history.locator('tr[data-version="1"]').waitFor();
+    expect(await history.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-version')))).toEqual(['2', '1']);
+    await history.getByRole('button', { name: 'Compare v1 → v2' }).click();
+    const diff = page.getByTestId('version-diff');
+    await diff.waitFor();
+    expect(await diff.locator('li').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-path')))).toEqual(['panels[1].title']);
+    expect(await diff.locator('li del').textContent()).toBe('"Requests by method"');
+    expect(await diff.locator('li ins').textContent()).toBe('"Requests per method"');
+
+    await history.locator('tr[data-version="1"]').getByRole('button', { name: 'JSON' }).click();
+    expect(await page.getByTestId('version-json').textContent()).toContain('"title": "Requests by method"');
+    await screenshot(page, 'dashboards-history');
+
+    await history.locator('tr[data-version="1"]').getByRole('button', { name: 'Restore' }).click();
+    await page.getByRole('status').filter({ hasText: 'Restored as version 3.' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-panel-id="2"] .dash-panel-title span')?.textContent === 'Requests by method');
+    const versions = await call<{ versions: Array<{ version: number; restoredFrom: number | null }> }>(page, 'dashboardVersions', { uid: 'history-board' });
+    expect(versions.versions.map((v) => [v.version, v.restoredFrom])).toEqual([
+      [3, 1],
+      [2, null],
+      [1, null],
+    ]);
+    expect(await history.locator('tbody tr').first().getAttribute('data-version')).toBe('3');
+    await screenshot(page, 'dashboards-history-restored');
+  });
 });
