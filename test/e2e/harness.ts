@@ -2,7 +2,7 @@
 // drives Debian's Chromium through playwright-core. Every request the page makes is recorded so
 // tests can prove nothing left 127.0.0.1.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,15 @@ export function dataDirWithWorkload(series = 400, minutes = 60): string {
   const start = Math.floor((Date.now() - minutes * 60_000) / 15_000) * 15_000;
   const file = join(dataDir, 'workload.om');
   vigil(['workload', 'dump', '--out', file, '--series', String(series), '--samples', String(samples), '--start', String(start)]);
+  vigil(['import', '--data', dataDir, file]);
+  return dataDir;
+}
+
+/** A data directory holding what an OpenMetrics text (with timestamps) says, loaded with `vigil import`. */
+export function dataDirWithExposition(text: string): string {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
+  const file = join(dataDir, 'import.om');
+  writeFileSync(file, text);
   vigil(['import', '--data', dataDir, file]);
   return dataDir;
 }
