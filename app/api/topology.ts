@@ -14,7 +14,7 @@ const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a label name (le
 const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'a metric name (letters, digits, _ and :)');
 
 /** A custom dialect: any counter with a source and a destination label. */
-const CustomDialectSchema = z
+export const CustomDialectSchema = z
   .object({
     /** The request counter, e.g. `http_client_requests_total`. */
     metric: metricName,

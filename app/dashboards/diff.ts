@@ -33,3 +33,10 @@ export function diffJson(before: unknown, after: unknown, path = ''): DashboardC
 function isPlain(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** A changed value as the history shows it: compact JSON, cut at `max` characters with `…`. */
+export function changeText(value: unknown, max = 160): string {
+  if (value === undefined) return '';
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

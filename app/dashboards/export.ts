@@ -1,12 +1,14 @@
 import { currentSchemaVersion, vigilDatasource, type Dashboard } from './model.js';
 import { isObject, walkPanels } from './migrate.js';
+import { withoutRepeatCopies } from './repeats.js';
+import { topologyPanelType } from './topology-panel.js';
 
 /**
  * Export to Grafana's dashboard JSON model. Plain export is the stored model as it is (every
  * unknown field included). "For sharing externally" is Grafana's option of the same name: the
  * datasource becomes an input (`__inputs` DS_PROMETHEUS, `${DS_PROMETHEUS}` in every reference),
  * `__requires` lists Grafana, the Prometheus datasource and each panel plugin, and the
- * instance-specific `id` is cleared. Dashboards hold no credentials; URLs in links lose any
+ * instance-specific `id` is cleared. Repeat copies are never written. Dashboards hold no credentials; URLs in links lose any
  * `user:password@` part in external exports.
  */
 
@@ -29,7 +31,8 @@ const panelNames: Record<string, string> = {
 };
 
 export function exportDashboard(dashboard: Dashboard, options: { external: boolean }): Json {
-  const d = JSON.parse(JSON.stringify(dashboard)) as Json;
+  // Repeat copies are drawn, never written (Grafana's save model drops them too).
+  const d = JSON.parse(JSON.stringify({ ...dashboard, panels: withoutRepeatCopies(dashboard.panels) })) as Json;
   if (typeof d['schemaVersion'] !== 'number' || d['schemaVersion'] < currentSchemaVersion) d['schemaVersion'] = currentSchemaVersion;
   if (!options.external) return d;
 
@@ -41,7 +44,9 @@ export function exportDashboard(dashboard: Dashboard, options: { external: boole
   walkPanels(d['panels'] as unknown[], (panel) => {
     replace(panel);
     if (Array.isArray(panel['targets'])) for (const t of panel['targets']) if (isObject(t)) replace(t);
-    if (typeof panel['type'] === 'string' && panel['type'] !== 'row') panelTypes.add(panel['type']);
+    // Vigil's own topology panel is no Grafana plugin anyone can install: Grafana shows it as
+    // "plugin not found" and keeps it, so it is not declared as a requirement.
+    if (typeof panel['type'] === 'string' && panel['type'] !== 'row' && panel['type'] !== topologyPanelType) panelTypes.add(panel['type']);
     if (Array.isArray(panel['links'])) panel['links'].forEach(stripCredentials);
   });
   for (const v of (d['templating'] as { list: Json[] }).list) replace(v);

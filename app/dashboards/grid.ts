@@ -27,12 +27,15 @@ function clampPos(p: GridPos): GridPos {
   return { ...p, x, w, y: Math.max(0, Math.round(p.y) || 0), h: Math.max(1, Math.round(p.h) || 1) };
 }
 
-/** The grid items of what is on screen: every top-level panel (rows included), clamped to the grid. */
-export function gridItems(panels: readonly Panel[]): GridItem[] {
+/**
+ * The grid items of what is on screen: every top-level panel (rows included), clamped to the
+ * grid. A repeat copy brings its own key (`gridKey`); others are keyed by id.
+ */
+export function gridItems(panels: ReadonlyArray<Panel & { gridKey?: string }>): GridItem[] {
   return panels.map((p) => {
     const g = clampPos(p.gridPos);
     const row = p.type === 'row';
-    return { i: String(p.id), x: row ? 0 : g.x, y: g.y, w: row ? 24 : g.w, h: row ? 1 : g.h, ...(row ? { static: true } : {}) };
+    return { i: p.gridKey ?? String(p.id), x: row ? 0 : g.x, y: g.y, w: row ? 24 : g.w, h: row ? 1 : g.h, ...(row ? { static: true } : {}) };
   });
 }
 

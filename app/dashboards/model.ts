@@ -134,7 +134,7 @@ const DashboardLinkSchema = z.looseObject({
 export type DashboardLink = z.infer<typeof DashboardLinkSchema>;
 
 /** Panel types Vigil draws; any other type is kept and shown as a placeholder naming it. */
-export const knownPanelTypes = ['timeseries', 'stat', 'gauge', 'bargauge', 'table', 'heatmap', 'text', 'row'] as const;
+export const knownPanelTypes = ['timeseries', 'stat', 'gauge', 'bargauge', 'table', 'heatmap', 'text', 'row', 'vigil-topology-panel'] as const;
 
 const panelShape = {
   id: z.number(),

@@ -57,9 +57,12 @@ export class TopologyService {
   async saveTopologySettings(request: RequestOf<'saveTopologySettings'>): Promise<ResponseOf<'saveTopologySettings'>> {
     const settings = TopologySettingsSchema.parse(request);
     if (settings.custom !== null) {
-      // A custom dialect whose matchers do not parse is refused before it is saved.
-      const d = customDialect(settings.custom);
-      await this.runner('custom')(`count(${d.parts[0]!.requests}${d.parts[0]!.match.length ? `{${d.parts[0]!.match.join(',')}}` : ''})`, this.now());
+      // A custom dialect whose matchers (series or failed requests) do not parse is refused before it is saved.
+      const part = customDialect(settings.custom).parts[0]!;
+      const failures = part.failures?.kind === 'match' ? part.failures.match : [];
+      const selector = (ms: readonly string[]) => `${part.requests}${ms.length ? `{${ms.join(',')}}` : ''}`;
+      await this.runner('custom')(`count(${selector(part.match)})`, this.now());
+      if (failures.length > 0) await this.runner('custom')(`count(${selector([...part.match, ...failures])})`, this.now());
     }
     const tmp = `${this.file}.tmp`;
     writeFileSync(tmp, JSON.stringify(settings, null, 2) + '\n');

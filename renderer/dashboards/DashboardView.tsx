@@ -4,7 +4,8 @@ import 'react-grid-layout/css/styles.css';
 import type { Dashboard, Panel } from '../../app/dashboards/model.js';
 import { appHash, parseGrafanaRange, type DashboardView as DashboardRoute, type TimeRange } from '../../app/app-urls.js';
 import { addPanel, applyLayout, gridCellHeight, gridCellMargin, gridItems, removePanel, toggleRow } from '../../app/dashboards/grid.js';
-import { resolveVariables, type ResolvedVariable, type VariableModel } from '../../app/dashboards/variables.js';
+import { expandRepeats, scopedVariables } from '../../app/dashboards/repeats.js';
+import { interpolate, resolveVariables, type ResolvedVariable, type VariableModel } from '../../app/dashboards/variables.js';
 import { api } from '../api/client.js';
 import { queryError, type QueryError } from '../api/query-cache.js';
 import { useEngineRead } from '../api/engine-reads.js';
@@ -15,6 +16,7 @@ import { rangeBounds } from './panel-data.js';
 import { PanelEditor } from './PanelEditor.js';
 import { RefreshLoop, refreshMs } from './refresh.js';
 import { VariablesBar } from './VariablesBar.js';
+import { VersionHistory } from './VersionHistory.js';
 import { variableSource } from './variable-source.js';
 
 const refreshChoices = ['', '5s', '10s', '30s', '1m', '5m', '15m', '1h'];
@@ -42,6 +44,7 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
   const [editingPanel, setEditingPanel] = useState<number | null>(null);
   const [saveError, setSaveError] = useState<QueryError | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  const [history, setHistory] = useState(false);
   const loop = useMemo(() => new RefreshLoop(), []);
   const { width, containerRef, mounted } = useContainerWidth();
 
@@ -61,7 +64,8 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
 
   // Variables resolve in dependency order whenever the definitions, the choices or the range change.
   const defs = dashboard?.templating.list as VariableModel[] | undefined;
-  const defsKey = JSON.stringify(defs ?? []);
+  // "null" until the dashboard loads, so a dashboard without variables still resolves (to none).
+  const defsKey = JSON.stringify(defs ?? null);
   const rangeKey = JSON.stringify(effectiveRange);
   const resolving = useRef(0);
   useEffect(() => {
@@ -87,11 +91,19 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
     if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
   }, [variables, rangeKey, effectiveRefresh, editing, dashboard !== null]);
 
+  // Repeated panels and rows are drawn from the variables; the draft keeps each panel once.
+  const shown = useMemo(() => (dashboard ? expandRepeats(dashboard.panels, variables) : []), [dashboard?.panels, variables]);
+
   const onZoom = useCallback((startMs: number, endMs: number) => setRange({ kind: 'absolute', startMs, endMs }), []);
   const onLayout = useCallback(
     (layout: Layout) => {
       if (!editing) return;
-      setDraft((d) => (d ? { ...d, panels: applyLayout(d.panels, layout) } : d));
+      setDraft((d) => {
+        if (!d) return d;
+        // Copies' positions are ignored (they are not stored); an unchanged layout keeps the draft.
+        const panels = applyLayout(d.panels, layout);
+        return panels.every((p, i) => p === d.panels[i]) ? d : { ...d, panels };
+      });
     },
     [editing],
   );
@@ -142,6 +154,11 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
             Edit
           </button>
         )}
+        {!editing && meta && !meta.provisioned && (
+          <button type="button" aria-expanded={history} onClick={() => setHistory((h) => !h)}>
+            History
+          </button>
+        )}
         {editing && (
           <>
             <button type="button" onClick={() => setDraft((d) => (d ? { ...d, panels: addPanel(d.panels, { type: 'timeseries', title: 'New panel', targets: [{ refId: 'A', expr: 'up' }] }) } : d))}>
@@ -165,10 +182,22 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
       {meta?.provisioned && editing && <p className="notice">Provisioned from {meta.provisionedFrom ?? 'a file'}: saving stores a copy; the file stays the source of truth.</p>}
       {saved && <p className="notice" role="status">{saved}</p>}
       <ReadError error={saveError} testId="save-error" />
+      {history && !editing && (
+        <VersionHistory
+          uid={dashboard.uid}
+          canRestore={meta?.canSave !== false}
+          onRestored={(v) => {
+            setSaved(`Restored as version ${v}.`);
+            void read.refresh();
+          }}
+          onClose={() => setHistory(false)}
+        />
+      )}
       <VariablesBar variables={variables} defs={defs ?? []} onChange={(name, selected) => setValues((v) => ({ ...v, [name]: selected }))} />
       {panelBeingEdited && (
         <PanelEditor
           panel={panelBeingEdited}
+          variableNames={(defs ?? []).map((v) => v.name)}
           onApply={(p) => {
             updatePanel(p);
             setEditingPanel(null);
@@ -180,23 +209,24 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
         {mounted && varsReady && (
           <GridLayout
             width={width}
-            layout={gridItems(dashboard.panels)}
+            layout={gridItems(shown)}
             gridConfig={{ cols: 24, rowHeight: gridCellHeight, margin: [gridCellMargin, gridCellMargin], containerPadding: [0, 0] }}
             dragConfig={{ enabled: editing, handle: '.drag-handle' }}
             resizeConfig={{ enabled: editing }}
             compactor={verticalCompactor}
             onLayoutChange={onLayout}
           >
-            {dashboard.panels.map((p) =>
+            {shown.map((p) =>
               p.type === 'row' ? (
-                <div key={String(p.id)} className="dash-row" data-panel-id={p.id} data-row-collapsed={p.collapsed === true}>
-                  <button type="button" className="link" aria-expanded={!p.collapsed} onClick={() => setDraft((d) => (d ? { ...d, panels: toggleRow(d.panels, p.id) } : d))}>
-                    {p.collapsed ? '▸' : '▾'} {p.title ?? 'Row'}
+                <div key={p.gridKey ?? String(p.id)} className="dash-row" data-panel-id={p.id} data-row-collapsed={p.collapsed === true} {...(p.repeatPanelId !== undefined ? { 'data-repeat-of': p.repeatPanelId } : {})}>
+                  {/* A copy of a repeated row folds with its source: copies are not stored. */}
+                  <button type="button" className="link" aria-expanded={!p.collapsed} onClick={() => setDraft((d) => (d ? { ...d, panels: toggleRow(d.panels, p.repeatPanelId ?? p.id) } : d))}>
+                    {p.collapsed ? '▸' : '▾'} {p.title ? interpolate(p.title, { variables: scopedVariables(variables, p.scopedVars) }, 'text') : 'Row'}
                     {p.collapsed && ` (${p.panels?.length ?? 0} panels)`}
                   </button>
                 </div>
               ) : (
-                <div key={String(p.id)}>
+                <div key={p.gridKey ?? String(p.id)}>
                   <PanelFrame
                     panel={p}
                     range={effectiveRange}
@@ -204,8 +234,9 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
                     loop={loop}
                     editing={editing}
                     onZoom={onZoom}
-                    onEdit={() => setEditingPanel(p.id)}
-                    onRemove={() => setDraft((d) => (d ? { ...d, panels: removePanel(d.panels, p.id) } : d))}
+                    {...(p.repeatPanelId === undefined
+                      ? { onEdit: () => setEditingPanel(p.id), onRemove: () => setDraft((d) => (d ? { ...d, panels: removePanel(d.panels, p.id) } : d)) }
+                      : {})}
                   />
                 </div>
               ),

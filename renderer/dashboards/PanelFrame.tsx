@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Panel } from '../../app/dashboards/model.js';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { scopedVariables, type ShownPanel } from '../../app/dashboards/repeats.js';
 import { appHash, exploreQueries, type TimeRange } from '../../app/app-urls.js';
 import { interpolate, type ResolvedVariable } from '../../app/dashboards/variables.js';
 import { api } from '../api/client.js';
@@ -12,17 +12,18 @@ export type PanelState = 'loading' | 'ok' | 'nodata' | 'error' | 'unsupported';
 
 const empty: PanelData = { timestamps: new Float64Array(0), series: [], instant: [], heatmap: null, queries: [], errors: [], warnings: [] };
 
-function stateOf(panel: Panel, data: PanelData | null): PanelState {
+function stateOf(panel: ShownPanel, data: PanelData | null): PanelState {
   if (!panelComponents[panel.type]) return 'unsupported';
   if (staticPanelTypes.has(panel.type)) return 'ok';
   if (data === null) return 'loading';
-  const hasData = data.series.length > 0 || data.instant.length > 0;
+  const hasData = data.series.length > 0 || data.instant.length > 0 || (data.topology?.nodes.length ?? 0) > 0;
   if (data.errors.length > 0 && !hasData) return 'error';
   return hasData ? 'ok' : 'nodata';
 }
 
 export interface PanelFrameProps {
-  panel: Panel;
+  /** The panel, or a repeat copy (its `scopedVars` narrow the variables it sees). */
+  panel: ShownPanel;
   range: TimeRange;
   variables: ReadonlyMap<string, ResolvedVariable>;
   loop: RefreshLoop;
@@ -38,7 +39,8 @@ export interface PanelFrameProps {
  * (IntersectionObserver), again when the time or variables change, and on every dashboard
  * refresh (the refresh loop waits for it, so refreshes never stack).
  */
-export function PanelFrame({ panel, range, variables, loop, editing, onZoom, onEdit, onRemove }: PanelFrameProps) {
+export function PanelFrame({ panel, range, variables: dashboardVariables, loop, editing, onZoom, onEdit, onRemove }: PanelFrameProps) {
+  const variables = useMemo(() => scopedVariables(dashboardVariables, panel.scopedVars), [dashboardVariables, panel.scopedVars]);
   const box = useRef<HTMLDivElement>(null);
   const body = useRef<HTMLDivElement>(null);
   const [visible, setVisible] = useState(false);
@@ -94,7 +96,7 @@ export function PanelFrame({ panel, range, variables, loop, editing, onZoom, onE
   const title = interpolate(panel.title ?? '', { variables }, 'text');
   const exploreLink = appHash(exploreQueries(data?.queries ?? visibleTargets(panel).map((t) => t.expr ?? ''), range));
   return (
-    <div ref={box} className={`dash-panel${panel.transparent ? ' transparent' : ''}`} data-panel-id={panel.id} data-panel-state={state} data-panel-type={panel.type}>
+    <div ref={box} className={`dash-panel${panel.transparent ? ' transparent' : ''}`} data-panel-id={panel.id} data-panel-state={state} data-panel-type={panel.type} {...(panel.repeatPanelId !== undefined ? { 'data-repeat-of': panel.repeatPanelId } : {})}>
       <header className="dash-panel-title">
         <span className={editing ? 'drag-handle' : undefined} title={panel.description ?? title}>
           {title || '\u00a0'}
@@ -128,7 +130,7 @@ export function PanelFrame({ panel, range, variables, loop, editing, onZoom, onE
             ))}
           </div>
         )}
-        {state === 'nodata' && <p className="muted nodata">No data</p>}
+        {state === 'nodata' && <p className="muted nodata">No data{data?.topology && data.warnings.length > 0 ? ` (${data.warnings.join('; ')})` : ''}</p>}
         {state === 'loading' && <p className="muted">Loading…</p>}
         {(state === 'ok' || state === 'unsupported') && (
           <Component panel={panel} data={data ?? empty} width={size.width} height={size.height} variables={variables} onZoom={onZoom} />

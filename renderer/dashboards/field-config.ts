@@ -1,7 +1,8 @@
 /**
  * A panel's `fieldConfig` as the panels use it: display options (unit, decimals, thresholds,
  * mappings, min/max) from the defaults, and per-series overrides matched by name or regex
- * (Grafana's `byName` / `byRegexp` matchers) for colour, draw style, fill, unit.
+ * (Grafana's `byName` / `byRegexp` / `byType` / `byFrameRefID` matchers) for colour, draw style,
+ * fill, unit. Table columns read the same overrides (`table-columns.ts`).
  */
 import type { Panel } from '../../app/dashboards/model.js';
 import { grafanaRegex } from '../../app/dashboards/grafana-regex.js';
@@ -45,9 +46,15 @@ function styleFrom(custom: Record<string, unknown> | undefined, into: SeriesStyl
   return out;
 }
 
-function matches(matcher: { id: string; options?: unknown }, name: string, refId: string): boolean {
+/**
+ * Whether an override's matcher picks a field: `byName`, `byRegexp` (Grafana's JavaScript regex
+ * test), `byFrameRefID`, `byType` (`number`, `string`, `time`; series are numbers).
+ */
+export function matches(matcher: { id: string; options?: unknown }, name: string, refId: string, type: 'number' | 'string' | 'time' = 'number'): boolean {
   const opt = typeof matcher.options === 'string' ? matcher.options : '';
   switch (matcher.id) {
+    case 'byType':
+      return opt === type;
     case 'byName':
       return opt === name;
     case 'byRegexp':
@@ -82,8 +89,9 @@ export function seriesLook(panel: Panel, name: string, refId: string): SeriesLoo
   return look;
 }
 
-/** Grafana's stacking (`custom.stacking.mode`: none, normal; percent is drawn as normal). */
-export function isStacked(panel: Panel): boolean {
+/** Grafana's stacking (`custom.stacking.mode`: none, normal or percent; one group per panel). */
+export function stackingMode(panel: Panel): 'none' | 'normal' | 'percent' {
   const stacking = panel.fieldConfig?.defaults.custom?.['stacking'];
-  return typeof stacking === 'object' && stacking !== null && (stacking as { mode?: unknown }).mode !== 'none' && (stacking as { mode?: unknown }).mode !== undefined;
+  const mode = typeof stacking === 'object' && stacking !== null ? (stacking as { mode?: unknown }).mode : undefined;
+  return mode === 'normal' || mode === 'percent' ? mode : 'none';
 }

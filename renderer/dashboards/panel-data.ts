@@ -5,6 +5,8 @@
  * and gauge panels. Panels draw what this returns and do no data work themselves.
  */
 import type { WorkbenchApi } from '../../app/api/channels.js';
+import type { TopologyResponse } from '../../app/api/topology.js';
+import { topologyPanelOptions, topologyPanelType, topologyRequest } from '../../app/dashboards/topology-panel.js';
 import { fromWire, type InstantResult } from '../../app/api/query.js';
 import type { Panel, Target } from '../../app/dashboards/model.js';
 import type { TimeRange } from '../../app/app-urls.js';
@@ -45,6 +47,8 @@ export interface PanelData {
   queries: string[];
   errors: Array<{ refId: string; message: string }>;
   warnings: string[];
+  /** A topology panel's graph (the `topology` channel's answer). */
+  topology?: TopologyResponse;
 }
 
 export interface PanelContext {
@@ -186,6 +190,7 @@ const newQueryId = () => `dash-${Math.random().toString(36).slice(2, 10)}`;
  * answer is dropped.
  */
 export async function fetchPanelData(client: WorkbenchApi, panel: Panel, ctx: PanelContext, signal: AbortSignal): Promise<PanelData> {
+  if (panel.type === topologyPanelType) return fetchTopology(client, panel, ctx);
   const targets = visibleTargets(panel);
   const out: PanelData = { timestamps: new Float64Array(0), series: [], instant: [], heatmap: null, queries: [], errors: [], warnings: [] };
   const wantsHeatmap = panel.type === 'heatmap' || targets.some((t) => t.format === 'heatmap');
@@ -225,5 +230,22 @@ export async function fetchPanelData(client: WorkbenchApi, panel: Panel, ctx: Pa
   const order = new Map(targets.map((t, i) => [t.refId, i]));
   out.series.sort((a, b) => order.get(a.refId)! - order.get(b.refId)!);
   if (wantsHeatmap) out.heatmap = toHeatmap(out.timestamps, out.series);
+  return out;
+}
+
+/** A topology panel's graph at the end of the range; unusable options become warnings. */
+async function fetchTopology(client: WorkbenchApi, panel: Panel, ctx: PanelContext): Promise<PanelData> {
+  const out: PanelData = { timestamps: new Float64Array(0), series: [], instant: [], heatmap: null, queries: [], errors: [], warnings: [] };
+  const { options, problems } = topologyPanelOptions(panel);
+  out.warnings.push(...problems);
+  try {
+    const graph = await client.topology(topologyRequest(options, ctx.toMs));
+    out.topology = graph;
+    out.queries = graph.queries.map((q) => q.query);
+    out.warnings.push(...graph.notes);
+    if (graph.dialect === null) out.warnings.push('no mesh metrics (Linkerd, Istio, OpenTelemetry service graph or the custom dialect) at this time');
+  } catch (err) {
+    out.errors.push({ refId: 'topology', message: queryError(err, 'topology graph').message });
+  }
   return out;
 }

@@ -50,23 +50,40 @@ export function mergeRange(results: ReadonlyArray<{ panel: number; result: Range
   return { timestamps, series };
 }
 
-/** uPlot columns: x in seconds, then each series; stacked sums visible series bottom-up. */
-export function toAligned(data: PlotData, stacked: boolean, hidden: ReadonlySet<string>): AlignedData {
+/**
+ * uPlot columns: x in seconds, then each series. `true` (or `'normal'`) stacks the visible series
+ * bottom-up; `'percent'` stacks each one's share of the visible total at that time (Grafana's
+ * `stacking.mode: percent`: value ÷ sum of |values|, so the top reaches 1; a time where every
+ * value is 0 or missing stays unstacked at 0).
+ */
+export function toAligned(data: PlotData, stacked: boolean | 'normal' | 'percent', hidden: ReadonlySet<string>): AlignedData {
   const xs = new Float64Array(data.timestamps.length);
   for (let i = 0; i < xs.length; i++) xs[i] = data.timestamps[i]! / 1000;
-  if (!stacked) return [xs, ...data.series.map((s) => s.values)];
+  if (stacked === false) return [xs, ...data.series.map((s) => s.values)];
+  const visible = data.series.filter((s) => !hidden.has(s.label));
+  let total: Float64Array | null = null;
+  if (stacked === 'percent') {
+    const sums = new Float64Array(xs.length);
+    for (const s of visible)
+      for (let i = 0; i < xs.length; i++) {
+        const v = s.values[i];
+        if (v !== null && v !== undefined && Number.isFinite(v)) sums[i]! += Math.abs(v);
+      }
+    total = sums;
+  }
   const acc = new Float64Array(xs.length);
   return [
     xs,
     ...data.series.map((s): ColumnValues => {
       if (hidden.has(s.label)) return s.values;
       const v = s.values;
+      const add = (x: number, i: number) => (acc[i]! += total === null ? x : total[i] === 0 ? 0 : x / total[i]!);
       if (v instanceof Float64Array) {
         const out = new Float64Array(v.length);
-        for (let i = 0; i < v.length; i++) out[i] = Number.isFinite(v[i]!) ? (acc[i]! += v[i]!) : v[i]!;
+        for (let i = 0; i < v.length; i++) out[i] = Number.isFinite(v[i]!) ? add(v[i]!, i) : v[i]!;
         return out;
       }
-      return v.map((x, i) => (x === null || !Number.isFinite(x) ? x : (acc[i]! += x)));
+      return v.map((x, i) => (x === null || !Number.isFinite(x) ? x : add(x, i)));
     }),
   ];
 }

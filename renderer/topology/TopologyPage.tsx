@@ -4,12 +4,13 @@
  * time scrubber over the last hours and a comparison with one hour earlier.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { TopologyResponse } from '../../app/api/topology.js';
+import type { TopologyDialectName, TopologyResponse } from '../../app/api/topology.js';
 import { appHash, parseAppHash } from '../../app/app-urls.js';
 import { compareGraphs } from '../../app/topology/graph.js';
 import { useEngineRead } from '../api/engine-reads.js';
 import { ReadError } from '../components/ReadError.js';
 import { exportJson, exportPng, exportSvg } from './export.js';
+import { CustomDialectForm } from './CustomDialectForm.js';
 import { SidePanel } from './SidePanel.js';
 import { TopologyGraph } from './TopologyGraph.js';
 import { StableLayout, type Point } from './layout.js';
@@ -40,7 +41,10 @@ export function TopologyPage() {
   const [compare, setCompare] = useState(false);
   const [step, setStep] = useState(steps[1]!);
   const [playing, setPlaying] = useState(false);
-  const request = time === null ? {} : { time };
+  /** null: detected from the metric names present. */
+  const [dialect, setDialect] = useState<TopologyDialectName | null>(null);
+  const [customForm, setCustomForm] = useState(false);
+  const request = { ...(time === null ? {} : { time }), ...(dialect === null ? {} : { dialect }) };
   const { data, error, loading, refresh } = useEngineRead('topology', request, time === null ? { pollMs: 15_000 } : {});
   const [beforeData, setBefore] = useState<TopologyResponse | null>(null);
   const before = { data: compare ? beforeData : null };
@@ -110,6 +114,18 @@ export function TopologyPage() {
         <span className="muted" data-testid="topology-dialect">
           {data ? (data.dialect === null ? 'no mesh metrics' : `${data.dialect} · window ${data.windowMs / 1000}s · ${data.nodes.length} nodes, ${data.edges.length} edges`) : ''}
         </span>
+        <select aria-label="Dialect" value={dialect ?? ''} onChange={(e) => setDialect(e.target.value === '' ? null : (e.target.value as TopologyDialectName))}>
+          <option value="">dialect: detect</option>
+          {(['linkerd', 'istio', 'otel', 'custom'] as const).map((d) => (
+            <option key={d} value={d} disabled={d === 'custom' && data?.custom === null}>
+              {d}
+              {data && data.available.includes(d) ? '' : ' (no metrics)'}
+            </option>
+          ))}
+        </select>
+        <button type="button" aria-expanded={customForm} onClick={() => setCustomForm((f) => !f)}>
+          Custom dialect…
+        </button>
         <button type="button" onClick={() => void refresh()} disabled={loading}>
           Refresh
         </button>
@@ -123,6 +139,14 @@ export function TopologyPage() {
           PNG
         </button>
       </header>
+      {customForm && (
+        <CustomDialectForm
+          onSaved={() => {
+            void refresh();
+          }}
+          onClose={() => setCustomForm(false)}
+        />
+      )}
       <div className="topology-controls" role="group" aria-label="Filters">
         <label>
           Namespace{' '}

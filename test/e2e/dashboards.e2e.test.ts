@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { chromiumMissingReason, foreignRequests, openBrowser, repoRoot, screenshot, startServe, type BrowserHandle, type ServeHandle } from './harness.js';
+import { callChannel, chromiumMissingReason, foreignRequests, openBrowser, repoRoot, screenshot, startServe, type BrowserHandle, type ServeHandle } from './harness.js';
 
 const missing = chromiumMissingReason();
 if (missing !== null && process.env['CI']) throw new Error(`e2e needs Chromium in CI: ${missing}`);
@@ -22,18 +22,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Calls a contract channel over `vigil serve`'s HTTP API from the page. */
-async function call<T>(page: Page, channel: string, body: unknown): Promise<T> {
-  return page.evaluate(
-    async ([c, b]) => {
-      const res = await fetch(`/api/vigil/${c}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(b) });
-      const json = (await res.json()) as unknown;
-      if (!res.ok) throw new Error(`${c}: ${JSON.stringify(json)}`);
-      return json;
-    },
-    [channel, body] as const,
-  ) as Promise<T>;
-}
+const call = callChannel;
 
 /** Waits until every panel element on the page has settled, and returns id → state. */
 async function settledPanels(page: Page, timeout = 30_000): Promise<Record<string, string>> {

@@ -2,7 +2,7 @@
 // drives Debian's Chromium through playwright-core. Every request the page makes is recorded so
 // tests can prove nothing left 127.0.0.1.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,15 @@ export function dataDirWithWorkload(series = 400, minutes = 60): string {
   const start = Math.floor((Date.now() - minutes * 60_000) / 15_000) * 15_000;
   const file = join(dataDir, 'workload.om');
   vigil(['workload', 'dump', '--out', file, '--series', String(series), '--samples', String(samples), '--start', String(start)]);
+  vigil(['import', '--data', dataDir, file]);
+  return dataDir;
+}
+
+/** A data directory holding what an OpenMetrics text (with timestamps) says, loaded with `vigil import`. */
+export function dataDirWithExposition(text: string): string {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
+  const file = join(dataDir, 'import.om');
+  writeFileSync(file, text);
   vigil(['import', '--data', dataDir, file]);
   return dataDir;
 }
@@ -174,4 +183,17 @@ export function serveAndBrowser(prepare: () => string, extraArgs: string[] = [])
     await env.serve?.stop();
   });
   return env;
+}
+
+/** Calls a contract channel over `vigil serve`'s HTTP API from the page. */
+export async function callChannel<T>(page: Page, channel: string, body: unknown): Promise<T> {
+  return page.evaluate(
+    async ([c, b]) => {
+      const res = await fetch(`/api/vigil/${c}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(b) });
+      const json = (await res.json()) as unknown;
+      if (!res.ok) throw new Error(`${c}: ${JSON.stringify(json)}`);
+      return json;
+    },
+    [channel, body] as const,
+  ) as Promise<T>;
 }

@@ -42,6 +42,11 @@ describe('range answers as chart columns', () => {
     expect(Array.from(a as Float64Array)).toEqual([1, 2]);
     expect(b).toEqual([null, 12]);
     expect(toAligned(plot, false, new Set())[1]).toBe(plot.series[0]!.values);
+    // Percent: each one's share of |total| stacked, so the top is 1; hidden series do not count.
+    const [, pa, pb] = toAligned(plot, 'percent', new Set());
+    expect(Array.from(pa as Float64Array)).toEqual([1, 2 / 12]);
+    expect(pb).toEqual([null, 1]);
+    expect(Array.from(toAligned(plot, 'percent', new Set([plot.series[1]!.label]))[1] as Float64Array)).toEqual([1, 1]);
     expect(toCsv(plot, new Set(['b']))).toBe('timestamp,"a"\n1970-01-01T00:00:01.000Z,1\n1970-01-01T00:00:02.000Z,2\n');
   });
 });

@@ -11,6 +11,8 @@ import { BarGaugePanel } from './BarGaugePanel.js';
 import { TablePanel } from './TablePanel.js';
 import { HeatmapPanel } from './HeatmapPanel.js';
 import { TextPanel } from './TextPanel.js';
+import { TopologyPanel } from './TopologyPanel.js';
+import { topologyPanelType } from '../../../app/dashboards/topology-panel.js';
 
 export const panelComponents: Readonly<Record<string, ComponentType<PanelProps>>> = {
   timeseries: TimeSeriesPanel,
@@ -22,6 +24,7 @@ export const panelComponents: Readonly<Record<string, ComponentType<PanelProps>>
   table: TablePanel,
   heatmap: HeatmapPanel,
   text: TextPanel,
+  [topologyPanelType]: TopologyPanel,
 };
 
 /** Panels that draw without querying. */

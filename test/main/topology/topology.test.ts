@@ -209,6 +209,7 @@ describe('topology from bad input', () => {
     expect(g.edges.map((e) => e.id).sort()).toEqual(['a->b', 'c->b']);
     expect(g.edges[0]!.successRate).toBeNull();
     await expect(engine.api.saveTopologySettings({ custom: { ...custom, match: 'client=~' }, thresholds: { warning: 0.95, poor: 0.9 } })).rejects.toThrow(/topology \(custom\)/);
+    await expect(engine.api.saveTopologySettings({ custom: { ...custom, errorMatch: 'code=~"("' }, thresholds: { warning: 0.95, poor: 0.9 } })).rejects.toThrow(/topology \(custom\)/);
     expect((await engine.api.topologySettings({})).custom).toEqual(custom);
     writeFileSync(join(dir, 'data', 'topology.json'), '{"custom": 3}');
     await expect(engine.api.topology({ time: endMs })).rejects.toThrow(/topology\.json: .*fix or delete the file/);
