@@ -27,6 +27,10 @@ import { fileURLToPath } from 'node:url';
 import { QueryJournal } from './api/query-journal.js';
 import { Dashboards, type DashboardsOptions } from './dashboards/service.js';
 import { TopologyService } from './topology/service.js';
+import { EngineClock, systemClock, type ClockSources } from './util/engine-clock.js';
+import { Power } from './power/power.js';
+import { powerHooks } from './runtime/power.js';
+import type { EnergySetting } from '../app/api/power.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -47,6 +51,12 @@ export interface EngineOptions {
   dashboardDirs?: readonly string[];
   /** Query admission limits (`vigil serve --query.*`); unset ones keep the engine's defaults. */
   queryLimits?: Partial<QueryLimits>;
+  /** Wall and monotonic clocks behind sample and evaluation times (tests jump them to simulate a sleep). */
+  clock?: ClockSources;
+  /** How often the clocks are compared to notice a sleep (ms; default 10 s). */
+  sleepCheckMs?: number;
+  /** Energy mode at start (`vigil serve --energy-mode`), and its interval factor. */
+  energy?: { setting?: EnergySetting; factor?: number };
 }
 
 /** The PromQL engine's limits a shell may set. */
@@ -90,6 +100,10 @@ export class Engine {
    * Null when the store cannot open: the rest of Vigil runs, the channels say "unavailable".
    */
   readonly dashboards: Dashboards | null;
+  /** Sample and evaluation times: the wall clock, never going back (main/util/engine-clock.ts). */
+  readonly clock: EngineClock;
+  /** Sleep, wake and energy mode (main/power/). */
+  readonly power: Power;
 
   private constructor(
     private readonly options: EngineOptions,
@@ -120,6 +134,21 @@ export class Engine {
     this.metrics = m.registry;
     registerQueryMetrics(this.metrics, this.promql);
     this.stopMetrics = m.stop;
+    this.clock = new EngineClock(options.clock ?? systemClock);
+    this.power = new Power({
+      clock: this.clock,
+      logger: this.log.child('power'),
+      seriesCount: () => tsdb.index.count,
+      changed: () => this.events.emit({ type: 'powerChanged' }),
+      ...(options.sleepCheckMs !== undefined ? { checkEveryMs: options.sleepCheckMs } : {}),
+      ...(options.energy?.setting !== undefined ? { energySetting: options.energy.setting } : {}),
+      ...(options.energy?.factor !== undefined ? { energyFactor: options.energy.factor } : {}),
+      // The desktop shell reports the power source from Electron's powerMonitor.
+      ...(options.shell === 'electron' ? { readOnBattery: null } : {}),
+    });
+    this.power.register(this.metrics);
+    this.power.energy.onChange((active) => (tsdb.backgroundPaused = active));
+    this.power.start();
     this.dashboards = openDashboards({ dataDir: lock.dir, extraDirs: options.dashboardDirs ?? [], logger: this.log.child('dashboards'), ...(options.now ? { now: options.now } : {}) });
   }
 
@@ -127,7 +156,7 @@ export class Engine {
   private running(): RunningServices {
     if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null, dashboards: null, topology: null };
     return {
-      engine: { status: () => this.status() },
+      engine: { status: () => this.status(), power: async () => this.power.state(), setEnergyMode: async (r) => this.power.setEnergy(r.setting) },
       queries: this.querySvc,
       targets: this.collection,
       probes: this.probing,
@@ -178,6 +207,8 @@ export class Engine {
       userAgent: `Vigil/${readBuildInfo().version}`,
       logger: log,
       ...(this.options.scrapeSpread !== undefined ? { scrapeSpread: this.options.scrapeSpread } : {}),
+      now: () => this.clock.now(),
+      intervalScale: () => this.power.energy.scale(),
       onConfig: (cfg) => {
         firstConfig ??= cfg;
         void probing.apply(cfg);
@@ -185,10 +216,23 @@ export class Engine {
       },
     });
     this.collection = collection;
+    const power = this.power;
     this.alertingRuntime = Alerting.create(
-      { dataDir: this.lock.dir, tsdb: this.tsdb, promql: this.promql, events: this.events, logger: log.child('alerting'), externalURL: start.externalURL },
+      {
+        dataDir: this.lock.dir,
+        tsdb: this.tsdb,
+        promql: this.promql,
+        events: this.events,
+        logger: log.child('alerting'),
+        externalURL: start.externalURL,
+        now: () => this.clock.now(),
+        held: () => power.rulesHeld(),
+        intervalScale: () => power.energy.scale(),
+        onGroupEvaluated: () => power.rulesEvaluated(),
+      },
       firstConfig ?? collection.config.current()!,
     );
+    power.attach(powerHooks(collection, this.alertingRuntime, this.promql, this.tsdb));
   }
 
   get dataDir(): string {
@@ -227,6 +271,7 @@ export class Engine {
     this.stopped = true;
     // Running and queued queries end first: they hold storage readers and the event loop.
     this.promql.close();
+    this.power.stop();
     await this.alertingRuntime?.stop().catch((e: unknown) => this.log.error('stopping alerting failed', { error: String(e) }));
     await this.probing?.stop().catch((e: unknown) => this.log.error('stopping probes failed', { error: String(e) }));
     await this.collection?.stop().catch((e: unknown) => this.log.error('stopping scraping failed', { error: String(e) }));
