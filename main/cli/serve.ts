@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Engine, type QueryLimits } from '../engine.js';
 import { HttpServer, listenRefusal } from '../api/http-server.js';
 import { tryParseDuration } from '../../app/dialect/duration.js';
+import type { EnergySetting } from '../../app/api/power.js';
 import { registerServeRoutes } from '../api/serve-routes.js';
 import { loadWebConfig, type WebConfig } from '../api/web-config.js';
 import { defaultDataDir, rendererDir } from '../paths.js';
@@ -48,10 +49,17 @@ function parseListen(text: string): { host: string; port: number } {
 
 const serveUsage =
   'vigil serve [--port 9797 | --listen HOST:PORT] [--web.config.file FILE] [--data DIR] [--config FILE] [--dashboards DIR]... [--scrape-spread slots|uniform]\n' +
+  '            [--energy-mode auto|on|off] [--energy-factor 4]\n' +
   '            [--query.max-concurrency 4] [--query.max-queued 100] [--query.max-samples 10000000] [--query.max-memory 256MiB] [--query.timeout 2m]';
 
 /** `vigil serve`'s flags, checked; every problem is a UsageError saying what is expected. */
-export function parseServeFlags(args: string[]): ServeFlags & { data: string | undefined; config: string | undefined; dashboards: string[]; spread: 'slots' | 'uniform' } {
+export function parseServeFlags(args: string[]): ServeFlags & {
+  data: string | undefined;
+  config: string | undefined;
+  dashboards: string[];
+  spread: 'slots' | 'uniform';
+  energy: { setting: EnergySetting; factor?: number };
+} {
   const { values } = parseArgs({
     args,
     options: {
@@ -63,6 +71,9 @@ export function parseServeFlags(args: string[]): ServeFlags & { data: string | u
       /** Folders of provisioned dashboard JSON files (read-only in Vigil), besides <data>/dashboards/. */
       dashboards: { type: 'string', multiple: true },
       'scrape-spread': { type: 'string', default: 'slots' },
+      /** Energy mode: auto (on while on battery, read from /sys/class/power_supply on Linux), on or off. */
+      'energy-mode': { type: 'string', default: 'auto' },
+      'energy-factor': { type: 'string' },
       'query.max-concurrency': { type: 'string' },
       'query.max-queued': { type: 'string' },
       'query.max-samples': { type: 'string' },
@@ -85,6 +96,11 @@ export function parseServeFlags(args: string[]): ServeFlags & { data: string | u
   if (spread !== 'slots' && spread !== 'uniform') {
     throw new UsageError(`--scrape-spread must be slots or uniform, got ${JSON.stringify(spread)}`);
   }
+  const energyMode = values['energy-mode'];
+  if (energyMode !== 'auto' && energyMode !== 'on' && energyMode !== 'off') {
+    throw new UsageError(`--energy-mode must be auto, on or off, got ${JSON.stringify(energyMode)}`);
+  }
+  const energyFactor = positiveInt('energy-factor', values['energy-factor']);
   const timeoutText = values['query.timeout'];
   const timeoutMs = timeoutText === undefined ? undefined : tryParseDuration(timeoutText);
   if (timeoutMs === null || timeoutMs === 0) throw new UsageError(`--query.timeout must be a duration such as 30s or 2m, got ${JSON.stringify(timeoutText)}`);
@@ -105,6 +121,7 @@ export function parseServeFlags(args: string[]): ServeFlags & { data: string | u
     config: values.config,
     dashboards: (values.dashboards ?? []).map((d) => resolve(d)),
     spread,
+    energy: { setting: energyMode, ...(energyFactor !== undefined ? { factor: energyFactor } : {}) },
   };
 }
 
@@ -132,6 +149,7 @@ export const serveCommand: Command = {
       shell: 'serve',
       logger: logger.child('engine'),
       scrapeSpread: flags.spread,
+      energy: flags.energy,
       queryLimits: flags.queryLimits,
       dashboardDirs: flags.dashboards,
     });

@@ -80,8 +80,10 @@ if (!app.requestSingleInstanceLock()) {
   /** A link that arrived before the engine was up: the first window opens on it. */
   let pendingHash = linkedHash(deepLinkIn(process.argv));
 
-  if (app.isPackaged) app.setAsDefaultProtocolClient(deepLinkScheme);
-  else app.setAsDefaultProtocolClient(deepLinkScheme, process.execPath, [resolve(process.argv[1] ?? '.')]);
+  // Links from outside are input: parseDeepLink turns one into a known route or it is ignored;
+  // nothing is loaded from it, the window only navigates its own hash. Unpackaged (`electron .`),
+  // the OS must start Electron with the app's path.
+  app.setAsDefaultProtocolClient(deepLinkScheme, app.isPackaged ? undefined : process.execPath, app.isPackaged ? [] : [resolve(process.argv[1] ?? '.')]);
 
   const openWindow = (): BrowserWindow | null => {
     if (engine === null || settings === null) return null;

@@ -5,6 +5,7 @@ import { EngineClock } from '../../../main/util/engine-clock.js';
 import { SleepWatch, type Gap } from '../../../main/power/sleep-watch.js';
 import { WakeGate, type TargetScrapeState } from '../../../main/power/wake-gate.js';
 import { EnergyMode, linuxOnBattery } from '../../../main/power/energy.js';
+import { parseServeFlags } from '../../../main/cli/serve.js';
 import { tempDir } from '../helpers.js';
 
 /** Clocks a test moves by hand: `sleep` moves only the wall clock, `run` moves both. */
@@ -151,5 +152,14 @@ describe('energy mode', () => {
     } finally {
       cleanup();
     }
+  });
+});
+
+describe('vigil serve energy flags', () => {
+  it('default to auto, take on/off and a factor, and refuse anything else', () => {
+    expect(parseServeFlags([]).energy).toEqual({ setting: 'auto' });
+    expect(parseServeFlags(['--energy-mode', 'on', '--energy-factor', '6']).energy).toEqual({ setting: 'on', factor: 6 });
+    expect(() => parseServeFlags(['--energy-mode', 'eco'])).toThrow(/--energy-mode must be auto, on or off, got "eco"/);
+    expect(() => parseServeFlags(['--energy-factor', '0'])).toThrow(/--energy-factor/);
   });
 });
