@@ -197,7 +197,7 @@ export class Engine {
    */
   async startCollection(start: CollectionStart): Promise<void> {
     const log = this.log;
-    const probing = new Probing(this.tsdb, log.child('probe'));
+    const probing = new Probing(this.tsdb, log.child('probe'), { now: () => this.clock.now(), intervalScale: () => this.power.energy.scale() });
     this.probing = probing;
     let firstConfig: Config | null = null;
     const collection = await Collection.start({
@@ -232,7 +232,7 @@ export class Engine {
       },
       firstConfig ?? collection.config.current()!,
     );
-    power.attach(powerHooks(collection, this.alertingRuntime, this.promql, this.tsdb));
+    power.attach(powerHooks(collection, probing, this.alertingRuntime, this.promql, this.tsdb));
   }
 
   get dataDir(): string {

@@ -1,6 +1,6 @@
 /**
  * Sleep and energy mode, wired: what main/power/ needs from the running subsystems — the
- * targets' last scrapes (the wake gate), the rule manager (`for` timers and firing alerts after a
+ * targets' last scrapes and probes' last runs (the wake gate), the rule manager (`for` timers and firing alerts after a
  * gap, evaluation rounds) and the data for the "while you were away" summary.
  */
 import type { PowerHooks } from '../power/power.js';
@@ -9,10 +9,12 @@ import type { TSDB } from '../tsdb/db.js';
 import { labelsToRecord } from '../tsdb/labels.js';
 import type { Alerting } from './alerting.js';
 import type { Collection } from './collection.js';
+import type { Probing } from './probing.js';
 
-export function powerHooks(collection: Collection, alerting: Alerting, promql: PromQLEngine, tsdb: TSDB): PowerHooks {
+export function powerHooks(collection: Collection, probing: Probing, alerting: Alerting, promql: PromQLEngine, tsdb: TSDB): PowerHooks {
   return {
-    targets: () => collection.scrape.scrapeStates(),
+    // Probes count as targets: `probe_success == 0` right after a wake is as stale as `up`.
+    targets: () => [...collection.scrape.scrapeStates(), ...probing.runStates()],
     afterGap: (gapMs) => alerting.afterGap(gapMs),
     rulesEvaluatedSince: (ms) => alerting.ruleManager.evaluatedSince(ms),
     away: {

@@ -6,6 +6,9 @@ import { SleepWatch, type Gap } from '../../../main/power/sleep-watch.js';
 import { WakeGate, type TargetScrapeState } from '../../../main/power/wake-gate.js';
 import { EnergyMode, linuxOnBattery } from '../../../main/power/energy.js';
 import { parseServeFlags } from '../../../main/cli/serve.js';
+import { ProbeScheduler } from '../../../main/probe/scheduler.js';
+import { parseModules } from '../../../main/probe/module-config.js';
+import { MemoryStorage } from '../../../main/tsdb/memory-storage.js';
 import { tempDir } from '../helpers.js';
 
 /** Clocks a test moves by hand: `sleep` moves only the wall clock, `run` moves both. */
@@ -161,5 +164,24 @@ describe('vigil serve energy flags', () => {
     expect(parseServeFlags(['--energy-mode', 'on', '--energy-factor', '6']).energy).toEqual({ setting: 'on', factor: 6 });
     expect(() => parseServeFlags(['--energy-mode', 'eco'])).toThrow(/--energy-mode must be auto, on or off, got "eco"/);
     expect(() => parseServeFlags(['--energy-factor', '0'])).toThrow(/--energy-factor/);
+  });
+});
+
+describe('probes under the wake gate and energy mode', () => {
+  it('stamp runs with the engine clock, report their last run, and stretch their interval', async () => {
+    let scale = 1;
+    const clockMs = 1_800_000_000_000;
+    const scheduler = new ProbeScheduler({
+      appendable: new MemoryStorage(),
+      modules: parseModules('modules:\n  http_2xx:\n    prober: http\n    timeout: 1s\n'),
+      configs: [{ job_name: 'site', module: 'http_2xx', targets: ['http://127.0.0.1:1/'], scrape_interval: 30_000, scrape_timeout: 1_000 }],
+      now: () => clockMs,
+      intervalScale: () => scale,
+    });
+    expect(scheduler.runStates()).toEqual([{ lastScrapeMs: null, intervalMs: 30_000, timeoutMs: 1_000 }]);
+    await scheduler.runAll();
+    scale = 4;
+    expect(scheduler.runStates()).toEqual([{ lastScrapeMs: clockMs, intervalMs: 120_000, timeoutMs: 1_000 }]);
+    expect(scheduler.history.get('site', 'http_2xx', 'http://127.0.0.1:1/')[0]!.time).toBe(clockMs);
   });
 });
