@@ -56,7 +56,13 @@ export class Alerting {
     config: Config,
   ) {
     this.evaluationIntervalMs = config.global.evaluation_interval;
-    this.notifier = createNotifier({ config: notifyConfig, stateFile: join(o.dataDir, 'notify.sqlite'), log: o.logger.child('notify'), desktop: this.desktop });
+    this.notifier = createNotifier({
+      config: notifyConfig,
+      stateFile: join(o.dataDir, 'notify.sqlite'),
+      log: o.logger.child('notify'),
+      desktop: this.desktop,
+      ...(o.held ? { held: o.held } : {}),
+    });
     this.desktop.on('notification', (n: DesktopNotification) =>
       o.events.emit({ type: 'notification', id: `${n.groupKey}@${Date.now()}`, title: n.title, body: n.body, severity: n.severity, alertFingerprint: n.alertFingerprint, drill: n.drill }),
     );
