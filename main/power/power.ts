@@ -37,6 +37,8 @@ export interface PowerOptions {
 }
 
 const keptGaps = 20;
+/** After the gate opens, the summary waits this long at most for every rule group to run (ms). */
+const summaryWaitMs = 120_000;
 
 export class Power {
   readonly energy: EnergyMode;
@@ -69,6 +71,12 @@ export class Power {
         o.logger.warn('the wall clock was set back; sample times run on from the last one until it catches up', { seconds: ms / 1000 });
       },
       onCheck: () => this.beforeSleep(),
+      // Without rules (or alerts to flush) nobody else asks the gate; and a summary does not wait
+      // for ever on a rule group whose evaluations keep failing.
+      onTick: () => {
+        if (this.gate.holding) this.gate.held();
+        this.maybeSummarize(summaryWaitMs);
+      },
     });
     this.beforeSleep();
   }
@@ -162,10 +170,12 @@ export class Power {
     this.maybeSummarize();
   }
 
-  private maybeSummarize(): void {
+  /** Makes the summary once every rule group ran after the gate opened, or `waitMs` after it opened. */
+  private maybeSummarize(waitMs = Infinity): void {
     const w = this.awaiting;
     const hooks = this.hooks;
-    if (w === null || w.releasedAtMs === null || hooks === null || !hooks.rulesEvaluatedSince(w.releasedAtMs)) return;
+    if (w === null || w.releasedAtMs === null || hooks === null) return;
+    if (!hooks.rulesEvaluatedSince(w.releasedAtMs) && this.o.clock.now() - w.releasedAtMs < waitMs) return;
     this.awaiting = null;
     awaySummary(hooks.away, w.gap, w.seriesBefore, this.o.clock.now())
       .then((s) => {

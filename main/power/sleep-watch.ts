@@ -26,8 +26,10 @@ export interface SleepWatchOptions {
   onGap: (gap: Gap) => void;
   /** The wall clock was set back by `ms`. */
   onClockBack?: (ms: number) => void;
-  /** Runs before every check (the caller keeps its "before the sleep" figures current). */
+  /** Runs at a check that found no jump (the caller keeps its "before the sleep" figures current). */
   onCheck?: () => void;
+  /** Runs after each timer check, whatever it found (work that must not wait for other callers). */
+  onTick?: () => void;
 }
 
 export class SleepWatch {
@@ -45,7 +47,10 @@ export class SleepWatch {
 
   start(): void {
     if (this.timer !== null) return;
-    this.timer = setInterval(() => this.check(), this.o.checkEveryMs ?? 10_000);
+    this.timer = setInterval(() => {
+      this.check();
+      this.o.onTick?.();
+    }, this.o.checkEveryMs ?? 10_000);
     this.timer.unref();
   }
 

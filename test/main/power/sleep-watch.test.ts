@@ -9,6 +9,9 @@ import { parseServeFlags } from '../../../main/cli/serve.js';
 import { ProbeScheduler } from '../../../main/probe/scheduler.js';
 import { parseModules } from '../../../main/probe/module-config.js';
 import { MemoryStorage } from '../../../main/tsdb/memory-storage.js';
+import { Power } from '../../../main/power/power.js';
+import { silentLogger } from '../../../main/util/log.js';
+import { until } from '../interop/peers.js';
 import { tempDir } from '../helpers.js';
 
 /** Clocks a test moves by hand: `sleep` moves only the wall clock, `run` moves both. */
@@ -183,5 +186,33 @@ describe('probes under the wake gate and energy mode', () => {
     scale = 4;
     expect(scheduler.runStates()).toEqual([{ lastScrapeMs: clockMs, intervalMs: 120_000, timeoutMs: 1_000 }]);
     expect(scheduler.history.get('site', 'http_2xx', 'http://127.0.0.1:1/')[0]!.time).toBe(clockMs);
+  });
+});
+
+describe('Power without rules', () => {
+  it('opens the gate and makes the summary from its own timer once the targets answered', async () => {
+    const f = fakeClocks();
+    const clock = new EngineClock(f.sources);
+    const target = { lastScrapeMs: clock.now() as number | null, intervalMs: 15_000, timeoutMs: 10_000 };
+    const power = new Power({ clock, logger: silentLogger, seriesCount: () => 7, checkEveryMs: 10, readOnBattery: null });
+    power.attach({
+      targets: () => [target],
+      afterGap: () => {},
+      rulesEvaluatedSince: () => true, // no rule groups
+      away: { query: async () => [], firingNow: () => [], targets: () => [], seriesCount: () => 9 },
+    });
+    power.start();
+    try {
+      f.sleep(3_600_000);
+      await until(() => (power.state().rulesHeld ? true : null), 'the hold after the wake', 5000, 5);
+      expect(power.state().away).toBeNull();
+      target.lastScrapeMs = clock.now();
+      const away = await until(() => power.state().away, 'the summary', 5000, 5);
+      expect(power.state().rulesHeld).toBe(false);
+      expect(away.series).toEqual({ before: 7, after: 9 });
+      expect(away.gap.toMs - away.gap.fromMs).toBe(3_600_000);
+    } finally {
+      power.stop();
+    }
   });
 });
