@@ -152,8 +152,11 @@ if (!app.requestSingleInstanceLock()) {
         app.exit(1);
         return;
       }
+      const store = new ShellSettingsFile(app.getPath('userData'), (m) => log.warn(m));
+      settings = store;
       engine = await Engine.start({
         dataDir: join(app.getPath('userData'), 'data'),
+        energy: { setting: store.get().energyMode },
         shell: 'electron',
         logger: log.child('engine'),
         storageWorkerUrl: unpackedFromAsar(new URL('../tsdb/worker.js', import.meta.url), app.isPackaged),
@@ -169,8 +172,6 @@ if (!app.requestSingleInstanceLock()) {
       const metrics = await startMetricsServer(engine.metrics);
       await engine.startCollection({ selfAddress: metrics.address, externalURL: 'app://vigil/' });
       registerIpcHandlers(ipcMain, engine.api);
-      const store = new ShellSettingsFile(app.getPath('userData'), (m) => log.warn(m));
-      settings = store;
       attachEngineEvents((l) => engine!.events.subscribe(l), () => mainWindow, Notification, () => store.get().notificationsPaused);
       attachPowerMonitor(powerMonitor, engine.power, quitAfterFlush);
       const running = engine;
@@ -185,9 +186,20 @@ if (!app.requestSingleInstanceLock()) {
           store.update({ startAtLogin: on });
           app.setLoginItemSettings({ openAtLogin: on });
         },
+        energyMode: () => running.power.energy.state().setting,
+        setEnergyMode: (setting) => {
+          store.update({ energyMode: setting });
+          running.power.setEnergy(setting);
+        },
       });
       running.events.subscribe((e) => {
         if (e.type === 'alertsChanged') tray?.update();
+        if (e.type === 'powerChanged') {
+          // Energy mode may also be set through the contract (setEnergyMode): keep it for the next start.
+          const setting = running.power.energy.state().setting;
+          if (store.get().energyMode !== setting) store.update({ energyMode: setting });
+          tray?.update();
+        }
       });
       openWindow();
     })

@@ -16,12 +16,14 @@ const ShellSettingsSchema = z.object({
   startAtLogin: z.boolean(),
   /** "Pause all" in the tray: no desktop notifications (alerts still evaluate and reach the inbox). */
   notificationsPaused: z.boolean(),
+  /** Energy mode as set in the tray (main/power/energy.ts); absent in files from before it existed. */
+  energyMode: z.enum(['auto', 'on', 'off']).default('auto'),
 });
 
 export type ShellSettings = z.infer<typeof ShellSettingsSchema>;
 export type Bounds = z.infer<typeof BoundsSchema>;
 
-const defaults: ShellSettings = { version: 1, window: null, startAtLogin: false, notificationsPaused: false };
+const defaults: ShellSettings = { version: 1, window: null, startAtLogin: false, notificationsPaused: false, energyMode: 'auto' };
 
 export class ShellSettingsFile {
   private value: ShellSettings;

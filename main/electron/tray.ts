@@ -4,6 +4,7 @@
  * state of the rules); the shell only shows it.
  */
 import type { MenuItemConstructorOptions, NativeImage, Tray as ElectronTray } from 'electron';
+import type { EnergySetting } from '../../app/api/power.js';
 import { trayIconDataUrl } from './tray-icon.js';
 
 export interface TrayDeps {
@@ -14,7 +15,15 @@ export interface TrayDeps {
   setNotificationsPaused: (paused: boolean) => void;
   startAtLogin: () => boolean;
   setStartAtLogin: (on: boolean) => void;
+  energyMode: () => EnergySetting;
+  setEnergyMode: (setting: EnergySetting) => void;
 }
+
+const energyChoices: ReadonlyArray<[EnergySetting, string]> = [
+  ['auto', 'Energy mode: on battery'],
+  ['on', 'Energy mode: always'],
+  ['off', 'Energy mode: never'],
+];
 
 /** The parts of `electron` the tray needs, so tests can hand in the fake module. */
 export interface TrayElectron {
@@ -57,6 +66,8 @@ export class VigilTray {
       { label: 'Open Vigil', click: () => d.open() },
       { label: 'Pause all notifications', type: 'checkbox', checked: d.notificationsPaused(), click: (item) => d.setNotificationsPaused(item.checked) },
       { label: 'Start at login', type: 'checkbox', checked: d.startAtLogin(), click: (item) => d.setStartAtLogin(item.checked) },
+      { type: 'separator' },
+      ...energyChoices.map(([setting, label]): MenuItemConstructorOptions => ({ label, type: 'radio', checked: d.energyMode() === setting, click: () => d.setEnergyMode(setting) })),
       { type: 'separator' },
       { label: 'Quit Vigil', click: () => d.quit() },
     ]);

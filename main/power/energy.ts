@@ -47,10 +47,11 @@ export class EnergyMode {
     return { setting: this.setting, onBattery: this.onBattery, active: this.active, factor: this.factor };
   }
 
+  /** Listeners hear of every change of the setting or of whether the mode is active. */
   private change(f: () => void): void {
-    const before = this.active;
+    const before = { setting: this.setting, active: this.active };
     f();
-    if (this.active !== before) for (const l of this.listeners) l(this.active);
+    if (this.active !== before.active || this.setting !== before.setting) for (const l of this.listeners) l(this.active);
   }
 }
 

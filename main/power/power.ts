@@ -56,7 +56,7 @@ export class Power {
   constructor(private readonly o: PowerOptions) {
     this.energy = new EnergyMode(o.energySetting ?? 'auto', o.energyFactor);
     this.energy.onChange((active) => {
-      o.logger.info(active ? 'energy mode on: intervals stretched' : 'energy mode off', { factor: this.energy.factor });
+      o.logger.info(active ? 'energy mode on: intervals stretched' : 'energy mode off', { setting: this.energy.state().setting, factor: this.energy.factor });
       o.changed?.();
     });
     this.readOnBattery = o.readOnBattery === undefined ? linuxOnBattery : o.readOnBattery;

@@ -70,7 +70,23 @@ describe('the desktop shell on a laptop (fake electron module)', () => {
     const tray = fake.Tray.created[0]!;
     expect(tray.image.template).toBe(true);
     expect(tray.tooltip).toBe('Vigil — No alerts firing');
-    expect(tray.menu!.items.map((i) => i.label).filter(Boolean)).toEqual(['No alerts firing', 'Open Vigil', 'Pause all notifications', 'Start at login', 'Quit Vigil']);
+    expect(tray.menu!.items.map((i) => i.label).filter(Boolean)).toEqual([
+      'No alerts firing',
+      'Open Vigil',
+      'Pause all notifications',
+      'Start at login',
+      'Energy mode: on battery',
+      'Energy mode: always',
+      'Energy mode: never',
+      'Quit Vigil',
+    ]);
+    // Energy mode from the tray reaches the engine and is kept for the next start.
+    tray.clickItem('Energy mode: always');
+    expect((await call<PowerReply>('power')).value.energy).toMatchObject({ active: true });
+    expect(settingsFile()['energyMode']).toBe('on');
+    expect(tray.menu!.items.find((i) => i.label === 'Energy mode: always')?.checked).toBe(true);
+    tray.clickItem('Energy mode: on battery');
+    expect(settingsFile()['energyMode']).toBe('auto');
     expect(fake.app.loginItemSettings.openAtLogin).toBe(false);
     tray.clickItem('Start at login');
     expect(fake.app.loginItemSettings.openAtLogin).toBe(true);
@@ -130,6 +146,8 @@ describe('the desktop shell on a laptop (fake electron module)', () => {
       setNotificationsPaused: () => {},
       startAtLogin: () => false,
       setStartAtLogin: () => {},
+      energyMode: () => 'auto',
+      setEnergyMode: () => {},
     });
     const tray = fake.Tray.created.at(-1)!;
     expect(tray.title).toBe('3');
@@ -167,7 +185,7 @@ describe('the desktop shell on a laptop (fake electron module)', () => {
       writeFileSync(join(dir, 'shell-settings.json'), '{"version": 1, "startAtLogin": "yes"');
       const warnings: string[] = [];
       const s = new ShellSettingsFile(dir, (m) => warnings.push(m));
-      expect(s.get()).toEqual({ version: 1, window: null, startAtLogin: false, notificationsPaused: false });
+      expect(s.get()).toEqual({ version: 1, window: null, startAtLogin: false, notificationsPaused: false, energyMode: 'auto' });
       expect(warnings[0]).toMatch(/shell-settings\.json: .*JSON/);
       s.update({ startAtLogin: true });
       expect(new ShellSettingsFile(dir).get().startAtLogin).toBe(true);

@@ -136,7 +136,11 @@ describe('energy mode', () => {
     e.set('on');
     e.setOnBattery(false);
     expect(e.active).toBe(true);
+    // on battery (auto) → off → on → (mains: still on, no change)
     expect(changes).toEqual([true, false, true]);
+    e.set('auto');
+    e.set('auto');
+    expect(changes).toEqual([true, false, true, false]);
     expect(() => new EnergyMode('auto', 0.5)).toThrow(/at least 1/);
   });
 
