@@ -222,3 +222,23 @@ export function parseAppHash(hash: string): AppRoute | null {
       return null;
   }
 }
+
+/** The desktop app's URL scheme, registered with the OS: `vigil://alerts?alert=…`, `vigil://explore?q0=…`. */
+export const deepLinkScheme = 'vigil';
+
+/** A link that opens a route in the desktop app from anywhere (a chat message, a terminal). */
+export function deepLink(route: AppRoute): string {
+  return `${deepLinkScheme}://${appHash(route).slice(2)}`;
+}
+
+/**
+ * The route a `vigil://` link opens (`vigil://page?params`, or `vigil://open/#/page?params`),
+ * or null for anything else: a link from outside is checked like any other input.
+ */
+export function parseDeepLink(link: string): AppRoute | null {
+  const prefix = `${deepLinkScheme}://`;
+  if (!link.toLowerCase().startsWith(prefix)) return null;
+  const rest = link.slice(prefix.length);
+  // Some systems add a slash after the "host" (`vigil://alerts/?alert=…`); parseAppHash ignores it.
+  return parseAppHash(rest.includes('#') ? rest : `#/${rest}`);
+}

@@ -31,6 +31,10 @@ import { HostCollector } from './host/host-collector.js';
 import { CostTracker } from './runtime/costs.js';
 import { cardinalityStats } from './tsdb/cardinality.js';
 import type { TsdbStatus } from '../app/api/tsdb-status.js';
+import { EngineClock, systemClock, type ClockSources } from './util/engine-clock.js';
+import { Power } from './power/power.js';
+import { powerHooks } from './runtime/power.js';
+import type { EnergySetting } from '../app/api/power.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -53,6 +57,12 @@ export interface EngineOptions {
   queryLimits?: Partial<QueryLimits>;
   /** This machine's collectors: node_exporter's `--collector.<name>` / `--no-collector.<name>` flags. */
   hostCollectorFlags?: readonly string[];
+  /** Wall and monotonic clocks behind sample and evaluation times (tests jump them to simulate a sleep). */
+  clock?: ClockSources;
+  /** How often the clocks are compared to notice a sleep (ms; default 10 s). */
+  sleepCheckMs?: number;
+  /** Energy mode at start (`vigil serve --energy-mode`), and its interval factor. */
+  energy?: { setting?: EnergySetting; factor?: number };
 }
 
 /** The PromQL engine's limits a shell may set. */
@@ -99,6 +109,10 @@ export class Engine {
   /** This machine's metrics with node_exporter's names, served at /host/metrics and scraped like any target. */
   readonly host: HostCollector;
   private readonly costs: CostTracker;
+  /** Sample and evaluation times: the wall clock, never going back (main/util/engine-clock.ts). */
+  readonly clock: EngineClock;
+  /** Sleep, wake and energy mode (main/power/). */
+  readonly power: Power;
 
   private constructor(
     private readonly options: EngineOptions,
@@ -140,6 +154,21 @@ export class Engine {
       ...(options.now ? { now: options.now } : {}),
     });
     this.costs.start();
+    this.clock = new EngineClock(options.clock ?? systemClock);
+    this.power = new Power({
+      clock: this.clock,
+      logger: this.log.child('power'),
+      seriesCount: () => tsdb.index.count,
+      changed: () => this.events.emit({ type: 'powerChanged' }),
+      ...(options.sleepCheckMs !== undefined ? { checkEveryMs: options.sleepCheckMs } : {}),
+      ...(options.energy?.setting !== undefined ? { energySetting: options.energy.setting } : {}),
+      ...(options.energy?.factor !== undefined ? { energyFactor: options.energy.factor } : {}),
+      // The desktop shell reports the power source from Electron's powerMonitor.
+      ...(options.shell === 'electron' ? { readOnBattery: null } : {}),
+    });
+    this.power.register(this.metrics);
+    this.power.energy.onChange((active) => (tsdb.backgroundPaused = active));
+    this.power.start();
     this.dashboards = openDashboards({ dataDir: lock.dir, extraDirs: options.dashboardDirs ?? [], logger: this.log.child('dashboards'), ...(options.now ? { now: options.now } : {}) });
   }
 
@@ -153,6 +182,8 @@ export class Engine {
           const s = this.tsdbStatus(r.limit ?? 10);
           return r.sinceYesterday ? { ...s, sinceYesterday: await this.sinceYesterday(s.seriesCountByMetricName.map((m) => m.name)) } : s;
         },
+        power: async () => this.power.state(),
+        setEnergyMode: async (r) => this.power.setEnergy(r.setting),
       },
       queries: this.querySvc,
       targets: this.collection,
@@ -194,7 +225,7 @@ export class Engine {
    */
   async startCollection(start: CollectionStart): Promise<void> {
     const log = this.log;
-    const probing = new Probing(this.tsdb, log.child('probe'));
+    const probing = new Probing(this.tsdb, log.child('probe'), { now: () => this.clock.now(), intervalScale: () => this.power.energy.scale() });
     this.probing = probing;
     let firstConfig: Config | null = null;
     const collection = await Collection.start({
@@ -204,6 +235,8 @@ export class Engine {
       userAgent: `Vigil/${readBuildInfo().version}`,
       logger: log,
       ...(this.options.scrapeSpread !== undefined ? { scrapeSpread: this.options.scrapeSpread } : {}),
+      now: () => this.clock.now(),
+      intervalScale: () => this.power.energy.scale(),
       onConfig: (cfg) => {
         firstConfig ??= cfg;
         void probing.apply(cfg);
@@ -211,10 +244,23 @@ export class Engine {
       },
     });
     this.collection = collection;
+    const power = this.power;
     this.alertingRuntime = Alerting.create(
-      { dataDir: this.lock.dir, tsdb: this.tsdb, promql: this.promql, events: this.events, logger: log.child('alerting'), externalURL: start.externalURL },
+      {
+        dataDir: this.lock.dir,
+        tsdb: this.tsdb,
+        promql: this.promql,
+        events: this.events,
+        logger: log.child('alerting'),
+        externalURL: start.externalURL,
+        now: () => this.clock.now(),
+        held: () => power.rulesHeld(),
+        intervalScale: () => power.energy.scale(),
+        onGroupEvaluated: () => power.rulesEvaluated(),
+      },
       firstConfig ?? collection.config.current()!,
     );
+    power.attach(powerHooks(collection, probing, this.alertingRuntime, this.promql, this.tsdb));
   }
 
   get dataDir(): string {
@@ -253,6 +299,7 @@ export class Engine {
     this.stopped = true;
     // Running and queued queries end first: they hold storage readers and the event loop.
     this.promql.close();
+    this.power.stop();
     await this.alertingRuntime?.stop().catch((e: unknown) => this.log.error('stopping alerting failed', { error: String(e) }));
     await this.probing?.stop().catch((e: unknown) => this.log.error('stopping probes failed', { error: String(e) }));
     await this.collection?.stop().catch((e: unknown) => this.log.error('stopping scraping failed', { error: String(e) }));

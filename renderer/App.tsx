@@ -3,6 +3,7 @@ import { pages } from './pages/registry.js';
 import { pageHash, parseAppHash, type PageId } from '../app/app-urls.js';
 import { subscribeEvents } from './api/client.js';
 import { StorageBanner } from './components/StorageBanner.js';
+import { AwayBanner } from './components/AwayBanner.js';
 
 function currentPageId(): PageId {
   const id = parseAppHash(window.location.hash)?.page;
@@ -40,6 +41,7 @@ export function App() {
       </nav>
       <main className="content">
         <StorageBanner />
+        <AwayBanner />
         <Suspense fallback={<p className="muted">Loading…</p>}>
           <Page />
         </Suspense>

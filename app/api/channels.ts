@@ -61,6 +61,7 @@ import {
   StarDashboardResponseSchema,
   UidRequestSchema,
 } from './dashboards.js';
+import { PowerSchema, SetEnergyModeRequestSchema } from './power.js';
 import { TopologyRequestSchema, TopologyResponseSchema, TopologySettingsSchema } from './topology.js';
 import { TsdbStatusRequestSchema, TsdbStatusSchema } from './tsdb-status.js';
 
@@ -266,6 +267,16 @@ export const channels = {
     doc: 'Save the topology settings (a custom dialect whose matchers do not parse is refused).',
     request: TopologySettingsSchema,
     response: TopologySettingsSchema,
+  },
+  power: {
+    doc: 'Energy mode, whether rules are held after a wake, recent sleep gaps and the last "while you were away" summary.',
+    request: z.object({}).strict(),
+    response: PowerSchema,
+  },
+  setEnergyMode: {
+    doc: 'Set energy mode: auto (on while on battery), on or off.',
+    request: SetEnergyModeRequestSchema,
+    response: PowerSchema,
   },
 } as const satisfies Record<string, ChannelSpec>;
 

@@ -19,6 +19,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   NotificationEventSchema,
   z.object({ type: z.literal('alertsChanged') }),
   z.object({ type: z.literal('targetsChanged') }),
+  /** Energy mode changed, or a "while you were away" summary is ready (the `power` channel). */
+  z.object({ type: z.literal('powerChanged') }),
   /** Sent by the desktop shell when a notification is clicked: show this route. */
   z.object({ type: z.literal('navigate'), hash: z.string().regex(/^#\/[a-z]+(\?.*)?$/) }),
 ]);

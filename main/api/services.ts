@@ -48,6 +48,8 @@ export const channelOwners = {
   topology: 'topology',
   topologySettings: 'topology',
   saveTopologySettings: 'topology',
+  power: 'engine',
+  setEnergyMode: 'engine',
 } as const satisfies Record<ChannelName, ServiceName>;
 
 type ChannelsOf<S extends ServiceName> = { [K in ChannelName]: (typeof channelOwners)[K] extends S ? K : never }[ChannelName];

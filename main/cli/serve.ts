@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Engine, type QueryLimits } from '../engine.js';
 import { HttpServer, listenRefusal } from '../api/http-server.js';
 import { tryParseDuration } from '../../app/dialect/duration.js';
+import type { EnergySetting } from '../../app/api/power.js';
 import { registerServeRoutes } from '../api/serve-routes.js';
 import { loadWebConfig, type WebConfig } from '../api/web-config.js';
 import { defaultDataDir, rendererDir } from '../paths.js';
@@ -51,10 +52,18 @@ function parseListen(text: string): { host: string; port: number } {
 const serveUsage =
   'vigil serve [--port 9797 | --listen HOST:PORT] [--web.config.file FILE] [--data DIR] [--config FILE] [--dashboards DIR]... [--scrape-spread slots|uniform]\n' +
   '            [--collector.NAME | --no-collector.NAME | --collector.disable-defaults]... (this machine\'s collectors, as node_exporter\'s)\n' +
+  '            [--energy-mode auto|on|off] [--energy-factor 4]\n' +
   '            [--query.max-concurrency 4] [--query.max-queued 100] [--query.max-samples 10000000] [--query.max-memory 256MiB] [--query.timeout 2m]';
 
 /** `vigil serve`'s flags, checked; every problem is a UsageError saying what is expected. */
-export function parseServeFlags(args: string[]): ServeFlags & { data: string | undefined; config: string | undefined; dashboards: string[]; spread: 'slots' | 'uniform'; hostCollectorFlags: string[] } {
+export function parseServeFlags(args: string[]): ServeFlags & {
+  data: string | undefined;
+  config: string | undefined;
+  dashboards: string[];
+  spread: 'slots' | 'uniform';
+  hostCollectorFlags: string[];
+  energy: { setting: EnergySetting; factor?: number };
+} {
   const { collectorFlags, rest } = takeCollectorFlags(args);
   try {
     new HostCollector({ flags: collectorFlags });
@@ -73,6 +82,9 @@ export function parseServeFlags(args: string[]): ServeFlags & { data: string | u
       /** Folders of provisioned dashboard JSON files (read-only in Vigil), besides <data>/dashboards/. */
       dashboards: { type: 'string', multiple: true },
       'scrape-spread': { type: 'string', default: 'slots' },
+      /** Energy mode: auto (on while on battery, read from /sys/class/power_supply on Linux), on or off. */
+      'energy-mode': { type: 'string', default: 'auto' },
+      'energy-factor': { type: 'string' },
       'query.max-concurrency': { type: 'string' },
       'query.max-queued': { type: 'string' },
       'query.max-samples': { type: 'string' },
@@ -95,6 +107,11 @@ export function parseServeFlags(args: string[]): ServeFlags & { data: string | u
   if (spread !== 'slots' && spread !== 'uniform') {
     throw new UsageError(`--scrape-spread must be slots or uniform, got ${JSON.stringify(spread)}`);
   }
+  const energyMode = values['energy-mode'];
+  if (energyMode !== 'auto' && energyMode !== 'on' && energyMode !== 'off') {
+    throw new UsageError(`--energy-mode must be auto, on or off, got ${JSON.stringify(energyMode)}`);
+  }
+  const energyFactor = positiveInt('energy-factor', values['energy-factor']);
   const timeoutText = values['query.timeout'];
   const timeoutMs = timeoutText === undefined ? undefined : tryParseDuration(timeoutText);
   if (timeoutMs === null || timeoutMs === 0) throw new UsageError(`--query.timeout must be a duration such as 30s or 2m, got ${JSON.stringify(timeoutText)}`);
@@ -116,6 +133,7 @@ export function parseServeFlags(args: string[]): ServeFlags & { data: string | u
     dashboards: (values.dashboards ?? []).map((d) => resolve(d)),
     spread,
     hostCollectorFlags: collectorFlags,
+    energy: { setting: energyMode, ...(energyFactor !== undefined ? { factor: energyFactor } : {}) },
   };
 }
 
@@ -143,6 +161,7 @@ export const serveCommand: Command = {
       shell: 'serve',
       logger: logger.child('engine'),
       scrapeSpread: flags.spread,
+      energy: flags.energy,
       queryLimits: flags.queryLimits,
       dashboardDirs: flags.dashboards,
       hostCollectorFlags: flags.hostCollectorFlags,

@@ -1,6 +1,6 @@
 // Electron entry point: a thin shell around the engine. It owns the window, the `app://`
 // protocol, the IPC adapter and the data directory; everything else is the engine's.
-import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, shell, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, screen, shell, session, Tray } from 'electron';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../engine.js';
@@ -9,8 +9,12 @@ import { createLogger } from '../util/log.js';
 import { registerIpcHandlers } from './ipc.js';
 import { appScheme } from './origin.js';
 import { createAppProtocolHandler } from './protocol.js';
-import { createMainWindow, isSafeExternal } from './window.js';
+import { createMainWindow, isSafeExternal, showRoute } from './window.js';
 import { attachEngineEvents } from './notifications.js';
+import { attachPowerMonitor } from './power-events.js';
+import { ShellSettingsFile, visibleBounds } from './shell-settings.js';
+import { VigilTray } from './tray.js';
+import { appHash, deepLinkScheme, parseDeepLink } from '../../app/app-urls.js';
 import { startMetricsServer } from '../api/metrics-server.js';
 import { tuneGarbageCollector } from '../util/gc-tuning.js';
 import { useSqliteBinding } from '../util/sqlite.js';
@@ -51,19 +55,89 @@ protocol.registerSchemesAsPrivileged([
   { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
 ]);
 
+/** The `vigil://` link among a process's arguments (Windows and Linux pass deep links this way). */
+function deepLinkIn(argv: readonly string[]): string | null {
+  return argv.find((a) => a.toLowerCase().startsWith(`${deepLinkScheme}://`)) ?? null;
+}
+
+/** The app hash a deep link opens, or null (logged) when it names no page. */
+function linkedHash(link: string | null): string | null {
+  if (link === null) return null;
+  const route = parseDeepLink(link);
+  if (route === null) log.warn('ignored a vigil:// link that names no page', { link });
+  return route === null ? null : appHash(route);
+}
+
+// One Vigil per user: a second start (a deep link clicked, the launcher again) hands its
+// arguments to the first instance and exits.
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   let engine: Engine | null = null;
   let mainWindow: BrowserWindow | null = null;
+  let tray: VigilTray | null = null;
+  let settings: ShellSettingsFile | null = null;
+  /** A link that arrived before the engine was up: the first window opens on it. */
+  let pendingHash = linkedHash(deepLinkIn(process.argv));
 
-  app.on('second-instance', () => {
-    if (mainWindow) {
-      if (mainWindow.isMinimized()) mainWindow.restore();
-      mainWindow.focus();
+  // Links from outside are input: parseDeepLink turns one into a known route or it is ignored;
+  // nothing is loaded from it, the window only navigates its own hash. Unpackaged (`electron .`),
+  // the OS must start Electron with the app's path.
+  app.setAsDefaultProtocolClient(deepLinkScheme, app.isPackaged ? undefined : process.execPath, app.isPackaged ? [] : [resolve(process.argv[1] ?? '.')]);
+
+  const openWindow = (): BrowserWindow | null => {
+    if (engine === null || settings === null) return null;
+    if (mainWindow !== null) return mainWindow;
+    const saved = settings.get().window;
+    const bounds = visibleBounds(saved?.bounds, screen.getAllDisplays().map((d) => d.workArea));
+    const hash = pendingHash;
+    pendingHash = null;
+    const win = createMainWindow(BrowserWindow, preloadPath, openLink, {
+      ...(bounds ? { bounds } : {}),
+      maximized: saved?.maximized ?? false,
+      ...(hash !== null ? { hash } : {}),
+    });
+    const store = settings;
+    win.on('close', () => store.update({ window: { bounds: win.getNormalBounds(), maximized: win.isMaximized() } }));
+    win.on('closed', () => {
+      mainWindow = null;
+    });
+    mainWindow = win;
+    return win;
+  };
+
+  const focusWindow = (): void => {
+    const win = openWindow();
+    if (win === null) return;
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  };
+
+  const openHash = (hash: string | null): void => {
+    if (hash === null) return;
+    if (mainWindow === null) {
+      pendingHash = hash;
+      openWindow();
+    } else showRoute(mainWindow, hash);
+  };
+
+  app.on('second-instance', (_event, argv) => {
+    const hash = linkedHash(deepLinkIn(argv));
+    const win = openWindow();
+    if (win === null) {
+      pendingHash = hash ?? pendingHash;
+      return;
     }
+    if (hash !== null) showRoute(win, hash);
+    else focusWindow();
   });
 
+  // macOS hands deep links to the running app as an event.
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    openHash(linkedHash(url));
+  });
   app.on('web-contents-created', (_event, contents) => {
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
@@ -78,8 +152,11 @@ if (!app.requestSingleInstanceLock()) {
         app.exit(1);
         return;
       }
+      const store = new ShellSettingsFile(app.getPath('userData'), (m) => log.warn(m));
+      settings = store;
       engine = await Engine.start({
         dataDir: join(app.getPath('userData'), 'data'),
+        energy: { setting: store.get().energyMode },
         shell: 'electron',
         logger: log.child('engine'),
         storageWorkerUrl: unpackedFromAsar(new URL('../tsdb/worker.js', import.meta.url), app.isPackaged),
@@ -95,11 +172,36 @@ if (!app.requestSingleInstanceLock()) {
       const metrics = await startMetricsServer(engine.metrics);
       await engine.startCollection({ selfAddress: metrics.address, externalURL: 'app://vigil/' });
       registerIpcHandlers(ipcMain, engine.api);
-      attachEngineEvents((l) => engine!.events.subscribe(l), () => mainWindow, Notification);
-      mainWindow = createMainWindow(BrowserWindow, preloadPath, openLink);
-      mainWindow.on('closed', () => {
-        mainWindow = null;
+      attachEngineEvents((l) => engine!.events.subscribe(l), () => mainWindow, Notification, () => store.get().notificationsPaused);
+      attachPowerMonitor(powerMonitor, engine.power, quitAfterFlush);
+      const running = engine;
+      tray = new VigilTray({ Tray, Menu, nativeImage }, {
+        firingCount: () => running.alertingRuntime?.firing().length ?? 0,
+        open: focusWindow,
+        quit: () => app.quit(),
+        notificationsPaused: () => store.get().notificationsPaused,
+        setNotificationsPaused: (paused) => store.update({ notificationsPaused: paused }),
+        startAtLogin: () => store.get().startAtLogin,
+        setStartAtLogin: (on) => {
+          store.update({ startAtLogin: on });
+          app.setLoginItemSettings({ openAtLogin: on });
+        },
+        energyMode: () => running.power.energy.state().setting,
+        setEnergyMode: (setting) => {
+          store.update({ energyMode: setting });
+          running.power.setEnergy(setting);
+        },
       });
+      running.events.subscribe((e) => {
+        if (e.type === 'alertsChanged') tray?.update();
+        if (e.type === 'powerChanged') {
+          // Energy mode may also be set through the contract (setEnergyMode): keep it for the next start.
+          const setting = running.power.energy.state().setting;
+          if (store.get().energyMode !== setting) store.update({ energyMode: setting });
+          tray?.update();
+        }
+      });
+      openWindow();
     })
     .catch((err: unknown) => {
       log.error('failed to start', { error: String(err) });
@@ -107,21 +209,38 @@ if (!app.requestSingleInstanceLock()) {
       app.exit(1);
     });
 
+  // Closing the window keeps Vigil watching from the tray; "Quit Vigil" (or the OS) ends it.
   app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+    if (tray === null) app.quit();
   });
 
   app.on('activate', () => {
-    if (mainWindow === null && engine !== null) {
-      mainWindow = createMainWindow(BrowserWindow, preloadPath, openLink);
-    }
+    openWindow();
   });
 
-  let stopping = false;
-  app.on('will-quit', (event) => {
-    if (engine === null || stopping) return;
-    stopping = true;
+  /**
+   * Stops the engine once (storage flushed and closed), then lets the quit go on: on quit, on
+   * OS logout or shutdown (powerMonitor), and when the last window closes without a tray.
+   */
+  let stopping: Promise<void> | null = null;
+  function stopEngine(): Promise<void> {
+    stopping ??= (engine?.stop() ?? Promise.resolve())
+      .catch((err: unknown) => log.error('stopping the engine failed', { error: String(err) }))
+      .finally(() => {
+        engine = null;
+        tray?.destroy();
+        tray = null;
+      });
+    return stopping;
+  }
+  function quitAfterFlush(): void {
+    void stopEngine().then(() => app.quit());
+  }
+  const holdQuit = (event: { preventDefault(): void }): void => {
+    if (engine === null) return;
     event.preventDefault();
-    void engine.stop().finally(() => app.quit());
-  });
+    quitAfterFlush();
+  };
+  app.on('before-quit', holdQuit);
+  app.on('will-quit', holdQuit);
 }

@@ -1,6 +1,7 @@
 import type { BrowserWindow, NotificationConstructorOptions } from 'electron';
 import { ipcEventChannel, type EngineEvent } from '../../app/api/events.js';
 import { appHash } from '../../app/app-urls.js';
+import { showRoute } from './window.js';
 
 interface NotificationLike {
   on(event: 'click', listener: () => void): unknown;
@@ -20,11 +21,13 @@ export function attachEngineEvents(
   subscribe: (listener: (event: EngineEvent) => void) => () => void,
   getWindow: () => BrowserWindow | null,
   Notification: NotificationFactory,
+  /** While true ("Pause all" in the tray), alerts show no desktop notification. */
+  paused: () => boolean = () => false,
 ): () => void {
   return subscribe((event) => {
     const win = getWindow();
     win?.webContents.send(ipcEventChannel, event);
-    if (event.type !== 'notification' || !Notification.isSupported()) return;
+    if (event.type !== 'notification' || paused() || !Notification.isSupported()) return;
     const n = new Notification({
       title: event.drill ? `[DRILL] ${event.title}` : event.title,
       body: event.body,
@@ -32,12 +35,7 @@ export function attachEngineEvents(
     });
     n.on('click', () => {
       const w = getWindow();
-      if (!w) return;
-      if (w.isMinimized()) w.restore();
-      w.show();
-      w.focus();
-      const hash = appHash({ page: 'alerts', ...(event.alertFingerprint ? { alert: event.alertFingerprint } : {}) });
-      w.webContents.send(ipcEventChannel, { type: 'navigate', hash } satisfies EngineEvent);
+      if (w) showRoute(w, appHash({ page: 'alerts', ...(event.alertFingerprint ? { alert: event.alertFingerprint } : {}) }));
     });
     n.show();
   });

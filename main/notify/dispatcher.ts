@@ -27,7 +27,16 @@ export interface DispatcherDeps {
   acks: Acks;
   /** Cap on live alerts, so a runaway rule cannot exhaust memory. */
   maxAlerts?: number;
+  /**
+   * True while alert state cannot be trusted (after a wake, until fresh data is in): a flush
+   * due now waits, so an alert that only went unrefreshed while the machine slept is not sent
+   * as resolved. Asked at every flush, which is also how a wake is noticed first.
+   */
+  held?: () => boolean;
 }
+
+/** How often a held flush asks again (ms). */
+const heldRetryMs = 1000;
 
 interface Group {
   key: string;
@@ -102,6 +111,10 @@ export class Dispatcher {
 
   private flush(g: Group): void {
     if (this.stopped) return;
+    if (this.d.held?.() === true) {
+      g.timer = this.d.clock.setTimer(() => this.flush(g), heldRetryMs);
+      return;
+    }
     g.timer = null;
     g.flushed = true;
     const now = this.d.clock.now();

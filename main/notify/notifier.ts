@@ -30,6 +30,8 @@ export interface NotifierOptions {
   /** Receives desktop notifications (`'notification'` events). */
   desktop?: EventEmitter;
   inbox?: Partial<InboxOptions>;
+  /** Flushes wait while this is true (after a wake; main/notify/dispatcher.ts). */
+  held?: () => boolean;
 }
 
 export interface Notifier {
@@ -71,7 +73,7 @@ export function createNotifier(o: NotifierOptions): Notifier {
   const integrations = buildIntegrations(o.config, { desktop, inbox });
   const byName = new Map([...integrations.values()].flat().map((i) => [i.name, i]));
   const delivery = new Delivery({ store, clock, log, ...(o.backoff !== undefined ? { backoff: o.backoff } : {}), integration: (n) => byName.get(n) });
-  const dispatcher = new Dispatcher({ config: o.config, integrations, clock, store, delivery, silences, acks });
+  const dispatcher = new Dispatcher({ config: o.config, integrations, clock, store, delivery, silences, acks, ...(o.held ? { held: o.held } : {}) });
   delivery.resume();
   // The notification log only needs to outlive the longest repeat_interval; Alertmanager keeps 120h.
   const nlogRetentionMs = 120 * 3600_000;

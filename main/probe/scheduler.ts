@@ -21,6 +21,10 @@ export interface ProbeSchedulerOptions {
   readonly logger?: Logger;
   readonly history?: ProbeHistory;
   readonly pingPath?: string;
+  /** Clock for sample timestamps (the engine's, which never goes back); default Date.now. */
+  readonly now?: () => number;
+  /** Intervals are multiplied by this (energy mode); read at every tick. */
+  readonly intervalScale?: () => number;
 }
 
 interface Slot {
@@ -30,6 +34,8 @@ interface Slot {
   timer?: NodeJS.Timeout;
   running?: Promise<void>;
   lastSeries: Map<string, Labels>;
+  /** Start time of the last completed run (ms), for the wake gate. */
+  lastRunMs?: number;
 }
 
 /** Spreads targets over the interval by a stable hash, as Prometheus offsets scrapes. */
@@ -75,7 +81,21 @@ export class ProbeScheduler {
         (err: unknown) => this.logger.error('probe run failed', { job: slot.config.job_name, target: slot.target, err: String(err) }),
       )
       .finally(() => (slot.running = undefined));
-    slot.timer = setTimeout(() => this.tick(slot), slot.config.scrape_interval);
+    slot.timer = setTimeout(() => this.tick(slot), slot.config.scrape_interval * this.scale());
+  }
+
+  private scale(): number {
+    return Math.max(1, this.opts.intervalScale?.() ?? 1);
+  }
+
+  private now(): number {
+    return this.opts.now?.() ?? Date.now();
+  }
+
+  /** Each probe's last completed run and schedule, for the wake gate (main/power/wake-gate.ts). */
+  runStates(): Array<{ lastScrapeMs: number | null; intervalMs: number; timeoutMs: number }> {
+    const scale = this.scale();
+    return this.slots.map((s) => ({ lastScrapeMs: s.lastRunMs ?? null, intervalMs: s.config.scrape_interval * scale, timeoutMs: s.config.scrape_timeout }));
   }
 
   /** Stops all timers, waits for running probes, and marks every series stale. */
@@ -85,7 +105,7 @@ export class ProbeScheduler {
     this.controller.abort();
     await Promise.all(this.slots.map((s) => s.running));
     const app = this.opts.appendable.appender();
-    const t = Date.now();
+    const t = this.now();
     for (const slot of this.slots) {
       for (const labels of slot.lastSeries.values()) this.tryAppend(app, labels, t, StaleNaN);
       slot.lastSeries.clear();
@@ -110,7 +130,7 @@ export class ProbeScheduler {
   }
 
   private async runSlot(slot: Slot): Promise<ProbeResult> {
-    const t = Date.now();
+    const t = this.now();
     const result = await runProbe(slot.module, slot.target, {
       timeoutSeconds: this.timeoutSeconds(slot),
       signal: this.controller.signal,
@@ -131,6 +151,7 @@ export class ProbeScheduler {
     for (const [key, labels] of slot.lastSeries) if (!seen.has(key)) this.tryAppend(app, labels, t, StaleNaN);
     slot.lastSeries = seen;
     await app.commit();
+    slot.lastRunMs = t;
     return result;
   }
 

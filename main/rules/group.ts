@@ -31,6 +31,10 @@ export interface GroupDeps {
   /** Called after each evaluation is committed (the manager restores `for` state after the first). */
   onEvaluated?: (group: RuleGroup, ts: number) => Promise<void> | void;
   logWarn?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** True while evaluation must wait (after a wake, until fresh data is in); the tick is skipped. */
+  held?: () => boolean;
+  /** The interval is multiplied by this (energy mode); read at every tick. */
+  intervalScale?: () => number;
 }
 
 function fnv1a(text: string): number {
@@ -117,8 +121,8 @@ export class RuleGroup {
     const tick = (): void => {
       if (this.stopped) return;
       const ts = this.evalTimestamp(now());
-      if (this.lastEvaluationMs !== null && ts <= this.lastEvaluationMs) {
-        this.schedule(tick, now);
+      if ((this.lastEvaluationMs !== null && ts <= this.lastEvaluationMs) || deps.held?.() === true) {
+        this.schedule(tick, now, deps);
         return;
       }
       if (this.lastEvaluationMs !== null) {
@@ -127,14 +131,16 @@ export class RuleGroup {
       }
       void this.evalAt(ts, deps)
         .catch((err: unknown) => deps.logWarn?.('rule group evaluation failed', { group: this.name, error: String(err) }))
-        .finally(() => this.schedule(tick, now));
+        .finally(() => this.schedule(tick, now, deps));
     };
-    this.schedule(tick, now);
+    this.schedule(tick, now, deps);
   }
 
-  private schedule(tick: () => void, now: () => number): void {
+  private schedule(tick: () => void, now: () => number, deps: GroupDeps): void {
     if (this.stopped) return;
-    const next = this.evalTimestamp(now()) + this.spec.intervalMs;
+    // On the group's grid, `scale` intervals on: a stretched schedule wakes up less, not just evaluates less.
+    const scale = Math.max(1, Math.round(deps.intervalScale?.() ?? 1));
+    const next = this.evalTimestamp(now()) + this.spec.intervalMs * scale;
     this.timer = setTimeout(tick, Math.max(0, next - now()));
   }
 

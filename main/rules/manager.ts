@@ -28,6 +28,10 @@ export interface RuleManagerDeps {
   logWarn?: (msg: string, fields?: Record<string, unknown>) => void;
   parseOptions?: ParseRulesOptions;
   now?: () => number;
+  /** True while evaluation must wait for fresh data (after a wake). */
+  held?: () => boolean;
+  /** Evaluation intervals are multiplied by this (energy mode). */
+  intervalScale?: () => number;
 }
 
 const outageToleranceMs = 3_600_000;
@@ -146,6 +150,8 @@ export class RuleManager {
           },
           onAlerts: this.deps.onAlerts,
           logWarn: this.deps.logWarn,
+          ...(this.deps.held ? { held: this.deps.held } : {}),
+          ...(this.deps.intervalScale ? { intervalScale: this.deps.intervalScale } : {}),
         },
         now,
       );
@@ -155,6 +161,33 @@ export class RuleManager {
   stop(): void {
     this.running = false;
     for (const g of this.groups) g.stop();
+  }
+
+  /**
+   * After a sleep of `gapMs`: pending alerts' `for` does not count the time asleep (their activeAt
+   * moves on by the gap, as a restart's downtime does), and every firing alert is returned so
+   * it can be sent again, valid from now, before the notifier's timeout resolves it for lack of
+   * news while the rules wait for fresh data.
+   */
+  afterGap(gapMs: number): Array<{ rule: AlertingRule; alerts: Alert[] }> {
+    const firing: Array<{ rule: AlertingRule; alerts: Alert[] }> = [];
+    for (const g of this.groups) {
+      for (const r of g.spec.rules) {
+        if (!(r instanceof AlertingRule)) continue;
+        const alerts: Alert[] = [];
+        for (const a of r.active.values()) {
+          if (a.state === 'pending') a.activeAtMs += gapMs;
+          else if (a.state === 'firing') alerts.push(a);
+        }
+        if (alerts.length > 0) firing.push({ rule: r, alerts });
+      }
+    }
+    return firing;
+  }
+
+  /** Whether every group has evaluated at or after `ms`. */
+  evaluatedSince(ms: number): boolean {
+    return this.groups.every((g) => g.lastEvaluationMs !== null && g.lastEvaluationMs >= ms);
   }
 
   /**

@@ -33,6 +33,12 @@ export interface AlertingOptions {
   events: EngineEvents;
   logger: Logger;
   externalURL: string;
+  /** The engine's clock (main/util/engine-clock.ts). */
+  now?: () => number;
+  /** Sleep and energy mode (main/power/): hold evaluation after a wake, stretch intervals. */
+  held?: () => boolean;
+  intervalScale?: () => number;
+  onGroupEvaluated?: () => void;
 }
 
 export class Alerting {
@@ -50,7 +56,13 @@ export class Alerting {
     config: Config,
   ) {
     this.evaluationIntervalMs = config.global.evaluation_interval;
-    this.notifier = createNotifier({ config: notifyConfig, stateFile: join(o.dataDir, 'notify.sqlite'), log: o.logger.child('notify'), desktop: this.desktop });
+    this.notifier = createNotifier({
+      config: notifyConfig,
+      stateFile: join(o.dataDir, 'notify.sqlite'),
+      log: o.logger.child('notify'),
+      desktop: this.desktop,
+      ...(o.held ? { held: o.held } : {}),
+    });
     this.desktop.on('notification', (n: DesktopNotification) =>
       o.events.emit({ type: 'notification', id: `${n.groupKey}@${Date.now()}`, title: n.title, body: n.body, severity: n.severity, alertFingerprint: n.alertFingerprint, drill: n.drill }),
     );
@@ -79,8 +91,12 @@ export class Alerting {
         const active = group.spec.rules.flatMap((r) => (r instanceof AlertingRule ? [...r.active.values()] : []));
         const evaluated = active.map((a) => ({ labels: labelsToRecord(a.labels), annotations: a.annotations, state: a.state, activeAtMs: a.activeAtMs }));
         if (recordEvaluatedAlerts(this.notifier.inbox, evaluated, ts)) changed();
+        o.onGroupEvaluated?.();
       },
       logWarn: (m, f) => o.logger.warn(m, f),
+      ...(o.now ? { now: o.now } : {}),
+      ...(o.held ? { held: o.held } : {}),
+      ...(o.intervalScale ? { intervalScale: o.intervalScale } : {}),
     });
     this.ruleFiles = new RuleFiles(this.ruleManager, o.logger);
     this.service = alertingService({
@@ -112,6 +128,25 @@ export class Alerting {
       this.started = true;
       this.ruleManager.start();
     }
+  }
+
+  /** A sleep of `gapMs` ended (main/power/): `for` timers skip it, firing alerts are sent again. */
+  afterGap(gapMs: number): void {
+    const now = this.o.now?.() ?? Date.now();
+    for (const { rule, alerts } of this.ruleManager.afterGap(gapMs)) {
+      for (const a of alerts) {
+        a.lastSentAtMs = now;
+        a.validUntilMs = now + 4 * Math.max(60_000, this.evaluationIntervalMs);
+      }
+      this.send(alerts, rule);
+    }
+  }
+
+  /** Labels of the alerts firing now. */
+  firing(): Array<Record<string, string>> {
+    return this.ruleManager.ruleGroups.flatMap((g) =>
+      g.spec.rules.flatMap((r) => (r instanceof AlertingRule ? [...r.active.values()].filter((a) => a.state === 'firing').map((a) => labelsToRecord(a.labels)) : [])),
+    );
   }
 
   private send(alerts: Alert[], rule: AlertingRule): void {

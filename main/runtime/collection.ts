@@ -32,6 +32,10 @@ export interface CollectionOptions {
   /** Scrape schedule (scrape/loop.ts scrapeOffset); default 'slots'. */
   scrapeSpread?: ScrapeSpread;
   onConfig?: (config: Config) => void;
+  /** The engine's clock for sample timestamps (main/util/engine-clock.ts). */
+  now?: () => number;
+  /** Scrape intervals are multiplied by this (energy mode). */
+  intervalScale?: () => number;
 }
 
 const rec = (l: Labels) => labelsToRecord(l);
@@ -55,6 +59,8 @@ export class Collection implements TargetsService {
       userAgent: o.userAgent,
       logger: o.logger.child('scrape'),
       ...(o.scrapeSpread !== undefined ? { spread: o.scrapeSpread } : {}),
+      ...(o.now ? { now: o.now } : {}),
+      ...(o.intervalScale ? { intervalScale: o.intervalScale } : {}),
     });
   }
 

@@ -21,7 +21,14 @@ export class Probing implements ProbesService {
   constructor(
     private readonly storage: Appendable,
     private readonly logger: Logger,
+    /** The engine's clock and energy mode's interval factor (main/power/). */
+    private readonly timing: { now?: () => number; intervalScale?: () => number } = {},
   ) {}
+
+  /** Each probe's last run, for the wake gate. */
+  runStates(): Array<{ lastScrapeMs: number | null; intervalMs: number; timeoutMs: number }> {
+    return this.scheduler?.runStates() ?? [];
+  }
 
   /** (Re)starts probes from a config; a bad module file is logged and the previous probes keep running. */
   async apply(config: Config): Promise<void> {
@@ -43,7 +50,14 @@ export class Probing implements ProbesService {
     }
     const previous = this.scheduler;
     this.modules = modules;
-    this.scheduler = new ProbeScheduler({ appendable: this.storage, modules, configs: probeConfigs, logger: this.logger, ...(previous ? { history: previous.history } : {}) });
+    this.scheduler = new ProbeScheduler({
+      appendable: this.storage,
+      modules,
+      configs: probeConfigs,
+      logger: this.logger,
+      ...this.timing,
+      ...(previous ? { history: previous.history } : {}),
+    });
     await previous?.stop();
     this.scheduler.start();
   }

@@ -77,6 +77,8 @@ export interface ScrapeLoopOptions {
   spread?: ScrapeSpread;
   /** Clock for sample timestamps (ms); tests step it. Scheduling always uses the real clock. */
   now?: () => number;
+  /** The interval is multiplied by this (energy mode); read at every tick. */
+  intervalScale?: () => number;
 }
 
 /** FNV-1a, 32 bits: cheap and stable across runs, which is all an offset needs. */
@@ -245,7 +247,7 @@ export class ScrapeLoop {
         .finally(() => {
           if (!this.running) return;
           // Ticks the scrape overran are dropped, as with Go's time.Ticker.
-          const interval = Math.max(1, this.target.interval);
+          const interval = Math.max(1, this.target.interval * Math.max(1, this.opts.intervalScale?.() ?? 1));
           let next = due + interval;
           const now = Date.now();
           if (next <= now) next += Math.ceil((now - next + 1) / interval) * interval;

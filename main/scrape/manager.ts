@@ -122,6 +122,12 @@ export class ScrapeManager {
     return { activeTargets, droppedTargets: this.dropped.map((d) => ({ discoveredLabels: labelsToRecord(d.discoveredLabels) })) };
   }
 
+  /** Each target's last scrape start (ms, the loop's clock) and schedule, for the wake gate. */
+  scrapeStates(): Array<{ lastScrapeMs: number | null; intervalMs: number; timeoutMs: number }> {
+    const scale = Math.max(1, this.opts.intervalScale?.() ?? 1);
+    return [...this.loops.values()].map((l) => ({ lastScrapeMs: l.state().lastScrape, intervalMs: l.currentTarget.interval * scale, timeoutMs: l.currentTarget.timeout }));
+  }
+
   /** The loop of one target, e.g. for "scrape now" from the Targets page. */
   loop(key: string): ScrapeLoop | undefined {
     return this.loops.get(key);

@@ -77,6 +77,8 @@ export class TSDB implements Appendable, Queryable {
   private quarantinedByReads = 0;
   private readonly reportedBadChunks = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
+  /** Energy mode: the periodic retention sweep waits (an explicit applyRetention() still runs). */
+  backgroundPaused = false;
   private isClosed = false;
   /** Newest committed sample time over all series. */
   private maxTime = -Infinity;
@@ -168,6 +170,7 @@ export class TSDB implements Appendable, Queryable {
     const every = this.opts.retentionIntervalMs ?? 5 * 60_000;
     if (every <= 0 || (!this.opts.retentionMs && !this.opts.retentionBytes)) return;
     this.timer = setInterval(() => {
+      if (this.backgroundPaused) return;
       this.applyRetention().catch((e: Error) => this.log.warn('retention failed', { error: e.message }));
     }, every);
     this.timer.unref();

@@ -47,17 +47,35 @@ export interface TimeSeriesChartProps {
   legend?: boolean;
   onZoom?: (startMs: number, endMs: number) => void;
   onToggleSeries?: (index: number, show: boolean) => void;
+  /** Times the machine slept (no data exists for them), shaded behind the lines. */
+  gaps?: ReadonlyArray<{ fromMs: number; toMs: number }>;
+}
+
+/** Shades each gap that overlaps the x scale, over the whole plot height. */
+function drawGaps(u: uPlot, gaps: ReadonlyArray<{ fromMs: number; toMs: number }>): void {
+  const ctx = u.ctx;
+  const { top, height } = u.bbox;
+  ctx.save();
+  ctx.fillStyle = 'rgba(133, 147, 163, 0.14)';
+  for (const g of gaps) {
+    const left = Math.max(u.bbox.left, u.valToPos(g.fromMs / 1000, 'x', true));
+    const right = Math.min(u.bbox.left + u.bbox.width, u.valToPos(g.toMs / 1000, 'x', true));
+    if (right > left) ctx.fillRect(left, top, right - left, height);
+  }
+  ctx.restore();
 }
 
 /**
  * A uPlot chart. It does no data work: it draws the columns it is given, formats axes and the
  * legend by unit, and reports drag-to-zoom and legend toggles upward.
  */
-export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, legend = true, onZoom, onToggleSeries }: TimeSeriesChartProps) {
+export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, legend = true, onZoom, onToggleSeries, gaps }: TimeSeriesChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const callbacks = useRef({ onZoom, onToggleSeries });
   callbacks.current = { onZoom, onToggleSeries };
+  const gapsRef = useRef(gaps ?? []);
+  gapsRef.current = gaps ?? [];
 
   useEffect(() => {
     const el = host.current;
@@ -89,6 +107,7 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
         })),
       ],
       hooks: {
+        drawClear: [(u) => drawGaps(u, gapsRef.current)],
         setSelect: [
           (u) => {
             if (u.select.width > 2) {
@@ -127,6 +146,10 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
     plot.current.setData(data);
     requestAnimationFrame(() => performance.measure('vigil:chart-render', 'vigil:chart:start'));
   }, [data]);
+
+  useEffect(() => {
+    plot.current?.redraw(false, false);
+  }, [gaps]);
 
   useEffect(() => {
     series.forEach((s, i) => {

@@ -8,6 +8,7 @@ import { CachingPromClient, type PromClient } from '../promql-language/prom-clie
 import { vocabulary } from '../promql-language/vocabulary.js';
 import { loadHistory } from '../explore/history.js';
 import { TimeSeriesChart } from '../charts/TimeSeriesChart.js';
+import { useEngineRead } from '../api/engine-reads.js';
 import { mergeRange, toAligned, toCsv } from '../explore/series-data.js';
 import { inferSharedUnit } from '../../app/dashboards/unit-inference.js';
 import { ResultTable } from '../explore/ResultTable.js';
@@ -36,6 +37,8 @@ export function ExplorePage() {
   const [explorer, setExplorer] = useState(false);
   const [problems, setProblems] = useState<Record<number, string[]>>({});
   const graphBox = useRef<HTMLDivElement>(null);
+  // Times the machine slept: shaded on the graph, so a hole in the lines reads as a sleep, not an outage.
+  const sleepGaps = useEngineRead('power', {}, { pollMs: 60_000 }).data?.gaps;
 
 
   const run = useCallback(() => {
@@ -172,6 +175,7 @@ export function ExplorePage() {
                   yFromZero={s.yFromZero}
                   onZoom={(startMs, endMs) => (s.setRange({ kind: 'absolute', startMs, endMs }), run())}
                   onToggleSeries={(index, show) => s.toggleSeries(plot.series[index]!.label, show)}
+                  gaps={sleepGaps}
                 />
                 <button type="button" onClick={exportCsv}>
                   Export CSV

@@ -16,8 +16,11 @@ const shellDir = join(root, 'dist/main/electron');
  *   call is in `openLink` (main/electron/main.ts), behind `isSafeExternal` (http and https only).
  * - PRELOAD: any preload script. Vigil's exposes exactly the contract's functions and an event
  *   listener, no `ipcRenderer` (shell.test.ts checks the exposed keys).
+ * - PROTOCOL_HANDLER: any `setAsDefaultProtocolClient`. Vigil's one call registers `vigil://`
+ *   deep links; a link is parsed by `parseDeepLink` (app/app-urls.ts) into a known page or
+ *   ignored, and only becomes the window's own hash (desktop-shell.test.ts).
  */
-const reviewed = ['OPEN_EXTERNAL_JS_CHECK electron/main.js', 'PRELOAD_JS_CHECK electron/window.js'];
+const reviewed = ['OPEN_EXTERNAL_JS_CHECK electron/main.js', 'PROTOCOL_HANDLER_JS_CHECK electron/main.js', 'PRELOAD_JS_CHECK electron/window.js'];
 
 describe('Electronegativity over the built desktop shell (docs/reliability.md)', () => {
   const t = tempDir('vigil-electronegativity-');

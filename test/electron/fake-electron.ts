@@ -27,12 +27,29 @@ export class FakeBrowserWindow extends EventEmitter {
   async loadURL(url: string): Promise<void> {
     this.loadedUrl = url;
   }
-  show(): void {}
+  shown = 0;
+  focused = 0;
+  maximized = false;
+  bounds = { x: 10, y: 20, width: 1400, height: 900 };
+  show(): void {
+    this.shown++;
+  }
   isMinimized(): boolean {
     return false;
   }
   restore(): void {}
-  focus(): void {}
+  focus(): void {
+    this.focused++;
+  }
+  maximize(): void {
+    this.maximized = true;
+  }
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+  getNormalBounds(): { x: number; y: number; width: number; height: number } {
+    return this.bounds;
+  }
 }
 
 class FakeApp extends EventEmitter {
@@ -57,9 +74,21 @@ class FakeApp extends EventEmitter {
   getAppPath(): string {
     return this.appPath;
   }
-  quit(): void {}
+  quits = 0;
+  quit(): void {
+    this.quits++;
+  }
   exit(code: number): void {
     this.exitCode = code;
+  }
+  protocolClients: Array<{ scheme: string; args: string[] }> = [];
+  setAsDefaultProtocolClient(scheme: string, _path?: string, args: string[] = []): boolean {
+    this.protocolClients.push({ scheme, args });
+    return true;
+  }
+  loginItemSettings = { openAtLogin: false };
+  setLoginItemSettings(settings: { openAtLogin: boolean }): void {
+    this.loginItemSettings = { ...settings };
   }
 }
 
@@ -138,6 +167,82 @@ export class Notification {
   }
 }
 
+export interface FakeMenuItem {
+  label?: string;
+  type?: string;
+  checked?: boolean;
+  enabled?: boolean;
+  click?: (item: { checked: boolean }) => void;
+}
+
+/** @public — `Menu` under vi.mock. */
+export const Menu = {
+  buildFromTemplate(template: FakeMenuItem[]): { items: FakeMenuItem[] } {
+    return { items: template };
+  },
+};
+
+/** @public — `nativeImage` under vi.mock. */
+export const nativeImage = {
+  createFromDataURL(url: string): { url: string; template: boolean; setTemplateImage(on: boolean): void } {
+    return {
+      url,
+      template: false,
+      setTemplateImage(on: boolean) {
+        this.template = on;
+      },
+    };
+  },
+};
+
+export class Tray extends EventEmitter {
+  static created: Tray[] = [];
+  title = '';
+  tooltip = '';
+  menu: { items: FakeMenuItem[] } | null = null;
+  destroyed = false;
+  constructor(readonly image: { url: string; template: boolean }) {
+    super();
+    Tray.created.push(this);
+  }
+  setTitle(title: string): void {
+    this.title = title;
+  }
+  setToolTip(tooltip: string): void {
+    this.tooltip = tooltip;
+  }
+  setContextMenu(menu: { items: FakeMenuItem[] }): void {
+    this.menu = menu;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+  /** Clicks the menu item with this label, as the user would (a checkbox flips first). */
+  clickItem(label: string): void {
+    const item = this.menu?.items.find((i) => i.label === label);
+    if (!item?.click) throw new Error(`no menu item "${label}"`);
+    const checked = item.type === 'checkbox' ? !item.checked : Boolean(item.checked);
+    item.click({ checked });
+  }
+}
+
+class FakePowerMonitor extends EventEmitter {
+  onBattery = false;
+  isOnBatteryPower(): boolean {
+    return this.onBattery;
+  }
+}
+
+export const powerMonitor = new FakePowerMonitor();
+
+/** @public — `screen` under vi.mock. */
+export const screen = {
+  displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
+  getAllDisplays(): Array<{ workArea: { x: number; y: number; width: number; height: number } }> {
+    return this.displays;
+  },
+};
+
 export const ipcRenderer = {
   listeners: new Map<string, Array<(event: unknown, payload: unknown) => void>>(),
   on(channel: string, handler: (event: unknown, payload: unknown) => void): void {
@@ -153,4 +258,4 @@ export const ipcRenderer = {
   },
 };
 
-export default { app, BrowserWindow, dialog, ipcMain, protocol, shell, session, contextBridge, ipcRenderer, Notification };
+export default { app, BrowserWindow, dialog, ipcMain, protocol, shell, session, contextBridge, ipcRenderer, Notification, Menu, nativeImage, Tray, powerMonitor, screen };

@@ -158,3 +158,26 @@ describe('inhibition, silences, acknowledgements', () => {
     expect(h.acks.get(fingerprint(a.labels))).toBeNull();
   });
 });
+
+describe('dispatcher after a sleep', () => {
+  it('holds flushes while told to, so an alert left unrefreshed by the sleep is not sent as resolved', async () => {
+    let held = false;
+    const h = harness(base, { held: () => held });
+    const d = h.dispatcher;
+    const t0 = h.clock.now();
+    // Firing, valid for 4 minutes unless refreshed (as the rules send it).
+    d.put([alert({ alertname: 'Down', instance: 'a' }, t0, t0 + 4 * m)]);
+    await h.clock.advance(30 * s);
+    expect(h.sent.map((x) => names(x.n))).toEqual([['Down@a']]);
+    // The machine sleeps an hour: the group_interval flush is due at the wake, while rules wait.
+    held = true;
+    await h.clock.advance(60 * m);
+    await h.clock.advance(5 * s);
+    expect(h.sent).toHaveLength(1);
+    // The wake re-sends the firing alert, valid from now; then the hold ends.
+    d.put([alert({ alertname: 'Down', instance: 'a' }, t0, h.clock.now() + 4 * m)]);
+    held = false;
+    await h.clock.advance(1 * s);
+    expect(h.sent.every((x) => firingAndResolved(x.n).resolved.length === 0)).toBe(true);
+  });
+});

@@ -21,7 +21,7 @@ interface Sent {
 }
 
 /** A dispatcher on a fake clock whose receivers record what they were sent. */
-export function harness(text: string, opts: { sendResolved?: boolean } = {}) {
+export function harness(text: string, opts: { sendResolved?: boolean; held?: () => boolean } = {}) {
   const cfg = config(text);
   const clock = new FakeClock();
   const store = new NotifyStore(':memory:');
@@ -40,7 +40,7 @@ export function harness(text: string, opts: { sendResolved?: boolean } = {}) {
   const delivery = new Delivery({ store, clock, log: silentLogger, integration: (n) => byName.get(n) });
   const silences = new Silences(() => clock.now(), store);
   const acks = new Acks(store);
-  const dispatcher = new Dispatcher({ config: cfg, integrations, clock, store, delivery, silences, acks });
+  const dispatcher = new Dispatcher({ config: cfg, integrations, clock, store, delivery, silences, acks, ...(opts.held ? { held: opts.held } : {}) });
   return { cfg, clock, store, sent, dispatcher, delivery, silences, acks };
 }
 
