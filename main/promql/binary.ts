@@ -6,7 +6,9 @@
 import type { ArithmeticOp, BinaryExpr, BinaryOp, ComparisonOp, VectorMatching } from '../../app/promql/ast.js';
 import type { Labels } from '../tsdb/labels.js';
 import { labelsKey, metricNameLabel } from '../tsdb/labels.js';
+import type { NativeHistogram } from '../tsdb/interface.js';
 import { QueryExecutionError } from './errors.js';
+import { compactHistogram, divideHistogram, scaleHistogram } from './histogram.js';
 import type { EvalEnv } from './evaluator.js';
 import type { EvalValue, StepSeries, VectorValue } from './value.js';
 import { newStepSeries } from './value.js';
@@ -82,6 +84,14 @@ function vectorScalar(op: BinaryOp, vec: VectorValue, sc: Float64Array, swap: bo
       if (!s.has[i]) continue;
       const x = s.v[i]!;
       const y = sc[i]!;
+      const h = s.h?.[i];
+      if (h !== undefined) {
+        // The evaluator lets only hist * scalar, scalar * hist and hist / scalar through.
+        (r.h ??= new Array<NativeHistogram | undefined>(n))[i] = compactHistogram(op === '/' ? divideHistogram(h, y) : scaleHistogram(h, y));
+        r.has[i] = 1;
+        any = true;
+        continue;
+      }
       if (arith) {
         r.v[i] = swap ? arith(y, x) : arith(x, y);
       } else {
