@@ -16,7 +16,10 @@ import type { EvalValue, StepSeries, VectorValue } from './value.js';
 import { hasHistograms, newStepSeries } from './value.js';
 
 /** Aggregations that accept native histogram samples (count and group only count them). */
-export const histogramAwareAggregations: ReadonlySet<AggregateOp> = new Set<AggregateOp>(['sum', 'avg', 'count', 'group']);
+export const histogramAwareAggregations: ReadonlySet<AggregateOp> = new Set<AggregateOp>(['sum', 'avg', 'count', 'group', 'limitk', 'limit_ratio']);
+
+/** Aggregations over floats that ignore histogram samples, with Prometheus' info annotation. */
+export const histogramIgnoringAggregations: ReadonlySet<AggregateOp> = new Set<AggregateOp>(['min', 'max', 'stddev', 'stdvar', 'quantile', 'topk', 'bottomk']);
 
 interface Group {
   readonly labels: Labels;
@@ -224,6 +227,8 @@ function selectK(expr: AggregateExpr, param: EvalValue | null, groups: Group[], 
       order.push(r);
     }
     r.v[i] = s.v[i]!;
+    const h = s.h?.[i];
+    if (h !== undefined) (r.h ??= new Array<NativeHistogram | undefined>(n))[i] = h;
     r.has[i] = 1;
   };
   const ratioWarned = new Set<number>();

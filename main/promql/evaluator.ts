@@ -20,10 +20,10 @@ import { isStaleNaN } from '../tsdb/interface.js';
 import type { NativeHistogram, SampleArrays } from '../tsdb/interface.js';
 import { HistogramNotSupportedError, QueryCanceledError, QueryExecutionError, QueryMemoryLimitError, QueryTimeoutError, TooManySamplesError } from './errors.js';
 import type { EvalValue, HistogramColumn, MatrixValue, RangeSeries, StepSeries, VectorValue } from './value.js';
-import { hasHistograms, newStepSeries } from './value.js';
-import { evalAggregate, histogramAwareAggregations } from './aggregate.js';
+import { floatsOnly, hasHistograms, newStepSeries, stripRangeHistograms, stripStepHistograms } from './value.js';
+import { evalAggregate, histogramAwareAggregations, histogramIgnoringAggregations } from './aggregate.js';
 import { evalBinary, evalUnaryMinus } from './binary.js';
-import { callFunction, histogramAwareFunctions } from './functions/index.js';
+import { callFunction, histogramAwareFunctions, histogramDroppingFunctions, histogramIgnoringRangeFunctions, mixedWindow } from './functions/index.js';
 import type { InfoServices } from './info.js';
 import { evalInfo } from './info.js';
 import { EventLoopTurns } from '../util/event-loop-turns.js';
@@ -233,7 +233,11 @@ export class Evaluator implements EvalEnv {
     const param = expr.param === null ? null : await this.eval(expr.param, grid);
     const inner = await this.eval(expr.expr, grid);
     if (inner.kind !== 'vector') throw new QueryExecutionError(`aggregation ${expr.op} expects an instant vector`);
-    if (!histogramAwareAggregations.has(expr.op) && hasHistograms(inner)) throw new HistogramNotSupportedError(`${expr.op}()`);
+    if (!histogramAwareAggregations.has(expr.op) && hasHistograms(inner)) {
+      if (!histogramIgnoringAggregations.has(expr.op)) throw new HistogramNotSupportedError(`${expr.op}()`);
+      this.annotations.info(`ignored histogram in ${expr.op} aggregation`, expr.pos);
+      return evalAggregate(expr, param, { kind: 'vector', series: floatsOnly(inner.series, stripStepHistograms) }, grid.length, this);
+    }
     return evalAggregate(expr, param, inner, grid.length, this);
   }
 
@@ -247,8 +251,25 @@ export class Evaluator implements EvalEnv {
       if (expr.func === 'timestamp' && bare.type === 'vector') args.push(await this.evalVectorSelector(bare, grid, true));
       else args.push(await this.eval(arg, grid));
     }
-    if (!histogramAwareFunctions.has(expr.func) && args.some(hasHistograms)) throw new HistogramNotSupportedError(`${expr.func}()`);
+    if (!histogramAwareFunctions.has(expr.func) && args.some(hasHistograms)) return callFunction(expr, this.floatArgs(expr, args), grid, this);
     return callFunction(expr, args, grid, this);
+  }
+
+  /** Arguments of a float-only function with their histogram samples left out, as Prometheus does. */
+  private floatArgs(expr: Call, args: EvalValue[]): EvalValue[] {
+    const dropping = histogramDroppingFunctions.has(expr.func);
+    const ignoring = histogramIgnoringRangeFunctions.has(expr.func);
+    if (!dropping && !ignoring) throw new HistogramNotSupportedError(`${expr.func}()`);
+    return args.map((a, k) => {
+      if (a.kind === 'vector' && dropping) return { kind: 'vector', series: floatsOnly(a.series, stripStepHistograms) };
+      if (a.kind !== 'matrix' || !ignoring) return a;
+      for (const s of a.series) {
+        if (!mixedWindow(s, a)) continue;
+        const name = JSON.stringify(s.labels.find((l) => l.name === '__name__')?.value ?? '');
+        this.annotations.info(`ignored histograms in a range containing both floats and histograms for metric name ${name}`, expr.args[k]?.pos ?? expr.pos);
+      }
+      return { ...a, series: floatsOnly(a.series, stripRangeHistograms) };
+    });
   }
 
   // -------------------------------------------------------------------------------------------

@@ -101,3 +101,33 @@ export function hasHistograms(v: EvalValue): boolean {
   if (v.kind !== 'vector' && v.kind !== 'matrix') return false;
   return v.series.some((s) => s.h !== undefined && s.h.some((x) => x !== undefined));
 }
+
+/** The series with their histogram samples removed (series left empty are dropped). */
+export function floatsOnly<T extends StepSeries | RangeSeries>(series: readonly T[], strip: (s: T) => T | null): T[] {
+  const out: T[] = [];
+  for (const s of series) {
+    if (s.h === undefined) out.push(s);
+    else {
+      const f = strip(s);
+      if (f !== null) out.push(f);
+    }
+  }
+  return out;
+}
+
+export function stripStepHistograms(s: StepSeries): StepSeries | null {
+  const has = s.has.slice();
+  let any = false;
+  for (let i = 0; i < has.length; i++) {
+    if (s.h![i] !== undefined) has[i] = 0;
+    if (has[i]) any = true;
+  }
+  return any ? { labels: s.labels, v: s.v, has, dropName: s.dropName } : null;
+}
+
+export function stripRangeHistograms(s: RangeSeries): RangeSeries | null {
+  const keep: number[] = [];
+  for (let i = 0; i < s.t.length; i++) if (s.h![i] === undefined) keep.push(i);
+  if (keep.length === 0) return null;
+  return { labels: s.labels, t: Float64Array.from(keep, (i) => s.t[i]!), v: Float64Array.from(keep, (i) => s.v[i]!), dropName: s.dropName };
+}

@@ -44,4 +44,4 @@ export async function callFunction(call: Call, args: EvalValue[], grid: Float64A
   return await impl({ call, args, grid, env });
 }
 
-export { histogramAwareFunctions } from './native-histogram.js';
+export { histogramAwareFunctions, histogramDroppingFunctions, histogramIgnoringRangeFunctions, mixedWindow } from './native-histogram.js';

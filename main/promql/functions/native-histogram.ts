@@ -246,4 +246,46 @@ export const nativeHistogramFunctions = {
 } satisfies Record<string, FunctionImpl>;
 
 /** Functions whose arguments may carry native histograms; the evaluator refuses them elsewhere. */
-export const histogramAwareFunctions: ReadonlySet<string> = new Set([...Object.keys(nativeHistogramFunctions), 'histogram_quantile', 'histogram_fraction']);
+export const histogramAwareFunctions: ReadonlySet<string> = new Set([
+  ...Object.keys(nativeHistogramFunctions),
+  'histogram_quantile',
+  'histogram_fraction',
+  // These read presence or timestamps only.
+  'absent',
+  'absent_over_time',
+  'ts_of_last_over_time',
+  'ts_of_first_over_time',
+]);
+
+/** Instant-vector functions over float values: histogram samples are dropped silently, as in Prometheus. */
+export const histogramDroppingFunctions: ReadonlySet<string> = new Set([
+  'abs', 'ceil', 'floor', 'exp', 'sqrt', 'ln', 'log2', 'log10', 'round', 'sgn', 'clamp', 'clamp_min', 'clamp_max',
+  'acos', 'acosh', 'asin', 'asinh', 'atan', 'atanh', 'cos', 'cosh', 'sin', 'sinh', 'tan', 'tanh', 'deg', 'rad',
+  'day_of_month', 'day_of_week', 'day_of_year', 'days_in_month', 'hour', 'minute', 'month', 'year',
+]);
+
+/**
+ * Range functions over float values: histogram samples are left out, and a window holding both
+ * kinds gets Prometheus' info annotation.
+ */
+export const histogramIgnoringRangeFunctions: ReadonlySet<string> = new Set([
+  'min_over_time', 'max_over_time', 'stddev_over_time', 'stdvar_over_time', 'mad_over_time', 'quantile_over_time',
+  'deriv', 'predict_linear', 'ts_of_min_over_time', 'ts_of_max_over_time', 'double_exponential_smoothing',
+]);
+
+/** Whether some step's window of `s` holds both floats and histograms. */
+export function mixedWindow(s: RangeSeries, m: MatrixValue): boolean {
+  if (s.h === undefined) return false;
+  for (const end of m.ends) {
+    let floats = 0;
+    let hists = 0;
+    for (let i = 0; i < s.t.length; i++) {
+      const t = s.t[i]!;
+      if (t <= end - m.range || t > end) continue;
+      if (s.h[i] === undefined) floats++;
+      else hists++;
+    }
+    if (floats > 0 && hists > 0) return true;
+  }
+  return false;
+}
