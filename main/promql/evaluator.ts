@@ -222,10 +222,6 @@ export class Evaluator implements EvalEnv {
   private async evalBinaryExpr(expr: BinaryExpr, grid: Float64Array): Promise<EvalValue> {
     const lhs = await this.eval(expr.lhs, grid);
     const rhs = await this.eval(expr.rhs, grid);
-    if (hasHistograms(lhs) || hasHistograms(rhs)) {
-      const scalarSide = lhs.kind === 'scalar' || rhs.kind === 'scalar';
-      if (!(scalarSide && (expr.op === '*' || (expr.op === '/' && rhs.kind === 'scalar')))) throw new HistogramNotSupportedError(`binary operator ${expr.op} between ${lhs.kind} and ${rhs.kind}`);
-    }
     return evalBinary(expr, lhs, rhs, grid.length, this);
   }
 

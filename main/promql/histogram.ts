@@ -82,8 +82,9 @@ export function scaleHistogram(h: NativeHistogram, f: number): NativeHistogram {
   return { ...h, zeroCount: h.zeroCount * f, count: h.count * f, sum: h.sum * f, positive: mapBuckets(h.positive, (c) => c * f), negative: mapBuckets(h.negative, (c) => c * f) };
 }
 
-/** Divides every count and the sum by `d` (Prometheus' Div: by zero gives ±Inf/NaN as floats do). */
+/** Divides every count and the sum by `d` (Prometheus' Div); dividing by zero also drops every bucket. */
 export function divideHistogram(h: NativeHistogram, d: number): NativeHistogram {
+  if (d === 0) return { ...h, zeroCount: h.zeroCount / d, count: h.count / d, sum: h.sum / d, positive: [], negative: [] };
   return { ...h, zeroCount: h.zeroCount / d, count: h.count / d, sum: h.sum / d, positive: mapBuckets(h.positive, (c) => c / d), negative: mapBuckets(h.negative, (c) => c / d) };
 }
 

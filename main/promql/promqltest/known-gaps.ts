@@ -11,7 +11,6 @@ const customBoundsChange = 'rate/increase/resets over custom-bucket histograms w
 export const knownGaps: ReadonlyMap<string, string> = new Map([
   ['functions.test:271', 'irate over custom-bucket histograms with different bounds: Prometheus returns an empty histogram; not ported'],
   ['info.test:202', 'info() with native histogram info series must fail; not ported'],
-  ['native_histograms.test:1012', 'a histogram divided by zero: Prometheus 3 keeps no buckets; not ported'],
   ['native_histograms.test:1131', 'rate over a window mixing exponential and custom-bucket histograms: Prometheus 3 answers without a warning; not ported'],
   ['native_histograms.test:1138', 'rate over a window mixing exponential and custom-bucket histograms: Prometheus 3 answers without a warning; not ported'],
   ['native_histograms.test:1326', customBoundsChange],

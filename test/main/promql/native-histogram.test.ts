@@ -97,8 +97,17 @@ describe('PromQL over native histograms', () => {
     expect(flat(await at('histogram_count(gone)', m('1m')))).toEqual({});
   });
 
-  it('operations without histogram semantics yet are refused, not given float garbage', async () => {
-    await expect(at('abs(one)')).rejects.toBeInstanceOf(HistogramNotSupportedError);
-    await expect(at('one + one')).rejects.toThrow('not supported: native histograms (binary operator + between vector and vector)');
+  it('binary operators: hist ± hist, hist == hist; other pairings give nothing and an info', async () => {
+    expect(flat(await at('histogram_count(one + ignoring(__name__) one)'))).toEqual({ '{}': 8 });
+    expect(flat(await at('histogram_count(one - ignoring(__name__) one)'))).toEqual({ '{}': 0 });
+    expect(flat(await at('one == bool ignoring(__name__) one'))).toEqual({ '{}': 1 });
+    const r = await at('one + 1');
+    expect(flat(r)).toEqual({});
+    expect(r.infos).toEqual(['PromQL info: incompatible sample types encountered for binary operator "+": histogram + float (1:1)']);
+  });
+
+  it('float-only functions drop histogram samples; unported ones refuse them rather than read garbage', async () => {
+    expect(flat(await at('abs(one)'))).toEqual({});
+    await expect(at('count_values("v", one)')).rejects.toBeInstanceOf(HistogramNotSupportedError);
   });
 });
