@@ -323,7 +323,8 @@ export function histogramFraction(lower: number, upper: number, h: NativeHistogr
       if (h.negative.length === 0 && h.positive.length > 0) bl = 0;
       else if (h.positive.length === 0 && h.negative.length > 0) bu = 0;
     }
-    const linear = (v: number): number => rank + (bk.count * (v - bl)) / (bu - bl);
+    // A bound inside an infinitely wide custom bucket takes none of its observations.
+    const linear = (v: number): number => (bl === -Infinity ? rank + bk.count : bu === Infinity ? rank : rank + (bk.count * (v - bl)) / (bu - bl));
     const exponential = (v: number): number => {
       const logLower = Math.log2(Math.abs(bl));
       const logUpper = Math.log2(Math.abs(bu));

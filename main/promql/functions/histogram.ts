@@ -10,29 +10,11 @@ import { NotSupportedError } from '../errors.js';
 import type { NativeHistogram } from '../histogram.js';
 import { histogramFraction as nativeFraction, histogramQuantile as nativeQuantile } from '../histogram.js';
 import type { Bucket } from '../mathutil.js';
-import { bucketFraction, bucketQuantile, formatGoFloat } from '../mathutil.js';
+import { bucketFraction, bucketQuantile, formatGoFloat, parseGoFloat } from '../mathutil.js';
 import type { EvalValue, StepSeries } from '../value.js';
 import { newStepSeries } from '../value.js';
 import { scalarArg, stringArg, vector, vectorArg } from './helpers.js';
 import type { FnCall, FunctionImpl } from './types.js';
-
-/** Go's strconv.ParseFloat for `le` values: no surrounding spaces, Inf/NaN spelled any case. */
-function parseGoFloat(s: string): number {
-  if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
-  if (/^[+-]?nan$/i.test(s)) return NaN;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.replace(/_/g, ''))) return parseHex(s);
-  return Number(s.replace(/_/g, ''));
-}
-
-function parseHex(s: string): number {
-  return /^[+-]?0[xX][0-9a-fA-F]+(\.[0-9a-fA-F]*)?[pP][+-]?\d+$/.test(s) ? hexFloat(s) : NaN;
-}
-function hexFloat(s: string): number {
-  const m = /^([+-]?)0[xX]([0-9a-fA-F]+)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(s)!;
-  const frac = m[3] ?? '';
-  const mant = parseInt(m[2]! + frac, 16) / 16 ** frac.length;
-  return (m[1] === '-' ? -1 : 1) * mant * 2 ** Number(m[4]);
-}
 
 interface BucketGroup {
   readonly labels: Labels;

@@ -10,12 +10,13 @@ import { aggregations } from '../../../app/promql/catalog.js';
 import { functionSignatures, isFunctionName } from '../../../app/promql/functions.js';
 import type { Appendable, Queryable } from '../../tsdb/interface.js';
 import type { Labels } from '../../tsdb/labels.js';
-import { getLabel, labelsKey, metricNameLabel } from '../../tsdb/labels.js';
+import { getLabel, labelsKey } from '../../tsdb/labels.js';
 import { PromQLEngine } from '../engine.js';
 import type { QueryResult } from '../engine.js';
 import { atTestTimes, pinAt } from './at-modifier.js';
 import { compareResult } from './compare.js';
 import { knownGaps } from './known-gaps.js';
+import { classicToNhcb } from './nhcb.js';
 import type { EvalCmd, LoadCmd } from './script.js';
 import type { SequenceValue } from '../series-notation.js';
 import { HistogramNotSupportedError } from '../errors.js';
@@ -123,7 +124,6 @@ function experimentalCall(e: Expr): string | null {
 
 interface ScriptState {
   storage: TestStorage;
-  histogramSeries: Labels[];
   startTimestampSeries: Labels[];
 }
 
@@ -152,16 +152,11 @@ async function load(state: ScriptState, cmd: LoadCmd): Promise<void> {
       app.appendHistogram(labels, i * cmd.interval, v.histogram);
     }
   }
-  for (const s of cmd.series) {
-    if (cmd.withNhcb) {
-      // load_with_nhcb also stores X_bucket/X_count/X_sum groups as a native histogram X.
-      const name = getLabel(s.labels, metricNameLabel);
-      const base = /^(.*)_(bucket|count|sum)$/.exec(name);
-      if (base) {
-        state.histogramSeries.push(
-          s.labels.filter((l) => l.name !== 'le').map((l) => (l.name === metricNameLabel ? { name: l.name, value: base[1]! } : l)),
-        );
-      }
+  if (cmd.withNhcb) {
+    // load_with_nhcb also stores X_bucket/X_count/X_sum groups as a custom-bucket native histogram X.
+    for (const { labels, values } of classicToNhcb(cmd.series)) {
+      if (app.appendHistogram === undefined) throw new Error(`line ${cmd.line}: this storage cannot hold native histogram samples`);
+      for (const [i, h] of [...values].sort((a, b) => a[0] - b[0])) app.appendHistogram(labels, i * cmd.interval, h);
     }
   }
   state.startTimestampSeries.push(...cmd.startTimestampSeries);
@@ -181,7 +176,6 @@ function skipReason(cmd: EvalCmd, expr: Expr | null, parseError: string | null, 
   if (exp) return `experimental function ${exp}`;
   for (const sel of selectors(expr)) {
     if (sel.type !== 'vector') continue;
-    if (state.histogramSeries.some((l) => matchesAll(sel.matchers, (n) => getLabel(l, n)))) return 'load_with_nhcb: classic histograms converted to custom-bucket native histograms at load (not implemented)';
     if (state.startTimestampSeries.some((l) => matchesAll(sel.matchers, (n) => getLabel(l, n)))) return 'start timestamps (@st)';
   }
   return null;
@@ -280,14 +274,13 @@ export async function runScript(file: string, text: string, opts: RunnerOptions)
     return { file, outcomes: [], error: err instanceof Error ? err.message : String(err) };
   }
   const engine = opts.engine ?? conformanceEngine(opts.parse);
-  const state: ScriptState = { storage: await opts.storage(), histogramSeries: [], startTimestampSeries: [] };
+  const state: ScriptState = { storage: await opts.storage(), startTimestampSeries: [] };
   const outcomes: EvalOutcome[] = [];
   try {
     for (const cmd of cmds) {
       if (cmd.type === 'clear') {
         await state.storage.close?.();
         state.storage = await opts.storage();
-        state.histogramSeries = [];
         state.startTimestampSeries = [];
         continue;
       }

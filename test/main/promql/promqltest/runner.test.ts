@@ -82,6 +82,23 @@ eval instant at 2m h
     expect(r.outcomes.map((o) => o.status)).toEqual(['pass', 'fail']);
   });
 
+  it('load_with_nhcb also stores classic histograms as custom-bucket native histograms', async () => {
+    const r = await run(`
+load_with_nhcb 1m
+  x_bucket{le="1"} 2
+  x_bucket{le="2.0"} 5
+  x_bucket{le="+Inf"} 6
+  x_sum 9
+
+eval instant at 0 x
+  x {{schema:-53 count:6 sum:9 custom_values:[1 2] buckets:[2 3 1]}}
+
+eval instant at 0 x_bucket{le="+Inf"}
+  x_bucket{le="+Inf"} 6
+`);
+    expect(r.outcomes.map((o) => `${o.status}: ${o.detail}`)).toEqual(['pass: ', 'pass: ']);
+  });
+
   it('skips unported histogram operations and feature-flagged syntax with a reason', async () => {
     const r = await run(`
 load 1m
