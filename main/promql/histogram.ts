@@ -48,7 +48,7 @@ function bucketBound(index: number, schema: number, customValues: readonly numbe
   return 2 ** (j / perOctave) * 2 ** octave;
 }
 
-interface BucketRange {
+export interface BucketRange {
   readonly lower: number;
   readonly upper: number;
   readonly count: number;
@@ -56,7 +56,7 @@ interface BucketRange {
 }
 
 /** Every bucket from −Inf upwards: negative (highest index first), the zero bucket if populated, positive. */
-function allBuckets(h: NativeHistogram): BucketRange[] {
+export function allBuckets(h: NativeHistogram): BucketRange[] {
   const out: BucketRange[] = [];
   for (let i = h.negative.length - 1; i >= 0; i--) {
     const b = h.negative[i]!;
