@@ -35,16 +35,31 @@ const QueryStatsSchema = z.object({
   nodes: z.array(NodeStatsSchema),
 });
 
+/**
+ * A native histogram as Prometheus' HTTP API writes it: count and sum as float strings, and the
+ * populated buckets as [boundary rule, lower, upper, count] (rule 0: (lower, upper], 1:
+ * [lower, upper), 2: (lower, upper), 3: [lower, upper]).
+ */
+const WireHistogramSchema = z.object({
+  count: z.string(),
+  sum: z.string(),
+  buckets: z.array(z.tuple([z.number().int().min(0).max(3), z.string(), z.string(), z.string()])),
+});
+export type WireHistogram = z.infer<typeof WireHistogramSchema>;
+export const WireHistogramListSchema = z.array(WireHistogramSchema.nullable());
+
 const InstantResultSchema = z.discriminatedUnion('resultType', [
   z.object({
     resultType: z.literal('vector'),
-    samples: z.array(z.object({ labels: LabelSetSchema, t: z.number(), v: WireValueSchema })),
+    /** `h` is set when the sample is a native histogram (then `v` is 0). */
+    samples: z.array(z.object({ labels: LabelSetSchema, t: z.number(), v: WireValueSchema, h: WireHistogramSchema.optional() })),
   }),
   z.object({ resultType: z.literal('scalar'), t: z.number(), v: WireValueSchema }),
   z.object({ resultType: z.literal('string'), t: z.number(), v: z.string() }),
   z.object({
     resultType: z.literal('matrix'),
-    series: z.array(z.object({ labels: LabelSetSchema, t: z.array(z.number()), v: z.array(WireValueSchema) })),
+    /** `h[i]`, when present and not null, makes point i a native histogram. */
+    series: z.array(z.object({ labels: LabelSetSchema, t: z.array(z.number()), v: z.array(WireValueSchema), h: WireHistogramListSchema.optional() })),
   }),
 ]);
 
@@ -52,7 +67,8 @@ const RangeResultSchema = z.object({
   resultType: z.literal('matrix'),
   /** Step timestamps in ms, start..end by step. */
   timestamps: z.array(z.number()),
-  series: z.array(z.object({ labels: LabelSetSchema, values: z.array(WireValueSchema.nullable()) })),
+  /** `histograms[i]`, when present and not null, makes step i a native histogram. */
+  series: z.array(z.object({ labels: LabelSetSchema, values: z.array(WireValueSchema.nullable()), histograms: WireHistogramListSchema.optional() })),
 });
 
 /** The longest query text accepted (characters), on the contract and on Prometheus' API alike. */

@@ -1,5 +1,5 @@
 import { ApiError, describeZodError } from './errors.js';
-import { fromWire, LabelSetSchema, RangeQueryResponseSchema, toWire, type RangeQueryResponse, type WireValue } from './query.js';
+import { fromWire, LabelSetSchema, RangeQueryResponseSchema, toWire, WireHistogramListSchema, type RangeQueryResponse, type WireHistogram, type WireValue } from './query.js';
 
 /**
  * A range answer with its columns in typed arrays, for the transports that copy typed arrays as
@@ -14,6 +14,8 @@ export interface PackedSeries {
   labels: Record<string, string>;
   v: Float64Array;
   present: Uint8Array | null;
+  /** Native histogram steps, as in the wire form (rare; not packed). */
+  histograms?: (WireHistogram | null)[];
 }
 
 export type PackedRangeResponse = Omit<RangeQueryResponse, 'result'> & {
@@ -30,7 +32,7 @@ export function packRange(r: RangeQueryResponse): PackedRangeResponse {
       if (x === null) (present ??= new Uint8Array(n).fill(1))[i] = 0;
       else v[i] = typeof x === 'number' ? x : fromWire(x);
     }
-    return { labels: s.labels, v, present };
+    return s.histograms ? { labels: s.labels, v, present, histograms: s.histograms } : { labels: s.labels, v, present };
   });
   return { ...r, result: { resultType: 'matrix', timestamps: Float64Array.from(r.result.timestamps), series } };
 }
@@ -55,7 +57,7 @@ export function unpackRange(p: PackedRangeResponse): RangeQueryResponse {
       series: p.result.series.map((s) => {
         const values = new Array<WireValue | null>(s.v.length);
         for (let i = 0; i < s.v.length; i++) values[i] = s.present === null || s.present[i] ? toWire(s.v[i]!) : null;
-        return { labels: s.labels, values };
+        return s.histograms ? { labels: s.labels, values, histograms: s.histograms } : { labels: s.labels, values };
       }),
     },
   };
@@ -87,7 +89,8 @@ export function checkPackedRange(x: unknown, where: string): PackedRangeResponse
   result.series.forEach((s: unknown, i) => {
     const at = `result.series[${i}]`;
     if (typeof s !== 'object' || s === null) return fail(`${at} is not an object`);
-    const { labels, v, present } = s as Record<string, unknown>;
+    const { labels, v, present, histograms } = s as Record<string, unknown>;
+    if (histograms !== undefined && !WireHistogramListSchema.safeParse(histograms).success) fail(`${at}.histograms is not a list of histograms`);
     if (!LabelSetSchema.safeParse(labels).success) fail(`${at}.labels is not a label set`);
     if (!isTyped(v, 'Float64Array')) fail(`${at}.v is not a Float64Array`);
     if (present !== null && !(isTyped(present, 'Uint8Array') && (present as Uint8Array).length === (v as Float64Array).length)) {

@@ -77,7 +77,7 @@ function parseUnguarded(input: string, opts: ParseOptions): ParseResult {
   const tree = lezer.parse(pre.text);
   const treeErr = firstTreeError(tree, input, pre);
   if (treeErr !== null) return { expr: null, errors: [treeErr] };
-  const conv = new Converter(input, pre);
+  const conv = new Converter(input, pre, opts.enableExperimental ?? false);
   let expr: Expr | null;
   try {
     expr = conv.top(tree.topNode);
@@ -200,6 +200,8 @@ class Converter {
   constructor(
     private readonly input: string,
     private readonly pre: Prescan,
+    /** Prometheus' experimental duration expressions (`[5m+1m]`, `offset (2*1m)`); constant ones only. */
+    private readonly durationExprs: boolean = false,
   ) {}
 
   top(root: SyntaxNode): Expr | null {
@@ -333,7 +335,61 @@ class Converter {
       const v = this.durationMs(parts[1]);
       return this.text(first) === '-' ? -v : v;
     }
+    if (this.durationExprs) return this.durationExprMs(n);
     return this.fail(DURATION_EXPR_DISABLED, this.pos(n));
+  }
+
+  /**
+   * A constant duration expression, folded as Prometheus computes it: float seconds through
+   * + - * / % ^, min_of / max_of, then whole milliseconds. `step()`, `range()` and friends
+   * depend on the query and are refused.
+   */
+  private durationExprMs(n: SyntaxNode): number {
+    const ms = Math.trunc(this.durationSeconds(n) * 1000);
+    if (!Number.isFinite(ms)) this.fail('duration expression is not a finite duration', this.pos(n));
+    return ms;
+  }
+
+  private durationSeconds(n: SyntaxNode): number {
+    const parts = kids(n);
+    const [a, b, c] = parts;
+    if (parts.length === 1 && a !== undefined) {
+      if (a.name === 'NumberDurationLiteralInDurationContext') return this.number(a, numberValue);
+      if (/^Duration(Step|Range|Start|End)$/.test(a.name)) return this.fail(`${this.text(a)}() in a duration expression is not supported`, this.pos(a));
+      return this.durationSeconds(a);
+    }
+    if (parts.length === 2 && a?.name === 'UnaryOp' && b !== undefined) {
+      const v = this.durationSeconds(b);
+      return this.text(a) === '-' ? -v : v;
+    }
+    if (parts.length === 3 && a !== undefined && b !== undefined && c !== undefined) {
+      if (a.name === 'DurationMinOf' || a.name === 'DurationMaxOf') {
+        const x = this.durationSeconds(b);
+        const y = this.durationSeconds(c);
+        return a.name === 'DurationMinOf' ? Math.min(x, y) : Math.max(x, y);
+      }
+      const x = this.durationSeconds(a);
+      const y = this.durationSeconds(c);
+      switch (b.name) {
+        case 'Add':
+          return x + y;
+        case 'Sub':
+          return x - y;
+        case 'Mul':
+          return x * y;
+        case 'Div':
+          if (y === 0) return this.fail('division by zero', this.pos(n));
+          return x / y;
+        case 'Mod':
+          if (y === 0) return this.fail('modulo by zero', this.pos(n));
+          return x % y;
+        case 'Pow':
+          return x ** y;
+        default:
+          break;
+      }
+    }
+    return this.fail(`unexpected ${n.name} in duration expression`, this.pos(n));
   }
 
   private positiveDurationMs(n: SyntaxNode): number {
@@ -400,6 +456,7 @@ class Converter {
       const v = this.offsetMs(parts[1]);
       return this.text(first) === '-' ? -v : v;
     }
+    if (this.durationExprs) return this.durationExprMs(n);
     return this.fail(DURATION_EXPR_DISABLED, this.pos(n));
   }
 

@@ -4,7 +4,7 @@
  * shapes and error responses. It sits on the same QueryService the renderer uses.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { maxQueryLength, type InstantResult, type RangeResult, type WireValue } from '../../app/api/query.js';
+import { maxQueryLength, type InstantResult, type RangeResult, type WireHistogram, type WireValue } from '../../app/api/query.js';
 import { ApiError } from '../../app/api/errors.js';
 import type { HttpServer } from './http-server.js';
 import { BadParamError, formatPromFloat, parseDurationParam, parseRangeParams, parseTimeParam } from './prom-params.js';
@@ -72,27 +72,32 @@ const wire = (v: WireValue): string => (typeof v === 'number' ? formatPromFloat(
 function instantToProm(r: InstantResult): unknown {
   switch (r.resultType) {
     case 'vector':
-      return { resultType: 'vector', result: r.samples.map((s) => ({ metric: s.labels, value: [s.t / 1000, wire(s.v)] })) };
+      // Prometheus writes a histogram sample as `histogram` instead of `value`.
+      return { resultType: 'vector', result: r.samples.map((s) => (s.h ? { metric: s.labels, histogram: [s.t / 1000, s.h] } : { metric: s.labels, value: [s.t / 1000, wire(s.v)] })) };
     case 'scalar':
       return { resultType: 'scalar', result: [r.t / 1000, wire(r.v)] };
     case 'string':
       return { resultType: 'string', result: [r.t / 1000, r.v] };
     case 'matrix':
-      return { resultType: 'matrix', result: r.series.map((s) => ({ metric: s.labels, values: s.t.map((t, i) => [t / 1000, wire(s.v[i]!)]) })) };
+      return { resultType: 'matrix', result: r.series.map((s) => promSeries(s.labels, s.t, s.v, s.h ?? null)) };
   }
 }
 
+/** A series as Prometheus writes it: float points under `values`, histogram points under `histograms`, each only when present. */
+function promSeries(metric: Record<string, string>, t: readonly number[], v: readonly (WireValue | null)[], h: readonly (WireHistogram | null)[] | null): unknown {
+  const values: Array<[number, string]> = [];
+  const histograms: Array<[number, WireHistogram]> = [];
+  t.forEach((ts, i) => {
+    const hist = h?.[i];
+    if (hist) histograms.push([ts / 1000, hist]);
+    else if (v[i] !== null && v[i] !== undefined) values.push([ts / 1000, wire(v[i])]);
+  });
+  if (h === null) return { metric, values };
+  return { metric, ...(values.length > 0 ? { values } : {}), ...(histograms.length > 0 ? { histograms } : {}) };
+}
+
 function rangeToProm(r: RangeResult): unknown {
-  return {
-    resultType: 'matrix',
-    result: r.series.map((s) => {
-      const values: Array<[number, string]> = [];
-      s.values.forEach((v, i) => {
-        if (v !== null) values.push([r.timestamps[i]! / 1000, wire(v)]);
-      });
-      return { metric: s.labels, values };
-    }),
-  };
+  return { resultType: 'matrix', result: r.series.map((s) => promSeries(s.labels, r.timestamps, s.values, s.histograms ?? null)) };
 }
 
 function promStats(stats: { seriesTouched: number; samplesTouched: number; peakSamples: number; totalMs: number }): unknown {

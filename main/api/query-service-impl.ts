@@ -5,12 +5,14 @@
  */
 import type { RequestOf, ResponseOf } from '../../app/api/channels.js';
 import { ApiError } from '../../app/api/errors.js';
-import { toWire, type InstantResult, type QueryStats as WireStats } from '../../app/api/query.js';
+import { toWire, type InstantResult, type QueryStats as WireStats, type WireHistogram } from '../../app/api/query.js';
 import type { Expr } from '../../app/promql/ast.js';
 import { parseExpr, PromQLParseError } from '../../app/promql/parser.js';
 import type { PromQLEngine, QueryCallOptions, QueryResult } from '../promql/engine.js';
 import { PromQLError, QueryMemoryLimitError, TooManySamplesError } from '../promql/errors.js';
-import type { Matcher, Queryable } from '../tsdb/interface.js';
+import type { Matcher, NativeHistogram, Queryable } from '../tsdb/interface.js';
+import { allBuckets } from '../promql/histogram.js';
+import { formatPromFloat } from './prom-params.js';
 import { labelsToRecord, metricNameLabel } from '../tsdb/labels.js';
 import type { MetadataStore } from './metadata-store.js';
 import type { QueryCall, QueryService } from './query-service.js';
@@ -191,11 +193,15 @@ export class EngineQueryService implements QueryService {
       }
       const series = r.result.series.map((s) => {
         const values: Array<ReturnType<typeof toWire> | null> = new Array(n).fill(null);
+        const histograms: Array<WireHistogram | null> | null = s.h ? new Array(n).fill(null) : null;
         for (let i = 0; i < s.t.length; i++) {
           const idx = Math.round((s.t[i]! - req.start) / req.step);
-          if (idx >= 0 && idx < n) values[idx] = toWire(s.v[i]!);
+          if (idx < 0 || idx >= n) continue;
+          const h = s.h?.[i];
+          values[idx] = h ? 0 : toWire(s.v[i]!);
+          if (h && histograms) histograms[idx] = wireHistogram(h);
         }
-        return { labels: labelsToRecord(s.labels), values };
+        return histograms ? { labels: labelsToRecord(s.labels), values, histograms } : { labels: labelsToRecord(s.labels), values };
       });
       return { result: { resultType: 'matrix' as const, timestamps, series }, warnings: r.warnings, infos: r.infos, stats: wireStats(r, req.query) };
     });
@@ -300,17 +306,38 @@ function limitList(values: string[], limit: number | undefined): { values: strin
   return { values: values.slice(0, limit), truncated: true };
 }
 
+/** A native histogram in Prometheus' API form: populated buckets from −Inf up, with their boundary rule. */
+function wireHistogram(h: NativeHistogram): WireHistogram {
+  const buckets: WireHistogram['buckets'] = [];
+  for (const b of allBuckets(h)) {
+    if (b.count === 0) continue;
+    // Zero bucket closed on both sides, negative buckets open right, positive ones open left.
+    const rule = b.zero ? 3 : b.upper <= 0 ? 1 : 0;
+    buckets.push([rule, formatPromFloat(b.lower), formatPromFloat(b.upper), formatPromFloat(b.count)]);
+  }
+  return { count: formatPromFloat(h.count), sum: formatPromFloat(h.sum), buckets };
+}
+
 function instantResult(r: QueryResult): InstantResult {
   const v = r.result;
   switch (v.type) {
     case 'vector':
-      return { resultType: 'vector', samples: v.samples.map((s) => ({ labels: labelsToRecord(s.labels), t: s.t, v: toWire(s.v) })) };
+      return {
+        resultType: 'vector',
+        samples: v.samples.map((s) => (s.h ? { labels: labelsToRecord(s.labels), t: s.t, v: 0, h: wireHistogram(s.h) } : { labels: labelsToRecord(s.labels), t: s.t, v: toWire(s.v) })),
+      };
     case 'scalar':
       return { resultType: 'scalar', t: v.t, v: toWire(v.v) };
     case 'string':
       return { resultType: 'string', t: v.t, v: v.value };
     case 'matrix':
-      return { resultType: 'matrix', series: v.series.map((s) => ({ labels: labelsToRecord(s.labels), t: Array.from(s.t), v: Array.from(s.v, toWire) })) };
+      return {
+        resultType: 'matrix',
+        series: v.series.map((s) => {
+          const base = { labels: labelsToRecord(s.labels), t: Array.from(s.t), v: Array.from(s.v, toWire) };
+          return s.h ? { ...base, h: Array.from(s.h, (h) => (h ? wireHistogram(h) : null)) } : base;
+        }),
+      };
   }
 }
 

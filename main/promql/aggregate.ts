@@ -9,8 +9,17 @@ import { QueryExecutionError } from './errors.js';
 import type { EvalEnv } from './evaluator.js';
 import { KahanSum, kahanMean } from './kahan.js';
 import { formatGoFloat, quantile } from './mathutil.js';
+import type { NativeHistogram } from '../tsdb/interface.js';
+import { getLabel } from '../tsdb/labels.js';
+import { compactHistogram, HistogramLayoutError, newNotes, sumHistogramList } from './histogram.js';
 import type { EvalValue, StepSeries, VectorValue } from './value.js';
-import { newStepSeries } from './value.js';
+import { hasHistograms, newStepSeries } from './value.js';
+
+/** Aggregations that accept native histogram samples (count and group only count them). */
+export const histogramAwareAggregations: ReadonlySet<AggregateOp> = new Set<AggregateOp>(['sum', 'avg', 'count', 'group', 'limitk', 'limit_ratio']);
+
+/** Aggregations over floats that ignore histogram samples, with Prometheus' info annotation. */
+export const histogramIgnoringAggregations: ReadonlySet<AggregateOp> = new Set<AggregateOp>(['min', 'max', 'stddev', 'stdvar', 'quantile', 'topk', 'bottomk']);
 
 interface Group {
   readonly labels: Labels;
@@ -165,6 +174,7 @@ export async function evalAggregate(expr: AggregateExpr, param: EvalValue | null
     return selectK(expr, param, groups, n, env);
   }
   if (expr.op === 'count_values') return countValues(expr, param, inner, n, env);
+  if ((expr.op === 'sum' || expr.op === 'avg') && hasHistograms(inner)) return sumHistograms(expr, groups, n, env);
   const reduce = reducers[expr.op];
   if (!reduce) throw new QueryExecutionError(`unknown aggregation ${expr.op}`);
   if (expr.op === 'quantile') {
@@ -217,6 +227,8 @@ function selectK(expr: AggregateExpr, param: EvalValue | null, groups: Group[], 
       order.push(r);
     }
     r.v[i] = s.v[i]!;
+    const h = s.h?.[i];
+    if (h !== undefined) (r.h ??= new Array<NativeHistogram | undefined>(n))[i] = h;
     r.has[i] = 1;
   };
   const ratioWarned = new Set<number>();
@@ -312,4 +324,54 @@ function isValidUtf8LabelName(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * sum / avg over groups holding native histograms (Prometheus' aggregation()): histograms add up
+ * (then divide by their number for avg); a group mixing floats and histograms at a step gives
+ * nothing there, with Prometheus' warning.
+ */
+function sumHistograms(expr: AggregateExpr, groups: Group[], n: number, env: EvalEnv): VectorValue {
+  const pos = expr.expr.pos;
+  const out: StepSeries[] = [];
+  for (const g of groups) {
+    env.check();
+    const r = newStepSeries(g.labels, n, g.dropName);
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      const floats: number[] = [];
+      const hists: NativeHistogram[] = [];
+      for (const s of g.members) {
+        if (!s.has[i]) continue;
+        const h = s.h?.[i];
+        if (h === undefined) floats.push(s.v[i]!);
+        else hists.push(h);
+      }
+      if (floats.length === 0 && hists.length === 0) continue;
+      if (hists.length === 0) {
+        r.v[i] = expr.op === 'sum' ? reducers.sum!(floats, 0) : avgReducer(floats, 0);
+      } else if (floats.length > 0) {
+        env.annotations.warn('encountered a mix of histograms and floats for aggregation', pos);
+        continue;
+      } else {
+        const notes = newNotes();
+        let acc: NativeHistogram;
+        try {
+          acc = sumHistogramList(hists, expr.op === 'avg', notes);
+        } catch (e) {
+          if (!(e instanceof HistogramLayoutError)) throw e;
+          const name = getLabel(g.members[0]!.labels, metricNameLabel);
+          env.annotations.warn(`vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${JSON.stringify(name)}`, pos);
+          continue;
+        }
+        if (notes.resetCollision) env.annotations.warn('conflicting counter resets during histogram aggregation', pos);
+        if (notes.customReconciled) env.annotations.info('mismatched custom buckets were reconciled during aggregation', pos);
+        (r.h ??= new Array<NativeHistogram | undefined>(n))[i] = compactHistogram(acc);
+      }
+      r.has[i] = 1;
+      any = true;
+    }
+    if (any) out.push(r);
+  }
+  return { kind: 'vector', series: out };
 }

@@ -3,10 +3,12 @@
  * Prometheus' vector matching (on / ignoring / group_left / group_right) and set operators.
  * Duplicate and many-to-many checks are done per step, as Prometheus does per evaluation.
  */
-import type { ArithmeticOp, BinaryExpr, BinaryOp, ComparisonOp, VectorMatching } from '../../app/promql/ast.js';
+import type { ArithmeticOp, BinaryExpr, BinaryOp, ComparisonOp, PosRange, VectorMatching } from '../../app/promql/ast.js';
 import type { Labels } from '../tsdb/labels.js';
-import { labelsKey, metricNameLabel } from '../tsdb/labels.js';
+import { getLabel, labelsKey, metricNameLabel } from '../tsdb/labels.js';
+import type { NativeHistogram } from '../tsdb/interface.js';
 import { QueryExecutionError } from './errors.js';
+import { combineHistograms, compactHistogram, divideHistogram, HistogramLayoutError, histogramsMatch, newNotes, scaleHistogram } from './histogram.js';
 import type { EvalEnv } from './evaluator.js';
 import type { EvalValue, StepSeries, VectorValue } from './value.js';
 import { newStepSeries } from './value.js';
@@ -40,6 +42,55 @@ const comparison: Record<ComparisonOp, (a: number, b: number) => boolean> = {
 const isArithmetic = (op: BinaryOp): op is ArithmeticOp => op in arithmetic;
 const isComparison = (op: BinaryOp): op is ComparisonOp => op in comparison;
 
+interface HistContext {
+  readonly env: EvalEnv;
+  readonly pos: PosRange;
+}
+
+/**
+ * One element of a binary operation where at least one side is a native histogram (Prometheus'
+ * vectorElemBinop): hist × float, float × hist, hist / float, hist ± hist, hist == / != hist.
+ * Anything else gives no sample and an info annotation. Returns null for no sample.
+ */
+function histogramElem(op: BinaryOp, fl: number, hl: NativeHistogram | undefined, fr: number, hr: NativeHistogram | undefined, returnBool: boolean, ctx: HistContext, name: string): { v: number; h?: NativeHistogram } | null {
+  const kind = (h: NativeHistogram | undefined): string => (h === undefined ? 'float' : 'histogram');
+  const incompatible = (): null => {
+    ctx.env.annotations.info(`incompatible sample types encountered for binary operator ${JSON.stringify(op)}: ${kind(hl)} ${op} ${kind(hr)}`, ctx.pos);
+    return null;
+  };
+  if (hl === undefined && hr !== undefined) return op === '*' ? { v: 0, h: compactHistogram(scaleHistogram(hr, fl)) } : incompatible();
+  if (hl !== undefined && hr === undefined) {
+    if (op === '*') return { v: 0, h: compactHistogram(scaleHistogram(hl, fr)) };
+    if (op === '/') return { v: 0, h: compactHistogram(divideHistogram(hl, fr)) };
+    return incompatible();
+  }
+  const a = hl!;
+  const b = hr!;
+  if (op === '+' || op === '-') {
+    const notes = newNotes();
+    try {
+      const h = compactHistogram(combineHistograms(a, b, op === '+' ? 1 : -1, notes));
+      if (notes.customReconciled) ctx.env.annotations.info(`mismatched custom buckets were reconciled during ${op === '+' ? 'addition' : 'subtraction'}`, ctx.pos);
+      return { v: 0, h };
+    } catch (e) {
+      if (!(e instanceof HistogramLayoutError)) throw e;
+      ctx.env.annotations.warn(`vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${JSON.stringify(name)}`, ctx.pos);
+      return null;
+    }
+  }
+  if (op === '==' || op === '!=') {
+    const same = histogramsMatch(a, b, (x, y) => x === y || (Number.isNaN(x) && Number.isNaN(y)));
+    const keep = op === '==' ? same : !same;
+    if (returnBool) return { v: keep ? 1 : 0 };
+    return keep ? { v: 0, h: a } : null;
+  }
+  return incompatible();
+}
+
+function setHist(r: StepSeries, i: number, n: number, h: NativeHistogram): void {
+  (r.h ??= new Array<NativeHistogram | undefined>(n))[i] = h;
+}
+
 export function evalUnaryMinus(v: VectorValue): VectorValue {
   return {
     kind: 'vector',
@@ -60,17 +111,18 @@ export async function evalBinary(expr: BinaryExpr, lhs: EvalValue, rhs: EvalValu
     }
     return { kind: 'scalar', v: out };
   }
-  if (lhs.kind === 'vector' && rhs.kind === 'scalar') return vectorScalar(op, lhs, rhs.v, false, expr.returnBool, n);
-  if (lhs.kind === 'scalar' && rhs.kind === 'vector') return vectorScalar(op, rhs, lhs.v, true, expr.returnBool, n);
+  const ctx: HistContext = { env, pos: expr.pos };
+  if (lhs.kind === 'vector' && rhs.kind === 'scalar') return vectorScalar(op, lhs, rhs.v, false, expr.returnBool, n, ctx);
+  if (lhs.kind === 'scalar' && rhs.kind === 'vector') return vectorScalar(op, rhs, lhs.v, true, expr.returnBool, n, ctx);
   if (lhs.kind === 'vector' && rhs.kind === 'vector') {
     const matching: VectorMatching = expr.matching ?? { card: op === 'and' || op === 'or' || op === 'unless' ? 'many-to-many' : 'one-to-one', matchingLabels: [], on: false, include: [] };
     if (op === 'and' || op === 'or' || op === 'unless') return setOp(op, lhs, rhs, matching, n, env);
-    return await vectorVector(op, lhs, rhs, matching, expr.returnBool, n, env);
+    return await vectorVector(op, lhs, rhs, matching, expr.returnBool, n, env, ctx);
   }
   throw new QueryExecutionError(`binary operator "${op}" not defined between ${lhs.kind} and ${rhs.kind}`);
 }
 
-function vectorScalar(op: BinaryOp, vec: VectorValue, sc: Float64Array, swap: boolean, returnBool: boolean, n: number): VectorValue {
+function vectorScalar(op: BinaryOp, vec: VectorValue, sc: Float64Array, swap: boolean, returnBool: boolean, n: number, ctx: HistContext): VectorValue {
   const out: StepSeries[] = [];
   const arith = isArithmetic(op) ? arithmetic[op] : null;
   const cmp = isComparison(op) ? comparison[op] : null;
@@ -82,6 +134,16 @@ function vectorScalar(op: BinaryOp, vec: VectorValue, sc: Float64Array, swap: bo
       if (!s.has[i]) continue;
       const x = s.v[i]!;
       const y = sc[i]!;
+      const h = s.h?.[i];
+      if (h !== undefined) {
+        const res = swap ? histogramElem(op, y, undefined, x, h, returnBool, ctx, '') : histogramElem(op, x, h, y, undefined, returnBool, ctx, '');
+        if (res === null) continue;
+        r.v[i] = res.v;
+        if (res.h) setHist(r, i, n, res.h);
+        r.has[i] = 1;
+        any = true;
+        continue;
+      }
       if (arith) {
         r.v[i] = swap ? arith(y, x) : arith(x, y);
       } else {
@@ -151,6 +213,7 @@ async function vectorVector(
   returnBool: boolean,
   n: number,
   env: EvalEnv,
+  ctx: HistContext,
 ): Promise<VectorValue> {
   const swapped = m.card === 'one-to-many';
   const many = swapped ? rhs : lhs;
@@ -219,8 +282,16 @@ async function vectorVector(
         }
         const fl = swapped ? rs.v[i]! : ls.v[i]!;
         const fr = swapped ? ls.v[i]! : rs.v[i]!;
+        const hl = swapped ? rs.h?.[i] : ls.h?.[i];
+        const hr = swapped ? ls.h?.[i] : rs.h?.[i];
         let value: number;
-        if (arith) {
+        let hv: NativeHistogram | undefined;
+        if (hl !== undefined || hr !== undefined) {
+          const res = histogramElem(op, fl, hl, fr, hr, returnBool, ctx, getLabel(ls.labels, metricNameLabel));
+          if (res === null) continue;
+          value = res.v;
+          hv = res.h;
+        } else if (arith) {
           value = arith(fl, fr);
         } else {
           const keep = cmp!(fl, fr);
@@ -236,6 +307,7 @@ async function vectorVector(
           }
         }
         target.v[i] = value;
+        if (hv !== undefined) setHist(target, i, n, hv);
         target.has[i] = 1;
       }
     }
@@ -260,6 +332,8 @@ function filtered(s: StepSeries, keep: (i: number) => boolean, n: number): StepS
   for (let i = 0; i < n; i++) {
     if (!s.has[i] || !keep(i)) continue;
     r.v[i] = s.v[i]!;
+    const h = s.h?.[i];
+    if (h !== undefined) setHist(r, i, n, h);
     r.has[i] = 1;
     any = true;
   }

@@ -4,7 +4,7 @@
  */
 import type { Expr, PosRange } from '../../app/promql/ast.js';
 import { parseExpr } from '../../app/promql/parser.js';
-import type { Queryable } from '../tsdb/interface.js';
+import type { NativeHistogram, Queryable } from '../tsdb/interface.js';
 import type { Labels } from '../tsdb/labels.js';
 import { compareLabels, labelsKey, metricNameLabel } from '../tsdb/labels.js';
 import {
@@ -17,7 +17,7 @@ import {
   TooManyPointsError,
 } from './errors.js';
 import { Evaluator } from './evaluator.js';
-import type { EvalValue, Matrix, QueryResultValue, Sample, SeriesPoints } from './value.js';
+import type { EvalValue, HistogramColumn, Matrix, QueryResultValue, Sample, SeriesPoints } from './value.js';
 
 
 export interface EngineOptions {
@@ -328,7 +328,7 @@ function toInstant(value: EvalValue, t: number): QueryResultValue {
         while (hi < s.t.length && s.t[hi]! <= end) hi++;
         if (hi <= lo) continue;
         const labels = finalLabels(s);
-        series.push({ labels, t: s.t.slice(lo, hi), v: s.v.slice(lo, hi) });
+        series.push(s.h ? { labels, t: s.t.slice(lo, hi), v: s.v.slice(lo, hi), h: s.h.slice(lo, hi) } : { labels, t: s.t.slice(lo, hi), v: s.v.slice(lo, hi) });
       }
       series.sort((a, b) => compareLabels(a.labels, b.labels));
       return { type: 'matrix', series };
@@ -342,7 +342,8 @@ function toInstant(value: EvalValue, t: number): QueryResultValue {
         const key = labelsKey(labels);
         if (seen.has(key)) throw duplicateLabelset();
         seen.add(key);
-        samples.push({ labels, t, v: s.v[0]! });
+        const h = s.h?.[0];
+        samples.push(h ? { labels, t, v: 0, h } : { labels, t, v: s.v[0]! });
       }
       return { type: 'vector', samples };
     }
@@ -357,24 +358,26 @@ function toMatrix(value: EvalValue, grid: Float64Array): Matrix {
     throw new QueryExecutionError(`invalid expression type "${name}" for range query, must be Scalar or instant Vector`);
   }
   // Series that become equal after name removal merge if they never overlap in time.
-  const merged = new Map<string, { labels: Labels; v: Float64Array; has: Uint8Array }>();
+  const merged = new Map<string, { labels: Labels; v: Float64Array; has: Uint8Array; h: HistogramColumn | undefined }>();
   for (const s of value.series) {
     const labels = finalLabels(s);
     const key = labelsKey(labels);
     const prev = merged.get(key);
     if (!prev) {
-      merged.set(key, { labels, v: s.v, has: s.has });
+      merged.set(key, { labels, v: s.v, has: s.has, h: s.h });
       continue;
     }
     const v = prev.v.slice();
     const has = prev.has.slice();
+    const h = prev.h || s.h ? (prev.h?.slice() ?? new Array<NativeHistogram | undefined>(n)) : undefined;
     for (let i = 0; i < n; i++) {
       if (!s.has[i]) continue;
       if (has[i]) throw duplicateLabelset();
       v[i] = s.v[i]!;
+      if (h) h[i] = s.h?.[i];
       has[i] = 1;
     }
-    merged.set(key, { labels, v, has });
+    merged.set(key, { labels, v, has, h });
   }
   const series: SeriesPoints[] = [];
   for (const m of merged.values()) {
@@ -383,14 +386,16 @@ function toMatrix(value: EvalValue, grid: Float64Array): Matrix {
     if (k === 0) continue;
     const t = new Float64Array(k);
     const v = new Float64Array(k);
+    const h = m.h ? new Array<NativeHistogram | undefined>(k) : undefined;
     k = 0;
     for (let i = 0; i < n; i++) {
       if (!m.has[i]) continue;
       t[k] = grid[i]!;
       v[k] = m.v[i]!;
+      if (h) h[k] = m.h![i];
       k++;
     }
-    series.push({ labels: m.labels, t, v });
+    series.push(h ? { labels: m.labels, t, v, h } : { labels: m.labels, t, v });
   }
   series.sort((a, b) => compareLabels(a.labels, b.labels));
   return { type: 'matrix', series };

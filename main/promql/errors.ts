@@ -66,6 +66,10 @@ export class NotSupportedError extends PromQLError {
   override readonly kind = 'not_supported';
 }
 
-export function nativeHistogramsUnsupported(what: string): NotSupportedError {
-  return new NotSupportedError(`not supported: native histograms (${what})`);
+/** Native histogram input reached an operation that has no histogram semantics ported yet. */
+export class HistogramNotSupportedError extends NotSupportedError {
+  constructor(readonly what: string) {
+    super(`not supported: native histograms (${what})`);
+  }
 }
+

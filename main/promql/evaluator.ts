@@ -17,12 +17,13 @@ import type {
 import type { Labels } from '../tsdb/labels.js';
 import type { Querier, Queryable } from '../tsdb/interface.js';
 import { isStaleNaN } from '../tsdb/interface.js';
-import { QueryCanceledError, QueryExecutionError, QueryMemoryLimitError, QueryTimeoutError, TooManySamplesError } from './errors.js';
-import type { EvalValue, MatrixValue, RangeSeries, StepSeries, VectorValue } from './value.js';
-import { newStepSeries } from './value.js';
-import { evalAggregate } from './aggregate.js';
+import type { NativeHistogram, SampleArrays } from '../tsdb/interface.js';
+import { HistogramNotSupportedError, QueryCanceledError, QueryExecutionError, QueryMemoryLimitError, QueryTimeoutError, TooManySamplesError } from './errors.js';
+import type { EvalValue, HistogramColumn, MatrixValue, RangeSeries, StepSeries, VectorValue } from './value.js';
+import { floatsOnly, hasHistograms, newStepSeries, stripRangeHistograms, stripStepHistograms } from './value.js';
+import { evalAggregate, histogramAwareAggregations, histogramIgnoringAggregations } from './aggregate.js';
 import { evalBinary, evalUnaryMinus } from './binary.js';
-import { callFunction } from './functions/index.js';
+import { callFunction, histogramAwareFunctions, histogramDroppingFunctions, histogramIgnoringRangeFunctions, mixedWindow } from './functions/index.js';
 import type { InfoServices } from './info.js';
 import { evalInfo } from './info.js';
 import { EventLoopTurns } from '../util/event-loop-turns.js';
@@ -212,6 +213,7 @@ export class Evaluator implements EvalEnv {
   private async evalUnary(expr: UnaryExpr, grid: Float64Array): Promise<EvalValue> {
     const inner = await this.eval(expr.expr, grid);
     if (expr.op === '+') return inner;
+    if (hasHistograms(inner)) throw new HistogramNotSupportedError('unary minus');
     if (inner.kind === 'scalar') return { kind: 'scalar', v: inner.v.map((x) => -x) };
     if (inner.kind === 'vector') return evalUnaryMinus(inner);
     throw new QueryExecutionError(`unary minus is not defined for a ${inner.kind}`);
@@ -227,6 +229,11 @@ export class Evaluator implements EvalEnv {
     const param = expr.param === null ? null : await this.eval(expr.param, grid);
     const inner = await this.eval(expr.expr, grid);
     if (inner.kind !== 'vector') throw new QueryExecutionError(`aggregation ${expr.op} expects an instant vector`);
+    if (!histogramAwareAggregations.has(expr.op) && hasHistograms(inner)) {
+      if (!histogramIgnoringAggregations.has(expr.op)) throw new HistogramNotSupportedError(`${expr.op}()`);
+      this.annotations.info(`ignored histogram in ${expr.op} aggregation`, expr.pos);
+      return evalAggregate(expr, param, { kind: 'vector', series: floatsOnly(inner.series, stripStepHistograms) }, grid.length, this);
+    }
     return evalAggregate(expr, param, inner, grid.length, this);
   }
 
@@ -240,7 +247,25 @@ export class Evaluator implements EvalEnv {
       if (expr.func === 'timestamp' && bare.type === 'vector') args.push(await this.evalVectorSelector(bare, grid, true));
       else args.push(await this.eval(arg, grid));
     }
+    if (!histogramAwareFunctions.has(expr.func) && args.some(hasHistograms)) return callFunction(expr, this.floatArgs(expr, args), grid, this);
     return callFunction(expr, args, grid, this);
+  }
+
+  /** Arguments of a float-only function with their histogram samples left out, as Prometheus does. */
+  private floatArgs(expr: Call, args: EvalValue[]): EvalValue[] {
+    const dropping = histogramDroppingFunctions.has(expr.func);
+    const ignoring = histogramIgnoringRangeFunctions.has(expr.func);
+    if (!dropping && !ignoring) throw new HistogramNotSupportedError(`${expr.func}()`);
+    return args.map((a, k) => {
+      if (a.kind === 'vector' && dropping) return { kind: 'vector', series: floatsOnly(a.series, stripStepHistograms) };
+      if (a.kind !== 'matrix' || !ignoring) return a;
+      for (const s of a.series) {
+        if (!mixedWindow(s, a)) continue;
+        const name = JSON.stringify(s.labels.find((l) => l.name === '__name__')?.value ?? '');
+        this.annotations.info(`ignored histograms in a range containing both floats and histograms for metric name ${name}`, expr.args[k]?.pos ?? expr.pos);
+      }
+      return { ...a, series: floatsOnly(a.series, stripRangeHistograms) };
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -273,7 +298,7 @@ export class Evaluator implements EvalEnv {
     return out;
   }
 
-  private async select(vs: VectorSelector, mint: number, maxt: number, range?: number): Promise<{ labels: RangeSeries['labels']; t: Float64Array; v: Float64Array }[]> {
+  private async select(vs: VectorSelector, mint: number, maxt: number, range?: number): Promise<({ labels: RangeSeries['labels'] } & SampleArrays)[]> {
     const querier = await this.queryable.querier(mint, maxt);
     this.queriers.push(querier);
     const signal = this.opts.signal;
@@ -286,16 +311,16 @@ export class Evaluator implements EvalEnv {
     }
     for (const w of set.warnings) this.annotations.warn(w, vs.pos);
     this.checkNow();
-    const out: { labels: RangeSeries['labels']; t: Float64Array; v: Float64Array }[] = [];
+    const out: ({ labels: RangeSeries['labels'] } & SampleArrays)[] = [];
     let done = 0;
     for (const s of set.series) {
       // Decoding is the bulk of a wide select: let an abort land between series.
       if ((++done & 7) === 0 && this.due()) await this.yieldNow();
-      const { t, v } = s.samples();
+      const { t, v, h } = s.samples();
       this.seriesTouched++;
       this.samplesTouched += t.length;
       this.account(t.length, t.length * 16 + labelsBytes(s.labels));
-      out.push({ labels: s.labels, t, v });
+      out.push(h ? { labels: s.labels, t, v, h } : { labels: s.labels, t, v });
     }
     return out;
   }
@@ -321,6 +346,8 @@ export class Evaluator implements EvalEnv {
         const val = s.v[k]!;
         if (isStaleNaN(val)) continue;
         res.v[i] = wantTimestamps ? s.t[k]! / 1000 : val;
+        const hk = wantTimestamps ? undefined : s.h?.[k];
+        if (hk) (res.h ??= new Array<NativeHistogram | undefined>(n))[i] = hk;
         res.has[i] = 1;
         any = true;
       }
@@ -343,19 +370,21 @@ export class Evaluator implements EvalEnv {
       let stale = 0;
       for (let i = 0; i < s.v.length; i++) if (isStaleNaN(s.v[i]!)) stale++;
       if (stale === 0) {
-        series.push({ labels: s.labels, t: s.t, v: s.v, dropName: false });
+        series.push(s.h ? { labels: s.labels, t: s.t, v: s.v, h: [...s.h], dropName: false } : { labels: s.labels, t: s.t, v: s.v, dropName: false });
         continue;
       }
       const t = new Float64Array(s.t.length - stale);
       const v = new Float64Array(s.t.length - stale);
+      const h: HistogramColumn | undefined = s.h ? new Array<NativeHistogram | undefined>(s.t.length - stale) : undefined;
       let k = 0;
       for (let i = 0; i < s.v.length; i++) {
         if (isStaleNaN(s.v[i]!)) continue;
         t[k] = s.t[i]!;
         v[k] = s.v[i]!;
+        if (h) h[k] = s.h![i];
         k++;
       }
-      if (k > 0) series.push({ labels: s.labels, t, v, dropName: false });
+      if (k > 0) series.push(h ? { labels: s.labels, t, v, h, dropName: false } : { labels: s.labels, t, v, dropName: false });
     }
     return { kind: 'matrix', series, ends, range: ms.range };
   }
@@ -386,14 +415,16 @@ export class Evaluator implements EvalEnv {
         if (k === 0) continue;
         const t = new Float64Array(k);
         const v = new Float64Array(k);
+        const h: HistogramColumn | undefined = s.h ? new Array<NativeHistogram | undefined>(k) : undefined;
         k = 0;
         for (let i = 0; i < count; i++) {
           if (!s.has[i]) continue;
           t[k] = inner[i]!;
           v[k] = s.v[i]!;
+          if (h) h[k] = s.h![i];
           k++;
         }
-        series.push({ labels: s.labels, t, v, dropName: s.dropName });
+        series.push(h ? { labels: s.labels, t, v, h, dropName: s.dropName } : { labels: s.labels, t, v, dropName: s.dropName });
       }
     } else {
       throw new QueryExecutionError(`subquery is only allowed on instant vector, got ${value.kind}`);

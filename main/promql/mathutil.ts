@@ -185,3 +185,21 @@ export function bucketFraction(lower: number, upper: number, input: Bucket[]): n
   };
   return (Math.min(rankAt(upper), count) - Math.min(rankAt(lower), count)) / count;
 }
+
+/** Go's strconv.ParseFloat for `le` values: no surrounding spaces, Inf/NaN spelled any case. */
+export function parseGoFloat(s: string): number {
+  if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(s)) return NaN;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.replace(/_/g, ''))) return parseHex(s);
+  return Number(s.replace(/_/g, ''));
+}
+
+function parseHex(s: string): number {
+  return /^[+-]?0[xX][0-9a-fA-F]+(\.[0-9a-fA-F]*)?[pP][+-]?\d+$/.test(s) ? hexFloat(s) : NaN;
+}
+function hexFloat(s: string): number {
+  const m = /^([+-]?)0[xX]([0-9a-fA-F]+)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(s)!;
+  const frac = m[3] ?? '';
+  const mant = parseInt(m[2]! + frac, 16) / 16 ** frac.length;
+  return (m[1] === '-' ? -1 : 1) * mant * 2 ** Number(m[4]);
+}

@@ -2,23 +2,30 @@
  * promtool's series notation, as Prometheus' parser reads it (promql/parser generated_parser.y,
  * `series_description`): a selector with exact labels, `metric{a="x"}`, then values such as
  * `1 2 3`, `1+2x3` (1 3 5 7), `5-1x2` (5 4 3), `7x2` (7 7 7), `_` (no sample), `_x3` (three
- * gaps), `stale` (the staleness marker). The one expander for PromQL test scripts, rule unit-test
- * files and the fire drill. Native histogram values (`{{…}}`) are flagged, not parsed.
+ * gaps), `stale` (the staleness marker). Native histograms are written
+ * `{{schema:0 count:4 sum:5 z_bucket:1 z_bucket_w:0.001 buckets:[1 2] offset:0 n_buckets:[1]
+ * n_offset:0 custom_values:[5 10] counter_reset_hint:gauge}}` (every field optional), repeated as
+ * `{{…}}x3` or grown as `{{base}}+{{increment}}x3` (or `-`). The one expander for PromQL test
+ * scripts, rule unit-test files and the fire drill.
  */
 import { StringSyntaxError, unquoteString } from '../../app/promql/strings.js';
 import { StaleNaN } from '../tsdb/interface.js';
+import type { CounterResetHint, HistogramBucket, NativeHistogram } from '../tsdb/interface.js';
+import { combineHistograms, customBucketsSchema, newNotes } from './histogram.js';
 import { normalizeLabels, type Label, type Labels } from '../tsdb/labels.js';
 
 /** One step of a series, Prometheus' SequenceValue: a value, or omitted (`_`). Stale is StaleNaN. */
 export interface SequenceValue {
   readonly omitted: boolean;
   readonly value: number;
+  /** A native histogram sample (then `value` is 0). */
+  readonly histogram?: NativeHistogram;
 }
 
 export interface SeriesLine {
   readonly labels: Labels;
   readonly values: SequenceValue[];
-  /** The line uses native histogram notation. */
+  /** Some value of the line is a native histogram. */
   readonly histogram: boolean;
 }
 
@@ -53,8 +60,13 @@ export function expandSeriesValues(text: string): SequenceValue[] {
   const room = (n: number, tok: string): void => {
     if (out.length + n > maxExpandedValues) throw new SeriesNotationError(`${JSON.stringify(tok)} expands the series to more than ${maxExpandedValues} values`);
   };
-  for (const tok of text.split(/[\t ]+/)) {
-    if (tok === '') continue;
+  for (const tok of tokens(text)) {
+    if (tok.startsWith('{{')) {
+      const hs = expandHistogramToken(tok);
+      room(hs.length, tok);
+      for (const h of hs) out.push({ omitted: false, value: 0, histogram: h });
+      continue;
+    }
     if (tok === '_' || tok === 'stale') {
       out.push(tok === '_' ? omitted : { omitted: false, value: StaleNaN });
       continue;
@@ -81,6 +93,106 @@ export function expandSeriesValues(text: string): SequenceValue[] {
       out.push({ omitted: false, value: v });
       v += inc;
     }
+  }
+  return out;
+}
+
+/** Splits on blanks, keeping `{{…}}` groups (which contain blanks) and their suffixes whole. */
+function tokens(text: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    while (text[i] === ' ' || text[i] === '\t') i++;
+    if (i >= text.length) break;
+    let j = i;
+    while (j < text.length && text[j] !== ' ' && text[j] !== '\t') {
+      if (text.startsWith('{{', j)) {
+        const end = text.indexOf('}}', j);
+        if (end < 0) throw new SeriesNotationError(`unterminated histogram ${JSON.stringify(text.slice(j))}: expected }}`);
+        j = end + 2;
+      } else j++;
+    }
+    out.push(text.slice(i, j));
+    i = j;
+  }
+  return out;
+}
+
+const histFieldRe = /([a-z_]+):(\[[^\]]*\]|\S+)/g;
+const hints: Readonly<Record<string, CounterResetHint>> = { unknown: 'unknown', reset: 'reset', not_reset: 'not_reset', gauge: 'gauge' };
+
+function numList(field: string, text: string): number[] {
+  const body = text.slice(1, -1).trim();
+  if (body === '') return [];
+  return body.split(/[\t ]+/).map((t) => {
+    if (!new RegExp(`^${num}$`).test(t)) throw new SeriesNotationError(`invalid number ${JSON.stringify(t)} in histogram field ${field}`);
+    return parseNum(t);
+  });
+}
+
+/** One `{{…}}` histogram description. */
+function parseHistogram(text: string): NativeHistogram {
+  const body = text.slice(2, -2);
+  const fields = new Map<string, string>();
+  let rest = body;
+  for (const m of body.matchAll(histFieldRe)) {
+    if (fields.has(m[1]!)) throw new SeriesNotationError(`duplicate histogram field ${m[1]!} in ${text}`);
+    fields.set(m[1]!, m[2]!);
+    rest = rest.replace(m[0], '');
+  }
+  if (rest.trim() !== '') throw new SeriesNotationError(`unexpected ${JSON.stringify(rest.trim())} in histogram ${text}`);
+  const scalar = (name: string, dflt: number): number => {
+    const t = fields.get(name);
+    if (t === undefined) return dflt;
+    if (!new RegExp(`^${num}$`).test(t)) throw new SeriesNotationError(`invalid number ${JSON.stringify(t)} for histogram field ${name}`);
+    return parseNum(t);
+  };
+  const list = (name: string): number[] => {
+    const t = fields.get(name);
+    if (t === undefined) return [];
+    if (!t.startsWith('[')) throw new SeriesNotationError(`histogram field ${name} takes a list such as [1 2]`);
+    return numList(name, t);
+  };
+  const known = new Set(['schema', 'sum', 'count', 'z_bucket', 'z_bucket_w', 'buckets', 'offset', 'n_buckets', 'n_offset', 'custom_values', 'counter_reset_hint']);
+  for (const k of fields.keys()) if (!known.has(k)) throw new SeriesNotationError(`unknown histogram field ${k} in ${text}`);
+  const schema = scalar('schema', 0);
+  if (!Number.isInteger(schema) || (schema !== customBucketsSchema && (schema < -4 || schema > 8))) throw new SeriesNotationError(`invalid histogram schema ${schema}: expected -4…8 or -53 (custom buckets)`);
+  const buckets = (counts: number[], offset: number): HistogramBucket[] => counts.map((count, k) => ({ index: offset + k, count }));
+  const hintText = fields.get('counter_reset_hint') ?? 'unknown';
+  const hint = hints[hintText];
+  if (hint === undefined) throw new SeriesNotationError(`invalid counter_reset_hint ${JSON.stringify(hintText)}: expected unknown, reset, not_reset or gauge`);
+  return {
+    schema,
+    zeroThreshold: scalar('z_bucket_w', 0),
+    zeroCount: scalar('z_bucket', 0),
+    count: scalar('count', 0),
+    sum: scalar('sum', 0),
+    positive: buckets(list('buckets'), scalar('offset', 0)),
+    negative: buckets(list('n_buckets'), scalar('n_offset', 0)),
+    customValues: list('custom_values'),
+    counterResetHint: hint,
+  };
+}
+
+/** `{{a}}`, `{{a}}xN` (N+1 copies) or `{{a}}+{{b}}xN` / `{{a}}-{{b}}xN` (a, a±b, … N+1 values). */
+function expandHistogramToken(tok: string): NativeHistogram[] {
+  const m = /^(\{\{[^}]*\}\})(?:(?:([+-])(\{\{[^}]*\}\}))?x(\d+))?$/.exec(tok);
+  if (m === null) throw new SeriesNotationError(`invalid histogram value ${JSON.stringify(tok)}: expected {{…}}, {{…}}xN or {{…}}+{{…}}xN`);
+  const base = parseHistogram(m[1]!);
+  if (m[4] === undefined) return [base];
+  const n = Number(m[4]);
+  if (n > maxExpandedValues) throw new SeriesNotationError(`${JSON.stringify(tok)} expands the series to more than ${maxExpandedValues} values`);
+  const out = [base];
+  if (m[3] === undefined) {
+    for (let k = 0; k < n; k++) out.push(base);
+    return out;
+  }
+  const inc = parseHistogram(m[3]);
+  let cur = base;
+  for (let k = 0; k < n; k++) {
+    if (cur.schema > inc.schema && inc.schema !== customBucketsSchema) throw new SeriesNotationError(`error combining histograms: cannot merge from schema ${inc.schema} to ${cur.schema}`);
+    cur = combineHistograms(cur, inc, m[2] === '-' ? -1 : 1, newNotes());
+    out.push(cur);
   }
   return out;
 }
@@ -166,7 +278,6 @@ export function parseSeriesSelector(text: string): Labels {
 export function parseSeriesLine(line: string): SeriesLine {
   const s = line.trim();
   const [labels, i] = readSelector(s);
-  const rest = s.slice(i);
-  if (rest.includes('{{')) return { labels, values: [], histogram: true };
-  return { labels, values: expandSeriesValues(rest), histogram: false };
+  const values = expandSeriesValues(s.slice(i));
+  return { labels, values, histogram: values.some((v) => v.histogram !== undefined) };
 }

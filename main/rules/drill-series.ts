@@ -52,6 +52,7 @@ export function expandDrillSeries(series: readonly DrillSeries[], drillStartMs: 
     if (!(step > 0)) throw new DrillInputError(`${where}: step must be positive, got ${step} ms`);
     const start = drillStartMs + (s.startMs ?? 0);
     values.forEach((v, i) => {
+      if (v.histogram !== undefined) throw new DrillInputError(`${where}: value ${i + 1} is a native histogram; drills take float series only`);
       if (!v.omitted) out.push({ labels, t: start + i * step, v: v.value });
     });
   });

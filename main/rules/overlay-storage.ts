@@ -6,6 +6,7 @@
  */
 import { MemoryStorage } from '../tsdb/memory-storage.js';
 import type {
+  NativeHistogram,
   Appendable,
   Appender,
   Matcher,
@@ -102,12 +103,14 @@ function mergedSeries(real: StoredSeries, over: StoredSeries): StoredSeries {
 
 /**
  * Merges two ascending sample columns; at equal timestamps the overlay's value wins. Values are
- * copied Float64Array to Float64Array so stale-marker NaN bits survive.
+ * copied Float64Array to Float64Array so stale-marker NaN bits survive; histograms ride along.
  */
 function mergeSamples(real: SampleArrays, over: SampleArrays): SampleArrays {
   const n = real.t.length + over.t.length;
   const t = new Float64Array(n);
   const v = new Float64Array(n);
+  // Native histograms ride along when either side has any.
+  const h = real.h !== undefined || over.h !== undefined ? new Array<NativeHistogram | undefined>(n) : undefined;
   let i = 0;
   let j = 0;
   let k = 0;
@@ -117,14 +120,17 @@ function mergeSamples(real: SampleArrays, over: SampleArrays): SampleArrays {
     if (ot <= rt) {
       t[k] = ot;
       v[k] = over.v[j]!;
+      if (h) h[k] = over.h?.[j];
       j++;
       if (ot === rt) i++;
     } else {
       t[k] = rt;
       v[k] = real.v[i]!;
+      if (h) h[k] = real.h?.[i];
       i++;
     }
     k++;
   }
-  return { t: t.subarray(0, k), v: v.subarray(0, k) };
+  const cols = { t: t.subarray(0, k), v: v.subarray(0, k) };
+  return h ? { ...cols, h: h.slice(0, k) } : cols;
 }

@@ -116,13 +116,19 @@ async function runGroup(tg: RuleTestGroup, ruleFiles: string[], evalIntervalMs: 
   const storage = new MemoryStorage();
   for (const s of tg.inputSeries) {
     s.values.forEach((v, i) => {
-      if (!v.omitted) storage.add(s.labels, i * tg.intervalMs, v.value);
+      if (v.omitted) return;
+      if (v.histogram !== undefined) storage.addHistogram(s.labels, i * tg.intervalMs, v.histogram);
+      else storage.add(s.labels, i * tg.intervalMs, v.value);
     });
   }
   const engine = new PromQLEngine({ parse: (q) => parseExpr(q) });
   const query: QueryFn = async (expr, ts) => {
     const r = await engine.instantQuery(storage, expr, ts);
-    if (r.result.type === 'vector') return r.result.samples.map((s) => ({ labels: s.labels, value: s.v }));
+    if (r.result.type === 'vector') {
+      // Input series may be native histograms; rules that return them need histogram samples in RuleSample.
+      if (r.result.samples.some((s) => s.h !== undefined)) throw new Error(`rule expression ${expr} returned native histograms; rules producing histograms are not supported yet`);
+      return r.result.samples.map((s) => ({ labels: s.labels, value: s.v }));
+    }
     if (r.result.type === 'scalar') return [{ labels: [] as Labels, value: r.result.v }];
     throw new Error(`rule expression must return a vector or scalar, got ${r.result.type}`);
   };

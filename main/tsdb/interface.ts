@@ -49,6 +49,12 @@ export class StorageUnavailableError extends StorageError {
  */
 export interface Appender {
   append(series: Labels | SeriesRef, t: number, v: number): SeriesRef;
+  /**
+   * Appends a native histogram sample. Optional: a storage without histogram support (today the
+   * on-disk TSDB, whose histogram chunk encoding is not written yet) leaves it out, and callers
+   * that have histograms must say so rather than drop them.
+   */
+  appendHistogram?(series: Labels | SeriesRef, t: number, h: NativeHistogram): SeriesRef;
   commit(): Promise<void>;
   rollback(): void;
 }
@@ -84,6 +90,42 @@ export interface SelectHints {
 export interface SampleArrays {
   readonly t: Float64Array;
   readonly v: Float64Array;
+  /**
+   * Native histogram samples, parallel to `t`, present only when the series has any: where
+   * `h[i]` is set the sample is that histogram and `v[i]` is 0 (a stale marker stays in `v`).
+   */
+  readonly h?: readonly (NativeHistogram | undefined)[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Native histograms (Prometheus' FloatHistogram: float counts, absolute bucket counts)
+
+export type CounterResetHint = 'unknown' | 'reset' | 'not_reset' | 'gauge';
+
+/** One populated (or explicitly empty) bucket: its index in the schema's layout and its count. */
+export interface HistogramBucket {
+  readonly index: number;
+  readonly count: number;
+}
+
+/**
+ * A native histogram sample. Exponential schemas −4…8: positive bucket `i` covers
+ * (2^((i−1)·2^−schema), 2^(i·2^−schema)], negative buckets mirror it, and the zero bucket holds
+ * observations within ±zeroThreshold. Schema −53 (custom buckets) uses `customValues` as upper
+ * bounds: positive bucket `i` covers (customValues[i−1], customValues[i]], with −Inf before the
+ * first and +Inf after the last. Buckets are sorted by index.
+ */
+export interface NativeHistogram {
+  readonly schema: number;
+  readonly zeroThreshold: number;
+  readonly zeroCount: number;
+  readonly count: number;
+  readonly sum: number;
+  readonly positive: readonly HistogramBucket[];
+  readonly negative: readonly HistogramBucket[];
+  /** Upper bounds of custom buckets (schema −53); empty otherwise. */
+  readonly customValues: readonly number[];
+  readonly counterResetHint: CounterResetHint;
 }
 
 export interface StoredSeries {

@@ -3,9 +3,12 @@
  * overlay beside real storage) and the PromQL conformance runner evaluate over, and engine tests.
  * Samples are kept per series in append order (the runner appends in time order); `select`
  * returns copies restricted to the querier's [mint, maxt] as Float64Arrays so stale-marker bits
- * survive. Matchers are evaluated as the disk storage evaluates them (./matchers.ts).
+ * survive. Native histogram samples are kept beside the floats (a series may mix both, as in
+ * Prometheus); `select` returns them in `SampleArrays.h`. Matchers are evaluated as the disk
+ * storage evaluates them (./matchers.ts).
  */
 import type {
+  NativeHistogram,
   Appendable,
   Appender,
   Matcher,
@@ -27,6 +30,8 @@ interface MemSeries {
   readonly labels: Labels;
   t: Float64Array;
   v: Float64Array;
+  /** Histogram per sample slot, allocated when the series gets its first histogram. */
+  h: (NativeHistogram | undefined)[] | null;
   n: number;
 }
 
@@ -37,15 +42,20 @@ export class MemoryStorage implements Queryable, Appendable {
   private sorted: MemSeries[] | null = null;
 
   appender(): Appender {
-    const pending: { s: Labels | SeriesRef; t: number; v: number }[] = [];
+    const pending: { s: SeriesRef; t: number; v: number; h?: NativeHistogram }[] = [];
     return {
       append: (s, t, v) => {
         const series = this.seriesFor(s);
         pending.push({ s: series.ref, t, v });
         return series.ref;
       },
+      appendHistogram: (s, t, h) => {
+        const series = this.seriesFor(s);
+        pending.push({ s: series.ref, t, v: 0, h });
+        return series.ref;
+      },
       commit: () => {
-        for (const p of pending) this.addSample(this.byRef[(p.s as number) - 1]!, p.t, p.v);
+        for (const p of pending) this.addSample(this.byRef[p.s - 1]!, p.t, p.v, p.h);
         pending.length = 0;
         return Promise.resolve();
       },
@@ -58,6 +68,11 @@ export class MemoryStorage implements Queryable, Appendable {
   /** Synchronous append for test setup; same ordering rules as a committed Appender. */
   add(labels: Labels, t: number, v: number): void {
     this.addSample(this.seriesFor(labels), t, v);
+  }
+
+  /** Synchronous histogram append for test setup. */
+  addHistogram(labels: Labels, t: number, h: NativeHistogram): void {
+    this.addSample(this.seriesFor(labels), t, 0, h);
   }
 
   clear(): void {
@@ -75,7 +90,7 @@ export class MemoryStorage implements Queryable, Appendable {
         const lo = lowerBound(s.t, s.n, mint);
         const hi = upperBound(s.t, s.n, maxt);
         if (hi <= lo) continue;
-        const arrays: SampleArrays = { t: s.t.slice(lo, hi), v: s.v.slice(lo, hi) };
+        const arrays: SampleArrays = s.h === null ? { t: s.t.slice(lo, hi), v: s.v.slice(lo, hi) } : { t: s.t.slice(lo, hi), v: s.v.slice(lo, hi), h: s.h.slice(lo, hi) };
         out.push({ labels: s.labels, samples: () => arrays });
       }
       return Promise.resolve({ series: out, warnings: [] });
@@ -114,7 +129,7 @@ export class MemoryStorage implements Queryable, Appendable {
     const key = labelsKey(s);
     let series = this.byKey.get(key);
     if (!series) {
-      series = { ref: this.byRef.length + 1, labels: s, t: new Float64Array(16), v: new Float64Array(16), n: 0 };
+      series = { ref: this.byRef.length + 1, labels: s, t: new Float64Array(16), v: new Float64Array(16), h: null, n: 0 };
       this.byKey.set(key, series);
       this.byRef.push(series);
       this.sorted = null;
@@ -122,13 +137,15 @@ export class MemoryStorage implements Queryable, Appendable {
     return series;
   }
 
-  private addSample(s: MemSeries, t: number, v: number): void {
+  private addSample(s: MemSeries, t: number, v: number, h?: NativeHistogram): void {
+    if (h !== undefined) s.h ??= new Array<NativeHistogram | undefined>(s.n).fill(undefined);
     if (s.n > 0) {
       const lastT = s.t[s.n - 1]!;
       if (t < lastT) throw new OutOfOrderError(`out of order sample for ${getLabel(s.labels, metricNameLabel)} at ${t}`);
       if (t === lastT) {
         // Later loads may overwrite a value at the same time (promqltest does); keep the newest.
         s.v[s.n - 1] = v;
+        if (s.h !== null) s.h[s.n - 1] = h;
         return;
       }
     }
@@ -142,6 +159,7 @@ export class MemoryStorage implements Queryable, Appendable {
     }
     s.t[s.n] = t;
     s.v[s.n] = v;
+    if (s.h !== null) s.h[s.n] = h;
     s.n++;
   }
 }

@@ -1,4 +1,5 @@
 /** Argument access and per-series mapping helpers for function implementations. */
+import type { NativeHistogram } from '../../tsdb/interface.js';
 import { QueryExecutionError } from '../errors.js';
 import type { EvalValue, MatrixValue, RangeSeries, StepSeries, VectorValue } from '../value.js';
 import { newStepSeries } from '../value.js';
@@ -60,8 +61,10 @@ export async function mapSamples(c: FnCall, v: VectorValue, f: (x: number, i: nu
  * or null for no output.
  */
 export type WindowFn = (s: RangeSeries, lo: number, hi: number, end: number, step: number) => number | null;
+/** A window function whose result may also be a native histogram. */
+export type MixedWindowFn = (s: RangeSeries, lo: number, hi: number, end: number, step: number) => number | NativeHistogram | null;
 
-export async function overWindows(c: FnCall, m: MatrixValue, f: WindowFn, dropName = true): Promise<VectorValue> {
+export async function overWindows(c: FnCall, m: MatrixValue, f: MixedWindowFn, dropName = true): Promise<VectorValue> {
   const n = c.grid.length;
   const out: StepSeries[] = [];
   let done = 0;
@@ -80,7 +83,8 @@ export async function overWindows(c: FnCall, m: MatrixValue, f: WindowFn, dropNa
       if (lo >= hi) continue;
       const y = f(s, lo, hi, end, i);
       if (y === null) continue;
-      r.v[i] = y;
+      if (typeof y === 'number') r.v[i] = y;
+      else (r.h ??= new Array<NativeHistogram | undefined>(n))[i] = y;
       r.has[i] = 1;
       any = true;
     }

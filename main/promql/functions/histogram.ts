@@ -1,45 +1,20 @@
 /**
- * Histogram functions. Classic histograms (`le` buckets as float series) are supported by
- * histogram_quantile, histogram_quantiles and histogram_fraction. Native histograms are refused
- * explicitly: storage holds floats only, so the native-only functions (histogram_count, _sum,
- * _avg, _stddev, _stdvar) throw "not supported: native histograms" instead of quietly
- * returning nothing.
+ * Histogram functions over classic histograms (`le` buckets as float series) and native ones:
+ * histogram_quantile, histogram_quantiles and histogram_fraction read both; the native-only
+ * functions (histogram_count, _sum, _avg, _stddev, _stdvar) are in ./native-histogram.ts.
  */
 import type { PosRange } from '../../../app/promql/ast.js';
 import type { Labels } from '../../tsdb/labels.js';
 import { getLabel, labelsKey, metricNameLabel, normalizeLabels } from '../../tsdb/labels.js';
-import { NotSupportedError, nativeHistogramsUnsupported } from '../errors.js';
+import { NotSupportedError } from '../errors.js';
+import type { NativeHistogram } from '../histogram.js';
+import { histogramFraction as nativeFraction, histogramQuantile as nativeQuantile } from '../histogram.js';
 import type { Bucket } from '../mathutil.js';
-import { bucketFraction, bucketQuantile, formatGoFloat } from '../mathutil.js';
+import { bucketFraction, bucketQuantile, formatGoFloat, parseGoFloat } from '../mathutil.js';
 import type { EvalValue, StepSeries } from '../value.js';
 import { newStepSeries } from '../value.js';
 import { scalarArg, stringArg, vector, vectorArg } from './helpers.js';
 import type { FnCall, FunctionImpl } from './types.js';
-
-/** Go's strconv.ParseFloat for `le` values: no surrounding spaces, Inf/NaN spelled any case. */
-function parseGoFloat(s: string): number {
-  if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
-  if (/^[+-]?nan$/i.test(s)) return NaN;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.replace(/_/g, ''))) return parseHex(s);
-  return Number(s.replace(/_/g, ''));
-}
-
-function parseHex(s: string): number {
-  return /^[+-]?0[xX][0-9a-fA-F]+(\.[0-9a-fA-F]*)?[pP][+-]?\d+$/.test(s) ? hexFloat(s) : NaN;
-}
-function hexFloat(s: string): number {
-  const m = /^([+-]?)0[xX]([0-9a-fA-F]+)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(s)!;
-  const frac = m[3] ?? '';
-  const mant = parseInt(m[2]! + frac, 16) / 16 ** frac.length;
-  return (m[1] === '-' ? -1 : 1) * mant * 2 ** Number(m[4]);
-}
-
-/** Functions that only read native histograms: refused, since storage holds floats only. */
-const nativeOnly =
-  (fn: string): FunctionImpl =>
-  () => {
-    throw nativeHistogramsUnsupported(`${fn}() reads native histograms only; for classic histograms use the _count and _sum series`);
-  };
 
 interface BucketGroup {
   readonly labels: Labels;
@@ -47,16 +22,32 @@ interface BucketGroup {
   dropName: boolean;
 }
 
+/** Series identity without the metric name and `le`: a classic group and a native series that share it collide. */
+function signature(labels: Labels): string {
+  return labelsKey(labels.filter((l) => l.name !== 'le' && l.name !== metricNameLabel));
+}
+
 /**
  * Groups classic buckets (series with `le`) by their other labels and reduces each group's
  * buckets per step; malformed `le` values are warned about and skipped, as in Prometheus.
+ * Native histogram samples go to `native` instead; where a native histogram and a classic group
+ * share their labels (the metric name aside) at a step, both are dropped with Prometheus' warning.
  */
-function overBucketGroups(c: FnCall, vecArg: number, reduce: (buckets: Bucket[], step: number) => number, afterGroup?: (g: BucketGroup, forced: boolean) => void): EvalValue {
+function overBucketGroups(
+  c: FnCall,
+  vecArg: number,
+  reduce: (buckets: Bucket[], step: number) => number,
+  afterGroup?: (g: BucketGroup, forced: boolean) => void,
+  native?: (h: NativeHistogram, step: number, s: StepSeries) => number | null,
+): EvalValue {
   const input = vectorArg(c, vecArg);
   const n = c.grid.length;
   const vecPos = c.call.args[vecArg]?.pos ?? c.call.pos;
   const groups = new Map<string, BucketGroup>();
+  const natives: StepSeries[] = [];
   for (const s of input.series) {
+    if (s.h !== undefined) natives.push(s);
+    if (s.h !== undefined && s.h.every((h, i) => h !== undefined || !s.has[i])) continue;
     const leText = getLabel(s.labels, 'le');
     const le = leText === '' ? NaN : parseGoFloat(leText);
     if (Number.isNaN(le)) {
@@ -69,14 +60,58 @@ function overBucketGroups(c: FnCall, vecArg: number, reduce: (buckets: Bucket[],
     if (!g) groups.set(key, (g = { labels, members: [], dropName: true }));
     g.members.push({ s, le });
   }
+  // Steps where a native histogram and a classic group with the same identity meet.
+  const nativeAt = new Map<string, Uint8Array>();
+  for (const s of natives) {
+    const sig = signature(s.labels);
+    const at = nativeAt.get(sig) ?? new Uint8Array(n);
+    for (let i = 0; i < n; i++) if (s.has[i] && s.h![i] !== undefined) at[i] = 1;
+    nativeAt.set(sig, at);
+  }
+  const conflict = new Map<string, Uint8Array>();
+  for (const g of groups.values()) {
+    const sig = signature(g.labels);
+    const at = nativeAt.get(sig);
+    if (!at) continue;
+    const both = new Uint8Array(n);
+    let anyBoth = false;
+    for (let i = 0; i < n; i++) {
+      if (at[i] && g.members.some((m) => m.s.has[i] && m.s.h?.[i] === undefined)) {
+        both[i] = 1;
+        anyBoth = true;
+      }
+    }
+    if (!anyBoth) continue;
+    conflict.set(sig, both);
+    c.env.annotations.warn(`vector contains a mix of classic and native histograms for metric name ${JSON.stringify(getLabel(g.labels, metricNameLabel).replace(/_bucket$/, ''))}`, vecPos);
+  }
   const out: StepSeries[] = [];
+  if (native) {
+    for (const s of natives) {
+      const clash = conflict.get(signature(s.labels));
+      const r = newStepSeries(s.labels, n, true);
+      let any = false;
+      for (let i = 0; i < n; i++) {
+        const h = s.h![i];
+        if (!s.has[i] || h === undefined || clash?.[i]) continue;
+        const y = native(h, i, s);
+        if (y === null) continue;
+        r.v[i] = y;
+        r.has[i] = 1;
+        any = true;
+      }
+      if (any) out.push(r);
+    }
+  }
   for (const g of groups.values()) {
     c.env.check();
+    const clash = conflict.get(signature(g.labels));
     const r = newStepSeries(g.labels, n, true);
     let any = false;
     for (let i = 0; i < n; i++) {
+      if (clash?.[i]) continue;
       const buckets: Bucket[] = [];
-      for (const m of g.members) if (m.s.has[i]) buckets.push({ upperBound: m.le, count: m.s.v[i]! });
+      for (const m of g.members) if (m.s.has[i] && m.s.h?.[i] === undefined) buckets.push({ upperBound: m.le, count: m.s.v[i]! });
       if (buckets.length === 0) continue;
       r.v[i] = reduce(buckets, i);
       r.has[i] = 1;
@@ -123,7 +158,26 @@ function histogramQuantile(c: FnCall): EvalValue {
       if (forced) monotonicInfo(c, g.labels, vecPos);
       forced = false;
     },
+    (h, i, s) => {
+      if (Number.isNaN(h.sum) && h.count > 0) nanObservationsInfo(c, s.labels, q[i]!, h, vecPos);
+      return nativeQuantile(q[i]!, h);
+    },
   );
+}
+
+/**
+ * Prometheus' info for histograms with NaN observations (their sum is NaN and their buckets hold
+ * fewer observations than the count): the quantile is skewed towards the top, or NaN when it lies
+ * among the NaN observations.
+ */
+function nanObservationsInfo(c: FnCall, labels: Labels, q: number, h: NativeHistogram, pos: PosRange): void {
+  let inBuckets = h.zeroCount;
+  for (const b of h.positive) inBuckets += b.count;
+  for (const b of h.negative) inBuckets += b.count;
+  if (!(inBuckets < h.count)) return;
+  const name = JSON.stringify(getLabel(labels, metricNameLabel));
+  const result = q * h.count > inBuckets ? 'result is NaN' : 'result is skewed higher';
+  c.env.annotations.info(`input to histogram_quantile has NaN observations, ${result} for metric name ${name}`, pos);
 }
 
 /** Several quantiles at once; each output series carries its φ in the named label. */
@@ -165,16 +219,17 @@ function histogramQuantiles(c: FnCall): EvalValue {
 function histogramFraction(c: FnCall): EvalValue {
   const lower = scalarArg(c, 0);
   const upper = scalarArg(c, 1);
-  return overBucketGroups(c, 2, (buckets, i) => bucketFraction(lower[i]!, upper[i]!, buckets));
+  return overBucketGroups(
+    c,
+    2,
+    (buckets, i) => bucketFraction(lower[i]!, upper[i]!, buckets),
+    undefined,
+    (h, i) => nativeFraction(lower[i]!, upper[i]!, h),
+  );
 }
 
 export const histogramFunctions = {
   histogram_quantile: histogramQuantile,
-  histogram_count: nativeOnly('histogram_count'),
-  histogram_sum: nativeOnly('histogram_sum'),
-  histogram_avg: nativeOnly('histogram_avg'),
-  histogram_stddev: nativeOnly('histogram_stddev'),
-  histogram_stdvar: nativeOnly('histogram_stdvar'),
   histogram_fraction: histogramFraction,
   histogram_quantiles: histogramQuantiles,
   // info() needs storage access and an unevaluated selector argument: see ../info.ts.

@@ -13,9 +13,9 @@ import { histogramFunctions } from './histogram.js';
 import { labelFunctions } from './labels.js';
 import { mathFunctions, timeFunctions } from './math.js';
 import { miscFunctions } from './misc.js';
+import { nativeHistogramFunctions } from './native-histogram.js';
 import { rangeFunctions } from './range.js';
 import type { FunctionImpl } from './types.js';
-
 
 const functionImpls = {
   ...mathFunctions,
@@ -24,6 +24,7 @@ const functionImpls = {
   ...labelFunctions,
   ...miscFunctions,
   ...histogramFunctions,
+  ...nativeHistogramFunctions,
 } satisfies Record<FunctionName, FunctionImpl>;
 
 const implByName: ReadonlyMap<string, FunctionImpl> = new Map(Object.entries(functionImpls));
@@ -42,3 +43,5 @@ export async function callFunction(call: Call, args: EvalValue[], grid: Float64A
   }
   return await impl({ call, args, grid, env });
 }
+
+export { histogramAwareFunctions, histogramDroppingFunctions, histogramIgnoringRangeFunctions, mixedWindow } from './native-histogram.js';

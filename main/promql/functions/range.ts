@@ -8,39 +8,51 @@ import type { FnCall, FunctionImpl } from './types.js';
 
 const over = (f: WindowFn, dropName = true): FunctionImpl => (c) => overWindows(c, matrixArg(c, 0), f, dropName);
 
-/** Prometheus' extrapolatedRate for rate / increase / delta. */
+/** Prometheus' extrapolatedRate for rate / increase / delta over the float window [lo, hi). */
+export function rateWindow(s: RangeSeries, lo: number, hi: number, end: number, range: number, isCounter: boolean, isRate: boolean): number | null {
+  if (hi - lo < 2) return null;
+  const firstT = s.t[lo]!;
+  const lastT = s.t[hi - 1]!;
+  let result = s.v[hi - 1]! - s.v[lo]!;
+  if (isCounter) {
+    let prev = s.v[lo]!;
+    for (let i = lo + 1; i < hi; i++) {
+      const cur = s.v[i]!;
+      if (cur < prev) result += prev;
+      prev = cur;
+    }
+  }
+  const zeroRatio = isCounter && result > 0 && s.v[lo]! >= 0 ? s.v[lo]! / result : null;
+  return result * extrapolationFactor(firstT, lastT, hi - lo, end, range, isRate, zeroRatio);
+}
+
+/**
+ * extrapolatedRate's factor: the sampled interval stretched towards the window's edges (by at
+ * most half the average spacing past a gap), and for counters never back past where the counter
+ * would have been zero (`zeroRatio` = first value / increase); divided by the range for rates.
+ */
+export function extrapolationFactor(firstT: number, lastT: number, samples: number, end: number, range: number, isRate: boolean, zeroRatio: number | null): number {
+  const rangeStart = end - range;
+  let durationToStart = (firstT - rangeStart) / 1000;
+  let durationToEnd = (end - lastT) / 1000;
+  const sampledInterval = (lastT - firstT) / 1000;
+  const avgBetween = sampledInterval / (samples - 1);
+  const threshold = avgBetween * 1.1;
+  if (durationToStart >= threshold) durationToStart = avgBetween / 2;
+  if (zeroRatio !== null) {
+    // Counters start at zero: never extrapolate below it.
+    const durationToZero = sampledInterval * zeroRatio;
+    if (durationToZero < durationToStart) durationToStart = durationToZero;
+  }
+  if (durationToEnd >= threshold) durationToEnd = avgBetween / 2;
+  let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+  if (isRate) factor /= range / 1000;
+  return factor;
+}
+
 function extrapolatedRate(c: FnCall, isCounter: boolean, isRate: boolean): Promise<EvalValue> {
   const m = matrixArg(c, 0);
-  return overWindows(c, m, (s, lo, hi, end) => {
-    if (hi - lo < 2) return null;
-    const rangeStart = end - m.range;
-    const firstT = s.t[lo]!;
-    const lastT = s.t[hi - 1]!;
-    let result = s.v[hi - 1]! - s.v[lo]!;
-    if (isCounter) {
-      let prev = s.v[lo]!;
-      for (let i = lo + 1; i < hi; i++) {
-        const cur = s.v[i]!;
-        if (cur < prev) result += prev;
-        prev = cur;
-      }
-    }
-    let durationToStart = (firstT - rangeStart) / 1000;
-    let durationToEnd = (end - lastT) / 1000;
-    const sampledInterval = (lastT - firstT) / 1000;
-    const avgBetween = sampledInterval / (hi - lo - 1);
-    const threshold = avgBetween * 1.1;
-    if (durationToStart >= threshold) durationToStart = avgBetween / 2;
-    if (isCounter && result > 0 && s.v[lo]! >= 0) {
-      // Counters start at zero: never extrapolate below it.
-      const durationToZero = sampledInterval * (s.v[lo]! / result);
-      if (durationToZero < durationToStart) durationToStart = durationToZero;
-    }
-    if (durationToEnd >= threshold) durationToEnd = avgBetween / 2;
-    let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
-    if (isRate) factor /= m.range / 1000;
-    return result * factor;
-  });
+  return overWindows(c, m, (s, lo, hi, end) => rateWindow(s, lo, hi, end, m.range, isCounter, isRate));
 }
 
 function instantValue(isRate: boolean): FunctionImpl {
@@ -56,14 +68,14 @@ function instantValue(isRate: boolean): FunctionImpl {
   });
 }
 
-function sumWindow(s: RangeSeries, lo: number, hi: number): number {
+export function sumWindow(s: RangeSeries, lo: number, hi: number): number {
   const k = new KahanSum();
   for (let i = lo; i < hi; i++) k.add(s.v[i]!);
   return k.value();
 }
 
 /** Direct mean with Kahan; switches to an incremental mean if the sum would overflow. */
-function avgWindow(s: RangeSeries, lo: number, hi: number): number {
+export function avgWindow(s: RangeSeries, lo: number, hi: number): number {
   return kahanMean(s.v, lo, hi);
 }
 

@@ -2,7 +2,9 @@
  * The conformance runner's command line: runs promqltest scripts (default: every file in
  * ../shared/conformance/promql-testdata, kept beside the checkout; not in this repository) and prints pass / fail / skipped per file, the skip
  * reasons, every failure with file:line and expected vs got, then one summary line.
- * `--experimental` also runs evals that call experimental functions. `vigil conformance` runs
+ * Evals that call experimental functions run by default, as Prometheus' own TestPromql enables
+ * `promql-experimental-functions` for these scripts; `--no-experimental` skips them (the flag's
+ * off state, as a server without the feature sees them). `vigil conformance` runs
  * it over the real storage; run directly (`node dist/main/promql/promqltest/cli.js`) it uses
  * the in-memory storage.
  */
@@ -12,8 +14,8 @@ import { defaultScriptFiles, runSuite } from './suite.js';
 import type { StorageFactory } from './runner.js';
 
 export async function conformanceCli(argv: string[], storage?: StorageFactory): Promise<number> {
-  const experimental = argv.includes('--experimental');
-  const paths = argv.filter((a) => a !== '--experimental');
+  const experimental = !argv.includes('--no-experimental');
+  const paths = argv.filter((a) => a !== '--no-experimental' && a !== '--experimental');
   const files = paths.length > 0 ? paths.map((f) => resolve(f)) : await defaultScriptFiles();
   const summary = await runSuite(files, storage, experimental);
   const reasons = new Map<string, number>();

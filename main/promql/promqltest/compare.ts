@@ -3,6 +3,9 @@ import { isStaleNaN } from '../../tsdb/interface.js';
 import type { Labels } from '../../tsdb/labels.js';
 import { formatLabels, labelsKey } from '../../tsdb/labels.js';
 import { almostEqual } from '../mathutil.js';
+import { histogramsMatch, histogramText } from '../histogram.js';
+import type { NativeHistogram } from '../../tsdb/interface.js';
+import type { SequenceValue } from '../series-notation.js';
 import type { QueryResultValue, SeriesPoints } from '../value.js';
 import type { EvalCmd, ExpectedSeries } from './script.js';
 
@@ -12,6 +15,17 @@ function floatsMatch(expected: number, got: number): boolean {
 }
 
 const show = (v: number): string => (isStaleNaN(v) ? 'stale' : String(v));
+const showPoint = (v: number, h: NativeHistogram | undefined): string => (h ? histogramText(h) : show(v));
+const showExpected = (e: SequenceValue | undefined): string => (e === undefined ? 'nothing' : showPoint(e.value, e.histogram));
+
+/** Compares one expected value with one result point (float or histogram), as promqltest does. */
+function pointMatches(want: SequenceValue, v: number, h: NativeHistogram | undefined): boolean {
+  if (want.histogram !== undefined || h !== undefined) {
+    if (want.histogram === undefined || h === undefined) return false;
+    return histogramsMatch(want.histogram, h, (a, b) => almostEqual(a, b, 1e-6));
+  }
+  return floatsMatch(want.value, v);
+}
 
 function expectedByKey(cmd: EvalCmd): Map<string, ExpectedSeries> {
   const m = new Map<string, ExpectedSeries>();
@@ -37,14 +51,14 @@ export function compareResult(cmd: EvalCmd, res: QueryResultValue, range: { star
         const s = res.samples[i]!;
         const key = labelsKey(s.labels);
         const e = exp.get(key);
-        if (!e) return `unexpected series ${formatLabels(s.labels)} ${show(s.v)}`;
+        if (!e) return `unexpected series ${formatLabels(s.labels)} ${showPoint(s.v, s.h)}`;
         if (cmd.ordered && e.pos !== i + 1) return `expected ${formatLabels(s.labels)} at position ${e.pos}, got it at ${i + 1}`;
         const want = e.values[0];
         if (want === undefined || want.omitted) return `expected no value for ${formatLabels(s.labels)}`;
-        if (!floatsMatch(want.value, s.v)) return `${formatLabels(s.labels)}: expected ${show(want.value)}, got ${show(s.v)}`;
+        if (!pointMatches(want, s.v, s.h)) return `${formatLabels(s.labels)}: expected ${showExpected(want)}, got ${showPoint(s.v, s.h)}`;
         seen.add(key);
       }
-      for (const [key, e] of exp) if (!seen.has(key)) return `expected ${formatLabels(e.labels)} ${show(e.values[0]?.value ?? NaN)}, not in result`;
+      for (const [key, e] of exp) if (!seen.has(key)) return `expected ${formatLabels(e.labels)} ${showExpected(e.values[0])}, not in result`;
       return null;
     }
     case 'matrix': {
@@ -63,19 +77,19 @@ export function compareResult(cmd: EvalCmd, res: QueryResultValue, range: { star
         if (!e) return `unexpected series ${formatLabels(s.labels)} ${pointsText(s)}`;
         seen.add(key);
         const wantT: number[] = [];
-        const wantV: number[] = [];
+        const wantV: SequenceValue[] = [];
         for (let i = 0; i < e.values.length; i++) {
           const t = r.start + i * r.step;
           if (t > r.end) return `expected ${e.values.length} points for ${formatLabels(e.labels)}, more than the range has`;
           if (!e.values[i]!.omitted) {
             wantT.push(t);
-            wantV.push(e.values[i]!.value);
+            wantV.push(e.values[i]!);
           }
         }
-        const mismatch = `${formatLabels(s.labels)}: expected ${wantT.map((t, i) => `${show(wantV[i]!)}@${t / 1000}`).join(' ')}, got ${pointsText(s)}`;
+        const mismatch = `${formatLabels(s.labels)}: expected ${wantT.map((t, i) => `${showExpected(wantV[i])}@${t / 1000}`).join(' ')}, got ${pointsText(s)}`;
         if (wantT.length !== s.t.length) return mismatch;
         for (let i = 0; i < wantT.length; i++) {
-          if (wantT[i] !== s.t[i] || !floatsMatch(wantV[i]!, s.v[i]!)) return mismatch;
+          if (wantT[i] !== s.t[i] || !pointMatches(wantV[i]!, s.v[i]!, s.h?.[i])) return mismatch;
         }
       }
       for (const [key, e] of exp) if (!seen.has(key)) return `expected series ${formatLabels(e.labels)} not in result`;
@@ -86,7 +100,7 @@ export function compareResult(cmd: EvalCmd, res: QueryResultValue, range: { star
 
 function pointsText(s: SeriesPoints): string {
   const parts: string[] = [];
-  for (let i = 0; i < s.t.length; i++) parts.push(`${show(s.v[i]!)}@${s.t[i]! / 1000}`);
+  for (let i = 0; i < s.t.length; i++) parts.push(`${showPoint(s.v[i]!, s.h?.[i])}@${s.t[i]! / 1000}`);
   return parts.join(' ');
 }
 

@@ -55,8 +55,6 @@ export interface EvalCmd {
   expectedScalar: number | null;
   expectedString: string | null;
   rangeVector: { start: number; end: number; step: number } | null;
-  /** Some expected value uses native histogram notation. */
-  histogramExpected: boolean;
 }
 
 export type Command = LoadCmd | ClearCmd | EvalCmd;
@@ -142,7 +140,6 @@ function parseEval(ls: string[], i: number, raise: (msg: string) => never): Eval
     expectedScalar: null,
     expectedString: null,
     rangeVector: null,
-    histogramExpected: false,
   };
   const mr = patEvalRange.exec(l);
   const mi = mr ? null : patEvalInstant.exec(l);
@@ -212,10 +209,6 @@ function parseEval(ls: string[], i: number, raise: (msg: string) => never): Eval
         cmd.expectedScalar = v[0]!.value;
         break;
       }
-    }
-    if (def.includes('{{')) {
-      cmd.histogramExpected = true;
-      continue;
     }
     try {
       const s = parseSeriesLine(def);

@@ -105,7 +105,7 @@ export function complianceQueries(): CorpusQuery[] {
 const unsupportedFeatures: readonly { readonly reason: string; readonly re: RegExp }[] = [
   { reason: 'anchored/smoothed range modifiers', re: /\b(anchored|smoothed)\b/ },
   { reason: 'fill modifiers', re: /\bfill(_left|_right)?\s*\(/ },
-  { reason: 'duration expressions', re: /\b(min_of|max_of)\s*\(/ },
+  { reason: 'min_of / max_of', re: /\b(min_of|max_of)\s*\(/ },
   { reason: 'trim operators </ >/', re: /<\/|>\// },
 ];
 
@@ -128,5 +128,6 @@ export function unsupportedReason(query: string): string | null {
   const q = query.replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`[^`]*`/g, '""');
   const hit = unsupportedFeatures.find((f) => f.re.test(q))?.reason;
   if (hit !== undefined) return hit;
-  return usesDurationExpr(q) ? 'duration expressions' : null;
+  // Constant duration expressions are folded by the parser (experimental flag); ones that need the query's step or range are not.
+  return usesDurationExpr(q) && /\b(step|range|start|end)\s*\(\s*\)/i.test(q) ? 'duration expressions with step() or range()' : null;
 }

@@ -224,3 +224,19 @@ describe('deep nesting', () => {
     expect(printExpr(parseExpr(chain))).toBe(chain);
   });
 });
+
+describe('duration expressions (experimental)', () => {
+  const exp = { enableExperimental: true };
+  it('folds constant ones to milliseconds as Prometheus computes them', () => {
+    const m = parseExpr('rate(x[2m*(10+5)])', exp);
+    expect(m.type === 'call' && m.args[0]?.type === 'matrix' ? m.args[0].range : null).toBe(1_800_000);
+    const o = parseExpr('x offset -(20 * (((8 - 2) / 3 * 7s) % 4 + 8000ms))', exp);
+    // (6/3·7 = 14) % 4 = 2, + 8 = 10 s; × 20 = 200 s, negated.
+    expect(o.type === 'vector' ? o.offset : null).toBe(-200_000);
+    expect(() => parseExpr('x[1h/0]', exp)).toThrow('division by zero');
+  });
+  it('are refused without the flag, and step() / range() always', () => {
+    expect(() => parseExpr('rate(x[5m+1m])')).toThrow('experimental duration expression is not enabled');
+    expect(() => parseExpr('rate(x[step()])', exp)).toThrow('step() in a duration expression is not supported');
+  });
+});

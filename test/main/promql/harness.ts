@@ -16,7 +16,9 @@ export function load(interval: string, lines: string): MemoryStorage {
     if (line === '') continue;
     const s = parseSeriesLine(line);
     s.values.forEach((v, i) => {
-      if (!v.omitted) storage.add(s.labels, i * step, v.value);
+      if (v.omitted) return;
+      if (v.histogram !== undefined) storage.addHistogram(s.labels, i * step, v.histogram);
+      else storage.add(s.labels, i * step, v.value);
     });
   }
   return storage;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { NotSupportedError } from '../../../main/promql/errors.js';
 import { engine, flat, load } from './harness.js';
 
 const e = engine();
@@ -47,8 +46,8 @@ describe('histogram_quantile on classic buckets', () => {
     expect(flat(await at('histogram_fraction(0, 0.5, req_bucket)'))).toEqual({ '{}': 0.75 });
   });
 
-  it('native-only functions are refused with a clear error', async () => {
-    await expect(at('histogram_count(req_bucket)')).rejects.toThrow('not supported: native histograms (histogram_count() reads native histograms only');
-    await expect(at('histogram_sum(req_bucket)')).rejects.toBeInstanceOf(NotSupportedError);
+  it('native-only functions ignore float samples, as in Prometheus', async () => {
+    expect(flat(await at('histogram_count(req_bucket)'))).toEqual({});
+    expect(flat(await at('histogram_sum(req_bucket)'))).toEqual({});
   });
 });
