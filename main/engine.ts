@@ -17,6 +17,8 @@ import { buildSelfMetrics } from './runtime/self-metrics.js';
 import { Collection } from './runtime/collection.js';
 import { Probing } from './runtime/probing.js';
 import { Alerting } from './runtime/alerting.js';
+import { startRemoteWrite } from './runtime/remote-write.js';
+import type { RemoteWrite } from './remote/manager.js';
 import type { MetricsRegistry } from './util/metrics.js';
 import type { Config } from './config/schema.js';
 import { labelsToRecord } from './tsdb/labels.js';
@@ -85,6 +87,7 @@ export class Engine {
   collection: Collection | null = null;
   probing: Probing | null = null;
   alertingRuntime: Alerting | null = null;
+  remoteWrite: RemoteWrite | null = null;
   /**
    * Stored and provisioned dashboards; they need no collection, so they answer from the start.
    * Null when the store cannot open: the rest of Vigil runs, the channels say "unavailable".
@@ -171,16 +174,20 @@ export class Engine {
     const probing = new Probing(this.tsdb, log.child('probe'));
     this.probing = probing;
     let firstConfig: Config | null = null;
+    const userAgent = `Vigil/${readBuildInfo().version}`;
+    const remoteWrite = startRemoteWrite({ tsdb: this.tsdb, dataDir: this.lock.dir, userAgent, metrics: this.metrics, logger: log });
+    this.remoteWrite = remoteWrite;
     const collection = await Collection.start({
       configFile: this.options.configFile ?? null,
       selfAddress: start.selfAddress,
       storage: this.tsdb,
-      userAgent: `Vigil/${readBuildInfo().version}`,
+      userAgent,
       logger: log,
       ...(this.options.scrapeSpread !== undefined ? { scrapeSpread: this.options.scrapeSpread } : {}),
       onConfig: (cfg) => {
         firstConfig ??= cfg;
         void probing.apply(cfg);
+        void remoteWrite.apply(cfg);
         this.alertingRuntime?.apply(cfg);
       },
     });
@@ -230,6 +237,7 @@ export class Engine {
     await this.alertingRuntime?.stop().catch((e: unknown) => this.log.error('stopping alerting failed', { error: String(e) }));
     await this.probing?.stop().catch((e: unknown) => this.log.error('stopping probes failed', { error: String(e) }));
     await this.collection?.stop().catch((e: unknown) => this.log.error('stopping scraping failed', { error: String(e) }));
+    await this.remoteWrite?.stop().catch((e: unknown) => this.log.error('stopping remote write failed', { error: String(e) }));
     this.stopMetrics();
     this.dashboards?.close();
     await this.tsdb.close();

@@ -14,7 +14,9 @@ import type { NodeTlsOptions } from './tls.js';
 export interface HttpRequestOptions {
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body?: string;
+  readonly body?: string | Uint8Array;
+  /** Connection reuse for callers that send often (remote write); default: a new connection. */
+  readonly agent?: http.Agent;
   /** Used for https URLs (the first request and any redirect to https). */
   readonly tls?: NodeTlsOptions;
   /** One deadline over all hops. */
@@ -37,13 +39,14 @@ export interface HttpResponse {
 /** Go's http.Client gives up after this many redirects. */
 export const maxRedirects = 10;
 
-function once(url: URL, o: HttpRequestOptions, method: string, headers: Record<string, string>, body: string | undefined, deadline: number): Promise<HttpResponse> {
+function once(url: URL, o: HttpRequestOptions, method: string, headers: Record<string, string>, body: string | Uint8Array | undefined, deadline: number): Promise<HttpResponse> {
   const mod = url.protocol === 'https:' ? https : http;
   const tls = url.protocol === 'https:' ? (o.tls ?? {}) : {};
   const timeout = Math.max(1, deadline - Date.now());
   const sized = body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
   return new Promise((resolve, reject) => {
-    const req = mod.request(url, { method, headers: sized, timeout, ...(o.signal !== undefined ? { signal: o.signal } : {}), ...tls }, (res) => {
+    const agent = o.agent !== undefined && (o.agent instanceof https.Agent) === (url.protocol === 'https:') ? { agent: o.agent } : {};
+    const req = mod.request(url, { method, headers: sized, timeout, ...agent, ...(o.signal !== undefined ? { signal: o.signal } : {}), ...tls }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       let tooLarge = false;

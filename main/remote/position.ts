@@ -1,0 +1,62 @@
+/**
+ * The persisted position of one remote-write endpoint: the id of the newest log batch the
+ * receiver has acknowledged in full. Layout (20 bytes, little-endian) in FORMAT.md.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+
+const magic = 0x50575256; // "VRWP" read as a little-endian u32
+const version = 1;
+const size = 20;
+
+/** The file of an endpoint: named by url and name, so queue settings can change and keep it. */
+export function positionFile(dir: string, url: string, name: string): string {
+  const id = createHash('sha256').update(`${url}\n${name}`).digest('hex').slice(0, 16);
+  return join(dir, `${id}.pos`);
+}
+
+export function encodePosition(batchId: number): Buffer {
+  const b = Buffer.alloc(size);
+  b.writeUInt32LE(magic, 0);
+  b.writeUInt8(version, 4);
+  b.writeBigUInt64LE(BigInt(batchId), 8);
+  b.writeUInt32LE(crc32(b.subarray(0, 16)), 16);
+  return b;
+}
+
+/** The batch id, or an error saying what is wrong with the bytes. */
+export function decodePosition(b: Uint8Array): number | Error {
+  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  if (buf.length !== size) return new Error(`${buf.length} bytes, expected ${size}`);
+  if (buf.readUInt32LE(0) !== magic) return new Error('bad magic');
+  if (buf.readUInt8(4) !== version) return new Error(`unknown version ${buf.readUInt8(4)}`);
+  if (buf.readUInt32LE(16) !== crc32(buf.subarray(0, 16))) return new Error('checksum mismatch');
+  const id = buf.readBigUInt64LE(8);
+  if (id > BigInt(Number.MAX_SAFE_INTEGER)) return new Error('batch id out of range');
+  return Number(id);
+}
+
+/** Reads a position: null when the file does not exist; an Error when it is unreadable or damaged. */
+export function readPosition(file: string): number | null | Error {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    return err as Error;
+  }
+  return decodePosition(bytes);
+}
+
+/**
+ * Replaces the file atomically (write beside it, rename over it). No fsync: a process crash
+ * keeps what was written; after power loss an older position only means samples sent twice.
+ */
+export function writePosition(file: string, batchId: number): void {
+  mkdirSync(join(file, '..'), { recursive: true });
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, encodePosition(batchId));
+  renameSync(tmp, file);
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import protobuf from 'protobufjs';
+import { describe, expect, it } from 'vitest';
+import { prompbDescriptor } from '../../../main/remote/proto-descriptor.js';
+import {
+  decodeReadRequest,
+  decodeWriteRequest,
+  encodeReadRequest,
+  encodeWriteRequest,
+  snappyCompress,
+  snappyUncompress,
+  type WriteRequest,
+} from '../../../main/remote/proto.js';
+
+describe('remote storage protobuf', () => {
+  it('the descriptor module is the .proto file', () => {
+    const text = readFileSync(new URL('../../../main/remote/prompb.proto', import.meta.url), 'utf8');
+    expect(protobuf.parse(text, { keepCase: true }).root.toJSON()).toEqual(prompbDescriptor);
+  });
+
+  it('a write request survives encode → snappy → uncompress → decode, NaN bits and large times included', () => {
+    const stale = new Float64Array(new BigUint64Array([0x7ff0000000000002n]).buffer)[0]!;
+    const w: WriteRequest = {
+      timeseries: [
+        { labels: [{ name: '__name__', value: 'up' }, { name: 'job', value: 'a' }], samples: [{ value: 1, timestamp: 1_700_000_000_123 }, { value: stale, timestamp: 1_700_000_015_123 }] },
+        { labels: [{ name: '__name__', value: 'x' }], samples: [{ value: -0.5, timestamp: 0 }] },
+      ],
+    };
+    const wire = snappyCompress(encodeWriteRequest(w));
+    const back = decodeWriteRequest(snappyUncompress(wire, 1 << 20));
+    expect(back.timeseries.map((s) => s.labels)).toEqual(w.timeseries.map((s) => s.labels));
+    expect(back.timeseries[0]!.samples.map((s) => s.timestamp)).toEqual([1_700_000_000_123, 1_700_000_015_123]);
+    const bits = new BigUint64Array(Float64Array.of(back.timeseries[0]!.samples[1]!.value).buffer)[0];
+    expect(bits).toBe(0x7ff0000000000002n);
+    expect(back.timeseries[1]!.samples).toEqual([{ value: -0.5, timestamp: 0 }]);
+  });
+
+  it('rejects bytes that are not snappy, and blocks larger than the limit', () => {
+    expect(() => snappyUncompress(Buffer.from('definitely not snappy at all'), 1 << 20)).toThrow();
+    const big = snappyCompress(new Uint8Array(5000));
+    expect(() => snappyUncompress(big, 1000)).toThrow();
+  });
+
+  it('read requests round-trip with matchers and response types', () => {
+    const r = { queries: [{ start_timestamp_ms: 1, end_timestamp_ms: 2, matchers: [{ type: 2, name: 'job', value: 'a.*' }] }], accepted_response_types: [1, 0] };
+    const back = decodeReadRequest(encodeReadRequest(r));
+    expect(back.queries[0]!.matchers).toEqual(r.queries[0]!.matchers);
+    expect(back.accepted_response_types).toEqual([1, 0]);
+    expect(back.queries[0]!.start_timestamp_ms).toBe(1);
+  });
+});
