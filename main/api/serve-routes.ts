@@ -9,8 +9,10 @@ import type { HttpServer } from './http-server.js';
 import { sendJson } from './http-server.js';
 import { registerPromApi } from './prom-api.js';
 import { prometheusRules } from './alerting-service.js';
+import { registerRemoteRoutes, type RemoteRouteOptions } from './remote-routes.js';
 
-export function registerServeRoutes(server: HttpServer, engine: Engine): void {
+export function registerServeRoutes(server: HttpServer, engine: Engine, remote: RemoteRouteOptions = { remoteWriteReceiver: false }): void {
+  registerRemoteRoutes(server, engine, remote);
   registerPromApi(server, {
     queries: engine.querySvc,
     series: { series: (match, start, end, limit) => engine.seriesLookup(match, start, end, limit) },

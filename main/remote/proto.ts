@@ -17,6 +17,7 @@ const root = protobuf.Root.fromJSON(prompbDescriptor);
 const type = (name: string): protobuf.Type => root.lookupType(`prometheus.${name}`);
 const writeRequestType = type('WriteRequest');
 const readRequestType = type('ReadRequest');
+const readResponseType = type('ReadResponse');
 
 export interface PbLabel {
   name: string;
@@ -58,6 +59,10 @@ export interface ReadRequest {
   accepted_response_types: number[];
 }
 
+export interface ReadResponse {
+  results: { timeseries: PbTimeSeries[] }[];
+}
+
 function encode(t: protobuf.Type, msg: object): Uint8Array {
   return t.encode(msg).finish();
 }
@@ -71,6 +76,8 @@ export const encodeWriteRequest = (w: WriteRequest): Uint8Array => encode(writeR
 export const decodeWriteRequest = (b: Uint8Array): WriteRequest => decode(writeRequestType, b);
 export const encodeReadRequest = (r: ReadRequest): Uint8Array => encode(readRequestType, r);
 export const decodeReadRequest = (b: Uint8Array): ReadRequest => decode(readRequestType, b);
+export const encodeReadResponse = (r: ReadResponse): Uint8Array => encode(readResponseType, r);
+export const decodeReadResponse = (b: Uint8Array): ReadResponse => decode(readResponseType, b);
 
 /** Snappy block format (not the framed stream format), as remote write and read use. */
 export function snappyCompress(b: Uint8Array): Uint8Array {
