@@ -11,7 +11,7 @@ import type { Labels } from '../tsdb/labels.js';
 import { relabelFn } from '../scrape/relabel.js';
 import type { Logger } from '../util/log.js';
 import { encodeWriteRequest, snappyCompress, type PbLabel, type PbTimeSeries } from './proto.js';
-import { readPosition, writePosition } from './position.js';
+import { readPosition, writePosition, type Position } from './position.js';
 import { endpointAgent, sendOnce, type Endpoint } from './send.js';
 import type { QueueSettings } from './queue-settings.js';
 
@@ -60,6 +60,8 @@ export class RemoteWriteQueue {
   readonly stats: QueueStats = { samplesTotal: 0, samplesFailed: 0, samplesRetried: 0, samplesPending: 0, bytesTotal: 0, shards: 0, highestSentMs: 0, lastError: null, lastErrorAtMs: 0 };
   /** Newest batch id sent in full. */
   position: number;
+  /** A round interrupted by a crash: sent again first, over the same batches and shards. */
+  private replay: { end: number; shards: number } | null = null;
   private readonly abort = new AbortController();
   private readonly agent: http.Agent;
   private readonly labelCache = new Map<number, PbLabel[] | null>();
@@ -78,9 +80,10 @@ export class RemoteWriteQueue {
     } else if (saved === null) {
       // A new endpoint starts with what is stored from now on, as Prometheus does.
       this.position = o.source.lastBatchId;
-      writePosition(o.positionFile, this.position);
+      writePosition(o.positionFile, { done: this.position, roundEnd: 0, roundShards: 0 });
     } else {
-      this.position = saved;
+      this.position = saved.done;
+      if (saved.roundEnd > saved.done) this.replay = { end: saved.roundEnd, shards: saved.roundShards };
     }
   }
 
@@ -139,8 +142,9 @@ export class RemoteWriteQueue {
     for (;;) {
       if (this.abort.signal.aborted) throw new Stopped();
       let batches: LogBatch[];
+      const replay = this.replay;
       try {
-        batches = this.o.source.readLog(this.position, s.capacity);
+        batches = replay === null ? this.o.source.readLog(this.position, s.capacity) : this.o.source.readLog(this.position, Infinity).filter((b) => b.id <= replay.end);
       } catch (err) {
         this.fail(`reading the log: ${(err as Error).message}`);
         await this.sleep(1000);
@@ -152,7 +156,7 @@ export class RemoteWriteQueue {
         await this.sleep(poll);
         continue;
       }
-      if (n < s.maxSamplesPerSend) {
+      if (n < s.maxSamplesPerSend && replay === null) {
         const now = Date.now();
         if (waitingSince === 0) waitingSince = now;
         const left = waitingSince + s.batchSendDeadlineMs - now;
@@ -162,14 +166,28 @@ export class RemoteWriteQueue {
         }
       }
       waitingSince = 0;
-      await this.sendRound(batches, n);
-      this.position = batches[batches.length - 1]!.id;
-      try {
-        writePosition(this.o.positionFile, this.position);
-      } catch (err) {
-        this.fail(`saving the position: ${(err as Error).message}`);
-      }
+      const end = batches[batches.length - 1]!.id;
+      const shards = replay?.shards ?? Math.min(s.maxShards, Math.max(s.minShards, Math.ceil(n / s.maxSamplesPerSend)));
+      this.save({ done: this.position, roundEnd: end, roundShards: shards });
+      await this.sendRound(batches, shards);
+      this.replay = null;
+      this.position = end;
+      this.save({ done: end, roundEnd: 0, roundShards: 0 });
       this.o.onProgress?.();
+    }
+  }
+
+  /**
+   * The round is recorded before it is sent: after a crash the same batches go out again split
+   * the same way, so each request is one the receiver acknowledged whole or not at all. (A
+   * receiver such as Prometheus refuses a request that repeats stored samples with "out of order
+   * sample"; mixing new samples into it would lose them.)
+   */
+  private save(p: Position): void {
+    try {
+      writePosition(this.o.positionFile, p);
+    } catch (err) {
+      this.fail(`saving the position: ${(err as Error).message}`);
     }
   }
 
@@ -189,9 +207,7 @@ export class RemoteWriteQueue {
     return l;
   }
 
-  private async sendRound(batches: LogBatch[], n: number): Promise<void> {
-    const s = this.o.settings;
-    const shards = Math.min(s.maxShards, Math.max(s.minShards, Math.ceil(n / s.maxSamplesPerSend)));
+  private async sendRound(batches: LogBatch[], shards: number): Promise<void> {
     this.stats.shards = shards;
     const perShard: Map<number, PbTimeSeries>[] = Array.from({ length: shards }, () => new Map());
     let kept = 0;

@@ -16,6 +16,12 @@ export class FakeReceiver {
   /** Answers for the next requests; 204 once empty. */
   readonly script: Answer[] = [];
   requests = 0;
+  /**
+   * Answer as Prometheus' receiver: a request holding a sample older than its series' newest (or
+   * at the same time with another value) is refused whole with 400 "out of order sample".
+   */
+  prometheusLike = false;
+  private readonly newest = new Map<string, number>();
   private server: http.Server | null = null;
   private waiters: { until: () => boolean; resolve: () => void }[] = [];
 
@@ -26,8 +32,12 @@ export class FakeReceiver {
       req.on('end', () => {
         this.requests++;
         this.headers.push(req.headers);
-        const answer = this.script.shift() ?? { status: 204 };
-        if (answer.status >= 200 && answer.status < 300) this.received.push(...decodeWriteRequest(snappyUncompress(Buffer.concat(chunks), 64 << 20)).timeseries);
+        let answer = this.script.shift() ?? { status: 204 };
+        if (answer.status >= 200 && answer.status < 300) {
+          const series = decodeWriteRequest(snappyUncompress(Buffer.concat(chunks), 64 << 20)).timeseries;
+          if (this.prometheusLike && !this.inOrder(series)) answer = { status: 400, body: 'out of order sample\n' };
+          else this.received.push(...series);
+        }
         res.writeHead(answer.status, answer.headers ?? {});
         res.end(answer.body ?? '');
         this.check();
@@ -39,6 +49,19 @@ export class FakeReceiver {
 
   get port(): number {
     return (this.server!.address() as AddressInfo).port;
+  }
+
+  private inOrder(series: PbTimeSeries[]): boolean {
+    const next = new Map(this.newest);
+    for (const ts of series) {
+      const key = ts.labels.map((l) => `${l.name}=${l.value}`).join(',');
+      for (const x of ts.samples) {
+        if (x.timestamp <= (next.get(key) ?? -Infinity)) return false;
+        next.set(key, x.timestamp);
+      }
+    }
+    for (const [k, v] of next) this.newest.set(k, v);
+    return true;
   }
 
   /** Samples received per series, keyed by the labels as `name=value,…`. */

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../main/config/load.js';
 import type { Config } from '../../../main/config/schema.js';
 import { RemoteWrite } from '../../../main/remote/manager.js';
-import { positionFile, readPosition } from '../../../main/remote/position.js';
+import { positionFile, readPosition, type Position } from '../../../main/remote/position.js';
 import { parseRetryAfter } from '../../../main/remote/send.js';
 import { TSDB } from '../../../main/tsdb/db.js';
 import { silentLogger } from '../../../main/util/log.js';
@@ -144,7 +144,7 @@ describe('remote write queue', () => {
     await db.close();
     const file = positionFile(join(dir, 'remote-write'), url, 'test');
     expect(existsSync(file)).toBe(true);
-    const saved = readPosition(file) as number;
+    const saved = (readPosition(file) as Position).done;
     const db2 = await TSDB.open({ dir: join(dir, 'tsdb'), worker: false, maxChunkSamples: 10 });
     cleanups.push(() => db2.close());
     expect(db2.readLog(saved, 1e9).reduce((a, b) => a + b.refs.length, 0)).toBe(4 * 80);
@@ -161,6 +161,35 @@ describe('remote write queue', () => {
     await rw2.stop();
     await db2.flush();
     expect(db2.readLog(0, 1e9)).toEqual([]);
+  });
+
+  it('after a crash mid-round, sends the same round again split the same way, so a receiver refusing repeats loses nothing', async () => {
+    const { dir, db, rx, url } = await setup();
+    rx.prometheusLike = true;
+    const rw0 = writer(dir, db);
+    await rw0.apply(config(url)); // the endpoint's position starts before the samples below
+    await rw0.stop();
+    await fill(db, 4, 30);
+    rx.script.push({ status: 204 }, ...Array.from({ length: 50 }, () => ({ status: 503 })));
+    const rw = writer(dir, db);
+    await rw.apply(config(url, '', ', capacity: 1000'));
+    await rx.waitFor(() => rx.requests >= 6);
+    const firstAcked = rx.total();
+    expect(firstAcked).toBeGreaterThan(0);
+    expect(firstAcked).toBeLessThan(120);
+    await rw.stop(); // as a crash: the round never completed
+    rx.script.length = 0;
+    await fill(db, 4, 10, 30);
+    const rw2 = writer(dir, db);
+    await rw2.apply(config(url, '', ', capacity: 1000'));
+    await rx.waitFor(() => rx.total() === 4 * 40);
+    await until(() => rw2.running[0]!.position === db.lastBatchId);
+    expect(rx.counts()).toEqual(expected(4, 40));
+    // The repeated requests were refused as out of order: the acknowledged one, and any the
+    // receiver stored after its sender had given up on the answer.
+    const failed = rw2.running[0]!.stats.samplesFailed;
+    expect(failed).toBeGreaterThanOrEqual(firstAcked);
+    expect(failed).toBeLessThan(120);
   });
 
   it('removing remote_write releases the log hold', async () => {
