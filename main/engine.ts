@@ -255,6 +255,7 @@ export class Engine {
       storage: storageStatus(this.tsdb.stats()),
       interruptedQueries: [...this.journal.interrupted],
       configErrors: (this.collection?.config.errors() ?? []).map(String),
+      remoteWrite: remoteWriteStatus(this.remoteWrite, this.tsdb),
     };
   }
 }
@@ -266,6 +267,20 @@ function openDashboards(options: DashboardsOptions): Dashboards | null {
     options.logger.error('dashboards unavailable', { error: (err as Error).message });
     return null;
   }
+}
+
+function remoteWriteStatus(rw: RemoteWrite | null, tsdb: TSDB): NonNullable<Status['remoteWrite']> {
+  const newest = tsdb.newestSampleMs;
+  return (rw?.running ?? []).map((q) => ({
+    name: q.name,
+    url: q.url,
+    lagSeconds: q.stats.highestSentMs > 0 && Number.isFinite(newest) ? Math.max(0, newest - q.stats.highestSentMs) / 1000 : null,
+    backlogBatches: Math.max(0, tsdb.lastBatchId - q.position),
+    pendingSamples: q.stats.samplesPending,
+    failedSamples: q.stats.samplesFailed,
+    lastError: q.stats.lastError,
+    lastErrorAtMs: q.stats.lastErrorAtMs,
+  }));
 }
 
 function storageStatus(st: TsdbStats): Status['storage'] {

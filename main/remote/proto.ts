@@ -16,6 +16,7 @@ protobuf.configure();
 const root = protobuf.Root.fromJSON(prompbDescriptor);
 const type = (name: string): protobuf.Type => root.lookupType(`prometheus.${name}`);
 const writeRequestType = type('WriteRequest');
+const labelType = type('Label');
 const readRequestType = type('ReadRequest');
 const readResponseType = type('ReadResponse');
 
@@ -78,6 +79,36 @@ export const encodeReadRequest = (r: ReadRequest): Uint8Array => encode(readRequ
 export const decodeReadRequest = (b: Uint8Array): ReadRequest => decode(readRequestType, b);
 export const encodeReadResponse = (r: ReadResponse): Uint8Array => encode(readResponseType, r);
 export const decodeReadResponse = (b: Uint8Array): ReadResponse => decode(readResponseType, b);
+
+/** A series for `encodeWriteRequestFast`: Label messages encoded once, samples [from, to) of t/v. */
+export interface PreparedSeries {
+  readonly labels: readonly Uint8Array[];
+  readonly t: readonly number[];
+  readonly v: readonly number[];
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Each label of a series as an encoded Label message (kept per series by the sender). */
+export function encodeLabels(labels: readonly PbLabel[]): Uint8Array[] {
+  return labels.map((l) => labelType.encode(l).finish());
+}
+
+/**
+ * The same bytes as encodeWriteRequest for these series, written with protobufjs' Writer
+ * directly: label messages are copied, not encoded again, and samples are written without an
+ * object each. The sender's hot path (test/main/remote/proto.test.ts decodes it back).
+ */
+export function encodeWriteRequestFast(series: readonly PreparedSeries[]): Uint8Array {
+  const w = protobuf.Writer.create();
+  for (const s of series) {
+    w.uint32(10).fork(); // WriteRequest.timeseries = 1
+    for (const l of s.labels) w.uint32(10).bytes(l); // TimeSeries.labels = 1
+    for (let i = s.from; i < s.to; i++) w.uint32(18).fork().uint32(9).double(s.v[i]!).uint32(16).int64(s.t[i]!).ldelim(); // samples = 2
+    w.ldelim();
+  }
+  return w.finish();
+}
 
 /** Snappy block format (not the framed stream format), as remote write and read use. */
 export function snappyCompress(b: Uint8Array): Uint8Array {

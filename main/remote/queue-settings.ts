@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 export type RemoteWriteConfig = Config['remote_write'][number];
 
 export interface QueueSettings {
-  /** Samples read from the log and not yet acknowledged, at most (one round). */
+  /** Samples read from the log per round, at least (a round also fills every shard once). */
   readonly capacity: number;
   readonly minShards: number;
   readonly maxShards: number;

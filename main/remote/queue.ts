@@ -10,7 +10,7 @@ import type { LogBatch } from '../tsdb/db.js';
 import type { Labels } from '../tsdb/labels.js';
 import { relabelFn } from '../scrape/relabel.js';
 import type { Logger } from '../util/log.js';
-import { encodeWriteRequest, snappyCompress, type PbLabel, type PbTimeSeries } from './proto.js';
+import { encodeLabels, encodeWriteRequestFast, snappyCompress, type PreparedSeries } from './proto.js';
 import { readPosition, writePosition, type Position } from './position.js';
 import { endpointAgent, sendOnce, type Endpoint } from './send.js';
 import type { QueueSettings } from './queue-settings.js';
@@ -64,7 +64,7 @@ export class RemoteWriteQueue {
   private replay: { end: number; shards: number } | null = null;
   private readonly abort = new AbortController();
   private readonly agent: http.Agent;
-  private readonly labelCache = new Map<number, PbLabel[] | null>();
+  private readonly labelCache = new Map<number, Uint8Array[] | null>();
   private readonly relabel: (l: Labels) => Labels | null;
   private running: Promise<void> | null = null;
 
@@ -85,6 +85,16 @@ export class RemoteWriteQueue {
       this.position = saved.done;
       if (saved.roundEnd > saved.done) this.replay = { end: saved.roundEnd, shards: saved.roundShards };
     }
+  }
+
+  /**
+   * Samples read per round: enough for every shard to fill a request (max_samples_per_send ×
+   * max_shards), at least `capacity`. A backlog is thus sent with full parallelism while memory
+   * stays bounded by one round.
+   */
+  private get roundLimit(): number {
+    const s = this.o.settings;
+    return Math.max(s.capacity, s.maxSamplesPerSend * s.maxShards);
   }
 
   get name(): string {
@@ -144,7 +154,7 @@ export class RemoteWriteQueue {
       let batches: LogBatch[];
       const replay = this.replay;
       try {
-        batches = replay === null ? this.o.source.readLog(this.position, s.capacity) : this.o.source.readLog(this.position, Infinity).filter((b) => b.id <= replay.end);
+        batches = replay === null ? this.o.source.readLog(this.position, this.roundLimit) : this.o.source.readLog(this.position, Infinity).filter((b) => b.id <= replay.end);
       } catch (err) {
         this.fail(`reading the log: ${(err as Error).message}`);
         await this.sleep(1000);
@@ -192,7 +202,7 @@ export class RemoteWriteQueue {
   }
 
   /** Labels as sent: external labels added where absent, then write_relabel_configs; null when dropped. */
-  private labelsOf(ref: number): PbLabel[] | null {
+  private labelsOf(ref: number): Uint8Array[] | null {
     let l = this.labelCache.get(ref);
     if (l === undefined) {
       const own = this.o.source.seriesLabels(ref);
@@ -201,7 +211,7 @@ export class RemoteWriteQueue {
       const missing = Object.keys(ext).filter((k) => ext[k] !== '' && !own.some((x) => x.name === k));
       if (missing.length > 0) merged = [...own, ...missing.map((name) => ({ name, value: ext[name]! }))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const out = own.length === 0 ? null : this.relabel(merged);
-      l = out === null || out.length === 0 ? null : out.map((x) => ({ name: x.name, value: x.value }));
+      l = out === null || out.length === 0 ? null : encodeLabels(out);
       this.labelCache.set(ref, l);
     }
     return l;
@@ -209,7 +219,8 @@ export class RemoteWriteQueue {
 
   private async sendRound(batches: LogBatch[], shards: number): Promise<void> {
     this.stats.shards = shards;
-    const perShard: Map<number, PbTimeSeries>[] = Array.from({ length: shards }, () => new Map());
+    type Series = { labels: Uint8Array[]; t: number[]; v: number[] };
+    const perShard: Map<number, Series>[] = Array.from({ length: shards }, () => new Map());
     let kept = 0;
     for (const b of batches) {
       for (let i = 0; i < b.refs.length; i++) {
@@ -218,8 +229,9 @@ export class RemoteWriteQueue {
         if (labels === null) continue;
         const shard = perShard[ref % shards]!;
         let ts = shard.get(ref);
-        if (ts === undefined) shard.set(ref, (ts = { labels, samples: [] }));
-        ts.samples.push({ value: b.v[i]!, timestamp: b.t[i]! });
+        if (ts === undefined) shard.set(ref, (ts = { labels, t: [], v: [] }));
+        ts.t.push(b.t[i]!);
+        ts.v.push(b.v[i]!);
         kept++;
       }
     }
@@ -228,14 +240,14 @@ export class RemoteWriteQueue {
   }
 
   /** A shard's series cut into requests of at most max_samples_per_send samples, sent in order. */
-  private async sendShard(series: PbTimeSeries[]): Promise<void> {
+  private async sendShard(series: { labels: Uint8Array[]; t: number[]; v: number[] }[]): Promise<void> {
     const max = this.o.settings.maxSamplesPerSend;
-    let req: PbTimeSeries[] = [];
+    let req: PreparedSeries[] = [];
     let count = 0;
     for (const ts of series) {
-      for (let from = 0; from < ts.samples.length; ) {
-        const take = Math.min(max - count, ts.samples.length - from);
-        req.push(from === 0 && take === ts.samples.length ? ts : { labels: ts.labels, samples: ts.samples.slice(from, from + take) });
+      for (let from = 0; from < ts.t.length; ) {
+        const take = Math.min(max - count, ts.t.length - from);
+        req.push({ labels: ts.labels, t: ts.t, v: ts.v, from, to: from + take });
         count += take;
         from += take;
         if (count === max) {
@@ -248,11 +260,11 @@ export class RemoteWriteQueue {
     if (count > 0) await this.sendWithRetry(req, count);
   }
 
-  private async sendWithRetry(timeseries: PbTimeSeries[], count: number): Promise<void> {
+  private async sendWithRetry(series: PreparedSeries[], count: number): Promise<void> {
     const s = this.o.settings;
     let highest = 0;
-    for (const ts of timeseries) for (const x of ts.samples) if (x.timestamp > highest) highest = x.timestamp;
-    const body = snappyCompress(encodeWriteRequest({ timeseries }));
+    for (const ts of series) for (let i = ts.from; i < ts.to; i++) if (ts.t[i]! > highest) highest = ts.t[i]!;
+    const body = snappyCompress(encodeWriteRequestFast(series));
     let backoff = s.minBackoffMs;
     for (;;) {
       if (this.abort.signal.aborted) throw new Stopped();
