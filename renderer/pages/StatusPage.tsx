@@ -1,6 +1,7 @@
 import { useEngineRead } from '../api/engine-reads.js';
 import { ReadError } from '../components/ReadError.js';
 import { formatDuration } from '../format.js';
+import { RemoteWriteTable } from '../components/RemoteWriteTable.js';
 
 export function StatusPage() {
   const { data: status, error, loading, refresh } = useEngineRead('status', {});
@@ -63,32 +64,7 @@ export function StatusPage() {
             <>
               <dt>Remote write</dt>
               <dd data-testid="remote-write">
-                <table className="compact">
-                  <thead>
-                    <tr>
-                      <th>Endpoint</th>
-                      <th>Lag</th>
-                      <th>Backlog (batches)</th>
-                      <th>Pending samples</th>
-                      <th>Failed samples</th>
-                      <th>Last error</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {(status.remoteWrite ?? []).map((r) => (
-                      <tr key={r.name}>
-                        <td>
-                          {r.name} <code className="muted">{r.url}</code>
-                        </td>
-                        <td>{r.lagSeconds === null ? <span className="muted">nothing sent yet</span> : formatDuration(r.lagSeconds * 1000)}</td>
-                        <td>{r.backlogBatches}</td>
-                        <td>{r.pendingSamples}</td>
-                        <td>{r.failedSamples}</td>
-                        <td>{r.lastError === null ? <span className="muted">none</span> : `${r.lastError} (${new Date(r.lastErrorAtMs).toISOString()})`}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <RemoteWriteTable endpoints={status.remoteWrite ?? []} />
               </dd>
             </>
           )}
