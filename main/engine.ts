@@ -17,6 +17,8 @@ import { buildSelfMetrics } from './runtime/self-metrics.js';
 import { Collection } from './runtime/collection.js';
 import { Probing } from './runtime/probing.js';
 import { Alerting } from './runtime/alerting.js';
+import { startRemoteWrite } from './runtime/remote-write.js';
+import type { RemoteWrite } from './remote/manager.js';
 import type { MetricsRegistry } from './util/metrics.js';
 import type { Config } from './config/schema.js';
 import { labelsToRecord } from './tsdb/labels.js';
@@ -101,6 +103,7 @@ export class Engine {
   collection: Collection | null = null;
   probing: Probing | null = null;
   alertingRuntime: Alerting | null = null;
+  remoteWrite: RemoteWrite | null = null;
   /**
    * Stored and provisioned dashboards; they need no collection, so they answer from the start.
    * Null when the store cannot open: the rest of Vigil runs, the channels say "unavailable".
@@ -228,11 +231,14 @@ export class Engine {
     const probing = new Probing(this.tsdb, log.child('probe'), { now: () => this.clock.now(), intervalScale: () => this.power.energy.scale() });
     this.probing = probing;
     let firstConfig: Config | null = null;
+    const userAgent = `Vigil/${readBuildInfo().version}`;
+    const remoteWrite = startRemoteWrite({ tsdb: this.tsdb, dataDir: this.lock.dir, userAgent, metrics: this.metrics, logger: log });
+    this.remoteWrite = remoteWrite;
     const collection = await Collection.start({
       configFile: this.options.configFile ?? null,
       selfAddress: start.selfAddress,
       storage: this.tsdb,
-      userAgent: `Vigil/${readBuildInfo().version}`,
+      userAgent,
       logger: log,
       ...(this.options.scrapeSpread !== undefined ? { scrapeSpread: this.options.scrapeSpread } : {}),
       now: () => this.clock.now(),
@@ -240,6 +246,7 @@ export class Engine {
       onConfig: (cfg) => {
         firstConfig ??= cfg;
         void probing.apply(cfg);
+        void remoteWrite.apply(cfg);
         this.alertingRuntime?.apply(cfg);
       },
     });
@@ -303,6 +310,7 @@ export class Engine {
     await this.alertingRuntime?.stop().catch((e: unknown) => this.log.error('stopping alerting failed', { error: String(e) }));
     await this.probing?.stop().catch((e: unknown) => this.log.error('stopping probes failed', { error: String(e) }));
     await this.collection?.stop().catch((e: unknown) => this.log.error('stopping scraping failed', { error: String(e) }));
+    await this.remoteWrite?.stop().catch((e: unknown) => this.log.error('stopping remote write failed', { error: String(e) }));
     this.stopMetrics();
     this.costs.stop();
     this.dashboards?.close();
@@ -322,6 +330,7 @@ export class Engine {
       interruptedQueries: [...this.journal.interrupted],
       configErrors: (this.collection?.config.errors() ?? []).map(String),
       costs: this.costs.costs(),
+      remoteWrite: remoteWriteStatus(this.remoteWrite, this.tsdb),
     };
   }
 
@@ -355,6 +364,20 @@ function openDashboards(options: DashboardsOptions): Dashboards | null {
     options.logger.error('dashboards unavailable', { error: (err as Error).message });
     return null;
   }
+}
+
+function remoteWriteStatus(rw: RemoteWrite | null, tsdb: TSDB): NonNullable<Status['remoteWrite']> {
+  const newest = tsdb.newestSampleMs;
+  return (rw?.running ?? []).map((q) => ({
+    name: q.name,
+    url: q.url,
+    lagSeconds: q.stats.highestSentMs > 0 && Number.isFinite(newest) ? Math.max(0, newest - q.stats.highestSentMs) / 1000 : null,
+    backlogBatches: Math.max(0, tsdb.lastBatchId - q.position),
+    pendingSamples: q.stats.samplesPending,
+    failedSamples: q.stats.samplesFailed,
+    lastError: q.stats.lastError,
+    lastErrorAtMs: q.stats.lastErrorAtMs,
+  }));
 }
 
 function storageStatus(st: TsdbStats): Status['storage'] {

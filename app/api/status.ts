@@ -63,6 +63,25 @@ export const StatusSchema = z.object({
   configErrors: z.array(z.string()),
   /** What Vigil holds and costs; absent from shells that do not measure it. */
   costs: CostsSchema.optional(),
+  /** One entry per remote_write endpoint (absent or empty: none configured). */
+  remoteWrite: z
+    .array(
+      z.object({
+        name: z.string(),
+        url: z.string(),
+        /** Newest stored sample time minus newest sent sample time, seconds; null before the first send. */
+        lagSeconds: z.number().nullable(),
+        /** Durable log batches not yet sent in full. */
+        backlogBatches: z.number().int().nonnegative(),
+        /** Samples read for the round in flight and not yet acknowledged. */
+        pendingSamples: z.number().int(),
+        failedSamples: z.number().nonnegative(),
+        /** The last send error (or null), and when it happened (ms). */
+        lastError: z.string().nullable(),
+        lastErrorAtMs: z.number(),
+      }),
+    )
+    .optional(),
 });
 
 export type BuildInfo = z.infer<typeof BuildInfoSchema>;

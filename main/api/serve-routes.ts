@@ -11,8 +11,10 @@ import { registerPromApi } from './prom-api.js';
 import { prometheusRules } from './alerting-service.js';
 import { hostMetricsPath, serveHostMetrics } from '../host/http.js';
 import { BadParamError } from './prom-params.js';
+import { registerRemoteRoutes, type RemoteRouteOptions } from './remote-routes.js';
 
-export function registerServeRoutes(server: HttpServer, engine: Engine): void {
+export function registerServeRoutes(server: HttpServer, engine: Engine, remote: RemoteRouteOptions = { remoteWriteReceiver: false }): void {
+  registerRemoteRoutes(server, engine, remote);
   registerPromApi(server, {
     queries: engine.querySvc,
     series: { series: (match, start, end, limit) => engine.seriesLookup(match, start, end, limit) },

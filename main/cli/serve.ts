@@ -21,6 +21,8 @@ export interface ServeFlags {
   port: number;
   webConfigFile: string | null;
   queryLimits: Partial<QueryLimits>;
+  /** `--web.enable-remote-write-receiver`: accept Prometheus remote write at /api/v1/write. */
+  remoteWriteReceiver: boolean;
 }
 
 function positiveInt(flag: string, text: string | undefined): number | undefined {
@@ -53,6 +55,7 @@ const serveUsage =
   'vigil serve [--port 9797 | --listen HOST:PORT] [--web.config.file FILE] [--data DIR] [--config FILE] [--dashboards DIR]... [--scrape-spread slots|uniform]\n' +
   '            [--collector.NAME | --no-collector.NAME | --collector.disable-defaults]... (this machine\'s collectors, as node_exporter\'s)\n' +
   '            [--energy-mode auto|on|off] [--energy-factor 4]\n' +
+  '            [--web.enable-remote-write-receiver]\n' +
   '            [--query.max-concurrency 4] [--query.max-queued 100] [--query.max-samples 10000000] [--query.max-memory 256MiB] [--query.timeout 2m]';
 
 /** `vigil serve`'s flags, checked; every problem is a UsageError saying what is expected. */
@@ -77,6 +80,7 @@ export function parseServeFlags(args: string[]): ServeFlags & {
       port: { type: 'string' },
       listen: { type: 'string' },
       'web.config.file': { type: 'string' },
+      'web.enable-remote-write-receiver': { type: 'boolean', default: false },
       data: { type: 'string' },
       config: { type: 'string' },
       /** Folders of provisioned dashboard JSON files (read-only in Vigil), besides <data>/dashboards/. */
@@ -128,6 +132,7 @@ export function parseServeFlags(args: string[]): ServeFlags & {
     port,
     webConfigFile: values['web.config.file'] === undefined ? null : resolve(values['web.config.file']),
     queryLimits,
+    remoteWriteReceiver: values['web.enable-remote-write-receiver'] === true,
     data: values.data,
     config: values.config,
     dashboards: (values.dashboards ?? []).map((d) => resolve(d)),
@@ -175,7 +180,7 @@ export const serveCommand: Command = {
       logger: logger.child('http'),
       subscribe: (l) => engine.events.subscribe(l),
     });
-    registerServeRoutes(server, engine);
+    registerServeRoutes(server, engine, { remoteWriteReceiver: flags.remoteWriteReceiver });
     try {
       await server.listen();
     } catch (err) {

@@ -67,7 +67,7 @@ function tlsSocket(url: URL, tls: NodeTlsOptions, timeoutMs: number, signal: Abo
   });
 }
 
-function h2Request(socket: TLSSocket, url: URL, method: string, headers: Readonly<Record<string, string>>, body: string | undefined, maxBody: number, signal: AbortSignal | undefined): Promise<BodyAnswer> {
+function h2Request(socket: TLSSocket, url: URL, method: string, headers: Readonly<Record<string, string>>, body: string | Uint8Array | undefined, maxBody: number, signal: AbortSignal | undefined): Promise<BodyAnswer> {
   const session = http2Connect(url.origin, { createConnection: () => socket });
   const h: Record<string, string> = { ':method': method, ':path': url.pathname + url.search };
   for (const [k, v] of Object.entries(headers)) {
@@ -88,7 +88,7 @@ function h2Request(socket: TLSSocket, url: URL, method: string, headers: Readonl
   }).finally(() => session.close());
 }
 
-function h1Request(socket: TLSSocket, url: URL, method: string, headers: Readonly<Record<string, string>>, body: string | undefined, maxBody: number, signal: AbortSignal | undefined): Promise<BodyAnswer> {
+function h1Request(socket: TLSSocket, url: URL, method: string, headers: Readonly<Record<string, string>>, body: string | Uint8Array | undefined, maxBody: number, signal: AbortSignal | undefined): Promise<BodyAnswer> {
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method, headers, createConnection: () => socket, ...(signal !== undefined ? { signal } : {}) }, (res) => {
       readBody(res, maxBody).then((b) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: b }), reject);
@@ -104,7 +104,7 @@ export async function alpnRequest(
   tls: NodeTlsOptions,
   method: string,
   headers: Readonly<Record<string, string>>,
-  body: string | undefined,
+  body: string | Uint8Array | undefined,
   timeoutMs: number,
   maxBody: number,
   signal?: AbortSignal,

@@ -16,7 +16,9 @@ import type { NodeTlsOptions } from './tls.js';
 export interface HttpRequestOptions {
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body?: string;
+  readonly body?: string | Uint8Array;
+  /** Connection reuse for callers that send often (remote write); default: a new connection. */
+  readonly agent?: http.Agent;
   /** Used for https URLs (the first request and any redirect to https). */
   readonly tls?: NodeTlsOptions;
   /** One deadline over all hops. */
@@ -43,7 +45,7 @@ export interface HttpResponse {
 /** Go's http.Client gives up after this many redirects. */
 export const maxRedirects = 10;
 
-function once(url: URL, o: HttpRequestOptions, method: string, headers: Record<string, string>, body: string | undefined, deadline: number): Promise<HttpResponse> {
+function once(url: URL, o: HttpRequestOptions, method: string, headers: Record<string, string>, body: string | Uint8Array | undefined, deadline: number): Promise<HttpResponse> {
   const mod = url.protocol === 'https:' ? https : http;
   const tls = url.protocol === 'https:' ? (o.tls ?? {}) : {};
   const timeout = Math.max(1, deadline - Date.now());
@@ -57,25 +59,29 @@ function once(url: URL, o: HttpRequestOptions, method: string, headers: Record<s
     } catch (err) {
       return reject(err as Error);
     }
-    if (url.protocol === 'https:' && o.http2 === true && agent === undefined) {
+    // A proxy agent is this request's own; a caller's keep-alive agent (remote write) is reused
+    // when no proxy applies and it fits the scheme, and is never destroyed here.
+    const own = agent;
+    if (url.protocol === 'https:' && o.http2 === true && own === undefined) {
       alpnRequest(url, o.tls ?? { rejectUnauthorized: true }, method, sized, body, timeout, o.maxBodyBytes, o.signal).then((r) => resolve({ ...r, url }), reject);
       return;
     }
+    if (agent === undefined && o.agent !== undefined && (o.agent instanceof https.Agent) === (url.protocol === 'https:')) agent = o.agent;
     const req = mod.request(url, { method, headers: sized, timeout, ...(o.signal !== undefined ? { signal: o.signal } : {}), ...(agent !== undefined ? { agent } : {}), ...tls }, (res) => {
       readBody(res, o.maxBodyBytes).then(
         (b) => {
-          agent?.destroy();
+          own?.destroy();
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: b, url });
         },
         (err: Error) => {
-          agent?.destroy();
+          own?.destroy();
           reject(err);
         },
       );
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${o.timeoutMs} ms`)));
     req.on('error', (err) => {
-      agent?.destroy();
+      own?.destroy();
       reject(err);
     });
     req.end(body);

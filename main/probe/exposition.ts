@@ -5,6 +5,7 @@
  * precision.
  */
 import type { ProbeSample } from './types.js';
+import { formatGoFloat } from '../util/go-float.js';
 
 /** HELP strings, copied from blackbox_exporter 0.23's /probe output (test/main/probe/differential.test.ts compares them). */
 const metricHelp: Readonly<Record<string, string>> = {
@@ -38,19 +39,6 @@ const metricHelp: Readonly<Record<string, string>> = {
   probe_ssl_cert_not_after_timestamp_seconds: 'Vigil: NotAfter of each certificate in the chain, by depth (0 = leaf)',
   probe_ssl_cert_not_before_timestamp_seconds: 'Vigil: NotBefore of each certificate in the chain, by depth (0 = leaf)',
 };
-
-/** Go's strconv.FormatFloat(v, 'g', -1, 64), which client_golang uses for sample values. */
-export function formatGoFloat(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const [mant = '', e = '0'] = v.toExponential().split('e');
-  const exp = Number(e);
-  // Shortest precision: Go switches to %e when the exponent is < -4 or >= 6 (not 21 as JS does).
-  if (exp < -4 || exp >= 6) return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  return String(v);
-}
 
 const escapeLabel = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 const escapeHelp = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');

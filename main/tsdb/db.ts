@@ -16,6 +16,7 @@ import type { Labels } from './labels.js';
 import { TsdbQuerier, type QuerySource } from './querier.js';
 import { checkOrQuarantine, type QuarantineNotice } from './recovery.js';
 import { dbFileName, openReadOnly, parseStoredLabels } from './store-schema.js';
+import { unpackBatch } from './log-codec.js';
 import type { CoreOptions } from './worker-core.js';
 import type { HeadRead, RetentionResult } from './worker-protocol.js';
 
@@ -59,6 +60,14 @@ export interface TsdbStats {
   readonly writeFailures: number;
 }
 
+/** One durable batch read back from the log (remote write sends from here). */
+export interface LogBatch {
+  readonly id: number;
+  readonly refs: Uint32Array;
+  readonly t: Float64Array;
+  readonly v: Float64Array;
+}
+
 export interface IngestionPause {
   readonly sinceMs: number;
   readonly message: string;
@@ -84,6 +93,8 @@ export class TSDB implements Appendable, Queryable {
   private maxTime = -Infinity;
   private paused: (IngestionPause & { nextTry: number }) | null = null;
   private writeFailures = 0;
+  private readonly logDropListeners: ((d: RetentionResult['heldLogDropped']) => void)[] = [];
+  private logStmt: Database.Statement | null = null;
 
   private constructor(
     private readonly opts: TsdbOptions,
@@ -279,7 +290,56 @@ export class TSDB implements Appendable, Queryable {
 
   async applyRetention(): Promise<RetentionResult> {
     const r = await this.client.call({ kind: 'retention', retentionMs: this.opts.retentionMs ?? 0, retentionBytes: this.opts.retentionBytes ?? 0 });
+    const dropped = r.retention!.heldLogDropped;
+    if (dropped.samples > 0) for (const f of this.logDropListeners) f(dropped);
     return r.retention!;
+  }
+
+  /** Id of the newest batch acknowledged by commit() (0 before the first). */
+  get lastBatchId(): number {
+    return this.nextBatchId - 1;
+  }
+
+  /**
+   * Durable batches with id > `afterId`, oldest first, until about `maxSamples` samples (at
+   * least one batch when any). Reads the log through the read-only connection; it holds only
+   * what a log hold (holdLog) or the head still keeps.
+   */
+  readLog(afterId: number, maxSamples: number): LogBatch[] {
+    if (this.isClosed) throw new StorageUnavailableError('storage is closed');
+    this.logStmt ??= this.ro.prepare('SELECT id, n, refs, t, v FROM wal_batches WHERE id > ? ORDER BY id');
+    const out: LogBatch[] = [];
+    let total = 0;
+    for (const row of this.logStmt.iterate(afterId) as Iterable<{ id: number; n: number; refs: Uint8Array; t: Uint8Array; v: Uint8Array }>) {
+      out.push({ id: row.id, ...unpackBatch(row.n, row.refs, row.t, row.v) });
+      total += row.n;
+      if (total >= maxSamples) break;
+    }
+    return out;
+  }
+
+  /** Labels of a series ref; empty for a ref the index does not have. */
+  seriesLabels(ref: number): Labels {
+    return this.index.has(ref) ? this.index.labels(ref) : [];
+  }
+
+  /** Newest committed sample time over all series, ms (-Infinity before the first). */
+  get newestSampleMs(): number {
+    return this.maxTime;
+  }
+
+  /** Keeps log batches with id ≥ `fromBatch` until a later call releases them (0: no hold); persisted. */
+  async holdLog(fromBatch: number): Promise<void> {
+    await this.client.call({ kind: 'hold_log', fromBatch });
+  }
+
+  /** Called when time retention deletes held log rows (their samples can no longer be sent). */
+  onHeldLogDropped(f: (d: RetentionResult['heldLogDropped']) => void): () => void {
+    this.logDropListeners.push(f);
+    return () => {
+      const i = this.logDropListeners.indexOf(f);
+      if (i >= 0) this.logDropListeners.splice(i, 1);
+    };
   }
 
   /** `PRAGMA quick_check` of the live file: ok, or SQLite's first messages. */

@@ -6,7 +6,8 @@
  * the `wal_batches` log and the batch id: that commit is the durability point acknowledged to
  * `commit()`; (2) samples go into the head, which may seal chunks; (3) a second transaction
  * writes the sealed chunks. Every `checkpointEvery` batches, quiet series are sealed and the log
- * is truncated behind the oldest batch an open chunk still needs.
+ * is truncated behind the oldest batch an open chunk still needs, and behind the log hold
+ * (`meta.log_hold`: the oldest batch remote write has not sent yet).
  */
 import type Database from 'better-sqlite3';
 import { decodeChunk, encodeChunk } from './chunkenc/chunk.js';
@@ -39,6 +40,8 @@ export class WorkerCore {
   private lastBatchId: number;
   private maxRef = 0;
   private batchesSinceCheckpoint = 0;
+  /** Batches with id ≥ this stay in the log until released (0: no hold). Persisted in meta. */
+  private logHold: number;
   private readonly checkpointEvery: number;
   /** Sealed runs whose chunk write failed (e.g. disk full); retried, and still served to reads. */
   private unwritten: SealedRun[] = [];
@@ -66,6 +69,7 @@ export class WorkerCore {
       truncateLog: db.prepare('DELETE FROM wal_batches WHERE id < ?'),
     };
     this.lastBatchId = db.prepare("SELECT value FROM meta WHERE key = 'last_batch_id'").pluck().get() as number;
+    this.logHold = (db.prepare("SELECT value FROM meta WHERE key = 'log_hold'").pluck().get() as number | undefined) ?? 0;
     this.recover();
   }
 
@@ -165,8 +169,20 @@ export class WorkerCore {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
+  /**
+   * Keeps batches with id ≥ `fromBatch` in the log (remote write's oldest unsent batch), across
+   * restarts; 0 releases the hold. Lowering it below rows already deleted brings nothing back.
+   */
+  holdLog(fromBatch: number): void {
+    const v = Math.max(0, Math.floor(fromBatch));
+    if (v === this.logHold) return;
+    this.db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('log_hold', ?)").run(v);
+    this.logHold = v;
+  }
+
   private truncateLog(): void {
     let keep = Math.min(this.head.oldestBatch(), this.lastBatchId + 1);
+    if (this.logHold > 0) keep = Math.min(keep, this.logHold);
     for (const r of this.unwritten) keep = Math.min(keep, r.firstBatch);
     const res = this.st.truncateLog.run(keep);
     if (res.changes > 0) this.counters.compactions++;
@@ -250,12 +266,32 @@ export class WorkerCore {
         deleted += n;
       }
     }
-    if (deleted > 0) {
+    const heldLogDropped = retentionMs > 0 ? this.dropHeldLogBefore(retentionMs) : { samples: 0, upToBatch: 0 };
+    if (deleted > 0 || heldLogDropped.samples > 0) {
       this.db.pragma('incremental_vacuum');
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.counters.compactions++;
     }
-    return { deletedChunks: deleted, bytesBefore, bytesAfter: used() };
+    return { deletedChunks: deleted, bytesBefore, bytesAfter: used(), heldLogDropped };
+  }
+
+  /**
+   * Time retention wins over the log hold: held rows (not needed by the head) whose first sample
+   * is older than the retention window are deleted, and their samples reported as lost.
+   */
+  private dropHeldLogBefore(retentionMs: number): { samples: number; upToBatch: number } {
+    const out = { samples: 0, upToBatch: 0 };
+    const cutoff = this.head.maxTime() - retentionMs;
+    if (this.logHold === 0 || !Number.isFinite(cutoff)) return out;
+    const limit = Math.min(this.head.oldestBatch(), this.lastBatchId + 1);
+    const rows = this.db.prepare('SELECT id, n, t FROM wal_batches WHERE id < ? ORDER BY id').iterate(limit) as Iterable<{ id: number; n: number; t: Uint8Array }>;
+    for (const r of rows) {
+      if (r.t.length < 8 || Buffer.from(r.t.buffer, r.t.byteOffset, 8).readDoubleLE(0) >= cutoff) break;
+      out.samples += r.n;
+      out.upToBatch = r.id;
+    }
+    if (out.upToBatch > 0) this.db.prepare('DELETE FROM wal_batches WHERE id <= ?').run(out.upToBatch);
+    return out;
   }
 
   /** Moves a chunk that failed to decode out of the way, keeping its bytes for inspection. */

@@ -43,6 +43,8 @@ export interface RetentionResult {
   deletedChunks: number;
   bytesBefore: number;
   bytesAfter: number;
+  /** Log rows a hold kept (remote write not yet sent) that time retention deleted anyway. */
+  heldLogDropped: { samples: number; upToBatch: number };
 }
 
 export type Request =
@@ -52,6 +54,7 @@ export type Request =
   | { readonly kind: 'retention'; readonly id: number; readonly retentionMs: number; readonly retentionBytes: number }
   | { readonly kind: 'quarantine'; readonly id: number; readonly chunkId: number; readonly reason: string }
   | { readonly kind: 'max_pages'; readonly id: number; readonly pages: number }
+  | { readonly kind: 'hold_log'; readonly id: number; readonly fromBatch: number }
   | { readonly kind: 'close'; readonly id: number };
 
 export type Reply =

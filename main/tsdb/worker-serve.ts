@@ -26,6 +26,9 @@ export function handleRequest(core: WorkerCore, req: Request): { reply: Reply; t
       case 'max_pages':
         core.setMaxPages(req.pages);
         return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };
+      case 'hold_log':
+        core.holdLog(req.fromBatch);
+        return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };
       case 'quarantine':
         core.quarantineChunk(req.chunkId, req.reason);
         return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };

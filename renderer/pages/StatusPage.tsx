@@ -3,6 +3,7 @@ import { ReadError } from '../components/ReadError.js';
 import { formatDuration } from '../format.js';
 import { CostsFacts } from '../status/CostsFacts.js';
 import { Cardinality } from '../status/Cardinality.js';
+import { RemoteWriteTable } from '../components/RemoteWriteTable.js';
 
 export function StatusPage() {
   const { data: status, error, loading, refresh } = useEngineRead('status', {}, { pollMs: 5_000 });
@@ -58,6 +59,14 @@ export function StatusPage() {
                     </li>
                   ))}
                 </ul>
+              </dd>
+            </>
+          )}
+          {(status.remoteWrite ?? []).length > 0 && (
+            <>
+              <dt>Remote write</dt>
+              <dd data-testid="remote-write">
+                <RemoteWriteTable endpoints={status.remoteWrite ?? []} />
               </dd>
             </>
           )}

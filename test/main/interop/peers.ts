@@ -18,7 +18,7 @@ export function missingPeers(...names: Array<keyof typeof peerBins>): string {
   return missing.length === 0 ? '' : `${missing.join(', ')} not installed (Debian packages prometheus, prometheus-node-exporter, prometheus-alertmanager)`;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const s = netServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   const addr = s.address();

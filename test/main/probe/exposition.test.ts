@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { formatExposition, formatGoFloat } from '../../../main/probe/exposition.js';
+import { formatExposition } from '../../../main/probe/exposition.js';
+import { formatGoFloat } from '../../../main/util/go-float.js';
 
 describe('formatGoFloat (Go strconv.FormatFloat(v, "g", -1, 64))', () => {
   it('matches the values in blackbox_exporter output', () => {

@@ -1,0 +1,65 @@
+/** queue_config resolved with Prometheus' defaults, and the endpoint of one remote_write block. */
+import type { Config } from '../config/schema.js';
+import { authSettings, tlsSettings } from '../http-client/settings.js';
+import { nodeTlsOptions } from '../http-client/tls.js';
+import type { Endpoint } from './send.js';
+import { createHash } from 'node:crypto';
+
+export type RemoteWriteConfig = Config['remote_write'][number];
+
+export interface QueueSettings {
+  /** Samples read from the log per round, at least (a round also fills every shard once). */
+  readonly capacity: number;
+  readonly minShards: number;
+  readonly maxShards: number;
+  readonly maxSamplesPerSend: number;
+  readonly batchSendDeadlineMs: number;
+  readonly minBackoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly retryOn429: boolean;
+}
+
+/** Prometheus 3's DefaultQueueConfig. */
+const defaultQueue: QueueSettings = {
+  capacity: 10_000,
+  minShards: 1,
+  maxShards: 50,
+  maxSamplesPerSend: 2000,
+  batchSendDeadlineMs: 5000,
+  minBackoffMs: 30,
+  maxBackoffMs: 5000,
+  retryOn429: true,
+};
+
+export function queueSettings(c: RemoteWriteConfig['queue_config']): QueueSettings {
+  const maxShards = Math.max(1, c.max_shards || defaultQueue.maxShards);
+  const minShards = Math.min(maxShards, Math.max(1, c.min_shards || defaultQueue.minShards));
+  const maxSamplesPerSend = Math.max(1, c.max_samples_per_send || defaultQueue.maxSamplesPerSend);
+  return {
+    capacity: Math.max(maxSamplesPerSend, c.capacity || defaultQueue.capacity),
+    minShards,
+    maxShards,
+    maxSamplesPerSend,
+    batchSendDeadlineMs: c.batch_send_deadline ?? defaultQueue.batchSendDeadlineMs,
+    minBackoffMs: Math.max(1, c.min_backoff ?? defaultQueue.minBackoffMs),
+    maxBackoffMs: Math.max(1, c.max_backoff ?? defaultQueue.maxBackoffMs),
+    retryOn429: c.retry_on_http_429 ?? defaultQueue.retryOn429,
+  };
+}
+
+/** The `remote_name` label: the configured name, else a short hash of the block as Prometheus does. */
+export function remoteName(c: RemoteWriteConfig): string {
+  return c.name !== '' ? c.name : createHash('sha256').update(JSON.stringify(c)).digest('hex').slice(0, 6);
+}
+
+export function endpointOf(c: RemoteWriteConfig, userAgent: string): Endpoint {
+  return {
+    url: new URL(c.url),
+    auth: authSettings(c),
+    tls: nodeTlsOptions(tlsSettings(c.tls_config)),
+    headers: c.headers,
+    timeoutMs: c.remote_timeout,
+    followRedirects: c.follow_redirects,
+    userAgent,
+  };
+}
