@@ -134,6 +134,19 @@ describe.skipIf(missing !== null)(`Repeated panels and rows, percent stacking, t
     expect(json.panels.map((p) => p.id)).toEqual([1, 10, 11]);
     expect(json.panels[0]!.repeat).toBe('method');
     expect(exported.json).not.toMatch(/repeatPanelId|scopedVars|repeatedByRow/);
+
+    // Edit mode over "All": copies cannot be edited on their own, and a save stores each panel once.
+    await page.goto(`${env.serve.url}#/dashboards?uid=repeat-board&edit=1`);
+    await page.reload();
+    const editing = await settled(page);
+    const copy = editing.find((p) => p.repeatOf === '1')!;
+    expect(await page.locator(`[data-panel-id="${copy.id}"]`).getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    expect(await page.locator('[data-panel-id="1"]').getByRole('button', { name: 'Edit' }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: /Saved version 2/ }).waitFor();
+    const stored = await call<{ dashboard: { panels: Array<{ id: number }> } }>(page, 'dashboard', { uid: 'repeat-board' });
+    expect(stored.dashboard.panels.map((p) => p.id)).toEqual([1, 10, 11]);
+    expect(JSON.stringify(stored.dashboard)).not.toMatch(/repeatPanelId|scopedVars|repeatedByRow|gridKey/);
   });
 
   it('percent stacking tops out at 100 %; table columns are ordered, renamed, formatted and coloured as configured', async () => {
