@@ -101,6 +101,9 @@ describe.skipIf(missing !== null)(`Repeated panels and rows, percent stacking, t
     await page.goto(`${env.serve.url}#/dashboards?uid=repeat-board`);
     await page.reload();
     const panels = await settled(page);
+    // The saved range (now-30m) is not one of the picker's choices: it is shown as it is.
+    expect(await page.getByLabel('Relative range').inputValue()).toBe('1800000');
+    expect(await page.getByLabel('Relative range').evaluate((s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe('Last 30m');
     const requests = panels.filter((p) => p.id === '1' || p.repeatOf === '1');
     // The workload has four methods: "All" gives four copies, side by side, each with data.
     expect(requests.map((p) => p.title).sort()).toEqual(['Requests DELETE', 'Requests GET', 'Requests POST', 'Requests PUT']);
