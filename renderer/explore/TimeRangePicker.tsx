@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Resolution, TimeRange } from '../../app/app-urls.js';
+import { formatDuration } from '../../app/dialect/duration.js';
 
 const relative: Array<[string, number]> = [
   ['5m', 300_000],
@@ -37,6 +38,8 @@ export function TimeRangePicker({ range, onChange }: { range: TimeRange; onChang
           }
         }}
       >
+        {/* A range from a link or a dashboard (`now-30m`) that is not in the list is shown as it is. */}
+        {range.kind === 'relative' && !relative.some(([, ms]) => ms === range.durationMs) && <option value={range.durationMs}>Last {formatDuration(range.durationMs)}</option>}
         {relative.map(([label, ms]) => (
           <option key={label} value={ms}>
             Last {label}

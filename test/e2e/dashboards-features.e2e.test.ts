@@ -101,6 +101,9 @@ describe.skipIf(missing !== null)(`Repeated panels and rows, percent stacking, t
     await page.goto(`${env.serve.url}#/dashboards?uid=repeat-board`);
     await page.reload();
     const panels = await settled(page);
+    // The saved range (now-30m) is not one of the picker's choices: it is shown as it is.
+    expect(await page.getByLabel('Relative range').inputValue()).toBe('1800000');
+    expect(await page.getByLabel('Relative range').evaluate((s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe('Last 30m');
     const requests = panels.filter((p) => p.id === '1' || p.repeatOf === '1');
     // The workload has four methods: "All" gives four copies, side by side, each with data.
     expect(requests.map((p) => p.title).sort()).toEqual(['Requests DELETE', 'Requests GET', 'Requests POST', 'Requests PUT']);
@@ -134,6 +137,19 @@ describe.skipIf(missing !== null)(`Repeated panels and rows, percent stacking, t
     expect(json.panels.map((p) => p.id)).toEqual([1, 10, 11]);
     expect(json.panels[0]!.repeat).toBe('method');
     expect(exported.json).not.toMatch(/repeatPanelId|scopedVars|repeatedByRow/);
+
+    // Edit mode over "All": copies cannot be edited on their own, and a save stores each panel once.
+    await page.goto(`${env.serve.url}#/dashboards?uid=repeat-board&edit=1`);
+    await page.reload();
+    const editing = await settled(page);
+    const copy = editing.find((p) => p.repeatOf === '1')!;
+    expect(await page.locator(`[data-panel-id="${copy.id}"]`).getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    expect(await page.locator('[data-panel-id="1"]').getByRole('button', { name: 'Edit' }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: /Saved version 2/ }).waitFor();
+    const stored = await call<{ dashboard: { panels: Array<{ id: number }> } }>(page, 'dashboard', { uid: 'repeat-board' });
+    expect(stored.dashboard.panels.map((p) => p.id)).toEqual([1, 10, 11]);
+    expect(JSON.stringify(stored.dashboard)).not.toMatch(/repeatPanelId|scopedVars|repeatedByRow|gridKey/);
   });
 
   it('percent stacking tops out at 100 %; table columns are ordered, renamed, formatted and coloured as configured', async () => {
