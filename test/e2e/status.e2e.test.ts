@@ -77,6 +77,11 @@ describe.skipIf(missing !== null)(`Status page in Chromium against vigil serve${
     const href = await page.getByTestId('top-metrics').locator('tbody a').first().getAttribute('href');
     expect(href).toMatch(/^#\/explore\?/);
 
+    // Refresh reads the cardinality section again too (a new tsdbStatus request).
+    const before = browser.requests.filter((u) => u.endsWith('/api/vigil/tsdbStatus')).length;
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => browser.requests.filter((u) => u.endsWith('/api/vigil/tsdbStatus')).length).toBeGreaterThan(before);
+
     await page.getByTestId('cardinality').scrollIntoViewIfNeeded();
     const shot = await screenshot(page, 'status-costs-cardinality');
     expect(shot).toMatch(/status-costs-cardinality\.png$/);
