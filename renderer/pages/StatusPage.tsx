@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useEngineRead } from '../api/engine-reads.js';
 import { ReadError } from '../components/ReadError.js';
 import { formatDuration } from '../format.js';
@@ -7,12 +8,20 @@ import { RemoteWriteTable } from '../components/RemoteWriteTable.js';
 
 export function StatusPage() {
   const { data: status, error, loading, refresh } = useEngineRead('status', {}, { pollMs: 5_000 });
+  const [refreshSignal, setRefreshSignal] = useState(0);
 
   return (
     <section className="page">
       <header className="page-header">
         <h1>Status</h1>
-        <button type="button" onClick={() => void refresh()} disabled={loading}>
+        <button
+          type="button"
+          onClick={() => {
+            void refresh();
+            setRefreshSignal((n) => n + 1);
+          }}
+          disabled={loading}
+        >
           Refresh
         </button>
       </header>
@@ -93,7 +102,7 @@ export function StatusPage() {
           <CostsFacts costs={status.costs} />
         </>
       )}
-      <Cardinality />
+      <Cardinality refreshSignal={refreshSignal} />
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { TsdbStatus } from '../../app/api/tsdb-status.js';
 import { appHash, exploreQuery } from '../../app/app-urls.js';
 import { useEngineRead } from '../api/engine-reads.js';
@@ -81,9 +81,13 @@ function StatTable({
 }
 
 /** Cardinality explorer: what makes the series count, as Prometheus' TSDB status page. */
-export function Cardinality() {
+export function Cardinality({ refreshSignal }: { refreshSignal: number }) {
   const [limit, setLimit] = useState(10);
-  const { data, error } = useEngineRead('tsdbStatus', { limit, sinceYesterday: true }, { pollMs: 30_000 });
+  const { data, error, refresh } = useEngineRead('tsdbStatus', { limit, sinceYesterday: true }, { pollMs: 30_000 });
+  // The page's Refresh button reads this section again too.
+  useEffect(() => {
+    if (refreshSignal > 0) void refresh();
+  }, [refreshSignal, refresh]);
   // Each name opens Explore on the series it counts, split the way that finds the culprit.
   const metricLink = (name: string) => appHash(exploreQuery(`count by (job) ({__name__=${JSON.stringify(name)}})`));
   const pairLink = (pair: string) => {

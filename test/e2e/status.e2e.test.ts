@@ -77,6 +77,11 @@ describe.skipIf(missing !== null)(`Status page in Chromium against vigil serve${
     const href = await page.getByTestId('top-metrics').locator('tbody a').first().getAttribute('href');
     expect(href).toMatch(/^#\/explore\?/);
 
+    // Refresh reads the cardinality section again too (a new tsdbStatus request).
+    const before = browser.requests.filter((u) => u.endsWith('/api/vigil/tsdbStatus')).length;
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => browser.requests.filter((u) => u.endsWith('/api/vigil/tsdbStatus')).length).toBeGreaterThan(before);
+
     await page.getByTestId('cardinality').scrollIntoViewIfNeeded();
     const shot = await screenshot(page, 'status-costs-cardinality');
     expect(shot).toMatch(/status-costs-cardinality\.png$/);
@@ -95,6 +100,17 @@ describe.skipIf(missing !== null)(`Status page in Chromium against vigil serve${
     const row = page.locator('[data-testid="target-row"]', { hasText: 'job=node' });
     expect(await row.textContent()).toContain('/host/metrics');
     await screenshot(page, 'first-launch-targets');
+    expect(browser.consoleErrors).toEqual([]);
+  });
+
+  it("opens the shipped 'This machine' dashboard on the first launch's own host data", async () => {
+    const { page } = browser;
+    // Memory, root filesystem and uptime need one scrape of /host/metrics, which the test above waited for.
+    await page.goto(`${serve.url}#/dashboards?uid=vigil-this-machine&from=now-5m&to=now&refresh=5s`);
+    await page.getByTestId('dashboard').waitFor({ timeout: 15_000 });
+    const state = (id: string) => page.locator(`.dash-panel[data-panel-id="${id}"]`).getAttribute('data-panel-state');
+    await expect.poll(async () => [await state('2'), await state('3'), await state('4')], { timeout: 45_000 }).toEqual(['ok', 'ok', 'ok']);
+    await screenshot(page, 'first-launch-this-machine');
     expect(browser.consoleErrors).toEqual([]);
   });
 });

@@ -90,6 +90,19 @@ describe('first launch with no config', () => {
     expect(status.costs!.memory.map((m) => m.part)).toContain('JavaScript heap');
   });
 
+  it("serves /host/metrics with node_exporter's collect[] filter", async () => {
+    const base = `http://127.0.0.1:${server!.port}/host/metrics`;
+    const only = await fetch(`${base}?collect[]=loadavg`);
+    expect(only.status).toBe(200);
+    expect(only.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await only.text();
+    expect(text).toContain('# TYPE node_load1 gauge\n');
+    expect(text).not.toContain('node_cpu_seconds_total');
+    const bad = await fetch(`${base}?collect[]=nope`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/unknown or disabled collector "nope"/);
+  });
+
   it('loads the shipped default rules', () => {
     const groups = engine!.alertingRuntime!.ruleManager.ruleGroups.map((g) => g.spec.name);
     expect(groups).toEqual(expect.arrayContaining(['this-machine', 'vigil', 'certificates']));
