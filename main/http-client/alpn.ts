@@ -9,7 +9,7 @@ import { Buffer } from 'node:buffer';
 import https from 'node:https';
 import { connect as http2Connect, type IncomingHttpHeaders as H2Headers } from 'node:http2';
 import type { IncomingHttpHeaders } from 'node:http';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { NodeTlsOptions } from './tls.js';
@@ -42,7 +42,22 @@ export function readBody(stream: Readable, max: number): Promise<Buffer> {
   });
 }
 
-function tlsSocket(url: URL, tls: NodeTlsOptions, timeoutMs: number, signal: AbortSignal | undefined): Promise<TLSSocket> {
+/** Why a TLS connection could not be opened: the caller words it (Prometheus' or its own). */
+export class TlsConnectError extends Error {
+  constructor(
+    readonly reason: 'timeout' | 'aborted' | 'network',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A TLS connection to the URL's host offering `h2` and `http/1.1` by ALPN (`alpnProtocol` tells
+ * the server's choice). The SNI is the URL's host name unless `tls` sets one. Rejects with a
+ * TlsConnectError.
+ */
+export function connectTls(url: URL, tls: NodeTlsOptions, timeoutMs: number, signal?: AbortSignal, lookup?: LookupFunction): Promise<TLSSocket> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({
@@ -51,17 +66,23 @@ function tlsSocket(url: URL, tls: NodeTlsOptions, timeoutMs: number, signal: Abo
       ...(isIP(host) === 0 ? { servername: host } : {}),
       ...tls,
       ALPNProtocols: ['h2', 'http/1.1'],
+      ...(lookup !== undefined ? { lookup } : {}),
     });
-    const fail = (err: Error): void => {
+    const fail = (err: TlsConnectError): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       reject(err);
     };
-    socket.setTimeout(timeoutMs, () => fail(new Error(`no answer within ${timeoutMs} ms`)));
-    socket.once('error', fail);
-    signal?.addEventListener('abort', () => fail(new Error('aborted')), { once: true });
+    const onAbort = (): void => fail(new TlsConnectError('aborted', 'aborted'));
+    const timer = setTimeout(() => fail(new TlsConnectError('timeout', `no answer within ${timeoutMs} ms`)), timeoutMs);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once('error', (err: Error) => fail(new TlsConnectError('network', err.message)));
     socket.once('secureConnect', () => {
-      socket.off('error', fail);
-      socket.setTimeout(0);
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.removeAllListeners('error');
       resolve(socket);
     });
   });
@@ -109,7 +130,7 @@ export async function alpnRequest(
   maxBody: number,
   signal?: AbortSignal,
 ): Promise<BodyAnswer> {
-  const socket = await tlsSocket(url, tls, timeoutMs, signal);
+  const socket = await connectTls(url, tls, timeoutMs, signal);
   const send = socket.alpnProtocol === 'h2' ? h2Request : h1Request;
   const deadline = new Promise<never>((_, reject) => {
     const t = setTimeout(() => {

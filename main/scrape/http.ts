@@ -21,7 +21,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { directConnection, ProxyAgents, type ProxySettings } from '../http-client/proxy.js';
 import type { NodeTlsOptions } from '../http-client/tls.js';
 import { isLinkLocal } from '../util/ip.js';
-import { Http2Sessions, SessionError } from './http2-sessions.js';
+import { TlsConnectError } from '../http-client/alpn.js';
+import { Http2Sessions } from './http2-sessions.js';
 
 /** Prometheus 2.42's exact header (checked against the Debian binary). */
 const scrapeAcceptHeader =
@@ -93,8 +94,9 @@ export class ScrapeClient {
     try {
       session = await this.http2.session(new URL(hop.url), hop.timeoutMs, hop.signal, isRedirect ? (lookupRefusingLinkLocal as never) : undefined);
     } catch (err) {
-      if (!(err instanceof SessionError)) throw err;
-      throw new ScrapeHttpError(err.reason, `Get "${hop.url}": ${err.message}`);
+      if (!(err instanceof TlsConnectError)) throw err;
+      const message = err.reason === 'network' ? err.message : reasonMessages[err.reason];
+      throw new ScrapeHttpError(err.reason, `Get "${hop.url}": ${message}`);
     }
     return session === null ? http1Opener(agent, isRedirect, tls) : http2Opener(session);
   }

@@ -6,19 +6,9 @@
  * the keep-alive agent from then on. Plain http stays HTTP/1.1 (no h2c), as in Go.
  */
 import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
-import { isIP, type LookupFunction } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { LookupFunction } from 'node:net';
+import { connectTls } from '../http-client/alpn.js';
 import type { NodeTlsOptions } from '../http-client/tls.js';
-
-/** Why a session could not be opened, for the scrape's failure reason. */
-export class SessionError extends Error {
-  constructor(
-    readonly reason: 'timeout' | 'aborted' | 'network',
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export class Http2Sessions {
   private readonly sessions = new Map<string, ClientHttp2Session>();
@@ -27,47 +17,16 @@ export class Http2Sessions {
 
   constructor(private readonly tls: NodeTlsOptions) {}
 
-  private connect(url: URL, timeoutMs: number, signal: AbortSignal | undefined, lookup: LookupFunction | undefined): Promise<TLSSocket> {
-    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    return new Promise((resolve, reject) => {
-      const socket = tlsConnect({
-        host,
-        port: url.port === '' ? 443 : Number(url.port),
-        ...(isIP(host) === 0 ? { servername: host } : {}),
-        ...this.tls,
-        ALPNProtocols: ['h2', 'http/1.1'],
-        ...(lookup !== undefined ? { lookup } : {}),
-      });
-      const fail = (err: SessionError): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        socket.destroy();
-        reject(err);
-      };
-      const onAbort = (): void => fail(new SessionError('aborted', 'context canceled'));
-      const timer = setTimeout(() => fail(new SessionError('timeout', 'context deadline exceeded')), timeoutMs);
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      socket.once('error', (err: Error) => fail(err instanceof SessionError ? err : new SessionError('network', err.message)));
-      socket.once('secureConnect', () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        socket.removeAllListeners('error');
-        resolve(socket);
-      });
-    });
-  }
-
   /**
    * The open HTTP/2 session for the URL's origin, a new one, or null when the server speaks
-   * HTTP/1.1. Rejects with a SessionError when the connection or handshake fails.
+   * HTTP/1.1. Rejects with a TlsConnectError when the connection or handshake fails.
    */
   async session(url: URL, timeoutMs: number, signal?: AbortSignal, lookup?: LookupFunction): Promise<ClientHttp2Session | null> {
     const origin = url.origin;
     if (this.http1.has(origin)) return null;
     const open = this.sessions.get(origin);
     if (open !== undefined && !open.closed && !open.destroyed) return open;
-    const socket = await this.connect(url, timeoutMs, signal, lookup);
+    const socket = await connectTls(url, this.tls, timeoutMs, signal, lookup);
     if (socket.alpnProtocol !== 'h2') {
       socket.destroy();
       this.http1.add(origin);

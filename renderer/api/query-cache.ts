@@ -174,10 +174,14 @@ export class QueryCache {
     return e.state;
   }
 
-  /** Stops a read in flight (here and in the engine); its last answer stays cached. */
+  /**
+   * Stops a read in flight (here and in the engine) when it is this request's own (same
+   * queryId): a newer read of the same query that replaced it, for another reader, runs on.
+   * Its last answer stays cached.
+   */
   cancel<K extends ChannelName>(name: K, request: RequestOf<K>): void {
     const e = this.entries.get(QueryCache.key(name, request));
-    if (e === undefined || e.inFlight === null) return;
+    if (e === undefined || e.inFlight === null || e.inFlightQueryId !== queryIdOf(request)) return;
     this.abortInFlight(e);
     this.set(e, { loading: false });
   }

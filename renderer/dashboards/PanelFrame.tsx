@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { scopedVariables, type ShownPanel } from '../../app/dashboards/repeats.js';
 import { appHash, exploreQueries, type TimeRange } from '../../app/app-urls.js';
 import { interpolate, type ResolvedVariable } from '../../app/dashboards/variables.js';
-import { api } from '../api/client.js';
+import { queries as queryCache } from '../api/engine-reads.js';
 import { fetchPanelData, rangeBounds, visibleTargets, type PanelData } from './panel-data.js';
 import type { RefreshLoop } from './refresh.js';
 import { panelComponents, staticPanelTypes } from './panels/index.js';
@@ -75,7 +75,7 @@ export function PanelFrame({ panel, range, variables: dashboardVariables, loop, 
     const started = performance.now();
     // A relative range ends now at each refresh.
     const { fromMs, toMs } = rangeBounds(range, Date.now());
-    const d = await fetchPanelData(api, panel, { fromMs, toMs, widthPx: widthBucket, variables }, controller.signal);
+    const d = await fetchPanelData(queryCache, panel, { fromMs, toMs, widthPx: widthBucket, variables }, controller.signal);
     if (controller.signal.aborted) return;
     inFlight.current = null;
     performance.measure(`vigil:panel-load:${panel.id}`, { start: started });

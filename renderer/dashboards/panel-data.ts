@@ -13,7 +13,7 @@ import type { TimeRange } from '../../app/app-urls.js';
 import { interpolate, queryStep, type ResolvedVariable } from '../../app/dashboards/variables.js';
 import { queryRangeColumns } from '../api/client.js';
 import type { ColumnValues } from '../api/range-columns.js';
-import { queryError } from '../api/query-cache.js';
+import { queryError, type QueryCache, type QueryError } from '../api/query-cache.js';
 import { seriesName } from '../explore/series-data.js';
 
 export interface PanelSeries {
@@ -185,12 +185,13 @@ export function reducedValues(data: PanelData, calc: string): Array<{ name: stri
 const newQueryId = () => `dash-${Math.random().toString(36).slice(2, 10)}`;
 
 /**
- * Runs a panel's visible targets. One failing target becomes an error for that target; the
- * others still draw. `signal` aborts: running queries are cancelled on the engine and the
- * answer is dropped.
+ * Runs a panel's visible targets through the renderer's query cache (answers shared with any
+ * panel or page asking the same, one error shape). One failing target becomes an error for that
+ * target; the others still draw. `signal` aborts: this panel's queries are cancelled on the
+ * engine and the answer is dropped.
  */
-export async function fetchPanelData(client: WorkbenchApi, panel: Panel, ctx: PanelContext, signal: AbortSignal): Promise<PanelData> {
-  if (panel.type === topologyPanelType) return fetchTopology(client, panel, ctx);
+export async function fetchPanelData(queries: QueryCache, panel: Panel, ctx: PanelContext, signal: AbortSignal): Promise<PanelData> {
+  if (panel.type === topologyPanelType) return fetchTopology(queries.api, panel, ctx);
   const targets = visibleTargets(panel);
   const out: PanelData = { timestamps: new Float64Array(0), series: [], instant: [], heatmap: null, queries: [], errors: [], warnings: [] };
   const wantsHeatmap = panel.type === 'heatmap' || targets.some((t) => t.format === 'heatmap');
@@ -199,31 +200,34 @@ export async function fetchPanelData(client: WorkbenchApi, panel: Panel, ctx: Pa
       const plan = planTarget(panel, t, ctx);
       out.queries.push(plan.query);
       const queryId = newQueryId();
-      const cancel = () => void client.cancelQuery({ queryId }).catch(() => undefined);
-      signal.addEventListener('abort', cancel, { once: true });
       const legend = (labels: Record<string, string>) => legendName(t.legendFormat, labels, ctx.variables);
-      try {
-        if (plan.instant) {
-          const r = await client.query({ query: plan.query, time: ctx.toMs, queryId });
-          if (signal.aborted) return;
-          out.instant.push(...instantRows(t.refId, r.result, legend));
-          out.warnings.push(...r.warnings);
-        } else {
-          const r = await queryRangeColumns(client, { query: plan.query, start: plan.startMs, end: plan.endMs, step: plan.stepMs, queryId });
-          if (signal.aborted) return;
-          if (out.timestamps.length === 0 || r.result.timestamps.length > out.timestamps.length) out.timestamps = r.result.timestamps;
-          out.series.push(...r.result.series.map((s) => ({ refId: t.refId, name: legend(s.labels), labels: s.labels, values: s.values })));
-          // A table of a range query shows each series' last value.
-          if (t.format === 'table')
-            out.instant.push(...r.result.series.map((s) => ({ refId: t.refId, name: legend(s.labels), labels: s.labels, value: reduce(s.values, 'lastNotNull') ?? NaN })));
-          out.warnings.push(...r.warnings);
-        }
-      } catch (err) {
-        if (signal.aborted) return;
-        out.errors.push({ refId: t.refId, message: queryError(err, `query ${t.refId} (${plan.query})`).message });
-      } finally {
+      const failed = (e: QueryError) => out.errors.push({ refId: t.refId, message: `query ${t.refId} (${plan.query}): ${e.detail}` });
+      if (plan.instant) {
+        const request = { query: plan.query, time: ctx.toMs, queryId };
+        const cancel = () => queries.cancel('query', request);
+        signal.addEventListener('abort', cancel, { once: true });
+        const { data, error } = await queries.fetch('query', request);
         signal.removeEventListener('abort', cancel);
+        if (signal.aborted) return;
+        if (error !== null) return void failed(error);
+        if (data === undefined) return;
+        out.instant.push(...instantRows(t.refId, data.result, legend));
+        out.warnings.push(...data.warnings);
+        return;
       }
+      const request = { query: plan.query, start: plan.startMs, end: plan.endMs, step: plan.stepMs, queryId };
+      const cancel = () => queries.cancel('queryRange', request);
+      signal.addEventListener('abort', cancel, { once: true });
+      const { data: r, error } = await queries.fetch('queryRange', request, (s) => queryRangeColumns(queries.api, request, s));
+      signal.removeEventListener('abort', cancel);
+      if (signal.aborted) return;
+      if (error !== null) return void failed(error);
+      if (r === undefined) return;
+      if (out.timestamps.length === 0 || r.result.timestamps.length > out.timestamps.length) out.timestamps = r.result.timestamps;
+      out.series.push(...r.result.series.map((s) => ({ refId: t.refId, name: legend(s.labels), labels: s.labels, values: s.values })));
+      // A table of a range query shows each series' last value.
+      if (t.format === 'table') out.instant.push(...r.result.series.map((s) => ({ refId: t.refId, name: legend(s.labels), labels: s.labels, value: reduce(s.values, 'lastNotNull') ?? NaN })));
+      out.warnings.push(...r.warnings);
     }),
   );
   // Series keep the targets' order (A before B), whatever order the answers came in.

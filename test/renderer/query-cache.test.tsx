@@ -166,6 +166,19 @@ describe('the query cache for engine queries (Explore)', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it("cancel() leaves alone a newer read of the same query made for another reader", async () => {
+    const { api, calls } = heldApi();
+    const q = new QueryCache(api);
+    const mine = q.fetch('queryRange', range('panel-a'));
+    const theirs = q.fetch('queryRange', range('panel-b'));
+    q.cancel('queryRange', range('panel-a')); // panel A unmounts
+    expect(calls.filter((c) => c.name === 'cancelQuery').map((c) => c.request)).toEqual([{ queryId: 'panel-a' }]); // only from the replacement
+    const answer = { result: { timestamps: [], series: [] }, warnings: [], stats: {} };
+    calls.find((c) => c.name === 'queryRange' && (c.request as { queryId: string }).queryId === 'panel-b')!.answer(answer);
+    expect((await theirs).data).toBe(answer);
+    expect((await mine).data).toBe(answer);
+  });
+
   it('keeps at most maxIdleEntries unwatched answers, dropping the least recently used', async () => {
     const q = new QueryCache({} as WorkbenchApi);
     const watched = range('w');

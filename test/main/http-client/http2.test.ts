@@ -1,15 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpRequest, type HttpRequestOptions } from '../../../main/http-client/request.js';
-import { tempDir } from '../helpers.js';
+import { opensslPath, selfSignedCert, tempDir } from '../helpers.js';
 
-const openssl = '/usr/bin/openssl';
-const missing = !existsSync(openssl);
-if (missing) console.warn(`skipping enable_http2 tests: ${openssl} is not installed`);
+const missing = !existsSync(opensslPath);
+if (missing) console.warn(`skipping enable_http2 tests: ${opensslPath} is not installed`);
 
 describe.skipIf(missing)('enable_http2 on one-shot requests (HTTP SD, receivers): h2 offered by ALPN, as Go does', () => {
   const tmp = tempDir('vigil-h2-');
@@ -21,13 +18,7 @@ describe.skipIf(missing)('enable_http2 on one-shot requests (HTTP SD, receivers)
   let ca = '';
 
   beforeAll(async () => {
-    const key = join(tmp.dir, 'key.pem');
-    const cert = join(tmp.dir, 'cert.pem');
-    const r = spawnSync(openssl, [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
-      '-days', '1', '-subj', '/CN=vigil-test', '-addext', 'subjectAltName=IP:127.0.0.1',
-    ]);
-    if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr.toString()}`);
+    const { key, cert } = selfSignedCert(tmp.dir, 'IP:127.0.0.1');
     ca = readFileSync(cert, 'utf8');
     const start = async (allowHTTP1: boolean): Promise<string> => {
       const server = http2.createSecureServer({ key: readFileSync(key), cert: readFileSync(cert), allowHTTP1 }, (req, res) => {

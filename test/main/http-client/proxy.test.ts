@@ -1,16 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../main/config/load.js';
 import { httpConfigSchema } from '../../../main/http-client/schema.js';
 import { directConnection, proxyFor, type ProxySettings } from '../../../main/http-client/proxy.js';
 import { httpRequest } from '../../../main/http-client/request.js';
 import { ScrapeClient } from '../../../main/scrape/http.js';
-import { tempDir } from '../helpers.js';
+import { opensslPath, selfSignedCert, tempDir } from '../helpers.js';
 import { startRecordingProxy } from './recording-proxy.js';
 
 const settings = (over: Partial<ProxySettings>): ProxySettings => ({ ...directConnection, ...over });
@@ -119,9 +117,8 @@ describe("proxy options are validated with Prometheus' messages", () => {
   });
 });
 
-const openssl = '/usr/bin/openssl';
-const noOpenssl = !existsSync(openssl);
-if (noOpenssl) console.warn(`skipping proxied TLS scrapes: ${openssl} is not installed`);
+const noOpenssl = !existsSync(opensslPath);
+if (noOpenssl) console.warn(`skipping proxied TLS scrapes: ${opensslPath} is not installed`);
 
 describe('requests go through the proxy: scrapes (forward and CONNECT) and one-shot requests', () => {
   const tmp = tempDir('vigil-proxy-');
@@ -130,7 +127,7 @@ describe('requests go through the proxy: scrapes (forward and CONNECT) and one-s
   let secure: https.Server | undefined;
   let plainPort = 0;
   let securePort = 0;
-  const ca = join(tmp.dir, 'ca.pem');
+  let ca = '';
   const bodies: string[] = [];
 
   beforeAll(async () => {
@@ -146,12 +143,8 @@ describe('requests go through the proxy: scrapes (forward and CONNECT) and one-s
     await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
     plainPort = (plain.address() as AddressInfo).port;
     if (noOpenssl) return;
-    const key = join(tmp.dir, 'key.pem');
-    const r = spawnSync(openssl, [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', ca,
-      '-days', '1', '-subj', '/CN=metrics.internal', '-addext', 'subjectAltName=DNS:metrics.internal',
-    ]);
-    if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr.toString()}`);
+    const { key, cert } = selfSignedCert(tmp.dir, 'DNS:metrics.internal', 'metrics.internal');
+    ca = cert;
     secure = https.createServer({ key: readFileSync(key), cert: readFileSync(ca) }, (_req, res) => res.end('tls_up 1\n'));
     await new Promise<void>((resolve) => secure!.listen(0, '127.0.0.1', resolve));
     securePort = (secure.address() as AddressInfo).port;

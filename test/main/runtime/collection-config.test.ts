@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -6,11 +5,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../../main/engine.js';
 import { silentLogger } from '../../../main/util/log.js';
-import { tempDir } from '../helpers.js';
+import { opensslPath, selfSignedCert, tempDir } from '../helpers.js';
 
-const openssl = '/usr/bin/openssl';
-const noOpenssl = !existsSync(openssl);
-if (noOpenssl) console.warn(`skipping the lint-over-TLS test: ${openssl} is not installed`);
+const noOpenssl = !existsSync(opensslPath);
+if (noOpenssl) console.warn(`skipping the lint-over-TLS test: ${opensslPath} is not installed`);
 
 describe('a running engine reads prometheus.yml as Prometheus does', () => {
   const cleanups: Array<() => void | Promise<void>> = [];
@@ -42,20 +40,14 @@ describe('a running engine reads prometheus.yml as Prometheus does', () => {
   it.skipIf(noOpenssl)("lints an https target with the job's CA, as its scrapes reach it (the lint used a client without TLS settings)", async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
-    const key = join(dir, 'key.pem');
-    const ca = join(dir, 'ca.pem');
-    const r = spawnSync(openssl, [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', ca,
-      '-days', '1', '-subj', '/CN=vigil-test', '-addext', 'subjectAltName=IP:127.0.0.1',
-    ]);
-    if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr.toString()}`);
+    const { key, cert: ca } = selfSignedCert(dir, 'IP:127.0.0.1');
     const server = https.createServer({ key: readFileSync(key), cert: readFileSync(ca) }, (_req, res) => res.end('# HELP x_total Things.\n# TYPE x_total counter\nx_total 1\n'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
     const port = (server.address() as AddressInfo).port;
     const engine = await engineWith(
       dir,
-      `scrape_configs:\n  - job_name: tls\n    scheme: https\n    scrape_interval: 1h\n    tls_config:\n      ca_file: ca.pem\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`,
+      `scrape_configs:\n  - job_name: tls\n    scheme: https\n    scrape_interval: 1h\n    tls_config:\n      ca_file: cert.pem\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`,
     );
     const scrapeUrl = `https://127.0.0.1:${port}/metrics`;
     for (let i = 0; i < 200 && !(await engine.api.targets({})).activeTargets.some((t) => t.scrapeUrl === scrapeUrl); i++) await new Promise((res) => setTimeout(res, 10));

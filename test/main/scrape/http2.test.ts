@@ -1,17 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import http2 from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScrapeClient, type ScrapeHttpError } from '../../../main/scrape/http.js';
-import { tempDir } from '../helpers.js';
+import { opensslPath, selfSignedCert, tempDir } from '../helpers.js';
 
-const openssl = '/usr/bin/openssl';
-const missing = !existsSync(openssl);
-if (missing) console.warn(`skipping scrape HTTP/2 tests: ${openssl} is not installed`);
+const missing = !existsSync(opensslPath);
+if (missing) console.warn(`skipping scrape HTTP/2 tests: ${opensslPath} is not installed`);
 
 // Prometheus 2.42 (Debian) scrapes an https target that offers h2 over HTTP/2, and over HTTP/1.1
 // with enable_http2: false — observed with a Node HTTP/2 server allowing both.
@@ -27,13 +24,7 @@ describe.skipIf(missing)('enable_http2 for scrapes', () => {
   let ca = '';
 
   beforeAll(async () => {
-    const key = join(tmp.dir, 'key.pem');
-    const cert = join(tmp.dir, 'cert.pem');
-    const r = spawnSync(openssl, [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
-      '-days', '1', '-subj', '/CN=vigil-test', '-addext', 'subjectAltName=IP:127.0.0.1',
-    ]);
-    if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr.toString()}`);
+    const { key, cert } = selfSignedCert(tmp.dir, 'IP:127.0.0.1');
     ca = readFileSync(cert, 'utf8');
     dual = http2.createSecureServer({ key: readFileSync(key), cert: readFileSync(cert), allowHTTP1: true }, (req, res) => {
       seen.push(`${req.httpVersion} ${req.url} ${String(req.headers['x-prometheus-scrape-timeout-seconds'])}`);

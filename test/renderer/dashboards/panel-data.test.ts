@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { WorkbenchApi } from '../../../app/api/channels.js';
 import type { Panel } from '../../../app/dashboards/model.js';
 import type { ResolvedVariable } from '../../../app/dashboards/variables.js';
+import { QueryCache } from '../../../renderer/api/query-cache.js';
 import { fetchPanelData, legendName, planTarget, reduce, toHeatmap } from '../../../renderer/dashboards/panel-data.js';
 
 const vars = new Map<string, ResolvedVariable>([
@@ -84,7 +85,7 @@ describe('fetching', () => {
         { refId: 'C', expr: 'hidden', instant: true, hide: true },
       ],
     };
-    const d = await fetchPanelData(client, panel, { fromMs: 0, toMs: 1000, widthPx: 500, variables: new Map() }, new AbortController().signal);
+    const d = await fetchPanelData(new QueryCache(client), panel, { fromMs: 0, toMs: 1000, widthPx: 500, variables: new Map() }, new AbortController().signal);
     expect(asked.sort()).toEqual(['bad(', 'up']);
     expect(d.instant.map((r) => r.name)).toEqual(['j']);
     expect(d.errors).toEqual([{ refId: 'A', message: expect.stringMatching(/^query A \(bad\(\): parse error at char 5/) }]);
