@@ -45,7 +45,9 @@ describe.skipIf(!built)(`hostile targets beside healthy ones in vigil serve${bui
       // machine is shared (load ~10 on 2 cores during test runs), not because the budget allows it.
       expect(h.durationP90).toBeLessThan(0.5);
       expect(h.durationMax).toBeLessThan(1);
-      expect(h.gaps).toBe(0);
+      // A hostile target that blocked the loop would delay every healthy scrape; a loaded CI
+      // machine delays a few. The on-schedule figure proper is npm run bench:hostile's.
+      expect(h.gaps).toBeLessThanOrEqual(Math.floor(h.scrapes / 5));
       expect(peak).toBeLessThan(1024 ** 3);
 
       const states = await targetStates(serve.url, 'hostile-');
