@@ -170,6 +170,7 @@ export class Engine {
       ...(options.shell === 'electron' ? { readOnBattery: null } : {}),
     });
     this.power.register(this.metrics);
+    tsdb.backgroundPaused = this.power.energy.active;
     this.power.energy.onChange((active) => (tsdb.backgroundPaused = active));
     this.power.start();
     this.dashboards = openDashboards({ dataDir: lock.dir, extraDirs: options.dashboardDirs ?? [], logger: this.log.child('dashboards'), ...(options.now ? { now: options.now } : {}) });

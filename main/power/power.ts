@@ -74,11 +74,14 @@ export class Power {
       // Without rules (or alerts to flush) nobody else asks the gate; and a summary does not wait
       // for ever on a rule group whose evaluations keep failing.
       onTick: () => {
+        // The power source is read on the timer only: rule ticks and flushes also run checks.
+        if (this.readOnBattery !== null) this.energy.setOnBattery(this.readOnBattery());
         if (this.gate.holding) this.gate.held();
         this.maybeSummarize(summaryWaitMs);
       },
     });
     this.beforeSleep();
+    if (this.readOnBattery !== null) this.energy.setOnBattery(this.readOnBattery());
   }
 
   start(): void {
@@ -149,7 +152,6 @@ export class Power {
 
   private beforeSleep(): void {
     this.seriesBefore = this.o.seriesCount();
-    if (this.readOnBattery !== null) this.energy.setOnBattery(this.readOnBattery());
   }
 
   private gapEnded(gap: Gap): void {

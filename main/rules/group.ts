@@ -53,6 +53,8 @@ export class RuleGroup {
   private readonly previous = new Map<Rule, Map<string, Labels>>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
+  /** The grid point the armed timer is for. */
+  private dueMs = 0;
 
   constructor(readonly spec: GroupSpec) {}
 
@@ -120,6 +122,14 @@ export class RuleGroup {
     this.stopped = false;
     const tick = (): void => {
       if (this.stopped) return;
+      // A timer can fire a little early (Node arms it from the event loop's cached time, stale
+      // after long synchronous work such as a start-up): evaluating then would take the previous
+      // grid point, before the group even started. Wait out the remainder instead.
+      const early = this.dueMs - now();
+      if (early > 0 && early < this.spec.intervalMs) {
+        this.timer = setTimeout(tick, early);
+        return;
+      }
       const ts = this.evalTimestamp(now());
       if ((this.lastEvaluationMs !== null && ts <= this.lastEvaluationMs) || deps.held?.() === true) {
         this.schedule(tick, now, deps);
@@ -141,6 +151,7 @@ export class RuleGroup {
     // On the group's grid, `scale` intervals on: a stretched schedule wakes up less, not just evaluates less.
     const scale = Math.max(1, Math.round(deps.intervalScale?.() ?? 1));
     const next = this.evalTimestamp(now()) + this.spec.intervalMs * scale;
+    this.dueMs = next;
     this.timer = setTimeout(tick, Math.max(0, next - now()));
   }
 

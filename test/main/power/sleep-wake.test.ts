@@ -155,8 +155,14 @@ describe('wall clock set back by an hour', () => {
       logger: silentLogger,
       clock: { wall: () => Date.now() + offset, mono: () => performance.now() },
       sleepCheckMs: 200,
+      energy: { setting: 'on', factor: 2 },
     });
     const e = engine;
+    // Energy mode set at start: intervals doubled, the retention sweep paused; off again by the channel.
+    expect(e.metrics.render()).toMatch(/^vigil_energy_interval_factor 2$/m);
+    expect(e.tsdb.backgroundPaused).toBe(true);
+    expect((await e.api.setEnergyMode({ setting: 'off' })).energy).toMatchObject({ setting: 'off', active: false });
+    expect(e.tsdb.backgroundPaused).toBe(false);
     await e.startCollection({ selfAddress: '127.0.0.1:1', externalURL: 'http://127.0.0.1:1' });
     const scrapes = () => e.collection!.scrape.selfMetrics().scrapesTotal;
     await until(() => (scrapes() >= 2 ? true : null), 'two scrapes');
