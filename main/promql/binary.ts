@@ -94,7 +94,12 @@ function setHist(r: StepSeries, i: number, n: number, h: NativeHistogram): void 
 export function evalUnaryMinus(v: VectorValue): VectorValue {
   return {
     kind: 'vector',
-    series: v.series.map((s) => ({ labels: s.labels, v: s.v.map((x) => -x), has: s.has, dropName: true })),
+    series: v.series.map((s) => {
+      const r: StepSeries = { labels: s.labels, v: s.v.map((x) => -x), has: s.has, dropName: true };
+      // A histogram is negated as Prometheus does it: every count and the sum times −1.
+      if (s.h) r.h = s.h.map((h) => (h ? scaleHistogram(h, -1) : undefined));
+      return r;
+    }),
   };
 }
 

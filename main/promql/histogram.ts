@@ -293,7 +293,8 @@ export function histogramQuantile(q: number, h: NativeHistogram): number {
     } else if (upper === Infinity) return lower;
   }
   if (count > h.count) count = h.count;
-  if (count < rank) return upper;
+  // The rank lies among NaN observations (counted, but in no bucket): Prometheus 3 answers NaN.
+  if (count < rank) return Number.isNaN(h.sum) ? NaN : upper;
   if (forward) rank -= count - bucket.count;
   else rank = count - rank;
   const fraction = rank / bucket.count;
@@ -353,8 +354,10 @@ export function histogramFraction(lower: number, upper: number, h: NativeHistogr
     if (lowerSet && upperSet) break;
     rank += bk.count;
   }
-  if (!lowerSet || lowerRank > h.count) lowerRank = h.count;
-  if (!upperSet || upperRank > h.count) upperRank = h.count;
+  // NaN observations (a NaN sum) are in no bucket: a bound past every bucket takes only the bucketed ones.
+  const top = Number.isNaN(h.sum) ? Math.min(observationsInBuckets(h), h.count) : h.count;
+  if (!lowerSet || lowerRank > top) lowerRank = top;
+  if (!upperSet || upperRank > top) upperRank = top;
   return (upperRank - lowerRank) / h.count;
 }
 
@@ -397,4 +400,27 @@ export function sumHistogramList(hs: readonly NativeHistogram[], average: boolea
   const t = new KahanSum();
   for (const x of sums) t.add(x);
   return { ...acc, count: c.value(), sum: t.value() };
+}
+
+/**
+ * Prometheus' FloatHistogram.String(), which count_values uses as the label value:
+ * `{count:20, sum:10, [-2,-1):2, [-0.001,0.001]:2, (1,2]:2}` (populated buckets from −Inf up).
+ */
+export function histogramString(h: NativeHistogram, fmt: (x: number) => string): string {
+  const parts = [`count:${fmt(h.count)}`, `sum:${fmt(h.sum)}`];
+  for (const b of allBuckets(h)) {
+    if (b.count === 0) continue;
+    const open = b.zero || (b.upper <= 0 && !usesCustomBuckets(h)) ? '[' : '(';
+    const close = b.zero || usesCustomBuckets(h) || b.lower >= 0 ? ']' : ')';
+    parts.push(`${open}${fmt(b.lower)},${fmt(b.upper)}${close}:${fmt(b.count)}`);
+  }
+  return `{${parts.join(', ')}}`;
+}
+
+/** Observations in the zero bucket and all buckets (fewer than count when some were NaN). */
+export function observationsInBuckets(h: NativeHistogram): number {
+  let n = h.zeroCount;
+  for (const b of h.positive) n += b.count;
+  for (const b of h.negative) n += b.count;
+  return n;
 }

@@ -3,7 +3,6 @@
  * yet, keyed `file:line`, each with the reason. The runner reports them as skipped with that
  * reason, never as passed; README.md (Conformance) lists them. Remove a line when its eval passes.
  */
-const nanObservations = 'native histograms with NaN observations: Prometheus 3 answers NaN or a skewed result with an info annotation; not ported';
 const statsIteratorHints =
   "counter-reset hints made on the fly by Prometheus' HistogramStatsIterator (histogram_count over sum/avg/sum_over_time) and its 'conflicting counter resets' warning; not ported";
 const customBoundsChange = 'rate/increase/resets over custom-bucket histograms whose bounds change between samples (Prometheus reconciles the bounds); not ported';
@@ -19,10 +18,6 @@ export const knownGaps: ReadonlyMap<string, string> = new Map([
   ['native_histograms.test:1370', customBoundsChange],
   ['native_histograms.test:1374', customBoundsChange],
   ['native_histograms.test:1378', customBoundsChange],
-  ['native_histograms.test:1616', nanObservations],
-  ['native_histograms.test:1621', nanObservations],
-  ['native_histograms.test:1648', nanObservations],
-  ['native_histograms.test:1653', nanObservations],
   ['native_histograms.test:1857', statsIteratorHints],
   ['native_histograms.test:1862', statsIteratorHints],
   ['native_histograms.test:1867', statsIteratorHints],
