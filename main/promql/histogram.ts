@@ -213,14 +213,20 @@ export function combineHistograms(a: NativeHistogram, b: NativeHistogram, sign: 
 /**
  * Whether `cur` follows a counter reset after `prev` (Prometheus' DetectReset): an explicit hint
  * decides; otherwise any count, zero bucket or bucket that went down, a finer schema, a smaller
- * zero threshold or different custom bounds is a reset.
+ * zero threshold or a switch between exponential and custom buckets is a reset (custom buckets
+ * with different bounds are compared on the bounds they share).
  */
 export function detectReset(cur: NativeHistogram, prev: NativeHistogram): boolean {
   if (cur.counterResetHint === 'reset') return true;
   if (cur.counterResetHint === 'not_reset') return false;
   if (cur.count < prev.count) return true;
   if (usesCustomBuckets(cur) !== usesCustomBuckets(prev)) return true;
-  if (usesCustomBuckets(cur) && !sameCustomBounds(cur.customValues, prev.customValues)) return true;
+  if (usesCustomBuckets(cur) && !sameCustomBounds(cur.customValues, prev.customValues)) {
+    // As Prometheus 3: different custom bounds are compared on the bounds both share.
+    const bounds = commonBounds(cur.customValues, prev.customValues);
+    cur = toCustomBounds(cur, bounds);
+    prev = toCustomBounds(prev, bounds);
+  }
   if (cur.schema > prev.schema) return true;
   if (cur.zeroThreshold < prev.zeroThreshold) return true;
   const p = relayout(prev, cur.schema, cur.zeroThreshold);
