@@ -217,6 +217,9 @@ export function combineHistograms(a: NativeHistogram, b: NativeHistogram, sign: 
  * with different bounds are compared on the bounds they share).
  */
 export function detectReset(cur: NativeHistogram, prev: NativeHistogram): boolean {
+  // The same stored sample seen twice (a subquery repeats it within the lookback) is no reset,
+  // whatever its hint says.
+  if (cur === prev) return false;
   if (cur.counterResetHint === 'reset') return true;
   if (cur.counterResetHint === 'not_reset') return false;
   if (cur.count < prev.count) return true;
