@@ -46,6 +46,13 @@ export interface VectorMatching {
   readonly on: boolean;
   /** Extra labels of `group_left(...)` / `group_right(...)`. */
   readonly include: readonly string[];
+  /**
+   * Experimental `fill(v)` / `fill_left(v)` / `fill_right(v)`: the value that stands in for a
+   * missing left / right operand (relative to the operands after group_right's swap, as in
+   * Prometheus); absent when not written.
+   */
+  readonly fillLeft?: number;
+  readonly fillRight?: number;
 }
 
 /** `@ start()` / `@ end()` are resolved to the query's start or end time at evaluation. */

@@ -173,7 +173,6 @@ const matchTypes: Readonly<Record<string, MatchOp>> = { EqlSingle: '=', Neq: '!=
 const unsupported: Readonly<Record<string, string>> = {
   AnchoredExpr: 'anchored modifier is experimental and not enabled',
   SmoothedExpr: 'smoothed modifier is experimental and not enabled',
-  FillModifier: 'binop fill modifiers are experimental and not enabled',
   TrimUpper: 'the </ operator is experimental and not enabled',
   TrimLower: 'the >/ operator is experimental and not enabled',
 };
@@ -200,7 +199,7 @@ class Converter {
   constructor(
     private readonly input: string,
     private readonly pre: Prescan,
-    /** Prometheus' experimental duration expressions (`[5m+1m]`, `offset (2*1m)`); constant ones only. */
+    /** Experimental syntax: duration expressions (`[5m+1m]`, `offset (2*1m)`; constant ones only) and binop fill modifiers. */
     private readonly durationExprs: boolean = false,
   ) {}
 
@@ -577,6 +576,10 @@ class Converter {
       if (un !== undefined) this.fail(un, this.pos(m));
       if (m.name === 'BoolModifier') returnBool = true;
       else if (m.name === 'MatchingModifierClause') matching = this.matchingClause(m);
+      else if (m.name === 'FillModifier') {
+        if (!this.durationExprs) this.fail('binop fill modifiers are experimental and not enabled', this.pos(m));
+        matching = { ...matching, ...this.fillClause(m) };
+      }
     }
     if (isSetOp(op) && matching.card === 'one-to-one') matching = { ...matching, card: 'many-to-many' };
 
@@ -625,6 +628,19 @@ class Converter {
     const b: BinaryExpr = { type: 'binary', op, lhs, rhs, matching: bothVectors ? matching : null, returnBool, pos };
     this.rawMatching.set(b, matching);
     return b;
+  }
+
+  /** `fill(v)`, `fill_left(v)`, `fill_right(v)` (values are number literals). */
+  private fillClause(n: SyntaxNode): { fillLeft?: number; fillRight?: number } {
+    const out: { fillLeft?: number; fillRight?: number } = {};
+    for (const c of kids(n)) {
+      const [kw, lit] = kids(c);
+      if (kw === undefined || lit === undefined) return this.fail('unexpected end of input', this.pos(c));
+      const v = this.number(lit, signedNumberValue);
+      if (kw.name === 'Fill' || kw.name === 'FillLeft') out.fillLeft = v;
+      if (kw.name === 'Fill' || kw.name === 'FillRight') out.fillRight = v;
+    }
+    return out;
   }
 
   private matchingClause(n: SyntaxNode): VectorMatching {

@@ -73,10 +73,18 @@ function matchingString(vm: VectorMatching | null): string {
   if (vm === null) return '';
   const grouped = vm.card === 'many-to-one' || vm.card === 'one-to-many';
   // Prometheus omits `ignoring()` when empty; keep it when a group modifier needs it to parse back.
-  if (vm.matchingLabels.length === 0 && !vm.on && !grouped) return '';
+  if (vm.matchingLabels.length === 0 && !vm.on && !grouped) return fillString(vm);
   let s = ` ${vm.on ? 'on' : 'ignoring'} (${joinLabels(vm.matchingLabels)})`;
   if (grouped) s += ` group_${vm.card === 'many-to-one' ? 'left' : 'right'} (${joinLabels(vm.include)})`;
-  return s;
+  return s + fillString(vm);
+}
+
+function fillString(vm: VectorMatching): string {
+  const num = (v: number): string => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v));
+  const l = vm.fillLeft;
+  const r = vm.fillRight;
+  if (l !== undefined && r !== undefined && Object.is(l, r)) return ` fill(${num(l)})`;
+  return (l !== undefined ? ` fill_left(${num(l)})` : '') + (r !== undefined ? ` fill_right(${num(r)})` : '');
 }
 
 function precedence(e: Expr): number {

@@ -3,6 +3,7 @@
  * not change between steps); each group is then reduced step by step over its present members.
  */
 import type { AggregateExpr, AggregateOp } from '../../app/promql/ast.js';
+import { quoteString } from '../../app/promql/strings.js';
 import type { Labels } from '../tsdb/labels.js';
 import { labelsKey, metricNameLabel, normalizeLabels } from '../tsdb/labels.js';
 import { QueryExecutionError } from './errors.js';
@@ -11,12 +12,12 @@ import { KahanSum, kahanMean } from './kahan.js';
 import { formatGoFloat, quantile } from './mathutil.js';
 import type { NativeHistogram } from '../tsdb/interface.js';
 import { getLabel } from '../tsdb/labels.js';
-import { compactHistogram, HistogramLayoutError, newNotes, sumHistogramList } from './histogram.js';
+import { compactHistogram, HistogramLayoutError, histogramString, newNotes, sumHistogramList } from './histogram.js';
 import type { EvalValue, StepSeries, VectorValue } from './value.js';
 import { hasHistograms, newStepSeries } from './value.js';
 
 /** Aggregations that accept native histogram samples (count and group only count them). */
-export const histogramAwareAggregations: ReadonlySet<AggregateOp> = new Set<AggregateOp>(['sum', 'avg', 'count', 'group', 'limitk', 'limit_ratio']);
+export const histogramAwareAggregations: ReadonlySet<AggregateOp> = new Set<AggregateOp>(['sum', 'avg', 'count', 'group', 'limitk', 'limit_ratio', 'count_values']);
 
 /** Aggregations over floats that ignore histogram samples, with Prometheus' info annotation. */
 export const histogramIgnoringAggregations: ReadonlySet<AggregateOp> = new Set<AggregateOp>(['min', 'max', 'stddev', 'stdvar', 'quantile', 'topk', 'bottomk']);
@@ -296,7 +297,7 @@ const labelNameRe = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 function countValues(expr: AggregateExpr, param: EvalValue | null, inner: VectorValue, n: number, env: EvalEnv): VectorValue {
   if (param === null || param.kind !== 'string') throw new QueryExecutionError('count_values needs a string label name');
   const label = param.s;
-  if (!labelNameRe.test(label) && !isValidUtf8LabelName(label)) throw new QueryExecutionError(`invalid label name ${JSON.stringify(label)}`);
+  if (!labelNameRe.test(label) && !isValidUtf8LabelName(label)) throw new QueryExecutionError(`invalid label name ${quoteString(label)}`);
   const names = new Set(expr.grouping);
   const out = new Map<string, StepSeries>();
   for (const s of inner.series) {
@@ -306,7 +307,8 @@ function countValues(expr: AggregateExpr, param: EvalValue | null, inner: Vector
       : s.labels.filter((l) => names.has(l.name));
     for (let i = 0; i < n; i++) {
       if (!s.has[i]) continue;
-      const labels = normalizeLabels([...base, { name: label, value: formatGoFloat(s.v[i]!) }]);
+      const h = s.h?.[i];
+      const labels = normalizeLabels([...base, { name: label, value: h ? histogramString(h, formatGoFloat) : formatGoFloat(s.v[i]!) }]);
       const key = labelsKey(labels);
       let r = out.get(key);
       if (!r) out.set(key, (r = newStepSeries(labels, n, false)));

@@ -94,7 +94,12 @@ function setHist(r: StepSeries, i: number, n: number, h: NativeHistogram): void 
 export function evalUnaryMinus(v: VectorValue): VectorValue {
   return {
     kind: 'vector',
-    series: v.series.map((s) => ({ labels: s.labels, v: s.v.map((x) => -x), has: s.has, dropName: true })),
+    series: v.series.map((s) => {
+      const r: StepSeries = { labels: s.labels, v: s.v.map((x) => -x), has: s.has, dropName: true };
+      // A histogram is negated as Prometheus does it: every count and the sum times −1.
+      if (s.h) r.h = s.h.map((h) => (h ? scaleHistogram(h, -1) : undefined));
+      return r;
+    }),
   };
 }
 
@@ -312,7 +317,62 @@ async function vectorVector(
       }
     }
   }
+  if (m.fillLeft !== undefined || m.fillRight !== undefined) fillMissing(op, many, one, m, sigf, returnBool, n, out);
   return { kind: 'vector', series: [...out.values()] };
+}
+
+/**
+ * The experimental fill modifiers: where a series has no counterpart at a step, the fill value
+ * stands in for it. `fillRight` fills a missing one-side sample for a many-side series,
+ * `fillLeft` a missing many-side sample for a one-side series (sides as after group_right's
+ * swap, as Prometheus applies them); a stand-in many side carries the match group's labels.
+ */
+function fillMissing(op: BinaryOp, many: VectorValue, one: VectorValue, m: VectorMatching, sigf: SigFn, returnBool: boolean, n: number, out: Map<string, StepSeries>): void {
+  const swapped = m.card === 'one-to-many';
+  const arith = isArithmetic(op) ? arithmetic[op] : null;
+  const cmp = isComparison(op) ? comparison[op] : null;
+  const present = (v: VectorValue): Map<string, Uint8Array> => presence(v, sigf, n);
+  const manyAt = present(many);
+  const oneAt = present(one);
+  const emit = (labels: Labels, dropName: boolean, i: number, fl: number, fr: number): void => {
+    let value: number;
+    if (arith) value = arith(fl, fr);
+    else {
+      const keep = cmp!(fl, fr);
+      if (returnBool) value = keep ? 1 : 0;
+      else if (keep) value = fl;
+      else return;
+    }
+    const key = labelsKey(labels);
+    let target = out.get(key);
+    if (!target) out.set(key, (target = newStepSeries(labels, n, arith !== null || returnBool || dropName)));
+    if (target.has[i]) throw new QueryExecutionError('vector cannot contain metrics with the same labelset');
+    target.v[i] = value;
+    target.has[i] = 1;
+  };
+  const groupLabels = (labels: Labels): Labels => matchLabels(labels, m.on, m.matchingLabels);
+  if (m.fillRight !== undefined) {
+    for (const ls of many.series) {
+      const at = oneAt.get(sigf(ls.labels));
+      const labels = resultLabels(ls.labels, groupLabels(ls.labels), m);
+      for (let i = 0; i < n; i++) {
+        if (!ls.has[i] || at?.[i] || ls.h?.[i] !== undefined) continue;
+        if (swapped) emit(labels, ls.dropName, i, m.fillRight, ls.v[i]!);
+        else emit(labels, ls.dropName, i, ls.v[i]!, m.fillRight);
+      }
+    }
+  }
+  if (m.fillLeft !== undefined) {
+    for (const rs of one.series) {
+      const at = manyAt.get(sigf(rs.labels));
+      const labels = resultLabels(groupLabels(rs.labels), rs.labels, m);
+      for (let i = 0; i < n; i++) {
+        if (!rs.has[i] || at?.[i] || rs.h?.[i] !== undefined) continue;
+        if (swapped) emit(labels, false, i, rs.v[i]!, m.fillLeft);
+        else emit(labels, false, i, m.fillLeft, rs.v[i]!);
+      }
+    }
+  }
 }
 
 function presence(v: VectorValue, sigf: SigFn, n: number): Map<string, Uint8Array> {

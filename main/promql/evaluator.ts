@@ -213,7 +213,6 @@ export class Evaluator implements EvalEnv {
   private async evalUnary(expr: UnaryExpr, grid: Float64Array): Promise<EvalValue> {
     const inner = await this.eval(expr.expr, grid);
     if (expr.op === '+') return inner;
-    if (hasHistograms(inner)) throw new HistogramNotSupportedError('unary minus');
     if (inner.kind === 'scalar') return { kind: 'scalar', v: inner.v.map((x) => -x) };
     if (inner.kind === 'vector') return evalUnaryMinus(inner);
     throw new QueryExecutionError(`unary minus is not defined for a ${inner.kind}`);
@@ -276,6 +275,7 @@ export class Evaluator implements EvalEnv {
       eval: async (e, g) => {
         const v = await this.eval(e, g);
         if (v.kind !== 'vector') throw new QueryExecutionError('info() expects an instant vector');
+        if (hasHistograms(v)) throw new HistogramNotSupportedError('info()');
         return v;
       },
       selectAt: (vs, g) => this.evalVectorSelector(vs, g, true),

@@ -213,14 +213,23 @@ export function combineHistograms(a: NativeHistogram, b: NativeHistogram, sign: 
 /**
  * Whether `cur` follows a counter reset after `prev` (Prometheus' DetectReset): an explicit hint
  * decides; otherwise any count, zero bucket or bucket that went down, a finer schema, a smaller
- * zero threshold or different custom bounds is a reset.
+ * zero threshold or a switch between exponential and custom buckets is a reset (custom buckets
+ * with different bounds are compared on the bounds they share).
  */
 export function detectReset(cur: NativeHistogram, prev: NativeHistogram): boolean {
+  // The same stored sample seen twice (a subquery repeats it within the lookback) is no reset,
+  // whatever its hint says.
+  if (cur === prev) return false;
   if (cur.counterResetHint === 'reset') return true;
   if (cur.counterResetHint === 'not_reset') return false;
   if (cur.count < prev.count) return true;
   if (usesCustomBuckets(cur) !== usesCustomBuckets(prev)) return true;
-  if (usesCustomBuckets(cur) && !sameCustomBounds(cur.customValues, prev.customValues)) return true;
+  if (usesCustomBuckets(cur) && !sameCustomBounds(cur.customValues, prev.customValues)) {
+    // As Prometheus 3: different custom bounds are compared on the bounds both share.
+    const bounds = commonBounds(cur.customValues, prev.customValues);
+    cur = toCustomBounds(cur, bounds);
+    prev = toCustomBounds(prev, bounds);
+  }
   if (cur.schema > prev.schema) return true;
   if (cur.zeroThreshold < prev.zeroThreshold) return true;
   const p = relayout(prev, cur.schema, cur.zeroThreshold);
@@ -293,7 +302,8 @@ export function histogramQuantile(q: number, h: NativeHistogram): number {
     } else if (upper === Infinity) return lower;
   }
   if (count > h.count) count = h.count;
-  if (count < rank) return upper;
+  // The rank lies among NaN observations (counted, but in no bucket): Prometheus 3 answers NaN.
+  if (count < rank) return Number.isNaN(h.sum) ? NaN : upper;
   if (forward) rank -= count - bucket.count;
   else rank = count - rank;
   const fraction = rank / bucket.count;
@@ -353,8 +363,10 @@ export function histogramFraction(lower: number, upper: number, h: NativeHistogr
     if (lowerSet && upperSet) break;
     rank += bk.count;
   }
-  if (!lowerSet || lowerRank > h.count) lowerRank = h.count;
-  if (!upperSet || upperRank > h.count) upperRank = h.count;
+  // NaN observations (a NaN sum) are in no bucket: a bound past every bucket takes only the bucketed ones.
+  const top = Number.isNaN(h.sum) ? Math.min(observationsInBuckets(h), h.count) : h.count;
+  if (!lowerSet || lowerRank > top) lowerRank = top;
+  if (!upperSet || upperRank > top) upperRank = top;
   return (upperRank - lowerRank) / h.count;
 }
 
@@ -397,4 +409,27 @@ export function sumHistogramList(hs: readonly NativeHistogram[], average: boolea
   const t = new KahanSum();
   for (const x of sums) t.add(x);
   return { ...acc, count: c.value(), sum: t.value() };
+}
+
+/**
+ * Prometheus' FloatHistogram.String(), which count_values uses as the label value:
+ * `{count:20, sum:10, [-2,-1):2, [-0.001,0.001]:2, (1,2]:2}` (populated buckets from −Inf up).
+ */
+export function histogramString(h: NativeHistogram, fmt: (x: number) => string): string {
+  const parts = [`count:${fmt(h.count)}`, `sum:${fmt(h.sum)}`];
+  for (const b of allBuckets(h)) {
+    if (b.count === 0) continue;
+    const open = b.zero || (b.upper <= 0 && !usesCustomBuckets(h)) ? '[' : '(';
+    const close = b.zero || usesCustomBuckets(h) || b.lower >= 0 ? ']' : ')';
+    parts.push(`${open}${fmt(b.lower)},${fmt(b.upper)}${close}:${fmt(b.count)}`);
+  }
+  return `{${parts.join(', ')}}`;
+}
+
+/** Observations in the zero bucket and all buckets (fewer than count when some were NaN). */
+export function observationsInBuckets(h: NativeHistogram): number {
+  let n = h.zeroCount;
+  for (const b of h.positive) n += b.count;
+  for (const b of h.negative) n += b.count;
+  return n;
 }

@@ -8,7 +8,7 @@ import type { Labels } from '../../tsdb/labels.js';
 import { getLabel, labelsKey, metricNameLabel, normalizeLabels } from '../../tsdb/labels.js';
 import { NotSupportedError } from '../errors.js';
 import type { NativeHistogram } from '../histogram.js';
-import { histogramFraction as nativeFraction, histogramQuantile as nativeQuantile } from '../histogram.js';
+import { histogramFraction as nativeFraction, histogramQuantile as nativeQuantile, observationsInBuckets } from '../histogram.js';
 import type { Bucket } from '../mathutil.js';
 import { bucketFraction, bucketQuantile, formatGoFloat, parseGoFloat } from '../mathutil.js';
 import type { EvalValue, StepSeries } from '../value.js';
@@ -171,9 +171,7 @@ function histogramQuantile(c: FnCall): EvalValue {
  * among the NaN observations.
  */
 function nanObservationsInfo(c: FnCall, labels: Labels, q: number, h: NativeHistogram, pos: PosRange): void {
-  let inBuckets = h.zeroCount;
-  for (const b of h.positive) inBuckets += b.count;
-  for (const b of h.negative) inBuckets += b.count;
+  const inBuckets = observationsInBuckets(h);
   if (!(inBuckets < h.count)) return;
   const name = JSON.stringify(getLabel(labels, metricNameLabel));
   const result = q * h.count > inBuckets ? 'result is NaN' : 'result is skewed higher';
@@ -207,6 +205,10 @@ function histogramQuantiles(c: FnCall): EvalValue {
         if (forced.size > 0) monotonicInfo(c, g.labels, c.call.args[0]?.pos ?? c.call.pos);
         forced.clear();
       },
+      (h, i, s) => {
+        if (Number.isNaN(h.sum) && h.count > 0) nanObservationsInfo(c, s.labels, q[i]!, h, c.call.args[0]?.pos ?? c.call.pos);
+        return nativeQuantile(q[i]!, h);
+      },
     );
     if (res.kind !== 'vector') continue;
     const text = formatGoFloat(q[0]!);
@@ -224,7 +226,13 @@ function histogramFraction(c: FnCall): EvalValue {
     2,
     (buckets, i) => bucketFraction(lower[i]!, upper[i]!, buckets),
     undefined,
-    (h, i) => nativeFraction(lower[i]!, upper[i]!, h),
+    (h, i, s) => {
+      if (Number.isNaN(h.sum) && h.count > observationsInBuckets(h)) {
+        const name = JSON.stringify(getLabel(s.labels, metricNameLabel));
+        c.env.annotations.info(`input to histogram_fraction has NaN observations, which are excluded from all fractions for metric name ${name}`, c.call.args[2]?.pos ?? c.call.pos);
+      }
+      return nativeFraction(lower[i]!, upper[i]!, h);
+    },
   );
 }
 

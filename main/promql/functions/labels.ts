@@ -1,4 +1,5 @@
 /** Label manipulation: label_replace, label_join, sort_by_label(_desc). */
+import type { NativeHistogram } from '../../tsdb/interface.js';
 import type { Labels } from '../../tsdb/labels.js';
 import { getLabel, metricNameLabel, normalizeLabels } from '../../tsdb/labels.js';
 import { QueryExecutionError } from '../errors.js';
@@ -27,18 +28,21 @@ function collect(out: Map<string, StepSeries>, s: StepSeries, labels: Labels, dr
   const key = JSON.stringify(labels) + (dropName ? '\x01' : '');
   const prev = out.get(key);
   if (!prev) {
-    out.set(key, { labels, v: s.v, has: s.has, dropName });
+    out.set(key, s.h ? { labels, v: s.v, has: s.has, dropName, h: s.h } : { labels, v: s.v, has: s.has, dropName });
     return;
   }
   const v = new Float64Array(prev.v);
   const has = new Uint8Array(prev.has);
+  // Native histogram samples move with their steps.
+  const h = prev.h || s.h ? (prev.h?.slice() ?? new Array<NativeHistogram | undefined>(n)) : undefined;
   for (let i = 0; i < n; i++) {
     if (!s.has[i]) continue;
     if (has[i]) throw new QueryExecutionError('vector cannot contain metrics with the same labelset');
     v[i] = s.v[i]!;
+    if (h) h[i] = s.h?.[i];
     has[i] = 1;
   }
-  out.set(key, { labels, v, has, dropName });
+  out.set(key, h ? { labels, v, has, dropName, h } : { labels, v, has, dropName });
 }
 
 export const labelFunctions = {

@@ -249,8 +249,14 @@ export const nativeHistogramFunctions = {
 export const histogramAwareFunctions: ReadonlySet<string> = new Set([
   ...Object.keys(nativeHistogramFunctions),
   'histogram_quantile',
+  'histogram_quantiles',
   'histogram_fraction',
-  // These read presence or timestamps only.
+  // These move whole series (labels or order) or read presence or timestamps only.
+  'label_replace',
+  'label_join',
+  'timestamp',
+  'sort_by_label',
+  'sort_by_label_desc',
   'absent',
   'absent_over_time',
   'ts_of_last_over_time',
@@ -262,6 +268,7 @@ export const histogramDroppingFunctions: ReadonlySet<string> = new Set([
   'abs', 'ceil', 'floor', 'exp', 'sqrt', 'ln', 'log2', 'log10', 'round', 'sgn', 'clamp', 'clamp_min', 'clamp_max',
   'acos', 'acosh', 'asin', 'asinh', 'atan', 'atanh', 'cos', 'cosh', 'sin', 'sinh', 'tan', 'tanh', 'deg', 'rad',
   'day_of_month', 'day_of_week', 'day_of_year', 'days_in_month', 'hour', 'minute', 'month', 'year',
+  'scalar', 'sort', 'sort_desc',
 ]);
 
 /**

@@ -3,26 +3,13 @@
  * yet, keyed `file:line`, each with the reason. The runner reports them as skipped with that
  * reason, never as passed; README.md (Conformance) lists them. Remove a line when its eval passes.
  */
-const nanObservations = 'native histograms with NaN observations: Prometheus 3 answers NaN or a skewed result with an info annotation; not ported';
 const statsIteratorHints =
   "counter-reset hints made on the fly by Prometheus' HistogramStatsIterator (histogram_count over sum/avg/sum_over_time) and its 'conflicting counter resets' warning; not ported";
-const customBoundsChange = 'rate/increase/resets over custom-bucket histograms whose bounds change between samples (Prometheus reconciles the bounds); not ported';
 
 export const knownGaps: ReadonlyMap<string, string> = new Map([
-  ['functions.test:271', 'irate over custom-bucket histograms with different bounds: Prometheus returns an empty histogram; not ported'],
   ['info.test:202', 'info() with native histogram info series must fail; not ported'],
-  ['native_histograms.test:1131', 'rate over a window mixing exponential and custom-bucket histograms: Prometheus 3 answers without a warning; not ported'],
-  ['native_histograms.test:1138', 'rate over a window mixing exponential and custom-bucket histograms: Prometheus 3 answers without a warning; not ported'],
-  ['native_histograms.test:1326', customBoundsChange],
-  ['native_histograms.test:1330', customBoundsChange],
-  ['native_histograms.test:1334', customBoundsChange],
-  ['native_histograms.test:1370', customBoundsChange],
-  ['native_histograms.test:1374', customBoundsChange],
-  ['native_histograms.test:1378', customBoundsChange],
-  ['native_histograms.test:1616', nanObservations],
-  ['native_histograms.test:1621', nanObservations],
-  ['native_histograms.test:1648', nanObservations],
-  ['native_histograms.test:1653', nanObservations],
+  ['native_histograms.test:1131', 'rate over a window where a counter switches between exponential and custom buckets: Prometheus 3 treats the switch as a reset and answers; we warn and answer nothing'],
+  ['native_histograms.test:1138', 'rate over a window where a counter switches between exponential and custom buckets: Prometheus 3 treats the switch as a reset and answers; we warn and answer nothing'],
   ['native_histograms.test:1857', statsIteratorHints],
   ['native_histograms.test:1862', statsIteratorHints],
   ['native_histograms.test:1867', statsIteratorHints],
@@ -32,7 +19,4 @@ export const knownGaps: ReadonlyMap<string, string> = new Map([
   ['native_histograms.test:1947', statsIteratorHints],
   ['native_histograms.test:1951', statsIteratorHints],
   ['native_histograms.test:1955', statsIteratorHints],
-  ['native_histograms.test:2014', "irate over custom-bucket histograms whose bounds change: Prometheus' 'mismatched custom buckets were reconciled' info; not ported"],
-  ['native_histograms.test:2022', "irate over custom-bucket histograms whose bounds change: Prometheus' 'mismatched custom buckets were reconciled' info; not ported"],
-  ['subquery.test:151', 'increase over a subquery of histograms: extrapolation differs from Prometheus for this window; not ported'],
 ]);

@@ -62,7 +62,6 @@ function conformanceEngine(parse: (q: string) => Expr): PromQLEngine {
 
 const featureSyntax: readonly [RegExp, string][] = [
   [/\b(anchored|smoothed)\b/, 'anchored/smoothed range selectors (feature flag)'],
-  [/\bfill(_left|_right)?\s*\(/, 'binop fill modifiers (feature flag)'],
 ];
 
 /** Signs of duration expressions, consulted only when our parser rejects the query. */

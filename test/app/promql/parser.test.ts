@@ -240,3 +240,12 @@ describe('duration expressions (experimental)', () => {
     expect(() => parseExpr('rate(x[step()])', exp)).toThrow('step() in a duration expression is not supported');
   });
 });
+
+describe('binop fill modifiers (experimental)', () => {
+  it('parse into the matching, print back, and are refused without the flag', () => {
+    const e = parseExpr('a + on(x) group_left fill_left(5) fill_right(-7) b', { enableExperimental: true });
+    expect(e.type === 'binary' ? e.matching : null).toMatchObject({ on: true, matchingLabels: ['x'], card: 'many-to-one', fillLeft: 5, fillRight: -7 });
+    expect(printExpr(parseExpr('a == bool fill(NaN) b', { enableExperimental: true }))).toBe('a == bool fill(NaN) b');
+    expect(() => parseExpr('a + fill(0) b')).toThrow('binop fill modifiers are experimental and not enabled');
+  });
+});

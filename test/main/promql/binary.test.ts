@@ -67,3 +67,18 @@ describe('binary operators', () => {
     expect(await at('-cores{host="a"}')).toEqual({ '{host="a"}': -2 });
   });
 });
+
+describe('fill modifiers', () => {
+  const s = load('1m', `
+    l{k="a"} 1
+    l{k="b"} 2
+    r{k="a"} 10
+    r{k="c"} 30
+  `);
+  const fe = engine();
+  it('stand in for the missing side only where the modifier asks', async () => {
+    expect(flat(await fe.instantQuery(s, 'l + fill(100) r', 0))).toEqual({ '{k="a"}': 11, '{k="b"}': 102, '{k="c"}': 130 });
+    expect(flat(await fe.instantQuery(s, 'l + fill_right(100) r', 0))).toEqual({ '{k="a"}': 11, '{k="b"}': 102 });
+    expect(flat(await fe.instantQuery(s, 'l - fill_left(100) r', 0))).toEqual({ '{k="a"}': -9, '{k="c"}': 70 });
+  });
+});

@@ -108,6 +108,8 @@ describe('PromQL over native histograms', () => {
 
   it('float-only functions drop histogram samples; unported ones refuse them rather than read garbage', async () => {
     expect(flat(await at('abs(one)'))).toEqual({});
-    await expect(at('count_values("v", one)')).rejects.toBeInstanceOf(HistogramNotSupportedError);
+    await expect(at('info(one)')).rejects.toBeInstanceOf(HistogramNotSupportedError);
+    expect(flat(await at('count_values("v", one)'))).toEqual({ '{v="{count:4, sum:6, (1,2]:4}"}': 1 });
+    expect(flat(await at('histogram_count(-one)'))).toEqual({ '{}': -4 });
   });
 });

@@ -100,23 +100,25 @@ eval instant at 0 x_bucket{le="+Inf"}
   });
 
   it('skips unported histogram operations and feature-flagged syntax with a reason', async () => {
-    const r = await run(`
+    const r = await runScript('inline.test', `
 load 1m
   h {{schema:0 sum:1 count:1}}
   f 1
 
-eval instant at 0 -h
-  {} {{schema:0 sum:-1 count:-1}}
+eval instant at 0 info(h)
+  h {{schema:0 sum:1 count:1}}
 
 eval instant at 0 rate(f[1m] anchored)
 
 eval instant at 0 sort_by_label(f, "x")
   f 1
-`);
+`, { storage: memoryStorageFactory, parse, experimental: false });
     expect(r.outcomes.map((o) => `${o.status}: ${o.detail}`)).toEqual([
-      'skip: native histograms: unary minus not implemented',
+      'skip: experimental function info',
       'skip: anchored/smoothed range selectors (feature flag)',
       'skip: experimental function sort_by_label',
     ]);
+    const withExp = await runScript('inline.test', 'load 1m\n  h {{schema:0 sum:1 count:1}}\n\neval instant at 0 info(h)\n  h {{schema:0 sum:1 count:1}}\n', { storage: memoryStorageFactory, parse, experimental: true });
+    expect(withExp.outcomes.map((o) => `${o.status}: ${o.detail}`)).toEqual(['skip: native histograms: info() not implemented']);
   });
 });
