@@ -11,6 +11,7 @@ import type { Labels } from '../tsdb/labels.js';
 import { relabelFn } from '../scrape/relabel.js';
 import type { Logger } from '../util/log.js';
 import { encodeLabels, encodeWriteRequestFast, snappyCompress, type PreparedSeries } from './proto.js';
+import { LabelPool } from './label-pool.js';
 import { readPosition, writePosition, type Position } from './position.js';
 import { endpointAgent, sendOnce, type Endpoint } from './send.js';
 import type { QueueSettings } from './queue-settings.js';
@@ -64,7 +65,7 @@ export class RemoteWriteQueue {
   private replay: { end: number; shards: number } | null = null;
   private readonly abort = new AbortController();
   private readonly agent: http.Agent;
-  private readonly labelCache = new Map<number, Uint8Array[] | null>();
+  private readonly labelCache = new LabelPool();
   private readonly relabel: (l: Labels) => Labels | null;
   private running: Promise<void> | null = null;
 
@@ -202,7 +203,7 @@ export class RemoteWriteQueue {
   }
 
   /** Labels as sent: external labels added where absent, then write_relabel_configs; null when dropped. */
-  private labelsOf(ref: number): Uint8Array[] | null {
+  private labelsOf(ref: number): Uint8Array | null {
     let l = this.labelCache.get(ref);
     if (l === undefined) {
       const own = this.o.source.seriesLabels(ref);
@@ -219,7 +220,7 @@ export class RemoteWriteQueue {
 
   private async sendRound(batches: LogBatch[], shards: number): Promise<void> {
     this.stats.shards = shards;
-    type Series = { labels: Uint8Array[]; t: number[]; v: number[] };
+    type Series = { labels: Uint8Array; t: number[]; v: number[] };
     const perShard: Map<number, Series>[] = Array.from({ length: shards }, () => new Map());
     let kept = 0;
     for (const b of batches) {
@@ -240,7 +241,7 @@ export class RemoteWriteQueue {
   }
 
   /** A shard's series cut into requests of at most max_samples_per_send samples, sent in order. */
-  private async sendShard(series: { labels: Uint8Array[]; t: number[]; v: number[] }[]): Promise<void> {
+  private async sendShard(series: { labels: Uint8Array; t: number[]; v: number[] }[]): Promise<void> {
     const max = this.o.settings.maxSamplesPerSend;
     let req: PreparedSeries[] = [];
     let count = 0;
