@@ -19,6 +19,12 @@ export class LabelPool {
     return this.pool.subarray(at, at + len);
   }
 
+  /** 0: not cached yet, 1: dropped by relabeling, 2: cached bytes (no allocation, for hot loops). */
+  state(ref: number): 0 | 1 | 2 {
+    if (ref >= this.offset.length || this.offset[ref] === 0) return 0;
+    return this.length[ref]! < 0 ? 1 : 2;
+  }
+
   set(ref: number, bytes: Uint8Array | null): void {
     if (ref >= this.offset.length) {
       const size = Math.max(ref + 1, this.offset.length * 2);

@@ -82,8 +82,8 @@ export const decodeReadResponse = (b: Uint8Array): ReadResponse => decode(readRe
 /** A series for `encodeWriteRequestFast`: its encoded labels section, samples [from, to) of t/v. */
 export interface PreparedSeries {
   readonly labels: Uint8Array;
-  readonly t: readonly number[];
-  readonly v: readonly number[];
+  readonly t: ArrayLike<number>;
+  readonly v: ArrayLike<number>;
   readonly from: number;
   readonly to: number;
 }
