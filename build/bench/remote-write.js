@@ -38,9 +38,10 @@ const sentOf = async (base) => {
 };
 
 /** Runs `seconds` after warm-up; with `base` polls the highest sent timestamp for delays. */
-async function measure(name, pid, base, remote) {
+async function measure(name, pid, base, remote, storedMetric) {
   await sleep(warmup * 1000);
   const s0 = remote ? await sentOf(base) : 0;
+  const a0 = (await metricValue(`${base}/metrics`, storedMetric)) ?? 0;
   const p0 = procStats(pid);
   const delays = [];
   const rss = [];
@@ -56,13 +57,14 @@ async function measure(name, pid, base, remote) {
     await sleep(200);
   }
   const s1 = remote ? await sentOf(base) : 0;
+  const a1 = (await metricValue(`${base}/metrics`, storedMetric)) ?? 0;
   const p1 = procStats(pid);
   const sent = (s1 ?? 0) - (s0 ?? 0);
   const cpu = p1.cpuSeconds - p0.cpuSeconds;
   const sorted = delays.sort((a, b) => a - b);
   const p99 = sorted.length > 0 ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] : null;
-  const r = { cpu, sent, rss: median(rss), delayP99: p99, delays: sorted.length };
-  process.stderr.write(`${name}${remote ? ' + remote_write' : ''}: ${cpu.toFixed(2)} CPU-s over ${seconds} s, sent ${sent}, RSS ${(r.rss / 2 ** 20).toFixed(0)} MiB, delay p99 ${p99?.toFixed(2) ?? '—'} s (${sorted.length} moves)\n`);
+  const r = { cpu, sent, stored: a1 - a0, rss: median(rss), delayP99: p99, delays: sorted.length };
+  process.stderr.write(`${name}${remote ? ' + remote_write' : ''}: ${cpu.toFixed(2)} CPU-s over ${seconds} s, stored ${r.stored}, sent ${sent}, RSS ${(r.rss / 2 ** 20).toFixed(0)} MiB, delay p99 ${p99?.toFixed(2) ?? '—'} s (${sorted.length} moves)\n`);
   return r;
 }
 
@@ -74,7 +76,7 @@ async function runVigil(fleet, vm, remote) {
   writeFileSync(cfg, fleetConfig(fleet.addresses, values.interval) + (remote ? remoteBlock(vm) : ''));
   const vigil = await startVigilServe(join(dir, 'data'), ['--config', cfg]);
   try {
-    return await measure('Vigil', vigil.pid, vigil.url, remote);
+    return await measure('Vigil', vigil.pid, vigil.url, remote, 'vigil_tsdb_samples_appended_total');
   } finally {
     await vigil.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -84,7 +86,7 @@ async function runVigil(fleet, vm, remote) {
 async function runPrometheus(fleet, vm, remote) {
   const p = await startPrometheus({ config: fleetConfig(fleet.addresses, values.interval) + (remote ? remoteBlock(vm) : '') });
   try {
-    return await measure('Prometheus', p.pid, p.url, remote);
+    return await measure('Prometheus', p.pid, p.url, remote, 'prometheus_tsdb_head_samples_appended_total');
   } finally {
     await p.stop();
   }
@@ -117,6 +119,7 @@ const memOverhead = (s) => (s.with.rss - s.without.rss) / 2 ** 20;
 printTable(
   `W-fleet scraped at ${values.interval} and remote-written to VictoriaMetrics`,
   [
+    ['samples stored in the window', fig(out.vigil, (s) => s.with.stored), fig(out.prometheus, (s) => s.with.stored)],
     ['samples sent in the window', fig(out.vigil, (s) => s.with.sent), fig(out.prometheus, (s) => s.with.sent)],
     ['CPU-s per 1 M samples sent (whole process)', fig(out.vigil, perM), fig(out.prometheus, perM)],
     ['CPU-s per 1 M samples sent (over the run without remote_write)', fig(out.vigil, extraPerM), fig(out.prometheus, extraPerM)],

@@ -5,12 +5,14 @@
  * only when the whole round is acknowledged (or dropped by a non-recoverable answer) moves and
  * persists the position. Delivery is at least once: a crash mid-round sends the round again.
  */
+import { setMaxListeners } from 'node:events';
 import type http from 'node:http';
 import type { LogBatch } from '../tsdb/db.js';
 import type { Labels } from '../tsdb/labels.js';
 import { relabelFn } from '../scrape/relabel.js';
 import type { Logger } from '../util/log.js';
 import { encodeLabels, encodeWriteRequestFast, snappyCompress, type PreparedSeries } from './proto.js';
+import { LabelPool } from './label-pool.js';
 import { readPosition, writePosition, type Position } from './position.js';
 import { endpointAgent, sendOnce, type Endpoint } from './send.js';
 import type { QueueSettings } from './queue-settings.js';
@@ -64,12 +66,17 @@ export class RemoteWriteQueue {
   private replay: { end: number; shards: number } | null = null;
   private readonly abort = new AbortController();
   private readonly agent: http.Agent;
-  private readonly labelCache = new Map<number, Uint8Array[] | null>();
+  private readonly labelCache = new LabelPool();
+  /** Per series ref, reused by every round: samples of the ref in the round, and where the next goes. */
+  private count = new Int32Array(1024);
+  private fill = new Int32Array(1024);
   private readonly relabel: (l: Labels) => Labels | null;
   private running: Promise<void> | null = null;
 
   constructor(private readonly o: QueueOptions) {
     this.agent = endpointAgent(o.endpoint.url);
+    // Every request in flight (up to max_shards) listens on this one signal.
+    setMaxListeners(0, this.abort.signal);
     this.relabel = relabelFn(o.relabel.configs);
     this.stats.shards = o.settings.minShards;
     const saved = readPosition(o.positionFile);
@@ -202,7 +209,7 @@ export class RemoteWriteQueue {
   }
 
   /** Labels as sent: external labels added where absent, then write_relabel_configs; null when dropped. */
-  private labelsOf(ref: number): Uint8Array[] | null {
+  private labelsOf(ref: number): Uint8Array | null {
     let l = this.labelCache.get(ref);
     if (l === undefined) {
       const own = this.o.source.seriesLabels(ref);
@@ -217,37 +224,76 @@ export class RemoteWriteQueue {
     return l;
   }
 
+  /**
+   * Groups a round's samples by series without an object or array per series: a counting pass
+   * by ref (typed arrays indexed by ref, reused), then each series gets a contiguous range of two
+   * round-wide Float64Arrays, shard by shard in order of first appearance. The requests are the
+   * same as grouping with a Map per shard, at a fraction of the garbage.
+   */
   private async sendRound(batches: LogBatch[], shards: number): Promise<void> {
     this.stats.shards = shards;
-    type Series = { labels: Uint8Array[]; t: number[]; v: number[] };
-    const perShard: Map<number, Series>[] = Array.from({ length: shards }, () => new Map());
+    const distinct: number[] = [];
     let kept = 0;
     for (const b of batches) {
       for (let i = 0; i < b.refs.length; i++) {
         const ref = b.refs[i]!;
-        const labels = this.labelsOf(ref);
-        if (labels === null) continue;
-        const shard = perShard[ref % shards]!;
-        let ts = shard.get(ref);
-        if (ts === undefined) shard.set(ref, (ts = { labels, t: [], v: [] }));
-        ts.t.push(b.t[i]!);
-        ts.v.push(b.v[i]!);
+        const state = this.labelCache.state(ref);
+        if (state === 1 || (state === 0 && this.labelsOf(ref) === null)) continue;
+        if (ref >= this.count.length) this.growRefArrays(ref);
+        const c = this.count[ref]!;
+        if (c === 0) distinct.push(ref);
+        this.count[ref] = c + 1;
         kept++;
       }
     }
+    const byShard: number[][] = Array.from({ length: shards }, () => []);
+    for (const ref of distinct) byShard[ref % shards]!.push(ref);
+    const t = new Float64Array(kept);
+    const v = new Float64Array(kept);
+    const perShard: PreparedSeries[][] = [];
+    let pos = 0;
+    for (const refs of byShard) {
+      const list: PreparedSeries[] = [];
+      for (const ref of refs) {
+        const n = this.count[ref]!;
+        list.push({ labels: this.labelsOf(ref)!, t, v, from: pos, to: pos + n });
+        this.fill[ref] = pos;
+        pos += n;
+      }
+      perShard.push(list);
+    }
+    for (const b of batches) {
+      for (let i = 0; i < b.refs.length; i++) {
+        const ref = b.refs[i]!;
+        if (ref >= this.count.length || this.count[ref] === 0) continue;
+        const at = this.fill[ref]!;
+        this.fill[ref] = at + 1;
+        t[at] = b.t[i]!;
+        v[at] = b.v[i]!;
+      }
+    }
+    for (const ref of distinct) this.count[ref] = 0;
     this.stats.samplesPending = kept;
-    await Promise.all(perShard.map((series) => this.sendShard([...series.values()])));
+    await Promise.all(perShard.map((series) => this.sendShard(series)));
+  }
+
+  private growRefArrays(ref: number): void {
+    const size = Math.max(ref + 1, this.count.length * 2);
+    const c = new Int32Array(size);
+    c.set(this.count);
+    this.count = c;
+    this.fill = new Int32Array(size);
   }
 
   /** A shard's series cut into requests of at most max_samples_per_send samples, sent in order. */
-  private async sendShard(series: { labels: Uint8Array[]; t: number[]; v: number[] }[]): Promise<void> {
+  private async sendShard(series: PreparedSeries[]): Promise<void> {
     const max = this.o.settings.maxSamplesPerSend;
     let req: PreparedSeries[] = [];
     let count = 0;
     for (const ts of series) {
-      for (let from = 0; from < ts.t.length; ) {
-        const take = Math.min(max - count, ts.t.length - from);
-        req.push({ labels: ts.labels, t: ts.t, v: ts.v, from, to: from + take });
+      for (let from = ts.from; from < ts.to; ) {
+        const take = Math.min(max - count, ts.to - from);
+        req.push(from === ts.from && take === ts.to - ts.from ? ts : { labels: ts.labels, t: ts.t, v: ts.v, from, to: from + take });
         count += take;
         from += take;
         if (count === max) {

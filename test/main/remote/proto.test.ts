@@ -58,6 +58,10 @@ describe('remote storage protobuf', () => {
     expect(back.timeseries[1]!.samples).toHaveLength(2);
     expect(back.timeseries[0]!.samples.map((x) => x.timestamp)).toEqual(t);
     expect(Object.is(back.timeseries[0]!.samples[1]!.value, -0)).toBe(true);
+    // Timestamps before 1970 take protobufjs' path (10-byte two's-complement varints).
+    const old = decodeWriteRequest(encodeWriteRequestFast([{ labels: encodeLabels(labels), t: [-5, 7], v: [1, 2], from: 0, to: 2 }]));
+    expect(old.timeseries[0]!.samples).toEqual([{ timestamp: -5, value: 1 }, { timestamp: 7, value: 2 }]);
+    expect(old.timeseries[0]!.labels).toEqual(labels);
   });
 
   it('rejects bytes that are not snappy, and blocks larger than the limit', () => {
