@@ -9,7 +9,8 @@ import { labelsKey, metricNameLabel, normalizeLabels } from '../tsdb/labels.js';
 import { QueryExecutionError } from './errors.js';
 import type { EvalEnv } from './evaluator.js';
 import { KahanSum, kahanMean } from './kahan.js';
-import { formatGoFloat, quantile } from './mathutil.js';
+import { quantile } from './mathutil.js';
+import { formatGoFloatFixed } from '../util/go-float.js';
 import type { NativeHistogram } from '../tsdb/interface.js';
 import { getLabel } from '../tsdb/labels.js';
 import { compactHistogram, HistogramLayoutError, histogramString, newNotes, sumHistogramList } from './histogram.js';
@@ -181,7 +182,7 @@ export async function evalAggregate(expr: AggregateExpr, param: EvalValue | null
   if (expr.op === 'quantile') {
     for (let i = 0; i < n; i++) {
       const q = paramAt(param, i);
-      if (!(q >= 0 && q <= 1)) env.annotations.warn(`quantile value should be between 0 and 1, got ${formatGoFloat(q)}`, expr.param?.pos ?? expr.pos);
+      if (!(q >= 0 && q <= 1)) env.annotations.warn(`quantile value should be between 0 and 1, got ${formatGoFloatFixed(q)}`, expr.param?.pos ?? expr.pos);
     }
   }
   const out: StepSeries[] = [];
@@ -240,13 +241,13 @@ function selectK(expr: AggregateExpr, param: EvalValue | null, groups: Group[], 
       if (Number.isNaN(p)) throw new QueryExecutionError('Ratio value is NaN');
       if (p < -1 || p > 1) {
         const capped = p < -1 ? -1 : 1;
-        if (!ratioWarned.has(p)) env.annotations.warn(`ratio value should be between -1 and 1, got ${formatGoFloat(p)}, capping to ${capped}`, expr.param?.pos ?? expr.pos);
+        if (!ratioWarned.has(p)) env.annotations.warn(`ratio value should be between -1 and 1, got ${formatGoFloatFixed(p)}, capping to ${capped}`, expr.param?.pos ?? expr.pos);
         ratioWarned.add(p);
         p = capped;
       }
     } else {
       if (Number.isNaN(p)) throw new QueryExecutionError('Parameter value is NaN');
-      if (p >= 9.223372036854776e18 || p <= -9.223372036854776e18) throw new QueryExecutionError(`Scalar value ${formatGoFloat(p)} overflows int64`);
+      if (p >= 9.223372036854776e18 || p <= -9.223372036854776e18) throw new QueryExecutionError(`Scalar value ${formatGoFloatFixed(p)} overflows int64`);
       p = Math.trunc(p);
     }
     for (const g of groups) {
@@ -308,7 +309,7 @@ function countValues(expr: AggregateExpr, param: EvalValue | null, inner: Vector
     for (let i = 0; i < n; i++) {
       if (!s.has[i]) continue;
       const h = s.h?.[i];
-      const labels = normalizeLabels([...base, { name: label, value: h ? histogramString(h, formatGoFloat) : formatGoFloat(s.v[i]!) }]);
+      const labels = normalizeLabels([...base, { name: label, value: h ? histogramString(h, formatGoFloatFixed) : formatGoFloatFixed(s.v[i]!) }]);
       const key = labelsKey(labels);
       let r = out.get(key);
       if (!r) out.set(key, (r = newStepSeries(labels, n, false)));

@@ -1,24 +1,6 @@
 /** Numeric helpers shared by functions and aggregations, matching Prometheus' Go behaviour. */
 import { KahanSum } from './kahan.js';
 
-/** Go strconv.FormatFloat(f, 'f', -1, 64): shortest round-trip digits, never an exponent. */
-export function formatGoFloat(f: number): string {
-  if (Number.isNaN(f)) return 'NaN';
-  if (f === Infinity) return '+Inf';
-  if (f === -Infinity) return '-Inf';
-  const s = String(f);
-  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
-  if (!m) return s;
-  const [, sign, lead, frac = '', expText] = m;
-  const exp = Number(expText);
-  const digits = lead! + frac;
-  if (exp >= 0) {
-    const intLen = exp + 1;
-    return sign + (digits.length <= intLen ? digits + '0'.repeat(intLen - digits.length) : `${digits.slice(0, intLen)}.${digits.slice(intLen)}`);
-  }
-  return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-}
-
 /** Prometheus' quantile over a set of floats (sorts a copy; NaN q → NaN; out of range → ±Inf). */
 export function quantile(q: number, values: readonly number[]): number {
   if (values.length === 0 || Number.isNaN(q)) return NaN;

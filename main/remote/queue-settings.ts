@@ -1,6 +1,6 @@
 /** queue_config resolved with Prometheus' defaults, and the endpoint of one remote_write block. */
 import type { Config } from '../config/schema.js';
-import { authSettings, tlsSettings } from '../http-client/settings.js';
+import { authSettings, proxySettings, tlsSettings } from '../http-client/settings.js';
 import { nodeTlsOptions } from '../http-client/tls.js';
 import type { Endpoint } from './send.js';
 import { createHash } from 'node:crypto';
@@ -60,6 +60,7 @@ export function endpointOf(c: RemoteWriteConfig, userAgent: string): Endpoint {
     headers: c.headers,
     timeoutMs: c.remote_timeout,
     followRedirects: c.follow_redirects,
+    proxy: proxySettings(c),
     userAgent,
   };
 }

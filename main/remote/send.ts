@@ -8,6 +8,7 @@ import https from 'node:https';
 import { httpRequest } from '../http-client/request.js';
 import { authorizationHeader } from '../http-client/auth.js';
 import type { HttpAuth } from '../http-client/settings.js';
+import type { ProxySettings } from '../http-client/proxy.js';
 import type { NodeTlsOptions } from '../http-client/tls.js';
 
 export interface Endpoint {
@@ -17,6 +18,8 @@ export interface Endpoint {
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
   readonly followRedirects: boolean;
+  /** proxy_url, no_proxy, proxy_from_environment, proxy_connect_header (requests through a proxy use its agent, not the keep-alive one). */
+  readonly proxy: ProxySettings;
   readonly userAgent: string;
 }
 
@@ -67,6 +70,7 @@ export async function sendOnce(ep: Endpoint, agent: http.Agent, body: Uint8Array
       signal,
       maxBodyBytes: 1 << 20,
       followRedirects: ep.followRedirects,
+      proxy: ep.proxy,
     });
     if (res.status >= 200 && res.status < 300) return { kind: 'sent' };
     const error = `server returned HTTP status ${res.status}${firstLine(res.body)}`;

@@ -10,7 +10,8 @@ import { NotSupportedError } from '../errors.js';
 import type { NativeHistogram } from '../histogram.js';
 import { histogramFraction as nativeFraction, histogramQuantile as nativeQuantile, observationsInBuckets } from '../histogram.js';
 import type { Bucket } from '../mathutil.js';
-import { bucketFraction, bucketQuantile, formatGoFloat, parseGoFloat } from '../mathutil.js';
+import { bucketFraction, bucketQuantile, parseGoFloat } from '../mathutil.js';
+import { formatGoFloatFixed } from '../../util/go-float.js';
 import type { EvalValue, StepSeries } from '../value.js';
 import { newStepSeries } from '../value.js';
 import { scalarArg, stringArg, vector, vectorArg } from './helpers.js';
@@ -129,7 +130,7 @@ function warnQuantiles(c: FnCall, q: Float64Array): void {
   for (const x of q) {
     if (!(x >= 0 && x <= 1) && !warned.has(x)) {
       warned.add(x);
-      c.env.annotations.warn(`quantile value should be between 0 and 1, got ${formatGoFloat(x)}`, qPos);
+      c.env.annotations.warn(`quantile value should be between 0 and 1, got ${formatGoFloatFixed(x)}`, qPos);
     }
   }
 }
@@ -190,7 +191,7 @@ function histogramQuantiles(c: FnCall): EvalValue {
     for (const x of q) {
       if (!(x >= 0 && x <= 1) && !seen.has(x)) {
         seen.add(x);
-        c.env.annotations.warn(`quantile value should be between 0 and 1, got ${formatGoFloat(x)}`, qPos);
+        c.env.annotations.warn(`quantile value should be between 0 and 1, got ${formatGoFloatFixed(x)}`, qPos);
       }
     }
     const res = overBucketGroups(
@@ -211,7 +212,7 @@ function histogramQuantiles(c: FnCall): EvalValue {
       },
     );
     if (res.kind !== 'vector') continue;
-    const text = formatGoFloat(q[0]!);
+    const text = formatGoFloatFixed(q[0]!);
     const qText = /^-?\d+$/.test(text) ? `${text}.0` : text;
     for (const s of res.series) out.push({ ...s, labels: normalizeLabels([...s.labels, { name: label, value: qText }]) });
   }

@@ -1,6 +1,7 @@
 /** Functions over range vectors: rates, deltas, counters, *_over_time, regression. */
 import { KahanSum, kahanMean } from '../kahan.js';
-import { formatGoFloat, linearRegression, quantile } from '../mathutil.js';
+import { linearRegression, quantile } from '../mathutil.js';
+import { formatGoFloatFixed } from '../../util/go-float.js';
 import type { EvalValue, RangeSeries } from '../value.js';
 import type { WindowFn } from './helpers.js';
 import { matrixArg, overWindows, scalarArg } from './helpers.js';
@@ -168,7 +169,7 @@ export const rangeFunctions = {
     for (const x of q) {
       if (!(x >= 0 && x <= 1) && !warned.has(x)) {
         warned.add(x);
-        c.env.annotations.warn(`quantile value should be between 0 and 1, got ${formatGoFloat(x)}`, c.call.args[0]?.pos ?? c.call.pos);
+        c.env.annotations.warn(`quantile value should be between 0 and 1, got ${formatGoFloatFixed(x)}`, c.call.args[0]?.pos ?? c.call.pos);
       }
     }
     return overWindows(c, matrixArg(c, 1), (s, lo, hi, _end, i) => quantile(q[i]!, windowValues(s, lo, hi)));
