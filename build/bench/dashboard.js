@@ -86,7 +86,15 @@ try {
   const paints = [];
   const states = [];
   const loads = [];
+  // The engine requests each fresh load makes, by channel (duplicates and off-screen panels show here).
+  const requests = [];
+  const perLoad = [];
+  page.on('request', (r) => {
+    const m = /\/api\/vigil\/(\w+)/.exec(r.url());
+    if (m) requests.push(`${m[1]} ${r.postData() ?? ''}`);
+  });
   for (let i = 0; i < 5; i++) {
+    if (i > 0) perLoad.push(requests.splice(0));
     await page.goto('about:blank');
     await page.goto(`${serve.url}/#/dashboards?uid=w-dash`);
     const t = await page.waitForFunction(
@@ -104,6 +112,13 @@ try {
     // Where the time went: each panel's load (its queries, measured by PanelFrame).
     loads.push(...(await page.evaluate(() => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('vigil:panel-load:')).map((m) => ({ start: m.startTime, ms: m.duration })))));
   }
+
+  perLoad.push(requests.splice(0));
+  const byChannel = {};
+  for (const r of perLoad[perLoad.length - 1]) byChannel[r.split(' ')[0]] = (byChannel[r.split(' ')[0]] ?? 0) + 1;
+  const queryBodies = perLoad[perLoad.length - 1].filter((r) => /^query(Range)? /.test(r)).map((r) => r.replace(/"queryId":"[^"]*",?/, ''));
+  const duplicates = queryBodies.length - new Set(queryBodies).size;
+  if (process.env['BENCH_VERBOSE']) process.stderr.write(`last fresh load's requests:\n${perLoad[perLoad.length - 1].join('\n')}\n`);
 
   // Longest main-thread task while the board refreshes every 5 s.
   const seconds = Number(values.seconds);
@@ -134,6 +149,7 @@ try {
   console.log('|---|---|---|');
   console.log(`| navigation → every panel on screen drawn, median of 5 (all: ${paints.map((p) => p.toFixed(0)).join(', ')}) | ${median(paints).toFixed(0)} ms | < 1,500 ms |`);
   console.log(`|   of which: first panel load started at (median), panel load time (median / max) | ${median(loads.map((l) => l.start)).toFixed(0)} ms; ${median(loads.map((l) => l.ms)).toFixed(0)} / ${Math.max(...loads.map((l) => l.ms)).toFixed(0)} ms | — |`);
+  console.log(`|   engine requests of the last fresh load, by channel (identical queries) | ${JSON.stringify(byChannel)} (${duplicates} duplicate) | — |`);
   console.log(`| longest main-thread task while refreshing every 5 s for ${seconds} s (${refreshLoads} panel loads) | ${tasks.length ? Math.max(...tasks).toFixed(0) : '< 50'} ms (${tasks.length} tasks > 50 ms) | < 50 ms |`);
   console.log(`| engine event-loop lag p99 over the last minute (max) | ${lagP99 === null ? '—' : (lagP99 * 1000).toFixed(1)} ms (${lagMax === null ? '—' : (lagMax * 1000).toFixed(1)} ms) | < 50 ms |`);
 } finally {

@@ -52,6 +52,8 @@ interface Entry {
   inFlight: AbortController | null;
   /** The engine's id for the query in flight, to stop it there too when it is cancelled here. */
   inFlightQueryId: string | undefined;
+  /** The queryIds of the readers waiting for the read in flight (its starter and any that joined it). */
+  readers: Set<string>;
   /** The newest read's promise (for `inFlight`): a replaced read settles with it. */
   pending: Promise<QueryState<unknown>> | null;
   pendingFor: AbortController | null;
@@ -88,7 +90,7 @@ export class QueryCache {
     const key = QueryCache.key(name, request);
     let e = this.entries.get(key);
     if (e === undefined) {
-      e = { name, request, load: undefined, state: { data: undefined, error: null, loading: false }, listeners: new Set(), inFlight: null, inFlightQueryId: undefined, pending: null, pendingFor: null, retry: undefined };
+      e = { name, request, load: undefined, state: { data: undefined, error: null, loading: false }, listeners: new Set(), inFlight: null, inFlightQueryId: undefined, readers: new Set(), pending: null, pendingFor: null, retry: undefined };
     } else this.entries.delete(key); // re-inserted last: the Map's order is the recency order
     this.entries.set(key, e);
     return e;
@@ -114,6 +116,7 @@ export class QueryCache {
     e.inFlight = null;
     const queryId = e.inFlightQueryId;
     e.inFlightQueryId = undefined;
+    e.readers.clear();
     if (queryId !== undefined) void this.api.cancelQuery({ queryId }).catch(() => {});
   }
 
@@ -131,14 +134,24 @@ export class QueryCache {
    * settled. A read already in flight for the same channel and request is replaced: it is
    * aborted (and stopped in the engine when it has a queryId), its answer, should it still come,
    * is dropped, and its caller gets the newer read's state instead, so the newest read always wins.
+   *
+   * With `join`, a read already in flight for the same request is shared instead (dashboard panels
+   * asking the same query at the same step and range: the answer cannot differ, and replacing it
+   * made the engine run it twice); it is stopped only when every reader that shares it cancels.
    */
-  fetch<K extends ChannelName, T = ResponseOf<K>>(name: K, request: RequestOf<K>, load?: Loader<T>): Promise<QueryState<T>> {
+  fetch<K extends ChannelName, T = ResponseOf<K>>(name: K, request: RequestOf<K>, load?: Loader<T>, options?: { join?: boolean }): Promise<QueryState<T>> {
     const e = this.entry(name, request);
+    const queryId = queryIdOf(request);
+    if (options?.join === true && e.inFlight !== null && e.pending !== null && e.pendingFor === e.inFlight) {
+      if (queryId !== undefined) e.readers.add(queryId);
+      return e.pending as Promise<QueryState<T>>;
+    }
     this.abortInFlight(e);
     clearTimeout(e.retry);
     const controller = new AbortController();
     e.inFlight = controller;
-    e.inFlightQueryId = queryIdOf(request);
+    e.inFlightQueryId = queryId;
+    e.readers = new Set(queryId === undefined ? [] : [queryId]);
     e.request = request;
     if (load !== undefined) e.load = load as Loader<unknown>;
     const read = this.read(e, name, request, controller);
@@ -161,11 +174,13 @@ export class QueryCache {
       if (e.inFlight !== controller) return replaced();
       e.inFlight = null;
       e.inFlightQueryId = undefined;
+      e.readers.clear();
       this.set(e, { data, error: null, loading: false });
     } catch (err) {
       if (controller.signal.aborted || e.inFlight !== controller) return replaced();
       e.inFlight = null;
       e.inFlightQueryId = undefined;
+      e.readers.clear();
       const error = queryError(err, name);
       this.set(e, { error, loading: false });
       if (error.kind === 'unavailable' && e.listeners.size > 0) e.retry = setTimeout(() => void this.fetch(name, request as RequestOf<ChannelName>), unavailableRetryMs);
@@ -181,7 +196,14 @@ export class QueryCache {
    */
   cancel<K extends ChannelName>(name: K, request: RequestOf<K>): void {
     const e = this.entries.get(QueryCache.key(name, request));
-    if (e === undefined || e.inFlight === null || e.inFlightQueryId !== queryIdOf(request)) return;
+    if (e === undefined || e.inFlight === null) return;
+    const queryId = queryIdOf(request);
+    if (queryId === undefined) {
+      if (e.inFlightQueryId !== undefined) return;
+    } else {
+      // Not a reader of this read (a newer one replaced it), or others still wait for its answer.
+      if (!e.readers.delete(queryId) || e.readers.size > 0) return;
+    }
     this.abortInFlight(e);
     this.set(e, { loading: false });
   }

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import uPlot, { type AlignedData, type Options } from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatValue } from '../../app/dashboards/units.js';
+import { lonePoints, yAxisWidth, yRange } from './y-scale.js';
 
 export interface ChartSeries {
   label: string;
@@ -32,7 +33,8 @@ function seriesOptions(s: ChartSeries): Partial<uPlot.Series> {
   const base = { stroke: s.color, width: st.lineWidth ?? 1.5, ...(fill ? { fill } : {}) };
   if (st.drawStyle === 'bars') return { ...base, fill: fill ?? s.color, paths: uPlot.paths.bars!({ size: [0.6, 100] }), points: { show: false } };
   if (st.drawStyle === 'points') return { ...base, paths: () => null, points: { show: true, size: st.pointSize ?? 5, fill: s.color } };
-  return { ...base, points: { show: false } };
+  // Points hidden, except a value with none beside it: a line through it has no length.
+  return { ...base, points: { show: false, filter: (u: uPlot, i: number) => lonePoints(u.data[i]!, 0, u.data[i]!.length - 1) } };
 }
 
 export interface TimeSeriesChartProps {
@@ -85,15 +87,19 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
       height,
       cursor: { drag: { x: true, y: false, setScale: false } },
       legend: { show: legend, live: true },
-      scales: { x: { time: true }, y: { range: (_u, min, max) => [yFromZero ? Math.min(0, min) : min, max === min ? max + 1 : max] } },
+      scales: { x: { time: true }, y: { range: (_u, min, max) => yRange(min, max, yFromZero) } },
       axes: [
         { stroke: '#8593a3', grid: { stroke: '#26303b' }, ticks: { stroke: '#26303b' } },
         {
           stroke: '#8593a3',
           grid: { stroke: '#26303b' },
           ticks: { stroke: '#26303b' },
-          size: 70,
-          values: (_u, splits) => axisLabels(splits, unit),
+          size: (_u, values) => yAxisWidth(values ?? []),
+          values: (_u, splits) => {
+            const labels = axisLabels(splits, unit);
+            el.dataset['yTicks'] = labels.join('|');
+            return labels;
+          },
         },
       ],
       series: [
@@ -107,6 +113,14 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
         })),
       ],
       hooks: {
+        // The y scale as drawn, on the element (what e2e tests and devtools read).
+        setScale: [
+          (u, key) => {
+            if (key !== 'y') return;
+            el.dataset['yMin'] = String(u.scales['y']!.min);
+            el.dataset['yMax'] = String(u.scales['y']!.max);
+          },
+        ],
         drawClear: [(u) => drawGaps(u, gapsRef.current)],
         setSelect: [
           (u) => {

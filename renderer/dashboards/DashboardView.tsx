@@ -54,7 +54,10 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
   }, [loaded]);
 
   const dashboard = draft ?? loaded ?? null;
-  const effectiveRange = range ?? (dashboard ? savedRange(dashboard) : { kind: 'relative' as const, durationMs: 3_600_000 });
+  const rangeNow = range ?? (dashboard ? savedRange(dashboard) : { kind: 'relative' as const, durationMs: 3_600_000 });
+  // One object per range: panels reload when it changes, not on every render of this view.
+  const rangeKey = JSON.stringify(rangeNow);
+  const effectiveRange = useMemo(() => rangeNow, [rangeKey]);
   const effectiveRefresh = refresh ?? (dashboard && typeof dashboard.refresh === 'string' ? dashboard.refresh : '');
 
   useEffect(() => {
@@ -66,7 +69,6 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
   const defs = dashboard?.templating.list as VariableModel[] | undefined;
   // "null" until the dashboard loads, so a dashboard without variables still resolves (to none).
   const defsKey = JSON.stringify(defs ?? null);
-  const rangeKey = JSON.stringify(effectiveRange);
   const resolving = useRef(0);
   useEffect(() => {
     if (!defs) return;

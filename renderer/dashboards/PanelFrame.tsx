@@ -44,7 +44,9 @@ export function PanelFrame({ panel, range, variables: dashboardVariables, loop, 
   const box = useRef<HTMLDivElement>(null);
   const body = useRef<HTMLDivElement>(null);
   const [visible, setVisible] = useState(false);
-  const [size, setSize] = useState({ width: 400, height: 200 });
+  // null until measured: a first load at a guessed width would be cancelled for another step.
+  const [measured, setSize] = useState<{ width: number; height: number } | null>(null);
+  const size = measured ?? { width: 400, height: 200 };
   const [data, setData] = useState<PanelData | null>(null);
   const inFlight = useRef<AbortController | null>(null);
   const Component = panelComponents[panel.type] ?? UnsupportedPanel;
@@ -83,13 +85,13 @@ export function PanelFrame({ panel, range, variables: dashboardVariables, loop, 
   }, [panel, range, widthBucket, variables]);
 
   useEffect(() => {
-    if (!visible || !queries) return;
+    if (!visible || !queries || measured === null) return;
     void load();
     const off = loop.register(String(panel.id), load);
     return () => {
       off();
     };
-  }, [visible, queries, load, loop, panel.id]);
+  }, [visible, queries, load, loop, panel.id, measured === null]);
   useEffect(() => () => inFlight.current?.abort(), []);
 
   const state = stateOf(panel, data);

@@ -186,7 +186,8 @@ const newQueryId = () => `dash-${Math.random().toString(36).slice(2, 10)}`;
 
 /**
  * Runs a panel's visible targets through the renderer's query cache (answers shared with any
- * panel or page asking the same, one error shape). One failing target becomes an error for that
+ * panel or page asking the same, one error shape; a panel asking what another panel's read in
+ * flight already asks joins it rather than running it again). One failing target becomes an error for that
  * target; the others still draw. `signal` aborts: this panel's queries are cancelled on the
  * engine and the answer is dropped.
  */
@@ -206,7 +207,7 @@ export async function fetchPanelData(queries: QueryCache, panel: Panel, ctx: Pan
         const request = { query: plan.query, time: ctx.toMs, queryId };
         const cancel = () => queries.cancel('query', request);
         signal.addEventListener('abort', cancel, { once: true });
-        const { data, error } = await queries.fetch('query', request);
+        const { data, error } = await queries.fetch('query', request, undefined, { join: true });
         signal.removeEventListener('abort', cancel);
         if (signal.aborted) return;
         if (error !== null) return void failed(error);
@@ -218,7 +219,7 @@ export async function fetchPanelData(queries: QueryCache, panel: Panel, ctx: Pan
       const request = { query: plan.query, start: plan.startMs, end: plan.endMs, step: plan.stepMs, queryId };
       const cancel = () => queries.cancel('queryRange', request);
       signal.addEventListener('abort', cancel, { once: true });
-      const { data: r, error } = await queries.fetch('queryRange', request, (s) => queryRangeColumns(queries.api, request, s));
+      const { data: r, error } = await queries.fetch('queryRange', request, (s) => queryRangeColumns(queries.api, request, s), { join: true });
       signal.removeEventListener('abort', cancel);
       if (signal.aborted) return;
       if (error !== null) return void failed(error);

@@ -222,3 +222,45 @@ describe('useChannel and ReadError', () => {
     expect(failed).not.toContain('retrying');
   });
 });
+
+describe('joining a read in flight (dashboard panels asking the same query)', () => {
+  const range = (queryId: string) => ({ query: 'up', start: 0, end: 60_000, step: 15_000, queryId });
+  const answer = { result: { timestamps: [], series: [] }, warnings: [], stats: {} };
+
+  it('sends the query once and gives both readers its answer', async () => {
+    const { api, calls } = heldApi();
+    const q = new QueryCache(api);
+    const a = q.fetch('queryRange', range('panel-1'), undefined, { join: true });
+    const b = q.fetch('queryRange', range('panel-11'), undefined, { join: true });
+    expect(calls.map((c) => c.name)).toEqual(['queryRange']);
+    calls[0]!.answer(answer);
+    expect((await a).data).toBe(answer);
+    expect((await b).data).toBe(answer);
+    // Settled: the next read runs again.
+    void q.fetch('queryRange', range('panel-1'), undefined, { join: true });
+    expect(calls.map((c) => c.name)).toEqual(['queryRange', 'queryRange']);
+  });
+
+  it('keeps running while one reader still waits, and stops in the engine when the last one leaves', async () => {
+    const { api, calls } = heldApi();
+    const q = new QueryCache(api);
+    void q.fetch('queryRange', range('panel-1'), undefined, { join: true });
+    const b = q.fetch('queryRange', range('panel-11'), undefined, { join: true });
+    q.cancel('queryRange', range('panel-1')); // the panel that started it scrolls away
+    expect(calls[0]!.signal!.aborted).toBe(false);
+    expect(calls.filter((c) => c.name === 'cancelQuery')).toEqual([]);
+    q.cancel('queryRange', range('panel-11'));
+    expect(calls[0]!.signal!.aborted).toBe(true);
+    // The engine knows the query by the id it was sent with.
+    expect(calls.filter((c) => c.name === 'cancelQuery').map((c) => c.request)).toEqual([{ queryId: 'panel-1' }]);
+    expect((await b).data).toBeUndefined();
+  });
+
+  it('without join, the newer read still replaces the one in flight', () => {
+    const { api, calls } = heldApi();
+    const q = new QueryCache(api);
+    void q.fetch('queryRange', range('run-1'), undefined, { join: true });
+    void q.fetch('queryRange', range('run-2'));
+    expect(calls.map((c) => c.name)).toEqual(['queryRange', 'cancelQuery', 'queryRange']);
+  });
+});

@@ -9,7 +9,7 @@ export function Sparkline({ values, color, width, height }: { values: ColumnValu
     min = Math.min(min, v);
     max = Math.max(max, v);
   }
-  if (!Number.isFinite(min) || values.length < 2) return null;
+  if (!Number.isFinite(min)) return null;
   const span = max - min || 1;
   // At most one point per pixel.
   const stride = Math.max(1, Math.floor(values.length / Math.max(1, width)));
@@ -17,11 +17,12 @@ export function Sparkline({ values, color, width, height }: { values: ColumnValu
   for (let i = 0; i < values.length; i += stride) {
     const v = values[i];
     if (v === null || v === undefined || !Number.isFinite(v)) continue;
-    pts.push(`${((i / (values.length - 1)) * width).toFixed(1)},${(height - ((v - min) / span) * height).toFixed(1)}`);
+    pts.push(`${((i / Math.max(1, values.length - 1)) * width).toFixed(1)},${(height - ((v - min) / span) * height).toFixed(1)}`);
   }
+  // One value (a first scrape) is a dot, mid-height: a line through one point has no length.
   return (
     <svg className="sparkline" width={width} height={height} aria-hidden="true">
-      <polyline points={pts.join(' ')} fill="none" stroke={color} strokeWidth={1.5} />
+      {pts.length === 1 ? <circle cx={pts[0]!.split(',')[0]} cy={height / 2} r={2} fill={color} /> : <polyline points={pts.join(' ')} fill="none" stroke={color} strokeWidth={1.5} />}
     </svg>
   );
 }

@@ -3,7 +3,7 @@ import type { WorkbenchApi } from '../../../app/api/channels.js';
 import type { Panel } from '../../../app/dashboards/model.js';
 import type { ResolvedVariable } from '../../../app/dashboards/variables.js';
 import { QueryCache } from '../../../renderer/api/query-cache.js';
-import { fetchPanelData, legendName, planTarget, reduce, toHeatmap } from '../../../renderer/dashboards/panel-data.js';
+import { fetchPanelData, legendName, planTarget, reduce, reducedValues, toHeatmap, type PanelData } from '../../../renderer/dashboards/panel-data.js';
 
 const vars = new Map<string, ResolvedVariable>([
   ['instance', { name: 'instance', type: 'query', multi: true, includeAll: true, customAll: null, options: [{ text: 'a:1', value: 'a:1' }, { text: 'b.2', value: 'b.2' }], selected: ['$__all'], error: null }],
@@ -89,5 +89,26 @@ describe('fetching', () => {
     expect(asked.sort()).toEqual(['bad(', 'up']);
     expect(d.instant.map((r) => r.name)).toEqual(['j']);
     expect(d.errors).toEqual([{ refId: 'A', message: expect.stringMatching(/^query A \(bad\(\): parse error at char 5/) }]);
+  });
+});
+
+describe('stat and gauge on a series with one point (a first scrape)', () => {
+  const v = 82_816_933_888;
+  const data = (values: Array<number | null>): PanelData => ({
+    timestamps: Float64Array.from(values.map((_, i) => i * 15_000)),
+    series: [{ refId: 'A', name: '/', labels: { mountpoint: '/' }, values }],
+    instant: [],
+    heatmap: null,
+    queries: [],
+    errors: [],
+    warnings: [],
+  });
+  it('reduce to that point, wherever it is in the range', () => {
+    for (const calc of ['lastNotNull', 'last', 'mean', 'max', 'min', 'firstNotNull']) expect(reducedValues(data([null, null, null, v]), calc)[0]!.value).toBe(v);
+    expect(reducedValues(data([null, v, null]), 'lastNotNull')[0]!.value).toBe(v);
+    expect(reducedValues(data([null, null, v]), 'count')[0]!.value).toBe(1);
+    // Grafana's `last` and `range` keep their meaning: the last step is empty, one point has no spread.
+    expect(reducedValues(data([null, v, null]), 'last')[0]!.value).toBeNull();
+    expect(reducedValues(data([null, v]), 'range')[0]!.value).toBe(0);
   });
 });
