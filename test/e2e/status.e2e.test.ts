@@ -63,11 +63,13 @@ describe.skipIf(missing !== null)(`Status page in Chromium against vigil serve${
     expect(tsdb.data.seriesCountByLabelValuePair.map((p) => p.name)).toContain('job=node');
     await page.getByLabel('entries per list').selectOption('20');
     await page.getByLabel('entries per list').selectOption('10');
-    const firstMetric = page.getByTestId('top-metrics').locator('tbody tr').first();
-    await firstMetric.waitFor();
-    tsdb = await api();
-    const rows = await page.getByTestId('top-metrics').locator('tbody tr td:first-child').allTextContents();
-    expect(rows).toEqual(tsdb.data.seriesCountByMetricName.map((m) => m.name));
+    // The re-read may first show a cached answer from before the first scrape ("no series yet"):
+    // wait until the table shows what the API says now.
+    const tableAndApi = async () => {
+      const rows = await page.getByTestId('top-metrics').locator('tbody tr td:first-child').allTextContents();
+      return { rows, api: (await api()).data.seriesCountByMetricName.map((m) => m.name) };
+    };
+    await expect.poll(async () => { const r = await tableAndApi(); return r.rows.join(',') === r.api.join(','); }, { timeout: 30_000 }).toBe(true);
     // A fresh data directory: every top metric is new since yesterday.
     expect(await page.getByTestId('top-metrics').getByTestId('change').first().textContent()).toBe('new');
     const pairs = await page.getByTestId('top-pairs').locator('tbody tr td:first-child').allTextContents();
