@@ -59,7 +59,7 @@ const seconds = (ns: number): number => (Number.isFinite(ns) && ns > 1 ? ns / 1e
  * Event-loop delay as the excess of a timer over its period. While the loop works, the timer fires
  * every 50 ms: a block that long is always caught (it always overlaps a due timer), and at 10 ms the
  * wake-ups alone would cost ~3.5 ms of CPU a second. While the loop idles (under 2 % busy, our own
- * ticks included, for 1 s in a row) nothing blocks it, and 20 wake-ups a second only keep a laptop's
+ * ticks included, for 300 ms in a row) nothing blocks it, and 20 wake-ups a second only keep a laptop's
  * core awake: the timer then fires every 500 ms, and the first tick that finds the loop busy returns
  * it to 50 ms (a late timer alone does not: on a loaded machine the OS, not our loop, makes timers
  * late). What this gives up: a block that starts in an idle stretch is seen by the next 500 ms tick
@@ -70,7 +70,7 @@ const seconds = (ns: number): number => (Number.isFinite(ns) && ns > 1 ? ns / 1e
 class LagMonitor {
   private static readonly busyPeriodMs = 50;
   private static readonly idlePeriodMs = 500;
-  private static readonly idleAfterMs = 1_000;
+  private static readonly idleAfterMs = 300;
   private static readonly idleUtilization = 0.02;
   private static readonly slotMs = 10_000;
   readonly total = createHistogram();
