@@ -26,4 +26,20 @@ describe('event-loop lag self-metrics', () => {
       stop();
     }
   });
+
+  it('after an idle stretch (timer slowed to 500 ms) report no lag for quiet time and still catch a long block', async () => {
+    const registry = new MetricsRegistry();
+    const stop = registerProcessMetrics(registry, Date.now());
+    try {
+      await new Promise((r) => setTimeout(r, 1500)); // idle: the timer slows down after 300 ms
+      // Excess is measured against the period the timer ran at: quiet 500 ms ticks are not 450 ms late.
+      expect(value(registry.render(), 'vigil_event_loop_lag_seconds', '1')).toBeLessThan(0.3);
+      const blockUntil = performance.now() + 700;
+      while (performance.now() < blockUntil); // longer than the slow period: a due tick waits >= 200 ms
+      await new Promise((r) => setTimeout(r, 100));
+      expect(value(registry.render(), 'vigil_event_loop_lag_seconds', '1')).toBeGreaterThanOrEqual(0.15);
+    } finally {
+      stop();
+    }
+  });
 });
