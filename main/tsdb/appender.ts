@@ -13,7 +13,9 @@ import {
   OutOfOrderError,
   StorageUnavailableError,
   TooManyLabelsError,
+  InvalidHistogramError,
   type Appender,
+  type NativeHistogram,
   type SeriesRef,
   type StorageError,
 } from './interface.js';
@@ -21,6 +23,7 @@ import type { Labels } from './labels.js';
 import { formatLabels } from './labels.js';
 import { canonicalLabels, type SeriesIndex } from './index-series.js';
 import { checkLabelLimits } from './limits.js';
+import { HistogramMarker, isHistogramMarker, sameHistogram, validateHistogram } from './histogram-log.js';
 
 /** What the appender needs from the database. */
 export interface AppendTarget {
@@ -30,8 +33,10 @@ export interface AppendTarget {
   /** Creates a series (the caller has validated the labels). */
   createSeries(labels: Labels): number;
   reject(err: StorageError): void;
-  /** Sends accepted samples; resolves when durable. */
-  submit(refs: Uint32Array, t: Float64Array, v: Float64Array): Promise<void>;
+  /** Sends accepted samples (`h`: one histogram per HistogramMarker in `v`, in order); resolves when durable. */
+  submit(refs: Uint32Array, t: Float64Array, v: Float64Array, h?: NativeHistogram[]): Promise<void>;
+  /** Newest committed histogram of each series whose newest sample is one (duplicate checks; empty after a restart). */
+  readonly lastHistograms: Map<number, NativeHistogram>;
   isClosed(): boolean;
 }
 
@@ -68,6 +73,8 @@ export class TsdbAppender implements Appender {
   private t: Float64Array;
   private v: Float64Array;
   private n = 0;
+  /** Histograms by buffer position (only positions whose value is HistogramMarker). */
+  private hAt: Map<number, NativeHistogram> | null = null;
   private done = false;
   /** Identifies this transaction in the index's per-series marks (see SeriesIndex.txOwner). */
   private readonly txId: number;
@@ -87,19 +94,41 @@ export class TsdbAppender implements Appender {
   }
 
   append(series: Labels | SeriesRef, t: number, v: number): SeriesRef {
+    // A float that happens to carry the histogram marker's NaN payload is stored as a plain NaN.
+    if (v !== v && isHistogramMarker(v)) v = NaN;
+    return this.add(series, t, v, null);
+  }
+
+  appendHistogram(series: Labels | SeriesRef, t: number, h: NativeHistogram): SeriesRef {
+    return this.add(series, t, HistogramMarker, h);
+  }
+
+  private add(series: Labels | SeriesRef, t: number, v: number, h: NativeHistogram | null): SeriesRef {
     if (this.done) throw new Error('appender already committed or rolled back; take a new one from appender()');
     const index = this.db.index;
     let ref: number;
     try {
       if (!Number.isSafeInteger(t)) throw new OutOfBoundsError(`timestamp ${t} is not an integer number of milliseconds`);
       if (t < this.db.minValidTime()) throw new OutOfBoundsError(`timestamp ${new Date(t).toISOString()} is older than the retention window`);
+      if (h !== null) {
+        try {
+          validateHistogram(h);
+        } catch (e) {
+          const name = typeof series === 'number' ? `series ref ${series}` : formatLabels(series);
+          throw new InvalidHistogramError(`invalid native histogram for ${name} at ${t}: ${(e as Error).message}`);
+        }
+      }
       ref = typeof series === 'number' ? this.checkRef(series) : this.refOf(series);
       const i = this.lastInTx(ref);
       const lastT = i < 0 ? index.lastT[ref]! : this.t[i]!;
       const lastV = i < 0 ? index.lastV[ref]! : this.v[i]!;
       if (t < lastT) throw new OutOfOrderError(`out of order sample for ${formatLabels(index.labels(ref))}: ${t} is older than ${lastT}`);
       if (t === lastT) {
-        if (sameBits(v, lastV)) return ref;
+        if (sameBits(v, lastV)) {
+          // Two histograms: equal unless both are known and differ (after a restart the stored one is not at hand).
+          const last = h === null ? undefined : i < 0 ? this.db.lastHistograms.get(ref) : this.hAt?.get(i);
+          if (h === null || last === undefined || sameHistogram(h, last)) return ref;
+        }
         throw new DuplicateSampleError(`duplicate sample for timestamp ${t} with a different value for ${formatLabels(index.labels(ref))}`);
       }
     } catch (e) {
@@ -110,6 +139,7 @@ export class TsdbAppender implements Appender {
     this.refs[this.n] = ref;
     this.t[this.n] = t;
     this.v[this.n] = v;
+    if (h !== null) (this.hAt ??= new Map()).set(this.n, h);
     index.txOwner[ref] = this.txId;
     index.txPos[ref] = this.n;
     this.n++;
@@ -123,14 +153,23 @@ export class TsdbAppender implements Appender {
     const index = this.db.index;
     // Another appender may have committed newer samples since append(): re-check, in order.
     let k = 0;
+    const hAt = this.hAt;
+    const hs: NativeHistogram[] | undefined = hAt === null ? undefined : [];
+    const lastH = this.db.lastHistograms;
     for (let i = 0; i < this.n; i++) {
       const ref = this.refs[i]!;
       const t = this.t[i]!;
       const v = this.v[i]!;
       const lastT = index.lastT[ref]!;
       if (t > lastT) {
+        const prevV = index.lastV[ref]!;
         index.lastT[ref] = t;
         index.lastV[ref] = v;
+        const h = hAt?.get(i);
+        if (h !== undefined) {
+          hs!.push(h);
+          lastH.set(ref, h);
+        } else if (prevV !== prevV && lastH.size > 0) lastH.delete(ref); // the newest was a histogram (a NaN in v)
         this.refs[k] = ref;
         this.t[k] = t;
         this.v[k] = v;
@@ -142,7 +181,7 @@ export class TsdbAppender implements Appender {
     const ts = this.t.slice(0, k);
     const vs = this.v.slice(0, k);
     this.release();
-    await this.db.submit(refs, ts, vs);
+    await this.db.submit(refs, ts, vs, hs);
   }
 
   rollback(): void {
@@ -153,6 +192,7 @@ export class TsdbAppender implements Appender {
 
   private release(): void {
     this.n = 0;
+    this.hAt = null;
     giveBuffers({ refs: this.refs, t: this.t, v: this.v });
   }
 

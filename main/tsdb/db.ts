@@ -11,7 +11,8 @@ import { openSqlite } from '../util/sqlite.js';
 import { TsdbAppender, type AppendTarget } from './appender.js';
 import { InProcessClient, ThreadClient, type HeadClient } from './head-client.js';
 import { SeriesIndex } from './index-series.js';
-import { StorageUnavailableError, type Appendable, type Appender, type Querier, type Queryable, type StorageError } from './interface.js';
+import { StorageUnavailableError, type Appendable, type Appender, type NativeHistogram, type Querier, type Queryable, type StorageError } from './interface.js';
+import { isHistogramMarker } from './histogram-log.js';
 import type { Labels } from './labels.js';
 import { TsdbQuerier, type QuerySource } from './querier.js';
 import { checkOrQuarantine, type QuarantineNotice } from './recovery.js';
@@ -115,7 +116,8 @@ export class TSDB implements Appendable, Queryable {
       reject: (err: StorageError) => {
         this.rejected[err.kind] = (this.rejected[err.kind] ?? 0) + 1;
       },
-      submit: (refs, t, v) => this.submit(refs, t, v),
+      submit: (refs, t, v, h) => this.submit(refs, t, v, h),
+      lastHistograms: new Map(),
       isClosed: () => this.isClosed,
     };
     this.source = {
@@ -191,7 +193,7 @@ export class TSDB implements Appendable, Queryable {
     return new TsdbAppender(this.target);
   }
 
-  private async submit(refs: Uint32Array, t: Float64Array, v: Float64Array): Promise<void> {
+  private async submit(refs: Uint32Array, t: Float64Array, v: Float64Array, h?: NativeHistogram[]): Promise<void> {
     if (this.isClosed) throw new StorageUnavailableError('storage is closed; the samples of this commit were not written');
     const paused = this.paused;
     if (paused !== null) {
@@ -215,7 +217,7 @@ export class TSDB implements Appendable, Queryable {
     }
     this.sentUpTo = count;
     try {
-      await this.client.call({ kind: 'append', batch: { id: this.nextBatchId++, newRefs, newLabels, refs, t, v } });
+      await this.client.call({ kind: 'append', batch: { id: this.nextBatchId++, newRefs, newLabels, refs, t, v, ...(h && h.length > 0 ? { h } : {}) } });
     } catch (err) {
       // The series this batch introduced are not stored: send them again with the next batch.
       this.sentUpTo = Math.min(this.sentUpTo, before);
@@ -301,7 +303,8 @@ export class TSDB implements Appendable, Queryable {
   }
 
   /**
-   * Durable batches with id > `afterId`, oldest first, until about `maxSamples` samples (at
+   * Durable float samples of batches with id > `afterId` (histogram samples are left out: remote
+   * write does not send them yet), oldest first, until about `maxSamples` samples (at
    * least one batch when any). Reads the log through the read-only connection; it holds only
    * what a log hold (holdLog) or the head still keeps.
    */
@@ -311,7 +314,7 @@ export class TSDB implements Appendable, Queryable {
     const out: LogBatch[] = [];
     let total = 0;
     for (const row of this.logStmt.iterate(afterId) as Iterable<{ id: number; n: number; refs: Uint8Array; t: Uint8Array; v: Uint8Array }>) {
-      out.push({ id: row.id, ...unpackBatch(row.n, row.refs, row.t, row.v) });
+      out.push({ id: row.id, ...withoutHistograms(unpackBatch(row.n, row.refs, row.t, row.v)) });
       total += row.n;
       if (total >= maxSamples) break;
     }
@@ -391,4 +394,19 @@ export class TSDB implements Appendable, Queryable {
   async crashWorkerForTest(): Promise<void> {
     await this.client.crash();
   }
+}
+
+/** A logged batch without its histogram samples (their value column holds HistogramMarker). */
+function withoutHistograms(b: { refs: Uint32Array; t: Float64Array; v: Float64Array }): { refs: Uint32Array; t: Float64Array; v: Float64Array } {
+  let k = 0;
+  for (let i = 0; i < b.v.length; i++) {
+    if (isHistogramMarker(b.v[i]!)) continue;
+    if (k !== i) {
+      b.refs[k] = b.refs[i]!;
+      b.t[k] = b.t[i]!;
+      b.v[k] = b.v[i]!;
+    }
+    k++;
+  }
+  return k === b.v.length ? b : { refs: b.refs.subarray(0, k), t: b.t.subarray(0, k), v: b.v.subarray(0, k) };
 }

@@ -33,6 +33,10 @@ export class OutOfBoundsError extends StorageError {
 export class TooManyLabelsError extends StorageError {
   override readonly kind = 'too_many_labels';
 }
+/** A native histogram storage cannot take (bad schema, negative counts, buckets that do not add up). */
+export class InvalidHistogramError extends StorageError {
+  override readonly kind = 'invalid_histogram';
+}
 /** Writes are paused (disk full, storage closing); the message says why. */
 export class StorageUnavailableError extends StorageError {
   override readonly kind = 'unavailable';
@@ -50,9 +54,9 @@ export class StorageUnavailableError extends StorageError {
 export interface Appender {
   append(series: Labels | SeriesRef, t: number, v: number): SeriesRef;
   /**
-   * Appends a native histogram sample. Optional: a storage without histogram support (today the
-   * on-disk TSDB, whose histogram chunk encoding is not written yet) leaves it out, and callers
-   * that have histograms must say so rather than drop them.
+   * Appends a native histogram sample (validated: InvalidHistogramError for one storage cannot
+   * take). Optional: a storage without histogram support leaves it out, and callers that have
+   * histograms must say so rather than drop them. Both storages in this repository have it.
    */
   appendHistogram?(series: Labels | SeriesRef, t: number, h: NativeHistogram): SeriesRef;
   commit(): Promise<void>;

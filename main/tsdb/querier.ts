@@ -5,8 +5,8 @@
  * Samples are decoded lazily, on the first `samples()` call of each series.
  */
 import type Database from 'better-sqlite3';
-import { decodeChunkInto } from './chunkenc/chunk.js';
-import type { Matcher, Querier, SampleArrays, SelectHints, SeriesSet, StoredSeries } from './interface.js';
+import { decodeChunkInto, decodeHistogramChunk, isHistogramEncoding } from './chunkenc/chunk.js';
+import { StaleNaN, type Matcher, type NativeHistogram, type Querier, type SampleArrays, type SelectHints, type SeriesSet, type StoredSeries } from './interface.js';
 import { compareLabels, formatLabels, type Labels } from './labels.js';
 import type { SeriesIndex } from './index-series.js';
 import { selectRefs } from './matchers.js';
@@ -93,7 +93,8 @@ export class TsdbQuerier implements Querier {
       const hv = head.v.subarray(head.offsets[i]!, head.offsets[i + 1]!);
       if (chunks.length === 0 && ht.length === 0) continue;
       const labels = index.labels(ref);
-      out.push({ labels, s: this.series(ref, labels, chunks, ht, hv, warnings) });
+      const hh = head.h?.slice(head.offsets[i]!, head.offsets[i + 1]!);
+      out.push({ labels, s: this.series(ref, labels, chunks, ht, hv, warnings, hh) });
     }
     // 100k series take ~100 ms to sort by labels: in runs, with turns of the event loop between.
     const sorted = await sortYielding(out, (a, b) => compareLabels(a.labels, b.labels), pause);
@@ -101,7 +102,7 @@ export class TsdbQuerier implements Querier {
     return { series: limited.map((x) => x.s), warnings };
   }
 
-  private series(ref: number, labels: Labels, chunks: ChunkRow[], ht: Float64Array, hv: Float64Array, warnings: string[]): StoredSeries {
+  private series(ref: number, labels: Labels, chunks: ChunkRow[], ht: Float64Array, hv: Float64Array, warnings: string[], hh?: (NativeHistogram | undefined)[]): StoredSeries {
     let cached: SampleArrays | null = null;
     const { mint, maxt, src } = this;
     return {
@@ -113,8 +114,27 @@ export class TsdbQuerier implements Querier {
         for (const c of chunks) total += c.count;
         const t = new Float64Array(total);
         const v = new Float64Array(total);
+        // Histogram samples, parallel to t (only when the series has any).
+        let h: (NativeHistogram | undefined)[] | undefined;
         let k = 0;
         for (const c of chunks) {
+          if (isHistogramEncoding(c.encoding)) {
+            const d = decodeHistogramChunk(c.encoding, c.data);
+            if (d.error) {
+              warnings.push(`skipped a damaged chunk of series ${formatLabels(labels)} (${d.error.kind}: ${d.error.message}); it was quarantined`);
+              src.badChunk(c.id, ref, `${d.error.kind}: ${d.error.message}`);
+              continue;
+            }
+            h ??= [];
+            const n = Math.min(d.t.length, total - k);
+            for (let j = 0; j < n; j++, k++) {
+              t[k] = d.t[j]!;
+              const x = d.h[j]!;
+              v[k] = x === null ? StaleNaN : 0;
+              h[k] = x ?? undefined;
+            }
+            continue;
+          }
           const d = decodeChunkInto(c.encoding, c.data, t, v, k);
           if (d.error) {
             // Skipped whole: the chunk goes to quarantine, and a query must not see it change.
@@ -126,8 +146,12 @@ export class TsdbQuerier implements Querier {
         }
         t.set(ht, k);
         v.set(hv, k);
+        if (hh !== undefined) {
+          h ??= [];
+          for (let j = 0; j < hh.length; j++) if (hh[j] !== undefined) h[k + j] = hh[j];
+        }
         k += ht.length;
-        cached = compactInPlace(t, v, k, mint, maxt);
+        cached = h === undefined ? compactInPlace(t, v, k, mint, maxt) : compactWithHistograms(t, v, h, k, mint, maxt);
         return cached;
       },
     };
@@ -184,6 +208,23 @@ function compactInPlace(t: Float64Array, v: Float64Array, n: number, mint: numbe
     k++;
   }
   return k === t.length ? { t, v } : { t: t.subarray(0, k), v: v.subarray(0, k) };
+}
+
+/** compactInPlace for a series with histogram samples: `h` moves with its samples. */
+function compactWithHistograms(t: Float64Array, v: Float64Array, h: (NativeHistogram | undefined)[], n: number, mint: number, maxt: number): SampleArrays {
+  let k = 0;
+  let last = -Infinity;
+  const hs: (NativeHistogram | undefined)[] = [];
+  for (let j = 0; j < n; j++) {
+    const ts = t[j]!;
+    if (ts <= last || ts < mint || ts > maxt) continue;
+    t[k] = ts;
+    v[k] = v[j]!;
+    hs.push(h[j]);
+    last = ts;
+    k++;
+  }
+  return { t: t.subarray(0, k), v: v.subarray(0, k), h: hs };
 }
 
 /** Concatenates time-sorted parts within [mint, maxt], dropping samples not newer than the last kept. */

@@ -73,6 +73,7 @@ function salvage(from: string, to: string): QuarantineNotice['salvaged'] {
   counts.series = copyReadable(src, out, 'series', 'ref', 'ref, labels', 'INSERT OR IGNORE INTO series(ref, labels) VALUES (?, ?)');
   counts.chunks = copyReadable(src, out, 'chunks', 'id', 'id, series_ref, min_t, max_t, encoding, count, data', 'INSERT OR IGNORE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)');
   counts.batches = copyReadable(src, out, 'wal_batches', 'id', 'id, n, refs, t, v', 'INSERT OR IGNORE INTO wal_batches VALUES (?, ?, ?, ?, ?)');
+  copyReadable(src, out, 'wal_histograms', 'id', 'id, h', 'INSERT OR IGNORE INTO wal_histograms VALUES (?, ?)');
   try {
     const last = src.prepare("SELECT value FROM meta WHERE key = 'last_batch_id'").pluck().get() as number | undefined;
     const maxLogged = (out.prepare('SELECT max(id) FROM wal_batches').pluck().get() as number | null) ?? 0;

@@ -10,7 +10,9 @@
  * (`meta.log_hold`: the oldest batch remote write has not sent yet).
  */
 import type Database from 'better-sqlite3';
-import { decodeChunk, encodeChunk } from './chunkenc/chunk.js';
+import { decodeChunk, decodeHistogramChunk, encodeChunk, encodeHistogramChunks, isHistogramEncoding } from './chunkenc/chunk.js';
+import { HistogramMarker, isHistogramMarker, packHistograms, unpackHistograms } from './histogram-log.js';
+import { StaleNaN, type NativeHistogram } from './interface.js';
 import { Head, type SealedRun } from './worker-head.js';
 import type { AppendBatch, HeadRead, InitialState, RetentionResult, WorkerCounters } from './worker-protocol.js';
 import { blobOf, openWritable } from './store-schema.js';
@@ -28,6 +30,9 @@ export interface WorkerStart extends CoreOptions {
 }
 
 type Stmt = Database.Statement;
+
+const staleOne = Float64Array.of(StaleNaN);
+const zeroOne = new Float64Array(1);
 
 /** Refused batch: storage must get the missing series first (worker-serve maps the code). */
 function seriesGap(detail: string): Error {
@@ -51,9 +56,11 @@ export class WorkerCore {
   private readonly st: {
     insertSeries: Stmt;
     insertBatch: Stmt;
+    insertHistograms: Stmt;
     setLastBatch: Stmt;
     insertChunk: Stmt;
     truncateLog: Stmt;
+    truncateHistograms: Stmt;
   };
 
   constructor(opts: CoreOptions) {
@@ -64,9 +71,11 @@ export class WorkerCore {
     this.st = {
       insertSeries: db.prepare('INSERT OR IGNORE INTO series(ref, labels) VALUES (?, ?)'),
       insertBatch: db.prepare('INSERT INTO wal_batches(id, n, refs, t, v) VALUES (?, ?, ?, ?, ?)'),
+      insertHistograms: db.prepare('INSERT INTO wal_histograms(id, h) VALUES (?, ?)'),
       setLastBatch: db.prepare("UPDATE meta SET value = ? WHERE key = 'last_batch_id'"),
       insertChunk: db.prepare('INSERT INTO chunks(series_ref, min_t, max_t, encoding, count, data) VALUES (?, ?, ?, ?, ?, ?)'),
       truncateLog: db.prepare('DELETE FROM wal_batches WHERE id < ?'),
+      truncateHistograms: db.prepare('DELETE FROM wal_histograms WHERE id < ?'),
     };
     this.lastBatchId = db.prepare("SELECT value FROM meta WHERE key = 'last_batch_id'").pluck().get() as number;
     this.logHold = (db.prepare("SELECT value FROM meta WHERE key = 'log_hold'").pluck().get() as number | undefined) ?? 0;
@@ -80,16 +89,11 @@ export class WorkerCore {
     this.head.ensure(this.maxRef);
     const sealed = db.prepare('SELECT series_ref AS ref, max(max_t) AS t FROM chunks GROUP BY series_ref').all() as { ref: number; t: number }[];
     for (const { ref, t } of sealed) if (ref <= this.maxRef) this.head.lastT[ref] = t;
-    const replay = db.prepare('SELECT id, n, refs, t, v FROM wal_batches ORDER BY id');
+    const replay = db.prepare('SELECT b.id, b.n, b.refs, b.t, b.v, h.h FROM wal_batches b LEFT JOIN wal_histograms h ON h.id = b.id ORDER BY b.id');
     const runs: SealedRun[] = [];
-    for (const row of replay.iterate() as Iterable<{ id: number; n: number; refs: Uint8Array; t: Uint8Array; v: Uint8Array }>) {
+    for (const row of replay.iterate() as Iterable<{ id: number; n: number; refs: Uint8Array; t: Uint8Array; v: Uint8Array; h: Uint8Array | null }>) {
       const { refs, t, v } = unpackBatch(row.n, row.refs, row.t, row.v);
-      for (let i = 0; i < refs.length; i++) {
-        const ref = refs[i]!;
-        if (ref === 0 || ref > this.maxRef) continue;
-        const run = this.head.append(ref, t[i]!, v[i]!, row.id);
-        if (run) runs.push(run);
-      }
+      this.applySamples(row.id, refs, t, v, row.h === null ? undefined : unpackHistograms(row.h), runs);
     }
     this.writeRuns(runs);
     // Series whose newest sample is sealed: read it back for duplicate detection in main.
@@ -98,6 +102,11 @@ export class WorkerCore {
       if (ref > this.maxRef || this.head.lastT[ref] !== t) continue;
       const row = last.get(ref) as { encoding: number; data: Uint8Array } | undefined;
       if (!row) continue;
+      if (isHistogramEncoding(row.encoding)) {
+        const d = decodeHistogramChunk(row.encoding, row.data);
+        this.head.lastV[ref] = d.h.length > 0 && d.h[d.h.length - 1] === null ? StaleNaN : HistogramMarker;
+        continue;
+      }
       const d = decodeChunk(row.encoding, row.data);
       this.head.lastV[ref] = d.v.length > 0 ? d.v[d.v.length - 1]! : NaN;
     }
@@ -129,20 +138,33 @@ export class WorkerCore {
     this.db.transaction(() => {
       for (let i = 0; i < b.newRefs.length; i++) this.st.insertSeries.run(b.newRefs[i]!, b.newLabels[i]!);
       if (b.refs.length > 0) this.st.insertBatch.run(b.id, b.refs.length, packRefs(b.refs), packTimes(b.t), blobOf(b.v));
+      if (b.h !== undefined && b.h.length > 0) this.st.insertHistograms.run(b.id, packHistograms(b.h));
       this.st.setLastBatch.run(b.id);
     })();
     this.lastBatchId = b.id;
     for (let i = 0; i < b.newRefs.length; i++) if (b.newRefs[i]! > this.maxRef) this.maxRef = b.newRefs[i]!;
     this.head.ensure(this.maxRef);
     const runs: SealedRun[] = [];
-    for (let i = 0; i < b.refs.length; i++) {
-      const ref = b.refs[i]!;
-      if (ref === 0 || ref > this.maxRef) continue;
-      const run = this.head.append(ref, b.t[i]!, b.v[i]!, b.id);
-      if (run) runs.push(run);
-    }
+    this.applySamples(b.id, b.refs, b.t, b.v, b.h, runs);
     if (++this.batchesSinceCheckpoint >= this.checkpointEvery) this.checkpoint(runs);
     else this.writeRuns(runs);
+  }
+
+  /** Appends a batch's samples to the head; a HistogramMarker value takes the next histogram of `h`. */
+  private applySamples(batch: number, refs: Uint32Array, t: Float64Array, v: Float64Array, h: readonly NativeHistogram[] | undefined, runs: SealedRun[]): void {
+    let next = 0;
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i]!;
+      const vi = v[i]!;
+      let hi: NativeHistogram | null = null;
+      if (vi !== vi && isHistogramMarker(vi)) {
+        hi = h?.[next++] ?? null;
+        if (hi === null) continue; // the side list is damaged: the sample cannot be rebuilt
+      }
+      if (ref === 0 || ref > this.maxRef) continue;
+      const run = this.head.append(ref, t[i]!, vi, batch, hi);
+      if (run) runs.push(run);
+    }
   }
 
   /** Tests and fault drills: SQLite's max_page_count fails writes with SQLITE_FULL as a full disk does (0: no limit). */
@@ -185,6 +207,7 @@ export class WorkerCore {
     if (this.logHold > 0) keep = Math.min(keep, this.logHold);
     for (const r of this.unwritten) keep = Math.min(keep, r.firstBatch);
     const res = this.st.truncateLog.run(keep);
+    this.st.truncateHistograms.run(keep);
     if (res.changes > 0) this.counters.compactions++;
     this.counters.logBatches = this.db.prepare('SELECT count(*) FROM wal_batches').pluck().get() as number;
   }
@@ -195,6 +218,10 @@ export class WorkerCore {
     try {
       this.db.transaction(() => {
         for (const r of all) {
+          if (r.h !== undefined) {
+            for (const c of encodeHistogramChunks(r.t, r.h)) this.st.insertChunk.run(r.ref, c.minT, c.maxT, c.encoding, c.count, c.bytes);
+            continue;
+          }
           const c = encodeChunk(r.t, r.v);
           this.st.insertChunk.run(r.ref, c.minT, c.maxT, c.encoding, c.count, c.bytes);
         }
@@ -218,16 +245,30 @@ export class WorkerCore {
     for (const r of this.unwritten) byRef.set(r.ref, [...(byRef.get(r.ref) ?? []), r]);
     const t: number[] = [];
     const vParts: Float64Array[] = [];
+    const hs: (NativeHistogram | undefined)[] = [];
+    let anyH = open.h !== undefined;
     const offsets = new Uint32Array(refs.length + 1);
     let k = 0;
     for (let i = 0; i < refs.length; i++) {
       offsets[i] = k;
-      const parts = [...(byRef.get(refs[i]!) ?? []), { t: open.t.subarray(open.offsets[i]!, open.offsets[i + 1]!), v: open.v.subarray(open.offsets[i]!, open.offsets[i + 1]!) }];
+      const from = open.offsets[i]!;
+      const to = open.offsets[i + 1]!;
+      const parts: { t: Float64Array; v: Float64Array; h: (NativeHistogram | null | undefined)[] | undefined }[] = (byRef.get(refs[i]!) ?? []).map((r) => ({ t: r.t, v: r.v, h: r.h }));
+      parts.push({ t: open.t.subarray(from, to), v: open.v.subarray(from, to), h: open.h?.slice(from, to) });
       for (const p of parts) {
         for (let j = 0; j < p.t.length; j++) {
           if (p.t[j]! < mint || p.t[j]! > maxt) continue;
           t.push(p.t[j]!);
-          vParts.push(p.v.subarray(j, j + 1));
+          // A histogram run's slots: a histogram (value 0) or a staleness marker (null).
+          if (p.v.length === 0) {
+            const x = p.h![j];
+            vParts.push(x === null ? staleOne : zeroOne);
+            hs[k] = x ?? undefined;
+            anyH = true;
+          } else {
+            vParts.push(p.v.subarray(j, j + 1));
+            if (p.h?.[j]) hs[k] = p.h[j]!;
+          }
           k++;
         }
       }
@@ -235,7 +276,8 @@ export class WorkerCore {
     offsets[refs.length] = k;
     const v = new Float64Array(k);
     vParts.forEach((p, i) => v.set(p, i));
-    return { offsets, t: Float64Array.from(t), v };
+    hs.length = k;
+    return anyH ? { offsets, t: Float64Array.from(t), v, h: hs } : { offsets, t: Float64Array.from(t), v };
   }
 
   /** Drops chunks older than `retentionMs` before the newest sample, then oldest-first down to `retentionBytes`. */
@@ -290,7 +332,10 @@ export class WorkerCore {
       out.samples += r.n;
       out.upToBatch = r.id;
     }
-    if (out.upToBatch > 0) this.db.prepare('DELETE FROM wal_batches WHERE id <= ?').run(out.upToBatch);
+    if (out.upToBatch > 0) {
+      this.db.prepare('DELETE FROM wal_batches WHERE id <= ?').run(out.upToBatch);
+      this.db.prepare('DELETE FROM wal_histograms WHERE id <= ?').run(out.upToBatch);
+    }
     return out;
   }
 

@@ -14,6 +14,9 @@
  * lets retention drop whole chunks at a clean time.
  */
 import { xorCodec } from './chunkenc/xor.js';
+import type { HistogramSlot } from './chunkenc/chunk.js';
+import { HistogramMarker, isHistogramMarker } from './histogram-log.js';
+import { isStaleNaN, StaleNaN, type NativeHistogram } from './interface.js';
 import { chunkWindowMs } from './store-schema.js';
 import { PagePool, pageSamples } from './worker-head-pages.js';
 import { grown } from '../util/typed-arrays.js';
@@ -49,6 +52,14 @@ export interface SealedRun {
   readonly v: Float64Array;
   /** Batch id of the oldest sample: the log must keep this batch until the chunk is written. */
   readonly firstBatch: number;
+  /** Set for a histogram run: one histogram per `t` (null: a staleness marker); `v` is then empty. */
+  readonly h?: HistogramSlot[];
+}
+
+/** An open histogram chunk: its samples kept as objects (histograms are few, their buckets many). */
+interface OpenHistograms {
+  readonly t: number[];
+  readonly h: HistogramSlot[];
 }
 
 export class Head {
@@ -70,6 +81,8 @@ export class Head {
   series = 0;
   /** Newest sample time over all series. */
   private newest = -Infinity;
+  /** Series whose open chunk holds histograms (they use no pages). */
+  private readonly hist = new Map<number, OpenHistograms>();
 
   constructor(private readonly maxSamples = defaultMaxChunkSamples) {
     this.frozenSlots = Math.max(1, Math.ceil(maxSamples / pageSamples));
@@ -94,13 +107,33 @@ export class Head {
    * Appends one sample; samples not newer than the series' newest are dropped (a replayed or
    * re-sent batch). Returns the run sealed to make room, if any.
    */
-  append(ref: number, t: number, v: number, batch: number): SealedRun | null {
+  append(ref: number, t: number, v: number, batch: number, h: NativeHistogram | null = null): SealedRun | null {
     if (!(t > this.lastT[ref]!)) return null;
     let sealed: SealedRun | null = null;
     let n = this.len[ref]!;
-    if (n > 0 && (n >= this.maxSamples || Math.floor(t / chunkWindowMs) !== Math.floor(this.base[ref]! / chunkWindowMs))) {
+    const open = this.hist.size > 0 ? this.hist.get(ref) : undefined;
+    // A staleness marker joins the histograms when the series' newest sample is one.
+    const histogram = h !== null || (v !== v && isStaleNaN(v) && (open !== undefined || isHistogramMarker(this.lastV[ref]!)));
+    if (n > 0 && (n >= this.maxSamples || histogram !== (open !== undefined) || Math.floor(t / chunkWindowMs) !== Math.floor(this.base[ref]! / chunkWindowMs))) {
       sealed = this.seal(ref);
       n = 0;
+    }
+    if (histogram) {
+      if (n === 0) {
+        this.base[ref] = t;
+        this.firstBatch[ref] = batch;
+        this.series++;
+        this.hist.set(ref, { t: [], h: [] });
+      }
+      const o = this.hist.get(ref)!;
+      o.t.push(t);
+      o.h.push(h);
+      this.len[ref] = n + 1;
+      this.lastT[ref] = t;
+      this.lastV[ref] = h !== null ? HistogramMarker : v;
+      if (t > this.newest) this.newest = t;
+      this.samples++;
+      return sealed;
     }
     const slot = n % pageSamples;
     if (slot === 0) this.rawPage[ref] = this.pool.alloc();
@@ -153,6 +186,7 @@ export class Head {
     const next = new Uint8Array(Math.max(1 << 16, Math.ceil(live * 1.5)));
     let used = 0;
     for (let ref = 1; ref < this.len.length; ref++) {
+      if (this.hist.size > 0 && this.hist.has(ref)) continue;
       const frozen = Math.floor(this.len[ref]! / pageSamples);
       for (let i = 0; i < frozen; i++) {
         const k = ref * this.frozenSlots + i;
@@ -172,6 +206,14 @@ export class Head {
   seal(ref: number): SealedRun | null {
     const n = this.len[ref] ?? 0;
     if (n === 0) return null;
+    const open = this.hist.size > 0 ? this.hist.get(ref) : undefined;
+    if (open !== undefined) {
+      this.hist.delete(ref);
+      this.len[ref] = 0;
+      this.samples -= n;
+      this.series--;
+      return { ref, t: Float64Array.from(open.t), v: new Float64Array(0), h: open.h, firstBatch: this.firstBatch[ref]! };
+    }
     const t = new Float64Array(n);
     const v = new Float64Array(n);
     this.copyOut(ref, n, -Infinity, Infinity, t, v, 0);
@@ -201,23 +243,39 @@ export class Head {
     return min;
   }
 
-  /** Open samples of `refs` within [mint, maxt]. */
-  read(refs: Uint32Array, mint: number, maxt: number): { offsets: Uint32Array; t: Float64Array; v: Float64Array } {
+  /** Open samples of `refs` within [mint, maxt]; `h` parallel to `t` when any is a histogram. */
+  read(refs: Uint32Array, mint: number, maxt: number): { offsets: Uint32Array; t: Float64Array; v: Float64Array; h?: (NativeHistogram | undefined)[] } {
     const offsets = new Uint32Array(refs.length + 1);
     let total = 0;
     for (let i = 0; i < refs.length; i++) total += refs[i]! < this.len.length ? this.len[refs[i]!]! : 0;
     const t = new Float64Array(total);
     const v = new Float64Array(total);
+    let h: (NativeHistogram | undefined)[] | undefined;
     let k = 0;
     for (let i = 0; i < refs.length; i++) {
       const ref = refs[i]!;
       offsets[i] = k;
       const n = ref < this.len.length ? this.len[ref]! : 0;
       if (n === 0) continue;
-      k = this.copyOut(ref, n, mint, maxt, t, v, k);
+      const open = this.hist.size > 0 ? this.hist.get(ref) : undefined;
+      if (open === undefined) {
+        k = this.copyOut(ref, n, mint, maxt, t, v, k);
+        continue;
+      }
+      h ??= [];
+      for (let j = 0; j < open.t.length; j++) {
+        const ts = open.t[j]!;
+        if (ts < mint || ts > maxt) continue;
+        const x = open.h[j]!;
+        t[k] = ts;
+        v[k] = x === null ? StaleNaN : 0;
+        h[k] = x ?? undefined;
+        k++;
+      }
     }
     offsets[refs.length] = k;
-    return { offsets, t: t.slice(0, k), v: v.slice(0, k) };
+    if (h !== undefined) h.length = k;
+    return h === undefined ? { offsets, t: t.slice(0, k), v: v.slice(0, k) } : { offsets, t: t.slice(0, k), v: v.slice(0, k), h };
   }
 
   /** Copies the series' open samples within [mint, maxt] to t/v from index k; returns the new k. */

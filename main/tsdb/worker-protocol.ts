@@ -1,3 +1,5 @@
+import type { NativeHistogram } from './interface.js';
+
 /**
  * Messages between the main thread and the compression worker. Every request carries an id;
  * the worker answers each with exactly one reply of the same id, in order.
@@ -12,6 +14,8 @@ export interface AppendBatch {
   readonly refs: Uint32Array;
   readonly t: Float64Array;
   readonly v: Float64Array;
+  /** One histogram per HistogramMarker in `v`, in order (histogram-log.ts); absent when none. */
+  readonly h?: readonly NativeHistogram[];
 }
 
 /** Head samples of `refs` (ascending) in [mint, maxt]: series i owns t/v[offsets[i] … offsets[i+1]). */
@@ -19,6 +23,8 @@ export interface HeadRead {
   readonly offsets: Uint32Array;
   readonly t: Float64Array;
   readonly v: Float64Array;
+  /** Parallel to `t` when any head sample read is a histogram: set where it is (`v` is 0 there). */
+  readonly h?: (NativeHistogram | undefined)[];
 }
 
 /** Counters the worker reports with every reply (self-metrics). */

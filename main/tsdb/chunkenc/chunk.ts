@@ -8,8 +8,10 @@ import { decimalCodec } from './decimal.js';
 import { ChunkDecodeError } from './errors.js';
 import { MAX_COUNT, type Unwrapped, unwrap, wrap } from './frame.js';
 import { xorCodec } from './xor.js';
+import { decodeHistogramBody, encodeHistogramBody, fitsIntegerBody, histogramRuns, type HistogramSlot } from './histogram.js';
 
-export { ChunkDecodeError,  } from './errors.js';
+export { ChunkDecodeError } from './errors.js';
+export type { HistogramSlot } from './histogram.js';
 /** Most samples one chunk can hold (the count is a u16 in spirit; the storage cuts well below). */
 
 /** Persisted in SQLite: append new values, never reorder or reuse. */
@@ -181,5 +183,70 @@ export function decodeChunkInto(encoding: number, bytes: Uint8Array, t: Float64A
     return { n, error: new ChunkDecodeError('corrupt', `chunk holds ${frame.count} samples, more than the ${room} expected; ${n} decoded`) };
   } catch (err) {
     return { n: 0, error: new ChunkDecodeError('corrupt', `chunk decoder failed: ${String(err)}`) };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Native histogram chunks (bodies in histogram.ts). Their ids continue `Encoding`'s numbering;
+// they are kept out of the float `codecs` table because their samples are histograms.
+
+/** Persisted in SQLite beside `Encoding`: never reorder or reuse. */
+export const HistogramEncoding = { Int: 3, Float: 4 } as const;
+type HistogramEncodingId = (typeof HistogramEncoding)[keyof typeof HistogramEncoding];
+
+export function isHistogramEncoding(encoding: number): encoding is HistogramEncodingId {
+  return encoding === HistogramEncoding.Int || encoding === HistogramEncoding.Float;
+}
+
+export interface EncodedHistogramChunk {
+  encoding: HistogramEncodingId;
+  bytes: Uint8Array;
+  count: number;
+  minT: number;
+  maxT: number;
+}
+
+/**
+ * Encodes histogram samples [start, end) (null: a staleness marker) into as many chunks as
+ * layout and counter-reset-hint changes need (usually one): the integer body when every count
+ * of a run is an integer, else the float body.
+ */
+export function encodeHistogramChunks(t: Float64Array, h: readonly HistogramSlot[], start = 0, end = t.length): EncodedHistogramChunk[] {
+  checkInput(t, t, start, end);
+  if (h.length < end) throw new RangeError(`histogram chunk range [${start}, ${end}) is outside the ${h.length} histograms`);
+  const out: EncodedHistogramChunk[] = [];
+  for (const [s, e] of histogramRuns(h, start, end)) {
+    const integer = fitsIntegerBody(h, s, e);
+    const encoding = integer ? HistogramEncoding.Int : HistogramEncoding.Float;
+    const body = encodeHistogramBody(t, h, s, e, integer);
+    out.push({ encoding, bytes: wrap(encoding, e - s, body), count: e - s, minT: t[s]!, maxT: t[e - 1]! });
+  }
+  return out;
+}
+
+export interface HistogramDecodeResult {
+  t: Float64Array;
+  /** Parallel to `t`; null is a staleness marker. */
+  h: HistogramSlot[];
+  error: ChunkDecodeError | null;
+}
+
+/** As decodeChunk, for histogram encodings: never throws; a damaged chunk yields a valid prefix and the error. */
+export function decodeHistogramChunk(encoding: number, bytes: Uint8Array): HistogramDecodeResult {
+  const none = (error: ChunkDecodeError): HistogramDecodeResult => ({ t: new Float64Array(0), h: [], error });
+  if (!isHistogramEncoding(encoding)) return none(new ChunkDecodeError('unknown_encoding', `chunk encoding ${encoding} is not a histogram encoding`));
+  try {
+    const frame = unwrap(encoding, bytes);
+    if (frame.count === 0 || (frame.problem !== null && frame.problem.kind === 'checksum')) return none(frameError(frame));
+    const t = new Float64Array(frame.count);
+    const h: HistogramSlot[] = new Array<HistogramSlot>(frame.count);
+    const out = decodeHistogramBody(frame.body, frame.count, t, h);
+    let error: ChunkDecodeError | null = null;
+    if (frame.problem !== null) error = new ChunkDecodeError(frame.problem.kind, `${frame.problem.message}; ${out.n} of ${frame.count} samples recovered`);
+    else if (out.bad !== null) error = new ChunkDecodeError('corrupt', `histogram chunk body is invalid after ${out.n} of ${frame.count} samples`);
+    h.length = out.n;
+    return { t: out.n === frame.count ? t : t.slice(0, out.n), h, error };
+  } catch (err) {
+    return none(new ChunkDecodeError('corrupt', `histogram chunk decoder failed: ${String(err)}`));
   }
 }

@@ -1,0 +1,478 @@
+/**
+ * Native histogram chunk bodies (layouts in FORMAT.md, "Histogram bodies"), after Prometheus'
+ * tsdb/chunkenc/histogram.go and float_histogram.go; the code is our own. A chunk holds samples
+ * of one bucket layout (schema, zero threshold, custom bounds, populated bucket indices), which
+ * is written once; a sample with another layout starts a new chunk (`histogramRuns`).
+ *
+ * Two bodies share the header:
+ *  * integer (every count a non-negative integer ≤ 2^50, as client libraries expose): count and
+ *    zero count as delta-of-delta varbit integers, buckets as Prometheus' in-histogram deltas
+ *    whose change from the previous sample is written as delta-of-delta varbit;
+ *  * float: count, zero count and every bucket as Gorilla XOR columns, each with its own window.
+ * Both write timestamps as delta-of-delta varbit and the sum as a Gorilla XOR column.
+ *
+ * A staleness marker is a sample whose sum has the StaleNaN bits and whose counts repeat the
+ * previous sample's (they cost one bit a column): as Prometheus, no per-sample flag is paid.
+ */
+import type { CounterResetHint, HistogramBucket, NativeHistogram } from '../interface.js';
+import { BitReader, BitWriter, readSVar, readUVar, writeSVar, writeUVar } from './bstream.js';
+import { HI, LO } from './codec.js';
+import { readVarbitInt, writeVarbitInt } from './varbit.js';
+
+/** A histogram sample held in a chunk: the histogram, or null for a staleness marker. */
+export type HistogramSlot = NativeHistogram | null;
+
+const hintCodes: readonly CounterResetHint[] = ['unknown', 'reset', 'not_reset', 'gauge'];
+/** Counts above this make the integer body unsafe (deltas of deltas must stay below 2^53). */
+const maxIntegerCount = 2 ** 50;
+/** Buckets one layout may hold (both signs): far above any schema reduction limit in use. */
+const maxLayoutBuckets = 1 << 15;
+/** Timestamps of one chunk must span less than this, so deltas of deltas stay exact. */
+const maxSpanMs = 2 ** 50;
+const STALE_HI = 0x7ff00000;
+const STALE_LO = 2;
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/** Layout of a histogram: what every sample of a chunk shares. */
+function sameLayout(a: NativeHistogram, b: NativeHistogram): boolean {
+  return (
+    a.schema === b.schema &&
+    Object.is(a.zeroThreshold, b.zeroThreshold) &&
+    sameIndices(a.positive, b.positive) &&
+    sameIndices(a.negative, b.negative) &&
+    a.customValues.length === b.customValues.length &&
+    a.customValues.every((x, i) => Object.is(x, b.customValues[i]))
+  );
+}
+
+function sameIndices(a: readonly HistogramBucket[], b: readonly HistogramBucket[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.index !== b[i]!.index) return false;
+  return true;
+}
+
+const emptyLayout: NativeHistogram = {
+  schema: 0,
+  zeroThreshold: 0,
+  zeroCount: 0,
+  count: 0,
+  sum: 0,
+  positive: [],
+  negative: [],
+  customValues: [],
+  counterResetHint: 'unknown',
+};
+
+function isIntegral(h: NativeHistogram): boolean {
+  const ok = (x: number): boolean => Number.isInteger(x) && x >= 0 && x <= maxIntegerCount;
+  if (!ok(h.count) || !ok(h.zeroCount)) return false;
+  for (const b of h.positive) if (!ok(b.count)) return false;
+  for (const b of h.negative) if (!ok(b.count)) return false;
+  return true;
+}
+
+/** Throws RangeError for a histogram no body can hold (unsorted buckets, too many, bad schema). */
+export function checkHistogram(h: NativeHistogram): void {
+  if (!Number.isInteger(h.schema) || !((h.schema >= -4 && h.schema <= 8) || h.schema === -53)) throw new RangeError(`histogram schema ${h.schema} is outside -4…8 and -53 (custom buckets)`);
+  if (h.positive.length + h.negative.length > maxLayoutBuckets) throw new RangeError(`histogram has ${h.positive.length + h.negative.length} buckets; a chunk holds at most ${maxLayoutBuckets}`);
+  for (const side of [h.positive, h.negative]) {
+    for (let i = 0; i < side.length; i++) {
+      const idx = side[i]!.index;
+      if (!Number.isSafeInteger(idx) || Math.abs(idx) > 2 ** 31) throw new RangeError(`histogram bucket index ${idx} is not an integer within ±2^31`);
+      if (i > 0 && idx <= side[i - 1]!.index) throw new RangeError(`histogram bucket indices must strictly increase (${side[i - 1]!.index} then ${idx})`);
+    }
+  }
+  if (h.customValues.length > maxLayoutBuckets) throw new RangeError(`histogram has ${h.customValues.length} custom bounds; at most ${maxLayoutBuckets}`);
+}
+
+/**
+ * Splits samples [start, end) into runs that one chunk each can hold: one layout per run (a
+ * leading staleness marker takes the empty layout), and every sample after the first with the
+ * same counter-reset hint as the second (the first sample's hint is stored apart).
+ */
+export function histogramRuns(h: readonly HistogramSlot[], start: number, end: number): [number, number][] {
+  const out: [number, number][] = [];
+  let runStart = start;
+  let layout: NativeHistogram = h[start] ?? emptyLayout;
+  let rest: CounterResetHint | null = null;
+  for (let i = start + 1; i < end; i++) {
+    const x = h[i];
+    if (x === null || x === undefined) continue;
+    if (sameLayout(layout, x) && (rest === null || rest === x.counterResetHint)) {
+      rest ??= x.counterResetHint;
+      continue;
+    }
+    out.push([runStart, i]);
+    runStart = i;
+    layout = x;
+    rest = null;
+  }
+  out.push([runStart, end]);
+  return out;
+}
+
+/** Is [start, end) held by the integer body? (Every count a non-negative integer ≤ 2^50.) */
+export function fitsIntegerBody(h: readonly HistogramSlot[], start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const x = h[i];
+    if (x && !isIntegral(x)) return false;
+  }
+  return true;
+}
+
+/** Gorilla XOR columns, one window per column (struct of arrays). */
+class XorColumns {
+  readonly hi: Int32Array;
+  readonly lo: Int32Array;
+  readonly lead: Int32Array;
+  readonly trail: Int32Array;
+  constructor(n: number) {
+    this.hi = new Int32Array(n);
+    this.lo = new Int32Array(n);
+    this.lead = new Int32Array(n).fill(-1);
+    this.trail = new Int32Array(n);
+  }
+
+  writeFirst(w: BitWriter, c: number, hi: number, lo: number): void {
+    this.hi[c] = hi;
+    this.lo[c] = lo;
+    w.writeBits(hi >>> 0, 32);
+    w.writeBits(lo >>> 0, 32);
+  }
+
+  write(w: BitWriter, c: number, vh: number, vl: number): void {
+    const xh = (vh ^ this.hi[c]!) >>> 0;
+    const xl = (vl ^ this.lo[c]!) >>> 0;
+    this.hi[c] = vh;
+    this.lo[c] = vl;
+    if (xh === 0 && xl === 0) {
+      w.writeBits(0, 1);
+      return;
+    }
+    let l = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
+    const tr = xl !== 0 ? 31 - Math.clz32(xl & -xl) : 63 - Math.clz32(xh & -xh);
+    if (l > 31) l = 31;
+    const lead = this.lead[c]!;
+    const trail = this.trail[c]!;
+    let sig: number;
+    let shift: number;
+    if (lead >= 0 && l >= lead && tr >= trail) {
+      w.writeBits(0b10, 2);
+      sig = 64 - lead - trail;
+      shift = trail;
+    } else {
+      this.lead[c] = l;
+      this.trail[c] = tr;
+      sig = 64 - l - tr;
+      w.writeBits(0b11, 2);
+      w.writeBits(l, 5);
+      w.writeBits(sig & 63, 6);
+      shift = tr;
+    }
+    let sh: number;
+    let sl: number;
+    if (shift === 0) {
+      sh = xh;
+      sl = xl;
+    } else if (shift >= 32) {
+      sh = 0;
+      sl = xh >>> (shift - 32);
+    } else {
+      sh = xh >>> shift;
+      sl = ((xl >>> shift) | (xh << (32 - shift))) >>> 0;
+    }
+    if (sig > 32) {
+      w.writeBits(sh, sig - 32);
+      w.writeBits(sl, 32);
+    } else w.writeBits(sl, sig);
+  }
+
+  readFirst(r: BitReader, c: number): void {
+    this.hi[c] = r.readBitsI32(32);
+    this.lo[c] = r.readBitsI32(32);
+  }
+
+  /** Updates column c from the stream; false for a window no writer makes. */
+  read(r: BitReader, c: number): boolean {
+    if (r.readBit() === 0) return true;
+    let sig: number;
+    let trail: number;
+    if (r.readBit() === 1) {
+      const lead = r.readBits(5);
+      sig = r.readBits(6);
+      if (sig === 0) sig = 64;
+      trail = 64 - lead - sig;
+      if (trail < 0) return false;
+      this.lead[c] = lead;
+      this.trail[c] = trail;
+    } else {
+      if (this.lead[c]! < 0) return false;
+      trail = this.trail[c]!;
+      sig = 64 - this.lead[c]! - trail;
+    }
+    let sh = 0;
+    let sl: number;
+    if (sig > 32) {
+      sh = r.readBitsI32(sig - 32);
+      sl = r.readBitsI32(32);
+    } else sl = r.readBitsI32(sig);
+    let xh: number;
+    let xl: number;
+    if (trail === 0) {
+      xh = sh;
+      xl = sl;
+    } else if (trail >= 32) {
+      xh = sl << (trail - 32);
+      xl = 0;
+    } else {
+      xh = (sh << trail) | (sl >>> (32 - trail));
+      xl = sl << trail;
+    }
+    this.hi[c] = this.hi[c]! ^ xh;
+    this.lo[c] = this.lo[c]! ^ xl;
+    return true;
+  }
+
+  value(c: number): number {
+    u32[HI] = this.hi[c]!;
+    u32[LO] = this.lo[c]!;
+    return f64[0]!;
+  }
+}
+
+function bitsOf(x: number): [number, number] {
+  f64[0] = x;
+  return [u32[HI]! | 0, u32[LO]! | 0];
+}
+
+function writeSpans(w: BitWriter, buckets: readonly HistogramBucket[]): void {
+  const spans: [number, number][] = [];
+  for (const b of buckets) {
+    const last = spans[spans.length - 1];
+    if (last && last[0] + last[1] === b.index) last[1]++;
+    else spans.push([b.index, 1]);
+  }
+  writeUVar(w, spans.length);
+  let end = 0;
+  for (const [from, len] of spans) {
+    writeSVar(w, from - end);
+    writeUVar(w, len);
+    end = from + len;
+  }
+}
+
+/** Bucket indices from spans, or null when they are impossible. */
+function readSpans(r: BitReader, budget: number): number[] | null {
+  const n = readUVar(r);
+  if (n < 0 || n > budget) return null;
+  const out: number[] = [];
+  let end = 0;
+  for (let s = 0; s < n; s++) {
+    const gap = readSVar(r);
+    const len = readUVar(r);
+    if (gap === null || len < 1 || out.length + len > budget || r.overflow) return null;
+    if (s > 0 && gap < 0) return null;
+    const from = end + gap;
+    if (Math.abs(from) > 2 ** 31) return null;
+    for (let i = 0; i < len; i++) out.push(from + i);
+    end = from + len;
+  }
+  return out;
+}
+
+/**
+ * Encodes samples [start, end) — one run of `histogramRuns` — into a body. `integer`: the
+ * integer body (the caller checked `fitsIntegerBody`). Throws RangeError on input no body holds.
+ */
+export function encodeHistogramBody(t: Float64Array, h: readonly HistogramSlot[], start: number, end: number, integer: boolean): Uint8Array {
+  if (t[end - 1]! - t[start]! >= maxSpanMs) throw new RangeError(`histogram chunk timestamps span ${t[end - 1]! - t[start]!} ms; at most 2^50`);
+  const layout = h[start] ?? emptyLayout;
+  checkHistogram(layout);
+  const first = h[start];
+  let rest: CounterResetHint = 'unknown';
+  for (let i = start + 1; i < end; i++) {
+    const x = h[i];
+    if (x) {
+      rest = x.counterResetHint;
+      break;
+    }
+  }
+  const nb = layout.positive.length + layout.negative.length;
+  const w = new BitWriter(64 + (end - start) * (4 + nb));
+  w.writeBits(hintCodes.indexOf(first?.counterResetHint ?? 'unknown'), 2);
+  w.writeBits(hintCodes.indexOf(rest), 2);
+  w.writeBit(integer);
+  writeSVar(w, layout.schema);
+  const [zh, zl] = bitsOf(layout.zeroThreshold);
+  w.writeBits(zh >>> 0, 32);
+  w.writeBits(zl >>> 0, 32);
+  writeUVar(w, layout.customValues.length);
+  for (const c of layout.customValues) {
+    const [a, b] = bitsOf(c);
+    w.writeBits(a >>> 0, 32);
+    w.writeBits(b >>> 0, 32);
+  }
+  writeSpans(w, layout.positive);
+  writeSpans(w, layout.negative);
+
+  const cols = 2 + nb; // count, zero count, buckets (positive then negative)
+  const vals = new Float64Array(cols); // this sample's column values (integer: in-histogram bucket deltas)
+  const prev = new Float64Array(cols);
+  const prevDelta = new Float64Array(cols);
+  const xor = new XorColumns(cols + 1); // float columns, then the sum at index `cols`
+  let prevT = 0;
+  let prevTDelta = 0;
+  for (let i = start; i < end; i++) {
+    const x = h[i] ?? null;
+    if (x !== null) {
+      if (!sameLayout(layout, x)) throw new RangeError(`histogram sample ${i - start} has another bucket layout than the chunk's first; split with histogramRuns`);
+      fillColumns(x, vals, integer);
+    } else if (i === start) vals.fill(0);
+    else vals.set(prev);
+    const ti = t[i]!;
+    const [sh, sl] = x === null ? [STALE_HI, STALE_LO] : bitsOf(x.sum);
+    if (i === start) {
+      w.writeBit(ti < 0);
+      w.writeWide(Math.abs(ti), 53);
+      for (let c = 0; c < cols; c++) {
+        if (integer) writeVarbitInt(w, vals[c]!);
+        else {
+          const [a, b] = bitsOf(vals[c]!);
+          xor.writeFirst(w, c, a, b);
+        }
+      }
+      xor.writeFirst(w, cols, sh, sl);
+    } else {
+      const d = ti - prevT;
+      writeVarbitInt(w, d - prevTDelta);
+      prevTDelta = d;
+      for (let c = 0; c < cols; c++) {
+        if (integer) {
+          const delta = vals[c]! - prev[c]!;
+          writeVarbitInt(w, delta - prevDelta[c]!);
+          prevDelta[c] = delta;
+        } else {
+          const [a, b] = bitsOf(vals[c]!);
+          xor.write(w, c, a, b);
+        }
+      }
+      xor.write(w, cols, sh, sl);
+    }
+    prevT = ti;
+    prev.set(vals);
+  }
+  return w.finish().slice();
+}
+
+/** Column values of a histogram: count, zero count, then buckets (integer: deltas between neighbours). */
+function fillColumns(x: NativeHistogram, vals: Float64Array, integer: boolean): void {
+  vals[0] = x.count;
+  vals[1] = x.zeroCount;
+  let c = 2;
+  for (const side of [x.positive, x.negative]) {
+    let last = 0;
+    for (const b of side) {
+      vals[c++] = integer ? b.count - last : b.count;
+      last = b.count;
+    }
+  }
+}
+
+export interface HistogramDecodeOutcome {
+  n: number;
+  bad: 'truncated' | 'corrupt' | null;
+}
+
+/** Decodes up to `count` samples into t[0…] and h[0…]. Never throws on any bytes. */
+export function decodeHistogramBody(body: Uint8Array, count: number, t: Float64Array, h: HistogramSlot[]): HistogramDecodeOutcome {
+  const r = new BitReader(body);
+  const firstHint = hintCodes[r.readBits(2)]!;
+  const restHint = hintCodes[r.readBits(2)]!;
+  const integer = r.readBit() === 1;
+  const schema = readSVar(r);
+  const zeroThreshold = readF64(r);
+  const nCustom = readUVar(r);
+  if (schema === null || nCustom < 0 || nCustom > maxLayoutBuckets || r.overflow) return { n: 0, bad: r.overflow ? 'truncated' : 'corrupt' };
+  const customValues: number[] = [];
+  for (let i = 0; i < nCustom; i++) customValues.push(readF64(r));
+  const pos = readSpans(r, maxLayoutBuckets);
+  const neg = pos === null ? null : readSpans(r, maxLayoutBuckets - pos.length);
+  if (pos === null || neg === null) return { n: 0, bad: r.overflow ? 'truncated' : 'corrupt' };
+  const nb = pos.length + neg.length;
+  const cols = 2 + nb;
+  // Each column costs at least one bit a sample: a count the body cannot hold is damage.
+  if (count * (cols + 2) > body.length * 8 + 8) return { n: 0, bad: 'corrupt' };
+  const vals = new Float64Array(cols);
+  const prevDelta = new Float64Array(cols);
+  const xor = new XorColumns(cols + 1);
+  let prevT = 0;
+  let prevTDelta = 0;
+  for (let i = 0; i < count; i++) {
+    if (i === 0) {
+      const neg0 = r.readBit();
+      const m = r.readWide(53);
+      prevT = neg0 ? -m : m;
+      for (let c = 0; c < cols; c++) {
+        if (integer) vals[c] = readVarbitInt(r);
+        else xor.readFirst(r, c);
+      }
+      xor.readFirst(r, cols);
+    } else {
+      const dod = readVarbitInt(r);
+      prevTDelta += dod;
+      const ti = prevT + prevTDelta;
+      if (!(ti > prevT) || Number.isNaN(dod)) return { n: i, bad: r.overflow ? 'truncated' : 'corrupt' };
+      prevT = ti;
+      for (let c = 0; c < cols; c++) {
+        if (integer) {
+          const dd = readVarbitInt(r);
+          prevDelta[c] = prevDelta[c]! + dd;
+          vals[c] = vals[c]! + prevDelta[c]!;
+        } else if (!xor.read(r, c)) return { n: i, bad: r.overflow ? 'truncated' : 'corrupt' };
+      }
+      if (!xor.read(r, cols)) return { n: i, bad: r.overflow ? 'truncated' : 'corrupt' };
+    }
+    if (r.overflow) return { n: i, bad: 'truncated' };
+    if (!(Math.abs(prevT) <= Number.MAX_SAFE_INTEGER)) return { n: i, bad: 'corrupt' };
+    t[i] = prevT;
+    if (xor.hi[cols] === STALE_HI && xor.lo[cols] === STALE_LO) {
+      h[i] = null;
+      continue;
+    }
+    const value = (c: number): number => (integer ? vals[c]! : xor.value(c));
+    let c = 2;
+    const side = (indices: number[]): HistogramBucket[] => {
+      const out: HistogramBucket[] = [];
+      let acc = 0;
+      for (const index of indices) {
+        const v = value(c++);
+        acc = integer ? acc + v : v;
+        out.push({ index, count: acc });
+      }
+      return out;
+    };
+    const positive = side(pos);
+    const negative = side(neg);
+    if (integer && Number.isNaN(vals.reduce((a, b) => a + b, 0))) return { n: i, bad: 'corrupt' };
+    h[i] = {
+      schema,
+      zeroThreshold,
+      zeroCount: value(1),
+      count: value(0),
+      sum: xor.value(cols),
+      positive,
+      negative,
+      customValues,
+      counterResetHint: i === 0 ? firstHint : restHint,
+    };
+  }
+  return { n: count, bad: null };
+}
+
+function readF64(r: BitReader): number {
+  u32[HI] = r.readBitsI32(32);
+  u32[LO] = r.readBitsI32(32);
+  return f64[0]!;
+}
