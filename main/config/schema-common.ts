@@ -38,6 +38,16 @@ export const uint = z.string({ error: 'expected a non-negative integer' }).trans
   return Number(s);
 });
 
+/** A non-negative float (YAML scalar, as Go's ParseFloat reads it). */
+export const nonNegativeFloat = z.string({ error: 'expected a non-negative number' }).transform((s, ctx) => {
+  const v = /^[+]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.trim()) ? Number(s) : NaN;
+  if (!(v >= 0) || v === Infinity) {
+    ctx.issues.push({ code: 'custom', message: `invalid non-negative number ${JSON.stringify(s)}`, input: s });
+    return z.NEVER;
+  }
+  return v;
+});
+
 export const bool = z.string({ error: 'expected true or false' }).transform((s, ctx) => {
   const v = ({ true: true, false: false, True: true, False: false, TRUE: true, FALSE: false } as Record<string, boolean>)[s];
   if (v === undefined) {

@@ -11,6 +11,7 @@ import {
   filePatterns,
   httpClientFields,
   labelMap,
+  nonNegativeFloat,
   reporter,
   str,
   stringList,
@@ -19,6 +20,7 @@ import {
 } from './schema-common.js';
 import { relabelConfigs } from './schema-relabel.js';
 import { sdFields } from './schema-sd.js';
+import { defaultProtocols, protocolProblems, type ScrapeProtocol } from './scrape-protocols.js';
 
 const defaultGlobal = {
   scrape_interval: 60_000,
@@ -67,6 +69,8 @@ const globalSchema = z.strictObject({
   external_labels: labelMap.default({}),
   query_log_file: str.optional(),
   scrape_protocols: stringList.optional(),
+  scrape_native_histograms: bool.optional(),
+  always_scrape_classic_histograms: bool.optional(),
   keep_dropped_targets: uint.optional(),
   ...limitFields,
   /** Vigil: blackbox_exporter-style module file used by probe_configs. */
@@ -82,6 +86,10 @@ const scrapeConfigRaw = z.strictObject({
   scrape_interval: duration.optional(),
   scrape_timeout: duration.optional(),
   scrape_protocols: stringList.optional(),
+  scrape_native_histograms: bool.optional(),
+  always_scrape_classic_histograms: bool.optional(),
+  native_histogram_bucket_limit: uint.default(0),
+  native_histogram_min_bucket_factor: nonNegativeFloat.default(0),
   metrics_path: str.default('/metrics'),
   scheme: z.enum(['http', 'https'], { error: (iss) => `invalid scheme ${JSON.stringify(iss.input)}: use http or https` }).default('http'),
   params: z.record(z.string(), stringList).default({}),
@@ -187,10 +195,14 @@ interface ProbeConfig {
   readonly scrape_timeout: number;
 }
 
-export type ScrapeConfig = Omit<ScrapeRaw, 'scrape_interval' | 'scrape_timeout' | keyof Limits> &
+export type ScrapeConfig = Omit<ScrapeRaw, 'scrape_interval' | 'scrape_timeout' | 'scrape_protocols' | 'scrape_native_histograms' | 'always_scrape_classic_histograms' | keyof Limits> &
   Limits & {
     readonly scrape_interval: number;
     readonly scrape_timeout: number;
+    /** The job's list, else global's, else Prometheus 3's default (protobuf first with native histograms). */
+    readonly scrape_protocols: readonly ScrapeProtocol[];
+    readonly scrape_native_histograms: boolean;
+    readonly always_scrape_classic_histograms: boolean;
   };
 
 type AlertingConfig = RootRaw['alerting'];
@@ -236,6 +248,7 @@ function resolve(raw: RootRaw, ctx: Ctx): Config {
   const scrape_timeout = g.scrape_timeout ?? Math.min(defaultGlobal.scrape_timeout, scrape_interval);
   const gl = { scrape_interval, scrape_timeout };
   const limits = limitsOver(g, defaultLimits);
+  for (const m of g.scrape_protocols === undefined ? [] : protocolProblems(g.scrape_protocols)) issue(ctx, ['global', 'scrape_protocols'], m);
 
   const seen = new Map<string, number>();
   const jobSeen = (name: string, path: (string | number)[]) => {
@@ -250,10 +263,16 @@ function resolve(raw: RootRaw, ctx: Ctx): Config {
       issue(ctx, ['scrape_configs', i, 'scrape_timeout'], `scrape timeout greater than scrape interval for scrape config with job name ${JSON.stringify(sc.job_name)}`);
     }
     const checked = validateHttpClient(sc, reporter(ctx, ['scrape_configs', i]));
+    const native = sc.scrape_native_histograms ?? g.scrape_native_histograms ?? false;
+    const protocols = sc.scrape_protocols ?? g.scrape_protocols;
+    for (const m of sc.scrape_protocols === undefined ? [] : protocolProblems(sc.scrape_protocols)) issue(ctx, ['scrape_configs', i, 'scrape_protocols'], m);
     return {
       ...checked,
       ...iv,
       ...limitsOver(sc, limits),
+      scrape_protocols: (protocols as ScrapeProtocol[] | undefined) ?? defaultProtocols(native),
+      scrape_native_histograms: native,
+      always_scrape_classic_histograms: sc.always_scrape_classic_histograms ?? g.always_scrape_classic_histograms ?? false,
     };
   });
 

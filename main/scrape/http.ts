@@ -24,7 +24,7 @@ import { isLinkLocal } from '../util/ip.js';
 import { TlsConnectError } from '../http-client/alpn.js';
 import { Http2Sessions } from './http2-sessions.js';
 
-/** Prometheus 2.42's exact header (checked against the Debian binary). */
+/** Prometheus 2.42's exact header (checked against the Debian binary): when a request names none. */
 const scrapeAcceptHeader =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
@@ -36,6 +36,8 @@ export interface ScrapeRequest {
   bodySizeLimit: number;
   /** The whole `Authorization` header value, e.g. `Bearer abc`. */
   authorization?: string;
+  /** The Accept header (scrape_protocols, ./protocols.ts); Prometheus 2.42's when absent. */
+  accept?: string;
   /** false sends `Accept-Encoding: identity` (Prometheus' enable_compression: false). */
   compression?: boolean;
   userAgent: string;
@@ -152,7 +154,7 @@ export class ScrapeClient {
 
 function requestHeaders(req: ScrapeRequest): Record<string, string> {
   const headers: Record<string, string> = {
-    Accept: scrapeAcceptHeader,
+    Accept: req.accept ?? scrapeAcceptHeader,
     'Accept-Encoding': req.compression === false ? 'identity' : 'gzip',
     'User-Agent': req.userAgent,
     'X-Prometheus-Scrape-Timeout-Seconds': String(req.timeoutMs / 1000),

@@ -5,11 +5,13 @@
  */
 import {
   DuplicateSampleError,
+  InvalidHistogramError,
   OutOfBoundsError,
   OutOfOrderError,
   StaleNaN,
   StorageError,
   type Appender,
+  type NativeHistogram,
   type SeriesRef,
 } from '../tsdb/interface.js';
 import { getLabel, type Labels } from '../tsdb/labels.js';
@@ -47,8 +49,10 @@ export interface AppendCounts {
   added: number;
   /** New series in this scrape (scrape_series_added). */
   seriesAdded: number;
-  /** Samples storage refused (out of order, duplicate timestamp, out of bounds): skipped. */
+  /** Samples storage refused (out of order, duplicate timestamp, out of bounds, an invalid native histogram): skipped. */
   rejected: number;
+  /** Of `rejected`, native histograms the page or storage found invalid (the first reason is in `histogramProblem`). */
+  invalidHistograms: number;
   /**
    * Of `rejected`, samples whose own timestamp lies outside what the head takes (older than
    * headWindowMs before the scrape or past the retention window, or more than futureMs ahead):
@@ -62,16 +66,20 @@ const headWindowMs = 60 * 60 * 1000;
 /** How far ahead of the scrape a page's own timestamp may lie: generous clock skew, not a year. */
 const futureMs = 10 * 60 * 1000;
 
-export const zeroCounts = (): AppendCounts => ({ total: 0, added: 0, seriesAdded: 0, rejected: 0, outOfBounds: 0 });
+export const zeroCounts = (): AppendCounts => ({ total: 0, added: 0, seriesAdded: 0, rejected: 0, outOfBounds: 0, invalidHistograms: 0 });
 
 /** Storage errors that skip one sample, as in Prometheus; anything else fails the scrape. */
 export function isSampleRejection(err: unknown): boolean {
-  return err instanceof OutOfOrderError || err instanceof DuplicateSampleError || err instanceof OutOfBoundsError;
+  return err instanceof OutOfOrderError || err instanceof DuplicateSampleError || err instanceof OutOfBoundsError || err instanceof InvalidHistogramError;
 }
 
 export class PageAppend {
   readonly counts: AppendCounts = zeroCounts();
+  /** Why the first refused native histogram of the page was refused (null: none was). */
+  histogramProblem: string | null = null;
   private done = false;
+  /** The histogram of the sample being appended (protobuf pages), else null. */
+  private hist: NativeHistogram | null = null;
 
   constructor(
     private readonly s: AppendSettings,
@@ -110,6 +118,17 @@ export class PageAppend {
       }
       const t = ts ?? this.defaultTime;
       const v = p.value();
+      if (p.histogram !== undefined) {
+        const problem = p.histogramError!();
+        if (problem !== null) {
+          // One bad histogram: its series is skipped, the rest of the page is kept.
+          counts.rejected++;
+          counts.invalidHistograms++;
+          this.histogramProblem ??= problem;
+          continue;
+        }
+        this.hist = p.histogram();
+      }
       let slot = cache.lookup(p.body, p.seriesIdStart(), p.seriesIdEnd());
       let ref: SeriesRef | undefined;
       if (slot >= 0) {
@@ -169,11 +188,23 @@ export class PageAppend {
   private countRejection(err: unknown): void {
     this.counts.rejected++;
     if (err instanceof OutOfBoundsError) this.counts.outOfBounds++;
+    if (err instanceof InvalidHistogramError) {
+      this.counts.invalidHistograms++;
+      this.histogramProblem ??= err.message;
+    }
+  }
+
+  /** Appends the current sample: the page's histogram when it has one, else the float. */
+  private put(series: Labels | SeriesRef, t: number, v: number): SeriesRef {
+    const h = this.hist;
+    if (h === null) return this.app.append(series, t, v);
+    if (this.app.appendHistogram === undefined) throw new StorageError('this storage cannot hold native histograms; set scrape_native_histograms: false');
+    return this.app.appendHistogram(series, t, h);
   }
 
   private appendLabels(labels: Labels, t: number, v: number): SeriesRef | undefined {
     try {
-      return this.app.append(labels, t, v);
+      return this.put(labels, t, v);
     } catch (err) {
       if (isSampleRejection(err)) {
         this.countRejection(err);
@@ -185,7 +216,7 @@ export class PageAppend {
 
   private appendRef(ref: SeriesRef, t: number, v: number): SeriesRef | undefined {
     try {
-      return this.app.append(ref, t, v);
+      return this.put(ref, t, v);
     } catch (err) {
       if (isSampleRejection(err)) {
         this.countRejection(err);

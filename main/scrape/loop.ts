@@ -285,7 +285,7 @@ export class ScrapeLoop {
         throw new TargetConfigError(err.message);
       });
       const res = await (this.injectedFetch ?? ((r: ScrapeRequest) => this.client!.fetch(r)))(req);
-      page = new PageAppend(this.settings, app, createParser(res.body, res.contentType), start);
+      page = new PageAppend(this.settings, app, createParser(res.body, res.contentType, this.target.histograms), start);
       await this.appendWithin(page, deadline, ac.signal);
       staleMarkers = page.markVanished();
       this.cache.iterDone(true);
@@ -324,6 +324,8 @@ export class ScrapeLoop {
       lastSamples: up ? counts.added : 0,
     });
     if (failure !== null) this.log.debug('scrape failed', { error });
+    // As Prometheus' "Error on ingesting native histograms": the scrape went on without them.
+    if (page?.histogramProblem) this.log.warn('native histograms refused; their series were skipped', { refused: counts.invalidHistograms, first: page.histogramProblem });
     const report: ScrapeReport = { up: failure === null, error, failure, counts, durationSeconds, staleMarkers };
     this.opts.onScrape?.(report);
     return report;

@@ -8,6 +8,7 @@ import { authorizationHeader } from '../http-client/auth.js';
 import { nodeTlsOptions } from '../http-client/tls.js';
 import { ScrapeClient, type ScrapeRequest } from './http.js';
 import type { ScrapeTarget } from './target-types.js';
+import { acceptHeader } from './protocols.js';
 
 /** The target's client (TLS, proxy, HTTP/2); throws naming an unreadable CA, certificate or key file. */
 export function targetClient(target: ScrapeTarget): ScrapeClient {
@@ -23,6 +24,7 @@ export async function targetRequest(target: ScrapeTarget, userAgent: string, sig
     bodySizeLimit: target.limits.bodySizeLimit,
     ...(authorization !== undefined ? { authorization } : {}),
     compression: target.enableCompression,
+    accept: acceptHeader(target.scrapeProtocols),
     followRedirects: target.followRedirects,
     userAgent,
     ...(signal !== undefined ? { signal } : {}),

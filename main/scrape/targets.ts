@@ -124,6 +124,13 @@ export function buildTarget(cfg: ScrapeConfig, target: TargetLabels, groupLabels
       proxy: proxySettings(cfg),
       enableCompression: cfg.enable_compression,
       followRedirects: cfg.follow_redirects,
+      scrapeProtocols: cfg.scrape_protocols,
+      histograms: {
+        nativeHistograms: cfg.scrape_native_histograms,
+        alwaysScrapeClassic: cfg.always_scrape_classic_histograms,
+        bucketLimit: cfg.native_histogram_bucket_limit,
+        minBucketFactor: cfg.native_histogram_min_bucket_factor,
+      },
       enableHttp2: cfg.enable_http2,
       metricRelabel: relabelFn(cfg.metric_relabel_configs),
       metricRelabelIsNoop: cfg.metric_relabel_configs.length === 0,

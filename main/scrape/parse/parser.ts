@@ -4,7 +4,9 @@
  * when asked for, so the scrape loop can look the raw series text up in its cache first.
  */
 import type { Labels } from '../../tsdb/labels.js';
+import type { NativeHistogram } from '../../tsdb/interface.js';
 import { ExpositionScanner } from './scanner.js';
+import { ProtobufParser, type ProtobufOptions } from './protobuf.js';
 
 export { ExpositionParseError } from './errors.js';
 
@@ -50,16 +52,35 @@ export interface TextParser {
   comment(): string;
   /** 1-based line number of the current entry, for errors. */
   line(): number;
+  /** Protobuf pages only: for 'series', the native histogram (null: a float sample). */
+  histogram?(): NativeHistogram | null;
+  /** Protobuf pages only: for 'series', why its native histogram cannot be stored (null: it can). */
+  histogramError?(): string | null;
 }
 
-export type ExpositionFormat = 'text' | 'openmetrics';
+export type ExpositionFormat = 'text' | 'openmetrics' | 'protobuf';
 
-/** Prometheus 2.42's rule: the OpenMetrics media type selects OpenMetrics, anything else text. */
+/**
+ * The parser a Content-Type selects: the OpenMetrics media type OpenMetrics, Prometheus' protobuf
+ * media type (proto=io.prometheus.client.MetricFamily, encoding=delimited) protobuf, anything
+ * else text (Prometheus' fallback for an unknown type).
+ */
 export function formatOf(contentType: string): ExpositionFormat {
-  const media = contentType.split(';', 1)[0]!.trim().toLowerCase();
-  return media === 'application/openmetrics-text' ? 'openmetrics' : 'text';
+  const [mediaRaw = '', ...params] = contentType.split(';');
+  const media = mediaRaw.trim().toLowerCase();
+  if (media === 'application/openmetrics-text') return 'openmetrics';
+  if (media === 'application/vnd.google.protobuf') {
+    const p = new Map(params.map((x) => x.split('=').map((y) => y.trim()) as [string, string]));
+    if (p.get('proto') === 'io.prometheus.client.MetricFamily' && p.get('encoding') === 'delimited') return 'protobuf';
+  }
+  return 'text';
 }
 
-export function createParser(body: Uint8Array, contentType: string): TextParser {
-  return new ExpositionScanner(body, formatOf(contentType) === 'openmetrics');
+/** Protobuf options when the scrape config does not say (native histograms off: Prometheus' default). */
+const defaultProtobuf: ProtobufOptions = { nativeHistograms: false, alwaysScrapeClassic: false, bucketLimit: 0, minBucketFactor: 0 };
+
+export function createParser(body: Uint8Array, contentType: string, protobufOptions: ProtobufOptions = defaultProtobuf): TextParser {
+  const format = formatOf(contentType);
+  if (format === 'protobuf') return new ProtobufParser(body, protobufOptions);
+  return new ExpositionScanner(body, format === 'openmetrics');
 }

@@ -83,7 +83,8 @@ describe('hostile targets', () => {
     expect((await loop.scrapeOnce()).error).toBe('');
     const h = srv.headers.get('/auth')!;
     expect(h['accept']).toBe(
-      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+      // Prometheus 3's default scrape_protocols, with names asked to be escaped (Vigil keeps classic names).
+      'application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=underscores;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
     );
     expect(h['accept-encoding']).toBe('gzip');
     expect(h['user-agent']).toBe('Vigil/9.9.9');

@@ -123,6 +123,8 @@ export function makeTarget(over: Partial<ScrapeTarget> = {}): ScrapeTarget {
     proxy: directConnection,
     enableCompression: true,
     followRedirects: true,
+    scrapeProtocols: ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4'],
+    histograms: { nativeHistograms: false, alwaysScrapeClassic: false, bucketLimit: 0, minBucketFactor: 0 },
     enableHttp2: true,
     metricRelabel: (l) => l,
     metricRelabelIsNoop: over.metricRelabel === undefined,
