@@ -9,7 +9,8 @@ import SnappyJS from 'snappyjs';
 import { prompbDescriptor } from './proto-descriptor.js';
 
 // int64 fields (timestamps) decode as JavaScript numbers rather than Long objects: millisecond
-// times stay far below 2^53. This setting is global to protobufjs, which only this folder uses.
+// times stay far below 2^53. This setting is global to protobufjs; main/scrape/parse/protobuf.ts
+// (the protobuf exposition format) sets it the same way.
 protobuf.util.Long = undefined as unknown as typeof protobuf.util.Long;
 protobuf.configure();
 

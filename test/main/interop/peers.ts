@@ -90,10 +90,10 @@ export function startNodeExporter(extraArgs: readonly string[] = []): Promise<Pe
   return startPeer(peerBins.nodeExporter, (port) => [`--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...extraArgs], '/metrics');
 }
 
-export function startPrometheus(config: string): Promise<Peer> {
+export function startPrometheus(config: string, extraArgs: readonly string[] = []): Promise<Peer> {
   return startPeer(
     peerBins.prometheus,
-    (port, dir) => [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    (port, dir) => [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...extraArgs],
     '/-/ready',
     { 'prometheus.yml': config },
   );
