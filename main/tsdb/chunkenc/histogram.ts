@@ -29,6 +29,7 @@ const maxIntegerCount = 2 ** 50;
 const maxLayoutBuckets = 1 << 15;
 /** Timestamps of one chunk must span less than this, so deltas of deltas stay exact. */
 const maxSpanMs = 2 ** 50;
+const customSchema = -53;
 const STALE_HI = 0x7ff00000;
 const STALE_LO = 2;
 
@@ -85,6 +86,7 @@ export function checkHistogram(h: NativeHistogram): void {
     }
   }
   if (h.customValues.length > maxLayoutBuckets) throw new RangeError(`histogram has ${h.customValues.length} custom bounds; at most ${maxLayoutBuckets}`);
+  if (h.schema !== customSchema && h.customValues.length > 0) throw new RangeError(`schema ${h.schema} has custom bucket bounds; only schema ${customSchema} takes them`);
 }
 
 /**
@@ -254,25 +256,25 @@ function writeSpans(w: BitWriter, buckets: readonly HistogramBucket[]): void {
     if (last && last[0] + last[1] === b.index) last[1]++;
     else spans.push([b.index, 1]);
   }
-  writeUVar(w, spans.length);
+  writeVarbitInt(w, spans.length);
   let end = 0;
   for (const [from, len] of spans) {
-    writeSVar(w, from - end);
-    writeUVar(w, len);
+    writeVarbitInt(w, from - end);
+    writeVarbitInt(w, len);
     end = from + len;
   }
 }
 
 /** Bucket indices from spans, or null when they are impossible. */
 function readSpans(r: BitReader, budget: number): number[] | null {
-  const n = readUVar(r);
-  if (n < 0 || n > budget) return null;
+  const n = readVarbitInt(r);
+  if (!(n >= 0 && n <= budget)) return null;
   const out: number[] = [];
   let end = 0;
   for (let s = 0; s < n; s++) {
-    const gap = readSVar(r);
-    const len = readUVar(r);
-    if (gap === null || len < 1 || out.length + len > budget || r.overflow) return null;
+    const gap = readVarbitInt(r);
+    const len = readVarbitInt(r);
+    if (Number.isNaN(gap) || !(len >= 1) || out.length + len > budget || r.overflow) return null;
     if (s > 0 && gap < 0) return null;
     const from = end + gap;
     if (Math.abs(from) > 2 ** 31) return null;
@@ -304,15 +306,15 @@ export function encodeHistogramBody(t: Float64Array, h: readonly HistogramSlot[]
   w.writeBits(hintCodes.indexOf(first?.counterResetHint ?? 'unknown'), 2);
   w.writeBits(hintCodes.indexOf(rest), 2);
   w.writeBit(integer);
-  writeSVar(w, layout.schema);
-  const [zh, zl] = bitsOf(layout.zeroThreshold);
-  w.writeBits(zh >>> 0, 32);
-  w.writeBits(zl >>> 0, 32);
-  writeUVar(w, layout.customValues.length);
-  for (const c of layout.customValues) {
-    const [a, b] = bitsOf(c);
-    w.writeBits(a >>> 0, 32);
-    w.writeBits(b >>> 0, 32);
+  writeVarbitInt(w, layout.schema);
+  writeZeroThreshold(w, layout.zeroThreshold);
+  if (layout.schema === customSchema) {
+    writeUVar(w, layout.customValues.length);
+    for (const c of layout.customValues) {
+      const [a, b] = bitsOf(c);
+      w.writeBits(a >>> 0, 32);
+      w.writeBits(b >>> 0, 32);
+    }
   }
   writeSpans(w, layout.positive);
   writeSpans(w, layout.negative);
@@ -327,6 +329,7 @@ export function encodeHistogramBody(t: Float64Array, h: readonly HistogramSlot[]
   for (let i = start; i < end; i++) {
     const x = h[i] ?? null;
     if (x !== null) {
+      if (x !== layout) checkHistogram(x);
       if (!sameLayout(layout, x)) throw new RangeError(`histogram sample ${i - start} has another bucket layout than the chunk's first; split with histogramRuns`);
       fillColumns(x, vals, integer);
     } else if (i === start) vals.fill(0);
@@ -334,8 +337,7 @@ export function encodeHistogramBody(t: Float64Array, h: readonly HistogramSlot[]
     const ti = t[i]!;
     const [sh, sl] = x === null ? [STALE_HI, STALE_LO] : bitsOf(x.sum);
     if (i === start) {
-      w.writeBit(ti < 0);
-      w.writeWide(Math.abs(ti), 53);
+      writeSVar(w, ti);
       for (let c = 0; c < cols; c++) {
         if (integer) writeVarbitInt(w, vals[c]!);
         else {
@@ -391,10 +393,10 @@ export function decodeHistogramBody(body: Uint8Array, count: number, t: Float64A
   const firstHint = hintCodes[r.readBits(2)]!;
   const restHint = hintCodes[r.readBits(2)]!;
   const integer = r.readBit() === 1;
-  const schema = readSVar(r);
-  const zeroThreshold = readF64(r);
-  const nCustom = readUVar(r);
-  if (schema === null || nCustom < 0 || nCustom > maxLayoutBuckets || r.overflow) return { n: 0, bad: r.overflow ? 'truncated' : 'corrupt' };
+  const schema = readVarbitInt(r);
+  const zeroThreshold = readZeroThreshold(r);
+  const nCustom = schema === customSchema ? readUVar(r) : 0;
+  if (Number.isNaN(schema) || nCustom < 0 || nCustom > maxLayoutBuckets || r.overflow) return { n: 0, bad: r.overflow ? 'truncated' : 'corrupt' };
   const customValues: number[] = [];
   for (let i = 0; i < nCustom; i++) customValues.push(readF64(r));
   const pos = readSpans(r, maxLayoutBuckets);
@@ -411,9 +413,9 @@ export function decodeHistogramBody(body: Uint8Array, count: number, t: Float64A
   let prevTDelta = 0;
   for (let i = 0; i < count; i++) {
     if (i === 0) {
-      const neg0 = r.readBit();
-      const m = r.readWide(53);
-      prevT = neg0 ? -m : m;
+      const t0 = readSVar(r);
+      if (t0 === null) return { n: 0, bad: r.overflow ? 'truncated' : 'corrupt' };
+      prevT = t0;
       for (let c = 0; c < cols; c++) {
         if (integer) vals[c] = readVarbitInt(r);
         else xor.readFirst(r, c);
@@ -469,6 +471,29 @@ export function decodeHistogramBody(body: Uint8Array, count: number, t: Float64A
     };
   }
   return { n: count, bad: null };
+}
+
+/**
+ * Zero threshold: '1' u(8) k for 0 (k = 0) or 2^(k − 192) (client libraries' 2^-128 is k = 64),
+ * else '0' and the 64 bits. Prometheus also writes the usual thresholds in a byte.
+ */
+function writeZeroThreshold(w: BitWriter, z: number): void {
+  const k = z === 0 && !Object.is(z, -0) ? 0 : Number.isFinite(Math.log2(z)) && Number.isInteger(Math.log2(z)) ? Math.log2(z) + 192 : -1;
+  if (k >= 0 && k <= 255 && (k === 0 || 2 ** (k - 192) === z)) {
+    w.writeBit(1);
+    w.writeBits(k, 8);
+    return;
+  }
+  w.writeBit(0);
+  const [a, b] = bitsOf(z);
+  w.writeBits(a >>> 0, 32);
+  w.writeBits(b >>> 0, 32);
+}
+
+function readZeroThreshold(r: BitReader): number {
+  if (r.readBit() === 0) return readF64(r);
+  const k = r.readBits(8);
+  return k === 0 ? 0 : 2 ** (k - 192);
 }
 
 function readF64(r: BitReader): number {

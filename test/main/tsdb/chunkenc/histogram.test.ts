@@ -23,16 +23,19 @@ const side = (integer: boolean): fc.Arbitrary<{ index: number; count: number }[]
 
 const histogram = (integer: boolean): fc.Arbitrary<NativeHistogram> =>
   fc.record({
-    schema: fc.oneof(fc.integer({ min: -4, max: 8 }), fc.constant(-53)),
-    zeroThreshold: fc.constantFrom(0, 1e-128, 0.001),
+    schema: fc.integer({ min: -4, max: 8 }),
     zeroCount: integer ? fc.nat({ max: 1e9 }) : fc.double(),
     count: integer ? fc.nat({ max: 2 ** 50 }) : fc.double(),
     sum: fc.double(),
     positive: side(integer),
     negative: side(integer),
-    customValues: fc.constantFrom<number[]>([], [0.1, 1, 10]),
+    customValues: fc.constant<number[]>([]),
     counterResetHint: fc.constantFrom(...hints),
-  });
+    zeroThresholdKind: fc.constantFrom(0, 1, 2),
+  }).chain(({ zeroThresholdKind, ...h }) =>
+    // A third of them custom-bucket histograms (schema -53 with bounds), zero thresholds of each written form.
+    fc.constant({ ...h, ...(zeroThresholdKind === 2 ? { schema: -53, customValues: [0.1, 1, 10] } : {}), zeroThreshold: [0, 2 ** -128, 0.001][zeroThresholdKind]! }),
+  );
 
 /** Samples that mostly keep one layout and grow, as a scraped counter histogram does. */
 const run = fc
