@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bundle } from './bundle.js';
+import Database from 'better-sqlite3';
 import { TSDB } from '../../../main/tsdb/db.js';
 import { DuplicateSampleError, InvalidHistogramError, StaleNaN, isStaleNaN, type NativeHistogram, type SampleArrays } from '../../../main/tsdb/interface.js';
 import type { Labels } from '../../../main/tsdb/labels.js';
@@ -155,5 +156,50 @@ describe('native histograms in the TSDB', () => {
     await a.commit();
     const [b] = db.readLog(0, 100);
     expect(Array.from(b!.v)).toEqual([1, 2]);
+  });
+
+  it('backs up and restores histograms in the log and in chunks', async () => {
+    const { dir, cleanup } = tempDir('vigil-hist-');
+    cleanups.push(cleanup);
+    const db = await open(join(dir, 'a'));
+    const want: { t: number; h: NativeHistogram }[] = [];
+    for (let i = 0; i < 15; i++) {
+      const a = db.appender();
+      a.appendHistogram!(lbl('h'), 1000 + i * 1000, hist(i));
+      want.push({ t: 1000 + i * 1000, h: hist(i) });
+      await a.commit();
+    }
+    // 10 samples sealed into a chunk, 5 still only in the log and head.
+    await db.backup(join(dir, 'backup.db'));
+    await TSDB.restore(join(dir, 'backup.db'), join(dir, 'b'));
+    const restored = await open(join(dir, 'b'));
+    expectSamples(await read(restored, 'h'), want);
+  });
+
+  it('skips and quarantines a damaged histogram chunk with a warning, keeping the rest', async () => {
+    const { dir, cleanup } = tempDir('vigil-hist-');
+    cleanups.push(cleanup);
+    let db = await open(dir);
+    for (let i = 0; i < 20; i++) {
+      const a = db.appender();
+      a.appendHistogram!(lbl('h'), 1000 + i * 1000, hist(i));
+      await a.commit();
+    }
+    await db.flush();
+    await db.close();
+    const raw = new Database(join(dir, 'vigil.db'));
+    const first = raw.prepare('SELECT id, data FROM chunks ORDER BY min_t LIMIT 1').get() as { id: number; data: Buffer };
+    const bad = Buffer.from(first.data);
+    bad[bad.length >> 1]! ^= 0x10;
+    raw.prepare('UPDATE chunks SET data = ? WHERE id = ?').run(bad, first.id);
+    raw.close();
+    db = await open(dir);
+    const q = await db.querier(-Infinity, Infinity);
+    const set = await q.select([{ op: '=', name: '__name__', value: 'h' }]);
+    const s = set.series[0]!.samples();
+    expect(set.warnings.join('\n')).toMatch(/skipped a damaged chunk of series h.*checksum/);
+    // The first chunk (10 samples) is gone, the second is intact.
+    expect(Array.from(s.t)).toEqual(Array.from({ length: 10 }, (_, i) => 11_000 + i * 1000));
+    expect(s.h?.[0]).toEqual(hist(10));
   });
 });

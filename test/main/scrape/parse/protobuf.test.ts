@@ -6,6 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { AddressInfo } from 'node:net';
 import protobuf from 'protobufjs';
 import { metricsDescriptor } from '../../../../main/scrape/parse/metrics-descriptor.js';
@@ -16,7 +18,7 @@ import { ScrapeLoop } from '../../../../main/scrape/loop.js';
 import { acceptHeader } from '../../../../main/scrape/protocols.js';
 import { defaultProtocols } from '../../../../main/config/scrape-protocols.js';
 import { TSDB } from '../../../../main/tsdb/db.js';
-import type { NativeHistogram } from '../../../../main/tsdb/interface.js';
+import { isStaleNaN, type NativeHistogram } from '../../../../main/tsdb/interface.js';
 import { labelsFromRecord } from '../../../../main/tsdb/labels.js';
 import { makeTarget } from '../loop-fixtures.js';
 import { tempDir } from '../../helpers.js';
@@ -202,7 +204,9 @@ describe('scraping a protobuf target', () => {
       h.metric[0]!.histogram.zero_count += step;
       if (accept.startsWith('application/vnd.google.protobuf')) {
         res.writeHead(200, { 'Content-Type': mediaType });
-        res.end(page(h, { name: 'up_extra', type: 1, metric: [{ gauge: { value: step } }] }));
+        const gauge = { name: 'up_extra', type: 1, metric: [{ gauge: { value: step } }] };
+        // The fourth page lacks the histogram: its series gets a staleness marker.
+        res.end(step <= 3 ? page(h, gauge) : page(gauge));
       } else {
         res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
         res.end('up_extra 1\n');
@@ -221,7 +225,7 @@ describe('scraping a protobuf target', () => {
       histograms: on,
     });
     const loop = new ScrapeLoop(target, { appendable: db, userAgent: 'Vigil/test' });
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       expect((await loop.scrapeOnce()).error).toBe('');
       await new Promise((r) => setTimeout(r, 5)); // distinct scrape timestamps
     }
@@ -231,9 +235,20 @@ describe('scraping a protobuf target', () => {
     const set = await q.select([{ op: '=', name: '__name__', value: 'rpc_seconds' }]);
     expect(set.series).toHaveLength(1);
     const s = set.series[0]!.samples();
-    expect(s.h?.map((h) => h?.count)).toEqual([11, 12, 13]);
-    expect(s.h?.map((h) => h?.zeroCount)).toEqual([2, 3, 4]);
+    expect(s.h?.map((h) => h?.count)).toEqual([11, 12, 13, undefined]);
+    expect(s.h?.map((h) => h?.zeroCount)).toEqual([2, 3, 4, undefined]);
+    expect(isStaleNaN(s.v[3]!)).toBe(true);
     const g = await q.select([{ op: '=', name: '__name__', value: 'up_extra' }]);
-    expect(Array.from(g.series[0]!.samples().v)).toEqual([1, 2, 3]);
+    expect(Array.from(g.series[0]!.samples().v)).toEqual([1, 2, 3, 4]);
+    // After a flush the marker is read back from the histogram chunk, not a float chunk.
+    await db.flush();
+    const again = (await (await db.querier(-Infinity, Infinity)).select([{ op: '=', name: '__name__', value: 'rpc_seconds' }])).series[0]!.samples();
+    expect(again.h?.map((h) => h?.count)).toEqual([11, 12, 13, undefined]);
+    expect(isStaleNaN(again.v[3]!)).toBe(true);
+    const ro = new Database(join(dir, 'vigil.db'), { readonly: true });
+    const encodings = ro.prepare("SELECT DISTINCT c.encoding FROM chunks c JOIN series s ON s.ref = c.series_ref WHERE s.labels LIKE '%rpc_seconds%'").pluck().all();
+    ro.close();
+    expect(encodings).toEqual([3]); // one integer histogram chunk, marker included
+
   });
 });
