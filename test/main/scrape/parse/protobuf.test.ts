@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AddressInfo } from 'node:net';
 import protobuf from 'protobufjs';
+import fc from 'fast-check';
 import { metricsDescriptor } from '../../../../main/scrape/parse/metrics-descriptor.js';
 import { createParser, ExpositionParseError, formatOf, type TextParser } from '../../../../main/scrape/parse/parser.js';
 import type { ProtobufOptions } from '../../../../main/scrape/parse/protobuf.js';
@@ -162,6 +163,24 @@ describe('protobuf exposition', () => {
     const cut = good.subarray(0, good.length - 3);
     expect(() => entries(createParser(cut, mediaType, on))).toThrow(ExpositionParseError);
     expect(() => entries(createParser(cut, mediaType, on))).toThrow(/malformed protobuf MetricFamily at byte 0/);
+  });
+
+  it('never throws anything but its parse error on random or mutated bytes', () => {
+    const good = page(latency, { name: 'g', type: 1, metric: [{ gauge: { value: 1 } }] });
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.tuple(fc.nat(), fc.nat(255), fc.nat()).map(([at, b, cut]) => {
+        const x = good.slice(0, good.length - (cut % 4));
+        if (x.length > 0) x[at % x.length] = b;
+        return x;
+      })), (bytes) => {
+        try {
+          entries(createParser(bytes, mediaType, { ...on, alwaysScrapeClassic: true, bucketLimit: 4 }));
+        } catch (e) {
+          expect(e).toBeInstanceOf(ExpositionParseError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('reduces the schema until the buckets fit the bucket limit, and to the min bucket factor', () => {
