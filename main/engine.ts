@@ -1,3 +1,4 @@
+import { ExemplarStore } from './tsdb/exemplars.js';
 import type { ScrapeSpread } from './scrape/loop.js';
 import type { WorkbenchApi, ResponseOf } from '../app/api/channels.js';
 import type { Status } from '../app/api/status.js';
@@ -116,6 +117,8 @@ export class Engine {
   readonly clock: EngineClock;
   /** Sleep, wake and energy mode (main/power/). */
   readonly power: Power;
+  /** Scraped exemplars (in memory, Prometheus' default capacity); /api/v1/query_exemplars reads them. */
+  readonly exemplars: ExemplarStore;
 
   private constructor(
     private readonly options: EngineOptions,
@@ -123,6 +126,7 @@ export class Engine {
     readonly tsdb: TSDB,
   ) {
     this.startTimeMs = (options.now ?? Date.now)();
+    this.exemplars = new ExemplarStore(100_000, (ref) => tsdb.seriesLabels(ref));
     this.log = options.logger ?? createLogger('engine');
     this.host = new HostCollector({ flags: options.hostCollectorFlags ?? [], logger: this.log.child('host') });
     this.promql = new PromQLEngine({ ...options.queryLimits, parse: (q) => parseExpr(q) });
@@ -239,6 +243,7 @@ export class Engine {
       configFile: this.options.configFile ?? null,
       selfAddress: start.selfAddress,
       storage: this.tsdb,
+      exemplars: this.exemplars,
       userAgent,
       logger: log,
       ...(this.options.scrapeSpread !== undefined ? { scrapeSpread: this.options.scrapeSpread } : {}),

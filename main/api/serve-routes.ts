@@ -10,7 +10,8 @@ import { sendJson } from './http-server.js';
 import { registerPromApi } from './prom-api.js';
 import { prometheusRules } from './alerting-service.js';
 import { hostMetricsPath, serveHostMetrics } from '../host/http.js';
-import { BadParamError } from './prom-params.js';
+import { BadParamError, parseTimeParam } from './prom-params.js';
+import { queryExemplars } from './exemplars-api.js';
 import { registerRemoteRoutes, type RemoteRouteOptions } from './remote-routes.js';
 
 export function registerServeRoutes(server: HttpServer, engine: Engine, remote: RemoteRouteOptions = { remoteWriteReceiver: false }): void {
@@ -24,6 +25,13 @@ export function registerServeRoutes(server: HttpServer, engine: Engine, remote: 
       return { version: b.version, revision: b.revision, branch: '', buildUser: '', buildDate: '', goVersion: b.runtime };
     },
     extra: {
+      '/api/v1/query_exemplars': async (p) => {
+        const query = p.get('query') ?? '';
+        if (query === '') throw new BadParamError('invalid parameter "query": query is empty');
+        const start = parseTimeParam(p.get('start'), 'start', -9223372036854.775);
+        const end = parseTimeParam(p.get('end'), 'end', 9223372036854.775);
+        return { status: 'success', data: queryExemplars(engine.exemplars, query, start, end) };
+      },
       '/api/v1/targets': async (p) => {
         const t = engine.collection?.scrape.targets() ?? { activeTargets: [], droppedTargets: [] };
         const state = p.get('state') ?? 'any';

@@ -17,7 +17,7 @@ import { DiscoveryManager } from '../scrape/sd/discovery.js';
 import type { ScrapeClient } from '../scrape/http.js';
 import { targetClient, targetRequest } from '../scrape/target-client.js';
 import { lintPage } from '../scrape/lint.js';
-import type { Appendable } from '../tsdb/interface.js';
+import type { Appendable, ExemplarAppender } from '../tsdb/interface.js';
 import { labelsToRecord, type Labels } from '../tsdb/labels.js';
 import type { Logger } from '../util/log.js';
 import type { TargetsService } from '../api/services.js';
@@ -27,6 +27,8 @@ export interface CollectionOptions {
   /** host:port of Vigil's own /metrics, substituted into the embedded default config. */
   selfAddress: string;
   storage: Appendable;
+  /** Scraped exemplars go here (none kept when absent). */
+  exemplars?: ExemplarAppender;
   userAgent: string;
   logger: Logger;
   /** Scrape schedule (scrape/loop.ts scrapeOffset); default 'slots'. */
@@ -56,6 +58,7 @@ export class Collection implements TargetsService {
     this.config = new ConfigStore(o.configFile, { defaultText: defaultConfigText(o.selfAddress), validate: ruleFileErrors });
     this.scrape = new ScrapeManager({
       appendable: o.storage,
+      ...(o.exemplars ? { exemplars: o.exemplars } : {}),
       userAgent: o.userAgent,
       logger: o.logger.child('scrape'),
       ...(o.scrapeSpread !== undefined ? { spread: o.scrapeSpread } : {}),

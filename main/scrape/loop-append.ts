@@ -11,6 +11,8 @@ import {
   StaleNaN,
   StorageError,
   type Appender,
+  type Exemplar,
+  type ExemplarAppender,
   type NativeHistogram,
   type SeriesRef,
 } from '../tsdb/interface.js';
@@ -40,6 +42,8 @@ export interface AppendSettings {
   readonly honorTimestamps: boolean;
   readonly limits: ScrapeLimits;
   readonly metricRelabel?: ((l: Labels) => Labels | null) | undefined;
+  /** Where exemplars go once the scrape is committed; none kept when absent. */
+  readonly exemplars?: ExemplarAppender | undefined;
 }
 
 export interface AppendCounts {
@@ -80,6 +84,9 @@ export class PageAppend {
   private done = false;
   /** The histogram of the sample being appended (protobuf pages), else null. */
   private hist: NativeHistogram | null = null;
+  /** Exemplars of appended samples, handed to the store by `commitExemplars` after the commit. */
+  private readonly exemplarRefs: SeriesRef[] = [];
+  private readonly exemplarList: Exemplar[] = [];
 
   constructor(
     private readonly s: AppendSettings,
@@ -149,11 +156,25 @@ export class PageAppend {
       }
       if (ref === undefined) continue;
       counts.added++;
+      if (this.s.exemplars !== undefined && p.exemplar !== undefined) {
+        const ex = p.exemplar();
+        if (ex !== null) {
+          this.exemplarRefs.push(ref);
+          this.exemplarList.push({ labels: ex.labels, value: ex.value, ts: ex.ts ?? t });
+        }
+      }
       if (sampleLimit > 0 && counts.added > sampleLimit) throw new ScrapeLimitError('sample_limit', 'sample limit exceeded');
       // A sample with its own timestamp bypasses staleness, as in Prometheus.
       if (ts === null) cache.trackStaleness(ref);
     }
     return false;
+  }
+
+  /** Hands the page's exemplars to the store; call after the scrape's commit succeeded. */
+  commitExemplars(): void {
+    const store = this.s.exemplars;
+    if (store === undefined) return;
+    for (let i = 0; i < this.exemplarRefs.length; i++) store.addExemplar(this.exemplarRefs[i]!, this.exemplarList[i]!);
   }
 
   /** Appends StaleNaN for the series the previous scrape had and this one did not. */

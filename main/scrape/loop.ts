@@ -6,7 +6,7 @@
  * last good scrape stale and reports `up 0`.
  */
 import { performance } from 'node:perf_hooks';
-import { StaleNaN, StorageError, type Appendable, type Appender } from '../tsdb/interface.js';
+import { StaleNaN, StorageError, type Appendable, type Appender, type ExemplarAppender } from '../tsdb/interface.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import { ScrapeCache, type MetricMetadata } from './cache.js';
 import { ScrapeClient, ScrapeHttpError, type ScrapeRequest, type ScrapeResponse } from './http.js';
@@ -79,6 +79,8 @@ export interface ScrapeLoopOptions {
   now?: () => number;
   /** The interval is multiplied by this (energy mode); read at every tick. */
   intervalScale?: () => number;
+  /** Exemplar storage (main/tsdb/exemplars.ts); exemplars are not kept without it. */
+  exemplars?: ExemplarAppender;
 }
 
 /** FNV-1a, 32 bits: cheap and stable across runs, which is all an offset needs. */
@@ -308,6 +310,7 @@ export class ScrapeLoop {
     try {
       this.report.write(app, start, { up, durationSeconds, counts });
       await app.commit();
+      if (up) page?.commitExemplars();
     } catch (err) {
       app.rollback();
       // The cache may now hold refs of series storage never committed: start over.
@@ -375,6 +378,7 @@ export class ScrapeLoop {
       honorTimestamps: target.honorTimestamps,
       limits: target.limits,
       metricRelabel: target.metricRelabelIsNoop ? undefined : target.metricRelabel,
+      exemplars: this.opts.exemplars,
     };
   }
 }

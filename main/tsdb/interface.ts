@@ -132,6 +132,23 @@ export interface NativeHistogram {
   readonly counterResetHint: CounterResetHint;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Exemplars (OpenMetrics / protobuf): a trace id and value beside a sample, kept in memory only.
+
+export interface Exemplar {
+  /** Sorted by name, e.g. trace_id. */
+  readonly labels: Labels;
+  readonly value: number;
+  /** ms */
+  readonly ts: number;
+}
+
+/** Where a scrape puts the exemplars of the series it appended (main/tsdb/exemplars.ts). */
+export interface ExemplarAppender {
+  /** Keeps `e` for the series; a repeat of the series' newest exemplar or an older one is ignored. */
+  addExemplar(series: SeriesRef, e: Exemplar): void;
+}
+
 export interface StoredSeries {
   readonly labels: Labels;
   /** Samples of this series within the querier's [mint, maxt], both inclusive. */

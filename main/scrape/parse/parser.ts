@@ -52,6 +52,8 @@ export interface TextParser {
   comment(): string;
   /** 1-based line number of the current entry, for errors. */
   line(): number;
+  /** For 'series': its exemplar (OpenMetrics `# {…} v [ts]`, protobuf exemplar fields), ts in ms or null. */
+  exemplar?(): { labels: Labels; value: number; ts: number | null } | null;
   /** Protobuf pages only: for 'series', the native histogram (null: a float sample). */
   histogram?(): NativeHistogram | null;
   /** Protobuf pages only: for 'series', why its native histogram cannot be stored (null: it can). */

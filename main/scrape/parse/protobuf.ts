@@ -32,13 +32,18 @@ interface PbLabel {
   name?: string;
   value?: string;
 }
+interface PbExemplar {
+  label?: PbLabel[];
+  value?: number;
+  timestamp?: { seconds?: number; nanos?: number };
+}
 interface PbMetric {
   label?: PbLabel[];
   gauge?: { value?: number };
-  counter?: { value?: number };
+  counter?: { value?: number; exemplar?: PbExemplar };
   untyped?: { value?: number };
   summary?: { sample_count?: number; sample_sum?: number; quantile?: { quantile?: number; value?: number }[] };
-  histogram?: PbHistogram & { bucket?: { cumulative_count?: number; cumulative_count_float?: number; upper_bound?: number }[] };
+  histogram?: PbHistogram & { bucket?: { cumulative_count?: number; cumulative_count_float?: number; upper_bound?: number; exemplar?: PbExemplar }[]; exemplars?: PbExemplar[] };
   timestamp_ms?: number;
 }
 interface PbFamily {
@@ -74,6 +79,19 @@ interface Entry {
   readonly histogramError: string | null;
   /** Metric index within the page, for errors. */
   readonly at: number;
+  readonly exemplar?: ParsedExemplar | null;
+}
+
+type ParsedExemplar = { labels: Labels; value: number; ts: number | null };
+
+/** A protobuf exemplar as the parsers give it (labels sorted, empty values left out). */
+function exemplarOf(e: PbExemplar | undefined): ParsedExemplar | null {
+  if (e === undefined) return null;
+  const labels: Label[] = [];
+  for (const l of e.label ?? []) if ((l.value ?? '') !== '') labels.push({ name: l.name ?? '', value: l.value! });
+  labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const ts = e.timestamp === undefined ? null : (e.timestamp.seconds ?? 0) * 1000 + Math.floor((e.timestamp.nanos ?? 0) / 1e6);
+  return { labels, value: e.value ?? 0, ts };
 }
 
 export class ProtobufParser implements TextParser {
@@ -132,14 +150,14 @@ export class ProtobufParser implements TextParser {
       const base: Label[] = [];
       for (const l of m.label ?? []) if ((l.value ?? '') !== '') base.push({ name: l.name ?? '', value: l.value! });
       const ts = m.timestamp_ms !== undefined && m.timestamp_ms !== 0 ? m.timestamp_ms : null;
-      const series = (suffix: string, value: number, extra?: Label): void => {
+      const series = (suffix: string, value: number, extra?: Label, exemplar?: PbExemplar): void => {
         const labels = [{ name: '__name__', value: name + suffix }, ...base];
         if (extra) labels.push(extra);
-        this.entries.push({ kind: 'series', name: name + suffix, text: '', labels: sortLabels(labels, at, name), value, ts, histogram: null, histogramError: null, at });
+        this.entries.push({ kind: 'series', name: name + suffix, text: '', labels: sortLabels(labels, at, name), value, ts, histogram: null, histogramError: null, at, exemplar: exemplarOf(exemplar) });
       };
       switch (type) {
         case 'counter':
-          series('', m.counter?.value ?? 0);
+          series('', m.counter?.value ?? 0, undefined, m.counter?.exemplar);
           break;
         case 'gauge':
           series('', m.gauge?.value ?? 0);
@@ -166,7 +184,9 @@ export class ProtobufParser implements TextParser {
               if (!(e instanceof NativeHistogramError)) throw e;
               histogramError = `native histogram ${name}: ${e.message}`;
             }
-            this.entries.push({ kind: 'series', name, text: '', labels: sortLabels([{ name: '__name__', value: name }, ...base], at, name), value: 0, ts, histogram, histogramError, at });
+            // Native exemplars carry timestamps; the newest one is kept for the sample.
+            const newest = [...(h.exemplars ?? [])].map(exemplarOf).filter((e) => e !== null && e.ts !== null).sort((a, b) => a!.ts! - b!.ts!).pop() ?? null;
+            this.entries.push({ kind: 'series', name, text: '', labels: sortLabels([{ name: '__name__', value: name }, ...base], at, name), value: 0, ts, histogram, histogramError, at, exemplar: newest });
           }
           if (native && this.opts.nativeHistograms && !this.opts.alwaysScrapeClassic) break;
           // Classic series: absent buckets and no +Inf bucket on a native-only histogram mean
@@ -180,7 +200,7 @@ export class ProtobufParser implements TextParser {
           for (const b of buckets) {
             const le = b.upper_bound ?? 0;
             if (le === Infinity) sawInf = true;
-            series('_bucket', (b.cumulative_count_float ?? 0) > 0 ? b.cumulative_count_float! : (b.cumulative_count ?? 0), { name: 'le', value: formatGoFloat(le) });
+            series('_bucket', (b.cumulative_count_float ?? 0) > 0 ? b.cumulative_count_float! : (b.cumulative_count ?? 0), { name: 'le', value: formatGoFloat(le) }, b.exemplar);
           }
           if (!sawInf) series('_bucket', count, { name: 'le', value: '+Inf' });
         }
@@ -231,6 +251,9 @@ export class ProtobufParser implements TextParser {
   /** The MetricFamily (1-based) the entry came from: protobuf pages have no lines. */
   line(): number {
     return this.cur.at;
+  }
+  exemplar(): ParsedExemplar | null {
+    return this.cur.exemplar ?? null;
   }
   /** For 'series': the native histogram, or null for a float sample. */
   histogram(): NativeHistogram | null {

@@ -79,6 +79,10 @@ export class ExpositionScanner implements TextParser {
   private val = 0;
   private ts: number | null = null;
   private lset: Labels | null = null;
+  /** OpenMetrics exemplar of the current sample: offset of its `{`, or -1 when none. */
+  private exStart = -1;
+  private exValue = 0;
+  private exTs: number | null = null;
   // Current metadata entry.
   private metaName = '';
   private metaText = '';
@@ -96,6 +100,7 @@ export class ExpositionScanner implements TextParser {
     const buf = this.buf;
     for (;;) {
       this.lset = null;
+      this.exStart = -1;
       if (this.pos >= this.len) {
         if (this.om && !this.sawEOF) throw this.fail('data does not end with "# EOF"', this.nextLine);
         this.done = true;
@@ -157,40 +162,52 @@ export class ExpositionScanner implements TextParser {
     return this.curLine;
   }
 
+  /** Decodes a validated label block starting at its `{` into `out` (empty values left out). */
+  private readBlock(p: number, out: Label[]): void {
+    const buf = this.buf;
+    p++;
+    for (;;) {
+      while (buf[p] === SP || buf[p] === TAB || buf[p] === COMMA) p++;
+      if (buf[p] === RBRACE) break;
+      const ns = p;
+      while (labelNameChar[buf[p]!] === 1) p++;
+      const name = buf.toString('latin1', ns, p);
+      while (buf[p] !== QUOTE) p++;
+      const vs = ++p;
+      let escaped = false;
+      let high = 0;
+      while (buf[p] !== QUOTE) {
+        if (buf[p] === BSL) {
+          escaped = true;
+          p++;
+        }
+        high |= buf[p]!;
+        p++;
+      }
+      // As Prometheus: a value that is not UTF-8 fails the scrape (decoding would store U+FFFD).
+      if (high >= 0x80 && !isUtf8(buf.subarray(vs, p))) throw this.fail('invalid UTF-8 label value');
+      const value = escaped ? this.unescape(vs, p, valueEscapes) : buf.toString('utf8', vs, p);
+      p++;
+      if (value !== '') out.push({ name, value });
+    }
+  }
+
+  /** For an OpenMetrics 'series' with an exemplar: its labels, value and timestamp (ms, null when absent). */
+  exemplar(): { labels: Labels; value: number; ts: number | null } | null {
+    if (this.exStart < 0) return null;
+    const labels: Label[] = [];
+    this.readBlock(this.exStart, labels);
+    labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { labels, value: this.exValue, ts: this.exTs };
+  }
+
   labels(): Labels {
     if (this.lset !== null) return this.lset;
     const buf = this.buf;
     const out: Label[] = [{ name: '__name__', value: this.metricName() }];
     let p = this.nameEnd;
     while (buf[p] === SP || buf[p] === TAB) p++;
-    if (p < this.idEnd && buf[p] === LBRACE) {
-      p++;
-      // The block was validated by next(): only its shape matters here.
-      for (;;) {
-        while (buf[p] === SP || buf[p] === TAB || buf[p] === COMMA) p++;
-        if (buf[p] === RBRACE) break;
-        const ns = p;
-        while (labelNameChar[buf[p]!] === 1) p++;
-        const name = buf.toString('latin1', ns, p);
-        while (buf[p] !== QUOTE) p++;
-        const vs = ++p;
-        let escaped = false;
-        let high = 0;
-        while (buf[p] !== QUOTE) {
-          if (buf[p] === BSL) {
-            escaped = true;
-            p++;
-          }
-          high |= buf[p]!;
-          p++;
-        }
-        // As Prometheus: a value that is not UTF-8 fails the scrape (decoding would store U+FFFD).
-        if (high >= 0x80 && !isUtf8(buf.subarray(vs, p))) throw this.fail('invalid UTF-8 label value');
-        const value = escaped ? this.unescape(vs, p, valueEscapes) : buf.toString('utf8', vs, p);
-        p++;
-        if (value !== '') out.push({ name, value });
-      }
-    }
+    if (p < this.idEnd && buf[p] === LBRACE) this.readBlock(p, out);
     // Insertion sort: label sets are short and often nearly sorted.
     for (let i = 1; i < out.length; i++) {
       const l = out[i]!;
@@ -295,20 +312,26 @@ export class ExpositionScanner implements TextParser {
     throw this.fail(expected + this.token());
   }
 
-  /** ` # {labels} value [timestamp]` after an OpenMetrics sample: validated, then ignored. */
+  /** ` # {labels} value [timestamp]` after an OpenMetrics sample: validated and remembered (`exemplar()`). */
   private scanExemplar(): void {
     const buf = this.buf;
     this.pos += 2;
     if (buf[this.pos] !== SP || buf[this.pos + 1] !== LBRACE) throw this.fail(`expected exemplar labels, got ${this.token()}`);
     this.pos++;
+    const start = this.pos;
     this.scanLabelBlock();
     this.expectSeparator('exemplar value');
-    this.readValue('exemplar value');
+    const value = this.readValue('exemplar value');
+    let ts: number | null = null;
     if (buf[this.pos] === SP) {
       this.pos++;
-      const ts = this.readValue('exemplar timestamp');
+      ts = this.readValue('exemplar timestamp');
       if (!Number.isFinite(ts)) throw this.fail('invalid exemplar timestamp');
+      ts = Math.trunc(ts * 1000);
     }
+    this.exStart = start;
+    this.exValue = value;
+    this.exTs = ts;
   }
 
   private readValue(what: string): number {
