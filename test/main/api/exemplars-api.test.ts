@@ -12,6 +12,11 @@ import { TSDB } from '../../../main/tsdb/db.js';
 import { labelsFromRecord } from '../../../main/tsdb/labels.js';
 import { makeTarget } from '../scrape/loop-fixtures.js';
 import { tempDir } from '../helpers.js';
+import { join } from 'node:path';
+import { Engine } from '../../../main/engine.js';
+import { HttpServer } from '../../../main/api/http-server.js';
+import { registerServeRoutes } from '../../../main/api/serve-routes.js';
+import { silentLogger } from '../../../main/util/log.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -73,4 +78,25 @@ describe('exemplars', () => {
     store.addExemplar(1, { labels: [{ name: 'trace_id', value: 'x'.repeat(200) }], value: 1, ts: 9 });
     expect(store.refused).toBe(2);
   });
+
+  it('are served at /api/v1/query_exemplars by vigil serve', async () => {
+    const t = tempDir('vigil-exemplars-serve-');
+    cleanups.push(t.cleanup);
+    const engine = await Engine.start({ dataDir: join(t.dir, 'data'), configFile: null, shell: 'test', logger: silentLogger, inProcessStorage: true });
+    cleanups.push(() => engine.stop());
+    const server = new HttpServer({ api: engine.api, rendererDir: '/nonexistent', port: 0, logger: silentLogger });
+    registerServeRoutes(server, engine);
+    await server.listen();
+    cleanups.push(() => server.close());
+    const app = engine.tsdb.appender();
+    const ref = app.append(labelsFromRecord({ __name__: 'req_total', job: 'x' }), 5000, 1);
+    await app.commit();
+    engine.exemplars.addExemplar(ref, { labels: labelsFromRecord({ trace_id: 't1' }), value: 0.25, ts: 4500 });
+    const body = (await (await fetch(`${server.url}api/v1/query_exemplars?query=${encodeURIComponent('rate(req_total{job="x"}[1m])')}&start=0&end=10`)).json()) as unknown;
+    expect(body).toEqual({ status: 'success', data: [{ seriesLabels: { __name__: 'req_total', job: 'x' }, exemplars: [{ labels: { trace_id: 't1' }, value: '0.25', timestamp: 4.5 }] }] });
+    const none = (await (await fetch(`${server.url}api/v1/query_exemplars?query=req_total&start=5&end=10`)).json()) as { data: unknown[] };
+    expect(none.data).toEqual([]);
+    const bad = await fetch(`${server.url}api/v1/query_exemplars?query=`);
+    expect(bad.status).toBe(400);
+  }, 30_000);
 });
