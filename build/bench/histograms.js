@@ -27,24 +27,13 @@ const stepMs = 15_000;
 const window = 2 * 3600 * 1000;
 
 const { TSDB } = await import(join(repoRoot, 'dist/main/tsdb/db.js'));
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const { mulberry32 } = await import(join(repoRoot, 'dist/main/workload/prng.js'));
 
 /** counts[s][step] → { zero, buckets[], sum } for every series, cumulative. */
 function generate() {
   const out = [];
   for (let s = 0; s < series; s++) {
-    const r = rng(1000 + s);
+    const r = mulberry32(1000 + s);
     const b = new Array(nb).fill(0);
     let zero = 0;
     let sum = 0;

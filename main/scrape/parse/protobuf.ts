@@ -26,7 +26,8 @@ protobuf.configure();
 
 // Timestamp (imported by metrics.proto) from protobufjs' bundled well-known types, then ours.
 const root = new protobuf.Root().addJSON(protobuf.common.get('google/protobuf/timestamp.proto')!.nested!).addJSON(metricsDescriptor.nested as unknown as Record<string, protobuf.AnyNestedObject>);
-const familyType = root.lookupType('io.prometheus.client.MetricFamily');
+/** io.prometheus.client.MetricFamily (tests and benchmarks encode pages with it). */
+export const metricFamilyType = root.lookupType('io.prometheus.client.MetricFamily');
 
 interface PbLabel {
   name?: string;
@@ -108,7 +109,7 @@ export class ProtobufParser implements TextParser {
       const at = reader.pos;
       let fam: PbFamily;
       try {
-        fam = familyType.toObject(familyType.decodeDelimited(reader), { defaults: false, arrays: true, longs: Number }) as PbFamily;
+        fam = metricFamilyType.toObject(metricFamilyType.decodeDelimited(reader), { defaults: false, arrays: true, longs: Number }) as PbFamily;
       } catch (e) {
         throw new ExpositionParseError(n + 1, `malformed protobuf MetricFamily at byte ${at}: ${(e as Error).message}`);
       }

@@ -10,17 +10,14 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { Engine } from '../../../main/engine.js';
-import { metricsDescriptor } from '../../../main/scrape/parse/metrics-descriptor.js';
+import { metricFamilyType } from '../../../main/scrape/parse/protobuf.js';
 import { silentLogger } from '../../../main/util/log.js';
 import { tempDir } from '../helpers.js';
 import { missingPeers, startPrometheus, until, type Peer } from './peers.js';
 
 const skip = missingPeers('prometheus');
 
-const root = new protobuf.Root()
-  .addJSON(protobuf.common.get('google/protobuf/timestamp.proto')!.nested!)
-  .addJSON(metricsDescriptor.nested as unknown as Record<string, protobuf.AnyNestedObject>);
-const Family = root.lookupType('io.prometheus.client.MetricFamily');
+const Family = metricFamilyType;
 const mediaType = 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited';
 
 /** The histogram of second `s` (counts grow with s): schema 1, positive buckets 0 and 1, negative bucket 1, a zero bucket. */

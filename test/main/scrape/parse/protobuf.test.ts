@@ -13,7 +13,7 @@ import protobuf from 'protobufjs';
 import fc from 'fast-check';
 import { metricsDescriptor } from '../../../../main/scrape/parse/metrics-descriptor.js';
 import { createParser, ExpositionParseError, formatOf, type TextParser } from '../../../../main/scrape/parse/parser.js';
-import type { ProtobufOptions } from '../../../../main/scrape/parse/protobuf.js';
+import { metricFamilyType, type ProtobufOptions } from '../../../../main/scrape/parse/protobuf.js';
 import { limitResolution, schemaForFactor } from '../../../../main/scrape/parse/native-histogram.js';
 import { ScrapeLoop } from '../../../../main/scrape/loop.js';
 import { acceptHeader } from '../../../../main/scrape/protocols.js';
@@ -24,9 +24,7 @@ import { labelsFromRecord } from '../../../../main/tsdb/labels.js';
 import { makeTarget } from '../loop-fixtures.js';
 import { tempDir } from '../../helpers.js';
 
-// Timestamp (imported by metrics.proto) from protobufjs' bundled well-known types, then ours.
-const root = new protobuf.Root().addJSON(protobuf.common.get('google/protobuf/timestamp.proto')!.nested!).addJSON(metricsDescriptor.nested as unknown as Record<string, protobuf.AnyNestedObject>);
-const Family = root.lookupType('io.prometheus.client.MetricFamily');
+const Family = metricFamilyType;
 const mediaType = 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited';
 
 /** Delimited MetricFamily messages, as client_golang writes them. */
