@@ -17,7 +17,7 @@ import type {
 import type { Labels } from '../tsdb/labels.js';
 import type { Querier, Queryable } from '../tsdb/interface.js';
 import { isStaleNaN } from '../tsdb/interface.js';
-import type { NativeHistogram, SampleArrays } from '../tsdb/interface.js';
+import type { LookbackPoints, NativeHistogram, SampleArrays } from '../tsdb/interface.js';
 import { HistogramNotSupportedError, QueryCanceledError, QueryExecutionError, QueryMemoryLimitError, QueryTimeoutError, TooManySamplesError } from './errors.js';
 import type { EvalValue, HistogramColumn, MatrixValue, RangeSeries, StepSeries, VectorValue } from './value.js';
 import { floatsOnly, hasHistograms, newStepSeries, stripRangeHistograms, stripStepHistograms } from './value.js';
@@ -298,13 +298,13 @@ export class Evaluator implements EvalEnv {
     return out;
   }
 
-  private async select(vs: VectorSelector, mint: number, maxt: number, range?: number): Promise<({ labels: RangeSeries['labels'] } & SampleArrays)[]> {
+  private async select(vs: VectorSelector, mint: number, maxt: number, range?: number, lookback?: LookbackPoints): Promise<({ labels: RangeSeries['labels'] } & SampleArrays)[]> {
     const querier = await this.queryable.querier(mint, maxt);
     this.queriers.push(querier);
     const signal = this.opts.signal;
     let set: Awaited<ReturnType<Querier['select']>>;
     try {
-      set = await querier.select(vs.matchers, { start: mint, end: maxt, ...(range !== undefined ? { range } : {}), ...(signal ? { signal } : {}) });
+      set = await querier.select(vs.matchers, { start: mint, end: maxt, ...(range !== undefined ? { range } : {}), ...(lookback ? { lookback } : {}), ...(signal ? { signal } : {}) });
     } catch (err) {
       this.checkNow(); // a select stopped by our own signal is this query's cancellation
       throw err;
@@ -330,7 +330,8 @@ export class Evaluator implements EvalEnv {
     const times = this.stepTimes(grid, vs.at, vs.offset);
     if (n === 0) return { kind: 'vector', series: [] };
     const lookback = this.opts.lookbackDelta;
-    const raw = await this.select(vs, times[0]! - lookback + 1, times[n - 1]!);
+    // Only the sample each step picks is read (SelectHints.lookback): the rest cannot matter.
+    const raw = await this.select(vs, times[0]! - lookback + 1, times[n - 1]!, undefined, { times, delta: lookback });
     const out: StepSeries[] = [];
     let done = 0;
     for (const s of raw) {

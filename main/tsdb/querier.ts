@@ -6,7 +6,8 @@
  */
 import type Database from 'better-sqlite3';
 import { decodeChunkInto } from './chunkenc/chunk.js';
-import type { Matcher, Querier, SampleArrays, SelectHints, SeriesSet, StoredSeries } from './interface.js';
+import type { LookbackPoints, Matcher, Querier, SampleArrays, SelectHints, SeriesSet, StoredSeries } from './interface.js';
+import { thinInto, thinnedBound } from './lookback.js';
 import { compareLabels, formatLabels, type Labels } from './labels.js';
 import type { SeriesIndex } from './index-series.js';
 import { selectRefs } from './matchers.js';
@@ -18,27 +19,33 @@ import { sortYielding } from '../util/sort-yielding.js';
 export interface QuerySource {
   readonly index: SeriesIndex;
   readonly ro: Database.Database;
-  readHead(refs: Uint32Array, mint: number, maxt: number): Promise<HeadRead>;
+  readHead(refs: Uint32Array, mint: number, maxt: number, points?: LookbackPoints): Promise<HeadRead>;
   /** A chunk failed to decode: count it and move it to quarantine. */
   badChunk(chunkId: number, ref: number, reason: string): void;
 }
 
 type RawChunkRow = [id: number, ref: number, encoding: number, count: number, data: Uint8Array];
 
-interface ChunkRow {
-  id: number;
-  ref: number;
-  encoding: number;
-  count: number;
-  data: Uint8Array;
-}
-
 const emptyF64 = new Float64Array(0);
 /** Series per chunk read in a wide select (one SQLite statement each, ~5 ms for 1,024 series). */
 const selectBatch = 1024;
 
+/** Decode buffers shared by the series of one querier (thinned reads copy out of them). */
+class Scratch {
+  t = new Float64Array(1024);
+  v = new Float64Array(1024);
+
+  ensure(n: number): void {
+    if (this.t.length >= n) return;
+    const size = Math.max(n, this.t.length * 2);
+    this.t = new Float64Array(size);
+    this.v = new Float64Array(size);
+  }
+}
+
 export class TsdbQuerier implements Querier {
   private readonly chunkQuery: Database.Statement;
+  private readonly scratch = new Scratch();
 
   constructor(
     private readonly src: QuerySource,
@@ -63,12 +70,14 @@ export class TsdbQuerier implements Querier {
     const refs = this.refs(matchers);
     const warnings: string[] = [];
     if (refs.length === 0 || this.maxt < this.mint) return { series: [], warnings };
-    const head = await this.src.readHead(refs, this.mint, this.maxt);
+    const points = hints?.lookback;
+    const head = await this.src.readHead(refs, this.mint, this.maxt, points);
     hints?.signal?.throwIfAborted();
-    // Raw rows (arrays, not objects): 60k chunk rows for a wide query are cheaper this way. Read
-    // in batches of series, yielding between them, so a wide select never blocks the event loop
-    // for long and a cancelled query stops reading.
-    const byRef = new Map<number, ChunkRow[]>();
+    // Raw rows (arrays, not objects), ordered by ref as `refs` is: series i owns rows
+    // [first[i], first[i + 1]). Read in batches of series, yielding between them, so a wide
+    // select never blocks the event loop for long and a cancelled query stops reading.
+    const rows: RawChunkRow[] = [];
+    const first = new Uint32Array(refs.length + 1);
     const turns = new EventLoopTurns();
     const pause = async (): Promise<void> => {
       if (await turns.pause()) hints?.signal?.throwIfAborted();
@@ -77,23 +86,22 @@ export class TsdbQuerier implements Querier {
       await pause();
       const batch = refs.subarray(b, b + selectBatch);
       const raw = this.chunkQuery.all(JSON.stringify(Array.from(batch)), this.mint - chunkWindowMs, this.maxt, this.mint) as unknown as RawChunkRow[];
-      for (const [id, ref, encoding, count, data] of raw) {
-        const r: ChunkRow = { id, ref, encoding, count, data };
-        const list = byRef.get(ref);
-        if (list) list.push(r);
-        else byRef.set(ref, [r]);
+      let r = 0;
+      for (let i = 0; i < batch.length; i++) {
+        first[b + i] = rows.length;
+        while (r < raw.length && raw[r]![1] === batch[i]) rows.push(raw[r++]!);
       }
     }
+    first[refs.length] = rows.length;
     const out: { labels: Labels; s: StoredSeries }[] = [];
     for (let i = 0; i < refs.length; i++) {
       if ((i & 255) === 255) await pause();
       const ref = refs[i]!;
-      const chunks = byRef.get(ref) ?? [];
       const ht = head.t.subarray(head.offsets[i]!, head.offsets[i + 1]!);
       const hv = head.v.subarray(head.offsets[i]!, head.offsets[i + 1]!);
-      if (chunks.length === 0 && ht.length === 0) continue;
+      if (first[i] === first[i + 1] && ht.length === 0) continue;
       const labels = index.labels(ref);
-      out.push({ labels, s: this.series(ref, labels, chunks, ht, hv, warnings) });
+      out.push({ labels, s: this.series(ref, labels, rows, first[i]!, first[i + 1]!, ht, hv, warnings, points) });
     }
     // 100k series take ~100 ms to sort by labels: in runs, with turns of the event loop between.
     const sorted = await sortYielding(out, (a, b) => compareLabels(a.labels, b.labels), pause);
@@ -101,25 +109,38 @@ export class TsdbQuerier implements Querier {
     return { series: limited.map((x) => x.s), warnings };
   }
 
-  private series(ref: number, labels: Labels, chunks: ChunkRow[], ht: Float64Array, hv: Float64Array, warnings: string[]): StoredSeries {
+  private series(
+    ref: number,
+    labels: Labels,
+    rows: readonly RawChunkRow[],
+    from: number,
+    to: number,
+    ht: Float64Array,
+    hv: Float64Array,
+    warnings: string[],
+    points: LookbackPoints | undefined,
+  ): StoredSeries {
     let cached: SampleArrays | null = null;
-    const { mint, maxt, src } = this;
+    const { mint, maxt, src, scratch } = this;
     return {
       labels,
       samples(): SampleArrays {
         if (cached) return cached;
-        // One allocation per series: chunks decode end to end into it, then the head's samples.
+        // Chunks decode end to end, then the head's samples: into one array per series, or
+        // (thinned) into the querier's scratch, from which only the picked samples are copied.
         let total = ht.length;
-        for (const c of chunks) total += c.count;
-        const t = new Float64Array(total);
-        const v = new Float64Array(total);
+        for (let r = from; r < to; r++) total += rows[r]![3];
+        if (points) scratch.ensure(total);
+        const t = points ? scratch.t : new Float64Array(total);
+        const v = points ? scratch.v : new Float64Array(total);
         let k = 0;
-        for (const c of chunks) {
-          const d = decodeChunkInto(c.encoding, c.data, t, v, k);
+        for (let r = from; r < to; r++) {
+          const [id, , encoding, , data] = rows[r]!;
+          const d = decodeChunkInto(encoding, data, t, v, k);
           if (d.error) {
             // Skipped whole: the chunk goes to quarantine, and a query must not see it change.
             warnings.push(`skipped a damaged chunk of series ${formatLabels(labels)} (${d.error.kind}: ${d.error.message}); it was quarantined`);
-            src.badChunk(c.id, ref, `${d.error.kind}: ${d.error.message}`);
+            src.badChunk(id, ref, `${d.error.kind}: ${d.error.message}`);
             continue;
           }
           k += d.n;
@@ -127,7 +148,16 @@ export class TsdbQuerier implements Querier {
         t.set(ht, k);
         v.set(hv, k);
         k += ht.length;
-        cached = compactInPlace(t, v, k, mint, maxt);
+        const all = compactInPlace(t, v, k, mint, maxt);
+        if (!points) {
+          cached = all;
+          return cached;
+        }
+        const n = thinnedBound(all.t.length, points);
+        const ot = new Float64Array(n);
+        const ov = new Float64Array(n);
+        const kept = thinInto(all.t, all.v, 0, all.t.length, points, ot, ov, 0);
+        cached = kept === n ? { t: ot, v: ov } : { t: ot.slice(0, kept), v: ov.slice(0, kept) };
         return cached;
       },
     };

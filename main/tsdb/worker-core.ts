@@ -12,6 +12,7 @@
 import type Database from 'better-sqlite3';
 import { decodeChunk, encodeChunk } from './chunkenc/chunk.js';
 import { Head, type SealedRun } from './worker-head.js';
+import type { LookbackPoints } from './interface.js';
 import type { AppendBatch, HeadRead, InitialState, RetentionResult, WorkerCounters } from './worker-protocol.js';
 import { blobOf, openWritable } from './store-schema.js';
 import { packRefs, packTimes, unpackBatch } from './log-codec.js';
@@ -210,8 +211,9 @@ export class WorkerCore {
     }
   }
 
-  read(refs: Uint32Array, mint: number, maxt: number): HeadRead {
-    const open = this.head.read(refs, mint, maxt);
+  read(refs: Uint32Array, mint: number, maxt: number, points?: LookbackPoints): HeadRead {
+    const open = this.head.read(refs, mint, maxt, points);
+    // The rare path below puts older samples in front of thinned ones: the querier thins again.
     if (this.unwritten.length === 0) return open;
     // Rare path (a chunk write failed): merge the unwritten runs in front of the open samples.
     const byRef = new Map<number, SealedRun[]>();

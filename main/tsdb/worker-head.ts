@@ -14,6 +14,8 @@
  * lets retention drop whole chunks at a clean time.
  */
 import { xorCodec } from './chunkenc/xor.js';
+import type { LookbackPoints } from './interface.js';
+import { thinInto, thinnedBound } from './lookback.js';
 import { chunkWindowMs } from './store-schema.js';
 import { PagePool, pageSamples } from './worker-head-pages.js';
 import { grown } from '../util/typed-arrays.js';
@@ -39,6 +41,8 @@ class ByteArena {
 // Scratch for freezing and reading one page.
 const scratchT = new Float64Array(pageSamples);
 const scratchV = new Float64Array(pageSamples);
+// Scratch for one series' open samples before thinning (grows to the longest open chunk).
+let readScratch = { t: new Float64Array(128), v: new Float64Array(128) };
 
 const defaultMaxChunkSamples = 120;
 
@@ -201,11 +205,14 @@ export class Head {
     return min;
   }
 
-  /** Open samples of `refs` within [mint, maxt]. */
-  read(refs: Uint32Array, mint: number, maxt: number): { offsets: Uint32Array; t: Float64Array; v: Float64Array } {
+  /**
+   * Open samples of `refs` within [mint, maxt]; with `points`, only those an instant selector at
+   * those times picks (lookback.ts), each series decoded through one scratch pair.
+   */
+  read(refs: Uint32Array, mint: number, maxt: number, points?: LookbackPoints): { offsets: Uint32Array; t: Float64Array; v: Float64Array } {
     const offsets = new Uint32Array(refs.length + 1);
     let total = 0;
-    for (let i = 0; i < refs.length; i++) total += refs[i]! < this.len.length ? this.len[refs[i]!]! : 0;
+    for (let i = 0; i < refs.length; i++) total += thinnedBound(refs[i]! < this.len.length ? this.len[refs[i]!]! : 0, points);
     const t = new Float64Array(total);
     const v = new Float64Array(total);
     let k = 0;
@@ -214,10 +221,16 @@ export class Head {
       offsets[i] = k;
       const n = ref < this.len.length ? this.len[ref]! : 0;
       if (n === 0) continue;
-      k = this.copyOut(ref, n, mint, maxt, t, v, k);
+      if (points === undefined) {
+        k = this.copyOut(ref, n, mint, maxt, t, v, k);
+        continue;
+      }
+      if (readScratch.t.length < n) readScratch = { t: new Float64Array(n), v: new Float64Array(n) };
+      const m = this.copyOut(ref, n, mint, maxt, readScratch.t, readScratch.v, 0);
+      k = thinInto(readScratch.t, readScratch.v, 0, m, points, t, v, k);
     }
     offsets[refs.length] = k;
-    return { offsets, t: t.slice(0, k), v: v.slice(0, k) };
+    return { offsets, t: k === total ? t : t.slice(0, k), v: k === total ? v : v.slice(0, k) };
   }
 
   /** Copies the series' open samples within [mint, maxt] to t/v from index k; returns the new k. */
