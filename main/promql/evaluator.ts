@@ -17,11 +17,12 @@ import type {
 import type { Labels } from '../tsdb/labels.js';
 import type { Querier, Queryable } from '../tsdb/interface.js';
 import { isStaleNaN } from '../tsdb/interface.js';
-import type { LookbackPoints, NativeHistogram, SampleArrays } from '../tsdb/interface.js';
+import type { LookbackPoints, NativeHistogram, SampleArrays, SeriesSet, StoredSeries } from '../tsdb/interface.js';
 import { HistogramNotSupportedError, QueryCanceledError, QueryExecutionError, QueryMemoryLimitError, QueryTimeoutError, TooManySamplesError } from './errors.js';
 import type { EvalValue, HistogramColumn, MatrixValue, RangeSeries, StepSeries, VectorValue } from './value.js';
 import { floatsOnly, hasHistograms, newStepSeries, stripRangeHistograms, stripStepHistograms } from './value.js';
 import { evalAggregate, histogramAwareAggregations, histogramIgnoringAggregations } from './aggregate.js';
+import { StreamingAggregate, streamableAggregations } from './aggregate-stream.js';
 import { evalBinary, evalUnaryMinus } from './binary.js';
 import { callFunction, histogramAwareFunctions, histogramDroppingFunctions, histogramIgnoringRangeFunctions, mixedWindow } from './functions/index.js';
 import type { InfoServices } from './info.js';
@@ -226,6 +227,10 @@ export class Evaluator implements EvalEnv {
 
   private async evalAggregateExpr(expr: AggregateExpr, grid: Float64Array): Promise<EvalValue> {
     const param = expr.param === null ? null : await this.eval(expr.param, grid);
+    if (expr.expr.type === 'vector' && streamableAggregations.has(expr.op)) {
+      const fused = await this.aggregateSelector(expr, expr.expr, grid);
+      if (fused) return fused;
+    }
     const inner = await this.eval(expr.expr, grid);
     if (inner.kind !== 'vector') throw new QueryExecutionError(`aggregation ${expr.op} expects an instant vector`);
     if (!histogramAwareAggregations.has(expr.op) && hasHistograms(inner)) {
@@ -298,45 +303,79 @@ export class Evaluator implements EvalEnv {
     return out;
   }
 
-  private async select(vs: VectorSelector, mint: number, maxt: number, range?: number, lookback?: LookbackPoints): Promise<({ labels: RangeSeries['labels'] } & SampleArrays)[]> {
+  /**
+   * The selector's series (sorted by labels). Callers read them with `load`, one at a time, then
+   * call `selectDone` (decoding warnings appear as samples are read).
+   */
+  private async select(vs: VectorSelector, mint: number, maxt: number, range?: number, lookback?: LookbackPoints): Promise<SeriesSet> {
     const querier = await this.queryable.querier(mint, maxt);
     this.queriers.push(querier);
     const signal = this.opts.signal;
-    let set: Awaited<ReturnType<Querier['select']>>;
+    let set: SeriesSet;
     try {
       set = await querier.select(vs.matchers, { start: mint, end: maxt, ...(range !== undefined ? { range } : {}), ...(lookback ? { lookback } : {}), ...(signal ? { signal } : {}) });
     } catch (err) {
       this.checkNow(); // a select stopped by our own signal is this query's cancellation
       throw err;
     }
+    this.checkNow();
+    return set;
+  }
+
+  private selectDone(set: SeriesSet, vs: VectorSelector): void {
     for (const w of set.warnings) this.annotations.warn(w, vs.pos);
     this.checkNow();
-    const out: ({ labels: RangeSeries['labels'] } & SampleArrays)[] = [];
-    let done = 0;
-    for (const s of set.series) {
-      // Decoding is the bulk of a wide select: let an abort land between series.
-      if ((++done & 7) === 0 && this.due()) await this.yieldNow();
-      const { t, v, h } = s.samples();
-      this.seriesTouched++;
-      this.samplesTouched += t.length;
-      this.account(t.length, t.length * 16 + labelsBytes(s.labels));
-      out.push(h ? { labels: s.labels, t, v, h } : { labels: s.labels, t, v });
-    }
-    return out;
+  }
+
+  /**
+   * One series' samples, accounted against the limits. Callers loop over a select's series
+   * calling this (yielding now and then: decoding is the bulk of a wide select) and keep only
+   * what they need, so a wide select's decoded arrays can die young.
+   */
+  private load(s: StoredSeries): { labels: RangeSeries['labels'] } & SampleArrays {
+    const { t, v, h } = s.samples();
+    this.seriesTouched++;
+    this.samplesTouched += t.length;
+    this.account(t.length, t.length * 16 + labelsBytes(s.labels));
+    return h ? { labels: s.labels, t, v, h } : { labels: s.labels, t, v };
   }
 
   async evalVectorSelector(vs: VectorSelector, grid: Float64Array, wantTimestamps = false): Promise<VectorValue> {
+    const out: StepSeries[] = [];
+    await this.selectSteps(vs, grid, wantTimestamps, (s) => {
+      out.push(s);
+      return true;
+    });
+    return { kind: 'vector', series: out };
+  }
+
+  /**
+   * The selector's value at every step, one series at a time, handed to `sink` (series with no
+   * value at any step are left out). With `reuse`, one StepSeries is refilled for every series
+   * and `sink` must copy what it keeps. `sink` returns false to stop (e.g. at a histogram);
+   * the result says whether every series was taken.
+   */
+  private async selectSteps(vs: VectorSelector, grid: Float64Array, wantTimestamps: boolean, sink: (s: StepSeries) => boolean, reuse = false): Promise<boolean> {
     const n = grid.length;
     const times = this.stepTimes(grid, vs.at, vs.offset);
-    if (n === 0) return { kind: 'vector', series: [] };
+    if (n === 0) return true;
     const lookback = this.opts.lookbackDelta;
     // Only the sample each step picks is read (SelectHints.lookback): the rest cannot matter.
-    const raw = await this.select(vs, times[0]! - lookback + 1, times[n - 1]!, undefined, { times, delta: lookback });
-    const out: StepSeries[] = [];
+    const set = await this.select(vs, times[0]! - lookback + 1, times[n - 1]!, undefined, { times, delta: lookback });
+    const shared = reuse ? newStepSeries([], n, false) : null;
     let done = 0;
-    for (const s of raw) {
+    for (const stored of set.series) {
       if ((++done & 7) === 0 && this.due()) await this.yieldNow();
-      const res = newStepSeries(s.labels, n, false);
+      const loadedBefore = this.currentSamples;
+      const loadedBytesBefore = this.currentBytes;
+      const s = this.load(stored);
+      let res: StepSeries;
+      if (shared) {
+        shared.labels = s.labels;
+        shared.has.fill(0);
+        delete shared.h;
+        res = shared;
+      } else res = newStepSeries(s.labels, n, false);
       let j = 0;
       let any = false;
       for (let i = 0; i < n; i++) {
@@ -352,9 +391,59 @@ export class Evaluator implements EvalEnv {
         res.has[i] = 1;
         any = true;
       }
-      if (any) out.push(res);
+      // Fused (reuse): each series' loaded samples count until its output exists, as eval()
+      // releases a node's loads once it has its output; the sink accounts the output.
+      if (reuse) this.release(this.currentSamples - loadedBefore, this.currentBytes - loadedBytesBefore);
+      if (any && !sink(res)) return false;
     }
-    return { kind: 'vector', series: out };
+    this.selectDone(set, vs);
+    return true;
+  }
+
+  /**
+   * `op(selector)` for the streamable aggregations (aggregate-stream.ts): the selector's series
+   * flow straight into the groups, so no step column per input series is held. Accounts the
+   * selector's output as the unfused evaluation does. Null when a series holds native
+   * histograms: the caller then evaluates the usual way.
+   */
+  private async aggregateSelector(expr: AggregateExpr, vs: VectorSelector, grid: Float64Array): Promise<VectorValue | null> {
+    const before = this.currentSamples;
+    const bytesBefore = this.currentBytes;
+    const started = performance.now();
+    const touchedBefore = this.samplesTouched;
+    const agg = new StreamingAggregate(expr, grid.length);
+    let series = 0;
+    let example: Labels | null = null;
+    const complete = await this.selectSteps(
+      vs,
+      grid,
+      false,
+      (s) => {
+        if (s.h) return false;
+        let present = 0;
+        for (let i = 0; i < s.has.length; i++) present += s.has[i]!;
+        this.account(present, s.has.length * 9 + labelsBytes(s.labels));
+        example ??= s.labels;
+        series++;
+        agg.add(s);
+        return true;
+      },
+      true,
+    );
+    if (!complete) {
+      this.release(this.currentSamples - before, this.currentBytes - bytesBefore);
+      return null;
+    }
+    // The selector's line in the query's timings, as if it had been evaluated on its own.
+    const key = `${vs.pos.start}-${vs.pos.end}`;
+    const ms = performance.now() - started;
+    const samples = this.samplesTouched - touchedBefore;
+    const timing = this.timings.get(key);
+    if (timing) {
+      timing.ms += ms;
+      timing.samples += samples;
+    } else this.timings.set(key, { pos: vs.pos, type: vs.type, ms, series, samples, example });
+    return agg.finish();
   }
 
   private async evalMatrixSelector(ms: MatrixSelector, grid: Float64Array): Promise<MatrixValue> {
@@ -362,11 +451,12 @@ export class Evaluator implements EvalEnv {
     const ends = this.stepTimes(grid, vs.at, vs.offset);
     const n = grid.length;
     if (n === 0) return { kind: 'matrix', series: [], ends, range: ms.range };
-    const raw = await this.select(vs, ends[0]! - ms.range + 1, ends[n - 1]!, ms.range);
+    const set = await this.select(vs, ends[0]! - ms.range + 1, ends[n - 1]!, ms.range);
     const series: RangeSeries[] = [];
     let done = 0;
-    for (const s of raw) {
+    for (const stored of set.series) {
       if ((++done & 7) === 0 && this.due()) await this.yieldNow();
+      const s = this.load(stored);
       // Stale markers only end series; windows never contain them.
       let stale = 0;
       for (let i = 0; i < s.v.length; i++) if (isStaleNaN(s.v[i]!)) stale++;
@@ -387,6 +477,7 @@ export class Evaluator implements EvalEnv {
       }
       if (k > 0) series.push(h ? { labels: s.labels, t, v, h, dropName: false } : { labels: s.labels, t, v, dropName: false });
     }
+    this.selectDone(set, vs);
     return { kind: 'matrix', series, ends, range: ms.range };
   }
 

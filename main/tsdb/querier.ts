@@ -2,13 +2,14 @@
  * Reads: matchers → refs on the index, then the head through the worker and the sealed chunks
  * with ONE SQLite query per select. Head first, SQLite second: a chunk sealed in between is then
  * seen twice (head copy and chunk), never zero times, and the merge drops the repeat.
- * Samples are decoded lazily, on the first `samples()` call of each series.
+ * Samples are decoded lazily, on the first `samples()` call of each series (thinned reads,
+ * SelectHints.lookback, on every call: they are not kept).
  */
 import type Database from 'better-sqlite3';
 import { decodeChunkInto } from './chunkenc/chunk.js';
 import type { LookbackPoints, Matcher, Querier, SampleArrays, SelectHints, SeriesSet, StoredSeries } from './interface.js';
 import { thinInto, thinnedBound } from './lookback.js';
-import { compareLabels, formatLabels, type Labels } from './labels.js';
+import { formatLabels, type Labels } from './labels.js';
 import type { SeriesIndex } from './index-series.js';
 import { selectRefs } from './matchers.js';
 import type { HeadRead } from './worker-protocol.js';
@@ -43,6 +44,79 @@ class Scratch {
   }
 }
 
+/** What the series of one select share. */
+interface SelectRead {
+  readonly src: QuerySource;
+  readonly mint: number;
+  readonly maxt: number;
+  readonly scratch: Scratch;
+  readonly refs: Uint32Array;
+  /** Chunk rows of series i: rows[first[i] … first[i + 1]). */
+  readonly rows: readonly RawChunkRow[];
+  readonly first: Uint32Array;
+  readonly head: HeadRead;
+  readonly warnings: string[];
+  readonly points: LookbackPoints | undefined;
+}
+
+/** Series i of a select; samples are decoded on the first `samples()` call (thinned: every call). */
+class TsdbSeries implements StoredSeries {
+  private cached: SampleArrays | null = null;
+
+  constructor(
+    private readonly read: SelectRead,
+    private readonly i: number,
+  ) {}
+
+  /** Built on every access (equal each time), not kept: read it once and hold on to it. */
+  get labels(): Labels {
+    return this.read.src.index.labels(this.read.refs[this.i]!);
+  }
+
+  samples(): SampleArrays {
+    if (this.cached) return this.cached;
+    const { src, mint, maxt, scratch, refs, rows, first, head, warnings, points } = this.read;
+    const i = this.i;
+    const hFrom = head.offsets[i]!;
+    const hTo = head.offsets[i + 1]!;
+    const from = first[i]!;
+    const to = first[i + 1]!;
+    // Chunks decode end to end, then the head's samples: into one array per series, or
+    // (thinned) into the querier's scratch, from which only the picked samples are copied.
+    let total = hTo - hFrom;
+    for (let r = from; r < to; r++) total += rows[r]![3];
+    if (points) scratch.ensure(total);
+    const t = points ? scratch.t : new Float64Array(total);
+    const v = points ? scratch.v : new Float64Array(total);
+    let k = 0;
+    for (let r = from; r < to; r++) {
+      const row = rows[r]!;
+      const d = decodeChunkInto(row[2], row[4], t, v, k);
+      if (d.error) {
+        // Skipped whole: the chunk goes to quarantine, and a query must not see it change.
+        warnings.push(`skipped a damaged chunk of series ${formatLabels(this.labels)} (${d.error.kind}: ${d.error.message}); it was quarantined`);
+        src.badChunk(row[0], refs[i]!, `${d.error.kind}: ${d.error.message}`);
+        continue;
+      }
+      k += d.n;
+    }
+    // Element copies, not set(subarray): no view objects per series (bits survive the copy).
+    for (let j = hFrom; j < hTo; j++, k++) {
+      t[k] = head.t[j]!;
+      v[k] = head.v[j]!;
+    }
+    const m = compactInPlace(t, v, k, mint, maxt);
+    if (!points) return (this.cached = m === t.length ? { t, v } : { t: t.subarray(0, m), v: v.subarray(0, m) });
+    // Thinned answers are small and not kept: a caller streaming over a wide select lets each
+    // series' arrays die young (a second call decodes again).
+    const n = thinnedBound(m, points);
+    const ot = new Float64Array(n);
+    const ov = new Float64Array(n);
+    const kept = thinInto(t, v, 0, m, points, ot, ov, 0);
+    return kept === n ? { t: ot, v: ov } : { t: ot.slice(0, kept), v: ov.slice(0, kept) };
+  }
+}
+
 export class TsdbQuerier implements Querier {
   private readonly chunkQuery: Database.Statement;
   private readonly scratch = new Scratch();
@@ -62,7 +136,8 @@ export class TsdbQuerier implements Querier {
   /** Matching refs without holes (refs lost to a salvaged, damaged file). */
   private refs(matchers: readonly Matcher[]): Uint32Array {
     const refs = selectRefs(this.src.index, matchers);
-    return refs.filter((r) => this.src.index.pairs(r).length > 0);
+    const { index } = this.src;
+    return refs.filter((r) => index.isLive(r));
   }
 
   async select(matchers: readonly Matcher[], hints?: SelectHints): Promise<SeriesSet> {
@@ -93,74 +168,18 @@ export class TsdbQuerier implements Querier {
       }
     }
     first[refs.length] = rows.length;
-    const out: { labels: Labels; s: StoredSeries }[] = [];
-    for (let i = 0; i < refs.length; i++) {
-      if ((i & 255) === 255) await pause();
-      const ref = refs[i]!;
-      const ht = head.t.subarray(head.offsets[i]!, head.offsets[i + 1]!);
-      const hv = head.v.subarray(head.offsets[i]!, head.offsets[i + 1]!);
-      if (first[i] === first[i + 1] && ht.length === 0) continue;
-      const labels = index.labels(ref);
-      out.push({ labels, s: this.series(ref, labels, rows, first[i]!, first[i + 1]!, ht, hv, warnings, points) });
-    }
+    // One small object per series (no closures, no views, no labels until asked for), sorted
+    // by labels through the index's ids: a wide select over 100k series leaves little behind
+    // on the JS heap, and what a streaming caller reads of it dies young.
+    const order: number[] = [];
+    for (let i = 0; i < refs.length; i++) if (first[i] !== first[i + 1] || head.offsets[i] !== head.offsets[i + 1]) order.push(i);
     // 100k series take ~100 ms to sort by labels: in runs, with turns of the event loop between.
-    const sorted = await sortYielding(out, (a, b) => compareLabels(a.labels, b.labels), pause);
-    const limited = hints?.limit !== undefined && hints.limit > 0 ? sorted.slice(0, hints.limit) : sorted;
-    return { series: limited.map((x) => x.s), warnings };
-  }
-
-  private series(
-    ref: number,
-    labels: Labels,
-    rows: readonly RawChunkRow[],
-    from: number,
-    to: number,
-    ht: Float64Array,
-    hv: Float64Array,
-    warnings: string[],
-    points: LookbackPoints | undefined,
-  ): StoredSeries {
-    let cached: SampleArrays | null = null;
-    const { mint, maxt, src, scratch } = this;
-    return {
-      labels,
-      samples(): SampleArrays {
-        if (cached) return cached;
-        // Chunks decode end to end, then the head's samples: into one array per series, or
-        // (thinned) into the querier's scratch, from which only the picked samples are copied.
-        let total = ht.length;
-        for (let r = from; r < to; r++) total += rows[r]![3];
-        if (points) scratch.ensure(total);
-        const t = points ? scratch.t : new Float64Array(total);
-        const v = points ? scratch.v : new Float64Array(total);
-        let k = 0;
-        for (let r = from; r < to; r++) {
-          const [id, , encoding, , data] = rows[r]!;
-          const d = decodeChunkInto(encoding, data, t, v, k);
-          if (d.error) {
-            // Skipped whole: the chunk goes to quarantine, and a query must not see it change.
-            warnings.push(`skipped a damaged chunk of series ${formatLabels(labels)} (${d.error.kind}: ${d.error.message}); it was quarantined`);
-            src.badChunk(id, ref, `${d.error.kind}: ${d.error.message}`);
-            continue;
-          }
-          k += d.n;
-        }
-        t.set(ht, k);
-        v.set(hv, k);
-        k += ht.length;
-        const all = compactInPlace(t, v, k, mint, maxt);
-        if (!points) {
-          cached = all;
-          return cached;
-        }
-        const n = thinnedBound(all.t.length, points);
-        const ot = new Float64Array(n);
-        const ov = new Float64Array(n);
-        const kept = thinInto(all.t, all.v, 0, all.t.length, points, ot, ov, 0);
-        cached = kept === n ? { t: ot, v: ov } : { t: ot.slice(0, kept), v: ov.slice(0, kept) };
-        return cached;
-      },
-    };
+    const sorted = await sortYielding(order, (a, b) => index.compareSeries(refs[a]!, refs[b]!), pause);
+    const limit = hints?.limit !== undefined && hints.limit > 0 ? Math.min(hints.limit, sorted.length) : sorted.length;
+    const read: SelectRead = { src: this.src, mint: this.mint, maxt: this.maxt, scratch: this.scratch, refs, rows, first, head, warnings, points };
+    const series: TsdbSeries[] = new Array<TsdbSeries>(limit);
+    for (let k = 0; k < limit; k++) series[k] = new TsdbSeries(read, sorted[k]!);
+    return { series, warnings };
   }
 
   async labelNames(matchers?: readonly Matcher[]): Promise<string[]> {
@@ -198,9 +217,9 @@ export class TsdbQuerier implements Querier {
 
 /**
  * Keeps samples within [mint, maxt] that are newer than the last kept (a head copy of a just
- * sealed chunk repeats its samples), moving them to the front; returns views, no copy.
+ * sealed chunk repeats its samples), moving them to the front; returns how many were kept.
  */
-function compactInPlace(t: Float64Array, v: Float64Array, n: number, mint: number, maxt: number): SampleArrays {
+function compactInPlace(t: Float64Array, v: Float64Array, n: number, mint: number, maxt: number): number {
   let k = 0;
   let last = -Infinity;
   for (let j = 0; j < n; j++) {
@@ -213,7 +232,7 @@ function compactInPlace(t: Float64Array, v: Float64Array, n: number, mint: numbe
     last = ts;
     k++;
   }
-  return k === t.length ? { t, v } : { t: t.subarray(0, k), v: v.subarray(0, k) };
+  return k;
 }
 
 /** Concatenates time-sorted parts within [mint, maxt], dropping samples not newer than the last kept. */
