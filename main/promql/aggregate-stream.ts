@@ -13,6 +13,24 @@ import { newStepSeries } from './value.js';
 
 export const streamableAggregations: ReadonlySet<AggregateOp> = new Set<AggregateOp>(['count', 'group', 'sum', 'min', 'max']);
 
+/**
+ * Range functions whose value for a series depends on that series' window only, with no
+ * annotations: `op(f(m[r]))` streams series by series (evaluator.ts).
+ */
+export const streamableRangeFunctions: ReadonlySet<string> = new Set([
+  'rate',
+  'increase',
+  'delta',
+  'irate',
+  'idelta',
+  'sum_over_time',
+  'avg_over_time',
+  'min_over_time',
+  'max_over_time',
+  'count_over_time',
+  'last_over_time',
+]);
+
 interface StreamGroup {
   readonly r: StepSeries;
   /** Kahan compensation per step (sum only). */

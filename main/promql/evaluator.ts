@@ -22,7 +22,7 @@ import { HistogramNotSupportedError, QueryCanceledError, QueryExecutionError, Qu
 import type { EvalValue, HistogramColumn, MatrixValue, RangeSeries, StepSeries, VectorValue } from './value.js';
 import { floatsOnly, hasHistograms, newStepSeries, stripRangeHistograms, stripStepHistograms } from './value.js';
 import { evalAggregate, histogramAwareAggregations, histogramIgnoringAggregations } from './aggregate.js';
-import { StreamingAggregate, streamableAggregations } from './aggregate-stream.js';
+import { StreamingAggregate, streamableAggregations, streamableRangeFunctions } from './aggregate-stream.js';
 import { evalBinary, evalUnaryMinus } from './binary.js';
 import { callFunction, histogramAwareFunctions, histogramDroppingFunctions, histogramIgnoringRangeFunctions, mixedWindow } from './functions/index.js';
 import type { InfoServices } from './info.js';
@@ -229,6 +229,12 @@ export class Evaluator implements EvalEnv {
     const param = expr.param === null ? null : await this.eval(expr.param, grid);
     if (expr.expr.type === 'vector' && streamableAggregations.has(expr.op)) {
       const fused = await this.aggregateSelector(expr, expr.expr, grid);
+      if (fused) return fused;
+    }
+    const call = expr.expr;
+    const arg = call.type === 'call' && call.args.length === 1 ? call.args[0]! : null;
+    if (call.type === 'call' && arg?.type === 'matrix' && streamableRangeFunctions.has(call.func) && streamableAggregations.has(expr.op)) {
+      const fused = await this.aggregateRangeCall(expr, call, arg, grid);
       if (fused) return fused;
     }
     const inner = await this.eval(expr.expr, grid);
@@ -447,21 +453,33 @@ export class Evaluator implements EvalEnv {
   }
 
   private async evalMatrixSelector(ms: MatrixSelector, grid: Float64Array): Promise<MatrixValue> {
+    const series: RangeSeries[] = [];
+    const ends = await this.matrixSeries(ms, grid, (s) => {
+      series.push(s);
+      return true;
+    });
+    return { kind: 'matrix', series, ends, range: ms.range };
+  }
+
+  /**
+   * The selector's series with stale markers left out (they only end series; windows never
+   * contain them), one at a time, handed to `sink` until it returns false; returns the window
+   * ends per step.
+   */
+  private async matrixSeries(ms: MatrixSelector, grid: Float64Array, sink: (s: RangeSeries) => boolean | Promise<boolean>): Promise<Float64Array> {
     const vs = ms.vector;
     const ends = this.stepTimes(grid, vs.at, vs.offset);
     const n = grid.length;
-    if (n === 0) return { kind: 'matrix', series: [], ends, range: ms.range };
+    if (n === 0) return ends;
     const set = await this.select(vs, ends[0]! - ms.range + 1, ends[n - 1]!, ms.range);
-    const series: RangeSeries[] = [];
     let done = 0;
     for (const stored of set.series) {
       if ((++done & 7) === 0 && this.due()) await this.yieldNow();
       const s = this.load(stored);
-      // Stale markers only end series; windows never contain them.
       let stale = 0;
       for (let i = 0; i < s.v.length; i++) if (isStaleNaN(s.v[i]!)) stale++;
       if (stale === 0) {
-        series.push(s.h ? { labels: s.labels, t: s.t, v: s.v, h: [...s.h], dropName: false } : { labels: s.labels, t: s.t, v: s.v, dropName: false });
+        if (!(await sink(s.h ? { labels: s.labels, t: s.t, v: s.v, h: [...s.h], dropName: false } : { labels: s.labels, t: s.t, v: s.v, dropName: false }))) return ends;
         continue;
       }
       const t = new Float64Array(s.t.length - stale);
@@ -475,10 +493,59 @@ export class Evaluator implements EvalEnv {
         if (h) h[k] = s.h![i];
         k++;
       }
-      if (k > 0) series.push(h ? { labels: s.labels, t, v, h, dropName: false } : { labels: s.labels, t, v, dropName: false });
+      if (k > 0 && !(await sink(h ? { labels: s.labels, t, v, h, dropName: false } : { labels: s.labels, t, v, dropName: false }))) return ends;
     }
     this.selectDone(set, vs);
-    return { kind: 'matrix', series, ends, range: ms.range };
+    return ends;
+  }
+
+  /**
+   * `op(f(selector[range]))` for a streamable aggregation and a per-series range function
+   * (aggregate-stream.ts): each series' window values go straight into the groups, so neither
+   * the range vector nor the function's output vector is held. Accounts as the unfused
+   * evaluation does per node; null when a series holds native histograms (the caller then
+   * evaluates the usual way).
+   */
+  private async aggregateRangeCall(expr: AggregateExpr, call: Call, ms: MatrixSelector, grid: Float64Array): Promise<VectorValue | null> {
+    const before = this.currentSamples;
+    const bytesBefore = this.currentBytes;
+    const started = performance.now();
+    const touchedBefore = this.samplesTouched;
+    const agg = new StreamingAggregate(expr, grid.length);
+    let complete = true;
+    let series = 0;
+    let example: Labels | null = null;
+    let ends: Float64Array | null = null;
+    await this.matrixSeries(ms, grid, async (s) => {
+      if (s.h) return (complete = false);
+      const loaded = this.currentSamples;
+      const loadedBytes = this.currentBytes;
+      const out = await callFunction(call, [{ kind: 'matrix', series: [s], ends: (ends ??= this.stepTimes(grid, ms.vector.at, ms.vector.offset)), range: ms.range }], grid, this);
+      if (out.kind !== 'vector') throw new QueryExecutionError(`${call.func}() did not return an instant vector`);
+      // The series' samples count until its output exists; then its output counts (eval() per node).
+      this.release(this.currentSamples - loaded, this.currentBytes - loadedBytes);
+      this.account(countSamples(out), bytesOf(out));
+      for (const r of out.series) {
+        if (r.h) return (complete = false);
+        example ??= r.labels;
+        series++;
+        agg.add(r);
+      }
+      return true;
+    });
+    if (!complete) {
+      this.release(this.currentSamples - before, this.currentBytes - bytesBefore);
+      return null;
+    }
+    const key = `${call.pos.start}-${call.pos.end}`;
+    const ms2 = performance.now() - started;
+    const samples = this.samplesTouched - touchedBefore;
+    const timing = this.timings.get(key);
+    if (timing) {
+      timing.ms += ms2;
+      timing.samples += samples;
+    } else this.timings.set(key, { pos: call.pos, type: call.type, ms: ms2, series, samples, example });
+    return agg.finish();
   }
 
   private async evalSubquery(sq: SubqueryExpr, grid: Float64Array): Promise<MatrixValue> {
