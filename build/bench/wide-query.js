@@ -63,12 +63,19 @@ try {
     systems.push({ name: 'Prometheus 2.42', url: p.url, pid: p.pid, stop: () => p.stop() });
   }
   process.stderr.write(`scraping ${series.toLocaleString('en-US')} series for ${values.warmup} s…\n`);
-  await sleep(Number(values.warmup));
+  // RSS also grows with ingestion alone (the head fills): read it 20 s before the query too, so
+  // the drift over the wait after the query can be told apart from what the query left behind.
+  const driftSeconds = 20;
+  await sleep(Math.max(0, Number(values.warmup) - driftSeconds - 2));
+  const early = new Map(systems.map((sys) => [sys, procStats(sys.pid).rssBytes]));
+  const earlyAt = performance.now();
+  await sleep(driftSeconds);
   const results = [];
   for (const sys of systems) {
     const steady = await steadyRss(sys.pid);
+    const drift = ((steady - early.get(sys)) / ((performance.now() - earlyAt) / 1000)) * Number(values.after);
     const q = await queryOnce(sys.url, sys.pid);
-    results.push({ sys, steady, after: q.rss, ms: q.ms, answer: q.answer });
+    results.push({ sys, steady, drift, after: q.rss, ms: q.ms, answer: q.answer });
     process.stderr.write(`${sys.name}: steady ${(steady / 2 ** 20).toFixed(0)} MiB, after the query ${(q.rss / 2 ** 20).toFixed(0)} MiB (${q.ms.toFixed(0)} ms, answer ${q.answer})\n`);
   }
   await sleep(Number(values.after));
@@ -83,6 +90,7 @@ try {
       [`RSS ${values.after} s later, bytes per series`, ...col((r) => r.later / series)],
       ['right after vs steady', ...col((r) => pct(r.after, r.steady))],
       [`${values.after} s later vs steady`, ...col((r) => pct(r.later, r.steady))],
+      [`ingestion drift over ${values.after} s before the query (extrapolated)`, ...col((r) => pct(r.steady + r.drift, r.steady))],
       ['query ms (while both scrape)', ...col((r) => r.ms)],
       ['answer (sanity)', ...col((r) => r.answer)],
     ],
