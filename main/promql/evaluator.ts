@@ -518,13 +518,10 @@ export class Evaluator implements EvalEnv {
     let ends: Float64Array | null = null;
     await this.matrixSeries(ms, grid, async (s) => {
       if (s.h) return (complete = false);
-      const loaded = this.currentSamples;
-      const loadedBytes = this.currentBytes;
       const out = await callFunction(call, [{ kind: 'matrix', series: [s], ends: (ends ??= this.stepTimes(grid, ms.vector.at, ms.vector.offset)), range: ms.range }], grid, this);
       if (out.kind !== 'vector') throw new QueryExecutionError(`${call.func}() did not return an instant vector`);
-      // The series' samples count until its output exists; then its output counts (eval() per node).
-      this.release(this.currentSamples - loaded, this.currentBytes - loadedBytes);
-      this.account(countSamples(out), bytesOf(out));
+      // The loaded samples stay accounted until this node ends, so the peak is the unfused
+      // path's (the range vector's samples); each series' output is gone once added.
       for (const r of out.series) {
         if (r.h) return (complete = false);
         example ??= r.labels;
@@ -537,14 +534,18 @@ export class Evaluator implements EvalEnv {
       this.release(this.currentSamples - before, this.currentBytes - bytesBefore);
       return null;
     }
-    const key = `${call.pos.start}-${call.pos.end}`;
-    const ms2 = performance.now() - started;
+    // The call's and the selector's lines in the query's timings, as if evaluated on their own
+    // (both span the whole fused work).
+    const elapsed = performance.now() - started;
     const samples = this.samplesTouched - touchedBefore;
-    const timing = this.timings.get(key);
-    if (timing) {
-      timing.ms += ms2;
-      timing.samples += samples;
-    } else this.timings.set(key, { pos: call.pos, type: call.type, ms: ms2, series, samples, example });
+    for (const node of [call, ms]) {
+      const key = `${node.pos.start}-${node.pos.end}`;
+      const timing = this.timings.get(key);
+      if (timing) {
+        timing.ms += elapsed;
+        timing.samples += samples;
+      } else this.timings.set(key, { pos: node.pos, type: node.type, ms: elapsed, series, samples, example });
+    }
     return agg.finish();
   }
 
