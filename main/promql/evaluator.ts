@@ -17,11 +17,12 @@ import type {
 import type { Labels } from '../tsdb/labels.js';
 import type { Querier, Queryable } from '../tsdb/interface.js';
 import { isStaleNaN } from '../tsdb/interface.js';
-import type { NativeHistogram, SampleArrays } from '../tsdb/interface.js';
+import type { LookbackPoints, NativeHistogram, SampleArrays, SeriesSet, StoredSeries } from '../tsdb/interface.js';
 import { HistogramNotSupportedError, QueryCanceledError, QueryExecutionError, QueryMemoryLimitError, QueryTimeoutError, TooManySamplesError } from './errors.js';
 import type { EvalValue, HistogramColumn, MatrixValue, RangeSeries, StepSeries, VectorValue } from './value.js';
 import { floatsOnly, hasHistograms, newStepSeries, stripRangeHistograms, stripStepHistograms } from './value.js';
 import { evalAggregate, histogramAwareAggregations, histogramIgnoringAggregations } from './aggregate.js';
+import { StreamingAggregate, streamableAggregations, streamableRangeFunctions } from './aggregate-stream.js';
 import { evalBinary, evalUnaryMinus } from './binary.js';
 import { callFunction, histogramAwareFunctions, histogramDroppingFunctions, histogramIgnoringRangeFunctions, mixedWindow } from './functions/index.js';
 import type { InfoServices } from './info.js';
@@ -226,6 +227,16 @@ export class Evaluator implements EvalEnv {
 
   private async evalAggregateExpr(expr: AggregateExpr, grid: Float64Array): Promise<EvalValue> {
     const param = expr.param === null ? null : await this.eval(expr.param, grid);
+    if (expr.expr.type === 'vector' && streamableAggregations.has(expr.op)) {
+      const fused = await this.aggregateSelector(expr, expr.expr, grid);
+      if (fused) return fused;
+    }
+    const call = expr.expr;
+    const arg = call.type === 'call' && call.args.length === 1 ? call.args[0]! : null;
+    if (call.type === 'call' && arg?.type === 'matrix' && streamableRangeFunctions.has(call.func) && streamableAggregations.has(expr.op)) {
+      const fused = await this.aggregateRangeCall(expr, call, arg, grid);
+      if (fused) return fused;
+    }
     const inner = await this.eval(expr.expr, grid);
     if (inner.kind !== 'vector') throw new QueryExecutionError(`aggregation ${expr.op} expects an instant vector`);
     if (!histogramAwareAggregations.has(expr.op) && hasHistograms(inner)) {
@@ -298,44 +309,79 @@ export class Evaluator implements EvalEnv {
     return out;
   }
 
-  private async select(vs: VectorSelector, mint: number, maxt: number, range?: number): Promise<({ labels: RangeSeries['labels'] } & SampleArrays)[]> {
+  /**
+   * The selector's series (sorted by labels). Callers read them with `load`, one at a time, then
+   * call `selectDone` (decoding warnings appear as samples are read).
+   */
+  private async select(vs: VectorSelector, mint: number, maxt: number, range?: number, lookback?: LookbackPoints): Promise<SeriesSet> {
     const querier = await this.queryable.querier(mint, maxt);
     this.queriers.push(querier);
     const signal = this.opts.signal;
-    let set: Awaited<ReturnType<Querier['select']>>;
+    let set: SeriesSet;
     try {
-      set = await querier.select(vs.matchers, { start: mint, end: maxt, ...(range !== undefined ? { range } : {}), ...(signal ? { signal } : {}) });
+      set = await querier.select(vs.matchers, { start: mint, end: maxt, ...(range !== undefined ? { range } : {}), ...(lookback ? { lookback } : {}), ...(signal ? { signal } : {}) });
     } catch (err) {
       this.checkNow(); // a select stopped by our own signal is this query's cancellation
       throw err;
     }
+    this.checkNow();
+    return set;
+  }
+
+  private selectDone(set: SeriesSet, vs: VectorSelector): void {
     for (const w of set.warnings) this.annotations.warn(w, vs.pos);
     this.checkNow();
-    const out: ({ labels: RangeSeries['labels'] } & SampleArrays)[] = [];
-    let done = 0;
-    for (const s of set.series) {
-      // Decoding is the bulk of a wide select: let an abort land between series.
-      if ((++done & 7) === 0 && this.due()) await this.yieldNow();
-      const { t, v, h } = s.samples();
-      this.seriesTouched++;
-      this.samplesTouched += t.length;
-      this.account(t.length, t.length * 16 + labelsBytes(s.labels));
-      out.push(h ? { labels: s.labels, t, v, h } : { labels: s.labels, t, v });
-    }
-    return out;
+  }
+
+  /**
+   * One series' samples, accounted against the limits. Callers loop over a select's series
+   * calling this (yielding now and then: decoding is the bulk of a wide select) and keep only
+   * what they need, so a wide select's decoded arrays can die young.
+   */
+  private load(s: StoredSeries): { labels: RangeSeries['labels'] } & SampleArrays {
+    const { t, v, h } = s.samples();
+    this.seriesTouched++;
+    this.samplesTouched += t.length;
+    this.account(t.length, t.length * 16 + labelsBytes(s.labels));
+    return h ? { labels: s.labels, t, v, h } : { labels: s.labels, t, v };
   }
 
   async evalVectorSelector(vs: VectorSelector, grid: Float64Array, wantTimestamps = false): Promise<VectorValue> {
+    const out: StepSeries[] = [];
+    await this.selectSteps(vs, grid, wantTimestamps, (s) => {
+      out.push(s);
+      return true;
+    });
+    return { kind: 'vector', series: out };
+  }
+
+  /**
+   * The selector's value at every step, one series at a time, handed to `sink` (series with no
+   * value at any step are left out). With `reuse`, one StepSeries is refilled for every series
+   * and `sink` must copy what it keeps. `sink` returns false to stop (e.g. at a histogram);
+   * the result says whether every series was taken.
+   */
+  private async selectSteps(vs: VectorSelector, grid: Float64Array, wantTimestamps: boolean, sink: (s: StepSeries) => boolean, reuse = false): Promise<boolean> {
     const n = grid.length;
     const times = this.stepTimes(grid, vs.at, vs.offset);
-    if (n === 0) return { kind: 'vector', series: [] };
+    if (n === 0) return true;
     const lookback = this.opts.lookbackDelta;
-    const raw = await this.select(vs, times[0]! - lookback + 1, times[n - 1]!);
-    const out: StepSeries[] = [];
+    // Only the sample each step picks is read (SelectHints.lookback): the rest cannot matter.
+    const set = await this.select(vs, times[0]! - lookback + 1, times[n - 1]!, undefined, { times, delta: lookback });
+    const shared = reuse ? newStepSeries([], n, false) : null;
     let done = 0;
-    for (const s of raw) {
+    for (const stored of set.series) {
       if ((++done & 7) === 0 && this.due()) await this.yieldNow();
-      const res = newStepSeries(s.labels, n, false);
+      const loadedBefore = this.currentSamples;
+      const loadedBytesBefore = this.currentBytes;
+      const s = this.load(stored);
+      let res: StepSeries;
+      if (shared) {
+        shared.labels = s.labels;
+        shared.has.fill(0);
+        delete shared.h;
+        res = shared;
+      } else res = newStepSeries(s.labels, n, false);
       let j = 0;
       let any = false;
       for (let i = 0; i < n; i++) {
@@ -351,26 +397,89 @@ export class Evaluator implements EvalEnv {
         res.has[i] = 1;
         any = true;
       }
-      if (any) out.push(res);
+      // Fused (reuse): each series' loaded samples count until its output exists, as eval()
+      // releases a node's loads once it has its output; the sink accounts the output.
+      if (reuse) this.release(this.currentSamples - loadedBefore, this.currentBytes - loadedBytesBefore);
+      if (any && !sink(res)) return false;
     }
-    return { kind: 'vector', series: out };
+    this.selectDone(set, vs);
+    return true;
+  }
+
+  /**
+   * `op(selector)` for the streamable aggregations (aggregate-stream.ts): the selector's series
+   * flow straight into the groups, so no step column per input series is held. Accounts the
+   * selector's output as the unfused evaluation does. Null when a series holds native
+   * histograms: the caller then evaluates the usual way.
+   */
+  private async aggregateSelector(expr: AggregateExpr, vs: VectorSelector, grid: Float64Array): Promise<VectorValue | null> {
+    const before = this.currentSamples;
+    const bytesBefore = this.currentBytes;
+    const started = performance.now();
+    const touchedBefore = this.samplesTouched;
+    const agg = new StreamingAggregate(expr, grid.length);
+    let series = 0;
+    let example: Labels | null = null;
+    const complete = await this.selectSteps(
+      vs,
+      grid,
+      false,
+      (s) => {
+        if (s.h) return false;
+        let present = 0;
+        for (let i = 0; i < s.has.length; i++) present += s.has[i]!;
+        this.account(present, s.has.length * 9 + labelsBytes(s.labels));
+        example ??= s.labels;
+        series++;
+        agg.add(s);
+        return true;
+      },
+      true,
+    );
+    if (!complete) {
+      this.release(this.currentSamples - before, this.currentBytes - bytesBefore);
+      return null;
+    }
+    // The selector's line in the query's timings, as if it had been evaluated on its own.
+    const key = `${vs.pos.start}-${vs.pos.end}`;
+    const ms = performance.now() - started;
+    const samples = this.samplesTouched - touchedBefore;
+    const timing = this.timings.get(key);
+    if (timing) {
+      timing.ms += ms;
+      timing.samples += samples;
+    } else this.timings.set(key, { pos: vs.pos, type: vs.type, ms, series, samples, example });
+    return agg.finish();
   }
 
   private async evalMatrixSelector(ms: MatrixSelector, grid: Float64Array): Promise<MatrixValue> {
+    const series: RangeSeries[] = [];
+    const ends = await this.matrixSeries(ms, grid, (s) => {
+      series.push(s);
+      return true;
+    });
+    return { kind: 'matrix', series, ends, range: ms.range };
+  }
+
+  /**
+   * The selector's series with stale markers left out (they only end series; windows never
+   * contain them), one at a time, handed to `sink` until it returns false; returns the window
+   * ends per step.
+   */
+  private async matrixSeries(ms: MatrixSelector, grid: Float64Array, sink: (s: RangeSeries) => boolean | Promise<boolean>): Promise<Float64Array> {
     const vs = ms.vector;
     const ends = this.stepTimes(grid, vs.at, vs.offset);
     const n = grid.length;
-    if (n === 0) return { kind: 'matrix', series: [], ends, range: ms.range };
-    const raw = await this.select(vs, ends[0]! - ms.range + 1, ends[n - 1]!, ms.range);
-    const series: RangeSeries[] = [];
+    if (n === 0) return ends;
+    const set = await this.select(vs, ends[0]! - ms.range + 1, ends[n - 1]!, ms.range);
     let done = 0;
-    for (const s of raw) {
+    for (const stored of set.series) {
       if ((++done & 7) === 0 && this.due()) await this.yieldNow();
-      // Stale markers only end series; windows never contain them.
+      const s = this.load(stored);
       let stale = 0;
       for (let i = 0; i < s.v.length; i++) if (isStaleNaN(s.v[i]!)) stale++;
       if (stale === 0) {
-        series.push(s.h ? { labels: s.labels, t: s.t, v: s.v, h: [...s.h], dropName: false } : { labels: s.labels, t: s.t, v: s.v, dropName: false });
+        if (!(await sink(s.h ? { labels: s.labels, t: s.t, v: s.v, h: [...s.h], dropName: false } : { labels: s.labels, t: s.t, v: s.v, dropName: false }))) return ends;
         continue;
       }
       const t = new Float64Array(s.t.length - stale);
@@ -384,9 +493,60 @@ export class Evaluator implements EvalEnv {
         if (h) h[k] = s.h![i];
         k++;
       }
-      if (k > 0) series.push(h ? { labels: s.labels, t, v, h, dropName: false } : { labels: s.labels, t, v, dropName: false });
+      if (k > 0 && !(await sink(h ? { labels: s.labels, t, v, h, dropName: false } : { labels: s.labels, t, v, dropName: false }))) return ends;
     }
-    return { kind: 'matrix', series, ends, range: ms.range };
+    this.selectDone(set, vs);
+    return ends;
+  }
+
+  /**
+   * `op(f(selector[range]))` for a streamable aggregation and a per-series range function
+   * (aggregate-stream.ts): each series' window values go straight into the groups, so neither
+   * the range vector nor the function's output vector is held. Accounts as the unfused
+   * evaluation does per node; null when a series holds native histograms (the caller then
+   * evaluates the usual way).
+   */
+  private async aggregateRangeCall(expr: AggregateExpr, call: Call, ms: MatrixSelector, grid: Float64Array): Promise<VectorValue | null> {
+    const before = this.currentSamples;
+    const bytesBefore = this.currentBytes;
+    const started = performance.now();
+    const touchedBefore = this.samplesTouched;
+    const agg = new StreamingAggregate(expr, grid.length);
+    let complete = true;
+    let series = 0;
+    let example: Labels | null = null;
+    let ends: Float64Array | null = null;
+    await this.matrixSeries(ms, grid, async (s) => {
+      if (s.h) return (complete = false);
+      const out = await callFunction(call, [{ kind: 'matrix', series: [s], ends: (ends ??= this.stepTimes(grid, ms.vector.at, ms.vector.offset)), range: ms.range }], grid, this);
+      if (out.kind !== 'vector') throw new QueryExecutionError(`${call.func}() did not return an instant vector`);
+      // The loaded samples stay accounted until this node ends, so the peak is the unfused
+      // path's (the range vector's samples); each series' output is gone once added.
+      for (const r of out.series) {
+        if (r.h) return (complete = false);
+        example ??= r.labels;
+        series++;
+        agg.add(r);
+      }
+      return true;
+    });
+    if (!complete) {
+      this.release(this.currentSamples - before, this.currentBytes - bytesBefore);
+      return null;
+    }
+    // The call's and the selector's lines in the query's timings, as if evaluated on their own
+    // (both span the whole fused work).
+    const elapsed = performance.now() - started;
+    const samples = this.samplesTouched - touchedBefore;
+    for (const node of [call, ms]) {
+      const key = `${node.pos.start}-${node.pos.end}`;
+      const timing = this.timings.get(key);
+      if (timing) {
+        timing.ms += elapsed;
+        timing.samples += samples;
+      } else this.timings.set(key, { pos: node.pos, type: node.type, ms: elapsed, series, samples, example });
+    }
+    return agg.finish();
   }
 
   private async evalSubquery(sq: SubqueryExpr, grid: Float64Array): Promise<MatrixValue> {

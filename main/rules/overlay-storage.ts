@@ -90,7 +90,11 @@ function mergeSeriesLists(real: readonly StoredSeries[], over: readonly StoredSe
     const r = byKey.get(key);
     byKey.set(key, r === undefined || shadow ? o : mergedSeries(r, o));
   }
-  return [...byKey.values()].sort((x, y) => compareLabels(x.labels, y.labels));
+  // Labels read once per series: a storage may build them on every access (the TSDB does).
+  return [...byKey.values()]
+    .map((x) => ({ x, labels: x.labels }))
+    .sort((a, b) => compareLabels(a.labels, b.labels))
+    .map((e) => e.x);
 }
 
 function mergedSeries(real: StoredSeries, over: StoredSeries): StoredSeries {

@@ -123,8 +123,8 @@ export class TSDB implements Appendable, Queryable {
     this.source = {
       index: this.index,
       ro: this.ro,
-      readHead: async (refs, mint, maxt): Promise<HeadRead> => {
-        const r = await this.client.call({ kind: 'read', refs, mint, maxt });
+      readHead: async (refs, mint, maxt, points): Promise<HeadRead> => {
+        const r = await this.client.call({ kind: 'read', refs, mint, maxt, ...(points ? { points } : {}) });
         return r.head!;
       },
       badChunk: (chunkId, ref, reason) => this.badChunk(chunkId, ref, reason),

@@ -4,7 +4,7 @@
  * (name id, value id) pairs in one shared Uint32Array pool, per-series state lives in typed
  * arrays indexed by ref, and the labels → ref map is keyed by a 32-bit hash of the id pairs.
  */
-import type { Label, Labels } from './labels.js';
+import { compareStrings, type Label, type Labels } from './labels.js';
 import { StringTable } from './index-strings.js';
 import { PostingsList } from './postings.js';
 
@@ -111,10 +111,30 @@ export class SeriesIndex {
   }
 
   labels(ref: number): Labels {
-    const p = this.pairs(ref);
+    // Straight from the pool, no view: a wide select calls this once per series.
+    const { pool, strings } = this;
+    const end = this.start[ref + 1]!;
     const out: Label[] = [];
-    for (let i = 0; i < p.length; i += 2) out.push({ name: this.strings.get(p[i]!), value: this.strings.get(p[i + 1]!) });
+    for (let i = this.start[ref]!; i < end; i += 2) out.push({ name: strings.get(pool[i]!), value: strings.get(pool[i + 1]!) });
     return out;
+  }
+
+  /**
+   * compareLabels(labels(a), labels(b)) without building either: ids are interned, so equal ids
+   * are equal strings and only differing ones are looked up.
+   */
+  compareSeries(a: number, b: number): number {
+    const { pool, strings } = this;
+    const aEnd = this.start[a + 1]!;
+    const bEnd = this.start[b + 1]!;
+    let i = this.start[a]!;
+    let j = this.start[b]!;
+    for (; i < aEnd && j < bEnd; i++, j++) {
+      const x = pool[i]!;
+      const y = pool[j]!;
+      if (x !== y) return compareStrings(strings.get(x), strings.get(y));
+    }
+    return (aEnd - this.start[a]!) - (bEnd - this.start[b]!);
   }
 
   /** Value id of label `nameId` on series `ref`, or -1 when absent. */

@@ -84,10 +84,23 @@ export interface SelectHints {
   /** Only labels, no samples needed (e.g. /api/v1/series). */
   readonly seriesOnly?: boolean;
   /**
+   * An instant vector selector: the caller reads only, at each of these times (ascending), the
+   * newest sample at or before it, and only if that sample is newer than the time minus `delta`.
+   * Storage may leave every other sample out (main/tsdb/lookback.ts), which keeps a wide instant
+   * query from loading minutes of samples per series.
+   */
+  readonly lookback?: LookbackPoints;
+  /**
    * Aborting stops a wide select between batches of series (the signal's reason is thrown); the
    * select also yields to the event loop between batches so the abort can land.
    */
   readonly signal?: AbortSignal;
+}
+
+/** Evaluation times (ascending, ms) and the lookback delta of an instant vector selector. */
+export interface LookbackPoints {
+  readonly times: Float64Array;
+  readonly delta: number;
 }
 
 /** Columnar samples: timestamps ascending, one value per timestamp. */

@@ -2,12 +2,14 @@
  * Reads: matchers → refs on the index, then the head through the worker and the sealed chunks
  * with ONE SQLite query per select. Head first, SQLite second: a chunk sealed in between is then
  * seen twice (head copy and chunk), never zero times, and the merge drops the repeat.
- * Samples are decoded lazily, on the first `samples()` call of each series.
+ * Samples are decoded lazily, on the first `samples()` call of each series (thinned reads,
+ * SelectHints.lookback, on every call: they are not kept).
  */
 import type Database from 'better-sqlite3';
 import { decodeChunkInto, decodeHistogramChunk, isHistogramEncoding } from './chunkenc/chunk.js';
-import { StaleNaN, type Matcher, type NativeHistogram, type Querier, type SampleArrays, type SelectHints, type SeriesSet, type StoredSeries } from './interface.js';
-import { compareLabels, formatLabels, type Labels } from './labels.js';
+import { StaleNaN, type LookbackPoints, type Matcher, type NativeHistogram, type Querier, type SampleArrays, type SelectHints, type SeriesSet, type StoredSeries } from './interface.js';
+import { thinInto, thinnedBound } from './lookback.js';
+import { formatLabels, type Labels } from './labels.js';
 import type { SeriesIndex } from './index-series.js';
 import { selectRefs } from './matchers.js';
 import type { HeadRead } from './worker-protocol.js';
@@ -18,27 +20,153 @@ import { sortYielding } from '../util/sort-yielding.js';
 export interface QuerySource {
   readonly index: SeriesIndex;
   readonly ro: Database.Database;
-  readHead(refs: Uint32Array, mint: number, maxt: number): Promise<HeadRead>;
+  readHead(refs: Uint32Array, mint: number, maxt: number, points?: LookbackPoints): Promise<HeadRead>;
   /** A chunk failed to decode: count it and move it to quarantine. */
   badChunk(chunkId: number, ref: number, reason: string): void;
 }
 
 type RawChunkRow = [id: number, ref: number, encoding: number, count: number, data: Uint8Array];
 
-interface ChunkRow {
-  id: number;
-  ref: number;
-  encoding: number;
-  count: number;
-  data: Uint8Array;
-}
-
 const emptyF64 = new Float64Array(0);
 /** Series per chunk read in a wide select (one SQLite statement each, ~5 ms for 1,024 series). */
 const selectBatch = 1024;
 
+/** Decode buffers shared by the series of one querier (thinned reads copy out of them). */
+class Scratch {
+  t = new Float64Array(1024);
+  v = new Float64Array(1024);
+
+  ensure(n: number): void {
+    if (this.t.length >= n) return;
+    const size = Math.max(n, this.t.length * 2);
+    this.t = new Float64Array(size);
+    this.v = new Float64Array(size);
+  }
+}
+
+/** What the series of one select share. */
+interface SelectRead {
+  readonly src: QuerySource;
+  readonly mint: number;
+  readonly maxt: number;
+  readonly scratch: Scratch;
+  readonly refs: Uint32Array;
+  /** Chunk rows of series i: rows[first[i] … first[i + 1]). */
+  readonly rows: readonly RawChunkRow[];
+  readonly first: Uint32Array;
+  readonly head: HeadRead;
+  readonly warnings: string[];
+  readonly points: LookbackPoints | undefined;
+}
+
+/** Series i of a select; samples are decoded on the first `samples()` call (thinned: every call). */
+class TsdbSeries implements StoredSeries {
+  private cached: SampleArrays | null = null;
+
+  constructor(
+    private readonly read: SelectRead,
+    private readonly i: number,
+  ) {}
+
+  /** Built on every access (equal each time), not kept: read it once and hold on to it. */
+  get labels(): Labels {
+    return this.read.src.index.labels(this.read.refs[this.i]!);
+  }
+
+  samples(): SampleArrays {
+    if (this.cached) return this.cached;
+    const { src, mint, maxt, scratch, refs, rows, first, head, warnings, points } = this.read;
+    const i = this.i;
+    const hFrom = head.offsets[i]!;
+    const hTo = head.offsets[i + 1]!;
+    const from = first[i]!;
+    const to = first[i + 1]!;
+    // Chunks decode end to end, then the head's samples: into one array per series, or
+    // (thinned) into the querier's scratch, from which only the picked samples are copied.
+    let total = hTo - hFrom;
+    let histograms = false;
+    for (let r = from; r < to; r++) {
+      total += rows[r]![3];
+      if (isHistogramEncoding(rows[r]![2])) histograms = true;
+    }
+    if (!histograms && head.h !== undefined) for (let j = hFrom; j < hTo && !histograms; j++) histograms = head.h[j] !== undefined;
+    if (histograms) return (this.cached = this.withHistograms(total));
+    if (points) scratch.ensure(total);
+    const t = points ? scratch.t : new Float64Array(total);
+    const v = points ? scratch.v : new Float64Array(total);
+    let k = 0;
+    for (let r = from; r < to; r++) {
+      const row = rows[r]!;
+      const d = decodeChunkInto(row[2], row[4], t, v, k);
+      if (d.error) {
+        // Skipped whole: the chunk goes to quarantine, and a query must not see it change.
+        warnings.push(`skipped a damaged chunk of series ${formatLabels(this.labels)} (${d.error.kind}: ${d.error.message}); it was quarantined`);
+        src.badChunk(row[0], refs[i]!, `${d.error.kind}: ${d.error.message}`);
+        continue;
+      }
+      k += d.n;
+    }
+    // Element copies, not set(subarray): no view objects per series (bits survive the copy).
+    for (let j = hFrom; j < hTo; j++, k++) {
+      t[k] = head.t[j]!;
+      v[k] = head.v[j]!;
+    }
+    const m = compactInPlace(t, v, k, mint, maxt);
+    if (!points) return (this.cached = m === t.length ? { t, v } : { t: t.subarray(0, m), v: v.subarray(0, m) });
+    // Thinned answers are small and not kept: a caller streaming over a wide select lets each
+    // series' arrays die young (a second call decodes again).
+    const n = thinnedBound(m, points);
+    const ot = new Float64Array(n);
+    const ov = new Float64Array(n);
+    const kept = thinInto(t, v, 0, m, points, ot, ov, 0);
+    return kept === n ? { t: ot, v: ov } : { t: ot.slice(0, kept), v: ov.slice(0, kept) };
+  }
+  /** A series holding native histograms: decoded whole (never thinned), `h` parallel to `t`. */
+  private withHistograms(total: number): SampleArrays {
+    const { src, mint, maxt, refs, rows, first, head, warnings } = this.read;
+    const i = this.i;
+    const t = new Float64Array(total);
+    const v = new Float64Array(total);
+    const h: (NativeHistogram | undefined)[] = [];
+    let k = 0;
+    for (let r = first[i]!; r < first[i + 1]!; r++) {
+      const row = rows[r]!;
+      if (isHistogramEncoding(row[2])) {
+        const d = decodeHistogramChunk(row[2], row[4]);
+        if (d.error) {
+          warnings.push(`skipped a damaged chunk of series ${formatLabels(this.labels)} (${d.error.kind}: ${d.error.message}); it was quarantined`);
+          src.badChunk(row[0], refs[i]!, `${d.error.kind}: ${d.error.message}`);
+          continue;
+        }
+        const n = Math.min(d.t.length, total - k);
+        for (let j = 0; j < n; j++, k++) {
+          t[k] = d.t[j]!;
+          const x = d.h[j]!;
+          v[k] = x === null ? StaleNaN : 0;
+          h[k] = x ?? undefined;
+        }
+        continue;
+      }
+      const d = decodeChunkInto(row[2], row[4], t, v, k);
+      if (d.error) {
+        warnings.push(`skipped a damaged chunk of series ${formatLabels(this.labels)} (${d.error.kind}: ${d.error.message}); it was quarantined`);
+        src.badChunk(row[0], refs[i]!, `${d.error.kind}: ${d.error.message}`);
+        continue;
+      }
+      k += d.n;
+    }
+    for (let j = head.offsets[i]!; j < head.offsets[i + 1]!; j++, k++) {
+      t[k] = head.t[j]!;
+      v[k] = head.v[j]!;
+      if (head.h !== undefined && head.h[j] !== undefined) h[k] = head.h[j];
+    }
+    return compactWithHistograms(t, v, h, k, mint, maxt);
+  }
+}
+
 export class TsdbQuerier implements Querier {
   private readonly chunkQuery: Database.Statement;
+  private readonly scratch = new Scratch();
 
   constructor(
     private readonly src: QuerySource,
@@ -55,7 +183,8 @@ export class TsdbQuerier implements Querier {
   /** Matching refs without holes (refs lost to a salvaged, damaged file). */
   private refs(matchers: readonly Matcher[]): Uint32Array {
     const refs = selectRefs(this.src.index, matchers);
-    return refs.filter((r) => this.src.index.pairs(r).length > 0);
+    const { index } = this.src;
+    return refs.filter((r) => index.isLive(r));
   }
 
   async select(matchers: readonly Matcher[], hints?: SelectHints): Promise<SeriesSet> {
@@ -63,12 +192,14 @@ export class TsdbQuerier implements Querier {
     const refs = this.refs(matchers);
     const warnings: string[] = [];
     if (refs.length === 0 || this.maxt < this.mint) return { series: [], warnings };
-    const head = await this.src.readHead(refs, this.mint, this.maxt);
+    const points = hints?.lookback;
+    const head = await this.src.readHead(refs, this.mint, this.maxt, points);
     hints?.signal?.throwIfAborted();
-    // Raw rows (arrays, not objects): 60k chunk rows for a wide query are cheaper this way. Read
-    // in batches of series, yielding between them, so a wide select never blocks the event loop
-    // for long and a cancelled query stops reading.
-    const byRef = new Map<number, ChunkRow[]>();
+    // Raw rows (arrays, not objects), ordered by ref as `refs` is: series i owns rows
+    // [first[i], first[i + 1]). Read in batches of series, yielding between them, so a wide
+    // select never blocks the event loop for long and a cancelled query stops reading.
+    const rows: RawChunkRow[] = [];
+    const first = new Uint32Array(refs.length + 1);
     const turns = new EventLoopTurns();
     const pause = async (): Promise<void> => {
       if (await turns.pause()) hints?.signal?.throwIfAborted();
@@ -77,84 +208,25 @@ export class TsdbQuerier implements Querier {
       await pause();
       const batch = refs.subarray(b, b + selectBatch);
       const raw = this.chunkQuery.all(JSON.stringify(Array.from(batch)), this.mint - chunkWindowMs, this.maxt, this.mint) as unknown as RawChunkRow[];
-      for (const [id, ref, encoding, count, data] of raw) {
-        const r: ChunkRow = { id, ref, encoding, count, data };
-        const list = byRef.get(ref);
-        if (list) list.push(r);
-        else byRef.set(ref, [r]);
+      let r = 0;
+      for (let i = 0; i < batch.length; i++) {
+        first[b + i] = rows.length;
+        while (r < raw.length && raw[r]![1] === batch[i]) rows.push(raw[r++]!);
       }
     }
-    const out: { labels: Labels; s: StoredSeries }[] = [];
-    for (let i = 0; i < refs.length; i++) {
-      if ((i & 255) === 255) await pause();
-      const ref = refs[i]!;
-      const chunks = byRef.get(ref) ?? [];
-      const ht = head.t.subarray(head.offsets[i]!, head.offsets[i + 1]!);
-      const hv = head.v.subarray(head.offsets[i]!, head.offsets[i + 1]!);
-      if (chunks.length === 0 && ht.length === 0) continue;
-      const labels = index.labels(ref);
-      const hh = head.h?.slice(head.offsets[i]!, head.offsets[i + 1]!);
-      out.push({ labels, s: this.series(ref, labels, chunks, ht, hv, warnings, hh) });
-    }
+    first[refs.length] = rows.length;
+    // One small object per series (no closures, no views, no labels until asked for), sorted
+    // by labels through the index's ids: a wide select over 100k series leaves little behind
+    // on the JS heap, and what a streaming caller reads of it dies young.
+    const order: number[] = [];
+    for (let i = 0; i < refs.length; i++) if (first[i] !== first[i + 1] || head.offsets[i] !== head.offsets[i + 1]) order.push(i);
     // 100k series take ~100 ms to sort by labels: in runs, with turns of the event loop between.
-    const sorted = await sortYielding(out, (a, b) => compareLabels(a.labels, b.labels), pause);
-    const limited = hints?.limit !== undefined && hints.limit > 0 ? sorted.slice(0, hints.limit) : sorted;
-    return { series: limited.map((x) => x.s), warnings };
-  }
-
-  private series(ref: number, labels: Labels, chunks: ChunkRow[], ht: Float64Array, hv: Float64Array, warnings: string[], hh?: (NativeHistogram | undefined)[]): StoredSeries {
-    let cached: SampleArrays | null = null;
-    const { mint, maxt, src } = this;
-    return {
-      labels,
-      samples(): SampleArrays {
-        if (cached) return cached;
-        // One allocation per series: chunks decode end to end into it, then the head's samples.
-        let total = ht.length;
-        for (const c of chunks) total += c.count;
-        const t = new Float64Array(total);
-        const v = new Float64Array(total);
-        // Histogram samples, parallel to t (only when the series has any).
-        let h: (NativeHistogram | undefined)[] | undefined;
-        let k = 0;
-        for (const c of chunks) {
-          if (isHistogramEncoding(c.encoding)) {
-            const d = decodeHistogramChunk(c.encoding, c.data);
-            if (d.error) {
-              warnings.push(`skipped a damaged chunk of series ${formatLabels(labels)} (${d.error.kind}: ${d.error.message}); it was quarantined`);
-              src.badChunk(c.id, ref, `${d.error.kind}: ${d.error.message}`);
-              continue;
-            }
-            h ??= [];
-            const n = Math.min(d.t.length, total - k);
-            for (let j = 0; j < n; j++, k++) {
-              t[k] = d.t[j]!;
-              const x = d.h[j]!;
-              v[k] = x === null ? StaleNaN : 0;
-              h[k] = x ?? undefined;
-            }
-            continue;
-          }
-          const d = decodeChunkInto(c.encoding, c.data, t, v, k);
-          if (d.error) {
-            // Skipped whole: the chunk goes to quarantine, and a query must not see it change.
-            warnings.push(`skipped a damaged chunk of series ${formatLabels(labels)} (${d.error.kind}: ${d.error.message}); it was quarantined`);
-            src.badChunk(c.id, ref, `${d.error.kind}: ${d.error.message}`);
-            continue;
-          }
-          k += d.n;
-        }
-        t.set(ht, k);
-        v.set(hv, k);
-        if (hh !== undefined) {
-          h ??= [];
-          for (let j = 0; j < hh.length; j++) if (hh[j] !== undefined) h[k + j] = hh[j];
-        }
-        k += ht.length;
-        cached = h === undefined ? compactInPlace(t, v, k, mint, maxt) : compactWithHistograms(t, v, h, k, mint, maxt);
-        return cached;
-      },
-    };
+    const sorted = await sortYielding(order, (a, b) => index.compareSeries(refs[a]!, refs[b]!), pause);
+    const limit = hints?.limit !== undefined && hints.limit > 0 ? Math.min(hints.limit, sorted.length) : sorted.length;
+    const read: SelectRead = { src: this.src, mint: this.mint, maxt: this.maxt, scratch: this.scratch, refs, rows, first, head, warnings, points };
+    const series: TsdbSeries[] = new Array<TsdbSeries>(limit);
+    for (let k = 0; k < limit; k++) series[k] = new TsdbSeries(read, sorted[k]!);
+    return { series, warnings };
   }
 
   async labelNames(matchers?: readonly Matcher[]): Promise<string[]> {
@@ -192,9 +264,9 @@ export class TsdbQuerier implements Querier {
 
 /**
  * Keeps samples within [mint, maxt] that are newer than the last kept (a head copy of a just
- * sealed chunk repeats its samples), moving them to the front; returns views, no copy.
+ * sealed chunk repeats its samples), moving them to the front; returns how many were kept.
  */
-function compactInPlace(t: Float64Array, v: Float64Array, n: number, mint: number, maxt: number): SampleArrays {
+function compactInPlace(t: Float64Array, v: Float64Array, n: number, mint: number, maxt: number): number {
   let k = 0;
   let last = -Infinity;
   for (let j = 0; j < n; j++) {
@@ -207,7 +279,7 @@ function compactInPlace(t: Float64Array, v: Float64Array, n: number, mint: numbe
     last = ts;
     k++;
   }
-  return k === t.length ? { t, v } : { t: t.subarray(0, k), v: v.subarray(0, k) };
+  return k;
 }
 
 /** compactInPlace for a series with histogram samples: `h` moves with its samples. */

@@ -14,6 +14,7 @@ import { decodeChunk, decodeHistogramChunk, encodeChunk, encodeHistogramChunks, 
 import { HistogramMarker, isHistogramMarker, packHistograms, unpackHistograms } from './histogram-log.js';
 import { StaleNaN, type NativeHistogram } from './interface.js';
 import { Head, type SealedRun } from './worker-head.js';
+import type { LookbackPoints } from './interface.js';
 import type { AppendBatch, HeadRead, InitialState, RetentionResult, WorkerCounters } from './worker-protocol.js';
 import { blobOf, openWritable } from './store-schema.js';
 import { packRefs, packTimes, unpackBatch } from './log-codec.js';
@@ -237,8 +238,9 @@ export class WorkerCore {
     }
   }
 
-  read(refs: Uint32Array, mint: number, maxt: number): HeadRead {
-    const open = this.head.read(refs, mint, maxt);
+  read(refs: Uint32Array, mint: number, maxt: number, points?: LookbackPoints): HeadRead {
+    const open = this.head.read(refs, mint, maxt, points);
+    // The rare path below puts older samples in front of thinned ones: the querier thins again.
     if (this.unwritten.length === 0) return open;
     // Rare path (a chunk write failed): merge the unwritten runs in front of the open samples.
     const byRef = new Map<number, SealedRun[]>();

@@ -16,7 +16,8 @@
 import { xorCodec } from './chunkenc/xor.js';
 import type { HistogramSlot } from './chunkenc/chunk.js';
 import { HistogramMarker, isHistogramMarker } from './histogram-log.js';
-import { isStaleNaN, StaleNaN, type NativeHistogram } from './interface.js';
+import { isStaleNaN, StaleNaN, type LookbackPoints, type NativeHistogram } from './interface.js';
+import { thinInto, thinnedBound } from './lookback.js';
 import { chunkWindowMs } from './store-schema.js';
 import { PagePool, pageSamples } from './worker-head-pages.js';
 import { grown } from '../util/typed-arrays.js';
@@ -42,6 +43,8 @@ class ByteArena {
 // Scratch for freezing and reading one page.
 const scratchT = new Float64Array(pageSamples);
 const scratchV = new Float64Array(pageSamples);
+// Scratch for one series' open samples before thinning (grows to the longest open chunk).
+let readScratch = { t: new Float64Array(128), v: new Float64Array(128) };
 
 const defaultMaxChunkSamples = 120;
 
@@ -243,11 +246,19 @@ export class Head {
     return min;
   }
 
-  /** Open samples of `refs` within [mint, maxt]; `h` parallel to `t` when any is a histogram. */
-  read(refs: Uint32Array, mint: number, maxt: number): { offsets: Uint32Array; t: Float64Array; v: Float64Array; h?: (NativeHistogram | undefined)[] } {
+  /**
+   * Open samples of `refs` within [mint, maxt]; `h` parallel to `t` when any is a histogram.
+   * With `points`, float series keep only the samples an instant selector at those times picks
+   * (lookback.ts), each decoded through one scratch pair; histogram series are copied whole.
+   */
+  read(refs: Uint32Array, mint: number, maxt: number, points?: LookbackPoints): { offsets: Uint32Array; t: Float64Array; v: Float64Array; h?: (NativeHistogram | undefined)[] } {
     const offsets = new Uint32Array(refs.length + 1);
     let total = 0;
-    for (let i = 0; i < refs.length; i++) total += refs[i]! < this.len.length ? this.len[refs[i]!]! : 0;
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i]!;
+      const n = ref < this.len.length ? this.len[ref]! : 0;
+      total += this.hist.size > 0 && this.hist.has(ref) ? Math.max(n, this.hist.get(ref)!.t.length) : thinnedBound(n, points);
+    }
     const t = new Float64Array(total);
     const v = new Float64Array(total);
     let h: (NativeHistogram | undefined)[] | undefined;
@@ -259,7 +270,13 @@ export class Head {
       if (n === 0) continue;
       const open = this.hist.size > 0 ? this.hist.get(ref) : undefined;
       if (open === undefined) {
-        k = this.copyOut(ref, n, mint, maxt, t, v, k);
+        if (points === undefined) {
+          k = this.copyOut(ref, n, mint, maxt, t, v, k);
+          continue;
+        }
+        if (readScratch.t.length < n) readScratch = { t: new Float64Array(n), v: new Float64Array(n) };
+        const m = this.copyOut(ref, n, mint, maxt, readScratch.t, readScratch.v, 0);
+        k = thinInto(readScratch.t, readScratch.v, 0, m, points, t, v, k);
         continue;
       }
       h ??= [];
@@ -275,7 +292,9 @@ export class Head {
     }
     offsets[refs.length] = k;
     if (h !== undefined) h.length = k;
-    return h === undefined ? { offsets, t: t.slice(0, k), v: v.slice(0, k) } : { offsets, t: t.slice(0, k), v: v.slice(0, k), h };
+    const tt = k === total ? t : t.slice(0, k);
+    const vv = k === total ? v : v.slice(0, k);
+    return h === undefined ? { offsets, t: tt, v: vv } : { offsets, t: tt, v: vv, h };
   }
 
   /** Copies the series' open samples within [mint, maxt] to t/v from index k; returns the new k. */

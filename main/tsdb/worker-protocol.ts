@@ -5,6 +5,8 @@ import type { NativeHistogram } from './interface.js';
  * the worker answers each with exactly one reply of the same id, in order.
  */
 
+import type { LookbackPoints } from './interface.js';
+
 /** One committed transaction. `id` is increasing and makes re-sending idempotent. */
 export interface AppendBatch {
   readonly id: number;
@@ -55,7 +57,7 @@ export interface RetentionResult {
 
 export type Request =
   | { readonly kind: 'append'; readonly id: number; readonly batch: AppendBatch }
-  | { readonly kind: 'read'; readonly id: number; readonly refs: Uint32Array; readonly mint: number; readonly maxt: number }
+  | { readonly kind: 'read'; readonly id: number; readonly refs: Uint32Array; readonly mint: number; readonly maxt: number; readonly points?: LookbackPoints }
   | { readonly kind: 'flush'; readonly id: number }
   | { readonly kind: 'retention'; readonly id: number; readonly retentionMs: number; readonly retentionBytes: number }
   | { readonly kind: 'quarantine'; readonly id: number; readonly chunkId: number; readonly reason: string }

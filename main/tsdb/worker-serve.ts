@@ -12,7 +12,7 @@ export function handleRequest(core: WorkerCore, req: Request): { reply: Reply; t
         core.append(req.batch);
         return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };
       case 'read': {
-        const head = core.read(req.refs, req.mint, req.maxt);
+        const head = core.read(req.refs, req.mint, req.maxt, req.points);
         return {
           reply: { kind: 'ok', id: req.id, counters: core.stats(), head },
           transfer: [head.offsets.buffer as ArrayBuffer, head.t.buffer as ArrayBuffer, head.v.buffer as ArrayBuffer],

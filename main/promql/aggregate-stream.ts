@@ -1,0 +1,128 @@
+/**
+ * count, group, sum, min and max of an instant vector selector, fed one input series at a time
+ * (evaluator.ts fuses `op(selector)`): no vector of input series is held, so a wide
+ * `count({job="fleet"})` keeps one group's columns per output series instead of a step column
+ * per input series. Every group sees its members in the order the generic path sees them
+ * (selector order) and applies the same per-step operations as aggregate.ts' column reducers, so
+ * the results are identical, bit for bit.
+ */
+import type { AggregateExpr, AggregateOp } from '../../app/promql/ast.js';
+import { labelsKey, metricNameLabel } from '../tsdb/labels.js';
+import type { StepSeries, VectorValue } from './value.js';
+import { newStepSeries } from './value.js';
+
+export const streamableAggregations: ReadonlySet<AggregateOp> = new Set<AggregateOp>(['count', 'group', 'sum', 'min', 'max']);
+
+/**
+ * Range functions whose value for a series depends on that series' window only, with no
+ * annotations: `op(f(m[r]))` streams series by series (evaluator.ts).
+ */
+export const streamableRangeFunctions: ReadonlySet<string> = new Set([
+  'rate',
+  'increase',
+  'delta',
+  'irate',
+  'idelta',
+  'sum_over_time',
+  'avg_over_time',
+  'min_over_time',
+  'max_over_time',
+  'count_over_time',
+  'last_over_time',
+]);
+
+interface StreamGroup {
+  readonly r: StepSeries;
+  /** Kahan compensation per step (sum only). */
+  readonly c: Float64Array | null;
+}
+
+export class StreamingAggregate {
+  private readonly groups = new Map<string, StreamGroup>();
+  private readonly names: ReadonlySet<string>;
+
+  constructor(
+    private readonly expr: AggregateExpr,
+    private readonly n: number,
+  ) {
+    this.names = new Set(expr.grouping);
+  }
+
+  /** Adds one float series (no histograms); `s` may be reused by the caller afterwards. */
+  add(s: StepSeries): void {
+    const { expr, names, n } = this;
+    const labels = expr.without ? s.labels.filter((l) => !names.has(l.name) && l.name !== metricNameLabel) : s.labels.filter((l) => names.has(l.name));
+    const key = labelsKey(labels);
+    let g = this.groups.get(key);
+    if (!g) this.groups.set(key, (g = { r: newStepSeries(labels, n, s.dropName), c: expr.op === 'sum' ? new Float64Array(n) : null }));
+    else if (s.dropName) g.r.dropName = true;
+    const { v, has } = g.r;
+    const sv = s.v;
+    const sh = s.has;
+    switch (expr.op) {
+      case 'count':
+        for (let i = 0; i < n; i++) {
+          if (!sh[i]) continue;
+          v[i]! += 1;
+          has[i] = 1;
+        }
+        return;
+      case 'group':
+        for (let i = 0; i < n; i++) if (sh[i]) has[i] = 1;
+        return;
+      case 'sum': {
+        // KahanSum.add per step, as aggregate.ts' column reducer.
+        const c = g.c!;
+        for (let i = 0; i < n; i++) {
+          if (!sh[i]) continue;
+          const inc = sv[i]!;
+          const cur = v[i]!;
+          const t = cur + inc;
+          if (t === Infinity || t === -Infinity) c[i] = 0;
+          else if (Math.abs(cur) >= Math.abs(inc)) c[i]! += cur - t + inc;
+          else c[i]! += inc - t + cur;
+          v[i] = t;
+          has[i] = 1;
+        }
+        return;
+      }
+      case 'min':
+      case 'max': {
+        const isMax = expr.op === 'max';
+        for (let i = 0; i < n; i++) {
+          if (!sh[i]) continue;
+          const x = sv[i]!;
+          if (!has[i]) {
+            v[i] = x;
+            has[i] = 1;
+            continue;
+          }
+          const m = v[i]!;
+          if ((isMax ? m < x : m > x) || Number.isNaN(m)) v[i] = x;
+        }
+        return;
+      }
+      default:
+        throw new Error(`${expr.op} is not a streamable aggregation`);
+    }
+  }
+
+  finish(): VectorValue {
+    const out: StepSeries[] = [];
+    const n = this.n;
+    for (const { r, c } of this.groups.values()) {
+      let any = false;
+      for (let i = 0; i < n; i++) {
+        if (!r.has[i]) continue;
+        any = true;
+        if (this.expr.op === 'group') r.v[i] = 1;
+        else if (c !== null) {
+          const x = r.v[i]!;
+          if (x !== Infinity && x !== -Infinity) r.v[i] = x + c[i]!;
+        }
+      }
+      if (any) out.push(r);
+    }
+    return { kind: 'vector', series: out };
+  }
+}
