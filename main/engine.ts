@@ -18,6 +18,7 @@ import { Collection } from './runtime/collection.js';
 import { Probing } from './runtime/probing.js';
 import { Alerting } from './runtime/alerting.js';
 import { startRemoteWrite } from './runtime/remote-write.js';
+import { RemoteRead } from './runtime/remote-read.js';
 import type { RemoteWrite } from './remote/manager.js';
 import type { MetricsRegistry } from './util/metrics.js';
 import type { Config } from './config/schema.js';
@@ -104,6 +105,8 @@ export class Engine {
   probing: Probing | null = null;
   alertingRuntime: Alerting | null = null;
   remoteWrite: RemoteWrite | null = null;
+  /** Local storage merged with remote_read endpoints: what queries see. */
+  private readonly remoteRead: RemoteRead;
   /**
    * Stored and provisioned dashboards; they need no collection, so they answer from the start.
    * Null when the store cannot open: the rest of Vigil runs, the channels say "unavailable".
@@ -127,7 +130,8 @@ export class Engine {
     this.host = new HostCollector({ flags: options.hostCollectorFlags ?? [], logger: this.log.child('host') });
     this.promql = new PromQLEngine({ ...options.queryLimits, parse: (q) => parseExpr(q) });
     this.journal = QueryJournal.open(lock.dir, this.log.child('query'));
-    this.querySvc = new EngineQueryService(this.promql, tsdb, new MetadataStore(), {
+    this.remoteRead = new RemoteRead(tsdb, `Vigil/${readBuildInfo().version}`, () => this.clock.now());
+    this.querySvc = new EngineQueryService(this.promql, this.remoteRead.storage, new MetadataStore(), {
       metadata: (name) => this.collection?.scrape.metadata(name)[name]?.[0],
       seriesCount: () => tsdb.index.count,
       countSeries: (matchers) => selectRefs(tsdb.index, matchers).length,
@@ -248,6 +252,7 @@ export class Engine {
         firstConfig ??= cfg;
         void probing.apply(cfg);
         void remoteWrite.apply(cfg);
+        this.remoteRead.apply(cfg);
         this.alertingRuntime?.apply(cfg);
       },
     });
@@ -312,6 +317,7 @@ export class Engine {
     await this.probing?.stop().catch((e: unknown) => this.log.error('stopping probes failed', { error: String(e) }));
     await this.collection?.stop().catch((e: unknown) => this.log.error('stopping scraping failed', { error: String(e) }));
     await this.remoteWrite?.stop().catch((e: unknown) => this.log.error('stopping remote write failed', { error: String(e) }));
+    this.remoteRead.stop();
     this.stopMetrics();
     this.costs.stop();
     this.dashboards?.close();
