@@ -1,10 +1,11 @@
 /**
- * One `remote_read` endpoint: a Prometheus remote read request (one Query, SAMPLES, snappy) sent
+ * One `remote_read` endpoint: a Prometheus remote read request (one Query; STREAMED_XOR_CHUNKS
+ * preferred, SAMPLES accepted; snappy) sent
  * with the block's HTTP client settings (auth, TLS, proxy, headers through main/http-client/), and
  * the answer decoded into series. Errors read as Prometheus' client words them, so the warning a
  * query shows for a failing remote is the one Prometheus would show.
  */
-import type http from 'node:http';
+import { STATUS_CODES, type Agent } from 'node:http';
 import type { Config } from '../config/schema.js';
 import { authorizationHeader } from '../http-client/auth.js';
 import { httpRequest, type HttpResponse } from '../http-client/request.js';
@@ -12,6 +13,7 @@ import { authSettings, proxySettings, tlsSettings } from '../http-client/setting
 import { nodeTlsOptions } from '../http-client/tls.js';
 import { decodeReadResponse, encodeReadRequest, snappyCompress, snappyUncompress, type PbTimeSeries } from './proto.js';
 import type { ReadRemote } from './fanout.js';
+import { seriesOfFrames } from './read-frames.js';
 import { endpointAgent, type Endpoint } from './send.js';
 import { createHash } from 'node:crypto';
 
@@ -55,7 +57,7 @@ function readName(c: RemoteReadConfig): string {
 }
 
 export class RemoteReadClient {
-  private readonly agent: http.Agent;
+  private readonly agent: Agent;
 
   constructor(
     readonly name: string,
@@ -71,7 +73,8 @@ export class RemoteReadClient {
     const body = snappyCompress(
       encodeReadRequest({
         queries: [{ start_timestamp_ms: q.startMs, end_timestamp_ms: q.endMs, matchers: q.matchers.map((m) => ({ ...m })), ...(hints !== undefined ? { hints } : {}) }],
-        accepted_response_types: [0],
+        // Streamed chunks first (smaller, and what Prometheus serves from its chunks), SAMPLES for older servers.
+        accepted_response_types: [1, 0],
       }),
     );
     const headers: Record<string, string> = {
@@ -102,9 +105,14 @@ export class RemoteReadClient {
       throw new Error(`error sending request: ${(err as Error).message}`);
     }
     if (res.status < 200 || res.status > 299) {
-      throw new Error(`remote server ${ep.url.href} returned HTTP status ${res.status}: ${res.body.subarray(0, 512).toString('utf8').trim()}`);
+      throw new Error(`remote server ${ep.url.href} returned HTTP status ${res.status} ${STATUS_CODES[res.status] ?? ''}: ${res.body.subarray(0, 512).toString('utf8').trim()}`);
     }
     try {
+      const type = String(res.headers['content-type'] ?? '');
+      if (type.startsWith('application/x-streamed-protobuf')) {
+        if (!type.includes('proto=prometheus.ChunkedReadResponse')) throw new Error(`unsupported content type ${JSON.stringify(type)}`);
+        return seriesOfFrames(res.body, 1)[0]!;
+      }
       const decoded = decodeReadResponse(snappyUncompress(res.body, maxDecodedBytes));
       if (decoded.results.length !== 1) throw new Error(`responses: want 1, got ${decoded.results.length}`);
       return decoded.results[0]!.timeseries;

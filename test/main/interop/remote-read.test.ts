@@ -137,7 +137,7 @@ describe.skipIf(skip !== '')(`Vigil reads older data from Prometheus 2.42 by rem
   it('a remote that cannot answer (VictoriaMetrics has no /api/v1/read) is a warning; the query still answers', async () => {
     const ours = await api(vigil, '/api/v1/query', { query: 'count_over_time(demo{job="vm"}[4h]) or count_over_time(demo{i="0"}[4h])', time: String(end / 1000) });
     expect(ours.status).toBe('success');
-    expect(ours.warnings?.join('\n')).toMatch(/remote_read "vm": remote server http:\/\/127\.0\.0\.1:\d+\/api\/v1\/read returned HTTP status 400: .*unsupported path requested/);
+    expect(ours.warnings?.join('\n')).toMatch(/remote_read "vm": remote server http:\/\/127\.0\.0\.1:\d+\/api\/v1\/read returned HTTP status 400 Bad Request: .*unsupported path requested/);
     expect((ours.data!.result as { value: [number, string] }[]).map((r) => Number(r.value[1]))).toEqual([(end - start) / stepMs + 1]);
   }, 30_000);
 });
