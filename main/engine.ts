@@ -19,6 +19,7 @@ import { Probing } from './runtime/probing.js';
 import { Alerting } from './runtime/alerting.js';
 import { startRemoteWrite } from './runtime/remote-write.js';
 import { RemoteRead } from './runtime/remote-read.js';
+import { RemoteSources, withRemoteSources } from './api/remote-sources.js';
 import type { RemoteWrite } from './remote/manager.js';
 import type { MetricsRegistry } from './util/metrics.js';
 import type { Config } from './config/schema.js';
@@ -105,6 +106,8 @@ export class Engine {
   probing: Probing | null = null;
   alertingRuntime: Alerting | null = null;
   remoteWrite: RemoteWrite | null = null;
+  /** Remote data sources the query channels may be sent to (null when the store cannot open). */
+  private readonly sources: RemoteSources | null;
   /** Local storage merged with remote_read endpoints: what queries see. */
   private readonly remoteRead: RemoteRead;
   /**
@@ -177,12 +180,13 @@ export class Engine {
     tsdb.backgroundPaused = this.power.energy.active;
     this.power.energy.onChange((active) => (tsdb.backgroundPaused = active));
     this.power.start();
+    this.sources = RemoteSources.open(lock.dir, `Vigil/${readBuildInfo().version}`, this.log.child('sources'), options.now);
     this.dashboards = openDashboards({ dataDir: lock.dir, extraDirs: options.dashboardDirs ?? [], logger: this.log.child('dashboards'), ...(options.now ? { now: options.now } : {}) });
   }
 
   /** The services answering the contract now; none once the engine is stopping. */
   private running(): RunningServices {
-    if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null, dashboards: null, topology: null };
+    if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null, dashboards: null, topology: null, sources: null };
     return {
       engine: {
         status: () => this.status(),
@@ -193,12 +197,13 @@ export class Engine {
         power: async () => this.power.state(),
         setEnergyMode: async (r) => this.power.setEnergy(r.setting),
       },
-      queries: this.querySvc,
+      queries: withRemoteSources(this.querySvc, this.sources),
       targets: this.collection,
       probes: this.probing,
       alerting: this.alertingRuntime?.service ?? null,
       dashboards: this.dashboards,
       topology: this.topologySvc,
+      sources: this.sources,
     };
   }
 
@@ -321,6 +326,7 @@ export class Engine {
     this.stopMetrics();
     this.costs.stop();
     this.dashboards?.close();
+    this.sources?.close();
     await this.tsdb.close();
     this.lock.release();
     this.log.info('engine stopped');
