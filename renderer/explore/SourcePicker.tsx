@@ -45,8 +45,9 @@ export function SourcePicker({ value, onChange }: Props) {
     try {
       const saved = await api.saveRemoteSource({ name: draft.name, kind: draft.kind, url: draft.url.trim(), orgId: draft.orgId, auth });
       setDraft(emptyDraft);
+      // The list holds the new source before the picker chooses it (no "unknown" flash).
+      setSources((await api.remoteSources({})).sources);
       setMessage(`Added ${saved.name}.`);
-      reload();
       onChange(saved.uid);
     } catch (err) {
       setMessage((err as Error).message);
