@@ -181,7 +181,14 @@ export class Engine {
     this.power.energy.onChange((active) => (tsdb.backgroundPaused = active));
     this.power.start();
     this.sources = RemoteSources.open(lock.dir, `Vigil/${readBuildInfo().version}`, this.log.child('sources'), options.now);
-    this.dashboards = openDashboards({ dataDir: lock.dir, extraDirs: options.dashboardDirs ?? [], logger: this.log.child('dashboards'), ...(options.now ? { now: options.now } : {}) });
+    const sources = this.sources;
+    this.dashboards = openDashboards({
+      dataDir: lock.dir,
+      extraDirs: options.dashboardDirs ?? [],
+      logger: this.log.child('dashboards'),
+      ...(options.now ? { now: options.now } : {}),
+      remoteSourceUids: () => sources?.uids() ?? new Set(),
+    });
   }
 
   /** The services answering the contract now; none once the engine is stopping. */

@@ -40,6 +40,11 @@ export class RemoteSources implements SourcesService {
     this.store.close();
   }
 
+  /** The uids of the stored sources (dashboard import keeps references to them). */
+  uids(): Set<string> {
+    return new Set(this.store.list().map((s) => s.uid));
+  }
+
   remoteSources(): Promise<ResponseOf<'remoteSources'>> {
     return Promise.resolve({ sources: this.store.list().map(publicSource) });
   }

@@ -95,6 +95,11 @@ describe.skipIf(skip !== '')(`remote data sources: VictoriaMetrics through the e
     await expect(api.query({ query: '1', time: end, source: saved.uid })).rejects.toThrow(/source "VM"/);
     expect((await api.testRemoteSource({ uid: saved.uid })).ok).toBe(false);
 
+    // A Grafana dashboard naming the source keeps it on import (any other Prometheus uid becomes Vigil).
+    const dash = JSON.stringify({ uid: 'd', title: 'd', schemaVersion: 39, panels: [{ id: 1, type: 'stat', gridPos: { x: 0, y: 0, w: 6, h: 4 }, datasource: { type: 'prometheus', uid: saved.uid }, targets: [{ refId: 'A', expr: 'up' }] }] });
+    const imported = await api.importDashboard({ json: dash, dryRun: true });
+    expect(imported.dashboard.panels[0]!.datasource).toEqual({ type: 'prometheus', uid: saved.uid });
+
     expect(await api.deleteRemoteSource({ uid: saved.uid })).toEqual({ deleted: true });
     await expect(api.query({ query: '1', source: saved.uid })).rejects.toThrow(/no remote source with uid/);
   }, 60_000);
