@@ -189,7 +189,7 @@ const newQueryId = () => `dash-${Math.random().toString(36).slice(2, 10)}`;
  * target's own, else the panel's) when it names something other than Vigil's engine. Names,
  * placeholders (`${DS_X}`, `$var`), Grafana's built-ins and other plugin types stay on the engine.
  */
-export function targetSource(panel: Panel, target: Target): { source?: string } {
+function targetSource(panel: Panel, target: Target): { source?: string } {
   const ref = target.datasource ?? panel.datasource;
   if (ref === null || ref === undefined || typeof ref === 'string') return {};
   const uid = typeof ref.uid === 'string' ? ref.uid : '';
