@@ -51,6 +51,8 @@ export interface EngineOptions {
   /** Storage retention by time (ms) and size (bytes); 0 keeps everything. */
   retentionMs?: number;
   retentionBytes?: number;
+  /** Cap on the durable log held for remote write (default 1 GiB; 0: no cap). */
+  heldLogMaxBytes?: number;
   /** Scrape schedule: 'slots' (default, fewer wake-ups) or 'uniform' (Prometheus' spread). */
   scrapeSpread?: ScrapeSpread;
   /** The storage worker's entry file when it is not beside db.js (the packaged app unpacks it). */
@@ -228,6 +230,7 @@ export class Engine {
         ...(options.storageWorkerUrl ? { workerUrl: options.storageWorkerUrl } : {}),
         ...(options.retentionMs ? { retentionMs: options.retentionMs } : {}),
         ...(options.retentionBytes ? { retentionBytes: options.retentionBytes } : {}),
+        heldLogMaxBytes: options.heldLogMaxBytes ?? defaultHeldLogMaxBytes,
         logger: (options.logger ?? createLogger('engine')).child('tsdb'),
       });
     } catch (err) {
@@ -351,6 +354,7 @@ export class Engine {
       configErrors: (this.collection?.config.errors() ?? []).map(String),
       costs: this.costs.costs(),
       remoteWrite: remoteWriteStatus(this.remoteWrite, this.tsdb),
+      remoteWriteLog: { bytes: this.tsdb.stats().logBytes, maxBytes: this.tsdb.heldLogMaxBytes, droppedSamples: this.tsdb.heldLogDroppedSamples },
     };
   }
 
@@ -385,6 +389,12 @@ function openDashboards(options: DashboardsOptions): Dashboards | null {
     return null;
   }
 }
+
+/**
+ * The held log's cap when none is given: a receiver that never returns costs at most this much
+ * disk (about 8 M samples at ~17 bytes per sample in the log) before the oldest unsent samples go.
+ */
+const defaultHeldLogMaxBytes = 1 << 30;
 
 function remoteWriteStatus(rw: RemoteWrite | null, tsdb: TSDB): NonNullable<Status['remoteWrite']> {
   const newest = tsdb.newestSampleMs;
