@@ -94,6 +94,20 @@ export function ExplorePage() {
   );
   const aligned = useMemo(() => toAligned(plot, s.stacked, s.hidden), [plot, s.stacked, s.hidden]);
   const chartSeries = useMemo(() => plot.series.map((p) => ({ label: p.label, color: p.color, show: !s.hidden.has(p.label) })), [plot, s.hidden]);
+  const remote = s.source !== undefined && s.source !== '' && s.source !== 'vigil' ? s.source : undefined;
+  // The metrics browser lists what the chosen source holds.
+  const explorerApi = useMemo(
+    () =>
+      remote === undefined
+        ? api
+        : {
+            ...api,
+            metadata: (r: Parameters<typeof api.metadata>[0]) => api.metadata({ ...r, source: remote }),
+            labelNames: (r: Parameters<typeof api.labelNames>[0]) => api.labelNames({ ...r, source: remote }),
+            labelValues: (r: Parameters<typeof api.labelValues>[0]) => api.labelValues({ ...r, source: remote }),
+          },
+    [remote],
+  );
   const unit = useMemo(() => inferSharedUnit(s.panels.filter((p) => p.enabled).map((p) => p.query)), [s.panels]);
   const errors = s.results.map((r, i) => (r?.error ? { panel: i, message: r.error } : null)).filter((e) => e !== null);
   const warnings = s.results.flatMap((r) => [...(r?.range?.warnings ?? []), ...(r?.instant?.warnings ?? [])]);
@@ -228,11 +242,13 @@ export function ExplorePage() {
                   ),
               )}
           </div>
-          {stats.map((st, i) => (
-            <CostLine key={i} stats={st} />
-          ))}
+          {/* Costs are this engine's own figures; a remote source does not report them. */}
+          {remote === undefined &&
+            stats.map((st, i) => (
+              <CostLine key={i} stats={st} />
+            ))}
         </div>
-        {explorer && <MetricsExplorer api={api} onInsert={(text) => insertAtCursor(text)} onClose={() => setExplorer(false)} />}
+        {explorer && <MetricsExplorer api={explorerApi} onInsert={(text) => insertAtCursor(text)} onClose={() => setExplorer(false)} />}
       </div>
     </section>
   );

@@ -72,6 +72,12 @@ describe.skipIf(missing !== null)('Explore against a remote VictoriaMetrics sour
     expect(await page.getByTestId('query-error').count()).toBe(0);
     await screenshot(page, 'remote-sources-graph');
 
+    // The metrics browser lists what the source holds.
+    await page.getByRole('button', { name: 'Metrics', exact: true }).click();
+    await page.getByLabel('Search metrics').fill('remote_only');
+    await page.locator('.metric-list code', { hasText: 'remote_only_gauge' }).waitFor();
+    await page.getByLabel('Close metrics explorer').click();
+
     // Switching back to this engine: it holds no such metric.
     await page.getByTestId('source-picker').selectOption('vigil');
     await page.getByText('Empty query result.').waitFor();
