@@ -9,15 +9,12 @@ import { STATUS_CODES, type Agent } from 'node:http';
 import type { Config } from '../config/schema.js';
 import { authorizationHeader } from '../http-client/auth.js';
 import { httpRequest, type HttpResponse } from '../http-client/request.js';
-import { authSettings, proxySettings, tlsSettings } from '../http-client/settings.js';
-import { nodeTlsOptions } from '../http-client/tls.js';
 import { decodeReadResponse, encodeReadRequest, snappyCompress, snappyUncompress, type PbTimeSeries } from './proto.js';
 import type { ReadRemote } from './fanout.js';
 import { seriesOfFrames } from './read-frames.js';
 import { endpointAgent, type Endpoint } from './send.js';
-import { createHash } from 'node:crypto';
+import { endpointOf, remoteName } from './queue-settings.js';
 
-type RemoteReadConfig = Config['remote_read'][number];
 
 /** LabelMatcher.Type of prompb: 0 EQ, 1 NEQ, 2 RE, 3 NRE. */
 export interface ReadMatcher {
@@ -37,24 +34,6 @@ export interface ReadQuery {
 const maxCompressedBytes = 256 << 20;
 /** …and so is one that would expand beyond this. */
 const maxDecodedBytes = 1 << 30;
-
-function readEndpointOf(c: RemoteReadConfig, userAgent: string): Endpoint {
-  return {
-    url: new URL(c.url),
-    auth: authSettings(c),
-    tls: nodeTlsOptions(tlsSettings(c.tls_config)),
-    headers: c.headers,
-    timeoutMs: c.remote_timeout,
-    followRedirects: c.follow_redirects,
-    proxy: proxySettings(c),
-    userAgent,
-  };
-}
-
-/** The configured name, else a short hash of the block, as remote_write's `remote_name`. */
-function readName(c: RemoteReadConfig): string {
-  return c.name !== '' ? c.name : createHash('sha256').update(JSON.stringify(c)).digest('hex').slice(0, 6);
-}
 
 export class RemoteReadClient {
   private readonly agent: Agent;
@@ -136,7 +115,7 @@ export function readRemotesOf(cfg: Config, userAgent: string, previous: Readonly
   const remotes: ReadRemote[] = [];
   for (const c of cfg.remote_read) {
     const key = JSON.stringify(c);
-    const client = clients.get(key) ?? previous.get(key) ?? new RemoteReadClient(readName(c), readEndpointOf(c, userAgent));
+    const client = clients.get(key) ?? previous.get(key) ?? new RemoteReadClient(remoteName(c), endpointOf(c, userAgent));
     clients.set(key, client);
     remotes.push({
       name: client.name,
