@@ -297,7 +297,7 @@ export class Engine {
 
   /** Label sets of series matching any selector (for /api/v1/series). */
   async seriesLookup(match: string[], startMs: number, endMs: number, limit?: number): Promise<Array<Record<string, string>>> {
-    const q = await this.tsdb.querier(startMs, endMs);
+    const q = await this.remoteRead.storage.querier(startMs, endMs);
     try {
       const seen = new Map<string, Record<string, string>>();
       for (const matchers of this.querySvc.matcherSets(match)) {

@@ -123,6 +123,12 @@ describe.skipIf(skip !== '')(`Vigil reads older data from Prometheus 2.42 by rem
     expect(ours.warnings ?? []).toEqual([]);
     expect(ours.data).toEqual(theirs.data);
 
+    // /api/v1/series over the remote-only stretch lists the series, as Prometheus does.
+    const older = { 'match[]': 'demo', start: String(start / 1000), end: String((localFrom - 60_000) / 1000) };
+    const seriesOf = async (base: string) => ((await api(base, '/api/v1/series', older)).data as unknown as Record<string, string>[]).map((s) => JSON.stringify(s)).sort();
+    expect(await seriesOf(vigil)).toEqual(await seriesOf(p));
+    expect(await seriesOf(vigil)).toHaveLength(3);
+
     for (const query of ['demo', 'sum by (job) (rate(demo[5m]))', 'max_over_time(demo{i="1"}[20m])']) {
       // Steps 7.5 s off the sample grid: no sample sits on a window's edge (see above).
       const params = { query, start: String((start + 7500) / 1000), end: String((end + 7500) / 1000), step: '60' };
