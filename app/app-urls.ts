@@ -24,6 +24,8 @@ export interface ExploreView {
   tab: Tab;
   stacked: boolean;
   yFromZero: boolean;
+  /** Remote data source uid the queries go to; absent: this engine. */
+  source?: string | undefined;
 }
 
 export const defaultView: ExploreView = {
@@ -63,6 +65,7 @@ export function encodeView(view: ExploreView): string {
   p.set('tab', view.tab);
   if (view.stacked) p.set('stacked', '1');
   if (view.yFromZero) p.set('zero', '1');
+  if (view.source !== undefined && view.source !== '' && view.source !== 'vigil') p.set('source', view.source);
   return p.toString();
 }
 
@@ -91,6 +94,7 @@ export function decodeView(search: string): ExploreView {
     tab: tab === 'table' || tab === 'explain' ? tab : 'graph',
     stacked: p.get('stacked') === '1',
     yFromZero: p.get('zero') === '1',
+    ...(p.get('source') ? { source: p.get('source')! } : {}),
   };
 }
 

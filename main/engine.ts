@@ -19,6 +19,8 @@ import { Collection } from './runtime/collection.js';
 import { Probing } from './runtime/probing.js';
 import { Alerting } from './runtime/alerting.js';
 import { startRemoteWrite } from './runtime/remote-write.js';
+import { RemoteRead } from './runtime/remote-read.js';
+import { RemoteSources, withRemoteSources } from './api/remote-sources.js';
 import type { RemoteWrite } from './remote/manager.js';
 import type { MetricsRegistry } from './util/metrics.js';
 import type { Config } from './config/schema.js';
@@ -50,6 +52,8 @@ export interface EngineOptions {
   /** Storage retention by time (ms) and size (bytes); 0 keeps everything. */
   retentionMs?: number;
   retentionBytes?: number;
+  /** Cap on the durable log held for remote write (default 1 GiB; 0: no cap). */
+  heldLogMaxBytes?: number;
   /** Scrape schedule: 'slots' (default, fewer wake-ups) or 'uniform' (Prometheus' spread). */
   scrapeSpread?: ScrapeSpread;
   /** The storage worker's entry file when it is not beside db.js (the packaged app unpacks it). */
@@ -105,6 +109,10 @@ export class Engine {
   probing: Probing | null = null;
   alertingRuntime: Alerting | null = null;
   remoteWrite: RemoteWrite | null = null;
+  /** Remote data sources the query channels may be sent to (null when the store cannot open). */
+  private readonly sources: RemoteSources | null;
+  /** Local storage merged with remote_read endpoints: what queries see. */
+  private readonly remoteRead: RemoteRead;
   /**
    * Stored and provisioned dashboards; they need no collection, so they answer from the start.
    * Null when the store cannot open: the rest of Vigil runs, the channels say "unavailable".
@@ -131,7 +139,8 @@ export class Engine {
     this.host = new HostCollector({ flags: options.hostCollectorFlags ?? [], logger: this.log.child('host') });
     this.promql = new PromQLEngine({ ...options.queryLimits, parse: (q) => parseExpr(q) });
     this.journal = QueryJournal.open(lock.dir, this.log.child('query'));
-    this.querySvc = new EngineQueryService(this.promql, tsdb, new MetadataStore(), {
+    this.remoteRead = new RemoteRead(tsdb, `Vigil/${readBuildInfo().version}`, () => this.clock.now());
+    this.querySvc = new EngineQueryService(this.promql, this.remoteRead.storage, new MetadataStore(), {
       metadata: (name) => this.collection?.scrape.metadata(name)[name]?.[0],
       seriesCount: () => tsdb.index.count,
       countSeries: (matchers) => selectRefs(tsdb.index, matchers).length,
@@ -177,12 +186,20 @@ export class Engine {
     tsdb.backgroundPaused = this.power.energy.active;
     this.power.energy.onChange((active) => (tsdb.backgroundPaused = active));
     this.power.start();
-    this.dashboards = openDashboards({ dataDir: lock.dir, extraDirs: options.dashboardDirs ?? [], logger: this.log.child('dashboards'), ...(options.now ? { now: options.now } : {}) });
+    this.sources = RemoteSources.open(lock.dir, `Vigil/${readBuildInfo().version}`, this.log.child('sources'), options.now);
+    const sources = this.sources;
+    this.dashboards = openDashboards({
+      dataDir: lock.dir,
+      extraDirs: options.dashboardDirs ?? [],
+      logger: this.log.child('dashboards'),
+      ...(options.now ? { now: options.now } : {}),
+      remoteSourceUids: () => sources?.uids() ?? new Set(),
+    });
   }
 
   /** The services answering the contract now; none once the engine is stopping. */
   private running(): RunningServices {
-    if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null, dashboards: null, topology: null };
+    if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null, dashboards: null, topology: null, sources: null };
     return {
       engine: {
         status: () => this.status(),
@@ -193,12 +210,13 @@ export class Engine {
         power: async () => this.power.state(),
         setEnergyMode: async (r) => this.power.setEnergy(r.setting),
       },
-      queries: this.querySvc,
+      queries: withRemoteSources(this.querySvc, this.sources),
       targets: this.collection,
       probes: this.probing,
       alerting: this.alertingRuntime?.service ?? null,
       dashboards: this.dashboards,
       topology: this.topologySvc,
+      sources: this.sources,
     };
   }
 
@@ -216,6 +234,7 @@ export class Engine {
         ...(options.storageWorkerUrl ? { workerUrl: options.storageWorkerUrl } : {}),
         ...(options.retentionMs ? { retentionMs: options.retentionMs } : {}),
         ...(options.retentionBytes ? { retentionBytes: options.retentionBytes } : {}),
+        heldLogMaxBytes: options.heldLogMaxBytes ?? defaultHeldLogMaxBytes,
         logger: (options.logger ?? createLogger('engine')).child('tsdb'),
       });
     } catch (err) {
@@ -253,6 +272,7 @@ export class Engine {
         firstConfig ??= cfg;
         void probing.apply(cfg);
         void remoteWrite.apply(cfg);
+        this.remoteRead.apply(cfg);
         this.alertingRuntime?.apply(cfg);
       },
     });
@@ -282,7 +302,7 @@ export class Engine {
 
   /** Label sets of series matching any selector (for /api/v1/series). */
   async seriesLookup(match: string[], startMs: number, endMs: number, limit?: number): Promise<Array<Record<string, string>>> {
-    const q = await this.tsdb.querier(startMs, endMs);
+    const q = await this.remoteRead.storage.querier(startMs, endMs);
     try {
       const seen = new Map<string, Record<string, string>>();
       for (const matchers of this.querySvc.matcherSets(match)) {
@@ -317,9 +337,11 @@ export class Engine {
     await this.probing?.stop().catch((e: unknown) => this.log.error('stopping probes failed', { error: String(e) }));
     await this.collection?.stop().catch((e: unknown) => this.log.error('stopping scraping failed', { error: String(e) }));
     await this.remoteWrite?.stop().catch((e: unknown) => this.log.error('stopping remote write failed', { error: String(e) }));
+    this.remoteRead.stop();
     this.stopMetrics();
     this.costs.stop();
     this.dashboards?.close();
+    this.sources?.close();
     await this.tsdb.close();
     this.lock.release();
     this.log.info('engine stopped');
@@ -337,6 +359,7 @@ export class Engine {
       configErrors: (this.collection?.config.errors() ?? []).map(String),
       costs: this.costs.costs(),
       remoteWrite: remoteWriteStatus(this.remoteWrite, this.tsdb),
+      remoteWriteLog: { bytes: this.tsdb.stats().logBytes, maxBytes: this.tsdb.heldLogMaxBytes, droppedSamples: this.tsdb.heldLogDroppedSamples },
     };
   }
 
@@ -371,6 +394,12 @@ function openDashboards(options: DashboardsOptions): Dashboards | null {
     return null;
   }
 }
+
+/**
+ * The held log's cap when none is given: a receiver that never returns costs at most this much
+ * disk (about 8 M samples at ~17 bytes per sample in the log) before the oldest unsent samples go.
+ */
+const defaultHeldLogMaxBytes = 1 << 30;
 
 function remoteWriteStatus(rw: RemoteWrite | null, tsdb: TSDB): NonNullable<Status['remoteWrite']> {
   const newest = tsdb.newestSampleMs;

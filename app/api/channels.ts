@@ -64,6 +64,14 @@ import {
 import { PowerSchema, SetEnergyModeRequestSchema } from './power.js';
 import { TopologyRequestSchema, TopologyResponseSchema, TopologySettingsSchema } from './topology.js';
 import { TsdbStatusRequestSchema, TsdbStatusSchema } from './tsdb-status.js';
+import {
+  DeleteRemoteSourceResponseSchema,
+  RemoteSourceSchema,
+  RemoteSourcesResponseSchema,
+  RemoteSourceUidRequestSchema,
+  SaveRemoteSourceRequestSchema,
+  TestRemoteSourceResponseSchema,
+} from './remote-sources.js';
 
 /**
  * The one declaration of everything the renderer may ask of the engine. Each entry is a named
@@ -277,6 +285,26 @@ export const channels = {
     doc: 'Set energy mode: auto (on while on battery), on or off.',
     request: SetEnergyModeRequestSchema,
     response: PowerSchema,
+  },
+  remoteSources: {
+    doc: 'Remote data sources (Prometheus-compatible query APIs) the engine proxies queries to; secrets are never returned.',
+    request: z.object({}).strict(),
+    response: RemoteSourcesResponseSchema,
+  },
+  saveRemoteSource: {
+    doc: 'Add a remote data source, or change one by uid (an omitted password or token keeps the stored one).',
+    request: SaveRemoteSourceRequestSchema,
+    response: RemoteSourceSchema,
+  },
+  deleteRemoteSource: {
+    doc: 'Remove a remote data source.',
+    request: RemoteSourceUidRequestSchema,
+    response: DeleteRemoteSourceResponseSchema,
+  },
+  testRemoteSource: {
+    doc: 'Ask a remote data source for its build info (or a trivial query) through the engine and say whether it answers.',
+    request: RemoteSourceUidRequestSchema,
+    response: TestRemoteSourceResponseSchema,
   },
 } as const satisfies Record<string, ChannelSpec>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SourceFieldSchema } from './remote-sources.js';
 
 /**
  * Query results on the wire (IPC and HTTP alike). JSON has no NaN or ±Inf, so non-finite values
@@ -87,6 +88,7 @@ export const InstantQueryRequestSchema = z
     time: z.number().optional(),
     /** Client-chosen id so a later `cancelQuery` can stop it. */
     queryId: z.string().max(64).optional(),
+    source: SourceFieldSchema,
   })
   .strict();
 
@@ -97,6 +99,7 @@ export const RangeQueryRequestSchema = z
     end: z.number(),
     step: z.number().positive(),
     queryId: z.string().max(64).optional(),
+    source: SourceFieldSchema,
   })
   .strict();
 
@@ -120,7 +123,7 @@ export function fromWire(v: WireValue): number {
 
 /** Metadata lookups for the editor's completion (PromClient in renderer/promql-language). */
 export const LabelNamesRequestSchema = z
-  .object({ match: z.array(z.string()).max(20).optional(), start: z.number().optional(), end: z.number().optional(), limit: z.number().int().positive().optional() })
+  .object({ match: z.array(z.string()).max(20).optional(), start: z.number().optional(), end: z.number().optional(), limit: z.number().int().positive().optional(), source: SourceFieldSchema })
   .strict();
 export const LabelValuesRequestSchema = z
   .object({
@@ -131,11 +134,14 @@ export const LabelValuesRequestSchema = z
     /** Case-insensitive substring or fuzzy filter applied on the server, so 200k names never cross. */
     search: z.string().max(1024).optional(),
     limit: z.number().int().positive().optional(),
+    source: SourceFieldSchema,
   })
   .strict();
 export const StringListResponseSchema = z.object({ values: z.array(z.string()), truncated: z.boolean() });
 
-export const MetadataRequestSchema = z.object({ metric: z.string().optional(), search: z.string().optional(), limit: z.number().int().positive().optional() }).strict();
+export const MetadataRequestSchema = z
+  .object({ metric: z.string().optional(), search: z.string().optional(), limit: z.number().int().positive().optional(), source: SourceFieldSchema })
+  .strict();
 export const MetadataResponseSchema = z.object({
   metrics: z.array(z.object({ name: z.string(), type: z.string(), help: z.string(), unit: z.string() })),
   truncated: z.boolean(),
@@ -145,7 +151,7 @@ export const CancelQueryRequestSchema = z.object({ queryId: z.string().max(64) }
 export const CancelQueryResponseSchema = z.object({ cancelled: z.boolean() });
 
 export const EstimateRequestSchema = z
-  .object({ query: z.string().max(maxQueryLength), start: z.number(), end: z.number() })
+  .object({ query: z.string().max(maxQueryLength), start: z.number(), end: z.number(), source: SourceFieldSchema })
   .strict();
 export const EstimateResponseSchema = z.object({
   series: z.number().int(),

@@ -82,6 +82,8 @@ export const StatusSchema = z.object({
       }),
     )
     .optional(),
+  /** The durable log remote write reads from: its size, the cap, and samples deleted unsent. */
+  remoteWriteLog: z.object({ bytes: z.number().nonnegative(), maxBytes: z.number().nonnegative(), droppedSamples: z.number().nonnegative() }).optional(),
 });
 
 export type BuildInfo = z.infer<typeof BuildInfoSchema>;

@@ -34,6 +34,11 @@ export class DashboardImportError extends Error {
 export interface MigrateOptions {
   /** A uid for a dashboard that has none (Grafana's "new dashboard" exports have `uid: null`). */
   newUid: () => string;
+  /**
+   * Uids of the engine's remote data sources: a Prometheus reference naming one is kept (the
+   * panel then queries that source); any other Prometheus reference becomes Vigil's engine.
+   */
+  keepSources?: ReadonlySet<string>;
 }
 
 export interface MigrateResult {
@@ -131,7 +136,7 @@ export function migrateDashboard(input: unknown, options: MigrateOptions): Migra
   const raw = isObject(input['dashboard']) && !('panels' in input) && !('rows' in input) ? input['dashboard'] : input;
   const d = JSON.parse(JSON.stringify(raw)) as Json; // a deep copy: the input is JSON already
   const report: ImportReport = { mapped: [], kept: [], unsupported: [] };
-  const ctx: Ctx = { report, datasources: datasourcePlaceholders(d, report) };
+  const ctx: Ctx = { report, datasources: datasourcePlaceholders(d, report), keepSources: options.keepSources ?? new Set() };
 
   const fromVersion = typeof d['schemaVersion'] === 'number' ? d['schemaVersion'] : 0;
   fillDashboardDefaults(d, options, report);
@@ -166,6 +171,8 @@ interface Ctx {
   report: ImportReport;
   /** `${DS_X}` inputs and `$var` datasource variables, by name, with their plugin type. */
   datasources: Map<string, string>;
+  /** MigrateOptions.keepSources. */
+  keepSources: ReadonlySet<string>;
 }
 
 export function isObject(v: unknown): v is Json {
@@ -233,6 +240,10 @@ function mapDatasourceRef(ref: unknown, where: string, ctx: Ctx): unknown {
   if (name.startsWith('-- ') || type === 'grafana' || type === 'datasource') return undefined;
   if (pluginType !== 'prometheus') {
     ctx.report.unsupported.push({ where, message: `datasource of type "${pluginType}" kept; Vigil answers only PromQL` });
+    return undefined;
+  }
+  if (isObject(ref) && ctx.keepSources.has(name)) {
+    ctx.report.kept.push({ where, message: `datasource ${JSON.stringify(ref)} names a remote data source of this engine; kept` });
     return undefined;
   }
   ctx.report.mapped.push({ where, message: `datasource ${JSON.stringify(ref)} → Vigil's engine` });

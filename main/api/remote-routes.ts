@@ -14,6 +14,8 @@ export interface RemoteRouteOptions {
   readonly remoteWriteReceiver: boolean;
   /** Most samples one remote read may return (Prometheus' --storage.remote.read-sample-limit). */
   readonly readSampleLimit?: number;
+  /** Largest frame of a streamed remote read answer (Prometheus' --storage.remote.read-max-bytes-in-frame, 1 MiB). */
+  readonly readMaxBytesInFrame?: number;
 }
 
 const text = (status: number, body: string) => ({ status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' }, body: body === '' ? '' : body + '\n' });
@@ -36,9 +38,27 @@ export function registerRemoteRoutes(server: HttpServer, engine: Engine, o: Remo
       res.writeHead(a.status, a.headers).end(a.body);
       return;
     }
-    const r = await remoteRead(body, engine.tsdb, external(), o.readSampleLimit ?? 50_000_000);
-    const encoding = r.status === 200 ? { 'Content-Encoding': 'snappy' } : {};
-    res.writeHead(r.status, { 'Content-Type': r.contentType, ...encoding, 'X-Content-Type-Options': 'nosniff' }).end(r.body);
+    const r = await remoteRead(body, engine.tsdb, { external: external(), maxSamples: o.readSampleLimit ?? 50_000_000, maxBytesInFrame: o.readMaxBytesInFrame ?? 1 << 20 });
+    if (!('frames' in r)) {
+      res.writeHead(r.status, { 'Content-Type': r.contentType, ...(r.snappy ? { 'Content-Encoding': 'snappy' } : {}), 'X-Content-Type-Options': 'nosniff' }).end(r.body);
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': r.contentType, 'X-Content-Type-Options': 'nosniff' });
+    try {
+      for await (const f of r.frames) {
+        if (!res.write(f))
+          await new Promise((resolve) => {
+            res.once('drain', resolve);
+            res.once('close', resolve);
+          });
+        if (res.destroyed) return;
+      }
+      res.end();
+    } catch (err) {
+      // The status is sent: a cut stream (no final frame) is how Prometheus reports it too.
+      engine.log.warn(`streamed remote read failed: ${(err as Error).message}`, { remote: req.socket.remoteAddress });
+      res.destroy();
+    }
   });
   server.route('/federate', async (_req, res, url) => {
     let sets;

@@ -55,7 +55,7 @@ const serveUsage =
   'vigil serve [--port 9797 | --listen HOST:PORT] [--web.config.file FILE] [--data DIR] [--config FILE] [--dashboards DIR]... [--scrape-spread slots|uniform]\n' +
   '            [--collector.NAME | --no-collector.NAME | --collector.disable-defaults]... (this machine\'s collectors, as node_exporter\'s)\n' +
   '            [--energy-mode auto|on|off] [--energy-factor 4]\n' +
-  '            [--web.enable-remote-write-receiver]\n' +
+  '            [--web.enable-remote-write-receiver] [--storage.remote.held-log-max-size 1GiB (0: no cap)]\n' +
   '            [--query.max-concurrency 4] [--query.max-queued 100] [--query.max-samples 10000000] [--query.max-memory 256MiB] [--query.timeout 2m]';
 
 /** `vigil serve`'s flags, checked; every problem is a UsageError saying what is expected. */
@@ -66,6 +66,8 @@ export function parseServeFlags(args: string[]): ServeFlags & {
   spread: 'slots' | 'uniform';
   hostCollectorFlags: string[];
   energy: { setting: EnergySetting; factor?: number };
+  /** `--storage.remote.held-log-max-size`: undefined keeps the engine's default; 0 is no cap. */
+  heldLogMaxBytes: number | undefined;
 } {
   const { collectorFlags, rest } = takeCollectorFlags(args);
   try {
@@ -94,6 +96,8 @@ export function parseServeFlags(args: string[]): ServeFlags & {
       'query.max-samples': { type: 'string' },
       'query.max-memory': { type: 'string' },
       'query.timeout': { type: 'string' },
+      /** Cap on the durable log held for remote_write endpoints that are behind (0: no cap). */
+      'storage.remote.held-log-max-size': { type: 'string' },
     },
     strict: true,
   });
@@ -139,6 +143,7 @@ export function parseServeFlags(args: string[]): ServeFlags & {
     spread,
     hostCollectorFlags: collectorFlags,
     energy: { setting: energyMode, ...(energyFactor !== undefined ? { factor: energyFactor } : {}) },
+    heldLogMaxBytes: values['storage.remote.held-log-max-size']?.trim() === '0' ? 0 : bytes('storage.remote.held-log-max-size', values['storage.remote.held-log-max-size']),
   };
 }
 
@@ -170,6 +175,7 @@ export const serveCommand: Command = {
       queryLimits: flags.queryLimits,
       dashboardDirs: flags.dashboards,
       hostCollectorFlags: flags.hostCollectorFlags,
+      ...(flags.heldLogMaxBytes !== undefined ? { heldLogMaxBytes: flags.heldLogMaxBytes } : {}),
     });
     const server = new HttpServer({
       api: engine.api,

@@ -157,12 +157,27 @@ const remoteWriteConfig = z
   })
   .transform((c, ctx) => validateHttpClient(c, reporter(ctx)));
 
+/** Prometheus' RemoteReadConfig (defaults: remote_timeout 1m, read_recent false, filter_external_labels true). */
+const remoteReadConfig = z
+  .strictObject({
+    url: str.url({ error: (iss) => `invalid URL ${JSON.stringify(iss.input)}` }),
+    name: str.default(''),
+    remote_timeout: duration.default(60_000),
+    headers: z.record(z.string(), str).default({}),
+    read_recent: bool.default(false),
+    required_matchers: labelMap.default({}),
+    filter_external_labels: bool.default(true),
+    ...httpClientFields,
+  })
+  .transform((c, ctx) => validateHttpClient(c, reporter(ctx)));
+
 const rootRaw = z.strictObject({
   global: globalSchema.default({ external_labels: {}, probe_configs: [] }),
   rule_files: filePatterns.default([]),
   scrape_configs: z.array(scrapeConfigRaw).default([]),
   alerting: alertingSchema.default({ alert_relabel_configs: [], alertmanagers: [] }),
   remote_write: z.array(remoteWriteConfig).default([]),
+  remote_read: z.array(remoteReadConfig).default([]),
 });
 
 type RootRaw = z.output<typeof rootRaw>;
@@ -207,6 +222,7 @@ export type ScrapeConfig = Omit<ScrapeRaw, 'scrape_interval' | 'scrape_timeout' 
 
 type AlertingConfig = RootRaw['alerting'];
 type RemoteWriteConfig = RootRaw['remote_write'][number];
+type RemoteReadConfig = RootRaw['remote_read'][number];
 
 export interface Config {
   readonly global: GlobalConfig;
@@ -214,6 +230,7 @@ export interface Config {
   readonly scrape_configs: readonly ScrapeConfig[];
   readonly alerting: AlertingConfig;
   readonly remote_write: readonly RemoteWriteConfig[];
+  readonly remote_read: readonly RemoteReadConfig[];
 }
 
 type Ctx = { issues: z.core.$ZodRawIssue[] };
@@ -298,6 +315,7 @@ function resolve(raw: RootRaw, ctx: Ctx): Config {
     scrape_configs,
     alerting: raw.alerting,
     remote_write: raw.remote_write,
+    remote_read: raw.remote_read,
   };
 }
 

@@ -20,6 +20,8 @@ export interface DashboardsOptions {
   withoutShipped?: boolean;
   logger: Logger;
   now?: () => number;
+  /** Uids of the remote data sources: imported Prometheus references naming one are kept. */
+  remoteSourceUids?: () => ReadonlySet<string>;
 }
 
 /** A short random uid like Grafana's (9 characters of base-62-ish text). */
@@ -166,7 +168,7 @@ export class Dashboards implements DashboardsService {
   async importDashboard(req: RequestOf<'importDashboard'>): Promise<ResponseOf<'importDashboard'>> {
     let migrated;
     try {
-      migrated = migrateDashboard(parseDashboardJson(req.json), { newUid: newDashboardUid });
+      migrated = migrateDashboard(parseDashboardJson(req.json), { newUid: newDashboardUid, ...(this.options.remoteSourceUids ? { keepSources: this.options.remoteSourceUids() } : {}) });
     } catch (err) {
       if (err instanceof DashboardImportError) throw new ApiError({ kind: 'bad_request', where: channel('importDashboard'), message: err.message });
       throw err;

@@ -19,6 +19,9 @@ const type = (name: string): protobuf.Type => root.lookupType(`prometheus.${name
 const writeRequestType = type('WriteRequest');
 const readRequestType = type('ReadRequest');
 const readResponseType = type('ReadResponse');
+const chunkedReadResponseType = type('ChunkedReadResponse');
+const labelType = type('Label');
+const chunkType = type('Chunk');
 
 export interface PbLabel {
   name: string;
@@ -60,6 +63,19 @@ export interface ReadRequest {
   accepted_response_types: number[];
 }
 
+/** A chunk of STREAMED_XOR_CHUNKS; `type` 1 is XOR (./prom-xor.ts). */
+export interface PbChunk {
+  min_time_ms: number;
+  max_time_ms: number;
+  type: number;
+  data: Uint8Array;
+}
+
+export interface ChunkedReadResponse {
+  chunked_series: { labels: PbLabel[]; chunks: PbChunk[] }[];
+  query_index: number;
+}
+
 export interface ReadResponse {
   results: { timeseries: PbTimeSeries[] }[];
 }
@@ -79,6 +95,11 @@ export const encodeReadRequest = (r: ReadRequest): Uint8Array => encode(readRequ
 export const decodeReadRequest = (b: Uint8Array): ReadRequest => decode(readRequestType, b);
 export const encodeReadResponse = (r: ReadResponse): Uint8Array => encode(readResponseType, r);
 export const decodeReadResponse = (b: Uint8Array): ReadResponse => decode(readResponseType, b);
+export const encodeChunkedReadResponse = (r: ChunkedReadResponse): Uint8Array => encode(chunkedReadResponseType, r);
+export const decodeChunkedReadResponse = (b: Uint8Array): ChunkedReadResponse => decode(chunkedReadResponseType, b);
+/** Encoded size of one Label / Chunk message (gogoproto's Size()), as Prometheus budgets frames. */
+export const labelSize = (l: PbLabel): number => labelType.encode(l).len;
+export const chunkSize = (c: PbChunk): number => chunkType.encode(c).len;
 
 /** A series for `encodeWriteRequestFast`: its encoded labels section, samples [from, to) of t/v. */
 export interface PreparedSeries {

@@ -48,11 +48,12 @@ export function queueSettings(c: RemoteWriteConfig['queue_config']): QueueSettin
 }
 
 /** The `remote_name` label: the configured name, else a short hash of the block as Prometheus does. */
-export function remoteName(c: RemoteWriteConfig): string {
+export function remoteName(c: RemoteWriteConfig | Config['remote_read'][number]): string {
   return c.name !== '' ? c.name : createHash('sha256').update(JSON.stringify(c)).digest('hex').slice(0, 6);
 }
 
-export function endpointOf(c: RemoteWriteConfig, userAgent: string): Endpoint {
+/** The endpoint of a remote_write or remote_read block (the same URL, timeout, headers and HTTP client fields). */
+export function endpointOf(c: RemoteWriteConfig | Config['remote_read'][number], userAgent: string): Endpoint {
   return {
     url: new URL(c.url),
     auth: authSettings(c),

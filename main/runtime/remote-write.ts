@@ -28,7 +28,14 @@ const perQueue: readonly [string, 'counter' | 'gauge', string, (s: QueueStats) =
   ['prometheus_remote_storage_queue_highest_sent_timestamp_seconds', 'gauge', 'Timestamp from a WAL sample, the highest timestamp successfully sent by this queue, in seconds since epoch.', (s) => s.highestSentMs / 1000],
 ];
 
+const logGauges: readonly [string, 'counter' | 'gauge', string, (tsdb: TSDB) => number][] = [
+  ['vigil_remote_storage_held_log_bytes', 'gauge', 'Bytes of the durable log remote write reads from, at the last retention run.', (t) => t.stats().logBytes],
+  ['vigil_remote_storage_held_log_max_bytes', 'gauge', 'Cap on the held log (0: none); past it the oldest unsent batches are deleted.', (t) => t.heldLogMaxBytes],
+  ['vigil_remote_storage_held_log_dropped_samples_total', 'counter', 'Samples deleted from the held log before every endpoint sent them (time retention or the byte cap).', (t) => t.heldLogDroppedSamples],
+];
+
 function register(metrics: MetricsRegistry, queues: () => readonly RemoteWriteQueue[], tsdb: TSDB): void {
+  for (const [name, type, help, f] of logGauges) metrics.register(callbackCollector(name, help, type, (): Sample[] => [{ name, labels: {}, value: f(tsdb) }]));
   for (const [name, type, help, f] of perQueue) {
     metrics.register(callbackCollector(name, help, type, (): Sample[] => queues().map((q) => ({ name, labels: { remote_name: q.name, url: q.url }, value: f(q.stats) }))));
   }

@@ -34,6 +34,11 @@ export interface TsdbOptions {
   readonly workerUrl?: URL;
   /** Samples per chunk (default 120). */
   readonly maxChunkSamples?: number;
+  /**
+   * Most bytes the log may hold for remote write (an endpoint that never returns): past it the
+   * oldest held batches are deleted and reported as lost (0/undefined: no cap).
+   */
+  readonly heldLogMaxBytes?: number;
   /** How often retention runs on its own, ms (default 5 min; 0 disables). */
   readonly retentionIntervalMs?: number;
   /** While writes fail, one commit per this many ms probes whether they work again (default 5 s). */
@@ -53,6 +58,8 @@ export interface TsdbStats {
   readonly workerRestarts: number;
   readonly quarantinedChunks: number;
   readonly logBatches: number;
+  /** Bytes of the log's rows, measured at the last retention run. */
+  readonly logBytes: number;
   /** Set when the file was found damaged at open and quarantined. */
   readonly quarantine: QuarantineNotice | null;
   /** Set while writes fail (disk full, I/O error): commits are refused until one succeeds. */
@@ -181,7 +188,7 @@ export class TSDB implements Appendable, Queryable {
 
   private startRetentionTimer(): void {
     const every = this.opts.retentionIntervalMs ?? 5 * 60_000;
-    if (every <= 0 || (!this.opts.retentionMs && !this.opts.retentionBytes)) return;
+    if (every <= 0 || (!this.opts.retentionMs && !this.opts.retentionBytes && !this.opts.heldLogMaxBytes)) return;
     this.timer = setInterval(() => {
       if (this.backgroundPaused) return;
       this.applyRetention().catch((e: Error) => this.log.warn('retention failed', { error: e.message }));
@@ -279,6 +286,7 @@ export class TSDB implements Appendable, Queryable {
       workerRestarts: this.client.restarts,
       quarantinedChunks: Math.max(c.quarantinedChunks, this.quarantinedByReads),
       logBatches: c.logBatches,
+      logBytes: c.logBytes,
       quarantine: this.quarantine,
       paused: this.paused === null ? null : { sinceMs: this.paused.sinceMs, message: this.paused.message },
       writeFailures: this.writeFailures,
@@ -291,8 +299,9 @@ export class TSDB implements Appendable, Queryable {
   }
 
   async applyRetention(): Promise<RetentionResult> {
-    const r = await this.client.call({ kind: 'retention', retentionMs: this.opts.retentionMs ?? 0, retentionBytes: this.opts.retentionBytes ?? 0 });
+    const r = await this.client.call({ kind: 'retention', retentionMs: this.opts.retentionMs ?? 0, retentionBytes: this.opts.retentionBytes ?? 0, heldLogMaxBytes: this.opts.heldLogMaxBytes ?? 0 });
     const dropped = r.retention!.heldLogDropped;
+    this.heldLogDroppedSamples += dropped.samples;
     if (dropped.samples > 0) for (const f of this.logDropListeners) f(dropped);
     return r.retention!;
   }
@@ -327,6 +336,14 @@ export class TSDB implements Appendable, Queryable {
   }
 
   /** Newest committed sample time over all series, ms (-Infinity before the first). */
+  /** Samples of held log rows deleted before remote write sent them (time retention or the byte cap), since open. */
+  heldLogDroppedSamples = 0;
+
+  /** The byte cap on the held log (0: none). */
+  get heldLogMaxBytes(): number {
+    return this.opts.heldLogMaxBytes ?? 0;
+  }
+
   get newestSampleMs(): number {
     return this.maxTime;
   }

@@ -28,7 +28,7 @@ export interface HeadClient {
   close(): Promise<void>;
 }
 
-const emptyCounters = (): WorkerCounters => ({ chunksWritten: 0, headSamples: 0, headSeries: 0, compactions: 0, quarantinedChunks: 0, logBatches: 0 });
+const emptyCounters = (): WorkerCounters => ({ chunksWritten: 0, headSamples: 0, headSeries: 0, compactions: 0, quarantinedChunks: 0, logBatches: 0, logBytes: 0 });
 
 function failure(reply: Extract<Reply, { kind: 'error' }>, what: string): Error {
   const msg = `storage worker could not ${what}: ${reply.message}`;

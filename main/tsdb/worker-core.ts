@@ -53,7 +53,7 @@ export class WorkerCore {
   private unwritten: SealedRun[] = [];
   /** Why the last chunk write failed, until one succeeds. */
   writeError: string | null = null;
-  private readonly counters: WorkerCounters = { chunksWritten: 0, headSamples: 0, headSeries: 0, compactions: 0, quarantinedChunks: 0, logBatches: 0 };
+  private readonly counters: WorkerCounters = { chunksWritten: 0, headSamples: 0, headSeries: 0, compactions: 0, quarantinedChunks: 0, logBatches: 0, logBytes: 0 };
   private readonly st: {
     insertSeries: Stmt;
     insertBatch: Stmt;
@@ -282,8 +282,12 @@ export class WorkerCore {
     return anyH ? { offsets, t: Float64Array.from(t), v, h: hs } : { offsets, t: Float64Array.from(t), v };
   }
 
-  /** Drops chunks older than `retentionMs` before the newest sample, then oldest-first down to `retentionBytes`. */
-  retention(retentionMs: number, retentionBytes: number): RetentionResult {
+  /**
+   * Drops chunks older than `retentionMs` before the newest sample, then oldest-first down to
+   * `retentionBytes`; then held log rows behind time retention, then the oldest held rows while
+   * the log is over `heldLogMaxBytes` (0: no cap).
+   */
+  retention(retentionMs: number, retentionBytes: number, heldLogMaxBytes = 0): RetentionResult {
     const used = (): number => {
       const pages = this.db.pragma('page_count', { simple: true }) as number;
       const free = this.db.pragma('freelist_count', { simple: true }) as number;
@@ -310,7 +314,9 @@ export class WorkerCore {
         deleted += n;
       }
     }
-    const heldLogDropped = retentionMs > 0 ? this.dropHeldLogBefore(retentionMs) : { samples: 0, upToBatch: 0 };
+    const byTime = retentionMs > 0 ? this.dropHeldLogBefore(retentionMs) : { samples: 0, upToBatch: 0 };
+    const bySize = this.dropHeldLogOverBytes(heldLogMaxBytes);
+    const heldLogDropped = { samples: byTime.samples + bySize.samples, upToBatch: Math.max(byTime.upToBatch, bySize.upToBatch) };
     if (deleted > 0 || heldLogDropped.samples > 0) {
       this.db.pragma('incremental_vacuum');
       this.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -338,6 +344,30 @@ export class WorkerCore {
       this.db.prepare('DELETE FROM wal_batches WHERE id <= ?').run(out.upToBatch);
       this.db.prepare('DELETE FROM wal_histograms WHERE id <= ?').run(out.upToBatch);
     }
+    return out;
+  }
+
+  /**
+   * The byte cap on the held log (an endpoint that never comes back): while the log's rows are
+   * over `maxBytes`, the oldest held rows the head does not need are deleted and their samples
+   * reported as lost. Also measures the log for `logBytes`.
+   */
+  private dropHeldLogOverBytes(maxBytes: number): { samples: number; upToBatch: number } {
+    const out = { samples: 0, upToBatch: 0 };
+    const size = 'coalesce(sum(length(refs) + length(t) + length(v)), 0)';
+    let total = this.db.prepare(`SELECT ${size} FROM wal_batches`).pluck().get() as number;
+    if (maxBytes > 0 && this.logHold > 0 && total > maxBytes) {
+      const limit = Math.min(this.head.oldestBatch(), this.lastBatchId + 1);
+      const rows = this.db.prepare('SELECT id, n, length(refs) + length(t) + length(v) AS bytes FROM wal_batches WHERE id < ? ORDER BY id').iterate(limit) as Iterable<{ id: number; n: number; bytes: number }>;
+      for (const r of rows) {
+        if (total <= maxBytes) break;
+        total -= r.bytes;
+        out.samples += r.n;
+        out.upToBatch = r.id;
+      }
+      if (out.upToBatch > 0) this.db.prepare('DELETE FROM wal_batches WHERE id <= ?').run(out.upToBatch);
+    }
+    this.counters.logBytes = total;
     return out;
   }
 

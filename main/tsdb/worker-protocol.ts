@@ -37,6 +37,8 @@ export interface WorkerCounters {
   compactions: number;
   quarantinedChunks: number;
   logBatches: number;
+  /** Bytes of the log rows (refs, t, v) as of the last retention run. */
+  logBytes: number;
 }
 
 /** State main needs after (re)start: newest sample per series, and the last applied batch id. */
@@ -51,7 +53,7 @@ export interface RetentionResult {
   deletedChunks: number;
   bytesBefore: number;
   bytesAfter: number;
-  /** Log rows a hold kept (remote write not yet sent) that time retention deleted anyway. */
+  /** Log rows a hold kept (remote write not yet sent) that time retention or the held-log byte cap deleted anyway. */
   heldLogDropped: { samples: number; upToBatch: number };
 }
 
@@ -59,7 +61,7 @@ export type Request =
   | { readonly kind: 'append'; readonly id: number; readonly batch: AppendBatch }
   | { readonly kind: 'read'; readonly id: number; readonly refs: Uint32Array; readonly mint: number; readonly maxt: number; readonly points?: LookbackPoints }
   | { readonly kind: 'flush'; readonly id: number }
-  | { readonly kind: 'retention'; readonly id: number; readonly retentionMs: number; readonly retentionBytes: number }
+  | { readonly kind: 'retention'; readonly id: number; readonly retentionMs: number; readonly retentionBytes: number; readonly heldLogMaxBytes: number }
   | { readonly kind: 'quarantine'; readonly id: number; readonly chunkId: number; readonly reason: string }
   | { readonly kind: 'max_pages'; readonly id: number; readonly pages: number }
   | { readonly kind: 'hold_log'; readonly id: number; readonly fromBatch: number }

@@ -22,7 +22,7 @@ export function handleRequest(core: WorkerCore, req: Request): { reply: Reply; t
         core.flush();
         return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };
       case 'retention':
-        return { reply: { kind: 'ok', id: req.id, counters: core.stats(), retention: core.retention(req.retentionMs, req.retentionBytes) } };
+        return { reply: { kind: 'ok', id: req.id, counters: core.stats(), retention: core.retention(req.retentionMs, req.retentionBytes, req.heldLogMaxBytes) } };
       case 'max_pages':
         core.setMaxPages(req.pages);
         return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };

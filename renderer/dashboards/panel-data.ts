@@ -185,6 +185,19 @@ export function reducedValues(data: PanelData, calc: string): Array<{ name: stri
 const newQueryId = () => `dash-${Math.random().toString(36).slice(2, 10)}`;
 
 /**
+ * The remote data source a target queries: the uid of its Prometheus datasource reference (the
+ * target's own, else the panel's) when it names something other than Vigil's engine. Names,
+ * placeholders (`${DS_X}`, `$var`), Grafana's built-ins and other plugin types stay on the engine.
+ */
+function targetSource(panel: Panel, target: Target): { source?: string } {
+  const ref = target.datasource ?? panel.datasource;
+  if (ref === null || ref === undefined || typeof ref === 'string') return {};
+  const uid = typeof ref.uid === 'string' ? ref.uid : '';
+  if ((ref.type ?? 'prometheus') !== 'prometheus' || uid === '' || uid === 'vigil' || uid.startsWith('$') || uid.startsWith('-- ')) return {};
+  return { source: uid };
+}
+
+/**
  * Runs a panel's visible targets through the renderer's query cache (answers shared with any
  * panel or page asking the same, one error shape; a panel asking what another panel's read in
  * flight already asks joins it rather than running it again). One failing target becomes an error for that
@@ -199,12 +212,13 @@ export async function fetchPanelData(queries: QueryCache, panel: Panel, ctx: Pan
   await Promise.all(
     targets.map(async (t) => {
       const plan = planTarget(panel, t, ctx);
+      const source = targetSource(panel, t);
       out.queries.push(plan.query);
       const queryId = newQueryId();
       const legend = (labels: Record<string, string>) => legendName(t.legendFormat, labels, ctx.variables);
       const failed = (e: QueryError) => out.errors.push({ refId: t.refId, message: `query ${t.refId} (${plan.query}): ${e.detail}` });
       if (plan.instant) {
-        const request = { query: plan.query, time: ctx.toMs, queryId };
+        const request = { query: plan.query, time: ctx.toMs, queryId, ...source };
         const cancel = () => queries.cancel('query', request);
         signal.addEventListener('abort', cancel, { once: true });
         const { data, error } = await queries.fetch('query', request, undefined, { join: true });
@@ -216,7 +230,7 @@ export async function fetchPanelData(queries: QueryCache, panel: Panel, ctx: Pan
         out.warnings.push(...data.warnings);
         return;
       }
-      const request = { query: plan.query, start: plan.startMs, end: plan.endMs, step: plan.stepMs, queryId };
+      const request = { query: plan.query, start: plan.startMs, end: plan.endMs, step: plan.stepMs, queryId, ...source };
       const cancel = () => queries.cancel('queryRange', request);
       signal.addEventListener('abort', cancel, { once: true });
       const { data: r, error } = await queries.fetch('queryRange', request, (s) => queryRangeColumns(queries.api, request, s), { join: true });

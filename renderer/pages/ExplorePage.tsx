@@ -15,21 +15,42 @@ import { ResultTable } from '../explore/ResultTable.js';
 import { CostLine, ExplainTree } from '../explore/ExplainTree.js';
 import { ResolutionPicker, TimeRangePicker } from '../explore/TimeRangePicker.js';
 import { MetricsExplorer } from '../explore/MetricsExplorer.js';
+import { SourcePicker } from '../explore/SourcePicker.js';
 import { interruptedReason } from '../explore/interrupted.js';
 import { appHash, parseAppHash, type Tab } from '../../app/app-urls.js';
 
-const engineClient: PromClient = {
-  async labelNames(match) {
-    return (await api.labelNames({ match, limit: 5000 })).values;
-  },
-  async labelValues(name, opts) {
-    return (await api.labelValues({ name, match: opts?.match, search: opts?.search, limit: opts?.limit ?? 200 })).values;
-  },
-  async metricMetadata(opts) {
-    return (await api.metadata({ search: opts?.search, limit: opts?.limit ?? 200 })).metrics;
-  },
+/** Completion against one source (this engine when `source` is undefined), through the engine. */
+function clientFor(source: string | undefined): PromClient {
+  const src = source !== undefined ? { source } : {};
+  return {
+    async labelNames(match) {
+      return (await api.labelNames({ match, limit: 5000, ...src })).values;
+    },
+    async labelValues(name, opts) {
+      return (await api.labelValues({ name, match: opts?.match, search: opts?.search, limit: opts?.limit ?? 200, ...src })).values;
+    },
+    async metricMetadata(opts) {
+      return (await api.metadata({ search: opts?.search, limit: opts?.limit ?? 200, ...src })).metrics;
+    },
+  };
+}
+const clients = new Map<string, CachingPromClient>();
+/** The cached client of the source Explore has chosen now. */
+function chosenClient(): PromClient {
+  const chosen = useExploreStore.getState().source;
+  const key = chosen === undefined || chosen === '' ? 'vigil' : chosen;
+  let c = clients.get(key);
+  if (c === undefined) {
+    c = new CachingPromClient(clientFor(key === 'vigil' ? undefined : key), 15_000);
+    clients.set(key, c);
+  }
+  return c;
+}
+const promClient: PromClient = {
+  labelNames: (match) => chosenClient().labelNames(match),
+  labelValues: (name, opts) => chosenClient().labelValues(name, opts),
+  metricMetadata: (opts) => chosenClient().metricMetadata(opts),
 };
-const promClient = new CachingPromClient(engineClient, 15_000);
 setCompletionSource({ client: promClient, vocabulary, history: loadHistory, limit: 100 });
 
 export function ExplorePage() {
@@ -73,6 +94,20 @@ export function ExplorePage() {
   );
   const aligned = useMemo(() => toAligned(plot, s.stacked, s.hidden), [plot, s.stacked, s.hidden]);
   const chartSeries = useMemo(() => plot.series.map((p) => ({ label: p.label, color: p.color, show: !s.hidden.has(p.label) })), [plot, s.hidden]);
+  const remote = s.source !== undefined && s.source !== '' && s.source !== 'vigil' ? s.source : undefined;
+  // The metrics browser lists what the chosen source holds.
+  const explorerApi = useMemo(
+    () =>
+      remote === undefined
+        ? api
+        : {
+            ...api,
+            metadata: (r: Parameters<typeof api.metadata>[0]) => api.metadata({ ...r, source: remote }),
+            labelNames: (r: Parameters<typeof api.labelNames>[0]) => api.labelNames({ ...r, source: remote }),
+            labelValues: (r: Parameters<typeof api.labelValues>[0]) => api.labelValues({ ...r, source: remote }),
+          },
+    [remote],
+  );
   const unit = useMemo(() => inferSharedUnit(s.panels.filter((p) => p.enabled).map((p) => p.query)), [s.panels]);
   const errors = s.results.map((r, i) => (r?.error ? { panel: i, message: r.error } : null)).filter((e) => e !== null);
   const warnings = s.results.flatMap((r) => [...(r?.range?.warnings ?? []), ...(r?.instant?.warnings ?? [])]);
@@ -96,6 +131,7 @@ export function ExplorePage() {
     <section className="page explore">
       <header className="page-header wrap">
         <h1>Explore</h1>
+        <SourcePicker value={s.source} onChange={(uid) => (s.setSource(uid), run())} />
         <TimeRangePicker range={s.range} onChange={(r) => (s.setRange(r), run())} />
         <ResolutionPicker resolution={s.resolution} onChange={(r) => (s.setResolution(r), run())} />
         <label className="inline">
@@ -206,11 +242,13 @@ export function ExplorePage() {
                   ),
               )}
           </div>
-          {stats.map((st, i) => (
-            <CostLine key={i} stats={st} />
-          ))}
+          {/* Costs are this engine's own figures; a remote source does not report them. */}
+          {remote === undefined &&
+            stats.map((st, i) => (
+              <CostLine key={i} stats={st} />
+            ))}
         </div>
-        {explorer && <MetricsExplorer api={api} onInsert={(text) => insertAtCursor(text)} onClose={() => setExplorer(false)} />}
+        {explorer && <MetricsExplorer api={explorerApi} onInsert={(text) => insertAtCursor(text)} onClose={() => setExplorer(false)} />}
       </div>
     </section>
   );

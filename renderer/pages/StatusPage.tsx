@@ -6,6 +6,8 @@ import { CostsFacts } from '../status/CostsFacts.js';
 import { Cardinality } from '../status/Cardinality.js';
 import { RemoteWriteTable } from '../components/RemoteWriteTable.js';
 
+const formatMiB = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
+
 export function StatusPage() {
   const { data: status, error, loading, refresh } = useEngineRead('status', {}, { pollMs: 5_000 });
   const [refreshSignal, setRefreshSignal] = useState(0);
@@ -76,6 +78,13 @@ export function StatusPage() {
               <dt>Remote write</dt>
               <dd data-testid="remote-write">
                 <RemoteWriteTable endpoints={status.remoteWrite ?? []} />
+                {status.remoteWriteLog && (
+                  <p className="muted" data-testid="remote-write-log">
+                    Held log: {formatMiB(status.remoteWriteLog.bytes)}
+                    {status.remoteWriteLog.maxBytes > 0 ? ` of at most ${formatMiB(status.remoteWriteLog.maxBytes)}` : ' (no cap)'}
+                    {status.remoteWriteLog.droppedSamples > 0 ? `; ${status.remoteWriteLog.droppedSamples} samples deleted before they were sent` : ''}
+                  </p>
+                )}
               </dd>
             </>
           )}

@@ -37,6 +37,8 @@ export interface ExploreSlice extends ExploreView {
   setStacked(stacked: boolean): void;
   setYFromZero(on: boolean): void;
   toggleSeries(label: string, show: boolean): void;
+  /** The remote data source queries and completion go to (undefined or "vigil": this engine). */
+  setSource(source: string | undefined): void;
   loadView(view: ExploreView): void;
   /** Shows why the view's queries were not run (see `held`). */
   holdBack(reason: string): void;
@@ -105,24 +107,26 @@ export const useExploreStore = create<ExploreSlice>((set, get) => ({
       else hidden.add(label);
       return { hidden };
     }),
-  loadView: (view) => set({ ...view }),
+  setSource: (source) => set({ source, results: [] }),
+  loadView: (view) => set({ source: undefined, ...view }),
   holdBack: (reason) => set({ held: reason, running: false }),
   view: () => {
     const s = get();
-    return { panels: s.panels, range: s.range, resolution: s.resolution, tab: s.tab, stacked: s.stacked, yFromZero: s.yFromZero };
+    return { panels: s.panels, range: s.range, resolution: s.resolution, tab: s.tab, stacked: s.stacked, yFromZero: s.yFromZero, ...(s.source !== undefined ? { source: s.source } : {}) };
   },
   async run(queries, widthPx = 1000, force = false) {
     const api = queries.api;
     cancelActive(queries);
     const seq = ++runSeq;
-    const { panels, range, resolution, tab } = get();
+    const { panels, range, resolution, tab, source: chosen } = get();
+    const source = chosen !== undefined && chosen !== '' && chosen !== 'vigil' ? { source: chosen } : {};
     const now = Date.now();
     const { startMs, endMs } = resolveRange(range, now);
     const step = resolveStep(resolution, startMs, endMs, widthPx);
     if (!force) {
       // Ask the engine what the queries would cost before running them; warn when too heavy.
       const estimates = await Promise.all(
-        panels.map((p) => (p.enabled && p.query.trim() !== '' ? api.estimateQuery({ query: p.query, start: startMs, end: endMs }).catch(() => null) : null)),
+        panels.map((p) => (p.enabled && p.query.trim() !== '' ? api.estimateQuery({ query: p.query, start: startMs, end: endMs, ...source }).catch(() => null) : null)),
       );
       if (seq !== runSeq) return;
       const heavy = estimates.map((e, i) => (e?.tooHeavy ? `Query ${i + 1}: ${e.reason}` : null)).filter((x) => x !== null);
@@ -137,8 +141,8 @@ export const useExploreStore = create<ExploreSlice>((set, get) => ({
       if (!panel.enabled || panel.query.trim() === '') return null;
       const queryId = `q${seq}-${i}-${Math.random().toString(36).slice(2, 8)}`;
       return tab === 'table'
-        ? { name: 'query', request: { query: panel.query, time: endMs, queryId } }
-        : { name: 'queryRange', request: { query: panel.query, start: startMs, end: endMs, step, queryId } };
+        ? { name: 'query', request: { query: panel.query, time: endMs, queryId, ...source } }
+        : { name: 'queryRange', request: { query: panel.query, start: startMs, end: endMs, step, queryId, ...source } };
     });
     active = reads.filter((r) => r !== null);
     set({ running: true, lastRunAt: now });

@@ -26,7 +26,7 @@ describe('the engine’s channel table', () => {
   it('routes each channel to its owner', async () => {
     const seen: string[] = [];
     const service = new Proxy({}, { get: (_t, name) => async () => seen.push(String(name)) });
-    const all = { engine: service, queries: service, targets: service, probes: service, alerting: service, dashboards: service, topology: service } as unknown as RunningServices;
+    const all = { engine: service, queries: service, targets: service, probes: service, alerting: service, dashboards: service, topology: service, sources: service } as unknown as RunningServices;
     const api = routeChannels(() => all);
     for (const name of channelNames) await call(api, name);
     expect(seen).toEqual(channelNames);

@@ -186,3 +186,22 @@ describe('bad input', () => {
     );
   });
 });
+
+describe('datasource references naming a remote data source', () => {
+  it('are kept when the engine has that source; other Prometheus references become Vigil', () => {
+    const json = JSON.stringify({
+      uid: 'd1',
+      title: 'remote',
+      schemaVersion: 39,
+      panels: [
+        { id: 1, type: 'timeseries', gridPos: { x: 0, y: 0, w: 12, h: 8 }, datasource: { type: 'prometheus', uid: 'vm1' }, targets: [{ refId: 'A', expr: 'up' }] },
+        { id: 2, type: 'timeseries', gridPos: { x: 12, y: 0, w: 12, h: 8 }, datasource: { type: 'prometheus', uid: 'other' }, targets: [{ refId: 'A', expr: 'up' }] },
+      ],
+    });
+    const kept = migrateDashboard(parseDashboardJson(json), { ...opts, keepSources: new Set(['vm1']) });
+    expect(kept.dashboard.panels.map((p) => p.datasource)).toEqual([{ type: 'prometheus', uid: 'vm1' }, vigilDatasource]);
+    expect(kept.report.kept.some((k) => k.message.includes('remote data source'))).toBe(true);
+    const plain = migrate(json);
+    expect(plain.dashboard.panels.map((p) => p.datasource)).toEqual([vigilDatasource, vigilDatasource]);
+  });
+});

@@ -220,6 +220,30 @@ describe('remote write queue', () => {
     expect(rw.running[0]!.stats.lastError).toContain('retention deleted 58 samples');
   });
 
+  it('caps the held log by bytes: the oldest unsent batches go first, counted as failed, the newest stay', async () => {
+    const t = tempDir('vigil-rw-');
+    cleanups.push(t.cleanup);
+    // A batch of 2 samples is 40 bytes in the log (refs 8, t 16, v 16): a 400-byte cap keeps 10.
+    const db = await TSDB.open({ dir: join(t.dir, 'tsdb'), worker: false, maxChunkSamples: 10, heldLogMaxBytes: 400, retentionIntervalMs: 0 });
+    cleanups.push(() => db.close());
+    const rw = writer(t.dir, db);
+    await rw.apply(config('http://127.0.0.1:1/api/v1/write'));
+    await fill(db, 2, 40);
+    await db.flush();
+    const before = db.readLog(0, 1e9);
+    expect(before.length).toBe(40);
+    const r = await db.applyRetention();
+    const kept = db.readLog(0, 1e9);
+    expect(db.stats().logBytes).toBeLessThanOrEqual(400);
+    expect(kept.length).toBeGreaterThanOrEqual(9);
+    expect(kept.map((b) => b.id)).toEqual(before.slice(before.length - kept.length).map((b) => b.id));
+    expect(r.heldLogDropped.samples).toBe(2 * (40 - kept.length));
+    expect(db.heldLogDroppedSamples).toBe(r.heldLogDropped.samples);
+    expect(rw.running[0]!.stats.samplesFailed).toBe(r.heldLogDropped.samples);
+    // Under the cap, nothing more goes.
+    expect((await db.applyRetention()).heldLogDropped.samples).toBe(0);
+  });
+
   it('reads Retry-After as seconds or an HTTP date', () => {
     expect(parseRetryAfter('3', 0)).toBe(3000);
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 4000)).toBe(6000);

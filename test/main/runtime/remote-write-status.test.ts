@@ -41,7 +41,15 @@ describe('remote write in the running engine', () => {
     expect(status.remoteWrite).toEqual([
       { name: 'central', url, lagSeconds: 0, backlogBatches: 0, pendingSamples: 0, failedSamples: 0, lastError: 'server returned HTTP status 500: receiver unwell', lastErrorAtMs: expect.any(Number) },
     ]);
+    // The held log: measured at a retention run, capped at 1 GiB by default, nothing deleted.
+    await engine.tsdb.applyRetention();
+    const log = StatusSchema.parse(await engine.api.status({})).remoteWriteLog!;
+    expect(log.maxBytes).toBe(1 << 30);
+    expect(log.droppedSamples).toBe(0);
+    expect(log.bytes).toBe(engine.tsdb.stats().logBytes);
     const metrics = engine.metrics.render();
+    expect(metrics).toContain('vigil_remote_storage_held_log_max_bytes 1073741824');
+    expect(metrics).toContain('vigil_remote_storage_held_log_dropped_samples_total 0');
     expect(metrics).toContain(`prometheus_remote_storage_samples_total{remote_name="central",url="${url}"} 20`);
     expect(metrics).toContain(`prometheus_remote_storage_samples_retried_total{remote_name="central",url="${url}"} 10`);
     expect(metrics).toContain(`prometheus_remote_storage_queue_highest_sent_timestamp_seconds{remote_name="central",url="${url}"} 1`);

@@ -92,6 +92,42 @@ describe('fetching', () => {
   });
 });
 
+describe('the datasource a target queries', () => {
+  it('sends the uid of a Prometheus reference naming a remote source; Vigil, names, placeholders and other types stay on the engine', async () => {
+    const asked: Array<{ query: string; source?: string }> = [];
+    const client = {
+      query: async (r: { query: string; source?: string }) => {
+        asked.push({ query: r.query, ...(r.source !== undefined ? { source: r.source } : {}) });
+        return { result: { resultType: 'vector', samples: [] }, warnings: [], infos: [], stats: {} };
+      },
+      cancelQuery: async () => ({ cancelled: true }),
+    } as unknown as WorkbenchApi;
+    const panel: Panel = {
+      id: 1,
+      type: 'stat',
+      gridPos: { x: 0, y: 0, w: 6, h: 4 },
+      datasource: { type: 'prometheus', uid: 'vm1' },
+      targets: [
+        { refId: 'A', expr: 'a', instant: true },
+        { refId: 'B', expr: 'b', instant: true, datasource: { type: 'prometheus', uid: 'vigil' } },
+        { refId: 'C', expr: 'c', instant: true, datasource: { type: 'prometheus', uid: '${DS_PROMETHEUS}' } },
+        { refId: 'D', expr: 'd', instant: true, datasource: { type: 'loki', uid: 'logs' } },
+        { refId: 'E', expr: 'e', instant: true, datasource: 'Prometheus' },
+        { refId: 'F', expr: 'f', instant: true, datasource: { uid: 'thanos' } },
+      ],
+    };
+    await fetchPanelData(new QueryCache(client), panel, { fromMs: 0, toMs: 1000, widthPx: 500, variables: new Map() }, new AbortController().signal);
+    expect(asked.sort((x, y) => x.query.localeCompare(y.query))).toEqual([
+      { query: 'a', source: 'vm1' },
+      { query: 'b' },
+      { query: 'c' },
+      { query: 'd' },
+      { query: 'e' },
+      { query: 'f', source: 'thanos' },
+    ]);
+  });
+});
+
 describe('stat and gauge on a series with one point (a first scrape)', () => {
   const v = 82_816_933_888;
   const data = (values: Array<number | null>): PanelData => ({
