@@ -60,6 +60,8 @@ export interface EngineOptions {
   queryLimits?: Partial<QueryLimits>;
   /** Upper bound of the range result cache in bytes (default 64 MiB; 0 turns it off). */
   rangeCacheBytes?: number;
+  /** The window before now whose steps the range cache never keeps (default 2 scrape intervals, at least 10 s). */
+  rangeCacheFreshMs?: number;
   /** This machine's collectors: node_exporter's `--collector.<name>` / `--no-collector.<name>` flags. */
   hostCollectorFlags?: readonly string[];
   /** Wall and monotonic clocks behind sample and evaluation times (tests jump them to simulate a sleep). */
@@ -131,15 +133,18 @@ export class Engine {
     this.log = options.logger ?? createLogger('engine');
     this.host = new HostCollector({ flags: options.hostCollectorFlags ?? [], logger: this.log.child('host') });
     this.promql = new PromQLEngine({ ...options.queryLimits, parse: (q) => parseExpr(q) });
-    this.journal = QueryJournal.open(lock.dir, this.log.child('query'));
+    // A query is journalled once it has run 100 ms: a crash comes from a long one, and a refreshing
+    // dashboard's short queries then cost no synchronous file writes.
+    this.journal = QueryJournal.open(lock.dir, this.log.child('query'), { delayMs: 100 });
     const longestScrapeMs = (): number | undefined => {
       const cfg = this.collection?.config.current();
       return cfg ? Math.max(cfg.global.scrape_interval, ...cfg.scrape_configs.map((c) => c.scrape_interval)) : undefined;
     };
-    // Range answers kept between dashboard refreshes; the last max(5 min, 2 scrape intervals) is never kept.
+    // Range answers kept between dashboard refreshes; the last two scrape intervals are never kept
+    // (the write watermark keeps older steps right, see docs/query-frontend.md).
     this.rangeCache = new RangeResultCache(tsdb.writes, {
       ...(options.rangeCacheBytes !== undefined ? { maxBytes: options.rangeCacheBytes } : {}),
-      freshMs: () => Math.max(5 * 60_000, 2 * (longestScrapeMs() ?? 0)),
+      freshMs: () => options.rangeCacheFreshMs ?? Math.max(10_000, 2 * (longestScrapeMs() ?? 15_000)),
       ...(options.now ? { now: options.now } : {}),
     });
     this.querySvc = new EngineQueryService(this.promql, tsdb, new MetadataStore(), {

@@ -56,7 +56,8 @@ const serveUsage =
   '            [--collector.NAME | --no-collector.NAME | --collector.disable-defaults]... (this machine\'s collectors, as node_exporter\'s)\n' +
   '            [--energy-mode auto|on|off] [--energy-factor 4]\n' +
   '            [--web.enable-remote-write-receiver]\n' +
-  '            [--query.max-concurrency 4] [--query.max-queued 100] [--query.max-samples 10000000] [--query.max-memory 256MiB] [--query.timeout 2m]';
+  '            [--query.max-concurrency 4] [--query.max-queued 100] [--query.max-samples 10000000] [--query.max-memory 256MiB] [--query.timeout 2m]\n' +
+  '            [--query.range-cache-size 64MiB | off] (range answers kept between dashboard refreshes)';
 
 /** `vigil serve`'s flags, checked; every problem is a UsageError saying what is expected. */
 export function parseServeFlags(args: string[]): ServeFlags & {
@@ -66,6 +67,7 @@ export function parseServeFlags(args: string[]): ServeFlags & {
   spread: 'slots' | 'uniform';
   hostCollectorFlags: string[];
   energy: { setting: EnergySetting; factor?: number };
+  rangeCacheBytes: number | undefined;
 } {
   const { collectorFlags, rest } = takeCollectorFlags(args);
   try {
@@ -93,6 +95,7 @@ export function parseServeFlags(args: string[]): ServeFlags & {
       'query.max-queued': { type: 'string' },
       'query.max-samples': { type: 'string' },
       'query.max-memory': { type: 'string' },
+      'query.range-cache-size': { type: 'string' },
       'query.timeout': { type: 'string' },
     },
     strict: true,
@@ -139,6 +142,7 @@ export function parseServeFlags(args: string[]): ServeFlags & {
     spread,
     hostCollectorFlags: collectorFlags,
     energy: { setting: energyMode, ...(energyFactor !== undefined ? { factor: energyFactor } : {}) },
+    rangeCacheBytes: values['query.range-cache-size'] === 'off' ? 0 : bytes('query.range-cache-size', values['query.range-cache-size']),
   };
 }
 
@@ -168,6 +172,7 @@ export const serveCommand: Command = {
       scrapeSpread: flags.spread,
       energy: flags.energy,
       queryLimits: flags.queryLimits,
+      ...(flags.rangeCacheBytes !== undefined ? { rangeCacheBytes: flags.rangeCacheBytes } : {}),
       dashboardDirs: flags.dashboards,
       hostCollectorFlags: flags.hostCollectorFlags,
     });

@@ -252,7 +252,8 @@ export function useChannel<K extends ChannelName>(cache: QueryCache, name: K, re
     snapshot,
   );
   useEffect(() => {
-    void refresh();
+    // On mount, a read of the same request already in flight (a preload) is as new as one started now.
+    void cache.fetch(name, request, undefined, { join: true });
     const t = pollMs !== undefined ? setInterval(() => void refresh(), pollMs) : undefined;
     const off = subscribe?.(() => void refresh());
     return () => {
