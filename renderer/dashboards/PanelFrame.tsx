@@ -43,7 +43,11 @@ export interface PanelFrameProps {
  * (IntersectionObserver), again when the time or variables change, and on every dashboard
  * refresh (the refresh loop waits for it, so refreshes never stack).
  */
-export function PanelFrame({ panel, range, variables: dashboardVariables, variableNames, variablesReady, loop, editing, onZoom, onEdit, onRemove }: PanelFrameProps) {
+export function PanelFrame({ panel: panelProp, range, variables: dashboardVariables, variableNames, variablesReady, loop, editing, onZoom, onEdit, onRemove }: PanelFrameProps) {
+  // The grid hands a new object for the same panel whenever the variables or the dashboard read
+  // change: only a changed model may reload the panel (a reload cancels the query in flight).
+  const panelKey = JSON.stringify(panelProp);
+  const panel = useMemo(() => panelProp, [panelKey]);
   // A panel that uses no variable loads at once, beside the variables' own queries; the others
   // wait for them. Only the variables a panel uses reload it when they resolve or change.
   const used = useMemo(() => panelVariableNames(panel, variableNames), [panel, variableNames.join('\n')]);
