@@ -197,7 +197,11 @@ export class EngineQueryService implements QueryService {
       };
       const cache = this.options.rangeCache;
       const r = cache
-        ? await cache.rangeQuery(req.query, cacheable(expr), req.start, req.end, req.step, evaluate, { sum: sumStats, none: noStats })
+        ? // A range over the points limit goes to the engine whole, which refuses it.
+          await cache.rangeQuery(req.query, cacheable(expr) && (req.end - req.start) / req.step + 1 <= this.engine.options.maxPointsPerSeries, req.start, req.end, req.step, evaluate, {
+            sum: sumStats,
+            none: noStats,
+          })
         : await evaluate(req.start, req.end);
       const n = Math.floor((req.end - req.start) / req.step) + 1;
       const timestamps = Array.from({ length: n }, (_, i) => req.start + i * req.step);

@@ -165,6 +165,17 @@ describe('range result cache', () => {
     expect(a.result).toEqual((await plain.queryRange(req)).result);
   });
 
+  it('a range over the points limit is refused even when its steps are held', async () => {
+    const storage = new MemoryStorage();
+    for (let t = 0; t <= 60 * minute; t += 15_000) storage.add(labelsFromRecord({ __name__: 'm' }), t, t);
+    const engine = new PromQLEngine({ parse: (x) => parseExpr(x), maxPointsPerSeries: 150 });
+    const cache = new RangeResultCache(storage.writes, { now: () => 600 * minute });
+    const cached = new EngineQueryService(engine, storage, new MetadataStore(), { rangeCache: cache });
+    await cached.queryRange({ query: 'm', start: 0, end: 60 * minute, step: minute });
+    // 201 steps, over the limit of 150; the 140 not held would be under it.
+    await expect(cached.queryRange({ query: 'm', start: 0, end: 200 * minute, step: minute })).rejects.toThrow(/maximum resolution/);
+  });
+
   it('stays within its byte bound, dropping the least recently used extents', async () => {
     const storage = new MemoryStorage();
     for (let i = 0; i < 20; i++) for (let t = 0; t <= 60 * minute; t += 15_000) storage.add(labelsFromRecord({ __name__: 'm', i: String(i) }), t, t);
