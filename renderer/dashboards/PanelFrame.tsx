@@ -84,13 +84,17 @@ export function PanelFrame({ panel: panelProp, range, variables: dashboardVariab
   // The width only changes the step when it changes a lot (Grafana uses the width at load).
   const widthBucket = Math.max(100, Math.round(size.width / 100) * 100);
   const load = useCallback(async () => {
-    inFlight.current?.abort();
+    const previous = inFlight.current;
     const controller = new AbortController();
     inFlight.current = controller;
     const started = performance.now();
     // A relative range ends now at each refresh.
     const { fromMs, toMs } = rangeBounds(range, Date.now());
-    const d = await fetchPanelData(queryCache, panel, { fromMs, toMs, widthPx: widthBucket, variables }, controller.signal);
+    const pending = fetchPanelData(queryCache, panel, { fromMs, toMs, widthPx: widthBucket, variables }, controller.signal);
+    // The previous load stops only now: the new one has joined its reads that ask the same (a
+    // reload that changes nothing the engine sees, e.g. a small width change, does not restart them).
+    previous?.abort();
+    const d = await pending;
     if (controller.signal.aborted) return;
     inFlight.current = null;
     performance.measure(`vigil:panel-load:${panel.id}`, { start: started });
