@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseExpr } from '../../../app/promql/parser.js';
 import { MetadataStore } from '../../../main/api/metadata-store.js';
 import { EngineQueryService } from '../../../main/api/query-service-impl.js';
+import { parseServeFlags } from '../../../main/cli/serve.js';
 import { PromQLEngine } from '../../../main/promql/engine.js';
 import { cacheable, RangeResultCache } from '../../../main/query-frontend/range-cache.js';
 import type { WriteWatermarkReader } from '../../../main/tsdb/interface.js';
@@ -194,5 +195,12 @@ describe('range result cache', () => {
     // The most recent one is still held.
     await cached.queryRange({ query: 'm * 8', start: 0, end: 60 * minute, step: minute });
     expect(cache.counters.misses).toBe(misses + 1);
+  });
+
+  it('vigil serve --query.range-cache-size: a size, or off', () => {
+    expect(parseServeFlags([]).rangeCacheBytes).toBeUndefined();
+    expect(parseServeFlags(['--query.range-cache-size', '16MiB']).rangeCacheBytes).toBe(16 * 1024 * 1024);
+    expect(parseServeFlags(['--query.range-cache-size', 'off']).rangeCacheBytes).toBe(0);
+    expect(() => parseServeFlags(['--query.range-cache-size', 'lots'])).toThrow(/--query.range-cache-size must be a size/);
   });
 });
