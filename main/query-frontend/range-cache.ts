@@ -8,8 +8,8 @@
  * Correct first: storage's write watermark (main/tsdb/write-watermark.ts) says the oldest
  * sample time written or deleted since the extent was computed, and every step at or after it is
  * dropped before use — a late sample, a backfill or a deletion cannot leave a stale step behind.
- * Steps within the freshness window (the last `freshMs`, by default max(5 min, 2 × the scrape
- * interval)) are never stored: they change with every scrape. Queries whose steps read data
+ * Steps within the freshness window (the last `freshMs`; the engine uses two scrape intervals,
+ * at least 10 s) are never stored: they change with every scrape. Queries whose steps read data
  * after their own time (`@` modifiers, negative offsets) bypass the cache (see `cacheable`).
  * Bounded by bytes (least recently used extents go first); `bytes()` is shown on the Status page.
  * How it works, in prose: docs/query-frontend.md.
@@ -38,7 +38,7 @@ export interface RangePiece<S> {
 export interface RangeCacheOptions {
   /** Upper bound of the bytes held (estimated); default 64 MiB. 0 disables the cache. */
   readonly maxBytes?: number;
-  /** The window before now never stored, ms; default 5 min. */
+  /** The window before now never stored, ms; default 5 min (the engine passes two scrape intervals). */
   readonly freshMs?: () => number;
   readonly now?: () => number;
 }
