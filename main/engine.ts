@@ -40,6 +40,7 @@ import { EngineClock, systemClock, type ClockSources } from './util/engine-clock
 import { Power } from './power/power.js';
 import { powerHooks } from './runtime/power.js';
 import type { EnergySetting } from '../app/api/power.js';
+import { RangeResultCache } from './query-frontend/range-cache.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -62,6 +63,10 @@ export interface EngineOptions {
   dashboardDirs?: readonly string[];
   /** Query admission limits (`vigil serve --query.*`); unset ones keep the engine's defaults. */
   queryLimits?: Partial<QueryLimits>;
+  /** Upper bound of the range result cache in bytes (default 64 MiB; 0 turns it off). */
+  rangeCacheBytes?: number;
+  /** The window before now whose steps the range cache never keeps (default 2 scrape intervals, at least 10 s). */
+  rangeCacheFreshMs?: number;
   /** This machine's collectors: node_exporter's `--collector.<name>` / `--no-collector.<name>` flags. */
   hostCollectorFlags?: readonly string[];
   /** Wall and monotonic clocks behind sample and evaluation times (tests jump them to simulate a sleep). */
@@ -121,6 +126,8 @@ export class Engine {
   /** This machine's metrics with node_exporter's names, served at /host/metrics and scraped like any target. */
   readonly host: HostCollector;
   private readonly costs: CostTracker;
+  /** Step-aligned range answers (main/query-frontend/), bounded by bytes. */
+  readonly rangeCache: RangeResultCache;
   /** Sample and evaluation times: the wall clock, never going back (main/util/engine-clock.ts). */
   readonly clock: EngineClock;
   /** Sleep, wake and energy mode (main/power/). */
@@ -138,17 +145,30 @@ export class Engine {
     this.log = options.logger ?? createLogger('engine');
     this.host = new HostCollector({ flags: options.hostCollectorFlags ?? [], logger: this.log.child('host') });
     this.promql = new PromQLEngine({ ...options.queryLimits, parse: (q) => parseExpr(q) });
-    this.journal = QueryJournal.open(lock.dir, this.log.child('query'));
+    // A query is journalled once it has run 100 ms: a crash comes from a long one, and a refreshing
+    // dashboard's short queries then cost no synchronous file writes.
+    this.journal = QueryJournal.open(lock.dir, this.log.child('query'), { delayMs: 100 });
     this.remoteRead = new RemoteRead(tsdb, `Vigil/${readBuildInfo().version}`, () => this.clock.now());
+    const longestScrapeMs = (): number | undefined => {
+      const cfg = this.collection?.config.current();
+      return cfg ? Math.max(cfg.global.scrape_interval, ...cfg.scrape_configs.map((c) => c.scrape_interval)) : undefined;
+    };
+    // Range answers kept between dashboard refreshes; the last two scrape intervals are never kept
+    // (the write watermark keeps older steps right, see docs/query-frontend.md).
+    this.rangeCache = new RangeResultCache(tsdb.writes, {
+      ...(options.rangeCacheBytes !== undefined ? { maxBytes: options.rangeCacheBytes } : {}),
+      freshMs: () => options.rangeCacheFreshMs ?? Math.max(10_000, 2 * (longestScrapeMs() ?? 15_000)),
+      ...(options.now ? { now: options.now } : {}),
+    });
     this.querySvc = new EngineQueryService(this.promql, this.remoteRead.storage, new MetadataStore(), {
+      rangeCache: this.rangeCache,
+      // Remote answers change without the local write watermark knowing: not cached.
+      rangeCacheBypass: () => this.remoteRead.storage.hasRemotes,
       metadata: (name) => this.collection?.scrape.metadata(name)[name]?.[0],
       seriesCount: () => tsdb.index.count,
       countSeries: (matchers) => selectRefs(tsdb.index, matchers).length,
       journal: this.journal,
-      scrapeIntervalMs: () => {
-        const cfg = this.collection?.config.current();
-        return cfg ? Math.max(cfg.global.scrape_interval, ...cfg.scrape_configs.map((c) => c.scrape_interval)) : undefined;
-      },
+      scrapeIntervalMs: longestScrapeMs,
     });
     this.topologySvc = new TopologyService({
       queries: this.querySvc,
@@ -163,6 +183,7 @@ export class Engine {
     this.costs = new CostTracker({
       stats: () => tsdb.stats(),
       indexBytes: () => tsdb.index.arrayBytes(),
+      rangeCacheBytes: () => this.rangeCache.bytes(),
       oldestSampleMs: () => tsdb.oldestChunkTime(),
       lag: m.lastMinuteLag,
       retentionMs: options.retentionMs || null,

@@ -16,6 +16,15 @@ function referencedVariables(text: string): string[] {
   return [...out];
 }
 
+/**
+ * The dashboard variables (of `names`) a panel refers to anywhere in its model (queries, legends,
+ * title, interval, links): a panel with none can load before the variables resolve.
+ */
+export function panelVariableNames(panel: unknown, names: readonly string[]): string[] {
+  const known = new Set(names);
+  return referencedVariables(JSON.stringify(panel)).filter((n) => known.has(n));
+}
+
 /** The text of a variable whose value depends on other variables: query, regex, datasource. */
 function dependencyText(v: Variable): string {
   const query = typeof v.query === 'string' ? v.query : (v.query?.query ?? '');

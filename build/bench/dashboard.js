@@ -4,7 +4,8 @@
 // `vigil serve`, in Debian's Chromium. Figures: navigation → every panel on screen drawn (median
 // of 5 fresh loads), the longest main-thread task while the dashboard refreshes every 5 s, and
 // the engine's event-loop lag p99 over that minute (vigil_event_loop_lag_last_minute_seconds).
-//   node build/bench/dashboard.js [--targets 50] [--series 2000] [--seconds 60]
+//   node build/bench/dashboard.js [--targets 50] [--series 2000] [--seconds 60] [--no-range-cache]
+// (--no-range-cache runs `vigil serve --query.range-cache-size off`: the same build without the cache.)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { machine, median } from './peers.js';
 import { startVigilServe } from './vigil-system.js';
 
 requireChromium();
-const { values } = parseArgs({ options: { targets: { type: 'string', default: '50' }, series: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '60' } } });
+const { values } = parseArgs({ options: { targets: { type: 'string', default: '50' }, series: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '60' }, 'no-range-cache': { type: 'boolean', default: false } } });
 
 /** The W-dash board: 30 panels, 6 per kind-mix row, reading W-fleet's series. */
 function wdash() {
@@ -73,7 +74,7 @@ const fleet = await startFleet(Number(values.targets), Number(values.series));
 const dir = mkdtempSync(join(tmpdir(), 'bench-dash-'));
 const config = join(dir, 'vigil.yml');
 writeFileSync(config, fleetConfig(fleet.addresses, '5s'));
-const serve = await startVigilServe(join(dir, 'data'), ['--config', config]);
+const serve = await startVigilServe(join(dir, 'data'), ['--config', config, ...(values['no-range-cache'] ? ['--query.range-cache-size', 'off'] : [])]);
 const browser = await launchBenchChromium('dash');
 const { ctx, page } = browser;
 try {
@@ -144,6 +145,7 @@ try {
 
   console.log(`# Vigil dashboard benchmark (W-dash) — ${new Date().toISOString()}`);
   console.log(`machine: ${JSON.stringify(machine())}, Chromium ${ctx.browser()?.version() ?? 'headless'}`);
+  console.log(`range result cache: ${values['no-range-cache'] ? 'off' : 'on'}`);
   console.log(`W-fleet ${values.targets} targets × ${values.series} series at 5 s; 30 panels, ${shown.length} on screen at 1360×860 (${shown.filter((s) => s === 'ok').length} ok, ${shown.filter((s) => s !== 'ok').join(', ') || 'none other'})`);
   console.log('\n| figure | Vigil | target |');
   console.log('|---|---|---|');

@@ -13,8 +13,9 @@ export const queryJournalFile = 'running-queries.json';
 /**
  * The user queries running right now, kept on disk, so that a query which brings the engine down
  * (out of memory, a crash) is named at the next start instead of being run again by a view that
- * restores itself. Written on every start and end of a query by write-then-rename, so a crash at
- * any moment leaves either the old or the new list. Best effort: a journal that cannot be written
+ * restores itself. Written by write-then-rename, so a crash at any moment leaves either the old or
+ * the new list: at every start and end of a query, or (with `delayMs`, as the engine opens it)
+ * only for queries that run longer than that. Best effort: a journal that cannot be written
  * is logged once and never fails a query. Format: main/api/README.md.
  */
 export class QueryJournal {
@@ -22,16 +23,26 @@ export class QueryJournal {
   private nextToken = 1;
   private writeFailed = false;
 
+  /** Tokens of the queries the file on disk lists. */
+  private written = new Set<number>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
   private constructor(
     private readonly path: string,
     /** What the previous run left behind: queries it started and never finished. */
     readonly interrupted: readonly InterruptedQuery[],
-    private readonly log?: Logger,
+    private readonly log: Logger | undefined,
+    private readonly delayMs: number,
   ) {}
 
-  static open(dir: string, log?: Logger): QueryJournal {
+  /**
+   * `delayMs`: a query is written only once it has run this long, so the many short queries of
+   * a refreshing dashboard never touch the disk (a write and a rename on the main thread each);
+   * 0 writes at every start and end.
+   */
+  static open(dir: string, log?: Logger, opts: { delayMs?: number } = {}): QueryJournal {
     const path = join(dir, queryJournalFile);
-    const journal = new QueryJournal(path, readJournal(path, log), log);
+    const journal = new QueryJournal(path, readJournal(path, log), log, opts.delayMs ?? 0);
     if (journal.interrupted.length > 0) {
       log?.warn('queries were running when Vigil last stopped unexpectedly; they are not re-run', {
         queries: journal.interrupted.map((q) => q.query).join(' | '),
@@ -44,15 +55,26 @@ export class QueryJournal {
   begin(query: string): number {
     const token = this.nextToken++;
     this.running.set(token, { query, startedMs: Date.now() });
-    this.write();
+    if (this.delayMs <= 0) this.write();
+    else if (this.timer === null) {
+      // One timer for all: it writes every query running by then (those begun meanwhile too).
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.write();
+      }, this.delayMs);
+      this.timer.unref?.();
+    }
     return token;
   }
 
   end(token: number): void {
-    if (this.running.delete(token)) this.write();
+    if (!this.running.delete(token)) return;
+    // A finished query must not be named at the next start: rewrite at once if it is on disk.
+    if (this.delayMs <= 0 || this.written.has(token)) this.write();
   }
 
   private write(): void {
+    this.written = new Set(this.running.keys());
     const body = JSON.stringify({ version: 1, running: [...this.running.values()] });
     try {
       writeFileSync(this.path + '.tmp', body);

@@ -18,6 +18,7 @@ import type { MetadataStore } from './metadata-store.js';
 import type { QueryCall, QueryService } from './query-service.js';
 import { estimateQuery, type Estimate } from './query-estimate.js';
 import type { QueryJournal } from './query-journal.js';
+import { cacheable, type RangePiece, type RangeResultCache } from '../query-frontend/range-cache.js';
 
 const minTime = -9_223_372_036_854;
 const maxTime = 9_223_372_036_854;
@@ -74,6 +75,10 @@ export interface QueryServiceOptions {
   scrapeIntervalMs?: () => number | undefined;
   /** Index-only series count for a selector (the estimate's cheap first pass). */
   countSeries?: (matchers: readonly Matcher[]) => number;
+  /** Step-aligned range answers kept between requests (main/query-frontend/); none when absent. */
+  rangeCache?: RangeResultCache;
+  /** True while answers may hold data the range cache cannot see change (remote_read endpoints). */
+  rangeCacheBypass?: () => boolean;
 }
 
 /**
@@ -177,21 +182,32 @@ export class EngineQueryService implements QueryService {
     return this.track(req.queryId, req.query, call, async (signal) => {
       const cost = await this.admit(expr, time, time);
       const r = await this.engine.instantQuery(this.storage, expr, time, { signal, ...callOptions(call, cost) });
-      return { result: instantResult(r), warnings: r.warnings, infos: r.infos, stats: wireStats(r, req.query) };
+      return { result: instantResult(r), warnings: r.warnings, infos: r.infos, stats: wireStats(r.stats, req.query) };
     });
   }
 
   async queryRange(req: RequestOf<'queryRange'>, call?: QueryCall): Promise<ResponseOf<'queryRange'>> {
     const expr = this.parse(req.query);
     return this.track(req.queryId, req.query, call, async (signal) => {
-      const cost = await this.admit(expr, req.start, req.end);
-      const r = await this.engine.rangeQuery(this.storage, expr, req.start, req.end, req.step, { signal, ...callOptions(call, cost) });
+      const evaluate = async (start: number, end: number): Promise<RangePiece<Stats>> => {
+        const cost = await this.admit(expr, start, end);
+        const r = await this.engine.rangeQuery(this.storage, expr, start, end, req.step, { signal, ...callOptions(call, cost) });
+        if (r.result.type !== 'matrix') {
+          throw new ApiError({ kind: 'internal', message: `range query returned ${r.result.type}` });
+        }
+        return { series: r.result.series, warnings: r.warnings, infos: r.infos, stats: r.stats };
+      };
+      const cache = this.options.rangeCacheBypass?.() ? undefined : this.options.rangeCache;
+      const r = cache
+        ? // A range over the points limit goes to the engine whole, which refuses it.
+          await cache.rangeQuery(req.query, cacheable(expr) && (req.end - req.start) / req.step + 1 <= this.engine.options.maxPointsPerSeries, req.start, req.end, req.step, evaluate, {
+            sum: sumStats,
+            none: noStats,
+          })
+        : await evaluate(req.start, req.end);
       const n = Math.floor((req.end - req.start) / req.step) + 1;
       const timestamps = Array.from({ length: n }, (_, i) => req.start + i * req.step);
-      if (r.result.type !== 'matrix') {
-        throw new ApiError({ kind: 'internal', message: `range query returned ${r.result.type}` });
-      }
-      const series = r.result.series.map((s) => {
+      const series = r.series.map((s) => {
         const values: Array<ReturnType<typeof toWire> | null> = new Array(n).fill(null);
         const histograms: Array<WireHistogram | null> | null = s.h ? new Array(n).fill(null) : null;
         for (let i = 0; i < s.t.length; i++) {
@@ -203,7 +219,7 @@ export class EngineQueryService implements QueryService {
         }
         return histograms ? { labels: labelsToRecord(s.labels), values, histograms } : { labels: labelsToRecord(s.labels), values };
       });
-      return { result: { resultType: 'matrix' as const, timestamps, series }, warnings: r.warnings, infos: r.infos, stats: wireStats(r, req.query) };
+      return { result: { resultType: 'matrix' as const, timestamps, series }, warnings: [...r.warnings], infos: [...r.infos], stats: wireStats(r.stats, req.query) };
     });
   }
 
@@ -341,13 +357,13 @@ function instantResult(r: QueryResult): InstantResult {
   }
 }
 
-function wireStats(r: QueryResult, query: string): WireStats {
+function wireStats(stats: Stats, query: string): WireStats {
   return {
-    seriesTouched: r.stats.seriesTouched,
-    samplesTouched: r.stats.samplesTouched,
-    peakSamples: r.stats.peakSamples,
-    totalMs: r.stats.totalMs,
-    nodes: Object.values(r.stats.nodes).map((n) => ({
+    seriesTouched: stats.seriesTouched,
+    samplesTouched: stats.samplesTouched,
+    peakSamples: stats.peakSamples,
+    totalMs: stats.totalMs,
+    nodes: Object.values(stats.nodes).map((n) => ({
       pos: n.pos,
       expr: query.slice(n.pos.start, n.pos.end),
       type: n.type,
@@ -356,5 +372,25 @@ function wireStats(r: QueryResult, query: string): WireStats {
       samples: n.samples,
       example: n.example ? labelsToRecord(n.example) : null,
     })),
+  };
+}
+
+type Stats = QueryResult['stats'];
+
+const noStats: Stats = { seriesTouched: 0, samplesTouched: 0, peakSamples: 0, totalMs: 0, nodes: {} };
+
+/** The statistics of a range answer evaluated in two pieces (the range cache's head and tail). */
+function sumStats(a: Stats, b: Stats): Stats {
+  const nodes: Record<string, Stats['nodes'][string]> = { ...a.nodes };
+  for (const [k, n] of Object.entries(b.nodes)) {
+    const m = nodes[k];
+    nodes[k] = m ? { ...m, ms: m.ms + n.ms, series: Math.max(m.series, n.series), samples: m.samples + n.samples } : n;
+  }
+  return {
+    seriesTouched: a.seriesTouched + b.seriesTouched,
+    samplesTouched: a.samplesTouched + b.samplesTouched,
+    peakSamples: Math.max(a.peakSamples, b.peakSamples),
+    totalMs: a.totalMs + b.totalMs,
+    nodes,
   };
 }

@@ -56,7 +56,8 @@ const serveUsage =
   '            [--collector.NAME | --no-collector.NAME | --collector.disable-defaults]... (this machine\'s collectors, as node_exporter\'s)\n' +
   '            [--energy-mode auto|on|off] [--energy-factor 4]\n' +
   '            [--web.enable-remote-write-receiver] [--storage.remote.held-log-max-size 1GiB (0: no cap)]\n' +
-  '            [--query.max-concurrency 4] [--query.max-queued 100] [--query.max-samples 10000000] [--query.max-memory 256MiB] [--query.timeout 2m]';
+  '            [--query.max-concurrency 4] [--query.max-queued 100] [--query.max-samples 10000000] [--query.max-memory 256MiB] [--query.timeout 2m]\n' +
+  '            [--query.range-cache-size 64MiB | off] (range answers kept between dashboard refreshes)';
 
 /** `vigil serve`'s flags, checked; every problem is a UsageError saying what is expected. */
 export function parseServeFlags(args: string[]): ServeFlags & {
@@ -68,6 +69,7 @@ export function parseServeFlags(args: string[]): ServeFlags & {
   energy: { setting: EnergySetting; factor?: number };
   /** `--storage.remote.held-log-max-size`: undefined keeps the engine's default; 0 is no cap. */
   heldLogMaxBytes: number | undefined;
+  rangeCacheBytes: number | undefined;
 } {
   const { collectorFlags, rest } = takeCollectorFlags(args);
   try {
@@ -95,6 +97,7 @@ export function parseServeFlags(args: string[]): ServeFlags & {
       'query.max-queued': { type: 'string' },
       'query.max-samples': { type: 'string' },
       'query.max-memory': { type: 'string' },
+      'query.range-cache-size': { type: 'string' },
       'query.timeout': { type: 'string' },
       /** Cap on the durable log held for remote_write endpoints that are behind (0: no cap). */
       'storage.remote.held-log-max-size': { type: 'string' },
@@ -144,6 +147,7 @@ export function parseServeFlags(args: string[]): ServeFlags & {
     hostCollectorFlags: collectorFlags,
     energy: { setting: energyMode, ...(energyFactor !== undefined ? { factor: energyFactor } : {}) },
     heldLogMaxBytes: values['storage.remote.held-log-max-size']?.trim() === '0' ? 0 : bytes('storage.remote.held-log-max-size', values['storage.remote.held-log-max-size']),
+    rangeCacheBytes: values['query.range-cache-size'] === 'off' ? 0 : bytes('query.range-cache-size', values['query.range-cache-size']),
   };
 }
 
@@ -173,6 +177,7 @@ export const serveCommand: Command = {
       scrapeSpread: flags.spread,
       energy: flags.energy,
       queryLimits: flags.queryLimits,
+      ...(flags.rangeCacheBytes !== undefined ? { rangeCacheBytes: flags.rangeCacheBytes } : {}),
       dashboardDirs: flags.dashboards,
       hostCollectorFlags: flags.hostCollectorFlags,
       ...(flags.heldLogMaxBytes !== undefined ? { heldLogMaxBytes: flags.heldLogMaxBytes } : {}),

@@ -44,6 +44,10 @@ export class FanoutStorage implements Queryable {
   ) {}
 
   /** The remotes of the running config (replaces the previous list; queries already running keep theirs). */
+  get hasRemotes(): boolean {
+    return this.remotes.length > 0;
+  }
+
   setRemotes(remotes: readonly ReadRemote[]): void {
     this.remotes = remotes;
   }

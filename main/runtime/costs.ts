@@ -18,6 +18,8 @@ interface Point {
 export interface CostSources {
   stats: () => TsdbStats;
   indexBytes: () => number;
+  /** Bytes held by the range result cache (main/query-frontend/), when there is one. */
+  rangeCacheBytes?: () => number;
   oldestSampleMs: () => number | null;
   lag: () => LagFigures;
   retentionMs: number | null;
@@ -89,6 +91,7 @@ export class CostTracker {
         { part: 'JavaScript heap', bytes: m.heapUsed },
         { part: 'buffers outside the heap', bytes: m.external + m.arrayBuffers },
         { part: 'series index arrays', bytes: this.src.indexBytes() },
+        ...(this.src.rangeCacheBytes ? [{ part: 'range query result cache', bytes: this.src.rangeCacheBytes() }] : []),
       ],
       eventLoopLag: this.src.lag(),
     };

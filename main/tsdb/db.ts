@@ -20,6 +20,7 @@ import { dbFileName, openReadOnly, parseStoredLabels } from './store-schema.js';
 import { unpackBatch } from './log-codec.js';
 import type { CoreOptions } from './worker-core.js';
 import type { HeadRead, RetentionResult } from './worker-protocol.js';
+import { WriteWatermark } from './write-watermark.js';
 
 export interface TsdbOptions {
   readonly dir: string;
@@ -139,11 +140,14 @@ export class TSDB implements Appendable, Queryable {
   }
 
   private readonly target: AppendTarget;
+  /** Sample times changed since a generation: commits, retention and quarantined chunks (write-watermark.ts). */
+  readonly writes = new WriteWatermark();
   private readonly source: QuerySource;
 
   private badChunk(chunkId: number, ref: number, reason: string): void {
     if (this.reportedBadChunks.has(chunkId)) return;
     this.reportedBadChunks.add(chunkId);
+    this.writes.record(-Infinity); // its samples are no longer read: any cached result may be wrong
     this.quarantinedByReads++;
     this.log.warn(`chunk ${chunkId} of series ref ${ref} in ${this.file} failed to decode (${reason}); moved to quarantined_chunks`);
     this.client.call({ kind: 'quarantine', chunkId, reason }).catch((e: Error) => this.log.warn('could not quarantine chunk', { chunkId, error: e.message }));
@@ -226,6 +230,7 @@ export class TSDB implements Appendable, Queryable {
     try {
       await this.client.call({ kind: 'append', batch: { id: this.nextBatchId++, newRefs, newLabels, refs, t, v, ...(h && h.length > 0 ? { h } : {}) } });
     } catch (err) {
+      this.recordWrite(t); // the worker may have applied the batch before failing: assume it did
       // The series this batch introduced are not stored: send them again with the next batch.
       this.sentUpTo = Math.min(this.sentUpTo, before);
       this.writeFailures++;
@@ -233,11 +238,20 @@ export class TSDB implements Appendable, Queryable {
       throw err;
     }
     for (let i = 0; i < t.length; i++) if (t[i]! > this.maxTime) this.maxTime = t[i]!;
+    this.recordWrite(t);
     this.samplesAppended += refs.length;
     if (this.paused !== null) {
       this.log.info('storage writes work again: ingestion resumed', { pausedSince: new Date(this.paused.sinceMs).toISOString() });
       this.paused = null;
     }
+  }
+
+  /** Bumps the write watermark once the batch is readable (after the worker applied it). */
+  private recordWrite(t: Float64Array): void {
+    if (t.length === 0) return;
+    let min = Infinity;
+    for (let i = 0; i < t.length; i++) if (t[i]! < min) min = t[i]!;
+    this.writes.record(min);
   }
 
   private get retryMs(): number {
@@ -300,6 +314,7 @@ export class TSDB implements Appendable, Queryable {
 
   async applyRetention(): Promise<RetentionResult> {
     const r = await this.client.call({ kind: 'retention', retentionMs: this.opts.retentionMs ?? 0, retentionBytes: this.opts.retentionBytes ?? 0, heldLogMaxBytes: this.opts.heldLogMaxBytes ?? 0 });
+    if (r.retention!.deletedChunks > 0) this.writes.record(-Infinity);
     const dropped = r.retention!.heldLogDropped;
     this.heldLogDroppedSamples += dropped.samples;
     if (dropped.samples > 0) for (const f of this.logDropListeners) f(dropped);

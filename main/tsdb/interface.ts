@@ -183,8 +183,20 @@ export interface Querier {
   close(): void;
 }
 
+/**
+ * Which sample times changed since a generation (main/tsdb/write-watermark.ts): a reader that
+ * computed a result at generation G may keep the parts of it before `minWrittenSince(G)`.
+ */
+export interface WriteWatermarkReader {
+  generation(): number;
+  /** The oldest sample time written or deleted after `gen`: Infinity when none, −Infinity when unknown. */
+  minWrittenSince(gen: number): number;
+}
+
 export interface Queryable {
   querier(mint: number, maxt: number): Promise<Querier>;
+  /** Present when the storage tracks its writes (what a result cache needs to stay correct). */
+  readonly writes?: WriteWatermarkReader;
 }
 
 // ---------------------------------------------------------------------------------------------

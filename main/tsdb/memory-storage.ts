@@ -24,6 +24,7 @@ import { OutOfOrderError } from './interface.js';
 import type { Labels } from './labels.js';
 import { compareLabels, labelsKey, metricNameLabel, getLabel } from './labels.js';
 import { matchesAll } from '../../app/dialect/matcher.js';
+import { WriteWatermark } from './write-watermark.js';
 
 interface MemSeries {
   readonly ref: SeriesRef;
@@ -40,6 +41,8 @@ export class MemoryStorage implements Queryable, Appendable {
   private readonly byRef: MemSeries[] = [];
   /** Series sorted by labels, rebuilt lazily after new series arrive. */
   private sorted: MemSeries[] | null = null;
+  /** Sample times changed since a generation (write-watermark.ts). */
+  readonly writes = new WriteWatermark();
 
   appender(): Appender {
     const pending: { s: SeriesRef; t: number; v: number; h?: NativeHistogram }[] = [];
@@ -79,6 +82,7 @@ export class MemoryStorage implements Queryable, Appendable {
     this.byKey.clear();
     this.byRef.length = 0;
     this.sorted = null;
+    this.writes.record(-Infinity);
   }
 
   querier(mint: number, maxt: number): Promise<Querier> {
@@ -138,6 +142,7 @@ export class MemoryStorage implements Queryable, Appendable {
   }
 
   private addSample(s: MemSeries, t: number, v: number, h?: NativeHistogram): void {
+    this.writes.record(t);
     if (h !== undefined) s.h ??= new Array<NativeHistogram | undefined>(s.n).fill(undefined);
     if (s.n > 0) {
       const lastT = s.t[s.n - 1]!;

@@ -58,6 +58,8 @@ interface Entry {
   pending: Promise<QueryState<unknown>> | null;
   pendingFor: AbortController | null;
   retry: ReturnType<typeof setTimeout> | undefined;
+  /** When the last read succeeded (Date.now()), or 0. */
+  settledMs: number;
 }
 
 type Call = (request: unknown, signal?: AbortSignal) => Promise<unknown>;
@@ -90,7 +92,7 @@ export class QueryCache {
     const key = QueryCache.key(name, request);
     let e = this.entries.get(key);
     if (e === undefined) {
-      e = { name, request, load: undefined, state: { data: undefined, error: null, loading: false }, listeners: new Set(), inFlight: null, inFlightQueryId: undefined, readers: new Set(), pending: null, pendingFor: null, retry: undefined };
+      e = { name, request, load: undefined, state: { data: undefined, error: null, loading: false }, listeners: new Set(), inFlight: null, inFlightQueryId: undefined, readers: new Set(), pending: null, pendingFor: null, retry: undefined, settledMs: 0 };
     } else this.entries.delete(key); // re-inserted last: the Map's order is the recency order
     this.entries.set(key, e);
     return e;
@@ -139,12 +141,16 @@ export class QueryCache {
    * asking the same query at the same step and range: the answer cannot differ, and replacing it
    * made the engine run it twice); it is stopped only when every reader that shares it cancels.
    */
-  fetch<K extends ChannelName, T = ResponseOf<K>>(name: K, request: RequestOf<K>, load?: Loader<T>, options?: { join?: boolean }): Promise<QueryState<T>> {
+  fetch<K extends ChannelName, T = ResponseOf<K>>(name: K, request: RequestOf<K>, load?: Loader<T>, options?: { join?: boolean; freshMs?: number }): Promise<QueryState<T>> {
     const e = this.entry(name, request);
     const queryId = queryIdOf(request);
     if (options?.join === true && e.inFlight !== null && e.pending !== null && e.pendingFor === e.inFlight) {
       if (queryId !== undefined) e.readers.add(queryId);
       return e.pending as Promise<QueryState<T>>;
+    }
+    // With `freshMs`, an answer that came at most that long ago is answer enough (a preload).
+    if (options?.freshMs !== undefined && e.inFlight === null && e.state.error === null && e.state.data !== undefined && Date.now() - e.settledMs <= options.freshMs) {
+      return Promise.resolve(e.state as QueryState<T>);
     }
     this.abortInFlight(e);
     clearTimeout(e.retry);
@@ -175,6 +181,7 @@ export class QueryCache {
       e.inFlight = null;
       e.inFlightQueryId = undefined;
       e.readers.clear();
+      e.settledMs = Date.now();
       this.set(e, { data, error: null, loading: false });
     } catch (err) {
       if (controller.signal.aborted || e.inFlight !== controller) return replaced();
@@ -252,7 +259,9 @@ export function useChannel<K extends ChannelName>(cache: QueryCache, name: K, re
     snapshot,
   );
   useEffect(() => {
-    void refresh();
+    // On mount, a read of the same request in flight or answered in the last second (a preload)
+    // is as new as one started now.
+    void cache.fetch(name, request, undefined, { join: true, freshMs: 1000 });
     const t = pollMs !== undefined ? setInterval(() => void refresh(), pollMs) : undefined;
     const off = subscribe?.(() => void refresh());
     return () => {

@@ -5,7 +5,7 @@
  * line only at `null`. A dense answer of 100 series × 10k points thus reaches the chart with no
  * per-value work on the page's main thread.
  */
-import { fromWire, type RangeQueryResponse, type RangeResult } from '../../app/api/query.js';
+import { fromWire, type RangeQueryResponse, type RangeResult, type WireHistogram } from '../../app/api/query.js';
 import type { PackedRangeResponse, PackedSeries } from '../../app/api/range-packed.js';
 
 export type ColumnValues = Float64Array | Array<number | null>;
@@ -13,6 +13,8 @@ export type ColumnValues = Float64Array | Array<number | null>;
 interface ColumnSeries {
   labels: Record<string, string>;
   values: ColumnValues;
+  /** Native histogram steps as the engine sent them (where set, the step is that histogram). */
+  histograms?: (WireHistogram | null)[];
 }
 
 export interface RangeColumns {
@@ -34,7 +36,7 @@ export function plotValues(v: Float64Array, present: Uint8Array | null): ColumnV
 }
 
 function columnsFromPacked(timestamps: Float64Array, series: readonly PackedSeries[]): RangeColumns {
-  return { timestamps, series: series.map((s) => ({ labels: s.labels, values: plotValues(s.v, s.present) })) };
+  return { timestamps, series: series.map((s) => (s.histograms ? { labels: s.labels, values: plotValues(s.v, s.present), histograms: s.histograms } : { labels: s.labels, values: plotValues(s.v, s.present) })) };
 }
 
 export function responseFromPacked(packed: PackedRangeResponse): RangeColumnsResponse {
@@ -53,7 +55,7 @@ export function columnsFromWire(r: RangeResult): RangeColumns {
         if (x === null) (present ??= new Uint8Array(s.values.length).fill(1))[i] = 0;
         else v[i] = fromWire(x);
       });
-      return { labels: s.labels, values: plotValues(v, present) };
+      return s.histograms ? { labels: s.labels, values: plotValues(v, present), histograms: s.histograms } : { labels: s.labels, values: plotValues(v, present) };
     }),
   };
 }

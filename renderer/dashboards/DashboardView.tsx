@@ -93,6 +93,9 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
     if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
   }, [variables, rangeKey, effectiveRefresh, editing, dashboard !== null]);
 
+  // Without repeats the grid needs no variable values: panels that use none load at once.
+  const repeats = useMemo(() => (dashboard?.panels ?? []).some((p) => p.repeat || p.panels?.some((q) => q.repeat)), [dashboard?.panels]);
+  const variableNames = useMemo(() => (defs ?? []).map((v) => v.name), [defsKey]);
   // Repeated panels and rows are drawn from the variables; the draft keeps each panel once.
   const shown = useMemo(() => (dashboard ? expandRepeats(dashboard.panels, variables) : []), [dashboard?.panels, variables]);
 
@@ -208,7 +211,7 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
         />
       )}
       <div ref={containerRef} className="dash-grid">
-        {mounted && varsReady && (
+        {mounted && (varsReady || !repeats) && (
           <GridLayout
             width={width}
             layout={gridItems(shown)}
@@ -233,6 +236,8 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
                     panel={p}
                     range={effectiveRange}
                     variables={variables}
+                    variableNames={variableNames}
+                    variablesReady={varsReady}
                     loop={loop}
                     editing={editing}
                     onZoom={onZoom}

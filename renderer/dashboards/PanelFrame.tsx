@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { scopedVariables, type ShownPanel } from '../../app/dashboards/repeats.js';
 import { appHash, exploreQueries, type TimeRange } from '../../app/app-urls.js';
 import { interpolate, type ResolvedVariable } from '../../app/dashboards/variables.js';
+import { panelVariableNames } from '../../app/dashboards/variable-refs.js';
 import { queries as queryCache } from '../api/engine-reads.js';
 import { fetchPanelData, rangeBounds, visibleTargets, type PanelData } from './panel-data.js';
 import type { RefreshLoop } from './refresh.js';
@@ -26,6 +27,9 @@ export interface PanelFrameProps {
   panel: ShownPanel;
   range: TimeRange;
   variables: ReadonlyMap<string, ResolvedVariable>;
+  /** The dashboard's variable names, and whether their values are resolved yet. */
+  variableNames: readonly string[];
+  variablesReady: boolean;
   loop: RefreshLoop;
   editing: boolean;
   onZoom: (startMs: number, endMs: number) => void;
@@ -39,8 +43,17 @@ export interface PanelFrameProps {
  * (IntersectionObserver), again when the time or variables change, and on every dashboard
  * refresh (the refresh loop waits for it, so refreshes never stack).
  */
-export function PanelFrame({ panel, range, variables: dashboardVariables, loop, editing, onZoom, onEdit, onRemove }: PanelFrameProps) {
-  const variables = useMemo(() => scopedVariables(dashboardVariables, panel.scopedVars), [dashboardVariables, panel.scopedVars]);
+export function PanelFrame({ panel: panelProp, range, variables: dashboardVariables, variableNames, variablesReady, loop, editing, onZoom, onEdit, onRemove }: PanelFrameProps) {
+  // The grid hands a new object for the same panel whenever the variables or the dashboard read
+  // change: only a changed model may reload the panel (a reload cancels the query in flight).
+  const panelKey = JSON.stringify(panelProp);
+  const panel = useMemo(() => panelProp, [panelKey]);
+  // A panel that uses no variable loads at once, beside the variables' own queries; the others
+  // wait for them. Only the variables a panel uses reload it when they resolve or change.
+  const used = useMemo(() => panelVariableNames(panel, variableNames), [panel, variableNames.join('\n')]);
+  const waiting = used.length > 0 && !variablesReady;
+  const usedKey = JSON.stringify(used.map((n) => dashboardVariables.get(n) ?? null));
+  const variables = useMemo(() => scopedVariables(dashboardVariables, panel.scopedVars), [usedKey, panel.scopedVars]);
   const box = useRef<HTMLDivElement>(null);
   const body = useRef<HTMLDivElement>(null);
   const [visible, setVisible] = useState(false);
@@ -71,13 +84,17 @@ export function PanelFrame({ panel, range, variables: dashboardVariables, loop, 
   // The width only changes the step when it changes a lot (Grafana uses the width at load).
   const widthBucket = Math.max(100, Math.round(size.width / 100) * 100);
   const load = useCallback(async () => {
-    inFlight.current?.abort();
+    const previous = inFlight.current;
     const controller = new AbortController();
     inFlight.current = controller;
     const started = performance.now();
     // A relative range ends now at each refresh.
     const { fromMs, toMs } = rangeBounds(range, Date.now());
-    const d = await fetchPanelData(queryCache, panel, { fromMs, toMs, widthPx: widthBucket, variables }, controller.signal);
+    const pending = fetchPanelData(queryCache, panel, { fromMs, toMs, widthPx: widthBucket, variables }, controller.signal);
+    // The previous load stops only now: the new one has joined its reads that ask the same (a
+    // reload that changes nothing the engine sees, e.g. a small width change, does not restart them).
+    previous?.abort();
+    const d = await pending;
     if (controller.signal.aborted) return;
     inFlight.current = null;
     performance.measure(`vigil:panel-load:${panel.id}`, { start: started });
@@ -85,13 +102,13 @@ export function PanelFrame({ panel, range, variables: dashboardVariables, loop, 
   }, [panel, range, widthBucket, variables]);
 
   useEffect(() => {
-    if (!visible || !queries || measured === null) return;
+    if (!visible || !queries || measured === null || waiting) return;
     void load();
     const off = loop.register(String(panel.id), load);
     return () => {
       off();
     };
-  }, [visible, queries, load, loop, panel.id, measured === null]);
+  }, [visible, queries, load, loop, panel.id, measured === null, waiting]);
   useEffect(() => () => inFlight.current?.abort(), []);
 
   const state = stateOf(panel, data);

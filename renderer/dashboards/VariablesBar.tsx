@@ -32,9 +32,11 @@ export function VariablesBar({ variables, defs, onChange }: { variables: Readonl
             ) : (
               <select
                 aria-label={`Variable ${d.name}`}
-                multiple={v?.multi === true}
-                {...(v?.multi ? { size: Math.min(4, (v.options.length || 1) + (v.includeAll ? 1 : 0)) } : {})}
-                value={v?.multi ? (v?.selected ?? []) : (v?.selected[0] ?? '')}
+                // Sized from the definition before the values arrive: the grid below does not move
+                // (and panels already loading keep their width) when they do.
+                multiple={v ? v.multi : d.multi === true}
+                {...((v ? v.multi : d.multi === true) ? { size: 4 } : {})}
+                value={(v ? v.multi : d.multi === true) ? (v?.selected ?? []) : (v?.selected[0] ?? '')}
                 onChange={(e) => {
                   const picked = [...e.target.selectedOptions].map((o) => o.value);
                   // Picking a value next to All means that value alone, as in Grafana.

@@ -88,10 +88,3 @@ export function seriesLook(panel: Panel, name: string, refId: string): SeriesLoo
   }
   return look;
 }
-
-/** Grafana's stacking (`custom.stacking.mode`: none, normal or percent; one group per panel). */
-export function stackingMode(panel: Panel): 'none' | 'normal' | 'percent' {
-  const stacking = panel.fieldConfig?.defaults.custom?.['stacking'];
-  const mode = typeof stacking === 'object' && stacking !== null ? (stacking as { mode?: unknown }).mode : undefined;
-  return mode === 'normal' || mode === 'percent' ? mode : 'none';
-}

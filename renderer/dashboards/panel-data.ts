@@ -7,7 +7,7 @@
 import type { WorkbenchApi } from '../../app/api/channels.js';
 import type { TopologyResponse } from '../../app/api/topology.js';
 import { topologyPanelOptions, topologyPanelType, topologyRequest } from '../../app/dashboards/topology-panel.js';
-import { fromWire, type InstantResult } from '../../app/api/query.js';
+import { fromWire, type InstantResult, type WireHistogram } from '../../app/api/query.js';
 import type { Panel, Target } from '../../app/dashboards/model.js';
 import type { TimeRange } from '../../app/app-urls.js';
 import { interpolate, queryStep, type ResolvedVariable } from '../../app/dashboards/variables.js';
@@ -21,6 +21,8 @@ export interface PanelSeries {
   name: string;
   labels: Record<string, string>;
   values: ColumnValues;
+  /** Native histogram steps (range answers with `histograms`). */
+  histograms?: (WireHistogram | null)[];
 }
 
 interface InstantRow {
@@ -28,6 +30,8 @@ interface InstantRow {
   name: string;
   labels: Record<string, string>;
   value: number;
+  /** The sample is this native histogram (instant answers with `h`). */
+  histogram?: WireHistogram;
 }
 
 export interface Heatmap {
@@ -100,7 +104,7 @@ export function planTarget(panel: Panel, target: Target, ctx: PanelContext): { q
 function instantRows(refId: string, r: InstantResult, legend: (l: Record<string, string>) => string): InstantRow[] {
   switch (r.resultType) {
     case 'vector':
-      return r.samples.map((s) => ({ refId, name: legend(s.labels), labels: s.labels, value: fromWire(s.v) }));
+      return r.samples.map((s) => ({ refId, name: legend(s.labels), labels: s.labels, value: fromWire(s.v), ...(s.h ? { histogram: s.h } : {}) }));
     case 'scalar':
       return [{ refId, name: 'scalar', labels: {}, value: fromWire(r.v) }];
     case 'matrix':
@@ -140,6 +144,33 @@ export function toHeatmap(timestamps: Float64Array, series: readonly PanelSeries
   return { bounds, timestamps, counts };
 }
 
+
+/**
+ * Native histograms to a heatmap, as Grafana draws them: one row per bucket (by upper bound, over
+ * every series and step), the bucket counts as they are (native buckets are not cumulative).
+ * Range answers give a column per step; instant answers one column at the query's time.
+ */
+export function nativeHeatmap(timestamps: Float64Array, series: readonly PanelSeries[], instant: readonly InstantRow[], timeMs: number): Heatmap | null {
+  const columns: Array<{ at: number; h: WireHistogram }> = [];
+  let times = timestamps;
+  for (const s of series) s.histograms?.forEach((h, i) => h && columns.push({ at: i, h }));
+  if (columns.length === 0) {
+    times = new Float64Array([timeMs]);
+    for (const r of instant) if (r.histogram) columns.push({ at: 0, h: r.histogram });
+  }
+  if (columns.length === 0) return null;
+  const byUpper = new Map<string, Float64Array>();
+  for (const { at, h } of columns) {
+    for (const [, , upper, count] of h.buckets) {
+      const row = byUpper.get(upper) ?? new Float64Array(times.length);
+      row[at]! += Number(count);
+      byUpper.set(upper, row);
+    }
+  }
+  const bound = (b: string) => Number(b.replace(/Inf$/i, 'Infinity'));
+  const bounds = [...byUpper.keys()].sort((a, b) => bound(a) - bound(b));
+  return { bounds, timestamps: times, counts: bounds.map((b) => byUpper.get(b)!) };
+}
 
 /** Grafana's reducers (`reduceOptions.calcs`) over a series' values. */
 export function reduce(values: ColumnValues, calc: string): number | null {
@@ -239,7 +270,7 @@ export async function fetchPanelData(queries: QueryCache, panel: Panel, ctx: Pan
       if (error !== null) return void failed(error);
       if (r === undefined) return;
       if (out.timestamps.length === 0 || r.result.timestamps.length > out.timestamps.length) out.timestamps = r.result.timestamps;
-      out.series.push(...r.result.series.map((s) => ({ refId: t.refId, name: legend(s.labels), labels: s.labels, values: s.values })));
+      out.series.push(...r.result.series.map((s) => ({ refId: t.refId, name: legend(s.labels), labels: s.labels, values: s.values, ...(s.histograms ? { histograms: s.histograms } : {}) })));
       // A table of a range query shows each series' last value.
       if (t.format === 'table') out.instant.push(...r.result.series.map((s) => ({ refId: t.refId, name: legend(s.labels), labels: s.labels, value: reduce(s.values, 'lastNotNull') ?? NaN })));
       out.warnings.push(...r.warnings);
@@ -248,7 +279,7 @@ export async function fetchPanelData(queries: QueryCache, panel: Panel, ctx: Pan
   // Series keep the targets' order (A before B), whatever order the answers came in.
   const order = new Map(targets.map((t, i) => [t.refId, i]));
   out.series.sort((a, b) => order.get(a.refId)! - order.get(b.refId)!);
-  if (wantsHeatmap) out.heatmap = toHeatmap(out.timestamps, out.series);
+  if (wantsHeatmap) out.heatmap = toHeatmap(out.timestamps, out.series) ?? nativeHeatmap(out.timestamps, out.series, out.instant, ctx.toMs);
   return out;
 }
 

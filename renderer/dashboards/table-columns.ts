@@ -1,7 +1,7 @@
 /**
  * The columns of Grafana's table panel and how each is shown: the fields a Prometheus answer
  * gives (a column per label and `Value` — `Value #A` per query when several — for instant or
- * `format: table` answers; `Time` and a column per series for range answers), then the
+ * `format: table` answers, rows joined by a `merge` or `joinByField` transformation; `Time` and a column per series for range answers), then the
  * `organize` transformation (hide, order, rename), then the field config — defaults for value
  * columns, and overrides matched by name (original or renamed), regex, type or query —
  * for unit, decimals, display name, width, alignment, hiding and cell colouring by thresholds
@@ -75,18 +75,70 @@ interface Field {
   cell: (row: number) => TableCell;
 }
 
-/** The fields of the answer, before any transformation, with the number of rows. */
-function fieldsOf(data: PanelData, format: (name: string, v: number | null) => TableCell): { fields: Field[]; rows: number } {
+/** One table row of instant answers: its labels and a value per query (refId). */
+interface TableRow {
+  labels: Record<string, string>;
+  values: Map<string, number>;
+}
+
+/**
+ * How the queries' rows become table rows. Without a join transformation, one row per answer
+ * row. Grafana's `merge` joins rows with equal label sets, and `joinByField` (formerly
+ * `seriesToColumns`) joins rows with the same value of its `byField` label (`mode: 'inner'`
+ * keeps only values every query has): one row, a `Value #A`, `Value #B` … cell per query.
+ */
+function joinRows(panel: Panel, instant: PanelData['instant']): TableRow[] {
+  const t = (panel.transformations ?? []).find((x) => x.id === 'merge' || x.id === 'joinByField' || x.id === 'seriesToColumns');
+  if (!t) return instant.map((r) => ({ labels: r.labels, values: new Map([[r.refId, r.value]]) }));
+  const opts = (typeof t.options === 'object' && t.options !== null ? t.options : {}) as { byField?: unknown; mode?: unknown };
+  const byField = t.id !== 'merge' && typeof opts.byField === 'string' && opts.byField !== '' ? opts.byField : null;
+  const key = (labels: Record<string, string>) =>
+    byField !== null
+      ? (labels[byField] ?? '')
+      : JSON.stringify(
+          Object.keys(labels)
+            .sort()
+            .map((k) => [k, labels[k]]),
+        );
+  const rows = new Map<string, TableRow>();
+  for (const r of instant) {
+    const k = key(r.labels);
+    const row = rows.get(k);
+    // A second answer row of the same query with the same key is a row of its own, as Grafana keeps it.
+    if (!row || row.values.has(r.refId)) {
+      rows.set(row ? `${k}\u0000${rows.size}` : k, { labels: { ...r.labels }, values: new Map([[r.refId, r.value]]) });
+      continue;
+    }
+    for (const [name, v] of Object.entries(r.labels)) if (!(name in row.labels)) row.labels[name] = v;
+    row.values.set(r.refId, r.value);
+  }
+  const all = [...rows.values()];
+  if (byField === null || opts.mode !== 'inner') return all;
+  const refIds = new Set(instant.map((r) => r.refId));
+  return all.filter((r) => r.values.size === refIds.size);
+}
+
+/** The fields of the answer, before any transformation but the row join, with the number of rows. */
+function fieldsOf(panel: Panel, data: PanelData, format: (name: string, v: number | null) => TableCell): { fields: Field[]; rows: number } {
   if (data.instant.length > 0) {
-    const labels = [...new Set(data.instant.flatMap((r) => Object.keys(r.labels)))].sort();
+    const rows = joinRows(panel, data.instant);
+    const labels = [...new Set(rows.flatMap((r) => Object.keys(r.labels)))].sort();
     const refIds = [...new Set(data.instant.map((r) => r.refId))];
     const valueName = (refId: string) => (refIds.length > 1 ? `Value #${refId}` : 'Value');
-    const fields: Field[] = labels.map((l) => ({ name: l, kind: 'label', refId: null, cell: (i) => ({ text: data.instant[i]!.labels[l] ?? '', color: null }) }));
+    const fields: Field[] = labels.map((l) => ({ name: l, kind: 'label', refId: null, cell: (i) => ({ text: rows[i]!.labels[l] ?? '', color: null }) }));
     for (const refId of refIds) {
       const name = valueName(refId);
-      fields.push({ name, kind: 'value', refId, cell: (i) => (data.instant[i]!.refId === refId ? format(name, data.instant[i]!.value) : { text: '', color: null }) });
+      fields.push({
+        name,
+        kind: 'value',
+        refId,
+        cell: (i) => {
+          const v = rows[i]!.values.get(refId);
+          return v === undefined ? { text: '', color: null } : format(name, v);
+        },
+      });
     }
-    return { fields, rows: data.instant.length };
+    return { fields, rows: rows.length };
   }
   // Newest first, at most 500 rows.
   const n = Math.min(500, data.timestamps.length);
@@ -145,7 +197,7 @@ export function tableModel(panel: Panel, data: PanelData): TableModel {
     const d = displayValue(v, c.options);
     return { text: d.text, color: c.coloring === 'none' ? null : d.color };
   };
-  const { fields, rows } = fieldsOf(data, format);
+  const { fields, rows } = fieldsOf(panel, data, format);
   for (const f of fields) configs.set(f.name, configure(f));
 
   // Organize's order: listed fields by their index, the others after them in answer order.

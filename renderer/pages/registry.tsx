@@ -1,5 +1,6 @@
 import { lazy, type ComponentType } from 'react';
-import type { PageId } from '../../app/app-urls.js';
+import { parseAppHash, type PageId } from '../../app/app-urls.js';
+import { queries } from '../api/engine-reads.js';
 import { StatusPage } from './StatusPage.js';
 import { ExplorePage } from './ExplorePage.js';
 import { TargetsPage } from './TargetsPage.js';
@@ -8,7 +9,22 @@ import { RulesPage } from './RulesPage.js';
 import { TopologyPage } from '../topology/TopologyPage.js';
 
 // Dashboards bring the grid library, Markdown and its sanitiser (~52 kB gzip): loaded on first visit.
-const DashboardsPage = lazy(() => import('./DashboardsPage.js').then((m) => ({ default: m.DashboardsPage })));
+const loadDashboardsPage = () => import('./DashboardsPage.js');
+const DashboardsPage = lazy(() => loadDashboardsPage().then((m) => ({ default: m.DashboardsPage })));
+
+/**
+ * Opened straight on a dashboard (a link, a reload, the bench): its chunk and the dashboard
+ * itself are fetched while the main chunk renders, not one after the other once the page mounts
+ * (the view's read of the dashboard joins this one).
+ */
+function preloadDashboard(): void {
+  if (typeof window === 'undefined') return;
+  const route = parseAppHash(window.location.hash);
+  if (route?.page !== 'dashboards') return;
+  void loadDashboardsPage();
+  if (route.dashboard) void queries.fetch('dashboard', { uid: route.dashboard.uid });
+}
+preloadDashboard();
 
 export interface PageEntry {
   id: PageId;

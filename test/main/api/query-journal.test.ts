@@ -72,4 +72,21 @@ describe('the running-queries journal', () => {
     await expect(running).rejects.toThrow('boom');
     expect(onDisk(t.dir)).toEqual([]);
   });
+
+  it('with a delay, writes only the queries still running after it, and rewrites when one of those ends', async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const journal = QueryJournal.open(t.dir, undefined, { delayMs: 30 });
+    const quick = journal.begin('quick');
+    journal.end(quick);
+    const slow = journal.begin('slow');
+    expect(onDisk(t.dir)).toEqual([]);
+    await vi.waitFor(() => expect(onDisk(t.dir)).toEqual(['slow']));
+    journal.end(slow);
+    expect(onDisk(t.dir)).toEqual([]);
+    // A crash while a long query runs still names it at the next start.
+    journal.begin('crashes');
+    await vi.waitFor(() => expect(onDisk(t.dir)).toEqual(['crashes']));
+    expect(QueryJournal.open(t.dir).interrupted.map((q) => q.query)).toEqual(['crashes']);
+  });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Panel } from '../../../app/dashboards/model.js';
 import { cssColor } from '../../../app/dashboards/units.js';
-import { displayOptions, seriesLook, stackingMode } from '../../../renderer/dashboards/field-config.js';
+import { displayOptions, seriesLook } from '../../../renderer/dashboards/field-config.js';
+import { seriesStacking } from '../../../renderer/dashboards/stacking.js';
 
 const panel: Panel = {
   id: 1,
@@ -33,10 +34,10 @@ describe('per-series looks from fieldConfig', () => {
     expect(seriesLook(panel, 'hidden', 'A').hidden).toBe(true);
   });
   it('stacking normal stacks; a chosen unit wins over inference, else the queries’ provable unit', () => {
-    expect(stackingMode(panel)).toBe('normal');
-    expect(stackingMode({ ...panel, fieldConfig: { defaults: { custom: { stacking: { mode: 'none' } } }, overrides: [] } })).toBe('none');
-    expect(stackingMode({ ...panel, fieldConfig: { defaults: { custom: { stacking: { mode: 'percent', group: 'A' } } }, overrides: [] } })).toBe('percent');
-    expect(stackingMode({ ...panel, fieldConfig: { defaults: {}, overrides: [] } })).toBe('none');
+    expect(seriesStacking(panel, 'x', 'A').mode).toBe('normal');
+    expect(seriesStacking({ ...panel, fieldConfig: { defaults: { custom: { stacking: { mode: 'none' } } }, overrides: [] } }, 'x', 'A').mode).toBe('none');
+    expect(seriesStacking({ ...panel, fieldConfig: { defaults: { custom: { stacking: { mode: 'percent', group: 'A' } } }, overrides: [] } }, 'x', 'A').mode).toBe('percent');
+    expect(seriesStacking({ ...panel, fieldConfig: { defaults: {}, overrides: [] } }, 'x', 'A').mode).toBe('none');
     expect(displayOptions(panel, ['sum(scrape_duration_seconds)']).unit).toBe('s');
     expect(displayOptions({ ...panel, fieldConfig: { defaults: { unit: 'ms' }, overrides: [] } }, ['sum(scrape_duration_seconds)']).unit).toBe('ms');
     expect(displayOptions(panel, ['100 - avg(rate(node_cpu_seconds_total[1m])) * 100']).unit).toBeNull();

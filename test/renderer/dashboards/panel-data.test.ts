@@ -3,7 +3,7 @@ import type { WorkbenchApi } from '../../../app/api/channels.js';
 import type { Panel } from '../../../app/dashboards/model.js';
 import type { ResolvedVariable } from '../../../app/dashboards/variables.js';
 import { QueryCache } from '../../../renderer/api/query-cache.js';
-import { fetchPanelData, legendName, planTarget, reduce, reducedValues, toHeatmap, type PanelData } from '../../../renderer/dashboards/panel-data.js';
+import { fetchPanelData, legendName, nativeHeatmap, planTarget, reduce, reducedValues, toHeatmap, type PanelData } from '../../../renderer/dashboards/panel-data.js';
 
 const vars = new Map<string, ResolvedVariable>([
   ['instance', { name: 'instance', type: 'query', multi: true, includeAll: true, customAll: null, options: [{ text: 'a:1', value: 'a:1' }, { text: 'b.2', value: 'b.2' }], selected: ['$__all'], error: null }],
@@ -31,6 +31,31 @@ describe('a target as sent', () => {
     const p = planTarget({ ...panel, maxDataPoints: 60, interval: '30s' }, { refId: 'A', expr: 'up', instant: true }, { fromMs: 0, toMs: 3_600_000, widthPx: 1000, variables: vars });
     expect(p.stepMs).toBe(60_000);
     expect(p.instant).toBe(true);
+  });
+});
+
+describe('heatmap from native histograms', () => {
+  const h = (buckets: Array<[string, string, string]>) => ({ count: '0', sum: '0', buckets: buckets.map(([lo, up, n]) => [0, lo, up, n] as [number, string, string, string]) });
+  it('a row per bucket upper bound over all steps and series, counts added, sorted by bound', () => {
+    const t = new Float64Array([1000, 2000]);
+    const series = [
+      { refId: 'A', name: 'a', labels: {}, values: new Float64Array(2), histograms: [h([['0.5', '1', '3'], ['1', '2', '1']]), null] },
+      { refId: 'A', name: 'b', labels: {}, values: new Float64Array(2), histograms: [h([['0.5', '1', '2']]), h([['2', '4', '5'], ['-1', '-0.5', '1']])] },
+    ];
+    const hm = nativeHeatmap(t, series, [], 0)!;
+    expect(hm.bounds).toEqual(['-0.5', '1', '2', '4']);
+    expect(hm.counts.map((c) => [...c])).toEqual([
+      [0, 1],
+      [5, 0],
+      [1, 0],
+      [0, 5],
+    ]);
+  });
+  it('an instant answer is one column at the query time; nothing native gives null', () => {
+    const hm = nativeHeatmap(new Float64Array(0), [], [{ refId: 'A', name: 'x', labels: {}, value: 0, histogram: h([['1', '+Inf', '4']]) }], 5000)!;
+    expect([...hm.timestamps]).toEqual([5000]);
+    expect(hm.bounds).toEqual(['+Inf']);
+    expect(nativeHeatmap(new Float64Array(1), [{ refId: 'A', name: 'x', labels: {}, values: new Float64Array(1) }], [], 0)).toBeNull();
   });
 });
 
@@ -125,6 +150,25 @@ describe('the datasource a target queries', () => {
       { query: 'e' },
       { query: 'f', source: 'thanos' },
     ]);
+  });
+});
+
+describe('a heatmap panel over a native histogram range answer', () => {
+  it('draws the histograms the engine sent with the range answer', async () => {
+    const hist = { count: '3', sum: '1', buckets: [[0, '0.5', '1', '2'], [0, '1', '2', '1']] };
+    const client = {
+      queryRange: async ({ start, step }: { start: number; step: number }) => ({
+        result: { resultType: 'matrix', timestamps: [start, start + step], series: [{ labels: {}, values: [0, null], histograms: [hist, null] }] },
+        warnings: [],
+        infos: [],
+        stats: {},
+      }),
+      cancelQuery: async () => ({ cancelled: true }),
+    } as unknown as WorkbenchApi;
+    const panel: Panel = { id: 1, type: 'heatmap', gridPos: { x: 0, y: 0, w: 6, h: 4 }, targets: [{ refId: 'A', expr: 'rate(h[1m])' }] };
+    const d = await fetchPanelData(new QueryCache(client), panel, { fromMs: 0, toMs: 60_000, widthPx: 500, variables: new Map() }, new AbortController().signal);
+    expect(d.heatmap?.bounds).toEqual(['1', '2']);
+    expect(d.heatmap?.counts.map((c) => c[0])).toEqual([2, 1]);
   });
 });
 

@@ -72,6 +72,38 @@ describe('table columns (Grafana table panel)', () => {
     ]);
   });
 
+  it('merge joins the queries’ rows with equal label sets into one row with Value #A, Value #B', () => {
+    const two: PanelData = {
+      ...base,
+      queries: ['size', 'avail'],
+      instant: [
+        { refId: 'A', name: 'a', labels: { instance: 'h1', mountpoint: '/' }, value: 10 },
+        { refId: 'A', name: 'b', labels: { instance: 'h2', mountpoint: '/' }, value: 20 },
+        { refId: 'B', name: 'c', labels: { instance: 'h2', mountpoint: '/' }, value: 5 },
+        { refId: 'B', name: 'd', labels: { instance: 'h1', mountpoint: '/' }, value: 4 },
+        { refId: 'B', name: 'e', labels: { instance: 'h3', mountpoint: '/' }, value: 7 },
+      ],
+    };
+    const cells = (m: ReturnType<typeof tableModel>) => m.rows.map((r) => r.map((c) => c.text));
+    const merged = tableModel(panel({ transformations: [{ id: 'merge', options: {} }] }), two);
+    expect(merged.columns.map((c) => c.name)).toEqual(['instance', 'mountpoint', 'Value #A', 'Value #B']);
+    expect(cells(merged)).toEqual([
+      ['h1', '/', '10', '4'],
+      ['h2', '/', '20', '5'],
+      ['h3', '/', '', '7'],
+    ]);
+    // Without the transformation each answer row stays a row of its own.
+    expect(tableModel(panel({}), two).rows).toHaveLength(5);
+    // joinByField on one label; inner keeps only rows every query has.
+    const inner = tableModel(panel({ transformations: [{ id: 'joinByField', options: { byField: 'instance', mode: 'inner' } }] }), two);
+    expect(cells(inner)).toEqual([
+      ['h1', '/', '10', '4'],
+      ['h2', '/', '20', '5'],
+    ]);
+    const outer = tableModel(panel({ transformations: [{ id: 'seriesToColumns', options: { byField: 'instance' } }] }), two);
+    expect(outer.rows).toHaveLength(3);
+  });
+
   it('a range answer: Time (newest first) and a column per series, overrides by series name', () => {
     const range: PanelData = {
       ...base,
