@@ -92,6 +92,8 @@ try {
   await page.mouse.down();
   for (let i = 0; i < 120; i++) await page.mouse.move(cx + Math.sin(i / 10) * 200, cy + Math.cos(i / 10) * 120);
   await page.mouse.up();
+  // The frame that commits the gesture to the drawing (one re-raster) is counted too.
+  await page.waitForTimeout(400);
   const frames = await page.evaluate(() => {
     window.__stopFrames = true;
     return window.__frames.slice(2);
@@ -118,7 +120,9 @@ try {
   console.log('|---|---|---|');
   console.log(`| engine: topology channel, median of 5 (${engine[0].queries} queries) | ${engineMedian.toFixed(0)} ms (queries ${median(engine.map((e) => e.queryMs)).toFixed(0)} ms) | — |`);
   console.log(`| layout in the worker (fCoSE), first picture | ${layoutMs.toFixed(0)} ms | — |`);
-  console.log(`| frame time p95 while panning/zooming (${frames.length} frames) | ${p95(frames).toFixed(1)} ms (median ${median(frames).toFixed(1)} ms) | < 16 ms |`);
+  // rAF intervals: at 60 Hz a frame on time is 16.7 ms, so "< 16 ms" reads as no frame missed.
+  const late = frames.filter((f) => f > 20).length;
+  console.log(`| frame time p95 while panning/zooming (${frames.length} frames, requestAnimationFrame intervals) | ${p95(frames).toFixed(1)} ms (median ${median(frames).toFixed(1)} ms; ${late} frames over 20 ms, longest ${Math.max(...frames).toFixed(0)} ms) | < 16 ms (one 60 Hz interval, 16.7) |`);
   console.log(`| refresh → picture updated, median of 5 (includes the engine's answer) | ${median(refresh).toFixed(0)} ms (min ${Math.min(...refresh)} ms) | < 100 ms |`);
 } finally {
   await chrome.close();

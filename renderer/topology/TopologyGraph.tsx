@@ -3,7 +3,7 @@
  * edge width by request rate, colour by health, figures on hover. Embeddable (dashboards' panel):
  * it takes nodes, edges and positions as props and reports clicks.
  */
-import { useMemo, useRef, useState, type PointerEvent as ReactPointerEvent, type WheelEvent as ReactWheelEvent } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent, type WheelEvent as ReactWheelEvent } from 'react';
 import type { Health } from '../../app/api/topology.js';
 import type { EdgeChange } from '../../app/topology/graph.js';
 import { nodeHeight, nodeWidth, type Point } from './layout.js';
@@ -33,9 +33,25 @@ function atBorder(from: Point, to: Point): Point {
   return t >= 1 ? from : { x: to.x - dx * t, y: to.y - dy * t };
 }
 
+/** A pan/zoom gesture in screen space: translate (px) after a scale about the picture's centre. */
+interface Gesture {
+  tx: number;
+  ty: number;
+  s: number;
+}
+
+/** How long after the last wheel step the zoom is committed to the drawing. */
+const wheelSettleMs = 150;
+
 export function TopologyGraph({ nodes, edges, positions, selected = null, onSelect, changes = null, goneEdges = [], height = 560 }: TopologyGraphProps) {
   const [view, setView] = useState<{ x: number; y: number; k: number } | null>(null);
-  const drag = useRef<{ x: number; y: number; vx: number; vy: number; moved: boolean } | null>(null);
+  const svgRef = useRef<SVGSVGElement>(null);
+  // While the user pans or zooms, only a CSS transform on the <svg> changes (the compositor moves
+  // the drawing already rastered; no React render, no layout, no paint): the gesture is committed
+  // to the viewBox, re-rastering once, when it ends.
+  const gesture = useRef<Gesture | null>(null);
+  const drag = useRef<{ x: number; y: number; tx: number; ty: number; moved: boolean } | null>(null);
+  const wheelTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const placed = nodes.filter((n) => positions.has(n.id));
   const xs = placed.map((n) => positions.get(n.id)!.x);
   const ys = placed.map((n) => positions.get(n.id)!.y);
@@ -43,29 +59,64 @@ export function TopologyGraph({ nodes, edges, positions, selected = null, onSele
   const v = view ?? { x: 0, y: 0, k: 1 };
   const maxRps = Math.max(1e-9, ...edges.map((e) => e.rps));
   const width = (rps: number) => 1 + 7 * Math.sqrt(rps / maxRps);
-
-  const onWheel = (e: ReactWheelEvent<SVGSVGElement>) => {
-    const f = Math.exp(-e.deltaY * 0.0015);
-    setView({ ...v, k: Math.min(20, Math.max(0.1, v.k * f)) });
-  };
-  const onPointerDown = (e: ReactPointerEvent<SVGSVGElement>) => {
-    drag.current = { x: e.clientX, y: e.clientY, vx: v.x, vy: v.y, moved: false };
-  };
-  const onPointerMove = (e: ReactPointerEvent<SVGSVGElement>) => {
-    const d = drag.current;
-    if (d === null) return;
-    const rect = e.currentTarget.getBoundingClientRect();
-    const scale = bounds.w / v.k / Math.max(1, rect.width);
-    if (Math.abs(e.clientX - d.x) + Math.abs(e.clientY - d.y) > 3) d.moved = true;
-    setView({ ...v, x: d.vx - (e.clientX - d.x) * scale, y: d.vy - (e.clientY - d.y) * scale });
-  };
-  const onPointerUp = () => {
-    drag.current = null;
-  };
   // Zoom about the centre of the picture.
   const vw = bounds.w / v.k;
   const vh = bounds.h / v.k;
   const viewBox = `${bounds.x + (bounds.w - vw) / 2 + v.x} ${bounds.y + (bounds.h - vh) / 2 + v.y} ${vw} ${vh}`;
+
+  const apply = (g: Gesture | null) => {
+    const svg = svgRef.current;
+    if (svg !== null) svg.style.transform = g === null ? '' : `translate(${g.tx}px, ${g.ty}px) scale(${g.s})`;
+  };
+  /** Ends the gesture: the same picture drawn by the viewBox instead of the transform. */
+  const commit = () => {
+    const g = gesture.current;
+    if (wheelTimer.current !== null) clearTimeout(wheelTimer.current);
+    wheelTimer.current = null;
+    if (g === null) return;
+    gesture.current = null;
+    const rect = svgRef.current?.getBoundingClientRect();
+    // World units per screen pixel (the viewBox is fitted with xMidYMid meet), before the gesture.
+    const wpp = rect === undefined ? 1 : Math.max(vw / Math.max(1, rect.width / g.s), vh / Math.max(1, rect.height / g.s));
+    if (g.tx === 0 && g.ty === 0 && g.s === 1) return apply(null);
+    // The transform is removed in the same frame as the new viewBox is drawn (layout effect below).
+    setView({ x: v.x - (g.tx / g.s) * wpp, y: v.y - (g.ty / g.s) * wpp, k: v.k * g.s });
+  };
+  useLayoutEffect(() => apply(gesture.current), [viewBox]);
+  const onWheel = (e: ReactWheelEvent<HTMLDivElement>) => {
+    const g = gesture.current ?? { tx: 0, ty: 0, s: 1 };
+    const k = Math.min(20, Math.max(0.1, v.k * g.s * Math.exp(-e.deltaY * 0.0015)));
+    const f = k / (v.k * g.s);
+    // Scale about the centre: the translation scales too.
+    gesture.current = { tx: g.tx * f, ty: g.ty * f, s: g.s * f };
+    apply(gesture.current);
+    if (wheelTimer.current !== null) clearTimeout(wheelTimer.current);
+    wheelTimer.current = setTimeout(commit, wheelSettleMs);
+  };
+  const onPointerDown = (e: ReactPointerEvent<HTMLDivElement>) => {
+    const g = gesture.current ?? { tx: 0, ty: 0, s: 1 };
+    gesture.current = g;
+    // A zoom still settling becomes part of this drag, committed with it.
+    if (wheelTimer.current !== null) clearTimeout(wheelTimer.current);
+    wheelTimer.current = null;
+    drag.current = { x: e.clientX, y: e.clientY, tx: g.tx, ty: g.ty, moved: false };
+  };
+  const onPointerMove = (e: ReactPointerEvent<HTMLDivElement>) => {
+    const d = drag.current;
+    const g = gesture.current;
+    if (d === null || g === null) return;
+    if (Math.abs(e.clientX - d.x) + Math.abs(e.clientY - d.y) > 3) d.moved = true;
+    gesture.current = { ...g, tx: d.tx + e.clientX - d.x, ty: d.ty + e.clientY - d.y };
+    apply(gesture.current);
+  };
+  const onPointerUp = () => {
+    if (drag.current === null) return;
+    // A click's handler reads `moved`; the flag is cleared after it ran.
+    setTimeout(() => {
+      drag.current = null;
+    });
+    commit();
+  };
   const click = (id: string | null, kind: 'node' | 'edge' | null) => () => {
     if (drag.current?.moved) return;
     onSelect?.(id, kind);
@@ -137,22 +188,27 @@ export function TopologyGraph({ nodes, edges, positions, selected = null, onSele
     [nodes, edges, positions, selected, changes, goneEdges, onSelect, maxRps],
   );
   return (
-    <svg
-      className="topology-graph"
-      data-testid="topology-graph"
-      width="100%"
-      height={height}
-      viewBox={viewBox}
+    <div
+      className="topology-viewport"
+      style={{ height, overflow: 'hidden', cursor: 'grab', touchAction: 'none', userSelect: 'none', background: 'var(--panel-bg, #fff)' }}
       onWheel={onWheel}
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
       onPointerUp={onPointerUp}
       onPointerLeave={onPointerUp}
+    >
+    <svg
+      ref={svgRef}
+      className="topology-graph"
+      data-testid="topology-graph"
+      width="100%"
+      height={height}
+      viewBox={viewBox}
       onClick={(e) => {
         if (e.target === e.currentTarget) click(null, null)();
       }}
       xmlns="http://www.w3.org/2000/svg"
-      style={{ background: 'var(--panel-bg, #fff)', cursor: 'grab', touchAction: 'none', userSelect: 'none' }}
+      style={{ display: 'block', transformOrigin: '50% 50%', willChange: 'transform' }}
     >
       <defs>
         {(Object.keys(healthColours) as Health[]).map((h) => (
@@ -163,5 +219,6 @@ export function TopologyGraph({ nodes, edges, positions, selected = null, onSele
       </defs>
       {content}
     </svg>
+    </div>
   );
 }
