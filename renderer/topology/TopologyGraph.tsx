@@ -3,7 +3,7 @@
  * edge width by request rate, colour by health, figures on hover. Embeddable (dashboards' panel):
  * it takes nodes, edges and positions as props and reports clicks.
  */
-import { useLayoutEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent, type WheelEvent as ReactWheelEvent } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent, type PointerEvent as ReactPointerEvent, type WheelEvent as ReactWheelEvent } from 'react';
 import type { Health } from '../../app/api/topology.js';
 import type { EdgeChange } from '../../app/topology/graph.js';
 import { nodeHeight, nodeWidth, type Point } from './layout.js';
@@ -117,80 +117,64 @@ export function TopologyGraph({ nodes, edges, positions, selected = null, onSele
     });
     commit();
   };
-  const click = (id: string | null, kind: 'node' | 'edge' | null) => () => {
+  /** Clicks are delegated: the element clicked names its node or edge in its data attributes. */
+  const onClick = (e: ReactMouseEvent<SVGSVGElement>) => {
     if (drag.current?.moved) return;
-    onSelect?.(id, kind);
+    const hit = hitOf(e.target);
+    onSelect?.(hit?.id ?? null, hit?.kind ?? null);
+  };
+  /** Figures on hover: one tooltip, filled from the current answer when the pointer enters an element. */
+  const [hover, setHover] = useState<{ id: string; kind: 'node' | 'edge'; x: number; y: number } | null>(null);
+  const onPointerOver = (e: ReactPointerEvent<SVGSVGElement>) => {
+    if (drag.current !== null) return;
+    const hit = hitOf(e.target);
+    const box = e.currentTarget.parentElement!.getBoundingClientRect();
+    setHover(hit === null ? null : { ...hit, x: e.clientX - box.left, y: e.clientY - box.top });
   };
 
-  const edgeLine = (e: ViewEdge, extra: { dashed?: boolean; change?: EdgeChange }) => {
-    const a = positions.get(e.source);
-    const b = positions.get(e.target);
-    if (a === undefined || b === undefined) return null;
-    const colour = extra.dashed ? '#8a8f98' : healthColours[e.health];
-    const title = `${e.source} → ${e.target}\n${fmt(e.rps, ' req/s')} · success ${e.successRate === null ? '–' : fmt(e.successRate * 100, ' %')} · p95 ${fmt(e.p95, ' ms')}${extra.change && extra.change !== 'same' ? `\n${extra.change} since 1 h ago` : ''}`;
-    // A slight curve so edges in both directions stay apart.
-    const mx = (a.x + b.x) / 2 + (b.y - a.y) * 0.08;
-    const my = (a.y + b.y) / 2 - (b.x - a.x) * 0.08;
-    const end = atBorder({ x: mx, y: my }, b);
-    return (
-      <g key={e.id} className="topology-edge" data-edge-id={e.id} data-health={e.health} data-change={extra.change ?? undefined} onClick={click(e.id, 'edge')}>
-        <title>{title}</title>
-        <path d={`M${a.x},${a.y} Q${mx},${my} ${end.x},${end.y}`} fill="none" stroke="transparent" strokeWidth={Math.max(10, width(e.rps) + 6)} />
-        <path
-          d={`M${a.x},${a.y} Q${mx},${my} ${end.x},${end.y}`}
-          fill="none"
-          stroke={colour}
-          strokeOpacity={selected === null || selected === e.id || selected === e.source || selected === e.target ? 0.85 : 0.2}
-          strokeWidth={width(e.rps) + (selected === e.id ? 2 : 0)}
-          strokeDasharray={extra.dashed ? '6 4' : extra.change === 'new' ? '2 3' : undefined}
-          markerEnd={`url(#arrow-${extra.dashed ? 'unknown' : e.health})`}
+  // Panning and zooming only change a transform, then the viewBox: the drawing itself is kept.
+  // A refresh re-renders only the elements whose drawn values changed (memo on rounded props):
+  // the figures that change every refresh are not in the drawing but in the hover tooltip.
+  const content = useMemo(() => {
+    const edgeOf = (e: ViewEdge, dashed: boolean, change: EdgeChange) => {
+      const a = positions.get(e.source);
+      const b = positions.get(e.target);
+      if (a === undefined || b === undefined) return null;
+      const lit = selected === null || selected === e.id || selected === e.source || selected === e.target;
+      return (
+        <EdgeView
+          key={e.id}
+          id={e.id}
+          a={a}
+          b={b}
+          health={e.health}
+          colour={dashed ? '#8a8f98' : healthColours[e.health]}
+          width={Math.round((width(e.rps) + (selected === e.id ? 2 : 0)) * 4) / 4}
+          opacity={lit ? 0.85 : 0.2}
+          dash={dashed ? '6 4' : change === 'new' ? '2 3' : undefined}
+          marker={`url(#arrow-${dashed ? 'unknown' : e.health})`}
+          change={change}
         />
-        {extra.change === 'degraded' && <circle cx={mx} cy={my} r={5} fill={healthColours.poor} />}
-      </g>
-    );
-  };
-
-  // Panning and zooming only change the viewBox: the drawing itself is kept, so React does not
-  // compare a thousand edges on every wheel step.
-  const content = useMemo(
-    () => (
+      );
+    };
+    return (
       <>
-      <g>{edges.map((e) => edgeLine(e, { change: changes?.get(e.id) ?? 'same' }))}</g>
-        <g>{goneEdges.map((e) => edgeLine(e, { dashed: true, change: 'gone' }))}</g>
+        <g>{edges.map((e) => edgeOf(e, false, changes?.get(e.id) ?? 'same'))}</g>
+        <g>{goneEdges.map((e) => edgeOf(e, true, 'gone'))}</g>
         <g>
-        {placed.map((n) => {
-          const p = positions.get(n.id)!;
-          return (
-            <g key={n.id} className="topology-node" data-node-id={n.id} data-health={n.health} transform={`translate(${p.x - nodeWidth / 2},${p.y - nodeHeight / 2})`} onClick={click(n.id, 'node')}>
-              <title>{`${n.id}\n${fmt(n.rps, ' req/s')} in+out · ${n.health}`}</title>
-              <rect
-                width={nodeWidth}
-                height={nodeHeight}
-                rx={n.kind === 'external' ? 17 : 6}
-                fill="#fff"
-                stroke={healthColours[n.health]}
-                strokeWidth={selected === n.id ? 4 : 2}
-                strokeDasharray={n.kind === 'external' ? '4 3' : undefined}
-              />
-              <text x={nodeWidth / 2} y={14} textAnchor="middle" fontSize={12} fontWeight={600} fill="#1d2330">
-                {n.label.length > 18 ? `${n.label.slice(0, 17)}…` : n.label}
-              </text>
-              <text x={nodeWidth / 2} y={27} textAnchor="middle" fontSize={10} fill="#5b6270">
-                {n.kind === 'group' ? 'namespace' : (n.group ?? '')}
-              </text>
-            </g>
-          );
-        })}
-      </g>
+          {placed.map((n) => (
+            <NodeView key={n.id} id={n.id} at={positions.get(n.id)!} health={n.health} kind={n.kind} label={n.label} group={n.group} selected={selected === n.id} />
+          ))}
+        </g>
       </>
-    ),
-    // edgeLine and click read only these, the drag ref and the props listed.
-    [nodes, edges, positions, selected, changes, goneEdges, onSelect, maxRps],
-  );
+    );
+    // width() reads maxRps; placed follows nodes and positions.
+  }, [nodes, edges, positions, selected, changes, goneEdges, maxRps]);
+  const tooltip = hover === null ? null : tooltipText(hover, nodes, edges, goneEdges, changes);
   return (
     <div
       className="topology-viewport"
-      style={{ height, overflow: 'hidden', cursor: 'grab', touchAction: 'none', userSelect: 'none', background: 'var(--panel-bg, #fff)' }}
+      style={{ position: 'relative', height, overflow: 'hidden', cursor: 'grab', touchAction: 'none', userSelect: 'none', background: 'var(--panel-bg, #fff)' }}
       onWheel={onWheel}
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
@@ -204,8 +188,10 @@ export function TopologyGraph({ nodes, edges, positions, selected = null, onSele
       width="100%"
       height={height}
       viewBox={viewBox}
-      onClick={(e) => {
-        if (e.target === e.currentTarget) click(null, null)();
+      onClick={onClick}
+      onPointerOver={onPointerOver}
+      onPointerOut={(e) => {
+        if (e.relatedTarget === null || !e.currentTarget.contains(e.relatedTarget as Node)) setHover(null);
       }}
       xmlns="http://www.w3.org/2000/svg"
       style={{ display: 'block', transformOrigin: '50% 50%', willChange: 'transform' }}
@@ -219,6 +205,88 @@ export function TopologyGraph({ nodes, edges, positions, selected = null, onSele
       </defs>
       {content}
     </svg>
+    {tooltip !== null && hover !== null && (
+      <div className="topology-tooltip" role="tooltip" style={{ left: hover.x + 12, top: hover.y + 12 }}>
+        {tooltip}
+      </div>
+    )}
     </div>
   );
 }
+
+/** The node or edge an event's target belongs to. */
+function hitOf(target: EventTarget | null): { id: string; kind: 'node' | 'edge' } | null {
+  const el = target instanceof Element ? target.closest('[data-edge-id], [data-node-id]') : null;
+  if (el === null) return null;
+  const edge = el.getAttribute('data-edge-id');
+  return edge !== null ? { id: edge, kind: 'edge' } : { id: el.getAttribute('data-node-id')!, kind: 'node' };
+}
+
+function tooltipText(
+  hover: { id: string; kind: 'node' | 'edge' },
+  nodes: readonly ViewNode[],
+  edges: readonly ViewEdge[],
+  gone: readonly ViewEdge[],
+  changes: ReadonlyMap<string, EdgeChange> | null,
+): string | null {
+  if (hover.kind === 'node') {
+    const n = nodes.find((x) => x.id === hover.id);
+    return n === undefined ? null : `${n.id}\n${fmt(n.rps, ' req/s')} in+out · ${n.health}`;
+  }
+  const e = edges.find((x) => x.id === hover.id) ?? gone.find((x) => x.id === hover.id);
+  if (e === undefined) return null;
+  const change = changes?.get(e.id);
+  return `${e.source} → ${e.target}\n${fmt(e.rps, ' req/s')} · success ${e.successRate === null ? '–' : fmt(e.successRate * 100, ' %')} · p95 ${fmt(e.p95, ' ms')}${change && change !== 'same' ? `\n${change} since 1 h ago` : ''}`;
+}
+
+interface EdgeViewProps {
+  id: string;
+  a: Point;
+  b: Point;
+  health: Health;
+  colour: string;
+  width: number;
+  opacity: number;
+  dash: string | undefined;
+  marker: string;
+  change: EdgeChange;
+}
+
+const EdgeView = memo(function EdgeView({ id, a, b, health, colour, width, opacity, dash, marker, change }: EdgeViewProps) {
+  // A slight curve so edges in both directions stay apart.
+  const mx = (a.x + b.x) / 2 + (b.y - a.y) * 0.08;
+  const my = (a.y + b.y) / 2 - (b.x - a.x) * 0.08;
+  const end = atBorder({ x: mx, y: my }, b);
+  const d = `M${a.x},${a.y} Q${mx},${my} ${end.x},${end.y}`;
+  return (
+    <g className="topology-edge" data-edge-id={id} data-health={health} data-change={change}>
+      <path d={d} fill="none" stroke="transparent" strokeWidth={Math.max(10, width + 6)} />
+      <path d={d} fill="none" stroke={colour} strokeOpacity={opacity} strokeWidth={width} strokeDasharray={dash} markerEnd={marker} />
+      {change === 'degraded' && <circle cx={mx} cy={my} r={5} fill={healthColours.poor} />}
+    </g>
+  );
+});
+
+interface NodeViewProps {
+  id: string;
+  at: Point;
+  health: Health;
+  kind: ViewNode['kind'];
+  label: string;
+  group: string | null;
+  selected: boolean;
+}
+
+const NodeView = memo(function NodeView({ id, at, health, kind, label, group, selected }: NodeViewProps) {
+  return (
+    <g className="topology-node" data-node-id={id} data-health={health} transform={`translate(${at.x - nodeWidth / 2},${at.y - nodeHeight / 2})`}>
+      <rect width={nodeWidth} height={nodeHeight} rx={kind === 'external' ? 17 : 6} fill="#fff" stroke={healthColours[health]} strokeWidth={selected ? 4 : 2} strokeDasharray={kind === 'external' ? '4 3' : undefined} />
+      <text x={nodeWidth / 2} y={14} textAnchor="middle" fontSize={12} fontWeight={600} fill="#1d2330">
+        {label.length > 18 ? `${label.slice(0, 17)}…` : label}
+      </text>
+      <text x={nodeWidth / 2} y={27} textAnchor="middle" fontSize={10} fill="#5b6270">
+        {kind === 'group' ? 'namespace' : (group ?? '')}
+      </text>
+    </g>
+  );
+});
