@@ -5,6 +5,7 @@ import { useExploreStore } from '../store/explore.js';
 import { PromQLEditor, insertAtCursor } from '../promql-language/Editor.js';
 import { setCompletionSource } from '../promql-language/register.js';
 import { CachingPromClient, type PromClient } from '../promql-language/prom-client.js';
+import { LocalMetricNamesClient, MetricNameIndex } from '../promql-language/metric-names.js';
 import { vocabulary } from '../promql-language/vocabulary.js';
 import { loadHistory } from '../explore/history.js';
 import { TimeSeriesChart } from '../charts/TimeSeriesChart.js';
@@ -29,7 +30,9 @@ const engineClient: PromClient = {
     return (await api.metadata({ search: opts?.search, limit: opts?.limit ?? 200 })).metrics;
   },
 };
-const promClient = new CachingPromClient(engineClient, 15_000);
+// Metric names are ranked in the page from one list of all names (no round trip per key press).
+const metricNames = new MetricNameIndex(async () => (await api.labelValues({ name: '__name__' })).values);
+const promClient = new LocalMetricNamesClient(new CachingPromClient(engineClient, 15_000), metricNames);
 setCompletionSource({ client: promClient, vocabulary, history: loadHistory, limit: 100 });
 
 export function ExplorePage() {
@@ -49,6 +52,8 @@ export function ExplorePage() {
 
   // Restore the view from the URL once, and run it if it has a query, unless one of its queries
   // was running when the engine last stopped unexpectedly: that one may be what stopped it.
+  // The list of metric names loads while the page opens, before the first key press.
+  useEffect(() => metricNames.warm(), []);
   useEffect(() => {
     // A bare `#/explore` keeps the view the page already has.
     const route = window.location.hash.includes('?') ? parseAppHash(window.location.hash) : null;
