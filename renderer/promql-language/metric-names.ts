@@ -4,8 +4,8 @@
  * 130–370 ms behind scrape work. Instead, as Prometheus' own editor does, the page holds every
  * metric name (one `labelValues(__name__)` answer, ~6 MB for 200k names, fetched and checked in
  * the fetch worker) and ranks them locally with the engine's ranking (`app/promql/rank-names.ts`).
- * Types and HELP still come from the engine: asked in the background for the search typed, they
- * decorate the rows of the following key presses. Until the list has arrived, and when it cannot
+ * Types and HELP still come from the engine: asked in the background for the search typed once
+ * typing pauses, they decorate the rows shown after. Until the list has arrived, and when it cannot
  * be had, the engine answers as before.
  */
 import { rankNames } from '../../app/promql/rank-names.js';
@@ -58,10 +58,13 @@ export class LocalMetricNamesClient implements PromClient {
   /** Type and HELP by name, from the engine's answers so far. */
   private readonly known = new Map<string, MetricMetadata>();
   private readonly asked = new Set<string>();
+  private pending: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly inner: PromClient,
     private readonly index: MetricNameIndex,
+    /** Types and HELP are asked for once typing pauses this long (the latest search only). */
+    private readonly decorateAfterMs = 150,
   ) {}
 
   labelNames(match?: string[]): Promise<string[]> {
@@ -78,13 +81,18 @@ export class LocalMetricNamesClient implements PromClient {
     const names = this.index.search(search, limit);
     if (names === null) return this.remember(await this.inner.metricMetadata(opts));
     const key = `${search}\n${limit}`;
+    if (this.pending !== null) clearTimeout(this.pending);
+    this.pending = null;
     if (!this.asked.has(key)) {
-      this.asked.add(key);
-      if (this.asked.size > 2000) this.asked.clear();
-      this.inner.metricMetadata(opts).then(
-        (ms) => this.remember(ms),
-        () => this.asked.delete(key),
-      );
+      this.pending = setTimeout(() => {
+        this.pending = null;
+        this.asked.add(key);
+        if (this.asked.size > 2000) this.asked.clear();
+        this.inner.metricMetadata(opts).then(
+          (ms) => this.remember(ms),
+          () => this.asked.delete(key),
+        );
+      }, this.decorateAfterMs);
     }
     return names.map((name) => this.known.get(name) ?? { name, type: '', help: '', unit: '' });
   }

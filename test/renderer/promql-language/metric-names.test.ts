@@ -47,10 +47,13 @@ describe('metric names ranked in the page', () => {
     index.warm();
     await settle();
     const engine = new FakeEngine();
-    const client = new LocalMetricNamesClient(engine, index);
+    const client = new LocalMetricNamesClient(engine, index, 20);
+    // Keys typed quickly: only the search typing paused on is asked of the engine.
+    await client.metricMetadata({ search: 'http_r', limit: 5 });
     const before = await client.metricMetadata({ search: 'http_req', limit: 5 });
     expect(before[0]).toEqual({ name: 'http_requests_total', type: '', help: '', unit: '' });
-    await settle();
+    expect(engine.metadataCalls).toBe(0);
+    await new Promise((r) => setTimeout(r, 60));
     const after = await client.metricMetadata({ search: 'http_req', limit: 5 });
     expect(after[0]).toEqual({ name: 'http_requests_total', type: 'counter', help: 'help of http_requests_total', unit: '' });
     // The same search is asked of the engine once.
