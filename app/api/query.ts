@@ -131,7 +131,7 @@ export const LabelValuesRequestSchema = z
     match: z.array(z.string()).max(20).optional(),
     start: z.number().optional(),
     end: z.number().optional(),
-    /** Case-insensitive substring or fuzzy filter applied on the server, so 200k names never cross. */
+    /** Case-insensitive substring or fuzzy filter applied on the server (completion of label values). Explore's editor asks for all of `__name__` once and ranks metric names itself. */
     search: z.string().max(1024).optional(),
     limit: z.number().int().positive().optional(),
     source: SourceFieldSchema,

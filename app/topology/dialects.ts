@@ -311,7 +311,11 @@ export interface PartQueries {
   rps: string;
   /** Failed requests/s, successful requests/s, or null (see `TrafficPart.failures`). */
   failures: string | null;
-  quantiles: { q: number; query: string }[];
+  /**
+   * Bucket rates by `le` and the group's labels: one query whose answer gives every quantile
+   * (the engine applies histogram_quantile's bucket interpolation to it), in the histogram's unit.
+   */
+  buckets: { query: string; toMs: number } | null;
   tls: string | null;
   resets: string;
 }
@@ -337,16 +341,15 @@ export function partQueries(part: TrafficPart, windowMs: number, keep: number | 
   return {
     rps: keep === null ? rps : `topk(${keep}, ${rps})`,
     failures: failures === null ? null : failures + filter,
-    quantiles: h === null ? [] : quantiles.map((q) => ({ q, query: `histogram_quantile(${q}, sum by (le, ${part.by.join(', ')}) (${rate(h.metric, h.match, w)})${filter})${h.toMs === 1 ? '' : ` * ${h.toMs}`}` })),
+    buckets: h === null ? null : { query: `sum by (le, ${part.by.join(', ')}) (${rate(h.metric, h.match, w)})${filter}`, toMs: h.toMs },
     tls: part.tls === null ? null : `${by} (${rate(part.requests, [...part.match, ...part.tls], w)})${filter}`,
     resets: `sum(resets(${selector(part.requests, part.match)}[${w}]))`,
   };
 }
 
-/** The query of a node's inbound latency quantile over all its callers. */
-export function nodeLatencyQuery(n: NodeLatency, q: number, windowMs: number, extra: readonly string[] = []): string {
-  const by = extra.length === 0 ? `le, ${n.by.join(', ')}` : 'le';
-  return `histogram_quantile(${q}, sum by (${by}) (${rate(n.metric, [...n.match, ...extra], windowText(windowMs))}))${n.toMs === 1 ? '' : ` * ${n.toMs}`}`;
+/** The bucket rates of every node's inbound latency over all its callers (see `PartQueries.buckets`). */
+export function nodeBucketsQuery(n: NodeLatency, windowMs: number): string {
+  return `sum by (le, ${n.by.join(', ')}) (${rate(n.metric, n.match, windowText(windowMs))})`;
 }
 
 export interface FigureQueries {

@@ -1,4 +1,4 @@
-/* global window, document, requestAnimationFrame */
+/* global window, document, requestAnimationFrame, MutationObserver */
 // npm run bench:topology — the topology view on W-mesh (200 services, 1,000 edges, Linkerd
 // labels, scraped every 5 s) next to W-fleet (10 targets × 2,000 series): the engine's cost of
 // the graph's queries, layout time in the page's worker, frame time p95 while panning and
@@ -49,9 +49,22 @@ try {
   await new Promise((r) => setTimeout(r, 16_000));
   await page.goto(`${serve.url}/#/topology`);
 
-  // Engine cost: the topology channel as the page calls it, five times.
+  // Engine cost: the topology channel as the page calls it, five times, once its graph has every
+  // edge (on a loaded machine three scrapes can take longer than the wait above).
   const engine = [];
   for (let i = 0; i < 5; i++) {
+    if (i === 0) {
+      const deadline = Date.now() + 180_000;
+      while (Date.now() < deadline) {
+        const edges = await page.evaluate(async () => {
+          const r = await fetch('/api/vigil/topology', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+          const body = await r.json();
+          return (body.value ?? body.result ?? body).edges?.length ?? 0;
+        });
+        if (edges >= 1000) break;
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
     engine.push(
       await page.evaluate(async () => {
         const t0 = performance.now();
@@ -92,22 +105,47 @@ try {
   await page.mouse.down();
   for (let i = 0; i < 120; i++) await page.mouse.move(cx + Math.sin(i / 10) * 200, cy + Math.cos(i / 10) * 120);
   await page.mouse.up();
+  // The frame that commits the gesture to the drawing (one re-raster) is counted too.
+  await page.waitForTimeout(400);
   const frames = await page.evaluate(() => {
     window.__stopFrames = true;
     return window.__frames.slice(2);
   });
 
-  // Refresh → picture updated: click Refresh, until the new answer's time is on the picture and
-  // a frame has been painted; positions are reused, so no layout runs.
+  // Refresh → picture updated: Refresh is clicked in the page; when the new answer's time is on
+  // the picture, a frame is awaited (requestAnimationFrame, then a task after that frame's
+  // paint). Two figures: from the click (includes the engine's answer) and from the answer's
+  // last byte (resource timing's responseEnd: the page's own cost — parsing, checks, React,
+  // style, paint); positions are reused, so no layout runs.
   const refresh = [];
   for (let i = 0; i < 5; i++) {
     await page.waitForTimeout(1200);
-    const before = await page.locator('.topology-canvas').getAttribute('data-answer-time');
-    const t0 = Date.now();
-    await page.getByRole('button', { name: 'Refresh' }).click();
-    await page.waitForFunction((b) => document.querySelector('.topology-canvas')?.getAttribute('data-answer-time') !== b, before, { polling: 'raf', timeout: 60_000 });
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
-    refresh.push(Date.now() - t0);
+    refresh.push(
+      await page.evaluate(
+        () =>
+          new Promise((resolve, reject) => {
+            const canvas = document.querySelector('.topology-canvas');
+            const before = canvas.getAttribute('data-answer-time');
+            const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Refresh');
+            const timer = setTimeout(() => reject(new Error('no new answer within 60 s')), 60_000);
+            const mo = new MutationObserver(() => {
+              if (canvas.getAttribute('data-answer-time') === before) return;
+              mo.disconnect();
+              requestAnimationFrame(() =>
+                setTimeout(() => {
+                  clearTimeout(timer);
+                  const t = performance.now();
+                  const answer = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/vigil/topology')).at(-1);
+                  resolve({ click: t - t0, page: t - answer.responseEnd });
+                }),
+              );
+            });
+            mo.observe(canvas, { attributes: true, attributeFilter: ['data-answer-time'] });
+            const t0 = performance.now();
+            button.click();
+          }),
+      ),
+    );
   }
   const engineMedian = median(engine.map((e) => e.ms));
 
@@ -118,8 +156,13 @@ try {
   console.log('|---|---|---|');
   console.log(`| engine: topology channel, median of 5 (${engine[0].queries} queries) | ${engineMedian.toFixed(0)} ms (queries ${median(engine.map((e) => e.queryMs)).toFixed(0)} ms) | — |`);
   console.log(`| layout in the worker (fCoSE), first picture | ${layoutMs.toFixed(0)} ms | — |`);
-  console.log(`| frame time p95 while panning/zooming (${frames.length} frames) | ${p95(frames).toFixed(1)} ms (median ${median(frames).toFixed(1)} ms) | < 16 ms |`);
-  console.log(`| refresh → picture updated, median of 5 (includes the engine's answer) | ${median(refresh).toFixed(0)} ms (min ${Math.min(...refresh)} ms) | < 100 ms |`);
+  // rAF intervals: at 60 Hz a frame on time is 16.7 ms, so "< 16 ms" reads as no frame missed.
+  const late = frames.filter((f) => f > 20).length;
+  console.log(`| frame time p95 while panning/zooming (${frames.length} frames, requestAnimationFrame intervals) | ${p95(frames).toFixed(1)} ms (median ${median(frames).toFixed(1)} ms; ${late} frames over 20 ms, longest ${Math.max(...frames).toFixed(0)} ms) | < 16 ms (one 60 Hz interval, 16.7) |`);
+  const clicks = refresh.map((r) => r.click);
+  const pages = refresh.map((r) => r.page);
+  console.log(`| refresh → picture updated, median of 5 (click → painted, includes the engine's answer) | ${median(clicks).toFixed(0)} ms (min ${Math.min(...clicks).toFixed(0)} ms) | < 100 ms |`);
+  console.log(`| answer received → picture updated, median of 5 (the page's part of a refresh) | ${median(pages).toFixed(0)} ms (max ${Math.max(...pages).toFixed(0)} ms) | < 100 ms |`);
 } finally {
   await chrome.close();
   await serve.stop();

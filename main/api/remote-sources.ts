@@ -11,7 +11,7 @@ import { localSourceUid } from '../../app/api/remote-sources.js';
 import { callSource, instantFromProm, rangeFromProm, seconds } from '../remote/source-client.js';
 import { publicSource, SourcesStore, type StoredSource } from '../remote/sources-store.js';
 import type { Logger } from '../util/log.js';
-import { rankNames } from './query-service-impl.js';
+import { rankNames } from '../../app/promql/rank-names.js';
 import type { QueriesService, SourcesService } from './services.js';
 
 const noStats = (totalMs: number): ResponseOf<'query'>['stats'] => ({ seriesTouched: 0, samplesTouched: 0, peakSamples: 0, totalMs, nodes: [] });

@@ -7,7 +7,8 @@
  */
 import { fromWire, type WireValue } from '../../app/api/query.js';
 import type { Health, HealthThresholds, TopologyEdge, TopologyNode, Traffic } from '../../app/api/topology.js';
-import { nodeId, nodeLatencyQuery, partQueries, quantiles, type Dialect, type End, type TrafficPart } from '../../app/topology/dialects.js';
+import { nodeBucketsQuery, nodeId, partQueries, quantiles, type Dialect, type End, type PartQueries, type TrafficPart } from '../../app/topology/dialects.js';
+import { bucketQuantile, parseGoFloat, type Bucket } from '../promql/mathutil.js';
 
 interface Sample {
   labels: Record<string, string>;
@@ -69,29 +70,49 @@ export async function buildTopology(o: BuildOptions): Promise<BuiltGraph> {
   };
   const byKey = (by: readonly string[], samples: Sample[]) => new Map(samples.map((s) => [keyOf(by, s.labels), fromWire(s.v)]));
 
+  // Every query of a part goes out at once with the count that tells whether the part is over
+  // the edge cap (then its figures are asked again, filtered to the busiest edges), and the
+  // nodes' latency with them: the engine's answers overlap instead of queueing one by one.
+  const nodeBuckets = o.dialect.nodeLatency === null ? null : run(nodeBucketsQuery(o.dialect.nodeLatency, o.windowMs));
+  const figures = (pq: PartQueries) =>
+    Promise.all([run(pq.rps), pq.failures === null ? null : run(pq.failures), pq.tls === null ? null : run(pq.tls), run(pq.resets), pq.buckets === null ? null : run(pq.buckets.query)] as const);
+  const started = o.dialect.parts.map((part) => {
+    const q0 = partQueries(part, o.windowMs, null);
+    return { q0, count: run(`count(${q0.rps})`), figures: figures(q0) };
+  });
+  // Answers not awaited yet must not become unhandled rejections when an earlier one fails.
+  for (const s of started) {
+    s.count.catch(() => {});
+    s.figures.catch(() => {});
+  }
+  nodeBuckets?.catch(() => {});
+
   const edges = new Map<string, EdgeAcc>();
   let capped = 0;
   for (const [pi, part] of o.dialect.parts.entries()) {
-    const q0 = partQueries(part, o.windowMs, null);
-    const count = await run(`count(${q0.rps})`);
-    const n = count.length === 0 ? 0 : fromWire(count[0]!.v);
-    if (n === 0) continue;
-    if (n > o.maxEdges) capped += n - o.maxEdges;
-    // Over the cap, every figure is filtered to the busiest groups inside the engine.
-    const pq = n > o.maxEdges ? partQueries(part, o.windowMs, o.maxEdges) : q0;
-    const [rps, failures, tls, resets, ...qs] = await Promise.all([
-      run(pq.rps),
-      pq.failures === null ? null : run(pq.failures),
-      pq.tls === null ? null : run(pq.tls),
-      run(pq.resets),
-      ...pq.quantiles.map((x) => run(x.query)),
-    ]);
+    const { q0, count, figures: unfiltered } = started[pi]!;
+    const c = await count;
+    const n = c.length === 0 ? 0 : fromWire(c[0]!.v);
+    if (n === 0) {
+      await unfiltered;
+      continue;
+    }
+    let pq = q0;
+    let answers = unfiltered;
+    if (n > o.maxEdges) {
+      // Over the cap, every figure is filtered to the busiest groups inside the engine.
+      capped += n - o.maxEdges;
+      await unfiltered.catch(() => {});
+      pq = partQueries(part, o.windowMs, o.maxEdges);
+      answers = figures(pq);
+    }
+    const [rps, failures, tls, resets, buckets] = await answers;
     const failMap = failures === null ? null : byKey(part.by, failures);
     const tlsMap = tls === null ? null : byKey(part.by, tls);
-    const qMaps = qs.map((s) => byKey(part.by, s));
+    const qMap = buckets === null ? null : bucketQuantiles(part.by, buckets, pq.buckets!.toMs);
     const resetCount = resets.length === 0 ? 0 : fromWire(resets[0]!.v);
     if (resetCount > 0) notes.push(`${part.requests} (${part.title}): ${resetCount} counter reset(s) in the window; rates account for them`);
-    collect(pi, part, rps, failMap, tlsMap, qMaps, edges, notes);
+    collect(pi, part, rps, failMap, tlsMap, qMap, edges, notes);
   }
 
   let list = [...edges.entries()];
@@ -130,7 +151,7 @@ export async function buildTopology(o: BuildOptions): Promise<BuiltGraph> {
     ends.set(nodeId(e.src), e.src);
     ends.set(nodeId(e.dst), e.dst);
   }
-  const latency = await nodeLatencies(o, run, ends);
+  const latency = nodeLatencies(o.dialect, nodeBuckets === null ? [] : await nodeBuckets, ends);
   const nodes: TopologyNode[] = [...ends.entries()].map(([id, end]) => {
     const inbound = sumTraffic(list.filter(([, e]) => nodeId(e.dst) === id).map(([, e]) => e), latency.get(id) ?? null);
     const outbound = sumTraffic(list.filter(([, e]) => nodeId(e.src) === id).map(([, e]) => e), null);
@@ -148,7 +169,7 @@ function collect(
   rps: Sample[],
   failMap: Map<string, number> | null,
   tlsMap: Map<string, number> | null,
-  qMaps: Array<Map<string, number>>,
+  qMap: Map<string, number[]> | null,
   edges: Map<string, EdgeAcc>,
   notes: string[],
 ): void {
@@ -176,7 +197,8 @@ function collect(
     const f = failMap?.get(key) ?? 0;
     const ok = part.failures === null ? null : part.failures.kind === 'success' ? f : r - f;
     const tls = tlsMap === null ? null : (tlsMap.get(key) ?? 0);
-    const q = qMaps.map((m) => finite(m.get(key) ?? NaN));
+    const row = qMap?.get(key);
+    const q = quantiles.map((_, i) => finite(row?.[i] ?? NaN));
     const id = `${src}->${dst}`;
     const prev = edges.get(id);
     if (prev === undefined) {
@@ -200,22 +222,41 @@ function collect(
   if (merged > 0) notes.push(`${part.requests} (${part.title}): ${merged} label group(s) merged into edges they share ends with; their latency shows the slowest group`);
 }
 
-async function nodeLatencies(o: BuildOptions, run: (q: string) => Promise<Sample[]>, ends: Map<string, End>): Promise<Map<string, Array<number | null>>> {
+/**
+ * histogram_quantile for each group of bucket rates (`sum by (le, …)` answers) and each of
+ * `quantiles`, with the engine's own bucket interpolation, times `toMs`. Groups without a `+Inf`
+ * bucket or without observations get NaN, as in PromQL; series without a valid `le` are ignored.
+ */
+function bucketQuantiles(by: readonly string[], samples: Sample[], toMs: number): Map<string, number[]> {
+  const groups = new Map<string, Bucket[]>();
+  for (const s of samples) {
+    const le = s.labels['le'];
+    if (le === undefined) continue;
+    const upperBound = parseGoFloat(le);
+    if (Number.isNaN(upperBound)) continue;
+    const key = keyOf(by, s.labels);
+    const list = groups.get(key) ?? [];
+    list.push({ upperBound, count: fromWire(s.v) });
+    groups.set(key, list);
+  }
+  const out = new Map<string, number[]>();
+  for (const [key, buckets] of groups) out.set(key, quantiles.map((q) => bucketQuantile(q, buckets).value * toMs));
+  return out;
+}
+
+function nodeLatencies(dialect: Dialect, samples: Sample[], ends: Map<string, End>): Map<string, Array<number | null>> {
   const out = new Map<string, Array<number | null>>();
-  const n = o.dialect.nodeLatency;
+  const n = dialect.nodeLatency;
   if (n === null || ends.size === 0) return out;
-  const answers = await Promise.all(quantiles.map((q) => run(nodeLatencyQuery(n, q, o.windowMs))));
-  answers.forEach((samples, qi) => {
-    for (const s of samples) {
-      const end = n.end(s.labels);
-      if (end === null) continue;
-      const id = nodeId(end);
-      if (!ends.has(id)) continue;
-      const row = out.get(id) ?? [null, null, null];
-      row[qi] = finite(fromWire(s.v));
-      out.set(id, row);
-    }
-  });
+  const labelsOf = new Map<string, Readonly<Record<string, string>>>();
+  for (const s of samples) labelsOf.set(keyOf(n.by, s.labels), s.labels);
+  for (const [key, qs] of bucketQuantiles(n.by, samples, n.toMs)) {
+    const end = n.end(labelsOf.get(key)!);
+    if (end === null) continue;
+    const id = nodeId(end);
+    if (!ends.has(id)) continue;
+    out.set(id, qs.map(finite));
+  }
   return out;
 }
 

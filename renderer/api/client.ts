@@ -56,8 +56,8 @@ export function createIpcClient(bridge: Bridge): WorkbenchApi {
   return api as WorkbenchApi;
 }
 
-/** Channels whose answers can be large: fetched, parsed and validated in a worker. */
-const offThread = new Set<ChannelName>(['query', 'queryRange']);
+/** Channels whose answers can be large (all 200k metric names for completion): fetched, parsed and validated in a worker. */
+const offThread = new Set<ChannelName>(['query', 'queryRange', 'labelValues']);
 
 let worker: Worker | null = null;
 let nextJob = 1;

@@ -74,6 +74,8 @@ function drawGaps(u: uPlot, gaps: ReadonlyArray<{ fromMs: number; toMs: number }
 export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, legend = true, onZoom, onToggleSeries, gaps }: TimeSeriesChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  /** The data last handed to uPlot. */
+  const drawn = useRef<AlignedData | null>(null);
   const callbacks = useRef({ onZoom, onToggleSeries });
   callbacks.current = { onZoom, onToggleSeries };
   const gapsRef = useRef(gaps ?? []);
@@ -144,7 +146,15 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
     const p = new uPlot(opts, data, el);
     requestAnimationFrame(() => performance.measure('vigil:chart-render', 'vigil:chart:start'));
     plot.current = p;
-    const resize = new ResizeObserver(() => p.setSize({ width: el.clientWidth, height }));
+    drawn.current = data;
+    // Each draw of 100 series × 10k points is one long task: redraw only when the width really
+    // changed (the observer also reports the size the chart was just built with).
+    let width = opts.width;
+    const resize = new ResizeObserver(() => {
+      if (el.clientWidth === width || el.clientWidth === 0) return;
+      width = el.clientWidth;
+      p.setSize({ width, height });
+    });
     resize.observe(el);
     return () => {
       resize.disconnect();
@@ -155,7 +165,9 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
   }, [series.length, series.map((s) => s.label + s.color + JSON.stringify(s.style ?? null)).join('|'), unit, yFromZero, height, legend]);
 
   useEffect(() => {
-    if (!plot.current) return;
+    // Not the data the chart was just built with (that would draw everything a second time).
+    if (!plot.current || drawn.current === data) return;
+    drawn.current = data;
     performance.mark('vigil:chart:start');
     plot.current.setData(data);
     requestAnimationFrame(() => performance.measure('vigil:chart-render', 'vigil:chart:start'));

@@ -5,6 +5,7 @@ import { useExploreStore } from '../store/explore.js';
 import { PromQLEditor, insertAtCursor } from '../promql-language/Editor.js';
 import { setCompletionSource } from '../promql-language/register.js';
 import { CachingPromClient, type PromClient } from '../promql-language/prom-client.js';
+import { LocalMetricNamesClient, MetricNameIndex } from '../promql-language/metric-names.js';
 import { vocabulary } from '../promql-language/vocabulary.js';
 import { loadHistory } from '../explore/history.js';
 import { TimeSeriesChart } from '../charts/TimeSeriesChart.js';
@@ -34,18 +35,24 @@ function clientFor(source: string | undefined): PromClient {
     },
   };
 }
-const clients = new Map<string, CachingPromClient>();
-/** The cached client of the source Explore has chosen now. */
-function chosenClient(): PromClient {
-  const chosen = useExploreStore.getState().source;
-  const key = chosen === undefined || chosen === '' ? 'vigil' : chosen;
+const clients = new Map<string, { client: LocalMetricNamesClient; names: MetricNameIndex }>();
+/**
+ * The cached client of the source Explore has chosen now. Metric names are ranked in the page
+ * from one list of all the source's names (no round trip per key press).
+ */
+function chosen(): { client: LocalMetricNamesClient; names: MetricNameIndex } {
+  const picked = useExploreStore.getState().source;
+  const key = picked === undefined || picked === '' ? 'vigil' : picked;
   let c = clients.get(key);
   if (c === undefined) {
-    c = new CachingPromClient(clientFor(key === 'vigil' ? undefined : key), 15_000);
+    const src = key === 'vigil' ? {} : { source: key };
+    const names = new MetricNameIndex(async () => (await api.labelValues({ name: '__name__', ...src })).values);
+    c = { client: new LocalMetricNamesClient(new CachingPromClient(clientFor(key === 'vigil' ? undefined : key), 15_000), names), names };
     clients.set(key, c);
   }
   return c;
 }
+const chosenClient = (): PromClient => chosen().client;
 const promClient: PromClient = {
   labelNames: (match) => chosenClient().labelNames(match),
   labelValues: (name, opts) => chosenClient().labelValues(name, opts),
@@ -70,6 +77,9 @@ export function ExplorePage() {
 
   // Restore the view from the URL once, and run it if it has a query, unless one of its queries
   // was running when the engine last stopped unexpectedly: that one may be what stopped it.
+  // The list of metric names loads while the page opens, before the first key press.
+  const source = useExploreStore((st) => st.source);
+  useEffect(() => chosen().names.warm(), [source]);
   useEffect(() => {
     // A bare `#/explore` keeps the view the page already has.
     const route = window.location.hash.includes('?') ? parseAppHash(window.location.hash) : null;

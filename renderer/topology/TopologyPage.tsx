@@ -68,7 +68,9 @@ export function TopologyPage() {
         view.edges,
       )
       .then((p) => {
-        if (live) {
+        // Known nodes only (a refresh of the same graph): the picture keeps its positions, so
+        // the drawing is not rebuilt a second time after the new figures.
+        if (live && p !== null) {
           setPositions(new Map(p));
           setLayoutError(null);
         }

@@ -47,12 +47,15 @@ export class StableLayout {
   /** Duration of the last layout in the worker, ms (0 when none was needed). */
   lastLayoutMs = 0;
 
-  /** Positions for these nodes: reused when all are known, else a layout around the known ones. */
-  async place(nodes: readonly string[], edges: ReadonlyArray<{ source: string; target: string }>): Promise<Map<string, Point>> {
+  /**
+   * Positions for these nodes: reused when all are known (then null: nothing moved, the picture
+   * keeps its positions), else a layout around the known ones.
+   */
+  async place(nodes: readonly string[], edges: ReadonlyArray<{ source: string; target: string }>): Promise<Map<string, Point> | null> {
     const missing = nodes.filter((n) => !this.positions.has(n));
     if (missing.length === 0) {
       this.lastLayoutMs = 0;
-      return this.positions;
+      return null;
     }
     const fixed: Record<string, Point> = {};
     for (const n of nodes) {

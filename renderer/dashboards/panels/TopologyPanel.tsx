@@ -28,7 +28,7 @@ export function TopologyPanel({ panel, data, height }: PanelProps) {
         view.nodes.map((n) => n.id),
         view.edges,
       )
-      .then((p) => live && setPositions(new Map(p)))
+      .then((p) => live && p !== null && setPositions(new Map(p)))
       .catch((err: unknown) => live && setLayoutError(String(err)));
     return () => {
       live = false;

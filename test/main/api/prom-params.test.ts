@@ -37,7 +37,7 @@ describe('Prometheus API parameters', () => {
 });
 
 describe('metric name ranking for completion', async () => {
-  const { rankNames } = await import('../../../main/api/query-service-impl.js');
+  const { rankNames } = await import('../../../app/promql/rank-names.js');
   it('puts prefix matches first, then word-boundary, substring and subsequence matches', () => {
     const names = ['xhttp_requests', 'node_http_x', 'http_requests_total', 'h_t_t_p', 'other'];
     expect(rankNames(names, 'http', 10)).toEqual({ names: ['http_requests_total', 'node_http_x', 'xhttp_requests', 'h_t_t_p'], truncated: false });
