@@ -37,6 +37,8 @@ import { EngineClock, systemClock, type ClockSources } from './util/engine-clock
 import { Power } from './power/power.js';
 import { powerHooks } from './runtime/power.js';
 import type { EnergySetting } from '../app/api/power.js';
+import { SetupService } from './setup/service.js';
+import { builtinProbeModules } from './setup/website.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -104,6 +106,8 @@ export class Engine {
   probing: Probing | null = null;
   alertingRuntime: Alerting | null = null;
   remoteWrite: RemoteWrite | null = null;
+  /** First-launch settings: toggles and websites (main/setup/). */
+  setupSvc: SetupService | null = null;
   /**
    * Stored and provisioned dashboards; they need no collection, so they answer from the start.
    * Null when the store cannot open: the rest of Vigil runs, the channels say "unavailable".
@@ -178,7 +182,7 @@ export class Engine {
 
   /** The services answering the contract now; none once the engine is stopping. */
   private running(): RunningServices {
-    if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null, dashboards: null, topology: null };
+    if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null, dashboards: null, topology: null, setup: null };
     return {
       engine: {
         status: () => this.status(),
@@ -195,6 +199,7 @@ export class Engine {
       alerting: this.alertingRuntime?.service ?? null,
       dashboards: this.dashboards,
       topology: this.topologySvc,
+      setup: this.setupSvc,
     };
   }
 
@@ -229,7 +234,10 @@ export class Engine {
    */
   async startCollection(start: CollectionStart): Promise<void> {
     const log = this.log;
-    const probing = new Probing(this.tsdb, log.child('probe'), { now: () => this.clock.now(), intervalScale: () => this.power.energy.scale() });
+    const probing = new Probing(this.tsdb, log.child('probe'), { now: () => this.clock.now(), intervalScale: () => this.power.energy.scale() }, builtinProbeModules());
+    const setup = await SetupService.open({ dataDir: this.lock.dir, configFile: this.options.configFile ?? null, logger: log.child('setup') });
+    // Set before the config loads, so stop() closes the demo servers even when it does not.
+    this.setupSvc = setup;
     this.probing = probing;
     let firstConfig: Config | null = null;
     const userAgent = `Vigil/${readBuildInfo().version}`;
@@ -244,6 +252,7 @@ export class Engine {
       ...(this.options.scrapeSpread !== undefined ? { scrapeSpread: this.options.scrapeSpread } : {}),
       now: () => this.clock.now(),
       intervalScale: () => this.power.energy.scale(),
+      overlay: (cfg) => setup.overlay(cfg),
       onConfig: (cfg) => {
         firstConfig ??= cfg;
         void probing.apply(cfg);
@@ -252,6 +261,13 @@ export class Engine {
       },
     });
     this.collection = collection;
+    setup.attach({
+      reapply: async () => {
+        collection.reapply();
+        await probing.settled();
+      },
+      probeNow: (job, target) => probing.runTarget(job, target),
+    });
     const power = this.power;
     this.alertingRuntime = Alerting.create(
       {
@@ -311,6 +327,7 @@ export class Engine {
     await this.alertingRuntime?.stop().catch((e: unknown) => this.log.error('stopping alerting failed', { error: String(e) }));
     await this.probing?.stop().catch((e: unknown) => this.log.error('stopping probes failed', { error: String(e) }));
     await this.collection?.stop().catch((e: unknown) => this.log.error('stopping scraping failed', { error: String(e) }));
+    await this.setupSvc?.stop().catch((e: unknown) => this.log.error('stopping the demo servers failed', { error: String(e) }));
     await this.remoteWrite?.stop().catch((e: unknown) => this.log.error('stopping remote write failed', { error: String(e) }));
     this.stopMetrics();
     this.costs.stop();

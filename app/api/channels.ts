@@ -64,6 +64,7 @@ import {
 import { PowerSchema, SetEnergyModeRequestSchema } from './power.js';
 import { TopologyRequestSchema, TopologyResponseSchema, TopologySettingsSchema } from './topology.js';
 import { TsdbStatusRequestSchema, TsdbStatusSchema } from './tsdb-status.js';
+import { AddWebsiteRequestSchema, RemoveWebsiteRequestSchema, SetSetupTogglesRequestSchema, SetupSchema } from './setup.js';
 
 /**
  * The one declaration of everything the renderer may ask of the engine. Each entry is a named
@@ -277,6 +278,26 @@ export const channels = {
     doc: 'Set energy mode: auto (on while on battery), on or off.',
     request: SetEnergyModeRequestSchema,
     response: PowerSchema,
+  },
+  setup: {
+    doc: 'What the first launch runs (Vigil itself, this machine, demo fleet and mesh, websites), from Vigil\'s own settings file.',
+    request: z.object({}).strict(),
+    response: SetupSchema,
+  },
+  setSetupToggles: {
+    doc: 'Switch Vigil itself, this machine, the demo fleet or the demo mesh on or off; saved, and applied to scraping at once.',
+    request: SetSetupTogglesRequestSchema,
+    response: SetupSchema,
+  },
+  addWebsite: {
+    doc: 'Probe a website over HTTPS with its certificate chain (saved in Vigil\'s settings, probed at once); a bad address is a bad_request naming it.',
+    request: AddWebsiteRequestSchema,
+    response: SetupSchema,
+  },
+  removeWebsite: {
+    doc: 'Stop probing a website added with addWebsite.',
+    request: RemoveWebsiteRequestSchema,
+    response: SetupSchema,
   },
 } as const satisfies Record<string, ChannelSpec>;
 

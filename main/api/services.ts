@@ -2,7 +2,7 @@ import { channelNames, type ChannelName, type WorkbenchApi } from '../../app/api
 import { ApiError } from '../../app/api/errors.js';
 
 /** The services that answer the contract, each started and stopped with its subsystem. */
-export type ServiceName = 'engine' | 'queries' | 'targets' | 'probes' | 'alerting' | 'dashboards' | 'topology';
+export type ServiceName = 'engine' | 'queries' | 'targets' | 'probes' | 'alerting' | 'dashboards' | 'topology' | 'setup';
 
 /**
  * Which service answers each channel. `satisfies` makes a channel added to app/api/channels.ts
@@ -50,6 +50,10 @@ export const channelOwners = {
   saveTopologySettings: 'topology',
   power: 'engine',
   setEnergyMode: 'engine',
+  setup: 'setup',
+  setSetupToggles: 'setup',
+  addWebsite: 'setup',
+  removeWebsite: 'setup',
 } as const satisfies Record<ChannelName, ServiceName>;
 
 type ChannelsOf<S extends ServiceName> = { [K in ChannelName]: (typeof channelOwners)[K] extends S ? K : never }[ChannelName];
@@ -64,6 +68,8 @@ export type ProbesService = ServiceOf<'probes'>;
 export type AlertingService = ServiceOf<'alerting'>;
 /** Dashboards: the store, provisioning, import and export. */
 export type DashboardsService = ServiceOf<'dashboards'>;
+/** First-launch settings: toggles and websites (main/setup/). */
+export type SetupApi = ServiceOf<'setup'>;
 
 /** Each service, or null while it is not running (not started yet, failed, or stopped). */
 export type RunningServices = { readonly [S in ServiceName]: ServiceOf<S> | null };
@@ -76,6 +82,7 @@ const serviceTitles: Record<ServiceName, string> = {
   alerting: 'alerting',
   dashboards: 'the dashboard store',
   topology: 'the topology view',
+  setup: 'the first-launch settings',
 };
 
 /** The one answer of a channel whose service is not running. */
