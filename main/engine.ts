@@ -235,7 +235,7 @@ export class Engine {
   async startCollection(start: CollectionStart): Promise<void> {
     const log = this.log;
     const probing = new Probing(this.tsdb, log.child('probe'), { now: () => this.clock.now(), intervalScale: () => this.power.energy.scale() }, builtinProbeModules());
-    const setup = await SetupService.open({ dataDir: this.lock.dir, configFile: this.options.configFile ?? null, logger: log.child('setup') });
+    const setup = await SetupService.open({ dataDir: this.lock.dir, configFile: this.options.configFile ?? null, logger: log.child('setup'), dashboards: () => this.dashboards });
     // Set before the config loads, so stop() closes the demo servers even when it does not.
     this.setupSvc = setup;
     this.probing = probing;
@@ -243,8 +243,8 @@ export class Engine {
     const userAgent = `Vigil/${readBuildInfo().version}`;
     const remoteWrite = startRemoteWrite({ tsdb: this.tsdb, dataDir: this.lock.dir, userAgent, metrics: this.metrics, logger: log });
     this.remoteWrite = remoteWrite;
-    const collection = await Collection.start({
-      configFile: this.options.configFile ?? null,
+    const startWith = (configFile: string | null) => Collection.start({
+      configFile,
       selfAddress: start.selfAddress,
       storage: this.tsdb,
       userAgent,
@@ -260,6 +260,17 @@ export class Engine {
         this.alertingRuntime?.apply(cfg);
       },
     });
+    // --config, else a config applied by the onboarding import, else the built-in one. An
+    // imported config that no longer loads is reported and the built-in one runs instead:
+    // the user did not ask for that file at this start.
+    let collection: Collection;
+    try {
+      collection = await startWith(setup.configFile);
+    } catch (err) {
+      if (this.options.configFile != null || setup.configFile === null) throw err;
+      setup.importedConfigFailed((err as Error).message);
+      collection = await startWith(null);
+    }
     this.collection = collection;
     setup.attach({
       reapply: async () => {
@@ -267,6 +278,10 @@ export class Engine {
         await probing.settled();
       },
       probeNow: (job, target) => probing.runTarget(job, target),
+      switchConfig: async (file) => {
+        const r = await collection.config.switchTo(file);
+        return r.ok ? [] : r.errors.map(String);
+      },
     });
     const power = this.power;
     this.alertingRuntime = Alerting.create(
@@ -343,7 +358,7 @@ export class Engine {
       startTimeMs: this.startTimeMs,
       dataDir: this.lock.dir,
       shell: this.options.shell,
-      configFile: this.options.configFile ?? null,
+      configFile: this.collection?.config.file ?? this.options.configFile ?? null,
       storage: storageStatus(this.tsdb.stats()),
       interruptedQueries: [...this.journal.interrupted],
       configErrors: (this.collection?.config.errors() ?? []).map(String),

@@ -64,6 +64,7 @@ import {
 import { PowerSchema, SetEnergyModeRequestSchema } from './power.js';
 import { TopologyRequestSchema, TopologyResponseSchema, TopologySettingsSchema } from './topology.js';
 import { TsdbStatusRequestSchema, TsdbStatusSchema } from './tsdb-status.js';
+import { ImportAppliedSchema, ImportPreviewSchema, ImportRequestSchema } from './onboarding.js';
 import { AddWebsiteRequestSchema, RemoveWebsiteRequestSchema, SetSetupTogglesRequestSchema, SetupSchema } from './setup.js';
 
 /**
@@ -298,6 +299,16 @@ export const channels = {
     doc: 'Stop probing a website added with addWebsite.',
     request: RemoveWebsiteRequestSchema,
     response: SetupSchema,
+  },
+  previewImport: {
+    doc: 'Onboarding import, step 1: validate prometheus.yml, blackbox, rule, promtool test, file_sd and Grafana dashboard files (paths the engine reads, or uploaded contents) and say what would be scraped, loaded and imported. Nothing starts.',
+    request: ImportRequestSchema,
+    response: ImportPreviewSchema,
+  },
+  applyImport: {
+    doc: 'Onboarding import, step 2: validate again and, only if everything loads and every test passes, run the config, load the rules and store the dashboards.',
+    request: ImportRequestSchema,
+    response: ImportAppliedSchema,
   },
 } as const satisfies Record<string, ChannelSpec>;
 

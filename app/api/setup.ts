@@ -23,6 +23,12 @@ const SetupTogglesSchema = z.object({
 export const SetupSettingsSchema = SetupTogglesSchema.extend({
   version: z.literal(1),
   websites: z.array(WebsiteSchema),
+  /** A prometheus.yml applied by the onboarding import; used when Vigil starts without --config. */
+  config: z.string().nullable().default(null),
+  /** Rule files imported on their own, loaded beside the config's. */
+  ruleFiles: z.array(z.string()).default([]),
+  /** A blackbox module file imported on its own; used when the config names none. */
+  blackboxFile: z.string().nullable().default(null),
 });
 
 export const SetupSchema = z.object({

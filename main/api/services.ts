@@ -54,6 +54,8 @@ export const channelOwners = {
   setSetupToggles: 'setup',
   addWebsite: 'setup',
   removeWebsite: 'setup',
+  previewImport: 'setup',
+  applyImport: 'setup',
 } as const satisfies Record<ChannelName, ServiceName>;
 
 type ChannelsOf<S extends ServiceName> = { [K in ChannelName]: (typeof channelOwners)[K] extends S ? K : never }[ChannelName];

@@ -70,11 +70,17 @@ export function overlayConfig(cfg: Config, settings: SetupSettings, builtIn: boo
   // The text is generated from checked values; a failure here is a bug, reported rather than thrown.
   if (!extra.ok) return { config: withoutJobs(cfg, drop), jobs: [], problems: [...problems, ...extra.errors.map(String)] };
   const base = withoutJobs(cfg, drop);
+  const blackbox = base.global.blackbox_config_file ?? settings.blackboxFile ?? undefined;
   return {
     config: {
       ...base,
       scrape_configs: [...base.scrape_configs, ...extra.config.scrape_configs],
-      global: { ...base.global, probe_configs: [...base.global.probe_configs, ...extra.config.global.probe_configs] },
+      rule_files: [...base.rule_files, ...settings.ruleFiles.filter((f) => !base.rule_files.includes(f))],
+      global: {
+        ...base.global,
+        ...(blackbox !== undefined ? { blackbox_config_file: blackbox } : {}),
+        probe_configs: [...base.global.probe_configs, ...extra.config.global.probe_configs],
+      },
     },
     jobs,
     problems,
