@@ -4,6 +4,7 @@ import type { Setup } from '../../app/api/setup.js';
 import { appHash, pageHash } from '../../app/app-urls.js';
 import { RunningSection } from './RunningSection.js';
 import { WebsitesSection } from './WebsitesSection.js';
+import { ImportSection } from './ImportSection.js';
 
 /** Firing alerts, newest change first, each opening its inbox entry. */
 function FiringAlerts() {
@@ -35,6 +36,7 @@ function HowToAdd({ configFile }: { configFile: string | null }) {
       <h2 id="how-title">Adding targets</h2>
       <ul>
         <li>A website: the form above.</li>
+        <li>An existing Prometheus setup: import its files below.</li>
         <li>
           Machines and services with a Prometheus <code>/metrics</code> endpoint: {configFile === null ? 'start Vigil with your ' : 'add them to '}
           <code>{configFile ?? 'prometheus.yml'}</code>
@@ -82,6 +84,7 @@ export function OverviewPage() {
           <FiringAlerts />
           <WebsitesSection setup={setup} probes={probes.data?.probes ?? []} onChanged={changed} />
           <HowToAdd configFile={setup.configFile} />
+          <ImportSection onApplied={() => changed(setup)} />
         </div>
       )}
     </section>

@@ -63,6 +63,47 @@ describe.skipIf(missing !== null)(`the first-launch overview in Chromium against
   });
 });
 
+describe.skipIf(missing !== null)('onboarding import in Chromium', () => {
+  let serve: ServeHandle;
+  let browser: BrowserHandle;
+
+  beforeAll(async () => {
+    serve = await startServe();
+    browser = await openBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+  });
+
+  const rules = 'groups:\n  - name: imported\n    rules:\n      - alert: Down\n        expr: up == 0\n';
+  const file = (name: string, text: string) => ({ name, mimeType: 'text/plain', buffer: Buffer.from(text) });
+
+  it('shows a bad file with its line and applies nothing; a good set previews its targets and applies on confirmation', async () => {
+    const { page } = browser;
+    await page.goto(serve.url);
+    const input = page.getByLabel('Files to import');
+    await input.setInputFiles([file('prometheus.yml', 'global:\n  scrape_interval: soon\n')]);
+    await page.getByTestId('import-preview').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('import-file').first().textContent()).toMatch(/prometheus\.yml:2: global\.scrape_interval/);
+    expect(await page.getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
+
+    const config = 'rule_files: [rules.yml]\nscrape_configs:\n  - job_name: imported\n    static_configs:\n      - targets: ["127.0.0.1:9", "127.0.0.1:10"]\n    relabel_configs:\n      - source_labels: [__address__]\n        regex: ".*:10"\n        action: drop\n';
+    await input.setInputFiles([file('prometheus.yml', config), file('rules.yml', rules)]);
+    await expect.poll(() => page.getByTestId('import-jobs').textContent(), { timeout: 15_000 }).toContain('http://127.0.0.1:9/metrics');
+    expect(await page.getByTestId('import-jobs').textContent()).toContain('1 dropped by relabeling');
+    // Previewed, not started: the built-in jobs still run.
+    expect(await page.getByTestId('running-host').getByRole('switch').isDisabled()).toBe(false);
+    await screenshot(page, 'overview-import');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByTestId('import-done').textContent(), { timeout: 15_000 }).toMatch(/^Applied: Vigil now runs .*imported.*prometheus\.yml/);
+    // The imported config runs now: its job is listed, this machine is up to the config.
+    await expect.poll(() => page.getByTestId('running-config-job').first().textContent(), { timeout: 15_000 }).toContain('imported');
+    expect(await page.getByTestId('running-host').getByRole('switch').isDisabled()).toBe(true);
+    expect(realErrors(browser.consoleErrors)).toEqual([]);
+  });
+});
+
 describe.skipIf(missing !== null)('"Add a website" in Chromium', () => {
   let serve: ServeHandle;
   let browser: BrowserHandle;
