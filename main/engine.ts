@@ -39,6 +39,8 @@ import { powerHooks } from './runtime/power.js';
 import type { EnergySetting } from '../app/api/power.js';
 import { SetupService } from './setup/service.js';
 import { builtinProbeModules } from './setup/website.js';
+import { NetworkWatch } from './network/watch.js';
+import { systemNetworkSource, type NetworkSource } from './network/facts.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -67,6 +69,8 @@ export interface EngineOptions {
   sleepCheckMs?: number;
   /** Energy mode at start (`vigil serve --energy-mode`), and its interval factor. */
   energy?: { setting?: EnergySetting; factor?: number };
+  /** Where the current network comes from (tests: a fake), how often it is checked, and how many checks a new one must last. */
+  network?: { source?: NetworkSource; checkEveryMs?: number; stableChecks?: number };
 }
 
 /** The PromQL engine's limits a shell may set. */
@@ -108,6 +112,8 @@ export class Engine {
   remoteWrite: RemoteWrite | null = null;
   /** First-launch settings: toggles and websites (main/setup/). */
   setupSvc: SetupService | null = null;
+  /** The network this machine is on, for jobs bound to one (main/network/). */
+  network: NetworkWatch | null = null;
   /**
    * Stored and provisioned dashboards; they need no collection, so they answer from the start.
    * Null when the store cannot open: the rest of Vigil runs, the channels say "unavailable".
@@ -235,7 +241,25 @@ export class Engine {
   async startCollection(start: CollectionStart): Promise<void> {
     const log = this.log;
     const probing = new Probing(this.tsdb, log.child('probe'), { now: () => this.clock.now(), intervalScale: () => this.power.energy.scale() }, builtinProbeModules());
-    const setup = await SetupService.open({ dataDir: this.lock.dir, configFile: this.options.configFile ?? null, logger: log.child('setup'), dashboards: () => this.dashboards });
+    const n = this.options.network;
+    const network = new NetworkWatch({
+      source: n?.source ?? systemNetworkSource,
+      logger: log.child('network'),
+      ...(n?.checkEveryMs !== undefined ? { checkEveryMs: n.checkEveryMs } : {}),
+      ...(n?.stableChecks !== undefined ? { stableChecks: n.stableChecks } : {}),
+    });
+    this.network = network;
+    await network.start();
+    network.register(this.metrics);
+    const setup = await SetupService.open({
+      dataDir: this.lock.dir,
+      configFile: this.options.configFile ?? null,
+      logger: log.child('setup'),
+      dashboards: () => this.dashboards,
+      network: () => network.current(),
+    });
+    // A new network pauses or resumes bound jobs; rules then wait for fresh data, as after a wake.
+    network.onChange(() => void setup.networkChanged().then(() => this.power.holdForFreshData()));
     // Set before the config loads, so stop() closes the demo servers even when it does not.
     this.setupSvc = setup;
     this.probing = probing;
@@ -339,6 +363,7 @@ export class Engine {
     // Running and queued queries end first: they hold storage readers and the event loop.
     this.promql.close();
     this.power.stop();
+    this.network?.stop();
     await this.alertingRuntime?.stop().catch((e: unknown) => this.log.error('stopping alerting failed', { error: String(e) }));
     await this.probing?.stop().catch((e: unknown) => this.log.error('stopping probes failed', { error: String(e) }));
     await this.collection?.stop().catch((e: unknown) => this.log.error('stopping scraping failed', { error: String(e) }));

@@ -37,6 +37,10 @@ export const SetupSchema = z.object({
   configFile: z.string().nullable(),
   /** Jobs the settings add to (or keep in) the running config, for the overview's "what is running". */
   jobs: z.array(z.object({ toggle: z.enum(['self', 'host', 'demoFleet', 'demoMesh', 'websites']), job: z.string() })),
+  /** The network this machine is on (null: it cannot be told; every job runs). */
+  network: z.object({ gateway: z.string().nullable(), interfaces: z.array(z.string()), dnsSuffixes: z.array(z.string()) }).nullable(),
+  /** Jobs bound to another network (`vigil_network`): paused, their targets not reachable from here. */
+  away: z.array(z.object({ job: z.string(), network: z.string() })),
   /** Why a toggle could not take effect (a demo server that did not start, a job name the config already uses). */
   problems: z.array(z.string()),
 });

@@ -8,6 +8,7 @@ import type { SetupSettings, Setup } from '../../app/api/setup.js';
 import { parseConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { websiteJob, websiteModuleName } from './website.js';
+import { describeBinding, onNetwork, type NetworkFacts } from '../network/facts.js';
 
 const selfJob = 'vigil';
 const hostJob = 'node';
@@ -89,4 +90,21 @@ export function overlayConfig(cfg: Config, settings: SetupSettings, builtIn: boo
 
 function withoutJobs(cfg: Config, drop: ReadonlySet<string>): Config {
   return drop.size === 0 ? cfg : { ...cfg, scrape_configs: cfg.scrape_configs.filter((c) => !drop.has(c.job_name)) };
+}
+
+/**
+ * Drops the scrape and probe jobs bound (`vigil_network`) to a network this machine is not on;
+ * `facts` null (the network cannot be told) keeps every job.
+ */
+export function withoutAwayJobs(cfg: Config, facts: NetworkFacts | null): { config: Config; away: Setup['away'] } {
+  if (facts === null) return { config: cfg, away: [] };
+  const away: Setup['away'] = [];
+  const here = <T extends { job_name: string; vigil_network?: Parameters<typeof onNetwork>[0] | undefined }>(c: T): boolean => {
+    if (c.vigil_network === undefined || onNetwork(c.vigil_network, facts)) return true;
+    away.push({ job: c.job_name, network: describeBinding(c.vigil_network) });
+    return false;
+  };
+  const scrape_configs = cfg.scrape_configs.filter(here);
+  const probe_configs = cfg.global.probe_configs.filter(here);
+  return away.length === 0 ? { config: cfg, away } : { config: { ...cfg, scrape_configs, global: { ...cfg.global, probe_configs } }, away };
 }

@@ -11,7 +11,8 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../util/log.js';
 import type { SetupApi } from '../api/services.js';
 import { readSetupSettings, writeSetupSettings } from './settings.js';
-import { overlayConfig } from './overlay.js';
+import { overlayConfig, withoutAwayJobs } from './overlay.js';
+import type { NetworkFacts } from '../network/facts.js';
 import { DemoServers } from './demos.js';
 import { builtinProbeModules, websiteJob, websiteUrl } from './website.js';
 import { ApiError } from '../../app/api/errors.js';
@@ -27,6 +28,8 @@ export interface SetupServiceOptions {
   logger: Logger;
   /** The dashboard store, for the import's dry run and apply; null while it is unavailable. */
   dashboards?: () => DashboardsService | null;
+  /** The network this machine is on now (main/network/); absent or null: every job runs. */
+  network?: () => NetworkFacts | null;
 }
 
 /** What the service calls once scraping and probing run. */
@@ -44,7 +47,7 @@ export class SetupService implements SetupApi {
   private readonly fileError: string | null;
   private demoProblems: string[] = [];
   private readonly startProblems: string[] = [];
-  private last: { jobs: Setup['jobs']; problems: string[] } = { jobs: [], problems: [] };
+  private last: { jobs: Setup['jobs']; problems: string[]; away: Setup['away'] } = { jobs: [], problems: [], away: [] };
   private readonly demos = new DemoServers();
   private hooks: SetupHooks | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -87,8 +90,9 @@ export class SetupService implements SetupApi {
   /** The running config for a loaded one: what the settings remove and add. */
   overlay(cfg: Config): Config {
     const r = overlayConfig(cfg, this.settings, this.running === null, this.demos.addresses());
-    this.last = { jobs: r.jobs, problems: r.problems };
-    return r.config;
+    const n = withoutAwayJobs(r.config, this.o.network?.() ?? null);
+    this.last = { jobs: r.jobs, problems: r.problems, away: n.away };
+    return n.config;
   }
 
   async setup(): Promise<ResponseOf<'setup'>> {
@@ -96,6 +100,8 @@ export class SetupService implements SetupApi {
       settings: this.settings,
       configFile: this.running,
       jobs: this.last.jobs,
+      network: this.o.network?.() ?? null,
+      away: this.last.away,
       problems: [...(this.fileError !== null ? [this.fileError] : []), ...this.startProblems, ...this.demoProblems, ...this.last.problems],
     };
   }
@@ -191,6 +197,13 @@ export class SetupService implements SetupApi {
         return { uid: d.uid, title: d.title, panels: d.panels.length };
       },
     });
+  }
+
+  /** The network changed: the config is applied again, pausing or resuming bound jobs. */
+  networkChanged(): Promise<void> {
+    const run = this.queue.then(() => this.hooks?.reapply());
+    this.queue = run.catch(() => {});
+    return run;
   }
 
   /** One change at a time: update, save, apply, and probe a new website at once. */

@@ -110,8 +110,27 @@ export function RunningSection({ setup, targets, onChanged }: { setup: Setup; ta
                 </tr>
               );
             })}
+          {setup.away.map((a) => (
+            <tr key={a.job} data-testid="running-away-job">
+              <td>
+                <b>{a.job}</b>
+                <div className="muted">bound to {a.network}</div>
+              </td>
+              <td>
+                <span className="health unknown">not reachable from here</span>
+              </td>
+              <td className="muted">paused: not scraped from here</td>
+            </tr>
+          ))}
         </tbody>
       </table>
+      {setup.network !== null && (
+        <p className="muted" data-testid="network">
+          On network: gateway {setup.network.gateway ?? 'none'}
+          {setup.network.dnsSuffixes.length > 0 && `, DNS suffix ${setup.network.dnsSuffixes.join(' ')}`}
+          {setup.network.interfaces.length > 0 && `, interfaces ${setup.network.interfaces.join(', ')}`}
+        </p>
+      )}
       {error !== null && (
         <p className="error" role="alert">
           {error}
