@@ -23,7 +23,7 @@ const rows: readonly Row[] = [
     builtInOnly: true,
     link: { href: appHash({ page: 'dashboards', dashboard: { uid: 'vigil-this-machine', vars: {} } }), text: 'This machine dashboard' },
   },
-  { toggle: 'self', title: 'Vigil itself', what: "Vigil's own ingestion, storage and query figures", job: 'vigil', builtInOnly: true, link: { href: pageHash('status'), text: 'Status' } },
+  { toggle: 'self', title: 'Vigil itself', what: "Vigil's own ingestion, storage and query figures", job: 'vigil', builtInOnly: true, link: { href: pageHash('status'), text: 'What Vigil costs' } },
   {
     toggle: 'demoFleet',
     title: 'Demo fleet',
