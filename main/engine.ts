@@ -320,6 +320,7 @@ export class Engine {
         held: () => power.rulesHeld(),
         intervalScale: () => power.energy.scale(),
         onGroupEvaluated: () => power.rulesEvaluated(),
+        heldJobs: () => setup.awayJobs(),
       },
       firstConfig ?? collection.config.current()!,
     );

@@ -199,6 +199,11 @@ export class SetupService implements SetupApi {
     });
   }
 
+  /** Jobs paused away from their network now (their alerts are held, not sent). */
+  awayJobs(): ReadonlySet<string> {
+    return new Set(this.last.away.map((a) => a.job));
+  }
+
   /** The network changed: the config is applied again, pausing or resuming bound jobs. */
   networkChanged(): Promise<void> {
     const run = this.queue.then(() => this.hooks?.reapply());

@@ -1,7 +1,7 @@
 // Networks: the current network read from /proc/net/route and resolv.conf text; changes taken
 // only once stable (a flapping network changes nothing); jobs bound with `vigil_network` paused
 // away from their network, resumed on it, with rules held for fresh data after the change.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
@@ -79,7 +79,12 @@ describe('jobs bound to a network', () => {
     const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
     writeFileSync(
       join(dir, 'prometheus.yml'),
-      `global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: office\n    vigil_network: {gateway: 10.0.0.1}\n    static_configs: [{targets: ['${address}']}]\n  - job_name: anywhere\n    static_configs: [{targets: ['${address}']}]\n`,
+      `global: {scrape_interval: 1s, evaluation_interval: 1s}\nrule_files: [rules.yml]\nscrape_configs:\n  - job_name: office\n    vigil_network: {gateway: 10.0.0.1}\n    static_configs: [{targets: ['${address}']}]\n  - job_name: anywhere\n    static_configs: [{targets: ['${address}']}]\n`,
+    );
+    // Only the absence of a paused job: held. The same kind of alert for a job that runs: sent.
+    writeFileSync(
+      join(dir, 'rules.yml'),
+      'groups:\n  - name: g\n    rules:\n      - alert: OfficeGone\n        expr: absent(up{job="office"})\n      - alert: NothingHere\n        expr: absent(no_such_metric{job="anywhere"})\n',
     );
     let now = home;
     const engine = await Engine.start({
@@ -94,6 +99,12 @@ describe('jobs bound to a network', () => {
     await engine.startCollection({ selfAddress: '127.0.0.1:9', externalURL: 'http://127.0.0.1:9' });
     const pools = async () => [...new Set((await engine.api.targets({})).activeTargets.map((t) => t.scrapePool))].sort().join();
     await until(async () => ((await pools()) === 'anywhere' ? true : null), 'only the unbound job');
+    const put = vi.spyOn(engine.alertingRuntime!.notifier.dispatcher, 'put');
+    const sentNames = () => put.mock.calls.flatMap((c) => c[0].map((a) => a.labels['alertname']));
+    const firing = async () => (await engine.api.alerts({ states: ['firing'] })).alerts.map((a) => a.labels['alertname']).sort().join();
+    await until(async () => ((await firing()) === 'NothingHere,OfficeGone' ? true : null), 'both alerts firing in the inbox', 10_000);
+    await until(() => (sentNames().includes('NothingHere') ? true : null), 'the unbound job’s alert sent', 10_000);
+    expect(sentNames()).not.toContain('OfficeGone');
     const s = await engine.api.setup({});
     expect(s.away).toEqual([{ job: 'office', network: 'gateway 10.0.0.1' }]);
     expect(s.network).toEqual(home);
