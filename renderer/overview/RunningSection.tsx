@@ -119,7 +119,7 @@ export function RunningSection({ setup, targets, onChanged }: { setup: Setup; ta
               <td>
                 <span className="health unknown">not reachable from here</span>
               </td>
-              <td className="muted">paused: not scraped from here</td>
+              <td className="muted">paused: not scraped, its alerts held</td>
             </tr>
           ))}
         </tbody>
