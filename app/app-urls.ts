@@ -37,7 +37,7 @@ export const defaultView: ExploreView = {
   yFromZero: false,
 };
 
-export const pageIds = ['explore', 'dashboards', 'topology', 'alerts', 'rules', 'targets', 'status'] as const;
+export const pageIds = ['overview', 'explore', 'dashboards', 'topology', 'alerts', 'rules', 'targets', 'status'] as const;
 export type PageId = (typeof pageIds)[number];
 
 /** A page and its parameters. */
@@ -46,6 +46,7 @@ export type AppRoute =
   | { page: 'dashboards'; /** the open dashboard; absent: the list */ dashboard?: DashboardView }
   | { page: 'alerts'; /** fingerprint of the alert to focus */ alert?: string; /** id of a fire drill */ drill?: string }
   | { page: 'topology'; /** evaluation time (ms), absent for now */ time?: number; /** selected node or edge id */ select?: string }
+  | { page: 'overview' }
   | { page: 'rules' }
   | { page: 'targets' }
   | { page: 'status' };
@@ -218,6 +219,7 @@ export function parseAppHash(hash: string): AppRoute | null {
       const select = opt('select');
       return { page, ...(time !== null ? { time } : {}), ...(select !== undefined ? { select } : {}) };
     }
+    case 'overview':
     case 'rules':
     case 'targets':
     case 'status':

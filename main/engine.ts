@@ -41,6 +41,10 @@ import { Power } from './power/power.js';
 import { powerHooks } from './runtime/power.js';
 import type { EnergySetting } from '../app/api/power.js';
 import { RangeResultCache } from './query-frontend/range-cache.js';
+import { SetupService } from './setup/service.js';
+import { builtinProbeModules } from './setup/website.js';
+import { NetworkWatch } from './network/watch.js';
+import { systemNetworkSource, type NetworkSource } from './network/facts.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -75,6 +79,8 @@ export interface EngineOptions {
   sleepCheckMs?: number;
   /** Energy mode at start (`vigil serve --energy-mode`), and its interval factor. */
   energy?: { setting?: EnergySetting; factor?: number };
+  /** Where the current network comes from (tests: a fake), how often it is checked, and how many checks a new one must last. */
+  network?: { source?: NetworkSource; checkEveryMs?: number; stableChecks?: number };
 }
 
 /** The PromQL engine's limits a shell may set. */
@@ -118,6 +124,10 @@ export class Engine {
   private readonly sources: RemoteSources | null;
   /** Local storage merged with remote_read endpoints: what queries see. */
   private readonly remoteRead: RemoteRead;
+  /** First-launch settings: toggles and websites (main/setup/). */
+  setupSvc: SetupService | null = null;
+  /** The network this machine is on, for jobs bound to one (main/network/). */
+  network: NetworkWatch | null = null;
   /**
    * Stored and provisioned dashboards; they need no collection, so they answer from the start.
    * Null when the store cannot open: the rest of Vigil runs, the channels say "unavailable".
@@ -220,7 +230,7 @@ export class Engine {
 
   /** The services answering the contract now; none once the engine is stopping. */
   private running(): RunningServices {
-    if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null, dashboards: null, topology: null, sources: null };
+    if (this.stopped) return { engine: null, queries: null, targets: null, probes: null, alerting: null, dashboards: null, topology: null, sources: null, setup: null };
     return {
       engine: {
         status: () => this.status(),
@@ -238,6 +248,7 @@ export class Engine {
       dashboards: this.dashboards,
       topology: this.topologySvc,
       sources: this.sources,
+      setup: this.setupSvc,
     };
   }
 
@@ -273,14 +284,35 @@ export class Engine {
    */
   async startCollection(start: CollectionStart): Promise<void> {
     const log = this.log;
-    const probing = new Probing(this.tsdb, log.child('probe'), { now: () => this.clock.now(), intervalScale: () => this.power.energy.scale() });
+    const probing = new Probing(this.tsdb, log.child('probe'), { now: () => this.clock.now(), intervalScale: () => this.power.energy.scale() }, builtinProbeModules());
+    const n = this.options.network;
+    const network = new NetworkWatch({
+      source: n?.source ?? systemNetworkSource,
+      logger: log.child('network'),
+      ...(n?.checkEveryMs !== undefined ? { checkEveryMs: n.checkEveryMs } : {}),
+      ...(n?.stableChecks !== undefined ? { stableChecks: n.stableChecks } : {}),
+    });
+    this.network = network;
+    await network.start();
+    network.register(this.metrics);
+    const setup = await SetupService.open({
+      dataDir: this.lock.dir,
+      configFile: this.options.configFile ?? null,
+      logger: log.child('setup'),
+      dashboards: () => this.dashboards,
+      network: () => network.current(),
+    });
+    // A new network pauses or resumes bound jobs; rules then wait for fresh data, as after a wake.
+    network.onChange(() => void setup.networkChanged().then(() => this.power.holdForFreshData()));
+    // Set before the config loads, so stop() closes the demo servers even when it does not.
+    this.setupSvc = setup;
     this.probing = probing;
     let firstConfig: Config | null = null;
     const userAgent = `Vigil/${readBuildInfo().version}`;
     const remoteWrite = startRemoteWrite({ tsdb: this.tsdb, dataDir: this.lock.dir, userAgent, metrics: this.metrics, logger: log });
     this.remoteWrite = remoteWrite;
-    const collection = await Collection.start({
-      configFile: this.options.configFile ?? null,
+    const startWith = (configFile: string | null) => Collection.start({
+      configFile,
       selfAddress: start.selfAddress,
       storage: this.tsdb,
       exemplars: this.exemplars,
@@ -289,6 +321,7 @@ export class Engine {
       ...(this.options.scrapeSpread !== undefined ? { scrapeSpread: this.options.scrapeSpread } : {}),
       now: () => this.clock.now(),
       intervalScale: () => this.power.energy.scale(),
+      overlay: (cfg) => setup.overlay(cfg),
       onConfig: (cfg) => {
         firstConfig ??= cfg;
         void probing.apply(cfg);
@@ -297,7 +330,29 @@ export class Engine {
         this.alertingRuntime?.apply(cfg);
       },
     });
+    // --config, else a config applied by the onboarding import, else the built-in one. An
+    // imported config that no longer loads is reported and the built-in one runs instead:
+    // the user did not ask for that file at this start.
+    let collection: Collection;
+    try {
+      collection = await startWith(setup.configFile);
+    } catch (err) {
+      if (this.options.configFile != null || setup.configFile === null) throw err;
+      setup.importedConfigFailed((err as Error).message);
+      collection = await startWith(null);
+    }
     this.collection = collection;
+    setup.attach({
+      reapply: async () => {
+        collection.reapply();
+        await probing.settled();
+      },
+      probeNow: (job, target) => probing.runTarget(job, target),
+      switchConfig: async (file) => {
+        const r = await collection.config.switchTo(file);
+        return r.ok ? [] : r.errors.map(String);
+      },
+    });
     const power = this.power;
     this.alertingRuntime = Alerting.create(
       {
@@ -311,6 +366,7 @@ export class Engine {
         held: () => power.rulesHeld(),
         intervalScale: () => power.energy.scale(),
         onGroupEvaluated: () => power.rulesEvaluated(),
+        heldJobs: () => setup.awayJobs(),
       },
       firstConfig ?? collection.config.current()!,
     );
@@ -354,9 +410,11 @@ export class Engine {
     // Running and queued queries end first: they hold storage readers and the event loop.
     this.promql.close();
     this.power.stop();
+    this.network?.stop();
     await this.alertingRuntime?.stop().catch((e: unknown) => this.log.error('stopping alerting failed', { error: String(e) }));
     await this.probing?.stop().catch((e: unknown) => this.log.error('stopping probes failed', { error: String(e) }));
     await this.collection?.stop().catch((e: unknown) => this.log.error('stopping scraping failed', { error: String(e) }));
+    await this.setupSvc?.stop().catch((e: unknown) => this.log.error('stopping the demo servers failed', { error: String(e) }));
     await this.remoteWrite?.stop().catch((e: unknown) => this.log.error('stopping remote write failed', { error: String(e) }));
     this.remoteRead.stop();
     this.stopMetrics();
@@ -374,7 +432,7 @@ export class Engine {
       startTimeMs: this.startTimeMs,
       dataDir: this.lock.dir,
       shell: this.options.shell,
-      configFile: this.options.configFile ?? null,
+      configFile: this.collection?.config.file ?? this.options.configFile ?? null,
       storage: storageStatus(this.tsdb.stats()),
       interruptedQueries: [...this.journal.interrupted],
       configErrors: (this.collection?.config.errors() ?? []).map(String),

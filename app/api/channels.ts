@@ -72,6 +72,8 @@ import {
   SaveRemoteSourceRequestSchema,
   TestRemoteSourceResponseSchema,
 } from './remote-sources.js';
+import { ImportAppliedSchema, ImportPreviewSchema, ImportRequestSchema } from './onboarding.js';
+import { AddWebsiteRequestSchema, RemoveWebsiteRequestSchema, SetSetupTogglesRequestSchema, SetupSchema } from './setup.js';
 
 /**
  * The one declaration of everything the renderer may ask of the engine. Each entry is a named
@@ -305,6 +307,36 @@ export const channels = {
     doc: 'Ask a remote data source for its build info (or a trivial query) through the engine and say whether it answers.',
     request: RemoteSourceUidRequestSchema,
     response: TestRemoteSourceResponseSchema,
+  },
+  setup: {
+    doc: 'What the first launch runs (Vigil itself, this machine, demo fleet and mesh, websites), from Vigil\'s own settings file.',
+    request: z.object({}).strict(),
+    response: SetupSchema,
+  },
+  setSetupToggles: {
+    doc: 'Switch Vigil itself, this machine, the demo fleet or the demo mesh on or off; saved, and applied to scraping at once.',
+    request: SetSetupTogglesRequestSchema,
+    response: SetupSchema,
+  },
+  addWebsite: {
+    doc: 'Probe a website over HTTPS with its certificate chain (saved in Vigil\'s settings, probed at once); a bad address is a bad_request naming it.',
+    request: AddWebsiteRequestSchema,
+    response: SetupSchema,
+  },
+  removeWebsite: {
+    doc: 'Stop probing a website added with addWebsite.',
+    request: RemoveWebsiteRequestSchema,
+    response: SetupSchema,
+  },
+  previewImport: {
+    doc: 'Onboarding import, step 1: validate prometheus.yml, blackbox, rule, promtool test, file_sd and Grafana dashboard files (paths the engine reads, or uploaded contents) and say what would be scraped, loaded and imported. Nothing starts.',
+    request: ImportRequestSchema,
+    response: ImportPreviewSchema,
+  },
+  applyImport: {
+    doc: 'Onboarding import, step 2: validate again and, only if everything loads and every test passes, run the config, load the rules and store the dashboards.',
+    request: ImportRequestSchema,
+    response: ImportAppliedSchema,
   },
 } as const satisfies Record<string, ChannelSpec>;
 

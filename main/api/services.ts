@@ -2,7 +2,7 @@ import { channelNames, type ChannelName, type WorkbenchApi } from '../../app/api
 import { ApiError } from '../../app/api/errors.js';
 
 /** The services that answer the contract, each started and stopped with its subsystem. */
-export type ServiceName = 'engine' | 'queries' | 'targets' | 'probes' | 'alerting' | 'dashboards' | 'topology' | 'sources';
+export type ServiceName = 'engine' | 'queries' | 'targets' | 'probes' | 'alerting' | 'dashboards' | 'topology' | 'sources' | 'setup';
 
 /**
  * Which service answers each channel. `satisfies` makes a channel added to app/api/channels.ts
@@ -54,6 +54,12 @@ export const channelOwners = {
   saveRemoteSource: 'sources',
   deleteRemoteSource: 'sources',
   testRemoteSource: 'sources',
+  setup: 'setup',
+  setSetupToggles: 'setup',
+  addWebsite: 'setup',
+  removeWebsite: 'setup',
+  previewImport: 'setup',
+  applyImport: 'setup',
 } as const satisfies Record<ChannelName, ServiceName>;
 
 type ChannelsOf<S extends ServiceName> = { [K in ChannelName]: (typeof channelOwners)[K] extends S ? K : never }[ChannelName];
@@ -72,6 +78,8 @@ export type DashboardsService = ServiceOf<'dashboards'>;
 export type SourcesService = ServiceOf<'sources'>;
 /** The query channels (answered locally or proxied to a remote source). */
 export type QueriesService = ServiceOf<'queries'>;
+/** First-launch settings: toggles and websites (main/setup/). */
+export type SetupApi = ServiceOf<'setup'>;
 
 /** Each service, or null while it is not running (not started yet, failed, or stopped). */
 export type RunningServices = { readonly [S in ServiceName]: ServiceOf<S> | null };
@@ -85,6 +93,7 @@ const serviceTitles: Record<ServiceName, string> = {
   dashboards: 'the dashboard store',
   topology: 'the topology view',
   sources: 'the remote source store',
+  setup: 'the first-launch settings',
 };
 
 /** The one answer of a channel whose service is not running. */

@@ -53,12 +53,18 @@ const limitFields = {
   target_limit: uint.optional(),
 };
 
+/** Vigil: the network a job belongs to; away from it the job is paused (main/network/). */
+const networkBinding = z
+  .strictObject({ gateway: str.optional(), interface: str.optional(), dns_suffix: str.optional() })
+  .refine((b) => b.gateway !== undefined || b.interface !== undefined || b.dns_suffix !== undefined, { error: 'vigil_network names no gateway, interface or dns_suffix' });
+
 const probeConfig = z.strictObject({
   job_name: str.min(1, { error: 'job_name is empty' }),
   module: str.min(1, { error: 'module is empty: name a module of blackbox_config_file' }),
   targets: stringList.default([]),
   scrape_interval: duration.optional(),
   scrape_timeout: duration.optional(),
+  vigil_network: networkBinding.optional(),
 });
 
 const globalSchema = z.strictObject({
@@ -103,6 +109,7 @@ const scrapeConfigRaw = z.strictObject({
   metric_relabel_configs: relabelConfigs,
   ...limitFields,
   keep_dropped_targets: uint.optional(),
+  vigil_network: networkBinding.optional(),
 });
 
 const alertmanagerConfig = z
@@ -208,6 +215,7 @@ interface ProbeConfig {
   readonly targets: readonly string[];
   readonly scrape_interval: number;
   readonly scrape_timeout: number;
+  readonly vigil_network?: z.output<typeof networkBinding> | undefined;
 }
 
 export type ScrapeConfig = Omit<ScrapeRaw, 'scrape_interval' | 'scrape_timeout' | 'scrape_protocols' | 'scrape_native_histograms' | 'always_scrape_classic_histograms' | keyof Limits> &

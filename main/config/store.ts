@@ -35,9 +35,29 @@ export class ConfigStore {
 
   /** `file` null means "no config file": the embedded default is used. */
   constructor(
-    readonly file: string | null,
+    private configFile: string | null,
     private readonly options: ConfigStoreOptions = {},
   ) {}
+
+  get file(): string | null {
+    return this.configFile;
+  }
+
+  /**
+   * Runs with another file from now on (the onboarding import): loaded and checked like a
+   * reload; if it does not load, the running file and config stay and the errors are returned.
+   */
+  async switchTo(file: string): Promise<ReloadResult> {
+    const previous = this.configFile;
+    const wasWatching = this.watcher !== null;
+    this.watcher?.close();
+    this.watcher = null;
+    this.configFile = file;
+    const r = await this.reload();
+    if (!r.ok) this.configFile = previous;
+    if (wasWatching || (r.ok && previous === null)) this.watch();
+    return r;
+  }
 
   /** The running config; null before the first successful load. */
   current(): Config | null {

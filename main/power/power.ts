@@ -122,6 +122,14 @@ export class Power {
    * clocks are compared here too (two reads): after a wake, timers fire in due order, and a rule
    * group's may come before the watch's.
    */
+  /**
+   * Holds rule evaluation until every target scraped again, as after a wake: used when the
+   * network changed, so targets paused or resumed by it are judged on fresh data.
+   */
+  holdForFreshData(): void {
+    this.gate.hold(this.o.clock.now());
+  }
+
   rulesHeld(): boolean {
     this.watch.check();
     return this.watch.suspended || this.gate.held();

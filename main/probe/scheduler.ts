@@ -123,6 +123,11 @@ export class ProbeScheduler {
     return Promise.all(this.slots.map((s) => this.runSlot(s)));
   }
 
+  /** Runs the probes of one target of one job now, between its scheduled runs (a website just added). */
+  async runTarget(job: string, target: string): Promise<ProbeResult[]> {
+    return Promise.all(this.slots.filter((s) => s.config.job_name === job && s.target === target).map((s) => this.runSlot(s)));
+  }
+
   private timeoutSeconds(slot: Slot): number {
     const moduleMs = slot.module.timeout ?? 0;
     const ms = moduleMs > 0 ? Math.min(moduleMs, slot.config.scrape_timeout) : slot.config.scrape_timeout;

@@ -20,7 +20,7 @@ import { RuleFiles } from '../rules/rule-files.js';
 import { ruleTemplateExpander } from '../rules/template.js';
 import type { Alert, QueryFn } from '../rules/types.js';
 import type { TSDB } from '../tsdb/db.js';
-import { labelsToRecord } from '../tsdb/labels.js';
+import { getLabel, labelsToRecord } from '../tsdb/labels.js';
 import type { Logger } from '../util/log.js';
 import type { EngineEvents } from '../events.js';
 import { alertingService } from '../api/alerting-service.js';
@@ -39,6 +39,11 @@ export interface AlertingOptions {
   held?: () => boolean;
   intervalScale?: () => number;
   onGroupEvaluated?: () => void;
+  /**
+   * Jobs paused away from their network (main/network/): their firing alerts (by the `job`
+   * label) stay in the inbox but are not sent; resolutions still are.
+   */
+  heldJobs?: () => ReadonlySet<string>;
 }
 
 export class Alerting {
@@ -152,8 +157,11 @@ export class Alerting {
   private send(alerts: Alert[], rule: AlertingRule): void {
     const now = Date.now();
     const generatorURL = appUrl(this.o.externalURL, exploreQuery(rule.spec.expr));
+    const held = this.o.heldJobs?.();
+    const sent = held && held.size > 0 ? alerts.filter((a) => a.resolvedAtMs != null || !held.has(getLabel(a.labels, 'job'))) : alerts;
+    if (sent.length === 0) return;
     this.notifier.dispatcher.put(
-      alerts.map((a) => ({
+      sent.map((a) => ({
         labels: labelsToRecord(a.labels),
         annotations: a.annotations,
         startsAtMs: a.firedAtMs ?? a.activeAtMs,

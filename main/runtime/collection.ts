@@ -38,6 +38,8 @@ export interface CollectionOptions {
   now?: () => number;
   /** Scrape intervals are multiplied by this (energy mode). */
   intervalScale?: () => number;
+  /** The running config for a loaded one (main/setup/: first-launch toggles and websites). */
+  overlay?: (config: Config) => Config;
 }
 
 const rec = (l: Labels) => labelsToRecord(l);
@@ -86,7 +88,14 @@ export class Collection implements TargetsService {
     if (r.changed) this.apply(r.config);
   }
 
-  private apply(cfg: Config): void {
+  /** Applies the current config again, e.g. after the first-launch settings changed. */
+  reapply(): void {
+    const cfg = this.config.current();
+    if (cfg !== null) this.apply(cfg);
+  }
+
+  private apply(loaded: Config): void {
+    const cfg = this.o.overlay ? this.o.overlay(loaded) : loaded;
     if (this.pools === null) {
       this.pools = new TargetPools(cfg.scrape_configs);
       this.discovery = new DiscoveryManager(this.pools, this.o.logger.child('sd'));

@@ -23,7 +23,11 @@ export class Probing implements ProbesService {
     private readonly logger: Logger,
     /** The engine's clock and energy mode's interval factor (main/power/). */
     private readonly timing: { now?: () => number; intervalScale?: () => number } = {},
+    /** Modules Vigil brings (main/setup/website.ts); a module of the same name in the user's file wins. */
+    private readonly builtinModules: ReadonlyMap<string, ProbeModule> = new Map(),
   ) {}
+
+  private applying: Promise<void> = Promise.resolve();
 
   /** Each probe's last run, for the wake gate. */
   runStates(): Array<{ lastScrapeMs: number | null; intervalMs: number; timeoutMs: number }> {
@@ -31,13 +35,28 @@ export class Probing implements ProbesService {
   }
 
   /** (Re)starts probes from a config; a bad module file is logged and the previous probes keep running. */
-  async apply(config: Config): Promise<void> {
+  apply(config: Config): Promise<void> {
+    this.applying = this.applying.then(() => this.doApply(config)).catch((err: unknown) => this.logger.error(`applying probes failed: ${String(err)}`));
+    return this.applying;
+  }
+
+  /** Resolves when every apply so far has finished. */
+  settled(): Promise<void> {
+    return this.applying;
+  }
+
+  /** Runs one probe now (a website just added), recording its result like a scheduled run. */
+  async runTarget(job: string, target: string): Promise<void> {
+    await this.scheduler?.runTarget(job, target);
+  }
+
+  private async doApply(config: Config): Promise<void> {
     const file = config.global.blackbox_config_file;
     const probeConfigs = config.global.probe_configs;
-    let modules: ReadonlyMap<string, ProbeModule> = new Map();
+    let modules: ReadonlyMap<string, ProbeModule> = this.builtinModules;
     if (file !== undefined) {
       try {
-        modules = loadModules(file);
+        modules = new Map([...this.builtinModules, ...loadModules(file)]);
       } catch (err) {
         this.logger.error(`cannot load blackbox_config_file: ${(err as Error).message}`);
         return;

@@ -95,8 +95,9 @@ export class TSDB implements Appendable, Queryable {
   private quarantinedByReads = 0;
   private readonly reportedBadChunks = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
-  /** Energy mode: the periodic retention sweep waits (an explicit applyRetention() still runs). */
-  backgroundPaused = false;
+  private bgPaused = false;
+  /** A periodic sweep came due while paused: it runs as soon as the pause ends. */
+  private bgDeferred = false;
   private isClosed = false;
   /** Newest committed sample time over all series. */
   private maxTime = -Infinity;
@@ -194,10 +195,30 @@ export class TSDB implements Appendable, Queryable {
     const every = this.opts.retentionIntervalMs ?? 5 * 60_000;
     if (every <= 0 || (!this.opts.retentionMs && !this.opts.retentionBytes && !this.opts.heldLogMaxBytes)) return;
     this.timer = setInterval(() => {
-      if (this.backgroundPaused) return;
-      this.applyRetention().catch((e: Error) => this.log.warn('retention failed', { error: e.message }));
+      if (this.bgPaused) this.bgDeferred = true;
+      else this.runRetentionPass();
     }, every);
     this.timer.unref();
+  }
+
+  /**
+   * Energy mode: while true the periodic retention sweep is deferred (an explicit
+   * applyRetention() still runs); a sweep that came due meanwhile runs when it turns false.
+   */
+  get backgroundPaused(): boolean {
+    return this.bgPaused;
+  }
+
+  set backgroundPaused(paused: boolean) {
+    this.bgPaused = paused;
+    if (!paused && this.bgDeferred && !this.isClosed) {
+      this.bgDeferred = false;
+      this.runRetentionPass();
+    }
+  }
+
+  private runRetentionPass(): void {
+    this.applyRetention().catch((e: Error) => this.log.warn('retention failed', { error: e.message }));
   }
 
   appender(): Appender {

@@ -7,6 +7,7 @@ import { TargetsPage } from './TargetsPage.js';
 import { AlertsPage } from './AlertsPage.js';
 import { RulesPage } from './RulesPage.js';
 import { TopologyPage } from '../topology/TopologyPage.js';
+import { OverviewPage } from '../overview/OverviewPage.js';
 
 // Dashboards bring the grid library, Markdown and its sanitiser (~52 kB gzip): loaded on first visit.
 const loadDashboardsPage = () => import('./DashboardsPage.js');
@@ -33,10 +34,11 @@ export interface PageEntry {
 }
 
 /**
- * The pages in the navigation, in order. Only pages that exist are listed; Explore, Dashboards,
- * Topology, Alerts and Targets & Probes join as their capabilities land.
+ * The pages in the navigation, in order; the first (Overview: what runs, what fires, how to add
+ * targets) is where the app opens.
  */
 export const pages: readonly PageEntry[] = [
+  { id: 'overview', title: 'Overview', component: OverviewPage },
   { id: 'explore', title: 'Explore', component: ExplorePage },
   { id: 'dashboards', title: 'Dashboards', component: DashboardsPage },
   { id: 'topology', title: 'Topology', component: TopologyPage },

@@ -48,7 +48,7 @@ describe('app URLs', () => {
     expect(appHash({ page: 'alerts' })).toBe('#/alerts');
     expect(appUrl('http://vigil.test', { page: 'alerts', drill: 'drill-1' })).toBe('http://vigil.test/#/alerts?drill=drill-1');
     expect(appUrl('http://vigil.test/', exploreQuery('up == 0'))).toBe('http://vigil.test/#/explore?q0=up+%3D%3D+0&range=3600000&tab=graph');
-    expect(pageIds.map(pageHash)).toEqual(['#/explore', '#/dashboards', '#/topology', '#/alerts', '#/rules', '#/targets', '#/status']);
+    expect(pageIds.map(pageHash)).toEqual(['#/overview', '#/explore', '#/dashboards', '#/topology', '#/alerts', '#/rules', '#/targets', '#/status']);
   });
 
   it('reads hand-written and older links, and refuses unknown pages', () => {

@@ -32,7 +32,7 @@ describe.skipIf(missing !== null)(`Status page in Chromium against vigil serve${
     expect(await page.getByTestId('data-dir').textContent()).toBe(serve.dataDir);
 
     const nav = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
-    expect(nav).toEqual(['Explore', 'Dashboards', 'Topology', 'Alerts', 'Rules', 'Targets & Probes', 'Status']);
+    expect(nav).toEqual(['Overview', 'Explore', 'Dashboards', 'Topology', 'Alerts', 'Rules', 'Targets & Probes', 'Status']);
 
     const shot = await screenshot(page, 'status');
     expect(shot).toMatch(/status\.png$/);

@@ -26,7 +26,7 @@ describe('the engine’s channel table', () => {
   it('routes each channel to its owner', async () => {
     const seen: string[] = [];
     const service = new Proxy({}, { get: (_t, name) => async () => seen.push(String(name)) });
-    const all = { engine: service, queries: service, targets: service, probes: service, alerting: service, dashboards: service, topology: service, sources: service } as unknown as RunningServices;
+    const all = { engine: service, queries: service, targets: service, probes: service, alerting: service, dashboards: service, topology: service, sources: service, setup: service } as unknown as RunningServices;
     const api = routeChannels(() => all);
     for (const name of channelNames) await call(api, name);
     expect(seen).toEqual(channelNames);
@@ -51,14 +51,14 @@ describe('an engine that is not running a service', () => {
     expect(await dispatch(engine.api, 'status', {}, 'HTTP /api/vigil/status')).toMatchObject({ ok: false, error: { kind: 'unavailable', where: 'status' } });
   });
 
-  it('before collection starts: queries and status answer, scraping, probing and alerting are unavailable', async () => {
+  it('before collection starts: queries and status answer, scraping, probing, alerting and the first-launch settings are unavailable', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
     const engine = await Engine.start({ dataDir: dir, shell: 'test', logger: silentLogger, inProcessStorage: true });
     cleanups.push(() => engine.stop());
     expect(await engine.api.status({})).toMatchObject({ dataDir: dir });
     expect(await engine.api.labelNames({})).toMatchObject({ values: [] });
-    for (const name of channelNames.filter((n) => ['targets', 'probes', 'alerting'].includes(channelOwners[n]))) {
+    for (const name of channelNames.filter((n) => ['targets', 'probes', 'alerting', 'setup'].includes(channelOwners[n]))) {
       expect(await call(engine.api, name), name).toMatchObject({ kind: 'unavailable', where: name });
     }
   });
