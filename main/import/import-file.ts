@@ -48,6 +48,16 @@ function countLines(b: Buffer): number {
   return count;
 }
 
+/**
+ * b[a, a + len) equals b[c, c + len), compared from the end (series of one family differ in their
+ * last label values). A loop: for series texts of ~50 bytes, Buffer.compare's call into C++ costs
+ * more than the comparison (6 % of the import's main thread in a profile).
+ */
+function sameBytes(b: Buffer, a: number, c: number, len: number): boolean {
+  for (let i = len - 1; i >= 0; i--) if (b[a + i] !== b[c + i]) return false;
+  return true;
+}
+
 /** `# EOF` and optional whitespace at the end, as /# EOF\s*$/ on the text. */
 function endsWithEof(b: Buffer): boolean {
   let end = b.length;
@@ -135,7 +145,7 @@ export async function importFile(
           const idLen = parser.seriesIdEnd() - idStart;
           const t = parser.timestamp() ?? now;
           const v = parser.value();
-          let ref = idLen === prevLen && prevRef !== undefined && body.compare(body, prevStart, prevStart + prevLen, idStart, idStart + idLen) === 0 ? prevRef : undefined;
+          let ref = idLen === prevLen && prevRef !== undefined && sameBytes(body, prevStart, idStart, idLen) ? prevRef : undefined;
           let id: string | undefined;
           if (ref === undefined) {
             id = parser.seriesId();
