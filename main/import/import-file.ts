@@ -176,6 +176,8 @@ export async function importFile(
       }
       await settle();
       inFlight = app.commit();
+      // Awaited at the next settle(); until then a failed commit must not count as unhandled.
+      inFlight.catch(() => undefined);
       lineBase += countLines(text);
       opts.onProgress?.({ bytesRead: pos - carry.length, bytesTotal: size, samples });
       if (n === 0 && carry.length === 0) break;

@@ -132,6 +132,30 @@ describe('importFile', () => {
     });
   }
 
+  it('fails with the storage error when a commit in flight fails, and does not go on reading', async () => {
+    const t = tempDir('vigil-import-');
+    try {
+      const file = join(t.dir, 'in.prom');
+      writeFileSync(file, prometheusText());
+      let commits = 0;
+      const failing: Appendable = {
+        appender: () => ({
+          append: () => 1,
+          commit: async () => {
+            commits++;
+            await new Promise((r) => setTimeout(r, 1));
+            throw new Error('disk full');
+          },
+          rollback: () => undefined,
+        }),
+      };
+      await expect(importFile(file, failing, { nowMs, blockBytes: 200 })).rejects.toThrow('disk full');
+      expect(commits).toBeLessThanOrEqual(2); // the failing one, and at most the one after it
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it.each([64, 1000, 4 << 20])('stops at a malformed line naming the file and its line (blocks of %i bytes), keeping earlier blocks', async (blockBytes) => {
     const t = tempDir('vigil-import-');
     try {
