@@ -11,7 +11,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable, Transform } from 'node:stream';
 import { proxyAuthorization } from '../http-client/proxy.js';
-import { secureContextFor, tlsFacts, type ChainCert, type TlsFacts } from './tls-chain.js';
+import { lightenHostCheck, secureContextFor, tlsFacts, type ChainCert, type TlsFacts } from './tls-chain.js';
 
 export interface HopTls {
   readonly ca?: string;
@@ -258,6 +258,7 @@ export function runHop(req: HopRequest): Promise<HopResult> {
         // Node still checks the host name (servername, or the IP we dial) into authorizationError.
         rejectUnauthorized: false,
       });
+      lightenHostCheck(socket, req.tls.roots);
       const onAbort = (): void => {
         socket.destroy();
         finish({ rawBytes: 0, error: describeError(new Error('aborted'), req.signal) });

@@ -8,7 +8,7 @@ import { connect as tlsConnect, type TLSSocket, type ConnectionOptions } from 'n
 import { expandTemplate, type RegexMatch } from '../../app/dialect/regex.js';
 import type { TcpProbeConfig } from './module-schema.js';
 import { chooseProtocol, type LookupFn } from './resolve.js';
-import { explainChain, recordCertSeries, recordTlsMetrics, secureContextFor, tlsFacts, trustedRoots, type ChainCert } from './tls-chain.js';
+import { explainChain, lightenHostCheck, recordCertSeries, recordTlsMetrics, secureContextFor, tlsFacts, trustedRoots, type ChainCert } from './tls-chain.js';
 
 import type { ProbeContext } from './types.js';
 import { nodeTlsOptions } from '../http-client/tls.js';
@@ -171,6 +171,7 @@ export async function probeTcp(ctx: ProbeContext, target: string, cfg: TcpProbeC
       const { opts, roots } = tlsOptions(cfg, hp.host);
       tlsRoots = roots;
       socket = tlsConnect({ ...opts, host: ip, port: hp.port, ...local });
+      lightenHostCheck(socket as TLSSocket, roots);
       socket.on('error', ignore);
       await waitFor(socket, 'secureConnect', ctx.signal);
       const facts = checkTls(ctx, socket as TLSSocket, cfg, roots);
@@ -223,6 +224,7 @@ export async function probeTcp(ctx: ProbeContext, target: string, cfg: TcpProbeC
         const { opts, roots } = tlsOptions(cfg, hp.host);
         tlsRoots = roots;
         const upgraded: TLSSocket = tlsConnect({ ...opts, ...(socket ? { socket } : {}) });
+        lightenHostCheck(upgraded, tlsRoots);
         upgraded.on('error', ignore);
         socket = upgraded;
         await waitFor(upgraded, 'secureConnect', ctx.signal);

@@ -4,9 +4,9 @@
  * plus Vigil's per-certificate series.
  */
 import { X509Certificate, createHash } from 'node:crypto';
-import { createSecureContext, rootCertificates, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
+import { createSecureContext, rootCertificates, type PeerCertificate, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import type { ProbeContext } from './types.js';
-import { certNames } from './x509-name.js';
+import { certNames, subjectCommonNames } from './x509-name.js';
 
 export interface ChainCert {
   readonly x509: X509Certificate;
@@ -18,6 +18,7 @@ export interface ChainCert {
   readonly fingerprint: string; // sha256 hex of the DER, lowercase
   readonly serial: string; // Go big.Int.Text(16): lowercase, no leading zeros
   readonly dnsNames: string[];
+  readonly commonNames: string[];
 }
 
 /** Parsed facts per certificate, by fingerprint: probes see the same few certificates again and again. */
@@ -28,11 +29,11 @@ function describeX509(x509: X509Certificate): ChainCert {
   const cached = certCache.get(fp);
   if (cached !== undefined) return cached;
   const der = x509.raw;
-  let names: { subject: string; issuer: string };
+  let names: { subject: string; issuer: string; commonNames: string[] };
   try {
-    names = certNames(der);
+    names = { ...certNames(der), commonNames: subjectCommonNames(der) };
   } catch {
-    names = { subject: x509.subject.replace(/\n/g, ','), issuer: x509.issuer.replace(/\n/g, ',') };
+    names = { subject: x509.subject.replace(/\n/g, ','), issuer: x509.issuer.replace(/\n/g, ','), commonNames: [] };
   }
   const serial = x509.serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
   const dnsNames = (x509.subjectAltName ?? '')
@@ -191,8 +192,39 @@ function notePresented(ctx: ProbeContext, facts: TlsFacts): void {
   );
 }
 
+/** The presented chain read during the handshake by the host-name check below, per socket. */
+const walkedChains = new WeakMap<TLSSocket, ChainCert[]>();
+
+/**
+ * Node's handshake completion calls `this.getPeerCertificate(true)` only to hand the leaf's
+ * subject and subjectAltName to `checkServerIdentity`. The detailed form copies and re-decodes
+ * every certificate of the chain plus the root from the trust store and builds a large object
+ * for each (15 % of a probe's CPU in `perf`, most of it OpenSSL 3 decoding public keys), and we
+ * walk the chain ourselves anyway. Until the handshake ends, this socket answers that call with
+ * the fields the check reads (`subjectaltname`, `subject.CN` as Node builds them: one value as a
+ * string, several as an array), taken from our walk of the presented chain. The host-name check
+ * itself stays Node's.
+ *
+ * The walk must come first: in Node 20 `getPeerX509Certificate()` takes the peer chain out of the
+ * connection, after which `getPeerCertificate()` answers `{}`; the walk is kept for tlsFacts.
+ */
+export function lightenHostCheck(socket: TLSSocket, roots: readonly ChainCert[]): void {
+  const light = (): Pick<PeerCertificate, 'subjectaltname'> & { subject: { CN?: string | string[] } } => {
+    const chain = presentedChain(socket, roots);
+    walkedChains.set(socket, chain);
+    const leaf = chain[0];
+    const cn = leaf?.commonNames ?? [];
+    return {
+      subject: cn.length === 0 ? {} : { CN: cn.length === 1 ? cn[0]! : cn },
+      ...(leaf?.x509.subjectAltName !== undefined ? { subjectaltname: leaf.x509.subjectAltName } : {}),
+    };
+  };
+  Object.defineProperty(socket, 'getPeerCertificate', { value: light, configurable: true, writable: true });
+  socket.once('secureConnect', () => delete (socket as { getPeerCertificate?: unknown }).getPeerCertificate);
+}
+
 export function tlsFacts(socket: TLSSocket, roots: readonly ChainCert[], insecure: boolean): TlsFacts {
-  const presented = presentedChain(socket, roots);
+  const presented = walkedChains.get(socket) ?? presentedChain(socket, roots);
   const verified = insecure ? [] : verifiedChains(presented, roots);
   return { presented, verified, version: tlsVersionNames[socket.getProtocol() ?? ''] ?? 'unknown' };
 }

@@ -143,6 +143,18 @@ export interface CertNames {
 
 /** Subject and issuer of a DER certificate in Go's pkix.Name.String() form. */
 export function certNames(der: Uint8Array): CertNames {
+  const { subject, issuer } = nameFields(der);
+  return { subject: formatName(nameAttrs(der, subject)), issuer: formatName(nameAttrs(der, issuer)) };
+}
+
+/** The subject's CommonName values in order, unescaped: what Node gives as `subject.CN`. */
+export function subjectCommonNames(der: Uint8Array): string[] {
+  return nameAttrs(der, nameFields(der).subject)
+    .filter((a) => a.oid === '2.5.4.3')
+    .map((a) => a.value);
+}
+
+function nameFields(der: Uint8Array): { subject: Tlv; issuer: Tlv } {
   const cert = readTlv(der, 0, der.length);
   const [tbs] = children(der, cert);
   if (tbs === undefined) throw new Error('certificate has no tbsCertificate');
@@ -151,5 +163,5 @@ export function certNames(der: Uint8Array): CertNames {
   const issuer = fields[offset + 2];
   const subject = fields[offset + 4];
   if (issuer === undefined || subject === undefined) throw new Error('certificate lacks issuer or subject');
-  return { subject: formatName(nameAttrs(der, subject)), issuer: formatName(nameAttrs(der, issuer)) };
+  return { subject, issuer };
 }
