@@ -30,6 +30,11 @@ const CostsSchema = z.object({
   }),
   /** Memory by part, bytes: process resident set, V8 heap, buffers outside the heap, the series index's arrays. */
   memory: z.array(z.object({ part: z.string(), bytes: z.number().nonnegative() })),
+  /**
+   * Whole-process CPU over about the last minute as a share of one core (0.01 = 1 %), and wake-ups
+   * per second (voluntary + involuntary context switches of all threads); null until a minute is seen.
+   */
+  cpu: z.object({ coreShare: z.number().nonnegative().nullable(), wakeupsPerSecond: z.number().nonnegative().nullable() }).optional(),
   /** Main-thread event-loop delay over the last minute, seconds. */
   eventLoopLag: z.object({ p50: z.number(), p99: z.number(), max: z.number() }),
 });

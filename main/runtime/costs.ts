@@ -1,7 +1,9 @@
 /**
  * What Vigil holds and costs, for the Status page: storage counters sampled every 15 s into a
  * one-hour ring, from which samples/s (last minute) and storage growth (up to the last hour)
- * are derived; memory by part and event-loop lag are read when asked.
+ * are derived, and CPU share and wake-ups per second (last minute) from the process' resource
+ * usage (getrusage: all threads, on Linux, macOS and Windows alike); memory by part and
+ * event-loop lag are read when asked.
  */
 import type { Status } from '../../app/api/status.js';
 import type { TsdbStats } from '../tsdb/db.js';
@@ -13,6 +15,20 @@ interface Point {
   t: number;
   samples: number;
   bytes: number;
+  /** Process CPU time (user + system), microseconds, and context switches so far. */
+  cpuMicros: number;
+  switches: number;
+}
+
+/** CPU time and context switches of the whole process so far. */
+export interface ProcessUsage {
+  cpuMicros: number;
+  switches: number;
+}
+
+function processUsage(): ProcessUsage {
+  const u = process.resourceUsage();
+  return { cpuMicros: u.userCPUTime + u.systemCPUTime, switches: u.voluntaryContextSwitches + u.involuntaryContextSwitches };
 }
 
 export interface CostSources {
@@ -25,6 +41,7 @@ export interface CostSources {
   retentionMs: number | null;
   retentionBytes: number | null;
   now?: () => number;
+  usage?: () => ProcessUsage;
 }
 
 const everyMs = 15_000;
@@ -34,9 +51,16 @@ export class CostTracker {
   private readonly points: Point[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly now: () => number;
+  private readonly usage: () => ProcessUsage;
 
   constructor(private readonly src: CostSources) {
     this.now = src.now ?? Date.now;
+    this.usage = src.usage ?? processUsage;
+  }
+
+  private point(): Point {
+    const s = this.src.stats();
+    return { t: this.now(), samples: s.samplesAppended, bytes: s.bytesOnDisk, ...this.usage() };
   }
 
   start(): void {
@@ -52,9 +76,9 @@ export class CostTracker {
 
   /** Records one point (the timer calls this; tests call it with a fake clock). */
   sample(): void {
-    const s = this.src.stats();
-    const t = this.now();
-    this.points.push({ t, samples: s.samplesAppended, bytes: s.bytesOnDisk });
+    const p = this.point();
+    const t = p.t;
+    this.points.push(p);
     while (this.points.length > 2 && this.points[0]!.t < t - keepMs) this.points.shift();
   }
 
@@ -71,7 +95,7 @@ export class CostTracker {
 
   costs(): Costs {
     const s = this.src.stats();
-    const cur: Point = { t: this.now(), samples: s.samplesAppended, bytes: s.bytesOnDisk };
+    const cur = this.point();
     const minute = this.baseline(cur, 55_000, 60_000);
     const hour = this.baseline(cur, 5 * 60_000, keepMs);
     const samplesPerSecond = minute ? Math.max(0, (cur.samples - minute.samples) / ((cur.t - minute.t) / 1000)) : null;
@@ -93,6 +117,10 @@ export class CostTracker {
         { part: 'series index arrays', bytes: this.src.indexBytes() },
         ...(this.src.rangeCacheBytes ? [{ part: 'range query result cache', bytes: this.src.rangeCacheBytes() }] : []),
       ],
+      cpu: {
+        coreShare: minute ? Math.max(0, (cur.cpuMicros - minute.cpuMicros) / 1000 / (cur.t - minute.t)) : null,
+        wakeupsPerSecond: minute ? Math.max(0, (cur.switches - minute.switches) / ((cur.t - minute.t) / 1000)) : null,
+      },
       eventLoopLag: this.src.lag(),
     };
   }

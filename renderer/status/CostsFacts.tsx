@@ -55,6 +55,12 @@ export function CostsFacts({ costs }: { costs: Costs }) {
           ))}
         </ul>
       </dd>
+      <dt>CPU (last minute)</dt>
+      <dd data-testid="cost-cpu">
+        {costs.cpu === undefined || costs.cpu.coreShare === null || costs.cpu.wakeupsPerSecond === null
+          ? 'measured after the first minute'
+          : `${(costs.cpu.coreShare * 100).toFixed(2)} % of one core, ${costs.cpu.wakeupsPerSecond.toFixed(1)} wake-ups/s (all threads)`}
+      </dd>
       <dt>Event-loop lag (last minute)</dt>
       <dd data-testid="cost-lag">
         p50 {formatValue(costs.eventLoopLag.p50, 's', 3)}, p99 {formatValue(costs.eventLoopLag.p99, 's', 3)}, max {formatValue(costs.eventLoopLag.max, 's', 3)}

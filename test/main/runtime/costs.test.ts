@@ -7,12 +7,16 @@ function tracker(retentionBytes: number | null) {
   let t = 1_000_000;
   let samples = 0;
   let bytes = 10_000_000;
+  let cpuMicros = 0;
+  let switches = 0;
   const stats = () => ({ series: 500, headSeries: 400, samplesAppended: samples, bytesOnDisk: bytes }) as unknown as TsdbStats;
-  const c = new CostTracker({ stats, indexBytes: () => 4096, oldestSampleMs: () => 123, lag: () => ({ p50: 0.001, p99: 0.01, max: 0.02 }), retentionMs: null, retentionBytes, now: () => t });
+  const c = new CostTracker({ stats, indexBytes: () => 4096, oldestSampleMs: () => 123, lag: () => ({ p50: 0.001, p99: 0.01, max: 0.02 }), retentionMs: null, retentionBytes, now: () => t, usage: () => ({ cpuMicros, switches }) });
   return {
     c,
-    advance(ms: number, addSamples: number, addBytes: number) {
+    advance(ms: number, addSamples: number, addBytes: number, addCpuMicros = 0, addSwitches = 0) {
       t += ms;
+      cpuMicros += addCpuMicros;
+      switches += addSwitches;
       samples += addSamples;
       bytes += addBytes;
       c.sample();
@@ -43,5 +47,28 @@ describe('CostTracker', () => {
     // 10.4 MB on disk, 9.6 MB to go at 2.4 MB an hour: four hours.
     expect(c.retention.sizeLimitReachedInMs).toBeCloseTo(4 * 3_600_000, -3);
     expect(c.retention.bytes).toBe(20_000_000);
+  });
+
+  it('gives CPU as a share of one core and wake-ups per second over the last minute', () => {
+    const k = tracker(null);
+    k.c.sample();
+    expect(k.c.costs().cpu).toEqual({ coreShare: null, wakeupsPerSecond: null });
+    // 75 ms of CPU and 120 context switches every 15 s: 0.5 % of a core, 8 wake-ups a second.
+    for (let i = 0; i < 4; i++) k.advance(15_000, 0, 0, 75_000, 120);
+    const cpu = k.c.costs().cpu!;
+    expect(cpu.coreShare).toBeCloseTo(0.005, 9);
+    expect(cpu.wakeupsPerSecond).toBeCloseTo(8, 9);
+  });
+
+  it('reads the whole process through getrusage when no usage source is given', () => {
+    let t = 0;
+    const c = new CostTracker({ stats: () => ({ series: 0, headSeries: 0, samplesAppended: 0, bytesOnDisk: 0 }) as unknown as TsdbStats, indexBytes: () => 0, oldestSampleMs: () => null, lag: () => ({ p50: 0, p99: 0, max: 0 }), retentionMs: null, retentionBytes: null, now: () => t });
+    c.sample();
+    const until = process.hrtime.bigint() + 30_000_000n; // 30 ms of real CPU in this process
+    while (process.hrtime.bigint() < until);
+    t += 60_000;
+    const cpu = c.costs().cpu!;
+    expect(cpu.coreShare).toBeGreaterThan(0);
+    expect(cpu.wakeupsPerSecond).not.toBeNull();
   });
 });
