@@ -119,6 +119,8 @@ function histogramBytes(h: NativeHistogram): number {
 
 export class RangeResultCache {
   private readonly entries = new Map<string, Extent>();
+  /** The statistics of the last evaluation per key (bounded), for answers taken wholly from the cache. */
+  private readonly lastStats = new Map<string, unknown>();
   private held = 0;
   readonly counters: RangeCacheCounters = { hits: 0, misses: 0, bypassed: 0, stepsFromCache: 0, stepsEvaluated: 0, evictions: 0 };
   private readonly maxBytes: number;
@@ -259,7 +261,15 @@ export class RangeResultCache {
       series.push(h ? { labels: c.labels, t, v, h } : { labels: c.labels, t, v });
     }
     series.sort((a, b) => compareLabels(a.labels, b.labels));
-    return { series, warnings: [...warnings], infos: [...infos], stats: answers.map((a) => a.stats).reduce(stats.sum, stats.none) };
+    // An answer wholly from the cache reports the statistics of the last evaluation of this key
+    // (Explore's Explain tree shows them), not an empty tree.
+    let summed = answers.map((a) => a.stats).reduce(stats.sum, stats.none);
+    if (answers.length > 0) {
+      this.lastStats.delete(key);
+      this.lastStats.set(key, summed);
+      if (this.lastStats.size > 1024) this.lastStats.delete(this.lastStats.keys().next().value!);
+    } else summed = (this.lastStats.get(key) as S | undefined) ?? summed;
+    return { series, warnings: [...warnings], infos: [...infos], stats: summed };
   }
 
   /** The extent for `key` without the steps storage changed under since it was computed. */

@@ -146,6 +146,8 @@ describe.skipIf(skip !== null)(`Dashboards in Chromium against vigil serve scrap
 
     // Expanding the collapsed row brings its panels on screen, and they fetch.
     await page.getByRole('button', { name: /CPU \/ Memory \/ Net \/ Disk/ }).click();
+    // The row's panels mount after the click: wait for them before waiting for every load to end.
+    await page.locator('[data-panel-id="9"]').waitFor();
     const expanded = await settledPanels(page);
     // The fixture's plugin panel (flant-statusmap-panel) is kept and named, not drawn.
     expect(expanded).toMatchObject({ '7': 'ok', '8': expect.stringMatching(/^(ok|nodata)$/), '9': expect.stringMatching(/^(ok|nodata)$/), '10': 'unsupported' });

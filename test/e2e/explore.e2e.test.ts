@@ -92,7 +92,8 @@ describe.skipIf(missing !== null)('Explore in Chromium against vigil serve with 
 
     await page.getByRole('tab', { name: 'Explain' }).click();
     await page.getByTestId('explain-tree').waitFor();
-    expect(await page.getByTestId('explain-tree').textContent()).toContain('http_requests_total');
+    // The tree fills in once the engine's explain answer arrives (the element mounts before it).
+    await expect.poll(() => page.getByTestId('explain-tree').textContent(), { timeout: 15_000 }).toContain('http_requests_total');
     expect(await page.getByTestId('cost-line').first().textContent()).toMatch(/series/);
     await screenshot(page, 'explore-explain');
 
