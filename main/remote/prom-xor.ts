@@ -4,19 +4,19 @@
  * holding the first timestamp as a signed varint and the first value as 64 bits, the second
  * timestamp as an unsigned varint delta, then delta-of-deltas in Prometheus' buckets ('0',
  * '10'+14, '110'+17, '1110'+20, '1111'+64 bits), and each value after the first as the XOR with
- * the previous one inside a leading/trailing-zero window. Vigil's own chunk format
- * (main/tsdb/chunkenc/xor.ts) differs in its header and escape case, so this is a separate codec
- * for the wire; test/main/interop/remote-read-streamed.test.ts re-encodes Prometheus 2.42's chunks
- * with it and gets the same bytes.
+ * the previous one inside a leading/trailing-zero window (the one XOR value code,
+ * main/tsdb/chunkenc/xor-value.ts). Vigil's own chunk format (main/tsdb/chunkenc/xor.ts) differs
+ * in its header and timestamp escape case, so only the timestamps are written here;
+ * test/main/interop/remote-read-streamed.test.ts re-encodes Prometheus 2.42's chunks with it and
+ * gets the same bytes.
  */
 import { BitReader, BitWriter } from '../tsdb/chunkenc/bstream.js';
+import { HI, LO, wordsOf } from '../tsdb/chunkenc/codec.js';
+import { XorColumns } from '../tsdb/chunkenc/xor-value.js';
 
 /** Prometheus cuts a head chunk at 120 samples; streamed answers use the same size. */
 export const samplesPerChunk = 120;
 
-const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
-const LO = 1 - HI;
-const TWO32 = 4294967296;
 
 const buckets = [
   { prefix: 0b10, prefixBits: 2, bits: 14 },
@@ -62,19 +62,15 @@ function readInt64(r: BitReader): number {
 export function encodePromXor(t: ArrayLike<number>, v: Float64Array, from: number, to: number): Uint8Array {
   const n = to - from;
   if (n < 1 || n > 0xffff) throw new Error(`XOR chunk: ${n} samples (1..65535 fit)`);
-  const words = new Uint32Array(v.buffer, v.byteOffset, v.length * 2);
+  const words = wordsOf(v);
   const w = new BitWriter(n * 4 + 32);
   w.writeBits(n, 16);
   const t0 = t[from]!;
   writeUvarint(w, t0 >= 0 ? 2 * t0 : -2 * t0 - 1);
-  let hi = words[2 * from + HI]!;
-  let lo = words[2 * from + LO]!;
-  w.writeBits(hi, 32);
-  w.writeBits(lo, 32);
+  const xor = new XorColumns(1);
+  xor.writeFirst(w, 0, words[2 * from + HI]!, words[2 * from + LO]!);
   let prevT = t0;
   let delta = 0;
-  let lead = 0xff;
-  let trail = 0;
   // Go's bstream appends a byte after each whole byte it writes, which the next bit fills: a
   // stream that ends byte-aligned after a whole-byte write ends with that empty byte.
   let lastWholeBytes = true;
@@ -100,54 +96,10 @@ export function encodePromXor(t: ArrayLike<number>, v: Float64Array, from: numbe
       }
     }
     prevT = ti;
-    // Value: Prometheus' xorWrite.
-    const vh = words[2 * i + HI]!;
-    const vl = words[2 * i + LO]!;
-    const xh = (vh ^ hi) >>> 0;
-    const xl = (vl ^ lo) >>> 0;
-    hi = vh;
-    lo = vl;
-    lastWholeBytes = false;
-    if (xh === 0 && xl === 0) {
-      w.writeBits(0, 1);
-      continue;
-    }
-    w.writeBits(1, 1);
-    let l = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
-    const tr = xl !== 0 ? 31 - Math.clz32(xl & -xl) : 63 - Math.clz32(xh & -xh);
-    if (l >= 32) l = 31;
-    let shift: number;
-    let sig: number;
-    if (lead !== 0xff && l >= lead && tr >= trail) {
-      w.writeBits(0, 1);
-      sig = 64 - lead - trail;
-      shift = trail;
-    } else {
-      lead = l;
-      trail = tr;
-      sig = 64 - l - tr;
-      w.writeBits(1, 1);
-      w.writeBits(l, 5);
-      w.writeBits(sig & 63, 6);
-      shift = tr;
-    }
-    let sh: number;
-    let sl: number;
-    if (shift === 0) {
-      sh = xh;
-      sl = xl;
-    } else if (shift >= 32) {
-      sh = 0;
-      sl = xh >>> (shift - 32);
-    } else {
-      sh = xh >>> shift;
-      sl = ((xl >>> shift) | (xh << (32 - shift))) >>> 0;
-    }
-    if (sig > 32) {
-      w.writeBits(sh, sig - 32);
-      w.writeBits(sl, 32);
-    } else w.writeBits(sl, sig);
-    lastWholeBytes = sig % 8 === 0;
+    // Value: Prometheus' xorWrite; a stream ending right after whole bytes of bits gets Go's
+    // trailing empty byte.
+    const sig = xor.write(w, 0, words[2 * i + HI]!, words[2 * i + LO]!);
+    lastWholeBytes = sig !== 0 && sig % 8 === 0;
   }
   const bytes = w.finish();
   if (!lastWholeBytes || w.bitLength % 8 !== 0) return bytes.slice();
@@ -163,18 +115,16 @@ export function decodePromXor(bytes: Uint8Array): { t: Float64Array; v: Float64A
   const t = new Float64Array(n);
   const v = new Float64Array(n);
   if (n === 0) return { t, v };
-  const words = new Uint32Array(v.buffer);
+  const words = wordsOf(v);
   const r = new BitReader(bytes, 2);
   const z = readUvarint(r);
   let prevT = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-  let hi = r.readBits(32);
-  let lo = r.readBits(32);
+  const xor = new XorColumns(1);
+  xor.readFirst(r, 0);
   t[0] = prevT;
-  words[HI] = hi;
-  words[LO] = lo;
+  words[HI] = xor.hi[0]!;
+  words[LO] = xor.lo[0]!;
   let delta = 0;
-  let lead = 0;
-  let trail = 0;
   for (let i = 1; i < n; i++) {
     if (i === 1) delta = readUvarint(r);
     else {
@@ -188,36 +138,11 @@ export function decodePromXor(bytes: Uint8Array): { t: Float64Array; v: Float64A
       } else if (ones === 4) delta += readInt64(r);
     }
     prevT += delta;
-    if (r.readBit() === 1) {
-      if (r.readBit() === 1) {
-        lead = r.readBits(5);
-        let sig = r.readBits(6);
-        if (sig === 0) sig = 64;
-        trail = 64 - lead - sig;
-      }
-      const sig = 64 - lead - trail;
-      const sh = sig > 32 ? r.readBits(sig - 32) : 0;
-      const sl = r.readBits(Math.min(sig, 32));
-      // xor = (sh:sl) << trail, as two uint32 halves.
-      let xh: number;
-      let xl: number;
-      if (trail === 0) {
-        xh = sh;
-        xl = sl;
-      } else if (trail >= 32) {
-        xh = (sl * 2 ** (trail - 32)) % TWO32;
-        xl = 0;
-      } else {
-        xh = ((sh << trail) | (sl >>> (32 - trail))) >>> 0;
-        xl = (sl << trail) >>> 0;
-      }
-      hi = (hi ^ xh) >>> 0;
-      lo = (lo ^ xl) >>> 0;
-    }
+    if (!xor.read(r, 0) && !r.overflow) throw new Error(`XOR chunk: a value window no encoder writes at sample ${i} of ${n}`);
     if (r.overflow) throw new Error(`XOR chunk: truncated after ${i} of ${n} samples`);
     t[i] = prevT;
-    words[2 * i + HI] = hi;
-    words[2 * i + LO] = lo;
+    words[2 * i + HI] = xor.hi[0]!;
+    words[2 * i + LO] = xor.lo[0]!;
   }
   return { t, v };
 }

@@ -18,6 +18,7 @@ import type { CounterResetHint, HistogramBucket, NativeHistogram } from '../inte
 import { BitReader, BitWriter, readSVar, readUVar, writeSVar, writeUVar } from './bstream.js';
 import { HI, LO } from './codec.js';
 import { readVarbitInt, writeVarbitInt } from './varbit.js';
+import { XorColumns } from './xor-value.js';
 
 /** A histogram sample held in a chunk: the histogram, or null for a staleness marker. */
 export type HistogramSlot = NativeHistogram | null;
@@ -124,124 +125,11 @@ export function fitsIntegerBody(h: readonly HistogramSlot[], start: number, end:
   return true;
 }
 
-/** Gorilla XOR columns, one window per column (struct of arrays). */
-class XorColumns {
-  readonly hi: Int32Array;
-  readonly lo: Int32Array;
-  readonly lead: Int32Array;
-  readonly trail: Int32Array;
-  constructor(n: number) {
-    this.hi = new Int32Array(n);
-    this.lo = new Int32Array(n);
-    this.lead = new Int32Array(n).fill(-1);
-    this.trail = new Int32Array(n);
-  }
-
-  writeFirst(w: BitWriter, c: number, hi: number, lo: number): void {
-    this.hi[c] = hi;
-    this.lo[c] = lo;
-    w.writeBits(hi >>> 0, 32);
-    w.writeBits(lo >>> 0, 32);
-  }
-
-  write(w: BitWriter, c: number, vh: number, vl: number): void {
-    const xh = (vh ^ this.hi[c]!) >>> 0;
-    const xl = (vl ^ this.lo[c]!) >>> 0;
-    this.hi[c] = vh;
-    this.lo[c] = vl;
-    if (xh === 0 && xl === 0) {
-      w.writeBits(0, 1);
-      return;
-    }
-    let l = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
-    const tr = xl !== 0 ? 31 - Math.clz32(xl & -xl) : 63 - Math.clz32(xh & -xh);
-    if (l > 31) l = 31;
-    const lead = this.lead[c]!;
-    const trail = this.trail[c]!;
-    let sig: number;
-    let shift: number;
-    if (lead >= 0 && l >= lead && tr >= trail) {
-      w.writeBits(0b10, 2);
-      sig = 64 - lead - trail;
-      shift = trail;
-    } else {
-      this.lead[c] = l;
-      this.trail[c] = tr;
-      sig = 64 - l - tr;
-      w.writeBits(0b11, 2);
-      w.writeBits(l, 5);
-      w.writeBits(sig & 63, 6);
-      shift = tr;
-    }
-    let sh: number;
-    let sl: number;
-    if (shift === 0) {
-      sh = xh;
-      sl = xl;
-    } else if (shift >= 32) {
-      sh = 0;
-      sl = xh >>> (shift - 32);
-    } else {
-      sh = xh >>> shift;
-      sl = ((xl >>> shift) | (xh << (32 - shift))) >>> 0;
-    }
-    if (sig > 32) {
-      w.writeBits(sh, sig - 32);
-      w.writeBits(sl, 32);
-    } else w.writeBits(sl, sig);
-  }
-
-  readFirst(r: BitReader, c: number): void {
-    this.hi[c] = r.readBitsI32(32);
-    this.lo[c] = r.readBitsI32(32);
-  }
-
-  /** Updates column c from the stream; false for a window no writer makes. */
-  read(r: BitReader, c: number): boolean {
-    if (r.readBit() === 0) return true;
-    let sig: number;
-    let trail: number;
-    if (r.readBit() === 1) {
-      const lead = r.readBits(5);
-      sig = r.readBits(6);
-      if (sig === 0) sig = 64;
-      trail = 64 - lead - sig;
-      if (trail < 0) return false;
-      this.lead[c] = lead;
-      this.trail[c] = trail;
-    } else {
-      if (this.lead[c]! < 0) return false;
-      trail = this.trail[c]!;
-      sig = 64 - this.lead[c]! - trail;
-    }
-    let sh = 0;
-    let sl: number;
-    if (sig > 32) {
-      sh = r.readBitsI32(sig - 32);
-      sl = r.readBitsI32(32);
-    } else sl = r.readBitsI32(sig);
-    let xh: number;
-    let xl: number;
-    if (trail === 0) {
-      xh = sh;
-      xl = sl;
-    } else if (trail >= 32) {
-      xh = sl << (trail - 32);
-      xl = 0;
-    } else {
-      xh = (sh << trail) | (sl >>> (32 - trail));
-      xl = sl << trail;
-    }
-    this.hi[c] = this.hi[c]! ^ xh;
-    this.lo[c] = this.lo[c]! ^ xl;
-    return true;
-  }
-
-  value(c: number): number {
-    u32[HI] = this.hi[c]!;
-    u32[LO] = this.lo[c]!;
-    return f64[0]!;
-  }
+/** A column's current value as a number. */
+function valueOf(xor: XorColumns, c: number): number {
+  u32[HI] = xor.hi[c]!;
+  u32[LO] = xor.lo[c]!;
+  return f64[0]!;
 }
 
 function bitsOf(x: number): [number, number] {
@@ -443,7 +331,7 @@ export function decodeHistogramBody(body: Uint8Array, count: number, t: Float64A
       h[i] = null;
       continue;
     }
-    const value = (c: number): number => (integer ? vals[c]! : xor.value(c));
+    const value = (c: number): number => (integer ? vals[c]! : valueOf(xor, c));
     let c = 2;
     const side = (indices: number[]): HistogramBucket[] => {
       const out: HistogramBucket[] = [];
@@ -463,7 +351,7 @@ export function decodeHistogramBody(body: Uint8Array, count: number, t: Float64A
       zeroThreshold,
       zeroCount: value(1),
       count: value(0),
-      sum: xor.value(cols),
+      sum: valueOf(xor, cols),
       positive,
       negative,
       customValues,

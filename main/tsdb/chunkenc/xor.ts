@@ -1,8 +1,7 @@
 /**
  * Gorilla XOR, as Prometheus' tsdb/chunkenc/xor.go: delta-of-delta timestamps in Prometheus'
- * bucket widths, values as the XOR with the previous value's bits inside a leading/trailing-zero
- * window. Values are handled as two uint32 halves of their bit pattern, never as numbers, so
- * every NaN payload (StaleNaN included), −0 and subnormal round-trips bit for bit.
+ * bucket widths, values by the one XOR value code (xor-value.ts), which keeps every NaN payload
+ * (StaleNaN included), −0 and subnormal bit for bit.
  *
  * Timestamps differ from Prometheus in one way: the escape case ('1111') carries the timestamp
  * itself (sign + 53 bits) rather than a 64-bit delta-of-delta, because a JavaScript number cannot
@@ -11,6 +10,7 @@
  */
 import { BitReader, BitWriter } from './bstream.js';
 import { type Codec, type DecodeOutcome, HI, LO, wordsOf } from './codec.js';
+import { XorColumns } from './xor-value.js';
 
 /** Delta-of-delta buckets: control prefix, its length and the payload width (Prometheus). */
 const buckets = [
@@ -19,6 +19,9 @@ const buckets = [
   { prefix: 0b1110, prefixBits: 4, bits: 20, half: 1 << 19 },
 ] as const;
 const ESCAPE = 0b1111;
+
+/** One column serves every chunk: encode and decode run to completion, never interleaved. */
+const column = new XorColumns(1);
 
 function writeTimestamp(w: BitWriter, t: number): void {
   w.writeBit(t < 0);
@@ -39,12 +42,8 @@ function encode(t: Float64Array, v: Float64Array, start: number, end: number): U
   let prevT = t[start]!;
   let prevDelta = 0;
   writeTimestamp(w, prevT);
-  let hi = words[2 * start + HI]!;
-  let lo = words[2 * start + LO]!;
-  w.writeBits(hi, 32);
-  w.writeBits(lo, 32);
-  let lead = 0xff; // no window yet
-  let trail = 0;
+  const xor = column.reset();
+  xor.writeFirst(w, 0, words[2 * start + HI]!, words[2 * start + LO]!);
 
   for (let i = start + 1; i < end; i++) {
     // Timestamp.
@@ -74,53 +73,7 @@ function encode(t: Float64Array, v: Float64Array, start: number, end: number): U
     prevT = ti;
 
     // Value.
-    const vh = words[2 * i + HI]!;
-    const vl = words[2 * i + LO]!;
-    const xh = (vh ^ hi) >>> 0;
-    const xl = (vl ^ lo) >>> 0;
-    hi = vh;
-    lo = vl;
-    if (xh === 0 && xl === 0) {
-      w.writeBits(0, 1);
-      continue;
-    }
-    let l = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
-    const tr = xl !== 0 ? 31 - Math.clz32(xl & -xl) : 63 - Math.clz32(xh & -xh);
-    if (l > 31) l = 31; // the window start has 5 bits
-    let sig: number;
-    let shift: number;
-    if (lead !== 0xff && l >= lead && tr >= trail) {
-      w.writeBits(0b10, 2);
-      sig = 64 - lead - trail;
-      shift = trail;
-    } else {
-      lead = l;
-      trail = tr;
-      sig = 64 - l - tr;
-      w.writeBits(0b11, 2);
-      w.writeBits(l, 5);
-      w.writeBits(sig & 63, 6); // 64 is written as 0
-      shift = tr;
-    }
-    // Write xor >> shift in `sig` bits.
-    let sh: number;
-    let sl: number;
-    if (shift === 0) {
-      sh = xh;
-      sl = xl;
-    } else if (shift >= 32) {
-      sh = 0;
-      sl = xh >>> (shift - 32);
-    } else {
-      sh = xh >>> shift;
-      sl = ((xl >>> shift) | (xh << (32 - shift))) >>> 0;
-    }
-    if (sig > 32) {
-      w.writeBits(sh, sig - 32);
-      w.writeBits(sl, 32);
-    } else {
-      w.writeBits(sl, sig);
-    }
+    xor.write(w, 0, words[2 * i + HI]!, words[2 * i + LO]!);
   }
   return w.finish().slice();
 }
@@ -129,15 +82,13 @@ function decode(body: Uint8Array, count: number, t: Float64Array, v: Float64Arra
   const r = BitReader.shared(body);
   const words = wordsOf(v);
   let prevT = readTimestamp(r);
-  let hi = r.readBitsI32(32);
-  let lo = r.readBitsI32(32);
+  const xor = column.reset();
+  xor.readFirst(r, 0);
   if (r.overflow) return { n: 0, bad: 'truncated' };
   t[0] = prevT;
-  words[HI] = hi;
-  words[LO] = lo;
+  words[HI] = xor.hi[0]!;
+  words[LO] = xor.lo[0]!;
   let prevDelta = 0;
-  let lead = 0;
-  let trail = 0;
 
   for (let i = 1; i < count; i++) {
     // Timestamp: count the control prefix's 1 bits (at most 4).
@@ -158,47 +109,13 @@ function decode(body: Uint8Array, count: number, t: Float64Array, v: Float64Arra
     }
 
     // Value.
-    if (r.readBit() === 1) {
-      let sig: number;
-      if (r.readBit() === 1) {
-        lead = r.readBits(5);
-        sig = r.readBits(6);
-        if (sig === 0) sig = 64;
-        trail = 64 - lead - sig;
-        if (trail < 0) return { n: i, bad: r.overflow ? 'truncated' : 'corrupt' };
-      } else {
-        sig = 64 - lead - trail;
-      }
-      let sh = 0;
-      let sl: number;
-      if (sig > 32) {
-        sh = r.readBitsI32(sig - 32);
-        sl = r.readBitsI32(32);
-      } else {
-        sl = r.readBitsI32(sig);
-      }
-      let xh: number;
-      let xl: number;
-      if (trail === 0) {
-        xh = sh;
-        xl = sl;
-      } else if (trail >= 32) {
-        xh = sl << (trail - 32); // sl has at most 64 - trail bits: nothing is shifted out
-        xl = 0;
-      } else {
-        xh = (sh << trail) | (sl >>> (32 - trail));
-        xl = sl << trail;
-      }
-      // int32 results: uint32s above 2^31 would be boxed as heap numbers in the hot loop.
-      hi ^= xh;
-      lo ^= xl;
-    }
+    if (!xor.read(r, 0)) return { n: i, bad: r.overflow ? 'truncated' : 'corrupt' };
     if (r.overflow) return { n: i, bad: 'truncated' };
     // Only a forged chunk (valid CRC, impossible content) gets here; callers rely on order.
     if (!(prevT > t[i - 1]! && prevT <= Number.MAX_SAFE_INTEGER)) return { n: i, bad: 'corrupt' };
     t[i] = prevT;
-    words[2 * i + HI] = hi;
-    words[2 * i + LO] = lo;
+    words[2 * i + HI] = xor.hi[0]!;
+    words[2 * i + LO] = xor.lo[0]!;
   }
   return { n: count, bad: null };
 }
