@@ -8,10 +8,12 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ApiError } from '../../app/api/errors.js';
-import type { ImportRequest } from '../../app/api/onboarding.js';
+import type { ImportPreview, ImportRequest } from '../../app/api/onboarding.js';
 
 export interface Staged {
   paths: string[];
+  /** The uploads' folder, null when every file was given by path. */
+  dir: string | null;
   /** Removes the uploads' folder (if any). */
   discard(): void;
 }
@@ -39,5 +41,22 @@ export function stageImport(dataDir: string, files: ImportRequest['files'], o: {
     writeFileSync(path, f.text);
     return path;
   });
-  return { paths, discard: () => (dir !== null ? rmSync(dir, { recursive: true, force: true }) : undefined) };
+  return { paths, dir, discard: () => (dir !== null ? rmSync(dir, { recursive: true, force: true }) : undefined) };
+}
+
+/**
+ * A preview as the user knows the files: uploaded files by the names they were uploaded under,
+ * not by the staging folder they were read from (which is gone once the preview answers).
+ */
+export function asUploaded(preview: ImportPreview, staged: Staged): ImportPreview {
+  if (staged.dir === null) return preview;
+  const prefix = `${staged.dir}/`;
+  const un = (s: string) => s.replaceAll(prefix, '');
+  return {
+    ...preview,
+    files: preview.files.map((f) => ({ ...f, name: un(f.name), errors: f.errors.map(un) })),
+    rules: preview.rules.map((r) => ({ ...r, file: un(r.file) })),
+    tests: preview.tests.map((t) => ({ ...t, file: un(t.file), report: un(t.report) })),
+    dashboards: preview.dashboards.map((d) => ({ ...d, file: un(d.file) })),
+  };
 }

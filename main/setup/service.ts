@@ -19,7 +19,7 @@ import { ApiError } from '../../app/api/errors.js';
 import type { ImportPreview } from '../../app/api/onboarding.js';
 import type { DashboardsService } from '../api/services.js';
 import { previewImport } from './import-preview.js';
-import { stageImport } from './import-stage.js';
+import { asUploaded, stageImport } from './import-stage.js';
 
 export interface SetupServiceOptions {
   dataDir: string;
@@ -131,7 +131,7 @@ export class SetupService implements SetupApi {
   async previewImport(r: RequestOf<'previewImport'>): Promise<ResponseOf<'previewImport'>> {
     const staged = stageImport(this.o.dataDir, r.files, { keep: false });
     try {
-      return await this.preview(staged.paths);
+      return asUploaded(await this.preview(staged.paths), staged);
     } finally {
       staged.discard();
     }

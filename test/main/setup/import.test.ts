@@ -196,4 +196,39 @@ describe('onboarding import', () => {
     expect(readFileSync(r.config!, 'utf8')).toBe(upload[0]!.text);
     await until(async () => ((await pools(engine)) === 'static' ? true : null), 'the uploaded config running');
   }, 30_000);
+  it('hostile uploads: an oversized dashboard, a YAML alias bomb, binary bytes and deep nesting each get an error naming the file; nothing stored changes', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const data = join(dir, 'data');
+    const engine = await engineIn(data);
+    // A dashboard already stored, which a failed import must leave as it is.
+    await engine.api.applyImport({ files: [{ name: 'board.json', text: dashboard }] });
+    const before = await engine.api.dashboard({ uid: 'imported-1' });
+
+    const huge = JSON.stringify({ title: 'Huge', uid: 'imported-1', panels: [{ type: 'text', title: 'x', options: { content: 'x'.repeat(9 * 1024 * 1024) } }] });
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)].join('\n');
+    const binary = String.fromCharCode(...Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256));
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const files = [
+      { name: 'huge.json', text: huge },
+      { name: 'rules.yml', text: bomb },
+      { name: 'garbage.yml', text: binary },
+      { name: 'deep.json', text: deep },
+    ];
+    const p = await engine.api.previewImport({ files });
+    expect(p.ok).toBe(false);
+    const errorsOf = (name: string) => p.files.find((f) => f.name === name)?.errors.join('\n') ?? '(file missing from the preview)';
+    expect(errorsOf('huge.json')).toMatch(/^huge\.json: .*limit is 8 MB/);
+    expect(errorsOf('rules.yml')).toMatch(/^rules\.yml: not valid YAML: Excessive alias count/);
+    expect(errorsOf('garbage.yml')).toMatch(/^garbage\.yml:1: /);
+    expect(errorsOf('deep.json')).toMatch(/^deep\.json: /);
+    // Uploaded files are named as uploaded, never by the staging folder they were read from.
+    expect(JSON.stringify(p)).not.toContain(join(data, 'imported'));
+
+    const err = await engine.api.applyImport({ files }).catch((e: unknown) => e);
+    expect((err as ApiError).message).toMatch(/^nothing was applied/);
+    expect(await engine.api.dashboard({ uid: 'imported-1' })).toEqual(before);
+    // The engine still answers queries after all of it.
+    expect((await engine.api.query({ query: '1 + 1' })).result).toBeDefined();
+  }, 60_000);
 });
