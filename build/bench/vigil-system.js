@@ -68,7 +68,9 @@ export function vigilSystem(omFile) {
       }
     },
     async query(q, start, end, step) {
-      server ??= await startVigilServe(dir);
+      // The peers answer uncached (VictoriaMetrics is asked with nocache=1; Prometheus has no
+      // result cache), so Vigil's range result cache is off here: a repeat measures evaluation.
+      server ??= await startVigilServe(dir, ['--query.range-cache-size', 'off']);
       const params = new URLSearchParams({ query: q, start: String(start / 1000), end: String(end / 1000), step: String(step / 1000) });
       const t0 = performance.now();
       const res = await fetch(`${server.url}/api/v1/query_range?${params}`);
@@ -83,7 +85,9 @@ export function vigilSystem(omFile) {
      * trivial query sent at that moment, i.e. until the single-threaded engine is free again.
      */
     async cancelLatency(q, start, end, step, rounds = 5, abortAfterMs = 300) {
-      server ??= await startVigilServe(dir);
+      // The peers answer uncached (VictoriaMetrics is asked with nocache=1; Prometheus has no
+      // result cache), so Vigil's range result cache is off here: a repeat measures evaluation.
+      server ??= await startVigilServe(dir, ['--query.range-cache-size', 'off']);
       const params = new URLSearchParams({ query: q, start: String(start / 1000), end: String(end / 1000), step: String(step / 1000) });
       const t0 = performance.now();
       const full = await (await fetch(`${server.url}/api/v1/query_range?${params}`)).json();
