@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binaries, duBytes, installed, median, startPrometheus, startVictoriaMetrics } from './peers.js';
+import { binaries, duBytes, installed, median, procStats, startPrometheus, startVictoriaMetrics } from './peers.js';
 
 export const queries = {
   Q1: 'sum by (handler) (rate(http_requests_total[1m]))',
@@ -16,14 +16,20 @@ export const queries = {
   Q5: 'count({__name__=~".+"})',
 };
 
-async function promQuery(baseUrl, q, start, end, step, extra = '') {
+/**
+ * One range query over a Prometheus-compatible API: wall time as the client sees it, and the CPU
+ * the server process (all its threads) spent meanwhile — on a shared machine the steadier figure.
+ */
+export async function promQuery(baseUrl, pid, q, start, end, step, extra = '') {
   const params = new URLSearchParams({ query: q, start: String(start / 1000), end: String(end / 1000), step: String(step / 1000) });
+  const c0 = procStats(pid).cpuSeconds;
   const t0 = performance.now();
   const res = await fetch(`${baseUrl}/api/v1/query_range?${params}${extra}`);
   const body = await res.json();
   const ms = performance.now() - t0;
+  const cpuMs = (procStats(pid).cpuSeconds - c0) * 1000;
   if (body.status !== 'success') throw new Error(`${q}: ${body.error}`);
-  return { ms, series: body.data.result.length };
+  return { ms, cpuMs, series: body.data.result.length };
 }
 
 export async function timeQueries(system, start, end, step, runs = 5) {
@@ -31,13 +37,15 @@ export async function timeQueries(system, start, end, step, runs = 5) {
   for (const [id, q] of Object.entries(queries)) {
     await system.query(q, start, end, step); // warm-up
     const times = [];
+    const cpu = [];
     let series = 0;
     for (let i = 0; i < runs; i++) {
       const r = await system.query(q, start, end, step);
       times.push(r.ms);
+      cpu.push(r.cpuMs);
       series = r.series;
     }
-    out[id] = { ms: median(times), series };
+    out[id] = { ms: median(times), cpuMs: median(cpu), series };
   }
   return out;
 }
@@ -64,7 +72,7 @@ export function prometheusSystem(omFile) {
     },
     async query(q, start, end, step) {
       server ??= await startPrometheus({ dataDir: dir });
-      return promQuery(server.url, q, start, end, step);
+      return promQuery(server.url, server.pid, q, start, end, step);
     },
     async stop() {
       await server?.stop();
@@ -98,7 +106,7 @@ export function victoriaSystem(promFile) {
     },
     measureAfterStop: true,
     async query(q, start, end, step) {
-      return promQuery(vm.url, q, start, end, step, '&nocache=1');
+      return promQuery(vm.url, vm.pid, q, start, end, step, '&nocache=1');
     },
     async stop() {
       await vm?.stopKeepData();

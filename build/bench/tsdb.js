@@ -81,6 +81,11 @@ if (values.only !== 'tsdb') {
   for (const id of Object.keys(queries)) {
     rows.push([`${id} median ms (${queries[id].slice(0, 40)}…)`, col(0, (r) => r.q[id].ms), col(1, (r) => r.q[id].ms), col(2, (r) => r.q[id].ms)]);
   }
+  // Server CPU (all threads) per query, median: steadier than wall time on a shared machine, and
+  // it counts the cores a multi-threaded engine uses.
+  for (const id of Object.keys(queries)) {
+    rows.push([`${id} median server CPU ms`, col(0, (r) => r.q[id].cpuMs), col(1, (r) => r.q[id].cpuMs), col(2, (r) => r.q[id].cpuMs)]);
+  }
   rows.push(['Q1–Q5 result series (sanity)', col(0, (r) => Object.values(r.q).map((x) => x.series).join('/')), col(1, (r) => Object.values(r.q).map((x) => x.series).join('/')), col(2, (r) => Object.values(r.q).map((x) => x.series).join('/'))]);
 }
 printTable('W-offline storage and queries (lower is better except import rate)', rows);

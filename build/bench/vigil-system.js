@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { duBytes } from './peers.js';
+import { promQuery } from './tsdb-peers.js';
 import Database from 'better-sqlite3';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -71,13 +72,7 @@ export function vigilSystem(omFile) {
       // The peers answer uncached (VictoriaMetrics is asked with nocache=1; Prometheus has no
       // result cache), so Vigil's range result cache is off here: a repeat measures evaluation.
       server ??= await startVigilServe(dir, ['--query.range-cache-size', 'off']);
-      const params = new URLSearchParams({ query: q, start: String(start / 1000), end: String(end / 1000), step: String(step / 1000) });
-      const t0 = performance.now();
-      const res = await fetch(`${server.url}/api/v1/query_range?${params}`);
-      const body = await res.json();
-      const ms = performance.now() - t0;
-      if (body.status !== 'success') throw new Error(`${q}: ${body.error}`);
-      return { ms, series: body.data.result.length };
+      return promQuery(server.url, server.pid, q, start, end, step);
     },
     /**
      * docs/reliability.md (Queries): cancelling stops work within 100 ms. A heavy range query is abandoned by its
