@@ -46,6 +46,13 @@ export async function startVigilServe(dataDir, extraArgs = []) {
   };
 }
 
+/**
+ * The peers answer uncached (VictoriaMetrics is asked with nocache=1; Prometheus has no result
+ * cache), so Vigil's range result cache is off: a repeat measures evaluation. The cancellation
+ * figure's uncancelled reference run can pass the default 2 min timeout on a loaded machine.
+ */
+const serveArgs = ['--query.range-cache-size', 'off', '--query.timeout', '10m'];
+
 export function vigilSystem(omFile) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-vigil-'));
   let server = null;
@@ -69,9 +76,7 @@ export function vigilSystem(omFile) {
       }
     },
     async query(q, start, end, step) {
-      // The peers answer uncached (VictoriaMetrics is asked with nocache=1; Prometheus has no
-      // result cache), so Vigil's range result cache is off here: a repeat measures evaluation.
-      server ??= await startVigilServe(dir, ['--query.range-cache-size', 'off']);
+      server ??= await startVigilServe(dir, serveArgs);
       return promQuery(server.url, server.pid, q, start, end, step);
     },
     /**
@@ -80,9 +85,7 @@ export function vigilSystem(omFile) {
      * trivial query sent at that moment, i.e. until the single-threaded engine is free again.
      */
     async cancelLatency(q, start, end, step, rounds = 5, abortAfterMs = 300) {
-      // The peers answer uncached (VictoriaMetrics is asked with nocache=1; Prometheus has no
-      // result cache), so Vigil's range result cache is off here: a repeat measures evaluation.
-      server ??= await startVigilServe(dir, ['--query.range-cache-size', 'off']);
+      server ??= await startVigilServe(dir, serveArgs);
       const params = new URLSearchParams({ query: q, start: String(start / 1000), end: String(end / 1000), step: String(step / 1000) });
       const t0 = performance.now();
       const full = await (await fetch(`${server.url}/api/v1/query_range?${params}`)).json();
