@@ -67,6 +67,13 @@ export interface VectorSelector {
   /** `offset` in ms (negative allowed), 0 when absent. */
   readonly offset: number;
   readonly at: AtModifier | null;
+  /**
+   * Experimental extended range selectors (`promql-extended-range-selectors`): `anchored` takes
+   * the last sample at or before a window's start as its left edge, `smoothed` interpolates both
+   * edges (and, on an instant selector, the value at the step). Absent when not written.
+   */
+  readonly anchored?: boolean;
+  readonly smoothed?: boolean;
   readonly pos: PosRange;
 }
 

@@ -36,8 +36,12 @@ import { typeOf } from './types.js';
 export { PromQLParseError } from './errors.js';
 export { MAX_DEPTH } from './parser-prescan.js';
 
-/** `enableExperimental`: accept functions behind Prometheus' promql-experimental-functions flag. */
-export type ParseOptions = Omit<CheckOptions, 'input'>;
+/**
+ * `enableExperimental`: accept functions behind Prometheus' promql-experimental-functions flag
+ * (and the duration-expression syntax, binop fill modifiers);
+ * `enableExtendedRangeSelectors`: accept `anchored` / `smoothed` (promql-extended-range-selectors).
+ */
+export type ParseOptions = Omit<CheckOptions, 'input'> & { readonly enableExtendedRangeSelectors?: boolean };
 
 export interface ParseResult {
   /** Null when the text has syntax errors; present (possibly with type errors) otherwise. */
@@ -77,7 +81,7 @@ function parseUnguarded(input: string, opts: ParseOptions): ParseResult {
   const tree = lezer.parse(pre.text);
   const treeErr = firstTreeError(tree, input, pre);
   if (treeErr !== null) return { expr: null, errors: [treeErr] };
-  const conv = new Converter(input, pre, opts.enableExperimental ?? false);
+  const conv = new Converter(input, pre, opts.enableExperimental ?? false, opts.enableExtendedRangeSelectors ?? false);
   let expr: Expr | null;
   try {
     expr = conv.top(tree.topNode);
@@ -178,7 +182,7 @@ const unsupported: Readonly<Record<string, string>> = {
 };
 
 /** Lezer nodes for constructs written after their operand. */
-const postfixNodes: ReadonlySet<string> = new Set(['OffsetExpr', 'StepInvariantExpr', 'MatrixSelector', 'SubqueryExpr']);
+const postfixNodes: ReadonlySet<string> = new Set(['OffsetExpr', 'StepInvariantExpr', 'MatrixSelector', 'SubqueryExpr', 'AnchoredExpr', 'SmoothedExpr']);
 
 function defaultMatching(op: BinaryOp): VectorMatching {
   return { card: isSetOp(op) ? 'many-to-many' : 'one-to-one', matchingLabels: [], on: false, include: [] };
@@ -201,6 +205,8 @@ class Converter {
     private readonly pre: Prescan,
     /** Experimental syntax: duration expressions (`[5m+1m]`, `offset (2*1m)`; constant ones only) and binop fill modifiers. */
     private readonly durationExprs: boolean = false,
+    /** `anchored` / `smoothed` after a selector. */
+    private readonly extendedSelectors: boolean = false,
   ) {}
 
   top(root: SyntaxNode): Expr | null {
@@ -224,6 +230,7 @@ class Converter {
   private expr(n: SyntaxNode, depth: number): Expr {
     if (depth > MAX_DEPTH) this.fail(`expression nests more than ${MAX_DEPTH} levels deep; simplify the query`, this.pos(n));
     const d = depth + 1;
+    if (this.extendedSelectors && (n.name === 'AnchoredExpr' || n.name === 'SmoothedExpr')) return this.extended(n, d);
     const unsup = unsupported[n.name];
     if (unsup !== undefined) this.fail(unsup, this.pos(n));
     switch (n.name) {
@@ -501,6 +508,20 @@ class Converter {
       at = { kind: 'time', ms: secondsToMs(ts) };
     }
     return this.postfix(this.expr(innerNode, d), n.to, (inner) => this.withAt(inner, at, n.to));
+  }
+
+  /** `… anchored` / `… smoothed`: a postfix on an instant or range vector selector. */
+  private extended(n: SyntaxNode, d: number): Expr {
+    const innerNode = kids(n)[0];
+    if (innerNode === undefined) return this.fail('unexpected end of input', { start: n.to, end: n.to });
+    const kind = n.name === 'AnchoredExpr' ? 'anchored' : 'smoothed';
+    return this.postfix(this.expr(innerNode, d), n.to, (inner) => {
+      const vs = inner.type === 'vector' ? inner : inner.type === 'matrix' ? inner.vector : null;
+      if (vs === null) return this.fail(`${kind} modifier must be preceded by an instant vector selector or range vector selector`, inner.pos);
+      if (vs.anchored || vs.smoothed) this.fail(`${vs.anchored ? 'anchored' : 'smoothed'} modifier may not be combined with ${kind}`, inner.pos);
+      const marked: VectorSelector = { ...vs, [kind]: true, pos: inner.type === 'vector' ? { start: vs.pos.start, end: n.to } : vs.pos };
+      return inner.type === 'matrix' ? { ...inner, vector: marked, pos: { start: inner.pos.start, end: n.to } } : marked;
+    });
   }
 
   private withAt(inner: Expr, at: AtModifier, end: number): Expr {

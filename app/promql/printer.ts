@@ -40,6 +40,11 @@ function atString(at: AtModifier | null): string {
   return ` @ ${(at.ms / 1000).toFixed(3)}`;
 }
 
+/** ` anchored` / ` smoothed` after the selector's other modifiers, as Prometheus prints them. */
+function extendedString(vs: VectorSelector): string {
+  return vs.anchored ? ' anchored' : vs.smoothed ? ' smoothed' : '';
+}
+
 function offsetString(ms: number): string {
   if (ms === 0) return '';
   return ms < 0 ? ` offset -${formatDuration(-ms)}` : ` offset ${formatDuration(ms)}`;
@@ -136,9 +141,9 @@ function print(e: Expr, o: PrintOptions): string {
       return `${e.op}${needParens ? `(${inner})` : inner}`;
     }
     case 'vector':
-      return selectorString(e, o.sorted) + atString(e.at) + offsetString(e.offset);
+      return selectorString(e, o.sorted) + atString(e.at) + offsetString(e.offset) + extendedString(e);
     case 'matrix':
-      return `${selectorString(e.vector, o.sorted)}[${formatDuration(e.range)}]${atString(e.vector.at)}${offsetString(e.vector.offset)}`;
+      return `${selectorString(e.vector, o.sorted)}[${formatDuration(e.range)}]${atString(e.vector.at)}${offsetString(e.vector.offset)}${extendedString(e.vector)}`;
     case 'subquery':
       return `${operand(e.expr, Infinity, false, false, o)}${subquerySuffix(e)}`;
     case 'call':

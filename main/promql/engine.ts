@@ -8,6 +8,7 @@ import type { NativeHistogram, Queryable } from '../tsdb/interface.js';
 import type { Labels } from '../tsdb/labels.js';
 import { compareLabels, labelsKey, metricNameLabel } from '../tsdb/labels.js';
 import {
+  HistogramNotSupportedError,
   PromQLError,
   QueryCanceledError,
   QueryExecutionError,
@@ -17,6 +18,7 @@ import {
   TooManyPointsError,
 } from './errors.js';
 import { Evaluator } from './evaluator.js';
+import { extendedWindow, extendedWindowPoints } from './extended-range.js';
 import type { EvalValue, HistogramColumn, Matrix, QueryResultValue, Sample, SeriesPoints } from './value.js';
 
 
@@ -322,6 +324,15 @@ function toInstant(value: EvalValue, t: number): QueryResultValue {
       const series: SeriesPoints[] = [];
       const end = value.ends[0]!;
       for (const s of value.series) {
+        if (value.extended) {
+          // `foo[5m] anchored` / `smoothed` on its own: the window with its edge points (extendFloats).
+          if (s.h?.some((x) => x !== undefined)) throw new HistogramNotSupportedError('an anchored/smoothed range selector');
+          const pos = { lo: 0, hi: 0 };
+          extendedWindow(s, value, end, pos);
+          const pts = extendedWindowPoints(s, pos.lo, pos.hi, end, value.range, value.extended.smoothed);
+          if (pts !== null) series.push({ labels: finalLabels(s), t: Float64Array.from(pts.t), v: Float64Array.from(pts.v) });
+          continue;
+        }
         let lo = 0;
         while (lo < s.t.length && s.t[lo]! <= end - value.range) lo++;
         let hi = lo;

@@ -27,6 +27,7 @@ import { evalBinary, evalUnaryMinus } from './binary.js';
 import { callFunction, histogramAwareFunctions, histogramDroppingFunctions, histogramIgnoringRangeFunctions, mixedWindow } from './functions/index.js';
 import type { InfoServices } from './info.js';
 import { evalInfo } from './info.js';
+import { checkExtendedCall, extendedMargins, smoothedAt } from './extended-range.js';
 import { EventLoopTurns } from '../util/event-loop-turns.js';
 
 export interface EvalOptions {
@@ -227,13 +228,13 @@ export class Evaluator implements EvalEnv {
 
   private async evalAggregateExpr(expr: AggregateExpr, grid: Float64Array): Promise<EvalValue> {
     const param = expr.param === null ? null : await this.eval(expr.param, grid);
-    if (expr.expr.type === 'vector' && streamableAggregations.has(expr.op)) {
+    if (expr.expr.type === 'vector' && !expr.expr.smoothed && streamableAggregations.has(expr.op)) {
       const fused = await this.aggregateSelector(expr, expr.expr, grid);
       if (fused) return fused;
     }
     const call = expr.expr;
     const arg = call.type === 'call' && call.args.length === 1 ? call.args[0]! : null;
-    if (call.type === 'call' && arg?.type === 'matrix' && streamableRangeFunctions.has(call.func) && streamableAggregations.has(expr.op)) {
+    if (call.type === 'call' && arg?.type === 'matrix' && !isExtended(arg.vector) && streamableRangeFunctions.has(call.func) && streamableAggregations.has(expr.op)) {
       const fused = await this.aggregateRangeCall(expr, call, arg, grid);
       if (fused) return fused;
     }
@@ -253,6 +254,13 @@ export class Evaluator implements EvalEnv {
     const args: EvalValue[] = [];
     for (const arg of expr.args) {
       const bare = unwrapParens(arg);
+      if (bare.type === 'matrix' && isExtended(bare.vector)) {
+        checkExtendedCall(expr.func, bare.vector.anchored ? 'anchored' : 'smoothed');
+        const m = await this.eval(arg, grid);
+        if (hasHistograms(m)) throw new HistogramNotSupportedError(`${expr.func}() over an anchored/smoothed range`);
+        args.push(m);
+        continue;
+      }
       // timestamp() of a selector reports the samples' own timestamps, not the step times.
       if (expr.func === 'timestamp' && bare.type === 'vector') args.push(await this.evalVectorSelector(bare, grid, true));
       else args.push(await this.eval(arg, grid));
@@ -347,6 +355,7 @@ export class Evaluator implements EvalEnv {
   }
 
   async evalVectorSelector(vs: VectorSelector, grid: Float64Array, wantTimestamps = false): Promise<VectorValue> {
+    if (vs.smoothed && !wantTimestamps) return this.evalSmoothedSelector(vs, grid);
     const out: StepSeries[] = [];
     await this.selectSteps(vs, grid, wantTimestamps, (s) => {
       out.push(s);
@@ -407,6 +416,40 @@ export class Evaluator implements EvalEnv {
   }
 
   /**
+   * A `smoothed` instant selector: each step's value interpolated between the samples around it
+   * (extended-range.ts), so the select reads one lookback past the last step too.
+   */
+  private async evalSmoothedSelector(vs: VectorSelector, grid: Float64Array): Promise<VectorValue> {
+    const n = grid.length;
+    const out: StepSeries[] = [];
+    const times = this.stepTimes(grid, vs.at, vs.offset);
+    if (n === 0) return { kind: 'vector', series: out };
+    const lookback = this.opts.lookbackDelta;
+    const set = await this.select(vs, times[0]! - lookback + 1, times[n - 1]! + lookback);
+    let done = 0;
+    for (const stored of set.series) {
+      if ((++done & 7) === 0 && this.due()) await this.yieldNow();
+      const s = this.load(stored);
+      if (s.h?.some((x) => x !== undefined)) throw new HistogramNotSupportedError('smoothed selector');
+      const res = newStepSeries(s.labels, n, false);
+      let j = 0;
+      let any = false;
+      for (let i = 0; i < n; i++) {
+        const T = times[i]!;
+        while (j < s.t.length && s.t[j]! <= T) j++;
+        const y = smoothedAt(s.t, s.v, j - 1, T, lookback, isStaleNaN);
+        if (y === null) continue;
+        res.v[i] = y;
+        res.has[i] = 1;
+        any = true;
+      }
+      if (any) out.push(res);
+    }
+    this.selectDone(set, vs);
+    return { kind: 'vector', series: out };
+  }
+
+  /**
    * `op(selector)` for the streamable aggregations (aggregate-stream.ts): the selector's series
    * flow straight into the groups, so no step column per input series is held. Accounts the
    * selector's output as the unfused evaluation does. Null when a series holds native
@@ -458,6 +501,7 @@ export class Evaluator implements EvalEnv {
       series.push(s);
       return true;
     });
+    if (isExtended(ms.vector)) return { kind: 'matrix', series, ends, range: ms.range, extended: { smoothed: ms.vector.smoothed === true, lookback: this.opts.lookbackDelta } };
     return { kind: 'matrix', series, ends, range: ms.range };
   }
 
@@ -471,7 +515,9 @@ export class Evaluator implements EvalEnv {
     const ends = this.stepTimes(grid, vs.at, vs.offset);
     const n = grid.length;
     if (n === 0) return ends;
-    const set = await this.select(vs, ends[0]! - ms.range + 1, ends[n - 1]!, ms.range);
+    // anchored / smoothed read one lookback before each window (and after it, smoothed).
+    const [before, after] = isExtended(vs) ? extendedMargins(vs.smoothed === true, this.opts.lookbackDelta) : [0, 0];
+    const set = await this.select(vs, ends[0]! - ms.range - before + 1, ends[n - 1]! + after, ms.range + before + after);
     let done = 0;
     for (const stored of set.series) {
       if ((++done & 7) === 0 && this.due()) await this.yieldNow();
@@ -645,3 +691,7 @@ function countSamples(v: EvalValue): number {
   }
 }
 
+
+function isExtended(vs: VectorSelector): boolean {
+  return vs.anchored === true || vs.smoothed === true;
+}

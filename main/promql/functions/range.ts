@@ -2,7 +2,8 @@
 import { KahanSum, kahanMean } from '../kahan.js';
 import { linearRegression, quantile } from '../mathutil.js';
 import { formatGoFloatFixed } from '../../util/go-float.js';
-import type { EvalValue, RangeSeries, StepSeries } from '../value.js';
+import { extendedRateWindow, extendedWindow, extendedWindowPoints } from '../extended-range.js';
+import type { EvalValue, MatrixValue, RangeSeries, StepSeries } from '../value.js';
 import { newStepSeries } from '../value.js';
 import type { WindowFn } from './helpers.js';
 import { matrixArg, overWindows, scalarArg, vector } from './helpers.js';
@@ -59,6 +60,7 @@ export function extrapolationFactor(firstT: number, lastT: number, samples: numb
  */
 async function extrapolatedRate(c: FnCall, isCounter: boolean, isRate: boolean): Promise<EvalValue> {
   const m = matrixArg(c, 0);
+  if (m.extended) return overExtended(c, m, (s, lo, hi, end) => extendedRateWindow(s, lo, hi, end, m.range, m.extended!.smoothed, isCounter, isRate));
   const n = c.grid.length;
   const { ends, range } = m;
   const out: StepSeries[] = [];
@@ -84,6 +86,43 @@ async function extrapolatedRate(c: FnCall, isCounter: boolean, isRate: boolean):
     if (any) out.push(r);
   }
   return vector(out);
+}
+
+/** Each step's window of an anchored / smoothed matrix (the wider read of extended-range.ts) handed to `f`. */
+async function overExtended(c: FnCall, m: MatrixValue, f: (s: RangeSeries, lo: number, hi: number, end: number) => number | null): Promise<EvalValue> {
+  const n = c.grid.length;
+  const out: StepSeries[] = [];
+  let done = 0;
+  for (const s of m.series) {
+    if ((++done & 7) === 0 && c.env.due()) await c.env.pause();
+    const r = newStepSeries(s.labels, n, true);
+    const pos = { lo: 0, hi: 0 };
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      const end = m.ends[i]!;
+      extendedWindow(s, m, end, pos);
+      const y = f(s, pos.lo, pos.hi, end);
+      if (y === null) continue;
+      r.v[i] = y;
+      r.has[i] = 1;
+      any = true;
+    }
+    if (any) out.push(r);
+  }
+  return vector(out);
+}
+
+/** changes() / resets(): the count over the window's values, an anchored window's edges included. */
+function counting(count: (v: ArrayLike<number>, lo: number, hi: number) => number): FunctionImpl {
+  const plain = over((s, lo, hi) => count(s.v, lo, hi));
+  return (c) => {
+    const m = matrixArg(c, 0);
+    if (!m.extended) return plain(c);
+    return overExtended(c, m, (s, lo, hi, end) => {
+      const pts = extendedWindowPoints(s, lo, hi, end, m.range, m.extended!.smoothed);
+      return pts === null ? null : count(pts.v, 0, pts.v.length);
+    });
+  };
 }
 
 function instantValue(isRate: boolean): FunctionImpl {
@@ -143,16 +182,16 @@ export const rangeFunctions = {
       return slope * dur[i]! + intercept;
     });
   },
-  resets: over((s, lo, hi) => {
+  resets: counting((v, lo, hi) => {
     let n = 0;
-    for (let i = lo + 1; i < hi; i++) if (s.v[i]! < s.v[i - 1]!) n++;
+    for (let i = lo + 1; i < hi; i++) if (v[i]! < v[i - 1]!) n++;
     return n;
   }),
-  changes: over((s, lo, hi) => {
+  changes: counting((v, lo, hi) => {
     let n = 0;
     for (let i = lo + 1; i < hi; i++) {
-      const a = s.v[i]!;
-      const b = s.v[i - 1]!;
+      const a = v[i]!;
+      const b = v[i - 1]!;
       if (!(a === b || (Number.isNaN(a) && Number.isNaN(b)))) n++;
     }
     return n;

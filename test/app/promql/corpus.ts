@@ -103,7 +103,6 @@ export function complianceQueries(): CorpusQuery[] {
 
 /** Features this parser deliberately rejects; queries using them are skipped with the reason. */
 const unsupportedFeatures: readonly { readonly reason: string; readonly re: RegExp }[] = [
-  { reason: 'anchored/smoothed range modifiers', re: /\b(anchored|smoothed)\b/ },
   { reason: 'min_of / max_of', re: /\b(min_of|max_of)\s*\(/ },
   { reason: 'trim operators </ >/', re: /<\/|>\// },
 ];

@@ -249,3 +249,30 @@ describe('binop fill modifiers (experimental)', () => {
     expect(() => parseExpr('a + fill(0) b')).toThrow('binop fill modifiers are experimental and not enabled');
   });
 });
+
+describe('anchored / smoothed selectors (promql-extended-range-selectors)', () => {
+  const ext = { enableExtendedRangeSelectors: true };
+  const selectorOf = (e: Expr): Record<string, unknown> | null => (e.type === 'vector' ? { ...e } : e.type === 'matrix' ? { ...e.vector } : e.type === 'call' ? selectorOf(e.args[0]!) : e.type === 'binary' ? selectorOf(e.lhs) : null);
+  it('mark the vector selector, alone or inside a range, after offset and @', () => {
+    expect(selectorOf(parseExpr('rate(foo[5m] anchored)', ext))).toMatchObject({ name: 'foo', anchored: true });
+    expect(selectorOf(parseExpr('foo offset -100s smoothed + 0', ext))).toMatchObject({ name: 'foo', smoothed: true, offset: -100_000 });
+    expect(selectorOf(parseExpr('increase(foo[5m] offset 1m smoothed)', ext))).toMatchObject({ smoothed: true, offset: 60_000 });
+    // A postfix like offset: it binds to the selector, not to the binary expression before it.
+    const b = parseExpr('a + b anchored', ext);
+    expect(b.type === 'binary' && b.lhs.type === 'vector' ? b.lhs.anchored : 'not a binary').toBeUndefined();
+    expect(b.type === 'binary' && b.rhs.type === 'vector' ? b.rhs.anchored : null).toBe(true);
+  });
+  it('print back and reparse to the same tree', () => {
+    for (const q of ['rate(foo[5m] anchored)', 'foo @ 100.000 smoothed', 'delta(foo[1m] offset 1m smoothed)', 'foo smoothed ^ 2']) {
+      const e = parseExpr(q, ext);
+      expect(printExpr(e)).toBe(q);
+      expect(stripPos(parseExpr(printExpr(e), ext))).toEqual(stripPos(e));
+    }
+  });
+  it('are refused without the flag and after anything but a selector', () => {
+    expect(() => parseExpr('rate(foo[5m] anchored)')).toThrow('anchored modifier is experimental and not enabled');
+    expect(() => parseExpr('foo smoothed')).toThrow('smoothed modifier is experimental and not enabled');
+    expect(() => parseExpr('sum(foo) anchored', ext)).toThrow('anchored modifier must be preceded by an instant vector selector or range vector selector');
+    expect(() => parseExpr('foo anchored smoothed', ext)).toThrow('anchored modifier may not be combined with smoothed');
+  });
+});
