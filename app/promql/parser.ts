@@ -14,6 +14,7 @@ import type {
   BinaryExpr,
   BinaryOp,
   Call,
+  DurationExpr,
   Expr,
   LabelMatcher,
   MatchOp,
@@ -190,6 +191,14 @@ function defaultMatching(op: BinaryOp): VectorMatching {
 
 const DURATION_EXPR_DISABLED = 'experimental duration expression is not enabled';
 
+/** A parsed duration: milliseconds, or a query-dependent expression (ms 0 until resolved). */
+interface Dur {
+  readonly ms: number;
+  readonly expr?: DurationExpr;
+}
+
+const durationOps: Readonly<Record<string, '+' | '-' | '*' | '/' | '%' | '^'>> = { Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^' };
+
 /** Children that carry meaning (comments are skipped tokens and may appear anywhere). */
 function kids(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
@@ -333,27 +342,53 @@ class Converter {
   }
 
   /** A duration inside `[...]`: a literal (`5m`, or seconds as a number), possibly signed. */
-  private durationMs(n: SyntaxNode): number {
+  private durationMs(n: SyntaxNode): Dur {
     const parts = kids(n);
     const first = parts[0];
-    if (first?.name === 'NumberDurationLiteralInDurationContext' && parts.length === 1) return secondsToMs(this.number(first, numberValue));
-    if (first?.name === 'UnaryOp' && parts.length === 2 && parts[1] !== undefined && parts[1].name === n.name) {
-      const v = this.durationMs(parts[1]);
-      return this.text(first) === '-' ? -v : v;
+    if (first?.name === 'NumberDurationLiteralInDurationContext' && parts.length === 1) return { ms: secondsToMs(this.number(first, numberValue)) };
+    if (first?.name === 'UnaryOp' && parts.length === 2 && parts[1] !== undefined && parts[1].name === n.name && !this.usesQuery(parts[1])) {
+      const v = this.durationMs(parts[1]).ms;
+      return { ms: this.text(first) === '-' ? -v : v };
     }
     if (this.durationExprs) return this.durationExprMs(n);
     return this.fail(DURATION_EXPR_DISABLED, this.pos(n));
   }
 
   /**
-   * A constant duration expression, folded as Prometheus computes it: float seconds through
-   * + - * / % ^, min_of / max_of, then whole milliseconds. `step()`, `range()` and friends
-   * depend on the query and are refused.
+   * A duration expression. A constant one is folded as Prometheus computes it: float seconds
+   * through + - * / % ^, min_of / max_of, then whole milliseconds. One that uses `step()` or
+   * `range()` depends on the query: it is kept as a tree (ms 0) for the engine to resolve.
    */
-  private durationExprMs(n: SyntaxNode): number {
+  private durationExprMs(n: SyntaxNode): Dur {
+    if (this.usesQuery(n)) return { ms: 0, expr: this.durationTree(n) };
     const ms = Math.trunc(this.durationSeconds(n) * 1000);
     if (!Number.isFinite(ms)) this.fail('duration expression is not a finite duration', this.pos(n));
-    return ms;
+    return { ms };
+  }
+
+  /** Whether `step()` / `range()` occur below n. */
+  private usesQuery(n: SyntaxNode): boolean {
+    if (n.name === 'DurationStep' || n.name === 'DurationRange') return true;
+    return kids(n).some((k) => this.usesQuery(k));
+  }
+
+  /** The duration expression as a tree (DurationExpr), numbers in seconds. */
+  private durationTree(n: SyntaxNode): DurationExpr {
+    const parts = kids(n);
+    const [a, b, c] = parts;
+    if (parts.length === 1 && a !== undefined) {
+      if (a.name === 'NumberDurationLiteralInDurationContext') return { kind: 'number', seconds: this.number(a, numberValue) };
+      if (a.name === 'DurationStep') return { kind: 'step' };
+      if (a.name === 'DurationRange') return { kind: 'range' };
+      return this.durationTree(a);
+    }
+    if (parts.length === 2 && a?.name === 'UnaryOp' && b !== undefined) return { kind: 'unary', op: this.text(a) === '-' ? '-' : '+', expr: this.durationTree(b) };
+    if (parts.length === 3 && a !== undefined && b !== undefined && c !== undefined) {
+      if (a.name === 'DurationMinOf' || a.name === 'DurationMaxOf') return { kind: a.name === 'DurationMinOf' ? 'min_of' : 'max_of', lhs: this.durationTree(b), rhs: this.durationTree(c) };
+      const op = durationOps[b.name];
+      if (op !== undefined) return { kind: 'binary', op, lhs: this.durationTree(a), rhs: this.durationTree(c) };
+    }
+    return this.fail(`unexpected ${n.name} in duration expression`, this.pos(n));
   }
 
   private durationSeconds(n: SyntaxNode): number {
@@ -398,10 +433,10 @@ class Converter {
     return this.fail(`unexpected ${n.name} in duration expression`, this.pos(n));
   }
 
-  private positiveDurationMs(n: SyntaxNode): number {
-    const ms = this.durationMs(n);
-    if (!(ms > 0)) this.fail('duration must be greater than 0', this.pos(n));
-    return ms;
+  private positiveDurationMs(n: SyntaxNode): Dur {
+    const d = this.durationMs(n);
+    if (d.expr === undefined && !(d.ms > 0)) this.fail('duration must be greater than 0', this.pos(n));
+    return d;
   }
 
   /** Position of `[` … `]` after the inner expression, for Prometheus' range errors. */
@@ -426,7 +461,8 @@ class Converter {
             ? 'no @ modifiers allowed before range'
             : null;
     if (problem !== null || inner.type !== 'vector') return this.fail(problem ?? '', this.bracketRange(innerNode, n));
-    return { type: 'matrix', vector: inner, range: this.positiveDurationMs(durNode), pos: { start: inner.pos.start, end: n.to } };
+    const range = this.positiveDurationMs(durNode);
+    return { type: 'matrix', vector: inner, range: range.ms, ...(range.expr ? { rangeExpr: range.expr } : {}), pos: { start: inner.pos.start, end: n.to } };
   }
 
   /**
@@ -450,17 +486,18 @@ class Converter {
     const [innerNode, rangeNode, stepNode] = kids(n);
     if (innerNode === undefined || rangeNode === undefined) return this.fail('unexpected end of input', { start: n.to, end: n.to });
     const range = this.positiveDurationMs(rangeNode);
-    const step = stepNode === undefined ? 0 : this.positiveDurationMs(stepNode);
-    return this.postfix(this.expr(innerNode, d), n.to, (expr): SubqueryExpr => ({ type: 'subquery', expr, range, step, offset: 0, at: null, pos: { start: expr.pos.start, end: n.to } }));
+    const step = stepNode === undefined ? { ms: 0 } : this.positiveDurationMs(stepNode);
+    const exprs = { ...(range.expr ? { rangeExpr: range.expr } : {}), ...(step.expr ? { stepExpr: step.expr } : {}) };
+    return this.postfix(this.expr(innerNode, d), n.to, (expr): SubqueryExpr => ({ type: 'subquery', expr, range: range.ms, step: step.ms, offset: 0, at: null, ...exprs, pos: { start: expr.pos.start, end: n.to } }));
   }
 
-  private offsetMs(n: SyntaxNode): number {
+  private offsetMs(n: SyntaxNode): Dur {
     const parts = kids(n);
     const first = parts[0];
-    if (first?.name === 'NumberDurationLiteralInDurationContext' && parts.length === 1) return secondsToMs(this.number(first, numberValue));
-    if (first?.name === 'UnaryOp' && parts[1]?.name === 'OffsetDurationExpr') {
-      const v = this.offsetMs(parts[1]);
-      return this.text(first) === '-' ? -v : v;
+    if (first?.name === 'NumberDurationLiteralInDurationContext' && parts.length === 1) return { ms: secondsToMs(this.number(first, numberValue)) };
+    if (first?.name === 'UnaryOp' && parts[1]?.name === 'OffsetDurationExpr' && !this.usesQuery(parts[1])) {
+      const v = this.offsetMs(parts[1]).ms;
+      return { ms: this.text(first) === '-' ? -v : v };
     }
     if (this.durationExprs) return this.durationExprMs(n);
     return this.fail(DURATION_EXPR_DISABLED, this.pos(n));
@@ -475,18 +512,20 @@ class Converter {
     return this.postfix(this.expr(innerNode, d), n.to, (inner) => this.withOffset(inner, offset, n.to));
   }
 
-  private withOffset(inner: Expr, offset: number, end: number): Expr {
+  private withOffset(inner: Expr, dur: Dur, end: number): Expr {
     const twice = (): never => this.fail('offset may not be set multiple times', inner.pos);
+    const offset = dur.ms;
+    const extra = dur.expr ? { offsetExpr: dur.expr } : {};
     switch (inner.type) {
       case 'vector':
-        if (inner.offset !== 0) twice();
-        return { ...inner, offset, pos: { start: inner.pos.start, end } };
+        if (inner.offset !== 0 || inner.offsetExpr) twice();
+        return { ...inner, offset, ...extra, pos: { start: inner.pos.start, end } };
       case 'matrix':
-        if (inner.vector.offset !== 0) twice();
-        return { ...inner, vector: { ...inner.vector, offset }, pos: { start: inner.pos.start, end } };
+        if (inner.vector.offset !== 0 || inner.vector.offsetExpr) twice();
+        return { ...inner, vector: { ...inner.vector, offset, ...extra }, pos: { start: inner.pos.start, end } };
       case 'subquery':
-        if (inner.offset !== 0) twice();
-        return { ...inner, offset, pos: { start: inner.pos.start, end } };
+        if (inner.offset !== 0 || inner.offsetExpr) twice();
+        return { ...inner, offset, ...extra, pos: { start: inner.pos.start, end } };
       default:
         return this.fail('offset modifier must be preceded by an instant vector selector or range vector selector or a subquery', inner.pos);
     }

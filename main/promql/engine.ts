@@ -3,7 +3,8 @@
  * conversion of evaluated columns into API results. Evaluation itself lives in evaluator.ts.
  */
 import type { Expr, PosRange } from '../../app/promql/ast.js';
-import { parseExpr } from '../../app/promql/parser.js';
+import { resolveDurations } from '../../app/promql/durations.js';
+import { parseExpr, PromQLParseError } from '../../app/promql/parser.js';
 import type { NativeHistogram, Queryable } from '../tsdb/interface.js';
 import type { Labels } from '../tsdb/labels.js';
 import { compareLabels, labelsKey, metricNameLabel } from '../tsdb/labels.js';
@@ -240,6 +241,13 @@ export class PromQLEngine {
       expr = this.options.parse(query);
     } else {
       expr = query;
+    }
+    // `[step()]`, `offset range()`: the experimental duration expressions that depend on the query.
+    try {
+      expr = resolveDurations(expr, { stepMs: step, rangeMs: end - start });
+    } catch (err) {
+      if (err instanceof PromQLParseError) throw new QueryExecutionError(err.message);
+      throw err;
     }
     const deadline = Date.now() + Math.min(this.options.timeoutMs, opts.timeoutMs ?? Infinity);
     const signal = opts.signal ? AbortSignal.any([opts.signal, this.closing.signal]) : this.closing.signal;

@@ -161,11 +161,8 @@ async function load(state: ScriptState, cmd: LoadCmd): Promise<void> {
 
 function skipReason(cmd: EvalCmd, expr: Expr | null, parseError: string | null, state: ScriptState, experimental: boolean): string | null {
   if (expr === null) {
-    if (parseError !== null && /in a duration expression is not supported/.test(parseError)) return `duration expressions: ${parseError.replace(/^\d+:\d+: parse error: /, '')}`;
     if (durationExprHints.some((re) => re.test(cmd.expr))) return 'duration expressions (feature flag)';
     if (parseError !== null && /experimental/.test(parseError)) return `experimental syntax: ${parseError}`;
-    const fn = /\b(min_of|max_of)\s*\(/.exec(cmd.expr);
-    if (fn) return `experimental function ${fn[1]!}: the lezer grammar we parse with knows it only inside durations`;
     return null;
   }
   const exp = experimental ? null : experimentalCall(expr);

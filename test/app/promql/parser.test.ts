@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Expr } from '../../../app/promql/ast.js';
 import { MAX_DEPTH, parse, parseExpr, PromQLParseError } from '../../../app/promql/parser.js';
+import { resolveDurations } from '../../../app/promql/durations.js';
 import { printExpr } from '../../../app/promql/printer.js';
 import { isValidUtf8 } from '../../../app/promql/strings.js';
 import { badSyntax } from './bad-queries.js';
@@ -235,9 +236,29 @@ describe('duration expressions (experimental)', () => {
     expect(o.type === 'vector' ? o.offset : null).toBe(-200_000);
     expect(() => parseExpr('x[1h/0]', exp)).toThrow('division by zero');
   });
-  it('are refused without the flag, and step() / range() always', () => {
+  it('are refused without the flag', () => {
     expect(() => parseExpr('rate(x[5m+1m])')).toThrow('experimental duration expression is not enabled');
-    expect(() => parseExpr('rate(x[step()])', exp)).toThrow('step() in a duration expression is not supported');
+    expect(() => parseExpr('x offset step()')).toThrow('experimental duration expression is not enabled');
+  });
+  it('keep step() / range() as a tree the engine resolves per query, and print it back', () => {
+    const m = parseExpr('count_over_time(x[1+(STep()-5)*2])', exp);
+    const arg = m.type === 'call' ? m.args[0] : undefined;
+    expect(arg?.type === 'matrix' ? arg.rangeExpr : null).toEqual({
+      kind: 'binary', op: '+', lhs: { kind: 'number', seconds: 1 },
+      rhs: { kind: 'binary', op: '*', lhs: { kind: 'binary', op: '-', lhs: { kind: 'step' }, rhs: { kind: 'number', seconds: 5 } }, rhs: { kind: 'number', seconds: 2 } },
+    });
+    for (const q of ['x offset (-step() * 2)', 'x[min_of(step() + 1s, 1h)]', 'rate(x[5m])[range(): step()] offset min_of(range(), 8s)']) {
+      const e = parseExpr(q, exp);
+      expect(stripPos(parseExpr(printExpr(e), exp))).toEqual(stripPos(e));
+    }
+    const resolved = resolveDurations(parseExpr('x[min_of(step() + 1s, 1h)] offset -range()', exp), { stepMs: 5000, rangeMs: 10_000 });
+    expect(resolved).toMatchObject({ type: 'matrix', range: 6000, vector: { offset: -10_000 } });
+    expect(() => resolveDurations(parseExpr('x[step()]', exp), { stepMs: 0, rangeMs: 0 })).toThrow('duration must be greater than 0');
+  });
+  it('min_of / max_of are scalar functions outside durations (experimental)', () => {
+    expect(shape('min_of(1, 2)')).toMatchObject({ type: 'call', func: 'min_of' });
+    expect(() => parseExpr('max_of(1, 2)')).toThrow('function "max_of" is not enabled');
+    expect(() => parseExpr('min_of(x, 1)', exp)).toThrow('expected type scalar in call to function "min_of", got instant vector');
   });
 });
 

@@ -64,3 +64,18 @@ describe('refusals', () => {
     await expect(e.instantQuery(h, 'rate(h[2m] anchored)', m('3m'))).rejects.toBeInstanceOf(HistogramNotSupportedError);
   });
 });
+
+describe('step() and range() in duration expressions', () => {
+  const d = new PromQLEngine({ parse: (q) => parseExpr(q, { enableExperimental: true }) });
+  const one = load('1s', 'n 0+1x100');
+  it('take the range query step and end minus start', async () => {
+    // [step()] with a 10s step: samples in (40s, 50s] → 10; offset range() shifts by the 20s range.
+    const r = await d.rangeQuery(one, 'count_over_time(n[step()])', m('50s'), m('70s'), m('10s'));
+    expect(flatRange(r, m('50s'), m('70s'), m('10s'))).toEqual({ '{}': [10, 10, 10] });
+    const o = await d.rangeQuery(one, 'n offset range()', m('50s'), m('70s'), m('10s'));
+    expect(flatRange(o, m('50s'), m('70s'), m('10s'))).toEqual({ 'n': [30, 40, 50] });
+  });
+  it('give range() 0 in an instant query', async () => {
+    expect(flat(await d.instantQuery(one, 'n offset range()', m('50s')))).toEqual({ 'n': 50 });
+  });
+});
