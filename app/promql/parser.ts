@@ -168,7 +168,7 @@ const punctuation: ReadonlySet<string> = new Set([...'(){}[],:=!~<>+-*/%^@']);
 
 const binaryOps: Readonly<Record<string, BinaryOp>> = {
   Pow: '^', Mul: '*', Div: '/', Mod: '%', Atan2: 'atan2', Add: '+', Sub: '-',
-  Eql: '==', Neq: '!=', Gtr: '>', Lss: '<', Gte: '>=', Lte: '<=',
+  Eql: '==', Neq: '!=', Gtr: '>', Lss: '<', Gte: '>=', Lte: '<=', TrimUpper: '</', TrimLower: '>/',
   And: 'and', Or: 'or', Unless: 'unless',
 };
 
@@ -178,8 +178,6 @@ const matchTypes: Readonly<Record<string, MatchOp>> = { EqlSingle: '=', Neq: '!=
 const unsupported: Readonly<Record<string, string>> = {
   AnchoredExpr: 'anchored modifier is experimental and not enabled',
   SmoothedExpr: 'smoothed modifier is experimental and not enabled',
-  TrimUpper: 'the </ operator is experimental and not enabled',
-  TrimLower: 'the >/ operator is experimental and not enabled',
 };
 
 /** Lezer nodes for constructs written after their operand. */
@@ -628,6 +626,7 @@ class Converter {
     const unsup = unsupported[opNode.name];
     if (unsup !== undefined) this.fail(unsup, this.pos(opNode));
     const op = binaryOps[opNode.name];
+    if ((op === '</' || op === '>/') && !this.durationExprs) this.fail(`the ${op} operator is experimental and not enabled`, this.pos(opNode));
     if (op === undefined) return this.fail(`unexpected ${this.text(opNode)} in binary expression`, this.pos(opNode));
     let returnBool = false;
     let matching: VectorMatching = { card: 'one-to-one', matchingLabels: [], on: false, include: [] };

@@ -101,10 +101,8 @@ export function complianceQueries(): CorpusQuery[] {
   return out;
 }
 
-/** Features this parser deliberately rejects; queries using them are skipped with the reason. */
-const unsupportedFeatures: readonly { readonly reason: string; readonly re: RegExp }[] = [
-  { reason: 'trim operators </ >/', re: /<\/|>\// },
-];
+/** Features this parser deliberately rejects; queries using them are skipped with the reason (none today). */
+const unsupportedFeatures: readonly { readonly reason: string; readonly re: RegExp }[] = [];
 
 export function unsupportedReason(query: string): string | null {
   // Strings may hold anything ("[a-z]+", "offset"); look only at the query's structure.

@@ -297,3 +297,13 @@ describe('anchored / smoothed selectors (promql-extended-range-selectors)', () =
     expect(() => parseExpr('foo anchored smoothed', ext)).toThrow('anchored modifier may not be combined with smoothed');
   });
 });
+
+describe('trim operators </ >/ (experimental)', () => {
+  it('parse at comparison precedence, print back, and are refused without the flag', () => {
+    const e = parseExpr('h </ 2 * 3', { enableExperimental: true });
+    expect(e).toMatchObject({ type: 'binary', op: '</', rhs: { type: 'binary', op: '*' } });
+    expect(printExpr(parseExpr('h >/ on (a) x', { enableExperimental: true }))).toBe('h >/ on (a) x');
+    expect(() => parseExpr('h </ 2')).toThrow('the </ operator is experimental and not enabled');
+    expect(() => parseExpr('h >/ 2')).toThrow('the >/ operator is experimental and not enabled');
+  });
+});
