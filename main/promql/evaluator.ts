@@ -27,7 +27,7 @@ import { evalBinary, evalUnaryMinus } from './binary.js';
 import { callFunction, histogramAwareFunctions, histogramDroppingFunctions, histogramIgnoringRangeFunctions, mixedWindow } from './functions/index.js';
 import type { InfoServices } from './info.js';
 import { evalInfo } from './info.js';
-import { checkExtendedCall, extendedMargins, smoothedAt } from './extended-range.js';
+import { checkExtendedCall, extendedMargins, smoothedSample } from './extended-range.js';
 import { EventLoopTurns } from '../util/event-loop-turns.js';
 
 export interface EvalOptions {
@@ -256,9 +256,7 @@ export class Evaluator implements EvalEnv {
       const bare = unwrapParens(arg);
       if (bare.type === 'matrix' && isExtended(bare.vector)) {
         checkExtendedCall(expr.func, bare.vector.anchored ? 'anchored' : 'smoothed');
-        const m = await this.eval(arg, grid);
-        if (hasHistograms(m)) throw new HistogramNotSupportedError(`${expr.func}() over an anchored/smoothed range`);
-        args.push(m);
+        args.push(await this.eval(arg, grid));
         continue;
       }
       // timestamp() of a selector reports the samples' own timestamps, not the step times.
@@ -430,16 +428,22 @@ export class Evaluator implements EvalEnv {
     for (const stored of set.series) {
       if ((++done & 7) === 0 && this.due()) await this.yieldNow();
       const s = this.load(stored);
-      if (s.h?.some((x) => x !== undefined)) throw new HistogramNotSupportedError('smoothed selector');
       const res = newStepSeries(s.labels, n, false);
       let j = 0;
       let any = false;
       for (let i = 0; i < n; i++) {
         const T = times[i]!;
         while (j < s.t.length && s.t[j]! <= T) j++;
-        const y = smoothedAt(s.t, s.v, j - 1, T, lookback, isStaleNaN);
+        const y = smoothedSample(s, j - 1, T, lookback);
         if (y === null) continue;
-        res.v[i] = y;
+        if (y === 'mix' || y === 'layout') {
+          const name = JSON.stringify(s.labels.find((l) => l.name === '__name__')?.value ?? '');
+          if (y === 'mix') this.annotations.warn(`encountered a mix of histograms and floats for metric name ${name}`, vs.pos);
+          else this.annotations.warn(`vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${name}`, vs.pos);
+          continue;
+        }
+        res.v[i] = y.v;
+        if (y.h) (res.h ??= new Array<NativeHistogram | undefined>(n))[i] = y.h;
         res.has[i] = 1;
         any = true;
       }

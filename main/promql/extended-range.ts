@@ -13,7 +13,11 @@
  * engine.go); comments name where our index ranges stand for its slices. Floats only: a native
  * histogram in such a window is refused by the evaluator before it gets here.
  */
+import type { NativeHistogram, SampleArrays } from '../tsdb/interface.js';
+import { isStaleNaN } from '../tsdb/interface.js';
 import { QueryExecutionError } from './errors.js';
+import type { CombineNotes } from './histogram.js';
+import { combineHistograms, detectReset, HistogramLayoutError, newNotes, scaleHistogram, usesCustomBuckets, withHint } from './histogram.js';
 import type { MatrixValue, RangeSeries } from './value.js';
 
 /** Functions each modifier may feed, in Prometheus' words (its error names them sorted). */
@@ -53,6 +57,27 @@ function interpolate(s: RangeSeries, a: number, b: number, at: number, isCounter
   return y1 + ((y2 - y1) * (at - s.t[a]!)) / (s.t[b]! - s.t[a]!);
 }
 
+/**
+ * The samples that give a window's edges (Prometheus' firstSampleIndex / lastSampleIndex) among
+ * the samples [lo, hi) read for it, or null when the window has nothing after its start.
+ */
+export function edgeIndices(t: Float64Array, lo: number, hi: number, rangeStart: number, rangeEnd: number, smoothed: boolean): { first: number; last: number } | null {
+  if (hi <= lo) return null;
+  let last = hi - 1;
+  const n = last - lo;
+  const first = Math.max(lo, search(t, lo, n, (x) => x > rangeStart) - 1);
+  if (smoothed) last = search(t, lo, n, (x) => x >= rangeEnd);
+  if (t[last]! <= rangeStart) return null;
+  // Only data after the window (smoothed reads ahead): nothing to interpolate from.
+  if (t[first]! > rangeEnd) return null;
+  return { first, last };
+}
+
+/** The samples strictly inside the window between the edge samples: [a, b]. */
+export function innerRange(t: Float64Array, first: number, last: number, rangeStart: number, rangeEnd: number): [number, number] {
+  return [t[first]! <= rangeStart ? first + 1 : first, t[last]! >= rangeEnd ? last - 1 : last];
+}
+
 interface Edges {
   first: number;
   last: number;
@@ -60,22 +85,27 @@ interface Edges {
   right: number;
 }
 
-/**
- * The edge values of one window over the samples [lo, hi) read for it, or null when the window
- * has nothing after its start. `first`/`last` index the samples used for the edges.
- */
 function edges(s: RangeSeries, lo: number, hi: number, rangeStart: number, rangeEnd: number, smoothed: boolean, isCounter: boolean): Edges | null {
-  if (hi <= lo) return null;
-  let last = hi - 1;
-  const n = last - lo;
-  const first = Math.max(lo, search(s.t, lo, n, (x) => x > rangeStart) - 1);
-  if (smoothed) last = search(s.t, lo, n, (x) => x >= rangeEnd);
-  if (s.t[last]! <= rangeStart) return null;
-  // Only data after the window (smoothed reads ahead): nothing to interpolate from.
-  if (s.t[first]! > rangeEnd) return null;
+  const ix = edgeIndices(s.t, lo, hi, rangeStart, rangeEnd, smoothed);
+  if (ix === null) return null;
+  const { first, last } = ix;
   const left = smoothed && s.t[first]! < rangeStart ? interpolate(s, first, first + 1, rangeStart, isCounter) : s.v[first]!;
   const right = smoothed && last > lo && s.t[last]! > rangeEnd ? interpolate(s, last - 1, last, rangeEnd, isCounter) : s.v[last]!;
   return { first, last, left, right };
+}
+
+/**
+ * An anchored window's points as sample indices: the anchor, the samples inside, the last
+ * sample (an edge point repeats a sample, so counting over these counts what extendFloats gives).
+ */
+export function anchoredIndices(s: RangeSeries, lo: number, hi: number, end: number, range: number): number[] | null {
+  const ix = edgeIndices(s.t, lo, hi, end - range, end, false);
+  if (ix === null) return null;
+  const [a, b] = innerRange(s.t, ix.first, ix.last, end - range, end);
+  const out = [ix.first];
+  for (let i = a; i <= b; i++) out.push(i);
+  out.push(ix.last);
+  return out;
 }
 
 /** extendedRate: rate / increase / delta of one window with anchored or smoothed edges. */
@@ -86,10 +116,7 @@ export function extendedRateWindow(s: RangeSeries, lo: number, hi: number, end: 
   let result = e.right - e.left;
   if (isCounter) {
     // Resets inside the window; the edges already account for those across them.
-    let first = e.first;
-    let last = e.last;
-    if (s.t[first]! <= rangeStart) first++;
-    if (s.t[last]! >= end) last--;
+    const [first, last] = innerRange(s.t, e.first, e.last, rangeStart, end);
     let prev = e.left;
     for (let i = first; i <= last; i++) {
       const x = s.v[i]!;
@@ -110,10 +137,7 @@ export function extendedWindowPoints(s: RangeSeries, lo: number, hi: number, end
   const rangeStart = end - range;
   const e = edges(s, lo, hi, rangeStart, end, smoothed, false);
   if (e === null) return null;
-  let first = e.first;
-  let last = e.last;
-  if (s.t[first]! <= rangeStart) first++;
-  if (s.t[last]! >= end) last--;
+  const [first, last] = innerRange(s.t, e.first, e.last, rangeStart, end);
   const t = [rangeStart];
   const v = [e.left];
   for (let i = first; i <= last; i++) {
@@ -139,15 +163,37 @@ export function extendedWindow(s: RangeSeries, m: MatrixValue, end: number, pos:
   while (pos.lo < len && s.t[pos.lo]! <= from) pos.lo++;
 }
 
+/** The histogram at `at` between samples a and b (counter aware when asked), or throws HistogramLayoutError. */
+export function interpolateHistogram(s: { readonly t: Float64Array; readonly h?: readonly (NativeHistogram | undefined)[] }, a: number, b: number, at: number, isCounter: boolean, notes: CombineNotes): NativeHistogram {
+  const p1 = s.h![a]!;
+  const p2 = s.h![b]!;
+  if (usesCustomBuckets(p1) !== usesCustomBuckets(p2)) throw new HistogramLayoutError('mixed-schemas');
+  const f = (at - s.t[a]!) / (s.t[b]! - s.t[a]!);
+  if (isCounter && detectReset(p2, p1)) return withHint(scaleHistogram(p2, f), 'reset');
+  return withHint(combineHistograms(p1, scaleHistogram(combineHistograms(p2, p1, -1, notes), f), 1, notes), 'unknown');
+}
+
 /**
- * A `smoothed` instant selector's value at T: the latest sample at or before T (within the
- * lookback, not a stale marker), interpolated (not counter aware, as Prometheus) towards the
- * next sample after T when that one lies within the lookback too. `k` is the index of the last
- * sample at or before T; returns null for no value.
+ * A `smoothed` instant selector's sample at T: the latest sample at or before T (within the
+ * lookback, not a stale marker), interpolated towards the next sample after T when that one lies
+ * within the lookback too — floats linearly (not as a counter, as Prometheus), histograms counter
+ * aware unless the later one is a gauge. Past the last sample, that sample. `k` is the index of
+ * the last sample at or before T. 'mix' / 'layout' when the two samples cannot be interpolated
+ * (a float and a histogram; exponential and custom buckets).
  */
-export function smoothedAt(t: Float64Array, v: Float64Array, k: number, T: number, lookback: number, isStale: (x: number) => boolean): number | null {
-  if (k < 0 || t[k]! <= T - lookback || isStale(v[k]!)) return null;
+export function smoothedSample(s: SampleArrays, k: number, T: number, lookback: number): { v: number; h?: NativeHistogram } | 'mix' | 'layout' | null {
+  const { t, v } = s;
+  if (k < 0 || t[k]! <= T - lookback || isStaleNaN(v[k]!)) return null;
   const next = k + 1;
-  if (t[k] === T || next >= t.length || t[next]! > T + lookback || isStale(v[next]!)) return v[k]!;
-  return v[k]! + ((v[next]! - v[k]!) * (T - t[k]!)) / (t[next]! - t[k]!);
+  const hk = s.h?.[k];
+  if (t[k] === T || next >= t.length || t[next]! > T + lookback || isStaleNaN(v[next]!)) return hk ? { v: 0, h: hk } : { v: v[k]! };
+  const hn = s.h?.[next];
+  if (hk === undefined && hn === undefined) return { v: v[k]! + ((v[next]! - v[k]!) * (T - t[k]!)) / (t[next]! - t[k]!) };
+  if (hk === undefined || hn === undefined) return 'mix';
+  try {
+    return { v: 0, h: interpolateHistogram(s, k, next, T, hn.counterResetHint !== 'gauge', newNotes()) };
+  } catch (e) {
+    if (e instanceof HistogramLayoutError) return 'layout';
+    throw e;
+  }
 }

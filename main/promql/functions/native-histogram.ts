@@ -25,7 +25,8 @@ import {
 import type { EvalValue, MatrixValue, RangeSeries, StepSeries } from '../value.js';
 import { hasHistograms, newStepSeries } from '../value.js';
 import { matrixArg, overWindows, vector, vectorArg } from './helpers.js';
-import { avgWindow, extrapolationFactor, rangeFunctions, rateWindow, sumWindow } from './range.js';
+import { extendedHistogramRate } from './extended-histogram.js';
+import { avgWindow, counting, extrapolationFactor, overExtended, rangeFunctions, rateWindow, sumWindow } from './range.js';
 import type { FnCall, FunctionImpl } from './types.js';
 
 const nameOf = (labels: Labels): string => JSON.stringify(getLabel(labels, metricNameLabel));
@@ -85,6 +86,19 @@ function layoutWarning(c: FnCall, labels: Labels, pos: PosRange): void {
 
 function reconciledInfo(c: FnCall, notes: CombineNotes, what: string, pos: PosRange): void {
   if (notes.customReconciled) c.env.annotations.info(`mismatched custom buckets were reconciled during ${what}`, pos);
+}
+
+/** rate / increase / delta: floats, histograms, and anchored / smoothed windows of either. */
+function rateLike(isCounter: boolean, isRate: boolean, floatImpl: FunctionImpl): FunctionImpl {
+  return (c) => {
+    const m = matrixArg(c, 0);
+    if (!hasHistograms(m)) return floatImpl(c);
+    if (m.extended) {
+      const pos = c.call.args[0]?.pos ?? c.call.pos;
+      return overExtended(c, m, (s, lo, hi, end) => extendedHistogramRate(c, m, s, lo, hi, end, isCounter, isRate, pos));
+    }
+    return overMixedWindows(c, m, histogramRate(c, isCounter, isRate));
+  };
 }
 
 /** Prometheus' histogramRate plus the extrapolation of extrapolatedRate. */
@@ -216,21 +230,13 @@ export const nativeHistogramFunctions = {
   histogram_avg: readHistogram((h) => h.sum / h.count),
   histogram_stdvar: readHistogram((h) => histogramVariance(h)),
   histogram_stddev: readHistogram((h) => Math.sqrt(histogramVariance(h))),
-  rate: (c: FnCall) => (hasHistograms(matrixArg(c, 0)) ? overMixedWindows(c, matrixArg(c, 0), histogramRate(c, true, true)) : rangeFunctions.rate(c)),
-  increase: (c: FnCall) => (hasHistograms(matrixArg(c, 0)) ? overMixedWindows(c, matrixArg(c, 0), histogramRate(c, true, false)) : rangeFunctions.increase(c)),
-  delta: (c: FnCall) => (hasHistograms(matrixArg(c, 0)) ? overMixedWindows(c, matrixArg(c, 0), histogramRate(c, false, false)) : rangeFunctions.delta(c)),
+  rate: rateLike(true, true, rangeFunctions.rate),
+  increase: rateLike(true, false, rangeFunctions.increase),
+  delta: rateLike(false, false, rangeFunctions.delta),
   irate: (c: FnCall) => (hasHistograms(matrixArg(c, 0)) ? overMixedWindows(c, matrixArg(c, 0), instantHistogram(c, true)) : rangeFunctions.irate(c)),
   idelta: (c: FnCall) => (hasHistograms(matrixArg(c, 0)) ? overMixedWindows(c, matrixArg(c, 0), instantHistogram(c, false)) : rangeFunctions.idelta(c)),
-  resets: rangeWithHistograms(rangeFunctions.resets, (s, lo, hi) => {
-    let n = 0;
-    for (let i = lo + 1; i < hi; i++) if (isReset(s, i - 1, i)) n++;
-    return n;
-  }),
-  changes: rangeWithHistograms(rangeFunctions.changes, (s, lo, hi) => {
-    let n = 0;
-    for (let i = lo + 1; i < hi; i++) if (!sameSample(s, i - 1, i)) n++;
-    return n;
-  }),
+  resets: counting((s, i, j) => (isReset(s, i, j) ? 1 : 0)),
+  changes: counting((s, i, j) => (sameSample(s, i, j) ? 0 : 1)),
   sum_over_time: (c: FnCall) => {
     const sums = sumHistograms(c, false);
     return rangeWithHistograms(rangeFunctions.sum_over_time, floatWindow(sumWindow, (s, lo, hi) => sums(s, lo, hi, 0, c.call.args[0]?.pos ?? c.call.pos)))(c);

@@ -2,7 +2,8 @@
 import { KahanSum, kahanMean } from '../kahan.js';
 import { linearRegression, quantile } from '../mathutil.js';
 import { formatGoFloatFixed } from '../../util/go-float.js';
-import { extendedRateWindow, extendedWindow, extendedWindowPoints } from '../extended-range.js';
+import { anchoredIndices, extendedRateWindow, extendedWindow } from '../extended-range.js';
+import type { NativeHistogram } from '../../tsdb/interface.js';
 import type { EvalValue, MatrixValue, RangeSeries, StepSeries } from '../value.js';
 import { newStepSeries } from '../value.js';
 import type { WindowFn } from './helpers.js';
@@ -89,7 +90,7 @@ async function extrapolatedRate(c: FnCall, isCounter: boolean, isRate: boolean):
 }
 
 /** Each step's window of an anchored / smoothed matrix (the wider read of extended-range.ts) handed to `f`. */
-async function overExtended(c: FnCall, m: MatrixValue, f: (s: RangeSeries, lo: number, hi: number, end: number) => number | null): Promise<EvalValue> {
+export async function overExtended(c: FnCall, m: MatrixValue, f: (s: RangeSeries, lo: number, hi: number, end: number) => number | NativeHistogram | null): Promise<EvalValue> {
   const n = c.grid.length;
   const out: StepSeries[] = [];
   let done = 0;
@@ -103,7 +104,8 @@ async function overExtended(c: FnCall, m: MatrixValue, f: (s: RangeSeries, lo: n
       extendedWindow(s, m, end, pos);
       const y = f(s, pos.lo, pos.hi, end);
       if (y === null) continue;
-      r.v[i] = y;
+      if (typeof y === 'number') r.v[i] = y;
+      else (r.h ??= new Array<NativeHistogram | undefined>(n))[i] = y;
       r.has[i] = 1;
       any = true;
     }
@@ -112,15 +114,25 @@ async function overExtended(c: FnCall, m: MatrixValue, f: (s: RangeSeries, lo: n
   return vector(out);
 }
 
-/** changes() / resets(): the count over the window's values, an anchored window's edges included. */
-function counting(count: (v: ArrayLike<number>, lo: number, hi: number) => number): FunctionImpl {
-  const plain = over((s, lo, hi) => count(s.v, lo, hi));
+/**
+ * changes() / resets(): `step(s, i, j)` is 1 for a change / reset from sample i to sample j, over
+ * the window's samples, or over an anchored window's points (extended-range.ts).
+ */
+export function counting(step: (s: RangeSeries, i: number, j: number) => number): FunctionImpl {
+  const plain = over((s, lo, hi) => {
+    let n = 0;
+    for (let i = lo + 1; i < hi; i++) n += step(s, i - 1, i);
+    return n;
+  });
   return (c) => {
     const m = matrixArg(c, 0);
     if (!m.extended) return plain(c);
     return overExtended(c, m, (s, lo, hi, end) => {
-      const pts = extendedWindowPoints(s, lo, hi, end, m.range, m.extended!.smoothed);
-      return pts === null ? null : count(pts.v, 0, pts.v.length);
+      const ix = anchoredIndices(s, lo, hi, end, m.range);
+      if (ix === null) return null;
+      let n = 0;
+      for (let k = 1; k < ix.length; k++) n += step(s, ix[k - 1]!, ix[k]!);
+      return n;
     });
   };
 }
@@ -182,19 +194,11 @@ export const rangeFunctions = {
       return slope * dur[i]! + intercept;
     });
   },
-  resets: counting((v, lo, hi) => {
-    let n = 0;
-    for (let i = lo + 1; i < hi; i++) if (v[i]! < v[i - 1]!) n++;
-    return n;
-  }),
-  changes: counting((v, lo, hi) => {
-    let n = 0;
-    for (let i = lo + 1; i < hi; i++) {
-      const a = v[i]!;
-      const b = v[i - 1]!;
-      if (!(a === b || (Number.isNaN(a) && Number.isNaN(b)))) n++;
-    }
-    return n;
+  resets: counting((s, i, j) => (s.v[j]! < s.v[i]! ? 1 : 0)),
+  changes: counting((s, i, j) => {
+    const a = s.v[j]!;
+    const b = s.v[i]!;
+    return a === b || (Number.isNaN(a) && Number.isNaN(b)) ? 0 : 1;
   }),
   sum_over_time: over(sumWindow),
   avg_over_time: over(avgWindow),

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseExpr } from '../../../app/promql/parser.js';
 import { PromQLEngine } from '../../../main/promql/engine.js';
-import { HistogramNotSupportedError } from '../../../main/promql/errors.js';
 import { flat, flatRange, load, m } from './harness.js';
 
 const e = new PromQLEngine({ lookbackDelta: m('5m'), parse: (q) => parseExpr(q, { enableExtendedRangeSelectors: true }) });
@@ -59,9 +58,26 @@ describe('refusals', () => {
     await expect(e.instantQuery(s, 'deriv(g[3m] smoothed)', m('3m'))).rejects.toThrow('smoothed modifier can only be used with: delta, increase, rate - not with deriv');
     await expect(e.instantQuery(s, 'max_over_time(g[3m] anchored)', m('3m'))).rejects.toThrow('anchored modifier can only be used with: changes, delta, increase, rate, resets - not with max_over_time');
   });
-  it('refuse native histograms rather than answer wrongly', async () => {
-    const h = load('1m', 'h {{schema:0 count:1 sum:1 buckets:[1]}}+{{count:1 sum:1 buckets:[1]}}x3');
-    await expect(e.instantQuery(h, 'rate(h[2m] anchored)', m('3m'))).rejects.toBeInstanceOf(HistogramNotSupportedError);
+});
+
+describe('native histograms', () => {
+  const h = load('1m', 'h {{schema:0 count:1 sum:1 buckets:[1]}}+{{count:1 sum:1 buckets:[1]}}x3');
+  const count = async (q: string, t: number): Promise<number | undefined> => {
+    const r = await e.instantQuery(h, q, t);
+    return r.result.type === 'vector' ? r.result.samples[0]?.h?.count : undefined;
+  };
+  it('take histogram edges: anchored picks, smoothed interpolates', async () => {
+    // (1m30s, 3m30s]: anchor count 2 (at 1m), last count 4 (at 3m).
+    expect(await count('increase(h[2m] anchored)', m('3m30s'))).toBe(2);
+    // (30s, 2m30s]: left 1.5 (between 1 and 2), right 3.5 (between 3 and 4).
+    expect(await count('increase(h[2m] smoothed)', m('2m30s'))).toBe(2);
+    expect(await count('h smoothed', m('1m15s'))).toBe(2.25);
+  });
+  it('warn and answer nothing where floats and histograms meet', async () => {
+    const mixed = load('1m', 'x 1 {{schema:0 count:2 sum:2 buckets:[2]}}');
+    const r = await e.instantQuery(mixed, 'x smoothed', m('30s'));
+    expect(r.result.type === 'vector' ? r.result.samples : null).toEqual([]);
+    expect(r.warnings).toEqual(['PromQL warning: encountered a mix of histograms and floats for metric name "x" (1:1)']);
   });
 });
 
