@@ -64,6 +64,11 @@ function durationMs(d: DurationExpr, ctx: DurationContext, pos: PosRange, positi
   return ms;
 }
 
+/** A duration expression without `step()` / `range()` in whole milliseconds (the parser folds these). */
+export function constantDurationMs(d: DurationExpr, pos: PosRange): number {
+  return durationMs(d, { stepMs: 0, rangeMs: 0 }, pos, false);
+}
+
 /** Whether the tree holds a selector or subquery whose durations depend on the query. */
 function hasQueryDurations(e: Expr): boolean {
   switch (e.type) {

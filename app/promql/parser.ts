@@ -26,6 +26,7 @@ import type {
 } from './ast.js';
 import { aggregations, binaryOperators, isSetOp, unaryPrecedence } from './catalog.js';
 import { checkExpr, type CheckOptions } from './checker.js';
+import { constantDurationMs } from './durations.js';
 import { compileMatcher } from '../dialect/matcher.js';
 import { RegexSyntaxError } from '../dialect/regex.js';
 import { PromQLParseError } from './errors.js';
@@ -358,10 +359,9 @@ class Converter {
    * `range()` depends on the query: it is kept as a tree (ms 0) for the engine to resolve.
    */
   private durationExprMs(n: SyntaxNode): Dur {
-    if (this.usesQuery(n)) return { ms: 0, expr: this.durationTree(n) };
-    const ms = Math.trunc(this.durationSeconds(n) * 1000);
-    if (!Number.isFinite(ms)) this.fail('duration expression is not a finite duration', this.pos(n));
-    return { ms };
+    const tree = this.durationTree(n);
+    if (this.usesQuery(n)) return { ms: 0, expr: tree };
+    return { ms: constantDurationMs(tree, this.pos(n)) };
   }
 
   /** Whether `step()` / `range()` occur below n. */
@@ -385,48 +385,6 @@ class Converter {
       if (a.name === 'DurationMinOf' || a.name === 'DurationMaxOf') return { kind: a.name === 'DurationMinOf' ? 'min_of' : 'max_of', lhs: this.durationTree(b), rhs: this.durationTree(c) };
       const op = durationOps[b.name];
       if (op !== undefined) return { kind: 'binary', op, lhs: this.durationTree(a), rhs: this.durationTree(c) };
-    }
-    return this.fail(`unexpected ${n.name} in duration expression`, this.pos(n));
-  }
-
-  private durationSeconds(n: SyntaxNode): number {
-    const parts = kids(n);
-    const [a, b, c] = parts;
-    if (parts.length === 1 && a !== undefined) {
-      if (a.name === 'NumberDurationLiteralInDurationContext') return this.number(a, numberValue);
-      if (/^Duration(Step|Range|Start|End)$/.test(a.name)) return this.fail(`${this.text(a)}() in a duration expression is not supported`, this.pos(a));
-      return this.durationSeconds(a);
-    }
-    if (parts.length === 2 && a?.name === 'UnaryOp' && b !== undefined) {
-      const v = this.durationSeconds(b);
-      return this.text(a) === '-' ? -v : v;
-    }
-    if (parts.length === 3 && a !== undefined && b !== undefined && c !== undefined) {
-      if (a.name === 'DurationMinOf' || a.name === 'DurationMaxOf') {
-        const x = this.durationSeconds(b);
-        const y = this.durationSeconds(c);
-        return a.name === 'DurationMinOf' ? Math.min(x, y) : Math.max(x, y);
-      }
-      const x = this.durationSeconds(a);
-      const y = this.durationSeconds(c);
-      switch (b.name) {
-        case 'Add':
-          return x + y;
-        case 'Sub':
-          return x - y;
-        case 'Mul':
-          return x * y;
-        case 'Div':
-          if (y === 0) return this.fail('division by zero', this.pos(n));
-          return x / y;
-        case 'Mod':
-          if (y === 0) return this.fail('modulo by zero', this.pos(n));
-          return x % y;
-        case 'Pow':
-          return x ** y;
-        default:
-          break;
-      }
     }
     return this.fail(`unexpected ${n.name} in duration expression`, this.pos(n));
   }

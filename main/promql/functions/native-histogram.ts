@@ -26,7 +26,7 @@ import type { EvalValue, MatrixValue, RangeSeries, StepSeries } from '../value.j
 import { hasHistograms, newStepSeries } from '../value.js';
 import { matrixArg, overWindows, vector, vectorArg } from './helpers.js';
 import { extendedHistogramRate } from './extended-histogram.js';
-import { avgWindow, counting, extrapolationFactor, overExtended, rangeFunctions, rateWindow, sumWindow } from './range.js';
+import { avgWindow, counting, extrapolationFactor, rangeFunctions, rateWindow, sumWindow } from './range.js';
 import type { FnCall, FunctionImpl } from './types.js';
 
 const nameOf = (labels: Labels): string => JSON.stringify(getLabel(labels, metricNameLabel));
@@ -95,7 +95,7 @@ function rateLike(isCounter: boolean, isRate: boolean, floatImpl: FunctionImpl):
     if (!hasHistograms(m)) return floatImpl(c);
     if (m.extended) {
       const pos = c.call.args[0]?.pos ?? c.call.pos;
-      return overExtended(c, m, (s, lo, hi, end) => extendedHistogramRate(c, m, s, lo, hi, end, isCounter, isRate, pos));
+      return overWindows(c, m, (s, lo, hi, end) => extendedHistogramRate(c, m, s, lo, hi, end, isCounter, isRate, pos));
     }
     return overMixedWindows(c, m, histogramRate(c, isCounter, isRate));
   };

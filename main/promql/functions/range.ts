@@ -2,9 +2,8 @@
 import { KahanSum, kahanMean } from '../kahan.js';
 import { linearRegression, quantile } from '../mathutil.js';
 import { formatGoFloatFixed } from '../../util/go-float.js';
-import { anchoredIndices, extendedRateWindow, extendedWindow } from '../extended-range.js';
-import type { NativeHistogram } from '../../tsdb/interface.js';
-import type { EvalValue, MatrixValue, RangeSeries, StepSeries } from '../value.js';
+import { anchoredIndices, extendedRateWindow } from '../extended-range.js';
+import type { EvalValue, RangeSeries, StepSeries } from '../value.js';
 import { newStepSeries } from '../value.js';
 import type { WindowFn } from './helpers.js';
 import { matrixArg, overWindows, scalarArg, vector } from './helpers.js';
@@ -61,7 +60,7 @@ export function extrapolationFactor(firstT: number, lastT: number, samples: numb
  */
 async function extrapolatedRate(c: FnCall, isCounter: boolean, isRate: boolean): Promise<EvalValue> {
   const m = matrixArg(c, 0);
-  if (m.extended) return overExtended(c, m, (s, lo, hi, end) => extendedRateWindow(s, lo, hi, end, m.range, m.extended!.smoothed, isCounter, isRate));
+  if (m.extended) return overWindows(c, m, (s, lo, hi, end) => extendedRateWindow(s, lo, hi, end, m.range, m.extended!.smoothed, isCounter, isRate));
   const n = c.grid.length;
   const { ends, range } = m;
   const out: StepSeries[] = [];
@@ -89,31 +88,6 @@ async function extrapolatedRate(c: FnCall, isCounter: boolean, isRate: boolean):
   return vector(out);
 }
 
-/** Each step's window of an anchored / smoothed matrix (the wider read of extended-range.ts) handed to `f`. */
-export async function overExtended(c: FnCall, m: MatrixValue, f: (s: RangeSeries, lo: number, hi: number, end: number) => number | NativeHistogram | null): Promise<EvalValue> {
-  const n = c.grid.length;
-  const out: StepSeries[] = [];
-  let done = 0;
-  for (const s of m.series) {
-    if ((++done & 7) === 0 && c.env.due()) await c.env.pause();
-    const r = newStepSeries(s.labels, n, true);
-    const pos = { lo: 0, hi: 0 };
-    let any = false;
-    for (let i = 0; i < n; i++) {
-      const end = m.ends[i]!;
-      extendedWindow(s, m, end, pos);
-      const y = f(s, pos.lo, pos.hi, end);
-      if (y === null) continue;
-      if (typeof y === 'number') r.v[i] = y;
-      else (r.h ??= new Array<NativeHistogram | undefined>(n))[i] = y;
-      r.has[i] = 1;
-      any = true;
-    }
-    if (any) out.push(r);
-  }
-  return vector(out);
-}
-
 /**
  * changes() / resets(): `step(s, i, j)` is 1 for a change / reset from sample i to sample j, over
  * the window's samples, or over an anchored window's points (extended-range.ts).
@@ -127,7 +101,7 @@ export function counting(step: (s: RangeSeries, i: number, j: number) => number)
   return (c) => {
     const m = matrixArg(c, 0);
     if (!m.extended) return plain(c);
-    return overExtended(c, m, (s, lo, hi, end) => {
+    return overWindows(c, m, (s, lo, hi, end) => {
       const ix = anchoredIndices(s, lo, hi, end, m.range);
       if (ix === null) return null;
       let n = 0;
