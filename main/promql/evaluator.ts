@@ -23,7 +23,7 @@ import type { EvalValue, HistogramColumn, MatrixValue, RangeSeries, StepSeries, 
 import { floatsOnly, hasHistograms, newStepSeries, stripRangeHistograms, stripStepHistograms } from './value.js';
 import { evalAggregate, histogramAwareAggregations, histogramIgnoringAggregations } from './aggregate.js';
 import { StreamingAggregate, streamableAggregations, streamableRangeFunctions } from './aggregate-stream.js';
-import { evalBinary, evalUnaryMinus } from './binary.js';
+import { evalBinary, evalUnaryMinus, labelsString } from './binary.js';
 import { callFunction, histogramAwareFunctions, histogramDroppingFunctions, histogramIgnoringRangeFunctions, mixedWindow } from './functions/index.js';
 import type { InfoServices } from './info.js';
 import { evalInfo } from './info.js';
@@ -295,7 +295,11 @@ export class Evaluator implements EvalEnv {
         if (hasHistograms(v)) throw new HistogramNotSupportedError('info()');
         return v;
       },
-      selectAt: (vs, g) => this.evalVectorSelector(vs, g, true),
+      // Info series must hold floats (Prometheus refuses histogram info series).
+      selectAt: (vs, g) =>
+        this.evalVectorSelector(vs, g, true, (labels) => {
+          throw new QueryExecutionError(`this should be an info metric, with float samples: ${labelsString(labels)}`);
+        }),
       resolveAt: (at) => this.resolveAt(at),
       check: () => this.check(),
     };
@@ -352,13 +356,21 @@ export class Evaluator implements EvalEnv {
     return h ? { labels: s.labels, t, v, h } : { labels: s.labels, t, v };
   }
 
-  async evalVectorSelector(vs: VectorSelector, grid: Float64Array, wantTimestamps = false): Promise<VectorValue> {
+  /** `onHistogram`: with `wantTimestamps`, called for a series whose picked sample is a histogram. */
+  async evalVectorSelector(vs: VectorSelector, grid: Float64Array, wantTimestamps = false, onHistogram?: (labels: Labels) => void): Promise<VectorValue> {
     if (vs.smoothed && !wantTimestamps) return this.evalSmoothedSelector(vs, grid);
     const out: StepSeries[] = [];
-    await this.selectSteps(vs, grid, wantTimestamps, (s) => {
-      out.push(s);
-      return true;
-    });
+    await this.selectSteps(
+      vs,
+      grid,
+      wantTimestamps,
+      (s) => {
+        out.push(s);
+        return true;
+      },
+      false,
+      onHistogram,
+    );
     return { kind: 'vector', series: out };
   }
 
@@ -368,7 +380,7 @@ export class Evaluator implements EvalEnv {
    * and `sink` must copy what it keeps. `sink` returns false to stop (e.g. at a histogram);
    * the result says whether every series was taken.
    */
-  private async selectSteps(vs: VectorSelector, grid: Float64Array, wantTimestamps: boolean, sink: (s: StepSeries) => boolean, reuse = false): Promise<boolean> {
+  private async selectSteps(vs: VectorSelector, grid: Float64Array, wantTimestamps: boolean, sink: (s: StepSeries) => boolean, reuse = false, onHistogram?: (labels: Labels) => void): Promise<boolean> {
     const n = grid.length;
     const times = this.stepTimes(grid, vs.at, vs.offset);
     if (n === 0) return true;
@@ -399,6 +411,7 @@ export class Evaluator implements EvalEnv {
         const val = s.v[k]!;
         if (isStaleNaN(val)) continue;
         res.v[i] = wantTimestamps ? s.t[k]! / 1000 : val;
+        if (wantTimestamps && onHistogram && s.h?.[k]) onHistogram(s.labels);
         const hk = wantTimestamps ? undefined : s.h?.[k];
         if (hk) (res.h ??= new Array<NativeHistogram | undefined>(n))[i] = hk;
         res.has[i] = 1;

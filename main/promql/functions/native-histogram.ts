@@ -115,8 +115,13 @@ function histogramRate(c: FnCall, isCounter: boolean, isRate: boolean): PosWindo
     const hs = s.h!;
     const first = hs[lo]!;
     const last = hs[hi - 1]!;
-    const custom = usesCustomBuckets(first);
-    for (let i = lo; i < hi; i++) {
+    // As Prometheus: a reset between the first two samples (a switch between exponential and
+    // custom buckets is one) makes the first one an empty histogram of the second's layout, so
+    // its layout does not matter; every later sample must share that layout.
+    let start = first;
+    if (isCounter && detectReset(hs[lo + 1]!, first)) start = emptyLike(hs[lo + 1]!);
+    const custom = usesCustomBuckets(start);
+    for (let i = lo + 1; i < hi; i++) {
       if (usesCustomBuckets(hs[i]!) !== custom) {
         layoutWarning(c, s.labels, pos);
         return null;
@@ -126,9 +131,13 @@ function histogramRate(c: FnCall, isCounter: boolean, isRate: boolean): PosWindo
       c.env.annotations.warn(`this native histogram metric is not a counter: ${nameOf(s.labels)}`, pos);
     }
     const notes = newNotes();
-    let h = combineHistograms(last, first, -1, notes);
+    let h = combineHistograms(last, start, -1, notes);
     if (isCounter) {
-      for (let i = lo + 1; i < hi; i++) if (detectReset(hs[i]!, hs[i - 1]!)) h = combineHistograms(h, hs[i - 1]!, 1, notes);
+      let prev = start;
+      for (let i = lo + 1; i < hi; i++) {
+        if (detectReset(hs[i]!, prev)) h = combineHistograms(h, prev, 1, notes);
+        prev = hs[i]!;
+      }
     } else if (first.counterResetHint !== 'gauge' || last.counterResetHint !== 'gauge') {
       c.env.annotations.warn(`this native histogram metric is not a gauge: ${nameOf(s.labels)}`, pos);
     }
@@ -137,6 +146,11 @@ function histogramRate(c: FnCall, isCounter: boolean, isRate: boolean): PosWindo
     const factor = extrapolationFactor(s.t[lo]!, s.t[hi - 1]!, hi - lo, end, m.range, isRate, zeroRatio);
     return compactHistogram(withHint(scaleHistogram(h, factor), 'gauge'));
   };
+}
+
+/** An empty histogram with h's bucket layout (schema and custom bounds). */
+function emptyLike(h: NativeHistogram): NativeHistogram {
+  return { schema: h.schema, zeroThreshold: 0, zeroCount: 0, count: 0, sum: 0, positive: [], negative: [], customValues: h.customValues, counterResetHint: 'unknown' };
 }
 
 function instantHistogram(c: FnCall, isRate: boolean): PosWindowFn {
