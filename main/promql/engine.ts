@@ -20,6 +20,7 @@ import {
 } from './errors.js';
 import { Evaluator } from './evaluator.js';
 import { extendedWindow, extendedWindowPoints } from './extended-range.js';
+import { statsSelectors } from './histogram-stats.js';
 import type { EvalValue, HistogramColumn, Matrix, QueryResultValue, Sample, SeriesPoints } from './value.js';
 
 
@@ -268,6 +269,7 @@ export class PromQLEngine {
         defaultSubqueryStep: this.options.defaultSubqueryStep,
         deadline,
         signal,
+        statsSelectors: statsSelectors(expr),
       },
       start,
       end,

@@ -28,6 +28,7 @@ import { callFunction, histogramAwareFunctions, histogramDroppingFunctions, hist
 import type { InfoServices } from './info.js';
 import { evalInfo } from './info.js';
 import { checkExtendedCall, extendedMargins, smoothedSample } from './extended-range.js';
+import { withStatsHints } from './histogram-stats.js';
 import { EventLoopTurns } from '../util/event-loop-turns.js';
 
 export interface EvalOptions {
@@ -38,6 +39,8 @@ export interface EvalOptions {
   readonly defaultSubqueryStep: number;
   readonly deadline: number;
   readonly signal: AbortSignal | undefined;
+  /** Selectors whose histograms are read for count / sum only (histogram-stats.ts). */
+  readonly statsSelectors?: ReadonlySet<VectorSelector>;
 }
 
 export interface NodeTiming {
@@ -348,8 +351,10 @@ export class Evaluator implements EvalEnv {
    * calling this (yielding now and then: decoding is the bulk of a wide select) and keep only
    * what they need, so a wide select's decoded arrays can die young.
    */
-  private load(s: StoredSeries): { labels: RangeSeries['labels'] } & SampleArrays {
-    const { t, v, h } = s.samples();
+  /** `statsFrom`: for a stats selector, where its own select range starts (it reads from a lookback earlier). */
+  private load(s: StoredSeries, statsFrom?: number): { labels: RangeSeries['labels'] } & SampleArrays {
+    const { t, v, h: stored } = s.samples();
+    const h = stored && statsFrom !== undefined ? withStatsHints(t, stored, statsFrom) : stored;
     this.seriesTouched++;
     this.samplesTouched += t.length;
     this.account(t.length, t.length * 16 + labelsBytes(s.labels));
@@ -385,15 +390,18 @@ export class Evaluator implements EvalEnv {
     const times = this.stepTimes(grid, vs.at, vs.offset);
     if (n === 0) return true;
     const lookback = this.opts.lookbackDelta;
-    // Only the sample each step picks is read (SelectHints.lookback): the rest cannot matter.
-    const set = await this.select(vs, times[0]! - lookback + 1, times[n - 1]!, undefined, { times, delta: lookback });
+    // Only the sample each step picks is read (SelectHints.lookback): the rest cannot matter,
+    // except to a stats selector, whose hints depend on the sample before.
+    const stats = this.opts.statsSelectors?.has(vs) ?? false;
+    const from = times[0]! - lookback + 1;
+    const set = await this.select(vs, stats ? from - lookback : from, times[n - 1]!, undefined, stats ? undefined : { times, delta: lookback });
     const shared = reuse ? newStepSeries([], n, false) : null;
     let done = 0;
     for (const stored of set.series) {
       if ((++done & 7) === 0 && this.due()) await this.yieldNow();
       const loadedBefore = this.currentSamples;
       const loadedBytesBefore = this.currentBytes;
-      const s = this.load(stored);
+      const s = this.load(stored, stats ? from : undefined);
       let res: StepSeries;
       if (shared) {
         shared.labels = s.labels;
@@ -534,11 +542,14 @@ export class Evaluator implements EvalEnv {
     if (n === 0) return ends;
     // anchored / smoothed read one lookback before each window (and after it, smoothed).
     const [before, after] = isExtended(vs) ? extendedMargins(vs.smoothed === true, this.opts.lookbackDelta) : [0, 0];
-    const set = await this.select(vs, ends[0]! - ms.range - before + 1, ends[n - 1]! + after, ms.range + before + after);
+    const from = ends[0]! - ms.range - before + 1;
+    const stats = this.opts.statsSelectors?.has(vs) ?? false;
+    const lookback = this.opts.lookbackDelta;
+    const set = await this.select(vs, stats ? from - lookback : from, ends[n - 1]! + after, ms.range + before + after + (stats ? lookback : 0));
     let done = 0;
     for (const stored of set.series) {
       if ((++done & 7) === 0 && this.due()) await this.yieldNow();
-      const s = this.load(stored);
+      const s = this.load(stored, stats ? from : undefined);
       let stale = 0;
       for (let i = 0; i < s.v.length; i++) if (isStaleNaN(s.v[i]!)) stale++;
       if (stale === 0) {
