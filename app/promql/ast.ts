@@ -34,7 +34,9 @@ export type AggregateOp =
 export type ArithmeticOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2';
 export type ComparisonOp = '==' | '!=' | '>' | '<' | '>=' | '<=';
 type SetOp = 'and' | 'or' | 'unless';
-export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp;
+/** Experimental native histogram trim operators: `h </ x` keeps observations below x, `h >/ x` above. */
+type TrimOp = '</' | '>/';
+export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp | TrimOp;
 
 type VectorMatchCardinality = 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
 
@@ -67,14 +69,37 @@ export interface VectorSelector {
   /** `offset` in ms (negative allowed), 0 when absent. */
   readonly offset: number;
   readonly at: AtModifier | null;
+  /**
+   * Experimental extended range selectors (`promql-extended-range-selectors`): `anchored` takes
+   * the last sample at or before a window's start as its left edge, `smoothed` interpolates both
+   * edges (and, on an instant selector, the value at the step). Absent when not written.
+   */
+  readonly anchored?: boolean;
+  readonly smoothed?: boolean;
+  /** `offset step()`-style duration expression, resolved per query (durations.ts); `offset` is 0 until then. */
+  readonly offsetExpr?: DurationExpr;
   readonly pos: PosRange;
 }
+
+/**
+ * An experimental duration expression that needs the query (`step()`, `range()`): kept beside
+ * the millisecond field it sets, which holds 0 until the engine resolves it for a query
+ * (app/promql/durations.ts). Constant duration expressions are folded by the parser instead.
+ * Numbers are seconds, as Prometheus computes them.
+ */
+export type DurationExpr =
+  | { readonly kind: 'number'; readonly seconds: number }
+  | { readonly kind: 'step' | 'range' }
+  | { readonly kind: 'unary'; readonly op: '-' | '+'; readonly expr: DurationExpr }
+  | { readonly kind: 'binary'; readonly op: '+' | '-' | '*' | '/' | '%' | '^'; readonly lhs: DurationExpr; readonly rhs: DurationExpr }
+  | { readonly kind: 'min_of' | 'max_of'; readonly lhs: DurationExpr; readonly rhs: DurationExpr };
 
 export interface MatrixSelector {
   readonly type: 'matrix';
   readonly vector: VectorSelector;
   /** Range in ms, e.g. 300000 for `[5m]`. */
   readonly range: number;
+  readonly rangeExpr?: DurationExpr;
   readonly pos: PosRange;
 }
 
@@ -86,6 +111,10 @@ export interface SubqueryExpr {
   readonly step: number;
   readonly offset: number;
   readonly at: AtModifier | null;
+  /** Query-dependent duration expressions of the range, step and offset (see DurationExpr). */
+  readonly rangeExpr?: DurationExpr;
+  readonly stepExpr?: DurationExpr;
+  readonly offsetExpr?: DurationExpr;
   readonly pos: PosRange;
 }
 

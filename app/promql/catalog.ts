@@ -40,7 +40,7 @@ export const aggregations = {
   limit_ratio: agg('limit_ratio', 'Sample a pseudo-random ratio of elements (-1..1, by series hash).', 'scalar', true),
 } as const satisfies Record<AggregateOp, AggregationInfo>;
 
-type OperatorKind = 'arithmetic' | 'comparison' | 'set';
+type OperatorKind = 'arithmetic' | 'comparison' | 'set' | 'trim';
 
 export interface OperatorInfo {
   readonly op: BinaryOp;
@@ -69,6 +69,8 @@ export const binaryOperators = {
   '<': op('<', 'comparison', 3, 'Less than; filters unless `bool` is given.'),
   '>=': op('>=', 'comparison', 3, 'Greater or equal; filters unless `bool` is given.'),
   '<=': op('<=', 'comparison', 3, 'Less or equal; filters unless `bool` is given.'),
+  '</': op('</', 'trim', 3, 'Native histogram trimmed to the observations below the right side (experimental).'),
+  '>/': op('>/', 'trim', 3, 'Native histogram trimmed to the observations above the right side (experimental).'),
   '+': op('+', 'arithmetic', 4, 'Addition.'),
   '-': op('-', 'arithmetic', 4, 'Subtraction.'),
   '*': op('*', 'arithmetic', 5, 'Multiplication.'),
@@ -83,6 +85,7 @@ export const unaryPrecedence = 5.5;
 
 export const isComparisonOp = (o: BinaryOp): boolean => binaryOperators[o].kind === 'comparison';
 export const isSetOp = (o: BinaryOp): boolean => binaryOperators[o].kind === 'set';
+export const isTrimOp = (o: BinaryOp): boolean => binaryOperators[o].kind === 'trim';
 
 export interface KeywordInfo {
   readonly name: string;

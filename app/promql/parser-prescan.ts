@@ -31,13 +31,19 @@ export interface Prescan {
   readonly trailingDots: ReadonlySet<number>;
 }
 
-/** Function names absent from @prometheus-io/lezer-promql's grammar. */
-const notInGrammar: ReadonlySet<string> = new Set(['integral']);
+/**
+ * Function names absent from @prometheus-io/lezer-promql's grammar. `min_of` / `max_of` it knows
+ * only inside duration expressions (`[min_of(step(), 1m)]`, `offset max_of(…)`); elsewhere they
+ * are the scalar functions and get substituted like any unknown name.
+ */
+const notInGrammar: ReadonlySet<string> = new Set(['integral', 'min_of', 'max_of']);
+/** Calls that inside a duration expression are its own syntax, not PromQL functions. */
+const durationKeywords: ReadonlySet<string> = new Set(['min_of', 'max_of', 'step', 'range']);
 
 /** Words followed by `(` that are grammar keywords, not function calls (case-insensitive). */
 const keywordsBeforeParen: ReadonlySet<string> = new Set([
   'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'start', 'end',
-  'min_of', 'max_of', 'step', 'range', 'fill', 'fill_left', 'fill_right', 'and', 'or', 'unless', 'atan2',
+  'step', 'range', 'fill', 'fill_left', 'fill_right', 'and', 'or', 'unless', 'atan2',
   'avg', 'bottomk', 'count', 'count_values', 'group', 'max', 'min', 'quantile', 'limitk', 'limit_ratio',
   'stddev', 'stdvar', 'sum', 'topk', 'smoothed', 'anchored', 'inf', 'nan',
 ]);
@@ -54,7 +60,9 @@ export function prescan(input: string): Prescan {
   const renamed = new Map<number, string>();
   const unparsable = new Map<number, string>();
   const trailingDots = new Set<number>();
-  const stack: { ch: string; at: number }[] = [];
+  // `dur`: the bracket holds a duration expression (`[…]`, or parentheses inside one or after `offset`).
+  const stack: { ch: string; at: number; dur: boolean }[] = [];
+  let durationCall = false;
   let text = input;
   let i = 0;
   const n = input.length;
@@ -88,7 +96,9 @@ export function prescan(input: string): Prescan {
       continue;
     }
     if (c === '(' || c === '[' || c === '{') {
-      stack.push({ ch: c, at: i });
+      const dur = c === '[' || (c === '(' && (durationCall || (stack[stack.length - 1]?.dur ?? false) || afterOffset(input, i)));
+      durationCall = false;
+      stack.push({ ch: c, at: i, dur });
       if (stack.length > MAX_DEPTH) {
         errors.push({ message: `expression nests more than ${MAX_DEPTH} brackets deep; simplify the query`, pos: { start: i, end: i + 1 } });
         return { text, renamed, unparsable, errors, trailingDots };
@@ -123,6 +133,13 @@ export function prescan(input: string): Prescan {
       let j = i;
       while (j < n && /\s/.test(input[j] as string)) j++;
       const inBraces = stack.length > 0 && stack[stack.length - 1]?.ch === '{';
+      const inDuration = (stack[stack.length - 1]?.dur ?? false) || afterOffset(input, start);
+      if (inDuration && input[j] === '(' && durationKeywords.has(name.toLowerCase())) {
+        // Prometheus reads these keywords in any case (`STEP()`); lezer's grammar only in lower case.
+        text = text.slice(0, start) + name.toLowerCase() + text.slice(i);
+        durationCall = true;
+        continue;
+      }
       if (input[j] === '(' && !inBraces && !keywordsBeforeParen.has(name.toLowerCase()) && !isGrammarFunction(name)) {
         const stand = name.length >= 3 ? 'abs' : name.length === 2 ? 'ln' : null;
         if (stand === null) unparsable.set(start, name);
@@ -142,6 +159,11 @@ export function prescan(input: string): Prescan {
     errors.push({ message, pos: { start: n, end: n } });
   }
   return { text, renamed, unparsable, errors, trailingDots };
+}
+
+/** Whether `offset` (and perhaps a sign) comes right before position `at`. */
+function afterOffset(input: string, at: number): boolean {
+  return /(^|[^A-Za-z0-9_:])offset\s*[-+]?\s*$/i.test(input.slice(Math.max(0, at - 40), at));
 }
 
 function isGrammarFunction(name: string): boolean {

@@ -14,6 +14,7 @@ import type {
   BinaryExpr,
   BinaryOp,
   Call,
+  DurationExpr,
   Expr,
   LabelMatcher,
   MatchOp,
@@ -25,6 +26,7 @@ import type {
 } from './ast.js';
 import { aggregations, binaryOperators, isSetOp, unaryPrecedence } from './catalog.js';
 import { checkExpr, type CheckOptions } from './checker.js';
+import { constantDurationMs } from './durations.js';
 import { compileMatcher } from '../dialect/matcher.js';
 import { RegexSyntaxError } from '../dialect/regex.js';
 import { PromQLParseError } from './errors.js';
@@ -36,8 +38,12 @@ import { typeOf } from './types.js';
 export { PromQLParseError } from './errors.js';
 export { MAX_DEPTH } from './parser-prescan.js';
 
-/** `enableExperimental`: accept functions behind Prometheus' promql-experimental-functions flag. */
-export type ParseOptions = Omit<CheckOptions, 'input'>;
+/**
+ * `enableExperimental`: accept functions behind Prometheus' promql-experimental-functions flag
+ * (and the duration-expression syntax, binop fill modifiers);
+ * `enableExtendedRangeSelectors`: accept `anchored` / `smoothed` (promql-extended-range-selectors).
+ */
+export type ParseOptions = Omit<CheckOptions, 'input'> & { readonly enableExtendedRangeSelectors?: boolean };
 
 export interface ParseResult {
   /** Null when the text has syntax errors; present (possibly with type errors) otherwise. */
@@ -77,7 +83,7 @@ function parseUnguarded(input: string, opts: ParseOptions): ParseResult {
   const tree = lezer.parse(pre.text);
   const treeErr = firstTreeError(tree, input, pre);
   if (treeErr !== null) return { expr: null, errors: [treeErr] };
-  const conv = new Converter(input, pre, opts.enableExperimental ?? false);
+  const conv = new Converter(input, pre, opts.enableExperimental ?? false, opts.enableExtendedRangeSelectors ?? false);
   let expr: Expr | null;
   try {
     expr = conv.top(tree.topNode);
@@ -163,7 +169,7 @@ const punctuation: ReadonlySet<string> = new Set([...'(){}[],:=!~<>+-*/%^@']);
 
 const binaryOps: Readonly<Record<string, BinaryOp>> = {
   Pow: '^', Mul: '*', Div: '/', Mod: '%', Atan2: 'atan2', Add: '+', Sub: '-',
-  Eql: '==', Neq: '!=', Gtr: '>', Lss: '<', Gte: '>=', Lte: '<=',
+  Eql: '==', Neq: '!=', Gtr: '>', Lss: '<', Gte: '>=', Lte: '<=', TrimUpper: '</', TrimLower: '>/',
   And: 'and', Or: 'or', Unless: 'unless',
 };
 
@@ -173,18 +179,24 @@ const matchTypes: Readonly<Record<string, MatchOp>> = { EqlSingle: '=', Neq: '!=
 const unsupported: Readonly<Record<string, string>> = {
   AnchoredExpr: 'anchored modifier is experimental and not enabled',
   SmoothedExpr: 'smoothed modifier is experimental and not enabled',
-  TrimUpper: 'the </ operator is experimental and not enabled',
-  TrimLower: 'the >/ operator is experimental and not enabled',
 };
 
 /** Lezer nodes for constructs written after their operand. */
-const postfixNodes: ReadonlySet<string> = new Set(['OffsetExpr', 'StepInvariantExpr', 'MatrixSelector', 'SubqueryExpr']);
+const postfixNodes: ReadonlySet<string> = new Set(['OffsetExpr', 'StepInvariantExpr', 'MatrixSelector', 'SubqueryExpr', 'AnchoredExpr', 'SmoothedExpr']);
 
 function defaultMatching(op: BinaryOp): VectorMatching {
   return { card: isSetOp(op) ? 'many-to-many' : 'one-to-one', matchingLabels: [], on: false, include: [] };
 }
 
 const DURATION_EXPR_DISABLED = 'experimental duration expression is not enabled';
+
+/** A parsed duration: milliseconds, or a query-dependent expression (ms 0 until resolved). */
+interface Dur {
+  readonly ms: number;
+  readonly expr?: DurationExpr;
+}
+
+const durationOps: Readonly<Record<string, '+' | '-' | '*' | '/' | '%' | '^'>> = { Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^' };
 
 /** Children that carry meaning (comments are skipped tokens and may appear anywhere). */
 function kids(node: SyntaxNode): SyntaxNode[] {
@@ -201,6 +213,8 @@ class Converter {
     private readonly pre: Prescan,
     /** Experimental syntax: duration expressions (`[5m+1m]`, `offset (2*1m)`; constant ones only) and binop fill modifiers. */
     private readonly durationExprs: boolean = false,
+    /** `anchored` / `smoothed` after a selector. */
+    private readonly extendedSelectors: boolean = false,
   ) {}
 
   top(root: SyntaxNode): Expr | null {
@@ -224,6 +238,7 @@ class Converter {
   private expr(n: SyntaxNode, depth: number): Expr {
     if (depth > MAX_DEPTH) this.fail(`expression nests more than ${MAX_DEPTH} levels deep; simplify the query`, this.pos(n));
     const d = depth + 1;
+    if (this.extendedSelectors && (n.name === 'AnchoredExpr' || n.name === 'SmoothedExpr')) return this.extended(n, d);
     const unsup = unsupported[n.name];
     if (unsup !== undefined) this.fail(unsup, this.pos(n));
     switch (n.name) {
@@ -326,75 +341,58 @@ class Converter {
   }
 
   /** A duration inside `[...]`: a literal (`5m`, or seconds as a number), possibly signed. */
-  private durationMs(n: SyntaxNode): number {
+  private durationMs(n: SyntaxNode): Dur {
     const parts = kids(n);
     const first = parts[0];
-    if (first?.name === 'NumberDurationLiteralInDurationContext' && parts.length === 1) return secondsToMs(this.number(first, numberValue));
-    if (first?.name === 'UnaryOp' && parts.length === 2 && parts[1] !== undefined && parts[1].name === n.name) {
-      const v = this.durationMs(parts[1]);
-      return this.text(first) === '-' ? -v : v;
+    if (first?.name === 'NumberDurationLiteralInDurationContext' && parts.length === 1) return { ms: secondsToMs(this.number(first, numberValue)) };
+    if (first?.name === 'UnaryOp' && parts.length === 2 && parts[1] !== undefined && parts[1].name === n.name && !this.usesQuery(parts[1])) {
+      const v = this.durationMs(parts[1]).ms;
+      return { ms: this.text(first) === '-' ? -v : v };
     }
     if (this.durationExprs) return this.durationExprMs(n);
     return this.fail(DURATION_EXPR_DISABLED, this.pos(n));
   }
 
   /**
-   * A constant duration expression, folded as Prometheus computes it: float seconds through
-   * + - * / % ^, min_of / max_of, then whole milliseconds. `step()`, `range()` and friends
-   * depend on the query and are refused.
+   * A duration expression. A constant one is folded as Prometheus computes it: float seconds
+   * through + - * / % ^, min_of / max_of, then whole milliseconds. One that uses `step()` or
+   * `range()` depends on the query: it is kept as a tree (ms 0) for the engine to resolve.
    */
-  private durationExprMs(n: SyntaxNode): number {
-    const ms = Math.trunc(this.durationSeconds(n) * 1000);
-    if (!Number.isFinite(ms)) this.fail('duration expression is not a finite duration', this.pos(n));
-    return ms;
+  private durationExprMs(n: SyntaxNode): Dur {
+    const tree = this.durationTree(n);
+    if (this.usesQuery(n)) return { ms: 0, expr: tree };
+    return { ms: constantDurationMs(tree, this.pos(n)) };
   }
 
-  private durationSeconds(n: SyntaxNode): number {
+  /** Whether `step()` / `range()` occur below n. */
+  private usesQuery(n: SyntaxNode): boolean {
+    if (n.name === 'DurationStep' || n.name === 'DurationRange') return true;
+    return kids(n).some((k) => this.usesQuery(k));
+  }
+
+  /** The duration expression as a tree (DurationExpr), numbers in seconds. */
+  private durationTree(n: SyntaxNode): DurationExpr {
     const parts = kids(n);
     const [a, b, c] = parts;
     if (parts.length === 1 && a !== undefined) {
-      if (a.name === 'NumberDurationLiteralInDurationContext') return this.number(a, numberValue);
-      if (/^Duration(Step|Range|Start|End)$/.test(a.name)) return this.fail(`${this.text(a)}() in a duration expression is not supported`, this.pos(a));
-      return this.durationSeconds(a);
+      if (a.name === 'NumberDurationLiteralInDurationContext') return { kind: 'number', seconds: this.number(a, numberValue) };
+      if (a.name === 'DurationStep') return { kind: 'step' };
+      if (a.name === 'DurationRange') return { kind: 'range' };
+      return this.durationTree(a);
     }
-    if (parts.length === 2 && a?.name === 'UnaryOp' && b !== undefined) {
-      const v = this.durationSeconds(b);
-      return this.text(a) === '-' ? -v : v;
-    }
+    if (parts.length === 2 && a?.name === 'UnaryOp' && b !== undefined) return { kind: 'unary', op: this.text(a) === '-' ? '-' : '+', expr: this.durationTree(b) };
     if (parts.length === 3 && a !== undefined && b !== undefined && c !== undefined) {
-      if (a.name === 'DurationMinOf' || a.name === 'DurationMaxOf') {
-        const x = this.durationSeconds(b);
-        const y = this.durationSeconds(c);
-        return a.name === 'DurationMinOf' ? Math.min(x, y) : Math.max(x, y);
-      }
-      const x = this.durationSeconds(a);
-      const y = this.durationSeconds(c);
-      switch (b.name) {
-        case 'Add':
-          return x + y;
-        case 'Sub':
-          return x - y;
-        case 'Mul':
-          return x * y;
-        case 'Div':
-          if (y === 0) return this.fail('division by zero', this.pos(n));
-          return x / y;
-        case 'Mod':
-          if (y === 0) return this.fail('modulo by zero', this.pos(n));
-          return x % y;
-        case 'Pow':
-          return x ** y;
-        default:
-          break;
-      }
+      if (a.name === 'DurationMinOf' || a.name === 'DurationMaxOf') return { kind: a.name === 'DurationMinOf' ? 'min_of' : 'max_of', lhs: this.durationTree(b), rhs: this.durationTree(c) };
+      const op = durationOps[b.name];
+      if (op !== undefined) return { kind: 'binary', op, lhs: this.durationTree(a), rhs: this.durationTree(c) };
     }
     return this.fail(`unexpected ${n.name} in duration expression`, this.pos(n));
   }
 
-  private positiveDurationMs(n: SyntaxNode): number {
-    const ms = this.durationMs(n);
-    if (!(ms > 0)) this.fail('duration must be greater than 0', this.pos(n));
-    return ms;
+  private positiveDurationMs(n: SyntaxNode): Dur {
+    const d = this.durationMs(n);
+    if (d.expr === undefined && !(d.ms > 0)) this.fail('duration must be greater than 0', this.pos(n));
+    return d;
   }
 
   /** Position of `[` … `]` after the inner expression, for Prometheus' range errors. */
@@ -419,7 +417,8 @@ class Converter {
             ? 'no @ modifiers allowed before range'
             : null;
     if (problem !== null || inner.type !== 'vector') return this.fail(problem ?? '', this.bracketRange(innerNode, n));
-    return { type: 'matrix', vector: inner, range: this.positiveDurationMs(durNode), pos: { start: inner.pos.start, end: n.to } };
+    const range = this.positiveDurationMs(durNode);
+    return { type: 'matrix', vector: inner, range: range.ms, ...(range.expr ? { rangeExpr: range.expr } : {}), pos: { start: inner.pos.start, end: n.to } };
   }
 
   /**
@@ -443,17 +442,18 @@ class Converter {
     const [innerNode, rangeNode, stepNode] = kids(n);
     if (innerNode === undefined || rangeNode === undefined) return this.fail('unexpected end of input', { start: n.to, end: n.to });
     const range = this.positiveDurationMs(rangeNode);
-    const step = stepNode === undefined ? 0 : this.positiveDurationMs(stepNode);
-    return this.postfix(this.expr(innerNode, d), n.to, (expr): SubqueryExpr => ({ type: 'subquery', expr, range, step, offset: 0, at: null, pos: { start: expr.pos.start, end: n.to } }));
+    const step = stepNode === undefined ? { ms: 0 } : this.positiveDurationMs(stepNode);
+    const exprs = { ...(range.expr ? { rangeExpr: range.expr } : {}), ...(step.expr ? { stepExpr: step.expr } : {}) };
+    return this.postfix(this.expr(innerNode, d), n.to, (expr): SubqueryExpr => ({ type: 'subquery', expr, range: range.ms, step: step.ms, offset: 0, at: null, ...exprs, pos: { start: expr.pos.start, end: n.to } }));
   }
 
-  private offsetMs(n: SyntaxNode): number {
+  private offsetMs(n: SyntaxNode): Dur {
     const parts = kids(n);
     const first = parts[0];
-    if (first?.name === 'NumberDurationLiteralInDurationContext' && parts.length === 1) return secondsToMs(this.number(first, numberValue));
-    if (first?.name === 'UnaryOp' && parts[1]?.name === 'OffsetDurationExpr') {
-      const v = this.offsetMs(parts[1]);
-      return this.text(first) === '-' ? -v : v;
+    if (first?.name === 'NumberDurationLiteralInDurationContext' && parts.length === 1) return { ms: secondsToMs(this.number(first, numberValue)) };
+    if (first?.name === 'UnaryOp' && parts[1]?.name === 'OffsetDurationExpr' && !this.usesQuery(parts[1])) {
+      const v = this.offsetMs(parts[1]).ms;
+      return { ms: this.text(first) === '-' ? -v : v };
     }
     if (this.durationExprs) return this.durationExprMs(n);
     return this.fail(DURATION_EXPR_DISABLED, this.pos(n));
@@ -468,18 +468,20 @@ class Converter {
     return this.postfix(this.expr(innerNode, d), n.to, (inner) => this.withOffset(inner, offset, n.to));
   }
 
-  private withOffset(inner: Expr, offset: number, end: number): Expr {
+  private withOffset(inner: Expr, dur: Dur, end: number): Expr {
     const twice = (): never => this.fail('offset may not be set multiple times', inner.pos);
+    const offset = dur.ms;
+    const extra = dur.expr ? { offsetExpr: dur.expr } : {};
     switch (inner.type) {
       case 'vector':
-        if (inner.offset !== 0) twice();
-        return { ...inner, offset, pos: { start: inner.pos.start, end } };
+        if (inner.offset !== 0 || inner.offsetExpr) twice();
+        return { ...inner, offset, ...extra, pos: { start: inner.pos.start, end } };
       case 'matrix':
-        if (inner.vector.offset !== 0) twice();
-        return { ...inner, vector: { ...inner.vector, offset }, pos: { start: inner.pos.start, end } };
+        if (inner.vector.offset !== 0 || inner.vector.offsetExpr) twice();
+        return { ...inner, vector: { ...inner.vector, offset, ...extra }, pos: { start: inner.pos.start, end } };
       case 'subquery':
-        if (inner.offset !== 0) twice();
-        return { ...inner, offset, pos: { start: inner.pos.start, end } };
+        if (inner.offset !== 0 || inner.offsetExpr) twice();
+        return { ...inner, offset, ...extra, pos: { start: inner.pos.start, end } };
       default:
         return this.fail('offset modifier must be preceded by an instant vector selector or range vector selector or a subquery', inner.pos);
     }
@@ -501,6 +503,20 @@ class Converter {
       at = { kind: 'time', ms: secondsToMs(ts) };
     }
     return this.postfix(this.expr(innerNode, d), n.to, (inner) => this.withAt(inner, at, n.to));
+  }
+
+  /** `… anchored` / `… smoothed`: a postfix on an instant or range vector selector. */
+  private extended(n: SyntaxNode, d: number): Expr {
+    const innerNode = kids(n)[0];
+    if (innerNode === undefined) return this.fail('unexpected end of input', { start: n.to, end: n.to });
+    const kind = n.name === 'AnchoredExpr' ? 'anchored' : 'smoothed';
+    return this.postfix(this.expr(innerNode, d), n.to, (inner) => {
+      const vs = inner.type === 'vector' ? inner : inner.type === 'matrix' ? inner.vector : null;
+      if (vs === null) return this.fail(`${kind} modifier must be preceded by an instant vector selector or range vector selector`, inner.pos);
+      if (vs.anchored || vs.smoothed) this.fail(`${vs.anchored ? 'anchored' : 'smoothed'} modifier may not be combined with ${kind}`, inner.pos);
+      const marked: VectorSelector = { ...vs, [kind]: true, pos: inner.type === 'vector' ? { start: vs.pos.start, end: n.to } : vs.pos };
+      return inner.type === 'matrix' ? { ...inner, vector: marked, pos: { start: inner.pos.start, end: n.to } } : marked;
+    });
   }
 
   private withAt(inner: Expr, at: AtModifier, end: number): Expr {
@@ -568,6 +584,7 @@ class Converter {
     const unsup = unsupported[opNode.name];
     if (unsup !== undefined) this.fail(unsup, this.pos(opNode));
     const op = binaryOps[opNode.name];
+    if ((op === '</' || op === '>/') && !this.durationExprs) this.fail(`the ${op} operator is experimental and not enabled`, this.pos(opNode));
     if (op === undefined) return this.fail(`unexpected ${this.text(opNode)} in binary expression`, this.pos(opNode));
     let returnBool = false;
     let matching: VectorMatching = { card: 'one-to-one', matchingLabels: [], on: false, include: [] };

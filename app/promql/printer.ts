@@ -4,7 +4,8 @@
  * an expression that fits in 100 columns stays on one line, otherwise it is split at its
  * top-level structure and children are indented by two spaces.
  */
-import type { AtModifier, Expr, LabelMatcher, VectorMatching, VectorSelector } from './ast.js';
+import type { AtModifier, DurationExpr, Expr, LabelMatcher, VectorMatching, VectorSelector } from './ast.js';
+import { operand as durationOperand, printDuration } from './durations.js';
 import { binaryOperators, unaryPrecedence } from './catalog.js';
 import { formatDuration } from '../dialect/duration.js';
 import { quoteString } from './strings.js';
@@ -40,7 +41,18 @@ function atString(at: AtModifier | null): string {
   return ` @ ${(at.ms / 1000).toFixed(3)}`;
 }
 
-function offsetString(ms: number): string {
+/** ` anchored` / ` smoothed` after the selector's other modifiers, as Prometheus prints them. */
+function extendedString(vs: VectorSelector): string {
+  return vs.anchored ? ' anchored' : vs.smoothed ? ' smoothed' : '';
+}
+
+/** A range or step: the literal, or the query-dependent duration expression as written. */
+function durationString(ms: number, expr: DurationExpr | undefined): string {
+  return expr === undefined ? formatDuration(ms) : printDuration(expr);
+}
+
+function offsetString(ms: number, expr?: DurationExpr): string {
+  if (expr !== undefined) return ` offset ${durationOperand(expr)}`;
   if (ms === 0) return '';
   return ms < 0 ? ` offset -${formatDuration(-ms)}` : ` offset ${formatDuration(ms)}`;
 }
@@ -136,9 +148,9 @@ function print(e: Expr, o: PrintOptions): string {
       return `${e.op}${needParens ? `(${inner})` : inner}`;
     }
     case 'vector':
-      return selectorString(e, o.sorted) + atString(e.at) + offsetString(e.offset);
+      return selectorString(e, o.sorted) + atString(e.at) + offsetString(e.offset, e.offsetExpr) + extendedString(e);
     case 'matrix':
-      return `${selectorString(e.vector, o.sorted)}[${formatDuration(e.range)}]${atString(e.vector.at)}${offsetString(e.vector.offset)}`;
+      return `${selectorString(e.vector, o.sorted)}[${durationString(e.range, e.rangeExpr)}]${atString(e.vector.at)}${offsetString(e.vector.offset, e.vector.offsetExpr)}${extendedString(e.vector)}`;
     case 'subquery':
       return `${operand(e.expr, Infinity, false, false, o)}${subquerySuffix(e)}`;
     case 'call':
@@ -155,7 +167,9 @@ function print(e: Expr, o: PrintOptions): string {
 }
 
 function subquerySuffix(e: Extract<Expr, { type: 'subquery' }>): string {
-  return `[${formatDuration(e.range)}:${e.step === 0 ? '' : formatDuration(e.step)}]${atString(e.at)}${offsetString(e.offset)}`;
+  // A space keeps `:step()` from reading as one identifier (identifiers may hold colons).
+  const step = e.stepExpr !== undefined ? ` ${printDuration(e.stepExpr)}` : e.step === 0 ? '' : formatDuration(e.step);
+  return `[${durationString(e.range, e.rangeExpr)}:${step}]${atString(e.at)}${offsetString(e.offset, e.offsetExpr)}`;
 }
 
 function aggregateHead(e: Extract<Expr, { type: 'aggregate' }>): string {

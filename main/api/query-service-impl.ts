@@ -57,6 +57,8 @@ function fuzzyMatch(needle: string, hay: string): boolean {
 
 export interface QueryServiceOptions {
   enableExperimental?: boolean;
+  /** Accept `anchored` / `smoothed` selectors (Prometheus' promql-extended-range-selectors). */
+  enableExtendedRangeSelectors?: boolean;
   /** Metadata learned by scraping (TYPE/HELP/UNIT) for a metric name, when known. */
   metadata?: (name: string) => { type: string; help: string; unit: string } | undefined;
   /** Number of series in storage; the metric-name list is re-read only when it changes. */
@@ -93,7 +95,7 @@ export class EngineQueryService implements QueryService {
 
   parse(query: string): Expr {
     try {
-      return parseExpr(query, { enableExperimental: this.options.enableExperimental ?? false });
+      return parseExpr(query, { enableExperimental: this.options.enableExperimental ?? false, enableExtendedRangeSelectors: this.options.enableExtendedRangeSelectors ?? false });
     } catch (err) {
       throw toApiError(err, query);
     }

@@ -7,7 +7,9 @@ import type { ArithmeticOp, BinaryExpr, BinaryOp, ComparisonOp, PosRange, Vector
 import type { Labels } from '../tsdb/labels.js';
 import { getLabel, labelsKey, metricNameLabel } from '../tsdb/labels.js';
 import type { NativeHistogram } from '../tsdb/interface.js';
+import { isTrimOp } from '../../app/promql/catalog.js';
 import { QueryExecutionError } from './errors.js';
+import { trimHistogram } from './histogram-trim.js';
 import { combineHistograms, compactHistogram, divideHistogram, HistogramLayoutError, histogramsMatch, newNotes, scaleHistogram } from './histogram.js';
 import type { EvalEnv } from './evaluator.js';
 import type { EvalValue, StepSeries, VectorValue } from './value.js';
@@ -58,6 +60,7 @@ function histogramElem(op: BinaryOp, fl: number, hl: NativeHistogram | undefined
     ctx.env.annotations.info(`incompatible sample types encountered for binary operator ${JSON.stringify(op)}: ${kind(hl)} ${op} ${kind(hr)}`, ctx.pos);
     return null;
   };
+  if (isTrimOp(op)) return hl !== undefined && hr === undefined ? { v: 0, h: trimHistogram(hl, fr, op === '</') } : incompatible();
   if (hl === undefined && hr !== undefined) return op === '*' ? { v: 0, h: compactHistogram(scaleHistogram(hr, fl)) } : incompatible();
   if (hl !== undefined && hr === undefined) {
     if (op === '*') return { v: 0, h: compactHistogram(scaleHistogram(hl, fr)) };
@@ -131,7 +134,8 @@ function vectorScalar(op: BinaryOp, vec: VectorValue, sc: Float64Array, swap: bo
   const out: StepSeries[] = [];
   const arith = isArithmetic(op) ? arithmetic[op] : null;
   const cmp = isComparison(op) ? comparison[op] : null;
-  if (arith === null && cmp === null) throw new QueryExecutionError(`set operator "${op}" not allowed in binary scalar expression`);
+  const trim = isTrimOp(op);
+  if (arith === null && cmp === null && !trim) throw new QueryExecutionError(`set operator "${op}" not allowed in binary scalar expression`);
   for (const s of vec.series) {
     const r = newStepSeries(s.labels, n, arith !== null || returnBool || s.dropName);
     let any = false;
@@ -140,7 +144,7 @@ function vectorScalar(op: BinaryOp, vec: VectorValue, sc: Float64Array, swap: bo
       const x = s.v[i]!;
       const y = sc[i]!;
       const h = s.h?.[i];
-      if (h !== undefined) {
+      if (h !== undefined || trim) {
         const res = swap ? histogramElem(op, y, undefined, x, h, returnBool, ctx, '') : histogramElem(op, x, h, y, undefined, returnBool, ctx, '');
         if (res === null) continue;
         r.v[i] = res.v;
@@ -226,6 +230,7 @@ async function vectorVector(
   const sigf = signatureFn(m.on, m.matchingLabels);
   const arith = isArithmetic(op) ? arithmetic[op] : null;
   const cmp = isComparison(op) ? comparison[op] : null;
+  const trim = isTrimOp(op);
 
   const oneBySig = new Map<string, StepSeries[]>();
   for (const s of one.series) {
@@ -291,7 +296,7 @@ async function vectorVector(
         const hr = swapped ? ls.h?.[i] : rs.h?.[i];
         let value: number;
         let hv: NativeHistogram | undefined;
-        if (hl !== undefined || hr !== undefined) {
+        if (hl !== undefined || hr !== undefined || trim) {
           const res = histogramElem(op, fl, hl, fr, hr, returnBool, ctx, getLabel(ls.labels, metricNameLabel));
           if (res === null) continue;
           value = res.v;

@@ -3,11 +3,13 @@
  * conversion of evaluated columns into API results. Evaluation itself lives in evaluator.ts.
  */
 import type { Expr, PosRange } from '../../app/promql/ast.js';
-import { parseExpr } from '../../app/promql/parser.js';
+import { resolveDurations } from '../../app/promql/durations.js';
+import { parseExpr, PromQLParseError } from '../../app/promql/parser.js';
 import type { NativeHistogram, Queryable } from '../tsdb/interface.js';
 import type { Labels } from '../tsdb/labels.js';
 import { compareLabels, labelsKey, metricNameLabel } from '../tsdb/labels.js';
 import {
+  HistogramNotSupportedError,
   PromQLError,
   QueryCanceledError,
   QueryExecutionError,
@@ -17,6 +19,8 @@ import {
   TooManyPointsError,
 } from './errors.js';
 import { Evaluator } from './evaluator.js';
+import { extendedWindow, extendedWindowPoints } from './extended-range.js';
+import { statsSelectors } from './histogram-stats.js';
 import type { EvalValue, HistogramColumn, Matrix, QueryResultValue, Sample, SeriesPoints } from './value.js';
 
 
@@ -239,6 +243,13 @@ export class PromQLEngine {
     } else {
       expr = query;
     }
+    // `[step()]`, `offset range()`: the experimental duration expressions that depend on the query.
+    try {
+      expr = resolveDurations(expr, { stepMs: step, rangeMs: end - start });
+    } catch (err) {
+      if (err instanceof PromQLParseError) throw new QueryExecutionError(err.message);
+      throw err;
+    }
     const deadline = Date.now() + Math.min(this.options.timeoutMs, opts.timeoutMs ?? Infinity);
     const signal = opts.signal ? AbortSignal.any([opts.signal, this.closing.signal]) : this.closing.signal;
     let lane: 'slot' | 'light';
@@ -258,6 +269,7 @@ export class PromQLEngine {
         defaultSubqueryStep: this.options.defaultSubqueryStep,
         deadline,
         signal,
+        statsSelectors: statsSelectors(expr),
       },
       start,
       end,
@@ -322,6 +334,15 @@ function toInstant(value: EvalValue, t: number): QueryResultValue {
       const series: SeriesPoints[] = [];
       const end = value.ends[0]!;
       for (const s of value.series) {
+        if (value.extended) {
+          // `foo[5m] anchored` / `smoothed` on its own: the window with its edge points (extendFloats).
+          if (s.h?.some((x) => x !== undefined)) throw new HistogramNotSupportedError('an anchored/smoothed range selector');
+          const pos = { lo: 0, hi: 0 };
+          extendedWindow(s, value, end, pos);
+          const pts = extendedWindowPoints(s, pos.lo, pos.hi, end, value.range, value.extended.smoothed);
+          if (pts !== null) series.push({ labels: finalLabels(s), t: Float64Array.from(pts.t), v: Float64Array.from(pts.v) });
+          continue;
+        }
         let lo = 0;
         while (lo < s.t.length && s.t[lo]! <= end - value.range) lo++;
         let hi = lo;

@@ -23,10 +23,12 @@ import type { EvalValue, HistogramColumn, MatrixValue, RangeSeries, StepSeries, 
 import { floatsOnly, hasHistograms, newStepSeries, stripRangeHistograms, stripStepHistograms } from './value.js';
 import { evalAggregate, histogramAwareAggregations, histogramIgnoringAggregations } from './aggregate.js';
 import { StreamingAggregate, streamableAggregations, streamableRangeFunctions } from './aggregate-stream.js';
-import { evalBinary, evalUnaryMinus } from './binary.js';
+import { evalBinary, evalUnaryMinus, labelsString } from './binary.js';
 import { callFunction, histogramAwareFunctions, histogramDroppingFunctions, histogramIgnoringRangeFunctions, mixedWindow } from './functions/index.js';
 import type { InfoServices } from './info.js';
 import { evalInfo } from './info.js';
+import { checkExtendedCall, extendedMargins, smoothedSample } from './extended-range.js';
+import { withStatsHints } from './histogram-stats.js';
 import { EventLoopTurns } from '../util/event-loop-turns.js';
 
 export interface EvalOptions {
@@ -37,6 +39,8 @@ export interface EvalOptions {
   readonly defaultSubqueryStep: number;
   readonly deadline: number;
   readonly signal: AbortSignal | undefined;
+  /** Selectors whose histograms are read for count / sum only (histogram-stats.ts). */
+  readonly statsSelectors?: ReadonlySet<VectorSelector>;
 }
 
 export interface NodeTiming {
@@ -227,13 +231,13 @@ export class Evaluator implements EvalEnv {
 
   private async evalAggregateExpr(expr: AggregateExpr, grid: Float64Array): Promise<EvalValue> {
     const param = expr.param === null ? null : await this.eval(expr.param, grid);
-    if (expr.expr.type === 'vector' && streamableAggregations.has(expr.op)) {
+    if (expr.expr.type === 'vector' && !expr.expr.smoothed && streamableAggregations.has(expr.op)) {
       const fused = await this.aggregateSelector(expr, expr.expr, grid);
       if (fused) return fused;
     }
     const call = expr.expr;
     const arg = call.type === 'call' && call.args.length === 1 ? call.args[0]! : null;
-    if (call.type === 'call' && arg?.type === 'matrix' && streamableRangeFunctions.has(call.func) && streamableAggregations.has(expr.op)) {
+    if (call.type === 'call' && arg?.type === 'matrix' && !isExtended(arg.vector) && streamableRangeFunctions.has(call.func) && streamableAggregations.has(expr.op)) {
       const fused = await this.aggregateRangeCall(expr, call, arg, grid);
       if (fused) return fused;
     }
@@ -253,6 +257,11 @@ export class Evaluator implements EvalEnv {
     const args: EvalValue[] = [];
     for (const arg of expr.args) {
       const bare = unwrapParens(arg);
+      if (bare.type === 'matrix' && isExtended(bare.vector)) {
+        checkExtendedCall(expr.func, bare.vector.anchored ? 'anchored' : 'smoothed');
+        args.push(await this.eval(arg, grid));
+        continue;
+      }
       // timestamp() of a selector reports the samples' own timestamps, not the step times.
       if (expr.func === 'timestamp' && bare.type === 'vector') args.push(await this.evalVectorSelector(bare, grid, true));
       else args.push(await this.eval(arg, grid));
@@ -289,7 +298,11 @@ export class Evaluator implements EvalEnv {
         if (hasHistograms(v)) throw new HistogramNotSupportedError('info()');
         return v;
       },
-      selectAt: (vs, g) => this.evalVectorSelector(vs, g, true),
+      // Info series must hold floats (Prometheus refuses histogram info series).
+      selectAt: (vs, g) =>
+        this.evalVectorSelector(vs, g, true, (labels) => {
+          throw new QueryExecutionError(`this should be an info metric, with float samples: ${labelsString(labels)}`);
+        }),
       resolveAt: (at) => this.resolveAt(at),
       check: () => this.check(),
     };
@@ -338,20 +351,31 @@ export class Evaluator implements EvalEnv {
    * calling this (yielding now and then: decoding is the bulk of a wide select) and keep only
    * what they need, so a wide select's decoded arrays can die young.
    */
-  private load(s: StoredSeries): { labels: RangeSeries['labels'] } & SampleArrays {
-    const { t, v, h } = s.samples();
+  /** `statsFrom`: for a stats selector, where its own select range starts (it reads from a lookback earlier). */
+  private load(s: StoredSeries, statsFrom?: number): { labels: RangeSeries['labels'] } & SampleArrays {
+    const { t, v, h: stored } = s.samples();
+    const h = stored && statsFrom !== undefined ? withStatsHints(t, stored, statsFrom) : stored;
     this.seriesTouched++;
     this.samplesTouched += t.length;
     this.account(t.length, t.length * 16 + labelsBytes(s.labels));
     return h ? { labels: s.labels, t, v, h } : { labels: s.labels, t, v };
   }
 
-  async evalVectorSelector(vs: VectorSelector, grid: Float64Array, wantTimestamps = false): Promise<VectorValue> {
+  /** `onHistogram`: with `wantTimestamps`, called for a series whose picked sample is a histogram. */
+  async evalVectorSelector(vs: VectorSelector, grid: Float64Array, wantTimestamps = false, onHistogram?: (labels: Labels) => void): Promise<VectorValue> {
+    if (vs.smoothed && !wantTimestamps) return this.evalSmoothedSelector(vs, grid);
     const out: StepSeries[] = [];
-    await this.selectSteps(vs, grid, wantTimestamps, (s) => {
-      out.push(s);
-      return true;
-    });
+    await this.selectSteps(
+      vs,
+      grid,
+      wantTimestamps,
+      (s) => {
+        out.push(s);
+        return true;
+      },
+      false,
+      onHistogram,
+    );
     return { kind: 'vector', series: out };
   }
 
@@ -361,20 +385,23 @@ export class Evaluator implements EvalEnv {
    * and `sink` must copy what it keeps. `sink` returns false to stop (e.g. at a histogram);
    * the result says whether every series was taken.
    */
-  private async selectSteps(vs: VectorSelector, grid: Float64Array, wantTimestamps: boolean, sink: (s: StepSeries) => boolean, reuse = false): Promise<boolean> {
+  private async selectSteps(vs: VectorSelector, grid: Float64Array, wantTimestamps: boolean, sink: (s: StepSeries) => boolean, reuse = false, onHistogram?: (labels: Labels) => void): Promise<boolean> {
     const n = grid.length;
     const times = this.stepTimes(grid, vs.at, vs.offset);
     if (n === 0) return true;
     const lookback = this.opts.lookbackDelta;
-    // Only the sample each step picks is read (SelectHints.lookback): the rest cannot matter.
-    const set = await this.select(vs, times[0]! - lookback + 1, times[n - 1]!, undefined, { times, delta: lookback });
+    // Only the sample each step picks is read (SelectHints.lookback): the rest cannot matter,
+    // except to a stats selector, whose hints depend on the sample before.
+    const stats = this.opts.statsSelectors?.has(vs) ?? false;
+    const from = times[0]! - lookback + 1;
+    const set = await this.select(vs, stats ? from - lookback : from, times[n - 1]!, undefined, stats ? undefined : { times, delta: lookback });
     const shared = reuse ? newStepSeries([], n, false) : null;
     let done = 0;
     for (const stored of set.series) {
       if ((++done & 7) === 0 && this.due()) await this.yieldNow();
       const loadedBefore = this.currentSamples;
       const loadedBytesBefore = this.currentBytes;
-      const s = this.load(stored);
+      const s = this.load(stored, stats ? from : undefined);
       let res: StepSeries;
       if (shared) {
         shared.labels = s.labels;
@@ -392,6 +419,7 @@ export class Evaluator implements EvalEnv {
         const val = s.v[k]!;
         if (isStaleNaN(val)) continue;
         res.v[i] = wantTimestamps ? s.t[k]! / 1000 : val;
+        if (wantTimestamps && onHistogram && s.h?.[k]) onHistogram(s.labels);
         const hk = wantTimestamps ? undefined : s.h?.[k];
         if (hk) (res.h ??= new Array<NativeHistogram | undefined>(n))[i] = hk;
         res.has[i] = 1;
@@ -404,6 +432,46 @@ export class Evaluator implements EvalEnv {
     }
     this.selectDone(set, vs);
     return true;
+  }
+
+  /**
+   * A `smoothed` instant selector: each step's value interpolated between the samples around it
+   * (extended-range.ts), so the select reads one lookback past the last step too.
+   */
+  private async evalSmoothedSelector(vs: VectorSelector, grid: Float64Array): Promise<VectorValue> {
+    const n = grid.length;
+    const out: StepSeries[] = [];
+    const times = this.stepTimes(grid, vs.at, vs.offset);
+    if (n === 0) return { kind: 'vector', series: out };
+    const lookback = this.opts.lookbackDelta;
+    const set = await this.select(vs, times[0]! - lookback + 1, times[n - 1]! + lookback);
+    let done = 0;
+    for (const stored of set.series) {
+      if ((++done & 7) === 0 && this.due()) await this.yieldNow();
+      const s = this.load(stored);
+      const res = newStepSeries(s.labels, n, false);
+      let j = 0;
+      let any = false;
+      for (let i = 0; i < n; i++) {
+        const T = times[i]!;
+        while (j < s.t.length && s.t[j]! <= T) j++;
+        const y = smoothedSample(s, j - 1, T, lookback);
+        if (y === null) continue;
+        if (y === 'mix' || y === 'layout') {
+          const name = JSON.stringify(s.labels.find((l) => l.name === '__name__')?.value ?? '');
+          if (y === 'mix') this.annotations.warn(`encountered a mix of histograms and floats for metric name ${name}`, vs.pos);
+          else this.annotations.warn(`vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${name}`, vs.pos);
+          continue;
+        }
+        res.v[i] = y.v;
+        if (y.h) (res.h ??= new Array<NativeHistogram | undefined>(n))[i] = y.h;
+        res.has[i] = 1;
+        any = true;
+      }
+      if (any) out.push(res);
+    }
+    this.selectDone(set, vs);
+    return { kind: 'vector', series: out };
   }
 
   /**
@@ -458,6 +526,7 @@ export class Evaluator implements EvalEnv {
       series.push(s);
       return true;
     });
+    if (isExtended(ms.vector)) return { kind: 'matrix', series, ends, range: ms.range, extended: { smoothed: ms.vector.smoothed === true, lookback: this.opts.lookbackDelta } };
     return { kind: 'matrix', series, ends, range: ms.range };
   }
 
@@ -471,11 +540,16 @@ export class Evaluator implements EvalEnv {
     const ends = this.stepTimes(grid, vs.at, vs.offset);
     const n = grid.length;
     if (n === 0) return ends;
-    const set = await this.select(vs, ends[0]! - ms.range + 1, ends[n - 1]!, ms.range);
+    // anchored / smoothed read one lookback before each window (and after it, smoothed).
+    const [before, after] = isExtended(vs) ? extendedMargins(vs.smoothed === true, this.opts.lookbackDelta) : [0, 0];
+    const from = ends[0]! - ms.range - before + 1;
+    const stats = this.opts.statsSelectors?.has(vs) ?? false;
+    const lookback = this.opts.lookbackDelta;
+    const set = await this.select(vs, stats ? from - lookback : from, ends[n - 1]! + after, ms.range + before + after + (stats ? lookback : 0));
     let done = 0;
     for (const stored of set.series) {
       if ((++done & 7) === 0 && this.due()) await this.yieldNow();
-      const s = this.load(stored);
+      const s = this.load(stored, stats ? from : undefined);
       let stale = 0;
       for (let i = 0; i < s.v.length; i++) if (isStaleNaN(s.v[i]!)) stale++;
       if (stale === 0) {
@@ -645,3 +719,7 @@ function countSamples(v: EvalValue): number {
   }
 }
 
+
+function isExtended(vs: VectorSelector): boolean {
+  return vs.anchored === true || vs.smoothed === true;
+}

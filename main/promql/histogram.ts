@@ -34,7 +34,7 @@ export function newNotes(): CombineNotes {
 }
 
 /** Upper bound of bucket `index` (lower bound is the bound of `index - 1`). */
-function bucketBound(index: number, schema: number, customValues: readonly number[]): number {
+export function bucketBound(index: number, schema: number, customValues: readonly number[]): number {
   if (schema === customBucketsSchema) {
     if (index < 0) return -Infinity;
     if (index >= customValues.length) return Infinity;

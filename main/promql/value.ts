@@ -47,6 +47,11 @@ export interface MatrixValue {
   /** Window end (inclusive) per step, after offset and `@`; windows are (end - range, end]. */
   readonly ends: Float64Array;
   readonly range: number;
+  /**
+   * An `anchored` / `smoothed` selector's matrix: the series hold samples from one lookback
+   * before each window (and one after, smoothed), for extended-range.ts to take the edges from.
+   */
+  readonly extended?: { readonly smoothed: boolean; readonly lookback: number };
 }
 interface StringEvalValue {
   readonly kind: 'string';

@@ -16,7 +16,7 @@ export interface Diagnostic {
 
 export function diagnose(text: string): Diagnostic[] {
   if (text.trim() === '') return [];
-  const { errors } = parse(text, { enableExperimental: true });
+  const { errors } = parse(text, { enableExperimental: true, enableExtendedRangeSelectors: true });
   return errors.map((e) => ({ start: e.pos.start, end: e.pos.end, message: e.message }));
 }
 
@@ -26,6 +26,6 @@ export function hoverDoc(word: string): VocabularyEntry | undefined {
 
 /** The query pretty-printed like Prometheus' format_query, or null when it does not parse. */
 export function formatQuery(text: string): string | null {
-  const { expr, errors } = parse(text, { enableExperimental: true });
+  const { expr, errors } = parse(text, { enableExperimental: true, enableExtendedRangeSelectors: true });
   return expr !== null && errors.length === 0 ? formatExpr(expr) : null;
 }

@@ -1,6 +1,7 @@
 /** Argument access and per-series mapping helpers for function implementations. */
 import type { NativeHistogram } from '../../tsdb/interface.js';
 import { QueryExecutionError } from '../errors.js';
+import { extendedWindow } from '../extended-range.js';
 import type { EvalValue, MatrixValue, RangeSeries, StepSeries, VectorValue } from '../value.js';
 import { newStepSeries } from '../value.js';
 import type { FnCall } from './types.js';
@@ -72,14 +73,17 @@ export async function overWindows(c: FnCall, m: MatrixValue, f: MixedWindowFn, d
     if ((++done & 7) === 0 && c.env.due()) await c.env.pause();
     const r = newStepSeries(s.labels, n, dropName || s.dropName);
     const len = s.t.length;
-    let lo = 0;
-    let hi = 0;
+    const pos = { lo: 0, hi: 0 };
     let any = false;
     for (let i = 0; i < n; i++) {
       const end = m.ends[i]!;
-      const start = end - m.range;
-      while (hi < len && s.t[hi]! <= end) hi++;
-      while (lo < len && s.t[lo]! <= start) lo++;
+      if (m.extended) extendedWindow(s, m, end, pos);
+      else {
+        const start = end - m.range;
+        while (pos.hi < len && s.t[pos.hi]! <= end) pos.hi++;
+        while (pos.lo < len && s.t[pos.lo]! <= start) pos.lo++;
+      }
+      const { lo, hi } = pos;
       if (lo >= hi) continue;
       const y = f(s, lo, hi, end, i);
       if (y === null) continue;

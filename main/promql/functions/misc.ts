@@ -32,6 +32,12 @@ function scalarFill(c: FnCall, f: (i: number) => number): EvalValue {
   return { kind: 'scalar', v };
 }
 
+function scalarPair(c: FnCall, f: (a: number, b: number) => number): EvalValue {
+  const a = scalarArg(c, 0);
+  const b = scalarArg(c, 1);
+  return scalarFill(c, (i) => f(a[i]!, b[i]!));
+}
+
 function sortBy(c: FnCall, desc: boolean): EvalValue {
   if (c.env.isRangeQuery) {
     c.env.annotations.warn('sort is ineffective for range queries since results are always ordered by labels', c.call.pos);
@@ -106,6 +112,9 @@ export const miscFunctions = {
   },
   time: (c: FnCall): EvalValue => scalarFill(c, (i) => c.grid[i]! / 1000),
   pi: (c: FnCall): EvalValue => scalarFill(c, () => Math.PI),
+  // Go's math.Min / math.Max: NaN if either argument is NaN.
+  min_of: (c: FnCall): EvalValue => scalarPair(c, Math.min),
+  max_of: (c: FnCall): EvalValue => scalarPair(c, Math.max),
   start: (c: FnCall): EvalValue => scalarFill(c, () => c.env.queryStart / 1000),
   end: (c: FnCall): EvalValue => scalarFill(c, () => c.env.queryEnd / 1000),
   range: (c: FnCall): EvalValue => scalarFill(c, () => (c.env.queryEnd - c.env.queryStart) / 1000),

@@ -25,7 +25,8 @@ import {
 import type { EvalValue, MatrixValue, RangeSeries, StepSeries } from '../value.js';
 import { hasHistograms, newStepSeries } from '../value.js';
 import { matrixArg, overWindows, vector, vectorArg } from './helpers.js';
-import { avgWindow, extrapolationFactor, rangeFunctions, rateWindow, sumWindow } from './range.js';
+import { extendedHistogramRate } from './extended-histogram.js';
+import { avgWindow, counting, extrapolationFactor, rangeFunctions, rateWindow, sumWindow } from './range.js';
 import type { FnCall, FunctionImpl } from './types.js';
 
 const nameOf = (labels: Labels): string => JSON.stringify(getLabel(labels, metricNameLabel));
@@ -87,6 +88,19 @@ function reconciledInfo(c: FnCall, notes: CombineNotes, what: string, pos: PosRa
   if (notes.customReconciled) c.env.annotations.info(`mismatched custom buckets were reconciled during ${what}`, pos);
 }
 
+/** rate / increase / delta: floats, histograms, and anchored / smoothed windows of either. */
+function rateLike(isCounter: boolean, isRate: boolean, floatImpl: FunctionImpl): FunctionImpl {
+  return (c) => {
+    const m = matrixArg(c, 0);
+    if (!hasHistograms(m)) return floatImpl(c);
+    if (m.extended) {
+      const pos = c.call.args[0]?.pos ?? c.call.pos;
+      return overWindows(c, m, (s, lo, hi, end) => extendedHistogramRate(c, m, s, lo, hi, end, isCounter, isRate, pos));
+    }
+    return overMixedWindows(c, m, histogramRate(c, isCounter, isRate));
+  };
+}
+
 /** Prometheus' histogramRate plus the extrapolation of extrapolatedRate. */
 function histogramRate(c: FnCall, isCounter: boolean, isRate: boolean): PosWindowFn {
   const m = matrixArg(c, 0);
@@ -101,8 +115,13 @@ function histogramRate(c: FnCall, isCounter: boolean, isRate: boolean): PosWindo
     const hs = s.h!;
     const first = hs[lo]!;
     const last = hs[hi - 1]!;
-    const custom = usesCustomBuckets(first);
-    for (let i = lo; i < hi; i++) {
+    // As Prometheus: a reset between the first two samples (a switch between exponential and
+    // custom buckets is one) makes the first one an empty histogram of the second's layout, so
+    // its layout does not matter; every later sample must share that layout.
+    let start = first;
+    if (isCounter && detectReset(hs[lo + 1]!, first)) start = emptyLike(hs[lo + 1]!);
+    const custom = usesCustomBuckets(start);
+    for (let i = lo + 1; i < hi; i++) {
       if (usesCustomBuckets(hs[i]!) !== custom) {
         layoutWarning(c, s.labels, pos);
         return null;
@@ -112,9 +131,13 @@ function histogramRate(c: FnCall, isCounter: boolean, isRate: boolean): PosWindo
       c.env.annotations.warn(`this native histogram metric is not a counter: ${nameOf(s.labels)}`, pos);
     }
     const notes = newNotes();
-    let h = combineHistograms(last, first, -1, notes);
+    let h = combineHistograms(last, start, -1, notes);
     if (isCounter) {
-      for (let i = lo + 1; i < hi; i++) if (detectReset(hs[i]!, hs[i - 1]!)) h = combineHistograms(h, hs[i - 1]!, 1, notes);
+      let prev = start;
+      for (let i = lo + 1; i < hi; i++) {
+        if (detectReset(hs[i]!, prev)) h = combineHistograms(h, prev, 1, notes);
+        prev = hs[i]!;
+      }
     } else if (first.counterResetHint !== 'gauge' || last.counterResetHint !== 'gauge') {
       c.env.annotations.warn(`this native histogram metric is not a gauge: ${nameOf(s.labels)}`, pos);
     }
@@ -123,6 +146,11 @@ function histogramRate(c: FnCall, isCounter: boolean, isRate: boolean): PosWindo
     const factor = extrapolationFactor(s.t[lo]!, s.t[hi - 1]!, hi - lo, end, m.range, isRate, zeroRatio);
     return compactHistogram(withHint(scaleHistogram(h, factor), 'gauge'));
   };
+}
+
+/** An empty histogram with h's bucket layout (schema and custom bounds). */
+function emptyLike(h: NativeHistogram): NativeHistogram {
+  return { schema: h.schema, zeroThreshold: 0, zeroCount: 0, count: 0, sum: 0, positive: [], negative: [], customValues: h.customValues, counterResetHint: 'unknown' };
 }
 
 function instantHistogram(c: FnCall, isRate: boolean): PosWindowFn {
@@ -216,21 +244,13 @@ export const nativeHistogramFunctions = {
   histogram_avg: readHistogram((h) => h.sum / h.count),
   histogram_stdvar: readHistogram((h) => histogramVariance(h)),
   histogram_stddev: readHistogram((h) => Math.sqrt(histogramVariance(h))),
-  rate: (c: FnCall) => (hasHistograms(matrixArg(c, 0)) ? overMixedWindows(c, matrixArg(c, 0), histogramRate(c, true, true)) : rangeFunctions.rate(c)),
-  increase: (c: FnCall) => (hasHistograms(matrixArg(c, 0)) ? overMixedWindows(c, matrixArg(c, 0), histogramRate(c, true, false)) : rangeFunctions.increase(c)),
-  delta: (c: FnCall) => (hasHistograms(matrixArg(c, 0)) ? overMixedWindows(c, matrixArg(c, 0), histogramRate(c, false, false)) : rangeFunctions.delta(c)),
+  rate: rateLike(true, true, rangeFunctions.rate),
+  increase: rateLike(true, false, rangeFunctions.increase),
+  delta: rateLike(false, false, rangeFunctions.delta),
   irate: (c: FnCall) => (hasHistograms(matrixArg(c, 0)) ? overMixedWindows(c, matrixArg(c, 0), instantHistogram(c, true)) : rangeFunctions.irate(c)),
   idelta: (c: FnCall) => (hasHistograms(matrixArg(c, 0)) ? overMixedWindows(c, matrixArg(c, 0), instantHistogram(c, false)) : rangeFunctions.idelta(c)),
-  resets: rangeWithHistograms(rangeFunctions.resets, (s, lo, hi) => {
-    let n = 0;
-    for (let i = lo + 1; i < hi; i++) if (isReset(s, i - 1, i)) n++;
-    return n;
-  }),
-  changes: rangeWithHistograms(rangeFunctions.changes, (s, lo, hi) => {
-    let n = 0;
-    for (let i = lo + 1; i < hi; i++) if (!sameSample(s, i - 1, i)) n++;
-    return n;
-  }),
+  resets: counting((s, i, j) => (isReset(s, i, j) ? 1 : 0)),
+  changes: counting((s, i, j) => (sameSample(s, i, j) ? 0 : 1)),
   sum_over_time: (c: FnCall) => {
     const sums = sumHistograms(c, false);
     return rangeWithHistograms(rangeFunctions.sum_over_time, floatWindow(sumWindow, (s, lo, hi) => sums(s, lo, hi, 0, c.call.args[0]?.pos ?? c.call.pos)))(c);

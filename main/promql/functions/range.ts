@@ -2,6 +2,7 @@
 import { KahanSum, kahanMean } from '../kahan.js';
 import { linearRegression, quantile } from '../mathutil.js';
 import { formatGoFloatFixed } from '../../util/go-float.js';
+import { anchoredIndices, extendedRateWindow } from '../extended-range.js';
 import type { EvalValue, RangeSeries, StepSeries } from '../value.js';
 import { newStepSeries } from '../value.js';
 import type { WindowFn } from './helpers.js';
@@ -59,6 +60,7 @@ export function extrapolationFactor(firstT: number, lastT: number, samples: numb
  */
 async function extrapolatedRate(c: FnCall, isCounter: boolean, isRate: boolean): Promise<EvalValue> {
   const m = matrixArg(c, 0);
+  if (m.extended) return overWindows(c, m, (s, lo, hi, end) => extendedRateWindow(s, lo, hi, end, m.range, m.extended!.smoothed, isCounter, isRate));
   const n = c.grid.length;
   const { ends, range } = m;
   const out: StepSeries[] = [];
@@ -84,6 +86,29 @@ async function extrapolatedRate(c: FnCall, isCounter: boolean, isRate: boolean):
     if (any) out.push(r);
   }
   return vector(out);
+}
+
+/**
+ * changes() / resets(): `step(s, i, j)` is 1 for a change / reset from sample i to sample j, over
+ * the window's samples, or over an anchored window's points (extended-range.ts).
+ */
+export function counting(step: (s: RangeSeries, i: number, j: number) => number): FunctionImpl {
+  const plain = over((s, lo, hi) => {
+    let n = 0;
+    for (let i = lo + 1; i < hi; i++) n += step(s, i - 1, i);
+    return n;
+  });
+  return (c) => {
+    const m = matrixArg(c, 0);
+    if (!m.extended) return plain(c);
+    return overWindows(c, m, (s, lo, hi, end) => {
+      const ix = anchoredIndices(s, lo, hi, end, m.range);
+      if (ix === null) return null;
+      let n = 0;
+      for (let k = 1; k < ix.length; k++) n += step(s, ix[k - 1]!, ix[k]!);
+      return n;
+    });
+  };
 }
 
 function instantValue(isRate: boolean): FunctionImpl {
@@ -143,19 +168,11 @@ export const rangeFunctions = {
       return slope * dur[i]! + intercept;
     });
   },
-  resets: over((s, lo, hi) => {
-    let n = 0;
-    for (let i = lo + 1; i < hi; i++) if (s.v[i]! < s.v[i - 1]!) n++;
-    return n;
-  }),
-  changes: over((s, lo, hi) => {
-    let n = 0;
-    for (let i = lo + 1; i < hi; i++) {
-      const a = s.v[i]!;
-      const b = s.v[i - 1]!;
-      if (!(a === b || (Number.isNaN(a) && Number.isNaN(b)))) n++;
-    }
-    return n;
+  resets: counting((s, i, j) => (s.v[j]! < s.v[i]! ? 1 : 0)),
+  changes: counting((s, i, j) => {
+    const a = s.v[j]!;
+    const b = s.v[i]!;
+    return a === b || (Number.isNaN(a) && Number.isNaN(b)) ? 0 : 1;
   }),
   sum_over_time: over(sumWindow),
   avg_over_time: over(avgWindow),

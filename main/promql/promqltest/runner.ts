@@ -60,9 +60,6 @@ function conformanceEngine(parse: (q: string) => Expr): PromQLEngine {
   return new PromQLEngine({ lookbackDelta: 300_000, timeoutMs: 100_000, defaultSubqueryStep: 60_000, parse });
 }
 
-const featureSyntax: readonly [RegExp, string][] = [
-  [/\b(anchored|smoothed)\b/, 'anchored/smoothed range selectors (feature flag)'],
-];
 
 /** Signs of duration expressions, consulted only when our parser rejects the query. */
 const durationExprHints = [/\[[^\]"']*[-+*/%^()][^\]"']*\]/, /\boffset\s*[-(]/, /\b(step|range|start|end)\s*\(\s*\)/i, /@\s*\(/, /\[\s*\d+(\.\d+)?\s*[\]:]/, /:\s*\d+(\.\d+)?\s*\]/];
@@ -163,13 +160,9 @@ async function load(state: ScriptState, cmd: LoadCmd): Promise<void> {
 }
 
 function skipReason(cmd: EvalCmd, expr: Expr | null, parseError: string | null, state: ScriptState, experimental: boolean): string | null {
-  for (const [re, why] of featureSyntax) if (re.test(cmd.expr)) return why;
   if (expr === null) {
-    if (parseError !== null && /in a duration expression is not supported/.test(parseError)) return `duration expressions: ${parseError.replace(/^\d+:\d+: parse error: /, '')}`;
     if (durationExprHints.some((re) => re.test(cmd.expr))) return 'duration expressions (feature flag)';
     if (parseError !== null && /experimental/.test(parseError)) return `experimental syntax: ${parseError}`;
-    const fn = /\b(min_of|max_of)\s*\(/.exec(cmd.expr);
-    if (fn) return `experimental function ${fn[1]!}: the lezer grammar we parse with knows it only inside durations`;
     return null;
   }
   const exp = experimental ? null : experimentalCall(expr);

@@ -35,7 +35,8 @@ export const memoryStorageFactory: StorageFactory = () => {
   return { queryable: m, appendable: m };
 };
 
-const conformanceParse = (q: string): Expr => parseExpr(q, { enableExperimental: true });
+/** Prometheus' TestPromql enables its experimental PromQL features for these scripts; so do we. */
+const conformanceParse = (q: string): Expr => parseExpr(q, { enableExperimental: true, enableExtendedRangeSelectors: true });
 
 export interface SuiteSummary {
   readonly reports: ScriptReport[];

@@ -9,7 +9,7 @@ import { formatExpr, printExpr } from '../../../app/promql/printer.js';
 import { complianceQueries, scriptQueries, unsupportedReason, type CorpusQuery } from './corpus.js';
 import { stripPos, stripPosSorted } from './strip.js';
 
-const opts = { enableExperimental: true };
+const opts = { enableExperimental: true, enableExtendedRangeSelectors: true };
 
 interface Tally {
   parsed: number;

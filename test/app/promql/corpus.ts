@@ -101,32 +101,12 @@ export function complianceQueries(): CorpusQuery[] {
   return out;
 }
 
-/** Features this parser deliberately rejects; queries using them are skipped with the reason. */
-const unsupportedFeatures: readonly { readonly reason: string; readonly re: RegExp }[] = [
-  { reason: 'anchored/smoothed range modifiers', re: /\b(anchored|smoothed)\b/ },
-  { reason: 'min_of / max_of', re: /\b(min_of|max_of)\s*\(/ },
-  { reason: 'trim operators </ >/', re: /<\/|>\// },
-];
-
-const plainDuration = /^[0-9a-zA-Z_.]+$/;
-
-/** `[5m+1m]`, `[step()]`, `offset (1m*2)`: arithmetic where Prometheus 3 allows an experimental duration expression. */
-function usesDurationExpr(q: string): boolean {
-  for (const m of q.matchAll(/\[([^[\]]*)\]/g)) {
-    const parts = (m[1] ?? '').split(':').map((p) => p.trim());
-    if (parts.some((p, i) => (i === 1 && p === '' ? false : !plainDuration.test(p)))) return true;
-  }
-  for (const m of q.matchAll(/\boffset\s+(-?)\s*([^\s)\],]*)/g)) {
-    if (!plainDuration.test(m[2] ?? '')) return true;
-  }
-  return false;
-}
+/** Features this parser deliberately rejects; queries using them are skipped with the reason (none today). */
+const unsupportedFeatures: readonly { readonly reason: string; readonly re: RegExp }[] = [];
 
 export function unsupportedReason(query: string): string | null {
   // Strings may hold anything ("[a-z]+", "offset"); look only at the query's structure.
   const q = query.replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`[^`]*`/g, '""');
   const hit = unsupportedFeatures.find((f) => f.re.test(q))?.reason;
-  if (hit !== undefined) return hit;
-  // Constant duration expressions are folded by the parser (experimental flag); ones that need the query's step or range are not.
-  return usesDurationExpr(q) && /\b(step|range|start|end)\s*\(\s*\)/i.test(q) ? 'duration expressions with step() or range()' : null;
+  return hit ?? null;
 }

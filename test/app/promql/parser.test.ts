@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Expr } from '../../../app/promql/ast.js';
 import { MAX_DEPTH, parse, parseExpr, PromQLParseError } from '../../../app/promql/parser.js';
+import { resolveDurations } from '../../../app/promql/durations.js';
 import { printExpr } from '../../../app/promql/printer.js';
 import { isValidUtf8 } from '../../../app/promql/strings.js';
 import { badSyntax } from './bad-queries.js';
@@ -235,9 +236,29 @@ describe('duration expressions (experimental)', () => {
     expect(o.type === 'vector' ? o.offset : null).toBe(-200_000);
     expect(() => parseExpr('x[1h/0]', exp)).toThrow('division by zero');
   });
-  it('are refused without the flag, and step() / range() always', () => {
+  it('are refused without the flag', () => {
     expect(() => parseExpr('rate(x[5m+1m])')).toThrow('experimental duration expression is not enabled');
-    expect(() => parseExpr('rate(x[step()])', exp)).toThrow('step() in a duration expression is not supported');
+    expect(() => parseExpr('x offset step()')).toThrow('experimental duration expression is not enabled');
+  });
+  it('keep step() / range() as a tree the engine resolves per query, and print it back', () => {
+    const m = parseExpr('count_over_time(x[1+(STep()-5)*2])', exp);
+    const arg = m.type === 'call' ? m.args[0] : undefined;
+    expect(arg?.type === 'matrix' ? arg.rangeExpr : null).toEqual({
+      kind: 'binary', op: '+', lhs: { kind: 'number', seconds: 1 },
+      rhs: { kind: 'binary', op: '*', lhs: { kind: 'binary', op: '-', lhs: { kind: 'step' }, rhs: { kind: 'number', seconds: 5 } }, rhs: { kind: 'number', seconds: 2 } },
+    });
+    for (const q of ['x offset (-step() * 2)', 'x[min_of(step() + 1s, 1h)]', 'rate(x[5m])[range(): step()] offset min_of(range(), 8s)']) {
+      const e = parseExpr(q, exp);
+      expect(stripPos(parseExpr(printExpr(e), exp))).toEqual(stripPos(e));
+    }
+    const resolved = resolveDurations(parseExpr('x[min_of(step() + 1s, 1h)] offset -range()', exp), { stepMs: 5000, rangeMs: 10_000 });
+    expect(resolved).toMatchObject({ type: 'matrix', range: 6000, vector: { offset: -10_000 } });
+    expect(() => resolveDurations(parseExpr('x[step()]', exp), { stepMs: 0, rangeMs: 0 })).toThrow('duration must be greater than 0');
+  });
+  it('min_of / max_of are scalar functions outside durations (experimental)', () => {
+    expect(shape('min_of(1, 2)')).toMatchObject({ type: 'call', func: 'min_of' });
+    expect(() => parseExpr('max_of(1, 2)')).toThrow('function "max_of" is not enabled');
+    expect(() => parseExpr('min_of(x, 1)', exp)).toThrow('expected type scalar in call to function "min_of", got instant vector');
   });
 });
 
@@ -247,5 +268,42 @@ describe('binop fill modifiers (experimental)', () => {
     expect(e.type === 'binary' ? e.matching : null).toMatchObject({ on: true, matchingLabels: ['x'], card: 'many-to-one', fillLeft: 5, fillRight: -7 });
     expect(printExpr(parseExpr('a == bool fill(NaN) b', { enableExperimental: true }))).toBe('a == bool fill(NaN) b');
     expect(() => parseExpr('a + fill(0) b')).toThrow('binop fill modifiers are experimental and not enabled');
+  });
+});
+
+describe('anchored / smoothed selectors (promql-extended-range-selectors)', () => {
+  const ext = { enableExtendedRangeSelectors: true };
+  const selectorOf = (e: Expr): Record<string, unknown> | null => (e.type === 'vector' ? { ...e } : e.type === 'matrix' ? { ...e.vector } : e.type === 'call' ? selectorOf(e.args[0]!) : e.type === 'binary' ? selectorOf(e.lhs) : null);
+  it('mark the vector selector, alone or inside a range, after offset and @', () => {
+    expect(selectorOf(parseExpr('rate(foo[5m] anchored)', ext))).toMatchObject({ name: 'foo', anchored: true });
+    expect(selectorOf(parseExpr('foo offset -100s smoothed + 0', ext))).toMatchObject({ name: 'foo', smoothed: true, offset: -100_000 });
+    expect(selectorOf(parseExpr('increase(foo[5m] offset 1m smoothed)', ext))).toMatchObject({ smoothed: true, offset: 60_000 });
+    // A postfix like offset: it binds to the selector, not to the binary expression before it.
+    const b = parseExpr('a + b anchored', ext);
+    expect(b.type === 'binary' && b.lhs.type === 'vector' ? b.lhs.anchored : 'not a binary').toBeUndefined();
+    expect(b.type === 'binary' && b.rhs.type === 'vector' ? b.rhs.anchored : null).toBe(true);
+  });
+  it('print back and reparse to the same tree', () => {
+    for (const q of ['rate(foo[5m] anchored)', 'foo @ 100.000 smoothed', 'delta(foo[1m] offset 1m smoothed)', 'foo smoothed ^ 2']) {
+      const e = parseExpr(q, ext);
+      expect(printExpr(e)).toBe(q);
+      expect(stripPos(parseExpr(printExpr(e), ext))).toEqual(stripPos(e));
+    }
+  });
+  it('are refused without the flag and after anything but a selector', () => {
+    expect(() => parseExpr('rate(foo[5m] anchored)')).toThrow('anchored modifier is experimental and not enabled');
+    expect(() => parseExpr('foo smoothed')).toThrow('smoothed modifier is experimental and not enabled');
+    expect(() => parseExpr('sum(foo) anchored', ext)).toThrow('anchored modifier must be preceded by an instant vector selector or range vector selector');
+    expect(() => parseExpr('foo anchored smoothed', ext)).toThrow('anchored modifier may not be combined with smoothed');
+  });
+});
+
+describe('trim operators </ >/ (experimental)', () => {
+  it('parse at comparison precedence, print back, and are refused without the flag', () => {
+    const e = parseExpr('h </ 2 * 3', { enableExperimental: true });
+    expect(e).toMatchObject({ type: 'binary', op: '</', rhs: { type: 'binary', op: '*' } });
+    expect(printExpr(parseExpr('h >/ on (a) x', { enableExperimental: true }))).toBe('h >/ on (a) x');
+    expect(() => parseExpr('h </ 2')).toThrow('the </ operator is experimental and not enabled');
+    expect(() => parseExpr('h >/ 2')).toThrow('the >/ operator is experimental and not enabled');
   });
 });

@@ -53,3 +53,14 @@ describe('element-wise functions', () => {
     expect(await at('timestamp(x{a="3"})', m('3m'))).toEqual({ '{a="3"}': 0 });
   });
 });
+
+describe('min_of / max_of (experimental)', () => {
+  it('pick the smaller / larger scalar at every step, NaN when either is NaN', async () => {
+    expect(await at('min_of(3, scalar(x{a="1"}))')).toBe(-2.5);
+    expect(await at('max_of(3, scalar(x{a="3"}))')).toBe(7);
+    expect(await at('min_of(NaN, 1)')).toBeNaN();
+    expect(await at('max_of(1, NaN)')).toBeNaN();
+    const r = await e.rangeQuery(s, 'max_of(time(), 60)', 0, m('2m'), m('1m'));
+    expect(r.result.type === 'matrix' ? Array.from(r.result.series[0]!.v) : null).toEqual([60, 60, 120]);
+  });
+});

@@ -113,3 +113,28 @@ describe('PromQL over native histograms', () => {
     expect(flat(await at('histogram_count(-one)'))).toEqual({ '{}': -4 });
   });
 });
+
+describe('layout switches and info series', () => {
+  it('rate treats a switch between exponential and custom buckets after the first sample as a reset', async () => {
+    const s = load('30s', `
+      x _ {{schema:-53 sum:1 count:1 custom_values:[5 10] buckets:[1]}} {{schema:0 sum:5 count:4 buckets:[1 2 1]}}
+      y {{schema:0 sum:1 count:1 buckets:[1]}} {{schema:-53 sum:1 count:1 custom_values:[5 10] buckets:[1]}} {{schema:0 sum:5 count:4 buckets:[1 2 1]}}
+    `);
+    // x: the custom first sample only bounds the extrapolation (count 1 of 4): (30s + 7.5s) / 30s over 60s.
+    const r = await e.instantQuery(s, 'rate(x[1m])', m('1m'));
+    expect(r.result.type === 'vector' ? r.result.samples[0]?.h?.count : null).toBeCloseTo(4 / 48, 12);
+    expect(r.warnings).toEqual([]);
+    // y: the layout changes again later in the window, which is still a mix.
+    const mixed = await e.instantQuery(s, 'rate(y[1m30s])', m('1m'));
+    expect(mixed.result.type === 'vector' ? mixed.result.samples : null).toEqual([]);
+    expect(mixed.warnings.join()).toContain('vector contains a mix of histograms with exponential and custom buckets schemas for metric name "y"');
+  });
+
+  it('info() refuses histogram info series', async () => {
+    const s = load('5m', `
+      metric{instance="a", job="1"} 0 1
+      histogram{instance="a", job="1"} {{schema:1 sum:3 count:22 buckets:[5 10 7]}}
+    `);
+    await expect(e.instantQuery(s, 'info(metric, {__name__="histogram"})', 0)).rejects.toThrow('this should be an info metric, with float samples: {__name__="histogram", instance="a", job="1"}');
+  });
+});

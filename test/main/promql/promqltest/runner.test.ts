@@ -115,7 +115,7 @@ eval instant at 0 sort_by_label(f, "x")
 `, { storage: memoryStorageFactory, parse, experimental: false });
     expect(r.outcomes.map((o) => `${o.status}: ${o.detail}`)).toEqual([
       'skip: experimental function info',
-      'skip: anchored/smoothed range selectors (feature flag)',
+      'skip: experimental syntax: anchored modifier is experimental and not enabled',
       'skip: experimental function sort_by_label',
     ]);
     const withExp = await runScript('inline.test', 'load 1m\n  h {{schema:0 sum:1 count:1}}\n\neval instant at 0 info(h)\n  h {{schema:0 sum:1 count:1}}\n', { storage: memoryStorageFactory, parse, experimental: true });
