@@ -7,8 +7,9 @@ import { loadWebConfig, type WebConfig } from '../api/web-config.js';
 import { defaultDataDir, rendererDir } from '../paths.js';
 import { createLogger } from '../util/log.js';
 import { UsageError, type Command } from './command.js';
-import { parseSizeFlag } from '../util/size-flag.js';
+import { parseSizeFlag } from '../../app/dialect/size.js';
 import { minBudgetBytes } from '../memory/budget.js';
+import { watchLauncher } from '../memory/heap-limit.js';
 import { checkNativeModules, currentRuntime, describeNativeFailure } from '../native-modules/check.js';
 import { HostCollector } from '../host/host-collector.js';
 import { CollectorFilterError, takeCollectorFlags } from '../host/filter.js';
@@ -245,6 +246,8 @@ export const serveCommand: Command = {
       };
       process.on('SIGINT', shutdown);
       process.on('SIGTERM', shutdown);
+      // Started by the launcher for --memory-budget's heap limit: stop when it is gone.
+      watchLauncher(() => shutdown('SIGTERM'));
     });
   },
 };

@@ -8,7 +8,7 @@
  * whatever Electron reports.
  */
 import { hasHeapLimit, oldSpaceMbFor } from '../memory/heap-limit.js';
-import { parseSizeFlag } from '../util/size-flag.js';
+import { parseSizeFlag } from '../../app/dialect/size.js';
 import { minBudgetBytes } from '../memory/budget.js';
 
 /** The part of Electron's `app` this needs (the fake electron module provides it in tests). */

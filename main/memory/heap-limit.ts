@@ -17,7 +17,7 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { parseSizeFlag } from '../util/size-flag.js';
+import { parseSizeFlag } from '../../app/dialect/size.js';
 
 const mib = 1024 * 1024;
 
@@ -55,6 +55,24 @@ export function serveHeapArgs(args: readonly string[], execArgv: readonly string
   return [...execArgv, `--max-old-space-size=${oldSpaceMbFor(budget)}`];
 }
 
+const launcherEnv = 'VIGIL_LAUNCHER_PID';
+
+/**
+ * In a process `reexec` started: calls `gone` once the launcher is no longer its parent (it was
+ * killed outright, e.g. SIGKILL, and could not forward a signal), so no serve is left running
+ * unseen. Checked every second on an unref'd timer.
+ */
+export function watchLauncher(gone: () => void, env: NodeJS.ProcessEnv = process.env): void {
+  const pid = Number(env[launcherEnv]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const timer = setInterval(() => {
+    if (process.ppid === pid) return;
+    clearInterval(timer);
+    gone();
+  }, 1000);
+  timer.unref();
+}
+
 /**
  * Runs `script args` in a new Node with `nodeArgs` and answers its exit code. The child gets its
  * own process group, so a terminal's Ctrl-C reaches it once — forwarded by this process, the one
@@ -62,7 +80,7 @@ export function serveHeapArgs(args: readonly string[], execArgv: readonly string
  * once").
  */
 export function reexec(nodeArgs: readonly string[], script: string, args: readonly string[]): Promise<number> {
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: 'inherit', detached: true });
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: 'inherit', detached: true, env: { ...process.env, [launcherEnv]: String(process.pid) } });
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const forward = (s: NodeJS.Signals): void => void child.kill(s);
   for (const s of signals) process.on(s, forward);
