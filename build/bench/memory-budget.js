@@ -2,11 +2,11 @@
 // 2,000 series = 100k) scraped at 5 s, one system after another in the same run:
 //   1. Vigil without a budget, 2. Vigil with --memory-budget (default 300MiB), 3. VictoriaMetrics 1.79.
 // Each scrapes for --warmup s, then its RSS is read every 2 s for --seconds s; during Vigil's
-// windows a wide instant query (`count({job="fleet"})`) and a 1 h range query run once after a
+// windows a wide instant query (`count({job="fleet"})`) and a 15 min range query run once after a
 // third of the window. Prints resident bytes per series (median of the window's readings), the
 // budgeted run's highest RSS against the budget, RSS over time, and what became of each query
 // (answered, or refused with Vigil's message).
-//   node build/bench/memory-budget.js [--targets 50] [--series 2000] [--budget 300MiB] [--warmup 40] [--seconds 60] [--only vigil]
+//   node build/bench/memory-budget.js [--targets 50] [--series 2000] [--budget 300MiB] [--warmup 40] [--seconds 60] [--only vigil] [--compare DIR]
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '40' },
     seconds: { type: 'string', default: '60' },
     only: { type: 'string' },
+    /** Another build's checkout (its main/bin/vigil.js and dist/): run first without a budget, for a before/after in the same run. */
+    compare: { type: 'string' },
   },
 });
 const series = Number(values.targets) * Number(values.series);
@@ -68,8 +70,8 @@ async function window(pid, url) {
       const end = Date.now() / 1000;
       queries.push(['count({job="fleet"}) (instant)', await runQuery(url, `/api/v1/query?query=${encodeURIComponent('count({job="fleet"})')}`)]);
       readings.push({ s: (Date.now() - t0) / 1000, rss: procStats(pid).rssBytes });
-      const range = new URLSearchParams({ query: 'sum(rate(http_requests_total[1m]))', start: String(end - 3600), end: String(end), step: '15' });
-      queries.push(['sum(rate(http_requests_total[1m])) over 1 h at 15 s', await runQuery(url, `/api/v1/query_range?${range}`)]);
+      const range = new URLSearchParams({ query: 'sum(rate(http_requests_total[1m]))', start: String(end - 900), end: String(end), step: '15' });
+      queries.push(['sum(rate(http_requests_total[1m])) over 15 min at 15 s', await runQuery(url, `/api/v1/query_range?${range}`)]);
       readings.push({ s: (Date.now() - t0) / 1000, rss: procStats(pid).rssBytes });
     }
     await sleep(2);
@@ -78,11 +80,11 @@ async function window(pid, url) {
   return { readings, queries, median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1] };
 }
 
-async function vigilRun(name, extraArgs) {
+async function vigilRun(name, extraArgs, bin = undefined) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-vigil-budget-'));
   const cfg = join(dir, 'vigil.yml');
   writeFileSync(cfg, fleetConfig(fleet.addresses, '5s'));
-  const vigil = await startVigilServe(join(dir, 'data'), ['--config', cfg, ...extraArgs]);
+  const vigil = await startVigilServe(join(dir, 'data'), ['--config', cfg, ...extraArgs], bin);
   try {
     const pid = enginePid(vigil.pid);
     process.stderr.write(`${name}: scraping for ${values.warmup} s (engine pid ${pid})…\n`);
@@ -100,6 +102,7 @@ async function vigilRun(name, extraArgs) {
 const fleet = await startFleet(Number(values.targets), Number(values.series));
 const runs = [];
 try {
+  if (values.compare !== undefined) runs.push(await vigilRun(`Vigil ${values.compare} (no budget)`, [], join(values.compare, 'main/bin/vigil.js')));
   runs.push(await vigilRun('Vigil (no budget)', []));
   runs.push(await vigilRun(`Vigil (--memory-budget ${values.budget})`, ['--memory-budget', values.budget]));
   if (installed('victoriaMetrics') && values.only !== 'vigil') {
@@ -127,7 +130,7 @@ console.log('|---|---|---|---|---|');
 for (const r of runs) {
   console.log(`| ${r.name} | ${mib(r.median)} | ${(r.median / series).toFixed(0)} | ${vm ? `${(r.median / vm.median).toFixed(2)}×` : '—'} | ${mib(r.max)} |`);
 }
-const budgeted = runs[1];
+const budgeted = runs.find((r) => r.name.includes('--memory-budget'));
 if (budgeted) {
   const budget = budgeted.memory.budgetBytes;
   console.log(`\n### ${budgeted.name}: RSS over time (budget ${mib(budget)}; highest ${mib(budgeted.max)}: ${budgeted.max <= budget ? 'under' : 'OVER'} the budget)\n`);
