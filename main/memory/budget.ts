@@ -70,12 +70,15 @@ const softShare = 0.8;
 const hardShare = 0.95;
 const relaxShare = 0.7;
 /**
- * Bytes a query holds per series it selects and per sample it loads. Per sample: a float64 time
- * and value. Per series: the label set as objects, the series' result arrays and bookkeeping —
- * with W-fleet scraped, one `count({job="fleet"})` over 100k series raised RSS by ~3 KB a series
- * (issue #18), so 3 KiB is the measured order, not a guess made small to admit more.
+ * Bytes a query holds per series it selects and per sample it loads, for a query that holds its
+ * whole input (a binary operation, `topk`, a subquery): per sample a float64 time and value; per
+ * series its label set as objects and result arrays, about 1 KiB with W-fleet's ten labels.
+ * Queries that stream (instant selectors read one sample a step, `sum`/`count`/… of a selector or
+ * a rate read a series at a time) hold less, so this is an upper bound: with 3 KiB a series (what
+ * one `count({job="fleet"})` over 100k series added to RSS before those queries streamed) a 15 min
+ * dashboard panel over 25k series was refused under a 300 MiB budget at 200 MiB resident.
  */
-const bytesPerSeries = 3 * 1024;
+const bytesPerSeries = 1024;
 const bytesPerSample = 16;
 /** Queries estimated under this always run: the Status page and an `up` must work under pressure. */
 const alwaysAdmitBytes = 1024 * 1024;

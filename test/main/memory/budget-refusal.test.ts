@@ -13,7 +13,7 @@ describe('a query over the memory budget is refused with a message, the engine k
   const t = tempDir('vigil-budget-');
   let engine: Engine;
   let server: HttpServer;
-  let rss = 250 * MiB;
+  let rss = 255 * MiB;
 
   beforeAll(async () => {
     engine = await Engine.start({
@@ -44,7 +44,7 @@ describe('a query over the memory budget is refused with a message, the engine k
     const body = (await res.json()) as { status: string; errorType: string; error: string };
     expect(body.status).toBe('error');
     expect(body.errorType).toBe('execution');
-    expect(body.error).toMatch(/^query processing would exceed the memory budget: "sum\(m\)" needs about \d+\.\d MiB \(2,000 series × \d+ points\), and Vigil holds 250 MiB of its 256 MiB budget \(--memory-budget\)/);
+    expect(body.error).toMatch(/^query processing would exceed the memory budget: "sum\(m\)" needs about \d+\.\d MiB \(2,000 series × \d+ points\), and Vigil holds 255 MiB of its 256 MiB budget \(--memory-budget\)/);
   });
 
   it('through the contract (IPC): the same refusal; a small query runs; more room admits the wide one', async () => {

@@ -121,10 +121,10 @@ describe('memory budget: query admission', () => {
   });
 
   it('collects garbage once before refusing, and admits when that made room', () => {
-    const { budget, calls } = setup(1000, 500, { gc: 200 });
-    budget.admit('q', wide); // ~661 MiB: fits only after the collection
+    const { budget, calls } = setup(800, 500, { gc: 200 });
+    budget.admit('q', wide); // ~465 MiB: fits only after the collection
     expect(calls).toEqual(['gc']);
-    const again = setup(1000, 500);
+    const again = setup(800, 500);
     expect(() => again.budget.admit('q', wide)).toThrow(/memory budget/);
     expect(again.calls).toEqual(['gc']);
     expect(() => again.budget.admit('q', wide)).toThrow(/memory budget/);
