@@ -56,6 +56,16 @@ describe('a query over the memory budget is refused with a message, the engine k
     expect(all.result.resultType === 'vector' && all.result.samples[0]!.v).toBe(2000);
   });
 
+  it('hard pressure seals the open chunks early; every sample still answers', async () => {
+    rss = 250 * MiB; // 98 % of the budget
+    await engine.memory.check();
+    expect(engine.memory.status([], 0).actions.map((a) => a.action)).toContainEqual(expect.stringMatching(/^hard: caches emptied, open chunks sealed/));
+    expect(engine.tsdb.stats().headSeries).toBe(0);
+    expect(engine.tsdb.stats().chunksWritten).toBeGreaterThanOrEqual(2000);
+    const r = await engine.api.query({ query: 'm{i="7"}', time: 1_045_000 });
+    expect(r.result.resultType === 'vector' && r.result.samples.map((x) => x.v)).toEqual([3]);
+  });
+
   it('the memory channel shows the budget, what uses memory and the refusals; setMemoryBudget changes it', async () => {
     const m = await engine.api.memory({});
     expect(m.budgetBytes).toBe(256 * MiB);
@@ -65,7 +75,7 @@ describe('a query over the memory budget is refused with a message, the engine k
     expect(parts['series index']!.bytes).toBeGreaterThan(0);
     expect(parts['series index']!.detail).toMatch(/^2,000 series/);
     expect(parts['open chunks']!.bytes).toBeGreaterThan(0);
-    expect(parts['open chunks']!.detail).toMatch(/^2,000 series/);
+    expect(parts['open chunks']!.detail).toMatch(/^0 series with samples not yet sealed/); // sealed by the hard step above
     const after = await engine.api.setMemoryBudget({ budgetBytes: null });
     expect(after.budgetBytes).toBeNull();
     rss = 250 * MiB;
