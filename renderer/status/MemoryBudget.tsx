@@ -95,7 +95,7 @@ export function MemoryBudgetSection() {
           <>
             <dt>JavaScript heap limit</dt>
             <dd data-testid="heap-limit">
-              {bytes(m.heapLimitBytes)} <span className="muted">(main thread; from the budget at start: --max-old-space-size)</span>
+              {bytes(m.heapLimitBytes)} <span className="muted">(main thread; --max-old-space-size is set to 60 % of a budget Vigil starts with, else V8's default)</span>
             </dd>
           </>
         )}
