@@ -44,6 +44,11 @@ import { RangeResultCache } from './query-frontend/range-cache.js';
 import { SetupService } from './setup/service.js';
 import { builtinProbeModules } from './setup/website.js';
 import { NetworkWatch } from './network/watch.js';
+import { MemoryBudget } from './memory/budget.js';
+import { memoryParts } from './memory/parts.js';
+import { collectGarbage } from './util/gc-hint.js';
+import { getHeapStatistics } from 'node:v8';
+import type { MemoryStatus } from '../app/api/memory.js';
 import { systemNetworkSource, type NetworkSource } from './network/facts.js';
 
 export interface EngineOptions {
@@ -79,6 +84,12 @@ export interface EngineOptions {
   sleepCheckMs?: number;
   /** Energy mode at start (`vigil serve --energy-mode`), and its interval factor. */
   energy?: { setting?: EnergySetting; factor?: number };
+  /** The memory budget in bytes (`--memory-budget`, the app's setting; main/memory/budget.ts); absent or null: none. */
+  memoryBudgetBytes?: number | null;
+  /** Where the budget came from, named in refusals (default `--memory-budget`). */
+  memoryBudgetSource?: string;
+  /** Resident set source for the budget (tests: a fake; default the process' RSS). */
+  memoryRss?: () => number;
   /** Where the current network comes from (tests: a fake), how often it is checked, and how many checks a new one must last. */
   network?: { source?: NetworkSource; checkEveryMs?: number; stableChecks?: number };
 }
@@ -142,6 +153,8 @@ export class Engine {
   readonly clock: EngineClock;
   /** Sleep, wake and energy mode (main/power/). */
   readonly power: Power;
+  /** Keeps resident memory under the budget and refuses queries that would not fit (main/memory/). */
+  readonly memory: MemoryBudget;
   /** Scraped exemplars (in memory, Prometheus' default capacity); /api/v1/query_exemplars reads them. */
   readonly exemplars: ExemplarStore;
 
@@ -170,8 +183,23 @@ export class Engine {
       freshMs: () => options.rangeCacheFreshMs ?? Math.max(10_000, 2 * (longestScrapeMs() ?? 15_000)),
       ...(options.now ? { now: options.now } : {}),
     });
+    this.memory = new MemoryBudget({
+      budgetBytes: options.memoryBudgetBytes ?? null,
+      ...(options.memoryBudgetSource !== undefined ? { source: options.memoryBudgetSource } : {}),
+      ...(options.memoryRss ? { rss: options.memoryRss } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      actions: {
+        sizeCaches: (fraction) => this.rangeCache.sizeTo(fraction),
+        shrinkStorage: () => tsdb.memory(true).then(() => undefined),
+        sealHead: () => tsdb.flush(),
+        collectGarbage,
+      },
+      log: (message, fields) => this.log.info(message, fields),
+    });
+    this.memory.start();
     this.querySvc = new EngineQueryService(this.promql, this.remoteRead.storage, new MetadataStore(), {
       rangeCache: this.rangeCache,
+      admitMemory: (query, est) => this.memory.admit(query, est),
       // Remote answers change without the local write watermark knowing: not cached.
       rangeCacheBypass: () => this.remoteRead.storage.hasRemotes,
       metadata: (name) => this.collection?.scrape.metadata(name)[name]?.[0],
@@ -240,6 +268,12 @@ export class Engine {
         },
         power: async () => this.power.state(),
         setEnergyMode: async (r) => this.power.setEnergy(r.setting),
+        memory: () => this.memoryStatus(),
+        setMemoryBudget: async (r) => {
+          this.memory.setBudget(r.budgetBytes, 'the app’s setting');
+          this.events.emit({ type: 'memoryBudgetChanged' });
+          return this.memoryStatus();
+        },
       },
       queries: withRemoteSources(this.querySvc, this.sources),
       targets: this.collection,
@@ -419,6 +453,7 @@ export class Engine {
     this.remoteRead.stop();
     this.stopMetrics();
     this.costs.stop();
+    this.memory.stop();
     this.dashboards?.close();
     this.sources?.close();
     await this.tsdb.close();
@@ -440,6 +475,24 @@ export class Engine {
       remoteWrite: remoteWriteStatus(this.remoteWrite, this.tsdb),
       remoteWriteLog: { bytes: this.tsdb.stats().logBytes, maxBytes: this.tsdb.heldLogMaxBytes, droppedSamples: this.tsdb.heldLogDroppedSamples },
     };
+  }
+
+  /** The memory budget, resident memory and its parts (the `memory` channel). */
+  async memoryStatus(): Promise<MemoryStatus> {
+    const worker = await this.tsdb.memory(false);
+    const m = process.memoryUsage();
+    const st = this.tsdb.stats();
+    const parts = memoryParts({
+      rss: m.rss,
+      mainHeap: m.heapUsed,
+      mainExternal: m.external,
+      indexBytes: this.tsdb.index.arrayBytes(),
+      series: st.series,
+      rangeCacheBytes: this.rangeCache.bytes(),
+      worker,
+      headSeries: st.headSeries,
+    });
+    return this.memory.status(parts, getHeapStatistics().heap_size_limit);
   }
 
   /** Active series (a sample within the lookback) of each metric name now and a day ago, by two PromQL queries. */

@@ -62,6 +62,7 @@ import {
   UidRequestSchema,
 } from './dashboards.js';
 import { PowerSchema, SetEnergyModeRequestSchema } from './power.js';
+import { MemoryStatusSchema, SetMemoryBudgetRequestSchema } from './memory.js';
 import { TopologyRequestSchema, TopologyResponseSchema, TopologySettingsSchema } from './topology.js';
 import { TsdbStatusRequestSchema, TsdbStatusSchema } from './tsdb-status.js';
 import {
@@ -287,6 +288,16 @@ export const channels = {
     doc: 'Set energy mode: auto (on while on battery), on or off.',
     request: SetEnergyModeRequestSchema,
     response: PowerSchema,
+  },
+  memory: {
+    doc: 'The memory budget, resident memory and what uses it (head series, open chunks, caches, heap, storage worker), pressure steps and refused queries.',
+    request: z.object({}).strict(),
+    response: MemoryStatusSchema,
+  },
+  setMemoryBudget: {
+    doc: "Set the memory budget (bytes; null: none); applies at once. The desktop app keeps it for the next start, where it also sets V8's heap limit.",
+    request: SetMemoryBudgetRequestSchema,
+    response: MemoryStatusSchema,
   },
   remoteSources: {
     doc: 'Remote data sources (Prometheus-compatible query APIs) the engine proxies queries to; secrets are never returned.',

@@ -21,6 +21,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('targetsChanged') }),
   /** Energy mode changed, or a "while you were away" summary is ready (the `power` channel). */
   z.object({ type: z.literal('powerChanged') }),
+  /** The memory budget was set through the contract (the desktop shell keeps it for the next start). */
+  z.object({ type: z.literal('memoryBudgetChanged') }),
   /** Sent by the desktop shell when a notification is clicked: show this route. */
   z.object({ type: z.literal('navigate'), hash: z.string().regex(/^#\/[a-z]+(\?.*)?$/) }),
 ]);

@@ -3,4 +3,5 @@ export const vigilBin: string;
 export function startVigilServe(
   dataDir: string,
   extraArgs?: string[],
+  bin?: string,
 ): Promise<{ url: string; pid: number; output(): string; stop(): Promise<void> }>;

@@ -13,10 +13,11 @@ import Database from 'better-sqlite3';
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const vigilBin = join(repoRoot, 'main/bin/vigil.js');
 
-export async function startVigilServe(dataDir, extraArgs = []) {
+/** `bin`: another build's `main/bin/vigil.js` (a before/after comparison in the same run). */
+export async function startVigilServe(dataDir, extraArgs = [], bin = vigilBin) {
   // BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the served engine (NODE_OPTIONS refuses --cpu-prof).
   const nodeArgs = (process.env['BENCH_SERVE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, vigilBin, 'serve', '--port', '0', '--data', dataDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--port', '0', '--data', dataDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   child.stderr.on('data', (c) => (out = (out + c).slice(-8000)));

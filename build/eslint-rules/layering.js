@@ -32,6 +32,8 @@ export const zones = [
   // This machine's metrics with node_exporter's names: reads /proc, /sys and systeminformation; knows nothing of storage or scraping.
   { name: 'main/host', prefix: 'main/host/', allow: ['main/host/', 'main/util/', 'app/'], node: true },
   { name: 'main/query-frontend', prefix: 'main/query-frontend/', allow: ['main/query-frontend/', 'main/tsdb/interface.ts', 'main/tsdb/labels.ts', 'main/util/', 'app/'], node: false },
+  // The memory budget: reads RSS and acts through callbacks the engine wires; knows no subsystem.
+  { name: 'main/memory', prefix: 'main/memory/', allow: ['main/memory/', 'main/util/', 'app/'], node: true },
   { name: 'main/network', prefix: 'main/network/', allow: ['main/network/', 'main/util/', 'app/'], node: true },
   { name: 'main/util', prefix: 'main/util/', allow: ['main/util/', 'app/'], node: true },
   { name: 'main', prefix: 'main/', allow: ['main/', 'app/'], deny: ['main/electron/'], node: true },

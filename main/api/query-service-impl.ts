@@ -76,6 +76,8 @@ export interface QueryServiceOptions {
   rangeCache?: RangeResultCache;
   /** True while answers may hold data the range cache cannot see change (remote_read endpoints). */
   rangeCacheBypass?: () => boolean;
+  /** The memory budget's admission (main/memory/budget.ts): throws to refuse a query whose estimate does not fit. */
+  admitMemory?: (query: string, est: Estimate) => void;
 }
 
 function callOptions(call: QueryCall | undefined, cost: number): QueryCallOptions {
@@ -128,7 +130,7 @@ export class EngineQueryService implements QueryService {
     const expr = this.parse(req.query);
     const time = req.time ?? Date.now();
     return this.track(req.queryId, req.query, call, async (signal) => {
-      const cost = await this.admit(expr, time, time);
+      const cost = await this.admit(req.query, expr, time, time);
       const r = await this.engine.instantQuery(this.storage, expr, time, { signal, ...callOptions(call, cost) });
       return { result: instantResult(r), warnings: r.warnings, infos: r.infos, stats: wireStats(r.stats, req.query) };
     });
@@ -138,7 +140,7 @@ export class EngineQueryService implements QueryService {
     const expr = this.parse(req.query);
     return this.track(req.queryId, req.query, call, async (signal) => {
       const evaluate = async (start: number, end: number): Promise<RangePiece<Stats>> => {
-        const cost = await this.admit(expr, start, end);
+        const cost = await this.admit(req.query, expr, start, end);
         const r = await this.engine.rangeQuery(this.storage, expr, start, end, req.step, { signal, ...callOptions(call, cost) });
         if (r.result.type !== 'matrix') {
           throw new ApiError({ kind: 'internal', message: `range query returned ${r.result.type}` });
@@ -187,13 +189,14 @@ export class EngineQueryService implements QueryService {
 
   /**
    * The pre-run estimate (index only): refuses a query sure to exceed the samples limit or the
-   * memory ceiling before it loads anything; otherwise its cost orders the queue.
+   * memory ceiling or the memory budget before it loads anything; otherwise its cost orders the queue.
    */
-  private async admit(expr: Expr, start: number, end: number): Promise<number> {
+  private async admit(query: string, expr: Expr, start: number, end: number): Promise<number> {
     const est = await this.estimate(expr, start, end);
     const detail = `estimated ${est.samples.toLocaleString('en-US')} samples from ${est.series.toLocaleString('en-US')} series before running`;
     if (est.tooHeavy) throw new TooManySamplesError('query execution', `${detail}, over the limit of ${this.engine.options.maxSamples.toLocaleString('en-US')}`);
     if (est.samples * 16 > this.engine.options.maxQueryBytes) throw new QueryMemoryLimitError(this.engine.options.maxQueryBytes);
+    this.options.admitMemory?.(query, est);
     return est.samples;
   }
 

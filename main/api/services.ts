@@ -50,6 +50,8 @@ export const channelOwners = {
   saveTopologySettings: 'topology',
   power: 'engine',
   setEnergyMode: 'engine',
+  memory: 'engine',
+  setMemoryBudget: 'engine',
   remoteSources: 'sources',
   saveRemoteSource: 'sources',
   deleteRemoteSource: 'sources',

@@ -9,6 +9,14 @@ if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('vigil: the engine is not built yet; run `npm run build` (or `npm run serve`) first\n');
   process.exit(2);
 }
+// `serve --memory-budget`: the main thread's heap limit can only be set when Node starts
+// (main/memory/heap-limit.ts), so Node is started again with it.
+const heap = await import(new URL('../../dist/main/memory/heap-limit.js', import.meta.url).href);
+const heapArgs = heap.serveHeapArgs(process.argv.slice(2), process.execArgv, process.env.NODE_OPTIONS);
+if (heapArgs !== null) {
+  process.exitCode = await heap.reexec(heapArgs, fileURLToPath(import.meta.url), process.argv.slice(2));
+  process.exit();
+}
 // GC settings before the engine allocates (main/util/gc-tuning.ts says why).
 const { tuneGarbageCollector } = await import(new URL('../../dist/main/util/gc-tuning.js', import.meta.url).href);
 tuneGarbageCollector();

@@ -7,6 +7,9 @@ import { loadWebConfig, type WebConfig } from '../api/web-config.js';
 import { defaultDataDir, rendererDir } from '../paths.js';
 import { createLogger } from '../util/log.js';
 import { UsageError, type Command } from './command.js';
+import { parseSizeFlag } from '../../app/dialect/size.js';
+import { minBudgetBytes } from '../memory/budget.js';
+import { watchLauncher } from '../memory/heap-limit.js';
 import { checkNativeModules, currentRuntime, describeNativeFailure } from '../native-modules/check.js';
 import { HostCollector } from '../host/host-collector.js';
 import { CollectorFilterError, takeCollectorFlags } from '../host/filter.js';
@@ -30,14 +33,11 @@ function positiveInt(flag: string, text: string | undefined): number | undefined
   return n;
 }
 
-const byteUnits: Record<string, number> = { '': 1, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, KB: 1e3, MB: 1e6, GB: 1e9 };
-
 function bytes(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const m = /^(\d+(?:\.\d+)?)\s*([KMG]i?B|B)?$/.exec(text.trim());
-  const unit = byteUnits[m?.[2] ?? ''];
-  if (!m || unit === undefined || Number(m[1]) <= 0) throw new UsageError(`--${flag} must be a size such as 256MiB or 1GiB, got ${JSON.stringify(text)}`);
-  return Math.round(Number(m[1]) * unit);
+  const n = parseSizeFlag(text);
+  if (n === null) throw new UsageError(`--${flag} must be a size such as 256MiB or 1GiB, got ${JSON.stringify(text)}`);
+  return n;
 }
 
 /** `host:port`, `[::1]:port` or `:port`. */
@@ -55,7 +55,8 @@ const serveUsage =
   '            [--energy-mode auto|on|off] [--energy-factor 4]\n' +
   '            [--web.enable-remote-write-receiver] [--storage.remote.held-log-max-size 1GiB (0: no cap)]\n' +
   '            [--query.max-concurrency 4] [--query.max-queued 100] [--query.max-samples 10000000] [--query.max-memory 256MiB] [--query.timeout 2m]\n' +
-  '            [--query.range-cache-size 64MiB | off] (range answers kept between dashboard refreshes)';
+  '            [--query.range-cache-size 64MiB | off] (range answers kept between dashboard refreshes)\n' +
+  '            [--memory-budget 300MiB] (resident memory Vigil keeps under; also sets Node\'s --max-old-space-size)';
 
 /** `vigil serve`'s flags, checked; every problem is a UsageError saying what is expected. */
 export function parseServeFlags(args: string[]): ServeFlags & {
@@ -68,6 +69,8 @@ export function parseServeFlags(args: string[]): ServeFlags & {
   /** `--storage.remote.held-log-max-size`: undefined keeps the engine's default; 0 is no cap. */
   heldLogMaxBytes: number | undefined;
   rangeCacheBytes: number | undefined;
+  /** `--memory-budget`: bytes, or null without one. */
+  memoryBudgetBytes: number | null;
 } {
   const { collectorFlags, rest } = takeCollectorFlags(args);
   try {
@@ -97,6 +100,8 @@ export function parseServeFlags(args: string[]): ServeFlags & {
       'query.max-memory': { type: 'string' },
       'query.range-cache-size': { type: 'string' },
       'query.timeout': { type: 'string' },
+      /** Resident memory to keep under (main/memory/budget.ts). */
+      'memory-budget': { type: 'string' },
       /** Cap on the durable log held for remote_write endpoints that are behind (0: no cap). */
       'storage.remote.held-log-max-size': { type: 'string' },
     },
@@ -131,6 +136,10 @@ export function parseServeFlags(args: string[]): ServeFlags & {
     maxQueryBytes: bytes('query.max-memory', values['query.max-memory']),
     timeoutMs,
   };
+  const memoryBudgetBytes = bytes('memory-budget', values['memory-budget']) ?? null;
+  if (memoryBudgetBytes !== null && memoryBudgetBytes < minBudgetBytes) {
+    throw new UsageError(`--memory-budget must be at least ${minBudgetBytes / 1048576}MiB (Vigil's two threads and SQLite need that much), got ${JSON.stringify(values['memory-budget'])}`);
+  }
   const queryLimits: Partial<QueryLimits> = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
   return {
     host,
@@ -146,6 +155,7 @@ export function parseServeFlags(args: string[]): ServeFlags & {
     energy: { setting: energyMode, ...(energyFactor !== undefined ? { factor: energyFactor } : {}) },
     heldLogMaxBytes: values['storage.remote.held-log-max-size']?.trim() === '0' ? 0 : bytes('storage.remote.held-log-max-size', values['storage.remote.held-log-max-size']),
     rangeCacheBytes: values['query.range-cache-size'] === 'off' ? 0 : bytes('query.range-cache-size', values['query.range-cache-size']),
+    memoryBudgetBytes,
   };
 }
 
@@ -179,6 +189,7 @@ export const serveCommand: Command = {
       energy: flags.energy,
       queryLimits: flags.queryLimits,
       ...(flags.rangeCacheBytes !== undefined ? { rangeCacheBytes: flags.rangeCacheBytes } : {}),
+      memoryBudgetBytes: flags.memoryBudgetBytes,
       dashboardDirs: flags.dashboards,
       hostCollectorFlags: flags.hostCollectorFlags,
       ...(flags.heldLogMaxBytes !== undefined ? { heldLogMaxBytes: flags.heldLogMaxBytes } : {}),
@@ -235,6 +246,8 @@ export const serveCommand: Command = {
       };
       process.on('SIGINT', shutdown);
       process.on('SIGTERM', shutdown);
+      // Started by the launcher for --memory-budget's heap limit: stop when it is gone.
+      watchLauncher(() => shutdown('SIGTERM'));
     });
   },
 };

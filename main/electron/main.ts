@@ -20,6 +20,7 @@ import { tuneGarbageCollector } from '../util/gc-tuning.js';
 import { useSqliteBinding } from '../util/sqlite.js';
 import { chooseSqliteBinding, unpackedFromAsar } from '../native-modules/electron-build.js';
 import { checkNativeModules, currentRuntime, describeNativeFailure } from '../native-modules/check.js';
+import { chooseBudget, relaunchForHeapLimit } from './memory-budget.js';
 
 // Before the engine allocates; the engine runs in this process (main/util/gc-tuning.ts says why).
 tuneGarbageCollector();
@@ -72,6 +73,8 @@ function linkedHash(link: string | null): string | null {
 // arguments to the first instance and exits.
 if (!app.requestSingleInstanceLock()) {
   app.quit();
+} else if (relaunchForHeapLimit(app, chooseBudget(app, new ShellSettingsFile(app.getPath('userData')).get().memoryBudgetBytes, () => {}).bytes, process.argv)) {
+  // Exiting: the app starts again with V8's heap limit for the memory budget (memory-budget.ts).
 } else {
   let engine: Engine | null = null;
   let mainWindow: BrowserWindow | null = null;
@@ -154,7 +157,10 @@ if (!app.requestSingleInstanceLock()) {
       }
       const store = new ShellSettingsFile(app.getPath('userData'), (m) => log.warn(m));
       settings = store;
+      const budget = chooseBudget(app, store.get().memoryBudgetBytes, (m) => log.warn(m));
       engine = await Engine.start({
+        memoryBudgetBytes: budget.bytes,
+        memoryBudgetSource: budget.source,
         dataDir: join(app.getPath('userData'), 'data'),
         energy: { setting: store.get().energyMode },
         shell: 'electron',
@@ -199,6 +205,10 @@ if (!app.requestSingleInstanceLock()) {
           const setting = running.power.energy.state().setting;
           if (store.get().energyMode !== setting) store.update({ energyMode: setting });
           tray?.update();
+        }
+        if (e.type === 'memoryBudgetChanged') {
+          // Set on the Status page: kept for the next start, which also sets V8's heap limit from it.
+          store.update({ memoryBudgetBytes: running.memory.budgetBytes });
         }
       });
       openWindow();

@@ -1,6 +1,6 @@
 /**
  * The desktop shell's own settings, in `<userData>/shell-settings.json` (format in
- * docs/desktop.md): window bounds, start at login, paused notifications. A missing or damaged
+ * docs/desktop.md): window bounds, start at login, paused notifications, energy mode, memory budget. A missing or damaged
  * file means the defaults; it is rewritten whole (temporary file, then rename) on each change.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -18,12 +18,14 @@ const ShellSettingsSchema = z.object({
   notificationsPaused: z.boolean(),
   /** Energy mode as set in the tray (main/power/energy.ts); absent in files from before it existed. */
   energyMode: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** The memory budget in bytes set on the Status page (null: none); `--memory-budget=SIZE` overrides it. */
+  memoryBudgetBytes: z.number().int().positive().nullable().default(null),
 });
 
 export type ShellSettings = z.infer<typeof ShellSettingsSchema>;
 export type Bounds = z.infer<typeof BoundsSchema>;
 
-const defaults: ShellSettings = { version: 1, window: null, startAtLogin: false, notificationsPaused: false, energyMode: 'auto' };
+const defaults: ShellSettings = { version: 1, window: null, startAtLogin: false, notificationsPaused: false, energyMode: 'auto', memoryBudgetBytes: null };
 
 export class ShellSettingsFile {
   private value: ShellSettings;

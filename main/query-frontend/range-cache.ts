@@ -124,6 +124,8 @@ export class RangeResultCache {
   private held = 0;
   readonly counters: RangeCacheCounters = { hits: 0, misses: 0, bypassed: 0, stepsFromCache: 0, stepsEvaluated: 0, evictions: 0 };
   private readonly maxBytes: number;
+  /** The bound in force: `maxBytes`, or less while the memory budget is under pressure. */
+  private limit: number;
   private readonly freshMs: () => number;
   private readonly now: () => number;
 
@@ -132,6 +134,7 @@ export class RangeResultCache {
     opts: RangeCacheOptions = {},
   ) {
     this.maxBytes = opts.maxBytes ?? defaultMaxBytes;
+    this.limit = this.maxBytes;
     this.freshMs = opts.freshMs ?? (() => defaultFreshMs);
     this.now = opts.now ?? Date.now;
   }
@@ -152,6 +155,24 @@ export class RangeResultCache {
   }
 
   /**
+   * Bounds the cache at `fraction` of its configured size, evicting the oldest extents down to it
+   * (memory pressure, main/memory/budget.ts); 1 restores the configured size, 0 empties it.
+   */
+  sizeTo(fraction: number): void {
+    this.limit = Math.max(0, Math.min(1, fraction)) * this.maxBytes;
+    this.evict();
+  }
+
+  private evict(): void {
+    for (const [k, e] of this.entries) {
+      if (this.held <= this.limit) break;
+      this.entries.delete(k);
+      this.held -= e.bytes;
+      this.counters.evictions++;
+    }
+  }
+
+  /**
    * Answers `[start, end]` at `step` for `query` (a key: same text, same answer): steps the
    * cache holds come from it, the others from `evaluate` (called with step-aligned sub-ranges,
    * at most two: before and after the held extent). `usable` false (see `cacheable`) evaluates
@@ -168,7 +189,7 @@ export class RangeResultCache {
     stats: { sum: (a: S, b: S) => S; none: S },
   ): Promise<RangePiece<S>> {
     const writes = this.writes;
-    if (!usable || writes === undefined || this.maxBytes <= 0 || !(step > 0) || end < start) {
+    if (!usable || writes === undefined || this.limit <= 0 || !(step > 0) || end < start) {
       this.counters.bypassed++;
       return evaluate(start, end);
     }
@@ -316,7 +337,7 @@ export class RangeResultCache {
       bytes += 64 + k.length * 2 + m * 9;
       if (h) for (let i = 0; i < m; i++) bytes += h[i] ? histogramBytes(h[i]!) : 8;
     }
-    if (bytes > this.maxBytes / 4) return; // one answer must not flush everything else
+    if (bytes > this.limit / 4) return; // one answer must not flush everything else
     if (old) {
       this.entries.delete(key);
       this.held -= old.bytes;
@@ -333,11 +354,6 @@ export class RangeResultCache {
     };
     this.entries.set(key, extent);
     this.held += bytes;
-    for (const [k, e] of this.entries) {
-      if (this.held <= this.maxBytes) break;
-      this.entries.delete(k);
-      this.held -= e.bytes;
-      this.counters.evictions++;
-    }
+    this.evict();
   }
 }

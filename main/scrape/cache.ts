@@ -20,6 +20,8 @@ export interface MetricMetadata {
   unit: string;
 }
 
+const emptyView = viewOf(new Uint8Array(0));
+
 /** Marks by series ref, shared by every cache: vanished() stamps present refs with a token. */
 let refMarks = new Int32Array(1024);
 let markToken = 0;
@@ -49,7 +51,7 @@ export class ScrapeCache {
   private prevRefsN = 0;
   // The page being scraped and the last missed key (for add / addDropped).
   private page: Uint8Array | null = null;
-  private view = viewOf(new Uint8Array(0));
+  private view = emptyView;
   private missStart = 0;
   private missEnd = 0;
   private missHash = 0;
@@ -173,6 +175,17 @@ export class ScrapeCache {
     for (const slot of this.added) this.keys.remove(slot);
     this.added = [];
     this.curRefsN = 0;
+    this.releasePage();
+  }
+
+  /**
+   * Lets go of the scraped page: keys were copied into the arena, and holding the page until the
+   * next scrape kept its whole buffer alive — a slice of a 1 MiB inflate or read chunk, so 1 MiB
+   * per target between scrapes (50 MiB of W-fleet's resident memory, seen in a heap snapshot).
+   */
+  private releasePage(): void {
+    this.page = null;
+    this.view = emptyView;
   }
 
   /**
@@ -200,6 +213,7 @@ export class ScrapeCache {
     this.curRefsN = 0;
     this.added = [];
     this.iter++;
+    this.releasePage();
   }
 
   /** Drops every cached key, e.g. when metric relabeling changed. Staleness tracking survives. */

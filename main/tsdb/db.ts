@@ -19,7 +19,7 @@ import { checkOrQuarantine, type QuarantineNotice } from './recovery.js';
 import { dbFileName, openReadOnly, parseStoredLabels } from './store-schema.js';
 import { unpackBatch } from './log-codec.js';
 import type { CoreOptions } from './worker-core.js';
-import type { HeadRead, RetentionResult } from './worker-protocol.js';
+import type { HeadRead, RetentionResult, WorkerMemory } from './worker-protocol.js';
 import { WriteWatermark } from './write-watermark.js';
 
 export interface TsdbOptions {
@@ -331,6 +331,17 @@ export class TSDB implements Appendable, Queryable {
   /** Seals every open chunk, empties the log and checkpoints the SQLite WAL. */
   async flush(): Promise<void> {
     await this.client.call({ kind: 'flush' });
+  }
+
+  /**
+   * The storage worker's memory (its heap, buffers and open chunks). With `shrink` both SQLite
+   * connections first give back their page caches (`PRAGMA shrink_memory`) and the worker collects
+   * garbage: the memory budget's answer to pressure (main/memory/budget.ts).
+   */
+  async memory(shrink = false): Promise<WorkerMemory> {
+    if (shrink && !this.isClosed) this.ro.pragma('shrink_memory');
+    const r = await this.client.call({ kind: 'memory', shrink });
+    return r.memory!;
   }
 
   async applyRetention(): Promise<RetentionResult> {

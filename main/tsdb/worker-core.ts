@@ -15,7 +15,9 @@ import { HistogramMarker, isHistogramMarker, packHistograms, unpackHistograms } 
 import { StaleNaN, type NativeHistogram } from './interface.js';
 import { Head, type SealedRun } from './worker-head.js';
 import type { LookbackPoints } from './interface.js';
-import type { AppendBatch, HeadRead, InitialState, RetentionResult, WorkerCounters } from './worker-protocol.js';
+import type { AppendBatch, HeadRead, InitialState, RetentionResult, WorkerCounters, WorkerMemory } from './worker-protocol.js';
+import { isMainThread } from 'node:worker_threads';
+import { collectGarbage } from '../util/gc-hint.js';
 import { blobOf, openWritable } from './store-schema.js';
 import { packRefs, packTimes, unpackBatch } from './log-codec.js';
 
@@ -381,6 +383,21 @@ export class WorkerCore {
       return n;
     })();
     this.counters.quarantinedChunks += moved;
+  }
+
+  /**
+   * What this core holds in memory. With `shrink` (memory pressure, main/memory/budget.ts) it first
+   * frees SQLite's page cache (`PRAGMA shrink_memory`) and, in a worker thread, collects garbage.
+   */
+  memory(shrink: boolean): WorkerMemory {
+    if (shrink) {
+      this.db.pragma('shrink_memory');
+      if (!isMainThread) collectGarbage();
+    }
+    if (isMainThread) return { ownThread: false, heapBytes: 0, outsideHeapBytes: 0, headBytes: this.head.pageBytes };
+    // In a worker, heapUsed and external are this isolate's own (rss is the whole process').
+    const m = process.memoryUsage();
+    return { ownThread: true, heapBytes: m.heapUsed, outsideHeapBytes: m.external, headBytes: this.head.pageBytes };
   }
 
   stats(): WorkerCounters {

@@ -49,6 +49,18 @@ export interface InitialState {
   readonly lastV: Float64Array;
 }
 
+/** The worker thread's own memory (its isolate; the process' resident set counts every thread). */
+export interface WorkerMemory {
+  /** False when the core runs on the main thread (tests, tools): its memory is the main thread's. */
+  readonly ownThread: boolean;
+  /** V8 heap in use by the worker's isolate (0 when the core runs on the main thread). */
+  readonly heapBytes: number;
+  /** Buffers and typed arrays outside the worker's heap (0 on the main thread, where main counts them). */
+  readonly outsideHeapBytes: number;
+  /** Open chunks: raw head pages and the encoded-page arena. */
+  readonly headBytes: number;
+}
+
 export interface RetentionResult {
   deletedChunks: number;
   bytesBefore: number;
@@ -65,10 +77,12 @@ export type Request =
   | { readonly kind: 'quarantine'; readonly id: number; readonly chunkId: number; readonly reason: string }
   | { readonly kind: 'max_pages'; readonly id: number; readonly pages: number }
   | { readonly kind: 'hold_log'; readonly id: number; readonly fromBatch: number }
+  /** The worker's memory; with `shrink`, first gives back what it can (SQLite's caches, a collection). */
+  | { readonly kind: 'memory'; readonly id: number; readonly shrink: boolean }
   | { readonly kind: 'close'; readonly id: number };
 
 export type Reply =
   | { readonly kind: 'ready'; readonly state: InitialState; readonly counters: WorkerCounters }
-  | { readonly kind: 'ok'; readonly id: number; readonly counters: WorkerCounters; readonly head?: HeadRead; readonly retention?: RetentionResult }
+  | { readonly kind: 'ok'; readonly id: number; readonly counters: WorkerCounters; readonly head?: HeadRead; readonly retention?: RetentionResult; readonly memory?: WorkerMemory }
   | { readonly kind: 'error'; readonly id: number; readonly message: string; readonly unavailable: boolean }
   | { readonly kind: 'fatal'; readonly message: string };

@@ -29,6 +29,8 @@ export function handleRequest(core: WorkerCore, req: Request): { reply: Reply; t
       case 'hold_log':
         core.holdLog(req.fromBatch);
         return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };
+      case 'memory':
+        return { reply: { kind: 'ok', id: req.id, counters: core.stats(), memory: core.memory(req.shrink) } };
       case 'quarantine':
         core.quarantineChunk(req.chunkId, req.reason);
         return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };

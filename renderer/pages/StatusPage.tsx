@@ -3,6 +3,7 @@ import { useEngineRead } from '../api/engine-reads.js';
 import { ReadError } from '../components/ReadError.js';
 import { formatDuration } from '../format.js';
 import { CostsFacts } from '../status/CostsFacts.js';
+import { MemoryBudgetSection } from '../status/MemoryBudget.js';
 import { Cardinality } from '../status/Cardinality.js';
 import { RemoteWriteTable } from '../components/RemoteWriteTable.js';
 
@@ -111,6 +112,8 @@ export function StatusPage() {
           <CostsFacts costs={status.costs} />
         </>
       )}
+      <h2>Memory</h2>
+      <MemoryBudgetSection />
       <Cardinality refreshSignal={refreshSignal} />
     </section>
   );

@@ -185,10 +185,10 @@ describe('the desktop shell on a laptop (fake electron module)', () => {
       writeFileSync(join(dir, 'shell-settings.json'), '{"version": 1, "startAtLogin": "yes"');
       const warnings: string[] = [];
       const s = new ShellSettingsFile(dir, (m) => warnings.push(m));
-      expect(s.get()).toEqual({ version: 1, window: null, startAtLogin: false, notificationsPaused: false, energyMode: 'auto' });
+      expect(s.get()).toEqual({ version: 1, window: null, startAtLogin: false, notificationsPaused: false, energyMode: 'auto', memoryBudgetBytes: null });
       expect(warnings[0]).toMatch(/shell-settings\.json: .*JSON/);
-      s.update({ startAtLogin: true });
-      expect(new ShellSettingsFile(dir).get().startAtLogin).toBe(true);
+      s.update({ startAtLogin: true, memoryBudgetBytes: 300 * 1024 * 1024 });
+      expect(new ShellSettingsFile(dir).get()).toMatchObject({ startAtLogin: true, memoryBudgetBytes: 300 * 1024 * 1024 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -62,8 +62,17 @@ class FakeApp extends EventEmitter {
   requestSingleInstanceLock(): boolean {
     return true;
   }
-  /** Command-line switches (`--dashboards=DIR`); none given in these tests. */
-  commandLine = { getSwitchValue: (_name: string): string => '' };
+  /** Command-line switches (`--dashboards=DIR`, `--memory-budget=SIZE`, `--js-flags=…`): none unless a test sets them. */
+  switches = new Map<string, string>();
+  commandLine = {
+    getSwitchValue: (name: string): string => this.switches.get(name) ?? '',
+    hasSwitch: (name: string): boolean => this.switches.has(name),
+  };
+  /** `app.relaunch()` calls: the arguments each asked for. */
+  relaunches: Array<{ args: string[] }> = [];
+  relaunch(options: { args: string[] }): void {
+    this.relaunches.push(options);
+  }
   whenReady(): Promise<void> {
     return this.ready;
   }

@@ -197,6 +197,25 @@ describe('range result cache', () => {
     expect(cache.counters.misses).toBe(misses + 1);
   });
 
+  it('shrinks to a share of its bound under memory pressure, and grows back', async () => {
+    const storage = new MemoryStorage();
+    for (let i = 0; i < 20; i++) for (let t = 0; t <= 60 * minute; t += 15_000) storage.add(labelsFromRecord({ __name__: 'm', i: String(i) }), t, t);
+    const { cache, cached } = makeServices(storage, { now: 600 * minute }, undefined, 100_000);
+    for (let k = 1; k <= 4; k++) await cached.queryRange({ query: `m * ${k}`, start: 0, end: 60 * minute, step: minute });
+    const full = cache.bytes();
+    expect(full).toBeGreaterThan(25_000);
+    cache.sizeTo(0.25);
+    expect(cache.bytes()).toBeGreaterThan(0);
+    expect(cache.bytes()).toBeLessThanOrEqual(25_000);
+    cache.sizeTo(0);
+    expect(cache.bytes()).toBe(0);
+    await cached.queryRange({ query: 'm', start: 0, end: 60 * minute, step: minute });
+    expect(cache.bytes()).toBe(0); // nothing is kept while it is off
+    cache.sizeTo(1);
+    for (let k = 1; k <= 4; k++) await cached.queryRange({ query: `m * ${k}`, start: 0, end: 60 * minute, step: minute });
+    expect(cache.bytes()).toBe(full);
+  });
+
   it('vigil serve --query.range-cache-size: a size, or off', () => {
     expect(parseServeFlags([]).rangeCacheBytes).toBeUndefined();
     expect(parseServeFlags(['--query.range-cache-size', '16MiB']).rangeCacheBytes).toBe(16 * 1024 * 1024);

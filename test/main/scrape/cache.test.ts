@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ScrapeCache } from '../../../main/scrape/cache.js';
 import { hashBytes, KeySlots, viewOf } from '../../../main/scrape/cache-keys.js';
+import { collectGarbage } from '../../../main/util/gc-hint.js';
 
 const enc = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
@@ -134,6 +135,31 @@ describe('ScrapeCache against a Map oracle', () => {
     // A failed scrape: everything of the last good one is gone.
     cache.abort();
     expect(cache.vanished().sort()).toEqual([1, 2, 3, 4]);
+  });
+
+  it('holds no scraped page between scrapes (its buffer can be collected), and still finds its keys', async () => {
+    const cache = new ScrapeCache();
+    const scrape = (ok: boolean): WeakRef<Uint8Array> => {
+      const p = page(['a{x="1"}', 'b{x="2"}']);
+      p.ranges.forEach(([s, e], i) => {
+        if (cache.lookup(p.buf, s, e) < 0) cache.add(i + 1);
+      });
+      if (ok) cache.iterDone(true);
+      else {
+        cache.abort();
+        cache.iterDone(false);
+      }
+      return new WeakRef(p.buf);
+    };
+    const collected = async (ref: WeakRef<Uint8Array>): Promise<boolean> => {
+      await new Promise((r) => setImmediate(r)); // a WeakRef target stays alive until the job ends
+      expect(collectGarbage()).toBe(true);
+      return ref.deref() === undefined;
+    };
+    expect(await collected(scrape(true))).toBe(true);
+    expect(await collected(scrape(false))).toBe(true);
+    const again = page(['a{x="1"}', 'b{x="2"}']);
+    expect(again.ranges.map(([s, e]) => cache.refOf(cache.lookup(again.buf, s, e)))).toEqual([1, 2]);
   });
 
   it('uses the previous line order but still finds moved, new and repeated keys', () => {

@@ -33,6 +33,26 @@ describe('compression worker thread', () => {
     }
   });
 
+  it('reports the worker thread\'s own memory (heap, buffers, open chunks), and shrinks on request', async () => {
+    const db = await TSDB.open({ dir: join(tmp.dir, 'm'), workerUrl });
+    try {
+      const a = db.appender();
+      for (let s = 0; s < 500; s++) a.append([{ name: '__name__', value: 'm' }, { name: 'i', value: String(s) }], 1000, s);
+      await a.commit();
+      const m = await db.memory(false);
+      expect(m.ownThread).toBe(true);
+      expect(m.heapBytes).toBeGreaterThan(0);
+      expect(m.headBytes).toBeGreaterThan(0);
+      expect(m.outsideHeapBytes).toBeGreaterThanOrEqual(m.headBytes); // open chunks are typed arrays of the worker
+      const shrunk = await db.memory(true);
+      expect(shrunk.headBytes).toBe(m.headBytes); // shrinking frees caches and garbage, never data
+      const q = await db.querier(0, 2000);
+      expect((await q.select([{ op: '=', name: '__name__', value: 'm' }])).series).toHaveLength(500);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('loses and duplicates nothing when the worker dies with batches in flight', async () => {
     const db = await TSDB.open({ dir: join(tmp.dir, 'b'), workerUrl });
     try {
