@@ -13,6 +13,7 @@ import { registerQueryMetrics } from './api/query-metrics.js';
 import { parseExpr } from '../app/promql/parser.js';
 import { formatExpr } from '../app/promql/printer.js';
 import { EngineQueryService, toApiError } from './api/query-service-impl.js';
+import { ApiError } from '../app/api/errors.js';
 import { MetadataStore } from './api/metadata-store.js';
 import { buildSelfMetrics } from './runtime/self-metrics.js';
 import { Collection } from './runtime/collection.js';
@@ -181,7 +182,8 @@ export class Engine {
       scrapeIntervalMs: longestScrapeMs,
     });
     this.topologySvc = new TopologyService({
-      queries: this.querySvc,
+      // A topology request naming a remote data source runs its queries there (this.sources opens below).
+      queries: { query: (r) => withRemoteSources(this.querySvc, this.sources).query(r) },
       dataDir: lock.dir,
       scrapeIntervalMs: () => this.collection?.config.current()?.global.scrape_interval ?? 60_000,
       ...(options.now ? { now: options.now } : {}),
@@ -367,6 +369,10 @@ export class Engine {
         intervalScale: () => power.energy.scale(),
         onGroupEvaluated: () => power.rulesEvaluated(),
         heldJobs: () => setup.awayJobs(),
+        remoteRunner: (uid) => {
+          if (this.sources === null) throw new ApiError({ kind: 'unavailable', where: 'source', message: 'the remote source store is not available' });
+          return this.sources.ruleRunner(uid);
+        },
       },
       firstConfig ?? collection.config.current()!,
     );

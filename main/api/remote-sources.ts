@@ -12,6 +12,10 @@ import { callSource, instantFromProm, rangeFromProm, seconds } from '../remote/s
 import { publicSource, SourcesStore, type StoredSource } from '../remote/sources-store.js';
 import type { Logger } from '../util/log.js';
 import { rankNames } from '../../app/promql/rank-names.js';
+import { fromWire } from '../../app/api/query.js';
+import type { RuleQueryRunner } from '../rules/backtest-query.js';
+import type { RuleSample } from '../rules/types.js';
+import { labelsFromRecord } from '../tsdb/labels.js';
 import type { QueriesService, SourcesService } from './services.js';
 
 const noStats = (totalMs: number): ResponseOf<'query'>['stats'] => ({ seriesTouched: 0, samplesTouched: 0, peakSamples: 0, totalMs, nodes: [] });
@@ -162,6 +166,37 @@ export class RemoteSources implements SourcesService {
     const all = ((a.data ?? []) as string[]).slice().sort();
     const { names, truncated } = rankNames(all, req.search ?? '', req.limit ?? all.length);
     return { values: names, truncated };
+  }
+
+  /**
+   * A backtest's queries on a remote source (main/rules/backtest-query.ts): instant queries, and
+   * the rule expression's range queries over blocks of steps. Rules themselves stay local.
+   */
+  ruleRunner(uid: string): RuleQueryRunner {
+    const s = this.source(uid);
+    const call = (path: string, p: Record<string, string>, signal: AbortSignal | undefined) => callSource(s, path, new URLSearchParams(p), signal, this.userAgent);
+    return {
+      instant: async (expr, timeMs, signal) => {
+        const r = instantFromProm((await call('/api/v1/query', { query: expr, time: seconds(timeMs) }, signal)).data);
+        if (r.resultType === 'vector') return r.samples.map((x) => ({ labels: labelsFromRecord(x.labels), value: fromWire(x.v) }));
+        if (r.resultType === 'scalar') return [{ labels: [], value: fromWire(r.v) }];
+        throw new Error(`rule expression ${JSON.stringify(expr)} must return a vector or scalar, got ${r.resultType}`);
+      },
+      range: async (expr, first, last, stepMs, signal) => {
+        const a = await call('/api/v1/query_range', { query: expr, start: seconds(first), end: seconds(last), step: seconds(stepMs) }, signal);
+        const r = rangeFromProm(a.data, first, last, stepMs);
+        const steps: (RuleSample[] | undefined)[] = [];
+        for (const series of r.series) {
+          const labels = labelsFromRecord(series.labels);
+          series.values.forEach((v, i) => {
+            if (v !== null) (steps[i] ??= []).push({ labels, value: fromWire(v) });
+          });
+        }
+        return steps;
+      },
+      // Prometheus refuses a range query of more than 11,000 points per series.
+      maxPoints: 11_000,
+    };
   }
 
   async metadata(req: RequestOf<'metadata'>, uid: string): Promise<ResponseOf<'metadata'>> {
