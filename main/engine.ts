@@ -14,6 +14,7 @@ import { parseExpr } from '../app/promql/parser.js';
 import { formatExpr } from '../app/promql/printer.js';
 import { EngineQueryService, toApiError } from './api/query-service-impl.js';
 import { ApiError } from '../app/api/errors.js';
+import type { SourceLimits } from './remote/source-client.js';
 import { MetadataStore } from './api/metadata-store.js';
 import { buildSelfMetrics } from './runtime/self-metrics.js';
 import { Collection } from './runtime/collection.js';
@@ -49,6 +50,8 @@ import { systemNetworkSource, type NetworkSource } from './network/facts.js';
 
 export interface EngineOptions {
   dataDir: string;
+  /** Per-request deadline and answer size for remote data sources (default 30 s, 64 MiB; main/remote/source-client.ts). */
+  remoteSourceLimits?: SourceLimits;
   configFile?: string | null;
   shell: Status['shell'];
   logger?: Logger;
@@ -219,7 +222,7 @@ export class Engine {
     tsdb.backgroundPaused = this.power.energy.active;
     this.power.energy.onChange((active) => (tsdb.backgroundPaused = active));
     this.power.start();
-    this.sources = RemoteSources.open(lock.dir, `Vigil/${readBuildInfo().version}`, this.log.child('sources'), options.now);
+    this.sources = RemoteSources.open(lock.dir, `Vigil/${readBuildInfo().version}`, this.log.child('sources'), options.now, options.remoteSourceLimits);
     const sources = this.sources;
     this.dashboards = openDashboards({
       dataDir: lock.dir,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ApiError } from '../../app/api/errors.js';
 import type { RequestOf, ResponseOf } from '../../app/api/channels.js';
 import { localSourceUid } from '../../app/api/remote-sources.js';
-import { callSource, instantFromProm, rangeFromProm, seconds } from '../remote/source-client.js';
+import { callSource, defaultSourceLimits, instantFromProm, rangeFromProm, seconds, type SourceLimits } from '../remote/source-client.js';
 import { publicSource, SourcesStore, type StoredSource } from '../remote/sources-store.js';
 import type { Logger } from '../util/log.js';
 import { rankNames } from '../../app/promql/rank-names.js';
@@ -17,6 +17,12 @@ import type { RuleQueryRunner } from '../rules/backtest-query.js';
 import type { RuleSample } from '../rules/types.js';
 import { labelsFromRecord } from '../tsdb/labels.js';
 import type { QueriesService, SourcesService } from './services.js';
+
+/** A list of names as a source answers it (sorted), or an error saying the answer is not one. */
+function names(data: unknown, what: string): string[] {
+  if (!Array.isArray(data) || data.some((x) => typeof x !== 'string')) throw new ApiError({ kind: 'unavailable', message: `the source's answer is not a Prometheus ${what}` });
+  return (data as string[]).slice().sort();
+}
 
 const noStats = (totalMs: number): ResponseOf<'query'>['stats'] => ({ seriesTouched: 0, samplesTouched: 0, peakSamples: 0, totalMs, nodes: [] });
 
@@ -27,12 +33,13 @@ export class RemoteSources implements SourcesService {
     private readonly store: SourcesStore,
     private readonly userAgent: string,
     private readonly now: () => number,
+    private readonly limits: SourceLimits,
   ) {}
 
   /** Opens `<data>/remote-sources.sqlite`; null (logged) when it cannot, so the rest of Vigil runs. */
-  static open(dataDir: string, userAgent: string, logger: Logger, now: () => number = Date.now): RemoteSources | null {
+  static open(dataDir: string, userAgent: string, logger: Logger, now: () => number = Date.now, limits: SourceLimits = defaultSourceLimits): RemoteSources | null {
     try {
-      return new RemoteSources(new SourcesStore(join(dataDir, 'remote-sources.sqlite')), userAgent, now);
+      return new RemoteSources(new SourcesStore(join(dataDir, 'remote-sources.sqlite')), userAgent, now, limits);
     } catch (err) {
       logger.error(`remote data sources unavailable: ${(err as Error).message}`);
       return null;
@@ -85,7 +92,7 @@ export class RemoteSources implements SourcesService {
   async testRemoteSource(req: RequestOf<'testRemoteSource'>): Promise<ResponseOf<'testRemoteSource'>> {
     const s = this.source(req.uid);
     try {
-      await callSource(s, '/api/v1/query', new URLSearchParams({ query: '1+1' }), undefined, this.userAgent);
+      await callSource(s, '/api/v1/query', new URLSearchParams({ query: '1+1' }), undefined, this.userAgent, this.limits);
       return { ok: true, message: `${s.name} answers queries` };
     } catch (err) {
       return { ok: false, message: (err as Error).message };
@@ -131,7 +138,7 @@ export class RemoteSources implements SourcesService {
     const started = performance.now();
     return this.tracked(req.queryId, async (signal) => {
       const p = new URLSearchParams({ query: req.query, time: seconds(req.time ?? this.now()) });
-      const a = await callSource(s, '/api/v1/query', p, signal, this.userAgent);
+      const a = await callSource(s, '/api/v1/query', p, signal, this.userAgent, this.limits);
       return { result: instantFromProm(a.data), warnings: a.warnings ?? [], infos: a.infos ?? [], stats: noStats(performance.now() - started) };
     });
   }
@@ -141,7 +148,7 @@ export class RemoteSources implements SourcesService {
     const started = performance.now();
     return this.tracked(req.queryId, async (signal) => {
       const p = new URLSearchParams({ query: req.query, start: seconds(req.start), end: seconds(req.end), step: seconds(req.step) });
-      const a = await callSource(s, '/api/v1/query_range', p, signal, this.userAgent);
+      const a = await callSource(s, '/api/v1/query_range', p, signal, this.userAgent, this.limits);
       return { result: rangeFromProm(a.data, req.start, req.end, req.step), warnings: a.warnings ?? [], infos: a.infos ?? [], stats: noStats(performance.now() - started) };
     });
   }
@@ -155,17 +162,17 @@ export class RemoteSources implements SourcesService {
   }
 
   async labelNames(req: RequestOf<'labelNames'>, uid: string): Promise<ResponseOf<'labelNames'>> {
-    const a = await callSource(this.source(uid), '/api/v1/labels', this.params(req.match, req.start, req.end), undefined, this.userAgent);
-    const all = ((a.data ?? []) as string[]).slice().sort();
+    const a = await callSource(this.source(uid), '/api/v1/labels', this.params(req.match, req.start, req.end), undefined, this.userAgent, this.limits);
+    const all = names(a.data, 'label names answer');
     const limit = req.limit ?? all.length;
     return { values: all.slice(0, limit), truncated: all.length > limit };
   }
 
   async labelValues(req: RequestOf<'labelValues'>, uid: string): Promise<ResponseOf<'labelValues'>> {
-    const a = await callSource(this.source(uid), `/api/v1/label/${encodeURIComponent(req.name)}/values`, this.params(req.match, req.start, req.end), undefined, this.userAgent);
-    const all = ((a.data ?? []) as string[]).slice().sort();
-    const { names, truncated } = rankNames(all, req.search ?? '', req.limit ?? all.length);
-    return { values: names, truncated };
+    const a = await callSource(this.source(uid), `/api/v1/label/${encodeURIComponent(req.name)}/values`, this.params(req.match, req.start, req.end), undefined, this.userAgent, this.limits);
+    const all = names(a.data, 'label values answer');
+    const { names: ranked, truncated } = rankNames(all, req.search ?? '', req.limit ?? all.length);
+    return { values: ranked, truncated };
   }
 
   /**
@@ -174,7 +181,7 @@ export class RemoteSources implements SourcesService {
    */
   ruleRunner(uid: string): RuleQueryRunner {
     const s = this.source(uid);
-    const call = (path: string, p: Record<string, string>, signal: AbortSignal | undefined) => callSource(s, path, new URLSearchParams(p), signal, this.userAgent);
+    const call = (path: string, p: Record<string, string>, signal: AbortSignal | undefined) => callSource(s, path, new URLSearchParams(p), signal, this.userAgent, this.limits);
     return {
       instant: async (expr, timeMs, signal) => {
         const r = instantFromProm((await call('/api/v1/query', { query: expr, time: seconds(timeMs) }, signal)).data);
@@ -206,7 +213,7 @@ export class RemoteSources implements SourcesService {
     const list = req.metric !== undefined ? [req.metric] : names.values;
     let md: Record<string, { type: string; help: string; unit: string }[]> = {};
     try {
-      md = ((await callSource(s, '/api/v1/metadata', new URLSearchParams(req.metric !== undefined ? { metric: req.metric } : {}), undefined, this.userAgent)).data ?? {}) as typeof md;
+      md = ((await callSource(s, '/api/v1/metadata', new URLSearchParams(req.metric !== undefined ? { metric: req.metric } : {}), undefined, this.userAgent, this.limits)).data ?? {}) as typeof md;
     } catch {
       /* not every source serves metadata: names alone still complete */
     }
