@@ -15,6 +15,7 @@ import { formatExpr } from '../app/promql/printer.js';
 import { EngineQueryService, toApiError } from './api/query-service-impl.js';
 import { ApiError } from '../app/api/errors.js';
 import type { SourceLimits } from './remote/source-client.js';
+import type { SecretSealer } from './remote/sources-store.js';
 import { MetadataStore } from './api/metadata-store.js';
 import { buildSelfMetrics } from './runtime/self-metrics.js';
 import { Collection } from './runtime/collection.js';
@@ -52,6 +53,8 @@ export interface EngineOptions {
   dataDir: string;
   /** Per-request deadline and answer size for remote data sources (default 30 s, 64 MiB; main/remote/source-client.ts). */
   remoteSourceLimits?: SourceLimits;
+  /** Seals remote sources' secrets at rest (the desktop app: Electron's safeStorage); absent: in clear, file mode 0600. */
+  secretSealer?: SecretSealer | null;
   configFile?: string | null;
   shell: Status['shell'];
   logger?: Logger;
@@ -222,7 +225,11 @@ export class Engine {
     tsdb.backgroundPaused = this.power.energy.active;
     this.power.energy.onChange((active) => (tsdb.backgroundPaused = active));
     this.power.start();
-    this.sources = RemoteSources.open(lock.dir, `Vigil/${readBuildInfo().version}`, this.log.child('sources'), options.now, options.remoteSourceLimits);
+    this.sources = RemoteSources.open(lock.dir, `Vigil/${readBuildInfo().version}`, this.log.child('sources'), {
+      now: options.now,
+      limits: options.remoteSourceLimits,
+      sealer: options.secretSealer,
+    });
     const sources = this.sources;
     this.dashboards = openDashboards({
       dataDir: lock.dir,

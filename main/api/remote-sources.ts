@@ -9,7 +9,7 @@ import { ApiError } from '../../app/api/errors.js';
 import type { RequestOf, ResponseOf } from '../../app/api/channels.js';
 import { localSourceUid } from '../../app/api/remote-sources.js';
 import { callSource, defaultSourceLimits, instantFromProm, rangeFromProm, seconds, type SourceLimits } from '../remote/source-client.js';
-import { publicSource, SourcesStore, type StoredSource } from '../remote/sources-store.js';
+import { publicSource, SourcesStore, type SecretSealer, type StoredSource } from '../remote/sources-store.js';
 import type { Logger } from '../util/log.js';
 import { rankNames } from '../../app/promql/rank-names.js';
 import { fromWire } from '../../app/api/query.js';
@@ -37,9 +37,14 @@ export class RemoteSources implements SourcesService {
   ) {}
 
   /** Opens `<data>/remote-sources.sqlite`; null (logged) when it cannot, so the rest of Vigil runs. */
-  static open(dataDir: string, userAgent: string, logger: Logger, now: () => number = Date.now, limits: SourceLimits = defaultSourceLimits): RemoteSources | null {
+  static open(
+    dataDir: string,
+    userAgent: string,
+    logger: Logger,
+    o: { now?: (() => number) | undefined; limits?: SourceLimits | undefined; sealer?: SecretSealer | null | undefined } = {},
+  ): RemoteSources | null {
     try {
-      return new RemoteSources(new SourcesStore(join(dataDir, 'remote-sources.sqlite')), userAgent, now, limits);
+      return new RemoteSources(new SourcesStore(join(dataDir, 'remote-sources.sqlite'), o.sealer ?? null), userAgent, o.now ?? Date.now, o.limits ?? defaultSourceLimits);
     } catch (err) {
       logger.error(`remote data sources unavailable: ${(err as Error).message}`);
       return null;
@@ -90,6 +95,8 @@ export class RemoteSources implements SourcesService {
   }
 
   async testRemoteSource(req: RequestOf<'testRemoteSource'>): Promise<ResponseOf<'testRemoteSource'>> {
+    const unreadable = this.store.get(req.uid)?.auth.unreadable ?? null;
+    if (unreadable !== null) return { ok: false, message: unreadable };
     const s = this.source(req.uid);
     try {
       await callSource(s, '/api/v1/query', new URLSearchParams({ query: '1+1' }), undefined, this.userAgent, this.limits);
@@ -103,6 +110,7 @@ export class RemoteSources implements SourcesService {
   private source(uid: string): StoredSource {
     const s = this.store.get(uid);
     if (s === null) throw new ApiError({ kind: 'bad_request', where: 'source', message: `no remote source with uid ${JSON.stringify(uid)} (it may have been removed)` });
+    if (s.auth.unreadable !== null) throw new ApiError({ kind: 'bad_request', where: 'source', message: s.auth.unreadable });
     return s;
   }
 
