@@ -108,7 +108,7 @@ describe.skipIf(missing !== null)(`Topology and dashboard variables on a remote 
     await page.waitForFunction(() => (document.querySelector('[aria-label="Variable ds"]') as HTMLSelectElement | null)?.options.length === 2, undefined, { timeout: 30_000 });
     expect(await ds.locator('option').allTextContents()).toEqual(['Vigil', 'Mesh VM']);
     const deployments = page.getByLabel('Variable deployment');
-    await page.waitForFunction(() => (document.querySelector('[aria-label="Variable deployment"]') as HTMLSelectElement | null)?.options.length! > 3, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => ((document.querySelector('[aria-label="Variable deployment"]') as HTMLSelectElement | null)?.options.length ?? 0) > 3, undefined, { timeout: 30_000 });
     const options = (await deployments.locator('option').allTextContents()).filter((t) => t !== 'All');
     const expected = (await callChannel<{ values: string[] }>(page, 'labelValues', { name: 'deployment', match: ['response_total{direction="inbound"}'], start: startMs, end: endMs, source: uid })).values;
     expect(options.sort()).toEqual(expected.sort());
@@ -121,7 +121,7 @@ describe.skipIf(missing !== null)(`Topology and dashboard variables on a remote 
 
     // Picking Vigil: the variable and the panel read this engine, which has no mesh.
     await ds.selectOption('vigil');
-    await page.waitForFunction(() => (document.querySelector('[aria-label="Variable deployment"]') as HTMLSelectElement | null)?.options.length! <= 1, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => ((document.querySelector('[aria-label="Variable deployment"]') as HTMLSelectElement | null)?.options.length ?? 99) <= 1, undefined, { timeout: 30_000 });
     await page.waitForFunction(() => window.location.hash.includes('var-ds=vigil'));
     await screenshot(page, 'remote-source-dashboard-vigil');
     expect(browser.consoleErrors).toEqual([]);
