@@ -21,9 +21,9 @@ const hour = 3_600_000;
 const scrubHours = 6;
 const steps = [60_000, 5 * 60_000, 15 * 60_000];
 
-function routeState(): { time: number | null; select: string | null } {
+function routeState(): { time: number | null; select: string | null; source: string | undefined } {
   const r = parseAppHash(window.location.hash);
-  return r?.page === 'topology' ? { time: r.time ?? null, select: r.select ?? null } : { time: null, select: null };
+  return r?.page === 'topology' ? { time: r.time ?? null, select: r.select ?? null, source: r.source } : { time: null, select: null, source: undefined };
 }
 
 /** The graph an hour before `time`, read only while comparing (its request is stable per time). */
@@ -46,7 +46,7 @@ export function TopologyPage() {
   const [dialect, setDialect] = useState<TopologyDialectName | null>(null);
   const [customForm, setCustomForm] = useState(false);
   /** Where the graph's queries run: undefined is this engine, else a remote data source's uid. */
-  const [source, setSource] = useState<string | undefined>(undefined);
+  const [source, setSource] = useState<string | undefined>(initial.source);
   const request = { ...(time === null ? {} : { time }), ...(dialect === null ? {} : { dialect }), ...(source === undefined ? {} : { source }) };
   const { data, error, loading, refresh } = useEngineRead('topology', request, time === null ? { pollMs: 15_000 } : {});
   const [beforeData, setBefore] = useState<TopologyResponse | null>(null);
@@ -86,9 +86,9 @@ export function TopologyPage() {
 
   // The URL says what is shown, so a link (or a reload) comes back to it.
   useEffect(() => {
-    const hash = appHash({ page: 'topology', ...(time !== null ? { time } : {}), ...(selected !== null ? { select: selected } : {}) });
+    const hash = appHash({ page: 'topology', ...(time !== null ? { time } : {}), ...(selected !== null ? { select: selected } : {}), ...(source !== undefined ? { source } : {}) });
     if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
-  }, [time, selected]);
+  }, [time, selected, source]);
 
   // Replay: step the scrubber forward until now.
   useEffect(() => {

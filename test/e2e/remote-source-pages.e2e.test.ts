@@ -60,6 +60,11 @@ describe.skipIf(missing !== null)(`Topology and dashboard variables on a remote 
     const drawn = await page.locator('[data-edge-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-edge-id')).sort());
     expect(drawn).toEqual(graph.edges.map((e) => e.id).sort());
     await screenshot(page, 'remote-source-topology');
+    // The address names the source: a reload (or a shared link) comes back to the same graph.
+    await page.waitForFunction((uid) => window.location.hash.includes(`source=${uid}`), source.uid);
+    await page.reload();
+    await page.getByTestId('topology-dialect').filter({ hasText: /^linkerd · / }).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('source-picker').locator('option:checked').textContent()).toBe('Mesh VM');
     // Back to this engine: it holds no mesh.
     await page.getByTestId('source-picker').selectOption('vigil');
     await page.getByTestId('topology-dialect').filter({ hasText: 'no mesh metrics' }).waitFor();
