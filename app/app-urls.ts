@@ -45,7 +45,12 @@ export type AppRoute =
   | { page: 'explore'; view: ExploreView }
   | { page: 'dashboards'; /** the open dashboard; absent: the list */ dashboard?: DashboardView }
   | { page: 'alerts'; /** fingerprint of the alert to focus */ alert?: string; /** id of a fire drill */ drill?: string }
-  | { page: 'topology'; /** evaluation time (ms), absent for now */ time?: number; /** selected node or edge id */ select?: string }
+  | {
+      page: 'topology';
+      /** evaluation time (ms), absent for now */ time?: number;
+      /** selected node or edge id */ select?: string;
+      /** the remote data source the graph comes from (its uid), absent for this engine */ source?: string;
+    }
   | { page: 'overview' }
   | { page: 'rules' }
   | { page: 'targets' }
@@ -179,6 +184,7 @@ export function appHash(route: AppRoute): string {
     const p = new URLSearchParams();
     if (route.time !== undefined) p.set('time', String(route.time));
     if (route.select !== undefined) p.set('select', route.select);
+    if (route.source !== undefined) p.set('source', route.source);
     search = p.toString();
   }
   return `#/${route.page}${search === '' ? '' : `?${search}`}`;
@@ -217,7 +223,8 @@ export function parseAppHash(hash: string): AppRoute | null {
     case 'topology': {
       const time = positive(p.get('time'));
       const select = opt('select');
-      return { page, ...(time !== null ? { time } : {}), ...(select !== undefined ? { select } : {}) };
+      const source = opt('source');
+      return { page, ...(time !== null ? { time } : {}), ...(select !== undefined ? { select } : {}), ...(source !== undefined ? { source } : {}) };
     }
     case 'overview':
     case 'rules':

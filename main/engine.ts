@@ -13,6 +13,9 @@ import { registerQueryMetrics } from './api/query-metrics.js';
 import { parseExpr } from '../app/promql/parser.js';
 import { formatExpr } from '../app/promql/printer.js';
 import { EngineQueryService, toApiError } from './api/query-service-impl.js';
+import { ApiError } from '../app/api/errors.js';
+import type { SourceLimits } from './remote/source-client.js';
+import type { SecretSealer } from './remote/sources-store.js';
 import { MetadataStore } from './api/metadata-store.js';
 import { buildSelfMetrics } from './runtime/self-metrics.js';
 import { Collection } from './runtime/collection.js';
@@ -53,6 +56,10 @@ import { systemNetworkSource, type NetworkSource } from './network/facts.js';
 
 export interface EngineOptions {
   dataDir: string;
+  /** Per-request deadline and answer size for remote data sources (default 30 s, 64 MiB; main/remote/source-client.ts). */
+  remoteSourceLimits?: SourceLimits;
+  /** Seals remote sources' secrets at rest (the desktop app: Electron's safeStorage); absent: in clear, file mode 0600. */
+  secretSealer?: SecretSealer | null;
   configFile?: string | null;
   shell: Status['shell'];
   logger?: Logger;
@@ -209,7 +216,8 @@ export class Engine {
       scrapeIntervalMs: longestScrapeMs,
     });
     this.topologySvc = new TopologyService({
-      queries: this.querySvc,
+      // A topology request naming a remote data source runs its queries there (this.sources opens below).
+      queries: { query: (r) => withRemoteSources(this.querySvc, this.sources).query(r) },
       dataDir: lock.dir,
       scrapeIntervalMs: () => this.collection?.config.current()?.global.scrape_interval ?? 60_000,
       ...(options.now ? { now: options.now } : {}),
@@ -245,7 +253,11 @@ export class Engine {
     tsdb.backgroundPaused = this.power.energy.active;
     this.power.energy.onChange((active) => (tsdb.backgroundPaused = active));
     this.power.start();
-    this.sources = RemoteSources.open(lock.dir, `Vigil/${readBuildInfo().version}`, this.log.child('sources'), options.now);
+    this.sources = RemoteSources.open(lock.dir, `Vigil/${readBuildInfo().version}`, this.log.child('sources'), {
+      now: options.now,
+      limits: options.remoteSourceLimits,
+      sealer: options.secretSealer,
+    });
     const sources = this.sources;
     this.dashboards = openDashboards({
       dataDir: lock.dir,
@@ -401,6 +413,10 @@ export class Engine {
         intervalScale: () => power.energy.scale(),
         onGroupEvaluated: () => power.rulesEvaluated(),
         heldJobs: () => setup.awayJobs(),
+        remoteRunner: (uid) => {
+          if (this.sources === null) throw new ApiError({ kind: 'unavailable', where: 'source', message: 'the remote source store is not available' });
+          return this.sources.ruleRunner(uid);
+        },
       },
       firstConfig ?? collection.config.current()!,
     );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SourceFieldSchema } from './remote-sources.js';
 import { matchOps } from '../dialect/matcher.js';
 
 /**
@@ -105,7 +106,15 @@ export const RuleSpecSchema = z.object({
 });
 
 export const BacktestRequestSchema = z
-  .object({ rule: RuleSpecSchema, compareWith: RuleSpecSchema.optional(), startMs: z.number(), endMs: z.number(), stepMs: z.number().positive().optional() })
+  .object({
+    rule: RuleSpecSchema,
+    compareWith: RuleSpecSchema.optional(),
+    startMs: z.number(),
+    endMs: z.number(),
+    stepMs: z.number().positive().optional(),
+    /** Replay the rule over a remote data source's history (its uid); absent or "vigil": this engine's. */
+    source: SourceFieldSchema,
+  })
   .strict();
 const BacktestIntervalSchema = z.object({ state: z.enum(['pending', 'firing']), startMs: z.number(), endMs: z.number() });
 const BacktestRunSchema = z.object({

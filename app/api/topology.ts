@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SourceFieldSchema } from './remote-sources.js';
 
 /**
  * The service graph of mesh traffic at one time: who calls whom, how often and how well, built
@@ -61,6 +62,8 @@ export const TopologyRequestSchema = z
     thresholds: HealthThresholdsSchema.optional(),
     /** At most this many edges (the busiest); default 2000. */
     maxEdges: z.number().int().positive().max(100_000).optional(),
+    /** Where the graph's queries run: a remote data source's uid; absent or "vigil" is this engine. */
+    source: SourceFieldSchema,
   })
   .strict();
 

@@ -11,7 +11,7 @@
  */
 import { RegexSyntaxError } from '../dialect/regex.js';
 import { grafanaRegex } from './grafana-regex.js';
-import type { Variable } from './model.js';
+import { vigilDatasource, type Variable } from './model.js';
 import { variableDependencies } from './variable-refs.js';
 
 /** One entry of a dashboard's `templating.list` (Grafana's JSON, as the model reads it). */
@@ -260,11 +260,32 @@ export function parseVariableQuery(query: string): VariableQuery {
 }
 
 /** Engine reads a query variable needs (implemented over the contract channels). */
+/**
+ * Where a variable's reads go. `source` is a remote data source's uid (the variable's datasource),
+ * undefined for Vigil's engine.
+ */
 export interface VariableSource {
-  labelNames(match: string | null, fromMs: number, toMs: number): Promise<string[]>;
-  labelValues(label: string, match: string | null, fromMs: number, toMs: number): Promise<string[]>;
+  labelNames(match: string | null, fromMs: number, toMs: number, source: string | undefined): Promise<string[]>;
+  labelValues(label: string, match: string | null, fromMs: number, toMs: number, source: string | undefined): Promise<string[]>;
   /** An instant query at `timeMs`, each result as Grafana's text: `name{a="b",c="d"} value ts`. */
-  queryResult(expr: string, timeMs: number): Promise<string[]>;
+  queryResult(expr: string, timeMs: number, source: string | undefined): Promise<string[]>;
+  /** The data sources a `datasource` variable offers: text the name, value the uid (Vigil's engine first). */
+  dataSources(): Promise<VariableOption[]>;
+}
+
+/**
+ * The remote data source a datasource reference names once variables are substituted (`{uid:
+ * "$ds"}` with a datasource variable), or undefined for Vigil's engine: absent references, bare
+ * names (Grafana before 7.5), Grafana's built-ins (`-- Mixed --`), other plugin types and the
+ * engine's own uid all stay on the engine.
+ */
+export function datasourceUid(ref: unknown, scope: Scope): string | undefined {
+  if (ref === null || typeof ref !== 'object') return undefined;
+  const r = ref as { type?: unknown; uid?: unknown };
+  if ((r.type ?? 'prometheus') !== 'prometheus' || typeof r.uid !== 'string') return undefined;
+  const uid = interpolate(r.uid, scope, 'text');
+  if (uid === '' || uid === vigilDatasource.uid || uid.startsWith('$') || uid.startsWith('-- ')) return undefined;
+  return uid;
 }
 
 /** Grafana's text for one instant vector sample in a query_result variable. */
@@ -407,9 +428,15 @@ async function optionsOf(v: VariableModel, scope: Scope, ctx: ResolveContext): P
       return parseCustomOptions(interpolate(q, scope, 'text'));
     case 'constant':
       return [{ text: q, value: q }];
-    case 'datasource':
-      // Vigil's engine is the one Prometheus data source a dashboard can pick.
-      return [{ text: 'Vigil', value: 'vigil' }];
+    case 'datasource': {
+      // Vigil's engine and its remote data sources: every one answers PromQL (the query names the plugin type).
+      if (q !== '' && q !== 'prometheus') return [];
+      const all = await ctx.source.dataSources();
+      const regex = interpolate(v.regex ?? '', scope, 'text');
+      if (regex === '') return all;
+      const re = grafanaRegex(regex);
+      return all.filter((o) => re.exec(o.text) !== null);
+    }
     case 'textbox': {
       const value = asStrings(v.current?.value)[0] ?? q;
       return [{ text: value, value }];
@@ -424,19 +451,20 @@ async function optionsOf(v: VariableModel, scope: Scope, ctx: ResolveContext): P
     }
     case 'query': {
       const parsed = parseVariableQuery(interpolate(q, scope, 'promql'));
+      const source = datasourceUid(v.datasource, scope);
       let texts: string[];
       switch (parsed.kind) {
         case 'label_names':
-          texts = await ctx.source.labelNames(parsed.match, ctx.fromMs, ctx.toMs);
+          texts = await ctx.source.labelNames(parsed.match, ctx.fromMs, ctx.toMs, source);
           break;
         case 'label_values':
-          texts = await ctx.source.labelValues(parsed.label, parsed.match, ctx.fromMs, ctx.toMs);
+          texts = await ctx.source.labelValues(parsed.label, parsed.match, ctx.fromMs, ctx.toMs, source);
           break;
         case 'metrics':
-          texts = await ctx.source.labelValues('__name__', `{__name__=~"${parsed.regex}"}`, ctx.fromMs, ctx.toMs);
+          texts = await ctx.source.labelValues('__name__', `{__name__=~"${parsed.regex}"}`, ctx.fromMs, ctx.toMs, source);
           break;
         case 'query_result':
-          texts = await ctx.source.queryResult(parsed.expr, ctx.toMs);
+          texts = await ctx.source.queryResult(parsed.expr, ctx.toMs, source);
           break;
       }
       return sortOptions(applyVariableRegex(texts, interpolate(v.regex ?? '', scope, 'text')), v.sort);

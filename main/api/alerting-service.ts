@@ -12,6 +12,8 @@ import type { Notifier } from '../notify/notifier.js';
 import type { Route } from '../notify/config.js';
 import type { PromQLEngine } from '../promql/engine.js';
 import { AlertingRule } from '../rules/alerting-rule.js';
+import { localSourceUid } from '../../app/api/remote-sources.js';
+import type { RuleQueryRunner } from '../rules/backtest-query.js';
 import { backtestAlertingRule, compareRuleEdit, type BacktestResult } from '../rules/backtest.js';
 import { alertingRuleSpec, runFireDrill } from '../rules/fire-drill.js';
 import type { RuleManager } from '../rules/manager.js';
@@ -30,6 +32,8 @@ export interface AlertingServiceDeps {
   engine: PromQLEngine;
   externalURL: string;
   evaluationIntervalMs: () => number;
+  /** Where a backtest naming a remote data source runs its queries (absent: remote backtests are refused). */
+  remoteRunner?: (source: string) => RuleQueryRunner;
   /** Tells the pages the inbox or the rules changed. */
   changed: () => void;
   logger: Logger;
@@ -132,9 +136,12 @@ export function alertingService(d: AlertingServiceDeps): AlertingService {
     },
     runRuleTests: (r) => d.ruleFiles.runTests(r),
     async backtest(r) {
+      const remote = r.source !== undefined && r.source !== '' && r.source !== localSourceUid;
+      if (remote && d.remoteRunner === undefined) throw new ApiError({ kind: 'unavailable', where: 'source', message: 'remote data sources are not available here' });
       const opts = {
         queryable: d.storage,
         engine: d.engine,
+        ...(remote ? { runner: d.remoteRunner!(r.source!) } : {}),
         startMs: r.startMs,
         endMs: r.endMs,
         evaluationIntervalMs: d.evaluationIntervalMs(),

@@ -238,7 +238,15 @@ export class HttpServer {
       sendJson(res, 400, { kind: 'bad_request', message: `${where}: ${(err as Error).message}`, where });
       return;
     }
+    // A page that goes away (navigation, reload, closed tab) drops its connection: a query it
+    // named is stopped here too, local or on a remote source, instead of running to its end.
+    const queryId = typeof payload === 'object' && payload !== null && name !== 'cancelQuery' ? (payload as { queryId?: unknown }).queryId : undefined;
+    const dropped = () => {
+      if (!res.writableEnded && typeof queryId === 'string') void this.options.api.cancelQuery({ queryId }).catch(() => {});
+    };
+    res.once('close', dropped);
     const envelope = await dispatch(this.options.api, name, payload, where);
+    res.off('close', dropped);
     if (envelope.ok) sendJson(res, 200, envelope.value);
     else sendJson(res, statusForKind[envelope.error.kind], envelope.error);
   }

@@ -8,11 +8,21 @@ import { join } from 'node:path';
 import { ApiError } from '../../app/api/errors.js';
 import type { RequestOf, ResponseOf } from '../../app/api/channels.js';
 import { localSourceUid } from '../../app/api/remote-sources.js';
-import { callSource, instantFromProm, rangeFromProm, seconds } from '../remote/source-client.js';
-import { publicSource, SourcesStore, type StoredSource } from '../remote/sources-store.js';
+import { callSource, defaultSourceLimits, instantFromProm, rangeFromProm, seconds, type SourceLimits } from '../remote/source-client.js';
+import { publicSource, SourcesStore, type SecretSealer, type StoredSource } from '../remote/sources-store.js';
 import type { Logger } from '../util/log.js';
 import { rankNames } from '../../app/promql/rank-names.js';
+import { fromWire } from '../../app/api/query.js';
+import type { RuleQueryRunner } from '../rules/backtest-query.js';
+import type { RuleSample } from '../rules/types.js';
+import { labelsFromRecord } from '../tsdb/labels.js';
 import type { QueriesService, SourcesService } from './services.js';
+
+/** A list of names as a source answers it (sorted), or an error saying the answer is not one. */
+function names(data: unknown, what: string): string[] {
+  if (!Array.isArray(data) || data.some((x) => typeof x !== 'string')) throw new ApiError({ kind: 'unavailable', message: `the source's answer is not a Prometheus ${what}` });
+  return (data as string[]).slice().sort();
+}
 
 const noStats = (totalMs: number): ResponseOf<'query'>['stats'] => ({ seriesTouched: 0, samplesTouched: 0, peakSamples: 0, totalMs, nodes: [] });
 
@@ -23,12 +33,18 @@ export class RemoteSources implements SourcesService {
     private readonly store: SourcesStore,
     private readonly userAgent: string,
     private readonly now: () => number,
+    private readonly limits: SourceLimits,
   ) {}
 
   /** Opens `<data>/remote-sources.sqlite`; null (logged) when it cannot, so the rest of Vigil runs. */
-  static open(dataDir: string, userAgent: string, logger: Logger, now: () => number = Date.now): RemoteSources | null {
+  static open(
+    dataDir: string,
+    userAgent: string,
+    logger: Logger,
+    o: { now?: (() => number) | undefined; limits?: SourceLimits | undefined; sealer?: SecretSealer | null | undefined } = {},
+  ): RemoteSources | null {
     try {
-      return new RemoteSources(new SourcesStore(join(dataDir, 'remote-sources.sqlite')), userAgent, now);
+      return new RemoteSources(new SourcesStore(join(dataDir, 'remote-sources.sqlite'), o.sealer ?? null), userAgent, o.now ?? Date.now, o.limits ?? defaultSourceLimits);
     } catch (err) {
       logger.error(`remote data sources unavailable: ${(err as Error).message}`);
       return null;
@@ -79,9 +95,11 @@ export class RemoteSources implements SourcesService {
   }
 
   async testRemoteSource(req: RequestOf<'testRemoteSource'>): Promise<ResponseOf<'testRemoteSource'>> {
+    const unreadable = this.store.get(req.uid)?.auth.unreadable ?? null;
+    if (unreadable !== null) return { ok: false, message: unreadable };
     const s = this.source(req.uid);
     try {
-      await callSource(s, '/api/v1/query', new URLSearchParams({ query: '1+1' }), undefined, this.userAgent);
+      await callSource(s, '/api/v1/query', new URLSearchParams({ query: '1+1' }), undefined, this.userAgent, this.limits);
       return { ok: true, message: `${s.name} answers queries` };
     } catch (err) {
       return { ok: false, message: (err as Error).message };
@@ -92,6 +110,7 @@ export class RemoteSources implements SourcesService {
   private source(uid: string): StoredSource {
     const s = this.store.get(uid);
     if (s === null) throw new ApiError({ kind: 'bad_request', where: 'source', message: `no remote source with uid ${JSON.stringify(uid)} (it may have been removed)` });
+    if (s.auth.unreadable !== null) throw new ApiError({ kind: 'bad_request', where: 'source', message: s.auth.unreadable });
     return s;
   }
 
@@ -127,7 +146,7 @@ export class RemoteSources implements SourcesService {
     const started = performance.now();
     return this.tracked(req.queryId, async (signal) => {
       const p = new URLSearchParams({ query: req.query, time: seconds(req.time ?? this.now()) });
-      const a = await callSource(s, '/api/v1/query', p, signal, this.userAgent);
+      const a = await callSource(s, '/api/v1/query', p, signal, this.userAgent, this.limits);
       return { result: instantFromProm(a.data), warnings: a.warnings ?? [], infos: a.infos ?? [], stats: noStats(performance.now() - started) };
     });
   }
@@ -137,7 +156,7 @@ export class RemoteSources implements SourcesService {
     const started = performance.now();
     return this.tracked(req.queryId, async (signal) => {
       const p = new URLSearchParams({ query: req.query, start: seconds(req.start), end: seconds(req.end), step: seconds(req.step) });
-      const a = await callSource(s, '/api/v1/query_range', p, signal, this.userAgent);
+      const a = await callSource(s, '/api/v1/query_range', p, signal, this.userAgent, this.limits);
       return { result: rangeFromProm(a.data, req.start, req.end, req.step), warnings: a.warnings ?? [], infos: a.infos ?? [], stats: noStats(performance.now() - started) };
     });
   }
@@ -151,17 +170,48 @@ export class RemoteSources implements SourcesService {
   }
 
   async labelNames(req: RequestOf<'labelNames'>, uid: string): Promise<ResponseOf<'labelNames'>> {
-    const a = await callSource(this.source(uid), '/api/v1/labels', this.params(req.match, req.start, req.end), undefined, this.userAgent);
-    const all = ((a.data ?? []) as string[]).slice().sort();
+    const a = await callSource(this.source(uid), '/api/v1/labels', this.params(req.match, req.start, req.end), undefined, this.userAgent, this.limits);
+    const all = names(a.data, 'label names answer');
     const limit = req.limit ?? all.length;
     return { values: all.slice(0, limit), truncated: all.length > limit };
   }
 
   async labelValues(req: RequestOf<'labelValues'>, uid: string): Promise<ResponseOf<'labelValues'>> {
-    const a = await callSource(this.source(uid), `/api/v1/label/${encodeURIComponent(req.name)}/values`, this.params(req.match, req.start, req.end), undefined, this.userAgent);
-    const all = ((a.data ?? []) as string[]).slice().sort();
-    const { names, truncated } = rankNames(all, req.search ?? '', req.limit ?? all.length);
-    return { values: names, truncated };
+    const a = await callSource(this.source(uid), `/api/v1/label/${encodeURIComponent(req.name)}/values`, this.params(req.match, req.start, req.end), undefined, this.userAgent, this.limits);
+    const all = names(a.data, 'label values answer');
+    const { names: ranked, truncated } = rankNames(all, req.search ?? '', req.limit ?? all.length);
+    return { values: ranked, truncated };
+  }
+
+  /**
+   * A backtest's queries on a remote source (main/rules/backtest-query.ts): instant queries, and
+   * the rule expression's range queries over blocks of steps. Rules themselves stay local.
+   */
+  ruleRunner(uid: string): RuleQueryRunner {
+    const s = this.source(uid);
+    const call = (path: string, p: Record<string, string>, signal: AbortSignal | undefined) => callSource(s, path, new URLSearchParams(p), signal, this.userAgent, this.limits);
+    return {
+      instant: async (expr, timeMs, signal) => {
+        const r = instantFromProm((await call('/api/v1/query', { query: expr, time: seconds(timeMs) }, signal)).data);
+        if (r.resultType === 'vector') return r.samples.map((x) => ({ labels: labelsFromRecord(x.labels), value: fromWire(x.v) }));
+        if (r.resultType === 'scalar') return [{ labels: [], value: fromWire(r.v) }];
+        throw new Error(`rule expression ${JSON.stringify(expr)} must return a vector or scalar, got ${r.resultType}`);
+      },
+      range: async (expr, first, last, stepMs, signal) => {
+        const a = await call('/api/v1/query_range', { query: expr, start: seconds(first), end: seconds(last), step: seconds(stepMs) }, signal);
+        const r = rangeFromProm(a.data, first, last, stepMs);
+        const steps: (RuleSample[] | undefined)[] = [];
+        for (const series of r.series) {
+          const labels = labelsFromRecord(series.labels);
+          series.values.forEach((v, i) => {
+            if (v !== null) (steps[i] ??= []).push({ labels, value: fromWire(v) });
+          });
+        }
+        return steps;
+      },
+      // Prometheus refuses a range query of more than 11,000 points per series.
+      maxPoints: 11_000,
+    };
   }
 
   async metadata(req: RequestOf<'metadata'>, uid: string): Promise<ResponseOf<'metadata'>> {
@@ -171,7 +221,7 @@ export class RemoteSources implements SourcesService {
     const list = req.metric !== undefined ? [req.metric] : names.values;
     let md: Record<string, { type: string; help: string; unit: string }[]> = {};
     try {
-      md = ((await callSource(s, '/api/v1/metadata', new URLSearchParams(req.metric !== undefined ? { metric: req.metric } : {}), undefined, this.userAgent)).data ?? {}) as typeof md;
+      md = ((await callSource(s, '/api/v1/metadata', new URLSearchParams(req.metric !== undefined ? { metric: req.metric } : {}), undefined, this.userAgent, this.limits)).data ?? {}) as typeof md;
     } catch {
       /* not every source serves metadata: names alone still complete */
     }

@@ -1,6 +1,6 @@
 // Electron entry point: a thin shell around the engine. It owns the window, the `app://`
 // protocol, the IPC adapter and the data directory; everything else is the engine's.
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, screen, shell, session, Tray } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, safeStorage, screen, shell, session, Tray } from 'electron';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../engine.js';
@@ -9,6 +9,7 @@ import { createLogger } from '../util/log.js';
 import { registerIpcHandlers } from './ipc.js';
 import { appScheme } from './origin.js';
 import { createAppProtocolHandler } from './protocol.js';
+import { safeStorageSealer } from './secret-sealer.js';
 import { createMainWindow, isSafeExternal, showRoute } from './window.js';
 import { attachEngineEvents } from './notifications.js';
 import { attachPowerMonitor } from './power-events.js';
@@ -158,10 +159,14 @@ if (!app.requestSingleInstanceLock()) {
       const store = new ShellSettingsFile(app.getPath('userData'), (m) => log.warn(m));
       settings = store;
       const budget = chooseBudget(app, store.get().memoryBudgetBytes, (m) => log.warn(m));
+      // Remote data sources' passwords and tokens sealed by the OS keychain (main/electron/secret-sealer.ts).
+      const sealing = safeStorageSealer(safeStorage);
+      if (sealing.sealer === null) log.warn(`remote source secrets are stored in clear (file mode 0600): ${sealing.reason}`);
       engine = await Engine.start({
         memoryBudgetBytes: budget.bytes,
         memoryBudgetSource: budget.source,
         dataDir: join(app.getPath('userData'), 'data'),
+        secretSealer: sealing.sealer,
         energy: { setting: store.get().energyMode },
         shell: 'electron',
         logger: log.child('engine'),

@@ -11,9 +11,18 @@ import { httpRequest, type HttpResponse } from '../http-client/request.js';
 import type { HttpAuth } from '../http-client/settings.js';
 import type { StoredSource } from './sources-store.js';
 
-/** The largest answer read from a source (the local API's own answers stay below this too). */
-const maxAnswerBytes = 64 << 20;
-const timeoutMs = 120_000;
+/**
+ * Bounds on one request to a source: the whole exchange (a source that answers slowly or
+ * trickles its bytes is cut off at `timeoutMs`, not only one that goes quiet) and the answer's
+ * size (the local API's own answers stay below 64 MiB too).
+ */
+export interface SourceLimits {
+  readonly timeoutMs: number;
+  readonly maxAnswerBytes: number;
+}
+export const defaultSourceLimits: SourceLimits = { timeoutMs: 30_000, maxAnswerBytes: 64 << 20 };
+
+const mib = (n: number) => (n >= 1 << 20 ? `${Math.round(n / (1 << 20))} MiB` : `${n} bytes`);
 
 interface PromAnswer {
   status: 'success' | 'error';
@@ -35,33 +44,71 @@ function authOf(s: StoredSource): HttpAuth {
   }
 }
 
-/** One API call; throws an ApiError naming the source (bad_request for the source's 4xx, unavailable otherwise). */
-export async function callSource(s: StoredSource, path: string, params: URLSearchParams, signal: AbortSignal | undefined, userAgent: string): Promise<PromAnswer> {
+/**
+ * One API call; throws an ApiError naming the source (bad_request for the source's 4xx and for an
+ * answer over the size limit, unavailable otherwise; errorType "timeout" past `limits.timeoutMs`,
+ * "canceled" when `signal` aborts). It settles by the deadline whatever the source does.
+ */
+export async function callSource(
+  s: StoredSource,
+  path: string,
+  params: URLSearchParams,
+  signal: AbortSignal | undefined,
+  userAgent: string,
+  limits: SourceLimits = defaultSourceLimits,
+): Promise<PromAnswer> {
   const where = `source ${JSON.stringify(s.name)}`;
   const url = new URL(s.url.replace(/\/+$/, '') + path);
   const post = path === '/api/v1/query' || path === '/api/v1/query_range';
   if (!post) url.search = params.toString();
   const headers: Record<string, string> = { ...s.headers, Accept: 'application/json', 'User-Agent': userAgent };
   if (s.orgId !== '') headers['X-Scope-OrgID'] = s.orgId;
+  // One controller ends the exchange: the page's cancel or the deadline, whichever comes first.
+  const stop = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stop.abort();
+  }, limits.timeoutMs);
+  const cancel = () => stop.abort();
+  signal?.addEventListener('abort', cancel, { once: true });
+  if (signal?.aborted) stop.abort();
+  // The race settles the call even where a cut response would leave the body read pending.
+  const stopped = new Promise<never>((_, reject) => stop.signal.addEventListener('abort', () => reject(new Error('stopped')), { once: true }));
   let res: HttpResponse;
   try {
     const authorization = await authorizationHeader(authOf(s));
     if (authorization !== undefined) headers['Authorization'] = authorization;
     if (post) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    res = await httpRequest(url, {
+    const request = httpRequest(url, {
       method: post ? 'POST' : 'GET',
       headers,
       ...(post ? { body: params.toString() } : {}),
       tls: { rejectUnauthorized: !s.tlsInsecureSkipVerify, ...(s.caPem !== '' ? { ca: s.caPem } : {}) },
-      timeoutMs,
-      ...(signal !== undefined ? { signal } : {}),
-      maxBodyBytes: maxAnswerBytes,
+      timeoutMs: limits.timeoutMs,
+      signal: stop.signal,
+      maxBodyBytes: limits.maxAnswerBytes,
       followRedirects: true,
       proxy: { url: s.proxyUrl, noProxy: '', fromEnvironment: false, connectHeader: {} },
     });
+    res = await Promise.race([request, stopped]);
   } catch (err) {
     if (signal?.aborted) throw new ApiError({ kind: 'bad_request', errorType: 'canceled', where, message: `${where}: query was canceled` });
+    if (timedOut) {
+      throw new ApiError({ kind: 'unavailable', errorType: 'timeout', where, message: `${where} (${url.origin}) did not answer within ${limits.timeoutMs / 1000} s; the request was stopped` });
+    }
+    if (/response larger than/.test((err as Error).message)) {
+      throw new ApiError({
+        kind: 'bad_request',
+        errorType: 'execution',
+        where,
+        message: `${where} answered more than ${mib(limits.maxAnswerBytes)}; the answer was dropped — ask for fewer series, a shorter range or a larger step`,
+      });
+    }
     throw new ApiError({ kind: 'unavailable', where, message: `${where} (${url.origin}) did not answer: ${(err as Error).message}` });
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', cancel);
   }
   let body: PromAnswer | null = null;
   try {

@@ -10,6 +10,26 @@ import { labelsToRecord, type Labels } from '../tsdb/labels.js';
 import { ruleTemplateExpander } from './template.js';
 import type { ExpandFn, QueryFn, RuleSample } from './types.js';
 
+/**
+ * Where a backtest's queries run: this engine over a Queryable (`localRunner`), or a remote data
+ * source's query API (main/api/remote-sources.ts). `range` answers each step's samples of `expr`
+ * from `first` to `last`; `maxPoints` bounds the steps of one range query.
+ */
+export interface RuleQueryRunner {
+  instant: QueryFn;
+  range(expr: string, first: number, last: number, stepMs: number, signal: AbortSignal | undefined): Promise<(RuleSample[] | undefined)[]>;
+  maxPoints: number;
+}
+
+/** This engine over `queryable`. */
+export function localRunner(engine: PromQLEngine, queryable: Queryable): RuleQueryRunner {
+  return {
+    instant: queryFnFor(engine, queryable),
+    range: (expr, first, last, stepMs, signal) => rangeBlock(engine, queryable, expr, first, last, stepMs, signal),
+    maxPoints: engine.options.maxPointsPerSeries,
+  };
+}
+
 export function queryFnFor(engine: PromQLEngine, queryable: Queryable): QueryFn {
   return async (expr, timeMs, signal) => {
     const r = await engine.instantQuery(queryable, expr, timeMs, signal === undefined ? {} : { signal });
@@ -48,12 +68,12 @@ export interface GridQueryOptions {
  * `query` calls, times off the grid — and any block whose range query fails falls back to
  * instant queries, so errors surface at the evaluation where live evaluation would see them.
  */
-export function gridQueryFn(engine: PromQLEngine, queryable: Queryable, grid: GridQueryOptions): QueryFn {
-  const instant = queryFnFor(engine, queryable);
+export function gridQueryFn(runner: RuleQueryRunner, grid: GridQueryOptions): QueryFn {
+  const instant = runner.instant;
   // `@ start()` / `@ end()` mean the range's ends in a range query but the evaluation time in an
   // instant query; such rules are replayed with instant queries (a false match only costs speed).
   if (/@\s*(start|end)\s*\(/.test(grid.expr)) return instant;
-  const blockSteps = Math.max(1, Math.min(grid.blockSteps ?? 720, engine.options.maxPointsPerSeries));
+  const blockSteps = Math.max(1, Math.min(grid.blockSteps ?? 720, runner.maxPoints));
   let block: { first: number; steps: (RuleSample[] | undefined)[] } | null = null;
   let failedBlock = -1;
   return async (expr, timeMs, signal) => {
@@ -65,7 +85,7 @@ export function gridQueryFn(engine: PromQLEngine, queryable: Queryable, grid: Gr
     if (block?.first !== first) {
       const last = Math.min(grid.lastMs, first + (blockSteps - 1) * grid.stepMs);
       try {
-        block = { first, steps: await rangeBlock(engine, queryable, expr, first, last, grid.stepMs, signal) };
+        block = { first, steps: await runner.range(expr, first, last, grid.stepMs, signal) };
       } catch (err) {
         if (signal?.aborted) throw err;
         block = null;

@@ -14,7 +14,7 @@ import type { PromQLEngine } from '../promql/engine.js';
 import type { Queryable } from '../tsdb/interface.js';
 import { labelsKey, type Labels } from '../tsdb/labels.js';
 import { AlertingRule, type AlertingRuleSpec, type EvalContext } from './alerting-rule.js';
-import { expanderFor, gridQueryFn, queryFnFor } from './backtest-query.js';
+import { expanderFor, gridQueryFn, localRunner, type RuleQueryRunner } from './backtest-query.js';
 import { IntervalTracker, totalMs, type ActiveState, type AlertInterval } from './backtest-intervals.js';
 import { compareBacktests, type BacktestComparison } from './backtest-compare.js';
 import type { ExpandFn } from './types.js';
@@ -33,6 +33,8 @@ export class BacktestLimitError extends Error {
 export interface BacktestOptions {
   queryable: Queryable;
   engine: PromQLEngine;
+  /** Where the rule's queries run; default this engine over `queryable` (a remote data source otherwise). */
+  runner?: RuleQueryRunner;
   startMs: number;
   endMs: number;
   /** The rule group's evaluation interval; `for` is measured in evaluations of it. Default 1m. */
@@ -138,10 +140,11 @@ export async function backtestAlertingRule(spec: AlertingRuleSpec, opts: Backtes
     throw new SyntaxError(`backtest of rule "${spec.name}": ${(err as Error).message} in ${JSON.stringify(spec.expr)}; fix the expression and run it again`);
   }
   const queryOffsetMs = opts.queryOffsetMs ?? 0;
+  const runner = opts.runner ?? localRunner(opts.engine, opts.queryable);
   const query =
     opts.rangeQueries === false
-      ? queryFnFor(opts.engine, opts.queryable)
-      : gridQueryFn(opts.engine, opts.queryable, {
+      ? runner.instant
+      : gridQueryFn(runner, {
           expr: spec.expr,
           firstMs: opts.startMs - warmup * stepMs - queryOffsetMs,
           lastMs: opts.startMs + (steps - 1) * stepMs - queryOffsetMs,

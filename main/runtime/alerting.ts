@@ -19,6 +19,7 @@ import { RuleManager } from '../rules/manager.js';
 import { RuleFiles } from '../rules/rule-files.js';
 import { ruleTemplateExpander } from '../rules/template.js';
 import type { Alert, QueryFn } from '../rules/types.js';
+import type { RuleQueryRunner } from '../rules/backtest-query.js';
 import type { TSDB } from '../tsdb/db.js';
 import { getLabel, labelsToRecord } from '../tsdb/labels.js';
 import type { Logger } from '../util/log.js';
@@ -44,6 +45,8 @@ export interface AlertingOptions {
    * label) stay in the inbox but are not sent; resolutions still are.
    */
   heldJobs?: () => ReadonlySet<string>;
+  /** Backtests on a remote data source (main/api/remote-sources.ts); rules stay local. */
+  remoteRunner?: (source: string) => RuleQueryRunner;
 }
 
 export class Alerting {
@@ -113,6 +116,7 @@ export class Alerting {
       engine: o.promql,
       externalURL: o.externalURL,
       evaluationIntervalMs: () => this.evaluationIntervalMs,
+      ...(o.remoteRunner ? { remoteRunner: o.remoteRunner } : {}),
       changed,
       logger: o.logger,
     });

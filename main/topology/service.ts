@@ -9,7 +9,7 @@ import type { RequestOf, ResponseOf } from '../../app/api/channels.js';
 import { ApiError, describeZodError } from '../../app/api/errors.js';
 import { defaultThresholds, TopologySettingsSchema, type TopologyDialectName, type TopologySettings } from '../../app/api/topology.js';
 import { builtinDialects, customDialect, dialectByName, type Dialect } from '../../app/topology/dialects.js';
-import type { QueryService } from '../api/query-service.js';
+import type { QueriesService } from '../api/services.js';
 import { buildTopology, type RunQuery } from './build.js';
 
 const settingsFileName = 'topology.json';
@@ -17,7 +17,8 @@ const defaultSettings: TopologySettings = { custom: null, thresholds: defaultThr
 const defaultMaxEdges = 2000;
 
 export interface TopologyServiceOptions {
-  queries: Pick<QueryService, 'query'>;
+  /** Runs the graph's queries: on this engine, or on the remote source a request names. */
+  queries: Pick<QueriesService, 'query'>;
   dataDir: string;
   /** The scrape interval of the running config (ms); the default window is max(1m, 4×). */
   scrapeIntervalMs: () => number;
@@ -75,10 +76,10 @@ export class TopologyService {
   }
 
   /** Runs a query, turning its errors into ones that name the topology and the query. */
-  private runner(dialect: TopologyDialectName | 'detect'): RunQuery {
+  private runner(dialect: TopologyDialectName | 'detect', source?: string): RunQuery {
     return async (query, time) => {
       try {
-        const a = await this.o.queries.query({ query, time });
+        const a = await this.o.queries.query({ query, time, ...(source !== undefined ? { source } : {}) });
         const samples = a.result.resultType === 'vector' ? a.result.samples : [];
         return { samples, ms: a.stats.totalMs };
       } catch (err) {
@@ -90,10 +91,10 @@ export class TopologyService {
   }
 
   /** Dialects whose marker metric has series at `time`. */
-  private async available(time: number, custom: Dialect | null): Promise<TopologyDialectName[]> {
+  private async available(time: number, custom: Dialect | null, source: string | undefined): Promise<TopologyDialectName[]> {
     const all = custom === null ? builtinDialects : [...builtinDialects, custom];
     const names = all.map((d) => d.marker).join('|');
-    const { samples } = await this.runner('detect')(`group by (__name__) ({__name__=~"${names}"})`, time);
+    const { samples } = await this.runner('detect', source)(`group by (__name__) ({__name__=~"${names}"})`, time);
     const present = new Set(samples.map((s) => s.labels['__name__']));
     return all.filter((d) => present.has(d.marker)).map((d) => d.name);
   }
@@ -104,7 +105,7 @@ export class TopologyService {
     const windowMs = request.windowMs ?? Math.max(60_000, 4 * this.o.scrapeIntervalMs());
     const thresholds = request.thresholds ?? settings.thresholds;
     const custom = settings.custom === null ? null : customDialect(settings.custom);
-    const available = await this.available(time, custom);
+    const available = await this.available(time, custom, request.source);
     const name = request.dialect ?? available[0] ?? null;
     const base = { time, windowMs, available, custom: settings.custom, thresholds };
     if (name === null) {
@@ -112,7 +113,7 @@ export class TopologyService {
     }
     const dialect = dialectByName(name, settings.custom);
     if (dialect === null) throw new ApiError({ kind: 'bad_request', where: 'topology', message: 'topology: the custom dialect is not configured; define it in the topology settings first' });
-    const graph = await buildTopology({ run: this.runner(name), dialect, time, windowMs, thresholds, maxEdges: request.maxEdges ?? defaultMaxEdges });
+    const graph = await buildTopology({ run: this.runner(name, request.source), dialect, time, windowMs, thresholds, maxEdges: request.maxEdges ?? defaultMaxEdges });
     if (graph.edges.length === 0 && graph.notes.length === 0) graph.notes.push(`no ${name} traffic in the ${windowMs / 1000}s before this time`);
     return { ...base, dialect: name, ...graph };
   }

@@ -2,8 +2,9 @@ import { api } from '../api/client.js';
 import { useRulesStore } from '../store/rules.js';
 import { backtestRanges, formatFor, parseFor, type SavedRule } from './rule-helpers.js';
 import { IntervalBars } from './IntervalBars.js';
+import { SourcePicker } from '../explore/SourcePicker.js';
 
-/** Backtest a rule over stored history; edit expr/for to compare with the saved rule. */
+/** Backtest a rule over stored history (this engine's or a remote source's); edit expr/for to compare with the saved rule. */
 export function BacktestPanel({ k, rule }: { k: string; rule: SavedRule }) {
   const { backtests, editBacktest, runBacktest } = useRulesStore();
   const bt = backtests[k];
@@ -33,6 +34,7 @@ export function BacktestPanel({ k, rule }: { k: string; rule: SavedRule }) {
             }}
           />
         </label>
+        <SourcePicker value={bt.source} onChange={(source) => editBacktest(k, { source })} />
         <button type="button" className="primary" disabled={bt.running} onClick={() => void runBacktest(api, k, rule, Date.now())}>
           {bt.running ? 'Running…' : edited ? 'Backtest and compare' : 'Run backtest'}
         </button>

@@ -10,7 +10,7 @@ import { topologyPanelOptions, topologyPanelType, topologyRequest } from '../../
 import { fromWire, type InstantResult, type WireHistogram } from '../../app/api/query.js';
 import type { Panel, Target } from '../../app/dashboards/model.js';
 import type { TimeRange } from '../../app/app-urls.js';
-import { interpolate, queryStep, type ResolvedVariable } from '../../app/dashboards/variables.js';
+import { datasourceUid, interpolate, queryStep, type ResolvedVariable } from '../../app/dashboards/variables.js';
 import { queryRangeColumns } from '../api/client.js';
 import type { ColumnValues } from '../api/range-columns.js';
 import { queryError, type QueryCache, type QueryError } from '../api/query-cache.js';
@@ -216,16 +216,13 @@ export function reducedValues(data: PanelData, calc: string): Array<{ name: stri
 const newQueryId = () => `dash-${Math.random().toString(36).slice(2, 10)}`;
 
 /**
- * The remote data source a target queries: the uid of its Prometheus datasource reference (the
- * target's own, else the panel's) when it names something other than Vigil's engine. Names,
- * placeholders (`${DS_X}`, `$var`), Grafana's built-ins and other plugin types stay on the engine.
+ * The remote data source a target queries: its Prometheus datasource reference (the target's own,
+ * else the panel's) once variables are substituted (`$ds` from a datasource variable), when it
+ * names something other than Vigil's engine (app/dashboards/variables.ts `datasourceUid`).
  */
-function targetSource(panel: Panel, target: Target): { source?: string } {
-  const ref = target.datasource ?? panel.datasource;
-  if (ref === null || ref === undefined || typeof ref === 'string') return {};
-  const uid = typeof ref.uid === 'string' ? ref.uid : '';
-  if ((ref.type ?? 'prometheus') !== 'prometheus' || uid === '' || uid === 'vigil' || uid.startsWith('$') || uid.startsWith('-- ')) return {};
-  return { source: uid };
+function targetSource(panel: Panel, target: Target, variables: PanelContext['variables']): { source?: string } {
+  const uid = datasourceUid(target.datasource ?? panel.datasource, { variables });
+  return uid === undefined ? {} : { source: uid };
 }
 
 /**
@@ -243,7 +240,7 @@ export async function fetchPanelData(queries: QueryCache, panel: Panel, ctx: Pan
   await Promise.all(
     targets.map(async (t) => {
       const plan = planTarget(panel, t, ctx);
-      const source = targetSource(panel, t);
+      const source = targetSource(panel, t, ctx.variables);
       out.queries.push(plan.query);
       const queryId = newQueryId();
       const legend = (labels: Record<string, string>) => legendName(t.legendFormat, labels, ctx.variables);
@@ -289,7 +286,8 @@ async function fetchTopology(client: WorkbenchApi, panel: Panel, ctx: PanelConte
   const { options, problems } = topologyPanelOptions(panel);
   out.warnings.push(...problems);
   try {
-    const graph = await client.topology(topologyRequest(options, ctx.toMs));
+    const uid = datasourceUid(panel.datasource, { variables: ctx.variables });
+    const graph = await client.topology({ ...topologyRequest(options, ctx.toMs), ...(uid === undefined ? {} : { source: uid }) });
     out.topology = graph;
     out.queries = graph.queries.map((q) => q.query);
     out.warnings.push(...graph.notes);

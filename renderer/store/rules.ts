@@ -13,6 +13,8 @@ export interface BacktestState {
   /** Edited expression / `for`, compared with the saved rule when they differ. */
   expr: string;
   forSeconds: number;
+  /** Whose history the rule is replayed over: undefined is this engine, else a remote data source's uid. */
+  source: string | undefined;
   running: boolean;
   error: string | null;
   result: BacktestResponse | null;
@@ -37,7 +39,7 @@ export interface RulesSlice {
   testFiles: string;
   tests: { running: boolean; ok: boolean | null; report: string; error: string | null };
   openBacktest(key: string, rule: SavedRule): void;
-  editBacktest(key: string, patch: Partial<Pick<BacktestState, 'rangeMs' | 'expr' | 'forSeconds'>>): void;
+  editBacktest(key: string, patch: Partial<Pick<BacktestState, 'rangeMs' | 'expr' | 'forSeconds' | 'source'>>): void;
   runBacktest(api: WorkbenchApi, key: string, rule: SavedRule, nowMs: number): Promise<void>;
   openDrill(key: string, rule: SavedRule): void;
   editDrill(key: string, patch: Partial<Pick<DrillState, 'series' | 'stepSeconds' | 'notify'>>): void;
@@ -64,7 +66,7 @@ export const useRulesStore = create<RulesSlice>((set, get) => {
     tests: { running: false, ok: null, report: '', error: null },
     openBacktest(key, rule) {
       if (get().backtests[key]) return;
-      set({ backtests: { ...get().backtests, [key]: { rangeMs: 3_600_000, expr: rule.query, forSeconds: rule.forSeconds, running: false, error: null, result: null, axis: null } } });
+      set({ backtests: { ...get().backtests, [key]: { rangeMs: 3_600_000, expr: rule.query, forSeconds: rule.forSeconds, source: undefined, running: false, error: null, result: null, axis: null } } });
     },
     editBacktest: (key, patch) => patchBacktest(key, patch),
     async runBacktest(api, key, rule, nowMs) {
@@ -78,6 +80,7 @@ export const useRulesStore = create<RulesSlice>((set, get) => {
           rule: ruleSpec(rule, { expr: bt.expr, forSeconds: bt.forSeconds }),
           ...(edited ? { compareWith: ruleSpec(rule) } : {}),
           ...axis,
+          ...(bt.source !== undefined ? { source: bt.source } : {}),
         });
         patchBacktest(key, { running: false, result, axis });
       } catch (err) {

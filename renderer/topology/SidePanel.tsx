@@ -25,9 +25,9 @@ function Figures({ t, testid }: { t: Traffic; testid: string }) {
   );
 }
 
-function Chart({ title, query, time, unit }: { title: string; query: string; time: number; unit: string | null }) {
+function Chart({ title, query, time, unit, source }: { title: string; query: string; time: number; unit: string | null; source: string | undefined }) {
   const end = Math.floor(time / 1000) * 1000;
-  const { data, error } = useEngineRead('queryRange', { query, start: end - 3_600_000, end, step: 60_000 });
+  const { data, error } = useEngineRead('queryRange', { query, start: end - 3_600_000, end, step: 60_000, ...(source !== undefined ? { source } : {}) });
   if (error !== null) return <p className="muted">{title}: {error.message}</p>;
   if (data === undefined) return <p className="muted">{title}: loading…</p>;
   const s = data.result.series[0];
@@ -40,7 +40,8 @@ function Chart({ title, query, time, unit }: { title: string; query: string; tim
   );
 }
 
-export function SidePanel({ graph, selected, onClose }: { graph: TopologyResponse; selected: string; onClose: () => void }) {
+/** `source`: the remote data source the graph came from (undefined: this engine); the charts read from it too. */
+export function SidePanel({ graph, selected, onClose, source }: { graph: TopologyResponse; selected: string; onClose: () => void; source: string | undefined }) {
   const edge = graph.edges.find((e) => e.id === selected);
   const node = graph.nodes.find((n) => n.id === selected);
   const dialect = graph.dialect === null ? null : dialectByName(graph.dialect, graph.custom);
@@ -75,9 +76,9 @@ export function SidePanel({ graph, selected, onClose }: { graph: TopologyRespons
               Open in Explore
             </a>
           </p>
-          <Chart title="Requests/s" query={queries.rps} time={graph.time} unit="reqps" />
-          {queries.successRate && <Chart title="Success rate" query={queries.successRate} time={graph.time} unit="percentunit" />}
-          {queries.p95 && <Chart title="p95 latency" query={queries.p95} time={graph.time} unit="ms" />}
+          <Chart title="Requests/s" query={queries.rps} time={graph.time} unit="reqps" source={source} />
+          {queries.successRate && <Chart title="Success rate" query={queries.successRate} time={graph.time} unit="percentunit" source={source} />}
+          {queries.p95 && <Chart title="p95 latency" query={queries.p95} time={graph.time} unit="ms" source={source} />}
           <details>
             <summary>Queries</summary>
             {listed.map((q) => (

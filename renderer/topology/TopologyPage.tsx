@@ -10,6 +10,7 @@ import { compareGraphs } from '../../app/topology/graph.js';
 import { useEngineRead } from '../api/engine-reads.js';
 import { ReadError } from '../components/ReadError.js';
 import { exportJson, exportPng, exportSvg } from './export.js';
+import { SourcePicker } from '../explore/SourcePicker.js';
 import { CustomDialectForm } from './CustomDialectForm.js';
 import { SidePanel } from './SidePanel.js';
 import { TopologyGraph } from './TopologyGraph.js';
@@ -20,14 +21,14 @@ const hour = 3_600_000;
 const scrubHours = 6;
 const steps = [60_000, 5 * 60_000, 15 * 60_000];
 
-function routeState(): { time: number | null; select: string | null } {
+function routeState(): { time: number | null; select: string | null; source: string | undefined } {
   const r = parseAppHash(window.location.hash);
-  return r?.page === 'topology' ? { time: r.time ?? null, select: r.select ?? null } : { time: null, select: null };
+  return r?.page === 'topology' ? { time: r.time ?? null, select: r.select ?? null, source: r.source } : { time: null, select: null, source: undefined };
 }
 
 /** The graph an hour before `time`, read only while comparing (its request is stable per time). */
-function EarlierGraph({ time, windowMs, onData }: { time: number; windowMs: number; onData: (g: TopologyResponse | null) => void }) {
-  const { data } = useEngineRead('topology', { time: time - hour, windowMs });
+function EarlierGraph({ time, windowMs, source, onData }: { time: number; windowMs: number; source: string | undefined; onData: (g: TopologyResponse | null) => void }) {
+  const { data } = useEngineRead('topology', { time: time - hour, windowMs, ...(source !== undefined ? { source } : {}) });
   useEffect(() => onData(data ?? null), [data, onData]);
   return null;
 }
@@ -44,7 +45,9 @@ export function TopologyPage() {
   /** null: detected from the metric names present. */
   const [dialect, setDialect] = useState<TopologyDialectName | null>(null);
   const [customForm, setCustomForm] = useState(false);
-  const request = { ...(time === null ? {} : { time }), ...(dialect === null ? {} : { dialect }) };
+  /** Where the graph's queries run: undefined is this engine, else a remote data source's uid. */
+  const [source, setSource] = useState<string | undefined>(initial.source);
+  const request = { ...(time === null ? {} : { time }), ...(dialect === null ? {} : { dialect }), ...(source === undefined ? {} : { source }) };
   const { data, error, loading, refresh } = useEngineRead('topology', request, time === null ? { pollMs: 15_000 } : {});
   const [beforeData, setBefore] = useState<TopologyResponse | null>(null);
   const before = { data: compare ? beforeData : null };
@@ -83,9 +86,9 @@ export function TopologyPage() {
 
   // The URL says what is shown, so a link (or a reload) comes back to it.
   useEffect(() => {
-    const hash = appHash({ page: 'topology', ...(time !== null ? { time } : {}), ...(selected !== null ? { select: selected } : {}) });
+    const hash = appHash({ page: 'topology', ...(time !== null ? { time } : {}), ...(selected !== null ? { select: selected } : {}), ...(source !== undefined ? { source } : {}) });
     if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
-  }, [time, selected]);
+  }, [time, selected, source]);
 
   // Replay: step the scrubber forward until now.
   useEffect(() => {
@@ -116,6 +119,7 @@ export function TopologyPage() {
         <span className="muted" data-testid="topology-dialect">
           {data ? (data.dialect === null ? 'no mesh metrics' : `${data.dialect} · window ${data.windowMs / 1000}s · ${data.nodes.length} nodes, ${data.edges.length} edges`) : ''}
         </span>
+        <SourcePicker value={source} onChange={setSource} />
         <select aria-label="Dialect" value={dialect ?? ''} onChange={(e) => setDialect(e.target.value === '' ? null : (e.target.value as TopologyDialectName))}>
           <option value="">dialect: detect</option>
           {(['linkerd', 'istio', 'otel', 'custom'] as const).map((d) => (
@@ -228,13 +232,13 @@ export function TopologyPage() {
           Since 1 h ago: {[...changes.values()].filter((c) => c === 'new').length} new, {[...changes.values()].filter((c) => c === 'gone').length} gone, {[...changes.values()].filter((c) => c === 'degraded').length} degraded edges
         </p>
       )}
-      {compare && data && <EarlierGraph time={data.time} windowMs={data.windowMs} onData={setBefore} />}
+      {compare && data && <EarlierGraph time={data.time} windowMs={data.windowMs} source={source} onData={setBefore} />}
       <div className="topology-body">
         <div className="topology-canvas" ref={svgHost} data-answer-time={data?.time} data-layout-ms={layout.current.lastLayoutMs.toFixed(1)} data-edges-shown={view.edges.length}>
           {data === undefined && error === null && <p className="muted">Loading…</p>}
           {data && <TopologyGraph nodes={view.nodes} edges={view.edges} positions={positions} selected={selected} onSelect={(id) => setSelected(id)} changes={changes} goneEdges={goneEdges} />}
         </div>
-        {data && selected !== null && <SidePanel graph={data as TopologyResponse} selected={selected} onClose={() => setSelected(null)} />}
+        {data && selected !== null && <SidePanel graph={data as TopologyResponse} selected={selected} onClose={() => setSelected(null)} source={source} />}
       </div>
     </section>
   );

@@ -27,6 +27,7 @@ describe('app URLs', () => {
     exploreQueries(['sum(rate(response_total{a="b"}[1m]))', 'histogram_quantile(0.95, x)']),
     { page: 'topology' },
     { page: 'topology', time: 1795690000000, select: 'shop/checkout->shop/payment' },
+    { page: 'topology', time: 1795690000000, source: 'vm-1' },
     { page: 'rules' },
     { page: 'dashboards' },
     { page: 'dashboards', dashboard: { uid: 'node-full', vars: {} } },

@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { deepLink, exploreQuery, parseDeepLink } from '../../app/app-urls.js';
 import { EngineEvents } from '../../main/events.js';
@@ -65,6 +66,16 @@ describe('the desktop shell on a laptop (fake electron module)', () => {
     expect(win.options).toMatchObject({ x: 100, y: 80, width: 1200, height: 800 });
     win.emit('ready-to-show');
     expect(win.maximized).toBe(true);
+
+    // A remote source's password is sealed by safeStorage before it reaches the disk.
+    const saved = await call<{ uid: string; auth: { hasSecret: boolean } }>('saveRemoteSource', { name: 'Mimir', kind: 'mimir', url: 'http://127.0.0.1:9', auth: { kind: 'basic', username: 'me', password: 'desk-pa55' } });
+    expect(saved.value.auth.hasSecret).toBe(true);
+    const sources = new Database(join(userData, 'data', 'remote-sources.sqlite'), { readonly: true });
+    const row = sources.prepare('SELECT secret, secret_sealer FROM remote_sources WHERE uid = ?').get(saved.value.uid) as { secret: string; secret_sealer: string };
+    sources.close();
+    expect(row.secret_sealer).toBe('electron-safeStorage');
+    expect(row.secret).not.toContain('desk-pa55');
+    expect(fake.safeStorage.decryptString(Buffer.from(row.secret, 'base64'))).toBe('desk-pa55');
 
     // The tray: the count, and a menu.
     const tray = fake.Tray.created[0]!;

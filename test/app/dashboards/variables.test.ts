@@ -3,6 +3,7 @@ import {
   allValue,
   applyVariableRegex,
   calculateInterval,
+  datasourceUid,
   dependants,
   dependencyOrder,
   interpolate,
@@ -185,6 +186,7 @@ describe('query variables', () => {
       return ['node_cpu_seconds_total', 'node_load1'];
     },
     queryResult: async () => ['up{job="node"} 1 0'],
+    dataSources: async () => [{ text: 'Vigil', value: 'vigil' }],
   };
   const defs: VariableModel[] = [
     { name: 'instance', type: 'query', query: 'label_values(up{job="$job"}, instance)', multi: true, includeAll: true },
@@ -209,6 +211,49 @@ describe('query variables', () => {
     expect(u.get('instance')!.selected).toEqual(['n:2']);
     expect(u.get('t')!.selected).toEqual(['typed']);
     expect(interpolate('up{instance=~"$instance"}', { variables: u })).toBe('up{instance=~"n:2"}');
+  });
+  it('a variable reads from its datasource: a remote uid, or the source a datasource variable picked', async () => {
+    const asked: string[] = [];
+    const remote: VariableSource = {
+      labelNames: async (_m, _f, _t, src) => (asked.push(`names@${src ?? 'engine'}`), ['job']),
+      labelValues: async (label, _m, _f, _t, src) => (asked.push(`${label}@${src ?? 'engine'}`), src === 'vm1' ? ['remote-job'] : ['local-job']),
+      queryResult: async (_e, _t, src) => (asked.push(`query@${src ?? 'engine'}`), [`up{src="${src ?? 'engine'}"} 1 0`]),
+      dataSources: async () => [
+        { text: 'Vigil', value: 'vigil' },
+        { text: 'VictoriaMetrics', value: 'vm1' },
+        { text: 'Mimir prod', value: 'mimir' },
+      ],
+    };
+    const list: VariableModel[] = [
+      { name: 'ds', type: 'datasource', query: 'prometheus', regex: '/Victoria|Vigil/', current: { value: 'vm1' } },
+      { name: 'job', type: 'query', query: 'label_values(job)', datasource: { type: 'prometheus', uid: '${ds}' } },
+      { name: 'direct', type: 'query', query: 'query_result(up)', datasource: { type: 'prometheus', uid: 'mimir' } },
+      { name: 'local', type: 'query', query: 'metrics(up)', datasource: { type: 'prometheus', uid: 'vigil' } },
+      { name: 'loki', type: 'datasource', query: 'loki' },
+    ];
+    const r = await resolveVariables(list, { fromMs: 0, toMs: 1000, source: remote });
+    expect(r.get('ds')!.options).toEqual([
+      { text: 'Vigil', value: 'vigil' },
+      { text: 'VictoriaMetrics', value: 'vm1' },
+    ]);
+    expect(r.get('ds')!.selected).toEqual(['vm1']);
+    expect(r.get('job')!.options.map((o) => o.value)).toEqual(['remote-job']);
+    expect(r.get('direct')!.options.map((o) => o.value)).toEqual(['up{src="mimir"} 1 0']);
+    expect(r.get('loki')!.options).toEqual([]);
+    expect(asked.sort()).toEqual(['__name__@engine', 'job@vm1', 'query@mimir']);
+    // Picking Vigil in the datasource variable sends the dependent variable to the engine.
+    const back = await resolveVariables(list, { fromMs: 0, toMs: 1000, source: remote, urlValues: { ds: ['vigil'] } });
+    expect(back.get('job')!.options.map((o) => o.value)).toEqual(['local-job']);
+  });
+  it('datasourceUid: only a Prometheus reference to another uid leaves the engine', () => {
+    const scope = { variables: new Map([['ds', { name: 'ds', type: 'datasource', multi: false, includeAll: false, customAll: null, options: [], selected: ['vm1'], error: null }]]) };
+    expect(datasourceUid({ type: 'prometheus', uid: '$ds' }, scope)).toBe('vm1');
+    expect(datasourceUid({ uid: 'abc' }, scope)).toBe('abc');
+    expect(datasourceUid({ type: 'prometheus', uid: 'vigil' }, scope)).toBeUndefined();
+    expect(datasourceUid({ type: 'loki', uid: 'abc' }, scope)).toBeUndefined();
+    expect(datasourceUid({ type: 'prometheus', uid: '$unknown' }, scope)).toBeUndefined();
+    expect(datasourceUid('Prometheus', scope)).toBeUndefined();
+    expect(datasourceUid(null, scope)).toBeUndefined();
   });
   it('detects a loop, names it, and still resolves the others', async () => {
     const loop: VariableModel[] = [

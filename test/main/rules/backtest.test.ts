@@ -6,7 +6,7 @@ import { MemoryStorage } from '../../../main/tsdb/memory-storage.js';
 import type { AlertingRuleSpec } from '../../../main/rules/alerting-rule.js';
 import { BacktestLimitError, backtestAlertingRule, compareBacktests, compareRuleEdit, type BacktestOptions } from '../../../main/rules/backtest.js';
 import { subtractSpans, totalMs, type Span } from '../../../main/rules/backtest-intervals.js';
-import { gridQueryFn, queryFnFor } from '../../../main/rules/backtest-query.js';
+import { gridQueryFn, localRunner, queryFnFor } from '../../../main/rules/backtest-query.js';
 import { StaleNaN } from '../../../main/tsdb/interface.js';
 import { labelsFromRecord, labelsToRecord } from '../../../main/tsdb/labels.js';
 
@@ -219,7 +219,7 @@ describe('range-query replay', () => {
   it('answers each grid point as the instant query does, across block boundaries', async () => {
     const q = messy();
     const engine = new PromQLEngine({ parse: (x) => parseExpr(x) });
-    const grid = gridQueryFn(engine, q, { expr: 'errors * 2', firstMs: 5_000, lastMs: 30 * min + 5_000, stepMs: 45_000, blockSteps: 7 });
+    const grid = gridQueryFn(localRunner(engine, q), { expr: 'errors * 2', firstMs: 5_000, lastMs: 30 * min + 5_000, stepMs: 45_000, blockSteps: 7 });
     const instant = queryFnFor(engine, q);
     let nonEmpty = 0;
     for (let t = 5_000; t <= 30 * min + 5_000; t += 45_000) {
