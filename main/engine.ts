@@ -309,7 +309,15 @@ export class Engine {
     this.probing = probing;
     let firstConfig: Config | null = null;
     const userAgent = `Vigil/${readBuildInfo().version}`;
-    const remoteWrite = startRemoteWrite({ tsdb: this.tsdb, dataDir: this.lock.dir, userAgent, metrics: this.metrics, logger: log });
+    const remoteWrite = startRemoteWrite({
+      tsdb: this.tsdb,
+      exemplars: this.exemplars,
+      metadata: () => this.collection?.scrape.metadata() ?? {},
+      dataDir: this.lock.dir,
+      userAgent,
+      metrics: this.metrics,
+      logger: log,
+    });
     this.remoteWrite = remoteWrite;
     const startWith = (configFile: string | null) => Collection.start({
       configFile,

@@ -128,7 +128,7 @@ describe('/federate and /api/v1/read', () => {
     const r = decodeReadResponse(snappyUncompress(new Uint8Array(await res.arrayBuffer()), 1 << 20));
     expect(r.results).toHaveLength(2);
     expect(r.results[0]!.timeseries).toEqual([
-      { labels: [{ name: '__name__', value: 'x' }, { name: 'job', value: 'ext' }, { name: 'k', value: 'a' }, { name: 'site', value: 'lab' }], samples: [2000, 3000, 4000].map((t) => ({ timestamp: t, value: t / 1000 })), exemplars: [] },
+      { labels: [{ name: '__name__', value: 'x' }, { name: 'job', value: 'ext' }, { name: 'k', value: 'a' }, { name: 'site', value: 'lab' }], samples: [2000, 3000, 4000].map((t) => ({ timestamp: t, value: t / 1000 })), exemplars: [], histograms: [] },
     ]);
     expect(r.results[1]!.timeseries.map((s) => s.samples.length)).toEqual([5]);
     const bad = await fetch(`${base}/api/v1/read`, { method: 'POST', body: Buffer.from('nope') });
