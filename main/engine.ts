@@ -497,6 +497,9 @@ function remoteWriteStatus(rw: RemoteWrite | null, tsdb: TSDB): NonNullable<Stat
     backlogBatches: Math.max(0, tsdb.lastBatchId - q.position),
     pendingSamples: q.stats.samplesPending,
     failedSamples: q.stats.samplesFailed,
+    failedHistograms: q.stats.histograms.failed,
+    failedExemplars: q.stats.exemplars.failed,
+    protocol: q.stats.protocol,
     lastError: q.stats.lastError,
     lastErrorAtMs: q.stats.lastErrorAtMs,
   }));

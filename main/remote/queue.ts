@@ -522,7 +522,9 @@ export class RemoteWriteQueue {
         return 'unsupported';
       }
       this.fail(r.error);
-      if (r.kind === 'drop') {
+      // Prometheus 2.x with the feature off answers histograms with 500 "native histograms are
+      // disabled": retrying cannot help and would hold every later round, so it drops them.
+      if (r.kind === 'drop' || (kind === 'histograms' && r.error.includes('native histograms are disabled'))) {
         this.o.logger.warn(`remote write to ${this.o.name} dropped ${count} ${kind}: ${r.error}`);
         this.tally(kind, 'failed', count);
         this.tally(kind, 'pending', -count);
