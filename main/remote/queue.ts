@@ -472,9 +472,10 @@ export class RemoteWriteQueue {
     for (;;) {
       const protocol = this.stats.protocol;
       const ok = await this.sendWithRetry(this.encode(part), count, part.kind, highest, protocol === '2.0');
-      if (ok !== 'unsupported') return;
-      // 415 to a 2.0 request: the receiver speaks 1.0 only. Fall back for good and send this again.
-      this.o.logger.warn(`remote write to ${this.o.name}: the receiver refused remote write 2.0 (HTTP 415); falling back to 1.0`);
+      if (ok === 'done') return;
+      // The receiver speaks 1.0 only: fall back for as long as the queue runs and send this again.
+      this.o.logger.warn(`remote write to ${this.o.name}: ${ok}; falling back to remote write 1.0`);
+      this.fail(`${ok}; falling back to remote write 1.0`);
       this.stats.protocol = '1.0';
       if (this.o.content.metadata.send && this.o.metadataSource !== undefined) setImmediate(() => {
         if (this.metadataRunning === null && !this.abort.signal.aborted) this.metadataRunning = this.sendMetadata().finally(() => (this.metadataRunning = null));
@@ -495,8 +496,12 @@ export class RemoteWriteQueue {
     else this.stats.samplesPending += n;
   }
 
-  /** 'unsupported': a 2.0 request was answered 415 (the caller falls back to 1.0). */
-  private async sendWithRetry(encoded: Uint8Array, count: number, kind: RequestPart['kind'] | 'metadata', highest: number, v2: boolean): Promise<'done' | 'unsupported'> {
+  /**
+   * 'done', or why a 2.0 request showed the receiver does not take 2.0 (the caller falls back to
+   * 1.0 and sends the data again): an answer 415, or a 2xx without any -Written header — what a
+   * 1.0 receiver such as Prometheus 2.x answers after reading a 2.0 body as an empty 1.0 request.
+   */
+  private async sendWithRetry(encoded: Uint8Array, count: number, kind: RequestPart['kind'] | 'metadata', highest: number, v2: boolean): Promise<string> {
     const s = this.o.settings;
     const body = snappyCompress(encoded);
     let backoff = s.minBackoffMs;
@@ -505,13 +510,17 @@ export class RemoteWriteQueue {
       this.tally(kind, 'total', count);
       const r = await sendOnce(this.o.endpoint, this.agent, body, s.retryOn429, this.abort.signal, v2);
       if (r.kind === 'sent') {
+        if (v2 && r.written === undefined) {
+          this.tally(kind, 'total', -count);
+          return 'the receiver answered a remote write 2.0 request without X-Prometheus-Remote-Write-*-Written headers';
+        }
         if (kind === 'metadata') this.stats.metadataBytes += body.length;
         else this.stats.bytesTotal += body.length;
         if (highest > this.stats.highestSentMs) this.stats.highestSentMs = highest;
         this.tally(kind, 'pending', -count);
         // A 2.0 receiver says how much it wrote; a shortfall is data it refused.
-        const written = v2 && kind !== 'metadata' ? r.written?.[kind] : undefined;
-        if (written !== undefined && written < count) {
+        const written = v2 && kind !== 'metadata' ? (r.written?.[kind] ?? 0) : count;
+        if (written < count) {
           this.tally(kind, 'failed', count - written);
           this.fail(`the receiver wrote ${written} of ${count} ${kind}`);
         }
@@ -519,7 +528,7 @@ export class RemoteWriteQueue {
       }
       if (r.kind === 'drop' && r.status === 415 && v2) {
         this.tally(kind, 'total', -count);
-        return 'unsupported';
+        return 'the receiver refused remote write 2.0 (HTTP 415)';
       }
       this.fail(r.error);
       // Prometheus 2.x with the feature off answers histograms with 500 "native histograms are

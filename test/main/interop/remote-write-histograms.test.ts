@@ -2,7 +2,9 @@
 // started with --enable-feature=native-histograms and --web.enable-remote-write-receiver: per
 // series and timestamp, histogram_count and histogram_sum in Prometheus equal what Vigil stored,
 // and the float series of the same rounds arrive too. A second Prometheus without the feature
-// refuses histograms: Vigil drops and counts them and its floats still arrive.
+// refuses histograms: Vigil drops and counts them and its floats still arrive. Configured for
+// remote write 2.0, Vigil finds out that Prometheus 2.42 speaks only 1.0 (it answers a 2.0 body
+// with 204 but no written-count headers) and sends everything again as 1.0.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../main/config/load.js';
@@ -41,14 +43,14 @@ async function queryRange(base: string, q: string, start: number, end: number): 
   return new Map(r.data.result.map((s) => [s.metric['i'] ?? '', s.values.map((v) => Number(v[1]))]));
 }
 
-async function sender(url: string): Promise<{ db: TSDB; rw: RemoteWrite }> {
+async function sender(url: string, extra = ''): Promise<{ db: TSDB; rw: RemoteWrite }> {
   const t = tempDir('vigil-rw-hist-');
   cleanups.push(t.cleanup);
   const db = await TSDB.open({ dir: join(t.dir, 'tsdb'), worker: false });
   cleanups.push(() => db.close());
   const rw = new RemoteWrite({ storage: db, dataDir: join(t.dir, 'remote-write'), userAgent: 'Vigil/test', logger: silentLogger, pollMs: 10, holdEveryMs: 0 });
   cleanups.push(() => rw.stop());
-  const r = parseConfig(`remote_write:\n  - url: ${url}/api/v1/write\n    name: prom\n    send_native_histograms: true\n    queue_config: { max_samples_per_send: 7, batch_send_deadline: 20ms, min_backoff: 10ms, max_backoff: 50ms }\n`, 'vigil.yml');
+  const r = parseConfig(`remote_write:\n  - url: ${url}/api/v1/write\n    name: prom\n    send_native_histograms: true\n    queue_config: { max_samples_per_send: 7, batch_send_deadline: 20ms, min_backoff: 10ms, max_backoff: 50ms }\n${extra}`, 'vigil.yml');
   if (!r.ok) throw new Error(r.errors.map(String).join('\n'));
   await rw.apply(r.config);
   return { db, rw };
@@ -102,5 +104,24 @@ describe.skipIf(skip !== '')(`Vigil remote-writes native histograms to Prometheu
     expect(q.stats.samplesFailed).toBe(0);
     const up = await queryRange(prom.url, 'vigil_up', t0, t0 + (steps - 1) * 1000);
     for (let i = 0; i < 3; i++) expect(up.get(String(i))).toEqual(Array.from({ length: steps }, (_, b) => b * 10 + i));
+  }, 90_000);
+
+  it('protobuf_message 2.0 to Prometheus 2.42 (a 1.0 receiver): falls back to 1.0 and every sample arrives', async () => {
+    const prom: Peer = await startPrometheus('global: {}\n', ['--web.enable-remote-write-receiver', '--enable-feature=native-histograms']);
+    cleanups.push(() => prom.stop());
+    const { db, rw } = await sender(prom.url, '    protobuf_message: io.prometheus.write.v2.Request\n');
+    await fill(db);
+    const q = rw.running[0]!;
+    await until(() => (q.position === db.lastBatchId ? true : null), 'the queue to send every batch', 30_000);
+    expect(q.stats.protocol).toBe('1.0');
+    expect(q.stats.lastError).toContain('without X-Prometheus-Remote-Write-*-Written headers');
+    expect(q.stats.samplesFailed + q.stats.histograms.failed).toBe(0);
+    const end = t0 + (steps - 1) * 1000;
+    const up = await queryRange(prom.url, 'vigil_up', t0, end);
+    const count = await queryRange(prom.url, 'histogram_count(vigil_rpc_seconds)', t0, end);
+    for (let i = 0; i < 3; i++) {
+      expect(up.get(String(i))).toEqual(Array.from({ length: steps }, (_, b) => b * 10 + i));
+      expect(count.get(String(i))).toEqual(Array.from({ length: steps }, (_, b) => hist(b, i).count));
+    }
   }, 90_000);
 });
