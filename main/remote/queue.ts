@@ -181,14 +181,17 @@ export class RemoteWriteQueue {
     const md = this.o.content.metadata;
     // 2.0 carries metadata in each series; 1.0 sends it in requests of its own, every send_interval.
     if (md.send && this.o.metadataSource !== undefined && this.metadataTimer === undefined) {
-      const tick = (): void => {
-        if (this.metadataRunning !== null || this.stats.protocol !== '1.0') return;
-        this.metadataRunning = this.sendMetadata().finally(() => (this.metadataRunning = null));
-      };
-      this.metadataTimer = setInterval(tick, md.intervalMs);
+      this.metadataTimer = setInterval(() => this.metadataTick(), md.intervalMs);
       this.metadataTimer.unref();
-      setImmediate(tick);
+      setImmediate(() => this.metadataTick());
     }
+  }
+
+  /** Sends the metadata now over 1.0, unless a send is still running or the queue speaks 2.0. */
+  private metadataTick(): void {
+    if (this.metadataRunning !== null || this.stats.protocol !== '1.0' || this.abort.signal.aborted) return;
+    if (!this.o.content.metadata.send || this.o.metadataSource === undefined) return;
+    this.metadataRunning = this.sendMetadata().finally(() => (this.metadataRunning = null));
   }
 
   async stop(): Promise<void> {
@@ -477,9 +480,7 @@ export class RemoteWriteQueue {
       this.o.logger.warn(`remote write to ${this.o.name}: ${ok}; falling back to remote write 1.0`);
       this.fail(`${ok}; falling back to remote write 1.0`);
       this.stats.protocol = '1.0';
-      if (this.o.content.metadata.send && this.o.metadataSource !== undefined) setImmediate(() => {
-        if (this.metadataRunning === null && !this.abort.signal.aborted) this.metadataRunning = this.sendMetadata().finally(() => (this.metadataRunning = null));
-      });
+      setImmediate(() => this.metadataTick());
     }
   }
 

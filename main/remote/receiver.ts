@@ -168,11 +168,12 @@ export async function receiveWrite(body: Uint8Array, storage: Storage, o: Receiv
   return answer(204, '', { samples, histograms, exemplars });
 }
 
-/** Exemplars of the request into the ring, once their series exist; returns how many it took. */
+/** Exemplars of the request into the ring, once their series exist; returns how many it kept. */
 function addExemplars(req: readonly Received[], refs: readonly (number | undefined)[], storage: Storage, ring: ExemplarAppender | undefined): number {
   if (ring === undefined) return 0;
-  let added = 0;
-  const refusedBefore = (ring as { refused?: number }).refused ?? 0;
+  // ExemplarStore counts what it refuses (out of order, labels too long); other rings keep all.
+  const refused = (): number => (ring as { refused?: number }).refused ?? 0;
+  const refusedBefore = refused();
   let offered = 0;
   req.forEach((ts, i) => {
     if (ts.exemplars.length === 0) return;
@@ -184,6 +185,5 @@ function addExemplars(req: readonly Received[], refs: readonly (number | undefin
       offered++;
     }
   });
-  added = offered - (((ring as { refused?: number }).refused ?? 0) - refusedBefore);
-  return added;
+  return offered - (refused() - refusedBefore);
 }
