@@ -355,7 +355,15 @@ export class Engine {
     this.probing = probing;
     let firstConfig: Config | null = null;
     const userAgent = `Vigil/${readBuildInfo().version}`;
-    const remoteWrite = startRemoteWrite({ tsdb: this.tsdb, dataDir: this.lock.dir, userAgent, metrics: this.metrics, logger: log });
+    const remoteWrite = startRemoteWrite({
+      tsdb: this.tsdb,
+      exemplars: this.exemplars,
+      metadata: () => this.collection?.scrape.metadata() ?? {},
+      dataDir: this.lock.dir,
+      userAgent,
+      metrics: this.metrics,
+      logger: log,
+    });
     this.remoteWrite = remoteWrite;
     const startWith = (configFile: string | null) => Collection.start({
       configFile,
@@ -558,6 +566,9 @@ function remoteWriteStatus(rw: RemoteWrite | null, tsdb: TSDB): NonNullable<Stat
     backlogBatches: Math.max(0, tsdb.lastBatchId - q.position),
     pendingSamples: q.stats.samplesPending,
     failedSamples: q.stats.samplesFailed,
+    failedHistograms: q.stats.histograms.failed,
+    failedExemplars: q.stats.exemplars.failed,
+    protocol: q.stats.protocol,
     lastError: q.stats.lastError,
     lastErrorAtMs: q.stats.lastErrorAtMs,
   }));

@@ -81,6 +81,11 @@ export const StatusSchema = z.object({
         /** Samples read for the round in flight and not yet acknowledged. */
         pendingSamples: z.number().int(),
         failedSamples: z.number().nonnegative(),
+        /** Native histograms and exemplars dropped on non-recoverable answers. */
+        failedHistograms: z.number().nonnegative(),
+        failedExemplars: z.number().nonnegative(),
+        /** Remote write protocol in use: 2.0 when configured, until a receiver answers 415. */
+        protocol: z.enum(['1.0', '2.0']),
         /** The last send error (or null), and when it happened (ms). */
         lastError: z.string().nullable(),
         lastErrorAtMs: z.number(),

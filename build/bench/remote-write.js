@@ -6,7 +6,8 @@
 // acknowledgment by VictoriaMetrics. The delay is read from the queue's highest sent timestamp,
 // polled every 200 ms: when it moves from h0 to h at time T, the newest samples sent waited
 // T − h, and every sample of that move (all newer than h0) at most T − h0 — the figure reported.
-//   node build/bench/remote-write.js [--targets 50] [--series 2000] [--interval 5s] [--seconds 60] [--only vigil|prometheus]
+//   node build/bench/remote-write.js [--targets 50] [--series 2000] [--interval 5s] [--seconds 60] [--only vigil|prometheus] [--no-metadata]
+// --no-metadata sets metadata_config.send: false for both systems (floats only on the wire).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     interval: { type: 'string', default: '5s' },
     seconds: { type: 'string', default: '60' },
     only: { type: 'string' },
+    'no-metadata': { type: 'boolean', default: false },
   },
 });
 const targets = Number(values.targets);
@@ -68,7 +70,7 @@ async function measure(name, pid, base, remote, storedMetric) {
   return r;
 }
 
-const remoteBlock = (vm) => `remote_write:\n  - url: ${vm.url}/api/v1/write\n    name: vm\n`;
+const remoteBlock = (vm) => `remote_write:\n  - url: ${vm.url}/api/v1/write\n    name: vm\n${values['no-metadata'] ? '    metadata_config: { send: false }\n' : ''}`;
 
 async function runVigil(fleet, vm, remote) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-rw-vigil-'));

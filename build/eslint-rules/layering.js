@@ -27,7 +27,7 @@ export const zones = [
   // Prometheus' HTTP client config (auth, TLS, OAuth2) for every outgoing request; reads the config schema's types.
   { name: 'main/http-client', prefix: 'main/http-client/', allow: ['main/http-client/', 'main/config/', 'main/util/', 'app/'], node: true },
   // Remote write: reads storage's log, relabels with the scrape relabeler, sends through the one HTTP client.
-  { name: 'main/remote', prefix: 'main/remote/', allow: ['main/remote/', 'main/tsdb/db.ts', 'main/tsdb/interface.ts', 'main/tsdb/chunkenc/bstream.ts', 'main/tsdb/chunkenc/codec.ts', 'main/tsdb/chunkenc/xor-value.ts', 'main/tsdb/labels.ts', 'main/scrape/relabel.ts', 'main/config/', 'main/http-client/', 'main/util/', 'app/'], node: true },
+  { name: 'main/remote', prefix: 'main/remote/', allow: ['main/remote/', 'main/tsdb/db.ts', 'main/tsdb/interface.ts', 'main/tsdb/histogram-log.ts', 'main/tsdb/chunkenc/bstream.ts', 'main/tsdb/chunkenc/codec.ts', 'main/tsdb/chunkenc/xor-value.ts', 'main/tsdb/labels.ts', 'main/scrape/relabel.ts', 'main/scrape/parse/native-histogram.ts', 'main/config/', 'main/http-client/', 'main/util/', 'app/'], node: true },
   { name: 'main/config', prefix: 'main/config/', allow: ['main/config/', 'main/util/', 'app/'], node: true },
   // This machine's metrics with node_exporter's names: reads /proc, /sys and systeminformation; knows nothing of storage or scraping.
   { name: 'main/host', prefix: 'main/host/', allow: ['main/host/', 'main/util/', 'app/'], node: true },

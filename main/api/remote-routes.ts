@@ -26,9 +26,11 @@ export function registerRemoteRoutes(server: HttpServer, engine: Engine, o: Remo
     let a = text(405, 'use POST');
     if (!o.remoteWriteReceiver) a = text(404, 'remote write receiver needs to be enabled with --web.enable-remote-write-receiver');
     else if (req.method === 'POST') {
-      const r = await receiveWrite(body, engine.tsdb);
+      const ct = req.headers['content-type'];
+      const r = await receiveWrite(body, engine.tsdb, { exemplars: engine.exemplars, ...(ct !== undefined ? { contentType: ct } : {}) });
       if (r.status !== 204) engine.log.warn(`remote write request refused: ${r.text}`, { remote: req.socket.remoteAddress });
       a = text(r.status, r.text);
+      a = { ...a, headers: { ...a.headers, ...r.headers } };
     }
     res.writeHead(a.status, a.headers).end(a.body);
   });

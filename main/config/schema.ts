@@ -158,6 +158,9 @@ const remoteWriteConfig = z
     send_exemplars: bool.default(false),
     send_native_histograms: bool.default(false),
     round_robin_dns: bool.default(false),
+    protobuf_message: z
+      .enum(['prometheus.WriteRequest', 'io.prometheus.write.v2.Request'], { error: (iss) => `unknown remote write protobuf message ${JSON.stringify(iss.input)}: use prometheus.WriteRequest or io.prometheus.write.v2.Request` })
+      .default('prometheus.WriteRequest'),
     queue_config: queueConfig.default({}),
     metadata_config: metadataConfig.default({}),
     ...httpClientFields,

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../util/log.js';
 import { positionFile } from './position.js';
-import { RemoteWriteQueue, type LogSource } from './queue.js';
-import { endpointOf, queueSettings, remoteName } from './queue-settings.js';
+import { RemoteWriteQueue, type ExemplarSource, type LogSource, type MetadataSource } from './queue.js';
+import { contentSettings, endpointOf, queueSettings, remoteName } from './queue-settings.js';
 
 /** What the manager needs from storage besides reading the log (TSDB implements it). */
 interface HeldLog extends LogSource {
@@ -24,6 +24,10 @@ export interface RemoteWriteOptions {
   readonly userAgent: string;
   readonly logger: Logger;
   readonly pollMs?: number;
+  /** The exemplar ring, for endpoints with send_exemplars. */
+  readonly exemplars?: ExemplarSource;
+  /** Scraped metadata, for endpoints with metadata_config.send. */
+  readonly metadata?: MetadataSource;
   /** Minimum time between two log-hold updates, ms (default 5 s; a lower hold is set at once). */
   readonly holdEveryMs?: number;
 }
@@ -73,6 +77,9 @@ export class RemoteWrite {
           name,
           endpoint: endpointOf(c, this.o.userAgent),
           settings: queueSettings(c.queue_config),
+          content: contentSettings(c),
+          ...(this.o.exemplars !== undefined ? { exemplarSource: this.o.exemplars } : {}),
+          ...(this.o.metadata !== undefined ? { metadataSource: this.o.metadata } : {}),
           relabel: { externalLabels: cfg.global.external_labels, configs: c.write_relabel_configs },
           source: this.o.storage,
           positionFile: positionFile(join(this.o.dataDir), c.url, c.name),

@@ -1,7 +1,7 @@
 /**
- * Prometheus remote storage messages as a protobufjs JSON descriptor, generated from prompb.proto
+ * Prometheus remote storage messages as a protobufjs JSON descriptor, generated from prompb.proto (remote write 1.0, read) and write-v2.proto (remote write 2.0)
  * (`protobuf.parse(text, { keepCase: true }).root.toJSON()`; test/main/remote/proto.test.ts keeps
- * the two equal). A .ts module rather than the .proto read at run time, so the compiled engine
+ * them equal). A .ts module rather than the .proto read at run time, so the compiled engine
  * and the packaged app need no extra file.
  */
 export const prompbDescriptor = {
@@ -107,6 +107,122 @@ export const prompbDescriptor = {
               "rule": "repeated",
               "type": "Exemplar",
               "id": 3
+            },
+            "histograms": {
+              "rule": "repeated",
+              "type": "Histogram",
+              "id": 4
+            }
+          }
+        },
+        "Histogram": {
+          "oneofs": {
+            "count": {
+              "oneof": [
+                "count_int",
+                "count_float"
+              ]
+            },
+            "zero_count": {
+              "oneof": [
+                "zero_count_int",
+                "zero_count_float"
+              ]
+            }
+          },
+          "fields": {
+            "count_int": {
+              "type": "uint64",
+              "id": 1
+            },
+            "count_float": {
+              "type": "double",
+              "id": 2
+            },
+            "sum": {
+              "type": "double",
+              "id": 3
+            },
+            "schema": {
+              "type": "sint32",
+              "id": 4
+            },
+            "zero_threshold": {
+              "type": "double",
+              "id": 5
+            },
+            "zero_count_int": {
+              "type": "uint64",
+              "id": 6
+            },
+            "zero_count_float": {
+              "type": "double",
+              "id": 7
+            },
+            "negative_spans": {
+              "rule": "repeated",
+              "type": "BucketSpan",
+              "id": 8
+            },
+            "negative_deltas": {
+              "rule": "repeated",
+              "type": "sint64",
+              "id": 9
+            },
+            "negative_counts": {
+              "rule": "repeated",
+              "type": "double",
+              "id": 10
+            },
+            "positive_spans": {
+              "rule": "repeated",
+              "type": "BucketSpan",
+              "id": 11
+            },
+            "positive_deltas": {
+              "rule": "repeated",
+              "type": "sint64",
+              "id": 12
+            },
+            "positive_counts": {
+              "rule": "repeated",
+              "type": "double",
+              "id": 13
+            },
+            "reset_hint": {
+              "type": "ResetHint",
+              "id": 14
+            },
+            "timestamp": {
+              "type": "int64",
+              "id": 15
+            },
+            "custom_values": {
+              "rule": "repeated",
+              "type": "double",
+              "id": 16
+            }
+          },
+          "nested": {
+            "ResetHint": {
+              "values": {
+                "UNKNOWN": 0,
+                "YES": 1,
+                "NO": 2,
+                "GAUGE": 3
+              }
+            }
+          }
+        },
+        "BucketSpan": {
+          "fields": {
+            "offset": {
+              "type": "sint32",
+              "id": 1
+            },
+            "length": {
+              "type": "uint32",
+              "id": 2
             }
           }
         },
@@ -296,6 +412,249 @@ export const prompbDescriptor = {
             "query_index": {
               "type": "int64",
               "id": 2
+            }
+          }
+        }
+      }
+    }
+  }
+};
+
+export const writeV2Descriptor = {
+  "nested": {
+    "io": {
+      "nested": {
+        "prometheus": {
+          "nested": {
+            "write": {
+              "nested": {
+                "v2": {
+                  "nested": {
+                    "Request": {
+                      "fields": {
+                        "symbols": {
+                          "rule": "repeated",
+                          "type": "string",
+                          "id": 4
+                        },
+                        "timeseries": {
+                          "rule": "repeated",
+                          "type": "TimeSeries",
+                          "id": 5
+                        }
+                      },
+                      "reserved": [
+                        [
+                          1,
+                          3
+                        ]
+                      ]
+                    },
+                    "TimeSeries": {
+                      "fields": {
+                        "labels_refs": {
+                          "rule": "repeated",
+                          "type": "uint32",
+                          "id": 1
+                        },
+                        "samples": {
+                          "rule": "repeated",
+                          "type": "Sample",
+                          "id": 2
+                        },
+                        "histograms": {
+                          "rule": "repeated",
+                          "type": "Histogram",
+                          "id": 3
+                        },
+                        "exemplars": {
+                          "rule": "repeated",
+                          "type": "Exemplar",
+                          "id": 4
+                        },
+                        "metadata": {
+                          "type": "Metadata",
+                          "id": 5
+                        },
+                        "created_timestamp": {
+                          "type": "int64",
+                          "id": 6
+                        }
+                      }
+                    },
+                    "Exemplar": {
+                      "fields": {
+                        "labels_refs": {
+                          "rule": "repeated",
+                          "type": "uint32",
+                          "id": 1
+                        },
+                        "value": {
+                          "type": "double",
+                          "id": 2
+                        },
+                        "timestamp": {
+                          "type": "int64",
+                          "id": 3
+                        }
+                      }
+                    },
+                    "Sample": {
+                      "fields": {
+                        "value": {
+                          "type": "double",
+                          "id": 1
+                        },
+                        "timestamp": {
+                          "type": "int64",
+                          "id": 2
+                        }
+                      }
+                    },
+                    "Metadata": {
+                      "fields": {
+                        "type": {
+                          "type": "MetricType",
+                          "id": 1
+                        },
+                        "help_ref": {
+                          "type": "uint32",
+                          "id": 3
+                        },
+                        "unit_ref": {
+                          "type": "uint32",
+                          "id": 4
+                        }
+                      },
+                      "nested": {
+                        "MetricType": {
+                          "values": {
+                            "METRIC_TYPE_UNSPECIFIED": 0,
+                            "METRIC_TYPE_COUNTER": 1,
+                            "METRIC_TYPE_GAUGE": 2,
+                            "METRIC_TYPE_HISTOGRAM": 3,
+                            "METRIC_TYPE_GAUGEHISTOGRAM": 4,
+                            "METRIC_TYPE_SUMMARY": 5,
+                            "METRIC_TYPE_INFO": 6,
+                            "METRIC_TYPE_STATESET": 7
+                          }
+                        }
+                      }
+                    },
+                    "Histogram": {
+                      "oneofs": {
+                        "count": {
+                          "oneof": [
+                            "count_int",
+                            "count_float"
+                          ]
+                        },
+                        "zero_count": {
+                          "oneof": [
+                            "zero_count_int",
+                            "zero_count_float"
+                          ]
+                        }
+                      },
+                      "fields": {
+                        "count_int": {
+                          "type": "uint64",
+                          "id": 1
+                        },
+                        "count_float": {
+                          "type": "double",
+                          "id": 2
+                        },
+                        "sum": {
+                          "type": "double",
+                          "id": 3
+                        },
+                        "schema": {
+                          "type": "sint32",
+                          "id": 4
+                        },
+                        "zero_threshold": {
+                          "type": "double",
+                          "id": 5
+                        },
+                        "zero_count_int": {
+                          "type": "uint64",
+                          "id": 6
+                        },
+                        "zero_count_float": {
+                          "type": "double",
+                          "id": 7
+                        },
+                        "negative_spans": {
+                          "rule": "repeated",
+                          "type": "BucketSpan",
+                          "id": 8
+                        },
+                        "negative_deltas": {
+                          "rule": "repeated",
+                          "type": "sint64",
+                          "id": 9
+                        },
+                        "negative_counts": {
+                          "rule": "repeated",
+                          "type": "double",
+                          "id": 10
+                        },
+                        "positive_spans": {
+                          "rule": "repeated",
+                          "type": "BucketSpan",
+                          "id": 11
+                        },
+                        "positive_deltas": {
+                          "rule": "repeated",
+                          "type": "sint64",
+                          "id": 12
+                        },
+                        "positive_counts": {
+                          "rule": "repeated",
+                          "type": "double",
+                          "id": 13
+                        },
+                        "reset_hint": {
+                          "type": "ResetHint",
+                          "id": 14
+                        },
+                        "timestamp": {
+                          "type": "int64",
+                          "id": 15
+                        },
+                        "custom_values": {
+                          "rule": "repeated",
+                          "type": "double",
+                          "id": 16
+                        }
+                      },
+                      "nested": {
+                        "ResetHint": {
+                          "values": {
+                            "RESET_HINT_UNSPECIFIED": 0,
+                            "RESET_HINT_YES": 1,
+                            "RESET_HINT_NO": 2,
+                            "RESET_HINT_GAUGE": 3
+                          }
+                        }
+                      }
+                    },
+                    "BucketSpan": {
+                      "fields": {
+                        "offset": {
+                          "type": "sint32",
+                          "id": 1
+                        },
+                        "length": {
+                          "type": "uint32",
+                          "id": 2
+                        }
+                      }
+                    }
+                  }
+                }
+              }
             }
           }
         }

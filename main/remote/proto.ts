@@ -6,7 +6,8 @@
  */
 import protobuf from 'protobufjs';
 import SnappyJS from 'snappyjs';
-import { prompbDescriptor } from './proto-descriptor.js';
+import { prompbDescriptor, writeV2Descriptor } from './proto-descriptor.js';
+import type { PbHistogram } from './histogram-proto.js';
 
 // int64 fields (timestamps) decode as JavaScript numbers rather than Long objects: millisecond
 // times stay far below 2^53. This setting is global to protobufjs; main/scrape/parse/protobuf.ts
@@ -15,7 +16,9 @@ protobuf.util.Long = undefined as unknown as typeof protobuf.util.Long;
 protobuf.configure();
 
 const root = protobuf.Root.fromJSON(prompbDescriptor);
-const type = (name: string): protobuf.Type => root.lookupType(`prometheus.${name}`);
+const rootV2 = protobuf.Root.fromJSON(writeV2Descriptor);
+/** `Name` in package prometheus (1.0), `v2.Name` in io.prometheus.write.v2. */
+const type = (name: string): protobuf.Type => (name.startsWith('v2.') ? rootV2.lookupType(`io.prometheus.write.${name}`) : root.lookupType(`prometheus.${name}`));
 const writeRequestType = type('WriteRequest');
 const readRequestType = type('ReadRequest');
 const readResponseType = type('ReadResponse');
@@ -31,11 +34,19 @@ interface PbSample {
   value: number;
   timestamp: number;
 }
+interface PbExemplar {
+  labels: PbLabel[];
+  value: number;
+  timestamp: number;
+}
 export interface PbTimeSeries {
   labels: PbLabel[];
   samples: PbSample[];
+  /** Present when decoded; the sender's 1.0 requests carry one kind each. */
+  histograms?: PbHistogram[];
+  exemplars?: PbExemplar[];
 }
-interface PbMetadata {
+export interface PbMetadata {
   type: number;
   metric_family_name: string;
   help: string;
@@ -84,10 +95,30 @@ function encode(t: protobuf.Type, msg: object): Uint8Array {
   return t.encode(msg).finish();
 }
 
-/** Plain objects with every repeated field present (protobufjs leaves empty arrays out on decode). */
+/**
+ * Plain objects with every repeated field present (protobufjs leaves empty arrays out on decode);
+ * `oneofs` names the member set of each oneof (a histogram's count_int or count_float).
+ */
 function decode<T>(t: protobuf.Type, bytes: Uint8Array): T {
-  return t.toObject(t.decode(bytes), { arrays: true, defaults: true, longs: Number, enums: Number }) as T;
+  return t.toObject(t.decode(bytes), { arrays: true, defaults: true, longs: Number, enums: Number, oneofs: true }) as T;
 }
+
+/** Any message of either package by name (`TimeSeries`, `v2.Request`), from plain objects. */
+export const encodeRaw = (name: string, msg: object): Uint8Array => encode(type(name), msg);
+
+/** A 2.0 request as decoded: strings are indices into `symbols`. */
+export interface WriteRequestV2 {
+  symbols: string[];
+  timeseries: {
+    labels_refs: number[];
+    samples: PbSample[];
+    histograms: PbHistogram[];
+    exemplars: { labels_refs: number[]; value: number; timestamp: number }[];
+    metadata: { type: number; help_ref: number; unit_ref: number } | null;
+    created_timestamp: number;
+  }[];
+}
+export const decodeWriteRequestV2 = (b: Uint8Array): WriteRequestV2 => decode(type('v2.Request'), b);
 
 export const encodeWriteRequest = (w: WriteRequest): Uint8Array => encode(writeRequestType, w);
 export const decodeWriteRequest = (b: Uint8Array): WriteRequest => decode(writeRequestType, b);
@@ -104,6 +135,8 @@ export const chunkSize = (c: PbChunk): number => chunkType.encode(c).len;
 /** A series for `encodeWriteRequestFast`: its encoded labels section, samples [from, to) of t/v. */
 export interface PreparedSeries {
   readonly labels: Uint8Array;
+  /** The series' ref in storage (2.0 requests look its labels up by it). */
+  readonly ref: number;
   readonly t: ArrayLike<number>;
   readonly v: ArrayLike<number>;
   readonly from: number;

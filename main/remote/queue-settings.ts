@@ -47,6 +47,26 @@ export function queueSettings(c: RemoteWriteConfig['queue_config']): QueueSettin
   };
 }
 
+/** What a queue sends besides float samples, and in which protocol. */
+export interface ContentSettings {
+  readonly sendHistograms: boolean;
+  readonly sendExemplars: boolean;
+  /** protobuf_message: prometheus.WriteRequest (1.0) or io.prometheus.write.v2.Request (2.0). */
+  readonly protocol: '1.0' | '2.0';
+  readonly metadata: { readonly send: boolean; readonly intervalMs: number; readonly maxPerSend: number };
+}
+
+/** Prometheus' defaults: metadata sent every minute, 500 per request. */
+export function contentSettings(c: RemoteWriteConfig): ContentSettings {
+  const md = c.metadata_config;
+  return {
+    sendHistograms: c.send_native_histograms,
+    sendExemplars: c.send_exemplars,
+    protocol: c.protobuf_message === 'io.prometheus.write.v2.Request' ? '2.0' : '1.0',
+    metadata: { send: md.send ?? true, intervalMs: Math.max(1, md.send_interval ?? 60_000), maxPerSend: Math.max(1, md.max_samples_per_send || 500) },
+  };
+}
+
 /** The `remote_name` label: the configured name, else a short hash of the block as Prometheus does. */
 export function remoteName(c: RemoteWriteConfig | Config['remote_read'][number]): string {
   return c.name !== '' ? c.name : createHash('sha256').update(JSON.stringify(c)).digest('hex').slice(0, 6);

@@ -23,10 +23,30 @@ export interface Endpoint {
   readonly userAgent: string;
 }
 
+/** What a 2.0 receiver says it wrote (X-Prometheus-Remote-Write-*-Written); a kind is absent when its header is. */
+interface Written {
+  readonly samples?: number;
+  readonly histograms?: number;
+  readonly exemplars?: number;
+}
+
 export type SendOutcome =
-  | { readonly kind: 'sent' }
+  | { readonly kind: 'sent'; readonly written?: Written }
   | { readonly kind: 'retry'; readonly error: string; readonly retryAfterMs: number | null }
-  | { readonly kind: 'drop'; readonly error: string };
+  | { readonly kind: 'drop'; readonly error: string; readonly status: number };
+
+/** Content-Type of a remote write 2.0 request. */
+const v2ContentType = 'application/x-protobuf;proto=io.prometheus.write.v2.Request';
+
+function writtenHeaders(h: Record<string, string | string[] | undefined>): Written | undefined {
+  const out: Record<string, number> = {};
+  for (const kind of ['samples', 'histograms', 'exemplars']) {
+    const v = h[`x-prometheus-remote-write-${kind}-written`];
+    const n = Number(Array.isArray(v) ? v[0] : v);
+    if (v !== undefined && Number.isInteger(n) && n >= 0) out[kind] = n;
+  }
+  return Object.keys(out).length === 0 ? undefined : out;
+}
 
 /** Keep-alive agents per endpoint: a queue sends every few seconds for as long as Vigil runs. */
 export function endpointAgent(url: URL): http.Agent {
@@ -49,13 +69,14 @@ function firstLine(body: Buffer): string {
   return text === '' ? '' : `: ${text}`;
 }
 
-export async function sendOnce(ep: Endpoint, agent: http.Agent, body: Uint8Array, retryOn429: boolean, signal: AbortSignal): Promise<SendOutcome> {
+/** One POST of a snappy-compressed body: a 1.0 WriteRequest, or with `v2` a 2.0 Request. */
+export async function sendOnce(ep: Endpoint, agent: http.Agent, body: Uint8Array, retryOn429: boolean, signal: AbortSignal, v2 = false): Promise<SendOutcome> {
   const headers: Record<string, string> = {
     ...ep.headers,
     'Content-Encoding': 'snappy',
-    'Content-Type': 'application/x-protobuf',
+    'Content-Type': v2 ? v2ContentType : 'application/x-protobuf',
     'User-Agent': ep.userAgent,
-    'X-Prometheus-Remote-Write-Version': '0.1.0',
+    'X-Prometheus-Remote-Write-Version': v2 ? '2.0.0' : '0.1.0',
   };
   try {
     const authorization = await authorizationHeader(ep.auth);
@@ -72,10 +93,13 @@ export async function sendOnce(ep: Endpoint, agent: http.Agent, body: Uint8Array
       followRedirects: ep.followRedirects,
       proxy: ep.proxy,
     });
-    if (res.status >= 200 && res.status < 300) return { kind: 'sent' };
+    if (res.status >= 200 && res.status < 300) {
+      const written = v2 ? writtenHeaders(res.headers) : undefined;
+      return written === undefined ? { kind: 'sent' } : { kind: 'sent', written };
+    }
     const error = `server returned HTTP status ${res.status}${firstLine(res.body)}`;
     if (res.status >= 500 || (res.status === 429 && retryOn429)) return { kind: 'retry', error, retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()) };
-    return { kind: 'drop', error };
+    return { kind: 'drop', error, status: res.status };
   } catch (err) {
     return { kind: 'retry', error: (err as Error).message, retryAfterMs: null };
   }

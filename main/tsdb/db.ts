@@ -12,7 +12,7 @@ import { TsdbAppender, type AppendTarget } from './appender.js';
 import { InProcessClient, ThreadClient, type HeadClient } from './head-client.js';
 import { SeriesIndex } from './index-series.js';
 import { StorageUnavailableError, type Appendable, type Appender, type NativeHistogram, type Querier, type Queryable, type StorageError } from './interface.js';
-import { isHistogramMarker } from './histogram-log.js';
+import { isHistogramMarker, unpackHistograms } from './histogram-log.js';
 import type { Labels } from './labels.js';
 import { TsdbQuerier, type QuerySource } from './querier.js';
 import { checkOrQuarantine, type QuarantineNotice } from './recovery.js';
@@ -75,6 +75,8 @@ export interface LogBatch {
   readonly refs: Uint32Array;
   readonly t: Float64Array;
   readonly v: Float64Array;
+  /** With readLog(…, true): one histogram per `HistogramMarker` in `v`, in order. */
+  readonly histograms?: readonly NativeHistogram[];
 }
 
 export interface IngestionPause {
@@ -105,6 +107,7 @@ export class TSDB implements Appendable, Queryable {
   private writeFailures = 0;
   private readonly logDropListeners: ((d: RetentionResult['heldLogDropped']) => void)[] = [];
   private logStmt: Database.Statement | null = null;
+  private logHistStmt: Database.Statement | null = null;
 
   private constructor(
     private readonly opts: TsdbOptions,
@@ -359,22 +362,31 @@ export class TSDB implements Appendable, Queryable {
   }
 
   /**
-   * Durable float samples of batches with id > `afterId` (histogram samples are left out: remote
-   * write does not send them yet), oldest first, until about `maxSamples` samples (at
-   * least one batch when any). Reads the log through the read-only connection; it holds only
-   * what a log hold (holdLog) or the head still keeps.
+   * Durable samples of batches with id > `afterId`, oldest first, until about `maxSamples`
+   * samples (at least one batch when any). Histogram samples are left out unless `histograms`:
+   * then they stay in place (value `HistogramMarker`) and the batch's `histograms` holds them in
+   * order. Reads the log through the read-only connection; it holds only what a log hold
+   * (holdLog) or the head still keeps.
    */
-  readLog(afterId: number, maxSamples: number): LogBatch[] {
+  readLog(afterId: number, maxSamples: number, histograms = false): LogBatch[] {
     if (this.isClosed) throw new StorageUnavailableError('storage is closed');
-    this.logStmt ??= this.ro.prepare('SELECT id, n, refs, t, v FROM wal_batches WHERE id > ? ORDER BY id');
+    let stmt: Database.Statement;
+    if (histograms) stmt = this.logHistStmt ??= this.ro.prepare('SELECT b.id, b.n, b.refs, b.t, b.v, h.h FROM wal_batches b LEFT JOIN wal_histograms h ON h.id = b.id WHERE b.id > ? ORDER BY b.id');
+    else stmt = this.logStmt ??= this.ro.prepare('SELECT id, n, refs, t, v FROM wal_batches WHERE id > ? ORDER BY id');
     const out: LogBatch[] = [];
     let total = 0;
-    for (const row of this.logStmt.iterate(afterId) as Iterable<{ id: number; n: number; refs: Uint8Array; t: Uint8Array; v: Uint8Array }>) {
-      out.push({ id: row.id, ...withoutHistograms(unpackBatch(row.n, row.refs, row.t, row.v)) });
+    for (const row of stmt.iterate(afterId) as Iterable<{ id: number; n: number; refs: Uint8Array; t: Uint8Array; v: Uint8Array; h?: Uint8Array | null }>) {
+      const b = unpackBatch(row.n, row.refs, row.t, row.v);
+      out.push(histograms ? { id: row.id, ...b, histograms: row.h ? unpackHistograms(row.h) : [] } : { id: row.id, ...withoutHistograms(b) });
       total += row.n;
       if (total >= maxSamples) break;
     }
     return out;
+  }
+
+  /** The ref of a series by its labels (sorted), 0 when storage does not have it. */
+  seriesRef(labels: Labels): number {
+    return this.index.lookup(labels);
   }
 
   /** Labels of a series ref; empty for a ref the index does not have. */

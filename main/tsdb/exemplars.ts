@@ -21,6 +21,10 @@ export class ExemplarStore implements ExemplarAppender {
   private readonly refs: Uint32Array;
   private readonly items: (Exemplar | undefined)[];
   private next = 0;
+  /** Sequence number of each slot's exemplar (1, 2, … in the order kept), for remote write's cursor. */
+  private readonly seqs: Float64Array;
+  /** Sequence number of the newest exemplar kept (0: none yet). */
+  lastSeq = 0;
   /** Ring slot of each series' newest exemplar. */
   private readonly newest = new Map<SeriesRef, number>();
   /** Exemplars refused (out of order or too many label characters); for self-metrics. */
@@ -32,6 +36,23 @@ export class ExemplarStore implements ExemplarAppender {
   ) {
     this.refs = new Uint32Array(Math.max(1, capacity));
     this.items = new Array<Exemplar | undefined>(Math.max(1, capacity));
+    this.seqs = new Float64Array(Math.max(1, capacity));
+  }
+
+  /**
+   * Exemplars kept after sequence number `afterSeq` that the ring still holds, oldest first
+   * (remote write's send_exemplars takes them round by round; overwritten ones are gone).
+   */
+  since(afterSeq: number): { ref: SeriesRef; exemplar: Exemplar }[] {
+    const n = this.items.length;
+    const out: { ref: SeriesRef; exemplar: Exemplar }[] = [];
+    const newer = Math.min(n, this.lastSeq - afterSeq);
+    for (let k = newer; k > 0; k--) {
+      const slot = (this.next - k + n) % n;
+      const e = this.items[slot];
+      if (e !== undefined && this.seqs[slot]! > afterSeq) out.push({ ref: this.refs[slot]!, exemplar: e });
+    }
+    return out;
   }
 
   addExemplar(series: SeriesRef, e: Exemplar): void {
@@ -55,6 +76,7 @@ export class ExemplarStore implements ExemplarAppender {
     if (old !== undefined && this.newest.get(this.refs[slot]!) === slot) this.newest.delete(this.refs[slot]!);
     this.refs[slot] = series;
     this.items[slot] = e;
+    this.seqs[slot] = ++this.lastSeq;
     this.newest.set(series, slot);
     this.next = (slot + 1) % this.items.length;
   }

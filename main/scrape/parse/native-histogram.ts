@@ -40,7 +40,11 @@ export function isNative(h: PbHistogram): boolean {
 const minSchema = -4;
 const maxSchema = 8;
 
-function side(spans: PbSpan[] | undefined, deltas: number[] | undefined, counts: number[] | undefined, float: boolean, what: string): HistogramBucket[] {
+/**
+ * Buckets of one side from spans and either deltas (integer histograms) or absolute counts
+ * (float); throws NativeHistogramError naming `what` (also used by remote write's receiver).
+ */
+export function bucketsFromSpans(spans: PbSpan[] | undefined, deltas: number[] | undefined, counts: number[] | undefined, float: boolean, what: string): HistogramBucket[] {
   const out: HistogramBucket[] = [];
   const values = float ? (counts ?? []) : (deltas ?? []);
   let at = 0;
@@ -72,8 +76,8 @@ export function fromProtobuf(h: PbHistogram, gauge: boolean): NativeHistogram {
   const schema = h.schema ?? 0;
   if (!Number.isInteger(schema) || schema < minSchema || schema > maxSchema) throw new NativeHistogramError(`schema ${schema} is outside ${minSchema}…${maxSchema}`);
   const float = (h.sample_count_float ?? 0) > 0 || (h.zero_count_float ?? 0) > 0 || (h.positive_count?.length ?? 0) > 0 || (h.negative_count?.length ?? 0) > 0;
-  const positive = side(h.positive_span, h.positive_delta, h.positive_count, float, 'positive');
-  const negative = side(h.negative_span, h.negative_delta, h.negative_count, float, 'negative');
+  const positive = bucketsFromSpans(h.positive_span, h.positive_delta, h.positive_count, float, 'positive');
+  const negative = bucketsFromSpans(h.negative_span, h.negative_delta, h.negative_count, float, 'negative');
   const zeroCount = float ? (h.zero_count_float ?? 0) : (h.zero_count ?? 0);
   const count = float ? (h.sample_count_float ?? 0) : (h.sample_count ?? 0);
   const sum = h.sample_sum ?? 0;

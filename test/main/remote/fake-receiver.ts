@@ -1,7 +1,14 @@
 /** A remote-write receiver for tests: decodes what it gets with the same .proto, answers as scripted. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeWriteRequest, snappyUncompress, type PbTimeSeries } from '../../../main/remote/proto.js';
+import { decodeWriteRequest, decodeWriteRequestV2, snappyUncompress, type PbMetadata, type PbTimeSeries } from '../../../main/remote/proto.js';
+
+/** A 2.0 request as 1.0 series (symbols resolved), so tests compare both the same way. */
+function fromV2(raw: Uint8Array): PbTimeSeries[] {
+  const req = decodeWriteRequestV2(raw);
+  const pairs = (refs: number[]) => Array.from({ length: refs.length / 2 }, (_, i) => ({ name: req.symbols[refs[2 * i]!]!, value: req.symbols[refs[2 * i + 1]!]! }));
+  return req.timeseries.map((ts) => ({ labels: pairs(ts.labels_refs), samples: ts.samples, histograms: ts.histograms, exemplars: ts.exemplars.map((e) => ({ labels: pairs(e.labels_refs), value: e.value, timestamp: e.timestamp })) }));
+}
 
 export interface Answer {
   status: number;
@@ -15,7 +22,15 @@ export class FakeReceiver {
   readonly headers: http.IncomingHttpHeaders[] = [];
   /** Answers for the next requests; 204 once empty. */
   readonly script: Answer[] = [];
+  /** Metadata of 1.0 metadata requests, in arrival order. */
+  readonly metadata: PbMetadata[] = [];
+  /** 2.0 series metadata as {type, help, unit}, by metric name. */
+  readonly v2Metadata = new Map<string, { type: number; help: string; unit: string }>();
   requests = 0;
+  /** Answer 415 to 2.0 requests, as a 1.0-only receiver. */
+  only1 = false;
+  /** Answer 400 to requests holding histograms, as a receiver without native histograms. */
+  refuseHistograms = false;
   /**
    * Answer as Prometheus' receiver: a request holding a sample older than its series' newest (or
    * at the same time with another value) is refused whole with 400 "out of order sample".
@@ -32,11 +47,22 @@ export class FakeReceiver {
       req.on('end', () => {
         this.requests++;
         this.headers.push(req.headers);
-        let answer = this.script.shift() ?? { status: 204 };
+        const v2 = (req.headers['content-type'] ?? '').includes('proto=io.prometheus.write.v2.Request');
+        let answer = v2 && this.only1 ? { status: 415, body: 'unsupported\n' } : (this.script.shift() ?? { status: 204 });
         if (answer.status >= 200 && answer.status < 300) {
-          const series = decodeWriteRequest(snappyUncompress(Buffer.concat(chunks), 64 << 20)).timeseries;
+          const raw = snappyUncompress(Buffer.concat(chunks), 64 << 20);
+          const series = v2 ? fromV2(raw) : decodeWriteRequest(raw).timeseries;
+          if (v2) this.noteV2Metadata(raw);
+          else this.metadata.push(...(decodeWriteRequest(raw).metadata ?? []));
+          const samples = series.reduce((a, s) => a + s.samples.length, 0);
+          const histograms = series.reduce((a, s) => a + (s.histograms?.length ?? 0), 0);
+          const exemplars = series.reduce((a, s) => a + (s.exemplars?.length ?? 0), 0);
           if (this.prometheusLike && !this.inOrder(series)) answer = { status: 400, body: 'out of order sample\n' };
-          else this.received.push(...series);
+          else if (this.refuseHistograms && histograms > 0) answer = { status: 400, body: 'native histograms are disabled\n' };
+          else {
+            this.received.push(...series);
+            if (v2) answer = { ...answer, headers: { ...answer.headers, 'X-Prometheus-Remote-Write-Samples-Written': String(samples), 'X-Prometheus-Remote-Write-Histograms-Written': String(histograms), 'X-Prometheus-Remote-Write-Exemplars-Written': String(exemplars) } };
+          }
         }
         res.writeHead(answer.status, answer.headers ?? {});
         res.end(answer.body ?? '');
@@ -45,6 +71,24 @@ export class FakeReceiver {
     });
     await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', r));
     return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/api/v1/write`;
+  }
+
+  private noteV2Metadata(raw: Uint8Array): void {
+    const req = decodeWriteRequestV2(raw);
+    for (const ts of req.timeseries) {
+      if (ts.metadata === null) continue;
+      const name = req.symbols[ts.labels_refs[ts.labels_refs.findIndex((r, i) => i % 2 === 0 && req.symbols[r] === '__name__') + 1]!]!;
+      this.v2Metadata.set(name, { type: ts.metadata.type, help: req.symbols[ts.metadata.help_ref]!, unit: req.symbols[ts.metadata.unit_ref]! });
+    }
+  }
+
+  /** Histograms received, in arrival order. */
+  histograms(): number {
+    return this.received.reduce((a, s) => a + (s.histograms?.length ?? 0), 0);
+  }
+
+  exemplars(): number {
+    return this.received.reduce((a, s) => a + (s.exemplars?.length ?? 0), 0);
   }
 
   get port(): number {

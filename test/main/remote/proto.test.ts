@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { prompbDescriptor } from '../../../main/remote/proto-descriptor.js';
+import { prompbDescriptor, writeV2Descriptor } from '../../../main/remote/proto-descriptor.js';
 import {
   decodeReadRequest,
   decodeWriteRequest,
@@ -18,6 +18,8 @@ describe('remote storage protobuf', () => {
   it('the descriptor module is the .proto file', () => {
     const text = readFileSync(new URL('../../../main/remote/prompb.proto', import.meta.url), 'utf8');
     expect(protobuf.parse(text, { keepCase: true }).root.toJSON()).toEqual(prompbDescriptor);
+    const v2 = readFileSync(new URL('../../../main/remote/write-v2.proto', import.meta.url), 'utf8');
+    expect(protobuf.parse(v2, { keepCase: true }).root.toJSON()).toEqual(writeV2Descriptor);
   });
 
   it('a write request survives encode → snappy → uncompress → decode, NaN bits and large times included', () => {
@@ -43,8 +45,8 @@ describe('remote storage protobuf', () => {
     const t = [0, 1, 1_700_000_000_000, 2 ** 52];
     const v = [0, -0, stale, 1.5e-300];
     const fast = encodeWriteRequestFast([
-      { labels: encodeLabels(labels), t, v, from: 0, to: 4 },
-      { labels: encodeLabels(labels.slice(0, 1)), t, v, from: 1, to: 3 },
+      { labels: encodeLabels(labels), ref: 1, t, v, from: 0, to: 4 },
+      { labels: encodeLabels(labels.slice(0, 1)), ref: 2, t, v, from: 1, to: 3 },
     ]);
     const slow = encodeWriteRequest({
       timeseries: [
@@ -59,7 +61,7 @@ describe('remote storage protobuf', () => {
     expect(back.timeseries[0]!.samples.map((x) => x.timestamp)).toEqual(t);
     expect(Object.is(back.timeseries[0]!.samples[1]!.value, -0)).toBe(true);
     // Timestamps before 1970 take protobufjs' path (10-byte two's-complement varints).
-    const old = decodeWriteRequest(encodeWriteRequestFast([{ labels: encodeLabels(labels), t: [-5, 7], v: [1, 2], from: 0, to: 2 }]));
+    const old = decodeWriteRequest(encodeWriteRequestFast([{ labels: encodeLabels(labels), ref: 1, t: [-5, 7], v: [1, 2], from: 0, to: 2 }]));
     expect(old.timeseries[0]!.samples).toEqual([{ timestamp: -5, value: 1 }, { timestamp: 7, value: 2 }]);
     expect(old.timeseries[0]!.labels).toEqual(labels);
   });

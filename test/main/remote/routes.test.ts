@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HttpServer } from '../../../main/api/http-server.js';
 import { registerServeRoutes } from '../../../main/api/serve-routes.js';
 import { Engine } from '../../../main/engine.js';
-import { decodeReadResponse, encodeReadRequest, encodeWriteRequest, snappyCompress, snappyUncompress, type PbTimeSeries } from '../../../main/remote/proto.js';
+import { decodeReadResponse, encodeRaw, encodeReadRequest, encodeWriteRequest, snappyCompress, snappyUncompress, type PbTimeSeries } from '../../../main/remote/proto.js';
+import { histogramToProto } from '../../../main/remote/histogram-proto.js';
+import type { NativeHistogram } from '../../../main/tsdb/interface.js';
 import { silentLogger } from '../../../main/util/log.js';
 import { tempDir } from '../helpers.js';
 
@@ -82,6 +84,58 @@ describe('remote write receiver', () => {
   });
 });
 
+describe('remote write receiver: histograms, exemplars, 2.0', () => {
+  const h = (n: number): NativeHistogram => ({ schema: 0, zeroThreshold: 0.001, zeroCount: 1, count: n + 1, sum: n / 2, positive: [{ index: 2, count: n }], negative: [], customValues: [], counterResetHint: 'unknown' });
+  const v2 = 'application/x-protobuf;proto=io.prometheus.write.v2.Request';
+  const post = (base: string, body: Uint8Array, contentType: string) => fetch(`${base}/api/v1/write`, { method: 'POST', headers: { 'Content-Type': contentType, 'Content-Encoding': 'snappy' }, body: Buffer.from(body) });
+
+  it('1.0 with histograms and exemplars: histograms stored, exemplars in the ring; a bad histogram refuses the whole request', async () => {
+    const { engine, base } = await start(true);
+    const now = Date.now();
+    const req = { timeseries: [
+      { labels: [{ name: '__name__', value: 'lat' }], histograms: [histogramToProto(h(3), now - 2000), histogramToProto(h(4), now - 1000)] },
+      { labels: [{ name: '__name__', value: 'up' }], samples: [{ value: 1, timestamp: now - 1000 }] },
+      { labels: [{ name: '__name__', value: 'up' }], exemplars: [{ labels: [{ name: 'trace_id', value: 'x1' }], value: 1, timestamp: now - 1000 }] },
+    ] };
+    const res = await post(base, snappyCompress(encodeRaw('WriteRequest', req)), 'application/x-protobuf');
+    expect(res.status).toBe(204);
+    const q = await engine.tsdb.querier(0, now);
+    const set = await q.select([{ op: '=', name: '__name__', value: 'lat' }]);
+    expect(set.series[0]!.samples().h).toEqual([h(3), h(4)]);
+    q.close();
+    expect(engine.exemplars.select(0, now, [[{ op: '=', name: '__name__', value: 'up' }]])[0]!.exemplars).toEqual([{ labels: [{ name: 'trace_id', value: 'x1' }], value: 1, ts: now - 1000 }]);
+    const broken = { ...histogramToProto(h(5), now), positive_deltas: [1, 2] };
+    const bad = await post(base, snappyCompress(encodeRaw('WriteRequest', { timeseries: [{ labels: [{ name: '__name__', value: 'up' }], samples: [{ value: 2, timestamp: now }] }, { labels: [{ name: '__name__', value: 'lat' }], histograms: [broken] }] })), 'application/x-protobuf');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('invalid histogram: positive spans need 1 buckets, have 2');
+    expect((await stored(engine, 'up')).get('__name__=up')).toEqual([now - 1000]);
+  });
+
+  it('2.0: symbols resolved, written counts in the answer headers; unknown proto answers 415; a bad symbol reference 400', async () => {
+    const { engine, base } = await start(true);
+    const now = Date.now();
+    const symbols = ['', '__name__', 'm', 'k', 'v', 'trace_id', 'abc'];
+    const body = encodeRaw('v2.Request', { symbols, timeseries: [
+      { labels_refs: [1, 2, 3, 4], samples: [{ value: 1, timestamp: now - 2000 }, { value: 2, timestamp: now - 1000 }], exemplars: [{ labels_refs: [5, 6], value: 2, timestamp: now - 1000 }] },
+      { labels_refs: [1, 2], histograms: [histogramToProto(h(1), now - 1000)] },
+    ] });
+    const res = await post(base, snappyCompress(body), v2);
+    expect(res.status).toBe(204);
+    expect(res.headers.get('x-prometheus-remote-write-samples-written')).toBe('2');
+    expect(res.headers.get('x-prometheus-remote-write-histograms-written')).toBe('1');
+    expect(res.headers.get('x-prometheus-remote-write-exemplars-written')).toBe('1');
+    expect(await stored(engine, 'm')).toEqual(new Map([['__name__=m', [now - 1000]], ['__name__=m,k=v', [now - 2000, now - 1000]]]));
+    const unknown = await post(base, snappyCompress(body), 'application/x-protobuf;proto=io.prometheus.write.v3.Request');
+    expect(unknown.status).toBe(415);
+    expect(await unknown.text()).toContain('io.prometheus.write.v3.Request');
+    expect((await post(base, snappyCompress(body), 'application/json')).status).toBe(415);
+    const badRef = await post(base, snappyCompress(encodeRaw('v2.Request', { symbols: ['', '__name__'], timeseries: [{ labels_refs: [1, 9], samples: [{ value: 1, timestamp: now }] }] })), v2);
+    expect(badRef.status).toBe(400);
+    expect(await badRef.text()).toContain('symbol reference 9 is outside the 2 symbols');
+    expect(badRef.headers.get('x-prometheus-remote-write-samples-written')).toBe('0');
+  });
+});
+
 describe('/federate and /api/v1/read', () => {
   it('federate: newest sample per matching series with its timestamp, external labels added where absent, stale series left out', async () => {
     const { engine, base } = await start(true);
@@ -128,7 +182,7 @@ describe('/federate and /api/v1/read', () => {
     const r = decodeReadResponse(snappyUncompress(new Uint8Array(await res.arrayBuffer()), 1 << 20));
     expect(r.results).toHaveLength(2);
     expect(r.results[0]!.timeseries).toEqual([
-      { labels: [{ name: '__name__', value: 'x' }, { name: 'job', value: 'ext' }, { name: 'k', value: 'a' }, { name: 'site', value: 'lab' }], samples: [2000, 3000, 4000].map((t) => ({ timestamp: t, value: t / 1000 })), exemplars: [] },
+      { labels: [{ name: '__name__', value: 'x' }, { name: 'job', value: 'ext' }, { name: 'k', value: 'a' }, { name: 'site', value: 'lab' }], samples: [2000, 3000, 4000].map((t) => ({ timestamp: t, value: t / 1000 })), exemplars: [], histograms: [] },
     ]);
     expect(r.results[1]!.timeseries.map((s) => s.samples.length)).toEqual([5]);
     const bad = await fetch(`${base}/api/v1/read`, { method: 'POST', body: Buffer.from('nope') });

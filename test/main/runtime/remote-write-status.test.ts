@@ -39,7 +39,7 @@ describe('remote write in the running engine', () => {
 
     const status = StatusSchema.parse(await engine.api.status({}));
     expect(status.remoteWrite).toEqual([
-      { name: 'central', url, lagSeconds: 0, backlogBatches: 0, pendingSamples: 0, failedSamples: 0, lastError: 'server returned HTTP status 500: receiver unwell', lastErrorAtMs: expect.any(Number) },
+      { name: 'central', url, lagSeconds: 0, backlogBatches: 0, pendingSamples: 0, failedSamples: 0, failedHistograms: 0, failedExemplars: 0, protocol: '1.0', lastError: 'server returned HTTP status 500: receiver unwell', lastErrorAtMs: expect.any(Number) },
     ]);
     // The held log: measured at a retention run, capped at 1 GiB by default, nothing deleted.
     await engine.tsdb.applyRetention();
