@@ -28,10 +28,19 @@ function dispatch(): void {
 }
 
 export class EventLoopTurns {
+  /** When this task last started working: created, or resumed after a pause. */
+  private last = performance.now();
+
   constructor(private readonly periodMs = 10) {}
 
+  /**
+   * Whether ~periodMs passed since this task's slice began: the later of the shared slice's
+   * start and this task's own start, so a task that just began (a new query, nothing waiting
+   * yet) gets its first slice at once, as before, while one resumed by I/O long after its last
+   * pause finds its slice spent.
+   */
   due(): boolean {
-    return performance.now() - sliceStart >= this.periodMs;
+    return performance.now() - Math.max(sliceStart, this.last) >= this.periodMs;
   }
 
   /** Gives the loop back when due and waits for the next slice; resolves to whether it did. */
@@ -44,6 +53,7 @@ export class EventLoopTurns {
         setImmediate(dispatch);
       }
     });
+    this.last = performance.now();
     return true;
   }
 }
