@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../util/log.js';
 
@@ -15,7 +16,10 @@ export const queryJournalFile = 'running-queries.json';
  * (out of memory, a crash) is named at the next start instead of being run again by a view that
  * restores itself. Written by write-then-rename, so a crash at any moment leaves either the old or
  * the new list: at every start and end of a query, or (with `delayMs`, as the engine opens it)
- * only for queries that run longer than that. Best effort: a journal that cannot be written
+ * only for queries that run longer than that. The writes after open() go through the thread
+ * pool (fs/promises), one at a time, the changes made meanwhile coalesced into the next one:
+ * a synchronous write and rename on a busy disk held the event loop for up to ~150 ms
+ * (docs/query-frontend.md, "Event-loop lag"). Best effort: a journal that cannot be written
  * is logged once and never fails a query. Format: main/api/README.md.
  */
 export class QueryJournal {
@@ -26,6 +30,9 @@ export class QueryJournal {
   /** Tokens of the queries the file on disk lists. */
   private written = new Set<number>();
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The write in flight, if any; `again` asks it for one more pass with the latest list. */
+  private writing: Promise<void> | null = null;
+  private again = false;
 
   private constructor(
     private readonly path: string,
@@ -48,7 +55,7 @@ export class QueryJournal {
         queries: journal.interrupted.map((q) => q.query).join(' | '),
       });
     }
-    journal.write();
+    journal.writeNow();
     return journal;
   }
 
@@ -73,16 +80,51 @@ export class QueryJournal {
     if (this.delayMs <= 0 || this.written.has(token)) this.write();
   }
 
+  /** Resolves once the file holds the latest list (for tests and shutdown). */
+  async settled(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
   private write(): void {
-    this.written = new Set(this.running.keys());
-    const body = JSON.stringify({ version: 1, running: [...this.running.values()] });
+    if (this.writing) {
+      this.again = true;
+      return;
+    }
+    this.writing = this.flush().finally(() => (this.writing = null));
+  }
+
+  private async flush(): Promise<void> {
+    do {
+      this.again = false;
+      const body = this.snapshot();
+      try {
+        await writeFile(this.path + '.tmp', body);
+        await rename(this.path + '.tmp', this.path);
+      } catch (err) {
+        this.failed(err);
+      }
+    } while (this.again);
+  }
+
+  /** Synchronous: only at open, before any query runs. */
+  private writeNow(): void {
+    const body = this.snapshot();
     try {
       writeFileSync(this.path + '.tmp', body);
       renameSync(this.path + '.tmp', this.path);
     } catch (err) {
-      if (!this.writeFailed) this.log?.warn('cannot record running queries', { file: this.path, error: (err as Error).message });
-      this.writeFailed = true;
+      this.failed(err);
     }
+  }
+
+  private snapshot(): string {
+    this.written = new Set(this.running.keys());
+    return JSON.stringify({ version: 1, running: [...this.running.values()] });
+  }
+
+  private failed(err: unknown): void {
+    if (!this.writeFailed) this.log?.warn('cannot record running queries', { file: this.path, error: (err as Error).message });
+    this.writeFailed = true;
   }
 }
 

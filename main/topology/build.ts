@@ -70,43 +70,37 @@ export async function buildTopology(o: BuildOptions): Promise<BuiltGraph> {
   };
   const byKey = (by: readonly string[], samples: Sample[]) => new Map(samples.map((s) => [keyOf(by, s.labels), fromWire(s.v)]));
 
-  // Every query of a part goes out at once with the count that tells whether the part is over
-  // the edge cap (then its figures are asked again, filtered to the busiest edges), and the
-  // nodes' latency with them: the engine's answers overlap instead of queueing one by one.
+  // Every query of a part goes out at once, and the nodes' latency with them: the engine's
+  // answers overlap instead of queueing one by one. The requests' answer has one series per
+  // group, so its length tells whether the part is over the edge cap (then its figures are
+  // asked again, filtered to the busiest edges); a separate count() of it would select and rate
+  // every request series a second time.
   const nodeBuckets = o.dialect.nodeLatency === null ? null : run(nodeBucketsQuery(o.dialect.nodeLatency, o.windowMs));
   const figures = (pq: PartQueries) =>
     Promise.all([run(pq.rps), pq.failures === null ? null : run(pq.failures), pq.tls === null ? null : run(pq.tls), run(pq.resets), pq.buckets === null ? null : run(pq.buckets.query)] as const);
   const started = o.dialect.parts.map((part) => {
     const q0 = partQueries(part, o.windowMs, null);
-    return { q0, count: run(`count(${q0.rps})`), figures: figures(q0) };
+    return { q0, figures: figures(q0) };
   });
   // Answers not awaited yet must not become unhandled rejections when an earlier one fails.
-  for (const s of started) {
-    s.count.catch(() => {});
-    s.figures.catch(() => {});
-  }
+  for (const s of started) s.figures.catch(() => {});
   nodeBuckets?.catch(() => {});
 
   const edges = new Map<string, EdgeAcc>();
   let capped = 0;
   for (const [pi, part] of o.dialect.parts.entries()) {
-    const { q0, count, figures: unfiltered } = started[pi]!;
-    const c = await count;
-    const n = c.length === 0 ? 0 : fromWire(c[0]!.v);
-    if (n === 0) {
-      await unfiltered;
-      continue;
-    }
+    const { q0, figures: unfiltered } = started[pi]!;
+    let answers = await unfiltered;
+    const n = answers[0].length;
+    if (n === 0) continue;
     let pq = q0;
-    let answers = unfiltered;
     if (n > o.maxEdges) {
       // Over the cap, every figure is filtered to the busiest groups inside the engine.
       capped += n - o.maxEdges;
-      await unfiltered.catch(() => {});
       pq = partQueries(part, o.windowMs, o.maxEdges);
-      answers = figures(pq);
+      answers = await figures(pq);
     }
-    const [rps, failures, tls, resets, buckets] = await answers;
+    const [rps, failures, tls, resets, buckets] = answers;
     const failMap = failures === null ? null : byKey(part.by, failures);
     const tlsMap = tls === null ? null : byKey(part.by, tls);
     const qMap = buckets === null ? null : bucketQuantiles(part.by, buckets, pq.buckets!.toMs);

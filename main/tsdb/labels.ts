@@ -49,6 +49,13 @@ export function labelsKey(labels: Labels): string {
   return key;
 }
 
+/** labelsKey(labels.filter((l) => keep(l.name))) without building the filtered array. */
+export function labelsKeyOf(labels: Labels, keep: (name: string) => boolean): string {
+  let key = '';
+  for (const l of labels) if (keep(l.name)) key += l.name + '\xff' + l.value + '\xfe';
+  return key;
+}
+
 /** Byte-wise (UTF-16 code unit) string order, as Go compares strings for ASCII names. */
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

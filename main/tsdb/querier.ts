@@ -2,8 +2,11 @@
  * Reads: matchers → refs on the index, then the head through the worker and the sealed chunks
  * with ONE SQLite query per select. Head first, SQLite second: a chunk sealed in between is then
  * seen twice (head copy and chunk), never zero times, and the merge drops the repeat.
- * Samples are decoded lazily, on the first `samples()` call of each series (thinned reads,
- * SelectHints.lookback, on every call: they are not kept).
+ * Samples are decoded lazily, on every `samples()` call of each series, and not kept by the
+ * series: a caller streaming over a wide select (an aggregation of a rate) lets each series'
+ * arrays die young instead of holding every decoded series until the select is done, which
+ * promoted them to the old generation and cost long major collections on the main thread
+ * (docs/query-frontend.md, "Event-loop lag").
  */
 import type Database from 'better-sqlite3';
 import { decodeChunkInto, decodeHistogramChunk, isHistogramEncoding } from './chunkenc/chunk.js';
@@ -59,10 +62,8 @@ interface SelectRead {
   readonly points: LookbackPoints | undefined;
 }
 
-/** Series i of a select; samples are decoded on the first `samples()` call (thinned: every call). */
+/** Series i of a select; samples are decoded on every `samples()` call (callers read once). */
 class TsdbSeries implements StoredSeries {
-  private cached: SampleArrays | null = null;
-
   constructor(
     private readonly read: SelectRead,
     private readonly i: number,
@@ -74,7 +75,6 @@ class TsdbSeries implements StoredSeries {
   }
 
   samples(): SampleArrays {
-    if (this.cached) return this.cached;
     const { src, mint, maxt, scratch, refs, rows, first, head, warnings, points } = this.read;
     const i = this.i;
     const hFrom = head.offsets[i]!;
@@ -90,7 +90,7 @@ class TsdbSeries implements StoredSeries {
       if (isHistogramEncoding(rows[r]![2])) histograms = true;
     }
     if (!histograms && head.h !== undefined) for (let j = hFrom; j < hTo && !histograms; j++) histograms = head.h[j] !== undefined;
-    if (histograms) return (this.cached = this.withHistograms(total));
+    if (histograms) return this.withHistograms(total);
     if (points) scratch.ensure(total);
     const t = points ? scratch.t : new Float64Array(total);
     const v = points ? scratch.v : new Float64Array(total);
@@ -112,9 +112,8 @@ class TsdbSeries implements StoredSeries {
       v[k] = head.v[j]!;
     }
     const m = compactInPlace(t, v, k, mint, maxt);
-    if (!points) return (this.cached = m === t.length ? { t, v } : { t: t.subarray(0, m), v: v.subarray(0, m) });
-    // Thinned answers are small and not kept: a caller streaming over a wide select lets each
-    // series' arrays die young (a second call decodes again).
+    if (!points) return m === t.length ? { t, v } : { t: t.subarray(0, m), v: v.subarray(0, m) };
+    // Thinned answers copy the picked samples out of the querier's scratch.
     const n = thinnedBound(m, points);
     const ot = new Float64Array(n);
     const ov = new Float64Array(n);

@@ -15,15 +15,17 @@ describe('the running-queries journal', () => {
   let cleanup = () => {};
   afterEach(() => cleanup());
 
-  it('keeps what was running at a crash for the next start, and forgets it after a clean one', () => {
+  it('keeps what was running at a crash for the next start, and forgets it after a clean one', async () => {
     const t = tempDir();
     cleanup = t.cleanup;
     const first = QueryJournal.open(t.dir);
     expect(first.interrupted).toEqual([]);
     const a = first.begin('sum(rate(a[5m]))');
     first.begin('topk(5, b)');
+    await first.settled();
     expect(onDisk(t.dir)).toEqual(['sum(rate(a[5m]))', 'topk(5, b)']);
     first.end(a);
+    await first.settled();
     expect(onDisk(t.dir)).toEqual(['topk(5, b)']);
     // The process dies here: no end() for the second query.
     const second = QueryJournal.open(t.dir);
@@ -43,11 +45,15 @@ describe('the running-queries journal', () => {
     expect(warnings.join('\n')).toMatch(/unreadable running-queries journal.*running-queries\.json/);
   });
 
-  it('a journal that cannot be written never fails a query', () => {
+  it('a journal that cannot be written never fails a query', async () => {
     const t = tempDir();
     cleanup = t.cleanup;
-    const journal = QueryJournal.open(join(t.dir, 'missing-dir'), silentLogger);
+    const warnings: string[] = [];
+    const log: Logger = { ...silentLogger, warn: (msg) => warnings.push(msg) };
+    const journal = QueryJournal.open(join(t.dir, 'missing-dir'), log);
     expect(() => journal.end(journal.begin('up'))).not.toThrow();
+    await expect(journal.settled()).resolves.toBeUndefined();
+    expect(warnings).toEqual(['cannot record running queries']);
   });
 
   it('the query service records each query while it runs, errors included', async () => {
@@ -65,11 +71,13 @@ describe('the running-queries journal', () => {
     } as unknown as PromQLEngine;
     const service = new EngineQueryService(engine, new MemoryStorage(), new MetadataStore(), { journal });
     const running = service.query({ query: 'up == 0' });
+    await journal.settled();
     expect(onDisk(t.dir)).toEqual(['up == 0']);
     // The pre-run estimate reads the index first; the engine is reached a turn later.
     await vi.waitFor(() => expect(finish).toBeDefined());
     finish!();
     await expect(running).rejects.toThrow('boom');
+    await journal.settled();
     expect(onDisk(t.dir)).toEqual([]);
   });
 
@@ -83,10 +91,25 @@ describe('the running-queries journal', () => {
     expect(onDisk(t.dir)).toEqual([]);
     await vi.waitFor(() => expect(onDisk(t.dir)).toEqual(['slow']));
     journal.end(slow);
+    await journal.settled();
     expect(onDisk(t.dir)).toEqual([]);
     // A crash while a long query runs still names it at the next start.
     journal.begin('crashes');
     await vi.waitFor(() => expect(onDisk(t.dir)).toEqual(['crashes']));
+    await journal.settled();
     expect(QueryJournal.open(t.dir).interrupted.map((q) => q.query)).toEqual(['crashes']);
+  });
+
+  it('coalesces the changes made while a write is in flight into one more write with the latest list', async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const journal = QueryJournal.open(t.dir);
+    const tokens = ['a', 'b', 'c', 'd'].map((q) => journal.begin(q));
+    journal.end(tokens[1]!);
+    journal.end(tokens[3]!);
+    // Nothing was written synchronously: the event loop was not held by the disk.
+    expect(onDisk(t.dir)).toEqual([]);
+    await journal.settled();
+    expect(onDisk(t.dir)).toEqual(['a', 'c']);
   });
 });

@@ -55,6 +55,34 @@ describe('selectRefs', () => {
     );
   });
 
+  it('agrees with the oracle when a wide regex meets a narrow matcher (its series tested, not merged)', () => {
+    // A dashboard's "All": instance=~"i0|i1|…" covers most series, __name__ only a few.
+    const series: Labels[] = [];
+    for (let i = 0; i < 600; i++) {
+      series.push(normalizeLabels([
+        { name: '__name__', value: i % 30 === 0 ? 'narrow' : `wide${i % 7}` },
+        { name: 'instance', value: `i${i % 25}` },
+        ...(i % 4 === 0 ? [{ name: 'code', value: `${200 + (i % 3) * 100}` }] : []),
+      ]));
+    }
+    const index = new SeriesIndex();
+    const unique: Labels[] = [];
+    for (const l of series) if (index.getOrCreate(l).created) unique.push(l);
+    const cases: Matcher[][] = [
+      [{ op: '=', name: '__name__', value: 'narrow' }, { op: '=~', name: 'instance', value: 'i(1|2|3|4|5|6|7|8|9|1.)' }],
+      [{ op: '=', name: '__name__', value: 'narrow' }, { op: '!=', name: 'instance', value: 'i0' }],
+      [{ op: '=', name: '__name__', value: 'narrow' }, { op: '!~', name: 'instance', value: 'i[0-4]' }],
+      [{ op: '=', name: '__name__', value: 'narrow' }, { op: '=~', name: 'instance', value: '.+' }, { op: '=~', name: 'code', value: '2..|4..' }],
+      [{ op: '=~', name: '__name__', value: 'narrow|wide1' }, { op: '=~', name: 'instance', value: 'i1.*' }],
+      [{ op: '=', name: 'instance', value: 'i3' }, { op: '=~', name: '__name__', value: 'wide.*' }],
+    ];
+    for (const ms of cases) {
+      const want = oracle(unique, ms);
+      expect(want.length).toBeGreaterThan(0);
+      expect(Array.from(selectRefs(index, ms))).toEqual(want);
+    }
+  });
+
   it('handles the documented special cases', () => {
     const index = new SeriesIndex();
     const a = index.getOrCreate([{ name: '__name__', value: 'up' }, { name: 'job', value: 'x' }]).ref;

@@ -1,0 +1,70 @@
+// node build/bench/topology-engine.js [--rounds 10] — the engine's side of a topology refresh
+// alone, without a browser: W-mesh (200 services, 1,000 edges, Linkerd labels) and W-fleet
+// (10 × 2,000 series) scraped at 5 s by `vigil serve`, then the topology channel called
+// `--rounds` times one after another, 1 s apart. Prints each call's time and the median.
+// BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the served engine.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { machine, median } from './peers.js';
+import { startVigilServe, vigilBin } from './vigil-system.js';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '10' } } });
+
+async function workload(args) {
+  const child = spawn(process.execPath, [vigilBin, 'workload', 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const group = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (c) => {
+      out += c;
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0])[0]);
+    });
+    child.once('exit', (code) => reject(new Error(`workload serve ${args.join(' ')} exited ${code}: ${out}`)));
+  });
+  return { group, stop: () => child.kill('SIGTERM') };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-topology-engine-'));
+const mesh = await workload(['--mesh', 'linkerd', '--services', '200', '--edges', '1000']);
+const fleet = await workload(['--targets', '10', '--series', '2000']);
+const config = join(dir, 'vigil.yml');
+const list = (g) => g.targets.map((t) => `'${t}'`).join(', ');
+writeFileSync(
+  config,
+  `global:\n  scrape_interval: 5s\n  scrape_timeout: 4s\nscrape_configs:\n  - job_name: mesh\n    static_configs:\n      - targets: [${list(mesh.group)}]\n  - job_name: fleet\n    static_configs:\n      - targets: [${list(fleet.group)}]\n`,
+);
+const serve = await startVigilServe(join(dir, 'data'), ['--config', config]);
+const call = async () => {
+  const t0 = performance.now();
+  const r = await fetch(`${serve.url}/api/vigil/topology`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  const body = await r.json();
+  const answer = body.value ?? body.result ?? body;
+  return { ms: performance.now() - t0, edges: answer.edges?.length ?? 0, queries: answer.queries ?? [] };
+};
+try {
+  await new Promise((r) => setTimeout(r, 16_000));
+  // Timed only once the graph is whole: a mesh that is not scraped (a port taken by another
+  // process, a loaded machine) would time empty answers.
+  const deadline = Date.now() + 180_000;
+  let edges = 0;
+  while ((edges = (await call()).edges) < 1000) {
+    if (Date.now() > deadline) throw new Error(`the graph had ${edges} of 1,000 edges after 3 minutes; not timed`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  const runs = [];
+  for (let i = 0; i < Number(values.rounds); i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    runs.push(await call());
+  }
+  console.log(`# topology engine — ${new Date().toISOString()}, ${JSON.stringify(machine())}`);
+  console.log(`calls (ms): ${runs.map((r) => r.ms.toFixed(0)).join(', ')}; median ${median(runs.map((r) => r.ms)).toFixed(0)} ms; ${runs[0].edges} edges`);
+  const last = runs.at(-1);
+  for (const q of last.queries) console.log(`  ${q.ms.toFixed(0).padStart(6)} ms  ${q.series} series  ${q.query}`);
+} finally {
+  await serve.stop();
+  mesh.stop();
+  fleet.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
