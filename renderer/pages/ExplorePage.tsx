@@ -19,6 +19,9 @@ import { MetricsExplorer } from '../explore/MetricsExplorer.js';
 import { SourcePicker } from '../explore/SourcePicker.js';
 import { interruptedReason } from '../explore/interrupted.js';
 import { appHash, parseAppHash, type Tab } from '../../app/app-urls.js';
+import { useExemplars } from '../charts/use-exemplars.js';
+import { TracingUrlSetting } from '../charts/TracingUrlSetting.js';
+import { resolveRange } from '../explore/url-state.js';
 
 /** Completion against one source (this engine when `source` is undefined), through the engine. */
 function clientFor(source: string | undefined): PromClient {
@@ -119,6 +122,10 @@ export function ExplorePage() {
     [remote],
   );
   const unit = useMemo(() => inferSharedUnit(s.panels.filter((p) => p.enabled).map((p) => p.query)), [s.panels]);
+  // Exemplars of the queries whose "Exemplars" toggle is on (this engine's only), fetched after each run.
+  const exemplarQueries = s.panels.filter((p) => p.enabled && p.exemplars === true && p.query.trim() !== '').map((p) => p.query);
+  const exemplarRange = s.lastRunAt === null ? { startMs: 0, endMs: 0 } : resolveRange(s.range, s.lastRunAt);
+  const exemplars = useExemplars(remote === undefined && s.lastRunAt !== null ? exemplarQueries : [], exemplarRange.startMs, exemplarRange.endMs, s.results, unit);
   const errors = s.results.map((r, i) => (r?.error ? { panel: i, message: r.error } : null)).filter((e) => e !== null);
   const warnings = s.results.flatMap((r) => [...(r?.range?.warnings ?? []), ...(r?.instant?.warnings ?? [])]);
   const stats = s.results.map((r) => r?.stats).filter((x) => x !== null && x !== undefined);
@@ -177,6 +184,9 @@ export function ExplorePage() {
                     </div>
                   ))}
                 </div>
+                <label className="inline" title="Show this query's exemplars (trace ids scraped beside samples) on the graph">
+                  <input type="checkbox" checked={panel.exemplars === true} aria-label={`Query ${i + 1} exemplars`} onChange={() => (s.toggleExemplars(i), run())} /> Exemplars
+                </label>
                 <button type="button" aria-label={`Remove query ${i + 1}`} onClick={() => (s.removePanel(i), run())} disabled={s.panels.length === 1}>
                   ×
                 </button>
@@ -206,6 +216,13 @@ export function ExplorePage() {
               Query {e.panel + 1}: {e.message}
             </p>
           ))}
+          {exemplars.errors.map((e, i) => (
+            <p key={`ex${i}`} className="warning">
+              {e}
+            </p>
+          ))}
+          {exemplarQueries.length > 0 && remote !== undefined && <p className="muted">Exemplars are shown for this engine only, not for remote sources.</p>}
+          {exemplarQueries.length > 0 && <TracingUrlSetting value={exemplars.tracingUrl} onSaved={exemplars.setTracingUrl} />}
           {warnings.map((w, i) => (
             <p key={i} className="warning">
               {w}
@@ -222,6 +239,7 @@ export function ExplorePage() {
                   onZoom={(startMs, endMs) => (s.setRange({ kind: 'absolute', startMs, endMs }), run())}
                   onToggleSeries={(index, show) => s.toggleSeries(plot.series[index]!.label, show)}
                   gaps={sleepGaps}
+                  exemplars={exemplars.overlay}
                 />
                 <button type="button" onClick={exportCsv}>
                   Export CSV
