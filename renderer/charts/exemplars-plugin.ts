@@ -83,6 +83,7 @@ export function exemplarsPlugin(get: () => ExemplarMarks | null, open: (url: str
           const { left, top, width, height } = u.bbox;
           const k = devicePixelRatio || 1;
           let drawn = 0;
+          let first = '';
           ctx.save();
           ctx.beginPath();
           ctx.rect(left, top, width, height);
@@ -103,11 +104,12 @@ export function exemplarsPlugin(get: () => ExemplarMarks | null, open: (url: str
             ctx.lineWidth = k;
             ctx.strokeStyle = '#0b0f14';
             ctx.stroke();
-            drawn++;
+            if (drawn++ === 0) first = `${Math.round(u.valToPos(m.t / 1000, 'x'))},${Math.round(u.valToPos(m.value, 'y'))}`;
           }
           ctx.restore();
-          // How many are on screen, for tests and devtools.
+          // How many are on screen and where the first is (CSS px in the plot area), for tests and devtools.
           u.root.dataset['exemplars'] = String(drawn);
+          u.root.dataset['exemplarAt'] = first;
         },
       ],
       setCursor: [
