@@ -20,6 +20,8 @@ import { SourcePicker } from '../explore/SourcePicker.js';
 import { interruptedReason } from '../explore/interrupted.js';
 import { appHash, parseAppHash, type Tab } from '../../app/app-urls.js';
 import { useExemplars } from '../charts/use-exemplars.js';
+import { HeatmapCanvas } from '../charts/HeatmapCanvas.js';
+import { histogramHeatmap, useHistogramQuantiles } from '../explore/histogram-view.js';
 import { TracingUrlSetting } from '../charts/TracingUrlSetting.js';
 import { resolveRange } from '../explore/url-state.js';
 
@@ -101,13 +103,24 @@ export function ExplorePage() {
       });
   }, [run]);
 
+  const remote = s.source !== undefined && s.source !== '' && s.source !== 'vigil' ? s.source : undefined;
+  // Native histogram answers: their quantiles on the graph, their buckets as a heatmap below it.
+  const runQueries = useMemo(() => useExploreStore.getState().panels.map((p) => p.query), [s.results]);
+  const hist = useHistogramQuantiles(api, runQueries, s.results, remote === undefined ? {} : { source: remote });
+  const heatmap = useMemo(() => histogramHeatmap(s.results, hist.panels), [s.results, hist.panels]);
   const plot = useMemo(
-    () => mergeRange(s.results.map((r, i) => (r?.range ? { panel: i, result: r.range.result } : null))),
-    [s.results],
+    () =>
+      mergeRange(
+        s.results.flatMap((r, i) => {
+          if (!r?.range) return [null];
+          if (hist.panels.includes(i)) return (hist.quantiles.get(i) ?? []).map((result) => ({ panel: i, result }));
+          return [{ panel: i, result: r.range.result }];
+        }),
+      ),
+    [s.results, hist],
   );
   const aligned = useMemo(() => toAligned(plot, s.stacked, s.hidden), [plot, s.stacked, s.hidden]);
   const chartSeries = useMemo(() => plot.series.map((p) => ({ label: p.label, color: p.color, show: !s.hidden.has(p.label) })), [plot, s.hidden]);
-  const remote = s.source !== undefined && s.source !== '' && s.source !== 'vigil' ? s.source : undefined;
   // The metrics browser lists what the chosen source holds.
   const explorerApi = useMemo(
     () =>
@@ -216,6 +229,11 @@ export function ExplorePage() {
               Query {e.panel + 1}: {e.message}
             </p>
           ))}
+          {hist.errors.map((e, i) => (
+            <p key={`hq${i}`} className="warning">
+              {e}
+            </p>
+          ))}
           {exemplars.errors.map((e, i) => (
             <p key={`ex${i}`} className="warning">
               {e}
@@ -245,6 +263,12 @@ export function ExplorePage() {
                   Export CSV
                 </button>
               </>
+            )}
+            {s.tab === 'graph' && heatmap !== null && (
+              <figure className="explore-heatmap" data-testid="explore-heatmap">
+                <figcaption className="muted">Native histogram buckets (the graph shows their 0.5, 0.9 and 0.99 quantiles)</figcaption>
+                <HeatmapCanvas heatmap={heatmap} width={graphBox.current?.clientWidth ?? 800} height={240} />
+              </figure>
             )}
             {s.tab === 'graph' && plot.series.length === 0 && errors.length === 0 && s.results.some((r) => r !== null) && <p className="muted">Empty query result.</p>}
             {s.panels.every((p) => p.query.trim() === '') && s.results.every((r) => r === null) && (

@@ -42,7 +42,8 @@ describe.skipIf(missing !== null)(`exemplars on the Explore graph in Chromium${m
     await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
     dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-ex-'));
     const config = join(dir, 'vigil.yml');
-    writeFileSync(config, `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: rpc\n    static_configs:\n      - targets: ['127.0.0.1:${(target.address() as AddressInfo).port}']\n`);
+    // The classic histogram is also stored converted (NHCB, under rpc_seconds) for the histogram view.
+    writeFileSync(config, `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: rpc\n    convert_classic_histograms_to_nhcb: true\n    always_scrape_classic_histograms: true\n    static_configs:\n      - targets: ['127.0.0.1:${(target.address() as AddressInfo).port}']\n`);
     serve = await startServe(['--config', config]);
     browser = await openBrowser();
   }, 120_000);
@@ -105,4 +106,25 @@ describe.skipIf(missing !== null)(`exemplars on the Explore graph in Chromium${m
     expect(await p.evaluate(() => (window as unknown as { opened: string[] }).opened)).toEqual([`http://127.0.0.1:16686/trace/${id!}`]);
     expect(browser.consoleErrors).toEqual([]);
   }, 120_000);
+
+  it('graphs a native histogram as its quantiles with a heatmap of its buckets', async () => {
+    const { page: p } = browser;
+    const hash = new URLSearchParams({ q0: 'rate(rpc_seconds[10s])', range: '120000', tab: 'graph' });
+    await p.goto(`${serve.url}#/explore?${hash.toString()}`);
+    // Explore reads its view from the address when it opens: open it afresh.
+    await p.reload();
+    const heatmap = p.getByTestId('explore-heatmap');
+    await heatmap.waitFor({ timeout: 30_000 });
+    // Custom buckets (0.25, 1] and +Inf: the first two hold observations.
+    expect(await heatmap.locator('canvas').getAttribute('aria-label')).toMatch(/^heatmap of [23] buckets$/);
+    const legend = p.locator('.explore .u-legend');
+    await expect.poll(async () => (await legend.textContent()) ?? '', { timeout: 20_000 }).toContain('quantile="0.99"');
+    const text = (await legend.textContent()) ?? '';
+    for (const q of ['0.5', '0.9', '0.99']) expect(text).toContain(`quantile="${q}"`);
+    // The 0.9 quantile of the rate (1/s up to 0.25, 3/s in (0.25, 1]) is 0.9; the axis holds it.
+    const chart = p.locator('.explore').getByTestId('chart');
+    await expect.poll(async () => Number(await chart.getAttribute('data-y-max')), { timeout: 10_000 }).toBeGreaterThanOrEqual(0.9);
+    await screenshot(p, 'explore-native-histogram');
+    expect(browser.consoleErrors).toEqual([]);
+  }, 60_000);
 });
