@@ -127,4 +127,52 @@ describe.skipIf(missing !== null)(`exemplars on the Explore graph in Chromium${m
     await screenshot(p, 'explore-native-histogram');
     expect(browser.consoleErrors).toEqual([]);
   }, 60_000);
+
+  it('dashboards: a heatmap panel draws the native histogram; a time-series target with exemplar: true shows exemplars', async () => {
+    const { page: p } = browser;
+    const board = {
+      uid: 'nh-board',
+      title: 'Native histograms',
+      tags: [],
+      time: { from: 'now-5m', to: 'now' },
+      schemaVersion: 39,
+      editable: true,
+      links: [],
+      annotations: { list: [] },
+      templating: { list: [] },
+      panels: [
+        { id: 1, type: 'heatmap', title: 'Latency buckets', gridPos: { x: 0, y: 0, w: 12, h: 8 }, targets: [{ refId: 'A', expr: 'sum(rate(rpc_seconds[10s]))' }] },
+        {
+          id: 2,
+          type: 'timeseries',
+          title: 'p90 latency',
+          gridPos: { x: 12, y: 0, w: 12, h: 8 },
+          // The 0.1 quantile too, so the y axis (0.1 … 0.9) holds the exemplars' values (0.2, 0.7).
+          targets: [
+            { refId: 'A', expr: 'histogram_quantile(0.9, sum by (le) (rate(rpc_seconds_bucket[10s])))', exemplar: true },
+            { refId: 'B', expr: 'histogram_quantile(0.1, sum by (le) (rate(rpc_seconds_bucket[10s])))' },
+          ],
+        },
+      ],
+    };
+    await callChannel(p, 'saveDashboard', { dashboard: board });
+    await p.goto(`${serve.url}#/dashboards?uid=nh-board`);
+    await p.reload();
+    const heat = p.locator('.dash-panel[data-panel-id="1"] canvas.heatmap');
+    await heat.waitFor({ timeout: 30_000 });
+    expect(await heat.getAttribute('aria-label')).toMatch(/^heatmap of [23] buckets$/);
+    // Some cell is painted (the canvas is not blank).
+    const painted = await heat.evaluate((c) => {
+      const canvas = c as HTMLCanvasElement;
+      const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+      return n;
+    });
+    expect(painted).toBeGreaterThan(100);
+    const plot = p.locator('.dash-panel[data-panel-id="2"] .uplot');
+    await expect.poll(async () => Number((await plot.getAttribute('data-exemplars')) ?? '0'), { timeout: 20_000 }).toBeGreaterThan(0);
+    await screenshot(p, 'dashboard-native-histogram');
+    expect(browser.consoleErrors).toEqual([]);
+  }, 60_000);
 });
