@@ -11,6 +11,8 @@ import { formatDuration, tryParseDuration } from './dialect/duration.js';
 export interface PanelState {
   query: string;
   enabled: boolean;
+  /** Show the exemplars of the query's series on the graph. */
+  exemplars?: boolean;
 }
 
 export type TimeRange = { kind: 'relative'; durationMs: number } | { kind: 'absolute'; startMs: number; endMs: number };
@@ -61,6 +63,7 @@ export function encodeView(view: ExploreView): string {
   view.panels.forEach((panel, i) => {
     p.set(`q${i}`, panel.query);
     if (!panel.enabled) p.set(`off${i}`, '1');
+    if (panel.exemplars === true) p.set(`ex${i}`, '1');
   });
   if (view.range.kind === 'relative') p.set('range', String(view.range.durationMs));
   else {
@@ -84,7 +87,9 @@ const positive = (s: string | null): number | null => {
 export function decodeView(search: string): ExploreView {
   const p = new URLSearchParams(search);
   const panels: PanelState[] = [];
-  for (let i = 0; i < 20 && p.has(`q${i}`); i++) panels.push({ query: p.get(`q${i}`) ?? '', enabled: p.get(`off${i}`) !== '1' });
+  for (let i = 0; i < 20 && p.has(`q${i}`); i++) {
+    panels.push({ query: p.get(`q${i}`) ?? '', enabled: p.get(`off${i}`) !== '1', ...(p.get(`ex${i}`) === '1' ? { exemplars: true } : {}) });
+  }
   const start = Number(p.get('start'));
   const end = Number(p.get('end'));
   const range: TimeRange =

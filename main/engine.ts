@@ -1,4 +1,7 @@
 import { ExemplarStore } from './tsdb/exemplars.js';
+import { selectExemplars } from './api/exemplars-api.js';
+import { BadParamError } from './api/prom-params.js';
+import { ApiError } from '../app/api/errors.js';
 import type { ScrapeSpread } from './scrape/loop.js';
 import type { WorkbenchApi, ResponseOf } from '../app/api/channels.js';
 import type { Status } from '../app/api/status.js';
@@ -13,7 +16,6 @@ import { registerQueryMetrics } from './api/query-metrics.js';
 import { parseExpr } from '../app/promql/parser.js';
 import { formatExpr } from '../app/promql/printer.js';
 import { EngineQueryService, toApiError } from './api/query-service-impl.js';
-import { ApiError } from '../app/api/errors.js';
 import type { SourceLimits } from './remote/source-client.js';
 import type { SecretSealer } from './remote/sources-store.js';
 import { MetadataStore } from './api/metadata-store.js';
@@ -277,6 +279,14 @@ export class Engine {
         tsdbStatus: async (r) => {
           const s = this.tsdbStatus(r.limit ?? 10);
           return r.sinceYesterday ? { ...s, sinceYesterday: await this.sinceYesterday(s.seriesCountByMetricName.map((m) => m.name)) } : s;
+        },
+        queryExemplars: async (r) => {
+          try {
+            return { series: selectExemplars(this.exemplars, r.query, r.start, r.end) };
+          } catch (e) {
+            if (e instanceof BadParamError) throw new ApiError({ kind: 'bad_request', where: 'queryExemplars', message: e.message });
+            throw e;
+          }
         },
         power: async () => this.power.state(),
         setEnergyMode: async (r) => this.power.setEnergy(r.setting),

@@ -74,7 +74,8 @@ import {
   TestRemoteSourceResponseSchema,
 } from './remote-sources.js';
 import { ImportAppliedSchema, ImportPreviewSchema, ImportRequestSchema } from './onboarding.js';
-import { AddWebsiteRequestSchema, RemoveWebsiteRequestSchema, SetSetupTogglesRequestSchema, SetupSchema } from './setup.js';
+import { AddWebsiteRequestSchema, RemoveWebsiteRequestSchema, SetSetupTogglesRequestSchema, SetTracingUrlRequestSchema, SetupSchema } from './setup.js';
+import { QueryExemplarsRequestSchema, QueryExemplarsResponseSchema } from './exemplars.js';
 
 /**
  * The one declaration of everything the renderer may ask of the engine. Each entry is a named
@@ -113,6 +114,11 @@ export const channels = {
     doc: 'Cancel a running query by the id its request carried.',
     request: CancelQueryRequestSchema,
     response: CancelQueryResponseSchema,
+  },
+  queryExemplars: {
+    doc: "Scraped exemplars (trace ids beside samples) of the series the query's selectors match, within [start, end] (ms); as /api/v1/query_exemplars.",
+    request: QueryExemplarsRequestSchema,
+    response: QueryExemplarsResponseSchema,
   },
   labelNames: {
     doc: 'Label names, optionally scoped by series selectors.',
@@ -337,6 +343,11 @@ export const channels = {
   removeWebsite: {
     doc: 'Stop probing a website added with addWebsite.',
     request: RemoveWebsiteRequestSchema,
+    response: SetupSchema,
+  },
+  setTracingUrl: {
+    doc: 'Save the tracing UI link opened from an exemplar: an http(s) URL template with ${traceId} (Jaeger, Tempo, Zipkin), or "" for none.',
+    request: SetTracingUrlRequestSchema,
     response: SetupSchema,
   },
   previewImport: {

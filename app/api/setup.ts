@@ -29,6 +29,8 @@ export const SetupSettingsSchema = SetupTogglesSchema.extend({
   ruleFiles: z.array(z.string()).default([]),
   /** A blackbox module file imported on its own; used when the config names none. */
   blackboxFile: z.string().nullable().default(null),
+  /** The tracing UI an exemplar's trace id opens: a URL template with `${traceId}`; "" for none. */
+  tracingUrl: z.string().default(''),
 });
 
 export const SetupSchema = z.object({
@@ -48,6 +50,7 @@ export const SetupSchema = z.object({
 export const SetSetupTogglesRequestSchema = SetupTogglesSchema.partial().strict();
 export const AddWebsiteRequestSchema = z.object({ url: z.string(), name: z.string().optional() }).strict();
 export const RemoveWebsiteRequestSchema = z.object({ url: z.string() }).strict();
+export const SetTracingUrlRequestSchema = z.object({ url: z.string() }).strict();
 
 export type SetupSettings = z.infer<typeof SetupSettingsSchema>;
 export type Setup = z.infer<typeof SetupSchema>;

@@ -9,6 +9,7 @@ import type { ExemplarStore } from '../tsdb/exemplars.js';
 import { labelsToRecord } from '../tsdb/labels.js';
 import { formatGoFloat } from '../util/go-float.js';
 import { BadParamError } from './prom-params.js';
+import type { ExemplarSeries } from '../../app/api/exemplars.js';
 
 /** Matchers of every vector selector in the expression (a walk over the plain-data AST). */
 function selectorMatchers(node: unknown, out: Matcher[][]): void {
@@ -25,7 +26,8 @@ function selectorMatchers(node: unknown, out: Matcher[][]): void {
   for (const [k, v] of Object.entries(o)) if (k !== 'pos') selectorMatchers(v, out);
 }
 
-export function queryExemplars(store: ExemplarStore, query: string, startMs: number, endMs: number): unknown[] {
+/** The contract's `queryExemplars`: numbers as numbers, times in ms. */
+export function selectExemplars(store: ExemplarStore, query: string, startMs: number, endMs: number): ExemplarSeries[] {
   if (endMs < startMs) throw new BadParamError('end timestamp must not be before start timestamp');
   let expr: unknown;
   try {
@@ -38,6 +40,14 @@ export function queryExemplars(store: ExemplarStore, query: string, startMs: num
   if (sets.length === 0) return [];
   return store.select(startMs, endMs, sets).map((s) => ({
     seriesLabels: labelsToRecord(s.seriesLabels),
-    exemplars: s.exemplars.map((e) => ({ labels: labelsToRecord(e.labels), value: formatGoFloat(e.value), timestamp: e.ts / 1000 })),
+    exemplars: s.exemplars.map((e) => ({ labels: labelsToRecord(e.labels), value: e.value, t: e.ts })),
+  }));
+}
+
+/** /api/v1/query_exemplars' data: values as Go float strings, timestamps in seconds. */
+export function queryExemplars(store: ExemplarStore, query: string, startMs: number, endMs: number): unknown[] {
+  return selectExemplars(store, query, startMs, endMs).map((s) => ({
+    seriesLabels: s.seriesLabels,
+    exemplars: s.exemplars.map((e) => ({ labels: e.labels, value: formatGoFloat(e.value), timestamp: e.t / 1000 })),
   }));
 }

@@ -15,6 +15,7 @@ export const channelOwners = {
   queryRange: 'queries',
   estimateQuery: 'queries',
   cancelQuery: 'queries',
+  queryExemplars: 'engine',
   labelNames: 'queries',
   labelValues: 'queries',
   metadata: 'queries',
@@ -60,6 +61,7 @@ export const channelOwners = {
   setSetupToggles: 'setup',
   addWebsite: 'setup',
   removeWebsite: 'setup',
+  setTracingUrl: 'setup',
   previewImport: 'setup',
   applyImport: 'setup',
 } as const satisfies Record<ChannelName, ServiceName>;

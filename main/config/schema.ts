@@ -77,6 +77,7 @@ const globalSchema = z.strictObject({
   scrape_protocols: stringList.optional(),
   scrape_native_histograms: bool.optional(),
   always_scrape_classic_histograms: bool.optional(),
+  convert_classic_histograms_to_nhcb: bool.optional(),
   keep_dropped_targets: uint.optional(),
   ...limitFields,
   /** Vigil: blackbox_exporter-style module file used by probe_configs. */
@@ -94,6 +95,7 @@ const scrapeConfigRaw = z.strictObject({
   scrape_protocols: stringList.optional(),
   scrape_native_histograms: bool.optional(),
   always_scrape_classic_histograms: bool.optional(),
+  convert_classic_histograms_to_nhcb: bool.optional(),
   native_histogram_bucket_limit: uint.default(0),
   native_histogram_min_bucket_factor: nonNegativeFloat.default(0),
   metrics_path: str.default('/metrics'),
@@ -221,7 +223,7 @@ interface ProbeConfig {
   readonly vigil_network?: z.output<typeof networkBinding> | undefined;
 }
 
-export type ScrapeConfig = Omit<ScrapeRaw, 'scrape_interval' | 'scrape_timeout' | 'scrape_protocols' | 'scrape_native_histograms' | 'always_scrape_classic_histograms' | keyof Limits> &
+export type ScrapeConfig = Omit<ScrapeRaw, 'scrape_interval' | 'scrape_timeout' | 'scrape_protocols' | 'scrape_native_histograms' | 'always_scrape_classic_histograms' | 'convert_classic_histograms_to_nhcb' | keyof Limits> &
   Limits & {
     readonly scrape_interval: number;
     readonly scrape_timeout: number;
@@ -229,6 +231,8 @@ export type ScrapeConfig = Omit<ScrapeRaw, 'scrape_interval' | 'scrape_timeout' 
     readonly scrape_protocols: readonly ScrapeProtocol[];
     readonly scrape_native_histograms: boolean;
     readonly always_scrape_classic_histograms: boolean;
+    /** Classic histograms are stored as native histograms with custom buckets (the job's, else global's, else false). */
+    readonly convert_classic_histograms_to_nhcb: boolean;
   };
 
 type AlertingConfig = RootRaw['alerting'];
@@ -301,6 +305,7 @@ function resolve(raw: RootRaw, ctx: Ctx): Config {
       scrape_protocols: (protocols as ScrapeProtocol[] | undefined) ?? defaultProtocols(native),
       scrape_native_histograms: native,
       always_scrape_classic_histograms: sc.always_scrape_classic_histograms ?? g.always_scrape_classic_histograms ?? false,
+      convert_classic_histograms_to_nhcb: sc.convert_classic_histograms_to_nhcb ?? g.convert_classic_histograms_to_nhcb ?? false,
     };
   });
 

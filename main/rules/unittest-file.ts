@@ -6,6 +6,7 @@
 import { parseDuration } from '../../app/dialect/duration.js';
 import { expandSeriesValues, parseSeriesSelector, SeriesNotationError, type SequenceValue } from '../promql/series-notation.js';
 import type { Labels } from '../tsdb/labels.js';
+import type { NativeHistogram } from '../tsdb/interface.js';
 import { formatPosition, parseYamlWithPositions, type PositionedYaml, type YamlPath } from '../util/yaml-positions.js';
 
 interface InputSeries {
@@ -29,7 +30,8 @@ interface AlertTestCase {
 interface ExprTestCase {
   expr: string;
   evalTimeMs: number;
-  expSamples: { labels: Labels; value: number }[];
+  /** A sample's expected float, or its native histogram (`histogram:` in series notation, `{{…}}`). */
+  expSamples: { labels: Labels; value: number; histogram?: NativeHistogram }[];
   line: number;
 }
 
@@ -65,7 +67,7 @@ const fields: Record<string, ReadonlySet<string>> = {
   alertTestCase: new Set(['eval_time', 'alertname', 'exp_alerts']),
   alert: new Set(['exp_labels', 'exp_annotations']),
   promqlTestCase: new Set(['expr', 'eval_time', 'exp_samples']),
-  sample: new Set(['labels', 'value']),
+  sample: new Set(['labels', 'value', 'histogram']),
 };
 
 class Ctx {
@@ -183,6 +185,14 @@ function parseGroup(c: Ctx, raw: unknown, path: YamlPath, defaultInterval: numbe
         const so = c.check(s, 'sample', sp);
         const text = String(so['labels'] ?? '');
         const labels = text === '' ? [] : (c.notation([...sp, 'labels'], `could not parse labels ${JSON.stringify(text)}: `, () => parseSeriesSelector(text)) ?? []);
+        if (so['histogram'] !== undefined) {
+          // As promtool: a histogram in series notation, e.g. '{{schema:0 count:4 sum:10 buckets:[1 3]}}'.
+          const htext = String(so['histogram']);
+          const vs = c.notation([...sp, 'histogram'], `could not parse expected histogram ${JSON.stringify(htext)}: `, () => expandSeriesValues(htext));
+          const h = vs?.length === 1 ? vs[0]!.histogram : undefined;
+          if (vs !== null && h === undefined) c.err([...sp, 'histogram'], `expected one native histogram ({{…}}), got ${JSON.stringify(htext)}`);
+          return { labels, value: 0, ...(h !== undefined ? { histogram: h } : {}) };
+        }
         const value = parseNumber(String(so['value'] ?? '0'));
         if (value === null) c.err([...sp, 'value'], `not a number: ${JSON.stringify(so['value'])}`);
         return { labels, value: value ?? 0 };

@@ -9,6 +9,8 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { formatDuration } from '../../app/dialect/duration.js';
 import { parseExpr } from '../../app/promql/parser.js';
 import { PromQLEngine } from '../promql/engine.js';
+import { histogramsMatch, histogramText } from '../promql/histogram.js';
+import type { NativeHistogram } from '../tsdb/interface.js';
 import { configuredFiles } from '../util/glob.js';
 import { MemoryStorage } from '../tsdb/memory-storage.js';
 import { compareLabels, labelsFromRecord, labelsKey, labelsToRecord, type Labels } from '../tsdb/labels.js';
@@ -122,15 +124,18 @@ async function runGroup(tg: RuleTestGroup, ruleFiles: string[], evalIntervalMs: 
     });
   }
   const engine = new PromQLEngine({ parse: (q) => parseExpr(q) });
-  const query: QueryFn = async (expr, ts) => {
+  /** An instant query's samples, native histograms included (promql_expr_test compares those). */
+  const evaluate = async (expr: string, ts: number): Promise<Array<RuleSample & { h?: NativeHistogram }>> => {
     const r = await engine.instantQuery(storage, expr, ts);
-    if (r.result.type === 'vector') {
-      // Input series may be native histograms; rules that return them need histogram samples in RuleSample.
-      if (r.result.samples.some((s) => s.h !== undefined)) throw new Error(`rule expression ${expr} returned native histograms; rules producing histograms are not supported yet`);
-      return r.result.samples.map((s) => ({ labels: s.labels, value: s.v }));
-    }
+    if (r.result.type === 'vector') return r.result.samples.map((s) => ({ labels: s.labels, value: s.v, ...(s.h !== undefined ? { h: s.h } : {}) }));
     if (r.result.type === 'scalar') return [{ labels: [] as Labels, value: r.result.v }];
     throw new Error(`rule expression must return a vector or scalar, got ${r.result.type}`);
+  };
+  const query: QueryFn = async (expr, ts) => {
+    const samples = await evaluate(expr, ts);
+    // Input series may be native histograms; rules that return them need histogram samples in RuleSample.
+    if (samples.some((s) => s.h !== undefined)) throw new Error(`rule expression ${expr} returned native histograms; rules producing histograms are not supported yet`);
+    return samples;
   };
   const expand = ruleTemplateExpander({
     query: async (q: string) => (await query(q, currentTs)).map((s: RuleSample) => ({ Labels: labelsToRecord(s.labels), Value: s.value })),
@@ -174,18 +179,20 @@ async function runGroup(tg: RuleTestGroup, ruleFiles: string[], evalIntervalMs: 
   }
 
   for (const tc of tg.promqlExprTests) {
-    let got: RuleSample[];
+    let got: Array<RuleSample & { h?: NativeHistogram }>;
     try {
-      got = await query(tc.expr, tc.evalTimeMs);
+      got = await evaluate(tc.expr, tc.evalTimeMs);
     } catch (err) {
       errs.push(`    expr: ${JSON.stringify(tc.expr)}, time: ${formatDuration(tc.evalTimeMs)}, err: ${(err as Error).message}`);
       continue;
     }
-    const gotS = got.map((s) => ({ labels: s.labels, value: s.value })).sort((a, b) => compareLabels(a.labels, b.labels));
-    const expS = tc.expSamples.map((s) => ({ labels: s.labels, value: s.value })).sort((a, b) => compareLabels(a.labels, b.labels));
-    const equal = gotS.length === expS.length && gotS.every((g, i) => labelsKey(g.labels) === labelsKey(expS[i]!.labels) && sameFloat(g.value, expS[i]!.value));
+    const gotS = got.map((s) => ({ labels: s.labels, value: s.value, h: s.h })).sort((a, b) => compareLabels(a.labels, b.labels));
+    const expS = tc.expSamples.map((s) => ({ labels: s.labels, value: s.value, h: s.histogram })).sort((a, b) => compareLabels(a.labels, b.labels));
+    const sameValue = (g: (typeof gotS)[number], e: (typeof expS)[number]): boolean =>
+      g.h === undefined && e.h === undefined ? sameFloat(g.value, e.value) : g.h !== undefined && e.h !== undefined && histogramsMatch(e.h, g.h, sameFloat);
+    const equal = gotS.length === expS.length && gotS.every((g, i) => labelsKey(g.labels) === labelsKey(expS[i]!.labels) && sameValue(g, expS[i]!));
     if (!equal) {
-      const fmt = (xs: typeof gotS) => '[' + xs.map((x) => `${fmtLabels(labelsToRecord(x.labels))} ${x.value}`).join(', ') + ']';
+      const fmt = (xs: typeof gotS) => '[' + xs.map((x) => `${fmtLabels(labelsToRecord(x.labels))} ${x.h !== undefined ? histogramText(x.h) : x.value}`).join(', ') + ']';
       errs.push(`    expr: ${JSON.stringify(tc.expr)}, time: ${formatDuration(tc.evalTimeMs)},\n        exp: ${fmt(expS)}\n        got: ${fmt(gotS)}`);
     }
   }

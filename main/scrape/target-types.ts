@@ -7,7 +7,7 @@ import type { HttpAuth, TlsSettings } from '../http-client/settings.js';
 import type { ProxySettings } from '../http-client/proxy.js';
 import type { Labels } from '../tsdb/labels.js';
 import type { ScrapeProtocol } from '../config/scrape-protocols.js';
-import type { ProtobufOptions } from './parse/protobuf.js';
+import type { HistogramOptions } from './parse/parser.js';
 
 /** Limits of one scrape; 0 means "no limit", as in Prometheus. */
 export interface ScrapeLimits {
@@ -65,8 +65,8 @@ export interface ScrapeTarget {
   readonly followRedirects: boolean;
   /** scrape_protocols, resolved: the Accept header's formats in order of preference. */
   readonly scrapeProtocols: readonly ScrapeProtocol[];
-  /** scrape_native_histograms, always_scrape_classic_histograms and the native histogram limits. */
-  readonly histograms: ProtobufOptions;
+  /** scrape_native_histograms, always_scrape_classic_histograms, convert_classic_histograms_to_nhcb and the native histogram limits. */
+  readonly histograms: HistogramOptions;
   /** metric_relabel_configs of the job bound as a function; null drops the series. */
   readonly metricRelabel: (labels: Labels) => Labels | null;
   /** True when the job has no metric_relabel_configs, so the loop can skip the call. */

@@ -128,6 +128,7 @@ export function buildTarget(cfg: ScrapeConfig, target: TargetLabels, groupLabels
       histograms: {
         nativeHistograms: cfg.scrape_native_histograms,
         alwaysScrapeClassic: cfg.always_scrape_classic_histograms,
+        convertClassicToNhcb: cfg.convert_classic_histograms_to_nhcb,
         bucketLimit: cfg.native_histogram_bucket_limit,
         minBucketFactor: cfg.native_histogram_min_bucket_factor,
       },

@@ -16,6 +16,7 @@ import type { NetworkFacts } from '../network/facts.js';
 import { DemoServers } from './demos.js';
 import { builtinProbeModules, websiteJob, websiteUrl } from './website.js';
 import { ApiError } from '../../app/api/errors.js';
+import { tracingUrlProblem } from '../../app/tracing-url.js';
 import type { ImportPreview } from '../../app/api/onboarding.js';
 import type { DashboardsService } from '../api/services.js';
 import { previewImport } from './import-preview.js';
@@ -126,6 +127,20 @@ export class SetupService implements SetupApi {
     return this.change(async () => {
       this.settings = { ...this.settings, websites: this.settings.websites.filter((w) => w.url !== r.url) };
     });
+  }
+
+  /** Saves the tracing link template; nothing runs differently, so the config is not applied again. */
+  async setTracingUrl(r: RequestOf<'setTracingUrl'>): Promise<ResponseOf<'setTracingUrl'>> {
+    const url = r.url.trim();
+    const problem = tracingUrlProblem(url);
+    if (problem !== null) throw new ApiError({ kind: 'bad_request', where: 'setTracingUrl', message: problem });
+    const run = this.queue.then(() => {
+      this.settings = { ...this.settings, tracingUrl: url };
+      writeSetupSettings(this.o.dataDir, this.settings);
+      return this.setup();
+    });
+    this.queue = run.catch(() => {});
+    return run;
   }
 
   async previewImport(r: RequestOf<'previewImport'>): Promise<ResponseOf<'previewImport'>> {

@@ -10,7 +10,7 @@ import { SetupSettingsSchema, type SetupSettings } from '../../app/api/setup.js'
 
 const setupFileName = 'setup.json';
 
-export const defaultSetupSettings: SetupSettings = { version: 1, self: true, host: true, demoFleet: false, demoMesh: false, websites: [], config: null, ruleFiles: [], blackboxFile: null };
+export const defaultSetupSettings: SetupSettings = { version: 1, self: true, host: true, demoFleet: false, demoMesh: false, websites: [], config: null, ruleFiles: [], blackboxFile: null, tracingUrl: '' };
 
 /** The saved settings: a missing file is the defaults; a broken one is the defaults and an error naming the file. */
 export function readSetupSettings(dataDir: string): { settings: SetupSettings; error: string | null } {

@@ -3,6 +3,7 @@ import uPlot, { type AlignedData, type Options } from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatValue } from '../../app/dashboards/units.js';
 import { lonePoints, yAxisWidth, yRange } from './y-scale.js';
+import { exemplarsPlugin, type ExemplarMarks } from './exemplars-plugin.js';
 
 export interface ChartSeries {
   label: string;
@@ -51,6 +52,8 @@ export interface TimeSeriesChartProps {
   onToggleSeries?: (index: number, show: boolean) => void;
   /** Times the machine slept (no data exists for them), shaded behind the lines. */
   gaps?: ReadonlyArray<{ fromMs: number; toMs: number }>;
+  /** Exemplar dots over the lines (exemplars-plugin.ts); absent or null: none. */
+  exemplars?: ExemplarMarks | null;
 }
 
 /** Shades each gap that overlaps the x scale, over the whole plot height. */
@@ -71,7 +74,7 @@ function drawGaps(u: uPlot, gaps: ReadonlyArray<{ fromMs: number; toMs: number }
  * A uPlot chart. It does no data work: it draws the columns it is given, formats axes and the
  * legend by unit, and reports drag-to-zoom and legend toggles upward.
  */
-export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, legend = true, onZoom, onToggleSeries, gaps }: TimeSeriesChartProps) {
+export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, legend = true, onZoom, onToggleSeries, gaps, exemplars }: TimeSeriesChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   /** The data last handed to uPlot. */
@@ -80,6 +83,8 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
   callbacks.current = { onZoom, onToggleSeries };
   const gapsRef = useRef(gaps ?? []);
   gapsRef.current = gaps ?? [];
+  const exemplarsRef = useRef(exemplars ?? null);
+  exemplarsRef.current = exemplars ?? null;
 
   useEffect(() => {
     const el = host.current;
@@ -88,6 +93,7 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
       width: el.clientWidth || 800,
       height,
       cursor: { drag: { x: true, y: false, setScale: false } },
+      plugins: [exemplarsPlugin(() => exemplarsRef.current)],
       legend: { show: legend, live: true },
       scales: { x: { time: true }, y: { range: (_u, min, max) => yRange(min, max, yFromZero) } },
       axes: [
@@ -175,7 +181,7 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
 
   useEffect(() => {
     plot.current?.redraw(false, false);
-  }, [gaps]);
+  }, [gaps, exemplars]);
 
   useEffect(() => {
     series.forEach((s, i) => {

@@ -19,6 +19,11 @@ import { MetricsExplorer } from '../explore/MetricsExplorer.js';
 import { SourcePicker } from '../explore/SourcePicker.js';
 import { interruptedReason } from '../explore/interrupted.js';
 import { appHash, parseAppHash, type Tab } from '../../app/app-urls.js';
+import { useExemplars } from '../charts/use-exemplars.js';
+import { HeatmapCanvas } from '../charts/HeatmapCanvas.js';
+import { histogramHeatmap, useHistogramQuantiles } from '../explore/histogram-view.js';
+import { TracingUrlSetting } from '../charts/TracingUrlSetting.js';
+import { resolveRange } from '../explore/url-state.js';
 
 /** Completion against one source (this engine when `source` is undefined), through the engine. */
 function clientFor(source: string | undefined): PromClient {
@@ -98,13 +103,24 @@ export function ExplorePage() {
       });
   }, [run]);
 
+  const remote = s.source !== undefined && s.source !== '' && s.source !== 'vigil' ? s.source : undefined;
+  // Native histogram answers: their quantiles on the graph, their buckets as a heatmap below it.
+  const runQueries = useMemo(() => useExploreStore.getState().panels.map((p) => p.query), [s.results]);
+  const hist = useHistogramQuantiles(api, runQueries, s.results, remote === undefined ? {} : { source: remote });
+  const heatmap = useMemo(() => histogramHeatmap(s.results, hist.panels), [s.results, hist.panels]);
   const plot = useMemo(
-    () => mergeRange(s.results.map((r, i) => (r?.range ? { panel: i, result: r.range.result } : null))),
-    [s.results],
+    () =>
+      mergeRange(
+        s.results.flatMap((r, i) => {
+          if (!r?.range) return [null];
+          if (hist.panels.includes(i)) return (hist.quantiles.get(i) ?? []).map((result) => ({ panel: i, result }));
+          return [{ panel: i, result: r.range.result }];
+        }),
+      ),
+    [s.results, hist],
   );
   const aligned = useMemo(() => toAligned(plot, s.stacked, s.hidden), [plot, s.stacked, s.hidden]);
   const chartSeries = useMemo(() => plot.series.map((p) => ({ label: p.label, color: p.color, show: !s.hidden.has(p.label) })), [plot, s.hidden]);
-  const remote = s.source !== undefined && s.source !== '' && s.source !== 'vigil' ? s.source : undefined;
   // The metrics browser lists what the chosen source holds.
   const explorerApi = useMemo(
     () =>
@@ -119,6 +135,10 @@ export function ExplorePage() {
     [remote],
   );
   const unit = useMemo(() => inferSharedUnit(s.panels.filter((p) => p.enabled).map((p) => p.query)), [s.panels]);
+  // Exemplars of the queries whose "Exemplars" toggle is on (this engine's only), fetched after each run.
+  const exemplarQueries = s.panels.filter((p) => p.enabled && p.exemplars === true && p.query.trim() !== '').map((p) => p.query);
+  const exemplarRange = s.lastRunAt === null ? { startMs: 0, endMs: 0 } : resolveRange(s.range, s.lastRunAt);
+  const exemplars = useExemplars(remote === undefined && s.lastRunAt !== null ? exemplarQueries : [], exemplarRange.startMs, exemplarRange.endMs, s.results, unit);
   const errors = s.results.map((r, i) => (r?.error ? { panel: i, message: r.error } : null)).filter((e) => e !== null);
   const warnings = s.results.flatMap((r) => [...(r?.range?.warnings ?? []), ...(r?.instant?.warnings ?? [])]);
   const stats = s.results.map((r) => r?.stats).filter((x) => x !== null && x !== undefined);
@@ -177,6 +197,9 @@ export function ExplorePage() {
                     </div>
                   ))}
                 </div>
+                <label className="inline" title="Show this query's exemplars (trace ids scraped beside samples) on the graph">
+                  <input type="checkbox" checked={panel.exemplars === true} aria-label={`Query ${i + 1} exemplars`} onChange={() => (s.toggleExemplars(i), run())} /> Exemplars
+                </label>
                 <button type="button" aria-label={`Remove query ${i + 1}`} onClick={() => (s.removePanel(i), run())} disabled={s.panels.length === 1}>
                   ×
                 </button>
@@ -206,6 +229,18 @@ export function ExplorePage() {
               Query {e.panel + 1}: {e.message}
             </p>
           ))}
+          {hist.errors.map((e, i) => (
+            <p key={`hq${i}`} className="warning">
+              {e}
+            </p>
+          ))}
+          {exemplars.errors.map((e, i) => (
+            <p key={`ex${i}`} className="warning">
+              {e}
+            </p>
+          ))}
+          {exemplarQueries.length > 0 && remote !== undefined && <p className="muted">Exemplars are shown for this engine only, not for remote sources.</p>}
+          {exemplarQueries.length > 0 && <TracingUrlSetting value={exemplars.tracingUrl} onSaved={exemplars.setTracingUrl} />}
           {warnings.map((w, i) => (
             <p key={i} className="warning">
               {w}
@@ -222,11 +257,18 @@ export function ExplorePage() {
                   onZoom={(startMs, endMs) => (s.setRange({ kind: 'absolute', startMs, endMs }), run())}
                   onToggleSeries={(index, show) => s.toggleSeries(plot.series[index]!.label, show)}
                   gaps={sleepGaps}
+                  exemplars={exemplars.overlay}
                 />
                 <button type="button" onClick={exportCsv}>
                   Export CSV
                 </button>
               </>
+            )}
+            {s.tab === 'graph' && heatmap !== null && (
+              <figure className="explore-heatmap" data-testid="explore-heatmap">
+                <figcaption className="muted">Native histogram buckets (the graph shows their 0.5, 0.9 and 0.99 quantiles)</figcaption>
+                <HeatmapCanvas heatmap={heatmap} width={graphBox.current?.clientWidth ?? 800} height={240} />
+              </figure>
             )}
             {s.tab === 'graph' && plot.series.length === 0 && errors.length === 0 && s.results.some((r) => r !== null) && <p className="muted">Empty query result.</p>}
             {s.panels.every((p) => p.query.trim() === '') && s.results.every((r) => r === null) && (

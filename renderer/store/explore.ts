@@ -29,6 +29,8 @@ export interface ExploreSlice extends ExploreView {
   held: string | null;
   setQuery(index: number, query: string): void;
   togglePanel(index: number): void;
+  /** Shows or hides the exemplars of one query on the graph. */
+  toggleExemplars(index: number): void;
   addPanel(): void;
   removePanel(index: number): void;
   setRange(range: TimeRange): void;
@@ -89,6 +91,7 @@ export const useExploreStore = create<ExploreSlice>((set, get) => ({
   held: null,
   setQuery: (index, query) => set((s) => ({ panels: s.panels.map((p, i) => (i === index ? { ...p, query } : p)) })),
   togglePanel: (index) => set((s) => ({ panels: s.panels.map((p, i) => (i === index ? { ...p, enabled: !p.enabled } : p)) })),
+  toggleExemplars: (index) => set((s) => ({ panels: s.panels.map((p, i) => (i === index ? { ...p, exemplars: p.exemplars !== true } : p)) })),
   addPanel: () => set((s) => ({ panels: [...s.panels, { query: '', enabled: true }] })),
   removePanel: (index) =>
     set((s) => ({

@@ -7,6 +7,7 @@ import type { Labels } from '../../tsdb/labels.js';
 import type { NativeHistogram } from '../../tsdb/interface.js';
 import { ExpositionScanner } from './scanner.js';
 import { ProtobufParser, type ProtobufOptions } from './protobuf.js';
+import { NhcbParser } from './nhcb-parser.js';
 
 export { ExpositionParseError } from './errors.js';
 
@@ -78,11 +79,17 @@ export function formatOf(contentType: string): ExpositionFormat {
   return 'text';
 }
 
-/** Protobuf options when the scrape config does not say (native histograms off: Prometheus' default). */
-const defaultProtobuf: ProtobufOptions = { nativeHistograms: false, alwaysScrapeClassic: false, bucketLimit: 0, minBucketFactor: 0 };
+/** A scrape config's histogram settings: the protobuf ones and convert_classic_histograms_to_nhcb. */
+export interface HistogramOptions extends ProtobufOptions {
+  /** convert_classic_histograms_to_nhcb: classic histograms become custom-bucket native ones (nhcb-parser.ts); absent: false. */
+  readonly convertClassicToNhcb?: boolean;
+}
 
-export function createParser(body: Uint8Array, contentType: string, protobufOptions: ProtobufOptions = defaultProtobuf): TextParser {
+/** Histogram options when the scrape config does not say (native histograms off: Prometheus' default). */
+const defaultHistograms: HistogramOptions = { nativeHistograms: false, alwaysScrapeClassic: false, bucketLimit: 0, minBucketFactor: 0 };
+
+export function createParser(body: Uint8Array, contentType: string, histograms: HistogramOptions = defaultHistograms): TextParser {
   const format = formatOf(contentType);
-  if (format === 'protobuf') return new ProtobufParser(body, protobufOptions);
-  return new ExpositionScanner(body, format === 'openmetrics');
+  const parser = format === 'protobuf' ? new ProtobufParser(body, histograms) : new ExpositionScanner(body, format === 'openmetrics');
+  return histograms.convertClassicToNhcb === true ? new NhcbParser(parser, histograms.alwaysScrapeClassic) : parser;
 }

@@ -4,6 +4,8 @@ import { colorFor, type PlotData } from '../../explore/series-data.js';
 import { displayOptions, seriesLook } from '../field-config.js';
 import { seriesStacking, stackedColumns } from '../stacking.js';
 import type { PanelProps } from './panel-props.js';
+import { visibleTargets } from '../panel-data.js';
+import { useExemplars } from '../../charts/use-exemplars.js';
 
 /**
  * Grafana's time series (and old graph) panel: lines, bars or points, fill, stacking (normal, or
@@ -31,5 +33,23 @@ export function TimeSeriesPanel({ panel, data, height, onZoom }: PanelProps) {
   const unit = stacking === 'percent' ? 'percentunit' : (displayOptions(panel, data.queries).unit ?? null);
   const legend = (panel.options?.['legend'] as { showLegend?: boolean } | undefined)?.showLegend !== false && series.length <= 12;
   const fromZero = panel.fieldConfig?.defaults.min === 0 || stacking !== 'other';
-  return <TimeSeriesChart data={aligned} series={series} unit={unit} yFromZero={fromZero} height={Math.max(60, height - (legend ? 40 : 0))} legend={legend} {...(onZoom ? { onZoom } : {})} />;
+  // Targets with Grafana's `exemplar: true` show their exemplars; data.queries follows the visible targets' order.
+  const exemplarQueries = useMemo(() => {
+    const targets = visibleTargets(panel);
+    return data.queries.filter((_, i) => targets[i]?.exemplar === true);
+  }, [panel, data.queries]);
+  const n = data.timestamps.length;
+  const exemplars = useExemplars(exemplarQueries, n > 0 ? data.timestamps[0]! : 0, n > 0 ? data.timestamps[n - 1]! : 0, data, unit);
+  return (
+    <TimeSeriesChart
+      data={aligned}
+      series={series}
+      unit={unit}
+      yFromZero={fromZero}
+      height={Math.max(60, height - (legend ? 40 : 0))}
+      legend={legend}
+      exemplars={exemplars.overlay}
+      {...(onZoom ? { onZoom } : {})}
+    />
+  );
 }

@@ -55,3 +55,65 @@ describe('rule_files globs (Go filepath.Glob, main/util/glob.ts)', () => {
     expect(r.ok).toBe(true);
   });
 });
+
+describe('native histograms in rule unit tests', () => {
+  const ruleFile = `groups:
+  - name: h
+    rules:
+      - record: job:req_seconds:count_rate
+        expr: histogram_count(sum by (job) (rate(req_seconds[5m])))
+      - alert: SlowRequests
+        expr: histogram_quantile(0.9, sum by (job) (rate(req_seconds[5m]))) > 0.5
+`;
+  // Every minute: +4 observations, buckets (0.5,1] +1, (1,2] +1, (2,4] +2 at schema 0; sum +10.
+  const testFile = (expected: string) => `rule_files: [h.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'req_seconds{job="api"}'
+        values: '{{schema:0 count:0 sum:0}}+{{schema:0 count:4 sum:10 buckets:[1 1 2]}}x10'
+      - series: 'req_custom{job="api"}'
+        values: '{{schema:-53 count:2 sum:3 custom_values:[1 5] buckets:[1 1]}}x5'
+    promql_expr_test:
+      - expr: histogram_count(req_seconds)
+        eval_time: 5m
+        exp_samples: [{labels: '{job="api"}', value: 20}]
+      - expr: job:req_seconds:count_rate
+        eval_time: 5m
+        exp_samples: [{labels: 'job:req_seconds:count_rate{job="api"}', value: 0.06666666666666667}]
+      - expr: req_custom
+        eval_time: 2m
+        exp_samples:
+          - labels: 'req_custom{job="api"}'
+            histogram: '${expected}'
+    alert_rule_test:
+      - alertname: SlowRequests
+        eval_time: 6m
+        exp_alerts: [{exp_labels: {job: api}}]
+`;
+
+  it('reads histogram input_series, records from them, fires on them and compares histogram samples', async () => {
+    const d = mkdtempSync(join(dir, 'hist-'));
+    writeFileSync(join(d, 'h.yml'), ruleFile);
+    writeFileSync(join(d, 'ok.yml'), testFile('{{schema:-53 count:2 sum:3 custom_values:[1 5] buckets:[1 1]}}'));
+    const ok = await runRuleTestFile(join(d, 'ok.yml'));
+    expect(ok.report).toContain('SUCCESS');
+    expect(ok.ok).toBe(true);
+
+    writeFileSync(join(d, 'bad.yml'), testFile('{{schema:-53 count:2 sum:3 custom_values:[1 5] buckets:[2 0]}}'));
+    const bad = await runRuleTestFile(join(d, 'bad.yml'));
+    expect(bad.ok).toBe(false);
+    expect(bad.report).toContain('exp: [{__name__="req_custom", job="api"} {{schema:-53 count:2 sum:3 buckets:{0:2 1:0} custom_values:[1 5]}}]');
+    expect(bad.report).toContain('got: [{__name__="req_custom", job="api"} {{schema:-53 count:2 sum:3 buckets:{0:1 1:1} custom_values:[1 5]}}]');
+
+    writeFileSync(join(d, 'float.yml'), testFile('{{schema:-53 count:2 sum:3 custom_values:[1 5] buckets:[1 1]}}').replace(`histogram: '{{schema:-53 count:2 sum:3 custom_values:[1 5] buckets:[1 1]}}'`, 'value: 2'));
+    const float = await runRuleTestFile(join(d, 'float.yml'));
+    expect(float.ok, 'a float expected where a histogram comes').toBe(false);
+
+    writeFileSync(join(d, 'typo.yml'), testFile('{{schema:-53 bogus:1}}'));
+    const typo = await runRuleTestFile(join(d, 'typo.yml'));
+    expect(typo.ok).toBe(false);
+    expect(typo.report).toMatch(/typo\.yml: \d+:\d+: histogram: could not parse expected histogram "\{\{schema:-53 bogus:1\}\}": unknown histogram field bogus/);
+  });
+});
