@@ -1,14 +1,14 @@
 /**
  * `load_with_nhcb`: besides the classic series, each classic histogram (X_bucket{le} with
  * optional X_count and X_sum, same other labels) is stored as a native histogram with custom
- * buckets (schema −53) named X, as Prometheus' test loader does through its NHCB conversion. The
- * finite `le` bounds become the custom values; bucket counts are the differences of the
- * cumulative ones; the count is X_count (else the highest bucket) and the sum X_sum (else 0).
+ * buckets (schema −53) named X, as Prometheus' test loader does through its NHCB conversion — the
+ * same conversion the scrape applies for `convert_classic_histograms_to_nhcb`
+ * (main/tsdb/classic-histogram.ts), step by step.
  */
-import type { HistogramBucket, NativeHistogram } from '../../tsdb/interface.js';
+import type { NativeHistogram } from '../../tsdb/interface.js';
+import { ClassicHistogram, ClassicHistogramError } from '../../tsdb/classic-histogram.js';
 import type { Labels } from '../../tsdb/labels.js';
 import { getLabel, labelsKey, metricNameLabel } from '../../tsdb/labels.js';
-import { customBucketsSchema } from '../histogram.js';
 import { parseGoFloat } from '../mathutil.js';
 import type { SeriesLine } from '../series-notation.js';
 
@@ -41,39 +41,27 @@ export function classicToNhcb(series: readonly SeriesLine[]): { labels: Labels; 
     if (g.buckets.length === 0) continue;
     const steps = Math.max(...g.buckets.map((b) => b.line.values.length));
     const values = new Map<number, NativeHistogram>();
+    const h = new ClassicHistogram();
     for (let i = 0; i < steps; i++) {
-      // Cumulative count per distinct bound at this step (spellings of one bound, like 0.2 and 2e-1, merge).
-      const byLe = new Map<number, number>();
+      h.reset();
+      let any = false;
       for (const b of g.buckets) {
         const v = b.line.values[i];
         if (v === undefined || v.omitted || v.histogram !== undefined) continue;
-        byLe.set(b.le, Math.max(byLe.get(b.le) ?? -Infinity, v.value));
+        h.setBucket(b.le, v.value);
+        any = true;
       }
-      if (byLe.size === 0) continue;
-      const bounds = [...byLe.keys()].filter((x) => x !== Infinity).sort((a, b) => a - b);
-      // Without a +Inf bucket the highest bound's cumulative count is the total.
-      const all = byLe.has(Infinity) ? [...bounds, Infinity] : bounds;
-      const inf = byLe.get(all[all.length - 1]!)!;
-      const positive: HistogramBucket[] = [];
-      let prev = 0;
-      all.forEach((le, index) => {
-        const cum = byLe.get(le)!;
-        positive.push({ index, count: cum - prev });
-        prev = cum;
-      });
+      if (!any) continue;
       const count = g.count?.values[i];
+      if (count !== undefined && !count.omitted) h.setCount(count.value);
       const sum = g.sum?.values[i];
-      values.set(i, {
-        schema: customBucketsSchema,
-        zeroThreshold: 0,
-        zeroCount: 0,
-        count: count !== undefined && !count.omitted ? count.value : inf,
-        sum: sum !== undefined && !sum.omitted ? sum.value : 0,
-        positive,
-        negative: [],
-        customValues: bounds,
-        counterResetHint: 'unknown',
-      });
+      if (sum !== undefined && !sum.omitted) h.setSum(sum.value);
+      try {
+        values.set(i, h.toNative());
+      } catch (e) {
+        // As Prometheus' loader: a step whose samples make no histogram is left out.
+        if (!(e instanceof ClassicHistogramError)) throw e;
+      }
     }
     if (values.size > 0) out.push({ labels: g.labels, values });
   }

@@ -18,7 +18,7 @@
  */
 import { getLabel, labelsKey, metricNameLabel, type Labels } from '../../tsdb/labels.js';
 import type { NativeHistogram } from '../../tsdb/interface.js';
-import { ClassicHistogram, ClassicHistogramError } from './classic-histogram.js';
+import { ClassicHistogram, ClassicHistogramError } from '../../tsdb/classic-histogram.js';
 import { parseFloatBytes } from './number.js';
 import type { EntryKind, MetricTypeName, TextParser } from './parser.js';
 

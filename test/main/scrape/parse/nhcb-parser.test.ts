@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import protobuf from 'protobufjs';
 import { createParser, type HistogramOptions } from '../../../../main/scrape/parse/parser.js';
 import { metricFamilyType } from '../../../../main/scrape/parse/protobuf.js';
-import { ClassicHistogram, ClassicHistogramError } from '../../../../main/scrape/parse/classic-histogram.js';
+import { ClassicHistogram, ClassicHistogramError } from '../../../../main/tsdb/classic-histogram.js';
 import type { NativeHistogram } from '../../../../main/tsdb/interface.js';
 import { openMetrics } from './collect.js';
 

@@ -13,7 +13,7 @@
  * (customValues[i−1], customValues[i]] (the last one up to +Inf). Empty buckets are left out,
  * as Prometheus' Compact(0) does.
  */
-import type { HistogramBucket, NativeHistogram } from '../../tsdb/interface.js';
+import type { HistogramBucket, NativeHistogram } from './interface.js';
 
 /** Prometheus' histogram.CustomBucketsSchema. */
 const customBucketsSchema = -53;
