@@ -87,6 +87,9 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
   const plot = useRef<uPlot | null>(null);
   /** The data last handed to uPlot. */
   const drawn = useRef<AlignedData | null>(null);
+  /** The newest data, for a chart built after it arrived. */
+  const latest = useRef(data);
+  latest.current = data;
   /** A vigil:chart:start mark waits for its measure. */
   const measuring = useRef(false);
   const callbacks = useRef({ onZoom, onToggleSeries });
@@ -164,22 +167,32 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
     };
     performance.mark('vigil:chart:start');
     measuring.current = true;
-    const p = new uPlot(opts, data, el);
-    plot.current = p;
-    drawn.current = data;
-    // Each draw of 100 series × 10k points is one long task: redraw only when the width really
-    // changed (the observer also reports the size the chart was just built with).
-    let width = opts.width;
-    const resize = new ResizeObserver(() => {
-      if (el.clientWidth === width || el.clientWidth === 0) return;
-      width = el.clientWidth;
-      p.setSize({ width, height });
+    // Built in the next frame, not in the task that rendered the page (for a query's answer, the
+    // task that delivered it): the page's update and the chart's build (legend rows, scales, the
+    // first lines) are two shorter tasks instead of one long one. Data that arrives meanwhile is
+    // what the chart is built with.
+    let p: uPlot | null = null;
+    let resize: ResizeObserver | null = null;
+    const frame = requestAnimationFrame(() => {
+      const built = new uPlot(opts, latest.current, el);
+      p = built;
+      plot.current = built;
+      drawn.current = latest.current;
+      // Each draw of 100 series × 10k points is one long task: redraw only when the width really
+      // changed (the observer also reports the size the chart was just built with).
+      let width = opts.width;
+      resize = new ResizeObserver(() => {
+        if (el.clientWidth === width || el.clientWidth === 0) return;
+        width = el.clientWidth;
+        built.setSize({ width, height });
+      });
+      resize.observe(el);
     });
-    resize.observe(el);
     return () => {
-      resize.disconnect();
+      cancelAnimationFrame(frame);
+      resize?.disconnect();
       lines.dispose();
-      p.destroy();
+      p?.destroy();
       plot.current = null;
     };
     // Rebuild when the set of series or the formatting changes; data-only changes use setData below.
