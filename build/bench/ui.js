@@ -168,13 +168,25 @@ try {
   await page.keyboard.press('Escape');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => performance.getEntriesByName('vigil:query:end').length > 0, undefined, { timeout: 120_000 });
+  // The chart is built in the frame after the answer and its lines are stroked over the frames
+  // that follow: the window ends when the last line is on the canvas (the chart-render measure
+  // that started after the query did), so every task of the drawing is counted.
+  await page.waitForFunction(
+    () => {
+      const s = performance.getEntriesByName('vigil:query:start')[0].startTime;
+      return performance.getEntriesByName('vigil:chart-render').some((m) => m.startTime >= s);
+    },
+    undefined,
+    { timeout: 120_000 },
+  );
   const running = await page.evaluate(() => {
     const s = performance.getEntriesByName('vigil:query:start')[0].startTime;
     const e = performance.getEntriesByName('vigil:query:end')[0].startTime;
-    // The answer's task also draws the chart (React renders the store's update at once): its
-    // first draw is reported beside, so the long task can be told apart from the query.
-    const draw = performance.getEntriesByName('vigil:chart-render').filter((m) => m.startTime >= s).map((m) => m.duration);
-    return { ms: e - s, tasks: window.__longTasks.filter((t) => t.start >= s && t.start < e).map((t) => t.duration), draw: draw[0] ?? null };
+    const drawn = performance.getEntriesByName('vigil:chart-render').find((m) => m.startTime >= s);
+    const until = Math.max(e, drawn.startTime + drawn.duration);
+    // The chart's draw (build → every line on the canvas) is reported beside, so a long task can
+    // be told apart from the query.
+    return { ms: e - s, tasks: window.__longTasks.filter((t) => t.start >= s && t.start < until).map((t) => t.duration), draw: drawn.duration };
   });
   const longTasks = running.tasks;
 
@@ -188,7 +200,7 @@ try {
   console.log(`| completion as a user meets it: key → metric row shown, p95 (${typed.length} keys typing 10 fresh queries, W-fleet 50 × 2,000 scraped at 5 s) | ${typedP95.toFixed(1)} ms (median ${median(typedMs).toFixed(1)} ms, max ${typedMs.at(-1).toFixed(0)} ms; first two keys of each query: median ${median(firstKeys).toFixed(0)}, max ${Math.max(...firstKeys).toFixed(0)} ms) | < 50 ms |`);
   console.log(`| the same minute: one engine metadata search from the page (what each key press waited for before), p95 of ${roundTrips.length} | ${roundTrips[Math.ceil(roundTrips.length * 0.95) - 1].toFixed(1)} ms (median ${median(roundTrips).toFixed(1)} ms, max ${roundTrips.at(-1).toFixed(0)} ms) | — |`);
   console.log(`| graph render, 100 series × 10,000 points (${rows} series drawn) | ${render.toFixed(1)} ms | < 100 ms |`);
-  console.log(`| longest main-thread task while a ${running.ms.toFixed(0)} ms query ran (the task delivering its answer included) | ${longTasks.length ? Math.max(...longTasks).toFixed(0) : 0} ms (${longTasks.length} tasks > 50 ms; the chart's first draw of its 1M points in it: ${running.draw === null ? '–' : `${running.draw.toFixed(0)} ms`}) | < 50 ms |`);
+  console.log(`| longest main-thread task while a ${running.ms.toFixed(0)} ms query ran and its chart was drawn (the answer's task and every frame of the drawing included) | ${longTasks.length ? Math.max(...longTasks).toFixed(0) : 0} ms (${longTasks.length} tasks > 50 ms; the chart's draw of its 1M points, build → last line, took ${running.draw.toFixed(0)} ms over several frames) | < 50 ms |`);
   // The desktop app's path (Electron IPC) cannot run here; its page-side cost is measured in V8.
   const ipc = JSON.parse(spawnSync(process.execPath, ['dist/main/api/bench/ipc-range-bench.js'], { encoding: 'utf8' }).stdout);
   console.log(`| desktop app: one IPC range answer, 100 × 10k, on the page's thread (structured clone + checks), contract wire form → packed form | ${ipc.pageWireMs.toFixed(0)} → ${ipc.pagePackedMs.toFixed(1)} ms | < 100 ms |`);

@@ -120,6 +120,12 @@ export async function queryRangeColumns(client: WorkbenchApi, request: RequestOf
   return { ...r, result: columnsFromWire(r.result) };
 }
 
+/** The absolute URL of a channel when `client` talks HTTP (`vigil serve`), else null (IPC). */
+export function httpChannelUrl(client: WorkbenchApi, name: ChannelName): string | null {
+  if (!httpClients.has(client)) return null;
+  return new URL(httpBases.get(client)! + httpRoute(name), globalThis.location?.href ?? 'http://127.0.0.1/').href;
+}
+
 /** The contract over HTTP to `vigil serve` (same origin). */
 function createHttpClient(baseUrl = ''): WorkbenchApi {
   const api: Partial<Record<ChannelName, unknown>> = {};

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import uPlot, { type AlignedData, type Options } from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatValue } from '../../app/dashboards/units.js';
+import { ProgressiveLines } from './progressive-lines.js';
 import { lonePoints, yAxisWidth, yRange } from './y-scale.js';
 import { exemplarsPlugin, type ExemplarMarks } from './exemplars-plugin.js';
 
@@ -28,14 +29,24 @@ function axisLabels(splits: number[], unit: string | null): string[] {
   return labels;
 }
 
-function seriesOptions(s: ChartSeries): Partial<uPlot.Series> {
+function seriesOptions(s: ChartSeries, line: uPlot.Series.PathBuilder): Partial<uPlot.Series> {
   const st = s.style ?? {};
   const fill = st.fillOpacity ? `${s.color}${Math.round((st.fillOpacity / 100) * 255).toString(16).padStart(2, '0')}` : undefined;
   const base = { stroke: s.color, width: st.lineWidth ?? 1.5, ...(fill ? { fill } : {}) };
   if (st.drawStyle === 'bars') return { ...base, fill: fill ?? s.color, paths: uPlot.paths.bars!({ size: [0.6, 100] }), points: { show: false } };
   if (st.drawStyle === 'points') return { ...base, paths: () => null, points: { show: true, size: st.pointSize ?? 5, fill: s.color } };
-  // Points hidden, except a value with none beside it: a line through it has no length.
-  return { ...base, points: { show: false, filter: (u: uPlot, i: number) => lonePoints(u.data[i]!, 0, u.data[i]!.length - 1) } };
+  // Points hidden, except a value with none beside it: a line through it has no length. Found
+  // once per data column (every redraw asks). A plain line is drawn per pixel column, a few
+  // series per frame (progressive-lines.ts).
+  return { ...base, ...(fill ? {} : { paths: line }), points: { show: false, filter: (u: uPlot, i: number) => lonePointsOf(u.data[i]!) } };
+}
+
+const lone = new WeakMap<object, number[] | null>();
+
+function lonePointsOf(values: uPlot.AlignedData[number]): number[] | null {
+  let found = lone.get(values);
+  if (found === undefined) lone.set(values, (found = lonePoints(values, 0, values.length - 1)));
+  return found;
 }
 
 export interface TimeSeriesChartProps {
@@ -79,6 +90,11 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
   const plot = useRef<uPlot | null>(null);
   /** The data last handed to uPlot. */
   const drawn = useRef<AlignedData | null>(null);
+  /** The newest data, for a chart built after it arrived. */
+  const latest = useRef(data);
+  latest.current = data;
+  /** A vigil:chart:start mark waits for its measure. */
+  const measuring = useRef(false);
   const callbacks = useRef({ onZoom, onToggleSeries });
   callbacks.current = { onZoom, onToggleSeries };
   const gapsRef = useRef(gaps ?? []);
@@ -89,6 +105,13 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
   useEffect(() => {
     const el = host.current;
     if (!el) return;
+    // User Timing (visible in devtools, read by npm run bench:ui): build or new data → every
+    // line on the canvas, in the frame after the last one is stroked.
+    const lines = new ProgressiveLines(() => {
+      if (!measuring.current) return;
+      measuring.current = false;
+      requestAnimationFrame(() => performance.measure('vigil:chart-render', 'vigil:chart:start'));
+    });
     const opts: Options = {
       width: el.clientWidth || 800,
       height,
@@ -114,7 +137,7 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
         { label: 'Time' },
         ...series.map((s) => ({
           label: s.label,
-          ...seriesOptions(s),
+          ...seriesOptions(s, lines.paths),
           show: s.show,
           spanGaps: false,
           value: (_u: uPlot, v: number | null) => formatValue(v, unit),
@@ -129,7 +152,8 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
             el.dataset['yMax'] = String(u.scales['y']!.max);
           },
         ],
-        drawClear: [(u) => drawGaps(u, gapsRef.current)],
+        drawClear: [(u) => drawGaps(u, gapsRef.current), ...lines.hooks.drawClear!],
+        draw: lines.hooks.draw!,
         setSelect: [
           (u) => {
             if (u.select.width > 2) {
@@ -147,24 +171,34 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
         ],
       },
     };
-    // User Timing marks (visible in devtools, read by npm run bench:ui): build + first draw.
     performance.mark('vigil:chart:start');
-    const p = new uPlot(opts, data, el);
-    requestAnimationFrame(() => performance.measure('vigil:chart-render', 'vigil:chart:start'));
-    plot.current = p;
-    drawn.current = data;
-    // Each draw of 100 series × 10k points is one long task: redraw only when the width really
-    // changed (the observer also reports the size the chart was just built with).
-    let width = opts.width;
-    const resize = new ResizeObserver(() => {
-      if (el.clientWidth === width || el.clientWidth === 0) return;
-      width = el.clientWidth;
-      p.setSize({ width, height });
+    measuring.current = true;
+    // Built in the next frame, not in the task that rendered the page (for a query's answer, the
+    // task that delivered it): the page's update and the chart's build (legend rows, scales, the
+    // first lines) are two shorter tasks instead of one long one. Data that arrives meanwhile is
+    // what the chart is built with.
+    let p: uPlot | null = null;
+    let resize: ResizeObserver | null = null;
+    const frame = requestAnimationFrame(() => {
+      const built = new uPlot(opts, latest.current, el);
+      p = built;
+      plot.current = built;
+      drawn.current = latest.current;
+      // Each draw of 100 series × 10k points is one long task: redraw only when the width really
+      // changed (the observer also reports the size the chart was just built with).
+      let width = opts.width;
+      resize = new ResizeObserver(() => {
+        if (el.clientWidth === width || el.clientWidth === 0) return;
+        width = el.clientWidth;
+        built.setSize({ width, height });
+      });
+      resize.observe(el);
     });
-    resize.observe(el);
     return () => {
-      resize.disconnect();
-      p.destroy();
+      cancelAnimationFrame(frame);
+      resize?.disconnect();
+      lines.dispose();
+      p?.destroy();
       plot.current = null;
     };
     // Rebuild when the set of series or the formatting changes; data-only changes use setData below.
@@ -175,8 +209,8 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
     if (!plot.current || drawn.current === data) return;
     drawn.current = data;
     performance.mark('vigil:chart:start');
+    measuring.current = true;
     plot.current.setData(data);
-    requestAnimationFrame(() => performance.measure('vigil:chart-render', 'vigil:chart:start'));
   }, [data]);
 
   useEffect(() => {

@@ -23,6 +23,13 @@ export function yRange(min: number | null, max: number | null, fromZero: boolean
  * just appeared). uPlot's `points.filter` draws exactly these.
  */
 export function lonePoints(values: ArrayLike<number | null | undefined>, i0: number, i1: number): number[] | null {
+  // A gap-free column (the usual Float64Array) with more than one value has none: one tight pass
+  // instead of three checks per value (1M values are drawn on the page's main thread).
+  if (values instanceof Float64Array && i1 > i0) {
+    let gaps = false;
+    for (let i = Math.max(0, i0); i <= Math.min(values.length - 1, i1) && !gaps; i++) gaps = !Number.isFinite(values[i]!);
+    if (!gaps) return null;
+  }
   const has = (i: number) => {
     const v = values[i];
     return v !== null && v !== undefined && Number.isFinite(v);

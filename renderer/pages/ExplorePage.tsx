@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api } from '../api/client.js';
+import { api, httpChannelUrl } from '../api/client.js';
 import { queries as queryCache } from '../api/engine-reads.js';
 import { useExploreStore } from '../store/explore.js';
 import { PromQLEditor, insertAtCursor } from '../promql-language/Editor.js';
 import { setCompletionSource } from '../promql-language/register.js';
 import { CachingPromClient, type PromClient } from '../promql-language/prom-client.js';
-import { LocalMetricNamesClient, MetricNameIndex } from '../promql-language/metric-names.js';
+import { LocalMetricNamesClient, MetricNameIndex, type NameIndex } from '../promql-language/metric-names.js';
+import { WorkerNameIndex, type NamesPort } from '../promql-language/worker-names.js';
 import { vocabulary } from '../promql-language/vocabulary.js';
 import { loadHistory } from '../explore/history.js';
 import { TimeSeriesChart } from '../charts/TimeSeriesChart.js';
@@ -40,18 +41,36 @@ function clientFor(source: string | undefined): PromClient {
     },
   };
 }
-const clients = new Map<string, { client: LocalMetricNamesClient; names: MetricNameIndex }>();
+const clients = new Map<string, { client: LocalMetricNamesClient; names: NameIndex }>();
+
+/**
+ * Through `vigil serve` a source's names are held and ranked in a worker of their own, so their
+ * arrival and each key's ranking never block the page; otherwise (desktop app, no workers) in
+ * the page.
+ */
+function nameIndex(request: { name: string; source?: string }): NameIndex {
+  const url = httpChannelUrl(api, 'labelValues');
+  if (url !== null && typeof Worker !== 'undefined') {
+    try {
+      const worker = new Worker(new URL('../promql-language/names-worker.ts', import.meta.url), { type: 'module' });
+      return new WorkerNameIndex(worker as unknown as NamesPort, url, JSON.stringify(request));
+    } catch {
+      // No worker: the list is held in the page.
+    }
+  }
+  return new MetricNameIndex(async () => (await api.labelValues(request)).values);
+}
 /**
  * The cached client of the source Explore has chosen now. Metric names are ranked in the page
  * from one list of all the source's names (no round trip per key press).
  */
-function chosen(): { client: LocalMetricNamesClient; names: MetricNameIndex } {
+function chosen(): { client: LocalMetricNamesClient; names: NameIndex } {
   const picked = useExploreStore.getState().source;
   const key = picked === undefined || picked === '' ? 'vigil' : picked;
   let c = clients.get(key);
   if (c === undefined) {
     const src = key === 'vigil' ? {} : { source: key };
-    const names = new MetricNameIndex(async () => (await api.labelValues({ name: '__name__', ...src })).values);
+    const names = nameIndex({ name: '__name__', ...src });
     c = { client: new LocalMetricNamesClient(new CachingPromClient(clientFor(key === 'vigil' ? undefined : key), 15_000), names), names };
     clients.set(key, c);
   }

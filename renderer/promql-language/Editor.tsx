@@ -51,9 +51,14 @@ export function PromQLEditor({ value, onChange, onRun, testId, onDiagnostics }: 
     ed.current = e;
     if (performance.getEntriesByName('vigil:interactive').length === 0) performance.mark('vigil:interactive');
     const model = e.getModel()!;
+    // The box grows with the query up to 10 lines. Only a change of height lays the editor out
+    // again: a layout measures the page and redraws every view part, and on each key press it
+    // was most of the time between the key and the suggestion list.
     const fit = () => {
       const lines = Math.min(10, Math.max(1, e.getContentHeight() / 19));
-      el.style.height = `${Math.ceil(lines) * 19 + 8}px`;
+      const height = `${Math.ceil(lines) * 19 + 8}px`;
+      if (el.style.height === height) return;
+      el.style.height = height;
       e.layout();
     };
     fit();

@@ -11,8 +11,31 @@
 import { rankNames } from '../../app/promql/rank-names.js';
 import type { MetricMetadata, PromClient } from './prom-client.js';
 
-/** Every metric name, sorted, with lower-case forms; reloaded in the background when stale. */
-export class MetricNameIndex {
+/** Every metric name of a source, ranked for a search; null while no list has arrived. */
+export interface NameIndex {
+  /** Starts a load when there is no list or it is stale; never throws. */
+  warm(): void;
+  search(search: string, limit: number): string[] | null | Promise<string[] | null>;
+}
+
+/** Names sorted (the engine answers them sorted; sorting 200k again would cost), with lower-case forms. */
+export function indexNames(names: string[]): { names: string[]; lower: string[] } {
+  let sorted = true;
+  let upper = false;
+  for (let i = 0; i < names.length; i++) {
+    if (i > 0 && names[i - 1]! > names[i]!) sorted = false;
+    if (!upper && /[A-Z]/.test(names[i]!)) upper = true;
+  }
+  const list = sorted ? names : [...names].sort();
+  return { names: list, lower: upper ? list.map((n) => n.toLowerCase()) : list };
+}
+
+/**
+ * Every metric name, sorted, with lower-case forms, held on the page's main thread; reloaded in
+ * the background when stale. Through `vigil serve` the list is held in a worker instead
+ * (`worker-names.ts`); this one serves the desktop app and pages without workers.
+ */
+export class MetricNameIndex implements NameIndex {
   private list: { names: string[]; lower: string[]; at: number } | null = null;
   private loading: Promise<void> | null = null;
 
@@ -28,15 +51,7 @@ export class MetricNameIndex {
     if (this.list !== null && this.now() - this.list.at < this.maxAgeMs) return;
     this.loading = this.load()
       .then((names) => {
-        // The engine answers label values sorted; sorting 200k names again would block the page.
-        let sorted = true;
-        let upper = false;
-        for (let i = 0; i < names.length; i++) {
-          if (i > 0 && names[i - 1]! > names[i]!) sorted = false;
-          if (!upper && /[A-Z]/.test(names[i]!)) upper = true;
-        }
-        const list = sorted ? names : [...names].sort();
-        this.list = { names: list, lower: upper ? list.map((n) => n.toLowerCase()) : list, at: this.now() };
+        this.list = { ...indexNames(names), at: this.now() };
       })
       .catch(() => {
         // The engine answers searches itself until a load succeeds.
@@ -62,7 +77,7 @@ export class LocalMetricNamesClient implements PromClient {
 
   constructor(
     private readonly inner: PromClient,
-    private readonly index: MetricNameIndex,
+    private readonly index: NameIndex,
     /** Types and HELP are asked for once typing pauses this long (the latest search only). */
     private readonly decorateAfterMs = 150,
   ) {}
@@ -78,7 +93,7 @@ export class LocalMetricNamesClient implements PromClient {
   async metricMetadata(opts?: { search?: string; limit?: number }): Promise<MetricMetadata[]> {
     const search = opts?.search ?? '';
     const limit = opts?.limit ?? 200;
-    const names = this.index.search(search, limit);
+    const names = await this.index.search(search, limit);
     if (names === null) return this.remember(await this.inner.metricMetadata(opts));
     const key = `${search}\n${limit}`;
     if (this.pending !== null) clearTimeout(this.pending);

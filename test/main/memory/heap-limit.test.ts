@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { hasHeapLimit, oldSpaceMbFor, serveHeapArgs } from '../../../main/memory/heap-limit.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hasHeapLimit, oldSpaceMbFor, reexec, serveHeapArgs } from '../../../main/memory/heap-limit.js';
+import { tempDir } from '../helpers.js';
 
 describe('heap limit from the memory budget', () => {
   it('is 60 % of the budget, at least 128 MiB', () => {
@@ -22,5 +25,29 @@ describe('heap limit from the memory budget', () => {
     expect(hasHeapLimit(['--max-old-space-size=1'])).toBe(true);
     expect(hasHeapLimit(['--max_old_space_size=1'])).toBe(true);
     expect(hasHeapLimit(['--max-semi-space-size=1'])).toBe(false);
+  });
+
+  it('reexec starts Node again with the heap flag, tells the child its launcher, and answers the child\'s exit code', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const script = join(dir, 'child.mjs');
+      const out = join(dir, 'out.json');
+      writeFileSync(
+        script,
+        `import v8 from 'node:v8'; import { writeFileSync } from 'node:fs';
+         writeFileSync(process.argv[2], JSON.stringify({ limitMb: v8.getHeapStatistics().heap_size_limit / 1048576, launcher: process.env.VIGIL_LAUNCHER_PID, args: process.argv.slice(3) }));
+         process.exit(7);`,
+      );
+      const code = await reexec(['--max-old-space-size=200'], script, [out, 'serve', '--port', '0']);
+      expect(code).toBe(7);
+      const seen = JSON.parse(readFileSync(out, 'utf8')) as { limitMb: number; launcher: string; args: string[] };
+      expect(seen.launcher).toBe(String(process.pid));
+      expect(seen.args).toEqual(['serve', '--port', '0']);
+      // V8 adds its young generation to the old-space limit: about 200 MiB, far from the default.
+      expect(seen.limitMb).toBeGreaterThanOrEqual(200);
+      expect(seen.limitMb).toBeLessThan(300);
+    } finally {
+      cleanup();
+    }
   });
 });

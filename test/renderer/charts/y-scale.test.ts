@@ -37,6 +37,10 @@ describe('lone points', () => {
   });
   it('are judged inside the drawn window', () => {
     expect(lonePoints([1, 2, 3], 2, 2)).toEqual([2]);
+    expect(lonePoints(Float64Array.from([1, 2, 3]), 2, 2)).toEqual([2]);
+  });
+  it('are found in a typed column that holds infinities (the gap-free shortcut does not hide them)', () => {
+    expect(lonePoints(Float64Array.from([1, Infinity, 3, 4, -Infinity, 6]), 0, 5)).toEqual([0, 5]);
   });
 });
 
