@@ -107,7 +107,9 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
     if (!el) return;
     // User Timing (visible in devtools, read by npm run bench:ui): build or new data → every
     // line on the canvas, in the frame after the last one is stroked.
-    const lines = new ProgressiveLines(() => {
+    const marks = exemplarsPlugin(() => exemplarsRef.current);
+    const lines = new ProgressiveLines((u, late) => {
+      if (late) marks.redraw(u);
       if (!measuring.current) return;
       measuring.current = false;
       requestAnimationFrame(() => performance.measure('vigil:chart-render', 'vigil:chart:start'));
@@ -116,7 +118,7 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
       width: el.clientWidth || 800,
       height,
       cursor: { drag: { x: true, y: false, setScale: false } },
-      plugins: [exemplarsPlugin(() => exemplarsRef.current)],
+      plugins: [marks],
       legend: { show: legend, live: true },
       scales: { x: { time: true }, y: { range: (_u, min, max) => yRange(min, max, yFromZero) } },
       axes: [

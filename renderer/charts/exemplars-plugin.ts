@@ -53,7 +53,8 @@ function tooltipText(m: ExemplarMark, unit: string | null): string {
   return [m.series, `value ${formatValue(m.value, unit)} at ${new Date(m.t).toISOString()}`, labels ? `{${labels}}` : '', traceId ? `trace id ${traceId}` : ''].filter((x) => x !== '').join('\n');
 }
 
-export function exemplarsPlugin(get: () => ExemplarMarks | null, open: (url: string) => void = (url) => window.open(url, '_blank', 'noopener')): uPlot.Plugin {
+/** The plugin, and `redraw` for when lines were stroked over the marks after uPlot's draw. */
+export function exemplarsPlugin(get: () => ExemplarMarks | null, open: (url: string) => void = (url) => window.open(url, '_blank', 'noopener')): uPlot.Plugin & { redraw: (u: uPlot) => void } {
   let tip: HTMLDivElement | null = null;
   let hovered: ExemplarMark | null = null;
   const onClick = (): void => {
@@ -63,7 +64,43 @@ export function exemplarsPlugin(get: () => ExemplarMarks | null, open: (url: str
     const url = id === null ? null : tracingLink(ex.tracingUrl, id);
     if (url !== null) open(url);
   };
+  const draw = (u: uPlot): void => {
+    const ex = get();
+    const marks = ex?.marks ?? [];
+    const ctx = u.ctx;
+    const { left, top, width, height } = u.bbox;
+    const k = devicePixelRatio || 1;
+    let drawn = 0;
+    let first = '';
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, width, height);
+    ctx.clip();
+    for (const m of marks) {
+      const x = u.valToPos(m.t / 1000, 'x', true);
+      const y = u.valToPos(m.value, 'y', true);
+      if (!Number.isFinite(x) || !Number.isFinite(y) || x < left || x > left + width || y < top || y > top + height) continue;
+      const r = radius * k;
+      ctx.beginPath();
+      ctx.moveTo(x, y - r);
+      ctx.lineTo(x + r, y);
+      ctx.lineTo(x, y + r);
+      ctx.lineTo(x - r, y);
+      ctx.closePath();
+      ctx.fillStyle = m.color;
+      ctx.fill();
+      ctx.lineWidth = k;
+      ctx.strokeStyle = '#0b0f14';
+      ctx.stroke();
+      if (drawn++ === 0) first = `${Math.round(u.valToPos(m.t / 1000, 'x'))},${Math.round(u.valToPos(m.value, 'y'))}`;
+    }
+    ctx.restore();
+    // How many are on screen and where the first is (CSS px in the plot area), for tests and devtools.
+    u.root.dataset['exemplars'] = String(drawn);
+    u.root.dataset['exemplarAt'] = first;
+  };
   return {
+    redraw: draw,
     hooks: {
       init: [
         (u) => {
@@ -75,43 +112,7 @@ export function exemplarsPlugin(get: () => ExemplarMarks | null, open: (url: str
           u.over.addEventListener('click', onClick);
         },
       ],
-      draw: [
-        (u) => {
-          const ex = get();
-          const marks = ex?.marks ?? [];
-          const ctx = u.ctx;
-          const { left, top, width, height } = u.bbox;
-          const k = devicePixelRatio || 1;
-          let drawn = 0;
-          let first = '';
-          ctx.save();
-          ctx.beginPath();
-          ctx.rect(left, top, width, height);
-          ctx.clip();
-          for (const m of marks) {
-            const x = u.valToPos(m.t / 1000, 'x', true);
-            const y = u.valToPos(m.value, 'y', true);
-            if (!Number.isFinite(x) || !Number.isFinite(y) || x < left || x > left + width || y < top || y > top + height) continue;
-            const r = radius * k;
-            ctx.beginPath();
-            ctx.moveTo(x, y - r);
-            ctx.lineTo(x + r, y);
-            ctx.lineTo(x, y + r);
-            ctx.lineTo(x - r, y);
-            ctx.closePath();
-            ctx.fillStyle = m.color;
-            ctx.fill();
-            ctx.lineWidth = k;
-            ctx.strokeStyle = '#0b0f14';
-            ctx.stroke();
-            if (drawn++ === 0) first = `${Math.round(u.valToPos(m.t / 1000, 'x'))},${Math.round(u.valToPos(m.value, 'y'))}`;
-          }
-          ctx.restore();
-          // How many are on screen and where the first is (CSS px in the plot area), for tests and devtools.
-          u.root.dataset['exemplars'] = String(drawn);
-          u.root.dataset['exemplarAt'] = first;
-        },
-      ],
+      draw: [draw],
       setCursor: [
         (u) => {
           const ex = get();

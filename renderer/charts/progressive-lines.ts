@@ -25,9 +25,14 @@ export class ProgressiveLines {
   private frame = 0;
   private spentFrom = -1;
   private vertices = 0;
+  /** Lines of the current draw were stroked after uPlot's draw hooks ran (over any overlay). */
+  private late = false;
 
-  /** `onDrawn` runs when every line of the latest draw is on the canvas. */
-  constructor(private readonly onDrawn: () => void) {}
+  /**
+   * `onDrawn` runs when every line of the latest draw is on the canvas; `late` says some were
+   * stroked in later frames, over what plugins drew in uPlot's draw hook, which must draw again.
+   */
+  constructor(private readonly onDrawn: (u: uPlot, late: boolean) => void) {}
 
   private overBudget(): boolean {
     if (this.spentFrom < 0) {
@@ -55,6 +60,7 @@ export class ProgressiveLines {
         cancelAnimationFrame(this.frame);
         this.queue = [];
         this.spentFrom = -1;
+        this.late = false;
       },
     ],
     draw: [(u) => this.next(u)],
@@ -62,11 +68,12 @@ export class ProgressiveLines {
 
   private next(u: uPlot): void {
     this.spentFrom = -1;
-    if (this.queue.length === 0) this.onDrawn();
+    if (this.queue.length === 0) this.onDrawn(u, this.late);
     else this.frame = requestAnimationFrame(() => this.strokeQueued(u));
   }
 
   private strokeQueued(u: uPlot): void {
+    this.late = true;
     while (this.queue.length > 0 && !this.overBudget()) {
       const q = this.queue.shift()!;
       const s = u.series[q.series];

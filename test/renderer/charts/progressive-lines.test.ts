@@ -87,7 +87,11 @@ function fakePlot(count: number, points: number) {
 describe('progressive line drawing', () => {
   it('strokes what fits in the first frame and the rest in later frames, each series once and in order', () => {
     let drawn = 0;
-    const lines = new ProgressiveLines(() => drawn++);
+    const late: boolean[] = [];
+    const lines = new ProgressiveLines((_u, l) => {
+      drawn++;
+      late.push(l);
+    });
     const { draw, stroked } = fakePlot(100, 10_000);
     const first = draw(lines);
     expect(first.length).toBeGreaterThan(0);
@@ -97,14 +101,21 @@ describe('progressive line drawing', () => {
     expect(later).toBeGreaterThan(1);
     expect(stroked).toEqual(Array.from({ length: 100 }, (_, i) => `s${i + 1}`));
     expect(drawn).toBe(1);
+    // Lines were stroked after uPlot's draw hooks: overlays (exemplar marks) must draw again.
+    expect(late).toEqual([true]);
   });
 
   it('draws a small chart in one frame and says so at once', () => {
     let drawn = 0;
-    const lines = new ProgressiveLines(() => drawn++);
+    const late: boolean[] = [];
+    const lines = new ProgressiveLines((_u, l) => {
+      drawn++;
+      late.push(l);
+    });
     const { draw, stroked } = fakePlot(3, 100);
     expect(draw(lines)).toEqual([1, 2, 3]);
     expect(drawn).toBe(1);
+    expect(late).toEqual([false]);
     expect(runFrames()).toBe(0);
     expect(stroked).toEqual(['s1', 's2', 's3']);
   });
