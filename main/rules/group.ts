@@ -90,7 +90,9 @@ export class RuleGroup {
         const key = labelsKey(s.labels);
         seen.set(key, s.labels);
         try {
-          app.append(s.labels, sampleTs, s.value);
+          if (s.h === undefined) app.append(s.labels, sampleTs, s.value);
+          else if (app.appendHistogram) app.appendHistogram(s.labels, sampleTs, s.h);
+          else throw new StorageError(`${rule.name}: this storage does not take native histograms`);
         } catch (err) {
           if (!(err instanceof StorageError)) throw err;
           deps.logWarn?.('rule sample rejected', { group: this.name, rule: rule.name, error: err.message });

@@ -36,7 +36,7 @@ export class RecordingRule {
         const key = labelsKey(labels);
         if (seen.has(key)) throw new Error('vector contains metrics with the same labelset after applying rule labels');
         seen.add(key);
-        out.push({ labels, value: s.value });
+        out.push({ labels, value: s.value, ...(s.h !== undefined ? { h: s.h } : {}) });
       }
       if (ctx.limit > 0 && out.length > ctx.limit) throw new Error(`exceeded limit of ${ctx.limit} with ${out.length} series`);
       this.health = { health: 'ok', lastError: '', lastEvaluationMs: ts, evaluationSeconds: (performance.now() - started) / 1000 };

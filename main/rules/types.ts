@@ -3,11 +3,14 @@
  * rules.QueryFunc) so evaluation, unit tests (`vigil test rules`), backtests and fire drills can
  * each plug in their own engine and storage.
  */
+import type { NativeHistogram } from '../tsdb/interface.js';
 import type { Labels } from '../tsdb/labels.js';
 
 export interface RuleSample {
   labels: Labels;
   value: number;
+  /** Set when the sample is a native histogram (a recording rule then records a histogram). */
+  h?: NativeHistogram;
 }
 
 /** Evaluates an instant query at `timeMs`; must return an instant vector (scalars are wrapped by the caller). */

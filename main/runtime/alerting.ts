@@ -76,7 +76,7 @@ export class Alerting {
     );
     const query: QueryFn = async (expr, ts, signal) => {
       const r = await o.promql.instantQuery(o.tsdb, expr, ts, signal ? { signal } : {});
-      if (r.result.type === 'vector') return r.result.samples.map((s) => ({ labels: s.labels, value: s.v }));
+      if (r.result.type === 'vector') return r.result.samples.map((s) => ({ labels: s.labels, value: s.v, ...(s.h !== undefined ? { h: s.h } : {}) }));
       if (r.result.type === 'scalar') return [{ labels: [], value: r.result.v }];
       throw new Error(`rule expression must return a vector or scalar, got ${r.result.type}`);
     };

@@ -62,6 +62,8 @@ describe('native histograms in rule unit tests', () => {
     rules:
       - record: job:req_seconds:count_rate
         expr: histogram_count(sum by (job) (rate(req_seconds[5m])))
+      - record: job:req_seconds:rate5m
+        expr: sum by (job) (rate(req_seconds[5m]))
       - alert: SlowRequests
         expr: histogram_quantile(0.9, sum by (job) (rate(req_seconds[5m]))) > 0.5
 `;
@@ -82,6 +84,12 @@ tests:
       - expr: job:req_seconds:count_rate
         eval_time: 5m
         exp_samples: [{labels: 'job:req_seconds:count_rate{job="api"}', value: 0.06666666666666667}]
+      - expr: histogram_count(job:req_seconds:rate5m)
+        eval_time: 5m
+        exp_samples: [{labels: '{job="api"}', value: 0.06666666666666667}]
+      - expr: histogram_sum(job:req_seconds:rate5m)
+        eval_time: 5m
+        exp_samples: [{labels: '{job="api"}', value: 0.16666666666666666}]
       - expr: req_custom
         eval_time: 2m
         exp_samples:
@@ -93,7 +101,7 @@ tests:
         exp_alerts: [{exp_labels: {job: api}}]
 `;
 
-  it('reads histogram input_series, records from them, fires on them and compares histogram samples', async () => {
+  it('reads histogram input_series, records from them (histogram-valued recording rules too), fires on them and compares histogram samples', async () => {
     const d = mkdtempSync(join(dir, 'hist-'));
     writeFileSync(join(d, 'h.yml'), ruleFile);
     writeFileSync(join(d, 'ok.yml'), testFile('{{schema:-53 count:2 sum:3 custom_values:[1 5] buckets:[1 1]}}'));
