@@ -14,6 +14,8 @@ export interface Answer {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Answer this long after the request arrived (what it carried is taken first, as a slow receiver may). */
+  delayMs?: number;
 }
 
 export class FakeReceiver {
@@ -64,8 +66,13 @@ export class FakeReceiver {
             if (v2) answer = { ...answer, headers: { ...answer.headers, 'X-Prometheus-Remote-Write-Samples-Written': String(samples), 'X-Prometheus-Remote-Write-Histograms-Written': String(histograms), 'X-Prometheus-Remote-Write-Exemplars-Written': String(exemplars) } };
           }
         }
-        res.writeHead(answer.status, answer.headers ?? {});
-        res.end(answer.body ?? '');
+        const send = () => {
+          if (res.destroyed) return; // the sender gave up waiting
+          res.writeHead(answer.status, answer.headers ?? {});
+          res.end(answer.body ?? '');
+        };
+        if (answer.delayMs !== undefined) setTimeout(send, answer.delayMs);
+        else send();
         this.check();
       });
     });

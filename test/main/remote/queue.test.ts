@@ -116,6 +116,30 @@ describe('remote write queue', () => {
     expect([...rx.counts().values()]).toEqual([2, 2, 2, 2, 2]);
   });
 
+  it('a receiver slower than remote_timeout is retried (at least once delivery: every sample arrives), and a host that does not resolve is retried and named', async () => {
+    const { dir, db, rx, url } = await setup();
+    const rw = writer(dir, db);
+    await rw.apply(config(url, '    remote_timeout: 100ms\n'));
+    // The first two answers come after the sender gave up: the samples may have been taken, and
+    // are sent again (Prometheus' at-least-once contract), never lost.
+    rx.script.push({ status: 204, delayMs: 1000 }, { status: 204, delayMs: 1000 });
+    await fill(db, 5, 2);
+    const q = rw.running[0]!;
+    await until(() => q.stats.samplesRetried > 0);
+    expect(q.stats.lastError).toBe('no answer within 100 ms');
+    // Every sample taken again after the timeouts: each series holds both its samples, at least.
+    await rx.waitFor(() => rx.counts().size === 5 && [...rx.counts().values()].every((n) => n >= 2) && rx.requests >= 3);
+    expect(q.stats.samplesFailed).toBe(0);
+
+    // DNS failing: the queue keeps retrying with backoff, counts it and names the host.
+    const bad = writer(dir, db);
+    await bad.apply(config('http://no-such-host.invalid:9/api/v1/write'));
+    await fill(db, 5, 1, 2);
+    await until(() => (bad.running[0]?.stats.samplesRetried ?? 0) > 0);
+    expect(bad.running[0]!.stats.lastError).toMatch(/no-such-host\.invalid|ENOTFOUND|EAI_AGAIN/);
+    expect(bad.running[0]!.stats.samplesFailed).toBe(0);
+  });
+
   it('does not retry a 429 when retry_on_http_429 is false', async () => {
     const { dir, db, rx, url } = await setup();
     const rw = writer(dir, db);
