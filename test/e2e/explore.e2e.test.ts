@@ -120,6 +120,8 @@ describe.skipIf(missing !== null)('Explore in Chromium against vigil serve with 
     await err.waitFor();
     expect(await err.textContent()).toMatch(/many-to-many|duplicate|multiple matches/);
     await setQuery('up');
-    expect((await editor().textContent())?.replace(/\u00a0/g, ' ')).toContain('up');
+    // Monaco paints typed text in its next animation frame: poll the visible lines, not the
+    // whole editor element (whose text also holds Monaco's injected styles).
+    await expect.poll(async () => ((await editor().locator('.view-lines').textContent()) ?? '').replace(/\u00a0/g, ' '), { timeout: 5_000 }).toBe('up');
   });
 });
