@@ -3,32 +3,19 @@
 // (10 × 2,000 series) scraped at 5 s by `vigil serve`, then the topology channel called
 // `--rounds` times one after another, 1 s apart. Prints each call's time and the median.
 // BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the served engine.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machine, median } from './peers.js';
-import { startVigilServe, vigilBin } from './vigil-system.js';
+import { startVigilServe, startWorkload } from './vigil-system.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '10' } } });
 
-async function workload(args) {
-  const child = spawn(process.execPath, [vigilBin, 'workload', 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const group = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (c) => {
-      out += c;
-      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0])[0]);
-    });
-    child.once('exit', (code) => reject(new Error(`workload serve ${args.join(' ')} exited ${code}: ${out}`)));
-  });
-  return { group, stop: () => child.kill('SIGTERM') };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-topology-engine-'));
-const mesh = await workload(['--mesh', 'linkerd', '--services', '200', '--edges', '1000']);
-const fleet = await workload(['--targets', '10', '--series', '2000']);
+const mesh = await startWorkload(['--mesh', 'linkerd', '--services', '200', '--edges', '1000']);
+const fleet = await startWorkload(['--targets', '10', '--series', '2000']);
 const config = join(dir, 'vigil.yml');
 const list = (g) => g.targets.map((t) => `'${t}'`).join(', ');
 writeFileSync(

@@ -4,12 +4,11 @@
 // the graph's queries, layout time in the page's worker, frame time p95 while panning and
 // zooming (target < 16 ms) and refresh → picture updated (target < 100 ms), in Debian's Chromium
 // against `vigil serve`. docs/benchmarks.md describes the workloads.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machine, median } from './peers.js';
-import { openChromium, startVigilServe, vigilBin } from './vigil-system.js';
+import { openChromium, startVigilServe, startWorkload } from './vigil-system.js';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (!existsSync(chromiumPath)) {
@@ -17,24 +16,11 @@ if (!existsSync(chromiumPath)) {
   process.exit(0);
 }
 
-/** `vigil workload serve …` as a child; resolves with its file_sd target group. */
-async function workload(args) {
-  const child = spawn(process.execPath, [vigilBin, 'workload', 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const group = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (c) => {
-      out += c;
-      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0])[0]);
-    });
-    child.once('exit', (code) => reject(new Error(`workload serve ${args.join(' ')} exited ${code}: ${out}`)));
-  });
-  return { group, stop: () => child.kill('SIGTERM') };
-}
 
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil(xs.length * 0.95) - 1)];
 const dir = mkdtempSync(join(tmpdir(), 'bench-topology-'));
-const mesh = await workload(['--mesh', 'linkerd', '--services', '200', '--edges', '1000']);
-const fleet = await workload(['--targets', '10', '--series', '2000']);
+const mesh = await startWorkload(['--mesh', 'linkerd', '--services', '200', '--edges', '1000']);
+const fleet = await startWorkload(['--targets', '10', '--series', '2000']);
 const config = join(dir, 'vigil.yml');
 const list = (g) => g.targets.map((t) => `'${t}'`).join(', ');
 writeFileSync(

@@ -54,6 +54,20 @@ export async function startVigilServe(dataDir, extraArgs = [], bin = vigilBin) {
  */
 const serveArgs = ['--query.range-cache-size', 'off', '--query.timeout', '10m'];
 
+/** `vigil workload serve ARGS…` as a child; resolves with its file_sd target group and a stop. */
+export async function startWorkload(args) {
+  const child = spawn(process.execPath, [vigilBin, 'workload', 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const group = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (c) => {
+      out += c;
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0])[0]);
+    });
+    child.once('exit', (code) => reject(new Error(`workload serve ${args.join(' ')} exited ${code}: ${out}`)));
+  });
+  return { group, stop: () => child.kill('SIGTERM') };
+}
+
 export function vigilSystem(omFile) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-vigil-'));
   let server = null;
