@@ -10,6 +10,7 @@ import { formatLogLine, type ProbeHistory } from './history.js';
 import { runProbe } from './runner.js';
 import { isGoRegex } from '../../app/dialect/regex.js';
 import type { ProbeModule } from './module-schema.js';
+import type { ProbeRunner } from './pool.js';
 import type { Logger } from '../util/log.js';
 
 export interface ProbeHttpResponse {
@@ -25,6 +26,8 @@ export interface ProbeHandlerOptions {
   readonly pingPath?: string;
   /** Seconds subtracted from Prometheus' scrape timeout header (blackbox's --timeout-offset). */
   readonly timeoutOffset?: number;
+  /** Where the probe runs: a ProbePool's run, or (default) runProbe in this thread. */
+  readonly runner?: ProbeRunner;
 }
 
 /** blackbox's getTimeout: the scrape timeout header (default 120 s) minus the offset, capped by the module's. */
@@ -67,7 +70,7 @@ export async function handleProbe(
   const timeout = probeTimeoutSeconds(module, headers.scrapeTimeoutSeconds, opts.timeoutOffset);
   if (timeout instanceof Error) return text(500, timeout.message + '\n');
   const started = Date.now();
-  const result = await runProbe(module, target, {
+  const result = await (opts.runner ?? runProbe)(module, target, {
     timeoutSeconds: timeout,
     ...(signal ? { signal } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),

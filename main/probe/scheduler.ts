@@ -13,6 +13,7 @@ import { runProbe } from './runner.js';
 import type { ProbeModule } from './module-schema.js';
 import type { ProbeResult } from './types.js';
 import type { ProbeConfig } from './config.js';
+import type { ProbeRunner } from './pool.js';
 
 export interface ProbeSchedulerOptions {
   readonly appendable: Appendable;
@@ -25,6 +26,8 @@ export interface ProbeSchedulerOptions {
   readonly now?: () => number;
   /** Intervals are multiplied by this (energy mode); read at every tick. */
   readonly intervalScale?: () => number;
+  /** Where probes run: a ProbePool's run, or (default) runProbe in this thread. */
+  readonly runner?: ProbeRunner;
 }
 
 interface Slot {
@@ -136,7 +139,7 @@ export class ProbeScheduler {
 
   private async runSlot(slot: Slot): Promise<ProbeResult> {
     const t = this.now();
-    const result = await runProbe(slot.module, slot.target, {
+    const result = await (this.opts.runner ?? runProbe)(slot.module, slot.target, {
       timeoutSeconds: this.timeoutSeconds(slot),
       signal: this.controller.signal,
       ...(this.opts.pingPath !== undefined ? { pingPath: this.opts.pingPath } : {}),

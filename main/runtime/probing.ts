@@ -9,6 +9,7 @@ import type { ProbeModule } from '../probe/module-schema.js';
 import { ProbeScheduler } from '../probe/scheduler.js';
 import { probeStatuses } from '../probe/status.js';
 import { handleProbe } from '../probe/handler.js';
+import { probePool } from '../probe/pool.js';
 import type { Appendable } from '../tsdb/interface.js';
 import type { Logger } from '../util/log.js';
 import type { ProbesService } from '../api/services.js';
@@ -17,6 +18,8 @@ import type { RequestOf, ResponseOf } from '../../app/api/channels.js';
 export class Probing implements ProbesService {
   private scheduler: ProbeScheduler | null = null;
   private modules: ReadonlyMap<string, ProbeModule> = new Map();
+  /** Probes run on worker threads in the built app (main/probe/pool.ts); in this thread otherwise. */
+  private readonly pool = probePool();
 
   constructor(
     private readonly storage: Appendable,
@@ -75,6 +78,7 @@ export class Probing implements ProbesService {
       configs: probeConfigs,
       logger: this.logger,
       ...this.timing,
+      ...(this.pool ? { runner: this.pool.run } : {}),
       ...(previous ? { history: previous.history } : {}),
     });
     await previous?.stop();
@@ -92,6 +96,7 @@ export class Probing implements ProbesService {
       modules: this.modules,
       ...(this.scheduler ? { history: this.scheduler.history } : {}),
       logger: this.logger,
+      ...(this.pool ? { runner: this.pool.run } : {}),
     });
     res.writeHead(r.status, { 'Content-Type': r.contentType });
     res.end(r.body);
@@ -100,5 +105,6 @@ export class Probing implements ProbesService {
   async stop(): Promise<void> {
     await this.scheduler?.stop();
     this.scheduler = null;
+    await this.pool?.close();
   }
 }

@@ -3,9 +3,12 @@
  * (root → intermediate → leaf chain, verified), Vigil beside blackbox_exporter 0.23 in the same
  * run. The HTTPS server runs in a child process so neither prober is charged for it.
  *
- *   npx jiti main/probe/bench/probe-bench.ts [--targets 200] [--rounds 5] [--concurrency 50] [--vigil-only]
+ *   node dist/main/probe/bench/probe-bench.js [--targets 200] [--rounds 5] [--concurrency 50] [--vigil-only] [--in-process] [--json]
  *
  * `--vigil-only` skips blackbox_exporter and the timeout checks (for `node --cpu-prof`).
+ * Vigil probes on its worker-thread pool (main/probe/pool.ts), as the app does; `--in-process`
+ * runs them on this thread instead, for before/after comparisons. `--json` ends the output with
+ * one line of JSON holding the figures (build/bench/probe.js reads it for `npm run bench`).
  *
  * Vigil is measured through handleProbe (probe + exposition text), blackbox through its /probe
  * endpoint; blackbox's CPU comes from /proc/<pid>/stat, Vigil's from process.cpuUsage().
@@ -13,11 +16,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { handleProbe } from '../handler.js';
 import { parseModules } from '../module-config.js';
+import { probePool } from '../pool.js';
 
 const blackboxBin = '/usr/bin/prometheus-blackbox-exporter';
 const clockTicks = 100; // Linux USER_HZ
@@ -84,7 +88,7 @@ async function measure(total: number, run: () => Promise<number>, cpu: () => num
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { targets: { type: 'string', default: '200' }, rounds: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '50' }, 'vigil-only': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { targets: { type: 'string', default: '200' }, rounds: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '50' }, 'vigil-only': { type: 'boolean', default: false }, 'in-process': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } });
   const nTargets = Number(values.targets);
   const rounds = Number(values.rounds);
   const concurrency = Number(values.concurrency);
@@ -108,19 +112,27 @@ async function main(): Promise<void> {
     const moduleYaml = `modules:\n  https_2xx:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n      tls_config:\n        ca_file: ${join(dir, 'root.crt')}\n`;
     writeFileSync(join(dir, 'bb.yml'), moduleYaml);
     const modules = parseModules(moduleYaml, 'bb.yml');
+    const threads = values['in-process'] ? undefined : probePool();
+    if (!values['in-process'] && threads === undefined) throw new Error('the probe pool worker (pool-worker.js) is not built beside this file: run `npm run build:main`');
+    const opts = { modules, ...(threads ? { runner: threads.run } : {}) };
+    console.log(`Vigil probes ${threads ? `on a pool of up to ${threads.size} worker threads` : 'on the main thread (--in-process)'}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    const figures: Record<string, unknown> = { targets: nTargets, probesPerRun: nTargets * rounds, concurrency, vigilThreads: threads?.size ?? 0 };
+    const report = (): void => {
+      if (values.json) console.log(JSON.stringify({ figures: { ...figures, loadAfter: loadavg()[0] } }));
+    };
     const targets = Array.from({ length: nTargets }, (_, i) => `https://127.0.0.1:${port}/t${i}`);
     const work = Array.from({ length: rounds }, () => targets).flat();
     const ok = (body: string): boolean => body.includes('\nprobe_success 1\n');
 
     // Warm-up (JIT, root cache), then measure.
-    await pool(targets.slice(0, 20), 10, (t) => handleProbe(new URLSearchParams({ module: 'https_2xx', target: t }), {}, { modules }));
+    await pool(targets.slice(0, 20), 10, (t) => handleProbe(new URLSearchParams({ module: 'https_2xx', target: t }), {}, opts));
     const runVigil = (): Promise<Figure> =>
       measure(
         work.length,
         async () => {
           let failed = 0;
           await pool(work, concurrency, async (t) => {
-            if (!ok((await handleProbe(new URLSearchParams({ module: 'https_2xx', target: t }), {}, { modules })).body)) failed++;
+            if (!ok((await handleProbe(new URLSearchParams({ module: 'https_2xx', target: t }), {}, opts)).body)) failed++;
           });
           return failed;
         },
@@ -133,22 +145,30 @@ async function main(): Promise<void> {
       console.log(`${who}: ${f.probesPerSecond.toFixed(0)} probes/s, ${f.cpuMsPerProbe.toFixed(3)} CPU-ms/probe, ${f.failures} failed (${work.length} probes, concurrency ${concurrency})`);
     const vigil = await runVigil();
     show('Vigil            ', vigil);
-    if (values['vigil-only']) return;
+    figures['vigil'] = [vigil];
+    if (values['vigil-only']) {
+      report();
+      await threads?.close();
+      return;
+    }
 
     // Timeout accuracy: a server that never answers, probed with 1 s and 2 s timeouts.
     for (const timeout of [1, 2]) {
       const durations: number[] = [];
       for (let i = 0; i < 3; i++) {
         const q = new URLSearchParams({ module: 'https_2xx', target: `https://127.0.0.1:${port}/slow` });
-        const body = (await handleProbe(q, { scrapeTimeoutSeconds: String(timeout + 0.5) }, { modules })).body;
+        const body = (await handleProbe(q, { scrapeTimeoutSeconds: String(timeout + 0.5) }, opts)).body;
         durations.push(Number(/\nprobe_duration_seconds (\S+)/.exec(body)?.[1]));
       }
       const worst = Math.max(...durations.map((d) => Math.abs(d - timeout) / timeout));
+      figures[`timeout${timeout}sWorstDeviation`] = worst;
       console.log(`timeout ${timeout}s: probe_duration_seconds ${durations.map((d) => d.toFixed(3)).join(', ')} (worst deviation ${(worst * 100).toFixed(1)} %)`);
     }
 
     if (!existsSync(blackboxBin)) {
       console.log(`blackbox_exporter: skipped (${blackboxBin} not installed)`);
+      report();
+      await threads?.close();
       return;
     }
     const bbPort = await freePort();
@@ -184,6 +204,9 @@ async function main(): Promise<void> {
     const k = best(black1, black2);
     console.log(`ratio Vigil/blackbox (best of each): throughput ${(v.probesPerSecond / k.probesPerSecond).toFixed(2)}x, CPU per probe ${(v.cpuMsPerProbe / k.cpuMsPerProbe).toFixed(2)}x`);
     console.log('(blackbox throughput includes its HTTP round trip from this process; its CPU figure counts only the exporter process)');
+    Object.assign(figures, { vigil: [vigil, vigil2], blackbox: [black1, black2], best: { vigil: v, blackbox: k } });
+    report();
+    await threads?.close();
   } finally {
     killChildren();
     rmSync(dir, { recursive: true, force: true });
