@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { binaries, installed, machine, printTable, procStats, startPrometheus, startVictoriaMetrics, versionOf } from './peers.js';
 import { startVigilServe } from './vigil-system.js';
 import { fleetConfig as promConfig, metricValue, startFleet as startFleetOf } from './fleet.js';
+import { writeFigures } from './figures.js';
 
 const startFleet = () => startFleetOf(targets, seriesPerTarget);
 
@@ -156,3 +157,4 @@ if (uniform !== null) {
   ], ['Vigil uniform', 'Prometheus 2.42', 'VictoriaMetrics 1.79']);
 }
 console.log(`peers: ${versionOf(binaries.prometheus)} | ${versionOf(binaries.victoriaMetrics)}`);
+writeFigures('scrape', { interval: values.interval, series: targets * seriesPerTarget, vigil: results[0], prometheus: results[1], victoriaMetrics: results[2], vigilUniform: uniform });

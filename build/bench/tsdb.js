@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { machine, printTable, versionOf, binaries } from './peers.js';
 import { prometheusSystem, timeQueries, victoriaSystem, queries } from './tsdb-peers.js';
 import { repoRoot, vigilBin, vigilSystem } from './vigil-system.js';
+import { writeFigures } from './figures.js';
 
 const { values } = parseArgs({
   options: { series: { type: 'string', default: '10000' }, samples: { type: 'string', default: '720' }, runs: { type: 'string', default: '5' }, only: { type: 'string' } },
@@ -97,3 +98,4 @@ if (cancel !== null) {
   );
 }
 if (results[0]?.output) console.log(`\nvigil import said: ${results[0].output}`);
+writeFigures('tsdb', Object.fromEntries(['vigil', 'prometheus', 'victoriaMetrics'].map((k, i) => [k, results[i] && { importRate: results[i].importRate, bytesAll: results[i].bytesAll, bytesChunks: results[i].bytesChunks, queries: results[i].q }])));

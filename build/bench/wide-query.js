@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { binaries, installed, machine, printTable, procStats, startPrometheus, versionOf } from './peers.js';
 import { startVigilServe } from './vigil-system.js';
 import { fleetConfig, startFleet } from './fleet.js';
+import { writeFigures } from './figures.js';
 
 const { values } = parseArgs({
   options: {
@@ -96,6 +97,7 @@ try {
     ],
     results.map((r) => r.sys.name),
   );
+  writeFigures('wide-query', { series, query: values.query, afterSeconds: Number(values.after), ...Object.fromEntries(results.map((r) => [r.sys.name === 'Vigil' ? 'vigil' : 'prometheus', { steady: r.steady, after: r.after, later: r.later, drift: r.drift, queryMs: r.ms }])) });
 } finally {
   for (const s of systems) await s.stop();
   fleet.child.kill();
