@@ -3,11 +3,12 @@
  * (root → intermediate → leaf chain, verified), Vigil beside blackbox_exporter 0.23 in the same
  * run. The HTTPS server runs in a child process so neither prober is charged for it.
  *
- *   node dist/main/probe/bench/probe-bench.js [--targets 200] [--rounds 5] [--concurrency 50] [--vigil-only] [--in-process] [--json]
+ *   node dist/main/probe/bench/probe-bench.js [--targets 200] [--rounds 5] [--concurrency 50] [--vigil-only] [--in-process] [--floor] [--json]
  *
  * `--vigil-only` skips blackbox_exporter and the timeout checks (for `node --cpu-prof`).
  * Vigil probes on its worker-thread pool (main/probe/pool.ts), as the app does; `--in-process`
- * runs them on this thread instead, for before/after comparisons. `--json` ends the output with
+ * runs them on this thread instead, for before/after comparisons. `--floor` also measures what
+ * Node itself costs per such HTTPS request with no probe logic (node-floor.ts). `--json` ends the output with
  * one line of JSON holding the figures (build/bench/probe.js reads it for `npm run bench`).
  *
  * Vigil is measured through handleProbe (probe + exposition text), blackbox through its /probe
@@ -22,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { handleProbe } from '../handler.js';
 import { parseModules } from '../module-config.js';
 import { probePool } from '../pool.js';
+import { nodeFloor } from './node-floor.js';
 
 const blackboxBin = '/usr/bin/prometheus-blackbox-exporter';
 const clockTicks = 100; // Linux USER_HZ
@@ -88,7 +90,7 @@ async function measure(total: number, run: () => Promise<number>, cpu: () => num
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { targets: { type: 'string', default: '200' }, rounds: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '50' }, 'vigil-only': { type: 'boolean', default: false }, 'in-process': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { targets: { type: 'string', default: '200' }, rounds: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '50' }, 'vigil-only': { type: 'boolean', default: false }, 'in-process': { type: 'boolean', default: false }, floor: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } });
   const nTargets = Number(values.targets);
   const rounds = Number(values.rounds);
   const concurrency = Number(values.concurrency);
@@ -124,8 +126,9 @@ async function main(): Promise<void> {
     const work = Array.from({ length: rounds }, () => targets).flat();
     const ok = (body: string): boolean => body.includes('\nprobe_success 1\n');
 
-    // Warm-up (JIT, root cache), then measure.
-    await pool(targets.slice(0, 20), 10, (t) => handleProbe(new URLSearchParams({ module: 'https_2xx', target: t }), {}, opts));
+    // Warm-up, then measure: one round of every target (the optimising compiler's work on each
+    // worker thread and the certificate caches are one-off costs of a prober that runs for hours).
+    await pool(targets, concurrency, (t) => handleProbe(new URLSearchParams({ module: 'https_2xx', target: t }), {}, opts));
     const runVigil = (): Promise<Figure> =>
       measure(
         work.length,
@@ -146,6 +149,14 @@ async function main(): Promise<void> {
     const vigil = await runVigil();
     show('Vigil            ', vigil);
     figures['vigil'] = [vigil];
+    if (values.floor) {
+      const ca = readFileSync(join(dir, 'root.crt'), 'utf8');
+      for (const readChain of [false, true]) {
+        const f = await nodeFloor(port, ca, work.length, concurrency, readChain);
+        figures[readChain ? 'floorWithChain' : 'floor'] = f;
+        console.log(`Node floor${readChain ? ' + chain read' : '          '}: ${f.requestsPerSecond.toFixed(0)} requests/s, ${f.cpuMsPerRequest.toFixed(3)} CPU-ms/request (TLS + GET on this thread, no probe logic)`);
+      }
+    }
     if (values['vigil-only']) {
       report();
       await threads?.close();
@@ -179,7 +190,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
     }
     const probeBb = async (t: string): Promise<boolean> => ok(await (await fetch(`http://127.0.0.1:${bbPort}/probe?module=https_2xx&target=${encodeURIComponent(t)}`)).text());
-    await pool(targets.slice(0, 20), 10, probeBb);
+    await pool(targets, concurrency, probeBb);
     const runBlackbox = (): Promise<Figure> =>
       measure(
         work.length,
