@@ -157,4 +157,4 @@ if (uniform !== null) {
   ], ['Vigil uniform', 'Prometheus 2.42', 'VictoriaMetrics 1.79']);
 }
 console.log(`peers: ${versionOf(binaries.prometheus)} | ${versionOf(binaries.victoriaMetrics)}`);
-writeFigures('scrape', { interval: values.interval, series: targets * seriesPerTarget, vigil: results[0], prometheus: results[1], victoriaMetrics: results[2], vigilUniform: uniform });
+writeFigures('scrape', { workload: `W-fleet ${targets} × ${seriesPerTarget} series at ${values.interval}, ${seconds} s`, vigil: results[0], prometheus: results[1], victoriaMetrics: results[2], vigilUniform: uniform });

@@ -66,7 +66,7 @@ export function formatSummary(rows, benches) {
   const out = [row(header), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...lines.map(row)];
   out.push('');
   for (const [name, b] of Object.entries(benches)) {
-    out.push(b === null ? `${name}: no figures (test-results/bench/${name}.json missing)` : `${name}: figures of ${b.at}, load ${b.load.map((l) => l.toFixed(1)).join(' ')}`);
+    out.push(b === null ? `${name}: no figures (test-results/bench/${name}.json missing)` : `${name}: ${b.figures.workload ?? 'workload not recorded'}; figures of ${b.at}, load ${b.load.map((l) => l.toFixed(1)).join(' ')}`);
   }
   const count = (v) => rows.filter((r) => r.verdict === v).length;
   out.push(`${count('met')} met, ${count('missed')} missed, ${count('not measured')} not measured of ${rows.length} figures`);

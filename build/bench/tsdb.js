@@ -98,4 +98,4 @@ if (cancel !== null) {
   );
 }
 if (results[0]?.output) console.log(`\nvigil import said: ${results[0].output}`);
-writeFigures('tsdb', Object.fromEntries(['vigil', 'prometheus', 'victoriaMetrics'].map((k, i) => [k, results[i] && { importRate: results[i].importRate, bytesAll: results[i].bytesAll, bytesChunks: results[i].bytesChunks, queries: results[i].q }])));
+writeFigures('tsdb', { workload: `W-offline ${series} series × ${samples} samples`, ...Object.fromEntries(['vigil', 'prometheus', 'victoriaMetrics'].map((k, i) => [k, results[i] && { importRate: results[i].importRate, bytesAll: results[i].bytesAll, bytesChunks: results[i].bytesChunks, queries: results[i].q }])) });

@@ -97,7 +97,7 @@ try {
     ],
     results.map((r) => r.sys.name),
   );
-  writeFigures('wide-query', { series, query: values.query, afterSeconds: Number(values.after), ...Object.fromEntries(results.map((r) => [r.sys.name === 'Vigil' ? 'vigil' : 'prometheus', { steady: r.steady, after: r.after, later: r.later, drift: r.drift, queryMs: r.ms }])) });
+  writeFigures('wide-query', { workload: `W-fleet ${series} series, ${values.query}`, afterSeconds: Number(values.after), ...Object.fromEntries(results.map((r) => [r.sys.name === 'Vigil' ? 'vigil' : 'prometheus', { steady: r.steady, after: r.after, later: r.later, drift: r.drift, queryMs: r.ms }])) });
 } finally {
   for (const s of systems) await s.stop();
   fleet.child.kill();

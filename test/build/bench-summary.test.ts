@@ -13,7 +13,7 @@ const q = (ms: number): Record<string, { ms: number }> => Object.fromEntries(['Q
 describe('bench summary table', () => {
   it('judges each figure by its target from the figures the benches wrote', () => {
     const benches = {
-      tsdb: file('tsdb', { vigil: { importRate: 900_000, bytesAll: 1.0, queries: q(10) }, victoriaMetrics: { importRate: 1_000_000, bytesAll: 1.5, queries: q(20) } }),
+      tsdb: file('tsdb', { workload: 'W-offline 10 series × 2 samples', vigil: { importRate: 900_000, bytesAll: 1.0, queries: q(10) }, victoriaMetrics: { importRate: 1_000_000, bytesAll: 1.5, queries: q(20) } }),
       scrape: file('scrape', { vigil: { rssPerSeries: 3000, cpuPerMTogether: 1.2 }, prometheus: { cpuPerMTogether: 2 }, victoriaMetrics: { rssPerSeries: 2000 } }),
       'wide-query': file('wide-query', { afterSeconds: 60, vigil: { steady: 100, after: 110, later: 130 }, prometheus: { steady: 100, after: 105, later: 101 } }),
       ui: file('ui', { completionP95Ms: 49.9, longestTaskMs: 50 }),
@@ -37,7 +37,10 @@ describe('bench summary table', () => {
     expect(by('CPU per HTTPS probe').verdict).toBe('missed');
     expect(by('completion').verdict).toBe('met');
     expect(by('longest').verdict).toBe('missed'); // < 50 ms is strict
-    expect(formatSummary(rows, benches)).toMatch(/10 met, 5 missed, 0 not measured of 15 figures/);
+    const text = formatSummary(rows, benches);
+    expect(text).toMatch(/10 met, 5 missed, 0 not measured of 15 figures/);
+    expect(text).toMatch(/tsdb: W-offline 10 series × 2 samples; figures of 2026-12-03T12:00:00.000Z/);
+    expect(text).toMatch(/ui: workload not recorded/);
   });
 
   it('prints "not measured" for every figure a bench did not produce, with no verdict of its own', () => {

@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     if (!values['in-process'] && threads === undefined) throw new Error('the probe pool worker (pool-worker.js) is not built beside this file: run `npm run build:main`');
     const opts = { modules, ...(threads ? { runner: threads.run } : {}) };
     console.log(`Vigil probes ${threads ? `on a pool of up to ${threads.size} worker threads` : 'on the main thread (--in-process)'}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-    const figures: Record<string, unknown> = { targets: nTargets, probesPerRun: nTargets * rounds, concurrency, vigilThreads: threads?.size ?? 0 };
+    const figures: Record<string, unknown> = { workload: `${nTargets} HTTPS targets × ${rounds} rounds, concurrency ${concurrency}`, concurrency, vigilThreads: threads?.size ?? 0 };
     const report = (): void => {
       if (values.json) console.log(JSON.stringify({ figures: { ...figures, loadAfter: loadavg()[0] } }));
     };
