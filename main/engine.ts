@@ -77,6 +77,8 @@ export interface EngineOptions {
   scrapeSpread?: ScrapeSpread;
   /** The storage worker's entry file when it is not beside db.js (the packaged app unpacks it). */
   storageWorkerUrl?: URL;
+  /** The probe pool worker's entry file when it is not beside pool.js (the packaged app unpacks it). */
+  probeWorkerUrl?: URL;
   /** Folders of provisioned dashboard files besides `<data>/dashboards/` (`--dashboards DIR`). */
   dashboardDirs?: readonly string[];
   /** Query admission limits (`vigil serve --query.*`); unset ones keep the engine's defaults. */
@@ -340,7 +342,7 @@ export class Engine {
    */
   async startCollection(start: CollectionStart): Promise<void> {
     const log = this.log;
-    const probing = new Probing(this.tsdb, log.child('probe'), { now: () => this.clock.now(), intervalScale: () => this.power.energy.scale() }, builtinProbeModules());
+    const probing = new Probing(this.tsdb, log.child('probe'), { now: () => this.clock.now(), intervalScale: () => this.power.energy.scale() }, builtinProbeModules(), this.options.probeWorkerUrl);
     const n = this.options.network;
     const network = new NetworkWatch({
       source: n?.source ?? systemNetworkSource,

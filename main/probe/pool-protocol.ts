@@ -12,7 +12,10 @@ export type PoolRequest =
   | { readonly kind: 'probe'; readonly id: number; readonly module: string; readonly target: string; readonly timeoutSeconds?: number; readonly pingPath?: string }
   | { readonly kind: 'abort'; readonly id: number };
 
-export type PoolReply = { readonly kind: 'result'; readonly id: number; readonly result: ProbeResult } | { readonly kind: 'error'; readonly id: number; readonly message: string };
+export type PoolReply =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'result'; readonly id: number; readonly result: ProbeResult }
+  | { readonly kind: 'error'; readonly id: number; readonly message: string };
 
 const regexKey = '\u0000regex';
 

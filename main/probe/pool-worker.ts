@@ -13,6 +13,7 @@ if (parentPort) {
   /** Parsed modules by wire text: a probe job sends the same module again and again. */
   const modules = new Map<string, ProbeModule>();
   const running = new Map<number, AbortController>();
+  post({ kind: 'ready' });
   port.on('message', (m: PoolRequest) => {
     if (m.kind === 'abort') {
       running.get(m.id)?.abort(new Error('probe aborted'));

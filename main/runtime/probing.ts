@@ -9,7 +9,7 @@ import type { ProbeModule } from '../probe/module-schema.js';
 import { ProbeScheduler } from '../probe/scheduler.js';
 import { probeStatuses } from '../probe/status.js';
 import { handleProbe } from '../probe/handler.js';
-import { probePool } from '../probe/pool.js';
+import { probePool, type ProbePool } from '../probe/pool.js';
 import type { Appendable } from '../tsdb/interface.js';
 import type { Logger } from '../util/log.js';
 import type { ProbesService } from '../api/services.js';
@@ -19,7 +19,7 @@ export class Probing implements ProbesService {
   private scheduler: ProbeScheduler | null = null;
   private modules: ReadonlyMap<string, ProbeModule> = new Map();
   /** Probes run on worker threads in the built app (main/probe/pool.ts); in this thread otherwise. */
-  private readonly pool = probePool();
+  private readonly pool: ProbePool | undefined;
 
   constructor(
     private readonly storage: Appendable,
@@ -28,7 +28,11 @@ export class Probing implements ProbesService {
     private readonly timing: { now?: () => number; intervalScale?: () => number } = {},
     /** Modules Vigil brings (main/setup/website.ts); a module of the same name in the user's file wins. */
     private readonly builtinModules: ReadonlyMap<string, ProbeModule> = new Map(),
-  ) {}
+    /** The probe pool worker's entry file (the packaged app's is unpacked from the asar). */
+    poolWorkerUrl?: URL,
+  ) {
+    this.pool = probePool(poolWorkerUrl, (reason) => this.logger.warn(reason));
+  }
 
   private applying: Promise<void> = Promise.resolve();
 

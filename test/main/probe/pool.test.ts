@@ -5,6 +5,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -106,18 +107,38 @@ describe.skipIf(opensslMissing)('probe pool against a local HTTPS server', () =>
     expect(aborted.durationMs).toBeLessThan(5000);
   });
 
-  it('fails the probes of a worker that dies, and runs later probes on a fresh one', async () => {
+  it('runs probes on this thread when its worker cannot start, and says why once', async () => {
     const m = moduleFrom(`prober: http\ntimeout: 5s\nhttp:\n  tls_config:\n    ca_file: ${pki.rootCrt}`);
-    const broken = new ProbePool(pathToFileURL(join(tmp.dir, 'missing-worker.js')), 1);
-    const r = await broken.run(m, url());
-    expect(r.success).toBe(false);
-    expect(logText(r)).toMatch(/probe worker thread failed/);
-    expect(sample(r, 'probe_success')).toBe(0);
+    const reasons: string[] = [];
+    const broken = new ProbePool(pathToFileURL(join(tmp.dir, 'missing-worker.js')), 2, (r) => reasons.push(r));
+    const rs = await Promise.all([broken.run(m, url()), broken.run(m, url()), broken.run(m, url())]);
+    expect(rs.map((r) => r.success)).toEqual([true, true, true]);
+    expect((await broken.run(m, url())).success).toBe(true);
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(/could not start .*missing-worker/);
+    expect(broken.threads).toBe(0);
     await broken.close();
+  });
+
+  it('fails the probes of a worker that dies after starting, and runs later probes on a fresh one', async () => {
+    // A worker that loads, takes one probe and exits mid-way.
+    const dying = join(tmp.dir, 'dying-worker.mjs');
+    writeFileSync(dying, "import { parentPort } from 'node:worker_threads';\nparentPort.postMessage({ kind: 'ready' });\nparentPort.on('message', () => process.exit(3));\n");
+    const m = moduleFrom(`prober: http\ntimeout: 5s\nhttp:\n  tls_config:\n    ca_file: ${pki.rootCrt}`);
+    const reasons: string[] = [];
+    const mortal = new ProbePool(pathToFileURL(dying), 1, (r) => reasons.push(r));
+    const r = await mortal.run(m, url());
+    expect(r.success).toBe(false);
+    expect(logText(r)).toMatch(/probe worker thread failed: it exited with code 3/);
+    expect(sample(r, 'probe_success')).toBe(0);
+    expect(reasons).toEqual([]);
+    expect(mortal.threads).toBe(0);
+    await mortal.close();
     const running = pool.run(m, url('/slow'), { timeoutSeconds: 3 });
     await pool.close();
     const closed = await running;
     expect(logText(closed)).toMatch(/pool was closed/);
     expect((await pool.run(m, url())).success).toBe(true);
+    expect(pool.fallbackReason).toBeUndefined();
   });
 });
