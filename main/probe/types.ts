@@ -52,6 +52,13 @@ export class MetricSet {
   private readonly values = new Map<string, { name: string; labels: Record<string, string>; value: number }>();
 
   private key(name: string, labels: Record<string, string>): string {
+    // Most gauges have no labels: skip building the sorted label text for them.
+    let any = false;
+    for (const _ in labels) {
+      any = true;
+      break;
+    }
+    if (!any) return name + '\xff';
     return name + '\xff' + Object.keys(labels).sort().map((k) => `${k}\xfe${labels[k]}`).join('\xfd');
   }
 

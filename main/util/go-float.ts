@@ -6,6 +6,9 @@ export function formatGoFloat(v: number): string {
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  // Integers below 1e6 print as JS prints them (Go's exponent form starts at 1e6): status codes,
+  // flags and sizes, most of what a probe reports, without the exponent round trip.
+  if (Number.isInteger(v) && v > -1e6 && v < 1e6) return String(v);
   const [mant = '', e = '0'] = v.toExponential().split('e');
   const exp = Number(e);
   // Shortest precision: Go switches to %e when the exponent is < -4 or >= 6 (not 21 as JS does).
