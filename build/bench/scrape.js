@@ -6,6 +6,9 @@
 // Vigil runs twice: with its default schedule (scrape slots) and with Prometheus' (uniform). After
 // the measured window, the default run keeps ingesting while a dashboard refreshes for
 // --dashboard seconds (0: skip), for docs/benchmarks.md's "lag p99 during ingest with queries running".
+// Then (--together yes, the default; `only` runs just this) Vigil and Prometheus scrape the same
+// fleet at the same time, measured over the same window: CPU-seconds per 1 M samples of each
+// while they share the machine (issue #18's figure; alone, each has the cores to itself).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     uniform: { type: 'string', default: 'yes' },
     dashboard: { type: 'string', default: '75' },
+    together: { type: 'string', default: 'yes' },
   },
 });
 const targets = Number(values.targets);
@@ -102,41 +106,70 @@ async function runVigil(spread) {
   }
 }
 
+/** Vigil (default schedule) and Prometheus scraping the fleet at once, measured over the same window. */
+async function runTogether() {
+  if (!installed('prometheus')) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-vigil-together-'));
+  const cfg = join(dir, 'vigil.yml');
+  writeFileSync(cfg, promConfig(fleet.addresses, values.interval));
+  const [vigil, p] = await Promise.all([
+    startVigilServe(join(dir, 'data'), ['--config', cfg]),
+    startPrometheus({ config: promConfig(fleet.addresses, values.interval) }),
+  ]);
+  try {
+    const [v, r] = await Promise.all([
+      measure('Vigil (together)', vigil.pid, () => metricValue(`${vigil.url}/metrics`, 'vigil_tsdb_samples_appended_total')),
+      measure('Prometheus (together)', p.pid, () => metricValue(`${p.url}/metrics`, 'prometheus_tsdb_head_samples_appended_total')),
+    ]);
+    return { vigil: v, prometheus: r };
+  } finally {
+    await Promise.all([vigil.stop(), p.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const fleet = await startFleet();
 const results = [];
 let uniform = null;
+let together = null;
 try {
-  results.push(await runVigil('slots'));
-  // Prometheus
-  if (installed('prometheus') && values.only !== 'vigil') {
-    const p = await startPrometheus({ config: promConfig(fleet.addresses, values.interval) });
-    const r = await measure('Prometheus', p.pid, () => metricValue(`${p.url}/metrics`, 'prometheus_tsdb_head_samples_appended_total'));
-    const dur = await fetch(`${p.url}/api/v1/query?query=${encodeURIComponent('avg(scrape_duration_seconds{job="fleet"})')}`).then((x) => x.json());
-    r.scrapeDuration = Number(dur?.data?.result?.[0]?.value?.[1] ?? NaN);
-    results.push(r);
-    await p.stop();
-  } else results.push(null);
-  // Vigil again with Prometheus' schedule (each target at its own phase)
-  uniform = values.uniform === 'no' ? null : await runVigil('uniform');
-  // VictoriaMetrics (its built-in scraper)
-  if (installed('victoriaMetrics') && values.only !== 'vigil') {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-vm-scrape-'));
-    const cfg = join(dir, 'scrape.yml');
-    writeFileSync(cfg, promConfig(fleet.addresses, values.interval));
-    const vm = await startVictoriaMetrics({ extraArgs: [`-promscrape.config=${cfg}`] });
-    const r = await measure('VictoriaMetrics', vm.pid, () => metricValue(`${vm.url}/metrics`, 'vm_rows_added_to_storage_total'));
-    const dur = await fetch(`${vm.url}/api/v1/query?nocache=1&query=${encodeURIComponent('avg(scrape_duration_seconds{job="fleet"})')}`).then((x) => x.json());
-    r.scrapeDuration = Number(dur?.data?.result?.[0]?.value?.[1] ?? NaN);
-    results.push(r);
-    await vm.stop();
-    rmSync(dir, { recursive: true, force: true });
-  } else results.push(null);
+  if (values.together === 'only') {
+    together = await runTogether();
+    results.push(null, null, null);
+  } else {
+    results.push(await runVigil('slots'));
+    // Prometheus
+    if (installed('prometheus') && values.only !== 'vigil') {
+      const p = await startPrometheus({ config: promConfig(fleet.addresses, values.interval) });
+      const r = await measure('Prometheus', p.pid, () => metricValue(`${p.url}/metrics`, 'prometheus_tsdb_head_samples_appended_total'));
+      const dur = await fetch(`${p.url}/api/v1/query?query=${encodeURIComponent('avg(scrape_duration_seconds{job="fleet"})')}`).then((x) => x.json());
+      r.scrapeDuration = Number(dur?.data?.result?.[0]?.value?.[1] ?? NaN);
+      results.push(r);
+      await p.stop();
+    } else results.push(null);
+    // Vigil again with Prometheus' schedule (each target at its own phase)
+    uniform = values.uniform === 'no' ? null : await runVigil('uniform');
+    // VictoriaMetrics (its built-in scraper)
+    if (installed('victoriaMetrics') && values.only !== 'vigil') {
+      const dir = mkdtempSync(join(tmpdir(), 'bench-vm-scrape-'));
+      const cfg = join(dir, 'scrape.yml');
+      writeFileSync(cfg, promConfig(fleet.addresses, values.interval));
+      const vm = await startVictoriaMetrics({ extraArgs: [`-promscrape.config=${cfg}`] });
+      const r = await measure('VictoriaMetrics', vm.pid, () => metricValue(`${vm.url}/metrics`, 'vm_rows_added_to_storage_total'));
+      const dur = await fetch(`${vm.url}/api/v1/query?nocache=1&query=${encodeURIComponent('avg(scrape_duration_seconds{job="fleet"})')}`).then((x) => x.json());
+      r.scrapeDuration = Number(dur?.data?.result?.[0]?.value?.[1] ?? NaN);
+      results.push(r);
+      await vm.stop();
+      rmSync(dir, { recursive: true, force: true });
+    } else results.push(null);
+    if (values.together === 'yes' && values.only !== 'vigil') together = await runTogether();
+  }
 } finally {
   fleet.child.kill('SIGTERM');
 }
 
 const col = (i, f) => (results[i] ? f(results[i]) : null);
-printTable(`W-fleet live scrape at ${values.interval} (Vigil's default schedule: --scrape-spread slots)`, [
+if (values.together !== 'only') printTable(`W-fleet live scrape at ${values.interval} (Vigil's default schedule: --scrape-spread slots)`, [
   ['CPU-seconds per 1 M samples', col(0, (r) => r.cpuPerM), col(1, (r) => r.cpuPerM), col(2, (r) => r.cpuPerM)],
   ['resident bytes per series', col(0, (r) => r.rssPerSeries), col(1, (r) => r.rssPerSeries), col(2, (r) => r.rssPerSeries)],
   ['avg scrape duration per target, s', col(0, (r) => r.scrapeDuration), col(1, (r) => r.scrapeDuration), col(2, (r) => r.scrapeDuration)],
@@ -154,5 +187,12 @@ if (uniform !== null) {
     ['avg scrape duration per target, s', uniform.scrapeDuration, p?.scrapeDuration ?? null, results[2]?.scrapeDuration ?? null],
     ['event-loop lag p99, s (Vigil main thread)', uniform.lagP99, null, null],
   ], ['Vigil uniform', 'Prometheus 2.42', 'VictoriaMetrics 1.79']);
+}
+if (together !== null) {
+  printTable(`Vigil and Prometheus scraping the fleet at the same time, same window (issue #18 target: CPU ≤ 0.6× Prometheus)`, [
+    ['CPU-seconds per 1 M samples, sharing the machine', together.vigil.cpuPerM, together.prometheus.cpuPerM, null],
+    ['resident bytes per series', together.vigil.rssPerSeries, together.prometheus.rssPerSeries, null],
+    ['samples ingested in the window', together.vigil.samples, together.prometheus.samples, null],
+  ], ['Vigil', 'Prometheus 2.42', '—']);
 }
 console.log(`peers: ${versionOf(binaries.prometheus)} | ${versionOf(binaries.victoriaMetrics)}`);
