@@ -9,6 +9,8 @@
 // Then (--together yes, the default; `only` runs just this) Vigil and Prometheus scrape the same
 // fleet at the same time, measured over the same window: CPU-seconds per 1 M samples of each
 // while they share the machine (issue #18's figure; alone, each has the cores to itself).
+// `--compare DIR` adds another build's Vigil (DIR/main/bin/vigil.js, built) to that phase, scraping
+// in the same window: a before/after on the same minute.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     uniform: { type: 'string', default: 'yes' },
     dashboard: { type: 'string', default: '75' },
     together: { type: 'string', default: 'yes' },
+    compare: { type: 'string' },
   },
 });
 const targets = Number(values.targets);
@@ -106,24 +109,30 @@ async function runVigil(spread) {
   }
 }
 
-/** Vigil (default schedule) and Prometheus scraping the fleet at once, measured over the same window. */
+/**
+ * Vigil (default schedule) and Prometheus scraping the fleet at once, measured over the same
+ * window; with --compare, another build's Vigil too.
+ */
 async function runTogether() {
   if (!installed('prometheus')) return null;
   const dir = mkdtempSync(join(tmpdir(), 'bench-vigil-together-'));
   const cfg = join(dir, 'vigil.yml');
   writeFileSync(cfg, promConfig(fleet.addresses, values.interval));
-  const [vigil, p] = await Promise.all([
+  const [vigil, p, other] = await Promise.all([
     startVigilServe(join(dir, 'data'), ['--config', cfg]),
     startPrometheus({ config: promConfig(fleet.addresses, values.interval) }),
+    values.compare === undefined ? null : startVigilServe(join(dir, 'data-compare'), ['--config', cfg], join(values.compare, 'main/bin/vigil.js')),
   ]);
+  const vigilSamples = (url) => () => metricValue(`${url}/metrics`, 'vigil_tsdb_samples_appended_total');
   try {
-    const [v, r] = await Promise.all([
-      measure('Vigil (together)', vigil.pid, () => metricValue(`${vigil.url}/metrics`, 'vigil_tsdb_samples_appended_total')),
+    const [v, r, c] = await Promise.all([
+      measure('Vigil (together)', vigil.pid, vigilSamples(vigil.url)),
       measure('Prometheus (together)', p.pid, () => metricValue(`${p.url}/metrics`, 'prometheus_tsdb_head_samples_appended_total')),
+      other === null ? null : measure(`Vigil ${values.compare} (together)`, other.pid, vigilSamples(other.url)),
     ]);
-    return { vigil: v, prometheus: r };
+    return { vigil: v, prometheus: r, compare: c };
   } finally {
-    await Promise.all([vigil.stop(), p.stop()]);
+    await Promise.all([vigil.stop(), p.stop(), other?.stop()]);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -194,5 +203,12 @@ if (together !== null) {
     ['resident bytes per series', together.vigil.rssPerSeries, together.prometheus.rssPerSeries, null],
     ['samples ingested in the window', together.vigil.samples, together.prometheus.samples, null],
   ], ['Vigil', 'Prometheus 2.42', '—']);
+  const c = together.compare;
+  if (c !== null) {
+    printTable(`Same window: this build against ${values.compare}`, [
+      ['CPU-seconds per 1 M samples', together.vigil.cpuPerM, together.prometheus.cpuPerM, c.cpuPerM],
+      ['resident bytes per series', together.vigil.rssPerSeries, together.prometheus.rssPerSeries, c.rssPerSeries],
+    ], ['Vigil', 'Prometheus 2.42', 'Vigil compared'], ['Vigil/Prom', 'Vigil/compared']);
+  }
 }
 console.log(`peers: ${versionOf(binaries.prometheus)} | ${versionOf(binaries.victoriaMetrics)}`);
