@@ -2,7 +2,7 @@
 // `vigil workload serve`, scraped at 5 s (and 1 s with --interval 1s) by Vigil, Prometheus 2.42
 // and VictoriaMetrics 1.79 one after another for the same duration. Prints CPU-seconds per 1 M
 // samples, resident memory per series, scrape duration per target and Vigil's event-loop lag.
-//   node build/bench/scrape.js [--targets 50] [--series 2000] [--interval 5s] [--seconds 60] [--only vigil] [--uniform no] [--dashboard 75]
+//   node build/bench/scrape.js [--targets 50] [--series 2000] [--interval 5s] [--seconds 60] [--warmup S] [--only vigil] [--uniform no] [--dashboard 75] [--together yes|no|only] [--compare DIR]
 // Vigil runs twice: with its default schedule (scrape slots) and with Prometheus' (uniform). After
 // the measured window, the default run keeps ingesting while a dashboard refreshes for
 // --dashboard seconds (0: skip), for docs/benchmarks.md's "lag p99 during ingest with queries running".
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     dashboard: { type: 'string', default: '75' },
     together: { type: 'string', default: 'yes' },
     compare: { type: 'string' },
+    /** Seconds of scraping before the window (default: a quarter of --seconds, at most 15); the first scrape creates every series. */
+    warmup: { type: 'string' },
   },
 });
 const targets = Number(values.targets);
@@ -39,7 +41,7 @@ const seriesPerTarget = Number(values.series);
 const seconds = Number(values.seconds);
 
 async function measure(name, pid, samplesNow) {
-  const warmup = Math.min(15, seconds / 4);
+  const warmup = values.warmup !== undefined ? Number(values.warmup) : Math.min(15, seconds / 4);
   await new Promise((r) => setTimeout(r, warmup * 1000));
   const s0 = await samplesNow();
   const p0 = procStats(pid);

@@ -188,7 +188,7 @@ function statedSize(body: Buffer): number {
  * stream's thread-pool round trip); a larger one (or one that overruns the cap) on the thread
  * pool in 1 MiB chunks, so a 64 MiB inflate (about 160 ms of CPU) does not stall other targets' scrapes.
  */
-function gunzipBounded(body: Buffer, limit: number): Promise<Buffer> {
+export function gunzipBounded(body: Buffer, limit: number): Promise<Buffer> {
   const opts: ZlibOptions = limit > 0 ? { maxOutputLength: Math.max(1, limit - 1) } : {};
   if (body.length <= syncInflateMax) {
     try {
