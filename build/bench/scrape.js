@@ -32,7 +32,10 @@ const { values } = parseArgs({
     dashboard: { type: 'string', default: '75' },
     together: { type: 'string', default: 'yes' },
     compare: { type: 'string' },
-    /** Seconds of scraping before the window (default: a quarter of --seconds, at most 15); the first scrape creates every series. */
+    /**
+     * Seconds of scraping before the window (default: a quarter of --seconds, at most 15; 40 for
+     * the together phase, where two systems create 100k series each at once on a shared machine).
+     */
     warmup: { type: 'string' },
   },
 });
@@ -40,8 +43,8 @@ const targets = Number(values.targets);
 const seriesPerTarget = Number(values.series);
 const seconds = Number(values.seconds);
 
-async function measure(name, pid, samplesNow) {
-  const warmup = values.warmup !== undefined ? Number(values.warmup) : Math.min(15, seconds / 4);
+async function measure(name, pid, samplesNow, defaultWarmup = Math.min(15, seconds / 4)) {
+  const warmup = values.warmup !== undefined ? Number(values.warmup) : defaultWarmup;
   await new Promise((r) => setTimeout(r, warmup * 1000));
   const s0 = await samplesNow();
   const p0 = procStats(pid);
@@ -126,11 +129,12 @@ async function runTogether() {
     values.compare === undefined ? null : startVigilServe(join(dir, 'data-compare'), ['--config', cfg], join(values.compare, 'main/bin/vigil.js')),
   ]);
   const vigilSamples = (url) => () => metricValue(`${url}/metrics`, 'vigil_tsdb_samples_appended_total');
+  const warmup = 40;
   try {
     const [v, r, c] = await Promise.all([
-      measure('Vigil (together)', vigil.pid, vigilSamples(vigil.url)),
-      measure('Prometheus (together)', p.pid, () => metricValue(`${p.url}/metrics`, 'prometheus_tsdb_head_samples_appended_total')),
-      other === null ? null : measure(`Vigil ${values.compare} (together)`, other.pid, vigilSamples(other.url)),
+      measure('Vigil (together)', vigil.pid, vigilSamples(vigil.url), warmup),
+      measure('Prometheus (together)', p.pid, () => metricValue(`${p.url}/metrics`, 'prometheus_tsdb_head_samples_appended_total'), warmup),
+      other === null ? null : measure(`Vigil ${values.compare} (together)`, other.pid, vigilSamples(other.url), warmup),
     ]);
     return { vigil: v, prometheus: r, compare: c };
   } finally {
