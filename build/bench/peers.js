@@ -183,9 +183,9 @@ export function median(xs) {
 }
 
 /** A table printer: rows of [figure, vigil, prometheus, vm] with ratios. */
-export function printTable(title, rows, columns = ['Vigil', 'Prometheus 2.42', 'VictoriaMetrics 1.79']) {
+export function printTable(title, rows, columns = ['Vigil', 'Prometheus 2.42', 'VictoriaMetrics 1.79'], ratios = ['Vigil/Prom', 'Vigil/VM']) {
   const fmt = (v) => (v === null || v === undefined ? 'skipped' : typeof v === 'number' ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3)) : String(v));
-  const header = ['figure', ...columns, 'Vigil/Prom', 'Vigil/VM'];
+  const header = ['figure', ...columns, ...ratios];
   const lines = rows.map(([name, ...vals]) => {
     const [v, p, m] = vals;
     const ratio = (a, b) => (typeof a === 'number' && typeof b === 'number' && b !== 0 ? (a / b).toFixed(2) + '×' : '—');

@@ -2,10 +2,15 @@
 // `vigil workload serve`, scraped at 5 s (and 1 s with --interval 1s) by Vigil, Prometheus 2.42
 // and VictoriaMetrics 1.79 one after another for the same duration. Prints CPU-seconds per 1 M
 // samples, resident memory per series, scrape duration per target and Vigil's event-loop lag.
-//   node build/bench/scrape.js [--targets 50] [--series 2000] [--interval 5s] [--seconds 60] [--only vigil] [--uniform no] [--dashboard 75]
+//   node build/bench/scrape.js [--targets 50] [--series 2000] [--interval 5s] [--seconds 60] [--warmup S] [--only vigil] [--uniform no] [--dashboard 75] [--together yes|no|only] [--compare DIR]
 // Vigil runs twice: with its default schedule (scrape slots) and with Prometheus' (uniform). After
 // the measured window, the default run keeps ingesting while a dashboard refreshes for
 // --dashboard seconds (0: skip), for docs/benchmarks.md's "lag p99 during ingest with queries running".
+// Then (--together yes, the default; `only` runs just this) Vigil and Prometheus scrape the same
+// fleet at the same time, measured over the same window: CPU-seconds per 1 M samples of each
+// while they share the machine (issue #18's figure; alone, each has the cores to itself).
+// `--compare DIR` adds another build's Vigil (DIR/main/bin/vigil.js, built) to that phase, scraping
+// in the same window: a before/after on the same minute.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,14 +31,21 @@ const { values } = parseArgs({
     only: { type: 'string' },
     uniform: { type: 'string', default: 'yes' },
     dashboard: { type: 'string', default: '75' },
+    together: { type: 'string', default: 'yes' },
+    compare: { type: 'string' },
+    /**
+     * Seconds of scraping before the window (default: a quarter of --seconds, at most 15; 40 for
+     * the together phase, where two systems create 100k series each at once on a shared machine).
+     */
+    warmup: { type: 'string' },
   },
 });
 const targets = Number(values.targets);
 const seriesPerTarget = Number(values.series);
 const seconds = Number(values.seconds);
 
-async function measure(name, pid, samplesNow) {
-  const warmup = Math.min(15, seconds / 4);
+async function measure(name, pid, samplesNow, defaultWarmup = Math.min(15, seconds / 4)) {
+  const warmup = values.warmup !== undefined ? Number(values.warmup) : defaultWarmup;
   await new Promise((r) => setTimeout(r, warmup * 1000));
   const s0 = await samplesNow();
   const p0 = procStats(pid);
@@ -103,41 +115,77 @@ async function runVigil(spread) {
   }
 }
 
+/**
+ * Vigil (default schedule) and Prometheus scraping the fleet at once, measured over the same
+ * window; with --compare, another build's Vigil too.
+ */
+async function runTogether() {
+  if (!installed('prometheus')) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-vigil-together-'));
+  const cfg = join(dir, 'vigil.yml');
+  writeFileSync(cfg, promConfig(fleet.addresses, values.interval));
+  const [vigil, p, other] = await Promise.all([
+    startVigilServe(join(dir, 'data'), ['--config', cfg]),
+    startPrometheus({ config: promConfig(fleet.addresses, values.interval) }),
+    values.compare === undefined ? null : startVigilServe(join(dir, 'data-compare'), ['--config', cfg], join(values.compare, 'main/bin/vigil.js')),
+  ]);
+  const vigilSamples = (url) => () => metricValue(`${url}/metrics`, 'vigil_tsdb_samples_appended_total');
+  const warmup = 40;
+  try {
+    const [v, r, c] = await Promise.all([
+      measure('Vigil (together)', vigil.pid, vigilSamples(vigil.url), warmup),
+      measure('Prometheus (together)', p.pid, () => metricValue(`${p.url}/metrics`, 'prometheus_tsdb_head_samples_appended_total'), warmup),
+      other === null ? null : measure(`Vigil ${values.compare} (together)`, other.pid, vigilSamples(other.url), warmup),
+    ]);
+    return { vigil: v, prometheus: r, compare: c };
+  } finally {
+    await Promise.all([vigil.stop(), p.stop(), other?.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const fleet = await startFleet();
 const results = [];
 let uniform = null;
+let together = null;
 try {
-  results.push(await runVigil('slots'));
-  // Prometheus
-  if (installed('prometheus') && values.only !== 'vigil') {
-    const p = await startPrometheus({ config: promConfig(fleet.addresses, values.interval) });
-    const r = await measure('Prometheus', p.pid, () => metricValue(`${p.url}/metrics`, 'prometheus_tsdb_head_samples_appended_total'));
-    const dur = await fetch(`${p.url}/api/v1/query?query=${encodeURIComponent('avg(scrape_duration_seconds{job="fleet"})')}`).then((x) => x.json());
-    r.scrapeDuration = Number(dur?.data?.result?.[0]?.value?.[1] ?? NaN);
-    results.push(r);
-    await p.stop();
-  } else results.push(null);
-  // Vigil again with Prometheus' schedule (each target at its own phase)
-  uniform = values.uniform === 'no' ? null : await runVigil('uniform');
-  // VictoriaMetrics (its built-in scraper)
-  if (installed('victoriaMetrics') && values.only !== 'vigil') {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-vm-scrape-'));
-    const cfg = join(dir, 'scrape.yml');
-    writeFileSync(cfg, promConfig(fleet.addresses, values.interval));
-    const vm = await startVictoriaMetrics({ extraArgs: [`-promscrape.config=${cfg}`] });
-    const r = await measure('VictoriaMetrics', vm.pid, () => metricValue(`${vm.url}/metrics`, 'vm_rows_added_to_storage_total'));
-    const dur = await fetch(`${vm.url}/api/v1/query?nocache=1&query=${encodeURIComponent('avg(scrape_duration_seconds{job="fleet"})')}`).then((x) => x.json());
-    r.scrapeDuration = Number(dur?.data?.result?.[0]?.value?.[1] ?? NaN);
-    results.push(r);
-    await vm.stop();
-    rmSync(dir, { recursive: true, force: true });
-  } else results.push(null);
+  if (values.together === 'only') {
+    together = await runTogether();
+    results.push(null, null, null);
+  } else {
+    results.push(await runVigil('slots'));
+    // Prometheus
+    if (installed('prometheus') && values.only !== 'vigil') {
+      const p = await startPrometheus({ config: promConfig(fleet.addresses, values.interval) });
+      const r = await measure('Prometheus', p.pid, () => metricValue(`${p.url}/metrics`, 'prometheus_tsdb_head_samples_appended_total'));
+      const dur = await fetch(`${p.url}/api/v1/query?query=${encodeURIComponent('avg(scrape_duration_seconds{job="fleet"})')}`).then((x) => x.json());
+      r.scrapeDuration = Number(dur?.data?.result?.[0]?.value?.[1] ?? NaN);
+      results.push(r);
+      await p.stop();
+    } else results.push(null);
+    // Vigil again with Prometheus' schedule (each target at its own phase)
+    uniform = values.uniform === 'no' ? null : await runVigil('uniform');
+    // VictoriaMetrics (its built-in scraper)
+    if (installed('victoriaMetrics') && values.only !== 'vigil') {
+      const dir = mkdtempSync(join(tmpdir(), 'bench-vm-scrape-'));
+      const cfg = join(dir, 'scrape.yml');
+      writeFileSync(cfg, promConfig(fleet.addresses, values.interval));
+      const vm = await startVictoriaMetrics({ extraArgs: [`-promscrape.config=${cfg}`] });
+      const r = await measure('VictoriaMetrics', vm.pid, () => metricValue(`${vm.url}/metrics`, 'vm_rows_added_to_storage_total'));
+      const dur = await fetch(`${vm.url}/api/v1/query?nocache=1&query=${encodeURIComponent('avg(scrape_duration_seconds{job="fleet"})')}`).then((x) => x.json());
+      r.scrapeDuration = Number(dur?.data?.result?.[0]?.value?.[1] ?? NaN);
+      results.push(r);
+      await vm.stop();
+      rmSync(dir, { recursive: true, force: true });
+    } else results.push(null);
+    if (values.together === 'yes' && values.only !== 'vigil') together = await runTogether();
+  }
 } finally {
   fleet.child.kill('SIGTERM');
 }
 
 const col = (i, f) => (results[i] ? f(results[i]) : null);
-printTable(`W-fleet live scrape at ${values.interval} (Vigil's default schedule: --scrape-spread slots)`, [
+if (values.together !== 'only') printTable(`W-fleet live scrape at ${values.interval} (Vigil's default schedule: --scrape-spread slots)`, [
   ['CPU-seconds per 1 M samples', col(0, (r) => r.cpuPerM), col(1, (r) => r.cpuPerM), col(2, (r) => r.cpuPerM)],
   ['resident bytes per series', col(0, (r) => r.rssPerSeries), col(1, (r) => r.rssPerSeries), col(2, (r) => r.rssPerSeries)],
   ['avg scrape duration per target, s', col(0, (r) => r.scrapeDuration), col(1, (r) => r.scrapeDuration), col(2, (r) => r.scrapeDuration)],
@@ -156,5 +204,22 @@ if (uniform !== null) {
     ['event-loop lag p99, s (Vigil main thread)', uniform.lagP99, null, null],
   ], ['Vigil uniform', 'Prometheus 2.42', 'VictoriaMetrics 1.79']);
 }
+if (together !== null) {
+  printTable(`Vigil and Prometheus scraping the fleet at the same time, same window (issue #18 target: CPU ≤ 0.6× Prometheus)`, [
+    ['CPU-seconds per 1 M samples, sharing the machine', together.vigil.cpuPerM, together.prometheus.cpuPerM, null],
+    ['resident bytes per series', together.vigil.rssPerSeries, together.prometheus.rssPerSeries, null],
+    ['samples ingested in the window', together.vigil.samples, together.prometheus.samples, null],
+  ], ['Vigil', 'Prometheus 2.42', '—']);
+  const c = together.compare;
+  if (c !== null) {
+    printTable(`Same window: this build against ${values.compare}`, [
+      ['CPU-seconds per 1 M samples', together.vigil.cpuPerM, together.prometheus.cpuPerM, c.cpuPerM],
+      ['resident bytes per series', together.vigil.rssPerSeries, together.prometheus.rssPerSeries, c.rssPerSeries],
+    ], ['Vigil', 'Prometheus 2.42', 'Vigil compared'], ['Vigil/Prom', 'Vigil/compared']);
+  }
+}
 console.log(`peers: ${versionOf(binaries.prometheus)} | ${versionOf(binaries.victoriaMetrics)}`);
-writeFigures('scrape', { workload: `W-fleet ${targets} × ${seriesPerTarget} series at ${values.interval}, ${seconds} s`, vigil: results[0], prometheus: results[1], victoriaMetrics: results[2], vigilUniform: uniform });
+// The together phase's CPU per 1 M samples is what build/bench/summary-table.js reads as
+// `vigil.cpuPerMTogether` / `prometheus.cpuPerMTogether` (issue #18: sharing the machine).
+const withTogether = (r, t) => (r || t ? { ...(r ?? {}), cpuPerMTogether: t?.cpuPerM ?? null } : r);
+writeFigures('scrape', { workload: `W-fleet ${targets} × ${seriesPerTarget} series at ${values.interval}, ${seconds} s`, vigil: withTogether(results[0], together?.vigil), prometheus: withTogether(results[1], together?.prometheus), victoriaMetrics: results[2], vigilUniform: uniform });
