@@ -136,6 +136,23 @@ describe.each(['linkerd', 'istio', 'otel'] as const)('topology from %s metrics w
     expect(await one(qs.successRate!)).toBeCloseTo(edge.successRate!, 9);
     expect(await one(qs.p95!)).toBeCloseTo(edge.p95!, 6);
   });
+
+  it('keeps the graph at "now" for requests without a time; a request with a time evaluates', async () => {
+    // A window reaching back over the imported samples.
+    const first = await engine.api.topology({ windowMs: 3_600_000 });
+    expect(first.cached).toBe(false);
+    expect(first.edges.length).toBe(graph.edges.length);
+    expect(first.evalMs).toBeGreaterThan(0);
+    const again = await engine.api.topology({ windowMs: 3_600_000 });
+    expect(again.cached).toBe(true);
+    expect(again.time).toBe(first.time);
+    expect(again.edges).toEqual(first.edges);
+    // Another shape of request is another graph; an explicit time is never served from the kept one.
+    expect((await engine.api.topology({ windowMs: 3_000_000 })).cached).toBe(false);
+    const timed = await engine.api.topology({ time: first.time, windowMs: 3_600_000 });
+    expect(timed.cached).toBe(false);
+    expect(timed.edges.map((e) => e.rps)).toEqual(first.edges.map((e) => e.rps));
+  });
 });
 
 describe('topology from bad input', () => {
