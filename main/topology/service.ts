@@ -7,6 +7,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RequestOf, ResponseOf } from '../../app/api/channels.js';
 import { ApiError, describeZodError } from '../../app/api/errors.js';
+import { freezeAnswer } from '../../app/api/validate.js';
 import { defaultThresholds, TopologySettingsSchema, type TopologyDialectName, type TopologySettings } from '../../app/api/topology.js';
 import { builtinDialects, customDialect, dialectByName, type Dialect } from '../../app/topology/dialects.js';
 import type { QueriesService } from '../api/services.js';
@@ -128,11 +129,12 @@ export class TopologyService {
     const evaluate = (time: number) => this.evaluate(request, settings, time, windowMs, thresholds);
     if (request.time !== undefined || (this.o.keepLiveMs ?? defaultKeepLiveMs) <= 0) return evaluate(request.time ?? this.now());
     const key = JSON.stringify([request.dialect ?? null, windowMs, thresholds, request.maxEdges ?? null, request.source ?? null, settings]);
+    // The kept answer is frozen: handed out many times, it is checked on its way out once.
     const r = await this.live.get(key, async () => {
       const time = this.now();
-      return { value: await evaluate(time), time };
+      return { value: freezeAnswer({ ...(await evaluate(time)), cached: true }), time };
     });
-    return { ...r.value, cached: r.cached };
+    return r.cached ? r.value : { ...r.value, cached: false };
   }
 
   private async evaluate(request: RequestOf<'topology'>, settings: TopologySettings, time: number, windowMs: number, thresholds: TopologySettings['thresholds']): Promise<TopologyAnswer> {
