@@ -5,10 +5,13 @@
  *
  * One entry per request shape (dialect, window, thresholds, edge cap, source, settings). An
  * entry is re-evaluated every `periodMs` (the scrape interval: the data cannot change faster)
- * for as long as it was asked for within `keepWarmMs`; then it stops and is dropped. A request
- * gets the entry's graph when it is at most `2 × periodMs` old, else it evaluates (or joins the
- * evaluation already running). A background evaluation that fails drops the entry, so the next
- * request evaluates and reports the error itself.
+ * for as long as it was asked for within `keepWarmMs`; then it stops and is dropped. The next
+ * evaluation starts a period after the previous one started (half a period after it ended at
+ * the soonest, so a slow machine is not kept busy with it). A request gets the entry's graph when
+ * it is at most `2 × periodMs` plus its evaluation's duration old, or older while the next one is
+ * being evaluated (waiting for it would cost the request a whole evaluation); else (timers held
+ * up, e.g. by sleep) it evaluates. A background evaluation that
+ * fails drops the entry, so the next request evaluates and reports the error itself.
  */
 
 export interface LiveGraphsOptions {
@@ -29,6 +32,8 @@ export interface Evaluated<T> {
 
 interface Entry<T> {
   last: Evaluated<T> | null;
+  /** How long `last` took to evaluate (ms). */
+  lastTookMs: number;
   running: Promise<Evaluated<T>> | null;
   askedAt: number;
   timer: ReturnType<typeof setTimeout> | null;
@@ -49,13 +54,13 @@ export class LiveGraphs<T> {
     const now = this.o.now();
     let e = this.entries.get(key);
     if (e === undefined) {
-      e = { last: null, running: null, askedAt: now, timer: null, evaluate };
+      e = { last: null, lastTookMs: 0, running: null, askedAt: now, timer: null, evaluate };
       this.entries.set(key, e);
       this.evict();
     }
     e.askedAt = now;
     e.evaluate = evaluate;
-    if (e.last !== null && now - e.last.time <= 2 * this.o.periodMs()) return { ...e.last, cached: true };
+    if (e.last !== null && (now - e.last.time <= 2 * this.o.periodMs() + e.lastTookMs || e.running !== null)) return { ...e.last, cached: true };
     return { ...(await this.run(key, e)), cached: false };
   }
 
@@ -74,12 +79,14 @@ export class LiveGraphs<T> {
 
   private run(key: string, e: Entry<T>): Promise<Evaluated<T>> {
     if (e.running !== null) return e.running;
+    const started = this.o.now();
     const running = e.evaluate().then(
       (r) => {
         e.running = null;
         if (this.entries.get(key) === e) {
           e.last = r;
-          this.schedule(key, e);
+          e.lastTookMs = this.o.now() - started;
+          this.schedule(key, e, e.lastTookMs);
         }
         return r;
       },
@@ -93,7 +100,7 @@ export class LiveGraphs<T> {
     return running;
   }
 
-  private schedule(key: string, e: Entry<T>): void {
+  private schedule(key: string, e: Entry<T>, tookMs: number): void {
     if (this.closed) return;
     if (e.timer !== null) clearTimeout(e.timer);
     e.timer = null;
@@ -105,7 +112,7 @@ export class LiveGraphs<T> {
       e.timer = null;
       // A failure is the next request's to report (the entry is dropped).
       this.run(key, e).catch(() => {});
-    }, this.o.periodMs());
+    }, Math.max(this.o.periodMs() / 2, this.o.periodMs() - tookMs));
     e.timer.unref?.();
   }
 

@@ -83,6 +83,36 @@ describe('LiveGraphs: the graph at "now" kept up to date while watched', () => {
     expect(evaluations).toBe(1);
   });
 
+  it('answers the kept graph, however old, while its next evaluation runs; starts evaluations a period apart', async () => {
+    let release: (() => void) | null = null;
+    let calls = 0;
+    const slow = () => {
+      calls++;
+      const at = Date.now();
+      if (calls === 1) return Promise.resolve({ value: 'first', time: at });
+      // The background evaluation takes 12 s (a loaded machine).
+      return new Promise<{ value: string; time: number }>((resolve) => {
+        release = () => resolve({ value: 'second', time: at });
+      });
+    };
+    await live.get('a', slow);
+    await advance(5000);
+    expect(calls).toBe(2);
+    await advance(12_000);
+    // 17 s old, but the next graph is being evaluated: the kept one, not a third evaluation.
+    expect(await live.get('a', slow)).toMatchObject({ value: 'first', cached: true });
+    expect(calls).toBe(2);
+    release!();
+    await advance(0);
+    // 12 s old when it lands, within two periods plus its own 12 s: kept.
+    expect(await live.get('a', slow)).toMatchObject({ value: 'second', cached: true, time: 1_005_000 });
+    // It took 12 s (more than the period): the next one starts half a period after it ended.
+    await advance(2400);
+    expect(calls).toBe(2);
+    await advance(200);
+    expect(calls).toBe(3);
+  });
+
   it('answers a graph older than two periods with a new evaluation', async () => {
     await live.get('a', evaluate);
     live.clear();
