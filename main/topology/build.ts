@@ -157,9 +157,21 @@ export async function buildTopology(o: BuildOptions): Promise<BuiltGraph> {
     ends.set(nodeId(e.dst), e.dst);
   }
   const latency = nodeLatencies(o.dialect, nodeBuckets === null ? [] : await nodeBuckets, ends);
+  // Each node's edges, in and out, from one pass over the edges.
+  const into = new Map<string, EdgeAcc[]>();
+  const outOf = new Map<string, EdgeAcc[]>();
+  const push = (m: Map<string, EdgeAcc[]>, id: string, e: EdgeAcc) => {
+    const l = m.get(id);
+    if (l === undefined) m.set(id, [e]);
+    else l.push(e);
+  };
+  for (const [, e] of list) {
+    push(into, nodeId(e.dst), e);
+    push(outOf, nodeId(e.src), e);
+  }
   const nodes: TopologyNode[] = [...ends.entries()].map(([id, end]) => {
-    const inbound = sumTraffic(list.filter(([, e]) => nodeId(e.dst) === id).map(([, e]) => e), latency.get(id) ?? null);
-    const outbound = sumTraffic(list.filter(([, e]) => nodeId(e.src) === id).map(([, e]) => e), null);
+    const inbound = sumTraffic(into.get(id) ?? [], latency.get(id) ?? null);
+    const outbound = sumTraffic(outOf.get(id) ?? [], null);
     const side = inbound.rps > 0 ? inbound : outbound;
     return { id, name: end.name, group: end.group, kind: end.kind, inbound, outbound, health: healthOf(side.successRate, o.thresholds) };
   });
