@@ -34,14 +34,23 @@ const checkedAnswers = new WeakMap<object, { name: ChannelName; value: unknown }
  * edges takes 15–80 ms to check on a loaded machine).
  */
 export function freezeAnswer<T extends object>(answer: T): T {
-  const freeze = (v: unknown): void => {
-    if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
-    Object.freeze(v);
-    for (const x of Object.values(v)) freeze(x);
-  };
-  freeze(answer);
+  deepFreeze(answer);
   checkedAnswers.set(answer, null);
   return answer;
+}
+
+/** Checked values of frozen answers (frozen too): their JSON text can be kept (`isFrozenAnswer`). */
+const frozenChecked = new WeakSet<object>();
+
+function deepFreeze(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const x of Object.values(v)) deepFreeze(x);
+}
+
+/** Whether `v` is the checked value of an answer frozen by `freezeAnswer` (it cannot change). */
+export function isFrozenAnswer(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && frozenChecked.has(v);
 }
 
 export function parseResponse<K extends ChannelName>(name: K, payload: unknown, where: string): ResponseOf<K> {
@@ -55,6 +64,10 @@ export function parseResponse<K extends ChannelName>(name: K, payload: unknown, 
       where,
     });
   }
-  if (kept === null) checkedAnswers.set(payload as object, { name, value: result.data });
+  if (kept === null && typeof result.data === 'object' && result.data !== null) {
+    deepFreeze(result.data);
+    frozenChecked.add(result.data);
+    checkedAnswers.set(payload as object, { name, value: result.data });
+  }
   return result.data as ResponseOf<K>;
 }

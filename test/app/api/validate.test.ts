@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freezeAnswer, parseResponse } from '../../../app/api/validate.js';
+import { freezeAnswer, isFrozenAnswer, parseResponse } from '../../../app/api/validate.js';
 
 const answer = () => ({
   time: 1_000,
@@ -30,9 +30,14 @@ describe('parseResponse of answers frozen by freezeAnswer', () => {
     const first = parseResponse('topology', a, 'test');
     expect(first).toEqual(answer());
     expect(parseResponse('topology', a, 'test')).toBe(first);
+    // The checked value cannot change either, so its JSON text may be kept.
+    expect(isFrozenAnswer(first)).toBe(true);
+    expect(Object.isFrozen(first.notes)).toBe(true);
     // An unfrozen equal answer is checked each time (a new value).
     const b = answer();
     expect(parseResponse('topology', b, 'test')).not.toBe(parseResponse('topology', b, 'test'));
+    expect(isFrozenAnswer(parseResponse('topology', b, 'test'))).toBe(false);
+    expect(isFrozenAnswer(a)).toBe(false);
   });
 
   it('still refuses a frozen answer that does not match the schema, every time', () => {
