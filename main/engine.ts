@@ -479,6 +479,7 @@ export class Engine {
     this.stopped = true;
     // Running and queued queries end first: they hold storage readers and the event loop.
     this.promql.close();
+    this.topologySvc.close();
     this.power.stop();
     this.network?.stop();
     await this.alertingRuntime?.stop().catch((e: unknown) => this.log.error('stopping alerting failed', { error: String(e) }));

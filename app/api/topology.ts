@@ -131,6 +131,13 @@ export const TopologyResponseSchema = z.object({
   droppedEdges: z.number().int(),
   /** The queries the engine ran, with their cost. */
   queries: z.array(TopologyQueryStatSchema),
+  /**
+   * True when the answer is the graph the engine keeps up to date for requests without a time
+   * (evaluated at `time`, at most two scrape intervals ago), false when evaluated for this request.
+   */
+  cached: z.boolean().optional(),
+  /** Wall time of evaluating this graph (detection, every query, assembly), ms. */
+  evalMs: z.number().optional(),
 });
 export type TopologyResponse = z.infer<typeof TopologyResponseSchema>;
 

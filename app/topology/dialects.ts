@@ -10,6 +10,8 @@
  * inbound proxy).
  */
 import type { CustomDialect, TopologyDialectName } from '../api/topology.js';
+import type { LabelMatcher } from '../dialect/matcher.js';
+import { parseExpr } from '../promql/parser.js';
 
 export interface End {
   name: string;
@@ -318,6 +320,45 @@ export interface PartQueries {
   buckets: { query: string; toMs: number } | null;
   tls: string | null;
   resets: string;
+  /**
+   * When set, requests/s, failures and mTLS all come from this one query (one select of the
+   * request series instead of three), grouped by the ends and by the labels the failure and mTLS
+   * matchers read; `rps`, `failures` and `tls` above are then not run. Null when the part has no
+   * such figures, counts failures with another counter, or is capped (`keep`).
+   */
+  split: SplitRequests | null;
+}
+
+/** One grouped request-rate query from which requests/s, failures and mTLS are summed. */
+export interface SplitRequests {
+  query: string;
+  /** The failure (or success, see `TrafficPart.failures`) matchers, on the split labels. */
+  failures: LabelMatcher[] | null;
+  tls: LabelMatcher[] | null;
+}
+
+/** Matcher texts as parsed matchers, or null when one does not parse or reads `__name__`. */
+function parsedMatchers(texts: readonly string[]): LabelMatcher[] | null {
+  if (texts.length === 0) return [];
+  try {
+    const e = parseExpr(`x{${texts.join(',')}}`);
+    if (e.type !== 'vector') return null;
+    // The one `__name__` matcher is the placeholder's; another means a matcher on the name.
+    if (e.matchers.filter((m) => m.name === '__name__').length !== 1) return null;
+    return e.matchers.filter((m) => m.name !== '__name__');
+  } catch {
+    return null;
+  }
+}
+
+function splitRequests(part: TrafficPart, w: string): SplitRequests | null {
+  const f = part.failures;
+  if (f?.kind === 'counter' || (f === null && part.tls === null)) return null;
+  const failures = f === null ? null : parsedMatchers(f.match);
+  const tls = part.tls === null ? null : parsedMatchers(part.tls);
+  if ((f !== null && failures === null) || (part.tls !== null && tls === null)) return null;
+  const labels = [...new Set([...(failures ?? []), ...(tls ?? [])].map((m) => m.name))].filter((n) => !part.by.includes(n));
+  return { query: `${byClause([...part.by, ...labels])} (${rate(part.requests, part.match, w)})`, failures, tls };
 }
 
 export const quantiles = [0.5, 0.95, 0.99] as const;
@@ -344,6 +385,7 @@ export function partQueries(part: TrafficPart, windowMs: number, keep: number | 
     buckets: h === null ? null : { query: `sum by (le, ${part.by.join(', ')}) (${rate(h.metric, h.match, w)})${filter}`, toMs: h.toMs },
     tls: part.tls === null ? null : `${by} (${rate(part.requests, [...part.match, ...part.tls], w)})${filter}`,
     resets: `sum(resets(${selector(part.requests, part.match)}[${w}]))`,
+    split: keep === null ? splitRequests(part, w) : null,
   };
 }
 

@@ -6,6 +6,7 @@ import { httpApiPrefix } from '../../app/api/channels.js';
 import { maxDashboardJsonBytes } from '../../app/api/dashboards.js';
 import { httpEventsPath, type EngineEvent } from '../../app/api/events.js';
 import type { ApiErrorData } from '../../app/api/errors.js';
+import { isFrozenAnswer } from '../../app/api/validate.js';
 import type { Logger } from '../util/log.js';
 import { securityHeaders } from './csp.js';
 import { dispatch } from './dispatch.js';
@@ -252,8 +253,15 @@ export class HttpServer {
   }
 }
 
+/** JSON text of answers that cannot change (the topology's kept graph: ~0.5 MB, 5–20 ms to write). */
+const frozenTexts = new WeakMap<object, string>();
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  let text = isFrozenAnswer(body) ? frozenTexts.get(body as object) : undefined;
+  if (text === undefined) {
+    text = JSON.stringify(body);
+    if (isFrozenAnswer(body)) frozenTexts.set(body as object, text);
+  }
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),

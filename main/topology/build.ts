@@ -7,7 +7,8 @@
  */
 import { fromWire, type WireValue } from '../../app/api/query.js';
 import type { Health, HealthThresholds, TopologyEdge, TopologyNode, Traffic } from '../../app/api/topology.js';
-import { nodeBucketsQuery, nodeId, partQueries, quantiles, type Dialect, type End, type PartQueries, type TrafficPart } from '../../app/topology/dialects.js';
+import { compileMatcher, type LabelMatcher } from '../../app/dialect/matcher.js';
+import { nodeBucketsQuery, nodeId, partQueries, quantiles, type Dialect, type End, type PartQueries, type SplitRequests, type TrafficPart } from '../../app/topology/dialects.js';
 import { bucketQuantile, parseGoFloat, type Bucket } from '../promql/mathutil.js';
 
 interface Sample {
@@ -43,7 +44,12 @@ function healthOf(successRate: number | null, t: HealthThresholds): Health {
   return 'good';
 }
 
-const keyOf = (by: readonly string[], labels: Readonly<Record<string, string>>) => JSON.stringify(by.map((b) => labels[b] ?? ''));
+/** A group's key: its values of `by`, joined by NUL (which no exposition format can carry). */
+function keyOf(by: readonly string[], labels: Readonly<Record<string, string>>): string {
+  let k = labels[by[0]!] ?? '';
+  for (let i = 1; i < by.length; i++) k += '\u0000' + (labels[by[i]!] ?? '');
+  return k;
+}
 const finite = (v: number) => (Number.isFinite(v) ? v : null);
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3));
 
@@ -68,7 +74,6 @@ export async function buildTopology(o: BuildOptions): Promise<BuiltGraph> {
     queries.push({ query, ms: a.ms, series: a.samples.length });
     return a.samples;
   };
-  const byKey = (by: readonly string[], samples: Sample[]) => new Map(samples.map((s) => [keyOf(by, s.labels), fromWire(s.v)]));
 
   // Every query of a part goes out at once, and the nodes' latency with them: the engine's
   // answers overlap instead of queueing one by one. The requests' answer has one series per
@@ -77,7 +82,13 @@ export async function buildTopology(o: BuildOptions): Promise<BuiltGraph> {
   // every request series a second time.
   const nodeBuckets = o.dialect.nodeLatency === null ? null : run(nodeBucketsQuery(o.dialect.nodeLatency, o.windowMs));
   const figures = (pq: PartQueries) =>
-    Promise.all([run(pq.rps), pq.failures === null ? null : run(pq.failures), pq.tls === null ? null : run(pq.tls), run(pq.resets), pq.buckets === null ? null : run(pq.buckets.query)] as const);
+    Promise.all([
+      run(pq.split?.query ?? pq.rps),
+      pq.split !== null || pq.failures === null ? null : run(pq.failures),
+      pq.split !== null || pq.tls === null ? null : run(pq.tls),
+      run(pq.resets),
+      pq.buckets === null ? null : run(pq.buckets.query),
+    ] as const);
   const started = o.dialect.parts.map((part) => {
     const q0 = partQueries(part, o.windowMs, null);
     return { q0, figures: figures(q0) };
@@ -91,22 +102,22 @@ export async function buildTopology(o: BuildOptions): Promise<BuiltGraph> {
   for (const [pi, part] of o.dialect.parts.entries()) {
     const { q0, figures: unfiltered } = started[pi]!;
     let answers = await unfiltered;
-    const n = answers[0].length;
-    if (n === 0) continue;
     let pq = q0;
+    let groups = requestGroups(part, pq.split, answers);
+    const n = groups.length;
+    if (n === 0) continue;
     if (n > o.maxEdges) {
       // Over the cap, every figure is filtered to the busiest groups inside the engine.
       capped += n - o.maxEdges;
       pq = partQueries(part, o.windowMs, o.maxEdges);
       answers = await figures(pq);
+      groups = requestGroups(part, pq.split, answers);
     }
-    const [rps, failures, tls, resets, buckets] = answers;
-    const failMap = failures === null ? null : byKey(part.by, failures);
-    const tlsMap = tls === null ? null : byKey(part.by, tls);
+    const [, , , resets, buckets] = answers;
     const qMap = buckets === null ? null : bucketQuantiles(part.by, buckets, pq.buckets!.toMs);
     const resetCount = resets.length === 0 ? 0 : fromWire(resets[0]!.v);
     if (resetCount > 0) notes.push(`${part.requests} (${part.title}): ${resetCount} counter reset(s) in the window; rates account for them`);
-    collect(pi, part, rps, failMap, tlsMap, qMap, edges, notes);
+    collect(pi, part, groups, qMap, edges, notes);
   }
 
   let list = [...edges.entries()];
@@ -146,9 +157,21 @@ export async function buildTopology(o: BuildOptions): Promise<BuiltGraph> {
     ends.set(nodeId(e.dst), e.dst);
   }
   const latency = nodeLatencies(o.dialect, nodeBuckets === null ? [] : await nodeBuckets, ends);
+  // Each node's edges, in and out, from one pass over the edges.
+  const into = new Map<string, EdgeAcc[]>();
+  const outOf = new Map<string, EdgeAcc[]>();
+  const push = (m: Map<string, EdgeAcc[]>, id: string, e: EdgeAcc) => {
+    const l = m.get(id);
+    if (l === undefined) m.set(id, [e]);
+    else l.push(e);
+  };
+  for (const [, e] of list) {
+    push(into, nodeId(e.dst), e);
+    push(outOf, nodeId(e.src), e);
+  }
   const nodes: TopologyNode[] = [...ends.entries()].map(([id, end]) => {
-    const inbound = sumTraffic(list.filter(([, e]) => nodeId(e.dst) === id).map(([, e]) => e), latency.get(id) ?? null);
-    const outbound = sumTraffic(list.filter(([, e]) => nodeId(e.src) === id).map(([, e]) => e), null);
+    const inbound = sumTraffic(into.get(id) ?? [], latency.get(id) ?? null);
+    const outbound = sumTraffic(outOf.get(id) ?? [], null);
     const side = inbound.rps > 0 ? inbound : outbound;
     return { id, name: end.name, group: end.group, kind: end.kind, inbound, outbound, health: healthOf(side.successRate, o.thresholds) };
   });
@@ -157,24 +180,60 @@ export async function buildTopology(o: BuildOptions): Promise<BuiltGraph> {
   return { nodes, edges: outEdges, notes, droppedEdges, queries };
 }
 
-function collect(
-  pi: number,
-  part: TrafficPart,
-  rps: Sample[],
-  failMap: Map<string, number> | null,
-  tlsMap: Map<string, number> | null,
-  qMap: Map<string, number[]> | null,
-  edges: Map<string, EdgeAcc>,
-  notes: string[],
-): void {
+/** One label group of a part's requests: requests/s, and its failed (or successful) and mTLS requests/s. */
+interface RequestGroup {
+  key: string;
+  labels: Readonly<Record<string, string>>;
+  rps: number;
+  /** null when the part does not count them. */
+  failures: number | null;
+  tls: number | null;
+}
+
+type FigureAnswers = readonly [Sample[], Sample[] | null, Sample[] | null, Sample[], Sample[] | null];
+
+/**
+ * The request groups of a part from its answers: the requests/s, failures and mTLS answers
+ * joined by group, or the one split answer summed by group (a split group counts as failed or
+ * over mTLS when its labels meet those matchers, as the separate queries would have selected it).
+ */
+function requestGroups(part: TrafficPart, split: SplitRequests | null, answers: FigureAnswers): RequestGroup[] {
+  const [rps, failures, tls] = answers;
+  const out = new Map<string, RequestGroup>();
+  if (split !== null) {
+    const meets = (ms: LabelMatcher[], labels: Readonly<Record<string, string>>) => ms.every((m) => compileMatcher(m).matches(labels[m.name] ?? ''));
+    for (const s of rps) {
+      const key = keyOf(part.by, s.labels);
+      const v = fromWire(s.v);
+      let g = out.get(key);
+      if (g === undefined) {
+        g = { key, labels: s.labels, rps: 0, failures: split.failures === null ? null : 0, tls: split.tls === null ? null : 0 };
+        out.set(key, g);
+      }
+      g.rps += v;
+      if (split.failures !== null && meets(split.failures, s.labels)) g.failures! += v;
+      if (split.tls !== null && meets(split.tls, s.labels)) g.tls! += v;
+    }
+    return [...out.values()];
+  }
+  const byKey = (samples: Sample[] | null) => (samples === null ? null : new Map(samples.map((s) => [keyOf(part.by, s.labels), fromWire(s.v)])));
+  const failMap = byKey(failures);
+  const tlsMap = byKey(tls);
+  return rps.map((s) => {
+    const key = keyOf(part.by, s.labels);
+    return { key, labels: s.labels, rps: fromWire(s.v), failures: failMap === null ? null : (failMap.get(key) ?? 0), tls: tlsMap === null ? null : (tlsMap.get(key) ?? 0) };
+  });
+}
+
+function collect(pi: number, part: TrafficPart, groups: RequestGroup[], qMap: Map<string, number[]> | null, edges: Map<string, EdgeAcc>, notes: string[]): void {
   const ignored = new Map<string, { n: number; rps: number }>();
   const ignore = (reason: string, r: number) => {
     const x = ignored.get(reason) ?? { n: 0, rps: 0 };
     ignored.set(reason, { n: x.n + 1, rps: x.rps + r });
   };
   let merged = 0;
-  for (const s of rps) {
-    const r = fromWire(s.v);
+  for (const s of groups) {
+    const r = s.rps;
     if (!Number.isFinite(r)) continue;
     const ends = part.ends(s.labels);
     if ('ignored' in ends) {
@@ -187,10 +246,10 @@ function collect(
       ignore(`self-call of ${src}`, r);
       continue;
     }
-    const key = keyOf(part.by, s.labels);
-    const f = failMap?.get(key) ?? 0;
+    const key = s.key;
+    const f = s.failures ?? 0;
     const ok = part.failures === null ? null : part.failures.kind === 'success' ? f : r - f;
-    const tls = tlsMap === null ? null : (tlsMap.get(key) ?? 0);
+    const tls = s.tls;
     const row = qMap?.get(key);
     const q = quantiles.map((_, i) => finite(row?.[i] ?? NaN));
     const id = `${src}->${dst}`;
@@ -223,15 +282,18 @@ function collect(
  */
 function bucketQuantiles(by: readonly string[], samples: Sample[], toMs: number): Map<string, number[]> {
   const groups = new Map<string, Bucket[]>();
+  // A histogram has a few dozen distinct bounds: each `le` text is parsed once.
+  const bounds = new Map<string, number>();
   for (const s of samples) {
     const le = s.labels['le'];
     if (le === undefined) continue;
-    const upperBound = parseGoFloat(le);
+    let upperBound = bounds.get(le);
+    if (upperBound === undefined) bounds.set(le, (upperBound = parseGoFloat(le)));
     if (Number.isNaN(upperBound)) continue;
     const key = keyOf(by, s.labels);
-    const list = groups.get(key) ?? [];
-    list.push({ upperBound, count: fromWire(s.v) });
-    groups.set(key, list);
+    const list = groups.get(key);
+    if (list === undefined) groups.set(key, [{ upperBound, count: fromWire(s.v) }]);
+    else list.push({ upperBound, count: fromWire(s.v) });
   }
   const out = new Map<string, number[]>();
   for (const [key, buckets] of groups) out.set(key, quantiles.map((q) => bucketQuantile(q, buckets).value * toMs));

@@ -7,10 +7,12 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RequestOf, ResponseOf } from '../../app/api/channels.js';
 import { ApiError, describeZodError } from '../../app/api/errors.js';
+import { freezeAnswer } from '../../app/api/validate.js';
 import { defaultThresholds, TopologySettingsSchema, type TopologyDialectName, type TopologySettings } from '../../app/api/topology.js';
 import { builtinDialects, customDialect, dialectByName, type Dialect } from '../../app/topology/dialects.js';
 import type { QueriesService } from '../api/services.js';
 import { buildTopology, type RunQuery } from './build.js';
+import { LiveGraphs } from './live-graphs.js';
 
 const settingsFileName = 'topology.json';
 const defaultSettings: TopologySettings = { custom: null, thresholds: defaultThresholds };
@@ -23,10 +25,26 @@ export interface TopologyServiceOptions {
   /** The scrape interval of the running config (ms); the default window is max(1m, 4×). */
   scrapeIntervalMs: () => number;
   now?: () => number;
+  /** How long a graph at "now" is kept up to date after it was last asked for (ms); 0: never kept. */
+  keepLiveMs?: number;
 }
 
+type TopologyAnswer = ResponseOf<'topology'>;
+
+/** Two minutes: a page polling every 15 s keeps its graph live; a closed page stops it soon. */
+const defaultKeepLiveMs = 120_000;
+
 export class TopologyService {
-  constructor(private readonly o: TopologyServiceOptions) {}
+  private readonly live: LiveGraphs<TopologyAnswer>;
+
+  constructor(private readonly o: TopologyServiceOptions) {
+    this.live = new LiveGraphs({ periodMs: () => Math.max(1000, o.scrapeIntervalMs()), keepWarmMs: o.keepLiveMs ?? defaultKeepLiveMs, maxEntries: 8, now: () => this.now() });
+  }
+
+  /** Stops keeping graphs up to date. */
+  close(): void {
+    this.live.close();
+  }
 
   private get file(): string {
     return join(this.o.dataDir, settingsFileName);
@@ -68,6 +86,7 @@ export class TopologyService {
     const tmp = `${this.file}.tmp`;
     writeFileSync(tmp, JSON.stringify(settings, null, 2) + '\n');
     renameSync(tmp, this.file);
+    this.live.clear();
     return settings;
   }
 
@@ -99,22 +118,38 @@ export class TopologyService {
     return all.filter((d) => present.has(d.marker)).map((d) => d.name);
   }
 
-  async topology(request: RequestOf<'topology'>): Promise<ResponseOf<'topology'>> {
+  /**
+   * The graph at `request.time`; without a time, the graph at "now" the engine keeps up to date
+   * while it is watched (`cached`; its `time` says when it was evaluated), see live-graphs.ts.
+   */
+  async topology(request: RequestOf<'topology'>): Promise<TopologyAnswer> {
     const settings = this.settings();
-    const time = request.time ?? this.now();
     const windowMs = request.windowMs ?? Math.max(60_000, 4 * this.o.scrapeIntervalMs());
     const thresholds = request.thresholds ?? settings.thresholds;
+    const evaluate = (time: number) => this.evaluate(request, settings, time, windowMs, thresholds);
+    if (request.time !== undefined || (this.o.keepLiveMs ?? defaultKeepLiveMs) <= 0) return evaluate(request.time ?? this.now());
+    const key = JSON.stringify([request.dialect ?? null, windowMs, thresholds, request.maxEdges ?? null, request.source ?? null, settings]);
+    // The kept answer is frozen: handed out many times, it is checked on its way out once.
+    const r = await this.live.get(key, async () => {
+      const time = this.now();
+      return { value: freezeAnswer({ ...(await evaluate(time)), cached: true }), time };
+    });
+    return r.cached ? r.value : { ...r.value, cached: false };
+  }
+
+  private async evaluate(request: RequestOf<'topology'>, settings: TopologySettings, time: number, windowMs: number, thresholds: TopologySettings['thresholds']): Promise<TopologyAnswer> {
+    const started = performance.now();
     const custom = settings.custom === null ? null : customDialect(settings.custom);
     const available = await this.available(time, custom, request.source);
     const name = request.dialect ?? available[0] ?? null;
-    const base = { time, windowMs, available, custom: settings.custom, thresholds };
+    const base = { time, windowMs, available, custom: settings.custom, thresholds, cached: false };
     if (name === null) {
-      return { ...base, dialect: null, nodes: [], edges: [], droppedEdges: 0, queries: [], notes: ['no mesh metrics at this time: none of response_total (Linkerd), istio_requests_total (Istio), traces_service_graph_request_total (OpenTelemetry service graph), nor a custom dialect'] };
+      return { ...base, dialect: null, nodes: [], edges: [], droppedEdges: 0, queries: [], notes: ['no mesh metrics at this time: none of response_total (Linkerd), istio_requests_total (Istio), traces_service_graph_request_total (OpenTelemetry service graph), nor a custom dialect'], evalMs: performance.now() - started };
     }
     const dialect = dialectByName(name, settings.custom);
     if (dialect === null) throw new ApiError({ kind: 'bad_request', where: 'topology', message: 'topology: the custom dialect is not configured; define it in the topology settings first' });
     const graph = await buildTopology({ run: this.runner(name, request.source), dialect, time, windowMs, thresholds, maxEdges: request.maxEdges ?? defaultMaxEdges });
     if (graph.edges.length === 0 && graph.notes.length === 0) graph.notes.push(`no ${name} traffic in the ${windowMs / 1000}s before this time`);
-    return { ...base, dialect: name, ...graph };
+    return { ...base, dialect: name, ...graph, evalMs: performance.now() - started };
   }
 }

@@ -55,6 +55,11 @@ export function TopologyPage() {
   const [positions, setPositions] = useState<ReadonlyMap<string, Point>>(new Map());
   const [layoutError, setLayoutError] = useState<string | null>(null);
   const svgHost = useRef<HTMLDivElement>(null);
+  /** Answers drawn so far, on the canvas as `data-answer-seq` (a refresh may bring the same graph time). */
+  const answers = useRef(0);
+  useEffect(() => {
+    if (data !== undefined) svgHost.current?.setAttribute('data-answer-seq', String(++answers.current));
+  }, [data]);
 
   const view = useMemo(() => (data ? viewOf(data.nodes, data.edges, filters) : { nodes: [], edges: [] }), [data, filters]);
   const changes = useMemo(() => (compare && data && before.data ? compareGraphs(data, before.data) : null), [compare, data, before.data]);
@@ -201,7 +206,7 @@ export function TopologyPage() {
             setTime(m === 0 ? null : Math.floor((now + m * 60_000) / 1000) * 1000);
           }}
         />
-        <span data-testid="scrub-time">{time === null ? 'now (live)' : `${new Date(time).toLocaleString()} (${offsetMin} min)`}</span>
+        <span data-testid="scrub-time">{time === null ? `now (live${data ? `, graph of ${new Date(data.time).toLocaleTimeString()}` : ''})` : `${new Date(time).toLocaleString()} (${offsetMin} min)`}</span>
         <select value={step} onChange={(e) => setStep(Number(e.target.value))} aria-label="replay step">
           {steps.map((s) => (
             <option key={s} value={s}>
@@ -234,7 +239,7 @@ export function TopologyPage() {
       )}
       {compare && data && <EarlierGraph time={data.time} windowMs={data.windowMs} source={source} onData={setBefore} />}
       <div className="topology-body">
-        <div className="topology-canvas" ref={svgHost} data-answer-time={data?.time} data-layout-ms={layout.current.lastLayoutMs.toFixed(1)} data-edges-shown={view.edges.length}>
+        <div className="topology-canvas" ref={svgHost} data-answer-time={data?.time} data-layout-ms={layout.current.lastLayoutMs.toFixed(1)} data-first-layout-ms={layout.current.firstLayoutMs.toFixed(1)} data-edges-shown={view.edges.length}>
           {data === undefined && error === null && <p className="muted">Loading…</p>}
           {data && <TopologyGraph nodes={view.nodes} edges={view.edges} positions={positions} selected={selected} onSelect={(id) => setSelected(id)} changes={changes} goneEdges={goneEdges} />}
         </div>

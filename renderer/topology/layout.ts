@@ -46,6 +46,8 @@ export class StableLayout {
   readonly positions = new Map<string, Point>();
   /** Duration of the last layout in the worker, ms (0 when none was needed). */
   lastLayoutMs = 0;
+  /** Duration of the first layout in the worker (the first picture), ms; 0 until it is done. */
+  firstLayoutMs = 0;
 
   /**
    * Positions for these nodes: reused when all are known (then null: nothing moved, the picture
@@ -69,11 +71,13 @@ export class StableLayout {
     });
     if (answer.error !== undefined) throw new Error(`graph layout failed: ${answer.error}`);
     this.lastLayoutMs = answer.ms;
+    if (this.firstLayoutMs === 0) this.firstLayoutMs = answer.ms;
     for (const [n, p] of Object.entries(answer.positions)) if (!this.positions.has(n)) this.positions.set(n, p);
     return this.positions;
   }
 
   clear(): void {
     this.positions.clear();
+    this.firstLayoutMs = 0;
   }
 }

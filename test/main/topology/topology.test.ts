@@ -136,6 +136,41 @@ describe.each(['linkerd', 'istio', 'otel'] as const)('topology from %s metrics w
     expect(await one(qs.successRate!)).toBeCloseTo(edge.successRate!, 9);
     expect(await one(qs.p95!)).toBeCloseTo(edge.p95!, 6);
   });
+
+  it('selects each part’s request counter once for requests/s, failures and mTLS (one split query)', async () => {
+    const { dialectByName, partQueries } = await import('../../../app/topology/dialects.js');
+    const d = dialectByName(dialect, null)!;
+    for (const part of d.parts) {
+      const pq = partQueries(part, 60_000, null);
+      const asked = graph.queries.filter((q) => q.query.includes(`(rate(${part.requests}`) && part.match.every((m) => q.query.includes(m)));
+      if (dialect === 'otel') {
+        // Failures come from another counter: nothing to split.
+        expect(pq.split).toBeNull();
+        continue;
+      }
+      expect(pq.split).not.toBeNull();
+      // The split query only; the three separate ones are not run.
+      expect(asked.map((q) => q.query).filter((q) => q === pq.rps || q === pq.failures || q === pq.tls)).toEqual([]);
+      expect(asked.map((q) => q.query)).toContain(pq.split!.query);
+    }
+  });
+
+  it('keeps the graph at "now" for requests without a time; a request with a time evaluates', async () => {
+    // A window reaching back over the imported samples.
+    const first = await engine.api.topology({ windowMs: 3_600_000 });
+    expect(first.cached).toBe(false);
+    expect(first.edges.length).toBe(graph.edges.length);
+    expect(first.evalMs).toBeGreaterThan(0);
+    const again = await engine.api.topology({ windowMs: 3_600_000 });
+    expect(again.cached).toBe(true);
+    expect(again.time).toBe(first.time);
+    expect(again.edges).toEqual(first.edges);
+    // Another shape of request is another graph; an explicit time is never served from the kept one.
+    expect((await engine.api.topology({ windowMs: 3_000_000 })).cached).toBe(false);
+    const timed = await engine.api.topology({ time: first.time, windowMs: 3_600_000 });
+    expect(timed.cached).toBe(false);
+    expect(timed.edges.map((e) => e.rps)).toEqual(first.edges.map((e) => e.rps));
+  });
 });
 
 describe('topology from bad input', () => {
@@ -211,6 +246,18 @@ describe('topology from bad input', () => {
     await expect(engine.api.saveTopologySettings({ custom: { ...custom, match: 'client=~' }, thresholds: { warning: 0.95, poor: 0.9 } })).rejects.toThrow(/topology \(custom\)/);
     await expect(engine.api.saveTopologySettings({ custom: { ...custom, errorMatch: 'code=~"("' }, thresholds: { warning: 0.95, poor: 0.9 } })).rejects.toThrow(/topology \(custom\)/);
     expect((await engine.api.topologySettings({})).custom).toEqual(custom);
+    // Failures by a regex on a label the groups do not have: counted from the one split query,
+    // equal to what the separate failure query gives.
+    await engine.api.saveTopologySettings({ custom: { ...custom, match: '', errorMatch: 'connection_type=~"v.*|"' }, thresholds: { warning: 0.95, poor: 0.9 } });
+    const split = await engine.api.topology({ time: endMs, windowMs: 60_000, dialect: 'custom' });
+    const xy = split.edges.find((e) => e.id === 'x->y7')!;
+    const failed = await engine.api.query({ query: 'sum(rate(traces_service_graph_request_total{client="x",server="y7",connection_type=~"v.*|"}[1m]))', time: endMs });
+    const failedRps = failed.result.resultType === 'vector' ? Number(failed.result.samples[0]!.v) : NaN;
+    expect(failedRps).toBeGreaterThan(0);
+    expect(xy.successRate).toBeCloseTo(1 - failedRps / xy.rps, 9);
+    expect(split.queries.filter((q) => q.query.includes('rate(traces_service_graph_request_total')).map((q) => q.query)).toEqual([
+      'sum by (client, server, connection_type) (rate(traces_service_graph_request_total[1m]))',
+    ]);
     writeFileSync(join(dir, 'data', 'topology.json'), '{"custom": 3}');
     await expect(engine.api.topology({ time: endMs })).rejects.toThrow(/topology\.json: .*fix or delete the file/);
   });
