@@ -48,9 +48,10 @@ export const importCommand: Command = {
         },
       });
       if (tty) process.stderr.write('\n');
-      // Seal what the import left in open chunks and give the log's pages back, so the data
-      // directory holds compressed chunks only (and its size is what the data costs).
-      await db.flush();
+      // Seal what the import left in open chunks, merge each series' chunks per 2 h window and
+      // write the file packed, so the data directory holds compressed chunks only (and its size
+      // is what the data costs).
+      await db.compact(true);
       const rejected = Object.entries(summary.rejected);
       const total = rejected.reduce((n, [, c]) => n + c, 0);
       process.stdout.write(

@@ -17,9 +17,10 @@ import type { Labels } from './labels.js';
 import { TsdbQuerier, type QuerySource } from './querier.js';
 import { checkOrQuarantine, type QuarantineNotice } from './recovery.js';
 import { dbFileName, openReadOnly, parseStoredLabels } from './store-schema.js';
+import { oldestChunkTime } from './chunk-windows.js';
 import { unpackBatch } from './log-codec.js';
 import type { CoreOptions } from './worker-core.js';
-import type { HeadRead, RetentionResult, WorkerMemory } from './worker-protocol.js';
+import type { CompactionResult, HeadRead, RetentionResult, WorkerMemory } from './worker-protocol.js';
 import { WriteWatermark } from './write-watermark.js';
 
 export interface TsdbOptions {
@@ -95,7 +96,8 @@ export class TSDB implements Appendable, Queryable {
   private samplesAppended = 0;
   private readonly rejected: Record<string, number> = {};
   private quarantinedByReads = 0;
-  private readonly reportedBadChunks = new Set<number>();
+  /** `ref:minT` of the chunks already reported (a chunk's key, FORMAT.md). */
+  private readonly reportedBadChunks = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private bgPaused = false;
   /** A periodic sweep came due while paused: it runs as soon as the pause ends. */
@@ -139,7 +141,7 @@ export class TSDB implements Appendable, Queryable {
         const r = await this.client.call({ kind: 'read', refs, mint, maxt, ...(points ? { points } : {}) });
         return r.head!;
       },
-      badChunk: (chunkId, ref, reason) => this.badChunk(chunkId, ref, reason),
+      badChunk: (ref, minT, reason) => this.badChunk(ref, minT, reason),
     };
   }
 
@@ -148,13 +150,14 @@ export class TSDB implements Appendable, Queryable {
   readonly writes = new WriteWatermark();
   private readonly source: QuerySource;
 
-  private badChunk(chunkId: number, ref: number, reason: string): void {
-    if (this.reportedBadChunks.has(chunkId)) return;
-    this.reportedBadChunks.add(chunkId);
+  private badChunk(ref: number, minT: number, reason: string): void {
+    const key = `${ref}:${minT}`;
+    if (this.reportedBadChunks.has(key)) return;
+    this.reportedBadChunks.add(key);
     this.writes.record(-Infinity); // its samples are no longer read: any cached result may be wrong
     this.quarantinedByReads++;
-    this.log.warn(`chunk ${chunkId} of series ref ${ref} in ${this.file} failed to decode (${reason}); moved to quarantined_chunks`);
-    this.client.call({ kind: 'quarantine', chunkId, reason }).catch((e: Error) => this.log.warn('could not quarantine chunk', { chunkId, error: e.message }));
+    this.log.warn(`chunk of series ref ${ref} starting at ${minT} in ${this.file} failed to decode (${reason}); moved to quarantined_chunks`);
+    this.client.call({ kind: 'quarantine', ref, minT, reason }).catch((e: Error) => this.log.warn('could not quarantine chunk', { ref, minT, error: e.message }));
   }
 
   static async open(opts: TsdbOptions): Promise<TSDB> {
@@ -174,13 +177,11 @@ export class TSDB implements Appendable, Queryable {
   }
 
   /**
-   * Time of the oldest sample in sealed chunks (ms), or null when none is sealed yet. A chunk
-   * spans less than its 2-hour window, so the oldest one ends within 2 h of the smallest max_t:
-   * two lookups on chunks_by_max_t, not a scan.
+   * Time of the oldest sample in sealed chunks (ms), or null when none is sealed yet: one lookup
+   * in the window table (exact unless a chunk was quarantined since; then a little early).
    */
   oldestChunkTime(): number | null {
-    const row = this.ro.prepare('SELECT min(min_t) AS t FROM chunks WHERE max_t < (SELECT min(max_t) FROM chunks) + 7200000').get() as { t: number | null } | undefined;
-    return row?.t ?? null;
+    return oldestChunkTime(this.ro);
   }
 
   private loadIndex(lastT: Float64Array, lastV: Float64Array): void {
@@ -337,6 +338,16 @@ export class TSDB implements Appendable, Queryable {
   }
 
   /**
+   * flush(), then merges every window's chunks (FORMAT.md, "Compaction") and, with `vacuum`,
+   * rewrites the file packed (a full copy: meant for the end of an import).
+   */
+  async compact(vacuum = false): Promise<CompactionResult> {
+    // The same samples in other rows: cached query results stay right.
+    const r = await this.client.call({ kind: 'compact', vacuum });
+    return r.compaction!;
+  }
+
+  /**
    * The storage worker's memory (its heap, buffers and open chunks). With `shrink` both SQLite
    * connections first give back their page caches (`PRAGMA shrink_memory`) and the worker collects
    * garbage: the memory budget's answer to pressure (main/memory/budget.ts).
@@ -459,10 +470,12 @@ export class TSDB implements Appendable, Queryable {
     if (this.isClosed) return;
     this.isClosed = true;
     if (this.timer) clearInterval(this.timer);
+    // The reader first: the writer, closing last, checkpoints and removes the -wal and -shm
+    // files (a read-only connection closing last cannot).
     try {
-      await this.client.close();
-    } finally {
       this.ro.close();
+    } finally {
+      await this.client.close();
     }
   }
 

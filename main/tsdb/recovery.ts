@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../util/sqlite.js';
 import type { Logger } from '../util/log.js';
-import { openWritable } from './store-schema.js';
+import { openWritable, windowSql } from './store-schema.js';
 
 export interface QuarantineNotice {
   readonly problem: string;
@@ -71,7 +71,7 @@ function salvage(from: string, to: string): QuarantineNotice['salvaged'] {
     return counts;
   }
   counts.series = copyReadable(src, out, 'series', 'ref', 'ref, labels', 'INSERT OR IGNORE INTO series(ref, labels) VALUES (?, ?)');
-  counts.chunks = copyReadable(src, out, 'chunks', 'id', 'id, series_ref, min_t, max_t, encoding, count, data', 'INSERT OR IGNORE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)');
+  counts.chunks = salvageChunks(src, out);
   counts.batches = copyReadable(src, out, 'wal_batches', 'id', 'id, n, refs, t, v', 'INSERT OR IGNORE INTO wal_batches VALUES (?, ?, ?, ?, ?)');
   copyReadable(src, out, 'wal_histograms', 'id', 'id, h', 'INSERT OR IGNORE INTO wal_histograms VALUES (?, ?)');
   try {
@@ -90,21 +90,54 @@ function salvage(from: string, to: string): QuarantineNotice['salvaged'] {
   return counts;
 }
 
+/**
+ * Chunks of every salvaged series, series by series along the key (series_ref, min_t): the rows
+ * on a damaged page are lost, the scan of that series resumes past them. Reads format 1 files
+ * (rowid table) and format 2 files alike: both have these columns.
+ */
+function salvageChunks(src: Database.Database, out: Database.Database): number {
+  const refs = out.prepare('SELECT ref FROM series ORDER BY ref').pluck().all() as number[];
+  let copied = 0;
+  for (const ref of refs) {
+    copied += copyReadable(src, out, 'chunks', 'min_t', 'min_t, series_ref, max_t, encoding, count, data', 'INSERT OR IGNORE INTO chunks(min_t, series_ref, max_t, encoding, count, data) VALUES (?, ?, ?, ?, ?, ?)', {
+      where: 'series_ref = ? AND',
+      params: [ref],
+      low: -Number.MAX_SAFE_INTEGER,
+    });
+  }
+  // The window table is rebuilt from what was salvaged (format 2 keeps it beside the chunks).
+  out.exec('DELETE FROM chunk_windows');
+  out.exec(`INSERT INTO chunk_windows(window, min_t, max_t) SELECT ${windowSql('min_t')} AS w, min(min_t), max(max_t) FROM chunks GROUP BY w`);
+  return copied;
+}
+
 class InsertFailed extends Error {}
 
-/** Rows of `table` (integer key `pk`) that can be read, copied into `out`; returns how many. */
-function copyReadable(src: Database.Database, out: Database.Database, table: string, pk: string, columns: string, insertSql: string): number {
+/**
+ * Rows of `table` (integer key `pk`, from `scope.low`, default 0; `scope.where` narrows the scan
+ * to a prefix of a composite key, with `scope.params`) that can be read, copied into `out`;
+ * returns how many.
+ */
+function copyReadable(
+  src: Database.Database,
+  out: Database.Database,
+  table: string,
+  pk: string,
+  columns: string,
+  insertSql: string,
+  scope: { where: string; params: readonly unknown[]; low: number } = { where: '', params: [], low: 0 },
+): number {
   let read: Database.Statement;
   let ins: Database.Statement;
   try {
-    read = src.prepare(`SELECT ${columns} FROM ${table} WHERE ${pk} >= ? ORDER BY ${pk}`).raw();
+    read = src.prepare(`SELECT ${columns} FROM ${table} WHERE ${scope.where} ${pk} >= ? ORDER BY ${pk}`).raw();
     ins = out.prepare(insertSql);
   } catch {
     return 0; // the table's definition itself is unreadable
   }
   // Whether a scan from key `k` gets past its first row (a damaged page throws).
   const readsFrom = (k: number): boolean => {
-    const it = read.iterate(k) as IterableIterator<unknown[]>;
+    const it = read.iterate(...scope.params, k) as IterableIterator<unknown[]>;
     try {
       it.next();
       return true;
@@ -114,15 +147,15 @@ function copyReadable(src: Database.Database, out: Database.Database, table: str
       it.return?.();
     }
   };
-  // Keys (series refs, chunk and batch ids) are non-negative and within JavaScript's exact range.
+  // Keys (series refs, batch ids, a series' chunk start times) are within JavaScript's exact range.
   const top = Number.MAX_SAFE_INTEGER;
   let copied = 0;
-  let from = 0;
+  let from = scope.low;
   try {
     out.transaction(() => {
       for (;;) {
         try {
-          for (const row of read.iterate(from) as Iterable<unknown[]>) {
+          for (const row of read.iterate(...scope.params, from) as Iterable<unknown[]>) {
             try {
               ins.run(...row);
             } catch (err) {
