@@ -16,7 +16,8 @@ import { isHistogramMarker, unpackHistograms } from './histogram-log.js';
 import type { Labels } from './labels.js';
 import { TsdbQuerier, type QuerySource } from './querier.js';
 import { checkOrQuarantine, type QuarantineNotice } from './recovery.js';
-import { dbFileName, openReadOnly, parseStoredLabels } from './store-schema.js';
+import { dbFileName, openReadOnly } from './store-schema.js';
+import { readStoredSeries } from './series-labels.js';
 import { oldestChunkTime } from './chunk-windows.js';
 import { unpackBatch } from './log-codec.js';
 import type { CoreOptions } from './worker-core.js';
@@ -185,9 +186,8 @@ export class TSDB implements Appendable, Queryable {
   }
 
   private loadIndex(lastT: Float64Array, lastV: Float64Array): void {
-    const rows = this.ro.prepare('SELECT ref, labels FROM series ORDER BY ref').raw().iterate() as Iterable<[number, string]>;
-    for (const [ref, text] of rows) {
-      const { ref: got } = this.index.getOrCreate(parseStoredLabels(text), ref);
+    for (const [ref, labels] of readStoredSeries(this.ro)) {
+      const { ref: got } = this.index.getOrCreate(labels, ref);
       this.index.lastT[got] = lastT[got] ?? -Infinity;
       this.index.lastV[got] = lastV[got] ?? 0;
       if (this.index.lastT[got]! > this.maxTime) this.maxTime = this.index.lastT[got]!;

@@ -11,6 +11,7 @@ import type Database from 'better-sqlite3';
 import { openSqlite } from '../util/sqlite.js';
 import type { Logger } from '../util/log.js';
 import { openWritable, windowSql } from './store-schema.js';
+import { LabelStringsWriter } from './series-labels.js';
 
 export interface QuarantineNotice {
   readonly problem: string;
@@ -70,10 +71,10 @@ function salvage(from: string, to: string): QuarantineNotice['salvaged'] {
     out.close();
     return counts;
   }
-  counts.series = copyReadable(src, out, 'series', 'ref', 'ref, labels', 'INSERT OR IGNORE INTO series(ref, labels) VALUES (?, ?)');
+  counts.series = salvageSeries(src, out);
   counts.chunks = salvageChunks(src, out);
-  counts.batches = copyReadable(src, out, 'wal_batches', 'id', 'id, n, refs, t, v', 'INSERT OR IGNORE INTO wal_batches VALUES (?, ?, ?, ?, ?)');
-  copyReadable(src, out, 'wal_histograms', 'id', 'id, h', 'INSERT OR IGNORE INTO wal_histograms VALUES (?, ?)');
+  counts.batches = copyReadable(src, out, 'wal_batches', 'id', 'id, n, refs, t, v', inserter(out, 'INSERT OR IGNORE INTO wal_batches VALUES (?, ?, ?, ?, ?)'));
+  copyReadable(src, out, 'wal_histograms', 'id', 'id, h', inserter(out, 'INSERT OR IGNORE INTO wal_histograms VALUES (?, ?)'));
   try {
     const last = src.prepare("SELECT value FROM meta WHERE key = 'last_batch_id'").pluck().get() as number | undefined;
     const maxLogged = (out.prepare('SELECT max(id) FROM wal_batches').pluck().get() as number | null) ?? 0;
@@ -90,6 +91,44 @@ function salvage(from: string, to: string): QuarantineNotice['salvaged'] {
   return counts;
 }
 
+/** An insert of a whole row, or null when `out` cannot prepare it. */
+function inserter(out: Database.Database, sql: string): ((row: unknown[]) => void) | null {
+  try {
+    const st = out.prepare(sql);
+    return (row) => void st.run(...row);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Series rows: a format-2 file's label strings and id blobs as they are (a series naming a string
+ * that was on a damaged page becomes a hole at load), a format-1 file's JSON labels as ids.
+ */
+function salvageSeries(src: Database.Database, out: Database.Database): number {
+  let format2 = false;
+  try {
+    format2 = src.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'label_strings'").get() !== undefined;
+  } catch {
+    // the schema itself is unreadable: nothing can be copied either way
+  }
+  if (format2) {
+    copyReadable(src, out, 'label_strings', 'id', 'id, value', inserter(out, 'INSERT OR IGNORE INTO label_strings(id, value) VALUES (?, ?)'));
+    return copyReadable(src, out, 'series', 'ref', 'ref, labels', inserter(out, 'INSERT OR IGNORE INTO series(ref, labels) VALUES (?, ?)'));
+  }
+  const strings = new LabelStringsWriter(out);
+  const ins = out.prepare('INSERT OR IGNORE INTO series(ref, labels) VALUES (?, ?)');
+  return copyReadable(src, out, 'series', 'ref', 'ref, labels', (row) => {
+    let blob: Uint8Array;
+    try {
+      blob = strings.encodeJson(String(row[1]));
+    } catch {
+      return; // labels that are not the JSON format 1 wrote: the series is lost
+    }
+    ins.run(row[0], blob);
+  });
+}
+
 /**
  * Chunks of every salvaged series, series by series along the key (series_ref, min_t): the rows
  * on a damaged page are lost, the scan of that series resumes past them. Reads format 1 files
@@ -97,9 +136,10 @@ function salvage(from: string, to: string): QuarantineNotice['salvaged'] {
  */
 function salvageChunks(src: Database.Database, out: Database.Database): number {
   const refs = out.prepare('SELECT ref FROM series ORDER BY ref').pluck().all() as number[];
+  const insert = inserter(out, 'INSERT OR IGNORE INTO chunks(min_t, series_ref, max_t, encoding, count, data) VALUES (?, ?, ?, ?, ?, ?)');
   let copied = 0;
   for (const ref of refs) {
-    copied += copyReadable(src, out, 'chunks', 'min_t', 'min_t, series_ref, max_t, encoding, count, data', 'INSERT OR IGNORE INTO chunks(min_t, series_ref, max_t, encoding, count, data) VALUES (?, ?, ?, ?, ?, ?)', {
+    copied += copyReadable(src, out, 'chunks', 'min_t', 'min_t, series_ref, max_t, encoding, count, data', insert, {
       where: 'series_ref = ? AND',
       params: [ref],
       low: -Number.MAX_SAFE_INTEGER,
@@ -124,14 +164,13 @@ function copyReadable(
   table: string,
   pk: string,
   columns: string,
-  insertSql: string,
+  insert: ((row: unknown[]) => void) | null,
   scope: { where: string; params: readonly unknown[]; low: number } = { where: '', params: [], low: 0 },
 ): number {
   let read: Database.Statement;
-  let ins: Database.Statement;
+  if (insert === null) return 0;
   try {
     read = src.prepare(`SELECT ${columns} FROM ${table} WHERE ${scope.where} ${pk} >= ? ORDER BY ${pk}`).raw();
-    ins = out.prepare(insertSql);
   } catch {
     return 0; // the table's definition itself is unreadable
   }
@@ -157,7 +196,7 @@ function copyReadable(
         try {
           for (const row of read.iterate(...scope.params, from) as Iterable<unknown[]>) {
             try {
-              ins.run(...row);
+              insert(row);
             } catch (err) {
               throw new InsertFailed((err as Error).message);
             }
@@ -170,12 +209,18 @@ function copyReadable(
         }
         // A damaged page at or past `from`: find the smallest key from which reading works
         // (doubling, then bisecting); everything below it on that page is lost.
-        let step = 1;
-        while (from + step < top && !readsFrom(from + step)) step *= 2;
-        if (from + step >= top) return;
-        let bad = from + step / 2;
-        let good = from + step;
-        if (step === 1) bad = from;
+        // (The last probe is `top` itself, so keys far from a negative start stay reachable.)
+        let bad = from;
+        let good = top;
+        for (let step = 1; ; step *= 2) {
+          const k = Math.min(from + step, top);
+          if (readsFrom(k)) {
+            good = k;
+            break;
+          }
+          if (k >= top) return;
+          bad = k;
+        }
         while (good - bad > 1) {
           const mid = bad + Math.floor((good - bad) / 2);
           if (readsFrom(mid)) good = mid;

@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../util/sqlite.js';
+import { LabelStringsWriter } from './series-labels.js';
 
 export const dbFileName = 'vigil.db';
 const formatVersion = 2;
@@ -35,7 +36,8 @@ const chunksTable = (name: string): string => `CREATE TABLE IF NOT EXISTS ${name
 
 const schema = `
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS series(ref INTEGER PRIMARY KEY, labels TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS label_strings(id INTEGER PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS series(ref INTEGER PRIMARY KEY, labels BLOB NOT NULL);
 ${chunksTable('chunks')}
 CREATE TABLE IF NOT EXISTS chunk_windows(window INTEGER PRIMARY KEY, min_t INTEGER NOT NULL, max_t INTEGER NOT NULL, compacted INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS wal_batches(id INTEGER PRIMARY KEY, n INTEGER NOT NULL, refs BLOB NOT NULL, t BLOB NOT NULL, v BLOB NOT NULL);
@@ -59,7 +61,8 @@ export const windowSql = (col: string): string => `((${col} - (((${col} % ${chun
 /**
  * Format 1 → 2 in one transaction: a crash leaves either the untouched version-1 file or the
  * migrated one. Every chunk row is copied (series-clustered, without its rowid), the two chunk
- * indexes go with the old table, and the window table is built from the chunks.
+ * indexes go with the old table, the window table is built from the chunks, and series labels
+ * become string ids.
  */
 function migrateFrom1(db: Database.Database, file: string): void {
   try {
@@ -70,6 +73,14 @@ function migrateFrom1(db: Database.Database, file: string): void {
       db.exec('ALTER TABLE chunks_v2 RENAME TO chunks');
       db.exec('CREATE TABLE IF NOT EXISTS chunk_windows(window INTEGER PRIMARY KEY, min_t INTEGER NOT NULL, max_t INTEGER NOT NULL, compacted INTEGER NOT NULL DEFAULT 0)');
       db.exec(`INSERT INTO chunk_windows(window, min_t, max_t) SELECT ${windowSql('min_t')} AS w, min(min_t), max(max_t) FROM chunks GROUP BY w`);
+      // Series labels: JSON text → string ids (series-labels.ts).
+      db.exec('CREATE TABLE label_strings(id INTEGER PRIMARY KEY, value TEXT NOT NULL)');
+      db.exec('CREATE TABLE series_v2(ref INTEGER PRIMARY KEY, labels BLOB NOT NULL)');
+      const strings = new LabelStringsWriter(db);
+      const ins = db.prepare('INSERT INTO series_v2(ref, labels) VALUES (?, ?)');
+      for (const [ref, text] of db.prepare('SELECT ref, labels FROM series ORDER BY ref').raw().all() as [number, string][]) ins.run(ref, strings.encodeJson(text));
+      db.exec('DROP TABLE series');
+      db.exec('ALTER TABLE series_v2 RENAME TO series');
       db.prepare("UPDATE meta SET value = ? WHERE key = 'format_version'").run(formatVersion);
     })();
   } catch (e) {
@@ -130,13 +141,4 @@ export function uint32sOf(b: Uint8Array): Uint32Array {
   const copy = new Uint8Array(b.length - (b.length % 4));
   copy.set(b.subarray(0, copy.length));
   return new Uint32Array(copy.buffer);
-}
-
-/** Series labels as stored: a JSON array [name, value, name, value, …]. */
-export function parseStoredLabels(text: string): { name: string; value: string }[] {
-  const flat = JSON.parse(text) as unknown;
-  if (!Array.isArray(flat) || flat.length % 2 !== 0) throw new Error('series row: labels are not a [name, value, …] array');
-  const out: { name: string; value: string }[] = [];
-  for (let i = 0; i < flat.length; i += 2) out.push({ name: String(flat[i]), value: String(flat[i + 1]) });
-  return out;
 }

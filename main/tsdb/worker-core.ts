@@ -20,6 +20,7 @@ import { isMainThread } from 'node:worker_threads';
 import { collectGarbage } from '../util/gc-hint.js';
 import { blobOf, openWritable, windowOf } from './store-schema.js';
 import { compactSeries, markCompacted, pendingWindows } from './compact.js';
+import { LabelStringsWriter } from './series-labels.js';
 import { WindowBounds, deleteChunksBefore, newestChunkTime, oldestWindow, sizeRetentionCutoff } from './chunk-windows.js';
 import { packRefs, packTimes, unpackBatch } from './log-codec.js';
 
@@ -53,6 +54,8 @@ export class WorkerCore {
   private lastBatchId: number;
   private maxRef = 0;
   private batchesSinceCheckpoint = 0;
+  /** String ids of series labels (series-labels.ts). */
+  private labels: LabelStringsWriter;
   /** Background compaction in progress: the window, and the next series ref to merge. */
   private compacting: { window: number; nextRef: number } | null = null;
   /** Batches with id ≥ this stay in the log until released (0: no hold). Persisted in meta. */
@@ -79,6 +82,7 @@ export class WorkerCore {
     this.head = new Head(opts.maxChunkSamples);
     this.checkpointEvery = opts.checkpointEvery ?? 32;
     const db = this.db;
+    this.labels = new LabelStringsWriter(db);
     this.st = {
       insertSeries: db.prepare('INSERT OR IGNORE INTO series(ref, labels) VALUES (?, ?)'),
       insertBatch: db.prepare('INSERT INTO wal_batches(id, n, refs, t, v) VALUES (?, ?, ?, ?, ?)'),
@@ -157,12 +161,18 @@ export class WorkerCore {
       newMax = Math.max(newMax, b.newRefs[b.newRefs.length - 1]!);
     }
     for (let i = 0; i < b.refs.length; i++) if (b.refs[i]! > newMax) throw seriesGap(`sample for unknown series ref ${b.refs[i]}`);
-    this.db.transaction(() => {
-      for (let i = 0; i < b.newRefs.length; i++) this.st.insertSeries.run(b.newRefs[i]!, b.newLabels[i]!);
+    const tx = this.db.transaction(() => {
+      for (let i = 0; i < b.newRefs.length; i++) this.st.insertSeries.run(b.newRefs[i]!, this.labels.encodeJson(b.newLabels[i]!));
       if (b.refs.length > 0) this.st.insertBatch.run(b.id, b.refs.length, packRefs(b.refs), packTimes(b.t), blobOf(b.v));
       if (b.h !== undefined && b.h.length > 0) this.st.insertHistograms.run(b.id, packHistograms(b.h));
       this.st.setLastBatch.run(b.id);
-    })();
+    });
+    try {
+      tx();
+    } catch (e) {
+      this.labels = new LabelStringsWriter(this.db); // its new string ids were rolled back
+      throw e;
+    }
     this.lastBatchId = b.id;
     for (let i = 0; i < b.newRefs.length; i++) if (b.newRefs[i]! > this.maxRef) this.maxRef = b.newRefs[i]!;
     this.head.ensure(this.maxRef);

@@ -17,7 +17,7 @@
  * the last 50 batches only in the log.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyFileSync } from 'node:fs';
+import { closeSync, copyFileSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { TSDB } from '../../../main/tsdb/db.js';
@@ -161,6 +161,31 @@ describe('storage format 1 → 2', () => {
     const db = await TSDB.open({ dir, worker: false });
     try {
       await expectAllSamples(db);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('a damaged format-1 file is quarantined and its readable rows salvaged into a format-2 file', async () => {
+    const { dir, file } = copyOfFixture();
+    const raw = new Database(file, { readonly: true });
+    const page = raw.prepare("SELECT pageno FROM dbstat WHERE name = 'chunks' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1").pluck().get() as number;
+    const onPage = raw.prepare('SELECT ncell FROM dbstat WHERE pageno = ?').pluck().get(page) as number;
+    const pageSize = raw.pragma('page_size', { simple: true }) as number;
+    raw.close();
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (page - 1) * pageSize);
+    closeSync(fd);
+    const db = await TSDB.open({ dir, worker: false });
+    try {
+      const notice = db.stats().quarantine;
+      expect(notice).not.toBeNull();
+      expect(notice!.salvaged.series).toBe(21);
+      expect(notice!.salvaged.chunks).toBe(102 - onPage);
+      expect(describeFile(file).version).toBe(2);
+      const q = await db.querier(-Infinity, Infinity);
+      const set = await q.select([{ op: '=', name: '__name__', value: 'm' }]);
+      expect(set.series.map((s) => s.labels.find((l) => l.name === 's')!.value).sort()).toEqual(Array.from({ length: 20 }, (_, s) => String(s)).sort());
     } finally {
       await db.close();
     }
