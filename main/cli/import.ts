@@ -31,7 +31,8 @@ export const importCommand: Command = {
     const file = resolve(positionals[0]!);
     const dataDir = resolve(values.data ?? defaultDataDir());
     const lock = DataDirLock.acquire(dataDir);
-    const db = await TSDB.open({ dir: resolve(dataDir, 'tsdb'), logger: createLogger('import') });
+    // Series after series: a window is rewritten once, by compact() at the end, not at every checkpoint.
+    const db = await TSDB.open({ dir: resolve(dataDir, 'tsdb'), logger: createLogger('import'), backgroundCompaction: false });
     const tty = process.stderr.isTTY;
     let lastPct = -1;
     try {

@@ -46,6 +46,11 @@ export interface TsdbOptions {
   readonly retentionIntervalMs?: number;
   /** While writes fail, one commit per this many ms probes whether they work again (default 5 s). */
   readonly pausedRetryMs?: number;
+  /**
+   * false: windows are not compacted at log checkpoints (FORMAT.md, "Compaction"); for a bulk
+   * import that writes series after series and ends with `compact()`. Default true.
+   */
+  readonly backgroundCompaction?: boolean;
 }
 
 /** Self-metrics, exported as vigil_tsdb_* by /metrics. */
@@ -166,7 +171,11 @@ export class TSDB implements Appendable, Queryable {
     mkdirSync(opts.dir, { recursive: true });
     const file = join(opts.dir, dbFileName);
     const notice = checkOrQuarantine(opts.dir, file, log);
-    const coreOpts: CoreOptions = { file, ...(opts.maxChunkSamples ? { maxChunkSamples: opts.maxChunkSamples } : {}) };
+    const coreOpts: CoreOptions = {
+      file,
+      ...(opts.maxChunkSamples ? { maxChunkSamples: opts.maxChunkSamples } : {}),
+      ...(opts.backgroundCompaction === false ? { backgroundCompaction: false } : {}),
+    };
     const client: HeadClient =
       opts.worker === false ? new InProcessClient(coreOpts) : new ThreadClient(coreOpts, opts.workerUrl ?? new URL('./worker.js', import.meta.url), log);
     const state = await client.start();

@@ -28,6 +28,8 @@ export interface CoreOptions {
   readonly file: string;
   readonly maxChunkSamples?: number;
   readonly checkpointEvery?: number;
+  /** false: no compaction at checkpoints (a bulk import, which ends with `compact`). Default true. */
+  readonly backgroundCompaction?: boolean;
 }
 
 /** What a worker thread is started with: its options and the native SQLite build to load. */
@@ -61,6 +63,7 @@ export class WorkerCore {
   /** Batches with id ≥ this stay in the log until released (0: no hold). Persisted in meta. */
   private logHold: number;
   private readonly checkpointEvery: number;
+  private readonly backgroundCompaction: boolean;
   /** Sealed runs whose chunk write failed (e.g. disk full); retried, and still served to reads. */
   private unwritten: SealedRun[] = [];
   /** Why the last chunk write failed, until one succeeds. */
@@ -81,6 +84,7 @@ export class WorkerCore {
     this.db = openWritable(opts.file);
     this.head = new Head(opts.maxChunkSamples);
     this.checkpointEvery = opts.checkpointEvery ?? 32;
+    this.backgroundCompaction = opts.backgroundCompaction ?? true;
     const db = this.db;
     this.labels = new LabelStringsWriter(db);
     this.st = {
@@ -219,7 +223,7 @@ export class WorkerCore {
    * complete once the newest sample is in a later one (checkpoint sealed its open chunks).
    */
   private compactStep(): void {
-    if (this.unwritten.length > 0) return; // writes fail: nothing to add to that
+    if (!this.backgroundCompaction || this.unwritten.length > 0) return; // off, or writes fail: nothing to add to that
     const newest = this.head.maxTime();
     if (!Number.isFinite(newest)) return;
     try {
