@@ -52,7 +52,8 @@ export const importCommand: Command = {
       // Seal what the import left in open chunks, merge each series' chunks per 2 h window and
       // write the file packed, so the data directory holds compressed chunks only (and its size
       // is what the data costs).
-      await db.compact(true);
+      const compaction = await db.compact(true);
+      if (compaction.packError !== null) process.stderr.write(`vigil import: the data is stored, but the file could not be packed (${compaction.packError})\n`);
       const rejected = Object.entries(summary.rejected);
       const total = rejected.reduce((n, [, c]) => n + c, 0);
       process.stdout.write(

@@ -261,17 +261,24 @@ export class WorkerCore {
     let chunksBefore = 0;
     let chunksAfter = 0;
     const windows = pendingWindows(this.db);
-    for (const w of windows) {
-      const r = compactSeries(this.db, w, 1, this.maxRef);
-      markCompacted(this.db, w);
-      chunksBefore += r.chunksBefore;
-      chunksAfter += r.chunksAfter;
+    // Merging and VACUUM (which needs room for a second copy of the file) only pack the file: a
+    // failure, e.g. a full disk, rolls back its step and leaves the data as it was.
+    let packError: string | null = null;
+    try {
+      for (const w of windows) {
+        const r = compactSeries(this.db, w, 1, this.maxRef);
+        markCompacted(this.db, w);
+        chunksBefore += r.chunksBefore;
+        chunksAfter += r.chunksAfter;
+      }
+      if (vacuum) this.db.exec('VACUUM');
+    } catch (e) {
+      packError = (e as Error).message;
     }
     if (windows.length > 0) this.counters.compactions++;
-    if (vacuum) this.db.exec('VACUUM');
-    else this.db.pragma('incremental_vacuum');
+    this.db.pragma('incremental_vacuum');
     this.db.pragma('wal_checkpoint(TRUNCATE)');
-    return { windows: windows.length, chunksBefore, chunksAfter, bytesBefore, bytesAfter: bytes() };
+    return { windows: windows.length, chunksBefore, chunksAfter, bytesBefore, bytesAfter: bytes(), packError };
   }
 
   /** Seals every open chunk and empties the log (before a backup or a size measurement). */

@@ -76,6 +76,8 @@ export interface CompactionResult {
   chunksAfter: number;
   bytesBefore: number;
   bytesAfter: number;
+  /** Why merging or VACUUM stopped early (e.g. a full disk): the data is intact, the file less packed. */
+  packError: string | null;
 }
 
 export type Request =
