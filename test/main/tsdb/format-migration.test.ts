@@ -17,12 +17,14 @@
  * the last 50 batches only in the log.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeSync, copyFileSync, openSync, writeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, copyFileSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { TSDB } from '../../../main/tsdb/db.js';
-import type { NativeHistogram } from '../../../main/tsdb/interface.js';
+import type { Matcher, NativeHistogram } from '../../../main/tsdb/interface.js';
 import { tempDir } from '../helpers.js';
+import { bundle } from './bundle.js';
 
 const fixture = new URL('./fixtures/format-v1.db', import.meta.url).pathname;
 const start = 1764115200000;
@@ -70,9 +72,11 @@ function describeFile(file: string): { version: number; chunks: number; sealedSa
   }
 }
 
-async function expectAllSamples(db: TSDB): Promise<void> {
+/** The fixture's samples (`original`: only series without a `copy` label, as the kill test adds copies). */
+async function expectAllSamples(db: TSDB, original = false): Promise<void> {
   const q = await db.querier(-Infinity, Infinity);
-  const set = await q.select([{ op: '=', name: '__name__', value: 'm' }]);
+  const only: Matcher[] = original ? [{ op: '=', name: 'copy', value: '' }] : [];
+  const set = await q.select([{ op: '=', name: '__name__', value: 'm' }, ...only]);
   expect(set.warnings).toEqual([]);
   expect(set.series).toHaveLength(20);
   for (const series of set.series) {
@@ -84,7 +88,8 @@ async function expectAllSamples(db: TSDB): Promise<void> {
       expect(Object.is(got.v[i], value(s, i))).toBe(true);
     }
   }
-  const hs = await q.select([{ op: '=', name: '__name__', value: 'h' }]);
+  const hs = await q.select([{ op: '=', name: '__name__', value: 'h' }, ...only]);
+  expect(hs.series).toHaveLength(1);
   const h = hs.series[0]!.samples();
   expect(Array.from(h.t)).toEqual(Array.from({ length: 50 }, (_, k) => start + k * 10 * 15000));
   expect(h.h).toEqual(Array.from({ length: 50 }, (_, k) => hist(k * 10)));
@@ -190,4 +195,76 @@ describe('storage format 1 → 2', () => {
       await db.close();
     }
   });
+
+  it('a process killed at any moment of the migration leaves a file that opens with every row', async () => {
+    const t = tempDir('vigil-migrate-kill-');
+    cleanups.push(t.cleanup);
+    await bundle(join(t.dir, 'bin'), { 'migrate-child': 'test/main/tsdb/fixtures/migrate-child.ts' });
+    // A format-1 file large enough for the migration to take a while: the fixture's 21 series
+    // and their chunks copied 150 times under new refs.
+    const big = join(t.dir, 'big.db');
+    copyFileSync(fixture, big);
+    const raw = new Database(big);
+    raw.transaction(() => {
+      const rows = raw.prepare('SELECT ref, labels FROM series ORDER BY ref').all() as { ref: number; labels: string }[];
+      const addSeries = raw.prepare('INSERT INTO series(ref, labels) VALUES (?, ?)');
+      for (let k = 1; k <= 150; k++) {
+        for (const r of rows) addSeries.run(r.ref + k * 21, JSON.stringify([...(JSON.parse(r.labels) as string[]), 'copy', String(k)]));
+        raw.prepare('INSERT INTO chunks(series_ref, min_t, max_t, encoding, count, data) SELECT series_ref + ?, min_t, max_t, encoding, count, data FROM chunks WHERE series_ref <= 21').run(k * 21);
+      }
+    })();
+    const want = { series: raw.prepare('SELECT count(*) FROM series').pluck().get() as number, ...describeFile(big) };
+    raw.close();
+    expect(want.chunks).toBe(102 * 151);
+    const script = join(t.dir, 'bin', 'migrate-child.js');
+    /** Runs the child on a copy of the big file; kills it after `killMs` (never when undefined). Resolves with ms until it printed `open`. */
+    const run = (dir: string, killMs?: number): Promise<number> => {
+      mkdirSync(dir);
+      copyFileSync(big, join(dir, 'vigil.db'));
+      return new Promise<number>((resolve, reject) => {
+        const t0 = performance.now();
+        let opened = Infinity;
+        const child = spawn(process.execPath, [script, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let err = '';
+        child.stdout.on('data', (d: Buffer) => {
+          if (d.toString().includes('open')) opened = Math.min(opened, performance.now() - t0);
+        });
+        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        const timer = killMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), killMs);
+        child.on('exit', (code, signal) => {
+          if (timer) clearTimeout(timer);
+          if (signal !== 'SIGKILL' && code !== 0) reject(new Error(`child failed (${code}): ${err}`));
+          else resolve(opened);
+        });
+      });
+    };
+    // How long start-up plus migration takes on this machine now; kills are spread over it.
+    const whole = await run(join(t.dir, 'timing'));
+    expect(whole).toBeLessThan(Infinity);
+    const versionsSeen = new Set<number>();
+    for (let round = 0; round < 8; round++) {
+      const dir = join(t.dir, `round-${round}`);
+      await run(dir, (whole * (round + 1)) / 8);
+      const left = new Database(join(dir, 'vigil.db'), { readonly: true });
+      versionsSeen.add(left.prepare("SELECT value FROM meta WHERE key = 'format_version'").pluck().get() as number);
+      left.close();
+      const db = await TSDB.open({ dir, worker: false });
+      try {
+        expect(db.stats().quarantine).toBeNull();
+        expect(db.quickCheck().ok).toBe(true);
+        const after = describeFile(join(dir, 'vigil.db'));
+        expect(after.version).toBe(2);
+        expect(after.chunks).toBe(want.chunks);
+        expect(after.sealedSamples).toBe(want.sealedSamples);
+        expect(db.stats().series).toBe(want.series);
+        await expectAllSamples(db, true);
+        const copies = await (await db.querier(-Infinity, Infinity)).select([{ op: '=', name: 'copy', value: '150' }]);
+        expect(copies.series).toHaveLength(21);
+      } finally {
+        await db.close();
+      }
+    }
+    // The kills came at least sometimes before the migration committed (the file still format 1).
+    expect(versionsSeen.has(1)).toBe(true);
+  }, 120_000);
 });
