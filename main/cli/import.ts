@@ -31,7 +31,8 @@ export const importCommand: Command = {
     const file = resolve(positionals[0]!);
     const dataDir = resolve(values.data ?? defaultDataDir());
     const lock = DataDirLock.acquire(dataDir);
-    const db = await TSDB.open({ dir: resolve(dataDir, 'tsdb'), logger: createLogger('import') });
+    // Series after series: a window is rewritten once, by compact() at the end, not at every checkpoint.
+    const db = await TSDB.open({ dir: resolve(dataDir, 'tsdb'), logger: createLogger('import'), backgroundCompaction: false });
     const tty = process.stderr.isTTY;
     let lastPct = -1;
     try {
@@ -48,9 +49,11 @@ export const importCommand: Command = {
         },
       });
       if (tty) process.stderr.write('\n');
-      // Seal what the import left in open chunks and give the log's pages back, so the data
-      // directory holds compressed chunks only (and its size is what the data costs).
-      await db.flush();
+      // Seal what the import left in open chunks, merge each series' chunks per 2 h window and
+      // write the file packed, so the data directory holds compressed chunks only (and its size
+      // is what the data costs).
+      const compaction = await db.compact(true);
+      if (compaction.packError !== null) process.stderr.write(`vigil import: the data is stored, but the file could not be packed (${compaction.packError})\n`);
       const rejected = Object.entries(summary.rejected);
       const total = rejected.reduce((n, [, c]) => n + c, 0);
       process.stdout.write(

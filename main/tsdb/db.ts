@@ -16,10 +16,12 @@ import { isHistogramMarker, unpackHistograms } from './histogram-log.js';
 import type { Labels } from './labels.js';
 import { TsdbQuerier, type QuerySource } from './querier.js';
 import { checkOrQuarantine, type QuarantineNotice } from './recovery.js';
-import { dbFileName, openReadOnly, parseStoredLabels } from './store-schema.js';
+import { dbFileName, openReadOnly } from './store-schema.js';
+import { readStoredSeries } from './series-labels.js';
+import { oldestChunkTime } from './chunk-windows.js';
 import { unpackBatch } from './log-codec.js';
 import type { CoreOptions } from './worker-core.js';
-import type { HeadRead, RetentionResult, WorkerMemory } from './worker-protocol.js';
+import type { CompactionResult, HeadRead, RetentionResult, WorkerMemory } from './worker-protocol.js';
 import { WriteWatermark } from './write-watermark.js';
 
 export interface TsdbOptions {
@@ -44,6 +46,11 @@ export interface TsdbOptions {
   readonly retentionIntervalMs?: number;
   /** While writes fail, one commit per this many ms probes whether they work again (default 5 s). */
   readonly pausedRetryMs?: number;
+  /**
+   * false: windows are not compacted at log checkpoints (FORMAT.md, "Compaction"); for a bulk
+   * import that writes series after series and ends with `compact()`. Default true.
+   */
+  readonly backgroundCompaction?: boolean;
 }
 
 /** Self-metrics, exported as vigil_tsdb_* by /metrics. */
@@ -95,7 +102,8 @@ export class TSDB implements Appendable, Queryable {
   private samplesAppended = 0;
   private readonly rejected: Record<string, number> = {};
   private quarantinedByReads = 0;
-  private readonly reportedBadChunks = new Set<number>();
+  /** `ref:minT` of the chunks already reported (a chunk's key, FORMAT.md). */
+  private readonly reportedBadChunks = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private bgPaused = false;
   /** A periodic sweep came due while paused: it runs as soon as the pause ends. */
@@ -139,7 +147,7 @@ export class TSDB implements Appendable, Queryable {
         const r = await this.client.call({ kind: 'read', refs, mint, maxt, ...(points ? { points } : {}) });
         return r.head!;
       },
-      badChunk: (chunkId, ref, reason) => this.badChunk(chunkId, ref, reason),
+      badChunk: (ref, minT, reason) => this.badChunk(ref, minT, reason),
     };
   }
 
@@ -148,13 +156,14 @@ export class TSDB implements Appendable, Queryable {
   readonly writes = new WriteWatermark();
   private readonly source: QuerySource;
 
-  private badChunk(chunkId: number, ref: number, reason: string): void {
-    if (this.reportedBadChunks.has(chunkId)) return;
-    this.reportedBadChunks.add(chunkId);
+  private badChunk(ref: number, minT: number, reason: string): void {
+    const key = `${ref}:${minT}`;
+    if (this.reportedBadChunks.has(key)) return;
+    this.reportedBadChunks.add(key);
     this.writes.record(-Infinity); // its samples are no longer read: any cached result may be wrong
     this.quarantinedByReads++;
-    this.log.warn(`chunk ${chunkId} of series ref ${ref} in ${this.file} failed to decode (${reason}); moved to quarantined_chunks`);
-    this.client.call({ kind: 'quarantine', chunkId, reason }).catch((e: Error) => this.log.warn('could not quarantine chunk', { chunkId, error: e.message }));
+    this.log.warn(`chunk of series ref ${ref} starting at ${minT} in ${this.file} failed to decode (${reason}); moved to quarantined_chunks`);
+    this.client.call({ kind: 'quarantine', ref, minT, reason }).catch((e: Error) => this.log.warn('could not quarantine chunk', { ref, minT, error: e.message }));
   }
 
   static async open(opts: TsdbOptions): Promise<TSDB> {
@@ -162,7 +171,11 @@ export class TSDB implements Appendable, Queryable {
     mkdirSync(opts.dir, { recursive: true });
     const file = join(opts.dir, dbFileName);
     const notice = checkOrQuarantine(opts.dir, file, log);
-    const coreOpts: CoreOptions = { file, ...(opts.maxChunkSamples ? { maxChunkSamples: opts.maxChunkSamples } : {}) };
+    const coreOpts: CoreOptions = {
+      file,
+      ...(opts.maxChunkSamples ? { maxChunkSamples: opts.maxChunkSamples } : {}),
+      ...(opts.backgroundCompaction === false ? { backgroundCompaction: false } : {}),
+    };
     const client: HeadClient =
       opts.worker === false ? new InProcessClient(coreOpts) : new ThreadClient(coreOpts, opts.workerUrl ?? new URL('./worker.js', import.meta.url), log);
     const state = await client.start();
@@ -174,19 +187,16 @@ export class TSDB implements Appendable, Queryable {
   }
 
   /**
-   * Time of the oldest sample in sealed chunks (ms), or null when none is sealed yet. A chunk
-   * spans less than its 2-hour window, so the oldest one ends within 2 h of the smallest max_t:
-   * two lookups on chunks_by_max_t, not a scan.
+   * Time of the oldest sample in sealed chunks (ms), or null when none is sealed yet: one lookup
+   * in the window table (exact unless a chunk was quarantined since; then a little early).
    */
   oldestChunkTime(): number | null {
-    const row = this.ro.prepare('SELECT min(min_t) AS t FROM chunks WHERE max_t < (SELECT min(max_t) FROM chunks) + 7200000').get() as { t: number | null } | undefined;
-    return row?.t ?? null;
+    return oldestChunkTime(this.ro);
   }
 
   private loadIndex(lastT: Float64Array, lastV: Float64Array): void {
-    const rows = this.ro.prepare('SELECT ref, labels FROM series ORDER BY ref').raw().iterate() as Iterable<[number, string]>;
-    for (const [ref, text] of rows) {
-      const { ref: got } = this.index.getOrCreate(parseStoredLabels(text), ref);
+    for (const [ref, labels] of readStoredSeries(this.ro)) {
+      const { ref: got } = this.index.getOrCreate(labels, ref);
       this.index.lastT[got] = lastT[got] ?? -Infinity;
       this.index.lastV[got] = lastV[got] ?? 0;
       if (this.index.lastT[got]! > this.maxTime) this.maxTime = this.index.lastT[got]!;
@@ -337,6 +347,16 @@ export class TSDB implements Appendable, Queryable {
   }
 
   /**
+   * flush(), then merges every window's chunks (FORMAT.md, "Compaction") and, with `vacuum`,
+   * rewrites the file packed (a full copy: meant for the end of an import).
+   */
+  async compact(vacuum = false): Promise<CompactionResult> {
+    // The same samples in other rows: cached query results stay right.
+    const r = await this.client.call({ kind: 'compact', vacuum });
+    return r.compaction!;
+  }
+
+  /**
    * The storage worker's memory (its heap, buffers and open chunks). With `shrink` both SQLite
    * connections first give back their page caches (`PRAGMA shrink_memory`) and the worker collects
    * garbage: the memory budget's answer to pressure (main/memory/budget.ts).
@@ -459,10 +479,12 @@ export class TSDB implements Appendable, Queryable {
     if (this.isClosed) return;
     this.isClosed = true;
     if (this.timer) clearInterval(this.timer);
+    // The reader first: the writer, closing last, checkpoints and removes the -wal and -shm
+    // files (a read-only connection closing last cannot).
     try {
-      await this.client.close();
-    } finally {
       this.ro.close();
+    } finally {
+      await this.client.close();
     }
   }
 

@@ -24,11 +24,11 @@ export interface QuerySource {
   readonly index: SeriesIndex;
   readonly ro: Database.Database;
   readHead(refs: Uint32Array, mint: number, maxt: number, points?: LookbackPoints): Promise<HeadRead>;
-  /** A chunk failed to decode: count it and move it to quarantine. */
-  badChunk(chunkId: number, ref: number, reason: string): void;
+  /** A chunk (key: series ref and min_t) failed to decode: count it and move it to quarantine. */
+  badChunk(ref: number, minT: number, reason: string): void;
 }
 
-type RawChunkRow = [id: number, ref: number, encoding: number, count: number, data: Uint8Array];
+type RawChunkRow = [minT: number, ref: number, encoding: number, count: number, data: Uint8Array];
 
 const emptyF64 = new Float64Array(0);
 /** Series per chunk read in a wide select (one SQLite statement each, ~5 ms for 1,024 series). */
@@ -101,7 +101,7 @@ class TsdbSeries implements StoredSeries {
       if (d.error) {
         // Skipped whole: the chunk goes to quarantine, and a query must not see it change.
         warnings.push(`skipped a damaged chunk of series ${formatLabels(this.labels)} (${d.error.kind}: ${d.error.message}); it was quarantined`);
-        src.badChunk(row[0], refs[i]!, `${d.error.kind}: ${d.error.message}`);
+        src.badChunk(refs[i]!, row[0], `${d.error.kind}: ${d.error.message}`);
         continue;
       }
       k += d.n;
@@ -134,7 +134,7 @@ class TsdbSeries implements StoredSeries {
         const d = decodeHistogramChunk(row[2], row[4]);
         if (d.error) {
           warnings.push(`skipped a damaged chunk of series ${formatLabels(this.labels)} (${d.error.kind}: ${d.error.message}); it was quarantined`);
-          src.badChunk(row[0], refs[i]!, `${d.error.kind}: ${d.error.message}`);
+          src.badChunk(refs[i]!, row[0], `${d.error.kind}: ${d.error.message}`);
           continue;
         }
         const n = Math.min(d.t.length, total - k);
@@ -149,7 +149,7 @@ class TsdbSeries implements StoredSeries {
       const d = decodeChunkInto(row[2], row[4], t, v, k);
       if (d.error) {
         warnings.push(`skipped a damaged chunk of series ${formatLabels(this.labels)} (${d.error.kind}: ${d.error.message}); it was quarantined`);
-        src.badChunk(row[0], refs[i]!, `${d.error.kind}: ${d.error.message}`);
+        src.badChunk(refs[i]!, row[0], `${d.error.kind}: ${d.error.message}`);
         continue;
       }
       k += d.n;
@@ -172,11 +172,7 @@ export class TsdbQuerier implements Querier {
     private readonly mint: number,
     private readonly maxt: number,
   ) {
-    this.chunkQuery = src.ro.prepare(
-      `SELECT id, series_ref AS ref, encoding, count, data FROM chunks
-       WHERE series_ref IN (SELECT value FROM json_each(?)) AND min_t > ? AND min_t <= ? AND max_t >= ?
-       ORDER BY series_ref, min_t`,
-    ).raw(true);
+    this.chunkQuery = chunkRowsQuery(src.ro);
   }
 
   /** Matching refs without holes (refs lost to a salvaged, damaged file). */
@@ -259,6 +255,21 @@ export class TsdbQuerier implements Querier {
   }
 
   close(): void {}
+}
+
+/**
+ * The one read of sealed chunks: rows [min_t, ref, encoding, count, data] of the series in a JSON
+ * array (bound 1) overlapping [mint (bound 4), maxt (bound 3)], with bound 2 = mint − 2 h (a
+ * chunk never spans its window), in key order: one range of the clustered key per series.
+ */
+function chunkRowsQuery(ro: Database.Database): Database.Statement {
+  return ro
+    .prepare(
+      `SELECT min_t, series_ref AS ref, encoding, count, data FROM chunks
+       WHERE series_ref IN (SELECT value FROM json_each(?)) AND min_t > ? AND min_t <= ? AND max_t >= ?
+       ORDER BY series_ref, min_t`,
+    )
+    .raw(true);
 }
 
 /**

@@ -15,16 +15,21 @@ import { HistogramMarker, isHistogramMarker, packHistograms, unpackHistograms } 
 import { StaleNaN, type NativeHistogram } from './interface.js';
 import { Head, type SealedRun } from './worker-head.js';
 import type { LookbackPoints } from './interface.js';
-import type { AppendBatch, HeadRead, InitialState, RetentionResult, WorkerCounters, WorkerMemory } from './worker-protocol.js';
+import type { AppendBatch, CompactionResult, HeadRead, InitialState, RetentionResult, WorkerCounters, WorkerMemory } from './worker-protocol.js';
 import { isMainThread } from 'node:worker_threads';
 import { collectGarbage } from '../util/gc-hint.js';
-import { blobOf, openWritable } from './store-schema.js';
+import { blobOf, openWritable, windowOf } from './store-schema.js';
+import { compactSeries, markCompacted, pendingWindows } from './compact.js';
+import { LabelStringsWriter } from './series-labels.js';
+import { WindowBounds, deleteChunksBefore, newestChunkTime, oldestWindow, sizeRetentionCutoff } from './chunk-windows.js';
 import { packRefs, packTimes, unpackBatch } from './log-codec.js';
 
 export interface CoreOptions {
   readonly file: string;
   readonly maxChunkSamples?: number;
   readonly checkpointEvery?: number;
+  /** false: no compaction at checkpoints (a bulk import, which ends with `compact`). Default true. */
+  readonly backgroundCompaction?: boolean;
 }
 
 /** What a worker thread is started with: its options and the native SQLite build to load. */
@@ -33,6 +38,9 @@ export interface WorkerStart extends CoreOptions {
 }
 
 type Stmt = Database.Statement;
+
+/** Series merged per checkpoint by background compaction (a few ms of the writer's time). */
+const compactSliceSeries = 500;
 
 const staleOne = Float64Array.of(StaleNaN);
 const zeroOne = new Float64Array(1);
@@ -48,9 +56,14 @@ export class WorkerCore {
   private lastBatchId: number;
   private maxRef = 0;
   private batchesSinceCheckpoint = 0;
+  /** String ids of series labels (series-labels.ts). */
+  private labels: LabelStringsWriter;
+  /** Background compaction in progress: the window, and the next series ref to merge. */
+  private compacting: { window: number; nextRef: number } | null = null;
   /** Batches with id ≥ this stay in the log until released (0: no hold). Persisted in meta. */
   private logHold: number;
   private readonly checkpointEvery: number;
+  private readonly backgroundCompaction: boolean;
   /** Sealed runs whose chunk write failed (e.g. disk full); retried, and still served to reads. */
   private unwritten: SealedRun[] = [];
   /** Why the last chunk write failed, until one succeeds. */
@@ -62,6 +75,7 @@ export class WorkerCore {
     insertHistograms: Stmt;
     setLastBatch: Stmt;
     insertChunk: Stmt;
+    noteWindow: Stmt;
     truncateLog: Stmt;
     truncateHistograms: Stmt;
   };
@@ -70,13 +84,18 @@ export class WorkerCore {
     this.db = openWritable(opts.file);
     this.head = new Head(opts.maxChunkSamples);
     this.checkpointEvery = opts.checkpointEvery ?? 32;
+    this.backgroundCompaction = opts.backgroundCompaction ?? true;
     const db = this.db;
+    this.labels = new LabelStringsWriter(db);
     this.st = {
       insertSeries: db.prepare('INSERT OR IGNORE INTO series(ref, labels) VALUES (?, ?)'),
       insertBatch: db.prepare('INSERT INTO wal_batches(id, n, refs, t, v) VALUES (?, ?, ?, ?, ?)'),
       insertHistograms: db.prepare('INSERT INTO wal_histograms(id, h) VALUES (?, ?)'),
       setLastBatch: db.prepare("UPDATE meta SET value = ? WHERE key = 'last_batch_id'"),
       insertChunk: db.prepare('INSERT INTO chunks(series_ref, min_t, max_t, encoding, count, data) VALUES (?, ?, ?, ?, ?, ?)'),
+      noteWindow: db.prepare(
+        'INSERT INTO chunk_windows(window, min_t, max_t) VALUES (?, ?, ?) ON CONFLICT(window) DO UPDATE SET min_t = min(min_t, excluded.min_t), max_t = max(max_t, excluded.max_t), compacted = 0',
+      ),
       truncateLog: db.prepare('DELETE FROM wal_batches WHERE id < ?'),
       truncateHistograms: db.prepare('DELETE FROM wal_histograms WHERE id < ?'),
     };
@@ -90,8 +109,16 @@ export class WorkerCore {
     const db = this.db;
     this.maxRef = (db.prepare('SELECT max(ref) FROM series').pluck().get() as number | null) ?? 0;
     this.head.ensure(this.maxRef);
-    const sealed = db.prepare('SELECT series_ref AS ref, max(max_t) AS t FROM chunks GROUP BY series_ref').all() as { ref: number; t: number }[];
-    for (const { ref, t } of sealed) if (ref <= this.maxRef) this.head.lastT[ref] = t;
+    // Newest sealed time per series: one seek per series on the clustered key (a scan of the
+    // chunks table would read every chunk's bytes).
+    const newest = db.prepare('SELECT max_t FROM chunks WHERE series_ref = ? ORDER BY min_t DESC LIMIT 1').pluck();
+    const sealed: { ref: number; t: number }[] = [];
+    for (let ref = 1; ref <= this.maxRef; ref++) {
+      const t = newest.get(ref) as number | undefined;
+      if (t === undefined) continue;
+      this.head.lastT[ref] = t;
+      sealed.push({ ref, t });
+    }
     const replay = db.prepare('SELECT b.id, b.n, b.refs, b.t, b.v, h.h FROM wal_batches b LEFT JOIN wal_histograms h ON h.id = b.id ORDER BY b.id');
     const runs: SealedRun[] = [];
     for (const row of replay.iterate() as Iterable<{ id: number; n: number; refs: Uint8Array; t: Uint8Array; v: Uint8Array; h: Uint8Array | null }>) {
@@ -102,7 +129,7 @@ export class WorkerCore {
     // Series whose newest sample is sealed: read it back for duplicate detection in main.
     const last = db.prepare('SELECT encoding, data FROM chunks WHERE series_ref = ? ORDER BY min_t DESC LIMIT 1');
     for (const { ref, t } of sealed) {
-      if (ref > this.maxRef || this.head.lastT[ref] !== t) continue;
+      if (this.head.lastT[ref] !== t) continue;
       const row = last.get(ref) as { encoding: number; data: Uint8Array } | undefined;
       if (!row) continue;
       if (isHistogramEncoding(row.encoding)) {
@@ -138,12 +165,18 @@ export class WorkerCore {
       newMax = Math.max(newMax, b.newRefs[b.newRefs.length - 1]!);
     }
     for (let i = 0; i < b.refs.length; i++) if (b.refs[i]! > newMax) throw seriesGap(`sample for unknown series ref ${b.refs[i]}`);
-    this.db.transaction(() => {
-      for (let i = 0; i < b.newRefs.length; i++) this.st.insertSeries.run(b.newRefs[i]!, b.newLabels[i]!);
+    const tx = this.db.transaction(() => {
+      for (let i = 0; i < b.newRefs.length; i++) this.st.insertSeries.run(b.newRefs[i]!, this.labels.encodeJson(b.newLabels[i]!));
       if (b.refs.length > 0) this.st.insertBatch.run(b.id, b.refs.length, packRefs(b.refs), packTimes(b.t), blobOf(b.v));
       if (b.h !== undefined && b.h.length > 0) this.st.insertHistograms.run(b.id, packHistograms(b.h));
       this.st.setLastBatch.run(b.id);
-    })();
+    });
+    try {
+      tx();
+    } catch (e) {
+      this.labels = new LabelStringsWriter(this.db); // its new string ids were rolled back
+      throw e;
+    }
     this.lastBatchId = b.id;
     for (let i = 0; i < b.newRefs.length; i++) if (b.newRefs[i]! > this.maxRef) this.maxRef = b.newRefs[i]!;
     this.head.ensure(this.maxRef);
@@ -175,12 +208,77 @@ export class WorkerCore {
     this.db.pragma(`max_page_count = ${pages > 0 ? Math.floor(pages) : 4294967294}`);
   }
 
-  /** Seals quiet series, writes chunks, truncates the log behind what open chunks need. */
+  /** Seals quiet series, writes chunks, truncates the log behind what open chunks need, and takes a step of window compaction. */
   checkpoint(runs: SealedRun[] = []): void {
     this.batchesSinceCheckpoint = 0;
     this.head.sealBefore(this.head.maxTime(), runs);
     this.writeRuns(runs);
     this.truncateLog();
+    this.compactStep();
+  }
+
+  /**
+   * Background compaction: merges a slice of series (compactSliceSeries) of the oldest complete
+   * window not compacted yet, so the writer never stops for a whole window at once. A window is
+   * complete once the newest sample is in a later one (checkpoint sealed its open chunks).
+   */
+  private compactStep(): void {
+    if (!this.backgroundCompaction || this.unwritten.length > 0) return; // off, or writes fail: nothing to add to that
+    const newest = this.head.maxTime();
+    if (!Number.isFinite(newest)) return;
+    try {
+      if (this.compacting === null) {
+        const w = pendingWindows(this.db, windowOf(newest))[0];
+        if (w === undefined) return;
+        this.compacting = { window: w, nextRef: 1 };
+      }
+      const c = this.compacting;
+      const to = Math.min(this.maxRef, c.nextRef + compactSliceSeries - 1);
+      compactSeries(this.db, c.window, c.nextRef, to);
+      c.nextRef = to + 1;
+      if (c.nextRef > this.maxRef) {
+        markCompacted(this.db, c.window);
+        this.compacting = null;
+        this.counters.compactions++;
+      }
+    } catch {
+      // Compaction only saves space: a failure (e.g. a full disk) rolls its slice back and
+      // leaves the chunks as they are; the window is tried again from its start.
+      this.compacting = null;
+    }
+  }
+
+  /**
+   * Seals every open chunk, merges the chunks of every window (compact.ts) and, with `vacuum`,
+   * rewrites the file packed (`VACUUM`: a b-tree filled in key order; costs a copy of the file).
+   * `vigil import` ends with this.
+   */
+  compact(vacuum: boolean): CompactionResult {
+    const bytes = (): number => (this.db.pragma('page_count', { simple: true }) as number) * (this.db.pragma('page_size', { simple: true }) as number);
+    const bytesBefore = bytes();
+    this.flush();
+    this.compacting = null;
+    let chunksBefore = 0;
+    let chunksAfter = 0;
+    const windows = pendingWindows(this.db);
+    // Merging and VACUUM (which needs room for a second copy of the file) only pack the file: a
+    // failure, e.g. a full disk, rolls back its step and leaves the data as it was.
+    let packError: string | null = null;
+    try {
+      for (const w of windows) {
+        const r = compactSeries(this.db, w, 1, this.maxRef);
+        markCompacted(this.db, w);
+        chunksBefore += r.chunksBefore;
+        chunksAfter += r.chunksAfter;
+      }
+      if (vacuum) this.db.exec('VACUUM');
+    } catch (e) {
+      packError = (e as Error).message;
+    }
+    if (windows.length > 0) this.counters.compactions++;
+    this.db.pragma('incremental_vacuum');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return { windows: windows.length, chunksBefore, chunksAfter, bytesBefore, bytesAfter: bytes(), packError };
   }
 
   /** Seals every open chunk and empties the log (before a backup or a size measurement). */
@@ -220,14 +318,20 @@ export class WorkerCore {
     if (all.length === 0) return;
     try {
       this.db.transaction(() => {
+        const windows = new WindowBounds();
         for (const r of all) {
           if (r.h !== undefined) {
-            for (const c of encodeHistogramChunks(r.t, r.h)) this.st.insertChunk.run(r.ref, c.minT, c.maxT, c.encoding, c.count, c.bytes);
+            for (const c of encodeHistogramChunks(r.t, r.h)) {
+              this.st.insertChunk.run(r.ref, c.minT, c.maxT, c.encoding, c.count, c.bytes);
+              windows.note(c.minT, c.maxT);
+            }
             continue;
           }
           const c = encodeChunk(r.t, r.v);
           this.st.insertChunk.run(r.ref, c.minT, c.maxT, c.encoding, c.count, c.bytes);
+          windows.note(c.minT, c.maxT);
         }
+        windows.write(this.st.noteWindow);
       })();
       this.counters.chunksWritten += all.length;
       this.unwritten = [];
@@ -299,21 +403,18 @@ export class WorkerCore {
     const bytesBefore = used();
     let deleted = 0;
     if (retentionMs > 0) {
-      const newest = Math.max(this.head.maxTime(), (this.db.prepare('SELECT max(max_t) FROM chunks').pluck().get() as number | null) ?? -Infinity);
-      if (Number.isFinite(newest)) deleted += this.db.prepare('DELETE FROM chunks WHERE max_t < ?').run(newest - retentionMs).changes;
+      const newest = Math.max(this.head.maxTime(), newestChunkTime(this.db) ?? -Infinity);
+      if (Number.isFinite(newest)) deleted += deleteChunksBefore(this.db, this.maxRef, newest - retentionMs);
     }
     if (retentionBytes > 0) {
-      const oldest = this.db.prepare('DELETE FROM chunks WHERE id IN (SELECT id FROM chunks ORDER BY max_t LIMIT ?)');
-      const avg = this.db.prepare('SELECT avg(length(data)) FROM chunks').pluck();
-      // Each round frees about the excess, estimated from the mean chunk size plus row and
-      // index overhead; bounded so a budget below the empty schema cannot spin.
-      for (let round = 0; round < 1000; round++) {
-        const over = used() - retentionBytes;
-        if (over <= 0) break;
-        const per = ((avg.get() as number | null) ?? 0) + 48;
-        const n = oldest.run(Math.max(1, Math.ceil(over / per))).changes;
-        if (n === 0) break;
-        deleted += n;
+      // Oldest first: each round moves the cutoff a sixteenth of the oldest window's span
+      // forward; bounded so a budget below the empty schema cannot spin.
+      let cutoff = -Infinity;
+      for (let round = 0; round < 100_000 && used() > retentionBytes; round++) {
+        const w = oldestWindow(this.db);
+        if (w === null) break;
+        cutoff = sizeRetentionCutoff(this.db, w, cutoff);
+        deleted += deleteChunksBefore(this.db, this.maxRef, cutoff);
       }
     }
     const byTime = retentionMs > 0 ? this.dropHeldLogBefore(retentionMs) : { samples: 0, upToBatch: 0 };
@@ -374,12 +475,12 @@ export class WorkerCore {
   }
 
   /** Moves a chunk that failed to decode out of the way, keeping its bytes for inspection. */
-  quarantineChunk(chunkId: number, reason: string): void {
+  quarantineChunk(ref: number, minT: number, reason: string): void {
     const moved = this.db.transaction(() => {
       const n = this.db
-        .prepare('INSERT INTO quarantined_chunks SELECT id, series_ref, min_t, max_t, encoding, count, data, ?, ? FROM chunks WHERE id = ?')
-        .run(reason, Date.now(), chunkId).changes;
-      this.db.prepare('DELETE FROM chunks WHERE id = ?').run(chunkId);
+        .prepare('INSERT INTO quarantined_chunks(series_ref, min_t, max_t, encoding, count, data, reason, quarantined_at) SELECT series_ref, min_t, max_t, encoding, count, data, ?, ? FROM chunks WHERE series_ref = ? AND min_t = ?')
+        .run(reason, Date.now(), ref, minT).changes;
+      this.db.prepare('DELETE FROM chunks WHERE series_ref = ? AND min_t = ?').run(ref, minT);
       return n;
     })();
     this.counters.quarantinedChunks += moved;

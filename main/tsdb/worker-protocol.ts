@@ -69,12 +69,24 @@ export interface RetentionResult {
   heldLogDropped: { samples: number; upToBatch: number };
 }
 
+/** What `compact` did: windows merged, chunk rows before and after, file bytes before and after. */
+export interface CompactionResult {
+  windows: number;
+  chunksBefore: number;
+  chunksAfter: number;
+  bytesBefore: number;
+  bytesAfter: number;
+  /** Why merging or VACUUM stopped early (e.g. a full disk): the data is intact, the file less packed. */
+  packError: string | null;
+}
+
 export type Request =
   | { readonly kind: 'append'; readonly id: number; readonly batch: AppendBatch }
   | { readonly kind: 'read'; readonly id: number; readonly refs: Uint32Array; readonly mint: number; readonly maxt: number; readonly points?: LookbackPoints }
   | { readonly kind: 'flush'; readonly id: number }
+  | { readonly kind: 'compact'; readonly id: number; readonly vacuum: boolean }
   | { readonly kind: 'retention'; readonly id: number; readonly retentionMs: number; readonly retentionBytes: number; readonly heldLogMaxBytes: number }
-  | { readonly kind: 'quarantine'; readonly id: number; readonly chunkId: number; readonly reason: string }
+  | { readonly kind: 'quarantine'; readonly id: number; readonly ref: number; readonly minT: number; readonly reason: string }
   | { readonly kind: 'max_pages'; readonly id: number; readonly pages: number }
   | { readonly kind: 'hold_log'; readonly id: number; readonly fromBatch: number }
   /** The worker's memory; with `shrink`, first gives back what it can (SQLite's caches, a collection). */
@@ -83,6 +95,6 @@ export type Request =
 
 export type Reply =
   | { readonly kind: 'ready'; readonly state: InitialState; readonly counters: WorkerCounters }
-  | { readonly kind: 'ok'; readonly id: number; readonly counters: WorkerCounters; readonly head?: HeadRead; readonly retention?: RetentionResult; readonly memory?: WorkerMemory }
+  | { readonly kind: 'ok'; readonly id: number; readonly counters: WorkerCounters; readonly head?: HeadRead; readonly retention?: RetentionResult; readonly memory?: WorkerMemory; readonly compaction?: CompactionResult }
   | { readonly kind: 'error'; readonly id: number; readonly message: string; readonly unavailable: boolean }
   | { readonly kind: 'fatal'; readonly message: string };

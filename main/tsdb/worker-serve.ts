@@ -21,6 +21,10 @@ export function handleRequest(core: WorkerCore, req: Request): { reply: Reply; t
       case 'flush':
         core.flush();
         return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };
+      case 'compact': {
+        const compaction = core.compact(req.vacuum);
+        return { reply: { kind: 'ok', id: req.id, counters: core.stats(), compaction } };
+      }
       case 'retention':
         return { reply: { kind: 'ok', id: req.id, counters: core.stats(), retention: core.retention(req.retentionMs, req.retentionBytes, req.heldLogMaxBytes) } };
       case 'max_pages':
@@ -32,7 +36,7 @@ export function handleRequest(core: WorkerCore, req: Request): { reply: Reply; t
       case 'memory':
         return { reply: { kind: 'ok', id: req.id, counters: core.stats(), memory: core.memory(req.shrink) } };
       case 'quarantine':
-        core.quarantineChunk(req.chunkId, req.reason);
+        core.quarantineChunk(req.ref, req.minT, req.reason);
         return { reply: { kind: 'ok', id: req.id, counters: core.stats() } };
       case 'close':
         core.close();

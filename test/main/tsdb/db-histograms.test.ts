@@ -188,10 +188,10 @@ describe('native histograms in the TSDB', () => {
     await db.flush();
     await db.close();
     const raw = new Database(join(dir, 'vigil.db'));
-    const first = raw.prepare('SELECT id, data FROM chunks ORDER BY min_t LIMIT 1').get() as { id: number; data: Buffer };
+    const first = raw.prepare('SELECT series_ref, min_t, data FROM chunks ORDER BY min_t LIMIT 1').get() as { series_ref: number; min_t: number; data: Buffer };
     const bad = Buffer.from(first.data);
     bad[bad.length >> 1]! ^= 0x10;
-    raw.prepare('UPDATE chunks SET data = ? WHERE id = ?').run(bad, first.id);
+    raw.prepare('UPDATE chunks SET data = ? WHERE series_ref = ? AND min_t = ?').run(bad, first.series_ref, first.min_t);
     raw.close();
     db = await open(dir);
     const q = await db.querier(-Infinity, Infinity);

@@ -263,7 +263,10 @@ describe('scraping a protobuf target', () => {
     expect(again.h?.map((h) => h?.count)).toEqual([11, 12, 13, undefined]);
     expect(isStaleNaN(again.v[3]!)).toBe(true);
     const ro = new Database(join(dir, 'vigil.db'), { readonly: true });
-    const encodings = ro.prepare("SELECT DISTINCT c.encoding FROM chunks c JOIN series s ON s.ref = c.series_ref WHERE s.labels LIKE '%rpc_seconds%'").pluck().all();
+    const stored = (await (await db.querier(-Infinity, Infinity)).select([{ op: '=', name: '__name__', value: 'rpc_seconds' }])).series[0]!;
+    const ref = db.seriesRef(stored.labels);
+    expect(ref).toBeGreaterThan(0);
+    const encodings = ro.prepare('SELECT DISTINCT encoding FROM chunks WHERE series_ref = ?').pluck().all(ref);
     ro.close();
     expect(encodings).toEqual([3]); // one integer histogram chunk, marker included
 
