@@ -33,8 +33,11 @@ export interface AppendTarget {
   /** Creates a series (the caller has validated the labels). */
   createSeries(labels: Labels): number;
   reject(err: StorageError): void;
-  /** Sends accepted samples (`h`: one histogram per HistogramMarker in `v`, in order); resolves when durable. */
-  submit(refs: Uint32Array, t: Float64Array, v: Float64Array, h?: NativeHistogram[]): Promise<void>;
+  /**
+   * Sends accepted samples (`h`: one histogram per HistogramMarker in `v`, in order); resolves when
+   * durable. `bulkOpen`: an import's batch, grouped by series (worker-protocol.ts, AppendBatch.bulkOpen).
+   */
+  submit(refs: Uint32Array, t: Float64Array, v: Float64Array, h?: NativeHistogram[], bulkOpen?: Uint32Array): Promise<void>;
   /** Newest committed histogram of each series whose newest sample is one (duplicate checks; empty after a restart). */
   readonly lastHistograms: Map<number, NativeHistogram>;
   isClosed(): boolean;
@@ -79,7 +82,17 @@ export class TsdbAppender implements Appender {
   /** Identifies this transaction in the index's per-series marks (see SeriesIndex.txOwner). */
   private readonly txId: number;
 
-  constructor(private readonly db: AppendTarget) {
+  /**
+   * Bulk only: buffer position of the same series' previous sample in this transaction, or -1
+   * (commit groups the samples by series with it).
+   */
+  private prevSame: Int32Array | null = null;
+
+  /** `bulk`: an import's transaction; commit groups its samples by series (see commit). */
+  constructor(
+    private readonly db: AppendTarget,
+    private readonly bulk = false,
+  ) {
     this.txId = db.index.nextTxId();
     const b = takeBuffers();
     this.refs = b.refs;
@@ -140,6 +153,10 @@ export class TsdbAppender implements Appender {
     this.t[this.n] = t;
     this.v[this.n] = v;
     if (h !== null) (this.hAt ??= new Map()).set(this.n, h);
+    if (this.bulk) {
+      if (this.prevSame === null || this.prevSame.length < this.refs.length) this.prevSame = grownInt32(this.prevSame, this.refs.length);
+      this.prevSame[this.n] = this.lastInTx(ref);
+    }
     index.txOwner[ref] = this.txId;
     index.txPos[ref] = this.n;
     this.n++;
@@ -151,15 +168,29 @@ export class TsdbAppender implements Appender {
     this.done = true;
     if (this.db.isClosed()) throw new StorageUnavailableError('storage is closed; the samples of this commit were not written');
     const index = this.db.index;
+    // A bulk transaction (without histograms) is sent grouped by series, so the worker sees each
+    // series' samples as one run; and it names the series that may go on in the next one.
+    const grouped = this.bulk && this.hAt === null && this.n > 0;
+    const order = grouped ? this.seriesOrder() : null;
+    const bulkOpen = grouped ? this.maybeContinuing() : undefined;
     // Another appender may have committed newer samples since append(): re-check, in order.
     let k = 0;
     const hAt = this.hAt;
     const hs: NativeHistogram[] | undefined = hAt === null ? undefined : [];
     const lastH = this.db.lastHistograms;
-    for (let i = 0; i < this.n; i++) {
-      const ref = this.refs[i]!;
-      const t = this.t[i]!;
-      const v = this.v[i]!;
+    const src = order === null ? null : { refs: this.refs.slice(0, this.n), t: this.t.slice(0, this.n), v: this.v.slice(0, this.n) };
+    for (let o = 0; o < this.n; o++) {
+      const i = order === null ? o : order[o]!;
+      if (src !== null) {
+        // Grouped: read from the copy, write back in series order.
+        this.refs[o] = src.refs[i]!;
+        this.t[o] = src.t[i]!;
+        this.v[o] = src.v[i]!;
+      }
+      const at = src === null ? i : o;
+      const ref = this.refs[at]!;
+      const t = this.t[at]!;
+      const v = this.v[at]!;
       const lastT = index.lastT[ref]!;
       if (t > lastT) {
         const prevV = index.lastV[ref]!;
@@ -181,7 +212,33 @@ export class TsdbAppender implements Appender {
     const ts = this.t.slice(0, k);
     const vs = this.v.slice(0, k);
     this.release();
-    await this.db.submit(refs, ts, vs, hs);
+    await this.db.submit(refs, ts, vs, hs, bulkOpen);
+  }
+
+  /** Buffer positions grouped by series (in order of each series' first sample), each series in order. */
+  private seriesOrder(): Uint32Array {
+    const n = this.n;
+    const prev = this.prevSame!;
+    const next = new Int32Array(n).fill(-1);
+    for (let i = 0; i < n; i++) if (prev[i]! >= 0) next[prev[i]!] = i;
+    const order = new Uint32Array(n);
+    let k = 0;
+    for (let i = 0; i < n; i++) if (prev[i]! < 0) for (let j = i; j >= 0; j = next[j]!) order[k++] = j;
+    return order;
+  }
+
+  /**
+   * Series that may go on in the next transaction: those with a sample since the previous sample
+   * of the last one's series (the cycle a file interleaving series, as a histogram's buckets, was
+   * in when the transaction ended); just the last series when it has no earlier sample here.
+   */
+  private maybeContinuing(): Uint32Array {
+    const last = this.n - 1;
+    const p = this.prevSame![last]!;
+    const from = p < 0 ? last : p;
+    const refs = new Set<number>();
+    for (let i = from; i <= last; i++) refs.add(this.refs[i]!);
+    return Uint32Array.from(refs);
   }
 
   rollback(): void {
@@ -197,6 +254,7 @@ export class TsdbAppender implements Appender {
   }
 
   private growBuffers(): void {
+    if (this.prevSame !== null) this.prevSame = grownInt32(this.prevSame, this.refs.length * 2);
     const size = this.refs.length * 2;
     const r = new Uint32Array(size);
     r.set(this.refs);
@@ -224,4 +282,10 @@ export class TsdbAppender implements Appender {
     checkLabelLimits(canon);
     return this.db.createSeries(canon);
   }
+}
+
+function grownInt32(a: Int32Array | null, size: number): Int32Array {
+  const next = new Int32Array(Math.max(size, 64));
+  if (a !== null) next.set(a.subarray(0, Math.min(a.length, size)));
+  return next;
 }
