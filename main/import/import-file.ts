@@ -65,16 +65,13 @@ function tokenEnd(b: Buffer, p: number, end: number): number {
   return p;
 }
 
-/** b[at, at + id.length) equals `id`, compared from the end (series of a family differ last). */
-function startsWith(b: Buffer, at: number, id: Buffer): boolean {
-  for (let i = id.length - 1; i >= 0; i--) if (b[at + i] !== id[i]) return false;
-  return true;
-}
-
-/** The line at `p` starts with the series' id and a space. */
+/**
+ * The line at `p` starts with the series' id and a space. Buffer#compare: for ids of 60–110
+ * bytes its native loop cost a third less of the whole parse than a JavaScript one.
+ */
 function startsLine(b: Buffer, p: number, end: number, k: Known): boolean {
   const len = k.id.length;
-  return p + len < end && b[p + len] === SP && startsWith(b, p, k.id);
+  return p + len < end && b[p + len] === SP && k.id.compare(b, p, p + len) === 0;
 }
 
 /** Whitespace only in b[p, end). */
