@@ -178,19 +178,18 @@ export class TsdbAppender implements Appender {
     const hAt = this.hAt;
     const hs: NativeHistogram[] | undefined = hAt === null ? undefined : [];
     const lastH = this.db.lastHistograms;
-    const src = order === null ? null : { refs: this.refs.slice(0, this.n), t: this.t.slice(0, this.n), v: this.v.slice(0, this.n) };
-    for (let o = 0; o < this.n; o++) {
+    // A grouped batch is written in series order straight into memory shared with the worker
+    // (postMessage then copies nothing); otherwise the buffers are compacted in place and copied.
+    const n = this.n;
+    const shared = order === null ? null : new SharedArrayBuffer(n * 20);
+    const outT = shared === null ? this.t : new Float64Array(shared, 0, n);
+    const outV = shared === null ? this.v : new Float64Array(shared, n * 8, n);
+    const outRefs = shared === null ? this.refs : new Uint32Array(shared, n * 16, n);
+    for (let o = 0; o < n; o++) {
       const i = order === null ? o : order[o]!;
-      if (src !== null) {
-        // Grouped: read from the copy, write back in series order.
-        this.refs[o] = src.refs[i]!;
-        this.t[o] = src.t[i]!;
-        this.v[o] = src.v[i]!;
-      }
-      const at = src === null ? i : o;
-      const ref = this.refs[at]!;
-      const t = this.t[at]!;
-      const v = this.v[at]!;
+      const ref = this.refs[i]!;
+      const t = this.t[i]!;
+      const v = this.v[i]!;
       const lastT = index.lastT[ref]!;
       if (t > lastT) {
         const prevV = index.lastV[ref]!;
@@ -201,16 +200,16 @@ export class TsdbAppender implements Appender {
           hs!.push(h);
           lastH.set(ref, h);
         } else if (prevV !== prevV && lastH.size > 0) lastH.delete(ref); // the newest was a histogram (a NaN in v)
-        this.refs[k] = ref;
-        this.t[k] = t;
-        this.v[k] = v;
+        outRefs[k] = ref;
+        outT[k] = t;
+        outV[k] = v;
         k++;
       } else if (t < lastT) this.db.reject(new OutOfOrderError('out of order at commit'));
       else if (!sameBits(v, index.lastV[ref]!)) this.db.reject(new DuplicateSampleError('duplicate at commit'));
     }
-    const refs = this.refs.slice(0, k);
-    const ts = this.t.slice(0, k);
-    const vs = this.v.slice(0, k);
+    const refs = shared === null ? this.refs.slice(0, k) : outRefs.subarray(0, k);
+    const ts = shared === null ? this.t.slice(0, k) : outT.subarray(0, k);
+    const vs = shared === null ? this.v.slice(0, k) : outV.subarray(0, k);
     this.release();
     await this.db.submit(refs, ts, vs, hs, bulkOpen);
   }
