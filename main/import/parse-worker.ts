@@ -1,0 +1,29 @@
+/**
+ * Worker thread of `vigil import`: parses the file (parse-blocks.ts) while the main thread appends
+ * the previous blocks. At most `ahead` blocks are sent before main asks for more (one message a
+ * block), so a slow store never makes the parsed file pile up in memory.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { parseBlocks, type ReadOptions } from './parse-blocks.js';
+
+export interface ParseWorkerData extends ReadOptions {
+  readonly file: string;
+  readonly ahead: number;
+}
+
+const data = workerData as ParseWorkerData;
+const port = parentPort!;
+let credits = data.ahead;
+let wake: (() => void) | null = null;
+port.on('message', () => {
+  credits++;
+  wake?.();
+});
+
+for (const b of parseBlocks(data.file, data)) {
+  while (credits === 0) await new Promise<void>((r) => (wake = r));
+  credits--;
+  port.postMessage(b, [b.series.buffer, b.t.buffer, b.v.buffer, b.line.buffer] as ArrayBuffer[]);
+}
+port.postMessage(null);
+port.close();
