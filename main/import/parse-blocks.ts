@@ -19,7 +19,10 @@ import type { Labels } from '../tsdb/labels.js';
 
 export type ImportFormat = 'openmetrics' | 'prometheus';
 
-/** One block's samples in file order; series are numbered from 1 in order of first appearance. */
+/**
+ * One block's samples in file order, the first `n` entries of the columns; series are numbered
+ * from 1 in order of first appearance.
+ */
 export interface ParsedBlock {
   readonly n: number;
   readonly series: Uint32Array;
@@ -94,6 +97,21 @@ function tokenEnd(b: Buffer, p: number, end: number): number {
 function startsLine(b: Buffer, p: number, end: number, k: Known): boolean {
   const len = k.id.length;
   return p + len < end && b[p + len] === SP && k.id.compare(b, p, p + len) === 0;
+}
+
+/**
+ * 1 to 15 digits as an integer (whole seconds, the usual OpenMetrics timestamp), else -1. The
+ * parser's float path gives the same number for these, exactly, and its `× 1000` too.
+ */
+function wholeSeconds(b: Buffer, p: number, end: number): number {
+  if (end <= p || end - p > 15) return -1;
+  let x = 0;
+  for (; p < end; p++) {
+    const c = b[p]! - 0x30;
+    if (c < 0 || c > 9) return -1;
+    x = x * 10 + c;
+  }
+  return x;
 }
 
 /** Whitespace only in b[p, end). */
@@ -201,7 +219,9 @@ export function* parseBlocks(file: string, opts: ReadOptions): Generator<ParsedB
             let q = ve;
             if (q < end && text[q] === SP && text[q + 1] !== HASH) {
               const te = tokenEnd(text, q + 1, end);
-              if (om) {
+              const secs = om ? wholeSeconds(text, q + 1, te) : -1;
+              if (secs >= 0) t = secs * 1000;
+              else if (om) {
                 const ts = te > q + 1 ? parseFloatBytes(text, q + 1, te) : undefined;
                 t = ts !== undefined && Number.isFinite(ts) ? Math.trunc(ts * 1000) : undefined; // as the parser
               } else t = te > q + 1 ? parseIntBytes(text, q + 1, te) : undefined;
@@ -252,12 +272,13 @@ export function* parseBlocks(file: string, opts: ReadOptions): Generator<ParsedB
       carried = avail - end;
       work.copy(work, 0, end, avail);
       const n = cols.n;
+      // The columns' own buffers (a new set per block): the first n entries are the block's.
       yield {
         n,
-        series: cols.series.slice(0, n),
-        t: cols.t.slice(0, n),
-        v: cols.v.slice(0, n),
-        line: cols.line.slice(0, n),
+        series: cols.series,
+        t: cols.t,
+        v: cols.v,
+        line: cols.line,
         firstNew,
         newSeries,
         bytesRead: pos - carried,
