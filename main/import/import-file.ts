@@ -7,7 +7,7 @@
  * the import with its line number, keeping what was committed before its block.
  */
 import { Worker } from 'node:worker_threads';
-import { formatOf, parseBlocks, type ImportFormat, type ParsedBlock } from './parse-blocks.js';
+import { formatOf, parseBlocks, type ColumnBuffers, type ImportFormat, type ParsedBlock, type ReadOptions } from './parse-blocks.js';
 import type { ParseWorkerData } from './parse-worker.js';
 import type { Labels } from '../tsdb/labels.js';
 import type { Appendable, SeriesRef } from '../tsdb/interface.js';
@@ -46,8 +46,20 @@ export interface ImportOptions {
 /** Blocks parsed ahead of the one being appended. */
 const ahead = 2;
 
-/** The parsed blocks from a worker thread, in order; `close` stops it. */
-function fromWorker(url: URL, data: ParseWorkerData): { blocks: AsyncIterable<ParsedBlock>; close(): Promise<void> } {
+/** Parsed blocks in order; `giveBack` returns a block's columns once appended; `close` stops. */
+interface BlockSource {
+  blocks: AsyncIterable<ParsedBlock> | Iterable<ParsedBlock>;
+  giveBack(b: ColumnBuffers): void;
+  close(): Promise<void>;
+}
+
+function inThread(file: string, read: ReadOptions): BlockSource {
+  const spare: ColumnBuffers[] = [];
+  return { blocks: parseBlocks(file, read, spare), giveBack: (b) => void spare.push({ series: b.series, t: b.t, v: b.v, line: b.line }), close: async () => undefined };
+}
+
+/** The parsed blocks from a worker thread, in order. */
+function fromWorker(url: URL, data: ParseWorkerData): BlockSource {
   const worker = new Worker(url, { workerData: data });
   const queue: (ParsedBlock | null)[] = [];
   let failure: Error | null = null;
@@ -70,18 +82,22 @@ function fromWorker(url: URL, data: ParseWorkerData): { blocks: AsyncIterable<Pa
       const next = queue.shift();
       if (next === undefined) throw failure!;
       if (next === null) return;
-      worker.postMessage(1); // room for one more block
       yield next;
     }
   }
-  return { blocks: blocks(), close: async () => void (await worker.terminate()) };
+  return {
+    blocks: blocks(),
+    // The columns go back to be filled again, which is also the worker's room for one more block.
+    giveBack: (b) => worker.postMessage({ series: b.series, t: b.t, v: b.v, line: b.line }, [b.series.buffer, b.t.buffer, b.v.buffer, b.line.buffer] as ArrayBuffer[]),
+    close: async () => void (await worker.terminate()),
+  };
 }
 
 export async function importFile(file: string, storage: Appendable, opts: ImportOptions = {}): Promise<ImportSummary> {
   const began = performance.now();
   const format = formatOf(file, opts.format);
   const read = { format, nowMs: opts.nowMs ?? Date.now(), blockBytes: opts.blockBytes ?? blockBytes };
-  const source = opts.parseWorker === undefined ? { blocks: parseBlocks(file, read), close: async () => undefined } : fromWorker(opts.parseWorker, { ...read, file, ahead });
+  const source = opts.parseWorker === undefined ? inThread(file, read) : fromWorker(opts.parseWorker, { ...read, file, ahead });
   // Series numbers of the parser → storage refs (0: none yet, e.g. its first sample was refused).
   let refs = new Float64Array(1024);
   const labels: Labels[] = [];
@@ -127,6 +143,7 @@ export async function importFile(file: string, storage: Appendable, opts: Import
           if (examples.length < 5) examples.push(`line ${b.line[i]}: ${err.message}`);
         }
       }
+      source.giveBack(b);
       await settle();
       inFlight = app.commit();
       // Awaited at the next settle(); until then a failed commit must not count as unhandled.

@@ -120,13 +120,28 @@ function blank(b: Buffer, p: number, end: number): boolean {
   return true;
 }
 
+/** A block's column arrays, given back by the consumer to be filled again. */
+export interface ColumnBuffers {
+  readonly series: Uint32Array;
+  readonly t: Float64Array;
+  readonly v: Float64Array;
+  readonly line: Uint32Array;
+}
+
 /** Growable sample columns of one block. */
 class Columns {
   n = 0;
-  series = new Uint32Array(1 << 16);
-  t = new Float64Array(1 << 16);
-  v = new Float64Array(1 << 16);
-  line = new Uint32Array(1 << 16);
+  series: Uint32Array;
+  t: Float64Array;
+  v: Float64Array;
+  line: Uint32Array;
+
+  constructor(reuse: ColumnBuffers | undefined) {
+    this.series = reuse?.series ?? new Uint32Array(1 << 16);
+    this.t = reuse?.t ?? new Float64Array(1 << 16);
+    this.v = reuse?.v ?? new Float64Array(1 << 16);
+    this.line = reuse?.line ?? new Uint32Array(1 << 16);
+  }
 
   push(series: number, t: number, v: number, line: number): void {
     if (this.n === this.t.length) this.grow();
@@ -154,8 +169,11 @@ class Columns {
   }
 }
 
-/** Parses the file block by block; stops after a block with an error. */
-export function* parseBlocks(file: string, opts: ReadOptions): Generator<ParsedBlock, void, undefined> {
+/**
+ * Parses the file block by block; stops after a block with an error. Columns given back in
+ * `spare` are filled again (a new set of arrays per block kept V8 collecting garbage).
+ */
+export function* parseBlocks(file: string, opts: ReadOptions, spare: ColumnBuffers[] = []): Generator<ParsedBlock, void, undefined> {
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -191,7 +209,7 @@ export function* parseBlocks(file: string, opts: ReadOptions): Generator<ParsedB
         continue;
       }
       const text = work;
-      const cols = new Columns();
+      const cols = new Columns(spare.pop());
       const firstNew = known.size + 1;
       const newSeries: Labels[] = [];
       let error: ParsedBlock['error'] = null;

@@ -71,6 +71,24 @@ function giveBuffers(b: Buffers): void {
   if (spare.length < maxSpare) spare.push(b);
 }
 
+/**
+ * Bulk commits: shared memory for the batch sent to the worker, reused once the worker has
+ * acknowledged a batch (it keeps no view of an acknowledged batch), and scratch for grouping.
+ * A new 1 MB buffer per import block made the main thread run a full GC every ~10 blocks
+ * (V8 counts ArrayBuffers toward its limits), ~20 per W-offline import.
+ */
+const spareShared: SharedArrayBuffer[] = [];
+let prevScratch: Int32Array = new Int32Array(0);
+let nextScratch: Int32Array = new Int32Array(0);
+let orderScratch: Uint32Array = new Uint32Array(0);
+
+/** Shared memory for `n` samples: t at 0, v at 8·cap, refs at 16·cap (cap = byteLength / 20). */
+function takeShared(n: number): SharedArrayBuffer {
+  const i = spareShared.findIndex((b) => b.byteLength >= n * 20);
+  if (i >= 0) return spareShared.splice(i, 1)[0]!;
+  return new SharedArrayBuffer(Math.max(1 << 12, 2 ** Math.ceil(Math.log2(n))) * 20);
+}
+
 export class TsdbAppender implements Appender {
   private refs: Uint32Array;
   private t: Float64Array;
@@ -84,7 +102,8 @@ export class TsdbAppender implements Appender {
 
   /**
    * Bulk only: buffer position of the same series' previous sample in this transaction, or -1
-   * (commit groups the samples by series with it).
+   * (commit groups the samples by series with it). Module scratch: one bulk appender is open at
+   * a time (an import); a second one gets its own array.
    */
   private prevSame: Int32Array | null = null;
 
@@ -154,7 +173,7 @@ export class TsdbAppender implements Appender {
     this.v[this.n] = v;
     if (h !== null) (this.hAt ??= new Map()).set(this.n, h);
     if (this.bulk) {
-      if (this.prevSame === null || this.prevSame.length < this.refs.length) this.prevSame = grownInt32(this.prevSame, this.refs.length);
+      if (this.prevSame === null || this.prevSame.length < this.refs.length) this.prevSame = this.takePrev();
       this.prevSame[this.n] = this.lastInTx(ref);
     }
     index.txOwner[ref] = this.txId;
@@ -181,10 +200,11 @@ export class TsdbAppender implements Appender {
     // A grouped batch is written in series order straight into memory shared with the worker
     // (postMessage then copies nothing); otherwise the buffers are compacted in place and copied.
     const n = this.n;
-    const shared = order === null ? null : new SharedArrayBuffer(n * 20);
+    const shared = order === null ? null : takeShared(n);
+    const cap = shared === null ? 0 : shared.byteLength / 20;
     const outT = shared === null ? this.t : new Float64Array(shared, 0, n);
-    const outV = shared === null ? this.v : new Float64Array(shared, n * 8, n);
-    const outRefs = shared === null ? this.refs : new Uint32Array(shared, n * 16, n);
+    const outV = shared === null ? this.v : new Float64Array(shared, cap * 8, n);
+    const outRefs = shared === null ? this.refs : new Uint32Array(shared, cap * 16, n);
     for (let o = 0; o < n; o++) {
       const i = order === null ? o : order[o]!;
       const ref = this.refs[i]!;
@@ -212,15 +232,31 @@ export class TsdbAppender implements Appender {
     const vs = shared === null ? this.v.slice(0, k) : outV.subarray(0, k);
     this.release();
     await this.db.submit(refs, ts, vs, hs, bulkOpen);
+    // Acknowledged: the worker is done with the batch's memory (a failed one is not reused).
+    if (shared !== null && spareShared.length < 4) spareShared.push(shared);
+  }
+
+  /** The module's scratch for prevSame when free and large enough, else a new array. */
+  private takePrev(): Int32Array {
+    if (this.prevSame === null && prevScratch.length >= this.refs.length) {
+      const p = prevScratch;
+      prevScratch = new Int32Array(0); // taken until release()
+      return p;
+    }
+    const grown = new Int32Array(Math.max(this.refs.length, 1024));
+    if (this.prevSame !== null) grown.set(this.prevSame.subarray(0, this.n));
+    return grown;
   }
 
   /** Buffer positions grouped by series (in order of each series' first sample), each series in order. */
   private seriesOrder(): Uint32Array {
     const n = this.n;
     const prev = this.prevSame!;
-    const next = new Int32Array(n).fill(-1);
+    if (nextScratch.length < n) nextScratch = new Int32Array(prev.length);
+    if (orderScratch.length < n) orderScratch = new Uint32Array(prev.length);
+    const next = nextScratch.fill(-1, 0, n);
     for (let i = 0; i < n; i++) if (prev[i]! >= 0) next[prev[i]!] = i;
-    const order = new Uint32Array(n);
+    const order = orderScratch;
     let k = 0;
     for (let i = 0; i < n; i++) if (prev[i]! < 0) for (let j = i; j >= 0; j = next[j]!) order[k++] = j;
     return order;
@@ -247,13 +283,19 @@ export class TsdbAppender implements Appender {
   }
 
   private release(): void {
+    if (this.prevSame !== null && this.prevSame.length > prevScratch.length) prevScratch = this.prevSame;
+    this.prevSame = null;
     this.n = 0;
     this.hAt = null;
     giveBuffers({ refs: this.refs, t: this.t, v: this.v });
   }
 
   private growBuffers(): void {
-    if (this.prevSame !== null) this.prevSame = grownInt32(this.prevSame, this.refs.length * 2);
+    if (this.prevSame !== null) {
+      const grown = new Int32Array(this.refs.length * 2);
+      grown.set(this.prevSame.subarray(0, this.n));
+      this.prevSame = grown;
+    }
     const size = this.refs.length * 2;
     const r = new Uint32Array(size);
     r.set(this.refs);
@@ -283,8 +325,3 @@ export class TsdbAppender implements Appender {
   }
 }
 
-function grownInt32(a: Int32Array | null, size: number): Int32Array {
-  const next = new Int32Array(Math.max(size, 64));
-  if (a !== null) next.set(a.subarray(0, Math.min(a.length, size)));
-  return next;
-}
