@@ -1,5 +1,6 @@
 import { readBuildInfo } from './build-info.js';
-import { UsageError, type Command } from './cli/command.js';
+import type { Command } from './cli/command.js';
+import { runCommand } from './cli/dispatch.js';
 import { serveCommand } from './cli/serve.js';
 import { workloadDumpCommand, workloadServeCommand } from './cli/workload.js';
 import { checkMetricsCommand } from './cli/check-metrics.js';
@@ -46,17 +47,6 @@ export function helpText(): string {
   ].join('\n');
 }
 
-function findCommand(args: string[]): { command: Command; rest: string[] } | null {
-  let best: { command: Command; rest: string[] } | null = null;
-  for (const command of commands) {
-    const n = command.words.length;
-    if (args.length >= n && command.words.every((w, i) => args[i] === w)) {
-      if (best === null || n > best.command.words.length) best = { command, rest: args.slice(n) };
-    }
-  }
-  return best;
-}
-
 export async function runCli(args: string[]): Promise<number> {
   if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
     process.stdout.write(helpText());
@@ -67,21 +57,5 @@ export async function runCli(args: string[]): Promise<number> {
     process.stdout.write(`vigil ${info.version} (${info.revision}) ${info.runtime}\n`);
     return 0;
   }
-  const found = findCommand(args);
-  if (found === null) {
-    process.stderr.write(`vigil: unknown command ${JSON.stringify(args.join(' '))}\n\n${helpText()}`);
-    return 2;
-  }
-  if (found.rest.includes('--help') || found.rest.includes('-h')) {
-    process.stdout.write(`Usage: ${found.command.usage}\n\n${found.command.summary}\n`);
-    return 0;
-  }
-  try {
-    return await found.command.run(found.rest);
-  } catch (err) {
-    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`vigil ${found.command.words.join(' ')}: ${(err as Error).message}\n`);
-    if (usage) process.stderr.write(`Usage: ${found.command.usage}\n`);
-    return usage ? 2 : 1;
-  }
+  return runCommand(commands, args, helpText);
 }

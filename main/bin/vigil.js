@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const entry = new URL('../../dist/main/cli.js', import.meta.url);
+// `vigil import` starts from its own entry, which loads only that command (main/cli-import.ts).
+const entry = new URL(process.argv[2] === 'import' ? '../../dist/main/cli-import.js' : '../../dist/main/cli.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('vigil: the engine is not built yet; run `npm run build` (or `npm run serve`) first\n');
   process.exit(2);

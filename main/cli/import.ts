@@ -38,6 +38,8 @@ export const importCommand: Command = {
     try {
       const summary = await importFile(file, db, {
         ...(format ? { format } : {}),
+        // Parsing in its own thread, beside this one's appends and the storage worker's writes.
+        parseWorker: new URL('../import/parse-worker.js', import.meta.url),
         onProgress: ({ bytesRead, bytesTotal, samples }) => {
           const f = bytesTotal === 0 ? 1 : bytesRead / bytesTotal;
           const pct = Math.floor(f * 100);

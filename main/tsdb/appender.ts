@@ -33,8 +33,11 @@ export interface AppendTarget {
   /** Creates a series (the caller has validated the labels). */
   createSeries(labels: Labels): number;
   reject(err: StorageError): void;
-  /** Sends accepted samples (`h`: one histogram per HistogramMarker in `v`, in order); resolves when durable. */
-  submit(refs: Uint32Array, t: Float64Array, v: Float64Array, h?: NativeHistogram[]): Promise<void>;
+  /**
+   * Sends accepted samples (`h`: one histogram per HistogramMarker in `v`, in order); resolves when
+   * durable. `bulkOpen`: an import's batch, grouped by series (worker-protocol.ts, AppendBatch.bulkOpen).
+   */
+  submit(refs: Uint32Array, t: Float64Array, v: Float64Array, h?: NativeHistogram[], bulkOpen?: Uint32Array): Promise<void>;
   /** Newest committed histogram of each series whose newest sample is one (duplicate checks; empty after a restart). */
   readonly lastHistograms: Map<number, NativeHistogram>;
   isClosed(): boolean;
@@ -68,6 +71,24 @@ function giveBuffers(b: Buffers): void {
   if (spare.length < maxSpare) spare.push(b);
 }
 
+/**
+ * Bulk commits: shared memory for the batch sent to the worker, reused once the worker has
+ * acknowledged a batch (it keeps no view of an acknowledged batch), and scratch for grouping.
+ * A new 1 MB buffer per import block made the main thread run a full GC every ~10 blocks
+ * (V8 counts ArrayBuffers toward its limits), ~20 per W-offline import.
+ */
+const spareShared: SharedArrayBuffer[] = [];
+let prevScratch: Int32Array = new Int32Array(0);
+let nextScratch: Int32Array = new Int32Array(0);
+let orderScratch: Uint32Array = new Uint32Array(0);
+
+/** Shared memory for `n` samples: t at 0, v at 8·cap, refs at 16·cap (cap = byteLength / 20). */
+function takeShared(n: number): SharedArrayBuffer {
+  const i = spareShared.findIndex((b) => b.byteLength >= n * 20);
+  if (i >= 0) return spareShared.splice(i, 1)[0]!;
+  return new SharedArrayBuffer(Math.max(1 << 12, 2 ** Math.ceil(Math.log2(n))) * 20);
+}
+
 export class TsdbAppender implements Appender {
   private refs: Uint32Array;
   private t: Float64Array;
@@ -79,7 +100,18 @@ export class TsdbAppender implements Appender {
   /** Identifies this transaction in the index's per-series marks (see SeriesIndex.txOwner). */
   private readonly txId: number;
 
-  constructor(private readonly db: AppendTarget) {
+  /**
+   * Bulk only: buffer position of the same series' previous sample in this transaction, or -1
+   * (commit groups the samples by series with it). Module scratch: one bulk appender is open at
+   * a time (an import); a second one gets its own array.
+   */
+  private prevSame: Int32Array | null = null;
+
+  /** `bulk`: an import's transaction; commit groups its samples by series (see commit). */
+  constructor(
+    private readonly db: AppendTarget,
+    private readonly bulk = false,
+  ) {
     this.txId = db.index.nextTxId();
     const b = takeBuffers();
     this.refs = b.refs;
@@ -140,6 +172,10 @@ export class TsdbAppender implements Appender {
     this.t[this.n] = t;
     this.v[this.n] = v;
     if (h !== null) (this.hAt ??= new Map()).set(this.n, h);
+    if (this.bulk) {
+      if (this.prevSame === null || this.prevSame.length < this.refs.length) this.prevSame = this.takePrev();
+      this.prevSame[this.n] = this.lastInTx(ref);
+    }
     index.txOwner[ref] = this.txId;
     index.txPos[ref] = this.n;
     this.n++;
@@ -151,12 +187,26 @@ export class TsdbAppender implements Appender {
     this.done = true;
     if (this.db.isClosed()) throw new StorageUnavailableError('storage is closed; the samples of this commit were not written');
     const index = this.db.index;
+    // A bulk transaction (without histograms) is sent grouped by series, so the worker sees each
+    // series' samples as one run; and it names the series that may go on in the next one.
+    const grouped = this.bulk && this.hAt === null && this.n > 0;
+    const order = grouped ? this.seriesOrder() : null;
+    const bulkOpen = grouped ? this.maybeContinuing() : undefined;
     // Another appender may have committed newer samples since append(): re-check, in order.
     let k = 0;
     const hAt = this.hAt;
     const hs: NativeHistogram[] | undefined = hAt === null ? undefined : [];
     const lastH = this.db.lastHistograms;
-    for (let i = 0; i < this.n; i++) {
+    // A grouped batch is written in series order straight into memory shared with the worker
+    // (postMessage then copies nothing); otherwise the buffers are compacted in place and copied.
+    const n = this.n;
+    const shared = order === null ? null : takeShared(n);
+    const cap = shared === null ? 0 : shared.byteLength / 20;
+    const outT = shared === null ? this.t : new Float64Array(shared, 0, n);
+    const outV = shared === null ? this.v : new Float64Array(shared, cap * 8, n);
+    const outRefs = shared === null ? this.refs : new Uint32Array(shared, cap * 16, n);
+    for (let o = 0; o < n; o++) {
+      const i = order === null ? o : order[o]!;
       const ref = this.refs[i]!;
       const t = this.t[i]!;
       const v = this.v[i]!;
@@ -170,18 +220,60 @@ export class TsdbAppender implements Appender {
           hs!.push(h);
           lastH.set(ref, h);
         } else if (prevV !== prevV && lastH.size > 0) lastH.delete(ref); // the newest was a histogram (a NaN in v)
-        this.refs[k] = ref;
-        this.t[k] = t;
-        this.v[k] = v;
+        outRefs[k] = ref;
+        outT[k] = t;
+        outV[k] = v;
         k++;
       } else if (t < lastT) this.db.reject(new OutOfOrderError('out of order at commit'));
       else if (!sameBits(v, index.lastV[ref]!)) this.db.reject(new DuplicateSampleError('duplicate at commit'));
     }
-    const refs = this.refs.slice(0, k);
-    const ts = this.t.slice(0, k);
-    const vs = this.v.slice(0, k);
+    const refs = shared === null ? this.refs.slice(0, k) : outRefs.subarray(0, k);
+    const ts = shared === null ? this.t.slice(0, k) : outT.subarray(0, k);
+    const vs = shared === null ? this.v.slice(0, k) : outV.subarray(0, k);
     this.release();
-    await this.db.submit(refs, ts, vs, hs);
+    await this.db.submit(refs, ts, vs, hs, bulkOpen);
+    // Acknowledged: the worker is done with the batch's memory (a failed one is not reused).
+    if (shared !== null && spareShared.length < 4) spareShared.push(shared);
+  }
+
+  /** The module's scratch for prevSame when free and large enough, else a new array. */
+  private takePrev(): Int32Array {
+    if (this.prevSame === null && prevScratch.length >= this.refs.length) {
+      const p = prevScratch;
+      prevScratch = new Int32Array(0); // taken until release()
+      return p;
+    }
+    const grown = new Int32Array(Math.max(this.refs.length, 1024));
+    if (this.prevSame !== null) grown.set(this.prevSame.subarray(0, this.n));
+    return grown;
+  }
+
+  /** Buffer positions grouped by series (in order of each series' first sample), each series in order. */
+  private seriesOrder(): Uint32Array {
+    const n = this.n;
+    const prev = this.prevSame!;
+    if (nextScratch.length < n) nextScratch = new Int32Array(prev.length);
+    if (orderScratch.length < n) orderScratch = new Uint32Array(prev.length);
+    const next = nextScratch.fill(-1, 0, n);
+    for (let i = 0; i < n; i++) if (prev[i]! >= 0) next[prev[i]!] = i;
+    const order = orderScratch;
+    let k = 0;
+    for (let i = 0; i < n; i++) if (prev[i]! < 0) for (let j = i; j >= 0; j = next[j]!) order[k++] = j;
+    return order;
+  }
+
+  /**
+   * Series that may go on in the next transaction: those with a sample since the previous sample
+   * of the last one's series (the cycle a file interleaving series, as a histogram's buckets, was
+   * in when the transaction ended); just the last series when it has no earlier sample here.
+   */
+  private maybeContinuing(): Uint32Array {
+    const last = this.n - 1;
+    const p = this.prevSame![last]!;
+    const from = p < 0 ? last : p;
+    const refs = new Set<number>();
+    for (let i = from; i <= last; i++) refs.add(this.refs[i]!);
+    return Uint32Array.from(refs);
   }
 
   rollback(): void {
@@ -191,12 +283,19 @@ export class TsdbAppender implements Appender {
   }
 
   private release(): void {
+    if (this.prevSame !== null && this.prevSame.length > prevScratch.length) prevScratch = this.prevSame;
+    this.prevSame = null;
     this.n = 0;
     this.hAt = null;
     giveBuffers({ refs: this.refs, t: this.t, v: this.v });
   }
 
   private growBuffers(): void {
+    if (this.prevSame !== null) {
+      const grown = new Int32Array(this.refs.length * 2);
+      grown.set(this.prevSame.subarray(0, this.n));
+      this.prevSame = grown;
+    }
     const size = this.refs.length * 2;
     const r = new Uint32Array(size);
     r.set(this.refs);
@@ -225,3 +324,4 @@ export class TsdbAppender implements Appender {
     return this.db.createSeries(canon);
   }
 }
+

@@ -136,7 +136,7 @@ export class TSDB implements Appendable, Queryable {
       reject: (err: StorageError) => {
         this.rejected[err.kind] = (this.rejected[err.kind] ?? 0) + 1;
       },
-      submit: (refs, t, v, h) => this.submit(refs, t, v, h),
+      submit: (refs, t, v, h, bulkOpen) => this.submit(refs, t, v, h, bulkOpen),
       lastHistograms: new Map(),
       isClosed: () => this.isClosed,
     };
@@ -238,7 +238,15 @@ export class TSDB implements Appendable, Queryable {
     return new TsdbAppender(this.target);
   }
 
-  private async submit(refs: Uint32Array, t: Float64Array, v: Float64Array, h?: NativeHistogram[]): Promise<void> {
+  /**
+   * An appender for a backfill: its commit sends the samples grouped by series, and the worker
+   * writes whole chunks from the batch and logs only what stays open (WorkerCore.appendBulk).
+   */
+  bulkAppender(): Appender {
+    return new TsdbAppender(this.target, true);
+  }
+
+  private async submit(refs: Uint32Array, t: Float64Array, v: Float64Array, h?: NativeHistogram[], bulkOpen?: Uint32Array): Promise<void> {
     if (this.isClosed) throw new StorageUnavailableError('storage is closed; the samples of this commit were not written');
     const paused = this.paused;
     if (paused !== null) {
@@ -262,7 +270,7 @@ export class TSDB implements Appendable, Queryable {
     }
     this.sentUpTo = count;
     try {
-      await this.client.call({ kind: 'append', batch: { id: this.nextBatchId++, newRefs, newLabels, refs, t, v, ...(h && h.length > 0 ? { h } : {}) } });
+      await this.client.call({ kind: 'append', batch: { id: this.nextBatchId++, newRefs, newLabels, refs, t, v, ...(h && h.length > 0 ? { h } : {}), ...(bulkOpen ? { bulkOpen } : {}) } });
     } catch (err) {
       this.recordWrite(t); // the worker may have applied the batch before failing: assume it did
       // The series this batch introduced are not stored: send them again with the next batch.

@@ -65,6 +65,11 @@ export interface Appender {
 
 export interface Appendable {
   appender(): Appender;
+  /**
+   * Optional: an appender for a backfill, whose transactions hold each series' samples together
+   * and in time order; storage may write them as whole chunks. Same checks as appender().
+   */
+  bulkAppender?(): Appender;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -165,6 +165,10 @@ export class WorkerCore {
       newMax = Math.max(newMax, b.newRefs[b.newRefs.length - 1]!);
     }
     for (let i = 0; i < b.refs.length; i++) if (b.refs[i]! > newMax) throw seriesGap(`sample for unknown series ref ${b.refs[i]}`);
+    if (b.bulkOpen !== undefined && b.h === undefined) {
+      this.appendBulk(b, b.bulkOpen);
+      return;
+    }
     const tx = this.db.transaction(() => {
       for (let i = 0; i < b.newRefs.length; i++) this.st.insertSeries.run(b.newRefs[i]!, this.labels.encodeJson(b.newLabels[i]!));
       if (b.refs.length > 0) this.st.insertBatch.run(b.id, b.refs.length, packRefs(b.refs), packTimes(b.t), blobOf(b.v));
@@ -184,6 +188,72 @@ export class WorkerCore {
     this.applySamples(b.id, b.refs, b.t, b.v, b.h, runs);
     if (++this.batchesSinceCheckpoint >= this.checkpointEvery) this.checkpoint(runs);
     else this.writeRuns(runs);
+  }
+
+  /**
+   * A bulk batch (an import: each series' samples together and in order). The chunks it completes
+   * are encoded straight from its columns and written in the batch's own transaction, with its new
+   * series and its id; only the samples left in open chunks go to the log (replayed into the head
+   * after a crash, as any batch). So the batch is durable when acknowledged, most of its samples
+   * never pass through the head or the log, and a crash leaves either all of it or none.
+   * A series' run is sealed whole unless main named it in `open` (it may go on in the next batch:
+   * its last chunk stays open in the head).
+   */
+  private appendBulk(b: AppendBatch, openRefs: Uint32Array): void {
+    const mayContinue = new Set(openRefs);
+    const runs: SealedRun[] = [];
+    const refs = b.refs;
+    const n = refs.length;
+    const maxRef = Math.max(this.maxRef, b.newRefs.length > 0 ? b.newRefs[b.newRefs.length - 1]! : 0);
+    this.head.ensure(maxRef);
+    // Samples left open in the head: [from, to) ranges of the batch, logged below.
+    const open: number[] = [];
+    let logged = 0;
+    for (let i = 0; i < n; ) {
+      const ref = refs[i]!;
+      let j = i + 1;
+      while (j < n && refs[j] === ref) j++;
+      if (ref !== 0 && ref <= maxRef) {
+        const from = this.head.appendRun(ref, b.t, b.v, i, j, b.id, !mayContinue.has(ref), runs);
+        if (from < j) {
+          open.push(from, j);
+          logged += j - from;
+        }
+      }
+      i = j;
+    }
+    const lr = new Uint32Array(logged);
+    const lt = new Float64Array(logged);
+    const lv = new Float64Array(logged);
+    for (let k = 0, o = 0; k < open.length; k += 2) {
+      const [from, to] = [open[k]!, open[k + 1]!];
+      lr.set(refs.subarray(from, to), o);
+      lt.set(b.t.subarray(from, to), o);
+      lv.set(b.v.subarray(from, to), o);
+      o += to - from;
+    }
+    const all = this.unwritten.length > 0 ? [...this.unwritten, ...runs] : runs;
+    try {
+      this.db.transaction(() => {
+        for (let i = 0; i < b.newRefs.length; i++) this.st.insertSeries.run(b.newRefs[i]!, this.labels.encodeJson(b.newLabels[i]!));
+        this.insertRuns(all);
+        if (logged > 0) this.st.insertBatch.run(b.id, logged, packRefs(lr), packTimes(lt), blobOf(lv));
+        this.st.setLastBatch.run(b.id);
+      })();
+    } catch (e) {
+      // Nothing of the batch is stored; its chunks are kept for the next write (as writeRuns
+      // keeps a failed write's), and the commit fails. Open samples are in the head only.
+      this.labels = new LabelStringsWriter(this.db); // its new string ids were rolled back
+      this.unwritten = all;
+      this.writeError = (e as Error).message;
+      throw e;
+    }
+    this.counters.chunksWritten += all.length;
+    this.unwritten = [];
+    this.writeError = null;
+    this.lastBatchId = b.id;
+    this.maxRef = maxRef;
+    if (++this.batchesSinceCheckpoint >= this.checkpointEvery) this.checkpoint([]);
   }
 
   /** Appends a batch's samples to the head; a HistogramMarker value takes the next histogram of `h`. */
@@ -317,22 +387,7 @@ export class WorkerCore {
     const all = this.unwritten.length > 0 ? [...this.unwritten, ...runs] : runs;
     if (all.length === 0) return;
     try {
-      this.db.transaction(() => {
-        const windows = new WindowBounds();
-        for (const r of all) {
-          if (r.h !== undefined) {
-            for (const c of encodeHistogramChunks(r.t, r.h)) {
-              this.st.insertChunk.run(r.ref, c.minT, c.maxT, c.encoding, c.count, c.bytes);
-              windows.note(c.minT, c.maxT);
-            }
-            continue;
-          }
-          const c = encodeChunk(r.t, r.v);
-          this.st.insertChunk.run(r.ref, c.minT, c.maxT, c.encoding, c.count, c.bytes);
-          windows.note(c.minT, c.maxT);
-        }
-        windows.write(this.st.noteWindow);
-      })();
+      this.db.transaction(() => this.insertRuns(all))();
       this.counters.chunksWritten += all.length;
       this.unwritten = [];
       this.writeError = null;
@@ -342,6 +397,24 @@ export class WorkerCore {
       this.unwritten = all;
       this.writeError = (e as Error).message;
     }
+  }
+
+  /** Encodes sealed runs and inserts their chunks (inside the caller's transaction). */
+  private insertRuns(runs: readonly SealedRun[]): void {
+    const windows = new WindowBounds();
+    for (const r of runs) {
+      if (r.h !== undefined) {
+        for (const c of encodeHistogramChunks(r.t, r.h)) {
+          this.st.insertChunk.run(r.ref, c.minT, c.maxT, c.encoding, c.count, c.bytes);
+          windows.note(c.minT, c.maxT);
+        }
+        continue;
+      }
+      const c = encodeChunk(r.t, r.v);
+      this.st.insertChunk.run(r.ref, c.minT, c.maxT, c.encoding, c.count, c.bytes);
+      windows.note(c.minT, c.maxT);
+    }
+    windows.write(this.st.noteWindow);
   }
 
   read(refs: Uint32Array, mint: number, maxt: number, points?: LookbackPoints): HeadRead {

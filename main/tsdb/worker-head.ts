@@ -157,6 +157,73 @@ export class Head {
     return sealed;
   }
 
+  /**
+   * Bulk append (an import): samples [from, to) of one float series, times increasing. Each chunk
+   * the run completes — cut where append() would cut it: at `maxSamples` or a 2 h window — is
+   * pushed to `out` whole, without passing through the head's pages; the series' open samples
+   * join the first one. The last chunk stays open in the head unless `sealLast`. Returns the
+   * index of the first sample left in the head (`to` when none): the caller logs [that, to).
+   * Samples not newer than the series' newest are dropped, as append() drops them.
+   */
+  appendRun(ref: number, t: Float64Array, v: Float64Array, from: number, to: number, batch: number, sealLast: boolean, out: SealedRun[]): number {
+    while (from < to && !(t[from]! > this.lastT[ref]!)) from++;
+    if (from === to) return to;
+    let plain = !isHistogramMarker(this.lastV[ref]!) && !(this.hist.size > 0 && this.hist.has(ref));
+    for (let i = from; i < to && plain; i++) plain = (i === from || t[i]! > t[i - 1]!) && !isHistogramMarker(v[i]!);
+    if (!plain) {
+      // Histograms, or times out of order (never from the importer): one sample at a time.
+      for (let i = from; i < to; i++) {
+        const run = this.append(ref, t[i]!, v[i]!, batch);
+        if (run) out.push(run);
+      }
+      return from;
+    }
+    const max = this.maxSamples;
+    const n = this.len[ref]!;
+    if (n > 0) {
+      // Fill the open chunk up to its cut through the head; a run that does not reach it stays there.
+      const w = Math.floor(this.base[ref]! / chunkWindowMs);
+      let cut = from;
+      while (cut < to && n + (cut - from) < max && Math.floor(t[cut]! / chunkWindowMs) === w) cut++;
+      if (cut === to && !sealLast) {
+        for (let i = from; i < to; i++) this.append(ref, t[i]!, v[i]!, batch);
+        return from;
+      }
+      for (let i = from; i < cut; i++) this.append(ref, t[i]!, v[i]!, batch);
+      out.push(this.seal(ref)!);
+      if (cut === to) return to;
+      from = cut;
+    }
+    let s = from;
+    let w = Math.floor(t[s]! / chunkWindowMs);
+    for (let i = from + 1; i < to; i++) {
+      const wi = Math.floor(t[i]! / chunkWindowMs);
+      if (i - s < max && wi === w) continue;
+      out.push({ ref, t: t.subarray(s, i), v: v.subarray(s, i), firstBatch: batch });
+      s = i;
+      w = wi;
+    }
+    if (s < to && sealLast) {
+      out.push({ ref, t: t.subarray(s, to), v: v.subarray(s, to), firstBatch: batch });
+      s = to;
+    }
+    const last = t[to - 1]!;
+    if (s === to) {
+      // Everything sealed: the newest sample is remembered as append() would.
+      this.lastT[ref] = last;
+      this.lastV[ref] = v[to - 1]!;
+      if (last > this.newest) this.newest = last;
+      return to;
+    }
+    // The chunk still open: through the head (from an empty series, so nothing is cut here).
+    if (s > from) {
+      this.lastT[ref] = t[s - 1]!;
+      this.lastV[ref] = v[s - 1]!;
+    }
+    for (let i = s; i < to; i++) this.append(ref, t[i]!, v[i]!, batch);
+    return s;
+  }
+
   /** Encodes the series' full raw page as its frozen page `i` and gives the raw page back. */
   private freeze(ref: number, i: number): void {
     const page = this.rawPage[ref]!;

@@ -18,6 +18,12 @@ export interface AppendBatch {
   readonly v: Float64Array;
   /** One histogram per HistogramMarker in `v`, in order (histogram-log.ts); absent when none. */
   readonly h?: readonly NativeHistogram[];
+  /**
+   * Set on an import's batch, whose samples are grouped by series (each in time order): the refs
+   * whose samples may go on in the next batch. The worker writes the other series' samples as
+   * whole chunks with the batch, and logs only what stays open (WorkerCore.appendBulk).
+   */
+  readonly bulkOpen?: Uint32Array;
 }
 
 /** Head samples of `refs` (ascending) in [mint, maxt]: series i owns t/v[offsets[i] … offsets[i+1]). */

@@ -4,14 +4,16 @@
  * split across blocks), the import must hand storage exactly those samples (labels, time, value
  * bits), count rejections with the right line numbers, and stop at a malformed line naming it.
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importFile, ImportError } from '../../../main/import/import-file.js';
 import { createParser } from '../../../main/scrape/parse/parser.js';
 import { OutOfOrderError, type Appendable, type Appender, type SeriesRef } from '../../../main/tsdb/interface.js';
 import { labelsKey, type Labels } from '../../../main/tsdb/labels.js';
+import { pathToFileURL } from 'node:url';
 import { tempDir } from '../helpers.js';
+import { bundle } from '../tsdb/bundle.js';
 
 interface Recorded {
   key: string;
@@ -177,5 +179,35 @@ describe('importFile', () => {
     } finally {
       t.cleanup();
     }
+  });
+
+  describe('with the parser in a worker thread', () => {
+    const tmp = tempDir('vigil-import-worker-');
+    let parseWorker: URL;
+    beforeAll(async () => {
+      await bundle(join(tmp.dir, 'bin'), { 'parse-worker': 'main/import/parse-worker.ts' });
+      parseWorker = pathToFileURL(join(tmp.dir, 'bin', 'parse-worker.js'));
+    }, 60_000);
+    afterAll(() => tmp.cleanup());
+
+    for (const [format, text, contentType] of cases) {
+      it(`${format}: gives storage exactly the reference samples`, async () => {
+        const file = join(tmp.dir, `in.${format}`);
+        writeFileSync(file, text, 'latin1');
+        const store = new RecordingStorage();
+        const summary = await importFile(file, store, { nowMs, blockBytes: 300, parseWorker });
+        const ref = reference(text, contentType, nowMs);
+        expect(store.committed).toEqual(ref.samples);
+        expect(summary.examples.map((e) => Number(/^line (\d+):/.exec(e)?.[1]))).toEqual(ref.rejectedLines.slice(0, 5));
+      });
+    }
+
+    it('stops at a malformed line naming it', async () => {
+      const good = prometheusText().split('\n');
+      good.splice(149, 0, 'http_requests_total{handler="/"  200');
+      const file = join(tmp.dir, 'bad.prom');
+      writeFileSync(file, good.join('\n'));
+      await expect(importFile(file, new RecordingStorage(), { nowMs, blockBytes: 1000, parseWorker })).rejects.toThrow(`${file}:150:`);
+    });
   });
 });
