@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { scopedVariables, type ShownPanel } from '../../app/dashboards/repeats.js';
 import { appHash, exploreQueries, type TimeRange } from '../../app/app-urls.js';
 import { interpolate, type ResolvedVariable } from '../../app/dashboards/variables.js';
@@ -8,6 +8,9 @@ import { fetchPanelData, rangeBounds, visibleTargets, type PanelData } from './p
 import type { RefreshLoop } from './refresh.js';
 import { panelComponents, staticPanelTypes } from './panels/index.js';
 import { UnsupportedPanel } from './panels/UnsupportedPanel.js';
+
+/** A panel this close to the screen counts as on it (loads before it is scrolled into view). */
+const nearScreenPx = 100;
 
 export type PanelState = 'loading' | 'ok' | 'nodata' | 'error' | 'unsupported';
 
@@ -65,10 +68,20 @@ export function PanelFrame({ panel: panelProp, range, variables: dashboardVariab
   const Component = panelComponents[panel.type] ?? UnsupportedPanel;
   const queries = !staticPanelTypes.has(panel.type) && panelComponents[panel.type] !== undefined;
 
+  // Geometry is known once the grid has placed the panel: one on screen starts loading in the
+  // effects of this commit, not a frame later when the observers first report.
+  useLayoutEffect(() => {
+    const el = box.current;
+    const b = body.current;
+    if (!el || !b) return;
+    const r = el.getBoundingClientRect();
+    if (r.bottom >= -nearScreenPx && r.top <= window.innerHeight + nearScreenPx && r.right >= 0 && r.left <= window.innerWidth) setVisible(true);
+    setSize({ width: b.clientWidth, height: b.clientHeight });
+  }, []);
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const io = new IntersectionObserver((entries) => setVisible(entries.some((e) => e.isIntersecting)), { rootMargin: '100px' });
+    const io = new IntersectionObserver((entries) => setVisible(entries.some((e) => e.isIntersecting)), { rootMargin: `${nearScreenPx}px` });
     io.observe(el);
     const ro = new ResizeObserver(() => {
       const b = body.current;
