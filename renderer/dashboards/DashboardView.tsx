@@ -244,6 +244,7 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
                     variables={variables}
                     variableNames={variableNames}
                     variablesReady={varsReady}
+                    scrapeIntervalMs={meta?.scrapeIntervalMs ?? null}
                     loop={loop}
                     editing={editing}
                     onZoom={onZoom}

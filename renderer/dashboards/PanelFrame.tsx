@@ -33,6 +33,8 @@ export interface PanelFrameProps {
   /** The dashboard's variable names, and whether their values are resolved yet. */
   variableNames: readonly string[];
   variablesReady: boolean;
+  /** The engine's scrape interval (ms), the smallest step (dashboard `meta.scrapeIntervalMs`). */
+  scrapeIntervalMs: number | null;
   loop: RefreshLoop;
   editing: boolean;
   onZoom: (startMs: number, endMs: number) => void;
@@ -46,7 +48,7 @@ export interface PanelFrameProps {
  * (IntersectionObserver), again when the time or variables change, and on every dashboard
  * refresh (the refresh loop waits for it, so refreshes never stack).
  */
-export function PanelFrame({ panel: panelProp, range, variables: dashboardVariables, variableNames, variablesReady, loop, editing, onZoom, onEdit, onRemove }: PanelFrameProps) {
+export function PanelFrame({ panel: panelProp, range, variables: dashboardVariables, variableNames, variablesReady, scrapeIntervalMs, loop, editing, onZoom, onEdit, onRemove }: PanelFrameProps) {
   // The grid hands a new object for the same panel whenever the variables or the dashboard read
   // change: only a changed model may reload the panel (a reload cancels the query in flight).
   const panelKey = JSON.stringify(panelProp);
@@ -103,7 +105,8 @@ export function PanelFrame({ panel: panelProp, range, variables: dashboardVariab
     const started = performance.now();
     // A relative range ends now at each refresh.
     const { fromMs, toMs } = rangeBounds(range, Date.now());
-    const pending = fetchPanelData(queryCache, panel, { fromMs, toMs, widthPx: widthBucket, variables }, controller.signal);
+    const scrape = scrapeIntervalMs === null ? {} : { scrapeInterval: `${scrapeIntervalMs}ms` };
+    const pending = fetchPanelData(queryCache, panel, { fromMs, toMs, widthPx: widthBucket, variables, ...scrape }, controller.signal);
     // The previous load stops only now: the new one has joined its reads that ask the same (a
     // reload that changes nothing the engine sees, e.g. a small width change, does not restart them).
     previous?.abort();
@@ -112,7 +115,7 @@ export function PanelFrame({ panel: panelProp, range, variables: dashboardVariab
     inFlight.current = null;
     performance.measure(`vigil:panel-load:${panel.id}`, { start: started });
     setData(d);
-  }, [panel, range, widthBucket, variables]);
+  }, [panel, range, widthBucket, variables, scrapeIntervalMs]);
 
   useEffect(() => {
     if (!visible || !queries || measured === null || waiting) return;

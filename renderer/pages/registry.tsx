@@ -1,6 +1,7 @@
 import { lazy, type ComponentType } from 'react';
 import { parseAppHash, type PageId } from '../../app/app-urls.js';
 import { queries } from '../api/engine-reads.js';
+import { startFetchWorker } from '../api/client.js';
 
 // Every page is its own chunk, loaded on first visit: the main chunk holds only the shell (nav,
 // banners, the API client), so a page opened straight from a link parses only what it draws.
@@ -28,7 +29,9 @@ function preloadRoute(): void {
   void loaders[route?.page ?? 'overview']();
   if (route?.page !== 'dashboards' || !route.dashboard) return;
   const view = route.dashboard;
-  // …and its variables resolve as soon as it arrives (dashboards/early-variables.ts).
+  startFetchWorker();
+  // …and its variables resolve as soon as it arrives (dashboards/early-variables.ts); the worker
+  // their reads and the panels' queries go through starts meanwhile.
   void Promise.all([queries.fetch('dashboard', { uid: view.uid }), import('../dashboards/early-variables.js')])
     .then(([read, early]) => {
       if (read.data) early.resolveEarly(read.data.dashboard, view);
