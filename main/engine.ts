@@ -269,6 +269,7 @@ export class Engine {
       logger: this.log.child('dashboards'),
       ...(options.now ? { now: options.now } : {}),
       remoteSourceUids: () => sources?.uids() ?? new Set(),
+      scrapeIntervalMs: () => this.collection?.config.current()?.global.scrape_interval ?? null,
     });
   }
 

@@ -1,7 +1,7 @@
 import { Suspense, useEffect, useState } from 'react';
 import { pages } from './pages/registry.js';
 import { pageHash, parseAppHash, type PageId } from '../app/app-urls.js';
-import { subscribeEvents } from './api/client.js';
+import { onEngineEvent } from './alerts/event-hub.js';
 import { StorageBanner } from './components/StorageBanner.js';
 import { AwayBanner } from './components/AwayBanner.js';
 
@@ -15,7 +15,9 @@ export function App() {
   useEffect(() => {
     const onHash = () => setPageId(currentPageId());
     window.addEventListener('hashchange', onHash);
-    const unsubscribe = subscribeEvents((event) => {
+    // The shared subscription: a second EventSource would hold one more of the browser's six
+    // connections per host, which a dashboard's panel queries need.
+    const unsubscribe = onEngineEvent((event) => {
       if (event.type === 'navigate') window.location.hash = event.hash;
     });
     return () => {

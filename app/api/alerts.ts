@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SourceFieldSchema } from './remote-sources.js';
-import { matchOps } from '../dialect/matcher.js';
+import { matchOps } from '../dialect/match-ops.js';
 
 /**
  * The alerting side of the contract: the inbox (alerts with history, notes, acknowledgement,

@@ -57,6 +57,12 @@ const DashboardMetaSchema = z.object({
   updatedBy: z.string(),
   /** False for provisioned dashboards: save is refused, "save as copy" is offered. */
   canSave: z.boolean(),
+  /**
+   * The engine's global scrape interval (ms; null when not known): panels use it as a Grafana
+   * Prometheus data source uses its "scrape interval" setting, as the smallest step and in
+   * `$__rate_interval`. Without it they assume Grafana's 15 s.
+   */
+  scrapeIntervalMs: z.number().int().positive().nullable(),
 });
 
 export const DashboardRequestSchema = z.object({ uid: Uid, version: Version.optional() }).strict();

@@ -5,10 +5,9 @@
  * `^(?s:re)$`, Alertmanager as `^(?:re)$` (its `.` does not match a newline).
  */
 import { compileRegex, type GoRegex } from './regex.js';
+import type { MatchOp } from './match-ops.js';
 
-export const matchOps = ['=', '!=', '=~', '!~'] as const;
-
-export type MatchOp = (typeof matchOps)[number];
+export { matchOps, type MatchOp } from './match-ops.js';
 
 export interface LabelMatcher {
   readonly name: string;

@@ -87,6 +87,9 @@ try {
   const paints = [];
   const states = [];
   const loads = [];
+  // Where each fresh load's time went before the first panel load: main script fetched, main
+  // chunk run, dashboard read, variables resolved (marks set by the renderer).
+  const phases = { 'main script fetched': [], 'vigil:main-chunk-run': [], 'vigil:dashboard-read': [], 'vigil:variables-ready': [], 'first panel load started': [] };
   // The engine requests each fresh load makes, by channel (duplicates and off-screen panels show here).
   const requests = [];
   const perLoad = [];
@@ -111,7 +114,22 @@ try {
     paints.push(r.ms);
     states.push(r.states);
     // Where the time went: each panel's load (its queries, measured by PanelFrame).
-    loads.push(...(await page.evaluate(() => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('vigil:panel-load:')).map((m) => ({ start: m.startTime, ms: m.duration })))));
+    const panelLoads = await page.evaluate(() => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('vigil:panel-load:')).map((m) => ({ start: m.startTime, ms: m.duration })));
+    loads.push(...panelLoads);
+    const marks = await page.evaluate(() => ({
+      'main script fetched': performance.getEntriesByType('resource').find((e) => /\/assets\/index-[^/]*\.js$/.test(e.name))?.responseEnd ?? null,
+      ...Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('vigil:')).map((m) => [m.name, m.startTime])),
+    }));
+    marks['first panel load started'] = Math.min(...panelLoads.map((l) => l.start));
+    if (process.env['BENCH_VERBOSE']) {
+      // The load's waterfall: every fetch (script, chunk, channel) and mark, by start time.
+      const entries = await page.evaluate(() => [
+        ...performance.getEntriesByType('resource').map((e) => ({ at: e.startTime, end: e.responseEnd, what: e.name.replace(/^https?:\/\/[^/]+/, '') })),
+        ...performance.getEntriesByType('mark').map((m) => ({ at: m.startTime, end: m.startTime, what: `mark ${m.name}` })),
+      ]);
+      process.stderr.write(`load ${i + 1}:\n${entries.sort((a, b) => a.at - b.at).map((e) => `  ${e.at.toFixed(0).padStart(5)} → ${e.end.toFixed(0).padStart(5)} ms  ${e.what}`).join('\n')}\n`);
+    }
+    for (const [k, list] of Object.entries(phases)) if (typeof marks[k] === 'number') list.push(marks[k]);
   }
 
   perLoad.push(requests.splice(0));
@@ -151,6 +169,7 @@ try {
   console.log('|---|---|---|');
   console.log(`| navigation → every panel on screen drawn, median of 5 (all: ${paints.map((p) => p.toFixed(0)).join(', ')}) | ${median(paints).toFixed(0)} ms | < 1,500 ms |`);
   console.log(`|   of which: first panel load started at (median), panel load time (median / max) | ${median(loads.map((l) => l.start)).toFixed(0)} ms; ${median(loads.map((l) => l.ms)).toFixed(0)} / ${Math.max(...loads.map((l) => l.ms)).toFixed(0)} ms | — |`);
+  console.log(`|   of which, per fresh load (median): ${Object.entries(phases).map(([k, v]) => `${k.replace(/^vigil:/, '')} ${v.length ? median(v).toFixed(0) : '—'}`).join(', ')} ms | — | — |`);
   console.log(`|   engine requests of the last fresh load, by channel (identical queries) | ${JSON.stringify(byChannel)} (${duplicates} duplicate) | — |`);
   console.log(`| longest main-thread task while refreshing every 5 s for ${seconds} s (${refreshLoads} panel loads) | ${tasks.length ? Math.max(...tasks).toFixed(0) : '< 50'} ms (${tasks.length} tasks > 50 ms) | < 50 ms |`);
   console.log(`| engine event-loop lag p99 over the last minute (max) | ${lagP99 === null ? '—' : (lagP99 * 1000).toFixed(1)} ms (${lagMax === null ? '—' : (lagMax * 1000).toFixed(1)} ms) | < 50 ms |`);

@@ -204,7 +204,7 @@ export class HttpServer {
       res.end(`not found: ${url.pathname}\n`);
       return;
     }
-    res.writeHead(200, { 'Content-Type': file.contentType, 'Cache-Control': 'no-cache', ...securityHeaders });
+    res.writeHead(200, { 'Content-Type': file.contentType, 'Cache-Control': file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache', ...securityHeaders });
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 

@@ -20,7 +20,16 @@ const mimeTypes: Record<string, string> = {
 export interface StaticFile {
   body: Buffer;
   contentType: string;
+  /**
+   * A build output whose name carries its content hash (`assets/index-C4ohhuta.js`): a new build
+   * writes new names, so browsers may keep it for good and a page load need not ask for it again
+   * (`index.html`, which names them, is always asked again).
+   */
+  immutable: boolean;
 }
+
+/** Vite's output names: `assets/<name>-<8-character content hash>.<ext>`. */
+const hashedAsset = /^assets[/\\][^/\\]+-[A-Za-z0-9_-]{8}\.[a-z0-9]+(\.map)?$/;
 
 /**
  * Resolves a URL path to a file under `root`, refusing anything that would leave it. `/` and
@@ -47,7 +56,7 @@ export async function readStaticFile(root: string, urlPath: string): Promise<Sta
   }
   try {
     const body = await readFile(file);
-    return { body, contentType: mimeTypes[extname(file)] ?? 'application/octet-stream' };
+    return { body, contentType: mimeTypes[extname(file)] ?? 'application/octet-stream', immutable: hashedAsset.test(relative) };
   } catch {
     return null;
   }

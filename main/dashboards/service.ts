@@ -22,6 +22,8 @@ export interface DashboardsOptions {
   now?: () => number;
   /** Uids of the remote data sources: imported Prometheus references naming one are kept. */
   remoteSourceUids?: () => ReadonlySet<string>;
+  /** The global scrape interval now (ms), for the panels' step (`meta.scrapeIntervalMs`). */
+  scrapeIntervalMs?: () => number | null;
 }
 
 /** A short random uid like Grafana's (9 characters of base-62-ish text). */
@@ -88,6 +90,10 @@ export class Dashboards implements DashboardsService {
     return { dashboards, tags };
   }
 
+  private scrapeIntervalMs(): number | null {
+    return this.options.scrapeIntervalMs?.() ?? null;
+  }
+
   async dashboard(req: RequestOf<'dashboard'>): Promise<ResponseOf<'dashboard'>> {
     const starred = this.store.starred().has(req.uid);
     const p = this.provisioned.get(req.uid);
@@ -95,7 +101,7 @@ export class Dashboards implements DashboardsService {
       if (req.version !== undefined && req.version !== 1) throw notFound(`dashboard ${req.uid} is provisioned from ${p.file}; it has no version ${req.version}`);
       return {
         dashboard: p.dashboard,
-        meta: { version: 1, latest: true, provisioned: true, provisionedFrom: p.file, starred, folder: p.folder, updatedMs: p.loadedMs, updatedBy: p.file, canSave: false },
+        meta: { version: 1, latest: true, provisioned: true, provisionedFrom: p.file, starred, folder: p.folder, updatedMs: p.loadedMs, updatedBy: p.file, canSave: false, scrapeIntervalMs: this.scrapeIntervalMs() },
       };
     }
     const got = this.store.get(req.uid, req.version);
@@ -113,6 +119,7 @@ export class Dashboards implements DashboardsService {
         updatedMs: got.createdMs,
         updatedBy: got.author,
         canSave: true,
+        scrapeIntervalMs: this.scrapeIntervalMs(),
       },
     };
   }

@@ -66,7 +66,7 @@ type WorkerAnswer = { ok: true; packed: PackedRangeResponse } | Envelope;
 
 const waitingAnswers = new Map<number, (answer: WorkerAnswer) => void>();
 
-function fetchInWorker(url: string, name: ChannelName, body: string): Promise<WorkerAnswer> | null {
+function fetchWorker(): Worker | null {
   if (typeof Worker === 'undefined') return null;
   if (worker === null) {
     try {
@@ -80,11 +80,26 @@ function fetchInWorker(url: string, name: ChannelName, body: string): Promise<Wo
       done?.(e.data);
     };
   }
+  return worker;
+}
+
+function fetchInWorker(url: string, name: ChannelName, body: string): Promise<WorkerAnswer> | null {
+  const w = fetchWorker();
+  if (w === null) return null;
   const id = nextJob++;
   return new Promise((resolve) => {
     waitingAnswers.set(id, resolve);
-    worker!.postMessage({ id, url, name, body });
+    w.postMessage({ id, url, name, body });
   });
+}
+
+/**
+ * Starts the fetch worker now, for a page about to send queries (a dashboard opened from a
+ * link): its script loads and compiles beside the page's own chunks instead of after them,
+ * when the first query would wait for it. Nothing to do over IPC (the desktop app).
+ */
+export function startFetchWorker(): void {
+  if (httpClients.has(api)) fetchWorker();
 }
 
 /** HTTP clients made here: their range answers can skip the wire values (queryRangeColumns). */

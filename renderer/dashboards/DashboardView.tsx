@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { GridLayout, useContainerWidth, verticalCompactor, type Layout } from 'react-grid-layout';
+import { GridLayout, verticalCompactor, type Layout } from 'react-grid-layout';
 import 'react-grid-layout/css/styles.css';
 import type { Dashboard, Panel } from '../../app/dashboards/model.js';
-import { appHash, parseGrafanaRange, type DashboardView as DashboardRoute, type TimeRange } from '../../app/app-urls.js';
+import { appHash, type DashboardView as DashboardRoute, type TimeRange } from '../../app/app-urls.js';
 import { addPanel, applyLayout, gridCellHeight, gridCellMargin, gridItems, removePanel, toggleRow } from '../../app/dashboards/grid.js';
 import { expandRepeats, scopedVariables } from '../../app/dashboards/repeats.js';
 import { interpolate, resolveVariables, type ResolvedVariable, type VariableModel } from '../../app/dashboards/variables.js';
@@ -18,13 +18,10 @@ import { RefreshLoop, refreshMs } from './refresh.js';
 import { VariablesBar } from './VariablesBar.js';
 import { VersionHistory } from './VersionHistory.js';
 import { variableSource } from './variable-source.js';
+import { useGridWidth } from './grid-width.js';
+import { savedRange, takeEarlyVariables, variablesKey } from './early-variables.js';
 
 const refreshChoices = ['', '5s', '10s', '30s', '1m', '5m', '15m', '1h'];
-
-/** The dashboard's saved time (`now-6h`…`now`, or epoch ms), else the last hour. */
-function savedRange(d: Dashboard): TimeRange {
-  return parseGrafanaRange(d.time.from, d.time.to) ?? { kind: 'relative', durationMs: 3_600_000 };
-}
 
 /**
  * One dashboard: variables, time picker, auto refresh and the 24-column grid of panels, in view
@@ -46,7 +43,7 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
   const [saved, setSaved] = useState<string | null>(null);
   const [history, setHistory] = useState(false);
   const loop = useMemo(() => new RefreshLoop(), []);
-  const { width, containerRef, mounted } = useContainerWidth();
+  const { ref: containerRef, width } = useGridWidth();
 
   // A fresh load (or a save) replaces the working copy unless edits are pending.
   useEffect(() => {
@@ -54,6 +51,14 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
   }, [loaded]);
 
   const dashboard = draft ?? loaded ?? null;
+  // Where a fresh load's time goes (build/bench/dashboard.js reads these marks).
+  const hasDashboard = dashboard !== null;
+  useEffect(() => {
+    if (hasDashboard) performance.mark('vigil:dashboard-read');
+  }, [hasDashboard]);
+  useEffect(() => {
+    if (varsReady) performance.mark('vigil:variables-ready');
+  }, [varsReady]);
   const rangeNow = range ?? (dashboard ? savedRange(dashboard) : { kind: 'relative' as const, durationMs: 3_600_000 });
   // One object per range: panels reload when it changes, not on every render of this view.
   const rangeKey = JSON.stringify(rangeNow);
@@ -74,7 +79,8 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
     if (!defs) return;
     const n = ++resolving.current;
     const { fromMs, toMs } = rangeBounds(effectiveRange, Date.now());
-    void resolveVariables(defs, { fromMs, toMs, source: variableSource(api), urlValues: values }).then((r) => {
+    const early = takeEarlyVariables(variablesKey(defs, effectiveRange, values));
+    void (early ?? resolveVariables(defs, { fromMs, toMs, source: variableSource(api), urlValues: values })).then((r) => {
       if (n !== resolving.current) return;
       setVariables(r);
       setVarsReady(true);
@@ -211,7 +217,7 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
         />
       )}
       <div ref={containerRef} className="dash-grid">
-        {mounted && (varsReady || !repeats) && (
+        {width !== null && (varsReady || !repeats) && (
           <GridLayout
             width={width}
             layout={gridItems(shown)}
@@ -238,6 +244,7 @@ export function DashboardView({ route }: { route: DashboardRoute }) {
                     variables={variables}
                     variableNames={variableNames}
                     variablesReady={varsReady}
+                    scrapeIntervalMs={meta?.scrapeIntervalMs ?? null}
                     loop={loop}
                     editing={editing}
                     onZoom={onZoom}

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { scopedVariables, type ShownPanel } from '../../app/dashboards/repeats.js';
 import { appHash, exploreQueries, type TimeRange } from '../../app/app-urls.js';
 import { interpolate, type ResolvedVariable } from '../../app/dashboards/variables.js';
@@ -8,6 +8,9 @@ import { fetchPanelData, rangeBounds, visibleTargets, type PanelData } from './p
 import type { RefreshLoop } from './refresh.js';
 import { panelComponents, staticPanelTypes } from './panels/index.js';
 import { UnsupportedPanel } from './panels/UnsupportedPanel.js';
+
+/** A panel this close to the screen counts as on it (loads before it is scrolled into view). */
+const nearScreenPx = 100;
 
 export type PanelState = 'loading' | 'ok' | 'nodata' | 'error' | 'unsupported';
 
@@ -30,6 +33,8 @@ export interface PanelFrameProps {
   /** The dashboard's variable names, and whether their values are resolved yet. */
   variableNames: readonly string[];
   variablesReady: boolean;
+  /** The engine's scrape interval (ms), the smallest step (dashboard `meta.scrapeIntervalMs`). */
+  scrapeIntervalMs: number | null;
   loop: RefreshLoop;
   editing: boolean;
   onZoom: (startMs: number, endMs: number) => void;
@@ -43,7 +48,7 @@ export interface PanelFrameProps {
  * (IntersectionObserver), again when the time or variables change, and on every dashboard
  * refresh (the refresh loop waits for it, so refreshes never stack).
  */
-export function PanelFrame({ panel: panelProp, range, variables: dashboardVariables, variableNames, variablesReady, loop, editing, onZoom, onEdit, onRemove }: PanelFrameProps) {
+export function PanelFrame({ panel: panelProp, range, variables: dashboardVariables, variableNames, variablesReady, scrapeIntervalMs, loop, editing, onZoom, onEdit, onRemove }: PanelFrameProps) {
   // The grid hands a new object for the same panel whenever the variables or the dashboard read
   // change: only a changed model may reload the panel (a reload cancels the query in flight).
   const panelKey = JSON.stringify(panelProp);
@@ -65,10 +70,20 @@ export function PanelFrame({ panel: panelProp, range, variables: dashboardVariab
   const Component = panelComponents[panel.type] ?? UnsupportedPanel;
   const queries = !staticPanelTypes.has(panel.type) && panelComponents[panel.type] !== undefined;
 
+  // Geometry is known once the grid has placed the panel: one on screen starts loading in the
+  // effects of this commit, not a frame later when the observers first report.
+  useLayoutEffect(() => {
+    const el = box.current;
+    const b = body.current;
+    if (!el || !b) return;
+    const r = el.getBoundingClientRect();
+    if (r.bottom >= -nearScreenPx && r.top <= window.innerHeight + nearScreenPx && r.right >= 0 && r.left <= window.innerWidth) setVisible(true);
+    setSize({ width: b.clientWidth, height: b.clientHeight });
+  }, []);
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const io = new IntersectionObserver((entries) => setVisible(entries.some((e) => e.isIntersecting)), { rootMargin: '100px' });
+    const io = new IntersectionObserver((entries) => setVisible(entries.some((e) => e.isIntersecting)), { rootMargin: `${nearScreenPx}px` });
     io.observe(el);
     const ro = new ResizeObserver(() => {
       const b = body.current;
@@ -90,7 +105,8 @@ export function PanelFrame({ panel: panelProp, range, variables: dashboardVariab
     const started = performance.now();
     // A relative range ends now at each refresh.
     const { fromMs, toMs } = rangeBounds(range, Date.now());
-    const pending = fetchPanelData(queryCache, panel, { fromMs, toMs, widthPx: widthBucket, variables }, controller.signal);
+    const scrape = scrapeIntervalMs === null ? {} : { scrapeInterval: `${scrapeIntervalMs}ms` };
+    const pending = fetchPanelData(queryCache, panel, { fromMs, toMs, widthPx: widthBucket, variables, ...scrape }, controller.signal);
     // The previous load stops only now: the new one has joined its reads that ask the same (a
     // reload that changes nothing the engine sees, e.g. a small width change, does not restart them).
     previous?.abort();
@@ -99,7 +115,7 @@ export function PanelFrame({ panel: panelProp, range, variables: dashboardVariab
     inFlight.current = null;
     performance.measure(`vigil:panel-load:${panel.id}`, { start: started });
     setData(d);
-  }, [panel, range, widthBucket, variables]);
+  }, [panel, range, widthBucket, variables, scrapeIntervalMs]);
 
   useEffect(() => {
     if (!visible || !queries || measured === null || waiting) return;

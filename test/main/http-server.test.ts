@@ -39,6 +39,9 @@ describe('vigil serve HTTP server', () => {
     const rendererDir = join(tmp.dir, 'renderer');
     mkdirSync(rendererDir);
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Vigil</title>');
+    mkdirSync(join(rendererDir, 'assets'));
+    writeFileSync(join(rendererDir, 'assets', 'index-C4ohhu_a.js'), 'export {};');
+    writeFileSync(join(rendererDir, 'assets', 'notes.js'), 'export {};');
     writeFileSync(join(tmp.dir, 'secret.txt'), 'do not serve');
     engine = await Engine.start({ dataDir: join(tmp.dir, 'data'), shell: 'test', logger: silentLogger });
     server = new HttpServer({ api: engine.api, rendererDir, port: 0, logger: silentLogger });
@@ -105,6 +108,10 @@ describe('vigil serve HTTP server', () => {
     const index = await send(port, { path: '/' });
     expect(index.status).toBe(200);
     expect(index.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect(index.headers['cache-control']).toBe('no-cache');
+    // Build outputs named by their content hash are kept by the browser; anything else is asked again.
+    expect((await send(port, { path: '/assets/index-C4ohhu_a.js' })).headers['cache-control']).toMatch(/immutable/);
+    expect((await send(port, { path: '/assets/notes.js' })).headers['cache-control']).toBe('no-cache');
     const escape = await send(port, { path: '/../secret.txt' });
     expect(escape.body).not.toMatch(/do not serve/);
     const encoded = await send(port, { path: '/%2e%2e/secret.txt' });

@@ -36,6 +36,19 @@ async function errorOf(p: Promise<unknown>): Promise<ApiError> {
 }
 
 describe('dashboard store: versions, diff, restore, stars, search', () => {
+  it('the engine’s scrape interval travels with each dashboard (the panels’ smallest step), null when not known', async () => {
+    const t = tempDir('vigil-dash-');
+    let intervalMs: number | null = 1000;
+    const svc = new Dashboards({ dataDir: t.dir, logger: silentLogger, scrapeIntervalMs: () => intervalMs });
+    cleanups.push(t.cleanup, () => svc.close());
+    const { uid } = await svc.importDashboard({ json: fixture('node-exporter-full-shaped.json'), author: 'ann' }).then((r) => r.dashboard);
+    expect((await svc.dashboard({ uid })).meta.scrapeIntervalMs).toBe(1000);
+    intervalMs = 5000; // a config reload
+    expect((await svc.dashboard({ uid })).meta.scrapeIntervalMs).toBe(5000);
+    // A provisioned one too; a service without a config (the CLI) does not know it.
+    expect((await svc.dashboard({ uid: 'vigil-health' })).meta).toMatchObject({ provisioned: true, scrapeIntervalMs: 5000 });
+    expect((await open().svc.dashboard({ uid: 'vigil-health' })).meta.scrapeIntervalMs).toBeNull();
+  });
   it('keeps a version per save with author and message, diffs two and restores as a new version', async () => {
     const { svc } = open();
     const imported = await svc.importDashboard({ json: fixture('node-exporter-full-shaped.json'), author: 'ann' });

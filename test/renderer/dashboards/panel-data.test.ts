@@ -27,6 +27,16 @@ describe('a target as sent', () => {
     expect(p.startMs % 15_000).toBe(0);
     expect(p.instant).toBe(false);
   });
+  it('the engine’s scrape interval (dashboard meta) is the smallest step: a one-minute range scraped every second ends within a second of now', () => {
+    const now = 15_000 * 66_666_667 + 14_200;
+    const ctx = { fromMs: now - 60_000, toMs: now, widthPx: 570, variables: vars };
+    // Grafana's default 15 s would end the range up to 15 s before now: a target younger than that has no point in it.
+    expect(now - planTarget(panel, { refId: 'A', expr: 'rate(x[$__rate_interval])' }, ctx).endMs).toBe(14_200);
+    const p = planTarget(panel, { refId: 'A', expr: 'rate(x[$__rate_interval])' }, { ...ctx, scrapeInterval: '1000ms' });
+    expect(p.stepMs).toBe(1000);
+    expect(now - p.endMs).toBeLessThan(1000);
+    expect(p.query).toBe('rate(x[4s])');
+  });
   it('maxDataPoints and the min interval set the step; instant targets are instant', () => {
     const p = planTarget({ ...panel, maxDataPoints: 60, interval: '30s' }, { refId: 'A', expr: 'up', instant: true }, { fromMs: 0, toMs: 3_600_000, widthPx: 1000, variables: vars });
     expect(p.stepMs).toBe(60_000);
