@@ -175,9 +175,42 @@ export interface SeriesSet {
   readonly warnings: readonly string[];
 }
 
+/**
+ * A per-series kernel storage may run where it reads the samples (main/tsdb/step-kernels.ts):
+ * `instant`, an instant selector's value at each of `times`; `rate`, rate / increase / delta
+ * (isCounter, isRate) over windows (ends[i] − range, ends[i]] of the samples without stale markers.
+ */
+export type StepKernel =
+  | { readonly kind: 'instant'; readonly times: Float64Array; readonly lookback: number }
+  | { readonly kind: 'rate'; readonly ends: Float64Array; readonly range: number; readonly isCounter: boolean; readonly isRate: boolean };
+
+/** One series of a `selectSteps`: the kernel's value per step. */
+export interface StepRead {
+  /** Built on access. */
+  readonly labels: Labels;
+  /** Samples `select` would have returned for the series (what a `samples()` call counts). */
+  readonly loaded: number;
+  /** Value per step, `has[i]` saying whether step i has one; null when no step has. */
+  readonly v: Float64Array | null;
+  readonly has: Uint8Array | null;
+}
+
+export interface StepSeriesSet {
+  /** The series `select` would return, in its order (sorted by labels). */
+  readonly series: readonly StepRead[];
+  readonly warnings: readonly string[];
+}
+
 /** A read view over [mint, maxt] (ms, inclusive). */
 export interface Querier {
   select(matchers: readonly Matcher[], hints?: SelectHints): Promise<SeriesSet>;
+  /**
+   * Optional: `kernel` applied to every series `select(matchers, hints)` would return, computed
+   * where the samples are read (the TSDB's query workers), so only step columns come back.
+   * Resolves null when storage will not (no workers, a series holds native histograms): the
+   * caller then selects and computes itself. Same answers, bit for bit, as doing that.
+   */
+  selectSteps?(matchers: readonly Matcher[], hints: SelectHints, kernel: StepKernel): Promise<StepSeriesSet | null>;
   labelNames(matchers?: readonly Matcher[]): Promise<string[]>;
   labelValues(name: string, matchers?: readonly Matcher[]): Promise<string[]>;
   close(): void;

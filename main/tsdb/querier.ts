@@ -10,13 +10,15 @@
  */
 import type Database from 'better-sqlite3';
 import { decodeChunkInto, decodeHistogramChunk, isHistogramEncoding } from './chunkenc/chunk.js';
-import { StaleNaN, type LookbackPoints, type Matcher, type NativeHistogram, type Querier, type SampleArrays, type SelectHints, type SeriesSet, type StoredSeries } from './interface.js';
+import { StaleNaN, type LookbackPoints, type Matcher, type NativeHistogram, type Querier, type SampleArrays, type SelectHints, type SeriesSet, type StepKernel, type StepRead, type StepSeriesSet, type StoredSeries } from './interface.js';
 import { thinInto, thinnedBound } from './lookback.js';
 import { formatLabels, type Labels } from './labels.js';
 import type { SeriesIndex } from './index-series.js';
 import { selectRefs } from './matchers.js';
 import type { HeadRead } from './worker-protocol.js';
-import { chunkWindowMs } from './store-schema.js';
+import { assembleSeries, ChunkRows, Scratch, type RawChunkRow } from './chunk-rows.js';
+import type { QueryPool } from './query-pool.js';
+import type { StepTask, StepTaskResult } from './query-worker-core.js';
 import { EventLoopTurns } from '../util/event-loop-turns.js';
 import { sortYielding } from '../util/sort-yielding.js';
 
@@ -26,26 +28,13 @@ export interface QuerySource {
   readHead(refs: Uint32Array, mint: number, maxt: number, points?: LookbackPoints): Promise<HeadRead>;
   /** A chunk failed to decode: count it and move it to quarantine. */
   badChunk(chunkId: number, ref: number, reason: string): void;
+  /** Query workers for `selectSteps`; null: none (it resolves null and callers select). */
+  readonly pool: QueryPool | null;
 }
-
-type RawChunkRow = [id: number, ref: number, encoding: number, count: number, data: Uint8Array];
 
 const emptyF64 = new Float64Array(0);
 /** Series per chunk read in a wide select (one SQLite statement each, ~5 ms for 1,024 series). */
 const selectBatch = 1024;
-
-/** Decode buffers shared by the series of one querier (thinned reads copy out of them). */
-class Scratch {
-  t = new Float64Array(1024);
-  v = new Float64Array(1024);
-
-  ensure(n: number): void {
-    if (this.t.length >= n) return;
-    const size = Math.max(n, this.t.length * 2);
-    this.t = new Float64Array(size);
-    this.v = new Float64Array(size);
-  }
-}
 
 /** What the series of one select share. */
 interface SelectRead {
@@ -94,24 +83,10 @@ class TsdbSeries implements StoredSeries {
     if (points) scratch.ensure(total);
     const t = points ? scratch.t : new Float64Array(total);
     const v = points ? scratch.v : new Float64Array(total);
-    let k = 0;
-    for (let r = from; r < to; r++) {
-      const row = rows[r]!;
-      const d = decodeChunkInto(row[2], row[4], t, v, k);
-      if (d.error) {
-        // Skipped whole: the chunk goes to quarantine, and a query must not see it change.
-        warnings.push(`skipped a damaged chunk of series ${formatLabels(this.labels)} (${d.error.kind}: ${d.error.message}); it was quarantined`);
-        src.badChunk(row[0], refs[i]!, `${d.error.kind}: ${d.error.message}`);
-        continue;
-      }
-      k += d.n;
-    }
-    // Element copies, not set(subarray): no view objects per series (bits survive the copy).
-    for (let j = hFrom; j < hTo; j++, k++) {
-      t[k] = head.t[j]!;
-      v[k] = head.v[j]!;
-    }
-    const m = compactInPlace(t, v, k, mint, maxt);
+    const m = assembleSeries(rows, from, to, head.t, head.v, hFrom, hTo, mint, maxt, t, v, (row, e) => {
+      warnings.push(`skipped a damaged chunk of series ${formatLabels(this.labels)} (${e.kind}: ${e.message}); it was quarantined`);
+      src.badChunk(row[0], refs[i]!, `${e.kind}: ${e.message}`);
+    });
     if (!points) return m === t.length ? { t, v } : { t: t.subarray(0, m), v: v.subarray(0, m) };
     // Thinned answers copy the picked samples out of the querier's scratch.
     const n = thinnedBound(m, points);
@@ -163,8 +138,23 @@ class TsdbSeries implements StoredSeries {
   }
 }
 
+/** One series of a `selectSteps`: views into its task's step columns. */
+class StepSlice implements StepRead {
+  constructor(
+    private readonly index: SeriesIndex,
+    private readonly ref: number,
+    readonly loaded: number,
+    readonly v: Float64Array | null,
+    readonly has: Uint8Array | null,
+  ) {}
+
+  get labels(): Labels {
+    return this.index.labels(this.ref);
+  }
+}
+
 export class TsdbQuerier implements Querier {
-  private readonly chunkQuery: Database.Statement;
+  private readonly chunkRows: ChunkRows;
   private readonly scratch = new Scratch();
 
   constructor(
@@ -172,11 +162,7 @@ export class TsdbQuerier implements Querier {
     private readonly mint: number,
     private readonly maxt: number,
   ) {
-    this.chunkQuery = src.ro.prepare(
-      `SELECT id, series_ref AS ref, encoding, count, data FROM chunks
-       WHERE series_ref IN (SELECT value FROM json_each(?)) AND min_t > ? AND min_t <= ? AND max_t >= ?
-       ORDER BY series_ref, min_t`,
-    ).raw(true);
+    this.chunkRows = new ChunkRows(src.ro);
   }
 
   /** Matching refs without holes (refs lost to a salvaged, damaged file). */
@@ -206,7 +192,7 @@ export class TsdbQuerier implements Querier {
     for (let b = 0; b < refs.length; b += selectBatch) {
       await pause();
       const batch = refs.subarray(b, b + selectBatch);
-      const raw = this.chunkQuery.all(JSON.stringify(Array.from(batch)), this.mint - chunkWindowMs, this.maxt, this.mint) as unknown as RawChunkRow[];
+      const raw = this.chunkRows.read(batch, this.mint, this.maxt);
       let r = 0;
       for (let i = 0; i < batch.length; i++) {
         first[b + i] = rows.length;
@@ -225,6 +211,63 @@ export class TsdbQuerier implements Querier {
     const read: SelectRead = { src: this.src, mint: this.mint, maxt: this.maxt, scratch: this.scratch, refs, rows, first, head, warnings, points };
     const series: TsdbSeries[] = new Array<TsdbSeries>(limit);
     for (let k = 0; k < limit; k++) series[k] = new TsdbSeries(read, sorted[k]!);
+    return { series, warnings };
+  }
+
+  /**
+   * The kernel over every series `select` would return, run by the query workers on slices of
+   * the series in label order; the step columns come back and are handed out in that order.
+   */
+  async selectSteps(matchers: readonly Matcher[], hints: SelectHints, kernel: StepKernel): Promise<StepSeriesSet | null> {
+    const pool = this.src.pool;
+    if (pool === null) return null;
+    const { index } = this.src;
+    const { mint, maxt } = this;
+    const warnings: string[] = [];
+    const refs = this.refs(matchers);
+    if (refs.length === 0 || maxt < mint) return { series: [], warnings };
+    const signal = hints.signal;
+    const turns = new EventLoopTurns();
+    const pause = async (): Promise<void> => {
+      if (await turns.pause()) signal?.throwIfAborted();
+    };
+    // Label order first, so the head read and the tasks are in the order answers are wanted.
+    const order = await sortYielding(Array.from(refs), (a, b) => index.compareSeries(a, b), pause);
+    const sorted = Uint32Array.from(order);
+    const head = await this.src.readHead(sorted, mint, maxt, kernel.kind === 'instant' ? { times: kernel.times, delta: kernel.lookback } : undefined);
+    signal?.throwIfAborted();
+    if (head.h !== undefined && head.h.some((x) => x !== undefined)) return null;
+    // Slices small enough that an abort waits for little, big enough to keep both cores busy.
+    const per = Math.max(64, Math.min(512, Math.ceil(sorted.length / (pool.size * 4))));
+    const jobs: Promise<StepTaskResult>[] = [];
+    for (let b = 0; b < sorted.length; b += per) {
+      const e = Math.min(sorted.length, b + per);
+      const h0 = head.offsets[b]!;
+      const h1 = head.offsets[e]!;
+      const headOffsets = new Uint32Array(e - b + 1);
+      for (let i = b; i <= e; i++) headOffsets[i - b] = head.offsets[i]! - h0;
+      const task: StepTask = { refs: sorted.slice(b, e), mint, maxt, kernel, headOffsets, headT: head.t.slice(h0, h1), headV: head.v.slice(h0, h1) };
+      jobs.push(pool.run(task, signal));
+    }
+    // Every job settles (an abort rejects the queued ones), so none is left unhandled.
+    const results = await Promise.allSettled(jobs);
+    signal?.throwIfAborted();
+    const n = kernel.kind === 'instant' ? kernel.times.length : kernel.ends.length;
+    const series: StepRead[] = [];
+    for (const [j, settled] of results.entries()) {
+      if (settled.status === 'rejected') throw settled.reason;
+      const r = settled.value;
+      if (r.histograms) return null;
+      for (const bad of r.bad) {
+        warnings.push(`skipped a damaged chunk of series ${formatLabels(index.labels(bad.ref))} (${bad.reason}); it was quarantined`);
+        this.src.badChunk(bad.chunkId, bad.ref, bad.reason);
+      }
+      for (let i = 0; i < r.present.length; i++) {
+        if (!r.present[i]) continue;
+        const on = r.any[i] === 1;
+        series.push(new StepSlice(index, sorted[j * per + i]!, r.loaded[i]!, on ? r.v.subarray(i * n, (i + 1) * n) : null, on ? r.has.subarray(i * n, (i + 1) * n) : null));
+      }
+    }
     return { series, warnings };
   }
 
@@ -259,26 +302,6 @@ export class TsdbQuerier implements Querier {
   }
 
   close(): void {}
-}
-
-/**
- * Keeps samples within [mint, maxt] that are newer than the last kept (a head copy of a just
- * sealed chunk repeats its samples), moving them to the front; returns how many were kept.
- */
-function compactInPlace(t: Float64Array, v: Float64Array, n: number, mint: number, maxt: number): number {
-  let k = 0;
-  let last = -Infinity;
-  for (let j = 0; j < n; j++) {
-    const ts = t[j]!;
-    if (ts <= last || ts < mint || ts > maxt) continue;
-    if (k !== j) {
-      t[k] = ts;
-      v[k] = v[j]!;
-    }
-    last = ts;
-    k++;
-  }
-  return k;
 }
 
 /** compactInPlace for a series with histogram samples: `h` moves with its samples. */

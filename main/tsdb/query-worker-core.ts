@@ -1,0 +1,106 @@
+/**
+ * What a query worker does for one task (query-pool.ts sends it, query-worker.ts runs it in a
+ * thread): read the chunk rows of a slice of a select's series from its own read-only
+ * connection, put each series together with the head samples the main thread read
+ * (chunk-rows.ts, as the querier does), and run a step kernel (step-kernels.ts) over it. Only
+ * the step columns go back, transferred, never the decoded samples or the chunk bytes.
+ */
+import type Database from 'better-sqlite3';
+import { isHistogramEncoding } from './chunkenc/chunk.js';
+import { assembleSeries, ChunkRows, rowSamples, Scratch } from './chunk-rows.js';
+import type { StepKernel } from './interface.js';
+import { thinInto } from './lookback.js';
+import { dropStale, instantSteps, rateSteps } from './step-kernels.js';
+
+export interface StepTask {
+  /** Series of the task, in the order results are wanted (any order: rows are matched by ref). */
+  readonly refs: Uint32Array;
+  readonly mint: number;
+  readonly maxt: number;
+  readonly kernel: StepKernel;
+  /** Head samples per series (thinned for an instant kernel): series i owns [offsets[i], offsets[i + 1]). */
+  readonly headOffsets: Uint32Array;
+  readonly headT: Float64Array;
+  readonly headV: Float64Array;
+}
+
+interface BadChunk {
+  readonly chunkId: number;
+  readonly ref: number;
+  readonly reason: string;
+}
+
+export type StepTaskResult =
+  /** A series of the task holds native histogram chunks: the kernels are float-only. */
+  | { readonly histograms: true }
+  | {
+      readonly histograms: false;
+      /** Per series: 1 when it has chunk rows or head samples (a select would return it). */
+      readonly present: Uint8Array;
+      /** Per series: samples a select's `samples()` would return. */
+      readonly loaded: Uint32Array;
+      /** Per series: 1 when some step has a value. */
+      readonly any: Uint8Array;
+      /** Series i's steps at [i·n, (i+1)·n), n = the kernel's steps. */
+      readonly v: Float64Array;
+      readonly has: Uint8Array;
+      readonly bad: BadChunk[];
+    };
+
+export class StepTaskRunner {
+  private readonly rows: ChunkRows;
+  private readonly scratch = new Scratch();
+
+  constructor(db: Database.Database) {
+    this.rows = new ChunkRows(db);
+  }
+
+  run(task: StepTask): StepTaskResult {
+    const { refs, mint, maxt, kernel, headOffsets, headT, headV } = task;
+    const k = refs.length;
+    const rows = this.rows.read(refs, mint, maxt);
+    for (const row of rows) if (isHistogramEncoding(row[2])) return { histograms: true };
+    // Rows come by ascending ref; series are in the caller's order: match them through a sort.
+    const asc = Array.from({ length: k }, (_, i) => i).sort((a, b) => refs[a]! - refs[b]!);
+    const from = new Uint32Array(k);
+    const to = new Uint32Array(k);
+    let r = 0;
+    for (const i of asc) {
+      while (r < rows.length && rows[r]![1] < refs[i]!) r++;
+      from[i] = r;
+      while (r < rows.length && rows[r]![1] === refs[i]!) r++;
+      to[i] = r;
+    }
+    const n = kernel.kind === 'instant' ? kernel.times.length : kernel.ends.length;
+    const present = new Uint8Array(k);
+    const loaded = new Uint32Array(k);
+    const any = new Uint8Array(k);
+    const out = new ArrayBuffer(k * n * 9);
+    const v = new Float64Array(out, 0, k * n);
+    const has = new Uint8Array(out, k * n * 8, k * n);
+    const bad: BadChunk[] = [];
+    const points = kernel.kind === 'instant' ? { times: kernel.times, delta: kernel.lookback } : undefined;
+    const scratch = this.scratch;
+    for (let i = 0; i < k; i++) {
+      const hFrom = headOffsets[i]!;
+      const hTo = headOffsets[i + 1]!;
+      if (from[i] === to[i] && hFrom === hTo) continue;
+      present[i] = 1;
+      scratch.ensure(rowSamples(rows, from[i]!, to[i]!) + hTo - hFrom);
+      const { t: st, v: sv } = scratch;
+      let m = assembleSeries(rows, from[i]!, to[i]!, headT, headV, hFrom, hTo, mint, maxt, st, sv, (row, e) => {
+        bad.push({ chunkId: row[0], ref: refs[i]!, reason: `${e.kind}: ${e.message}` });
+      });
+      if (kernel.kind === 'instant') {
+        // What the querier's thinned `samples()` keeps (in place), so `loaded` counts as it does.
+        m = thinInto(st, sv, 0, m, points!, st, sv, 0);
+        loaded[i] = m;
+        any[i] = instantSteps(st, sv, m, kernel.times, kernel.lookback, v, has, i * n) ? 1 : 0;
+      } else {
+        loaded[i] = m;
+        any[i] = rateSteps(st, sv, dropStale(st, sv, m), kernel.ends, kernel.range, kernel.isCounter, kernel.isRate, v, has, i * n) ? 1 : 0;
+      }
+    }
+    return { histograms: false, present, loaded, any, v, has, bad };
+  }
+}
