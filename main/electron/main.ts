@@ -171,6 +171,7 @@ if (!app.requestSingleInstanceLock()) {
         shell: 'electron',
         logger: log.child('engine'),
         storageWorkerUrl: unpackedFromAsar(new URL('../tsdb/worker.js', import.meta.url), app.isPackaged),
+        queryWorkerUrl: unpackedFromAsar(new URL('../tsdb/query-worker.js', import.meta.url), app.isPackaged),
         // `--dashboards=DIR` (several separated by the path delimiter): provisioned dashboard folders, as `vigil serve --dashboards`.
         dashboardDirs: app.commandLine
           .getSwitchValue('dashboards')
