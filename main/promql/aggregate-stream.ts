@@ -8,6 +8,7 @@
  */
 import type { AggregateExpr, AggregateOp } from '../../app/promql/ast.js';
 import { labelsKeyOf, metricNameLabel } from '../tsdb/labels.js';
+import type { StepGroup } from '../tsdb/interface.js';
 import type { StepSeries, VectorValue } from './value.js';
 import { newStepSeries } from './value.js';
 
@@ -110,6 +111,25 @@ export class StreamingAggregate {
       }
       default:
         throw new Error(`${expr.op} is not a streamable aggregation`);
+    }
+  }
+
+  /**
+   * count / group from counts of series with a value per group and step (storage counted them:
+   * Querier.selectSteps with `count`), instead of the series one at a time; the groups come in
+   * the order `add` would have made them. Only on a fresh aggregation.
+   */
+  addCounts(groups: readonly StepGroup[]): void {
+    const { expr, n } = this;
+    if (expr.op !== 'count' && expr.op !== 'group') throw new Error(`${expr.op} cannot be built from counts`);
+    for (const { labels, counts } of groups) {
+      const r = newStepSeries(labels, n, false);
+      for (let i = 0; i < n; i++) {
+        if (counts[i] === 0) continue;
+        r.v[i] = counts[i]!;
+        r.has[i] = 1;
+      }
+      this.groups.set(labelsKeyOf(labels, () => true), { r, c: null });
     }
   }
 

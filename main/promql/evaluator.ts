@@ -521,10 +521,13 @@ export class Evaluator implements EvalEnv {
     const n = grid.length;
     let complete = false;
     if (!stats && n > 0) {
-      // In the query workers: each series' step values come back, and join their groups in order.
+      // In the query workers: each series' step values come back and join their groups in
+      // order; for count and group, the workers count per group (exact in any order).
       const times = this.stepTimes(grid, vs.at, vs.offset);
       const lookback = this.opts.lookbackDelta;
-      const set = await this.selectKernel(vs, times[0]! - lookback + 1, times[n - 1]!, undefined, { kind: 'instant', times, lookback });
+      const counting = expr.op === 'count' || expr.op === 'group';
+      const kernel: StepKernel = counting ? { kind: 'instant', times, lookback, count: { without: expr.without, names: expr.grouping } } : { kind: 'instant', times, lookback };
+      const set = await this.selectKernel(vs, times[0]! - lookback + 1, times[n - 1]!, undefined, kernel);
       if (set) {
         let done = 0;
         for (const s of set.series) {
@@ -536,16 +539,14 @@ export class Evaluator implements EvalEnv {
           // As the fused select: loaded samples count until the series' step values exist.
           this.account(s.loaded, s.loaded * 16 + lb);
           this.release(s.loaded, s.loaded * 16 + lb);
-          if (s.v === null) continue;
-          const has = s.has!;
-          let present = 0;
-          for (let i = 0; i < n; i++) present += has[i]!;
-          this.account(present, n * 9 + lb);
+          if (s.steps === 0) continue;
+          this.account(s.steps, n * 9 + lb);
           example ??= labels;
           series++;
-          agg.add({ labels, v: s.v, has, dropName: false });
+          if (s.v !== null) agg.add({ labels, v: s.v, has: s.has!, dropName: false });
         }
         this.selectDone(set, vs);
+        if (set.groups) agg.addCounts(set.groups);
         complete = true;
       }
     }

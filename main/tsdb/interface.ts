@@ -181,8 +181,24 @@ export interface SeriesSet {
  * (isCounter, isRate) over windows (ends[i] − range, ends[i]] of the samples without stale markers.
  */
 export type StepKernel =
-  | { readonly kind: 'instant'; readonly times: Float64Array; readonly lookback: number }
+  | { readonly kind: 'instant'; readonly times: Float64Array; readonly lookback: number; readonly count?: StepCounting }
   | { readonly kind: 'rate'; readonly ends: Float64Array; readonly range: number; readonly isCounter: boolean; readonly isRate: boolean };
+
+/**
+ * `count` / `group` of an instant selector by (or `without`) `names`: storage may then count the
+ * series with a value per group and step instead of handing back every series' steps (counts are
+ * exact in any order). Prometheus' grouping: `without` also drops `__name__`.
+ */
+export interface StepCounting {
+  readonly without: boolean;
+  readonly names: readonly string[];
+}
+
+/** A group of a counting `selectSteps`: its labels and how many series have a value per step. */
+export interface StepGroup {
+  readonly labels: Labels;
+  readonly counts: Float64Array;
+}
 
 /** One series of a `selectSteps`: the kernel's value per step. */
 export interface StepRead {
@@ -190,7 +206,9 @@ export interface StepRead {
   readonly labels: Labels;
   /** Samples `select` would have returned for the series (what a `samples()` call counts). */
   readonly loaded: number;
-  /** Value per step, `has[i]` saying whether step i has one; null when no step has. */
+  /** Steps with a value. */
+  readonly steps: number;
+  /** Value per step, `has[i]` saying whether step i has one; null when no step has, or when counting. */
   readonly v: Float64Array | null;
   readonly has: Uint8Array | null;
 }
@@ -198,6 +216,8 @@ export interface StepRead {
 export interface StepSeriesSet {
   /** The series `select` would return, in its order (sorted by labels). */
   readonly series: readonly StepRead[];
+  /** With `count` asked for: the groups with some value, in the order their first such series comes. */
+  readonly groups?: readonly StepGroup[];
   readonly warnings: readonly string[];
 }
 

@@ -10,9 +10,9 @@
  */
 import type Database from 'better-sqlite3';
 import { decodeChunkInto, decodeHistogramChunk, isHistogramEncoding } from './chunkenc/chunk.js';
-import { StaleNaN, type LookbackPoints, type Matcher, type NativeHistogram, type Querier, type SampleArrays, type SelectHints, type SeriesSet, type StepKernel, type StepRead, type StepSeriesSet, type StoredSeries } from './interface.js';
+import { StaleNaN, type LookbackPoints, type Matcher, type NativeHistogram, type Querier, type SampleArrays, type SelectHints, type SeriesSet, type StepCounting, type StepGroup, type StepKernel, type StepRead, type StepSeriesSet, type StoredSeries } from './interface.js';
 import { thinInto, thinnedBound } from './lookback.js';
-import { formatLabels, type Labels } from './labels.js';
+import { formatLabels, labelsKeyOf, metricNameLabel, type Labels } from './labels.js';
 import type { SeriesIndex } from './index-series.js';
 import { selectRefs } from './matchers.js';
 import type { HeadRead } from './worker-protocol.js';
@@ -144,6 +144,7 @@ class StepSlice implements StepRead {
     private readonly index: SeriesIndex,
     private readonly ref: number,
     readonly loaded: number,
+    readonly steps: number,
     readonly v: Float64Array | null,
     readonly has: Uint8Array | null,
   ) {}
@@ -237,6 +238,8 @@ export class TsdbQuerier implements Querier {
     const head = await this.src.readHead(sorted, mint, maxt, kernel.kind === 'instant' ? { times: kernel.times, delta: kernel.lookback } : undefined);
     signal?.throwIfAborted();
     if (head.h !== undefined && head.h.some((x) => x !== undefined)) return null;
+    const counting = kernel.kind === 'instant' ? kernel.count : undefined;
+    const grouped = counting ? await groupsOf(index, sorted, counting, pause) : null;
     // Slices small enough that an abort waits for little, big enough to keep both cores busy.
     const per = Math.max(64, Math.min(512, Math.ceil(sorted.length / (pool.size * 4))));
     const jobs: Promise<StepTaskResult>[] = [];
@@ -246,7 +249,7 @@ export class TsdbQuerier implements Querier {
       const h1 = head.offsets[e]!;
       const headOffsets = new Uint32Array(e - b + 1);
       for (let i = b; i <= e; i++) headOffsets[i - b] = head.offsets[i]! - h0;
-      const task: StepTask = { refs: sorted.slice(b, e), mint, maxt, kernel, headOffsets, headT: head.t.slice(h0, h1), headV: head.v.slice(h0, h1) };
+      const task: StepTask = { refs: sorted.slice(b, e), mint, maxt, kernel, headOffsets, headT: head.t.slice(h0, h1), headV: head.v.slice(h0, h1), ...(grouped ? { groupOf: grouped.of.slice(b, e) } : {}) };
       jobs.push(pool.run(task, signal));
     }
     // Every job settles (an abort rejects the queued ones), so none is left unhandled.
@@ -254,6 +257,8 @@ export class TsdbQuerier implements Querier {
     signal?.throwIfAborted();
     const n = kernel.kind === 'instant' ? kernel.times.length : kernel.ends.length;
     const series: StepRead[] = [];
+    const counts: (Float64Array | undefined)[] = [];
+    const groups: StepGroup[] = [];
     for (const [j, settled] of results.entries()) {
       if (settled.status === 'rejected') throw settled.reason;
       const r = settled.value;
@@ -262,13 +267,26 @@ export class TsdbQuerier implements Querier {
         warnings.push(`skipped a damaged chunk of series ${formatLabels(index.labels(bad.ref))} (${bad.reason}); it was quarantined`);
         this.src.badChunk(bad.chunkId, bad.ref, bad.reason);
       }
+      if (grouped && r.groups && r.counts) {
+        // Integer counts: the sum is the same in any order. A group takes its place in the
+        // answer where its first series with a value comes, as the streaming aggregation's.
+        for (let i = 0; i < r.present.length; i++) {
+          const g = grouped.of[j * per + i]!;
+          if (r.steps[i]! > 0 && counts[g] === undefined) groups.push({ labels: grouped.labels[g]!, counts: (counts[g] = new Float64Array(n)) });
+        }
+        for (let l = 0; l < r.groups.length; l++) {
+          const into = counts[r.groups[l]!];
+          if (into === undefined) continue;
+          for (let i = 0, o = l * n; i < n; i++, o++) into[i]! += r.counts[o]!;
+        }
+      }
       for (let i = 0; i < r.present.length; i++) {
         if (!r.present[i]) continue;
-        const on = r.any[i] === 1;
-        series.push(new StepSlice(index, sorted[j * per + i]!, r.loaded[i]!, on ? r.v.subarray(i * n, (i + 1) * n) : null, on ? r.has.subarray(i * n, (i + 1) * n) : null));
+        const on = !grouped && r.steps[i]! > 0;
+        series.push(new StepSlice(index, sorted[j * per + i]!, r.loaded[i]!, r.steps[i]!, on ? r.v.subarray(i * n, (i + 1) * n) : null, on ? r.has.subarray(i * n, (i + 1) * n) : null));
       }
     }
-    return { series, warnings };
+    return grouped ? { series, groups, warnings } : { series, warnings };
   }
 
   async labelNames(matchers?: readonly Matcher[]): Promise<string[]> {
@@ -341,4 +359,26 @@ export function mergeParts(parts: readonly SampleArrays[], mint: number, maxt: n
     }
   }
   return k === total ? { t, v } : { t: t.slice(0, k), v: v.slice(0, k) };
+}
+
+/** Each series' group for counting (numbered as first met in `refs`' order) and each group's labels. */
+async function groupsOf(index: SeriesIndex, refs: Uint32Array, c: StepCounting, pause: () => Promise<void>): Promise<{ of: Int32Array; labels: Labels[] }> {
+  const names = new Set(c.names);
+  const keeps = c.without ? (name: string): boolean => !names.has(name) && name !== metricNameLabel : (name: string): boolean => names.has(name);
+  const ids = new Map<string, number>();
+  const of = new Int32Array(refs.length);
+  const labels: Labels[] = [];
+  for (let i = 0; i < refs.length; i++) {
+    if ((i & 255) === 255) await pause();
+    const ls = index.labels(refs[i]!);
+    const key = labelsKeyOf(ls, keeps);
+    let g = ids.get(key);
+    if (g === undefined) {
+      g = labels.length;
+      ids.set(key, g);
+      labels.push(ls.filter((l) => keeps(l.name)));
+    }
+    of[i] = g;
+  }
+  return { of, labels };
 }

@@ -10,7 +10,7 @@ import { isHistogramEncoding } from './chunkenc/chunk.js';
 import { assembleSeries, ChunkRows, rowSamples, Scratch } from './chunk-rows.js';
 import type { StepKernel } from './interface.js';
 import { thinInto } from './lookback.js';
-import { dropStale, instantSteps, rateSteps } from './step-kernels.js';
+import { dropStale, instantCount, instantSteps, rateSteps } from './step-kernels.js';
 
 export interface StepTask {
   /** Series of the task, in the order results are wanted (any order: rows are matched by ref). */
@@ -22,6 +22,8 @@ export interface StepTask {
   readonly headOffsets: Uint32Array;
   readonly headT: Float64Array;
   readonly headV: Float64Array;
+  /** Counting (`StepKernel.count`): each series' group, numbered over the whole select. */
+  readonly groupOf?: Int32Array;
 }
 
 interface BadChunk {
@@ -39,11 +41,14 @@ export type StepTaskResult =
       readonly present: Uint8Array;
       /** Per series: samples a select's `samples()` would return. */
       readonly loaded: Uint32Array;
-      /** Per series: 1 when some step has a value. */
-      readonly any: Uint8Array;
-      /** Series i's steps at [i·n, (i+1)·n), n = the kernel's steps. */
+      /** Per series: steps with a value. */
+      readonly steps: Uint32Array;
+      /** Not counting: series i's steps at [i·n, (i+1)·n), n = the kernel's steps (empty when counting). */
       readonly v: Float64Array;
       readonly has: Uint8Array;
+      /** Counting: the groups met in this task (select-wide numbers); group j's counts at [j·n, (j+1)·n). */
+      readonly groups: Int32Array | null;
+      readonly counts: Float64Array | null;
       readonly bad: BadChunk[];
     };
 
@@ -74,10 +79,17 @@ export class StepTaskRunner {
     const n = kernel.kind === 'instant' ? kernel.times.length : kernel.ends.length;
     const present = new Uint8Array(k);
     const loaded = new Uint32Array(k);
-    const any = new Uint8Array(k);
-    const out = new ArrayBuffer(k * n * 9);
-    const v = new Float64Array(out, 0, k * n);
-    const has = new Uint8Array(out, k * n * 8, k * n);
+    const steps = new Uint32Array(k);
+    const groupOf = task.groupOf;
+    // Counting: one column of counts per group met here, not one per series.
+    const local = new Map<number, number>();
+    if (groupOf) for (let i = 0; i < k; i++) if (!local.has(groupOf[i]!)) local.set(groupOf[i]!, local.size);
+    const cols = groupOf ? 0 : k;
+    const out = new ArrayBuffer(cols * n * 9);
+    const v = new Float64Array(out, 0, cols * n);
+    const has = new Uint8Array(out, cols * n * 8, cols * n);
+    const counts = groupOf ? new Float64Array(local.size * n) : null;
+    const tally = new Uint32Array(1);
     const bad: BadChunk[] = [];
     const points = kernel.kind === 'instant' ? { times: kernel.times, delta: kernel.lookback } : undefined;
     const scratch = this.scratch;
@@ -88,19 +100,22 @@ export class StepTaskRunner {
       present[i] = 1;
       scratch.ensure(rowSamples(rows, from[i]!, to[i]!) + hTo - hFrom);
       const { t: st, v: sv } = scratch;
-      let m = assembleSeries(rows, from[i]!, to[i]!, headT, headV, hFrom, hTo, mint, maxt, st, sv, (row, e) => {
+      const m = assembleSeries(rows, from[i]!, to[i]!, headT, headV, hFrom, hTo, mint, maxt, st, sv, (row, e) => {
         bad.push({ chunkId: row[0], ref: refs[i]!, reason: `${e.kind}: ${e.message}` });
       });
-      if (kernel.kind === 'instant') {
-        // What the querier's thinned `samples()` keeps (in place), so `loaded` counts as it does.
-        m = thinInto(st, sv, 0, m, points!, st, sv, 0);
+      if (kernel.kind === 'rate') {
         loaded[i] = m;
-        any[i] = instantSteps(st, sv, m, kernel.times, kernel.lookback, v, has, i * n) ? 1 : 0;
+        steps[i] = rateSteps(st, sv, dropStale(st, sv, m), kernel.ends, kernel.range, kernel.isCounter, kernel.isRate, v, has, i * n);
+      } else if (counts !== null) {
+        steps[i] = instantCount(st, sv, m, kernel.times, kernel.lookback, counts, local.get(groupOf![i]!)! * n, tally);
+        loaded[i] = tally[0]!;
       } else {
-        loaded[i] = m;
-        any[i] = rateSteps(st, sv, dropStale(st, sv, m), kernel.ends, kernel.range, kernel.isCounter, kernel.isRate, v, has, i * n) ? 1 : 0;
+        // What the querier's thinned `samples()` keeps (in place), so `loaded` counts as it does.
+        const kept = thinInto(st, sv, 0, m, points!, st, sv, 0);
+        loaded[i] = kept;
+        steps[i] = instantSteps(st, sv, kept, kernel.times, kernel.lookback, v, has, i * n);
       }
     }
-    return { histograms: false, present, loaded, any, v, has, bad };
+    return { histograms: false, present, loaded, steps, v, has, groups: groupOf ? Int32Array.from(local.keys()) : null, counts, bad };
   }
 }

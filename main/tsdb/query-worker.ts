@@ -17,7 +17,8 @@ if (parentPort) {
   port.on('message', (m: { id: number; task: StepTask }) => {
     try {
       const result = runner.run(m.task);
-      port.postMessage({ id: m.id, result }, result.histograms ? [] : [result.v.buffer as ArrayBuffer]);
+      const transfer = result.histograms ? [] : [result.v.buffer as ArrayBuffer, ...(result.counts ? [result.counts.buffer as ArrayBuffer] : [])];
+      port.postMessage({ id: m.id, result }, transfer);
     } catch (e) {
       port.postMessage({ id: m.id, error: (e as Error).message });
     }

@@ -11,12 +11,12 @@ import { isStaleNaN } from './interface.js';
 /**
  * Writes the instant selector's value per step into outV/outHas[off + i]: the newest sample at
  * or before times[i], if it is newer than times[i] - lookback and is not a stale marker.
- * Returns whether any step got a value.
+ * Returns how many steps got a value.
  */
-export function instantSteps(t: Float64Array, v: Float64Array, len: number, times: Float64Array, lookback: number, outV: Float64Array, outHas: Uint8Array, off: number): boolean {
+export function instantSteps(t: Float64Array, v: Float64Array, len: number, times: Float64Array, lookback: number, outV: Float64Array, outHas: Uint8Array, off: number): number {
   const n = times.length;
   let j = 0;
-  let any = false;
+  let steps = 0;
   for (let i = 0; i < n; i++) {
     const T = times[i]!;
     while (j < len && t[j]! <= T) j++;
@@ -26,20 +26,48 @@ export function instantSteps(t: Float64Array, v: Float64Array, len: number, time
     if (isStaleNaN(val)) continue;
     outV[off + i] = val;
     outHas[off + i] = 1;
-    any = true;
+    steps++;
   }
-  return any;
+  return steps;
+}
+
+/**
+ * instantSteps for `count` / `group`: adds 1 to counts[off + i] at every step with a value.
+ * Returns the steps with a value; tally[0] gets the samples thinning keeps (lookback.ts'
+ * thinInto: the distinct samples steps pick within the lookback, stale or not).
+ */
+export function instantCount(t: Float64Array, v: Float64Array, len: number, times: Float64Array, lookback: number, counts: Float64Array, off: number, tally: Uint32Array): number {
+  const n = times.length;
+  let j = 0;
+  let steps = 0;
+  let picked = 0;
+  let last = -1;
+  for (let i = 0; i < n; i++) {
+    const T = times[i]!;
+    while (j < len && t[j]! <= T) j++;
+    const k = j - 1;
+    if (k < 0 || t[k]! <= T - lookback) continue;
+    if (k !== last) {
+      picked++;
+      last = k;
+    }
+    if (isStaleNaN(v[k]!)) continue;
+    counts[off + i]! += 1;
+    steps++;
+  }
+  tally[0] = picked;
+  return steps;
 }
 
 /**
  * rate / increase / delta per step over windows (ends[i] - range, ends[i]] of samples without
- * stale markers, into outV/outHas[off + i]; returns whether any step got a value.
+ * stale markers, into outV/outHas[off + i]; returns how many steps got a value.
  */
-export function rateSteps(t: Float64Array, v: Float64Array, len: number, ends: Float64Array, range: number, isCounter: boolean, isRate: boolean, outV: Float64Array, outHas: Uint8Array, off: number): boolean {
+export function rateSteps(t: Float64Array, v: Float64Array, len: number, ends: Float64Array, range: number, isCounter: boolean, isRate: boolean, outV: Float64Array, outHas: Uint8Array, off: number): number {
   const n = ends.length;
   let lo = 0;
   let hi = 0;
-  let any = false;
+  let steps = 0;
   for (let i = 0; i < n; i++) {
     const end = ends[i]!;
     const start = end - range;
@@ -48,9 +76,9 @@ export function rateSteps(t: Float64Array, v: Float64Array, len: number, ends: F
     if (hi - lo < 2) continue;
     outV[off + i] = rateWindowOf(t, v, lo, hi, end, range, isCounter, isRate);
     outHas[off + i] = 1;
-    any = true;
+    steps++;
   }
-  return any;
+  return steps;
 }
 
 /** Prometheus' extrapolatedRate for rate / increase / delta over the float window [lo, hi), hi - lo ≥ 2. */

@@ -32,7 +32,7 @@ async function extrapolatedRate(c: FnCall, isCounter: boolean, isRate: boolean):
   for (const s of m.series) {
     if ((++done & 7) === 0 && c.env.due()) await c.env.pause();
     const r = newStepSeries(s.labels, n, true);
-    if (rateSteps(s.t, s.v, s.t.length, ends, range, isCounter, isRate, r.v, r.has, 0)) out.push(r);
+    if (rateSteps(s.t, s.v, s.t.length, ends, range, isCounter, isRate, r.v, r.has, 0) > 0) out.push(r);
   }
   return vector(out);
 }
