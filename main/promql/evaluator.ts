@@ -4,6 +4,7 @@
  */
 import type {
   AggregateExpr,
+  AggregateOp,
   AtModifier,
   BinaryExpr,
   Call,
@@ -17,7 +18,7 @@ import type {
 import type { Labels } from '../tsdb/labels.js';
 import type { Querier, Queryable } from '../tsdb/interface.js';
 import { isStaleNaN } from '../tsdb/interface.js';
-import type { LookbackPoints, NativeHistogram, SampleArrays, SeriesSet, StepKernel, StepSeriesSet, StoredSeries } from '../tsdb/interface.js';
+import type { LookbackPoints, NativeHistogram, SampleArrays, SeriesSet, StepKernel, StepReduce, StepSeriesSet, StoredSeries } from '../tsdb/interface.js';
 import { HistogramNotSupportedError, QueryCanceledError, QueryExecutionError, QueryMemoryLimitError, QueryTimeoutError, TooManySamplesError } from './errors.js';
 import type { EvalValue, HistogramColumn, MatrixValue, RangeSeries, StepSeries, VectorValue } from './value.js';
 import { floatsOnly, hasHistograms, newStepSeries, stripRangeHistograms, stripStepHistograms } from './value.js';
@@ -100,6 +101,9 @@ const rateKernels = new Map([
   ['increase', { isCounter: true, isRate: false }],
   ['delta', { isCounter: false, isRate: false }],
 ]);
+
+/** Aggregations storage may build whole groups for (StepKernel `reduce`). */
+const reducible = (op: AggregateOp): op is StepReduce['op'] => op === 'sum' || op === 'min' || op === 'max';
 
 export class Evaluator implements EvalEnv {
   readonly annotations: Annotations;
@@ -526,7 +530,9 @@ export class Evaluator implements EvalEnv {
       const times = this.stepTimes(grid, vs.at, vs.offset);
       const lookback = this.opts.lookbackDelta;
       const counting = expr.op === 'count' || expr.op === 'group';
-      const kernel: StepKernel = counting ? { kind: 'instant', times, lookback, count: { without: expr.without, names: expr.grouping } } : { kind: 'instant', times, lookback };
+      const grouping = { without: expr.without, names: expr.grouping };
+      const reduce = reducible(expr.op) ? { op: expr.op, ...grouping } : undefined;
+      const kernel: StepKernel = counting ? { kind: 'instant', times, lookback, count: grouping } : { kind: 'instant', times, lookback, ...(reduce ? { reduce } : {}) };
       const set = await this.selectKernel(vs, times[0]! - lookback + 1, times[n - 1]!, undefined, kernel);
       if (set) {
         let done = 0;
@@ -547,6 +553,7 @@ export class Evaluator implements EvalEnv {
         }
         this.selectDone(set, vs);
         if (set.groups) agg.addCounts(set.groups);
+        if (set.reduced) agg.addReduced(set.reduced, false);
         complete = true;
       }
     }
@@ -656,7 +663,7 @@ export class Evaluator implements EvalEnv {
     const stats = this.opts.statsSelectors?.has(ms.vector) ?? false;
     const n = grid.length;
     // In the query workers: each series' rate comes back, and joins its group in order.
-    const set = kernel && !stats && n > 0 ? await this.rateSteps(ms, grid, kernel) : null;
+    const set = kernel && !stats && n > 0 ? await this.rateSteps(ms, grid, kernel, reducible(expr.op) ? { op: expr.op, without: expr.without, names: expr.grouping } : undefined) : null;
     if (set) {
       let done = 0;
       for (const s of set.series) {
@@ -671,6 +678,7 @@ export class Evaluator implements EvalEnv {
         agg.add({ labels, v: s.v, has: s.has!, dropName: true });
       }
       this.selectDone(set, ms.vector);
+      if (set.reduced) agg.addReduced(set.reduced, true);
     }
     if (!set) await this.matrixSeries(ms, grid, async (s) => {
       if (s.h) return (complete = false);
@@ -706,10 +714,10 @@ export class Evaluator implements EvalEnv {
   }
 
 /** `rate`-like `f(ms)` per series by storage (selectKernel), with the window matrixSeries reads. */
-  private async rateSteps(ms: MatrixSelector, grid: Float64Array, k: { isCounter: boolean; isRate: boolean }): Promise<StepSeriesSet | null> {
+  private async rateSteps(ms: MatrixSelector, grid: Float64Array, k: { isCounter: boolean; isRate: boolean }, reduce: StepReduce | undefined): Promise<StepSeriesSet | null> {
     const vs = ms.vector;
     const ends = this.stepTimes(grid, vs.at, vs.offset);
-    return this.selectKernel(vs, ends[0]! - ms.range + 1, ends[grid.length - 1]!, ms.range, { kind: 'rate', ends, range: ms.range, isCounter: k.isCounter, isRate: k.isRate });
+    return this.selectKernel(vs, ends[0]! - ms.range + 1, ends[grid.length - 1]!, ms.range, { kind: 'rate', ends, range: ms.range, isCounter: k.isCounter, isRate: k.isRate, ...(reduce ? { reduce } : {}) });
   }
 
   private async evalSubquery(sq: SubqueryExpr, grid: Float64Array): Promise<MatrixValue> {

@@ -181,8 +181,25 @@ export interface SeriesSet {
  * (isCounter, isRate) over windows (ends[i] − range, ends[i]] of the samples without stale markers.
  */
 export type StepKernel =
-  | { readonly kind: 'instant'; readonly times: Float64Array; readonly lookback: number; readonly count?: StepCounting }
-  | { readonly kind: 'rate'; readonly ends: Float64Array; readonly range: number; readonly isCounter: boolean; readonly isRate: boolean };
+  | { readonly kind: 'instant'; readonly times: Float64Array; readonly lookback: number; readonly count?: StepCounting; readonly reduce?: StepReduce }
+  | { readonly kind: 'rate'; readonly ends: Float64Array; readonly range: number; readonly isCounter: boolean; readonly isRate: boolean; readonly reduce?: StepReduce };
+
+/**
+ * `sum` / `min` / `max` by (or `without`) `names` over the kernel's values: storage may build
+ * whole groups where it reads (each from its members in label order, with step-kernels.ts'
+ * reduceSteps, as the evaluator would) and hand back the groups instead of every series' steps.
+ */
+export interface StepReduce extends StepCounting {
+  readonly op: 'sum' | 'min' | 'max';
+}
+
+/** A group built by storage for `reduce`: its labels, values, Kahan compensation (sum) and steps with a value. */
+export interface ReducedGroup {
+  readonly labels: Labels;
+  readonly v: Float64Array;
+  readonly c: Float64Array | null;
+  readonly has: Uint8Array;
+}
 
 /**
  * `count` / `group` of an instant selector by (or `without`) `names`: storage may then count the
@@ -218,6 +235,8 @@ export interface StepSeriesSet {
   readonly series: readonly StepRead[];
   /** With `count` asked for: the groups with some value, in the order their first such series comes. */
   readonly groups?: readonly StepGroup[];
+  /** With `reduce` asked for (and done: storage may decline it): the groups, ordered as `groups`. */
+  readonly reduced?: readonly ReducedGroup[];
   readonly warnings: readonly string[];
 }
 

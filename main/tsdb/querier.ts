@@ -10,7 +10,7 @@
  */
 import type Database from 'better-sqlite3';
 import { decodeChunkInto, decodeHistogramChunk, isHistogramEncoding } from './chunkenc/chunk.js';
-import { StaleNaN, type LookbackPoints, type Matcher, type NativeHistogram, type Querier, type SampleArrays, type SelectHints, type SeriesSet, type StepCounting, type StepGroup, type StepKernel, type StepRead, type StepSeriesSet, type StoredSeries } from './interface.js';
+import { StaleNaN, type LookbackPoints, type Matcher, type NativeHistogram, type Querier, type SampleArrays, type SelectHints, type SeriesSet, type ReducedGroup, type StepCounting, type StepKernel, type StepRead, type StepSeriesSet, type StoredSeries } from './interface.js';
 import { thinInto, thinnedBound } from './lookback.js';
 import { formatLabels, labelsKeyOf, metricNameLabel, type Labels } from './labels.js';
 import type { SeriesIndex } from './index-series.js';
@@ -239,54 +239,97 @@ export class TsdbQuerier implements Querier {
     signal?.throwIfAborted();
     if (head.h !== undefined && head.h.some((x) => x !== undefined)) return null;
     const counting = kernel.kind === 'instant' ? kernel.count : undefined;
-    const grouped = counting ? await groupsOf(index, sorted, counting, pause) : null;
+    const grouping = counting ?? kernel.reduce;
+    const grouped = grouping ? await groupsOf(index, sorted, grouping, pause) : null;
     // Slices small enough that an abort waits for little, big enough to keep both cores busy.
     const per = Math.max(64, Math.min(512, Math.ceil(sorted.length / (pool.size * 4))));
+    // Reducing needs whole groups per task (members in label order): worth it with enough
+    // groups to share out; else every series' steps come back and the caller reduces.
+    const reduce = kernel.reduce && grouped && grouped.labels.length >= pool.size * 2 ? kernel.reduce : undefined;
+    const slices = reduce ? groupSlices(grouped!.of, grouped!.labels.length, per) : rangeSlices(sorted.length, per);
     const jobs: Promise<StepTaskResult>[] = [];
-    for (let b = 0; b < sorted.length; b += per) {
-      const e = Math.min(sorted.length, b + per);
-      const h0 = head.offsets[b]!;
-      const h1 = head.offsets[e]!;
-      const headOffsets = new Uint32Array(e - b + 1);
-      for (let i = b; i <= e; i++) headOffsets[i - b] = head.offsets[i]! - h0;
-      const task: StepTask = { refs: sorted.slice(b, e), mint, maxt, kernel, headOffsets, headT: head.t.slice(h0, h1), headV: head.v.slice(h0, h1), ...(grouped ? { groupOf: grouped.of.slice(b, e) } : {}) };
+    for (const { pos, groups } of slices) {
+      const refsOf = new Uint32Array(pos.length);
+      const headOffsets = new Uint32Array(pos.length + 1);
+      let h = 0;
+      for (let i = 0; i < pos.length; i++) {
+        refsOf[i] = sorted[pos[i]!]!;
+        headOffsets[i] = h;
+        h += head.offsets[pos[i]! + 1]! - head.offsets[pos[i]!]!;
+      }
+      headOffsets[pos.length] = h;
+      const headT = new Float64Array(h);
+      const headV = new Float64Array(h);
+      for (let i = 0; i < pos.length; i++) {
+        for (let j = head.offsets[pos[i]!]!, o = headOffsets[i]!; j < head.offsets[pos[i]! + 1]!; j++, o++) {
+          headT[o] = head.t[j]!;
+          headV[o] = head.v[j]!;
+        }
+      }
+      const task: StepTask = {
+        refs: refsOf,
+        mint,
+        maxt,
+        kernel,
+        headOffsets,
+        headT,
+        headV,
+        ...(counting ? { groupOf: Int32Array.from(pos, (p) => grouped!.of[p]!) } : {}),
+        ...(reduce ? { reduce: { op: reduce.op, groupOf: localGroups(pos, grouped!.of, groups!), groups: groups!.length } } : {}),
+      };
       jobs.push(pool.run(task, signal));
     }
     // Every job settles (an abort rejects the queued ones), so none is left unhandled.
     const results = await Promise.allSettled(jobs);
     signal?.throwIfAborted();
     const n = kernel.kind === 'instant' ? kernel.times.length : kernel.ends.length;
-    const series: StepRead[] = [];
+    const bySorted: (StepSlice | undefined)[] = new Array<StepSlice | undefined>(sorted.length);
     const counts: (Float64Array | undefined)[] = [];
-    const groups: StepGroup[] = [];
+    const columns: (ReducedGroup | undefined)[] = [];
     for (const [j, settled] of results.entries()) {
       if (settled.status === 'rejected') throw settled.reason;
       const r = settled.value;
       if (r.histograms) return null;
+      const { pos, groups } = slices[j]!;
       for (const bad of r.bad) {
         warnings.push(`skipped a damaged chunk of series ${formatLabels(index.labels(bad.ref))} (${bad.reason}); it was quarantined`);
         this.src.badChunk(bad.chunkId, bad.ref, bad.reason);
       }
-      if (grouped && r.groups && r.counts) {
-        // Integer counts: the sum is the same in any order. A group takes its place in the
-        // answer where its first series with a value comes, as the streaming aggregation's.
-        for (let i = 0; i < r.present.length; i++) {
-          const g = grouped.of[j * per + i]!;
-          if (r.steps[i]! > 0 && counts[g] === undefined) groups.push({ labels: grouped.labels[g]!, counts: (counts[g] = new Float64Array(n)) });
-        }
+      if (counting && r.groups && r.counts) {
+        // Integer counts: the sum is the same in any order.
         for (let l = 0; l < r.groups.length; l++) {
-          const into = counts[r.groups[l]!];
-          if (into === undefined) continue;
+          const into = (counts[r.groups[l]!] ??= new Float64Array(n));
           for (let i = 0, o = l * n; i < n; i++, o++) into[i]! += r.counts[o]!;
         }
       }
-      for (let i = 0; i < r.present.length; i++) {
+      if (reduce && groups) {
+        for (let l = 0; l < groups.length; l++) {
+          columns[groups[l]!] = { labels: grouped!.labels[groups[l]!]!, v: r.v.subarray(l * n, (l + 1) * n), c: r.c ? r.c.subarray(l * n, (l + 1) * n) : null, has: r.has.subarray(l * n, (l + 1) * n) };
+        }
+      }
+      for (let i = 0; i < pos.length; i++) {
         if (!r.present[i]) continue;
-        const on = !grouped && r.steps[i]! > 0;
-        series.push(new StepSlice(index, sorted[j * per + i]!, r.loaded[i]!, r.steps[i]!, on ? r.v.subarray(i * n, (i + 1) * n) : null, on ? r.has.subarray(i * n, (i + 1) * n) : null));
+        const on = !counting && !reduce && r.steps[i]! > 0;
+        bySorted[pos[i]!] = new StepSlice(index, sorted[pos[i]!]!, r.loaded[i]!, r.steps[i]!, on ? r.v.subarray(i * n, (i + 1) * n) : null, on ? r.has.subarray(i * n, (i + 1) * n) : null);
       }
     }
-    return grouped ? { series, groups, warnings } : { series, warnings };
+    // Series in label order; a group takes its place in the answer where its first series with
+    // a value comes, as in the streaming aggregation.
+    const series: StepRead[] = [];
+    const groupOrder: number[] = [];
+    const placed = new Uint8Array(grouped?.labels.length ?? 0);
+    for (let p = 0; p < sorted.length; p++) {
+      const s = bySorted[p];
+      if (s === undefined) continue;
+      series.push(s);
+      if (grouped && s.steps > 0 && !placed[grouped.of[p]!]) {
+        placed[grouped.of[p]!] = 1;
+        groupOrder.push(grouped.of[p]!);
+      }
+    }
+    if (counting) return { series, groups: groupOrder.map((g) => ({ labels: grouped!.labels[g]!, counts: counts[g]! })), warnings };
+    if (reduce) return { series, reduced: groupOrder.map((g) => columns[g]!), warnings };
+    return { series, warnings };
   }
 
   async labelNames(matchers?: readonly Matcher[]): Promise<string[]> {
@@ -381,4 +424,37 @@ async function groupsOf(index: SeriesIndex, refs: Uint32Array, c: StepCounting, 
     of[i] = g;
   }
   return { of, labels };
+}
+
+/** Tasks of consecutive series (label order). */
+function rangeSlices(count: number, per: number): { pos: Uint32Array; groups?: number[] }[] {
+  const out: { pos: Uint32Array }[] = [];
+  for (let b = 0; b < count; b += per) out.push({ pos: Uint32Array.from({ length: Math.min(count, b + per) - b }, (_, i) => b + i) });
+  return out;
+}
+
+/** Tasks of whole groups (each group's members in label order), about `per` series each. */
+function groupSlices(of: Int32Array, groups: number, per: number): { pos: Uint32Array; groups: number[] }[] {
+  const members: number[][] = Array.from({ length: groups }, () => []);
+  for (let p = 0; p < of.length; p++) members[of[p]!]!.push(p);
+  const out: { pos: Uint32Array; groups: number[] }[] = [];
+  let pos: number[] = [];
+  let gs: number[] = [];
+  for (let g = 0; g < groups; g++) {
+    pos.push(...members[g]!);
+    gs.push(g);
+    if (pos.length >= per) {
+      out.push({ pos: Uint32Array.from(pos), groups: gs });
+      pos = [];
+      gs = [];
+    }
+  }
+  if (gs.length > 0) out.push({ pos: Uint32Array.from(pos), groups: gs });
+  return out;
+}
+
+/** Each series' group numbered within its task (`groups`: the task's groups by select-wide number). */
+function localGroups(pos: Uint32Array, of: Int32Array, groups: readonly number[]): Int32Array {
+  const local = new Map(groups.map((g, l) => [g, l]));
+  return Int32Array.from(pos, (p) => local.get(of[p]!)!);
 }

@@ -10,7 +10,7 @@ import { isHistogramEncoding } from './chunkenc/chunk.js';
 import { assembleSeries, ChunkRows, rowSamples, Scratch } from './chunk-rows.js';
 import type { StepKernel } from './interface.js';
 import { thinInto } from './lookback.js';
-import { dropStale, instantCount, instantSteps, rateSteps } from './step-kernels.js';
+import { dropStale, instantCount, instantSteps, rateSteps, reduceSteps, type StepReduceOp } from './step-kernels.js';
 
 export interface StepTask {
   /** Series of the task, in the order results are wanted (any order: rows are matched by ref). */
@@ -24,6 +24,11 @@ export interface StepTask {
   readonly headV: Float64Array;
   /** Counting (`StepKernel.count`): each series' group, numbered over the whole select. */
   readonly groupOf?: Int32Array;
+  /**
+   * Reducing (`StepKernel.reduce`): the task holds whole groups, each series' group numbered
+   * within the task (0 … groups − 1); members are added in task order.
+   */
+  readonly reduce?: { readonly op: StepReduceOp; readonly groupOf: Int32Array; readonly groups: number };
 }
 
 interface BadChunk {
@@ -43,9 +48,13 @@ export type StepTaskResult =
       readonly loaded: Uint32Array;
       /** Per series: steps with a value. */
       readonly steps: Uint32Array;
-      /** Not counting: series i's steps at [i·n, (i+1)·n), n = the kernel's steps (empty when counting). */
+      /**
+       * Series i's steps at [i·n, (i+1)·n), n = the kernel's steps; reducing, group j's at
+       * [j·n, (j+1)·n) with its Kahan compensation in `c` (sum); counting, empty.
+       */
       readonly v: Float64Array;
       readonly has: Uint8Array;
+      readonly c: Float64Array | null;
       /** Counting: the groups met in this task (select-wide numbers); group j's counts at [j·n, (j+1)·n). */
       readonly groups: Int32Array | null;
       readonly counts: Float64Array | null;
@@ -84,10 +93,15 @@ export class StepTaskRunner {
     // Counting: one column of counts per group met here, not one per series.
     const local = new Map<number, number>();
     if (groupOf) for (let i = 0; i < k; i++) if (!local.has(groupOf[i]!)) local.set(groupOf[i]!, local.size);
-    const cols = groupOf ? 0 : k;
-    const out = new ArrayBuffer(cols * n * 9);
+    const reduce = task.reduce;
+    const cols = groupOf ? 0 : reduce ? reduce.groups : k;
+    const out = new ArrayBuffer(cols * n * (reduce?.op === 'sum' ? 17 : 9));
     const v = new Float64Array(out, 0, cols * n);
-    const has = new Uint8Array(out, cols * n * 8, cols * n);
+    const c = reduce?.op === 'sum' ? new Float64Array(out, cols * n * 8, cols * n) : null;
+    const has = new Uint8Array(out, cols * n * (c ? 16 : 8), cols * n);
+    // Reducing: each series' steps go to a column here, then into its group's.
+    const colV = reduce ? new Float64Array(n) : v;
+    const colH = reduce ? new Uint8Array(n) : has;
     const counts = groupOf ? new Float64Array(local.size * n) : null;
     const tally = new Uint32Array(1);
     const bad: BadChunk[] = [];
@@ -103,9 +117,11 @@ export class StepTaskRunner {
       const m = assembleSeries(rows, from[i]!, to[i]!, headT, headV, hFrom, hTo, mint, maxt, st, sv, (row, e) => {
         bad.push({ chunkId: row[0], ref: refs[i]!, reason: `${e.kind}: ${e.message}` });
       });
+      const at = reduce ? 0 : i * n;
+      if (reduce) colH.fill(0);
       if (kernel.kind === 'rate') {
         loaded[i] = m;
-        steps[i] = rateSteps(st, sv, dropStale(st, sv, m), kernel.ends, kernel.range, kernel.isCounter, kernel.isRate, v, has, i * n);
+        steps[i] = rateSteps(st, sv, dropStale(st, sv, m), kernel.ends, kernel.range, kernel.isCounter, kernel.isRate, colV, colH, at);
       } else if (counts !== null) {
         steps[i] = instantCount(st, sv, m, kernel.times, kernel.lookback, counts, local.get(groupOf![i]!)! * n, tally);
         loaded[i] = tally[0]!;
@@ -113,9 +129,10 @@ export class StepTaskRunner {
         // What the querier's thinned `samples()` keeps (in place), so `loaded` counts as it does.
         const kept = thinInto(st, sv, 0, m, points!, st, sv, 0);
         loaded[i] = kept;
-        steps[i] = instantSteps(st, sv, kept, kernel.times, kernel.lookback, v, has, i * n);
+        steps[i] = instantSteps(st, sv, kept, kernel.times, kernel.lookback, colV, colH, at);
       }
+      if (reduce && steps[i]! > 0) reduceSteps(reduce.op, v, c, has, reduce.groupOf[i]! * n, colV, colH, 0, n);
     }
-    return { histograms: false, present, loaded, steps, v, has, groups: groupOf ? Int32Array.from(local.keys()) : null, counts, bad };
+    return { histograms: false, present, loaded, steps, v, has, c, groups: groupOf ? Int32Array.from(local.keys()) : null, counts, bad };
   }
 }

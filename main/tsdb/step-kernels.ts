@@ -198,3 +198,59 @@ export function dropStale(t: Float64Array, v: Float64Array, len: number): number
   }
   return k;
 }
+
+/** The aggregations a group's step columns can be built with one member at a time. */
+export type StepReduceOp = 'count' | 'group' | 'sum' | 'min' | 'max';
+
+/**
+ * Adds one member's step column (sv/sh at sOff) into its group's (gv, gc: Kahan compensation for
+ * sum, gh; at gOff), as Prometheus' aggregations do per step: the evaluator's streaming
+ * aggregation (main/promql/aggregate-stream.ts) and the query workers use this one reducer, so a
+ * group built in either place from the same members in the same order has the same bits.
+ */
+export function reduceSteps(op: StepReduceOp, gv: Float64Array, gc: Float64Array | null, gh: Uint8Array, gOff: number, sv: Float64Array, sh: Uint8Array, sOff: number, n: number): void {
+  switch (op) {
+    case 'count':
+      for (let i = 0; i < n; i++) {
+        if (!sh[sOff + i]) continue;
+        gv[gOff + i]! += 1;
+        gh[gOff + i] = 1;
+      }
+      return;
+    case 'group':
+      for (let i = 0; i < n; i++) if (sh[sOff + i]) gh[gOff + i] = 1;
+      return;
+    case 'sum': {
+      // KahanSum.add per step, as aggregate.ts' column reducer.
+      const c = gc!;
+      for (let i = 0; i < n; i++) {
+        if (!sh[sOff + i]) continue;
+        const inc = sv[sOff + i]!;
+        const cur = gv[gOff + i]!;
+        const t = cur + inc;
+        if (t === Infinity || t === -Infinity) c[gOff + i] = 0;
+        else if (Math.abs(cur) >= Math.abs(inc)) c[gOff + i]! += cur - t + inc;
+        else c[gOff + i]! += inc - t + cur;
+        gv[gOff + i] = t;
+        gh[gOff + i] = 1;
+      }
+      return;
+    }
+    case 'min':
+    case 'max': {
+      const isMax = op === 'max';
+      for (let i = 0; i < n; i++) {
+        if (!sh[sOff + i]) continue;
+        const x = sv[sOff + i]!;
+        if (!gh[gOff + i]) {
+          gv[gOff + i] = x;
+          gh[gOff + i] = 1;
+          continue;
+        }
+        const m = gv[gOff + i]!;
+        if ((isMax ? m < x : m > x) || Number.isNaN(m)) gv[gOff + i] = x;
+      }
+      return;
+    }
+  }
+}
