@@ -33,8 +33,8 @@ describe('packaging (electron-builder.yml)', () => {
     expect(config.files).toContain('!node_modules/better-sqlite3/build/**');
   });
 
-  it('unpacks the storage worker and every file it imports (worker threads cannot start inside the asar)', () => {
-    const entry = join(root, 'dist/main/tsdb/worker.js');
+  it.each(['worker.js', 'query-worker.js'])('unpacks the storage thread %s and every file it imports (worker threads cannot start inside the asar)', (file) => {
+    const entry = join(root, 'dist/main/tsdb', file);
     if (!existsSync(entry)) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
     const closure = importClosure(entry);
     expect(closure.length).toBeGreaterThan(5);
