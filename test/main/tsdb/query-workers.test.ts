@@ -3,27 +3,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TSDB } from '../../../main/tsdb/db.js';
 import { StaleNaN } from '../../../main/tsdb/interface.js';
-import { formatLabels, labelsFromRecord } from '../../../main/tsdb/labels.js';
-import type { QueryResult } from '../../../main/promql/engine.js';
+import { labelsFromRecord } from '../../../main/tsdb/labels.js';
 import { QueryCanceledError } from '../../../main/promql/errors.js';
 import { tempDir } from '../helpers.js';
-import { engine } from '../promql/harness.js';
+import { bits, engine } from '../promql/harness.js';
 import { bundle } from './bundle.js';
-
-/** Every point of a range result with its value's exact bits (one NaN: V8 may keep either payload of NaN + NaN). */
-function bits(res: QueryResult): string[] {
-  const r = res.result;
-  if (r.type !== 'matrix') throw new Error(`expected a matrix, got ${r.type}`);
-  const dv = new DataView(new ArrayBuffer(8));
-  const out: string[] = [];
-  for (const s of r.series) {
-    for (let i = 0; i < s.t.length; i++) {
-      dv.setFloat64(0, s.v[i]!);
-      out.push(`${formatLabels(s.labels)}@${s.t[i]}=${Number.isNaN(s.v[i]) ? 'NaN' : dv.getBigUint64(0).toString(16)}`);
-    }
-  }
-  return out;
-}
 
 /** Counters with resets, gauges with odd values, gaps and stale markers; the last samples stay in the head. */
 async function fill(db: TSDB, series: number, steps: number): Promise<void> {
