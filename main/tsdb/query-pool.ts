@@ -3,7 +3,8 @@
  * to the database and run step tasks (query-worker-core.ts) for `TsdbQuerier.selectSteps`. A
  * wide select is cut into tasks of a few hundred series; tasks queue here and go to whichever
  * worker is free, and their answers are taken in order. Threads start on the first task, are
- * unreferenced while idle (they never keep the process alive) and end with the database.
+ * unreferenced while idle (they never keep the process alive), end after `idleMs` without work
+ * (a thread and its SQLite cache hold tens of MB a laptop may want back) and with the database.
  * A worker that dies fails its task (the query gets the error) and is replaced on the next task.
  */
 import { Worker } from 'node:worker_threads';
@@ -25,6 +26,7 @@ interface Job {
 interface Slot {
   worker: Worker | null;
   job: Job | null;
+  idle: NodeJS.Timeout | null;
 }
 
 type Reply = { readonly id: number; readonly result: StepTaskResult } | { readonly id: number; readonly error: string };
@@ -39,12 +41,18 @@ export class QueryPool {
     private readonly url: URL,
     private readonly start: QueryWorkerStart,
     size: number,
+    private readonly idleMs = 60_000,
   ) {
-    this.slots = Array.from({ length: Math.max(1, size) }, () => ({ worker: null, job: null }));
+    this.slots = Array.from({ length: Math.max(1, size) }, () => ({ worker: null, job: null, idle: null }));
   }
 
   get size(): number {
     return this.slots.length;
+  }
+
+  /** Threads running now (tests). */
+  get threads(): number {
+    return this.slots.filter((s) => s.worker !== null).length;
   }
 
   /** Runs `task` on the next free worker. An abort before it starts takes it off the queue. */
@@ -74,6 +82,7 @@ export class QueryPool {
     for (const job of this.queue.splice(0)) job.reject(new Error('query workers are closed'));
     await Promise.all(
       this.slots.map(async (slot) => {
+        if (slot.idle) clearTimeout(slot.idle);
         const w = slot.worker;
         slot.worker = null;
         slot.job?.reject(new Error('query workers are closed'));
@@ -89,10 +98,24 @@ export class QueryPool {
       const job = this.queue.shift();
       if (!job) return;
       slot.job = job;
+      if (slot.idle) clearTimeout(slot.idle);
+      slot.idle = null;
       const w = (slot.worker ??= this.spawn(slot));
       w.ref();
       w.postMessage({ id: job.id, task: job.task });
     }
+  }
+
+  /** An idle thread: unreferenced, and ended when no task comes for idleMs. */
+  private rest(slot: Slot, w: Worker): void {
+    w.unref();
+    slot.idle = setTimeout(() => {
+      slot.idle = null;
+      if (slot.worker !== w || slot.job !== null) return;
+      slot.worker = null;
+      void w.terminate();
+    }, this.idleMs);
+    slot.idle.unref();
   }
 
   private spawn(slot: Slot): Worker {
@@ -101,10 +124,10 @@ export class QueryPool {
       const job = slot.job;
       if (job === null || job.id !== m.id) return;
       slot.job = null;
-      if (this.queue.length === 0) w.unref();
       if ('error' in m) job.reject(new Error(`query worker: ${m.error}`));
       else job.resolve(m.result);
       this.pump();
+      if (slot.job === null) this.rest(slot, w);
     });
     const lost = (why: string): void => {
       if (slot.worker !== w) return;

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TSDB } from '../../../main/tsdb/db.js';
+import { QueryPool } from '../../../main/tsdb/query-pool.js';
 import { StaleNaN } from '../../../main/tsdb/interface.js';
 import { labelsFromRecord } from '../../../main/tsdb/labels.js';
 import { QueryCanceledError } from '../../../main/promql/errors.js';
@@ -110,5 +111,21 @@ describe('query workers (selectSteps)', () => {
     // The workers still answer the next query.
     const after = await e.rangeQuery(db, 'count(m)', 0, 885_000, 15_000);
     expect(bits(after).length).toBeGreaterThan(0);
+  });
+
+  it('ends idle threads after idleMs and starts them again for the next task', async () => {
+    const pool = new QueryPool(queryWorkerUrl, { file: join(tmp.dir, 'a', 'vigil.db'), sqliteBinding: undefined }, 2, 50);
+    try {
+      const task = { refs: Uint32Array.of(1, 2, 3), mint: 0, maxt: 1e12, kernel: { kind: 'instant' as const, times: Float64Array.of(300_000), lookback: 300_000 }, headOffsets: new Uint32Array(4), headT: new Float64Array(0), headV: new Float64Array(0) };
+      const first = await pool.run(task);
+      expect(pool.threads).toBe(1);
+      // Polled, not timed: the 50 ms idle timer may fire late on a loaded machine.
+      for (let i = 0; i < 200 && pool.threads > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(pool.threads).toBe(0);
+      expect(await pool.run(task)).toEqual(first);
+      expect(pool.threads).toBe(1);
+    } finally {
+      await pool.close();
+    }
   });
 });
