@@ -79,6 +79,8 @@ export interface EngineOptions {
   storageWorkerUrl?: URL;
   /** The probe pool worker's entry file when it is not beside pool.js (the packaged app unpacks it). */
   probeWorkerUrl?: URL;
+  /** The query workers' entry file when it is not beside db.js (main/tsdb/query-pool.ts). */
+  queryWorkerUrl?: URL;
   /** Folders of provisioned dashboard files besides `<data>/dashboards/` (`--dashboards DIR`). */
   dashboardDirs?: readonly string[];
   /** Query admission limits (`vigil serve --query.*`); unset ones keep the engine's defaults. */
@@ -323,6 +325,7 @@ export class Engine {
         dir: join(lock.dir, 'tsdb'),
         ...(inProcess ? { worker: false } : {}),
         ...(options.storageWorkerUrl ? { workerUrl: options.storageWorkerUrl } : {}),
+        ...(options.queryWorkerUrl ? { queryWorkerUrl: options.queryWorkerUrl } : {}),
         ...(options.retentionMs ? { retentionMs: options.retentionMs } : {}),
         ...(options.retentionBytes ? { retentionBytes: options.retentionBytes } : {}),
         heldLogMaxBytes: options.heldLogMaxBytes ?? defaultHeldLogMaxBytes,

@@ -19,7 +19,7 @@ export const zones = [
   // ABI) when preparing Electron's native builds at `npm start`; it never runs inside Electron.
   { name: 'main/native-modules (preparation)', prefix: 'main/native-modules/prepare-electron-steps.ts', allow: ['main/native-modules/', 'main/util/', 'app/'], node: true, electron: true },
   { name: 'main/tsdb', prefix: 'main/tsdb/', allow: ['main/tsdb/', 'main/util/', 'app/'], node: true },
-  { name: 'main/promql', prefix: 'main/promql/', allow: ['main/promql/', 'main/tsdb/interface.ts', 'main/tsdb/labels.ts', 'main/tsdb/classic-histogram.ts', 'main/tsdb/memory-storage.ts', 'main/util/', 'app/'], node: true },
+  { name: 'main/promql', prefix: 'main/promql/', allow: ['main/promql/', 'main/tsdb/interface.ts', 'main/tsdb/labels.ts', 'main/tsdb/classic-histogram.ts', 'main/tsdb/memory-storage.ts', 'main/tsdb/step-kernels.ts', 'main/util/', 'app/'], node: true },
   { name: 'main/scrape', prefix: 'main/scrape/', allow: ['main/scrape/', 'main/tsdb/interface.ts', 'main/tsdb/labels.ts', 'main/tsdb/classic-histogram.ts', 'main/config/', 'main/http-client/', 'main/util/', 'app/'], node: true },
   { name: 'main/probe', prefix: 'main/probe/', allow: ['main/probe/', 'main/tsdb/interface.ts', 'main/tsdb/labels.ts', 'main/http-client/', 'main/util/', 'app/'], node: true },
   { name: 'main/rules', prefix: 'main/rules/', allow: ['main/rules/', 'main/promql/', 'main/tsdb/', 'main/notify/', 'main/util/', 'app/'], node: true },

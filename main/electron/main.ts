@@ -172,6 +172,7 @@ if (!app.requestSingleInstanceLock()) {
         logger: log.child('engine'),
         storageWorkerUrl: unpackedFromAsar(new URL('../tsdb/worker.js', import.meta.url), app.isPackaged),
         probeWorkerUrl: unpackedFromAsar(new URL('../probe/pool-worker.js', import.meta.url), app.isPackaged),
+        queryWorkerUrl: unpackedFromAsar(new URL('../tsdb/query-worker.js', import.meta.url), app.isPackaged),
         // `--dashboards=DIR` (several separated by the path delimiter): provisioned dashboard folders, as `vigil serve --dashboards`.
         dashboardDirs: app.commandLine
           .getSwitchValue('dashboards')

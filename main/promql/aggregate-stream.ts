@@ -8,6 +8,8 @@
  */
 import type { AggregateExpr, AggregateOp } from '../../app/promql/ast.js';
 import { labelsKeyOf, metricNameLabel } from '../tsdb/labels.js';
+import type { ReducedGroup, StepGroup } from '../tsdb/interface.js';
+import { reduceSteps, type StepReduceOp } from '../tsdb/step-kernels.js';
 import type { StepSeries, VectorValue } from './value.js';
 import { newStepSeries } from './value.js';
 
@@ -46,6 +48,7 @@ export class StreamingAggregate {
     private readonly expr: AggregateExpr,
     private readonly n: number,
   ) {
+    if (!streamableAggregations.has(expr.op)) throw new Error(`${expr.op} is not a streamable aggregation`);
     const names = new Set(expr.grouping);
     this.keeps = expr.without ? (name) => !names.has(name) && name !== metricNameLabel : (name) => names.has(name);
   }
@@ -62,54 +65,36 @@ export class StreamingAggregate {
       const labels = s.labels.filter((l) => keeps(l.name));
       this.groups.set(key, (g = { r: newStepSeries(labels, n, s.dropName), c: expr.op === 'sum' ? new Float64Array(n) : null }));
     } else if (s.dropName) g.r.dropName = true;
-    const { v, has } = g.r;
-    const sv = s.v;
-    const sh = s.has;
-    switch (expr.op) {
-      case 'count':
-        for (let i = 0; i < n; i++) {
-          if (!sh[i]) continue;
-          v[i]! += 1;
-          has[i] = 1;
-        }
-        return;
-      case 'group':
-        for (let i = 0; i < n; i++) if (sh[i]) has[i] = 1;
-        return;
-      case 'sum': {
-        // KahanSum.add per step, as aggregate.ts' column reducer.
-        const c = g.c!;
-        for (let i = 0; i < n; i++) {
-          if (!sh[i]) continue;
-          const inc = sv[i]!;
-          const cur = v[i]!;
-          const t = cur + inc;
-          if (t === Infinity || t === -Infinity) c[i] = 0;
-          else if (Math.abs(cur) >= Math.abs(inc)) c[i]! += cur - t + inc;
-          else c[i]! += inc - t + cur;
-          v[i] = t;
-          has[i] = 1;
-        }
-        return;
+    reduceSteps(expr.op as StepReduceOp, g.r.v, g.c, g.r.has, 0, s.v, s.has, 0, n);
+  }
+
+  /**
+   * count / group from counts of series with a value per group and step (storage counted them:
+   * Querier.selectSteps with `count`), instead of the series one at a time; the groups come in
+   * the order `add` would have made them. Only on a fresh aggregation.
+   */
+  addCounts(groups: readonly StepGroup[]): void {
+    const { expr, n } = this;
+    if (expr.op !== 'count' && expr.op !== 'group') throw new Error(`${expr.op} cannot be built from counts`);
+    for (const { labels, counts } of groups) {
+      const r = newStepSeries(labels, n, false);
+      for (let i = 0; i < n; i++) {
+        if (counts[i] === 0) continue;
+        r.v[i] = counts[i]!;
+        r.has[i] = 1;
       }
-      case 'min':
-      case 'max': {
-        const isMax = expr.op === 'max';
-        for (let i = 0; i < n; i++) {
-          if (!sh[i]) continue;
-          const x = sv[i]!;
-          if (!has[i]) {
-            v[i] = x;
-            has[i] = 1;
-            continue;
-          }
-          const m = v[i]!;
-          if ((isMax ? m < x : m > x) || Number.isNaN(m)) v[i] = x;
-        }
-        return;
-      }
-      default:
-        throw new Error(`${expr.op} is not a streamable aggregation`);
+      this.groups.set(labelsKeyOf(labels, () => true), { r, c: null });
+    }
+  }
+
+  /**
+   * sum / min / max from groups storage built (Querier.selectSteps with `reduce`: each group from
+   * its members in selector order, with the reducer `add` uses), in the order `add` would have
+   * made them. Only on a fresh aggregation.
+   */
+  addReduced(groups: readonly ReducedGroup[], dropName: boolean): void {
+    for (const { labels, v, c, has } of groups) {
+      this.groups.set(labelsKeyOf(labels, () => true), { r: { labels, v, has, dropName }, c: this.expr.op === 'sum' ? c : null });
     }
   }
 

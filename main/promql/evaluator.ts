@@ -4,6 +4,7 @@
  */
 import type {
   AggregateExpr,
+  AggregateOp,
   AtModifier,
   BinaryExpr,
   Call,
@@ -17,7 +18,7 @@ import type {
 import type { Labels } from '../tsdb/labels.js';
 import type { Querier, Queryable } from '../tsdb/interface.js';
 import { isStaleNaN } from '../tsdb/interface.js';
-import type { LookbackPoints, NativeHistogram, SampleArrays, SeriesSet, StoredSeries } from '../tsdb/interface.js';
+import type { LookbackPoints, NativeHistogram, SampleArrays, SeriesSet, StepKernel, StepReduce, StepSeriesSet, StoredSeries } from '../tsdb/interface.js';
 import { HistogramNotSupportedError, QueryCanceledError, QueryExecutionError, QueryMemoryLimitError, QueryTimeoutError, TooManySamplesError } from './errors.js';
 import type { EvalValue, HistogramColumn, MatrixValue, RangeSeries, StepSeries, VectorValue } from './value.js';
 import { floatsOnly, hasHistograms, newStepSeries, stripRangeHistograms, stripStepHistograms } from './value.js';
@@ -93,6 +94,16 @@ export interface EvalEnv {
    */
   due(): boolean;
 }
+
+/** Range functions storage can compute per series (StepKernel `rate`). */
+const rateKernels = new Map([
+  ['rate', { isCounter: true, isRate: true }],
+  ['increase', { isCounter: true, isRate: false }],
+  ['delta', { isCounter: false, isRate: false }],
+]);
+
+/** Aggregations storage may build whole groups for (StepKernel `reduce`). */
+const reducible = (op: AggregateOp): op is StepReduce['op'] => op === 'sum' || op === 'min' || op === 'max';
 
 export class Evaluator implements EvalEnv {
   readonly annotations: Annotations;
@@ -341,7 +352,29 @@ export class Evaluator implements EvalEnv {
     return set;
   }
 
-  private selectDone(set: SeriesSet, vs: VectorSelector): void {
+/**
+   * The kernel's step values of the selector's series, computed by storage where it reads them
+   * (Querier.selectSteps: the TSDB's query workers); null when storage does not, and the caller
+   * then selects as usual. The select is stopped by this query's cancellation and deadline.
+   */
+  private async selectKernel(vs: VectorSelector, mint: number, maxt: number, range: number | undefined, kernel: StepKernel): Promise<StepSeriesSet | null> {
+    const querier = await this.queryable.querier(mint, maxt);
+    this.queriers.push(querier);
+    if (!querier.selectSteps) return null;
+    const deadline = AbortSignal.timeout(Math.max(0, Math.min(this.opts.deadline - Date.now(), 2 ** 31 - 1)));
+    const signal = this.opts.signal ? AbortSignal.any([this.opts.signal, deadline]) : deadline;
+    let set: StepSeriesSet | null;
+    try {
+      set = await querier.selectSteps(vs.matchers, { start: mint, end: maxt, ...(range !== undefined ? { range } : {}), signal }, kernel);
+    } catch (err) {
+      this.checkNow(); // stopped by our own signal or deadline: this query's cancellation / timeout
+      throw err;
+    }
+    this.checkNow();
+    return set;
+  }
+
+  private selectDone(set: { readonly warnings: readonly string[] }, vs: VectorSelector): void {
     for (const w of set.warnings) this.annotations.warn(w, vs.pos);
     this.checkNow();
   }
@@ -488,7 +521,43 @@ export class Evaluator implements EvalEnv {
     const agg = new StreamingAggregate(expr, grid.length);
     let series = 0;
     let example: Labels | null = null;
-    const complete = await this.selectSteps(
+    const stats = this.opts.statsSelectors?.has(vs) ?? false;
+    const n = grid.length;
+    let complete = false;
+    if (!stats && n > 0) {
+      // In the query workers: each series' step values come back and join their groups in
+      // order; for count and group, the workers count per group (exact in any order).
+      const times = this.stepTimes(grid, vs.at, vs.offset);
+      const lookback = this.opts.lookbackDelta;
+      const counting = expr.op === 'count' || expr.op === 'group';
+      const grouping = { without: expr.without, names: expr.grouping };
+      const reduce = reducible(expr.op) ? { op: expr.op, ...grouping } : undefined;
+      const kernel: StepKernel = counting ? { kind: 'instant', times, lookback, count: grouping } : { kind: 'instant', times, lookback, ...(reduce ? { reduce } : {}) };
+      const set = await this.selectKernel(vs, times[0]! - lookback + 1, times[n - 1]!, undefined, kernel);
+      if (set) {
+        let done = 0;
+        for (const s of set.series) {
+          if ((++done & 63) === 0 && this.due()) await this.yieldNow();
+          const labels = s.labels;
+          const lb = labelsBytes(labels);
+          this.seriesTouched++;
+          this.samplesTouched += s.loaded;
+          // As the fused select: loaded samples count until the series' step values exist.
+          this.account(s.loaded, s.loaded * 16 + lb);
+          this.release(s.loaded, s.loaded * 16 + lb);
+          if (s.steps === 0) continue;
+          this.account(s.steps, n * 9 + lb);
+          example ??= labels;
+          series++;
+          if (s.v !== null) agg.add({ labels, v: s.v, has: s.has!, dropName: false });
+        }
+        this.selectDone(set, vs);
+        if (set.groups) agg.addCounts(set.groups);
+        if (set.reduced) agg.addReduced(set.reduced, false);
+        complete = true;
+      }
+    }
+    complete ||= await this.selectSteps(
       vs,
       grid,
       false,
@@ -590,7 +659,28 @@ export class Evaluator implements EvalEnv {
     let series = 0;
     let example: Labels | null = null;
     let ends: Float64Array | null = null;
-    await this.matrixSeries(ms, grid, async (s) => {
+    const kernel = rateKernels.get(call.func);
+    const stats = this.opts.statsSelectors?.has(ms.vector) ?? false;
+    const n = grid.length;
+    // In the query workers: each series' rate comes back, and joins its group in order.
+    const set = kernel && !stats && n > 0 ? await this.rateSteps(ms, grid, kernel, reducible(expr.op) ? { op: expr.op, without: expr.without, names: expr.grouping } : undefined) : null;
+    if (set) {
+      let done = 0;
+      for (const s of set.series) {
+        if ((++done & 63) === 0 && this.due()) await this.yieldNow();
+        const labels = s.labels;
+        this.seriesTouched++;
+        this.samplesTouched += s.loaded;
+        this.account(s.loaded, s.loaded * 16 + labelsBytes(labels));
+        if (s.v === null) continue;
+        example ??= labels;
+        series++;
+        agg.add({ labels, v: s.v, has: s.has!, dropName: true });
+      }
+      this.selectDone(set, ms.vector);
+      if (set.reduced) agg.addReduced(set.reduced, true);
+    }
+    if (!set) await this.matrixSeries(ms, grid, async (s) => {
       if (s.h) return (complete = false);
       const out = await callFunction(call, [{ kind: 'matrix', series: [s], ends: (ends ??= this.stepTimes(grid, ms.vector.at, ms.vector.offset)), range: ms.range }], grid, this);
       if (out.kind !== 'vector') throw new QueryExecutionError(`${call.func}() did not return an instant vector`);
@@ -621,6 +711,13 @@ export class Evaluator implements EvalEnv {
       } else this.timings.set(key, { pos: node.pos, type: node.type, ms: elapsed, series, samples, example });
     }
     return agg.finish();
+  }
+
+/** `rate`-like `f(ms)` per series by storage (selectKernel), with the window matrixSeries reads. */
+  private async rateSteps(ms: MatrixSelector, grid: Float64Array, k: { isCounter: boolean; isRate: boolean }, reduce: StepReduce | undefined): Promise<StepSeriesSet | null> {
+    const vs = ms.vector;
+    const ends = this.stepTimes(grid, vs.at, vs.offset);
+    return this.selectKernel(vs, ends[0]! - ms.range + 1, ends[grid.length - 1]!, ms.range, { kind: 'rate', ends, range: ms.range, isCounter: k.isCounter, isRate: k.isRate, ...(reduce ? { reduce } : {}) });
   }
 
   private async evalSubquery(sq: SubqueryExpr, grid: Float64Array): Promise<MatrixValue> {

@@ -4,10 +4,12 @@
  * each part lives in its own module.
  */
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { silentLogger, type Logger } from '../util/log.js';
-import { openSqlite } from '../util/sqlite.js';
+import { openSqlite, sqliteBinding } from '../util/sqlite.js';
 import { TsdbAppender, type AppendTarget } from './appender.js';
 import { InProcessClient, ThreadClient, type HeadClient } from './head-client.js';
 import { SeriesIndex } from './index-series.js';
@@ -15,6 +17,7 @@ import { StorageUnavailableError, type Appendable, type Appender, type NativeHis
 import { isHistogramMarker, unpackHistograms } from './histogram-log.js';
 import type { Labels } from './labels.js';
 import { TsdbQuerier, type QuerySource } from './querier.js';
+import { QueryPool } from './query-pool.js';
 import { checkOrQuarantine, type QuarantineNotice } from './recovery.js';
 import { dbFileName, openReadOnly } from './store-schema.js';
 import { readStoredSeries } from './series-labels.js';
@@ -35,6 +38,13 @@ export interface TsdbOptions {
   readonly worker?: boolean;
   /** Where the worker script is; defaults to worker.js beside this file (dist/main/tsdb/). */
   readonly workerUrl?: URL;
+  /**
+   * Query workers for wide reads (query-pool.ts): how many (default: one per core, at most 4;
+   * 0 = none) and where their compiled entry is (default: query-worker.js beside this file,
+   * used only when it exists, so TypeScript sources run without them).
+   */
+  readonly queryWorkers?: number;
+  readonly queryWorkerUrl?: URL;
   /** Samples per chunk (default 120). */
   readonly maxChunkSamples?: number;
   /**
@@ -125,6 +135,7 @@ export class TSDB implements Appendable, Queryable {
     private readonly log: Logger,
     lastBatchId: number,
     private readonly quarantine: QuarantineNotice | null,
+    private readonly pool: QueryPool | null,
   ) {
     this.nextBatchId = lastBatchId + 1;
     this.sentUpTo = 0;
@@ -148,6 +159,7 @@ export class TSDB implements Appendable, Queryable {
         return r.head!;
       },
       badChunk: (ref, minT, reason) => this.badChunk(ref, minT, reason),
+      pool: this.pool,
     };
   }
 
@@ -180,7 +192,7 @@ export class TSDB implements Appendable, Queryable {
       opts.worker === false ? new InProcessClient(coreOpts) : new ThreadClient(coreOpts, opts.workerUrl ?? new URL('./worker.js', import.meta.url), log);
     const state = await client.start();
     const ro = openReadOnly(file);
-    const db = new TSDB(opts, file, client, ro, log, state.lastBatchId, notice);
+    const db = new TSDB(opts, file, client, ro, log, state.lastBatchId, notice, queryPool(opts, file));
     db.loadIndex(state.lastT, state.lastV);
     db.startRetentionTimer();
     return db;
@@ -490,6 +502,8 @@ export class TSDB implements Appendable, Queryable {
     // The reader first: the writer, closing last, checkpoints and removes the -wal and -shm
     // files (a read-only connection closing last cannot).
     try {
+      // Query workers hold read-only connections of their own: closed before the writer too.
+      await this.pool?.close();
       this.ro.close();
     } finally {
       await this.client.close();
@@ -500,6 +514,14 @@ export class TSDB implements Appendable, Queryable {
   async crashWorkerForTest(): Promise<void> {
     await this.client.crash();
   }
+}
+
+/** The query workers `opts` ask for, when their compiled entry is there. */
+function queryPool(opts: TsdbOptions, file: string): QueryPool | null {
+  const size = opts.queryWorkers ?? Math.min(4, availableParallelism());
+  const url = opts.queryWorkerUrl ?? new URL('./query-worker.js', import.meta.url);
+  if (size <= 0 || !existsSync(fileURLToPath(url))) return null;
+  return new QueryPool(url, { file, sqliteBinding: sqliteBinding() }, size);
 }
 
 /** A logged batch without its histogram samples (their value column holds HistogramMarker). */

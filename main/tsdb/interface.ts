@@ -180,9 +180,81 @@ export interface SeriesSet {
   readonly warnings: readonly string[];
 }
 
+/**
+ * A per-series kernel storage may run where it reads the samples (main/tsdb/step-kernels.ts):
+ * `instant`, an instant selector's value at each of `times`; `rate`, rate / increase / delta
+ * (isCounter, isRate) over windows (ends[i] − range, ends[i]] of the samples without stale markers.
+ */
+export type StepKernel =
+  | { readonly kind: 'instant'; readonly times: Float64Array; readonly lookback: number; readonly count?: StepCounting; readonly reduce?: StepReduce }
+  | { readonly kind: 'rate'; readonly ends: Float64Array; readonly range: number; readonly isCounter: boolean; readonly isRate: boolean; readonly reduce?: StepReduce };
+
+/**
+ * `sum` / `min` / `max` by (or `without`) `names` over the kernel's values: storage may build
+ * whole groups where it reads (each from its members in label order, with step-kernels.ts'
+ * reduceSteps, as the evaluator would) and hand back the groups instead of every series' steps.
+ */
+export interface StepReduce extends StepCounting {
+  readonly op: 'sum' | 'min' | 'max';
+}
+
+/** A group built by storage for `reduce`: its labels, values, Kahan compensation (sum) and steps with a value. */
+export interface ReducedGroup {
+  readonly labels: Labels;
+  readonly v: Float64Array;
+  readonly c: Float64Array | null;
+  readonly has: Uint8Array;
+}
+
+/**
+ * `count` / `group` of an instant selector by (or `without`) `names`: storage may then count the
+ * series with a value per group and step instead of handing back every series' steps (counts are
+ * exact in any order). Prometheus' grouping: `without` also drops `__name__`.
+ */
+export interface StepCounting {
+  readonly without: boolean;
+  readonly names: readonly string[];
+}
+
+/** A group of a counting `selectSteps`: its labels and how many series have a value per step. */
+export interface StepGroup {
+  readonly labels: Labels;
+  readonly counts: Float64Array;
+}
+
+/** One series of a `selectSteps`: the kernel's value per step. */
+export interface StepRead {
+  /** Built on access. */
+  readonly labels: Labels;
+  /** Samples `select` would have returned for the series (what a `samples()` call counts). */
+  readonly loaded: number;
+  /** Steps with a value. */
+  readonly steps: number;
+  /** Value per step, `has[i]` saying whether step i has one; null when no step has, or when counting. */
+  readonly v: Float64Array | null;
+  readonly has: Uint8Array | null;
+}
+
+export interface StepSeriesSet {
+  /** The series `select` would return, in its order (sorted by labels). */
+  readonly series: readonly StepRead[];
+  /** With `count` asked for: the groups with some value, in the order their first such series comes. */
+  readonly groups?: readonly StepGroup[];
+  /** With `reduce` asked for (and done: storage may decline it): the groups, ordered as `groups`. */
+  readonly reduced?: readonly ReducedGroup[];
+  readonly warnings: readonly string[];
+}
+
 /** A read view over [mint, maxt] (ms, inclusive). */
 export interface Querier {
   select(matchers: readonly Matcher[], hints?: SelectHints): Promise<SeriesSet>;
+  /**
+   * Optional: `kernel` applied to every series `select(matchers, hints)` would return, computed
+   * where the samples are read (the TSDB's query workers), so only step columns come back.
+   * Resolves null when storage will not (no workers, a series holds native histograms): the
+   * caller then selects and computes itself. Same answers, bit for bit, as doing that.
+   */
+  selectSteps?(matchers: readonly Matcher[], hints: SelectHints, kernel: StepKernel): Promise<StepSeriesSet | null>;
   labelNames(matchers?: readonly Matcher[]): Promise<string[]>;
   labelValues(name: string, matchers?: readonly Matcher[]): Promise<string[]>;
   close(): void;

@@ -10,13 +10,15 @@
  */
 import type Database from 'better-sqlite3';
 import { decodeChunkInto, decodeHistogramChunk, isHistogramEncoding } from './chunkenc/chunk.js';
-import { StaleNaN, type LookbackPoints, type Matcher, type NativeHistogram, type Querier, type SampleArrays, type SelectHints, type SeriesSet, type StoredSeries } from './interface.js';
+import { StaleNaN, type LookbackPoints, type Matcher, type NativeHistogram, type Querier, type SampleArrays, type SelectHints, type SeriesSet, type ReducedGroup, type StepCounting, type StepKernel, type StepRead, type StepSeriesSet, type StoredSeries } from './interface.js';
 import { thinInto, thinnedBound } from './lookback.js';
-import { formatLabels, type Labels } from './labels.js';
+import { formatLabels, labelsKeyOf, metricNameLabel, type Labels } from './labels.js';
 import type { SeriesIndex } from './index-series.js';
 import { selectRefs } from './matchers.js';
 import type { HeadRead } from './worker-protocol.js';
-import { chunkWindowMs } from './store-schema.js';
+import { assembleSeries, ChunkRows, Scratch, type RawChunkRow } from './chunk-rows.js';
+import type { QueryPool } from './query-pool.js';
+import type { StepTask, StepTaskResult } from './query-worker-core.js';
 import { EventLoopTurns } from '../util/event-loop-turns.js';
 import { sortYielding } from '../util/sort-yielding.js';
 
@@ -26,26 +28,13 @@ export interface QuerySource {
   readHead(refs: Uint32Array, mint: number, maxt: number, points?: LookbackPoints): Promise<HeadRead>;
   /** A chunk (key: series ref and min_t) failed to decode: count it and move it to quarantine. */
   badChunk(ref: number, minT: number, reason: string): void;
+  /** Query workers for `selectSteps`; null: none (it resolves null and callers select). */
+  readonly pool: QueryPool | null;
 }
-
-type RawChunkRow = [minT: number, ref: number, encoding: number, count: number, data: Uint8Array];
 
 const emptyF64 = new Float64Array(0);
 /** Series per chunk read in a wide select (one SQLite statement each, ~5 ms for 1,024 series). */
 const selectBatch = 1024;
-
-/** Decode buffers shared by the series of one querier (thinned reads copy out of them). */
-class Scratch {
-  t = new Float64Array(1024);
-  v = new Float64Array(1024);
-
-  ensure(n: number): void {
-    if (this.t.length >= n) return;
-    const size = Math.max(n, this.t.length * 2);
-    this.t = new Float64Array(size);
-    this.v = new Float64Array(size);
-  }
-}
 
 /** What the series of one select share. */
 interface SelectRead {
@@ -94,24 +83,10 @@ class TsdbSeries implements StoredSeries {
     if (points) scratch.ensure(total);
     const t = points ? scratch.t : new Float64Array(total);
     const v = points ? scratch.v : new Float64Array(total);
-    let k = 0;
-    for (let r = from; r < to; r++) {
-      const row = rows[r]!;
-      const d = decodeChunkInto(row[2], row[4], t, v, k);
-      if (d.error) {
-        // Skipped whole: the chunk goes to quarantine, and a query must not see it change.
-        warnings.push(`skipped a damaged chunk of series ${formatLabels(this.labels)} (${d.error.kind}: ${d.error.message}); it was quarantined`);
-        src.badChunk(refs[i]!, row[0], `${d.error.kind}: ${d.error.message}`);
-        continue;
-      }
-      k += d.n;
-    }
-    // Element copies, not set(subarray): no view objects per series (bits survive the copy).
-    for (let j = hFrom; j < hTo; j++, k++) {
-      t[k] = head.t[j]!;
-      v[k] = head.v[j]!;
-    }
-    const m = compactInPlace(t, v, k, mint, maxt);
+    const m = assembleSeries(rows, from, to, head.t, head.v, hFrom, hTo, mint, maxt, t, v, (row, e) => {
+      warnings.push(`skipped a damaged chunk of series ${formatLabels(this.labels)} (${e.kind}: ${e.message}); it was quarantined`);
+      src.badChunk(refs[i]!, row[0], `${e.kind}: ${e.message}`);
+    });
     if (!points) return m === t.length ? { t, v } : { t: t.subarray(0, m), v: v.subarray(0, m) };
     // Thinned answers copy the picked samples out of the querier's scratch.
     const n = thinnedBound(m, points);
@@ -163,8 +138,24 @@ class TsdbSeries implements StoredSeries {
   }
 }
 
+/** One series of a `selectSteps`: views into its task's step columns. */
+class StepSlice implements StepRead {
+  constructor(
+    private readonly index: SeriesIndex,
+    private readonly ref: number,
+    readonly loaded: number,
+    readonly steps: number,
+    readonly v: Float64Array | null,
+    readonly has: Uint8Array | null,
+  ) {}
+
+  get labels(): Labels {
+    return this.index.labels(this.ref);
+  }
+}
+
 export class TsdbQuerier implements Querier {
-  private readonly chunkQuery: Database.Statement;
+  private readonly chunkRows: ChunkRows;
   private readonly scratch = new Scratch();
 
   constructor(
@@ -172,7 +163,7 @@ export class TsdbQuerier implements Querier {
     private readonly mint: number,
     private readonly maxt: number,
   ) {
-    this.chunkQuery = chunkRowsQuery(src.ro);
+    this.chunkRows = new ChunkRows(src.ro);
   }
 
   /** Matching refs without holes (refs lost to a salvaged, damaged file). */
@@ -202,7 +193,7 @@ export class TsdbQuerier implements Querier {
     for (let b = 0; b < refs.length; b += selectBatch) {
       await pause();
       const batch = refs.subarray(b, b + selectBatch);
-      const raw = this.chunkQuery.all(JSON.stringify(Array.from(batch)), this.mint - chunkWindowMs, this.maxt, this.mint) as unknown as RawChunkRow[];
+      const raw = this.chunkRows.read(batch, this.mint, this.maxt);
       let r = 0;
       for (let i = 0; i < batch.length; i++) {
         first[b + i] = rows.length;
@@ -221,6 +212,123 @@ export class TsdbQuerier implements Querier {
     const read: SelectRead = { src: this.src, mint: this.mint, maxt: this.maxt, scratch: this.scratch, refs, rows, first, head, warnings, points };
     const series: TsdbSeries[] = new Array<TsdbSeries>(limit);
     for (let k = 0; k < limit; k++) series[k] = new TsdbSeries(read, sorted[k]!);
+    return { series, warnings };
+  }
+
+  /**
+   * The kernel over every series `select` would return, run by the query workers on slices of
+   * the series in label order; the step columns come back and are handed out in that order.
+   */
+  async selectSteps(matchers: readonly Matcher[], hints: SelectHints, kernel: StepKernel): Promise<StepSeriesSet | null> {
+    const pool = this.src.pool;
+    if (pool === null) return null;
+    const { index } = this.src;
+    const { mint, maxt } = this;
+    const warnings: string[] = [];
+    const refs = this.refs(matchers);
+    if (refs.length === 0 || maxt < mint) return { series: [], warnings };
+    const signal = hints.signal;
+    const turns = new EventLoopTurns();
+    const pause = async (): Promise<void> => {
+      if (await turns.pause()) signal?.throwIfAborted();
+    };
+    // Label order first, so the head read and the tasks are in the order answers are wanted.
+    const order = await sortYielding(Array.from(refs), (a, b) => index.compareSeries(a, b), pause);
+    const sorted = Uint32Array.from(order);
+    const head = await this.src.readHead(sorted, mint, maxt, kernel.kind === 'instant' ? { times: kernel.times, delta: kernel.lookback } : undefined);
+    signal?.throwIfAborted();
+    if (head.h !== undefined && head.h.some((x) => x !== undefined)) return null;
+    const counting = kernel.kind === 'instant' ? kernel.count : undefined;
+    const grouping = counting ?? kernel.reduce;
+    const grouped = grouping ? await groupsOf(index, sorted, grouping, pause) : null;
+    // Slices small enough that an abort waits for little, big enough to keep both cores busy.
+    const per = Math.max(64, Math.min(512, Math.ceil(sorted.length / (pool.size * 4))));
+    // Reducing needs whole groups per task (members in label order): worth it with enough
+    // groups to share out; else every series' steps come back and the caller reduces.
+    const reduce = kernel.reduce && grouped && grouped.labels.length >= pool.size * 2 ? kernel.reduce : undefined;
+    const slices = reduce ? groupSlices(grouped!.of, grouped!.labels.length, per) : rangeSlices(sorted.length, per);
+    const jobs: Promise<StepTaskResult>[] = [];
+    for (const { pos, groups } of slices) {
+      const refsOf = new Uint32Array(pos.length);
+      const headOffsets = new Uint32Array(pos.length + 1);
+      let h = 0;
+      for (let i = 0; i < pos.length; i++) {
+        refsOf[i] = sorted[pos[i]!]!;
+        headOffsets[i] = h;
+        h += head.offsets[pos[i]! + 1]! - head.offsets[pos[i]!]!;
+      }
+      headOffsets[pos.length] = h;
+      const headT = new Float64Array(h);
+      const headV = new Float64Array(h);
+      for (let i = 0; i < pos.length; i++) {
+        for (let j = head.offsets[pos[i]!]!, o = headOffsets[i]!; j < head.offsets[pos[i]! + 1]!; j++, o++) {
+          headT[o] = head.t[j]!;
+          headV[o] = head.v[j]!;
+        }
+      }
+      const task: StepTask = {
+        refs: refsOf,
+        mint,
+        maxt,
+        kernel,
+        headOffsets,
+        headT,
+        headV,
+        ...(counting ? { groupOf: Int32Array.from(pos, (p) => grouped!.of[p]!) } : {}),
+        ...(reduce ? { reduce: { op: reduce.op, groupOf: localGroups(pos, grouped!.of, groups!), groups: groups!.length } } : {}),
+      };
+      jobs.push(pool.run(task, signal));
+    }
+    // Every job settles (an abort rejects the queued ones), so none is left unhandled.
+    const results = await Promise.allSettled(jobs);
+    signal?.throwIfAborted();
+    const n = kernel.kind === 'instant' ? kernel.times.length : kernel.ends.length;
+    const bySorted: (StepSlice | undefined)[] = new Array<StepSlice | undefined>(sorted.length);
+    const counts: (Float64Array | undefined)[] = [];
+    const columns: (ReducedGroup | undefined)[] = [];
+    for (const [j, settled] of results.entries()) {
+      if (settled.status === 'rejected') throw settled.reason;
+      const r = settled.value;
+      if (r.histograms) return null;
+      const { pos, groups } = slices[j]!;
+      for (const bad of r.bad) {
+        warnings.push(`skipped a damaged chunk of series ${formatLabels(index.labels(bad.ref))} (${bad.reason}); it was quarantined`);
+        this.src.badChunk(bad.ref, bad.minT, bad.reason);
+      }
+      if (counting && r.groups && r.counts) {
+        // Integer counts: the sum is the same in any order.
+        for (let l = 0; l < r.groups.length; l++) {
+          const into = (counts[r.groups[l]!] ??= new Float64Array(n));
+          for (let i = 0, o = l * n; i < n; i++, o++) into[i]! += r.counts[o]!;
+        }
+      }
+      if (reduce && groups) {
+        for (let l = 0; l < groups.length; l++) {
+          columns[groups[l]!] = { labels: grouped!.labels[groups[l]!]!, v: r.v.subarray(l * n, (l + 1) * n), c: r.c ? r.c.subarray(l * n, (l + 1) * n) : null, has: r.has.subarray(l * n, (l + 1) * n) };
+        }
+      }
+      for (let i = 0; i < pos.length; i++) {
+        if (!r.present[i]) continue;
+        const on = !counting && !reduce && r.steps[i]! > 0;
+        bySorted[pos[i]!] = new StepSlice(index, sorted[pos[i]!]!, r.loaded[i]!, r.steps[i]!, on ? r.v.subarray(i * n, (i + 1) * n) : null, on ? r.has.subarray(i * n, (i + 1) * n) : null);
+      }
+    }
+    // Series in label order; a group takes its place in the answer where its first series with
+    // a value comes, as in the streaming aggregation.
+    const series: StepRead[] = [];
+    const groupOrder: number[] = [];
+    const placed = new Uint8Array(grouped?.labels.length ?? 0);
+    for (let p = 0; p < sorted.length; p++) {
+      const s = bySorted[p];
+      if (s === undefined) continue;
+      series.push(s);
+      if (grouped && s.steps > 0 && !placed[grouped.of[p]!]) {
+        placed[grouped.of[p]!] = 1;
+        groupOrder.push(grouped.of[p]!);
+      }
+    }
+    if (counting) return { series, groups: groupOrder.map((g) => ({ labels: grouped!.labels[g]!, counts: counts[g]! })), warnings };
+    if (reduce) return { series, reduced: groupOrder.map((g) => columns[g]!), warnings };
     return { series, warnings };
   }
 
@@ -255,41 +363,6 @@ export class TsdbQuerier implements Querier {
   }
 
   close(): void {}
-}
-
-/**
- * The one read of sealed chunks: rows [min_t, ref, encoding, count, data] of the series in a JSON
- * array (bound 1) overlapping [mint (bound 4), maxt (bound 3)], with bound 2 = mint − 2 h (a
- * chunk never spans its window), in key order: one range of the clustered key per series.
- */
-function chunkRowsQuery(ro: Database.Database): Database.Statement {
-  return ro
-    .prepare(
-      `SELECT min_t, series_ref AS ref, encoding, count, data FROM chunks
-       WHERE series_ref IN (SELECT value FROM json_each(?)) AND min_t > ? AND min_t <= ? AND max_t >= ?
-       ORDER BY series_ref, min_t`,
-    )
-    .raw(true);
-}
-
-/**
- * Keeps samples within [mint, maxt] that are newer than the last kept (a head copy of a just
- * sealed chunk repeats its samples), moving them to the front; returns how many were kept.
- */
-function compactInPlace(t: Float64Array, v: Float64Array, n: number, mint: number, maxt: number): number {
-  let k = 0;
-  let last = -Infinity;
-  for (let j = 0; j < n; j++) {
-    const ts = t[j]!;
-    if (ts <= last || ts < mint || ts > maxt) continue;
-    if (k !== j) {
-      t[k] = ts;
-      v[k] = v[j]!;
-    }
-    last = ts;
-    k++;
-  }
-  return k;
 }
 
 /** compactInPlace for a series with histogram samples: `h` moves with its samples. */
@@ -329,4 +402,59 @@ export function mergeParts(parts: readonly SampleArrays[], mint: number, maxt: n
     }
   }
   return k === total ? { t, v } : { t: t.slice(0, k), v: v.slice(0, k) };
+}
+
+/** Each series' group for counting (numbered as first met in `refs`' order) and each group's labels. */
+async function groupsOf(index: SeriesIndex, refs: Uint32Array, c: StepCounting, pause: () => Promise<void>): Promise<{ of: Int32Array; labels: Labels[] }> {
+  const names = new Set(c.names);
+  const keeps = c.without ? (name: string): boolean => !names.has(name) && name !== metricNameLabel : (name: string): boolean => names.has(name);
+  const ids = new Map<string, number>();
+  const of = new Int32Array(refs.length);
+  const labels: Labels[] = [];
+  for (let i = 0; i < refs.length; i++) {
+    if ((i & 255) === 255) await pause();
+    const ls = index.labels(refs[i]!);
+    const key = labelsKeyOf(ls, keeps);
+    let g = ids.get(key);
+    if (g === undefined) {
+      g = labels.length;
+      ids.set(key, g);
+      labels.push(ls.filter((l) => keeps(l.name)));
+    }
+    of[i] = g;
+  }
+  return { of, labels };
+}
+
+/** Tasks of consecutive series (label order). */
+function rangeSlices(count: number, per: number): { pos: Uint32Array; groups?: number[] }[] {
+  const out: { pos: Uint32Array }[] = [];
+  for (let b = 0; b < count; b += per) out.push({ pos: Uint32Array.from({ length: Math.min(count, b + per) - b }, (_, i) => b + i) });
+  return out;
+}
+
+/** Tasks of whole groups (each group's members in label order), about `per` series each. */
+function groupSlices(of: Int32Array, groups: number, per: number): { pos: Uint32Array; groups: number[] }[] {
+  const members: number[][] = Array.from({ length: groups }, () => []);
+  for (let p = 0; p < of.length; p++) members[of[p]!]!.push(p);
+  const out: { pos: Uint32Array; groups: number[] }[] = [];
+  let pos: number[] = [];
+  let gs: number[] = [];
+  for (let g = 0; g < groups; g++) {
+    pos.push(...members[g]!);
+    gs.push(g);
+    if (pos.length >= per) {
+      out.push({ pos: Uint32Array.from(pos), groups: gs });
+      pos = [];
+      gs = [];
+    }
+  }
+  if (gs.length > 0) out.push({ pos: Uint32Array.from(pos), groups: gs });
+  return out;
+}
+
+/** Each series' group numbered within its task (`groups`: the task's groups by select-wide number). */
+function localGroups(pos: Uint32Array, of: Int32Array, groups: readonly number[]): Int32Array {
+  const local = new Map(groups.map((g, l) => [g, l]));
+  return Int32Array.from(pos, (p) => local.get(of[p]!)!);
 }

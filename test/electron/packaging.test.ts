@@ -33,7 +33,7 @@ describe('packaging (electron-builder.yml)', () => {
     expect(config.files).toContain('!node_modules/better-sqlite3/build/**');
   });
 
-  it.each(['dist/main/tsdb/worker.js', 'dist/main/probe/pool-worker.js'])('unpacks the worker %s and every file it imports (worker threads cannot start inside the asar)', (worker) => {
+  it.each(['dist/main/tsdb/worker.js', 'dist/main/tsdb/query-worker.js', 'dist/main/probe/pool-worker.js'])('unpacks the worker %s and every file it imports (worker threads cannot start inside the asar)', (worker) => {
     const entry = join(root, worker);
     if (!existsSync(entry)) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
     const closure = importClosure(entry);

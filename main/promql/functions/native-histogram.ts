@@ -26,7 +26,8 @@ import type { EvalValue, MatrixValue, RangeSeries, StepSeries } from '../value.j
 import { hasHistograms, newStepSeries } from '../value.js';
 import { matrixArg, overWindows, vector, vectorArg } from './helpers.js';
 import { extendedHistogramRate } from './extended-histogram.js';
-import { avgWindow, counting, extrapolationFactor, rangeFunctions, rateWindow, sumWindow } from './range.js';
+import { avgWindow, counting, rangeFunctions, rateWindow, sumWindow } from './range.js';
+import { extrapolationFactor } from '../../tsdb/step-kernels.js';
 import type { FnCall, FunctionImpl } from './types.js';
 
 const nameOf = (labels: Labels): string => JSON.stringify(getLabel(labels, metricNameLabel));

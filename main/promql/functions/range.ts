@@ -3,6 +3,7 @@ import { KahanSum, kahanMean } from '../kahan.js';
 import { linearRegression, quantile } from '../mathutil.js';
 import { formatGoFloatFixed } from '../../util/go-float.js';
 import { anchoredIndices, extendedRateWindow } from '../extended-range.js';
+import { rateSteps, rateWindowOf } from '../../tsdb/step-kernels.js';
 import type { EvalValue, RangeSeries, StepSeries } from '../value.js';
 import { newStepSeries } from '../value.js';
 import type { WindowFn } from './helpers.js';
@@ -13,44 +14,7 @@ const over = (f: WindowFn, dropName = true): FunctionImpl => (c) => overWindows(
 
 /** Prometheus' extrapolatedRate for rate / increase / delta over the float window [lo, hi). */
 export function rateWindow(s: RangeSeries, lo: number, hi: number, end: number, range: number, isCounter: boolean, isRate: boolean): number | null {
-  if (hi - lo < 2) return null;
-  const firstT = s.t[lo]!;
-  const lastT = s.t[hi - 1]!;
-  let result = s.v[hi - 1]! - s.v[lo]!;
-  if (isCounter) {
-    let prev = s.v[lo]!;
-    for (let i = lo + 1; i < hi; i++) {
-      const cur = s.v[i]!;
-      if (cur < prev) result += prev;
-      prev = cur;
-    }
-  }
-  const zeroRatio = isCounter && result > 0 && s.v[lo]! >= 0 ? s.v[lo]! / result : null;
-  return result * extrapolationFactor(firstT, lastT, hi - lo, end, range, isRate, zeroRatio);
-}
-
-/**
- * extrapolatedRate's factor: the sampled interval stretched towards the window's edges (by at
- * most half the average spacing past a gap), and for counters never back past where the counter
- * would have been zero (`zeroRatio` = first value / increase); divided by the range for rates.
- */
-export function extrapolationFactor(firstT: number, lastT: number, samples: number, end: number, range: number, isRate: boolean, zeroRatio: number | null): number {
-  const rangeStart = end - range;
-  let durationToStart = (firstT - rangeStart) / 1000;
-  let durationToEnd = (end - lastT) / 1000;
-  const sampledInterval = (lastT - firstT) / 1000;
-  const avgBetween = sampledInterval / (samples - 1);
-  const threshold = avgBetween * 1.1;
-  if (durationToStart >= threshold) durationToStart = avgBetween / 2;
-  if (zeroRatio !== null) {
-    // Counters start at zero: never extrapolate below it.
-    const durationToZero = sampledInterval * zeroRatio;
-    if (durationToZero < durationToStart) durationToStart = durationToZero;
-  }
-  if (durationToEnd >= threshold) durationToEnd = avgBetween / 2;
-  let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
-  if (isRate) factor /= range / 1000;
-  return factor;
+  return hi - lo < 2 ? null : rateWindowOf(s.t, s.v, lo, hi, end, range, isCounter, isRate);
 }
 
 /**
@@ -68,22 +32,7 @@ async function extrapolatedRate(c: FnCall, isCounter: boolean, isRate: boolean):
   for (const s of m.series) {
     if ((++done & 7) === 0 && c.env.due()) await c.env.pause();
     const r = newStepSeries(s.labels, n, true);
-    const t = s.t;
-    const len = t.length;
-    let lo = 0;
-    let hi = 0;
-    let any = false;
-    for (let i = 0; i < n; i++) {
-      const end = ends[i]!;
-      const start = end - range;
-      while (hi < len && t[hi]! <= end) hi++;
-      while (lo < len && t[lo]! <= start) lo++;
-      if (hi - lo < 2) continue;
-      r.v[i] = rateWindow(s, lo, hi, end, range, isCounter, isRate)!;
-      r.has[i] = 1;
-      any = true;
-    }
-    if (any) out.push(r);
+    if (rateSteps(s.t, s.v, s.t.length, ends, range, isCounter, isRate, r.v, r.has, 0) > 0) out.push(r);
   }
   return vector(out);
 }

@@ -1,34 +1,14 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { TSDB } from '../../../main/tsdb/db.js';
 import { StaleNaN } from '../../../main/tsdb/interface.js';
-import { labelsFromRecord, formatLabels } from '../../../main/tsdb/labels.js';
-import type { QueryResult } from '../../../main/promql/engine.js';
+import { labelsFromRecord } from '../../../main/tsdb/labels.js';
 import { tempDir } from '../helpers.js';
-import { engine, load } from './harness.js';
+import { bits, engine, load } from './harness.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/**
- * Every point of a range result with its value's exact bits (-0 included). NaN is one value:
- * which operand's payload an addition of two NaNs keeps depends on how V8 compiled it, and
- * Prometheus' API prints every NaN the same.
- */
-function bits(res: QueryResult): string[] {
-  const r = res.result;
-  if (r.type !== 'matrix') throw new Error(`expected a matrix, got ${r.type}`);
-  const dv = new DataView(new ArrayBuffer(8));
-  const out: string[] = [];
-  for (const s of r.series) {
-    for (let i = 0; i < s.t.length; i++) {
-      dv.setFloat64(0, s.v[i]!);
-      out.push(`${formatLabels(s.labels)}@${s.t[i]}=${Number.isNaN(s.v[i]) ? 'NaN' : dv.getBigUint64(0).toString(16)}`);
-    }
-  }
-  return out;
-}
 
 /** Values that stress Kahan compensation, NaN handling in min/max, infinities and staleness. */
 const values = [1e16, 1, -1e16, 0.1, 0.2, NaN, Infinity, -Infinity, -0, 3.5, 1e-300, 7, StaleNaN];

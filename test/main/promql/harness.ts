@@ -56,3 +56,22 @@ export function flatRange(res: QueryResult, start: number, end: number, step: nu
 }
 
 export const m = (x: string): number => parseScriptDuration(x);
+
+/**
+ * Every point of a range result with its value's exact bits (-0 included). NaN is one value:
+ * which operand's payload an addition of two NaNs keeps depends on how V8 compiled it, and
+ * Prometheus' API prints every NaN the same.
+ */
+export function bits(res: QueryResult): string[] {
+  const r = res.result;
+  if (r.type !== 'matrix') throw new Error(`expected a matrix, got ${r.type}`);
+  const dv = new DataView(new ArrayBuffer(8));
+  const out: string[] = [];
+  for (const s of r.series) {
+    for (let i = 0; i < s.t.length; i++) {
+      dv.setFloat64(0, s.v[i]!);
+      out.push(`${formatLabels(s.labels)}@${s.t[i]}=${Number.isNaN(s.v[i]) ? 'NaN' : dv.getBigUint64(0).toString(16)}`);
+    }
+  }
+  return out;
+}
