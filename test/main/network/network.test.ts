@@ -10,6 +10,7 @@ import { dnsSuffixesFromResolvConf, gatewayFromProcRoute, onNetwork, type Networ
 import { NetworkWatch } from '../../../main/network/watch.js';
 import { parseConfig } from '../../../main/config/load.js';
 import { Engine } from '../../../main/engine.js';
+import { Dispatcher } from '../../../main/notify/dispatcher.js';
 import { silentLogger } from '../../../main/util/log.js';
 import { until } from '../interop/peers.js';
 import { tempDir } from '../helpers.js';
@@ -87,6 +88,10 @@ describe('jobs bound to a network', () => {
       'groups:\n  - name: g\n    rules:\n      - alert: OfficeGone\n        expr: absent(up{job="office"})\n      - alert: NothingHere\n        expr: absent(no_such_metric{job="anywhere"})\n',
     );
     let now = home;
+    // On the prototype, before the engine starts: the first send can come before any later point
+    // in the test (and a sent alert is sent again only after the 1 min resend delay).
+    const put = vi.spyOn(Dispatcher.prototype, 'put');
+    cleanups.push(() => put.mockRestore());
     const engine = await Engine.start({
       dataDir: join(dir, 'data'),
       configFile: join(dir, 'prometheus.yml'),
@@ -99,7 +104,6 @@ describe('jobs bound to a network', () => {
     await engine.startCollection({ selfAddress: '127.0.0.1:9', externalURL: 'http://127.0.0.1:9' });
     const pools = async () => [...new Set((await engine.api.targets({})).activeTargets.map((t) => t.scrapePool))].sort().join();
     await until(async () => ((await pools()) === 'anywhere' ? true : null), 'only the unbound job');
-    const put = vi.spyOn(engine.alertingRuntime!.notifier.dispatcher, 'put');
     const sentNames = () => put.mock.calls.flatMap((c) => c[0].map((a) => a.labels['alertname']));
     const firing = async () => (await engine.api.alerts({ states: ['firing'] })).alerts.map((a) => a.labels['alertname']).sort().join();
     await until(async () => ((await firing()) === 'NothingHere,OfficeGone' ? true : null), 'both alerts firing in the inbox', 10_000);
