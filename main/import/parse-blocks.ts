@@ -16,6 +16,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createParser, ExpositionParseError } from '../scrape/parse/parser.js';
 import { parseFloatBytes, parseIntBytes } from '../scrape/parse/number.js';
 import type { Labels } from '../tsdb/labels.js';
+import { grown } from '../util/typed-arrays.js';
 
 export type ImportFormat = 'openmetrics' | 'prometheus';
 
@@ -152,20 +153,13 @@ class Columns {
     this.line[i] = line;
   }
 
+  /** Twice the room, amortised (main/util/typed-arrays.ts). */
   private grow(): void {
     const size = this.n * 2;
-    const s = new Uint32Array(size);
-    s.set(this.series);
-    const t = new Float64Array(size);
-    t.set(this.t);
-    const v = new Float64Array(size);
-    v.set(this.v);
-    const l = new Uint32Array(size);
-    l.set(this.line);
-    this.series = s;
-    this.t = t;
-    this.v = v;
-    this.line = l;
+    this.series = grown(this.series, size);
+    this.t = grown(this.t, size);
+    this.v = grown(this.v, size);
+    this.line = grown(this.line, size);
   }
 }
 

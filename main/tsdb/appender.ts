@@ -24,6 +24,7 @@ import { formatLabels } from './labels.js';
 import { canonicalLabels, type SeriesIndex } from './index-series.js';
 import { checkLabelLimits } from './limits.js';
 import { HistogramMarker, isHistogramMarker, sameHistogram, validateHistogram } from './histogram-log.js';
+import { grown } from '../util/typed-arrays.js';
 
 /** What the appender needs from the database. */
 export interface AppendTarget {
@@ -243,9 +244,9 @@ export class TsdbAppender implements Appender {
       prevScratch = new Int32Array(0); // taken until release()
       return p;
     }
-    const grown = new Int32Array(Math.max(this.refs.length, 1024));
-    if (this.prevSame !== null) grown.set(this.prevSame.subarray(0, this.n));
-    return grown;
+    const p = new Int32Array(Math.max(this.refs.length, 1024));
+    if (this.prevSame !== null) p.set(this.prevSame.subarray(0, this.n));
+    return p;
   }
 
   /** Buffer positions grouped by series (in order of each series' first sample), each series in order. */
@@ -290,22 +291,13 @@ export class TsdbAppender implements Appender {
     giveBuffers({ refs: this.refs, t: this.t, v: this.v });
   }
 
+  /** Twice the room, amortised (main/util/typed-arrays.ts). */
   private growBuffers(): void {
-    if (this.prevSame !== null) {
-      const grown = new Int32Array(this.refs.length * 2);
-      grown.set(this.prevSame.subarray(0, this.n));
-      this.prevSame = grown;
-    }
     const size = this.refs.length * 2;
-    const r = new Uint32Array(size);
-    r.set(this.refs);
-    const t = new Float64Array(size);
-    t.set(this.t);
-    const v = new Float64Array(size);
-    v.set(this.v);
-    this.refs = r;
-    this.t = t;
-    this.v = v;
+    if (this.prevSame !== null) this.prevSame = grown(this.prevSame, size);
+    this.refs = grown(this.refs, size);
+    this.t = grown(this.t, size);
+    this.v = grown(this.v, size);
   }
 
   private checkRef(ref: number): number {
