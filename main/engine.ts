@@ -51,6 +51,7 @@ import { builtinProbeModules } from './setup/website.js';
 import { NetworkWatch } from './network/watch.js';
 import { MemoryBudget } from './memory/budget.js';
 import { memoryParts } from './memory/parts.js';
+import { queryThreadBytes } from './tsdb/query-pool.js';
 import { collectGarbage } from './util/gc-hint.js';
 import { getHeapStatistics } from 'node:v8';
 import type { MemoryStatus } from '../app/api/memory.js';
@@ -205,8 +206,13 @@ export class Engine {
         sizeCaches: (fraction) => this.rangeCache.sizeTo(fraction),
         shrinkStorage: () => tsdb.memory(true).then(() => undefined),
         sealHead: () => tsdb.flush(),
+        endIdleThreads: async () => {
+          await Promise.all([tsdb.queryWorkers?.endIdle(), this.probing?.threads?.endIdle()]);
+        },
         collectGarbage,
       },
+      // A wide query may start every query worker not running now.
+      threadBytes: () => (tsdb.queryWorkers ? tsdb.queryWorkers.notRunning * queryThreadBytes : 0),
       log: (message, fields) => this.log.info(message, fields),
     });
     this.memory.start();
@@ -532,6 +538,10 @@ export class Engine {
       rangeCacheBytes: this.rangeCache.bytes(),
       worker,
       headSeries: st.headSeries,
+      pools: [
+        ...(this.tsdb.queryWorkers ? [{ part: 'query worker threads', what: 'wide selects', memory: this.tsdb.queryWorkers.memory() }] : []),
+        ...(this.probing?.threads ? [{ part: 'probe threads', what: 'probes', memory: this.probing.threads.memory() }] : []),
+      ],
     });
     return this.memory.status(parts, getHeapStatistics().heap_size_limit);
   }

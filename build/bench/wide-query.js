@@ -3,6 +3,8 @@
 // after a warm-up each answers the instant query `count({job="fleet"})` once. Prints each one's
 // steady RSS, RSS right after the query and RSS 60 s later (and per series), so the figure
 // "≤ +15 % over steady state, back within 60 s" is measured beside Prometheus in the same run.
+// Vigil's memory parts (the Status page's breakdown, main/memory/parts.ts) are printed at the
+// three moments too, read just after each RSS figure, so what the query added can be told apart.
 //   node build/bench/wide-query.js [--targets 50] [--series 2000] [--warmup 40] [--after 60] [--query 'count({job="fleet"})']
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +42,12 @@ async function steadyRss(pid) {
   return xs.sort((a, b) => a - b)[1];
 }
 
+/** Vigil's memory parts (the `memory` channel), MiB by part. */
+async function vigilParts(url) {
+  const m = await (await fetch(`${url}/api/vigil/memory`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json();
+  return Object.fromEntries(m.parts.map((p) => [p.part, p.bytes / 2 ** 20]));
+}
+
 /** Runs the query once; returns RSS right after the answer and its series count. */
 async function queryOnce(url, pid) {
   const t0 = performance.now();
@@ -75,12 +83,17 @@ try {
   for (const sys of systems) {
     const steady = await steadyRss(sys.pid);
     const drift = ((steady - early.get(sys)) / ((performance.now() - earlyAt) / 1000)) * Number(values.after);
+    const partsSteady = sys.name === 'Vigil' ? await vigilParts(sys.url) : null;
     const q = await queryOnce(sys.url, sys.pid);
-    results.push({ sys, steady, drift, after: q.rss, ms: q.ms, answer: q.answer });
+    const partsAfter = sys.name === 'Vigil' ? await vigilParts(sys.url) : null;
+    results.push({ sys, steady, drift, after: q.rss, ms: q.ms, answer: q.answer, parts: partsSteady && [partsSteady, partsAfter] });
     process.stderr.write(`${sys.name}: steady ${(steady / 2 ** 20).toFixed(0)} MiB, after the query ${(q.rss / 2 ** 20).toFixed(0)} MiB (${q.ms.toFixed(0)} ms, answer ${q.answer})\n`);
   }
   await sleep(Number(values.after));
-  for (const r of results) r.later = await steadyRss(r.sys.pid);
+  for (const r of results) {
+    r.later = await steadyRss(r.sys.pid);
+    if (r.parts) r.parts.push(await vigilParts(r.sys.url));
+  }
   const col = (f) => results.map(f);
   const pct = (x, base) => `${x >= base ? '+' : ''}${((100 * (x - base)) / base).toFixed(1)} %`;
   printTable(
@@ -97,6 +110,12 @@ try {
     ],
     results.map((r) => r.sys.name),
   );
+  for (const r of results.filter((x) => x.parts)) {
+    const names = Object.keys(r.parts[1]);
+    console.log(`\n${r.sys.name}'s memory parts (MiB; Status page breakdown)\n`);
+    console.log(['part', 'steady', 'right after', `${values.after} s later`].join(' | '));
+    for (const n of names) console.log([n, ...r.parts.map((p) => (p[n] ?? 0).toFixed(1))].join(' | '));
+  }
   writeFigures('wide-query', { workload: `W-fleet ${series} series, ${values.query}`, afterSeconds: Number(values.after), ...Object.fromEntries(results.map((r) => [r.sys.name === 'Vigil' ? 'vigil' : 'prometheus', { steady: r.steady, after: r.after, later: r.later, drift: r.drift, queryMs: r.ms }])) });
 } finally {
   for (const s of systems) await s.stop();

@@ -6,7 +6,9 @@
  *
  * A timer reads RSS every few seconds and answers pressure in two steps:
  * * **soft** (RSS ≥ 80 % of the budget): shrink caches (the range result cache to a quarter),
- *   give back SQLite's page caches in both threads and collect garbage in both isolates;
+ *   give back SQLite's page caches in both threads, end the worker threads that are idle (query
+ *   workers, probe threads: each an isolate and a SQLite cache; they start again with work) and
+ *   collect garbage in both isolates;
  * * **hard** (RSS ≥ 95 %): also empty the caches and seal every open head chunk now (their
  *   samples go to SQLite, the head's pages are freed) instead of when they fill.
  * Each step runs at most once per its interval, since sealing early costs bytes on disk (short
@@ -15,7 +17,8 @@
  *
  * Queries are admitted against what is left: a query whose estimate (series × points, from the
  * index before anything is read; main/api/query-estimate.ts) does not fit between RSS and the
- * budget is refused with a message naming it and the estimate, as Prometheus refuses one that
+ * budget — plus what the query worker threads it may start would add — is refused with a
+ * message naming it and the estimate, as Prometheus refuses one that
  * would load too many samples — never left to run the process out of memory. Before refusing, one
  * collection is tried (at most every 10 s), since RSS may be garbage V8 has not collected yet.
  */
@@ -30,6 +33,8 @@ export interface PressureActions {
   shrinkStorage(): Promise<void>;
   /** Seal every open head chunk now, freeing the head's pages. */
   sealHead(): Promise<void>;
+  /** End the worker threads that run nothing now (they start again when work comes). */
+  endIdleThreads(): Promise<void>;
   /** A full collection of this thread's heap. */
   collectGarbage(): void;
 }
@@ -46,6 +51,11 @@ export interface MemoryBudgetOptions {
   /** Least time between two soft / two hard steps (ms; defaults 10 s and 60 s). */
   softEveryMs?: number;
   hardEveryMs?: number;
+  /**
+   * Bytes the worker threads a wide query may start would add to RSS (query workers not running
+   * now); added to every estimate past the size that is always admitted.
+   */
+  threadBytes?: () => number;
   /** Where the budget came from, for messages: the flag or the app's setting. */
   source?: string;
   log?: (message: string, fields: Record<string, unknown>) => void;
@@ -168,15 +178,17 @@ export class MemoryBudget {
       this.cachesShrunk = true;
       await a.sealHead();
       await a.shrinkStorage();
+      await a.endIdleThreads();
       a.collectGarbage();
-      this.record('hard: caches emptied, open chunks sealed, SQLite caches shrunk, garbage collected', t, rss, this.rss());
+      this.record('hard: caches emptied, open chunks sealed, SQLite caches shrunk, idle worker threads ended, garbage collected', t, rss, this.rss());
     } else if (this.level !== 'none' && rss >= softShare * budget && t - this.lastSoft >= (this.opts.softEveryMs ?? 10_000)) {
       this.lastSoft = t;
       a.sizeCaches(0.25);
       this.cachesShrunk = true;
       await a.shrinkStorage();
+      await a.endIdleThreads();
       a.collectGarbage();
-      this.record('soft: caches to a quarter, SQLite caches shrunk, garbage collected', t, rss, this.rss());
+      this.record('soft: caches to a quarter, SQLite caches shrunk, idle worker threads ended, garbage collected', t, rss, this.rss());
     }
   }
 
@@ -189,13 +201,15 @@ export class MemoryBudget {
   /**
    * Refuses a query whose estimate does not fit between resident memory and the budget (an
    * ApiError Prometheus' API answers with 422 `execution`, as for too many samples); small
-   * queries always run.
+   * queries always run. The estimate includes the worker threads the query may start.
    */
   admit(query: string, est: QueryEstimate): void {
     const budget = this.budget;
     if (budget === null) return;
-    const need = queryBytes(est);
-    if (need <= alwaysAdmitBytes) return;
+    const own = queryBytes(est);
+    if (own <= alwaysAdmitBytes) return;
+    const threads = this.opts.threadBytes?.() ?? 0;
+    const need = own + threads;
     let rss = this.rss();
     if (rss + need <= budget) return;
     const t = this.now();
@@ -208,7 +222,8 @@ export class MemoryBudget {
     const points = est.series > 0 ? Math.round(est.samples / est.series) : 0;
     const message =
       `query processing would exceed the memory budget: ${JSON.stringify(query)} needs about ${mib(need)} ` +
-      `(${est.series.toLocaleString('en-US')} series × ${points.toLocaleString('en-US')} points), ` +
+      `(${est.series.toLocaleString('en-US')} series × ${points.toLocaleString('en-US')} points` +
+      `${threads > 0 ? `, ${mib(threads)} of it for the query worker threads it would start` : ''}), ` +
       `and Vigil holds ${mib(rss)} of its ${mib(budget)} budget (${this.source}); ` +
       'select fewer series or a shorter range, or raise the budget';
     this.refused++;

@@ -1,10 +1,21 @@
 /**
  * What the resident set is made of, as parts that do not overlap, for the Status page: each
  * thread's heap and buffers, with the series index, open chunks and the range cache taken out of
- * the figure that holds them, and what is left as "other" (Node and V8 themselves, native code,
- * SQLite's caches, thread stacks), so the parts add up to RSS.
+ * the figure that holds them, the worker-thread pools' heaps and buffers, and what is left as
+ * "other" (Node and V8 themselves, native code, SQLite's caches, thread stacks), so the parts add
+ * up to RSS.
  */
 import type { MemoryStatus } from '../../app/api/memory.js';
+import type { PoolMemory } from '../util/worker-pool.js';
+
+/** A pool of worker threads (main/util/worker-pool.ts) and what its threads last reported holding. */
+interface PoolFigures {
+  /** The part's name, e.g. "query worker threads". */
+  readonly part: string;
+  /** What the threads do, for the detail. */
+  readonly what: string;
+  readonly memory: PoolMemory;
+}
 
 export interface MemoryFigures {
   rss: number;
@@ -19,6 +30,7 @@ export interface MemoryFigures {
   /** The storage worker: heap, buffers outside it, and open chunks (part of those buffers); not `ownThread` when its core runs on the main thread (tests, tools). */
   worker: { ownThread: boolean; heapBytes: number; outsideHeapBytes: number; headBytes: number };
   headSeries: number;
+  pools?: readonly PoolFigures[];
 }
 
 const n = (x: number): string => x.toLocaleString('en-US');
@@ -37,6 +49,17 @@ export function memoryParts(f: MemoryFigures): MemoryStatus['parts'] {
       { part: 'storage worker heap', bytes: f.worker.heapBytes, detail: 'the compression worker thread’s JavaScript heap' },
       { part: 'storage worker buffers', bytes: Math.max(0, f.worker.outsideHeapBytes - f.worker.headBytes), detail: 'batches in flight, chunk encoding' },
     );
+  }
+  for (const p of f.pools ?? []) {
+    const m = p.memory;
+    parts.push({
+      part: p.part,
+      bytes: m.heapBytes + m.externalBytes,
+      detail:
+        m.threads === 0
+          ? `no thread running: they start with ${p.what} and end when idle`
+          : `${n(m.threads)} thread${m.threads === 1 ? '' : 's'} for ${p.what}: JavaScript heaps and buffers (stacks and SQLite caches are in other)`,
+    });
   }
   const known = parts.reduce((s, p) => s + p.bytes, 0);
   parts.push({ part: 'other', bytes: Math.max(0, f.rss - known), detail: 'Node and V8 themselves, native code, SQLite page caches, thread stacks' });

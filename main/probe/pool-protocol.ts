@@ -1,21 +1,19 @@
 /**
- * Messages between the probe pool (main/probe/pool.ts) and its worker threads
- * (main/probe/pool-worker.ts), and the module's wire form: a module holds compiled regexps,
+ * What the probe pool (main/probe/pool.ts) sends its worker threads (main/probe/pool-worker.ts),
+ * and the module's wire form: a module holds compiled regexps,
  * which a structured clone would strip of their methods, so it travels as JSON with each regexp
  * replaced by its pattern and anchoring and is compiled again on the worker's side.
  */
 import { compileRegex, isGoRegex, type RegexAnchoring } from '../../app/dialect/regex.js';
 import type { ProbeModule } from './module-schema.js';
-import type { ProbeResult } from './types.js';
 
-export type PoolRequest =
-  | { readonly kind: 'probe'; readonly id: number; readonly module: string; readonly target: string; readonly timeoutSeconds?: number; readonly pingPath?: string }
-  | { readonly kind: 'abort'; readonly id: number };
-
-export type PoolReply =
-  | { readonly kind: 'ready' }
-  | { readonly kind: 'result'; readonly id: number; readonly result: ProbeResult }
-  | { readonly kind: 'error'; readonly id: number; readonly message: string };
+/** One probe for a pool thread (main/util/worker-pool.ts carries it and the ProbeResult back). */
+export interface ProbeJob {
+  readonly module: string;
+  readonly target: string;
+  readonly timeoutSeconds?: number;
+  readonly pingPath?: string;
+}
 
 const regexKey = '\u0000regex';
 

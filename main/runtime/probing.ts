@@ -34,6 +34,11 @@ export class Probing implements ProbesService {
     this.pool = probePool(poolWorkerUrl, (reason) => this.logger.warn(reason));
   }
 
+  /** The probe threads, for the memory budget; undefined when probes run on this thread. */
+  get threads(): ProbePool | undefined {
+    return this.pool;
+  }
+
   private applying: Promise<void> = Promise.resolve();
 
   /** Each probe's last run, for the wake gate. */

@@ -387,6 +387,11 @@ export class TSDB implements Appendable, Queryable {
     return r.memory!;
   }
 
+  /** The query worker threads (query-pool.ts), for the memory budget; null when queries run on this thread. */
+  get queryWorkers(): QueryPool | null {
+    return this.pool;
+  }
+
   async applyRetention(): Promise<RetentionResult> {
     const r = await this.client.call({ kind: 'retention', retentionMs: this.opts.retentionMs ?? 0, retentionBytes: this.opts.retentionBytes ?? 0, heldLogMaxBytes: this.opts.heldLogMaxBytes ?? 0 });
     if (r.retention!.deletedChunks > 0) this.writes.record(-Infinity);

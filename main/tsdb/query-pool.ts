@@ -2,12 +2,14 @@
  * Query workers: a few threads (one per core by default) that each hold a read-only connection
  * to the database and run step tasks (query-worker-core.ts) for `TsdbQuerier.selectSteps`. A
  * wide select is cut into tasks of a few hundred series; tasks queue here and go to whichever
- * worker is free, and their answers are taken in order. Threads start on the first task, are
- * unreferenced while idle (they never keep the process alive), end after `idleMs` without work
- * (a thread and its SQLite cache hold tens of MB a laptop may want back) and with the database.
- * A worker that dies fails its task (the query gets the error) and is replaced on the next task.
+ * worker is free, and their answers are taken in order. The threads are main/util/worker-pool.ts's:
+ * one task a thread at a time, a thread started only when a task finds none free, unreferenced
+ * while idle, ended after `idleMs` without work (a thread and its SQLite cache hold MBs a laptop
+ * may want back) and with the database. A worker that dies fails its task (the query gets the
+ * error) and is replaced on the next task.
  */
-import { Worker } from 'node:worker_threads';
+import type { ResourceLimits } from 'node:worker_threads';
+import { WorkerJobError, WorkerLostError, WorkerPool, type PoolMemory } from '../util/worker-pool.js';
 import type { StepTask, StepTaskResult } from './query-worker-core.js';
 
 export interface QueryWorkerStart {
@@ -15,134 +17,73 @@ export interface QueryWorkerStart {
   readonly sqliteBinding: string | undefined;
 }
 
-interface Job {
-  readonly id: number;
-  readonly task: StepTask;
-  readonly resolve: (r: StepTaskResult) => void;
-  readonly reject: (e: Error) => void;
-  readonly signal: AbortSignal | undefined;
-}
+/**
+ * Each thread's V8 limits. The young generation is what a fresh isolate grows first: by default
+ * its semispaces reach 16 MiB each, so one wide query left each thread tens of MB resident that
+ * only its end gave back. A task allocates its result columns and per-series scratch (a few MB
+ * at most), so a small young generation costs a few more scavenges and no promotion storm.
+ */
+const queryWorkerLimits: ResourceLimits = { maxYoungGenerationSizeMb: 4 };
 
-interface Slot {
-  worker: Worker | null;
-  job: Job | null;
-  idle: NodeJS.Timeout | null;
-}
+/**
+ * Each query worker's SQLite page cache, KiB (`PRAGMA cache_size`). A task reads its series'
+ * chunk rows once; what a cache keeps between tasks is the b-tree's inner pages, and the OS page
+ * cache holds the file anyway.
+ */
+export const queryWorkerCacheKiB = 8000;
 
-type Reply = { readonly id: number; readonly result: StepTaskResult } | { readonly id: number; readonly error: string };
+/**
+ * What one query worker adds to resident memory at most, measured: a fresh thread ~9 MiB (its
+ * isolate, a 7 MiB heap), its young generation and a task's columns up to ~5 MiB more, and its
+ * SQLite cache. The memory budget counts it for each thread a wide query would start.
+ */
+export const queryThreadBytes = 14 * 1024 * 1024 + queryWorkerCacheKiB * 1024;
 
 export class QueryPool {
-  private readonly slots: Slot[];
-  private readonly queue: Job[] = [];
-  private nextId = 1;
-  private closed = false;
+  private readonly pool: WorkerPool<StepTask, StepTaskResult>;
 
-  constructor(
-    private readonly url: URL,
-    private readonly start: QueryWorkerStart,
-    size: number,
-    private readonly idleMs = 60_000,
-  ) {
-    this.slots = Array.from({ length: Math.max(1, size) }, () => ({ worker: null, job: null, idle: null }));
+  constructor(url: URL, start: QueryWorkerStart, size: number, idleMs = 60_000) {
+    this.pool = new WorkerPool({ url, workerData: start, size, idleMs, resourceLimits: queryWorkerLimits });
   }
 
   get size(): number {
-    return this.slots.length;
+    return this.pool.size;
   }
 
-  /** Threads running now (tests). */
+  /** Threads running now (tests, the memory budget). */
   get threads(): number {
-    return this.slots.filter((s) => s.worker !== null).length;
+    return this.pool.threads;
+  }
+
+  /** What the threads hold (the memory budget's parts). */
+  memory(): PoolMemory {
+    return this.pool.memory();
+  }
+
+  /** Threads a wide query would start: those not running now (the memory budget's estimate). */
+  get notRunning(): number {
+    return this.size - this.pool.threads;
+  }
+
+  /** Ends the threads that run no task now (memory pressure); the next task starts one again. */
+  endIdle(): Promise<number> {
+    return this.pool.endIdle();
   }
 
   /** Runs `task` on the next free worker. An abort before it starts takes it off the queue. */
-  run(task: StepTask, signal?: AbortSignal): Promise<StepTaskResult> {
-    if (this.closed) return Promise.reject(new Error('query workers are closed'));
-    return new Promise((resolve, reject) => {
-      const job: Job = { id: this.nextId++, task, resolve, reject, signal };
-      if (signal) {
-        if (signal.aborted) return reject(abortReason(signal));
-        signal.addEventListener(
-          'abort',
-          () => {
-            const at = this.queue.indexOf(job);
-            if (at >= 0) this.queue.splice(at, 1);
-            reject(abortReason(signal));
-          },
-          { once: true },
-        );
-      }
-      this.queue.push(job);
-      this.pump();
-    });
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(new Error('query workers are closed'));
-    await Promise.all(
-      this.slots.map(async (slot) => {
-        if (slot.idle) clearTimeout(slot.idle);
-        const w = slot.worker;
-        slot.worker = null;
-        slot.job?.reject(new Error('query workers are closed'));
-        slot.job = null;
-        if (w) await w.terminate();
-      }),
-    );
-  }
-
-  private pump(): void {
-    for (const slot of this.slots) {
-      if (slot.job !== null) continue;
-      const job = this.queue.shift();
-      if (!job) return;
-      slot.job = job;
-      if (slot.idle) clearTimeout(slot.idle);
-      slot.idle = null;
-      const w = (slot.worker ??= this.spawn(slot));
-      w.ref();
-      w.postMessage({ id: job.id, task: job.task });
+  async run(task: StepTask, signal?: AbortSignal): Promise<StepTaskResult> {
+    try {
+      return await this.pool.run(task, { signal });
+    } catch (e) {
+      if (e instanceof WorkerJobError) throw new Error(`query worker: ${e.message}`);
+      if (e instanceof WorkerLostError) throw new Error(e.message === closed ? closed : `query worker stopped: ${e.message}`);
+      throw e; // the abort's reason
     }
   }
 
-  /** An idle thread: unreferenced, and ended when no task comes for idleMs. */
-  private rest(slot: Slot, w: Worker): void {
-    w.unref();
-    slot.idle = setTimeout(() => {
-      slot.idle = null;
-      if (slot.worker !== w || slot.job !== null) return;
-      slot.worker = null;
-      void w.terminate();
-    }, this.idleMs);
-    slot.idle.unref();
-  }
-
-  private spawn(slot: Slot): Worker {
-    const w = new Worker(this.url, { workerData: this.start });
-    w.on('message', (m: Reply) => {
-      const job = slot.job;
-      if (job === null || job.id !== m.id) return;
-      slot.job = null;
-      if ('error' in m) job.reject(new Error(`query worker: ${m.error}`));
-      else job.resolve(m.result);
-      this.pump();
-      if (slot.job === null) this.rest(slot, w);
-    });
-    const lost = (why: string): void => {
-      if (slot.worker !== w) return;
-      slot.worker = null;
-      const job = slot.job;
-      slot.job = null;
-      job?.reject(new Error(`query worker stopped: ${why}`));
-      if (!this.closed) this.pump();
-    };
-    w.on('error', (e) => lost(e.message));
-    w.on('exit', (code) => lost(`exit code ${code}`));
-    return w;
+  close(): Promise<void> {
+    return this.pool.close(closed);
   }
 }
 
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
-}
+const closed = 'query workers are closed';

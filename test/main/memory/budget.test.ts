@@ -5,7 +5,7 @@ import { MemoryBudget, queryBytes, type PressureActions } from '../../../main/me
 const MiB = 1024 * 1024;
 
 /** A budget over a fake RSS and a fake clock, recording the actions it takes (each may lower RSS). */
-function setup(budgetMiB: number | null, rssMiB: number, relief: Partial<Record<'seal' | 'shrink' | 'gc', number>> = {}) {
+function setup(budgetMiB: number | null, rssMiB: number, relief: Partial<Record<'seal' | 'shrink' | 'threads' | 'gc', number>> = {}, threadMiB?: number) {
   const state = { rss: rssMiB * MiB, t: 1_000_000 };
   const calls: string[] = [];
   const actions: PressureActions = {
@@ -18,12 +18,23 @@ function setup(budgetMiB: number | null, rssMiB: number, relief: Partial<Record<
       calls.push('seal');
       state.rss -= (relief.seal ?? 0) * MiB;
     },
+    endIdleThreads: async () => {
+      calls.push('threads');
+      state.rss -= (relief.threads ?? 0) * MiB;
+    },
     collectGarbage: () => {
       calls.push('gc');
       state.rss -= (relief.gc ?? 0) * MiB;
     },
   };
-  const budget = new MemoryBudget({ budgetBytes: budgetMiB === null ? null : budgetMiB * MiB, rss: () => state.rss, now: () => state.t, actions, checkEveryMs: 0 });
+  const budget = new MemoryBudget({
+    budgetBytes: budgetMiB === null ? null : budgetMiB * MiB,
+    rss: () => state.rss,
+    now: () => state.t,
+    actions,
+    checkEveryMs: 0,
+    ...(threadMiB !== undefined ? { threadBytes: () => threadMiB * MiB } : {}),
+  });
   return { budget, calls, state };
 }
 
@@ -38,33 +49,33 @@ describe('memory budget: pressure steps', () => {
     expect(b.calls).toEqual([]);
   });
 
-  it('soft pressure shrinks caches to a quarter, SQLite caches, and collects; at most once per 10 s', async () => {
-    const { budget, calls, state } = setup(100, 85, { gc: 1 });
+  it('soft pressure shrinks caches to a quarter, SQLite caches, ends idle worker threads, and collects; at most once per 10 s', async () => {
+    const { budget, calls, state } = setup(100, 85, { threads: 2, gc: 1 });
     await budget.check();
-    expect(calls).toEqual(['caches 0.25', 'shrink', 'gc']);
+    expect(calls).toEqual(['caches 0.25', 'shrink', 'threads', 'gc']);
     const s = budget.status([], 0);
     expect(s.pressure).toBe('soft');
     expect(s.actions).toHaveLength(1);
-    expect(s.actions[0]).toMatchObject({ rssBeforeBytes: 85 * MiB, rssAfterBytes: 84 * MiB });
+    expect(s.actions[0]).toMatchObject({ action: expect.stringContaining('idle worker threads ended'), rssBeforeBytes: 85 * MiB, rssAfterBytes: 82 * MiB });
     state.t += 5_000;
     await budget.check();
-    expect(calls).toHaveLength(3);
+    expect(calls).toHaveLength(4);
     state.t += 5_000;
     await budget.check();
-    expect(calls).toHaveLength(6);
+    expect(calls).toHaveLength(8);
   });
 
   it('hard pressure empties caches and seals open chunks early; at most once a minute, soft steps in between', async () => {
     const { budget, calls, state } = setup(100, 97);
     await budget.check();
-    expect(calls).toEqual(['caches 0', 'seal', 'shrink', 'gc']);
+    expect(calls).toEqual(['caches 0', 'seal', 'shrink', 'threads', 'gc']);
     expect(budget.status([], 0).pressure).toBe('hard');
     state.t += 10_000;
     await budget.check();
-    expect(calls.slice(4)).toEqual(['caches 0.25', 'shrink', 'gc']);
+    expect(calls.slice(5)).toEqual(['caches 0.25', 'shrink', 'threads', 'gc']);
     state.t += 50_000;
     await budget.check();
-    expect(calls.slice(7)).toEqual(['caches 0', 'seal', 'shrink', 'gc']);
+    expect(calls.slice(9)).toEqual(['caches 0', 'seal', 'shrink', 'threads', 'gc']);
   });
 
   it('gives caches their size back once RSS is under 70 %', async () => {
@@ -118,6 +129,22 @@ describe('memory budget: query admission', () => {
     expect(() => setup(4096, 250).budget.admit('q', wide)).not.toThrow();
     expect(() => setup(null, 250).budget.admit('q', wide)).not.toThrow();
     expect(() => setup(300, 310).budget.admit('up', { series: 10, samples: 10 })).not.toThrow();
+  });
+
+  it('counts the query worker threads a query would start in its estimate, past the always-admitted size', () => {
+    // 100 MiB left: the wide query (~23 MiB) fits alone, not with 96 MiB of threads to start.
+    expect(() => setup(400, 300, {}, 0).budget.admit('q', { series: 10_000, samples: 10_000 * 100 })).not.toThrow();
+    const { budget } = setup(400, 300, {}, 96);
+    let message = '';
+    try {
+      budget.admit('sum(rate(x[5m]))', { series: 10_000, samples: 10_000 * 100 });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    const need = Math.round((queryBytes({ series: 10_000, samples: 10_000 * 100 }) + 96 * MiB) / MiB);
+    expect(message).toContain(`needs about ${need} MiB (10,000 series × 100 points, 96 MiB of it for the query worker threads it would start)`);
+    // A small query runs whatever threads it might start: the Status page and `up` must work.
+    expect(() => budget.admit('up', { series: 10, samples: 10 })).not.toThrow();
   });
 
   it('collects garbage once before refusing, and admits when that made room', () => {

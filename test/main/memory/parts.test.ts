@@ -20,6 +20,20 @@ describe('memory parts', () => {
     expect(parts.reduce((s, p) => s + p.bytes, 0)).toBe(400e6);
   });
 
+  it('show each worker-thread pool as a part, from what its threads reported, still adding up to RSS', () => {
+    const pools = [
+      { part: 'query worker threads', what: 'wide selects', memory: { threads: 2, heapBytes: 18e6, externalBytes: 2e6 } },
+      { part: 'probe threads', what: 'probes', memory: { threads: 0, heapBytes: 0, externalBytes: 0 } },
+    ];
+    const parts = memoryParts({ ...base, worker: { ownThread: true, heapBytes: 20e6, outsideHeapBytes: 70e6, headBytes: 50e6 }, pools });
+    const query = parts.find((p) => p.part === 'query worker threads')!;
+    expect(query.bytes).toBe(20e6);
+    expect(query.detail).toMatch(/^2 threads for wide selects/);
+    expect(parts.find((p) => p.part === 'probe threads')).toMatchObject({ bytes: 0, detail: expect.stringMatching(/no thread running/) });
+    expect(parts.find((p) => p.part === 'other')!.bytes).toBe(130e6);
+    expect(parts.reduce((s, p) => s + p.bytes, 0)).toBe(400e6);
+  });
+
   it('count open chunks once when storage runs on the main thread', () => {
     const parts = memoryParts({ ...base, mainExternal: 110e6, worker: { ownThread: false, heapBytes: 0, outsideHeapBytes: 0, headBytes: 50e6 } });
     expect(parts.map((p) => p.part)).not.toContain('storage worker heap');

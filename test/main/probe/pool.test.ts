@@ -82,6 +82,17 @@ describe.skipIf(opensslMissing)('probe pool against a local HTTPS server', () =>
     expect(pool.threads).toBe(2);
   });
 
+  it('reports what its threads hold, and ends idle ones for the memory budget', async () => {
+    const m = moduleFrom(`prober: http\ntimeout: 5s\nhttp:\n  tls_config:\n    ca_file: ${pki.rootCrt}`);
+    await Promise.all([pool.run(m, url()), pool.run(m, url())]);
+    const held = pool.memory();
+    expect(held.threads).toBe(pool.threads);
+    expect(held.heapBytes).toBeGreaterThan(0);
+    expect(await pool.endIdle()).toBe(held.threads);
+    expect(pool.memory()).toEqual({ threads: 0, heapBytes: 0, externalBytes: 0 });
+    expect((await pool.run(m, url())).success).toBe(true);
+  });
+
   it('fails a body regexp on the worker as on the main thread', async () => {
     const m = moduleFrom(`prober: http\ntimeout: 5s\nhttp:\n  fail_if_body_matches_regexp: ["^ok"]\n  tls_config:\n    ca_file: ${pki.rootCrt}`);
     const r = await pool.run(m, url());
@@ -123,7 +134,7 @@ describe.skipIf(opensslMissing)('probe pool against a local HTTPS server', () =>
   it('fails the probes of a worker that dies after starting, and runs later probes on a fresh one', async () => {
     // A worker that loads, takes one probe and exits mid-way.
     const dying = join(tmp.dir, 'dying-worker.mjs');
-    writeFileSync(dying, "import { parentPort } from 'node:worker_threads';\nparentPort.postMessage({ kind: 'ready' });\nparentPort.on('message', () => process.exit(3));\n");
+    writeFileSync(dying, "import { parentPort } from 'node:worker_threads';\nparentPort.postMessage({ ready: true, heap: 0, external: 0 });\nparentPort.on('message', () => process.exit(3));\n");
     const m = moduleFrom(`prober: http\ntimeout: 5s\nhttp:\n  tls_config:\n    ca_file: ${pki.rootCrt}`);
     const reasons: string[] = [];
     const mortal = new ProbePool(pathToFileURL(dying), 1, (r) => reasons.push(r));
