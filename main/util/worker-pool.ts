@@ -91,8 +91,6 @@ interface Job<J, R> {
   readonly reject: (e: Error) => void;
   thread: Thread<J, R> | null;
   settled: boolean;
-  /** Removes the abort listener. */
-  unlisten: () => void;
 }
 
 interface Thread<J, R> {
@@ -111,6 +109,7 @@ export class WorkerPool<J, R> {
   private readonly jobsPerThread: number;
   private readonly idleMs: number;
   private nextId = 1;
+  private readonly bySignal = new WeakMap<AbortSignal, Set<Job<J, R>>>();
   /** Why the pool takes no more jobs (close()); undefined while it does. */
   private closed: string | undefined;
   /** Why no thread can start (set once, with stopOnStartFailure); undefined while the pool works. */
@@ -157,12 +156,8 @@ export class WorkerPool<J, R> {
     return new Promise<R>((resolve, reject) => {
       const { signal } = opts;
       if (signal?.aborted) return reject(abortReason(signal));
-      const j: Job<J, R> = { id: this.nextId++, job, opts, resolve, reject, thread: null, settled: false, unlisten: () => {} };
-      if (signal) {
-        const onAbort = (): void => this.abort(j);
-        signal.addEventListener('abort', onAbort, { once: true });
-        j.unlisten = () => signal.removeEventListener('abort', onAbort);
-      }
+      const j: Job<J, R> = { id: this.nextId++, job, opts, resolve, reject, thread: null, settled: false };
+      if (signal) this.listen(signal, j);
       this.queue.push(j);
       this.pump();
     });
@@ -185,6 +180,32 @@ export class WorkerPool<J, R> {
     for (const t of idle) this.remove(t);
     await Promise.all(idle.map((t) => t.worker.terminate()));
     return idle.length;
+  }
+
+  /**
+   * One abort listener a signal, however many jobs share it (a wide query's hundreds of tasks
+   * would otherwise trip Node's listener-leak warning), removed when its last job settles.
+   */
+  private listen(signal: AbortSignal, j: Job<J, R>): void {
+    let jobs = this.bySignal.get(signal);
+    if (jobs === undefined) {
+      const set = new Set<Job<J, R>>();
+      jobs = set;
+      this.bySignal.set(signal, set);
+      signal.addEventListener('abort', () => {
+        this.bySignal.delete(signal);
+        for (const x of [...set]) this.abort(x);
+      }, { once: true });
+    }
+    jobs.add(j);
+  }
+
+  private unlisten(j: Job<J, R>): void {
+    const signal = j.opts.signal;
+    if (signal === undefined) return;
+    const jobs = this.bySignal.get(signal);
+    if (jobs === undefined) return;
+    jobs.delete(j); // the listener stays (one a signal) until the signal aborts or is collected
   }
 
   private abort(j: Job<J, R>): void {
@@ -304,7 +325,7 @@ export class WorkerPool<J, R> {
   private settle(j: Job<J, R>, how: () => void): void {
     if (j.settled) return;
     j.settled = true;
-    j.unlisten();
+    this.unlisten(j);
     how();
   }
 }

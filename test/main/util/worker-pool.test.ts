@@ -6,6 +6,7 @@
  * take jobs off the queue or reach the thread, and every answer reports the thread's memory.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { getEventListeners } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -151,6 +152,17 @@ describe('WorkerPool', () => {
     telling.abort();
     expect((await r2).aborted).toBe(true);
     await expect(p.run({ kind: 'echo', value: 1 }, { signal: AbortSignal.abort() })).rejects.toThrow();
+  });
+
+  it('listens once to a signal many jobs share, and aborts them all', async () => {
+    const p = pool({ size: 2 });
+    const ac = new AbortController();
+    const jobs = Array.from({ length: 40 }, (_, i) => p.run({ kind: 'wait', ms: i < 2 ? 30_000 : 10 }, { signal: ac.signal }).catch((e: unknown) => e));
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1);
+    ac.abort(new Error('all of them'));
+    for (const r of await Promise.all(jobs)) expect(r).toEqual(new Error('all of them'));
+    expect(p.busy).toBe(2); // the two running ones until their threads answer
+    await p.stopThreads();
   });
 
   it('ends threads idle for idleMs, and endIdle ends idle ones at once', async () => {
