@@ -1,6 +1,7 @@
 // npm run bench:wide-query — resident memory after one wide query (issue #18): W-fleet (default
 // 50 targets × 2,000 series = 100k) scraped at 5 s by Vigil and Prometheus 2.42 at the same time;
-// after a warm-up each answers the instant query `count({job="fleet"})` once. Prints each one's
+// once both hold every series (/api/v1/status/tsdb) and after a warm-up, each answers the instant
+// query `count({job="fleet"})` once. Prints each one's
 // steady RSS, RSS right after the query and RSS 60 s later (and per series), so the figure
 // "≤ +15 % over steady state, back within 60 s" is measured beside Prometheus in the same run.
 // Vigil's memory parts (the Status page's breakdown, main/memory/parts.ts) are printed at the
@@ -42,6 +43,29 @@ async function steadyRss(pid) {
   return xs.sort((a, b) => a - b)[1];
 }
 
+/**
+ * Waits (up to `seconds`) until a system's head holds every fleet series, read from
+ * /api/v1/status/tsdb (the index, not a query: a query would start Vigil's query workers early).
+ * On a loaded machine the first scrapes of 100k series take a while; a query before they are in
+ * measures a smaller query.
+ */
+async function waitForSeries(sys, want, seconds) {
+  const deadline = performance.now() + seconds * 1000;
+  let have = 0;
+  while (performance.now() < deadline) {
+    try {
+      const body = await (await fetch(`${sys.url}/api/v1/status/tsdb`)).json();
+      have = body.data?.headStats?.numSeries ?? 0;
+    } catch {
+      have = 0;
+    }
+    if (have >= want) return have;
+    await sleep(1);
+  }
+  process.stderr.write(`${sys.name}: only ${have} of ${want} series after ${seconds} s; the figures measure a smaller query\n`);
+  return have;
+}
+
 /** Vigil's memory parts (the `memory` channel), MiB by part. */
 async function vigilParts(url) {
   const m = await (await fetch(`${url}/api/vigil/memory`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json();
@@ -71,6 +95,7 @@ try {
     const p = await startPrometheus({ config });
     systems.push({ name: 'Prometheus 2.42', url: p.url, pid: p.pid, stop: () => p.stop() });
   }
+  for (const sys of systems) await waitForSeries(sys, series, 180);
   process.stderr.write(`scraping ${series.toLocaleString('en-US')} series for ${values.warmup} s…\n`);
   // RSS also grows with ingestion alone (the head fills): read it 20 s before the query too, so
   // the drift over the wait after the query can be told apart from what the query left behind.
