@@ -3,8 +3,8 @@
  * cores blackbox_exporter's goroutines use. Each worker runs runProbe unchanged (the TLS chain
  * walk, expiry figures and log are the same code as in-process); results come back by message.
  * The threads are main/util/worker-pool.ts's: they start when probes need them (a new one only
- * while every running one is busy), do not keep the process alive when idle and end after a
- * minute without a probe. A worker that dies fails only its own probes, each with a probe log
+ * while every running one is busy), do not keep the process alive when idle and end after five
+ * minutes without a probe. A worker that dies fails only its own probes, each with a probe log
  * naming why, and the next probe starts a fresh one. A worker that cannot start at all (its file
  * missing or unloadable, e.g. inside an asar archive) turns the pool into runProbe on this thread
  * for good: its probes run here instead, and `onFallback` hears why once.
@@ -44,10 +44,14 @@ export class ProbePool {
     url: URL,
     readonly size = Math.max(1, Math.min(4, availableParallelism())),
     private readonly onFallback?: (reason: string) => void,
-    idleMs?: number,
+    /**
+     * An idle thread ends after this long: longer than the usual probe intervals (up to a minute, four
+     * in energy mode), so a steady probe job does not start a thread every round.
+     */
+    idleMs = 5 * 60_000,
   ) {
     // Probes wait on the network: a thread runs any number; a new one starts only while every running one is busy.
-    this.pool = new WorkerPool({ url, size, jobsPerThread: Infinity, stopOnStartFailure: true, ...(idleMs !== undefined ? { idleMs } : {}) });
+    this.pool = new WorkerPool({ url, size, jobsPerThread: Infinity, stopOnStartFailure: true, idleMs });
   }
 
   /** Why probes run on this thread instead (a worker could not start); undefined while the pool works. */
