@@ -246,7 +246,7 @@ export class TsdbQuerier implements Querier {
     // Reducing needs whole groups per task (members in label order): worth it with enough
     // groups to share out; else every series' steps come back and the caller reduces.
     const reduce = kernel.reduce && grouped && grouped.labels.length >= pool.size * 2 ? kernel.reduce : undefined;
-    const slices = reduce ? groupSlices(grouped!.of, grouped!.labels.length, per) : rangeSlices(sorted.length, per);
+    const slices = reduce ? groupSlices(grouped!.of, grouped!.labels.length, per) : refSlices(sorted, per);
     const jobs: Promise<StepTaskResult>[] = [];
     for (const { pos, groups } of slices) {
       const refsOf = new Uint32Array(pos.length);
@@ -426,10 +426,15 @@ async function groupsOf(index: SeriesIndex, refs: Uint32Array, c: StepCounting, 
   return { of, labels };
 }
 
-/** Tasks of consecutive series (label order). */
-function rangeSlices(count: number, per: number): { pos: Uint32Array; groups?: number[] }[] {
+/**
+ * Tasks of series with consecutive refs (positions in `sorted`, by ref): a task's rows are then
+ * one range scan (chunk-rows.ts). Any order will do where each series' steps or counts come back
+ * on their own; answers are put in label order by position.
+ */
+function refSlices(sorted: Uint32Array, per: number): { pos: Uint32Array; groups?: number[] }[] {
+  const byRef = Uint32Array.from(sorted.keys()).sort((a, b) => sorted[a]! - sorted[b]!);
   const out: { pos: Uint32Array }[] = [];
-  for (let b = 0; b < count; b += per) out.push({ pos: Uint32Array.from({ length: Math.min(count, b + per) - b }, (_, i) => b + i) });
+  for (let b = 0; b < byRef.length; b += per) out.push({ pos: byRef.slice(b, b + per) });
   return out;
 }
 
