@@ -12,7 +12,7 @@ import type Database from 'better-sqlite3';
 import { decodeChunkInto, decodeHistogramChunk, isHistogramEncoding } from './chunkenc/chunk.js';
 import { StaleNaN, type LookbackPoints, type Matcher, type NativeHistogram, type Querier, type SampleArrays, type SelectHints, type SeriesSet, type ReducedGroup, type StepCounting, type StepKernel, type StepRead, type StepSeriesSet, type StoredSeries } from './interface.js';
 import { thinInto, thinnedBound } from './lookback.js';
-import { formatLabels, labelsKeyOf, metricNameLabel, type Labels } from './labels.js';
+import { formatLabels, metricNameLabel, type Labels } from './labels.js';
 import type { SeriesIndex } from './index-series.js';
 import { selectRefs } from './matchers.js';
 import type { HeadRead } from './worker-protocol.js';
@@ -408,18 +408,26 @@ export function mergeParts(parts: readonly SampleArrays[], mint: number, maxt: n
 async function groupsOf(index: SeriesIndex, refs: Uint32Array, c: StepCounting, pause: () => Promise<void>): Promise<{ of: Int32Array; labels: Labels[] }> {
   const names = new Set(c.names);
   const keeps = c.without ? (name: string): boolean => !names.has(name) && name !== metricNameLabel : (name: string): boolean => names.has(name);
+  // Keyed by the index's string ids of the kept pairs (one id per string, so the same groups as
+  // by names and values): labels are built for each group's first series only.
+  const kept = new Map<number, boolean>();
   const ids = new Map<string, number>();
   const of = new Int32Array(refs.length);
   const labels: Labels[] = [];
   for (let i = 0; i < refs.length; i++) {
     if ((i & 255) === 255) await pause();
-    const ls = index.labels(refs[i]!);
-    const key = labelsKeyOf(ls, keeps);
+    const p = index.pairs(refs[i]!);
+    let key = '';
+    for (let j = 0; j < p.length; j += 2) {
+      let keep = kept.get(p[j]!);
+      if (keep === undefined) kept.set(p[j]!, (keep = keeps(index.strings.get(p[j]!))));
+      if (keep) key += `${p[j]!},${p[j + 1]!};`;
+    }
     let g = ids.get(key);
     if (g === undefined) {
       g = labels.length;
       ids.set(key, g);
-      labels.push(ls.filter((l) => keeps(l.name)));
+      labels.push(index.labels(refs[i]!).filter((l) => keeps(l.name)));
     }
     of[i] = g;
   }
