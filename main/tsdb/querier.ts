@@ -235,12 +235,15 @@ export class TsdbQuerier implements Querier {
     // Label order first, so the head read and the tasks are in the order answers are wanted.
     const order = await sortYielding(Array.from(refs), (a, b) => index.compareSeries(a, b), pause);
     const sorted = Uint32Array.from(order);
-    const head = await this.src.readHead(sorted, mint, maxt, kernel.kind === 'instant' ? { times: kernel.times, delta: kernel.lookback } : undefined);
-    signal?.throwIfAborted();
-    if (head.h !== undefined && head.h.some((x) => x !== undefined)) return null;
+    // The head is read by the storage worker while this thread groups the series.
+    const reading = this.src.readHead(sorted, mint, maxt, kernel.kind === 'instant' ? { times: kernel.times, delta: kernel.lookback } : undefined);
+    reading.catch(() => {}); // awaited below, unless grouping is aborted first
     const counting = kernel.kind === 'instant' ? kernel.count : undefined;
     const grouping = counting ?? kernel.reduce;
     const grouped = grouping ? await groupsOf(index, sorted, grouping, pause) : null;
+    const head = await reading;
+    signal?.throwIfAborted();
+    if (head.h !== undefined && head.h.some((x) => x !== undefined)) return null;
     // Slices small enough that an abort waits for little, big enough to keep both cores busy.
     const per = Math.max(64, Math.min(512, Math.ceil(sorted.length / (pool.size * 4))));
     // Reducing needs whole groups per task (members in label order): worth it with enough
