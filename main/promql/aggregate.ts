@@ -218,6 +218,9 @@ export async function evalAggregate(expr: AggregateExpr, param: EvalValue | null
 }
 
 /** topk, bottomk, limitk, limit_ratio: keep input series (labels untouched) where selected. */
+/** topk / bottomk up to this k keep the best k by insertion instead of sorting the group per step. */
+const smallK = 32;
+
 function selectK(expr: AggregateExpr, param: EvalValue | null, groups: Group[], n: number, env: EvalEnv): VectorValue {
   const selected = new Map<StepSeries, StepSeries>();
   const order: StepSeries[] = [];
@@ -234,6 +237,7 @@ function selectK(expr: AggregateExpr, param: EvalValue | null, groups: Group[], 
     r.has[i] = 1;
   };
   const ratioWarned = new Set<number>();
+  const best: StepSeries[] = [];
   for (let i = 0; i < n; i++) {
     env.check();
     let p = paramAt(param, i);
@@ -264,14 +268,28 @@ function selectK(expr: AggregateExpr, param: EvalValue | null, groups: Group[], 
       }
       const top = expr.op === 'topk';
       // NaN sorts last for both directions: it is the first to be dropped.
-      const ranked = present.slice().sort((a, b) => {
+      const before = (a: StepSeries, b: StepSeries): number => {
         const x = a.v[i]!;
         const y = b.v[i]!;
         if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : 1;
         if (Number.isNaN(y)) return -1;
         return top ? y - x : x - y;
-      });
-      for (const s of ranked.slice(0, p)) take(s, i);
+      };
+      if (p > smallK) {
+        for (const s of present.slice().sort(before).slice(0, p)) take(s, i);
+        continue;
+      }
+      // A small k: the first k of the same stable order, kept by insertion (a member goes after
+      // every kept one it does not strictly precede), without sorting the whole group.
+      best.length = 0;
+      for (const s of present) {
+        let j = best.length;
+        while (j > 0 && before(s, best[j - 1]!) < 0) j--;
+        if (j >= p) continue;
+        best.splice(j, 0, s);
+        if (best.length > p) best.length = p;
+      }
+      for (const s of best) take(s, i);
     }
   }
   return { kind: 'vector', series: order };

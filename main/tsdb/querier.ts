@@ -12,7 +12,7 @@ import type Database from 'better-sqlite3';
 import { decodeChunkInto, decodeHistogramChunk, isHistogramEncoding } from './chunkenc/chunk.js';
 import { StaleNaN, type LookbackPoints, type Matcher, type NativeHistogram, type Querier, type SampleArrays, type SelectHints, type SeriesSet, type ReducedGroup, type StepCounting, type StepKernel, type StepRead, type StepSeriesSet, type StoredSeries } from './interface.js';
 import { thinInto, thinnedBound } from './lookback.js';
-import { formatLabels, labelsKeyOf, metricNameLabel, type Labels } from './labels.js';
+import { formatLabels, metricNameLabel, type Labels } from './labels.js';
 import type { SeriesIndex } from './index-series.js';
 import { selectRefs } from './matchers.js';
 import type { HeadRead } from './worker-protocol.js';
@@ -235,18 +235,21 @@ export class TsdbQuerier implements Querier {
     // Label order first, so the head read and the tasks are in the order answers are wanted.
     const order = await sortYielding(Array.from(refs), (a, b) => index.compareSeries(a, b), pause);
     const sorted = Uint32Array.from(order);
-    const head = await this.src.readHead(sorted, mint, maxt, kernel.kind === 'instant' ? { times: kernel.times, delta: kernel.lookback } : undefined);
-    signal?.throwIfAborted();
-    if (head.h !== undefined && head.h.some((x) => x !== undefined)) return null;
+    // The head is read by the storage worker while this thread groups the series.
+    const reading = this.src.readHead(sorted, mint, maxt, kernel.kind === 'instant' ? { times: kernel.times, delta: kernel.lookback } : undefined);
+    reading.catch(() => {}); // awaited below, unless grouping is aborted first
     const counting = kernel.kind === 'instant' ? kernel.count : undefined;
     const grouping = counting ?? kernel.reduce;
     const grouped = grouping ? await groupsOf(index, sorted, grouping, pause) : null;
+    const head = await reading;
+    signal?.throwIfAborted();
+    if (head.h !== undefined && head.h.some((x) => x !== undefined)) return null;
     // Slices small enough that an abort waits for little, big enough to keep both cores busy.
     const per = Math.max(64, Math.min(512, Math.ceil(sorted.length / (pool.size * 4))));
     // Reducing needs whole groups per task (members in label order): worth it with enough
     // groups to share out; else every series' steps come back and the caller reduces.
     const reduce = kernel.reduce && grouped && grouped.labels.length >= pool.size * 2 ? kernel.reduce : undefined;
-    const slices = reduce ? groupSlices(grouped!.of, grouped!.labels.length, per) : rangeSlices(sorted.length, per);
+    const slices = reduce ? groupSlices(grouped!.of, grouped!.labels.length, per) : refSlices(sorted, per);
     const jobs: Promise<StepTaskResult>[] = [];
     for (const { pos, groups } of slices) {
       const refsOf = new Uint32Array(pos.length);
@@ -408,28 +411,41 @@ export function mergeParts(parts: readonly SampleArrays[], mint: number, maxt: n
 async function groupsOf(index: SeriesIndex, refs: Uint32Array, c: StepCounting, pause: () => Promise<void>): Promise<{ of: Int32Array; labels: Labels[] }> {
   const names = new Set(c.names);
   const keeps = c.without ? (name: string): boolean => !names.has(name) && name !== metricNameLabel : (name: string): boolean => names.has(name);
+  // Keyed by the index's string ids of the kept pairs (one id per string, so the same groups as
+  // by names and values): labels are built for each group's first series only.
+  const kept = new Map<number, boolean>();
   const ids = new Map<string, number>();
   const of = new Int32Array(refs.length);
   const labels: Labels[] = [];
   for (let i = 0; i < refs.length; i++) {
     if ((i & 255) === 255) await pause();
-    const ls = index.labels(refs[i]!);
-    const key = labelsKeyOf(ls, keeps);
+    const p = index.pairs(refs[i]!);
+    let key = '';
+    for (let j = 0; j < p.length; j += 2) {
+      let keep = kept.get(p[j]!);
+      if (keep === undefined) kept.set(p[j]!, (keep = keeps(index.strings.get(p[j]!))));
+      if (keep) key += `${p[j]!},${p[j + 1]!};`;
+    }
     let g = ids.get(key);
     if (g === undefined) {
       g = labels.length;
       ids.set(key, g);
-      labels.push(ls.filter((l) => keeps(l.name)));
+      labels.push(index.labels(refs[i]!).filter((l) => keeps(l.name)));
     }
     of[i] = g;
   }
   return { of, labels };
 }
 
-/** Tasks of consecutive series (label order). */
-function rangeSlices(count: number, per: number): { pos: Uint32Array; groups?: number[] }[] {
+/**
+ * Tasks of series with consecutive refs (positions in `sorted`, by ref): a task's rows are then
+ * one range scan (chunk-rows.ts). Any order will do where each series' steps or counts come back
+ * on their own; answers are put in label order by position.
+ */
+function refSlices(sorted: Uint32Array, per: number): { pos: Uint32Array; groups?: number[] }[] {
+  const byRef = Uint32Array.from(sorted.keys()).sort((a, b) => sorted[a]! - sorted[b]!);
   const out: { pos: Uint32Array }[] = [];
-  for (let b = 0; b < count; b += per) out.push({ pos: Uint32Array.from({ length: Math.min(count, b + per) - b }, (_, i) => b + i) });
+  for (let b = 0; b < byRef.length; b += per) out.push({ pos: byRef.slice(b, b + per) });
   return out;
 }
 

@@ -117,7 +117,7 @@ export class StepTaskRunner {
       const { t: st, v: sv } = scratch;
       const m = assembleSeries(rows, from[i]!, to[i]!, headT, headV, hFrom, hTo, mint, maxt, st, sv, (row, e) => {
         bad.push({ minT: row[0], ref: refs[i]!, reason: `${e.kind}: ${e.message}` });
-      });
+      }, counts !== null);
       const at = reduce ? 0 : i * n;
       if (reduce) colH.fill(0);
       if (kernel.kind === 'rate') {

@@ -116,9 +116,14 @@ export function rateSteps(t: Float64Array, v: Float64Array, len: number, ends: F
       keySpan = spanMs;
       keyCount = hi - lo;
     }
-    // As factorOf: the zero only matters when it comes after the (cut) start.
-    const zeroRatio = isCounter && result > 0 && first >= 0 ? first / result : null;
-    outV[off + i] = result * (zeroRatio !== null && edges[2]! * zeroRatio < edges[0]! ? factorOf(edges[0]!, edges[1]!, edges[2]!, rangeSec, isRate, zeroRatio) : plain);
+    // As factorOf: the zero only matters when it comes after the (cut) start. The ratio stays a
+    // plain double here (a `number | null` local is boxed per window by the optimizing compiler).
+    let factor = plain;
+    if (isCounter && result > 0 && first >= 0) {
+      const zeroRatio = first / result;
+      if (edges[2]! * zeroRatio < edges[0]!) factor = factorOf(edges[0]!, edges[1]!, edges[2]!, rangeSec, isRate, zeroRatio);
+    }
+    outV[off + i] = result * factor;
     outHas[off + i] = 1;
     steps++;
   }

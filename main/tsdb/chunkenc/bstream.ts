@@ -182,6 +182,21 @@ export class BitReader {
     return k;
   }
 
+  /**
+   * Skips `count` fields of `width` bits (≤ 53) as readBlock or `count` readWide calls would
+   * consume them: returns how many were complete; fewer than `count` sets `overflow`.
+   */
+  skipFields(count: number, width: number): number {
+    if (width === 0) return count;
+    const k = Math.min(count, Math.floor((this.limit - this.pos) / width));
+    this.pos += k * width;
+    if (k < count) {
+      this.overflow = true;
+      this.pos = this.limit;
+    }
+    return k;
+  }
+
   readBit(): number {
     const pos = this.pos;
     if (pos >= this.limit) {

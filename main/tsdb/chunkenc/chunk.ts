@@ -3,7 +3,7 @@
  * samples of one series, encoded by one codec and wrapped in a checked envelope (frame.ts);
  * byte layouts are in FORMAT.md. No I/O here: the storage persists `bytes` and `encoding`.
  */
-import type { Codec } from './codec.js';
+import type { Codec, DecodeOutcome } from './codec.js';
 import { decimalCodec } from './decimal.js';
 import { ChunkDecodeError } from './errors.js';
 import { MAX_COUNT, type Unwrapped, unwrap, wrap } from './frame.js';
@@ -142,9 +142,15 @@ function frameError(frame: Unwrapped): ChunkDecodeError {
   return new ChunkDecodeError(frame.problem?.kind ?? 'corrupt', frame.problem?.message ?? 'empty chunk');
 }
 
-function decodeFrame(encoding: EncodingId, frame: Unwrapped, t: Float64Array, v: Float64Array): { n: number; error: ChunkDecodeError | null } {
+function decodeFrame(encoding: EncodingId, frame: Unwrapped, t: Float64Array, v: Float64Array, timesOnly = false): { n: number; error: ChunkDecodeError | null } {
   const codec = codecs[encoding];
-  const out = codec.decode(frame.body, frame.count, t, v);
+  let out: DecodeOutcome;
+  if (timesOnly && codec.decodeTimes) {
+    out = codec.decodeTimes(frame.body, frame.count, t);
+    v.fill(0, 0, out.n);
+  } else {
+    out = codec.decode(frame.body, frame.count, t, v);
+  }
   let error: ChunkDecodeError | null = null;
   if (frame.problem !== null) {
     error = new ChunkDecodeError(frame.problem.kind, `${frame.problem.message}; ${out.n} of ${frame.count} samples recovered`);
@@ -165,9 +171,11 @@ export interface DecodeIntoResult {
  * As `decodeChunk`, but writes into the caller's arrays from index `at`, so a querier can lay a
  * series' chunks end to end without a copy or an allocation per chunk. Never throws. A chunk with
  * more samples than fit (the caller's count disagrees with the chunk's) decodes the samples that
- * fit and reports `corrupt`.
+ * fit and reports `corrupt`. `timesOnly`: the caller reads the values only to tell staleness
+ * markers (NaN) apart; a codec whose values are never NaN (Decimal) then writes 0 for each value
+ * instead of decoding it (the same samples and the same errors otherwise).
  */
-export function decodeChunkInto(encoding: number, bytes: Uint8Array, t: Float64Array, v: Float64Array, at = 0): DecodeIntoResult {
+export function decodeChunkInto(encoding: number, bytes: Uint8Array, t: Float64Array, v: Float64Array, at = 0, timesOnly = false): DecodeIntoResult {
   if (!isEncodingId(encoding)) {
     return { n: 0, error: new ChunkDecodeError('unknown_encoding', `unknown chunk encoding ${encoding}; was it written by a newer Vigil?`) };
   }
@@ -175,7 +183,7 @@ export function decodeChunkInto(encoding: number, bytes: Uint8Array, t: Float64A
     const room = Math.max(0, Math.min(t.length, v.length) - at);
     const frame = unwrap(encoding, bytes);
     if (frame.count === 0 || (frame.problem !== null && frame.problem.kind === 'checksum')) return { n: 0, error: frameError(frame) };
-    if (frame.count <= room) return decodeFrame(encoding, frame, t.subarray(at, at + frame.count), v.subarray(at, at + frame.count));
+    if (frame.count <= room) return decodeFrame(encoding, frame, t.subarray(at, at + frame.count), v.subarray(at, at + frame.count), timesOnly);
     const whole = decodeKnown(encoding, bytes);
     const n = Math.min(room, whole.t.length);
     t.set(whole.t.subarray(0, n), at);

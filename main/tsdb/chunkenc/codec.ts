@@ -19,6 +19,11 @@ export interface Codec {
    */
   decode(body: Uint8Array, count: number, t: Float64Array, v: Float64Array): DecodeOutcome;
   /**
+   * Optional, for codecs whose values are never NaN: as `decode` (the same n and bad) but only
+   * `t` is written. Callers that only ask whether a sample is a staleness marker use it.
+   */
+  decodeTimes?(body: Uint8Array, count: number, t: Float64Array): DecodeOutcome;
+  /**
    * Optional: a cheap lower bound on the body length `encode` would produce, so encodeChunk can
    * skip a codec that cannot beat the smallest body found so far.
    */

@@ -13,7 +13,7 @@
  */
 import { BitReader, BitWriter } from './bstream.js';
 import type { Codec, DecodeOutcome } from './codec.js';
-import { readInts, writeInts } from './intpack.js';
+import { readInts, skipInts, writeInts } from './intpack.js';
 
 const MAX_EXP = 15;
 /** Exactly representable powers of ten (every 10^e with e ≤ 22 is). */
@@ -91,4 +91,28 @@ function decode(body: Uint8Array, count: number, t: Float64Array, v: Float64Arra
   return { n, bad };
 }
 
-export const decimalCodec: Codec = { name: 'Decimal', encode, decode };
+/**
+ * As decode, timestamps only (the value column is walked, not decoded): the same n and bad. A
+ * Decimal value is m / 10^e of a safe integer m, never NaN, so never a staleness marker.
+ */
+function decodeTimes(body: Uint8Array, count: number, t: Float64Array): DecodeOutcome {
+  const r = BitReader.shared(body);
+  const ts = readInts(r, t, count);
+  if (ts.corrupt) return { n: 0, bad: 'corrupt' };
+  const e = r.readBits(4);
+  if (e > MAX_EXP && !r.overflow) return { n: 0, bad: 'corrupt' };
+  const vs = skipInts(r, count);
+  let n = Math.min(ts.got, vs.got);
+  let disorder = false;
+  for (let i = 1; i < n; i++) {
+    if (!(t[i]! > t[i - 1]!)) {
+      n = i;
+      disorder = true;
+      break;
+    }
+  }
+  const bad = vs.corrupt || disorder ? 'corrupt' : n < count ? 'truncated' : null;
+  return { n, bad };
+}
+
+export const decimalCodec: Codec = { name: 'Decimal', encode, decode, decodeTimes };

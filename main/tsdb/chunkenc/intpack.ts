@@ -237,3 +237,44 @@ export function readInts(r: BitReader, out: Float64Array, n: number): { got: num
   }
   return { got, corrupt };
 }
+
+/**
+ * As readInts, without the values: walks the same fields and returns the same `got` and
+ * `corrupt` (a field is complete iff its bits are all there), for a decoder asked for another
+ * column only. Nothing is written.
+ */
+export function skipInts(r: BitReader, n: number): { got: number; corrupt: boolean } {
+  const order = r.readBits(2);
+  const blockLog = r.readBits(2) + MIN_BLOCK_LOG;
+  if (order > 2 || (n >= 1 && order > n - 1)) return { got: 0, corrupt: !r.overflow };
+  if (order >= 1) {
+    if (readSVar(r) === null) return { got: 0, corrupt: !r.overflow };
+    if (r.overflow) return { got: 0, corrupt: false };
+  }
+  if (order >= 2) {
+    if (readSVar(r) === null) return { got: 1, corrupt: !r.overflow };
+    if (r.overflow) return { got: 1, corrupt: false };
+  }
+  let got = order;
+  const m = n - order;
+  if (m <= 0) return { got, corrupt: false };
+  const min = readSVar(r);
+  const div = readUVar(r);
+  if (min === null || div < 0) return { got, corrupt: !r.overflow };
+  if (r.overflow) return { got, corrupt: false };
+  const size = 1 << blockLog;
+  let corrupt = false;
+  for (let b = 0; b < m; b += size) {
+    const width = r.readBits(6);
+    if (r.overflow) break;
+    if (width > MAX_WIDTH) {
+      corrupt = true;
+      break;
+    }
+    const len = Math.min(m, b + size) - b;
+    const k = r.skipFields(len, width);
+    got += k;
+    if (k < len) break;
+  }
+  return { got, corrupt };
+}

@@ -60,6 +60,43 @@ describe('aggregations', () => {
     expect(flat(b)).toEqual({ 'req{instance="a", job="api"}': 1, 'req{instance="c", job="db"}': 5 });
   });
 
+  it('topk / bottomk per step: the first k of a stable ranking, for small k (insertion) and large k (sort)', async () => {
+    // 40 series over 12 steps, values drawn from few choices: many ties, NaN, ±Inf, -0, gaps.
+    const choices = ['1', '2', '2', '3', 'NaN', 'Inf', '-Inf', '0', '-0', '5', '_'];
+    let x = 11;
+    const rows: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const vals: string[] = [];
+      for (let t = 0; t < 12; t++) {
+        x = (x * 1103515245 + 12345) % 2147483648;
+        vals.push(choices[x % choices.length]!);
+      }
+      rows.push(`x{i="${String(i).padStart(2, '0')}"} ${vals.join(' ')}`);
+    }
+    const data = load('1m', rows.join('\n'));
+    const end = m('11m');
+    const all = flatRange(await e.rangeQuery(data, 'x', 0, end, m('1m')), 0, end, m('1m'));
+    const names = Object.keys(all).sort(); // label order: the group's member order
+    for (const op of ['topk', 'bottomk']) {
+      for (const k of [1, 2, 3, 7, 32, 33, 40]) {
+        const got = flatRange(await e.rangeQuery(data, `${op}(${k}, x)`, 0, end, m('1m')), 0, end, m('1m'));
+        for (let step = 0; step < 12; step++) {
+          const present = names.filter((n) => all[n]![step] !== null);
+          const ranked = present.slice().sort((a, b) => {
+            const va = all[a]![step]!;
+            const vb = all[b]![step]!;
+            if (Number.isNaN(va)) return Number.isNaN(vb) ? 0 : 1;
+            if (Number.isNaN(vb)) return -1;
+            return op === 'topk' ? vb - va : va - vb;
+          });
+          const want = ranked.slice(0, k).sort();
+          const have = Object.keys(got).filter((n) => got[n]![step] !== null).sort();
+          expect(have, `${op}(${k}) at step ${step}`).toEqual(want);
+        }
+      }
+    }
+  });
+
   it('topk with a NaN parameter fails with Prometheus wording', async () => {
     await expect(e.instantQuery(s, 'topk(NaN, req)', 0)).rejects.toThrow('Parameter value is NaN');
   });

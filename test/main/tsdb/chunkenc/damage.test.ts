@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ChunkDecodeError, Encoding, type EncodingId, decodeChunk, encodeWith } from '../../../../main/tsdb/chunkenc/chunk.js';
+import { ChunkDecodeError, Encoding, type EncodingId, decodeChunk, decodeChunkInto, encodeWith } from '../../../../main/tsdb/chunkenc/chunk.js';
 import { wrap } from '../../../../main/tsdb/chunkenc/frame.js';
 import { type Series, bitsOf, isPrefixOf, sameSeries, series } from './arbitraries.js';
 
@@ -23,7 +23,26 @@ function decodeEmbedded(encoding: number, bytes: Uint8Array) {
   expect(bitsOf(inside.v)).toEqual(bitsOf(alone.v));
   expect(Array.from(inside.t)).toEqual(Array.from(alone.t));
   expect(inside.error?.kind).toBe(alone.error?.kind);
+  expectTimesOnlyAgrees(encoding, bytes, alone);
   return alone;
+}
+
+const intoT = new Float64Array(65536);
+const intoV = new Float64Array(65536);
+
+/**
+ * decodeChunkInto with `timesOnly` (the count/group path skips Decimal values) gives the same
+ * samples and the same error, word for word, as a full decode; Decimal values come out as 0
+ * (never a staleness marker), XOR values decoded.
+ */
+function expectTimesOnlyAgrees(encoding: number, bytes: Uint8Array, whole: ReturnType<typeof decodeChunk>): void {
+  const r = decodeChunkInto(encoding, bytes, intoT, intoV, 0, true);
+  expect(r.n).toBe(whole.t.length);
+  expect(r.error?.kind).toBe(whole.error?.kind);
+  expect(r.error?.message).toBe(whole.error?.message);
+  expect(Array.from(intoT.subarray(0, r.n))).toEqual(Array.from(whole.t));
+  if (encoding === Encoding.Decimal) expect(intoV.subarray(0, r.n).every((x) => x === 0)).toBe(true);
+  else expect(bitsOf(intoV.subarray(0, r.n))).toEqual(bitsOf(whole.v));
 }
 
 /** The damage contract: a typed error and a valid prefix, or the untouched original. */
