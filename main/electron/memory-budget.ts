@@ -6,6 +6,10 @@
  * `--js-flags=--max-old-space-size=N` when a budget is set and the limit is not there yet.
  * Chromium hands `js-flags` to the renderers too. A marker argument stops a second relaunch,
  * whatever Electron reports.
+ *
+ * The relaunch passes no glibc malloc settings (main/memory/heap-limit.ts `mallocEnv` gives them
+ * to `vigil serve`'s engine): Electron builds Chromium's allocator shim, which routes malloc to
+ * PartitionAlloc, and that does not read `MALLOC_*` variables (not measured in the app).
  */
 import { hasHeapLimit, oldSpaceMbFor } from '../memory/heap-limit.js';
 import { parseSizeFlag } from '../../app/dialect/size.js';

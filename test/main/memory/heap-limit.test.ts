@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasHeapLimit, oldSpaceMbFor, reexec, serveHeapArgs } from '../../../main/memory/heap-limit.js';
+import { hasHeapLimit, mallocEnv, oldSpaceMbFor, reexec, serveHeapArgs } from '../../../main/memory/heap-limit.js';
 import { tempDir } from '../helpers.js';
 
 describe('heap limit from the memory budget', () => {
@@ -27,6 +27,16 @@ describe('heap limit from the memory budget', () => {
     expect(hasHeapLimit(['--max-semi-space-size=1'])).toBe(false);
   });
 
+  it('gives the re-executed engine glibc malloc settings on Linux unless the user tunes malloc', () => {
+    expect(mallocEnv({}, 'linux')).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' });
+    expect(mallocEnv({ PATH: '/bin' }, 'linux')).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' });
+    expect(mallocEnv({ MALLOC_ARENA_MAX: '4' }, 'linux')).toEqual({});
+    expect(mallocEnv({ MALLOC_TRIM_THRESHOLD_: '0' }, 'linux')).toEqual({});
+    expect(mallocEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=1' }, 'linux')).toEqual({});
+    expect(mallocEnv({}, 'darwin')).toEqual({});
+    expect(mallocEnv({}, 'win32')).toEqual({});
+  });
+
   it('reexec starts Node again with the heap flag, tells the child its launcher, and answers the child\'s exit code', async () => {
     const { dir, cleanup } = tempDir();
     try {
@@ -35,13 +45,15 @@ describe('heap limit from the memory budget', () => {
       writeFileSync(
         script,
         `import v8 from 'node:v8'; import { writeFileSync } from 'node:fs';
-         writeFileSync(process.argv[2], JSON.stringify({ limitMb: v8.getHeapStatistics().heap_size_limit / 1048576, launcher: process.env.VIGIL_LAUNCHER_PID, args: process.argv.slice(3) }));
+         writeFileSync(process.argv[2], JSON.stringify({ limitMb: v8.getHeapStatistics().heap_size_limit / 1048576, launcher: process.env.VIGIL_LAUNCHER_PID, arenas: process.env.MALLOC_ARENA_MAX ?? null, args: process.argv.slice(3) }));
          process.exit(7);`,
       );
       const code = await reexec(['--max-old-space-size=200'], script, [out, 'serve', '--port', '0']);
       expect(code).toBe(7);
-      const seen = JSON.parse(readFileSync(out, 'utf8')) as { limitMb: number; launcher: string; args: string[] };
+      const seen = JSON.parse(readFileSync(out, 'utf8')) as { limitMb: number; launcher: string; arenas: string | null; args: string[] };
       expect(seen.launcher).toBe(String(process.pid));
+      // The malloc settings reach the child (or the test's own environment, which wins).
+      expect(seen.arenas).toBe(process.env['MALLOC_ARENA_MAX'] ?? mallocEnv(process.env)['MALLOC_ARENA_MAX'] ?? null);
       expect(seen.args).toEqual(['serve', '--port', '0']);
       // V8 adds its young generation to the old-space limit: about 200 MiB, far from the default.
       expect(seen.limitMb).toBeGreaterThanOrEqual(200);
