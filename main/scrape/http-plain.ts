@@ -7,10 +7,13 @@
  * a buffer the connection keeps for its next response.
  *
  * Only `http:` without a proxy comes here (./http.ts picks the path); TLS, proxies, HTTP/2 and
- * redirect hops keep node:http(s). Behaviour kept from node:http's agent: an idle connection is
- * not reused past the server's `Keep-Alive: timeout=N` hint less 1 s, `Connection: close` and
- * HTTP/1.0 end the connection, 1xx responses are skipped. As Go's transport does, a request on a
- * reused connection that the server closed before answering a byte is sent once more on a new one.
+ * redirect hops keep node:http(s). Connections are kept as Prometheus' Go transport keeps them:
+ * `Connection: close` and HTTP/1.0 end one, an idle one is dropped after 5 minutes or when the
+ * server closes it, the server's `Keep-Alive: timeout=N` hint is not read, and a request on a
+ * reused connection that the server closed before answering a byte is sent once more on a new
+ * one. node:http's agent instead dropped a connection 1 s before the hint (it does not retry):
+ * against Node servers (5 s) scraped every 5 s, that was a new connection for every scrape.
+ * 1xx responses are skipped.
  */
 import { Buffer } from 'node:buffer';
 import net from 'node:net';
@@ -61,8 +64,8 @@ const readChunk = Buffer.allocUnsafe(64 * 1024);
 const maxHeadBytes = 1024 * 1024;
 /** A kept body buffer larger than this is let go after the response (one huge page, not every scrape). */
 const keepBodyMax = 8 * 1024 * 1024;
-/** Node's agent: an idle socket is dropped this long before the server's announced timeout. */
-const keepAliveMarginMs = 1000;
+/** Prometheus' IdleConnTimeout (prometheus/common's HTTP client). */
+const idleTimeoutMs = 5 * 60 * 1000;
 
 const enum State {
   Head,
@@ -138,7 +141,7 @@ class PlainConnection {
   private dead = false;
   /** Requests answered on this socket (a failure on a used one may be the server's idle close). */
   private answered = 0;
-  private idleUntil = Infinity;
+  private idleUntil = 0;
   private ex: Exchange | null = null;
   private timer: NodeJS.Timeout | null = null;
   private abortSignal: AbortSignal | undefined;
@@ -155,7 +158,6 @@ class PlainConnection {
   private contentEncoding = '';
   private location: string | undefined = undefined;
   private keepAlive = true;
-  private keepAliveMs = Infinity;
   private remaining = 0;
   private line = '';
   private cap = Infinity;
@@ -187,7 +189,7 @@ class PlainConnection {
   /** Idle between scrapes: does not keep the process alive. */
   park(): void {
     this.socket.unref();
-    this.idleUntil = Date.now() + this.keepAliveMs;
+    this.idleUntil = Date.now() + idleTimeoutMs;
   }
 
   destroy(): void {
@@ -222,7 +224,6 @@ class PlainConnection {
     this.contentEncoding = '';
     this.location = undefined;
     this.keepAlive = true;
-    this.keepAliveMs = Infinity;
     this.remaining = 0;
     this.line = '';
     this.cap = Infinity;
@@ -423,15 +424,9 @@ class PlainConnection {
         case 'connection':
           connection += `${value.toLowerCase()},`;
           break;
-        case 'keep-alive': {
-          const hint = /^timeout=(\d+)/.exec(value)?.[1];
-          if (hint !== undefined) this.keepAliveMs = Number(hint) * 1000 - keepAliveMarginMs;
-          break;
-        }
       }
     }
     this.keepAlive = http10 ? /\bkeep-alive\b/.test(connection) : !/\bclose\b/.test(connection);
-    if (this.keepAliveMs <= 0) this.keepAlive = false;
     if (status !== 200) {
       // Not read through (as node:http's resume() before): the caller fails or follows the redirect.
       this.keepAlive = false;

@@ -171,11 +171,11 @@ export class ScrapeClient {
 
   /** The request head for the plain client, rebuilt only when the request changed (it rarely does). */
   private headOf(hop: ScrapeRequest, url: URL): string | null {
-    const headers = requestHeaders(hop);
-    const key = `${url.href}\n${JSON.stringify(headers)}`;
+    const opt = (v: string | undefined): string => (v === undefined ? '-' : `+${v}`);
+    const key = `${url.href}\n${opt(hop.accept)}\n${hop.compression}\n${hop.userAgent}\n${hop.timeoutMs}\n${opt(hop.authorization)}`;
     if (this.plainHead.key === key) return this.plainHead.head;
     let head = `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n`;
-    for (const [name, value] of Object.entries(headers)) {
+    for (const [name, value] of Object.entries(requestHeaders(hop))) {
       // node:http refuses control characters and non-latin1 text in headers with its own error: let it.
       if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) return null;
       head += `${name}: ${value}\r\n`;
