@@ -23,6 +23,7 @@ import type { NodeTlsOptions } from '../http-client/tls.js';
 import { isLinkLocal } from '../util/ip.js';
 import { TlsConnectError } from '../http-client/alpn.js';
 import { Http2Sessions } from './http2-sessions.js';
+import { PlainHttpConnections, PlainHttpError, type PlainResponse } from './http-plain.js';
 
 /** Prometheus 2.42's exact header (checked against the Debian binary): when a request names none. */
 const scrapeAcceptHeader =
@@ -76,6 +77,10 @@ export class ScrapeClient {
   private readonly proxies: ProxyAgents;
   /** enable_http2: HTTP/2 sessions for https targets that offer it; null speaks HTTP/1.1 only. */
   private readonly http2: Http2Sessions | null;
+  /** Plain http without a proxy: the lean client (./http-plain.ts). */
+  private readonly plain = new PlainHttpConnections();
+  /** The last request head built for the plain client, and what it was built from. */
+  private plainHead = { key: '', head: '' };
 
   /** `tls` comes from main/http-client's nodeTlsOptions (files already read). */
   constructor(
@@ -127,8 +132,11 @@ export class ScrapeClient {
     const origin = hostOf(req.url);
     let hop = req;
     for (let redirects = 0; ; redirects++) {
-      const open = await this.opener(hop, redirects > 0);
-      const answer = await fetchOnce(hop, open, Math.max(1, deadline - Date.now()));
+      const plainUrl = redirects === 0 ? this.plainUrl(hop) : null;
+      const answer =
+        plainUrl !== null
+          ? await this.fetchPlain(hop, plainUrl, deadline)
+          : await fetchOnce(hop, await this.opener(hop, redirects > 0), Math.max(1, deadline - Date.now()));
       if (!('location' in answer)) return answer;
       // Go's default: the 10th response's redirect is not followed; the error names its Location as sent.
       if (redirects + 1 >= maxRedirects) throw new ScrapeHttpError('network', `Get "${answer.location}": stopped after ${maxRedirects} redirects`);
@@ -144,7 +152,71 @@ export class ScrapeClient {
     }
   }
 
+  /**
+   * The URL when this hop can go through the plain client: http:, no proxy, header values without
+   * control characters (node:http refuses those with its own error). Redirect hops never do: they
+   * need the link-local check on name resolution.
+   */
+  private plainUrl(hop: ScrapeRequest): URL | null {
+    if (!hop.url.startsWith('http:')) return null;
+    let url: URL;
+    try {
+      url = new URL(hop.url);
+      if (this.proxies.agentFor(url) !== undefined) return null;
+    } catch {
+      return null;
+    }
+    return url;
+  }
+
+  /** The request head for the plain client, rebuilt only when the request changed (it rarely does). */
+  private headOf(hop: ScrapeRequest, url: URL): string | null {
+    const opt = (v: string | undefined): string => (v === undefined ? '-' : `+${v}`);
+    const key = `${url.href}\n${opt(hop.accept)}\n${hop.compression}\n${hop.userAgent}\n${hop.timeoutMs}\n${opt(hop.authorization)}`;
+    if (this.plainHead.key === key) return this.plainHead.head;
+    let head = `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n`;
+    for (const [name, value] of Object.entries(requestHeaders(hop))) {
+      // node:http refuses control characters and non-latin1 text in headers with its own error: let it.
+      if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) return null;
+      head += `${name}: ${value}\r\n`;
+    }
+    head += 'Connection: keep-alive\r\n\r\n';
+    this.plainHead = { key, head };
+    return head;
+  }
+
+  /** One hop through the plain client, with fetchOnce's outcomes and wording. */
+  private async fetchPlain(hop: ScrapeRequest, url: URL, deadline: number): Promise<ScrapeResponse | { location: string }> {
+    const head = this.headOf(hop, url);
+    if (head === null) return fetchOnce(hop, await this.opener(hop, false), Math.max(1, deadline - Date.now()));
+    const limit = hop.bodySizeLimit;
+    let r: PlainResponse;
+    try {
+      r = await this.plain.fetch({ url, head, timeoutMs: Math.max(1, deadline - Date.now()), signal: hop.signal, capOf: (gzipped) => bodyCap(limit, gzipped) });
+    } catch (err) {
+      if (!(err instanceof PlainHttpError)) throw err;
+      throw new ScrapeHttpError(err.reason, err.afterHead ? err.message : `Get "${hop.url}": ${err.message}`);
+    }
+    try {
+      const status = r.status;
+      if (redirectStatuses.has(status) && hop.followRedirects !== false && r.location !== undefined) return { location: r.location };
+      if (status !== 200) throw new ScrapeHttpError('http_status', statusError(status, r.statusMessage));
+      if (!/\bgzip\b/i.test(r.contentEncoding)) return { body: r.owned ? r.body : Buffer.from(r.body), contentType: r.contentType };
+      let body: Buffer;
+      try {
+        body = await gunzipBounded(r.body, limit);
+      } catch (err) {
+        throw inflateError(err as NodeJS.ErrnoException);
+      }
+      if (Date.now() > deadline) throw new ScrapeHttpError('timeout', reasonMessages.timeout);
+      return { body, contentType: r.contentType };
+    } finally {
+      r.release();
+    }
+  }
+
   close(): void {
+    this.plain.close();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
     this.proxies.close();
@@ -219,6 +291,24 @@ export function gunzipBounded(body: Buffer, limit: number): Promise<Buffer> {
  */
 function exactSize(out: Buffer): Buffer {
   return out.length < out.buffer.byteLength / 2 ? Buffer.from(out) : out;
+}
+
+/**
+ * Body bytes at which a fetch fails: Prometheus reads at most `limit` bytes and fails when it got
+ * all of them. Compressed bytes get the same cap plus gzip's worst-case growth, so an endless gzip
+ * stream is cut too.
+ */
+function bodyCap(limit: number, gzipped: boolean): number {
+  return limit <= 0 ? Infinity : gzipped ? limit + Math.ceil(limit / 100) + 1024 : limit;
+}
+
+function statusError(status: number, statusMessage: string | undefined): string {
+  return `server returned HTTP status ${status} ${statusMessage ?? http.STATUS_CODES[status] ?? ''}`.trimEnd();
+}
+
+function inflateError(err: NodeJS.ErrnoException): ScrapeHttpError {
+  const tooBig = err.code === 'ERR_BUFFER_TOO_LARGE';
+  return new ScrapeHttpError(tooBig ? 'body_size' : 'decode', tooBig ? reasonMessages.body_size : `gzip: ${err.message}`);
 }
 
 const maxRedirects = 10;
@@ -348,7 +438,7 @@ function fetchOnce(req: ScrapeRequest, open: Opener, timeoutMs: number): Promise
       }
       if (status !== 200) {
         res.body.resume();
-        fail('http_status', `server returned HTTP status ${status} ${res.statusMessage ?? http.STATUS_CODES[status] ?? ''}`.trimEnd());
+        fail('http_status', statusError(status, res.statusMessage));
         return;
       }
       const gzipped = /\bgzip\b/i.test(res.headers['content-encoding'] ?? '');
@@ -356,9 +446,7 @@ function fetchOnce(req: ScrapeRequest, open: Opener, timeoutMs: number): Promise
       const chunks: Buffer[] = [];
       let size = 0;
       const limit = req.bodySizeLimit;
-      // Prometheus reads at most `limit` bytes and fails when it got all of them. Compressed
-      // bytes get the same cap plus gzip's worst-case growth, so an endless gzip stream is cut too.
-      const cap = limit <= 0 ? Infinity : gzipped ? limit + Math.ceil(limit / 100) + 1024 : limit;
+      const cap = bodyCap(limit, gzipped);
       res.body.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size >= cap) {
@@ -382,8 +470,8 @@ function fetchOnce(req: ScrapeRequest, open: Opener, timeoutMs: number): Promise
         };
         if (!gzipped) return done(body);
         gunzipBounded(body, limit).then(done, (err: NodeJS.ErrnoException) => {
-          const tooBig = err.code === 'ERR_BUFFER_TOO_LARGE';
-          fail(tooBig ? 'body_size' : 'decode', tooBig ? reasonMessages.body_size : `gzip: ${err.message}`);
+          const e = inflateError(err);
+          fail(e.reason, e.message);
         });
       });
     }, (err: Error) => (err instanceof ScrapeHttpError ? fail(err.reason, err.message) : fail('network', err.message)));

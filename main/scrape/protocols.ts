@@ -20,6 +20,15 @@ const mediaTypes: Record<ScrapeProtocol, string> = {
  * so a target that could send UTF-8 names is asked to escape them.
  */
 export function acceptHeader(protocols: readonly ScrapeProtocol[]): string {
+  // Built once per target's list: every scrape asks for it.
+  let header = built.get(protocols);
+  if (header === undefined) built.set(protocols, (header = buildAcceptHeader(protocols)));
+  return header;
+}
+
+const built = new WeakMap<readonly ScrapeProtocol[], string>();
+
+function buildAcceptHeader(protocols: readonly ScrapeProtocol[]): string {
   let weight = scrapeProtocols.length + 1;
   const parts: string[] = [];
   for (const p of protocols) {

@@ -79,6 +79,9 @@ export function parseFloatBytes(buf: Uint8Array, start: number, end: number): nu
   return slowParseFloat(buf, start, end);
 }
 
+/** Node's Buffer: `latin1Slice` is what toString('latin1') calls, without its argument checks. */
+type Latin1Sliceable = Uint8Array & { latin1Slice?: (start: number, end: number) => string };
+
 function slowParseFloat(buf: Uint8Array, start: number, end: number): number | undefined {
   let plain = true;
   for (let i = start; i < end && plain; i++) {
@@ -86,8 +89,12 @@ function slowParseFloat(buf: Uint8Array, start: number, end: number): number | u
     // Only characters of a decimal float: keeps Number() from accepting hex, binary, blanks.
     if (!((c >= zero && c <= nine) || c === 0x2e || c === 0x2b || c === 0x2d || c === 0x65 || c === 0x45)) plain = false;
   }
-  // One call instead of a string grown a character at a time (a long float per line of an import).
-  const s = String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+  // One call instead of a string grown a character at a time (a long float per line of an import);
+  // a page's Buffer slices without the subarray and apply (about half the cost of this path).
+  const s =
+    typeof (buf as Latin1Sliceable).latin1Slice === 'function'
+      ? (buf as Latin1Sliceable).latin1Slice!(start, end)
+      : String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
   if (plain) {
     // Number('') is 0 and Number('+') is NaN; a lone sign or dot must fail.
     const v = Number(s);

@@ -29,6 +29,13 @@ describe('number tokens', () => {
     );
   });
 
+  it('read the same from a plain Uint8Array as from a Buffer (long and special values take another path)', () => {
+    for (const s of ['0.12345678901234567', '-1.7976931348623157e308', '+Inf', 'nan', '12.5', '5e-324']) {
+      const u = new Uint8Array([32, ...Buffer.from(s, 'latin1'), 32]);
+      expect(Object.is(parseFloatBytes(u, 1, u.length - 1), parse(s)), s).toBe(true);
+    }
+  });
+
   it('reject what Go rejects', () => {
     for (const bad of ['', '-', '+', '.', 'e5', '1e', '1e+', '0x10', '1_0', ' 1', '1 ', 'Infinit', 'nan1', '--1']) {
       expect(parse(bad), bad).toBeUndefined();
