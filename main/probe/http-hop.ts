@@ -296,7 +296,7 @@ export function runHop(req: HopRequest): Promise<HopResult> {
     if (!isTls) {
       // Plain HTTP: to the IP, or to the proxy in absolute form.
       const forward = req.proxy;
-      const socket = forward ? netConnect({ host: bare(forward.url.hostname), port: proxyPort(forward.url), noDelay: true }) : netConnect({ host: req.ip, port, noDelay: true });
+      const socket = forward ? netConnect({ host: bare(forward.url.hostname), port: proxyPort(forward.url) }) : netConnect({ host: req.ip, port });
       sockets.push(socket);
       connected(socket);
       runH1(req, times, finish, socket, forward ? `http://${hostPort(req.ip, port)}${path}` : path, forward ? proxyAuthorization(forward.url) : noHeaders);
@@ -322,9 +322,9 @@ export function runHop(req: HopRequest): Promise<HopResult> {
         // Node still checks the host name (servername, or the IP we dial) into authorizationError.
         rejectUnauthorized: false,
       });
+      // No TCP_NODELAY needed: over TLS 1.3 the request leaves in the same write as the client
+      // Finished (one syscall, seen with strace), and over TLS 1.2 after the server's Finished.
       sockets.push(socket);
-      // Go's dialer sets TCP_NODELAY; the request must not wait for the ACK of the client Finished.
-      socket.setNoDelay(true);
       lightenHostCheck(socket, req.tls.roots);
       if (tunnel === undefined) connected(socket);
       const onHandshakeError = (err: Error): void => finish({ rawBytes: 0, error: describeError(err, req.signal) });
@@ -351,7 +351,7 @@ export function runHop(req: HopRequest): Promise<HopResult> {
     };
     if (req.proxy === undefined) return startTls(undefined);
     const proxy = req.proxy;
-    const tunnel = netConnect({ host: bare(proxy.url.hostname), port: proxyPort(proxy.url), noDelay: true });
+    const tunnel = netConnect({ host: bare(proxy.url.hostname), port: proxyPort(proxy.url) });
     sockets.push(tunnel);
     tunnel.once('error', (err: NodeJS.ErrnoException) => finish({ rawBytes: 0, error: `proxyconnect tcp: ${proxy.url.host}: ${describeError(err, req.signal)}` }));
     connectTunnel(req, proxy, port, tunnel, finish, () => {
