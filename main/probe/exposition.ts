@@ -40,27 +40,57 @@ const metricHelp: Readonly<Record<string, string>> = {
   probe_ssl_cert_not_before_timestamp_seconds: 'Vigil: NotBefore of each certificate in the chain, by depth (0 = leaf)',
 };
 
-const escapeLabel = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const needsEscape = /[\\\n"]/;
+const escapeLabel = (s: string): string => (needsEscape.test(s) ? s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : s);
 const escapeHelp = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 
-export function formatExposition(samples: readonly ProbeSample[]): string {
-  const families = new Map<string, ProbeSample[]>();
-  for (const s of samples) {
-    const list = families.get(s.name);
-    if (list) list.push(s);
-    else families.set(s.name, [s]);
+/** "# HELP …\n# TYPE … gauge\n" per metric name, built once (every probe prints the same few dozen). */
+const familyHeads = new Map<string, string>();
+function familyHead(name: string): string {
+  let head = familyHeads.get(name);
+  if (head === undefined) {
+    head = `# HELP ${name} ${escapeHelp(metricHelp[name] ?? name)}\n# TYPE ${name} gauge\n`;
+    if (familyHeads.size < 1024) familyHeads.set(name, head);
   }
+  return head;
+}
+
+interface Row {
+  readonly name: string;
+  /** The label values in label-name order, '\xff'-separated: client_golang's sample order. */
+  readonly key: string;
+  readonly line: string;
+}
+
+const byNameThenLabels = (a: Row, b: Row): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+export function formatExposition(samples: readonly ProbeSample[]): string {
+  const rows: Row[] = [];
+  for (const s of samples) {
+    const names = Object.keys(s.labels);
+    if (names.length === 0) {
+      rows.push({ name: s.name, key: '', line: `${s.name} ${formatGoFloat(s.value)}\n` });
+      continue;
+    }
+    names.sort();
+    let text = '';
+    let key = '';
+    for (let i = 0; i < names.length; i++) {
+      const v = s.labels[names[i]!]!;
+      text += `${i === 0 ? '{' : ','}${names[i]}="${escapeLabel(v)}"`;
+      key += i === 0 ? v : `\xff${v}`;
+    }
+    rows.push({ name: s.name, key, line: `${s.name}${text}} ${formatGoFloat(s.value)}\n` });
+  }
+  rows.sort(byNameThenLabels);
   let out = '';
-  for (const name of [...families.keys()].sort()) {
-    const list = families.get(name)!;
-    const rows = list.map((s) => {
-      const names = Object.keys(s.labels).sort();
-      const text = names.length === 0 ? '' : `{${names.map((n) => `${n}="${escapeLabel(s.labels[n]!)}"`).join(',')}}`;
-      return { sortKey: names.map((n) => s.labels[n]).join('\xff'), line: `${name}${text} ${formatGoFloat(s.value)}\n` };
-    });
-    rows.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
-    out += `# HELP ${name} ${escapeHelp(metricHelp[name] ?? name)}\n# TYPE ${name} gauge\n`;
-    for (const r of rows) out += r.line;
+  let family = '';
+  for (const r of rows) {
+    if (r.name !== family) {
+      family = r.name;
+      out += familyHead(family);
+    }
+    out += r.line;
   }
   return out;
 }

@@ -4,7 +4,6 @@
  * checked (http/https only, no link-local metadata addresses unless allowed) and bodies are capped.
  */
 import { isIP } from 'node:net';
-import type { OutgoingHttpHeaders } from 'node:http';
 import type { HttpProbeConfig } from './module-schema.js';
 import { chooseProtocol, type LookupFn } from './resolve.js';
 import { isLinkLocal } from '../util/ip.js';
@@ -26,8 +25,8 @@ const phases = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
  * Headers for one hop. On a redirect to another host, the configured Host override and the
  * credentials stay behind (Go's client drops Authorization across hosts, too).
  */
-function requestHeaders(cfg: HttpProbeConfig, url: URL, sameHost: boolean, authorization: string | undefined): OutgoingHttpHeaders {
-  const headers: OutgoingHttpHeaders = { 'User-Agent': 'Blackbox Exporter/0.23.0 (Vigil)', Host: url.host };
+function requestHeaders(cfg: HttpProbeConfig, url: URL, method: string, body: string | undefined, sameHost: boolean, authorization: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = { Host: url.host, 'User-Agent': 'Blackbox Exporter/0.23.0 (Vigil)' };
   for (const [k, v] of Object.entries(cfg.headers)) {
     const isHost = k.toLowerCase() === 'host';
     if (isHost && !sameHost) continue;
@@ -35,7 +34,9 @@ function requestHeaders(cfg: HttpProbeConfig, url: URL, sameHost: boolean, autho
     headers[isHost ? 'Host' : k] = v;
   }
   if (cfg.compression !== '') headers['Accept-Encoding'] = cfg.compression;
-  if (cfg.body !== undefined) headers['Content-Length'] = Buffer.byteLength(cfg.body);
+  // Go's request writer: the body's length, and an explicit 0 for a POST, PUT or PATCH without one.
+  if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
+  else if (method === 'POST' || method === 'PUT' || method === 'PATCH') headers['Content-Length'] = '0';
   if (sameHost && authorization !== undefined) headers['Authorization'] = authorization;
   return headers;
 }
@@ -152,7 +153,7 @@ export async function probeHttp(ctx: ProbeContext, target: string, cfg: HttpProb
       url,
       ip,
       method,
-      headers: requestHeaders(cfg, url, url.host === firstHost, authorization),
+      headers: requestHeaders(cfg, url, method, body, url.host === firstHost, authorization),
       ...(body !== undefined ? { body } : {}),
       tls,
       http2: cfg.enable_http2,
@@ -175,7 +176,7 @@ export async function probeHttp(ctx: ProbeContext, target: string, cfg: HttpProb
     }
     const res = hop.response;
     ctx.log('info', 'http', 'Received HTTP response', { status_code: res.statusCode, proto: `HTTP/${res.httpVersion}` });
-    const location = res.headers.location;
+    const location = res.headers['location']?.[0];
     const status = res.statusCode;
     if (location === undefined || ![301, 302, 303, 307, 308].includes(status)) break;
     // Like Go's CheckRedirect in blackbox: a redirect seen counts even when it is not followed,
@@ -250,7 +251,7 @@ function finishHttp(ctx: ProbeContext, cfg: HttpProbeConfig, hop: HopResult, red
     ctx.log('error', 'check', 'Invalid HTTP version number', { version: proto, valid_http_versions: cfg.valid_http_versions.join(',') });
     success = false;
   }
-  const lastModified = res.headers['last-modified'];
+  const lastModified = res.headers['last-modified']?.[0];
   if (lastModified !== undefined && !Number.isNaN(Date.parse(lastModified))) {
     m.set('probe_http_last_modified_timestamp_seconds', Math.floor(Date.parse(lastModified) / 1000));
   }
@@ -268,25 +269,14 @@ function finishHttp(ctx: ProbeContext, cfg: HttpProbeConfig, hop: HopResult, red
     success = false;
   }
   m.set('probe_http_status_code', status);
-  m.set('probe_http_content_length', contentLength(res.headers['content-length'], res.headers['transfer-encoding'], status));
+  m.set('probe_http_content_length', res.contentLength);
   m.set('probe_http_uncompressed_body_length', hop.body?.length ?? 0);
   m.set('probe_http_redirects', redirects);
   return success;
 }
 
-/** Go's resp.ContentLength: the header when present and no chunking, else -1 (unknown). */
-function contentLength(header: string | undefined, te: string | undefined, status: number): number {
-  if (status === 204 || status === 304) return 0;
-  if (te !== undefined && te.toLowerCase() !== 'identity') return -1;
-  const n = header === undefined ? NaN : Number(header);
-  return Number.isInteger(n) && n >= 0 ? n : -1;
-}
-
-function checkHeaders(ctx: ProbeContext, cfg: HttpProbeConfig, headers: Record<string, string | string[] | undefined>): boolean {
-  const values = (name: string): string[] | undefined => {
-    const v = headers[name.toLowerCase()];
-    return v === undefined ? undefined : Array.isArray(v) ? v : [v];
-  };
+function checkHeaders(ctx: ProbeContext, cfg: HttpProbeConfig, headers: Readonly<Record<string, readonly string[]>>): boolean {
+  const values = (name: string): readonly string[] | undefined => headers[name.toLowerCase()];
   for (const h of cfg.fail_if_header_matches) {
     const vs = values(h.header);
     if (vs === undefined) {

@@ -92,6 +92,13 @@ describe.skipIf(missing)('differential: Vigil vs blackbox_exporter 0.23 on the s
       fail_if_header_matches:
         - header: Content-Type
           regexp: "xml"
+  http_dup_header:
+    prober: http
+    timeout: 5s
+    http:
+      fail_if_header_not_matches:
+        - header: X-Build
+          regexp: "^v2$"
   http_gzip:
     prober: http
     timeout: 5s
@@ -221,6 +228,7 @@ describe.skipIf(missing)('differential: Vigil vs blackbox_exporter 0.23 on the s
       ['http_insecure', https('good')],
       ['http_body', plain('/json')],
       ['http_body', plain('/fixed')],
+      ['http_dup_header', plain('/dup-header')],
       ['http_nofollow', plain('/r1')],
       ['http_gzip', plain('/gzip')],
       ['tcp_connect', `127.0.0.1:${servers['plain']!.port}`],

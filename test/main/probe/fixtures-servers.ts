@@ -27,6 +27,8 @@ function routes(base: () => string): Handler {
         res.end();
       },
       '/fixed': () => res.writeHead(200, { 'Content-Length': '5', 'X-Build': 'v1.2.3' }).end('fixed'),
+      // The same header twice: Go keeps both values (Node's client would join them with ", ").
+      '/dup-header': () => res.writeHead(200, { 'Content-Length': '3', 'X-Build': ['v1', 'v2'] }).end('dup'),
       '/503': () => {
         res.writeHead(503);
         res.write('down\n');
