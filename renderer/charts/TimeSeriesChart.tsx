@@ -175,26 +175,36 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
     };
     performance.mark('vigil:chart:start');
     measuring.current = true;
-    // Built in the next frame, not in the task that rendered the page (for a query's answer, the
-    // task that delivered it): the page's update and the chart's build (legend rows, scales, the
-    // first lines) are two shorter tasks instead of one long one. Data that arrives meanwhile is
-    // what the chart is built with.
+    drawn.current = null;
+    // Built over the two frames after the page rendered it (for a query's answer, after the task
+    // that delivered it), each a task of its own instead of one long one: first the chart's
+    // elements (a legend row per series, canvas, axes' places), laid out by the browser in that
+    // frame; then uPlot's init with the data (scales over every value, axes, the first lines;
+    // progressive-lines.ts strokes the rest in the frames after). Nothing is drawn before the
+    // data is there. Data that arrives meanwhile is what the chart is drawn with.
     let p: uPlot | null = null;
     let resize: ResizeObserver | null = null;
-    const frame = requestAnimationFrame(() => {
-      const built = new uPlot(opts, latest.current, el);
+    let frame = requestAnimationFrame(() => {
+      const built = new uPlot(opts, latest.current, (u, init) => {
+        el.appendChild(u.root);
+        frame = requestAnimationFrame(() => {
+          drawn.current = latest.current;
+          init();
+          // Before init's draw, which runs after this callback (uPlot commits in a microtask).
+          if (u.data !== latest.current) u.setData(latest.current);
+          // Each draw of 100 series × 10k points is several frames of work: redraw only when the
+          // width really changed (the observer also reports the size the chart was just built with).
+          let width = opts.width;
+          resize = new ResizeObserver(() => {
+            if (el.clientWidth === width || el.clientWidth === 0) return;
+            width = el.clientWidth;
+            u.setSize({ width, height });
+          });
+          resize.observe(el);
+        });
+      });
       p = built;
       plot.current = built;
-      drawn.current = latest.current;
-      // Each draw of 100 series × 10k points is one long task: redraw only when the width really
-      // changed (the observer also reports the size the chart was just built with).
-      let width = opts.width;
-      resize = new ResizeObserver(() => {
-        if (el.clientWidth === width || el.clientWidth === 0) return;
-        width = el.clientWidth;
-        built.setSize({ width, height });
-      });
-      resize.observe(el);
     });
     return () => {
       cancelAnimationFrame(frame);
@@ -207,8 +217,9 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
   }, [series.length, series.map((s) => s.label + s.color + JSON.stringify(s.style ?? null)).join('|'), unit, yFromZero, height, legend]);
 
   useEffect(() => {
-    // Not the data the chart was just built with (that would draw everything a second time).
-    if (!plot.current || drawn.current === data) return;
+    // Not the data the chart was just built with (that would draw everything a second time),
+    // nor before the build's second frame hands the chart its data.
+    if (!plot.current || drawn.current === null || drawn.current === data) return;
     drawn.current = data;
     performance.mark('vigil:chart:start');
     measuring.current = true;
