@@ -5,6 +5,7 @@ import { formatValue } from '../../app/dashboards/units.js';
 import { ProgressiveLines } from './progressive-lines.js';
 import { lonePoints, yAxisWidth, yRange } from './y-scale.js';
 import { exemplarsPlugin, type ExemplarMarks } from './exemplars-plugin.js';
+import { isFiniteColumn } from '../api/range-columns.js';
 
 export interface ChartSeries {
   label: string;
@@ -36,7 +37,7 @@ function seriesOptions(s: ChartSeries, line: uPlot.Series.PathBuilder): Partial<
   if (st.drawStyle === 'bars') return { ...base, fill: fill ?? s.color, paths: uPlot.paths.bars!({ size: [0.6, 100] }), points: { show: false } };
   if (st.drawStyle === 'points') return { ...base, paths: () => null, points: { show: true, size: st.pointSize ?? 5, fill: s.color } };
   // Points hidden, except a value with none beside it: a line through it has no length. Found
-  // once per data column (every redraw asks). A plain line is drawn per pixel column, a few
+  // once per data column (every redraw asks); none in a column of finite values (range-columns.ts). A plain line is drawn per pixel column, a few
   // series per frame (progressive-lines.ts).
   return { ...base, ...(fill ? {} : { paths: line }), points: { show: false, filter: (u: uPlot, i: number) => lonePointsOf(u.data[i]!) } };
 }
@@ -45,7 +46,7 @@ const lone = new WeakMap<object, number[] | null>();
 
 function lonePointsOf(values: uPlot.AlignedData[number]): number[] | null {
   let found = lone.get(values);
-  if (found === undefined) lone.set(values, (found = lonePoints(values, 0, values.length - 1)));
+  if (found === undefined) lone.set(values, (found = values.length > 1 && isFiniteColumn(values) ? null : lonePoints(values, 0, values.length - 1)));
   return found;
 }
 
