@@ -5,7 +5,7 @@ import { formatValue } from '../../app/dashboards/units.js';
 import { ProgressiveLines } from './progressive-lines.js';
 import { lonePoints, yAxisWidth, yRange } from './y-scale.js';
 import { exemplarsPlugin, type ExemplarMarks } from './exemplars-plugin.js';
-import { isFiniteColumn } from '../api/range-columns.js';
+import { columnExtent, isFiniteColumn } from '../api/range-columns.js';
 
 export interface ChartSeries {
   label: string;
@@ -48,6 +48,24 @@ function lonePointsOf(values: uPlot.AlignedData[number]): number[] | null {
   let found = lone.get(values);
   if (found === undefined) lone.set(values, (found = values.length > 1 && isFiniteColumn(values) ? null : lonePoints(values, 0, values.length - 1)));
   return found;
+}
+
+/**
+ * The smallest and largest value of the shown series, as uPlot's auto-ranging accumulates them
+ * over the whole x range (the chart never narrows x itself: a drag zooms by a new query); null
+ * when there is none.
+ */
+function shownExtent(u: uPlot): [number | null, number | null] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  u.series.forEach((s, i) => {
+    const values = u.data[i];
+    if (i === 0 || s.show === false || values === undefined || values.length === 0) return;
+    const [min, max] = columnExtent(values);
+    lo = Math.min(lo, min);
+    hi = Math.max(hi, max);
+  });
+  return [lo === Infinity ? null : lo, hi === -Infinity ? null : hi];
 }
 
 export interface TimeSeriesChartProps {
@@ -121,7 +139,10 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
       cursor: { drag: { x: true, y: false, setScale: false } },
       plugins: [marks],
       legend: { show: legend, live: true },
-      scales: { x: { time: true }, y: { range: (_u, min, max) => yRange(min, max, yFromZero) } },
+      // The y range from each shown column's extent (range-columns.ts; found in the pass the
+      // answer already had), not from uPlot's pass over every value of every series (its
+      // series `auto: false` below) in the frame that draws the chart.
+      scales: { x: { time: true }, y: { range: (u) => yRange(...shownExtent(u), yFromZero) } },
       axes: [
         { stroke: '#8593a3', grid: { stroke: '#26303b' }, ticks: { stroke: '#26303b' } },
         {
@@ -142,6 +163,7 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
           label: s.label,
           ...seriesOptions(s, lines.paths),
           show: s.show,
+          auto: false,
           spanGaps: false,
           value: (_u: uPlot, v: number | null) => formatValue(v, unit),
         })),
