@@ -5,6 +5,7 @@ import { formatValue } from '../../app/dashboards/units.js';
 import { ProgressiveLines } from './progressive-lines.js';
 import { lonePoints, yAxisWidth, yRange } from './y-scale.js';
 import { exemplarsPlugin, type ExemplarMarks } from './exemplars-plugin.js';
+import { columnExtent, isFiniteColumn } from '../api/range-columns.js';
 
 export interface ChartSeries {
   label: string;
@@ -36,7 +37,7 @@ function seriesOptions(s: ChartSeries, line: uPlot.Series.PathBuilder): Partial<
   if (st.drawStyle === 'bars') return { ...base, fill: fill ?? s.color, paths: uPlot.paths.bars!({ size: [0.6, 100] }), points: { show: false } };
   if (st.drawStyle === 'points') return { ...base, paths: () => null, points: { show: true, size: st.pointSize ?? 5, fill: s.color } };
   // Points hidden, except a value with none beside it: a line through it has no length. Found
-  // once per data column (every redraw asks). A plain line is drawn per pixel column, a few
+  // once per data column (every redraw asks); none in a column of finite values (range-columns.ts). A plain line is drawn per pixel column, a few
   // series per frame (progressive-lines.ts).
   return { ...base, ...(fill ? {} : { paths: line }), points: { show: false, filter: (u: uPlot, i: number) => lonePointsOf(u.data[i]!) } };
 }
@@ -45,8 +46,26 @@ const lone = new WeakMap<object, number[] | null>();
 
 function lonePointsOf(values: uPlot.AlignedData[number]): number[] | null {
   let found = lone.get(values);
-  if (found === undefined) lone.set(values, (found = lonePoints(values, 0, values.length - 1)));
+  if (found === undefined) lone.set(values, (found = values.length > 1 && isFiniteColumn(values) ? null : lonePoints(values, 0, values.length - 1)));
   return found;
+}
+
+/**
+ * The smallest and largest value of the shown series, as uPlot's auto-ranging accumulates them
+ * over the whole x range (the chart never narrows x itself: a drag zooms by a new query); null
+ * when there is none.
+ */
+function shownExtent(u: uPlot): [number | null, number | null] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  u.series.forEach((s, i) => {
+    const values = u.data[i];
+    if (i === 0 || s.show === false || values === undefined || values.length === 0) return;
+    const [min, max] = columnExtent(values);
+    lo = Math.min(lo, min);
+    hi = Math.max(hi, max);
+  });
+  return [lo === Infinity ? null : lo, hi === -Infinity ? null : hi];
 }
 
 export interface TimeSeriesChartProps {
@@ -120,7 +139,10 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
       cursor: { drag: { x: true, y: false, setScale: false } },
       plugins: [marks],
       legend: { show: legend, live: true },
-      scales: { x: { time: true }, y: { range: (_u, min, max) => yRange(min, max, yFromZero) } },
+      // The y range from each shown column's extent (range-columns.ts; found in the pass the
+      // answer already had), not from uPlot's pass over every value of every series (its
+      // series `auto: false` below) in the frame that draws the chart.
+      scales: { x: { time: true }, y: { range: (u) => yRange(...shownExtent(u), yFromZero) } },
       axes: [
         { stroke: '#8593a3', grid: { stroke: '#26303b' }, ticks: { stroke: '#26303b' } },
         {
@@ -141,6 +163,7 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
           label: s.label,
           ...seriesOptions(s, lines.paths),
           show: s.show,
+          auto: false,
           spanGaps: false,
           value: (_u: uPlot, v: number | null) => formatValue(v, unit),
         })),
@@ -175,26 +198,36 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
     };
     performance.mark('vigil:chart:start');
     measuring.current = true;
-    // Built in the next frame, not in the task that rendered the page (for a query's answer, the
-    // task that delivered it): the page's update and the chart's build (legend rows, scales, the
-    // first lines) are two shorter tasks instead of one long one. Data that arrives meanwhile is
-    // what the chart is built with.
+    drawn.current = null;
+    // Built over the two frames after the page rendered it (for a query's answer, after the task
+    // that delivered it), each a task of its own instead of one long one: first the chart's
+    // elements (a legend row per series, canvas, axes' places), laid out by the browser in that
+    // frame; then uPlot's init with the data (scales over every value, axes, the first lines;
+    // progressive-lines.ts strokes the rest in the frames after). Nothing is drawn before the
+    // data is there. Data that arrives meanwhile is what the chart is drawn with.
     let p: uPlot | null = null;
     let resize: ResizeObserver | null = null;
-    const frame = requestAnimationFrame(() => {
-      const built = new uPlot(opts, latest.current, el);
+    let frame = requestAnimationFrame(() => {
+      const built = new uPlot(opts, latest.current, (u, init) => {
+        el.appendChild(u.root);
+        frame = requestAnimationFrame(() => {
+          drawn.current = latest.current;
+          init();
+          // Before init's draw, which runs after this callback (uPlot commits in a microtask).
+          if (u.data !== latest.current) u.setData(latest.current);
+          // Each draw of 100 series × 10k points is several frames of work: redraw only when the
+          // width really changed (the observer also reports the size the chart was just built with).
+          let width = opts.width;
+          resize = new ResizeObserver(() => {
+            if (el.clientWidth === width || el.clientWidth === 0) return;
+            width = el.clientWidth;
+            u.setSize({ width, height });
+          });
+          resize.observe(el);
+        });
+      });
       p = built;
       plot.current = built;
-      drawn.current = latest.current;
-      // Each draw of 100 series × 10k points is one long task: redraw only when the width really
-      // changed (the observer also reports the size the chart was just built with).
-      let width = opts.width;
-      resize = new ResizeObserver(() => {
-        if (el.clientWidth === width || el.clientWidth === 0) return;
-        width = el.clientWidth;
-        built.setSize({ width, height });
-      });
-      resize.observe(el);
     });
     return () => {
       cancelAnimationFrame(frame);
@@ -207,8 +240,9 @@ export function TimeSeriesChart({ data, series, unit, yFromZero, height = 360, l
   }, [series.length, series.map((s) => s.label + s.color + JSON.stringify(s.style ?? null)).join('|'), unit, yFromZero, height, legend]);
 
   useEffect(() => {
-    // Not the data the chart was just built with (that would draw everything a second time).
-    if (!plot.current || drawn.current === data) return;
+    // Not the data the chart was just built with (that would draw everything a second time),
+    // nor before the build's second frame hands the chart its data.
+    if (!plot.current || drawn.current === null || drawn.current === data) return;
     drawn.current = data;
     performance.mark('vigil:chart:start');
     measuring.current = true;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnsFromWire, plotValues } from '../../renderer/api/range-columns.js';
+import { columnExtent, columnsFromWire, isFiniteColumn, plotValues } from '../../renderer/api/range-columns.js';
 import { mergeRange, toAligned, toCsv } from '../../renderer/explore/series-data.js';
 
 describe('range answers as chart columns', () => {
@@ -8,6 +8,27 @@ describe('range answers as chart columns', () => {
     expect(plotValues(dense, null)).toBe(dense);
     expect(plotValues(new Float64Array([1, 0, 3]), new Uint8Array([1, 0, 1]))).toEqual([1, null, 3]);
     expect(plotValues(new Float64Array([1, NaN, 3]), null)).toEqual([1, null, 3]);
+  });
+
+  it('knows which columns hold a finite value at every step', () => {
+    const finite = new Float64Array([1, 2, 3]);
+    expect(plotValues(finite, null)).toBe(finite);
+    expect(isFiniteColumn(finite)).toBe(true);
+    expect(isFiniteColumn(plotValues(new Float64Array([1, 2, 3]), new Uint8Array([1, 1, 1])))).toBe(true);
+    const inf = new Float64Array([1, -Infinity, 3]);
+    expect(plotValues(inf, null)).toBe(inf);
+    expect(isFiniteColumn(inf)).toBe(false);
+    expect(isFiniteColumn(plotValues(new Float64Array([1, 0, 3]), new Uint8Array([1, 0, 1])) as object)).toBe(false);
+    expect(isFiniteColumn(new Float64Array([1, 2, 3]))).toBe(false);
+  });
+
+  it("finds a column's extent as uPlot's auto-ranging does: null skipped, ±Inf counted", () => {
+    expect(columnExtent(plotValues(new Float64Array([3, -2, 7, 1]), null))).toEqual([-2, 7]);
+    expect(columnExtent(plotValues(new Float64Array([5, 0, -1]), new Uint8Array([1, 0, 1])))).toEqual([-1, 5]);
+    expect(columnExtent([null, 4, null, 2])).toEqual([2, 4]);
+    expect(columnExtent(new Float64Array([1, Infinity, 2]))).toEqual([1, Infinity]);
+    expect(columnExtent([null, null])).toEqual([Infinity, -Infinity]);
+    expect(columnExtent(new Float64Array(0))).toEqual([Infinity, -Infinity]);
   });
 
   it('reads the contract wire values the same way', () => {
