@@ -37,11 +37,12 @@ if (!existsSync(join(values.data, 'tsdb'))) {
   if (r.status !== 0) throw new Error('vigil import failed');
 }
 const serveArgs = ['--query.range-cache-size', 'off', '--query.timeout', '10m'];
+// Two servers cannot share a data directory lock: the base build serves a copy, made before
+// either server starts (a copy taken while one runs would hold its LOCK file).
+const copy = values.base ? `${values.data.replace(/\/$/, '')}-base` : null;
+if (copy !== null && !existsSync(copy)) spawnSync('cp', ['-r', values.data, copy]);
 const systems = [{ name: 'Vigil', server: await startVigilServe(values.data, serveArgs) }];
-// Two servers cannot share a data directory lock: the base build serves a copy.
-if (values.base) {
-  const copy = `${values.data.replace(/\/$/, '')}-base`;
-  if (!existsSync(copy)) spawnSync('cp', ['-r', values.data, copy]);
+if (copy !== null) {
   systems.push({ name: 'Vigil (base)', server: await startVigilServe(copy, serveArgs, join(values.base, 'main/bin/vigil.js')) });
 }
 const vm = await startVictoriaMetrics();
